@@ -1,0 +1,100 @@
+/**
+ * 64-bit state fingerprints (two independent 32-bit lanes) over JSON-like immutable values.
+ * Strings are interned to small integers once, so hashing a state never re-reads its text.
+ * Object keys are hashed in insertion order: give state objects a fixed shape (immer keeps it).
+ * The explorer stores only fingerprints (hash compaction, as SPIN's -DHC): the chance that two
+ * of n distinct states collide is about n²/2^65, reported in the statistics.
+ */
+let h1 = 0;
+let h2 = 0;
+const strings = new Map<string, number>();
+
+function feed(k: number): void {
+  k = Math.imul(k, 0xcc9e2d51);
+  k = (k << 15) | (k >>> 17);
+  k = Math.imul(k, 0x1b873593);
+  h1 ^= k;
+  h1 = (h1 << 13) | (h1 >>> 19);
+  h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0;
+  h2 = (h2 + Math.imul(k ^ (k >>> 16), 0x85ebca6b)) | 0;
+  h2 = Math.imul(h2 ^ (h2 >>> 13), 0xc2b2ae35);
+}
+
+function stringId(s: string): number {
+  let id = strings.get(s);
+  if (id === undefined) {
+    id = strings.size + 1;
+    strings.set(s, id);
+  }
+  return id;
+}
+
+function feedValue(v: unknown): void {
+  switch (typeof v) {
+    case 'number':
+      if ((v | 0) === v) {
+        feed(1);
+        feed(v);
+      } else {
+        feed(2);
+        feed(stringId(String(v)));
+      }
+      return;
+    case 'string':
+      feed(3);
+      feed(stringId(v));
+      return;
+    case 'boolean':
+      feed(v ? 4 : 5);
+      return;
+    case 'undefined':
+      feed(7);
+      return;
+    case 'object':
+      if (v === null) feed(6);
+      else if (Array.isArray(v)) {
+        feed(8);
+        feed(v.length);
+        for (let i = 0; i < v.length; i++) feedValue(v[i]);
+      } else {
+        feed(9);
+        const o = v as Record<string, unknown>;
+        for (const key in o) {
+          feed(stringId(key));
+          feedValue(o[key]);
+        }
+        feed(10);
+      }
+      return;
+    default:
+      feed(11);
+      feed(stringId(String(v)));
+  }
+}
+
+function fmix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/** Fingerprint a sequence of values into `out[0]`, `out[1]`. */
+export function fingerprintInto(out: Uint32Array, values: readonly unknown[]): void {
+  h1 = 0x9747b28c;
+  h2 = 0x5bd1e995;
+  for (let i = 0; i < values.length; i++) feedValue(values[i]);
+  out[0] = fmix(h1);
+  out[1] = fmix(h2 ^ 0x27d4eb2f);
+}
+
+/** Canonical text of a value (sorted keys): for tests and reports, not for the hot path. */
+export function canonical(v: unknown): string {
+  return JSON.stringify(v, (_k, x) =>
+    x && typeof x === 'object' && !Array.isArray(x)
+      ? Object.fromEntries(Object.keys(x).sort().map((k) => [k, (x as Record<string, unknown>)[k]]))
+      : x,
+  );
+}

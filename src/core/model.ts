@@ -1,0 +1,42 @@
+import type { Property } from './property.js';
+import type { ThreadDef } from './thread.js';
+
+/** A model instantiated for one variant and one choice of parameters. */
+export interface Program<S = any> {
+  readonly init: S;
+  readonly threads: readonly ThreadDef<S, any>[];
+  readonly properties: readonly Property<S>[];
+}
+
+export interface ParamSpec {
+  readonly default: number;
+  readonly min: number;
+  readonly max: number;
+  readonly doc: string;
+}
+
+export type Verdict = 'holds' | 'violated';
+
+/** A named override of the model's options: a candidate fix or a historic kernel version. */
+export interface VariantSpec<O> {
+  readonly doc: string;
+  readonly options: Partial<O>;
+  /** Expected verdict per property at the default parameters (unlisted properties: holds). */
+  readonly expect: Readonly<Record<string, Verdict>>;
+}
+
+export interface Model<O extends object = any> {
+  readonly name: string;
+  readonly title: string;
+  /** The model's story: what kernel paths race and how, in a paragraph or two. */
+  readonly story: string;
+  readonly params: Readonly<Record<string, ParamSpec>>;
+  readonly options: O;
+  /** The first variant is the default one. */
+  readonly variants: Readonly<Record<string, VariantSpec<O>>>;
+  readonly build: (options: O, params: Readonly<Record<string, number>>) => Program;
+}
+
+export function defineModel<O extends object>(m: Model<O>): Model<O> {
+  return m;
+}

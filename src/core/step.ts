@@ -1,0 +1,43 @@
+import type { Access } from './access.js';
+
+/** A violation raised by a step itself: the kernel would BUG or WARN here. */
+export interface StepViolation {
+  /** Name of an `assertion` property declared by the model. */
+  readonly property: string;
+  /** The kernel's own wording, e.g. `VM_BUG_ON_PAGE(page_ref_count(page) == 0)`. */
+  readonly message: string;
+}
+
+/** What one atomic step does. Omitted fields mean "unchanged" / "fall through to the next pc". */
+export interface StepOutcome<S, L> {
+  readonly s?: S;
+  readonly l?: L;
+  /** Name of the step to run next, or `'exit'` to finish the thread. */
+  readonly goto?: string;
+  readonly violation?: StepViolation;
+}
+
+/**
+ * One atomic action of a kernel path at the granularity of the race: one lock acquire, one PTE
+ * load or store, one refcount atomic, one list step. `guard` false means blocked (not spinning).
+ */
+export interface Step<S = any, L = any> {
+  /** `function: operation`, e.g. `try_to_migrate_one: ptep_get_and_clear`. */
+  readonly label: string;
+  /** pc name that `goto` can target. */
+  readonly name?: string;
+  readonly guard?: (s: S, l: L, tid: number) => boolean;
+  readonly footprint: (s: S, l: L, tid: number) => readonly Access[];
+  readonly run: (s: S, l: L, tid: number) => StepOutcome<S, L>;
+}
+
+/** The part of a step a primitive supplies; `label`/`name` may be set by the model. */
+export type StepSpec<S = any, L = any> = Omit<Step<S, L>, 'label' | 'name'> & {
+  readonly label?: string;
+  readonly name?: string;
+};
+
+/** Give a primitive-built step its kernel label (and optionally a pc name). */
+export function step<S, L>(label: string, spec: StepSpec<S, L>, name?: string): Step<S, L> {
+  return { ...spec, label, name: name ?? spec.name };
+}

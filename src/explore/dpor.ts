@@ -1,0 +1,320 @@
+import { Budget } from './budget.js';
+import { Recorder, checkState } from './check.js';
+import { EventTable, SummaryTable } from './events.js';
+import { finish, guarded } from './finish.js';
+import type { IncompleteReason, SearchOptions, SearchResult } from './result.js';
+import { System, type Footprint, type GState } from './system.js';
+import { VisitedTable, int32Column, uint8Column } from './visited.js';
+
+const ON_STACK = 1;
+const COMPLETE = 2;
+
+const lowestBit = (m: number) => 31 - Math.clz32(m & -m);
+
+/**
+ * The default search: stateful DFS with partial-order reduction.
+ *
+ * Persistent sets are computed dynamically, as in Flanagan–Godefroid DPOR: at each new state,
+ * the next step of every unfinished thread p (blocked ones included, so a pending lock acquire
+ * races with the holder's acquire) is checked against the last dependent transition i on the
+ * stack that does not happen-before p (vector clocks); p — or, if p was not enabled there, every
+ * enabled thread — is added to the backtrack set of the state before i. Sleep sets prune
+ * transitions already covered by an explored sibling.
+ *
+ * State caching: each visited state keeps its sleep set and a summary (the set of next-step
+ * events met anywhere below it). Revisiting a finished state replays its summary's races against
+ * the current stack instead of re-exploring; revisiting with a sleep set that is not a superset
+ * of the stored one explores the missing threads (Godefroid). Cycle condition: a transition back
+ * to a state on the stack fully expands every state of that cycle, and the summaries of states
+ * inside an unfinished cycle are marked incomplete, so a later revisit explores them again.
+ * Visibility: a step writing what an invariant reads also writes a shared virtual location, so
+ * visible steps are never reordered; invariant, assertion, end-state and deadlock verdicts are
+ * the naive search's.
+ */
+export function searchDpor(sys: System, opts: SearchOptions = {}): SearchResult {
+  return guarded(() => new Dpor(sys, opts).run());
+}
+
+class Dpor {
+  private readonly n: number;
+  private readonly budget: Budget;
+  private readonly rec: Recorder;
+  private readonly table = new VisitedTable();
+  private readonly sleepCol = int32Column();
+  private readonly sumCol = int32Column();
+  private readonly flagCol = uint8Column();
+  private readonly stackCol = int32Column();
+  private readonly events = new EventTable();
+  private readonly sums = new SummaryTable();
+  // Stack, indexed by depth k. Frame k holds state s_k; transition k leads from s_{k-1} to s_k.
+  private readonly G: GState[] = [];
+  private readonly ID: number[] = [];
+  private readonly EN: number[] = [];
+  private readonly BT: number[] = [];
+  private readonly DONE: number[] = [];
+  private readonly SLEEP: number[] = [];
+  private readonly OLD_SLEEP: number[] = [];
+  private readonly NF: Footprint[][] = [];
+  private readonly NE: number[][] = [];
+  private readonly SUM: number[] = [];
+  private readonly LOW: number[] = [];
+  private readonly REVISIT: boolean[] = [];
+  private readonly TT: number[] = [];
+  private readonly TF: Footprint[] = [];
+  private readonly TC: Int32Array[] = [];
+  private readonly PREV_LAST: number[] = [];
+  private readonly lastOf: Int32Array;
+  private readonly locStack: number[][] = [];
+  private sleepBlocked = 0;
+  private truncated = false;
+
+  constructor(
+    private readonly sys: System,
+    opts: SearchOptions,
+  ) {
+    this.n = sys.n;
+    this.budget = new Budget(opts, opts.onProgress);
+    this.rec = new Recorder(sys, opts.stopAtFirst ?? true);
+    this.lastOf = new Int32Array(sys.n);
+  }
+
+  run(): SearchResult {
+    const g0 = this.sys.initial();
+    const fp = this.sys.fingerprint(g0);
+    const id0 = this.newState(fp[0], fp[1]);
+    let stopped: IncompleteReason | null = null;
+    if (this.pushFrame(0, g0, id0, 0, false)) return this.result(null);
+    let k = 0;
+    while (k >= 0) {
+      const avail = k >= this.budget.depthLimit ? 0 : this.BT[k] & ~this.DONE[k] & ~this.SLEEP[k] & this.EN[k];
+      if (avail === 0) {
+        this.popFrame(k);
+        k--;
+        continue;
+      }
+      stopped = this.budget.tick(this.table.size, k + 1, k);
+      if (stopped) break;
+      const p = lowestBit(avail);
+      const outcome = this.step(k, p);
+      if (outcome === 'stop') return this.result(null);
+      if (outcome === 'max-states') {
+        stopped = 'max-states';
+        break;
+      }
+      if (outcome === 'push') k++;
+    }
+    return this.result(stopped ?? (this.truncated ? 'max-depth' : null));
+  }
+
+  private result(stopped: IncompleteReason | null): SearchResult {
+    const bytes = this.table.bytes() + this.sleepCol.bytes() + this.sumCol.bytes() + this.flagCol.bytes() + this.stackCol.bytes();
+    return finish(this.rec, stopped, this.budget.stats('dfs', this.table.size, bytes, { sleepBlocked: this.sleepBlocked }));
+  }
+
+  /** Explore thread p from frame k. */
+  private step(k: number, p: number): 'push' | 'stay' | 'stop' | 'max-states' {
+    const { sys } = this;
+    const bit = 1 << p;
+    this.DONE[k] |= bit;
+    const F = this.NF[k][p];
+    const ex = sys.exec(this.G[k], p);
+    if (ex.violation) {
+      const stop = this.rec.record([{ ...ex.violation, kind: 'assertion' }], () => [...this.TT.slice(1, k + 1), p]);
+      return stop ? 'stop' : 'stay';
+    }
+    const sleep = this.childSleep(k, p, F);
+    const fp = sys.fingerprint(ex.g);
+    let id = this.table.find(fp[0], fp[1]);
+    if (id < 0) {
+      if (this.table.size >= this.budget.maxStates) return 'max-states';
+      id = this.newState(fp[0], fp[1]);
+      this.pushTransition(k + 1, p, F);
+      if (this.pushFrame(k + 1, ex.g, id, sleep, false)) return 'stop';
+      if (k + 1 >= this.budget.depthLimit && this.EN[k + 1] !== 0) this.truncated = true;
+      return 'push';
+    }
+    const flags = this.flagCol.a[id];
+    if (flags & ON_STACK) {
+      this.backEdge(this.stackCol.a[id], k);
+      return 'stay';
+    }
+    const stored = this.sleepCol.a[id];
+    if (flags & COMPLETE && (stored & ~sleep) === 0) {
+      this.pushTransition(k + 1, p, F);
+      this.replaySummary(this.sumCol.a[id], k + 1);
+      this.popTransition(k + 1);
+      this.SUM[k] = this.sums.union(this.SUM[k], this.sumCol.a[id]);
+      return 'stay';
+    }
+    // Revisit that must explore more: threads asleep before but awake now, or a cycle-tainted summary.
+    this.pushTransition(k + 1, p, F);
+    const complete = (flags & COMPLETE) !== 0;
+    if (complete) this.replaySummary(this.sumCol.a[id], k + 1);
+    const frameSleep = complete ? sleep | (~stored & this.sys.allDone) : sleep;
+    this.pushFrame(k + 1, ex.g, id, frameSleep, true);
+    if (complete) this.SUM[k + 1] = this.sums.union(this.SUM[k + 1], this.sumCol.a[id]);
+    return 'push';
+  }
+
+  private newState(a: number, b: number): number {
+    const id = this.table.add(a, b);
+    this.sleepCol.ensure(id);
+    this.sumCol.ensure(id);
+    this.flagCol.ensure(id);
+    this.stackCol.ensure(id);
+    return id;
+  }
+
+  /** Sleep set of the child reached by p: sleeping or already-explored threads independent of p. */
+  private childSleep(k: number, p: number, F: Footprint): number {
+    let cand = (this.SLEEP[k] | this.DONE[k]) & ~(1 << p);
+    let out = 0;
+    while (cand !== 0) {
+      const q = lowestBit(cand);
+      cand &= cand - 1;
+      if (!System.dependent(this.NF[k][q], F)) out |= 1 << q;
+    }
+    return out;
+  }
+
+  /** Push frame k for state g; returns true when the search must stop on a violation. */
+  private pushFrame(k: number, g: GState, id: number, sleep: number, revisit: boolean): boolean {
+    const { sys } = this;
+    const en = sys.enabledMask(g);
+    this.G[k] = g;
+    this.ID[k] = id;
+    this.EN[k] = en;
+    this.DONE[k] = 0;
+    this.SLEEP[k] = sleep;
+    this.OLD_SLEEP[k] = revisit ? this.sleepCol.a[id] : -1;
+    this.LOW[k] = k;
+    this.REVISIT[k] = revisit;
+    this.flagCol.a[id] |= ON_STACK;
+    this.stackCol.a[id] = k;
+    const nf: Footprint[] = (this.NF[k] ??= []);
+    const ne: number[] = (this.NE[k] ??= []);
+    let sum = SummaryTable.EMPTY;
+    for (let q = 0; q < this.n; q++) {
+      if (sys.isDone(g, q)) {
+        nf[q] = [];
+        ne[q] = -1;
+        continue;
+      }
+      nf[q] = sys.footprint(g, q);
+      ne[q] = this.events.intern(q, nf[q]);
+      sum = this.sums.union(sum, this.sums.single(ne[q]));
+      this.race(q, nf[q], k);
+    }
+    this.SUM[k] = sum;
+    const free = en & ~sleep;
+    this.BT[k] = free === 0 ? 0 : free & -free;
+    if (en !== 0 && free === 0) this.sleepBlocked++;
+    if (revisit) return false;
+    return this.rec.record(checkState(sys, g, en), () => this.TT.slice(1, k + 1));
+  }
+
+  private popFrame(k: number): void {
+    const id = this.ID[k];
+    const complete = this.LOW[k] >= k;
+    let sleep = this.SLEEP[k];
+    let sum = this.SUM[k];
+    if (this.REVISIT[k]) {
+      sleep &= this.OLD_SLEEP[k];
+      sum = this.sums.union(sum, this.sumCol.a[id]);
+    }
+    this.sleepCol.a[id] = sleep;
+    this.sumCol.a[id] = sum;
+    this.flagCol.a[id] = complete ? COMPLETE : 0;
+    if (k === 0) return;
+    this.SUM[k - 1] = this.sums.union(this.SUM[k - 1], sum);
+    if (this.LOW[k] < this.LOW[k - 1]) this.LOW[k - 1] = this.LOW[k];
+    this.popTransition(k);
+  }
+
+  /** A transition from frame k back to frame j on the stack: fully expand the cycle j..k. */
+  private backEdge(j: number, k: number): void {
+    for (let m = j; m <= k; m++) {
+      this.BT[m] |= this.EN[m];
+      this.SLEEP[m] &= ~this.EN[m];
+    }
+    if (j < this.LOW[k]) this.LOW[k] = j;
+  }
+
+  /** The races each event of a revisited state's subtree has with the current stack 1..top. */
+  private replaySummary(sum: number, top: number): void {
+    const set = this.sums.sets[sum];
+    for (let i = 0; i < set.length; i++) {
+      const e = set[i];
+      this.race(this.events.thread[e], this.events.foot[e], top, true);
+    }
+  }
+
+  /**
+   * Race of thread p's step (footprint F) with the stack 1..top: the last dependent transition i
+   * of another thread that does not happen-before p; backtrack at the state before it. For a
+   * summary event (`all`), the steps between the stack top and the event are not on the stack,
+   * so happens-before is only partly known: backtrack at every such i (a superset, still sound).
+   */
+  private race(p: number, F: Footprint, top: number, all = false): void {
+    let best = 0;
+    for (let a = 0; a < F.length; a++) {
+      const acc = F[a];
+      const list = this.locStack[acc >> 1];
+      if (!list) continue;
+      for (let x = list.length - 1; x >= 0; x--) {
+        const entry = list[x];
+        const i = entry >> 1;
+        if (!all && i <= best) break;
+        if (i > top || ((acc | entry) & 1) === 0) continue;
+        if (this.TT[i] === p || this.happensBefore(i, p)) continue;
+        if (all) this.backtrackAt(i - 1, p);
+        else {
+          best = i;
+          break;
+        }
+      }
+    }
+    if (best > 0) this.backtrackAt(best - 1, p);
+  }
+
+  private backtrackAt(m: number, p: number): void {
+    this.BT[m] |= this.EN[m] & (1 << p) ? 1 << p : this.EN[m];
+  }
+
+  /** Transition i happens-before thread p's last transition on the stack. */
+  private happensBefore(i: number, p: number): boolean {
+    const last = this.lastOf[p];
+    return last > 0 && this.TC[last][this.TT[i]] >= i;
+  }
+
+  private pushTransition(k: number, p: number, F: Footprint): void {
+    this.TT[k] = p;
+    this.TF[k] = F;
+    const c = (this.TC[k] ??= new Int32Array(this.n));
+    const last = this.lastOf[p];
+    if (last > 0) c.set(this.TC[last]);
+    else c.fill(0);
+    for (let a = 0; a < F.length; a++) {
+      const acc = F[a];
+      const list = this.locStack[acc >> 1];
+      if (!list) continue;
+      for (let x = list.length - 1; x >= 0; x--) {
+        const entry = list[x];
+        if (((acc | entry) & 1) === 0) continue;
+        const other = this.TC[entry >> 1];
+        for (let q = 0; q < this.n; q++) if (other[q] > c[q]) c[q] = other[q];
+        if (entry & 1) break;
+      }
+    }
+    c[p] = k;
+    for (let a = 0; a < F.length; a++) (this.locStack[F[a] >> 1] ??= []).push(k * 2 + (F[a] & 1));
+    this.PREV_LAST[k] = last;
+    this.lastOf[p] = k;
+  }
+
+  private popTransition(k: number): void {
+    const F = this.TF[k];
+    for (let a = F.length - 1; a >= 0; a--) this.locStack[F[a] >> 1].pop();
+    this.lastOf[this.TT[k]] = this.PREV_LAST[k];
+  }
+}

@@ -1,0 +1,48 @@
+import type { Instance } from '../core/instantiate.js';
+import { searchBfs } from './bfs.js';
+import { searchDpor } from './dpor.js';
+import { guarded } from './finish.js';
+import { searchNaive } from './naive.js';
+import { searchPreempt, type PreemptOptions } from './preempt.js';
+import { searchRandom, type RandomOptions } from './random.js';
+import type { SearchResult, Strategy } from './result.js';
+import { System } from './system.js';
+
+export type SearchStrategy = Exclude<Strategy, 'replay'>;
+export const STRATEGIES: readonly SearchStrategy[] = ['dfs', 'bfs', 'preempt', 'random', 'naive'];
+
+export interface ExploreOptions extends PreemptOptions, RandomOptions {
+  readonly strategy?: SearchStrategy;
+  /** Also run the naive search and report the reduction ratio (dfs only). */
+  readonly compareNaive?: boolean;
+}
+
+/** Check one model instance with one strategy. Never throws: model errors come back as `error`. */
+export function explore(inst: Instance, opts: ExploreOptions = {}): SearchResult {
+  let sys: System;
+  const built = guarded(() => {
+    sys = new System(inst, opts.properties);
+    return { kind: 'pass', stats: undefined as never };
+  });
+  if (built.kind === 'error') return built;
+  const result = run(sys!, opts);
+  if (!opts.compareNaive || result.kind === 'error' || (opts.strategy ?? 'dfs') !== 'dfs') return result;
+  const naive = searchNaive(new System(inst, opts.properties), opts);
+  if (naive.kind === 'error' || naive.kind === 'incomplete') return result;
+  return { ...result, stats: { ...result.stats, reductionRatio: naive.stats.states / Math.max(1, result.stats.states) } } as SearchResult;
+}
+
+function run(sys: System, opts: ExploreOptions): SearchResult {
+  switch (opts.strategy ?? 'dfs') {
+    case 'dfs':
+      return searchDpor(sys, opts);
+    case 'naive':
+      return searchNaive(sys, opts);
+    case 'bfs':
+      return searchBfs(sys, opts);
+    case 'preempt':
+      return searchPreempt(sys, opts);
+    case 'random':
+      return searchRandom(sys, opts);
+  }
+}

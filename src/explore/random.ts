@@ -1,0 +1,76 @@
+import fc from 'fast-check';
+import { Budget } from './budget.js';
+import { Recorder, checkState, type Found } from './check.js';
+import { finish, guarded } from './finish.js';
+import type { SearchOptions, SearchResult } from './result.js';
+import type { GState, System } from './system.js';
+
+export interface RandomOptions extends SearchOptions {
+  readonly seed?: number;
+  /** Schedules to try (default 1000). */
+  readonly runs?: number;
+}
+
+/**
+ * Random walk for models too large to exhaust, built on fast-check: a schedule is an array of
+ * choices (an arbitrary), the i-th picking among the threads enabled at step i; once the choices
+ * run out the lowest enabled thread runs. A failing schedule is shrunk by fast-check to a short
+ * one, and the seed reproduces the run. Never a proof: without a violation the result is
+ * `incomplete` (sampled).
+ */
+export function searchRandom(sys: System, opts: RandomOptions = {}): SearchResult {
+  return guarded(() => {
+    const budget = new Budget(opts, opts.onProgress);
+    const maxDepth = opts.maxDepth ?? 10_000;
+    const seed = opts.seed ?? 42;
+    let executions = 0;
+    let timedOut = false;
+
+    const walk = (choices: readonly number[]): { found: readonly Found[]; tids: number[] } => {
+      let g: GState = sys.initial();
+      const tids: number[] = [];
+      let found = checkState(sys, g, sys.enabledMask(g));
+      for (let i = 0; found.length === 0 && i < maxDepth; i++) {
+        const en = sys.enabledMask(g);
+        if (en === 0) break;
+        const p = pick(en, i < choices.length ? choices[i] : 0);
+        tids.push(p);
+        if (budget.tick(0, i + 1, 0)) timedOut = true;
+        const ex = sys.exec(g, p);
+        g = ex.g;
+        found = ex.violation ? [{ ...ex.violation, kind: 'assertion' as const }] : checkState(sys, g, sys.enabledMask(g));
+      }
+      return { found, tids };
+    };
+
+    const schedules = fc.array(fc.nat({ max: 31 }), { maxLength: Math.min(maxDepth, 400) });
+    const details = fc.check(
+      fc.property(schedules, (choices) => {
+        executions++;
+        return timedOut || walk(choices).found.length === 0;
+      }),
+      { seed, numRuns: opts.runs ?? 1000, endOnFailure: false },
+    );
+    const rec = new Recorder(sys, true);
+    if (details.failed && details.counterexample) {
+      const { found, tids } = walk(details.counterexample[0]);
+      rec.record(found, () => tids);
+    }
+    const stats = budget.stats('random', 0, 0, { executions });
+    return finish(rec, timedOut ? 'time' : 'sampled', stats);
+  });
+}
+
+function pick(enabled: number, choice: number): number {
+  const count = popcount(enabled);
+  let k = choice % count;
+  let m = enabled;
+  while (k-- > 0) m &= m - 1;
+  return 31 - Math.clz32(m & -m);
+}
+
+function popcount(m: number): number {
+  let c = 0;
+  for (; m !== 0; m &= m - 1) c++;
+  return c;
+}

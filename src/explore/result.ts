@@ -1,0 +1,84 @@
+import type { PropertyKind } from '../core/property.js';
+
+export type Strategy = 'dfs' | 'naive' | 'bfs' | 'preempt' | 'random' | 'replay';
+
+/** One changed location between two states of a trace (`refcount 2→3`). */
+export interface Change {
+  readonly path: string;
+  readonly before: unknown;
+  readonly after: unknown;
+  /** A thread-local variable of the stepping thread, not shared state. */
+  readonly local?: boolean;
+}
+
+export interface TraceStep {
+  readonly tid: number;
+  readonly thread: string;
+  readonly label: string;
+  readonly changes: readonly Change[];
+}
+
+export interface Trace {
+  readonly threads: readonly string[];
+  readonly steps: readonly TraceStep[];
+  /** Compact schedule string; `mmcheck replay --schedule` takes it. */
+  readonly schedule: string;
+}
+
+export interface Violation {
+  readonly property: string;
+  readonly kind: PropertyKind;
+  readonly message: string;
+  readonly trace: Trace;
+}
+
+export interface Stats {
+  readonly strategy: Strategy;
+  readonly states: number;
+  readonly transitions: number;
+  readonly maxDepth: number;
+  readonly timeMs: number;
+  readonly peakHeapBytes: number;
+  readonly bytesPerState: number;
+  /** DPOR: states reached whose every enabled step was asleep. */
+  readonly sleepBlocked?: number;
+  /** Random walk: schedules run. Replay: 1. */
+  readonly executions?: number;
+  /** Preemption search: the bound reached. */
+  readonly preemptions?: number;
+  /** Upper bound on the chance that hash compaction merged two distinct states. */
+  readonly collisionBound?: number;
+  /** naive states / reduced states, when both searches ran. */
+  readonly reductionRatio?: number;
+}
+
+export type IncompleteReason = 'max-states' | 'max-depth' | 'time' | 'preemption-bound' | 'sampled';
+
+export type SearchResult =
+  | { readonly kind: 'pass'; readonly stats: Stats }
+  | { readonly kind: 'violation'; readonly violation: Violation; readonly violations: readonly Violation[]; readonly stats: Stats }
+  | { readonly kind: 'incomplete'; readonly reason: IncompleteReason; readonly violations: readonly Violation[]; readonly stats: Stats }
+  | { readonly kind: 'error'; readonly message: string; readonly code: string };
+
+export interface Limits {
+  readonly maxStates?: number;
+  readonly maxDepth?: number;
+  readonly timeLimitMs?: number;
+}
+
+export interface Progress {
+  readonly states: number;
+  readonly transitions: number;
+  readonly depth: number;
+  readonly queue: number;
+  readonly elapsedMs: number;
+}
+
+export interface SearchOptions extends Limits {
+  /** Check only these properties (default: all, deadlock freedom included). */
+  readonly properties?: readonly string[];
+  /** Stop at the first violation (default). When false, collect the first of each property. */
+  readonly stopAtFirst?: boolean;
+  /** Called about once a second on long runs. */
+  readonly onProgress?: (p: Progress) => void;
+}

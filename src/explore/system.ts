@@ -1,0 +1,215 @@
+import { ModelError, errorMessage } from '../core/errors.js';
+import type { Instance } from '../core/instantiate.js';
+import type { Property, StateView } from '../core/property.js';
+import type { Step, StepViolation } from '../core/step.js';
+import { fingerprintInto } from '../core/fingerprint.js';
+
+/** A global state: the shared state and each thread's pc and locals. Immutable. */
+export interface GState {
+  readonly s: any;
+  readonly t: readonly TState[];
+}
+
+export interface TState {
+  readonly pc: number;
+  readonly l: any;
+}
+
+/** A footprint compiled to location ids: `id * 2 + (write ? 1 : 0)`. */
+export type Footprint = readonly number[];
+
+export interface Executed {
+  readonly g: GState;
+  readonly violation?: StepViolation;
+}
+
+const VISIBLE = '⟨visible⟩';
+
+/**
+ * The transition system of one model instance: enabledness, footprints (with visibility),
+ * execution and property views. Every call into model code is wrapped so that a model that
+ * throws becomes a ModelError naming the thread and step.
+ */
+export class System {
+  readonly n: number;
+  readonly names: readonly string[];
+  readonly allDone: number;
+  private readonly steps: (readonly Step[])[];
+  private readonly pcOf: Map<string, number>[];
+  private readonly locIds = new Map<string, number>();
+  private readonly locVisible: boolean[] = [];
+  private readonly visibleAll: boolean;
+  private readonly visiblePrefixes: readonly string[];
+  readonly invariants: readonly Property[];
+  readonly ends: readonly Property[];
+  readonly assertions: ReadonlySet<string>;
+  readonly checkDeadlock: boolean;
+  private readonly fp = new Uint32Array(2);
+
+  constructor(
+    readonly inst: Instance,
+    checked?: readonly string[],
+  ) {
+    const threads = inst.program.threads;
+    this.n = threads.length;
+    this.names = threads.map((t) => t.name);
+    this.allDone = (1 << this.n) - 1;
+    this.steps = threads.map((t) => t.steps);
+    this.pcOf = threads.map((t) => {
+      const m = new Map<string, number>();
+      t.steps.forEach((s, i) => s.name && m.set(s.name, i));
+      m.set('exit', t.steps.length);
+      return m;
+    });
+    const props = selectProperties(inst, checked);
+    this.invariants = props.filter((p) => p.kind === 'invariant');
+    this.ends = props.filter((p) => p.kind === 'end');
+    this.assertions = new Set(props.filter((p) => p.kind === 'assertion').map((p) => p.name));
+    this.checkDeadlock = props.some((p) => p.kind === 'deadlock');
+    this.visibleAll = this.invariants.some((p) => !p.reads || p.reads.includes('*'));
+    this.visiblePrefixes = this.invariants.flatMap((p) => p.reads ?? []);
+    this.loc(VISIBLE);
+  }
+
+  initial(): GState {
+    return { s: this.inst.program.init, t: this.inst.program.threads.map((t) => ({ pc: 0, l: t.locals })) };
+  }
+
+  isDone(g: GState, tid: number): boolean {
+    return g.t[tid].pc >= this.steps[tid].length;
+  }
+
+  /** Bit mask of threads whose next step can run now. */
+  enabledMask(g: GState): number {
+    let m = 0;
+    for (let tid = 0; tid < this.n; tid++) if (this.enabled(g, tid)) m |= 1 << tid;
+    return m;
+  }
+
+  doneMask(g: GState): number {
+    let m = 0;
+    for (let tid = 0; tid < this.n; tid++) if (this.isDone(g, tid)) m |= 1 << tid;
+    return m;
+  }
+
+  enabled(g: GState, tid: number): boolean {
+    const ts = g.t[tid];
+    const st = this.steps[tid][ts.pc];
+    if (!st) return false;
+    if (!st.guard) return true;
+    try {
+      return st.guard(g.s, ts.l, tid) === true;
+    } catch (e) {
+      throw this.threw(tid, st, 'guard', e);
+    }
+  }
+
+  /** Footprint of the thread's next step (empty when done). */
+  footprint(g: GState, tid: number): Footprint {
+    const ts = g.t[tid];
+    const st = this.steps[tid][ts.pc];
+    if (!st) return [];
+    let acc;
+    try {
+      acc = st.footprint(g.s, ts.l, tid);
+    } catch (e) {
+      throw this.threw(tid, st, 'footprint', e);
+    }
+    const out: number[] = [];
+    let visible = this.visibleAll;
+    for (const a of acc) {
+      const id = this.loc(a.loc);
+      out.push(id * 2 + (a.write ? 1 : 0));
+      if (a.write && this.locVisible[id]) visible = true;
+    }
+    if (visible) out.push(1);
+    return out;
+  }
+
+  exec(g: GState, tid: number): Executed {
+    const ts = g.t[tid];
+    const st = this.steps[tid][ts.pc];
+    let r;
+    try {
+      r = st.run(g.s, ts.l, tid);
+    } catch (e) {
+      throw this.threw(tid, st, 'run', e);
+    }
+    if (!r || typeof r !== 'object') throw new ModelError(`${this.where(tid, st)} returned no outcome`, 'model-threw');
+    let pc = ts.pc + 1;
+    if (r.goto !== undefined) {
+      const target = this.pcOf[tid].get(r.goto);
+      if (target === undefined) throw new ModelError(`${this.where(tid, st)} jumps to unknown step '${r.goto}'`, 'bad-model');
+      pc = target;
+    }
+    if (r.violation && !this.assertions.has(r.violation.property) && !this.inst.properties.some((p) => p.name === r.violation!.property))
+      throw new ModelError(`${this.where(tid, st)} raised undeclared property '${r.violation.property}'`, 'bad-model');
+    const t = g.t.slice();
+    t[tid] = { pc, l: r.l === undefined ? ts.l : r.l };
+    const out: GState = { s: r.s === undefined ? g.s : r.s, t };
+    return r.violation && this.assertions.has(r.violation.property) ? { g: out, violation: r.violation } : { g: out };
+  }
+
+  /** Fingerprint a state into the shared two-lane buffer. */
+  fingerprint(g: GState): Uint32Array {
+    const vals: unknown[] = [g.s];
+    for (const ts of g.t) vals.push(ts.pc, ts.l);
+    fingerprintInto(this.fp, vals);
+    return this.fp;
+  }
+
+  label(g: GState, tid: number): string {
+    const st = this.steps[tid][g.t[tid].pc];
+    return st ? st.label : 'exit';
+  }
+
+  view(g: GState): StateView {
+    return {
+      s: g.s,
+      threads: g.t.map((ts, i) => ({ name: this.names[i], done: this.isDone(g, i), at: this.label(g, i), l: ts.l })),
+    };
+  }
+
+  /** Dependent: some location touched by both, written by at least one. */
+  static dependent(a: Footprint, b: Footprint): boolean {
+    for (let i = 0; i < a.length; i++) {
+      const x = a[i];
+      for (let j = 0; j < b.length; j++) {
+        const y = b[j];
+        if (x >> 1 === y >> 1 && ((x | y) & 1) === 1) return true;
+      }
+    }
+    return false;
+  }
+
+  private loc(name: string): number {
+    let id = this.locIds.get(name);
+    if (id === undefined) {
+      id = this.locIds.size;
+      this.locIds.set(name, id);
+      this.locVisible[id] = this.visiblePrefixes.some((p) => name === p || name.startsWith(p.endsWith('.') ? p : p + '.') || name.startsWith(p + '['));
+    }
+    return id;
+  }
+
+  locationCount(): number {
+    return this.locIds.size;
+  }
+
+  private where(tid: number, st: Step): string {
+    return `model '${this.inst.model.name}' thread '${this.names[tid]}' step '${st.label}'`;
+  }
+
+  private threw(tid: number, st: Step, what: string, e: unknown): ModelError {
+    if (e instanceof ModelError) return e;
+    return new ModelError(`${this.where(tid, st)} threw in ${what}: ${errorMessage(e)}`, 'model-threw');
+  }
+}
+
+function selectProperties(inst: Instance, checked?: readonly string[]): readonly Property[] {
+  if (!checked) return inst.properties;
+  for (const c of checked)
+    if (!inst.properties.some((p) => p.name === c))
+      throw new ModelError(`model '${inst.model.name}' has no property '${c}' (known: ${inst.properties.map((p) => p.name).join(', ')})`, 'unknown-property');
+  return inst.properties.filter((p) => checked.includes(p.name));
+}

@@ -1,0 +1,32 @@
+import { diff } from '../core/diff.js';
+import { ModelError } from '../core/errors.js';
+import type { Change, Trace, TraceStep } from './result.js';
+import { formatSchedule } from './schedule.js';
+import type { GState, System } from './system.js';
+
+/** Replay a schedule from the initial state, recording each step's label and changes. */
+export function buildTrace(sys: System, tids: readonly number[]): Trace {
+  let g = sys.initial();
+  const steps: TraceStep[] = [];
+  for (let i = 0; i < tids.length; i++) {
+    const tid = tids[i];
+    requireEnabled(sys, g, tid, i);
+    const label = sys.label(g, tid);
+    const next = sys.exec(g, tid).g;
+    steps.push({ tid, thread: sys.names[tid], label, changes: changes(g, next, tid) });
+    g = next;
+  }
+  return { threads: sys.names, steps, schedule: formatSchedule(tids) };
+}
+
+export function requireEnabled(sys: System, g: GState, tid: number, index: number): void {
+  if (sys.isDone(g, tid)) throw new ModelError(`schedule step ${index + 1}: thread ${tid} (${sys.names[tid]}) has already finished`, 'bad-schedule');
+  if (!sys.enabled(g, tid))
+    throw new ModelError(`schedule step ${index + 1}: thread ${tid} (${sys.names[tid]}) is blocked at '${sys.label(g, tid)}'`, 'bad-schedule');
+}
+
+function changes(a: GState, b: GState, tid: number): Change[] {
+  const out: Change[] = diff(a.s, b.s).map((d) => ({ path: d.path, before: d.before, after: d.after }));
+  for (const d of diff(a.t[tid].l, b.t[tid].l)) out.push({ path: d.path, before: d.before, after: d.after, local: true });
+  return out;
+}

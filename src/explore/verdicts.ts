@@ -1,0 +1,26 @@
+import type { Instance } from '../core/instantiate.js';
+import type { Verdict } from '../core/model.js';
+import type { SearchResult, Violation } from './result.js';
+
+/** A property's verdict from one search: `unknown` when the search was cut short without finding it violated. */
+export type Outcome = Verdict | 'unknown' | 'error';
+
+export interface PropertyVerdict {
+  readonly property: string;
+  readonly outcome: Outcome;
+  readonly expected: Verdict;
+  readonly violation?: Violation;
+}
+
+/** Per-property verdicts of a search run with `stopAtFirst: false`. */
+export function verdicts(inst: Instance, result: SearchResult): PropertyVerdict[] {
+  return inst.properties.map((p) => {
+    const expected = inst.expect[p.name];
+    if (result.kind === 'error') return { property: p.name, outcome: 'error', expected };
+    const violation = result.kind === 'pass' ? undefined : result.violations.find((v) => v.property === p.name);
+    if (violation) return { property: p.name, outcome: 'violated', expected, violation };
+    return { property: p.name, outcome: result.kind === 'incomplete' ? 'unknown' : 'holds', expected };
+  });
+}
+
+export const meetsExpectation = (v: PropertyVerdict) => v.outcome === v.expected;

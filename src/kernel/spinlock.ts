@@ -1,0 +1,45 @@
+import { writes } from '../core/access.js';
+import { getIn, locOf, setIn } from '../core/path.js';
+import type { PathOf } from '../core/ops.js';
+import type { StepSpec } from '../core/step.js';
+
+/**
+ * A spinlock (or a mutex: the model does not tell them apart): the location holds the owner's
+ * thread id, or -1 when free. Acquire blocks while held: waiting is a guard, not a spin loop.
+ * Acquire and release both write the lock word, so a pending acquire is dependent on — races
+ * with — the holder's acquire and release. Releasing a lock the thread does not hold is a kernel
+ * bug, reported under the `lock-misuse` assertion when the model declares it.
+ */
+export const UNLOCKED = -1;
+
+const at = <L>(p: PathOf<L>, l: L, tid: number) => (typeof p === 'function' ? p(l, tid) : p);
+
+export function spinLock<L>(lock: PathOf<L>): StepSpec<any, L> {
+  return {
+    guard: (s, l, tid) => getIn(s, at(lock, l, tid)) === UNLOCKED,
+    footprint: (_s, l, tid) => writes(locOf(at(lock, l, tid))),
+    run: (s, l, tid) => ({ s: setIn(s, at(lock, l, tid), tid) }),
+  };
+}
+
+export function spinTrylock<L>(lock: PathOf<L>, onFail: string): StepSpec<any, L> {
+  return {
+    footprint: (_s, l, tid) => writes(locOf(at(lock, l, tid))),
+    run: (s, l, tid) => {
+      const p = at(lock, l, tid);
+      return getIn(s, p) === UNLOCKED ? { s: setIn(s, p, tid) } : { goto: onFail };
+    },
+  };
+}
+
+export function spinUnlock<L>(lock: PathOf<L>): StepSpec<any, L> {
+  return {
+    footprint: (_s, l, tid) => writes(locOf(at(lock, l, tid))),
+    run: (s, l, tid) => {
+      const p = at(lock, l, tid);
+      if (getIn(s, p) !== tid)
+        return { violation: { property: 'lock-misuse', message: `spin_unlock(${locOf(p)}) by a thread that does not hold it` } };
+      return { s: setIn(s, p, UNLOCKED) };
+    },
+  };
+}
