@@ -5,9 +5,9 @@ import type { IncompleteReason, SearchResult, Stats } from './result.js';
 /** Turn what a search saw into its result: incomplete wins over pass, never silently. */
 export function finish(rec: Recorder, stopped: IncompleteReason | null, stats: Stats): SearchResult {
   const violations = rec.violations;
-  if (rec.done) return { kind: 'violation', violation: violations[0], violations, stats };
+  if (rec.done) return { kind: 'violation', violation: violations[0], violations, exhaustive: false, stats };
   if (stopped) return { kind: 'incomplete', reason: stopped, violations, stats };
-  if (violations.length > 0) return { kind: 'violation', violation: violations[0], violations, stats };
+  if (violations.length > 0) return { kind: 'violation', violation: violations[0], violations, exhaustive: true, stats };
   return { kind: 'pass', stats };
 }
 

@@ -56,7 +56,14 @@ export type IncompleteReason = 'max-states' | 'max-depth' | 'time' | 'preemption
 
 export type SearchResult =
   | { readonly kind: 'pass'; readonly stats: Stats }
-  | { readonly kind: 'violation'; readonly violation: Violation; readonly violations: readonly Violation[]; readonly stats: Stats }
+  | {
+      readonly kind: 'violation';
+      readonly violation: Violation;
+      readonly violations: readonly Violation[];
+      /** True when the whole space was searched (stopAtFirst off): unlisted properties hold. */
+      readonly exhaustive: boolean;
+      readonly stats: Stats;
+    }
   | { readonly kind: 'incomplete'; readonly reason: IncompleteReason; readonly violations: readonly Violation[]; readonly stats: Stats }
   | { readonly kind: 'error'; readonly message: string; readonly code: string };
 

@@ -12,14 +12,15 @@ export interface PropertyVerdict {
   readonly violation?: Violation;
 }
 
-/** Per-property verdicts of a search run with `stopAtFirst: false`. */
+/** Per-property verdicts of a search (run it with `stopAtFirst: false` to get them all). */
 export function verdicts(inst: Instance, result: SearchResult): PropertyVerdict[] {
   return inst.properties.map((p) => {
     const expected = inst.expect[p.name];
     if (result.kind === 'error') return { property: p.name, outcome: 'error', expected };
     const violation = result.kind === 'pass' ? undefined : result.violations.find((v) => v.property === p.name);
     if (violation) return { property: p.name, outcome: 'violated', expected, violation };
-    return { property: p.name, outcome: result.kind === 'incomplete' ? 'unknown' : 'holds', expected };
+    const complete = result.kind === 'pass' || (result.kind === 'violation' && result.exhaustive);
+    return { property: p.name, outcome: complete ? 'holds' : 'unknown', expected };
   });
 }
 
