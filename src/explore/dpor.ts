@@ -65,6 +65,7 @@ class Dpor {
   private readonly PREV_LAST: number[] = [];
   private readonly lastOf: Int32Array;
   private readonly locStack: number[][] = [];
+  private readonly scratch: number[] = [];
   private sleepBlocked = 0;
   private truncated = false;
 
@@ -251,9 +252,10 @@ class Dpor {
 
   /**
    * Race of thread p's step (footprint F) with the stack 1..top: the last dependent transition i
-   * of another thread that does not happen-before p; backtrack at the state before it. For a
-   * summary event (`all`), the steps between the stack top and the event are not on the stack,
-   * so happens-before is only partly known: backtrack at every such i (a superset, still sound).
+   * of another thread that does not happen-before p. The reversal is explored from the state
+   * before i by one of its initials (source-DPOR). For a summary event (`all`), the steps
+   * between the stack top and the event are not on the stack, so happens-before is only partly
+   * known: every such i races, and every enabled thread is backtracked (a superset, still sound).
    */
   private race(p: number, F: Footprint, top: number, all = false): void {
     let best = 0;
@@ -267,18 +269,50 @@ class Dpor {
         if (!all && i <= best) break;
         if (i > top || ((acc | entry) & 1) === 0) continue;
         if (this.TT[i] === p || this.happensBefore(i, p)) continue;
-        if (all) this.backtrackAt(i - 1, p);
+        if (all) this.BT[i - 1] |= this.EN[i - 1];
         else {
           best = i;
           break;
         }
       }
     }
-    if (best > 0) this.backtrackAt(best - 1, p);
+    if (best > 0) this.reverse(best, p, F, top);
   }
 
-  private backtrackAt(m: number, p: number): void {
-    this.BT[m] |= this.EN[m] & (1 << p) ? 1 << p : this.EN[m];
+  /**
+   * Make sure the state before transition i explores a thread that can start the reversed race:
+   * the initials of v = (transitions after i not happening-after i) · p's step. Nothing to do if
+   * one is already in the backtrack set; otherwise add an awake enabled initial, or, if every
+   * initial sleeps or none is enabled, every enabled thread.
+   */
+  private reverse(i: number, p: number, F: Footprint, top: number): void {
+    const m = i - 1;
+    const ti = this.TT[i];
+    const notdep = this.scratch;
+    notdep.length = 0;
+    let seen = 0;
+    let initials = 0;
+    for (let j = i + 1; j <= top; j++) {
+      const cj = this.TC[j];
+      if (cj[ti] >= i) continue;
+      const q = this.TT[j];
+      if ((seen & (1 << q)) === 0) {
+        seen |= 1 << q;
+        let initial = true;
+        for (const k of notdep) if (cj[this.TT[k]] >= k) (initial = false);
+        if (initial) initials |= 1 << q;
+      }
+      notdep.push(j);
+    }
+    if ((seen & (1 << p)) === 0) {
+      const last = this.lastOf[p];
+      let initial = true;
+      for (const k of notdep) if (System.dependent(this.TF[k], F) || (last > 0 && this.TC[last][this.TT[k]] >= k)) (initial = false);
+      if (initial) initials |= 1 << p;
+    }
+    if ((initials & this.BT[m]) !== 0) return;
+    const awake = initials & this.EN[m] & ~this.SLEEP[m];
+    this.BT[m] |= awake !== 0 ? awake & -awake : this.EN[m];
   }
 
   /** Transition i happens-before thread p's last transition on the stack. */

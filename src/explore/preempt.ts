@@ -1,3 +1,4 @@
+import { mul } from '../core/fingerprint.js';
 import { Budget } from './budget.js';
 import { Recorder, checkState, type Found } from './check.js';
 import { finish, guarded } from './finish.js';
@@ -32,7 +33,7 @@ export function searchPreempt(sys: System, opts: PreemptOptions = {}): SearchRes
     };
     const key = (g: GState, last: number) => {
       const fp = sys.fingerprint(g);
-      return [fp[0] ^ Math.imul(last + 2, 0x9e3779b1), (fp[1] + Math.imul(last + 2, 0x85ebca6b)) | 0] as const;
+      return [fp[0] ^ mul(last + 2, 0x9e3779b1), (fp[1] + mul(last + 2, 0x85ebca6b)) | 0] as const;
     };
     let layer: number[] = [];
     let nextLayer: number[] = [];

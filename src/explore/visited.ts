@@ -1,3 +1,4 @@
+import { mul } from '../core/fingerprint.js';
 /**
  * The visited set: an open-addressing hash table from 64-bit fingerprints to dense state ids
  * (0, 1, 2, ...). Searches keep their per-state data in typed columns indexed by id (no object
@@ -13,7 +14,7 @@ export class VisitedTable {
   /** The state id for a fingerprint, or -1. */
   find(a: number, b: number): number {
     const mask = this.cap - 1;
-    let i = (a ^ Math.imul(b, 0x9e3779b1)) & mask;
+    let i = (a ^ mul(b, 0x9e3779b1)) & mask;
     for (;;) {
       const id = this.ids[i];
       if (id < 0) return -1;
@@ -36,7 +37,7 @@ export class VisitedTable {
 
   private place(a: number, b: number, id: number): void {
     const mask = this.cap - 1;
-    let i = (a ^ Math.imul(b, 0x9e3779b1)) & mask;
+    let i = (a ^ mul(b, 0x9e3779b1)) & mask;
     while (this.ids[i] >= 0) i = (i + 1) & mask;
     this.keyA[i] = a;
     this.keyB[i] = b;

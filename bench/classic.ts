@@ -1,0 +1,99 @@
+/**
+ * Benchmark of the classic models: naive search against the reduced (dfs) search.
+ *
+ *   npm run bench [-- --max-states 3000000 --naive-time 20 --runs 3 --only readers,lastzero]
+ *
+ * For each model and size: naive states, transitions, time and states/s (limited by
+ * --max-states and --naive-time seconds; a run cut short is printed as "incomplete" with what it
+ * reached), then the dfs search: states, transitions, time (median of --runs runs), states/s,
+ * bytes/state (the search's own tables, per state), and the reduction ratio naive states / dfs
+ * states (">" when the naive run was incomplete). Uses only the library API.
+ */
+import { instantiate } from '../src/core/instantiate.js';
+import type { Model } from '../src/core/model.js';
+import { explore } from '../src/explore/explore.js';
+import type { SearchResult } from '../src/explore/result.js';
+import { models } from '../models/index.js';
+
+interface Plan {
+  readonly model: string;
+  readonly variant?: string;
+  readonly sizes: readonly number[];
+}
+
+const PLANS: readonly Plan[] = [
+  { model: 'philosophers', variant: 'naive', sizes: [3, 5, 7] },
+  { model: 'philosophers', variant: 'ordered', sizes: [3, 5, 7] },
+  { model: 'readers', sizes: [4, 8, 12] },
+  { model: 'lastzero', sizes: [4, 8, 12] },
+  { model: 'indexer', sizes: [4, 8, 12] },
+  { model: 'filesystem', sizes: [4, 8, 12] },
+];
+
+function arg(name: string, dflt: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) return dflt;
+  const v = Number(process.argv[i + 1]);
+  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} needs a positive number`);
+  return v;
+}
+const maxStates = arg('max-states', 3_000_000);
+const naiveTimeMs = arg('naive-time', 20) * 1000;
+const runs = Math.max(1, Math.round(arg('runs', 3)));
+const onlyAt = process.argv.indexOf('--only');
+const only = onlyAt >= 0 ? new Set(process.argv[onlyAt + 1].split(',')) : null;
+
+const fmt = (x: number) => x.toLocaleString('en-US');
+const ms = (x: number) => (x < 10 ? x.toFixed(1) : Math.round(x).toString());
+const rate = (states: number, t: number) => fmt(Math.round(states / Math.max(t, 0.1) * 1000));
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function stats(r: SearchResult) {
+  if (r.kind === 'error') throw new Error(r.message);
+  return r.stats;
+}
+
+const header = ['model', 'size', 'naive states', 'naive trans', 'naive ms', 'naive st/s', 'dfs states', 'dfs trans', 'dfs ms (median)', 'dfs st/s', 'dfs B/state', 'reduction'];
+const rows: string[][] = [];
+const started = performance.now();
+
+for (const plan of PLANS) {
+  if (only && !only.has(plan.model)) continue;
+  const model: Model | undefined = models.find((m) => m.name === plan.model);
+  if (!model) throw new Error(`no model ${plan.model}`);
+  for (const n of plan.sizes) {
+    const inst = instantiate(model, plan.variant, { n });
+    const naive = explore(inst, { strategy: 'naive', stopAtFirst: false, maxStates, timeLimitMs: naiveTimeMs });
+    const ns = stats(naive);
+    const incomplete = naive.kind === 'incomplete' ? naive.reason : null;
+    const dfsRuns = Array.from({ length: runs }, () => explore(inst, { strategy: 'dfs', stopAtFirst: false }));
+    const ds = stats(dfsRuns[0]);
+    if (dfsRuns[0].kind === 'incomplete') throw new Error(`dfs incomplete on ${plan.model} ${n}`);
+    const dt = median(dfsRuns.map((r) => stats(r).timeMs));
+    const name = plan.variant ? `${plan.model}/${plan.variant}` : plan.model;
+    const row = [
+      name,
+      String(n),
+      incomplete ? `>${fmt(ns.states)} (incomplete: ${incomplete})` : fmt(ns.states),
+      fmt(ns.transitions),
+      ms(ns.timeMs),
+      rate(ns.states, ns.timeMs),
+      fmt(ds.states),
+      fmt(ds.transitions),
+      ms(dt),
+      rate(ds.states, dt),
+      ds.bytesPerState.toFixed(1),
+      `${incomplete ? '>' : ''}${(ns.states / Math.max(1, ds.states)).toFixed(1)}`,
+    ];
+    rows.push(row);
+    console.error(`  ${row.join('  ')}`);
+  }
+}
+
+const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+const line = (r: string[]) => '| ' + r.map((c, i) => (i < 1 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ') + ' |';
+console.log(`\nclassic models: naive (limit ${fmt(maxStates)} states, ${naiveTimeMs / 1000} s) vs dfs (median of ${runs} runs); node ${process.version}`);
+console.log(line(header));
+console.log('|' + widths.map((w, i) => (i < 1 ? ':' + '-'.repeat(w + 1) : '-'.repeat(w + 1) + ':')).join('|') + '|');
+for (const r of rows) console.log(line(r));
+console.log(`\ntotal ${((performance.now() - started) / 1000).toFixed(1)} s`);

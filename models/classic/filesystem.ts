@@ -1,0 +1,113 @@
+/**
+ * File system (Flanagan & Godefroid, "Dynamic partial-order reduction", POPL 2005), after the
+ * block allocation of the Frangipani file system.
+ *
+ * NUMBLOCKS = 26 blocks and NUMINODE = 32 inodes, each with its own lock. Thread t works on inode
+ * i = t mod 32: lock locki[i]; if inode[i] == 0 it searches a free block from b = 2i mod 26:
+ * lock lockb[b]; if !busy[b] { busy[b] = 1; inode[i] = b + 1; unlock lockb[b]; done }
+ * else { unlock lockb[b]; b = (b + 1) mod 26; retry }; finally unlock locki[i]. Each lock,
+ * unlock, load and store is one step; the branch on a loaded value is part of the load.
+ *
+ * Up to 13 threads start at distinct blocks, so threads touch disjoint locations and one
+ * interleaving is enough; from 14 threads on two threads start at the same block and probe.
+ *
+ * End-state property `blocks-allocated`: no block is allocated to two inodes, every inode a
+ * thread touched has a block whose busy bit is set, and every busy block is some inode's.
+ * `lock-misuse` is checked too. Both hold.
+ */
+import { defineModel } from '../../src/core/model.js';
+import { load, store } from '../../src/core/ops.js';
+import { assertion, endState } from '../../src/core/property.js';
+import { step, type Step, type StepOutcome, type StepSpec } from '../../src/core/step.js';
+import { thread } from '../../src/core/thread.js';
+import { spinLock, spinUnlock, UNLOCKED } from '../../src/kernel/spinlock.js';
+
+export const NUMBLOCKS = 26;
+export const NUMINODE = 32;
+
+interface S {
+  readonly locki: readonly number[];
+  readonly inode: readonly number[];
+  readonly lockb: readonly number[];
+  readonly busy: readonly number[];
+}
+interface L {
+  readonly i: number;
+  /** The block being tried, or -1 before the search. */
+  readonly b: number;
+}
+
+/** A primitive's step followed by thread-local work (locals and the next pc), unless it raised a violation. */
+function andThen<L>(spec: StepSpec<any, L>, after: (l: L, tid: number) => StepOutcome<any, L>): StepSpec<any, L> {
+  return {
+    ...spec,
+    run: (s, l, tid) => {
+      const r = spec.run(s, l, tid);
+      return r.violation ? r : { ...r, ...after(l, tid) };
+    },
+  };
+}
+
+const lockMisuse = assertion('lock-misuse', 'A thread unlocks a lock it does not hold.');
+
+const blocksAllocated = endState<S>(
+  'blocks-allocated',
+  'No block belongs to two inodes; every inode a thread touched has a block, marked busy; every busy block belongs to an inode.',
+  (v) => {
+    const owner = new Map<number, number>();
+    for (let i = 0; i < v.s.inode.length; i++) {
+      const x = v.s.inode[i];
+      if (x === 0) continue;
+      if (owner.has(x - 1)) return `block ${x - 1} is allocated to inode ${owner.get(x - 1)} and inode ${i}`;
+      owner.set(x - 1, i);
+    }
+    for (const t of v.threads) {
+      const i = (t.l as L).i;
+      const x = v.s.inode[i];
+      if (x === 0) return `${t.name} finished but inode ${i} has no block`;
+      if (v.s.busy[x - 1] !== 1) return `inode ${i} has block ${x - 1}, which is not marked busy`;
+    }
+    for (let b = 0; b < NUMBLOCKS; b++) if (v.s.busy[b] === 1 && !owner.has(b)) return `block ${b} is busy but no inode has it`;
+    return null;
+  },
+);
+
+const steps: Step<S, L>[] = [
+  step('filesystem: lock locki[i]', spinLock<L>((l) => ['locki', l.i])),
+  load<L>('filesystem: if inode[i] == 0', (l) => ['inode', l.i], (l, x) => (x === 0 ? { l: { ...l, b: (2 * l.i) % NUMBLOCKS } } : { goto: 'unlock-i' })),
+  step('filesystem: lock lockb[b]', spinLock<L>((l) => ['lockb', l.b]), 'lock-b'),
+  load<L>('filesystem: if !busy[b]', (l) => ['busy', l.b], (_l, x) => (x === 0 ? {} : { goto: 'unlock-b-busy' })),
+  store<L>('filesystem: busy[b] = 1', (l) => ['busy', l.b], () => 1),
+  store<L>('filesystem: inode[i] = b + 1', (l) => ['inode', l.i], (l) => l.b + 1),
+  step('filesystem: unlock lockb[b]', andThen<L>(spinUnlock<L>((l) => ['lockb', l.b]), () => ({ goto: 'unlock-i' }))),
+  step(
+    'filesystem: unlock lockb[b] (busy, b = b + 1)',
+    andThen<L>(spinUnlock<L>((l) => ['lockb', l.b]), (l) => ({ l: { ...l, b: (l.b + 1) % NUMBLOCKS }, goto: 'lock-b' })),
+    'unlock-b-busy',
+  ),
+  step('filesystem: unlock locki[i]', spinUnlock<L>((l) => ['locki', l.i]), 'unlock-i'),
+];
+
+export default defineModel({
+  name: 'filesystem',
+  title: 'File system: N threads allocate blocks to inodes under fine-grained locks',
+  story:
+    'Each thread locks its inode and, if the inode has no block, searches the block bitmap from block 2i mod 26, ' +
+    'locking each block, taking the first free one. With few threads all accesses are disjoint, so one ' +
+    'interleaving represents all of them.',
+  params: { n: { default: 4, min: 1, max: 16, doc: 'number of threads (thread t works on inode t mod 32)' } },
+  options: {},
+  variants: {
+    filesystem: { doc: 'Inode lock, then block locks probed from 2i mod 26.', options: {}, expect: {} },
+  },
+  build: (_o, p) => ({
+    init: {
+      locki: Array.from({ length: NUMINODE }, () => UNLOCKED),
+      inode: Array.from({ length: NUMINODE }, () => 0),
+      lockb: Array.from({ length: NUMBLOCKS }, () => UNLOCKED),
+      busy: Array.from({ length: NUMBLOCKS }, () => 0),
+    } as S,
+    threads: Array.from({ length: p.n }, (_, t) => thread<S, L>(`thread${t}`, { i: t % NUMINODE, b: -1 }, steps)),
+    properties: [blocksAllocated, lockMisuse],
+  }),
+});

@@ -1,0 +1,69 @@
+/** `mmcheck check`: one model variant, one strategy, verdicts and counterexamples. */
+import { ModelError } from '../core/errors.js';
+import { instantiate } from '../core/instantiate.js';
+import type { Violation } from '../explore/result.js';
+import { renderJson } from '../report/json.js';
+import { renderJunit } from '../report/junit.js';
+import type { RunReport } from '../report/run.js';
+import { renderSummary, renderVerdicts, verdictOk } from '../report/summary.js';
+import { renderCounterexample } from '../report/swimlanes.js';
+import { choosePalette, reportWidth, type Io } from './io.js';
+import { loadModel } from './load.js';
+import { checkedProperties, parseParams, searchOptions, type SearchArgs } from './options.js';
+import { EXIT_FAIL, EXIT_OK, checkedVerdicts, kindsOf, search, shortest, writeOutput } from './shared.js';
+
+export interface CheckArgs extends SearchArgs {
+  readonly model: string;
+  readonly variant?: string;
+  readonly param?: unknown;
+  readonly property?: unknown;
+  readonly json?: boolean;
+  readonly junit?: string;
+  readonly color?: boolean;
+}
+
+/**
+ * Exit code: 0 when no property is violated, the search is complete and every expectation is
+ * met; 1 otherwise (a violation, even an expected one, an incomplete search, or a mismatch).
+ */
+export async function checkCommand(a: CheckArgs, io: Io): Promise<number> {
+  const opts = searchOptions(a);
+  const params = parseParams(a.param);
+  const { model, ref } = await loadModel(a.model, io.cwd);
+  const inst = instantiate(model, a.variant, params);
+  const only = checkedProperties(inst, a.property);
+  const ctx = { model: ref, variant: inst.variant, params: inst.params };
+  const result = search(io, inst, { ...opts, properties: only });
+  if (result.kind === 'error') throw new ModelError(result.message, result.code);
+  const vs = checkedVerdicts(inst, result, only);
+
+  // Under the default reduced search, rerun breadth-first per violated property for the shortest trace.
+  const shortestOf: Record<string, Violation> = {};
+  const found = result.kind === 'pass' ? [] : result.violations;
+  if (opts.strategy === 'dfs' || opts.strategy === 'naive')
+    for (const v of found) {
+      const s = shortest(io, inst, v.property, opts);
+      if (s) shortestOf[v.property] = s;
+    }
+  const report: RunReport = { ctx, result, verdicts: vs, kinds: kindsOf(inst), shortest: shortestOf };
+  if (a.junit) writeOutput(io, a.junit, renderJunit([report]), 'JUnit');
+
+  if (a.json) io.out(renderJson('check', [report]));
+  else {
+    const p = choosePalette(io, a.color !== false);
+    const parts = [renderSummary(result, ctx, p)];
+    if (only) parts.push(p.dim(`  checked only: ${only.join(', ')}`));
+    parts.push('', renderVerdicts(vs, p, kindsOf(inst)));
+    for (const v of found) {
+      const best = shortestOf[v.property] ?? v;
+      const title =
+        best === v
+          ? `counterexample for ${v.property} (${v.trace.steps.length} steps, ${result.stats.strategy}):`
+          : `shortest counterexample for ${v.property} (${best.trace.steps.length} steps, bfs; ${result.stats.strategy} found one of ${v.trace.steps.length}):`;
+      parts.push('', p.bold(title), renderCounterexample(best, ctx, { palette: p, width: reportWidth(io) }));
+    }
+    io.out(parts.join('\n') + '\n');
+  }
+  const ok = result.kind === 'pass' && vs.every(verdictOk);
+  return ok ? EXIT_OK : EXIT_FAIL;
+}

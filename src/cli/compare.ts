@@ -1,0 +1,93 @@
+/** `mmcheck compare`: every variant × every property of one model, in one table. */
+import { ModelError } from '../core/errors.js';
+import { instantiate, type Instance } from '../core/instantiate.js';
+import type { SearchResult } from '../explore/result.js';
+import type { PropertyVerdict } from '../explore/verdicts.js';
+import { formatCount, formatDuration, instanceName } from '../report/format.js';
+import type { Palette } from '../report/palette.js';
+import { runOk, type RunReport } from '../report/run.js';
+import { cell, renderTable, type CellInput, type Column } from '../report/table.js';
+import { choosePalette, type Io } from './io.js';
+import { loadModel } from './load.js';
+import { limits, parseParams, type SearchArgs } from './options.js';
+import { EXIT_FAIL, EXIT_OK, checkedVerdicts, kindsOf, search, shortest } from './shared.js';
+
+export interface CompareArgs extends SearchArgs {
+  readonly model: string;
+  readonly param?: unknown;
+  readonly color?: boolean;
+}
+
+/** One variant's row: its run and the shortest counterexample length per violated property. */
+export interface CompareRow {
+  readonly inst: Instance;
+  readonly report: RunReport;
+  readonly steps: Readonly<Record<string, number>>;
+}
+
+/** A column of the compare table; later columns (costs) are appended to COMPARE_COLUMNS. */
+export interface CompareColumn {
+  readonly column: Column;
+  readonly value: (row: CompareRow) => CellInput;
+}
+
+export function outcomeCell(v: PropertyVerdict | undefined, steps: number | undefined): CellInput {
+  if (!v) return cell('—', 'dim');
+  const differs = v.outcome !== v.expected;
+  const text = v.outcome === 'violated' ? `VIOLATED (${steps ?? '?'} steps)` : v.outcome;
+  const style = differs ? (v.outcome === 'unknown' ? 'yellow' : 'red') : v.outcome === 'holds' ? 'green' : 'magenta';
+  return cell(differs ? `${text} *` : text, style);
+}
+
+const stats = (r: SearchResult) => (r.kind === 'error' ? undefined : r.stats);
+
+export function compareColumns(properties: readonly string[]): CompareColumn[] {
+  return [
+    { column: { header: 'variant' }, value: (r) => r.inst.variant },
+    ...properties.map(
+      (name): CompareColumn => ({
+        column: { header: name },
+        value: (r) => outcomeCell(r.report.verdicts.find((v) => v.property === name), r.steps[name]),
+      }),
+    ),
+    { column: { header: 'states', align: 'right' }, value: (r) => formatCount(stats(r.report.result)?.states ?? 0) },
+    { column: { header: 'time', align: 'right' }, value: (r) => formatDuration(stats(r.report.result)?.timeMs ?? 0) },
+  ];
+}
+
+export function renderCompare(rows: readonly CompareRow[], p: Palette, extra: readonly CompareColumn[] = []): string {
+  const props: string[] = [];
+  for (const r of rows) for (const q of r.inst.properties) if (!props.includes(q.name)) props.push(q.name);
+  const cols = [...compareColumns(props), ...extra];
+  return renderTable(
+    cols.map((c) => c.column),
+    rows.map((r) => cols.map((c) => c.value(r))),
+    { palette: p },
+  );
+}
+
+/** Exit code: 1 when some outcome differs from its expectation or a search is incomplete, else 0. */
+export async function compareCommand(a: CompareArgs, io: Io): Promise<number> {
+  const params = parseParams(a.param);
+  const lim = limits(a);
+  const { model, ref } = await loadModel(a.model, io.cwd);
+  const rows: CompareRow[] = [];
+  for (const variant of Object.keys(model.variants)) {
+    const inst = instantiate(model, variant, params);
+    const result = search(io, inst, { ...lim, strategy: 'dfs', stopAtFirst: false });
+    if (result.kind === 'error') throw new ModelError(result.message, result.code);
+    const vs = checkedVerdicts(inst, result);
+    const steps: Record<string, number> = {};
+    for (const v of vs)
+      if (v.outcome === 'violated') steps[v.property] = (shortest(io, inst, v.property, lim) ?? v.violation!).trace.steps.length;
+    rows.push({ inst, steps, report: { ctx: { model: ref, variant, params: inst.params }, result, verdicts: vs, kinds: kindsOf(inst) } });
+  }
+  const p = choosePalette(io, a.color !== false);
+  const first = rows[0];
+  const lines = [p.bold(`${instanceName({ ...first.report.ctx, variant: '*' })} — ${model.title}`), '', renderCompare(rows, p)];
+  const incomplete = rows.filter((r) => r.report.result.kind === 'incomplete');
+  lines.push('', p.dim('VIOLATED (n steps): n = length of the shortest counterexample (breadth-first); * = differs from the variant\'s expectation'));
+  if (incomplete.length) lines.push(p.yellow(`INCOMPLETE: ${incomplete.map((r) => r.inst.variant).join(', ')} (limits reached; "unknown" is not "holds")`));
+  io.out(lines.join('\n') + '\n');
+  return rows.every((r) => runOk(r.report)) ? EXIT_OK : EXIT_FAIL;
+}

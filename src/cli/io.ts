@@ -1,0 +1,36 @@
+/** Where the CLI writes, and what it knows about the terminal. The CLI is the only printer. */
+import { chalkPalette, plainPalette, type Palette } from '../report/palette.js';
+
+export interface Io {
+  readonly out: (s: string) => void;
+  readonly err: (s: string) => void;
+  readonly stdoutIsTTY: boolean;
+  readonly stderrIsTTY: boolean;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Terminal width of stdout, when known. */
+  readonly columns?: number;
+  readonly cwd: string;
+}
+
+export function nodeIo(): Io {
+  return {
+    out: (s) => void process.stdout.write(s),
+    err: (s) => void process.stderr.write(s),
+    stdoutIsTTY: process.stdout.isTTY === true,
+    stderrIsTTY: process.stderr.isTTY === true,
+    env: process.env,
+    columns: process.stdout.isTTY ? process.stdout.columns : undefined,
+    cwd: process.cwd(),
+  };
+}
+
+/** Colour only on a terminal, never with --no-color or a non-empty NO_COLOR. */
+export function choosePalette(io: Io, color: boolean): Palette {
+  const noColorEnv = io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '';
+  return io.stdoutIsTTY && color && !noColorEnv ? chalkPalette : plainPalette;
+}
+
+/** Width for swimlanes: the terminal's, at most 160; 160 when not a terminal. */
+export function reportWidth(io: Io): number {
+  return io.columns && io.columns > 0 ? Math.min(160, io.columns) : 160;
+}

@@ -1,0 +1,85 @@
+/** Turning command-line values into checked numbers, parameters and search options. */
+import type { Instance } from '../core/instantiate.js';
+import type { ExploreOptions, SearchStrategy } from '../explore/explore.js';
+import { UsageError } from './errors.js';
+
+/** `--param k=v` (repeatable) → `{ k: v }`. */
+export function parseParams(raw: unknown): Record<string, number> {
+  const list = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
+  const out: Record<string, number> = {};
+  for (const item of list) {
+    const m = /^\s*([A-Za-z_][\w-]*)\s*=\s*(-?\d+)\s*$/.exec(String(item));
+    if (!m) throw new UsageError(`bad --param '${String(item)}': expected NAME=INTEGER, e.g. --param pages=2`);
+    if (m[1] in out) throw new UsageError(`--param ${m[1]} given twice`);
+    out[m[1]] = Number(m[2]);
+  }
+  return out;
+}
+
+export function strings(raw: unknown): string[] {
+  return raw === undefined ? [] : (Array.isArray(raw) ? raw : [raw]).map(String);
+}
+
+/** A whole number ≥ min, or undefined when the option is absent. */
+export function intOption(name: string, v: unknown, min: number): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Array.isArray(v) ? NaN : Number(v);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer ≥ ${min} (got ${Array.isArray(v) ? v.join(', ') : String(v)})`);
+  return n;
+}
+
+export function secondsOption(name: string, v: unknown): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Array.isArray(v) ? NaN : Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${name} must be a positive number of seconds (got ${String(v)})`);
+  return n * 1000;
+}
+
+export interface SearchArgs {
+  readonly strategy?: string;
+  readonly 'max-states'?: unknown;
+  readonly 'max-depth'?: unknown;
+  readonly 'time-limit'?: unknown;
+  readonly seed?: unknown;
+  readonly runs?: unknown;
+  readonly 'preemption-bound'?: unknown;
+  readonly 'compare-naive'?: boolean;
+}
+
+/** The search options of `check`, refusing contradictory combinations. */
+export function searchOptions(a: SearchArgs): ExploreOptions & { strategy: SearchStrategy } {
+  const strategy = (a.strategy ?? 'dfs') as SearchStrategy;
+  if ((a.seed !== undefined || a.runs !== undefined) && strategy !== 'random')
+    throw new UsageError(`--${a.seed !== undefined ? 'seed' : 'runs'} needs --strategy random (got --strategy ${strategy})`);
+  if (a['preemption-bound'] !== undefined && strategy !== 'preempt')
+    throw new UsageError(`--preemption-bound needs --strategy preempt (got --strategy ${strategy})`);
+  if (a['compare-naive'] && strategy !== 'dfs') throw new UsageError(`--compare-naive needs --strategy dfs (got --strategy ${strategy})`);
+  return {
+    strategy,
+    ...limits(a),
+    seed: intOption('seed', a.seed, 0),
+    runs: intOption('runs', a.runs, 1),
+    preemptionBound: intOption('preemption-bound', a['preemption-bound'], 0),
+    compareNaive: a['compare-naive'] === true,
+    // Every strategy but the random walk can collect the first violation of each property.
+    stopAtFirst: strategy === 'random',
+  };
+}
+
+export function limits(a: SearchArgs): { maxStates?: number; maxDepth?: number; timeLimitMs?: number } {
+  return {
+    maxStates: intOption('max-states', a['max-states'], 1),
+    maxDepth: intOption('max-depth', a['max-depth'], 1),
+    timeLimitMs: secondsOption('time-limit', a['time-limit']),
+  };
+}
+
+/** `--property` names, checked against the instance. */
+export function checkedProperties(inst: Instance, raw: unknown): string[] | undefined {
+  const names = strings(raw);
+  if (names.length === 0) return undefined;
+  const known = inst.properties.map((p) => p.name);
+  for (const n of names)
+    if (!known.includes(n)) throw new UsageError(`model '${inst.model.name}' has no property '${n}' (known: ${known.join(', ')})`);
+  return [...new Set(names)];
+}

@@ -1,0 +1,165 @@
+import { reads, writes, type Access } from '../core/access.js';
+import type { StepOutcome, StepSpec } from '../core/step.js';
+
+/**
+ * A folio: `_refcount`, `_mapcount`, PG_locked with its waiters, and `mapping`. Folios live in
+ * the shared state under `folios[name]`. `held` records which threads hold a transient
+ * reference (a bit per thread id), so properties can name who holds what; it changes together
+ * with `ref`, under the same location. Misuse the kernel would BUG on is reported under the
+ * `refcount` / `folio-lock` assertions with the kernel's wording.
+ *
+ * Locations: `<name>.ref` (refcount and holders), `<name>.lock` (PG_locked, PG_waiters and the
+ * wait queue), `<name>.map` (mapcount), `<name>.mapping`.
+ */
+export interface Folio {
+  readonly ref: number;
+  readonly held: number;
+  readonly mapcount: number;
+  /** Thread id holding PG_locked, or -1. */
+  readonly locked: number;
+  /** Threads queued on the folio's wait queue (PG_waiters is `waiters !== 0`). */
+  readonly waiters: number;
+  readonly mapping: string | null;
+}
+
+export interface WithFolios {
+  readonly folios: Readonly<Record<string, Folio>>;
+}
+
+export type FolioName<L> = string | ((l: L) => string);
+const nameOf = <L>(f: FolioName<L>, l: L): string => (typeof f === 'function' ? f(l) : f);
+
+export const REFCOUNT = 'refcount';
+export const FOLIO_LOCK = 'folio-lock';
+
+export function folio(init: Partial<Folio> = {}): Folio {
+  return { ref: 1, held: 0, mapcount: 0, locked: -1, waiters: 0, mapping: null, ...init };
+}
+
+export const refLoc = (name: string) => `${name}.ref`;
+export const lockLoc = (name: string) => `${name}.lock`;
+export const mapLoc = (name: string) => `${name}.map`;
+
+export function withFolio<S extends WithFolios>(s: S, name: string, f: Partial<Folio>): S {
+  return { ...s, folios: { ...s.folios, [name]: { ...s.folios[name], ...f } } };
+}
+
+function rmwStep<S extends WithFolios, L>(
+  f: FolioName<L>,
+  loc: (n: string) => string,
+  run: (fo: Folio, s: S, l: L, tid: number, n: string) => StepOutcome<S, L>,
+  guard?: (fo: Folio, tid: number) => boolean,
+  extra: (n: string) => Access[] = () => [],
+): StepSpec<S, L> {
+  return {
+    guard: guard && ((s, l, tid) => guard(s.folios[nameOf(f, l)], tid)),
+    footprint: (_s, l) => [...writes(loc(nameOf(f, l))), ...extra(nameOf(f, l))],
+    run: (s, l, tid) => {
+      const n = nameOf(f, l);
+      return run(s.folios[n], s, l, tid, n);
+    },
+  };
+}
+
+const bug = (message: string, property = REFCOUNT) => ({ violation: { property, message } });
+const bit = (tid: number) => 1 << tid;
+
+/** folio_get: ref +1. `holder` true records the calling thread as a transient holder. */
+export function folioGet<S extends WithFolios, L>(f: FolioName<L>, holder = false): StepSpec<S, L> {
+  return rmwStep(f, refLoc, (fo, s, _l, tid, n) =>
+    fo.ref === 0 ? bug(`VM_BUG_ON_FOLIO(folio_ref_count(folio) == 0): folio_get on ${n} with a zero count`) : { s: withFolio(s, n, { ref: fo.ref + 1, held: holder ? fo.held | bit(tid) : fo.held }) },
+  );
+}
+
+/**
+ * folio_try_get / folio_try_get_rcu: add one unless the count is zero (frozen or freed); on
+ * failure jump to `onFail` (filemap_get_entry's `goto repeat`, which reloads the slot).
+ */
+export function folioTryGet<S extends WithFolios, L>(f: FolioName<L>, onFail: string): StepSpec<S, L> {
+  return rmwStep(f, refLoc, (fo, s, _l, tid, n) => (fo.ref === 0 ? { goto: onFail } : { s: withFolio(s, n, { ref: fo.ref + 1, held: fo.held | bit(tid) }) }));
+}
+
+/** folio_put: ref -1; a put on zero is `VM_BUG_ON_PAGE(page_ref_count(page) == 0)`. */
+export function folioPut<S extends WithFolios, L>(f: FolioName<L>, holder = false): StepSpec<S, L> {
+  return rmwStep(f, refLoc, (fo, s, _l, tid, n) =>
+    fo.ref === 0
+      ? bug(`VM_BUG_ON_PAGE(page_ref_count(page) == 0): folio_put on ${n} with a zero count`)
+      : { s: withFolio(s, n, { ref: fo.ref - 1, held: holder ? fo.held & ~bit(tid) : fo.held }) },
+  );
+}
+
+/** folio_ref_freeze(expected): cmpxchg(expected → 0). Success jumps nowhere; failure to `onFail`. */
+export function folioRefFreeze<S extends WithFolios, L>(f: FolioName<L>, expected: (s: S, l: L) => number, onFail: string): StepSpec<S, L> {
+  return rmwStep(f, refLoc, (fo, s, l, _tid, n) => (fo.ref === expected(s, l) ? { s: withFolio(s, n, { ref: 0 }) } : { goto: onFail }));
+}
+
+/** folio_ref_unfreeze(count): `VM_BUG_ON_PAGE(page_count(page) != 0)` if not frozen. */
+export function folioRefUnfreeze<S extends WithFolios, L>(f: FolioName<L>, count: number): StepSpec<S, L> {
+  return rmwStep(f, refLoc, (fo, s, _l, _tid, n) =>
+    fo.ref !== 0 ? bug(`VM_BUG_ON_PAGE(page_count(page) != 0): folio_ref_unfreeze on ${n} with count ${fo.ref}`) : { s: withFolio(s, n, { ref: count }) },
+  );
+}
+
+/** folio_remove_rmap_pte / folio_add_file_rmap_pte: mapcount -1 / +1. */
+export function folioMapcount<S extends WithFolios, L>(f: FolioName<L>, delta: 1 | -1): StepSpec<S, L> {
+  return rmwStep(f, mapLoc, (fo, s, _l, _tid, n) =>
+    fo.mapcount + delta < 0 ? bug(`VM_BUG_ON_FOLIO(folio_mapcount(folio) < 0): ${n} mapcount underflow`) : { s: withFolio(s, n, { mapcount: fo.mapcount + delta }) },
+  );
+}
+
+/** folio_trylock: take PG_locked if clear, else jump to `onBusy`. */
+export function folioTrylock<S extends WithFolios, L>(f: FolioName<L>, onBusy: string): StepSpec<S, L> {
+  return rmwStep(f, lockLoc, (fo, s, _l, tid, n) => (fo.locked === -1 ? { s: withFolio(s, n, { locked: tid }) } : { goto: onBusy }));
+}
+
+/**
+ * folio_lock, first half: take PG_locked if it is clear (and skip the sleep), else join the
+ * wait queue and set PG_waiters. Pair it with `folioLockSleep` as the next step.
+ */
+export function folioLockOrQueue<S extends WithFolios, L>(f: FolioName<L>, afterSleep: string): StepSpec<S, L> {
+  return rmwStep(f, lockLoc, (fo, s, _l, tid, n) =>
+    fo.locked === -1 ? { s: withFolio(s, n, { locked: tid }), goto: afterSleep } : { s: withFolio(s, n, { waiters: fo.waiters | bit(tid) }) },
+  );
+}
+
+/** folio_lock, second half: asleep until PG_locked clears; woken, it takes the lock (exclusive waiter). */
+export function folioLockSleep<S extends WithFolios, L>(f: FolioName<L>): StepSpec<S, L> {
+  return rmwStep(
+    f,
+    lockLoc,
+    (fo, s, _l, tid, n) => ({ s: withFolio(s, n, { locked: tid, waiters: fo.waiters & ~bit(tid) }) }),
+    (fo) => fo.locked === -1,
+  );
+}
+
+/** folio_wait_locked for a queued non-exclusive waiter: asleep until PG_locked clears, then dequeue. */
+export function folioWaitUnlocked<S extends WithFolios, L>(f: FolioName<L>): StepSpec<S, L> {
+  return rmwStep(
+    f,
+    lockLoc,
+    (fo, s, _l, tid, n) => ({ s: withFolio(s, n, { waiters: fo.waiters & ~bit(tid) }) }),
+    (fo, tid) => fo.locked === -1 || (fo.waiters & bit(tid)) === 0,
+  );
+}
+
+/** Queue on the folio's wait queue if it is locked (migration_entry_wait_on_locked under the PTL). */
+export function folioQueueIfLocked<S extends WithFolios, L>(f: FolioName<L>): StepSpec<S, L> {
+  return rmwStep(f, lockLoc, (fo, s, _l, tid, n) => (fo.locked === -1 ? {} : { s: withFolio(s, n, { waiters: fo.waiters | bit(tid) }) }));
+}
+
+/** folio_unlock: clear PG_locked and wake the waiters; unlocking an unlocked folio is a BUG. */
+export function folioUnlock<S extends WithFolios, L>(f: FolioName<L>): StepSpec<S, L> {
+  return rmwStep(f, lockLoc, (fo, s, _l, tid, n) =>
+    fo.locked !== tid
+      ? bug(`VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of ${n} not locked by this thread`, FOLIO_LOCK)
+      : { s: withFolio(s, n, { locked: -1 }) },
+  );
+}
+
+/** Read folio->mapping into the thread's locals (a plain load). */
+export function folioReadMapping<S extends WithFolios, L>(f: FolioName<L>, into: (l: L, mapping: string | null) => StepOutcome<S, L>): StepSpec<S, L> {
+  return {
+    footprint: (_s, l) => reads(`${nameOf(f, l)}.mapping`),
+    run: (s, l) => into(l, s.folios[nameOf(f, l)].mapping),
+  };
+}

@@ -1,0 +1,30 @@
+import { reads, writes } from '../core/access.js';
+import type { StepOutcome, StepSpec } from '../core/step.js';
+
+/**
+ * The page-cache slot of one file index (the xarray entry): the name of the folio cached there,
+ * or null for a hole. Lookups are lockless (RCU: xas_load / xas_reload); stores happen under
+ * xa_lock, which this model folds into the store step. Location `cache[i]`.
+ */
+export interface WithCache {
+  readonly cache: readonly (string | null)[];
+}
+
+export const cacheLoc = (i: number) => `cache[${i}]`;
+
+/** xas_load / xas_reload: read the slot into the thread's locals. */
+export function xasLoad<S extends WithCache, L>(i: number, into: (l: L, folio: string | null) => StepOutcome<S, L>): StepSpec<S, L> {
+  return { footprint: () => reads(cacheLoc(i)), run: (s, l) => into(l, s.cache[i]) };
+}
+
+/** xas_store under xa_lock: replace the slot's entry. */
+export function xasStore<S extends WithCache, L>(i: number, folio: (l: L) => string | null): StepSpec<S, L> {
+  return {
+    footprint: () => writes(cacheLoc(i)),
+    run: (s, l) => {
+      const cache = s.cache.slice();
+      cache[i] = folio(l);
+      return { s: { ...s, cache } };
+    },
+  };
+}

@@ -1,0 +1,50 @@
+import { writes } from '../core/access.js';
+import { getIn, locOf, setIn, type Path } from '../core/path.js';
+import type { StepSpec } from '../core/step.js';
+
+/**
+ * A read-write semaphore (i_mmap_rwsem, mmap_lock): `readers` count and `writer` thread id (-1
+ * if none). down_read blocks while a writer holds it; down_write blocks while anyone holds it.
+ * Every operation writes the semaphore word, so acquisitions race with each other.
+ */
+export interface RwSem {
+  readonly readers: number;
+  readonly writer: number;
+}
+
+export const rwsem = (): RwSem => ({ readers: 0, writer: -1 });
+
+const word = (path: Path) => writes(locOf(path));
+const update = (s: any, path: Path, f: (r: RwSem) => RwSem) => setIn(s, path, f(getIn(s, path)));
+const misuse = (message: string) => ({ violation: { property: 'lock-misuse', message } });
+
+export function downRead<L>(path: Path): StepSpec<any, L> {
+  return {
+    guard: (s) => getIn(s, path).writer === -1,
+    footprint: () => word(path),
+    run: (s) => ({ s: update(s, path, (r) => ({ ...r, readers: r.readers + 1 })) }),
+  };
+}
+
+export function upRead<L>(path: Path): StepSpec<any, L> {
+  return {
+    footprint: () => word(path),
+    run: (s) =>
+      getIn(s, path).readers === 0 ? misuse(`up_read(${locOf(path)}) without a reader`) : { s: update(s, path, (r) => ({ ...r, readers: r.readers - 1 })) },
+  };
+}
+
+export function downWrite<L>(path: Path): StepSpec<any, L> {
+  return {
+    guard: (s) => getIn(s, path).writer === -1 && getIn(s, path).readers === 0,
+    footprint: () => word(path),
+    run: (s, _l, tid) => ({ s: update(s, path, (r) => ({ ...r, writer: tid })) }),
+  };
+}
+
+export function upWrite<L>(path: Path): StepSpec<any, L> {
+  return {
+    footprint: () => word(path),
+    run: (s, _l, tid) => (getIn(s, path).writer !== tid ? misuse(`up_write(${locOf(path)}) by a thread that does not hold it`) : { s: update(s, path, (r) => ({ ...r, writer: -1 })) }),
+  };
+}

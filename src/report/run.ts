@@ -1,0 +1,19 @@
+/** What the CLI hands the JSON and JUnit writers for one model instance it searched. */
+import type { SearchResult, Violation } from '../explore/result.js';
+import type { PropertyVerdict } from '../explore/verdicts.js';
+import type { RunContext } from './format.js';
+
+export interface RunReport {
+  readonly ctx: RunContext;
+  readonly result: SearchResult;
+  readonly verdicts: readonly PropertyVerdict[];
+  /** Property kinds by name (invariant, end, assertion, deadlock). */
+  readonly kinds?: Readonly<Record<string, string>>;
+  /** Shortest counterexample per violated property (from a bfs rerun), when one was computed. */
+  readonly shortest?: Readonly<Record<string, Violation>>;
+}
+
+/** Every expectation met and the search complete. */
+export function runOk(r: RunReport): boolean {
+  return r.result.kind !== 'error' && r.result.kind !== 'incomplete' && r.verdicts.every((v) => v.outcome === v.expected);
+}

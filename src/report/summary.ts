@@ -1,0 +1,87 @@
+/** One search result as text: the verdict, the statistics, and per-property verdicts. */
+import type { IncompleteReason, SearchResult, Stats } from '../explore/result.js';
+import type { PropertyVerdict } from '../explore/verdicts.js';
+import { formatBytes, formatCount, formatDuration, formatRate, instanceName, type RunContext } from './format.js';
+import { plainPalette, type Palette } from './palette.js';
+import { cell, renderTable } from './table.js';
+
+export const INCOMPLETE_REASONS: Readonly<Record<IncompleteReason, string>> = {
+  'max-states': 'the state limit (--max-states) was reached',
+  'max-depth': 'the depth limit (--max-depth) cut some schedules short',
+  time: 'the time limit (--time-limit) was reached',
+  'preemption-bound': 'schedules with more preemptions than the bound were not explored',
+  sampled: 'random walk: only sampled schedules were run',
+};
+
+/** The verdict line and statistics of one result (no trailing newline). */
+export function renderSummary(result: SearchResult, ctx: RunContext, palette: Palette = plainPalette): string {
+  const p = palette;
+  const name = p.bold(instanceName(ctx));
+  if (result.kind === 'error') return `${p.red(p.bold('ERROR'))}       ${name}: ${result.message}`;
+  const lines: string[] = [];
+  const strategy = result.stats.strategy;
+  switch (result.kind) {
+    case 'pass':
+      lines.push(`${p.green(p.bold('PASS'))}        ${name}: no property violated (exhaustive ${strategy} search)`);
+      break;
+    case 'violation': {
+      const props = [...new Set(result.violations.map((v) => v.property))].join(', ');
+      const scope = result.exhaustive ? `exhaustive ${strategy} search` : `${strategy} search stopped at the first violation`;
+      lines.push(`${p.red(p.bold('VIOLATED'))}    ${name}: ${props} (${scope})`);
+      break;
+    }
+    case 'incomplete': {
+      const found = result.violations.length > 0 ? `; found violated: ${[...new Set(result.violations.map((v) => v.property))].join(', ')}` : '';
+      lines.push(
+        `${p.yellow(p.bold('INCOMPLETE'))}  ${name}: ${INCOMPLETE_REASONS[result.reason]} (${result.reason}); not a proof — unviolated properties are unknown${found}`,
+      );
+      break;
+    }
+  }
+  lines.push(...renderStats(result.stats).map((l) => '  ' + p.dim(l)));
+  return lines.join('\n');
+}
+
+/** The statistics of a search as one or two lines. */
+export function renderStats(s: Stats): string[] {
+  // A random walk stores no states: its work is counted in schedules and transitions.
+  const stateful = s.strategy !== 'random' && s.strategy !== 'replay';
+  const main = [
+    ...(stateful ? [`states ${formatCount(s.states)}`] : []),
+    `transitions ${formatCount(s.transitions)}`,
+    // The preemption search counts depth in preemptions; its bound is shown below instead.
+    ...(s.strategy === 'preempt' ? [] : [`max depth ${s.maxDepth}`]),
+    `time ${formatDuration(s.timeMs)}`,
+    ...(stateful ? [`${formatRate(s.states, s.timeMs)} states/s`, `${formatBytes(s.bytesPerState)}/state`] : []),
+    `peak heap ${formatBytes(s.peakHeapBytes)}`,
+  ];
+  const extra: string[] = [];
+  if (s.reductionRatio !== undefined) extra.push(`reduction ×${s.reductionRatio.toFixed(2)} vs naive`);
+  if (s.sleepBlocked !== undefined) extra.push(`sleep-blocked ${formatCount(s.sleepBlocked)}`);
+  if (s.executions !== undefined) extra.push(`executions ${formatCount(s.executions)}`);
+  if (s.preemptions !== undefined) extra.push(`preemptions explored ≤ ${s.preemptions}`);
+  if (s.collisionBound !== undefined && s.collisionBound > 1e-9) extra.push(`hash collision chance ≤ ${s.collisionBound.toExponential(1)}`);
+  return extra.length ? [main.join(' · '), extra.join(' · ')] : [main.join(' · ')];
+}
+
+/** Whether an outcome meets its expectation (unknown and error never do). */
+export const verdictOk = (v: PropertyVerdict) => v.outcome === v.expected;
+
+/** Per-property verdicts against the model's expectations, as a table. */
+export function renderVerdicts(
+  verdicts: readonly PropertyVerdict[],
+  palette: Palette = plainPalette,
+  kinds: Readonly<Record<string, string>> = {},
+): string {
+  return renderTable(
+    [{ header: 'property' }, { header: 'kind' }, { header: 'outcome' }, { header: 'expected' }, { header: '' }],
+    verdicts.map((v) => [
+      v.property,
+      kinds[v.property] ?? v.violation?.kind ?? '',
+      cell(v.outcome === 'violated' ? 'VIOLATED' : v.outcome, v.outcome === 'holds' ? 'green' : v.outcome === 'violated' ? 'red' : 'yellow'),
+      v.expected,
+      verdictOk(v) ? cell('ok', 'green') : cell('MISMATCH', 'red'),
+    ]),
+    { palette, indent: '  ' },
+  );
+}

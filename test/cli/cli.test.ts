@@ -1,0 +1,228 @@
+import { afterAll, describe, expect, test } from '@jest/globals';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const MAIN = path.join(ROOT, 'dist/src/cli/main.js');
+const TMP = mkdtempSync(path.join(tmpdir(), 'mmcheck-cli-'));
+afterAll(() => rmSync(TMP, { recursive: true, force: true }));
+
+function run(...args: string[]) {
+  const r = spawnSync(process.execPath, [MAIN, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '' } });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+/** A usage or model error: exit 2, one line on stderr naming the problem, no stack frames. */
+function expectUsageError(r: ReturnType<typeof run>, pattern: RegExp): void {
+  expect(r.code).toBe(2);
+  const lines = r.err.trimEnd().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(/^mmcheck: error: /);
+  expect(lines[0]).toMatch(pattern);
+  expect(r.err).not.toMatch(/\n\s+at /);
+  expect(r.err).not.toMatch(/^\s+at /m);
+}
+
+const dist = (p: string) => pathToFileURL(path.join(ROOT, 'dist', p)).href;
+
+describe('list', () => {
+  test('shows models, params, variants with docs', () => {
+    const r = run('list');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^peterson — Peterson's mutual exclusion/m);
+    expect(r.out).toMatch(/peterson \(default\)/);
+    expect(r.out).toMatch(/no-turn\s+mutual-exclusion\s+flag\[me\] = 1; if flag\[other\] is clear/);
+    expect(r.out).toMatch(/mutual-exclusion\s+invariant/);
+    expect(r.err).toBe('');
+  });
+});
+
+describe('check', () => {
+  test('peterson holds: exit 0', () => {
+    const r = run('check', 'peterson');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^PASS\s+peterson\/peterson/);
+    expect(r.out).toMatch(/mutual-exclusion\s+invariant\s+holds\s+holds\s+ok/);
+    expect(r.out).toMatch(/deadlock-free\s+deadlock\s+holds\s+holds\s+ok/);
+    expect(r.out).toMatch(/states 34 /);
+    expect(r.out).not.toContain('\x1b[');
+  });
+
+  test('peterson no-turn: exit 1, swimlanes, replay command', () => {
+    const r = run('check', 'peterson', '--variant', 'no-turn');
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^VIOLATED\s+peterson\/no-turn: mutual-exclusion/);
+    expect(r.out).toMatch(/mutual-exclusion\s+invariant\s+VIOLATED\s+violated\s+ok/);
+    expect(r.out).toMatch(/shortest counterexample for mutual-exclusion \(6 steps, bfs/);
+    expect(r.out).toMatch(/^#\s+│ P0\s+│ P1\s+│ changes$/m);
+    expect(r.out).toMatch(/^6 │\s+│ critical: enter\s+│ incs 1→2$/m);
+    expect(r.out).toContain('✗ mutual-exclusion (invariant) violated after step 6');
+    expect(r.out).toMatch(/replay:\s+mmcheck replay peterson --variant no-turn --schedule '[0-9*,]+'/);
+  });
+
+  test('the printed replay command replays to the same violated property', () => {
+    const r = run('check', 'peterson', '--variant', 'no-turn');
+    const cmd = /replay:\s+(mmcheck replay .*)$/m.exec(r.out)![1];
+    const sh = spawnSync('sh', ['-c', cmd.replace(/^mmcheck /, `"${process.execPath}" "${MAIN}" `)], { cwd: ROOT, encoding: 'utf8' });
+    expect(sh.status).toBe(1);
+    expect(sh.stdout).toContain('✗ mutual-exclusion (invariant) violated after step 6: both threads are in the critical section (incs = 2)');
+    expect(sh.stdout).toMatch(/ended: violation of mutual-exclusion after 6 steps/);
+  });
+
+  test('--json gives verdicts, stats and violations with replay commands', () => {
+    const r = run('check', 'peterson', '--variant', 'no-turn', '--json');
+    expect(r.code).toBe(1);
+    const doc = JSON.parse(r.out);
+    const runJ = doc.runs[0];
+    expect(runJ).toMatchObject({ model: 'peterson', variant: 'no-turn', strategy: 'dfs', result: 'violation', complete: true });
+    expect(runJ.verdicts.map((v: { property: string; outcome: string }) => [v.property, v.outcome])).toEqual([
+      ['mutual-exclusion', 'violated'],
+      ['deadlock-free', 'holds'],
+    ]);
+    expect(runJ.violations[0].shortest.steps).toBe(6);
+    expect(runJ.violations[0].replay).toMatch(/^mmcheck replay peterson --variant no-turn --schedule '/);
+  });
+
+  test('--junit writes a report', () => {
+    const file = path.join(TMP, 'check.xml');
+    const r = run('check', 'peterson', '--variant', 'no-turn', '--junit', file);
+    expect(r.code).toBe(1);
+    const xml = readFileSync(file, 'utf8');
+    expect(xml).toContain('<testsuite name="peterson" tests="2" failures="0"');
+  });
+
+  test('other strategies', () => {
+    const bfs = run('check', 'peterson', '--variant', 'no-turn', '--strategy', 'bfs');
+    expect(bfs.code).toBe(1);
+    expect(bfs.out).toMatch(/counterexample for mutual-exclusion \(6 steps, bfs\)/);
+    const rnd = run('check', 'peterson', '--strategy', 'random', '--seed', '7', '--runs', '20');
+    expect(rnd.code).toBe(1);
+    expect(rnd.out).toMatch(/^INCOMPLETE/);
+    const limited = run('check', 'peterson', '--max-states', '5');
+    expect(limited.code).toBe(1);
+    expect(limited.out).toMatch(/^INCOMPLETE.*max-states/);
+    expect(limited.out).toMatch(/unknown/);
+    const restricted = run('check', 'peterson', '--variant', 'no-turn', '--property', 'deadlock-free');
+    expect(restricted.code).toBe(0);
+    expect(restricted.out).not.toMatch(/mutual-exclusion\s+invariant/);
+  });
+
+  test('a model file: .mjs and .ts outside the repository', () => {
+    const src = (ext: string) => `
+import { defineModel } from '${dist('src/core/model.js')}';
+import { store } from '${dist('src/core/ops.js')}';
+import { thread } from '${dist('src/core/thread.js')}';
+import { endState } from '${dist('src/core/property.js')}';
+export default defineModel({
+  name: 'tiny-${ext}', title: 'tiny', story: 'two stores race', params: {}, options: {},
+  variants: { base: { doc: 'd', options: {}, expect: { 'x-is-2': 'violated' } } },
+  build: () => ({
+    init: { x: 0 }${ext === 'ts' ? ' as { x: number }' : ''},
+    threads: [thread('A', {}, [store('a: x = 1', ['x'], () => 1)]), thread('B', {}, [store('b: x = 2', ['x'], () => 2)])],
+    properties: [endState('x-is-2', 'x ends 2', (v${ext === 'ts' ? ': { s: { x: number } }' : ''}) => (v.s.x === 2 ? null : 'x = ' + v.s.x))],
+  }),
+});`;
+    for (const ext of ['mjs', 'ts']) {
+      const file = path.join(TMP, `tiny.${ext}`);
+      writeFileSync(file, src(ext));
+      const r = run('check', file);
+      expect(r.err).toBe('');
+      expect(r.code).toBe(1);
+      expect(r.out).toMatch(/x-is-2\s+end\s+VIOLATED\s+violated\s+ok/);
+      expect(r.out).toContain(`mmcheck replay ${file} --variant base --schedule '1,0'`);
+    }
+  });
+});
+
+describe('compare', () => {
+  test('every variant × every property', () => {
+    const r = run('compare', 'peterson');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/variant\s+mutual-exclusion\s+deadlock-free\s+states\s+time/);
+    expect(r.out).toMatch(/^peterson\s+holds\s+holds\s+34\s/m);
+    expect(r.out).toMatch(/^no-turn\s+VIOLATED \(6 steps\)\s+holds\s+\d+\s/m);
+  });
+});
+
+describe('replay', () => {
+  test('a schedule that ends without a violation', () => {
+    const r = run('replay', 'peterson', '--variant', 'no-turn', '--schedule', '0*2');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/ended: unfinished after 2 steps/);
+  });
+});
+
+describe('verify', () => {
+  test('peterson rows meet their expectations', () => {
+    const r = run('verify');
+    expect(r.out).toMatch(/^peterson\s+peterson\s+mutual-exclusion: holds · deadlock-free: holds\s+ok\s+34\s/m);
+    expect(r.out).toMatch(/^peterson\s+no-turn\s+mutual-exclusion: VIOLATED · deadlock-free: holds\s+ok\s/m);
+    expect([0, 1]).toContain(r.code);
+    if (r.code === 0) expect(r.out).toMatch(/all \d+ model variants meet their expectations/);
+  });
+
+  test('--json and --junit', () => {
+    const file = path.join(TMP, 'verify.xml');
+    const r = run('verify', '--json', '--junit', file);
+    const doc = JSON.parse(r.out);
+    const pet = doc.runs.filter((x: { model: string }) => x.model === 'peterson');
+    expect(pet.map((x: { variant: string; ok: boolean }) => [x.variant, x.ok])).toEqual([
+      ['peterson', true],
+      ['no-turn', true],
+    ]);
+    const xml = readFileSync(file, 'utf8');
+    expect(xml).toMatch(/<testsuite name="peterson" tests="4" failures="0" errors="0"/);
+    expect(xml).toContain('<testcase name="no-turn › mutual-exclusion" classname="mmcheck.peterson.no-turn"');
+  });
+});
+
+describe('bad input: exit 2, one line, no stack', () => {
+  const throwing = path.join(TMP, 'throws.mjs');
+  writeFileSync(throwing, "throw new Error('boom at import\\nwith a second line');\n");
+  const notModel = path.join(TMP, 'not-model.mjs');
+  writeFileSync(notModel, 'export default 42;\n');
+  const runThrows = path.join(TMP, 'run-throws.mjs');
+  writeFileSync(
+    runThrows,
+    `export default { name: 'rt', title: 't', story: '', params: {}, options: {}, variants: { v: { doc: '', options: {}, expect: {} } },
+      build: () => ({ init: {}, threads: [{ name: 'A', locals: {}, steps: [{ label: 'x', footprint: () => [], run: () => { throw new Error('kaboom'); } }] }], properties: [] }) };\n`,
+  );
+  const badTs = path.join(TMP, 'bad.ts');
+  writeFileSync(badTs, 'const x: number = ;\n');
+
+  const cases: [string, string[], RegExp][] = [
+    ['no command', [], /no command/],
+    ['unknown command', ['frobnicate'], /unknown command 'frobnicate'/],
+    ['unknown option', ['check', 'peterson', '--frob'], /Unknown argument: frob/],
+    ['missing model', ['check'], /Not enough non-option arguments/],
+    ['unknown model', ['check', 'nosuchmodel'], /unknown model 'nosuchmodel'/],
+    ['missing model file', ['check', './nowhere/model.js'], /not found/],
+    ['unknown variant', ['check', 'peterson', '--variant', 'nope'], /no variant 'nope'/],
+    ['bad --param syntax', ['check', 'peterson', '--param', 'n'], /bad --param 'n'/],
+    ['unknown param', ['check', 'peterson', '--param', 'n=2'], /no parameter 'n'/],
+    ['param out of range', ['check', 'philosophers', '--param', 'n=999'], /n=999 .* must be an integer in/],
+    ['unknown property', ['check', 'peterson', '--property', 'nope'], /no property 'nope'/],
+    ['bad strategy', ['check', 'peterson', '--strategy', 'psychic'], /Invalid values/],
+    ['bad number', ['check', 'peterson', '--max-states', 'lots'], /--max-states must be an integer/],
+    ['--seed without random', ['check', 'peterson', '--seed', '3'], /--seed needs --strategy random/],
+    ['--runs without random', ['check', 'peterson', '--runs', '3'], /--runs needs --strategy random/],
+    ['--preemption-bound without preempt', ['check', 'peterson', '--preemption-bound', '2'], /--preemption-bound needs --strategy preempt/],
+    ['--compare-naive with bfs', ['check', 'peterson', '--strategy', 'bfs', '--compare-naive'], /--compare-naive needs --strategy dfs/],
+    ['malformed schedule', ['replay', 'peterson', '--schedule', '0,x'], /malformed schedule/],
+    ['schedule past the threads', ['replay', 'peterson', '--schedule', '5'], /thread 5 does not exist/],
+    ['schedule running a finished thread', ['replay', 'peterson', '--schedule', '0*7'], /has already finished/],
+    ['missing schedule', ['replay', 'peterson'], /Missing required argument: schedule/],
+    ['model file that throws on import', ['check', throwing], /cannot load model file .*boom at import/],
+    ['default export not a model', ['check', notModel], /no default export|not a model/],
+    ['model step that throws', ['check', runThrows], /threw in run: kaboom/],
+    ['ts model that does not compile', ['check', badTs], /cannot compile/],
+  ];
+  test.each(cases)('%s', (_name, args, pattern) => {
+    const r = run(...args);
+    expectUsageError(r, pattern);
+    expect(r.out).toBe('');
+  });
+});

@@ -1,0 +1,153 @@
+/**
+ * Property-based soundness of the reduced search (dfs: stateful DPOR with sleep sets) against
+ * the naive search, on random small models (see test/helpers/gen.ts): 2–4 threads of 1–5 steps
+ * (loads, stores, atomic increments, locks, unlocks — misuse is the `lock-misuse` assertion —,
+ * awaits, conditional jumps forwards and backwards, local arithmetic and assert steps) over 1–3
+ * variables mod 2 or 3 and 0–2 locks, with a random invariant (accurate `reads`) and a random
+ * end-state property.
+ *
+ * For each model, with stopAtFirst false:
+ *  (a) the per-property verdicts of dfs, bfs and preempt equal the naive ones, and also those
+ *      of dfs run on each property alone (fewer invariants: fewer visible steps, more reduction);
+ *  (b) every dfs run reaches exactly the naive search's deadlock states, and
+ *  (c) exactly its terminal states (observed as documented in test/helpers/observe.ts);
+ *  (d) dfs visits a subset of the naive states; naive and bfs visit the same states, and each
+ *      search's state count is the number of distinct states it checked;
+ *  (e) every counterexample of dfs, naive and bfs replays to the same property at its last step.
+ * fast-check prints the seed and the shrunk model on failure; `describe(model)` is in the message.
+ */
+import { describe as suite, expect, test } from '@jest/globals';
+import fc from 'fast-check';
+import type { Instance } from '../../src/core/instantiate.js';
+import { replay } from '../../src/explore/replay.js';
+import type { SearchResult } from '../../src/explore/result.js';
+import { System } from '../../src/explore/system.js';
+import { verdicts } from '../../src/explore/verdicts.js';
+import { build, describe, genModel, OBSERVE, type GenModel, type Sink } from '../helpers/gen.js';
+import { observeRun, sorted, type Observed } from '../helpers/observe.js';
+import { run } from '../helpers/program.js';
+
+const NUM_RUNS = 400;
+
+function outcomeMap(inst: Instance, r: SearchResult): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const v of verdicts(inst, r)) if (v.property !== OBSERVE) out[v.property] = v.outcome;
+  return out;
+}
+
+class Mismatch extends Error {}
+
+function same<T>(what: string, m: GenModel, actual: T, expected: T): void {
+  const a = JSON.stringify(actual);
+  const e = JSON.stringify(expected);
+  if (a !== e) throw new Mismatch(`${what}\n  got:      ${a}\n  expected: ${e}\nmodel:\n${describe(m)}`);
+}
+
+function requireExhaustive(what: string, m: GenModel, r: SearchResult): void {
+  if (r.kind === 'error' || r.kind === 'incomplete' || (r.kind === 'violation' && !r.exhaustive))
+    throw new Mismatch(`${what}: not an exhaustive result: ${JSON.stringify(r.kind === 'error' ? r : { kind: r.kind })}\nmodel:\n${describe(m)}`);
+}
+
+function checkReplays(what: string, m: GenModel, inst: Instance, r: SearchResult): void {
+  if (r.kind !== 'violation') return;
+  for (const v of r.violations) {
+    // Replay against this property alone: with stopAtFirst false a prefix of the schedule may
+    // violate another property first, but never this one (it would have been recorded there).
+    const rp = replay(new System(inst, [v.property]), v.trace.schedule);
+    const got = rp.kind === 'replayed' ? { end: rp.end, property: rp.violation?.property, steps: rp.trace.steps.length } : rp;
+    same(`${what}: replay of '${v.property}' counterexample ${v.trace.schedule}`, m, got, { end: 'violation', property: v.property, steps: v.trace.steps.length });
+  }
+}
+
+interface Summary {
+  naiveStates: number;
+  dfsStates: number;
+  violated: string[];
+  deadlocks: number;
+}
+
+function checkModel(m: GenModel): Summary {
+  const sink: Sink = { observe: null };
+  const inst = build(m, sink);
+  const naive = observeRun(m, inst, sink, 'naive');
+  requireExhaustive('naive', m, naive.result);
+  const dfs = observeRun(m, inst, sink, 'dfs');
+  requireExhaustive('dfs', m, dfs.result);
+  const bfs = observeRun(m, inst, sink, 'bfs');
+  requireExhaustive('bfs', m, bfs.result);
+  const preempt = run(inst, 'preempt', { stopAtFirst: false });
+  requireExhaustive('preempt', m, preempt);
+
+  const want = outcomeMap(inst, naive.result);
+  same('dfs verdicts', m, outcomeMap(inst, dfs.result), want);
+  same('bfs verdicts', m, outcomeMap(inst, bfs.result), want);
+  same('preempt verdicts', m, outcomeMap(inst, preempt), want);
+
+  const endStates = (what: string, o: Observed, ref: Observed = naive) => {
+    same(`${what}: deadlock states`, m, sorted(o.deadlocks), sorted(ref.deadlocks));
+    same(`${what}: terminal states`, m, sorted(o.terminals), sorted(ref.terminals));
+    const extra = [...o.seen].filter((k) => !ref.seen.has(k));
+    same(`${what}: states the naive search never reached`, m, extra, []);
+    if (o.result.kind !== 'error') same(`${what}: state count vs distinct states checked`, m, o.result.stats.states, o.seen.size);
+  };
+  same('naive: state count vs distinct states checked', m, naive.result.kind === 'error' ? -1 : naive.result.stats.states, naive.seen.size);
+  endStates('dfs', dfs);
+  endStates('bfs', bfs);
+  same('bfs: states', m, sorted(bfs.seen), sorted(naive.seen));
+
+  // Each property alone (with the assertions, which must stay selected: an assertion that is not
+  // checked is not raised, its step goes on and the state space changes). The invariant's reads
+  // are then the only visible locations — none at all for deadlock freedom, the end-state
+  // property or the assertions — so the reduction is at its strongest.
+  const assertions = inst.properties.filter((p) => p.kind === 'assertion').map((p) => p.name);
+  for (const p of inst.properties) {
+    if (p.name === OBSERVE || p.kind === 'assertion') continue;
+    const alone = observeRun(m, inst, sink, 'dfs', { properties: [p.name, ...assertions, OBSERVE] });
+    requireExhaustive(`dfs on '${p.name}' alone`, m, alone.result);
+    same(`dfs on '${p.name}' alone: verdicts`, m, outcomeMap(inst, alone.result)[p.name], want[p.name]);
+    for (const a of assertions) same(`dfs on '${p.name}' alone: verdict of '${a}'`, m, outcomeMap(inst, alone.result)[a], want[a]);
+    endStates(`dfs on '${p.name}' alone`, alone);
+  }
+  {
+    const alone = observeRun(m, inst, sink, 'dfs', { properties: [...assertions, OBSERVE] });
+    requireExhaustive('dfs on the assertions alone', m, alone.result);
+    for (const a of assertions) same(`dfs on the assertions alone: verdict of '${a}'`, m, outcomeMap(inst, alone.result)[a], want[a]);
+    endStates('dfs on the assertions alone', alone);
+  }
+
+  checkReplays('naive', m, inst, naive.result);
+  checkReplays('dfs', m, inst, dfs.result);
+  checkReplays('bfs', m, inst, bfs.result);
+  const states = (r: SearchResult) => (r.kind === 'error' ? 0 : r.stats.states);
+  const violated = Object.keys(want).filter((p) => want[p] === 'violated');
+  return { naiveStates: states(naive.result), dfsStates: states(dfs.result), violated, deadlocks: naive.deadlocks.size };
+}
+
+suite('dfs (DPOR) is exactly as sound as the naive search on random models', () => {
+  test(`${NUM_RUNS} random models: verdicts, deadlock and terminal states, replays`, () => {
+    let naiveTotal = 0;
+    let dfsTotal = 0;
+    let runs = 0;
+    const violatedCount: Record<string, number> = {};
+    let withDeadlocks = 0;
+    fc.assert(
+      fc.property(genModel, (m) => {
+        const r = checkModel(m);
+        runs++;
+        naiveTotal += r.naiveStates;
+        dfsTotal += r.dfsStates;
+        for (const p of r.violated) violatedCount[p] = (violatedCount[p] ?? 0) + 1;
+        if (r.deadlocks > 0) withDeadlocks++;
+      }),
+      { numRuns: NUM_RUNS },
+    );
+    if (process.env.MMCHECK_SOUNDNESS_STATS)
+      console.log(JSON.stringify({ runs, naiveTotal, dfsTotal, withDeadlocks, violatedCount }));
+    // The generator must produce non-trivial models, with every kind of violation, and the
+    // reduction must actually reduce.
+    expect(naiveTotal).toBeGreaterThan(NUM_RUNS * 10);
+    expect(dfsTotal).toBeLessThan(naiveTotal);
+    expect(withDeadlocks).toBeGreaterThan(NUM_RUNS / 20);
+    for (const p of ['inv', 'end', 'bad-value', 'lock-misuse', 'deadlock-free']) expect(violatedCount[p] ?? 0).toBeGreaterThan(NUM_RUNS / 50);
+  });
+});

@@ -1,0 +1,58 @@
+/**
+ * Observing the states a search visits, to compare the reachable deadlock and terminal states
+ * of the reduced search with the naive one.
+ *
+ * How: the generated model carries an `observe` invariant that reads no shared location
+ * (`reads: []`), so it makes no step visible and leaves the reduction unchanged, and that
+ * reports every state view it is shown to a sink. Every search checks invariants once in each
+ * state it discovers, so the sink sees exactly the states the search visited. For each one we
+ * rebuild the global state (the pc is in the step label, see gen.ts) and ask the System which
+ * threads are enabled: none enabled and all done = terminal; none enabled and some not done =
+ * deadlock. Partial-order reduction must preserve both sets exactly (they are the "deadlocks" of
+ * Godefroid's theory), so the reduced search must see the same ones as the naive search.
+ */
+import { canonical } from '../../src/core/fingerprint.js';
+import type { Instance } from '../../src/core/instantiate.js';
+import type { ExploreOptions, SearchStrategy } from '../../src/explore/explore.js';
+import type { SearchResult } from '../../src/explore/result.js';
+import { System, type GState } from '../../src/explore/system.js';
+import { pcOf, type GenModel, type Sink } from './gen.js';
+import { run } from './program.js';
+
+export interface Observed {
+  readonly result: SearchResult;
+  /** Canonical text of every state the search checked. */
+  readonly seen: Set<string>;
+  readonly deadlocks: Set<string>;
+  readonly terminals: Set<string>;
+  /** Invariant checks (a state checked twice would count twice). */
+  readonly checks: number;
+}
+
+export function observeRun(m: GenModel, inst: Instance, sink: Sink, strategy: SearchStrategy, opts: ExploreOptions = {}): Observed {
+  const sys = new System(inst);
+  const seen = new Set<string>();
+  const deadlocks = new Set<string>();
+  const terminals = new Set<string>();
+  let checks = 0;
+  sink.observe = (v) => {
+    checks++;
+    const key = canonical(v);
+    if (seen.has(key)) return;
+    seen.add(key);
+    const g: GState = { s: v.s, t: v.threads.map((th, tid) => ({ pc: pcOf(m, tid, th.at), l: th.l })) };
+    if (sys.enabledMask(g) !== 0) return;
+    if (v.threads.every((th) => th.done)) terminals.add(key);
+    else deadlocks.add(key);
+  };
+  try {
+    const result = run(inst, strategy, { stopAtFirst: false, ...opts });
+    return { result, seen, deadlocks, terminals, checks };
+  } finally {
+    sink.observe = null;
+  }
+}
+
+export function sorted(s: Set<string>): string[] {
+  return [...s].sort();
+}
