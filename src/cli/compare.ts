@@ -2,6 +2,8 @@
 import { ModelError } from '../core/errors.js';
 import { instantiate, type Instance } from '../core/instantiate.js';
 import type { SearchResult } from '../explore/result.js';
+import { soloCost, type PathCost } from '../explore/cost.js';
+import type { Model } from '../core/model.js';
 import type { PropertyVerdict } from '../explore/verdicts.js';
 import { formatCount, formatDuration, instanceName } from '../report/format.js';
 import type { Palette } from '../report/palette.js';
@@ -84,10 +86,32 @@ export async function compareCommand(a: CompareArgs, io: Io): Promise<number> {
   }
   const p = choosePalette(io, a.color !== false);
   const first = rows[0];
-  const lines = [p.bold(`${instanceName({ ...first.report.ctx, variant: '*' })} — ${model.title}`), '', renderCompare(rows, p)];
+  const lines = [p.bold(`${instanceName({ ...first.report.ctx, variant: '*' })} — ${model.title}`), '', renderCompare(rows, p, costColumns(model, params))];
   const incomplete = rows.filter((r) => r.report.result.kind === 'incomplete');
   lines.push('', p.dim('VIOLATED (n steps): n = length of the shortest counterexample (breadth-first); * = differs from the variant\'s expectation'));
+  if (model.costs?.length)
+    lines.push(p.dim('cost: lock acquisitions / atomic RMWs on the path run alone (releases not counted); (+n) = more than the first variant'));
   if (incomplete.length) lines.push(p.yellow(`INCOMPLETE: ${incomplete.map((r) => r.inst.variant).join(', ')} (limits reached; "unknown" is not "holds")`));
   io.out(lines.join('\n') + '\n');
   return rows.every((r) => runOk(r.report)) ? EXIT_OK : EXIT_FAIL;
 }
+
+/** One column per cost scenario of the model: locks / atomics of that path, and the change from the first variant. */
+export function costColumns(model: Model, params: Readonly<Record<string, number>>): CompareColumn[] {
+  const scenarios = model.costs ?? [];
+  const baseline = new Map<string, PathCost>();
+  return scenarios.map((sc) => ({
+    column: { header: `${sc.name} cost`, align: 'right' },
+    value: (row) => {
+      const c = soloCost(instantiate(model, row.inst.variant, { ...params, ...sc.params }), sc.thread);
+      if (!baseline.has(sc.name)) baseline.set(sc.name, c);
+      const b = baseline.get(sc.name)!;
+      const delta = [c.locks - b.locks ? `${signed(c.locks - b.locks)} lock` : '', c.atomics - b.atomics ? `${signed(c.atomics - b.atomics)} atomic` : '']
+        .filter(Boolean)
+        .join(', ');
+      return cell(`${c.locks} / ${c.atomics}${delta ? ` (${delta})` : ''}`, delta ? 'yellow' : undefined);
+    },
+  }));
+}
+
+const signed = (n: number) => (n > 0 ? `+${n}` : `${n}`);

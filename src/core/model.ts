@@ -25,6 +25,14 @@ export interface VariantSpec<O> {
   readonly expect: Readonly<Record<string, Verdict>>;
 }
 
+/** A path whose cost `mmcheck compare` reports per variant: one thread run alone. */
+export interface CostScenario {
+  readonly name: string;
+  readonly thread: string;
+  /** Parameters for this measurement (e.g. a page that is cached but not mapped). */
+  readonly params?: Readonly<Record<string, number>>;
+}
+
 export interface Model<O extends object = any> {
   readonly name: string;
   readonly title: string;
@@ -35,6 +43,7 @@ export interface Model<O extends object = any> {
   /** The first variant is the default one. */
   readonly variants: Readonly<Record<string, VariantSpec<O>>>;
   readonly build: (options: O, params: Readonly<Record<string, number>>) => Program;
+  readonly costs?: readonly CostScenario[];
 }
 
 export function defineModel<O extends object>(m: Model<O>): Model<O> {

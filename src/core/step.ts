@@ -29,7 +29,11 @@ export interface Step<S = any, L = any> {
   readonly guard?: (s: S, l: L, tid: number) => boolean;
   readonly footprint: (s: S, l: L, tid: number) => readonly Access[];
   readonly run: (s: S, l: L, tid: number) => StepOutcome<S, L>;
+  /** What the step costs on its kernel path: a lock acquisition or an atomic RMW (see `mmcheck compare`). */
+  readonly cost?: StepCost;
 }
+
+export type StepCost = 'lock' | 'atomic';
 
 /** The part of a step a primitive supplies; `label`/`name` may be set by the model. */
 export type StepSpec<S = any, L = any> = Omit<Step<S, L>, 'label' | 'name'> & {

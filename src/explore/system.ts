@@ -158,6 +158,10 @@ export class System {
     return this.fp;
   }
 
+  stepCost(g: GState, tid: number): string | undefined {
+    return this.steps[tid][g.t[tid].pc]?.cost;
+  }
+
   label(g: GState, tid: number): string {
     const st = this.steps[tid][g.t[tid].pc];
     return st ? st.label : 'exit';

@@ -52,6 +52,7 @@ function rmwStep<S extends WithFolios, L>(
   extra: (n: string) => Access[] = () => [],
 ): StepSpec<S, L> {
   return {
+    cost: loc === lockLoc ? undefined : 'atomic',
     guard: guard && ((s, l, tid) => guard(s.folios[nameOf(f, l)], tid)),
     footprint: (_s, l) => [...writes(loc(nameOf(f, l))), ...extra(nameOf(f, l))],
     run: (s, l, tid) => {
@@ -109,16 +110,20 @@ export function folioMapcount<S extends WithFolios, L>(f: FolioName<L>, delta: 1
 
 /** folio_trylock: take PG_locked if clear, else jump to `onBusy`. */
 export function folioTrylock<S extends WithFolios, L>(f: FolioName<L>, onBusy: string): StepSpec<S, L> {
-  return rmwStep(f, lockLoc, (fo, s, _l, tid, n) => (fo.locked === -1 ? { s: withFolio(s, n, { locked: tid }) } : { goto: onBusy }));
+  return lockCost(rmwStep(f, lockLoc, (fo, s, _l, tid, n) => (fo.locked === -1 ? { s: withFolio(s, n, { locked: tid }) } : { goto: onBusy })));
 }
+
+const lockCost = <S, L>(spec: StepSpec<S, L>): StepSpec<S, L> => ({ ...spec, cost: 'lock' });
 
 /**
  * folio_lock, first half: take PG_locked if it is clear (and skip the sleep), else join the
  * wait queue and set PG_waiters. Pair it with `folioLockSleep` as the next step.
  */
 export function folioLockOrQueue<S extends WithFolios, L>(f: FolioName<L>, afterSleep: string): StepSpec<S, L> {
-  return rmwStep(f, lockLoc, (fo, s, _l, tid, n) =>
-    fo.locked === -1 ? { s: withFolio(s, n, { locked: tid }), goto: afterSleep } : { s: withFolio(s, n, { waiters: fo.waiters | bit(tid) }) },
+  return lockCost(
+    rmwStep(f, lockLoc, (fo, s, _l, tid, n) =>
+      fo.locked === -1 ? { s: withFolio(s, n, { locked: tid }), goto: afterSleep } : { s: withFolio(s, n, { waiters: fo.waiters | bit(tid) }) },
+    ),
   );
 }
 

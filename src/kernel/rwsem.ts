@@ -20,6 +20,7 @@ const misuse = (message: string) => ({ violation: { property: 'lock-misuse', mes
 
 export function downRead<L>(path: Path): StepSpec<any, L> {
   return {
+    cost: 'lock',
     guard: (s) => getIn(s, path).writer === -1,
     footprint: () => word(path),
     run: (s) => ({ s: update(s, path, (r) => ({ ...r, readers: r.readers + 1 })) }),
@@ -36,6 +37,7 @@ export function upRead<L>(path: Path): StepSpec<any, L> {
 
 export function downWrite<L>(path: Path): StepSpec<any, L> {
   return {
+    cost: 'lock',
     guard: (s) => getIn(s, path).writer === -1 && getIn(s, path).readers === 0,
     footprint: () => word(path),
     run: (s, _l, tid) => ({ s: update(s, path, (r) => ({ ...r, writer: tid })) }),

@@ -16,6 +16,7 @@ const at = <L>(p: PathOf<L>, l: L, tid: number) => (typeof p === 'function' ? p(
 
 export function spinLock<L>(lock: PathOf<L>): StepSpec<any, L> {
   return {
+    cost: 'lock',
     guard: (s, l, tid) => getIn(s, at(lock, l, tid)) === UNLOCKED,
     footprint: (_s, l, tid) => writes(locOf(at(lock, l, tid))),
     run: (s, l, tid) => ({ s: setIn(s, at(lock, l, tid), tid) }),
@@ -24,6 +25,7 @@ export function spinLock<L>(lock: PathOf<L>): StepSpec<any, L> {
 
 export function spinTrylock<L>(lock: PathOf<L>, onFail: string): StepSpec<any, L> {
   return {
+    cost: 'lock',
     footprint: (_s, l, tid) => writes(locOf(at(lock, l, tid))),
     run: (s, l, tid) => {
       const p = at(lock, l, tid);

@@ -1,0 +1,103 @@
+import { describe, expect, test } from '@jest/globals';
+import model from '../../models/kernel/migration-vs-fault.js';
+import { instantiate } from '../../src/core/instantiate.js';
+import { explore } from '../../src/explore/explore.js';
+import { replay } from '../../src/explore/replay.js';
+import { System } from '../../src/explore/system.js';
+import { verdicts } from '../../src/explore/verdicts.js';
+import { soloCost } from '../../src/explore/cost.js';
+
+const outcomes = (variant: string, readers = 2) => {
+  const inst = instantiate(model, variant, { readers });
+  const r = explore(inst, { strategy: 'dfs', stopAtFirst: false });
+  expect(r.kind === 'pass' || r.kind === 'violation').toBe(true);
+  return Object.fromEntries(verdicts(inst, r).map((v) => [v.property, v.outcome]));
+};
+
+const violated = (variant: string, readers = 2) =>
+  Object.entries(outcomes(variant, readers))
+    .filter(([, o]) => o === 'violated')
+    .map(([p]) => p)
+    .sort();
+
+/** The first steps' labels of the shortest counterexample for one property. */
+const shortest = (variant: string, property: string, readers = 1) => {
+  const inst = instantiate(model, variant, { readers });
+  const r = explore(inst, { strategy: 'bfs', properties: [property] });
+  if (r.kind !== 'violation') throw new Error(`${variant}: ${property} not violated`);
+  return r.violation;
+};
+
+describe('migration-vs-fault: verdicts per variant (2 readers)', () => {
+  test('upstream: a reader sees pte_none, takes a reference, sleeps on folio_lock; both batches fail', () => {
+    // The seed: the freeze cannot succeed while the reference sleeps, in both the ASYNC and SYNC batch.
+    expect(violated('upstream')).toEqual(['migration-succeeds', 'no-ref-held-across-migration-wait']);
+  });
+  test('x86-deferred: the ASYNC batch hides the window behind the stale TLB, so migration succeeds', () => {
+    // Why x86 rarely sees it: readers keep using the old translation until the migration entry is set.
+    expect(violated('x86-deferred')).toEqual([]);
+  });
+  test('option 1 (present-invalid), option 2 (xchg) and option 5 (recheck under the PTL) close the window', () => {
+    // The reader never reaches ->fault while the PTE is transiently empty; it waits in migration_entry_wait without a reference.
+    for (const v of ['opt1-mkinvalid', 'opt2-xchg', 'opt5-recheck']) expect(violated(v)).toEqual([]);
+  });
+  test('option 3: freezing first works only if try_to_migrate_one\'s folio_put is folded into the unfreeze', () => {
+    // Dev's doubt: the put on a frozen count is a VM_BUG_ON_PAGE.
+    expect(violated('opt3-freeze-first')).toEqual([]);
+    expect(violated('opt3-freeze-first-put')).toEqual(['refcount']);
+  });
+  test('option 4: the reader finds a hole and shmem instantiates a second folio for the index', () => {
+    // Beyond the thread: the original race remains (lookups before the removal), and a duplicate folio appears.
+    expect(violated('opt4-uncache')).toEqual(['migration-succeeds', 'no-ref-held-across-migration-wait', 'page-cache-coherent', 'refcount-balanced']);
+  });
+  test('retry-early: undoing on a mismatch lets the reader finish, but a refaulting reader can win every window', () => {
+    // Matches the thread's outcome: migration stays best effort (upstream relaxed the selftest instead).
+    expect(violated('retry-early')).toEqual(['migration-succeeds', 'no-ref-held-across-migration-wait']);
+  });
+  test('every variant meets its declared expectation', () => {
+    for (const variant of Object.keys(model.variants)) {
+      const inst = instantiate(model, variant);
+      expect(outcomes(variant)).toEqual(inst.expect);
+    }
+  });
+});
+
+describe('migration-vs-fault: the shortest counterexample reads like the thread', () => {
+  test('upstream, 1 reader: PTE cleared, reader sees none, takes a reference, sleeps on folio_lock', () => {
+    const v = shortest('upstream', 'no-ref-held-across-migration-wait');
+    const labels = v.trace.steps.map((s) => `${s.thread}: ${s.label}`);
+    const at = (label: string) => labels.findIndex((l) => l.includes(label));
+    expect(at('migrator: try_to_migrate_one: ptep_clear_flush')).toBeGreaterThanOrEqual(0);
+    expect(at('reader0: handle_pte_fault: ptep_get_lockless')).toBeGreaterThan(at('ptep_clear_flush'));
+    expect(at('reader0: filemap_get_entry: folio_try_get_rcu')).toBeGreaterThan(at('ptep_get_lockless'));
+    expect(at('reader0: shmem_get_folio_gfp: folio_lock')).toBeGreaterThan(at('folio_try_get_rcu'));
+    expect(v.trace.steps).toHaveLength(10);
+  });
+  test('upstream, 1 reader: migration fails when the refaulting reader wins the SYNC window too', () => {
+    const v = shortest('upstream', 'migration-succeeds');
+    const freezes = v.trace.steps.filter((s) => s.label.startsWith('folio_migrate_mapping: xas_lock_irq; folio_ref_freeze'));
+    expect(freezes).toHaveLength(2);
+    expect(v.message).toMatch(/not migrated/);
+    const sys = new System(instantiate(model, 'upstream', { readers: 1 }), ['migration-succeeds']);
+    const again = replay(sys, v.trace.schedule);
+    expect(again.kind === 'replayed' && again.violation?.property).toBe('migration-succeeds');
+  });
+});
+
+describe('migration-vs-fault: scaling and cost', () => {
+  test('readers = 1..4 complete for a fix variant; readers = 1..4 find the upstream bug', () => {
+    for (let readers = 1; readers <= 4; readers++) {
+      const fix = explore(instantiate(model, 'opt2-xchg', { readers }), { strategy: 'dfs' });
+      expect(fix.kind).toBe('pass');
+      const bug = explore(instantiate(model, 'upstream', { readers }), { strategy: 'dfs' });
+      expect(bug.kind).toBe('violation');
+    }
+  });
+  test('option 5 takes the PTL once more on every file read fault; option 3 saves one atomic on migration', () => {
+    const cost = (variant: string, i: number) => soloCost(instantiate(model, variant, model.costs![i].params), model.costs![i].thread);
+    expect(cost('upstream', 0)).toEqual({ steps: 12, locks: 2, atomics: 2 });
+    expect(cost('opt5-recheck', 0)).toEqual({ steps: 15, locks: 3, atomics: 2 });
+    expect(cost('upstream', 1)).toEqual({ steps: 18, locks: 4, atomics: 7 });
+    expect(cost('opt3-freeze-first', 1)).toEqual({ steps: 17, locks: 4, atomics: 6 });
+  });
+});
