@@ -121,6 +121,7 @@ class Dpor {
     const ex = sys.exec(this.G[k], p);
     if (ex.violation) {
       const stop = this.rec.record([{ ...ex.violation, kind: 'assertion' }], () => [...this.TT.slice(1, k + 1), p]);
+      if (!stop) this.raceAfterDeadEnd(k, p, F);
       return stop ? 'stop' : 'stay';
     }
     const sleep = this.childSleep(k, p, F);
@@ -155,6 +156,18 @@ class Dpor {
     this.pushFrame(k + 1, ex.g, id, frameSleep, true);
     if (complete) this.SUM[k + 1] = this.sums.union(this.SUM[k + 1], this.sumCol.a[id]);
     return 'push';
+  }
+
+  /**
+   * A step that raised an assertion ends its execution, so the later steps of other threads that
+   * could change its outcome never race with it: expand the state fully (the asserting thread
+   * then sleeps until a dependent step wakes it), and race it with the other threads' next steps.
+   */
+  private raceAfterDeadEnd(k: number, p: number, F: Footprint): void {
+    this.BT[k] |= this.EN[k];
+    this.pushTransition(k + 1, p, F);
+    for (let q = 0; q < this.n; q++) if (q !== p && this.NE[k][q] >= 0) this.race(q, this.NF[k][q], k + 1);
+    this.popTransition(k + 1);
   }
 
   private newState(a: number, b: number): number {

@@ -13,6 +13,8 @@ export class VisitedTable {
 
   /** The state id for a fingerprint, or -1. */
   find(a: number, b: number): number {
+    a >>>= 0;
+    b >>>= 0;
     const mask = this.cap - 1;
     let i = (a ^ mul(b, 0x9e3779b1)) & mask;
     for (;;) {
@@ -25,6 +27,8 @@ export class VisitedTable {
 
   /** Insert a fingerprint not yet present; returns its new id. */
   add(a: number, b: number): number {
+    a >>>= 0;
+    b >>>= 0;
     if ((this.size + 1) * 2 > this.cap) this.grow();
     const id = this.size++;
     this.place(a, b, id);

@@ -19,6 +19,9 @@ import { System, type GState } from '../../src/explore/system.js';
 import { pcOf, type GenModel, type Sink } from './gen.js';
 import { run } from './program.js';
 
+/** Per-search time limit: a search that needs more on these tiny models is a bug in itself. */
+export const TIME_LIMIT_MS = 3000;
+
 export interface Observed {
   readonly result: SearchResult;
   /** Canonical text of every state the search checked. */
@@ -46,7 +49,7 @@ export function observeRun(m: GenModel, inst: Instance, sink: Sink, strategy: Se
     else deadlocks.add(key);
   };
   try {
-    const result = run(inst, strategy, { stopAtFirst: false, ...opts });
+    const result = run(inst, strategy, { stopAtFirst: false, timeLimitMs: TIME_LIMIT_MS, ...opts });
     return { result, seen, deadlocks, terminals, checks };
   } finally {
     sink.observe = null;

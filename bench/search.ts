@@ -1,5 +1,7 @@
 /**
- * Benchmark of the classic models: naive search against the reduced (dfs) search.
+ * Benchmark of the shipped models: naive search against the reduced (dfs) search. Classic
+ * models are searched exhaustively (every property); each migration-vs-fault variant is run to
+ * its verdict (stop at the first violation, as SPIN does) for readers = 1..4.
  *
  *   npm run bench [-- --max-states 3000000 --naive-time 20 --runs 3 --only readers,lastzero]
  *
@@ -18,8 +20,14 @@ import { models } from '../models/index.js';
 interface Plan {
   readonly model: string;
   readonly variant?: string;
+  /** The parameter the sizes set (default `n`). */
+  readonly param?: string;
   readonly sizes: readonly number[];
+  /** Stop at the first violation (time to verdict) instead of checking every property. */
+  readonly toVerdict?: boolean;
 }
+
+const KERNEL = models.find((m) => m.name === 'migration-vs-fault')!;
 
 const PLANS: readonly Plan[] = [
   { model: 'philosophers', variant: 'naive', sizes: [3, 5, 7] },
@@ -28,6 +36,7 @@ const PLANS: readonly Plan[] = [
   { model: 'lastzero', sizes: [4, 8, 12] },
   { model: 'indexer', sizes: [4, 8, 12] },
   { model: 'filesystem', sizes: [4, 8, 12] },
+  ...Object.keys(KERNEL.variants).map((variant) => ({ model: KERNEL.name, variant, param: 'readers', sizes: [1, 2, 3, 4], toVerdict: true })),
 ];
 
 function arg(name: string, dflt: number): number {
@@ -53,7 +62,7 @@ function stats(r: SearchResult) {
   return r.stats;
 }
 
-const header = ['model', 'size', 'naive states', 'naive trans', 'naive ms', 'naive st/s', 'dfs states', 'dfs trans', 'dfs ms (median)', 'dfs st/s', 'dfs B/state', 'reduction'];
+const header = ['model', 'size', 'verdict', 'naive states', 'naive trans', 'naive ms', 'naive st/s', 'dfs states', 'dfs trans', 'dfs ms (median)', 'dfs st/s', 'dfs B/state', 'reduction'];
 const rows: string[][] = [];
 const started = performance.now();
 
@@ -62,18 +71,21 @@ for (const plan of PLANS) {
   const model: Model | undefined = models.find((m) => m.name === plan.model);
   if (!model) throw new Error(`no model ${plan.model}`);
   for (const n of plan.sizes) {
-    const inst = instantiate(model, plan.variant, { n });
-    const naive = explore(inst, { strategy: 'naive', stopAtFirst: false, maxStates, timeLimitMs: naiveTimeMs });
+    const inst = instantiate(model, plan.variant, { [plan.param ?? 'n']: n });
+    const stopAtFirst = plan.toVerdict === true;
+    const naive = explore(inst, { strategy: 'naive', stopAtFirst, maxStates, timeLimitMs: naiveTimeMs });
     const ns = stats(naive);
     const incomplete = naive.kind === 'incomplete' ? naive.reason : null;
-    const dfsRuns = Array.from({ length: runs }, () => explore(inst, { strategy: 'dfs', stopAtFirst: false }));
+    const dfsRuns = Array.from({ length: runs }, () => explore(inst, { strategy: 'dfs', stopAtFirst }));
     const ds = stats(dfsRuns[0]);
     if (dfsRuns[0].kind === 'incomplete') throw new Error(`dfs incomplete on ${plan.model} ${n}`);
     const dt = median(dfsRuns.map((r) => stats(r).timeMs));
     const name = plan.variant ? `${plan.model}/${plan.variant}` : plan.model;
+    const verdict = dfsRuns[0].kind === 'violation' ? `violated: ${dfsRuns[0].violation.property}` : dfsRuns[0].kind;
     const row = [
       name,
-      String(n),
+      `${plan.param ?? 'n'}=${n}`,
+      verdict,
       incomplete ? `>${fmt(ns.states)} (incomplete: ${incomplete})` : fmt(ns.states),
       fmt(ns.transitions),
       ms(ns.timeMs),
@@ -91,9 +103,9 @@ for (const plan of PLANS) {
 }
 
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-const line = (r: string[]) => '| ' + r.map((c, i) => (i < 1 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ') + ' |';
-console.log(`\nclassic models: naive (limit ${fmt(maxStates)} states, ${naiveTimeMs / 1000} s) vs dfs (median of ${runs} runs); node ${process.version}`);
+const line = (r: string[]) => '| ' + r.map((c, i) => (i < 3 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ') + ' |';
+console.log(`\nnaive (limit ${fmt(maxStates)} states, ${naiveTimeMs / 1000} s) vs dfs (median of ${runs} runs); node ${process.version}`);
 console.log(line(header));
-console.log('|' + widths.map((w, i) => (i < 1 ? ':' + '-'.repeat(w + 1) : '-'.repeat(w + 1) + ':')).join('|') + '|');
+console.log('|' + widths.map((w, i) => (i < 3 ? ':' + '-'.repeat(w + 1) : '-'.repeat(w + 1) + ':')).join('|') + '|');
 for (const r of rows) console.log(line(r));
 console.log(`\ntotal ${((performance.now() - started) / 1000).toFixed(1)} s`);
