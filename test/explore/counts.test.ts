@@ -320,9 +320,9 @@ describe('errors', () => {
   });
 });
 
-describe('known engine bugs (failing until fixed in src/explore)', () => {
+describe('engine regressions (fixed in src/explore: Dpor.raceAfterDeadEnd, VisitedTable keys)', () => {
   /**
-   * BUG (src/explore/dpor.ts, Dpor.step): a step that raises an assertion is a dead end — the
+   * Was a bug (src/explore/dpor.ts, Dpor.step), now fixed: a step that raises an assertion is a dead end — the
    * search records it and 'stays', pushing no transition — so no later step ever races with it
    * and the other threads are never added to the backtrack set of the state where it fired.
    *   init v = 1;  T0: assert v != 1;  T1: v++ (atomic);  end-state property: at the end v != 2
