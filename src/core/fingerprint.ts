@@ -61,9 +61,12 @@ function feedValue(v: unknown): void {
     case 'object':
       if (v === null) feed(6);
       else if (Array.isArray(v)) {
-        feed(8);
-        feed(v.length);
-        for (let i = 0; i < v.length; i++) feedValue(v[i]);
+        if (v.length >= CACHE_MIN) feedCached(v);
+        else {
+          feed(8);
+          feed(v.length);
+          for (let i = 0; i < v.length; i++) feedValue(v[i]);
+        }
       } else {
         feed(9);
         const o = v as Record<string, unknown>;
@@ -78,6 +81,33 @@ function feedValue(v: unknown): void {
       feed(11);
       feed(stringId(String(v)));
   }
+}
+
+/**
+ * Large arrays (a 128-slot table) are hashed once per identity: immutable updates share the
+ * unchanged ones between successive states, so only the arrays a step replaced are re-read.
+ */
+const CACHE_MIN = 16;
+const subHashes = new WeakMap<object, readonly [number, number]>();
+
+function feedCached(v: readonly unknown[]): void {
+  let sub = subHashes.get(v);
+  if (sub === undefined) {
+    const s1 = h1;
+    const s2 = h2;
+    h1 = 0x2545f491;
+    h2 = 0x61c88647;
+    feed(8);
+    feed(v.length);
+    for (let i = 0; i < v.length; i++) feedValue(v[i]);
+    sub = [fmix(h1), fmix(h2)];
+    subHashes.set(v, sub);
+    h1 = s1;
+    h2 = s2;
+  }
+  feed(12);
+  feed(sub[0]);
+  feed(sub[1]);
 }
 
 function fmix(h: number): number {

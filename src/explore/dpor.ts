@@ -66,6 +66,7 @@ class Dpor {
   private readonly lastOf: Int32Array;
   private readonly locStack: number[][] = [];
   private readonly scratch: number[] = [];
+  private readonly firstNotdep: Int32Array;
   private sleepBlocked = 0;
   private truncated = false;
 
@@ -77,6 +78,7 @@ class Dpor {
     this.budget = new Budget(opts, opts.onProgress);
     this.rec = new Recorder(sys, opts.stopAtFirst ?? true);
     this.lastOf = new Int32Array(sys.n);
+    this.firstNotdep = new Int32Array(sys.n);
   }
 
   run(): SearchResult {
@@ -207,7 +209,6 @@ class Dpor {
     this.stackCol.a[id] = k;
     const nf: Footprint[] = (this.NF[k] ??= []);
     const ne: number[] = (this.NE[k] ??= []);
-    let sum = SummaryTable.EMPTY;
     for (let q = 0; q < this.n; q++) {
       if (sys.isDone(g, q)) {
         nf[q] = [];
@@ -216,10 +217,9 @@ class Dpor {
       }
       nf[q] = sys.footprint(g, q);
       ne[q] = this.events.intern(q, nf[q]);
-      sum = this.sums.union(sum, this.sums.single(ne[q]));
       this.race(q, nf[q], k);
     }
-    this.SUM[k] = sum;
+    this.SUM[k] = this.sums.of(ne);
     const free = en & ~sleep;
     this.BT[k] = free === 0 ? 0 : free & -free;
     if (en !== 0 && free === 0) this.sleepBlocked++;
@@ -302,30 +302,33 @@ class Dpor {
     const m = i - 1;
     const ti = this.TT[i];
     const notdep = this.scratch;
+    const first = this.firstNotdep.fill(0);
     notdep.length = 0;
-    let seen = 0;
     let initials = 0;
     for (let j = i + 1; j <= top; j++) {
       const cj = this.TC[j];
       if (cj[ti] >= i) continue;
       const q = this.TT[j];
-      if ((seen & (1 << q)) === 0) {
-        seen |= 1 << q;
-        let initial = true;
-        for (const k of notdep) if (cj[this.TT[k]] >= k) (initial = false);
-        if (initial) initials |= 1 << q;
-      }
+      // The first event of q in v is an initial when no earlier event of v happens-before it.
+      if (first[q] === 0 && !this.hasPredecessorIn(cj, first)) initials |= 1 << q;
+      if (first[q] === 0) first[q] = j;
       notdep.push(j);
     }
-    if ((seen & (1 << p)) === 0) {
+    if (first[p] === 0) {
       const last = this.lastOf[p];
-      let initial = true;
-      for (const k of notdep) if (System.dependent(this.TF[k], F) || (last > 0 && this.TC[last][this.TT[k]] >= k)) (initial = false);
+      let initial = last === 0 || !this.hasPredecessorIn(this.TC[last], first);
+      for (let x = 0; initial && x < notdep.length; x++) if (System.dependent(this.TF[notdep[x]], F)) initial = false;
       if (initial) initials |= 1 << p;
     }
     if ((initials & this.BT[m]) !== 0) return;
     const awake = initials & this.EN[m] & ~this.SLEEP[m];
     this.BT[m] |= awake !== 0 ? awake & -awake : this.EN[m];
+  }
+
+  /** Some event of v (thread r's first at `first[r]`) happens-before the event with clock c. */
+  private hasPredecessorIn(c: Int32Array, first: Int32Array): boolean {
+    for (let r = 0; r < this.n; r++) if (first[r] !== 0 && c[r] >= first[r]) return true;
+    return false;
   }
 
   /** Transition i happens-before thread p's last transition on the stack. */

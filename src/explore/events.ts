@@ -1,3 +1,4 @@
+import { mul } from '../core/fingerprint.js';
 import type { Footprint } from './system.js';
 
 /**
@@ -6,38 +7,46 @@ import type { Footprint } from './system.js';
  * lets a revisit replay the races its subtree would have found against the current stack.
  */
 export class EventTable {
-  private readonly ids = new Map<string, number>();
+  /** Numeric hash of (thread, footprint) → the ids of the events with that hash. */
+  private readonly buckets = new Map<number, number[]>();
   readonly thread: number[] = [];
   readonly foot: Footprint[] = [];
 
   intern(tid: number, f: Footprint): number {
-    const key = `${tid}:${f.join(',')}`;
-    let id = this.ids.get(key);
-    if (id === undefined) {
-      id = this.thread.length;
-      this.ids.set(key, id);
-      this.thread.push(tid);
-      this.foot.push(f);
-    }
+    let h = tid + 1;
+    for (let i = 0; i < f.length; i++) h = (mul(h, 31) + f[i]) | 0;
+    let bucket = this.buckets.get(h);
+    if (bucket === undefined) this.buckets.set(h, (bucket = []));
+    for (const id of bucket) if (this.thread[id] === tid && sameFootprint(this.foot[id], f)) return id;
+    const id = this.thread.length;
+    bucket.push(id);
+    this.thread.push(tid);
+    this.foot.push(f);
     return id;
   }
 }
 
+function sameFootprint(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 export class SummaryTable {
-  private readonly ids = new Map<string, number>();
+  /** Numeric hash of a set → the ids of the sets with that hash. */
+  private readonly ids = new Map<number, number[]>();
   readonly sets: Int32Array[] = [];
   private readonly unions = new Map<number, number>();
-  private readonly singles: number[] = [];
   static readonly EMPTY = 0;
 
   constructor() {
     this.internSet(new Int32Array(0));
   }
 
-  single(e: number): number {
-    let id = this.singles[e];
-    if (id === undefined) this.singles[e] = id = this.internSet(Int32Array.of(e));
-    return id;
+  /** The set of the given event ids (negative ids are skipped). */
+  of(events: readonly number[]): number {
+    const set = Int32Array.from(events.filter((e) => e >= 0)).sort();
+    return this.internSet(set);
   }
 
   union(a: number, b: number): number {
@@ -47,13 +56,15 @@ export class SummaryTable {
     const key = a * 67108864 + b;
     let id = this.unions.get(key);
     if (id === undefined) {
-      id = this.merge(this.sets[a], this.sets[b]);
+      id = this.merge(a, b);
       this.unions.set(key, id);
     }
     return id;
   }
 
-  private merge(x: Int32Array, y: Int32Array): number {
+  private merge(a: number, b: number): number {
+    const x = this.sets[a];
+    const y = this.sets[b];
     const out = new Int32Array(x.length + y.length);
     let i = 0, j = 0, n = 0;
     while (i < x.length && j < y.length) {
@@ -63,19 +74,20 @@ export class SummaryTable {
     }
     while (i < x.length) out[n++] = x[i++];
     while (j < y.length) out[n++] = y[j++];
-    if (n === x.length) return this.internSet(x);
-    if (n === y.length) return this.internSet(y);
+    if (n === x.length) return a;
+    if (n === y.length) return b;
     return this.internSet(out.slice(0, n));
   }
 
   private internSet(s: Int32Array): number {
-    const key = s.join(',');
-    let id = this.ids.get(key);
-    if (id === undefined) {
-      id = this.sets.length;
-      this.ids.set(key, id);
-      this.sets.push(s);
-    }
+    let h = s.length;
+    for (let i = 0; i < s.length; i++) h = (mul(h, 31) + s[i]) | 0;
+    let bucket = this.ids.get(h);
+    if (bucket === undefined) this.ids.set(h, (bucket = []));
+    for (const id of bucket) if (sameFootprint(this.sets[id], s)) return id;
+    const id = this.sets.length;
+    bucket.push(id);
+    this.sets.push(s);
     return id;
   }
 }
