@@ -65,6 +65,7 @@ export class Recorder {
   record(found: readonly Found[], schedule: () => number[]): boolean {
     for (const f of found) {
       if (this.seen.has(f.property)) continue;
+      if (f.kind === 'assertion' && !this.sys.assertions.has(f.property)) continue;
       this.seen.add(f.property);
       this.violations.push({ ...f, trace: buildTrace(this.sys, schedule()) });
       if (this.stopAtFirst) return true;

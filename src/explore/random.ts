@@ -38,7 +38,12 @@ export function searchRandom(sys: System, opts: RandomOptions = {}): SearchResul
         if (budget.tick(0, i + 1, 0)) timedOut = true;
         const ex = sys.exec(g, p);
         g = ex.g;
-        found = ex.violation ? [{ ...ex.violation, kind: 'assertion' as const }] : checkState(sys, g, sys.enabledMask(g));
+        if (ex.violation) {
+          // A BUG ends the run; it counts only if its property is checked.
+          found = sys.assertions.has(ex.violation.property) ? [{ ...ex.violation, kind: 'assertion' as const }] : [];
+          break;
+        }
+        found = checkState(sys, g, sys.enabledMask(g));
       }
       return { found, tids };
     };

@@ -26,6 +26,7 @@ export function replay(sys: System, schedule: string | readonly number[]): Repla
       requireEnabled(sys, g, tids[taken], taken);
       const ex = sys.exec(g, tids[taken]);
       g = ex.g;
+      // A BUG ends the execution, whether or not its property is among those checked.
       found = ex.violation ? [{ ...ex.violation, kind: 'assertion' }] : checkState(sys, g, sys.enabledMask(g));
     }
     const trace = buildTrace(sys, tids.slice(0, taken));
