@@ -17,10 +17,10 @@
  */
 import { defineModel } from '../../src/core/model.js';
 import { load, store } from '../../src/core/ops.js';
-import { assertion, endState } from '../../src/core/property.js';
-import { step, type Step, type StepOutcome, type StepSpec } from '../../src/core/step.js';
+import { endState } from '../../src/core/property.js';
+import { andThen, step, type Step } from '../../src/core/step.js';
 import { thread } from '../../src/core/thread.js';
-import { spinLock, spinUnlock, UNLOCKED } from '../../src/kernel/spinlock.js';
+import { lockMisuse, spinLock, spinUnlock, UNLOCKED } from '../../src/kernel/spinlock.js';
 
 export const NUMBLOCKS = 26;
 export const NUMINODE = 32;
@@ -36,19 +36,6 @@ interface L {
   /** The block being tried, or -1 before the search. */
   readonly b: number;
 }
-
-/** A primitive's step followed by thread-local work (locals and the next pc), unless it raised a violation. */
-function andThen<L>(spec: StepSpec<any, L>, after: (l: L, tid: number) => StepOutcome<any, L>): StepSpec<any, L> {
-  return {
-    ...spec,
-    run: (s, l, tid) => {
-      const r = spec.run(s, l, tid);
-      return r.violation ? r : { ...r, ...after(l, tid) };
-    },
-  };
-}
-
-const lockMisuse = assertion('lock-misuse', 'A thread unlocks a lock it does not hold.');
 
 const blocksAllocated = endState<S>(
   'blocks-allocated',
@@ -79,10 +66,10 @@ const steps: Step<S, L>[] = [
   load<L>('filesystem: if !busy[b]', (l) => ['busy', l.b], (_l, x) => (x === 0 ? {} : { goto: 'unlock-b-busy' })),
   store<L>('filesystem: busy[b] = 1', (l) => ['busy', l.b], () => 1),
   store<L>('filesystem: inode[i] = b + 1', (l) => ['inode', l.i], (l) => l.b + 1),
-  step('filesystem: unlock lockb[b]', andThen<L>(spinUnlock<L>((l) => ['lockb', l.b]), () => ({ goto: 'unlock-i' }))),
+  step('filesystem: unlock lockb[b]', andThen<any, L>(spinUnlock<L>((l) => ['lockb', l.b]), () => ({ goto: 'unlock-i' }))),
   step(
     'filesystem: unlock lockb[b] (busy, b = b + 1)',
-    andThen<L>(spinUnlock<L>((l) => ['lockb', l.b]), (l) => ({ l: { ...l, b: (l.b + 1) % NUMBLOCKS }, goto: 'lock-b' })),
+    andThen<any, L>(spinUnlock<L>((l) => ['lockb', l.b]), (l) => ({ l: { ...l, b: (l.b + 1) % NUMBLOCKS }, goto: 'lock-b' })),
     'unlock-b-busy',
   ),
   step('filesystem: unlock locki[i]', spinUnlock<L>((l) => ['locki', l.i]), 'unlock-i'),

@@ -19,10 +19,10 @@
 import { rmw } from '../../src/core/access.js';
 import { defineModel } from '../../src/core/model.js';
 import { locOf, setIn } from '../../src/core/path.js';
-import { assertion, endState } from '../../src/core/property.js';
-import { step, type Step, type StepOutcome, type StepSpec } from '../../src/core/step.js';
+import { endState } from '../../src/core/property.js';
+import { andThen, step, type Step } from '../../src/core/step.js';
 import { thread } from '../../src/core/thread.js';
-import { spinLock, spinUnlock, UNLOCKED } from '../../src/kernel/spinlock.js';
+import { lockMisuse, spinLock, spinUnlock, UNLOCKED } from '../../src/kernel/spinlock.js';
 
 export const SIZE = 128;
 export const MAX = 4;
@@ -41,19 +41,6 @@ interface L {
 const message = (m: number, t: number) => 11 * m + t;
 const hash = (w: number) => (7 * w) % SIZE;
 const start = (m: number, t: number): L => ({ m, w: message(m, t), h: hash(message(m, t)) });
-
-/** A primitive's step followed by thread-local work (locals and the next pc), unless it raised a violation. */
-function andThen<L>(spec: StepSpec<any, L>, after: (l: L, tid: number) => StepOutcome<any, L>): StepSpec<any, L> {
-  return {
-    ...spec,
-    run: (s, l, tid) => {
-      const r = spec.run(s, l, tid);
-      return r.violation ? r : { ...r, ...after(l, tid) };
-    },
-  };
-}
-
-const lockMisuse = assertion('lock-misuse', 'A thread unlocks a mutex it does not hold.');
 
 const insertedOnce = endState<S>('inserted-once', 'At the end the table holds every message w = 11m + t exactly once.', (v) => {
   const want = new Map<number, number>();
@@ -74,12 +61,12 @@ const steps: Step<S, L>[] = [
   },
   step(
     'indexer: unlock mutex[h] (inserted)',
-    andThen<L>(spinUnlock<L>((l) => ['mutex', l.h]), (l, tid) => (l.m >= MAX ? { goto: 'exit' } : { l: start(l.m + 1, tid), goto: 'lock' })),
+    andThen<any, L>(spinUnlock<L>((l) => ['mutex', l.h]), (l, tid) => (l.m >= MAX ? { goto: 'exit' } : { l: start(l.m + 1, tid), goto: 'lock' })),
     'unlock-inserted',
   ),
   step(
     'indexer: unlock mutex[h] (slot taken, h = h + 1)',
-    andThen<L>(spinUnlock<L>((l) => ['mutex', l.h]), (l) => ({ l: { ...l, h: (l.h + 1) % SIZE }, goto: 'lock' })),
+    andThen<any, L>(spinUnlock<L>((l) => ['mutex', l.h]), (l) => ({ l: { ...l, h: (l.h + 1) % SIZE }, goto: 'lock' })),
     'unlock-taken',
   ),
 ];

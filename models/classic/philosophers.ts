@@ -14,10 +14,9 @@
  * Releasing a fork the philosopher does not hold would be reported as `lock-misuse` (holds).
  */
 import { defineModel } from '../../src/core/model.js';
-import { assertion } from '../../src/core/property.js';
 import { step, type Step } from '../../src/core/step.js';
 import { thread } from '../../src/core/thread.js';
-import { spinLock, spinUnlock, UNLOCKED } from '../../src/kernel/spinlock.js';
+import { lockMisuse, spinLock, spinUnlock, UNLOCKED } from '../../src/kernel/spinlock.js';
 
 interface S {
   /** Owner of each fork (a philosopher's thread id), or -1 when on the table. */
@@ -27,8 +26,6 @@ interface L {
   readonly first: number;
   readonly second: number;
 }
-
-const lockMisuse = assertion('lock-misuse', 'A philosopher puts down a fork it does not hold.');
 
 const steps: Step<S, L>[] = [
   step('philosopher: lock first fork', spinLock<L>((l) => ['fork', l.first])),

@@ -23,7 +23,10 @@
  * assumption, so a preempted reader between folio_unlock and folio_put does not count as a
  * failure). The new folio B is allocated and locked once, not per batch. Fault-around skips a
  * locked folio without touching its count, so it is not modelled. The migrator takes folio_lock
- * in both batches (the ASYNC batch's trylock can only fail earlier, which changes nothing here).
+ * in both batches (the ASYNC batch's folio_trylock cannot fail here: at its start the folio is
+ * mapped, so no reader is inside a fault holding its lock). folio_migrate_mapping's xas_store of
+ * the new folio and the unfreeze of the old one are one step (both under xa_lock; a lookup in
+ * between could only retry).
  *
  * Variants (each a named option set; verdicts below were derived by running the checker and
  * reading its traces, see docs/models/migration-vs-fault.md):
@@ -54,7 +57,7 @@ import { produce } from 'immer';
 import { reads, writes } from '../../src/core/access.js';
 import { defineModel, type Verdict } from '../../src/core/model.js';
 import { assertion, endState, invariant, type Property, type StateView } from '../../src/core/property.js';
-import { step, type Step, type StepSpec } from '../../src/core/step.js';
+import { andThen, step, type Step, type StepSpec } from '../../src/core/step.js';
 import { thread } from '../../src/core/thread.js';
 import {
   FOLIO_LOCK,
@@ -78,7 +81,7 @@ import {
 import { cacheLoc, xasLoad } from '../../src/kernel/pagecache.js';
 import { PTE_NONE, migrationEntry, present, presentInvalid, pteLoc, pteSame, ptepGet, pteStore, type Pte } from '../../src/kernel/pte.js';
 import { downRead, rwsem, upRead, type RwSem } from '../../src/kernel/rwsem.js';
-import { spinLock, spinUnlock } from '../../src/kernel/spinlock.js';
+import { lockMisuse, spinLock, spinUnlock } from '../../src/kernel/spinlock.js';
 import { TLB, tlbFlush } from '../../src/kernel/tlb.js';
 
 export type MigState = 'running' | 'migrated' | 'failed';
@@ -223,8 +226,8 @@ function migratorSteps(o: Options, retries: number): Step<S, ML>[] {
     step('remove_migration_ptes: drop PTL', spinUnlock<ML>(['ptl'])),
     step('migrate_folio_move: folio_unlock(dst)', folioUnlock<S, ML>(DST)),
     step('migrate_folio_move: folio_unlock(src)', folioUnlock<S, ML>(SRC)),
-    compound<ML>('migrate_folio_move: folio_put(dst); migrate_folio_done: folio_put(src)', 'done', [refLoc(SRC), refLoc(DST), MIG], (d) => {
-      d.folios[DST].ref -= 1;
+    step('migrate_folio_move: folio_put(dst)', folioPut<S, ML>(DST)),
+    compound<ML>('migrate_folio_done: folio_put(src) — migrated', 'done', [refLoc(SRC), MIG], (d) => {
       d.folios[SRC].ref -= 1;
       d.mig = 'migrated';
       return { goto: 'exit' };
@@ -282,6 +285,9 @@ interface RL {
   readonly nopage: boolean;
 }
 
+/** The fault returns and the access is retried by the hardware. */
+const refault = () => ({ goto: 'access' });
+
 function readerSteps(o: Options): Step<S, RL>[] {
   const f = (l: RL) => l.f;
   const steps: Step<S, RL>[] = [
@@ -301,20 +307,13 @@ function readerSteps(o: Options): Step<S, RL>[] {
     // present-invalid (option 1): the pte_same path under the PTL
     step('handle_pte_fault: spin_lock(ptl)', spinLock<RL>(['ptl']), 'same_lock'),
     step('handle_pte_fault: !pte_same → return', ptepGet<S, RL>(0, () => ({}))),
-    step('handle_pte_fault: spin_unlock(ptl); refault', spinUnlock<RL>(['ptl'])),
-    { label: 'refault', footprint: () => [], run: () => ({ goto: 'access' }) },
+    step('handle_pte_fault: spin_unlock(ptl); refault', andThen(spinUnlock<RL>(['ptl']), refault)),
   ];
   if (o.recheckInDoFault)
     steps.push(
       step('option 5 do_fault: spin_lock(ptl)', spinLock<RL>(['ptl']), 'missing'),
       step('option 5 do_fault: pte_none(ptep_get)?', ptepGet<S, RL>(0, (l, p) => (p.kind === 'none' ? {} : { l: { ...l, nopage: true } }))),
-      {
-        ...step('option 5 do_fault: spin_unlock(ptl)', spinUnlock<RL>(['ptl'])),
-        run: (s, l, tid) => {
-          const r = spinUnlock<RL>(['ptl']).run(s, l, tid);
-          return l.nopage ? { ...r, l: { ...l, nopage: false }, goto: 'access' } : r;
-        },
-      },
+      step('option 5 do_fault: spin_unlock(ptl)', andThen(spinUnlock<RL>(['ptl']), (l) => (l.nopage ? { l: { ...l, nopage: false }, goto: 'access' } : {}))),
     );
   steps.push(
     step(
@@ -363,8 +362,8 @@ function readerSteps(o: Options): Step<S, RL>[] {
     ),
     step('migration_entry_wait_on_locked: folio_set_waiters; enqueue', folioQueueIfLocked<S, RL>(f)),
     step('migration_entry_wait_on_locked: spin_unlock(ptl)', spinUnlock<RL>(['ptl'])),
-    { ...step('migration_entry_wait_on_locked: sleep until unlocked; refault', folioWaitUnlocked<S, RL>(f)), run: (s, l, tid) => ({ ...folioWaitUnlocked<S, RL>(f).run(s, l, tid), goto: 'access' }) },
-    { ...step('migration_entry_wait: spin_unlock(ptl); refault', spinUnlock<RL>(['ptl']), 'mew_out'), run: (s, l, tid) => ({ ...spinUnlock<RL>(['ptl']).run(s, l, tid), goto: 'access' }) },
+    step('migration_entry_wait_on_locked: sleep until unlocked; refault', andThen(folioWaitUnlocked<S, RL>(f), refault)),
+    step('migration_entry_wait: spin_unlock(ptl); refault', andThen(spinUnlock<RL>(['ptl']), refault), 'mew_out'),
   );
   // A hole in the page cache (option 4): shmem allocates a new folio for the index, locked, cached.
   steps.push({
@@ -405,7 +404,7 @@ export const properties: Property<S>[] = [
   ),
   assertion(REFCOUNT, 'No folio_put on a zero count, no unfreeze of an unfrozen count (VM_BUG_ON_PAGE).'),
   assertion(FOLIO_LOCK, 'No folio_unlock of a folio the thread has not locked.'),
-  assertion('lock-misuse', 'No spin_unlock / up_read of a lock not held.'),
+  lockMisuse,
   endState<S>('refcount-balanced', 'At the end every folio is referenced exactly by its holders (page cache, mapping PTEs): no count left frozen, none leaked.', (v) => {
     for (const [name, fo] of Object.entries(v.s.folios)) {
       const holders = (cached(v.s, name) ? 1 : 0) + (mapped(v.s, name) ? 1 : 0);

@@ -45,3 +45,17 @@ export type StepSpec<S = any, L = any> = Omit<Step<S, L>, 'label' | 'name'> & {
 export function step<S, L>(label: string, spec: StepSpec<S, L>, name?: string): Step<S, L> {
   return { ...spec, label, name: name ?? spec.name };
 }
+
+/**
+ * A primitive's step followed by thread-local work in the same atomic step (new locals, the
+ * next pc), unless the primitive raised a violation.
+ */
+export function andThen<S, L>(spec: StepSpec<S, L>, after: (l: L, tid: number) => StepOutcome<S, L>): StepSpec<S, L> {
+  return {
+    ...spec,
+    run: (s, l, tid) => {
+      const r = spec.run(s, l, tid);
+      return r.violation ? r : { ...r, ...after(r.l ?? l, tid) };
+    },
+  };
+}

@@ -1,6 +1,7 @@
 import { writes } from '../core/access.js';
 import { getIn, locOf, setIn, type Path } from '../core/path.js';
 import type { StepSpec } from '../core/step.js';
+import { LOCK_MISUSE } from './spinlock.js';
 
 /**
  * A read-write semaphore (i_mmap_rwsem, mmap_lock): `readers` count and `writer` thread id (-1
@@ -16,7 +17,7 @@ export const rwsem = (): RwSem => ({ readers: 0, writer: -1 });
 
 const word = (path: Path) => writes(locOf(path));
 const update = (s: any, path: Path, f: (r: RwSem) => RwSem) => setIn(s, path, f(getIn(s, path)));
-const misuse = (message: string) => ({ violation: { property: 'lock-misuse', message } });
+const misuse = (message: string) => ({ violation: { property: LOCK_MISUSE, message } });
 
 export function downRead<L>(path: Path): StepSpec<any, L> {
   return {

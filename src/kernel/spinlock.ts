@@ -1,6 +1,7 @@
 import { writes } from '../core/access.js';
 import { getIn, locOf, setIn } from '../core/path.js';
 import type { PathOf } from '../core/ops.js';
+import { assertion } from '../core/property.js';
 import type { StepSpec } from '../core/step.js';
 
 /**
@@ -11,6 +12,10 @@ import type { StepSpec } from '../core/step.js';
  * bug, reported under the `lock-misuse` assertion when the model declares it.
  */
 export const UNLOCKED = -1;
+
+/** The assertion the lock primitives (spinlock, rwsem) raise on misuse; models that use them declare it. */
+export const LOCK_MISUSE = 'lock-misuse';
+export const lockMisuse = assertion(LOCK_MISUSE, 'No thread releases a lock (spinlock, mutex, rwsem) it does not hold.');
 
 const at = <L>(p: PathOf<L>, l: L, tid: number) => (typeof p === 'function' ? p(l, tid) : p);
 
@@ -40,7 +45,7 @@ export function spinUnlock<L>(lock: PathOf<L>): StepSpec<any, L> {
     run: (s, l, tid) => {
       const p = at(lock, l, tid);
       if (getIn(s, p) !== tid)
-        return { violation: { property: 'lock-misuse', message: `spin_unlock(${locOf(p)}) by a thread that does not hold it` } };
+        return { violation: { property: LOCK_MISUSE, message: `spin_unlock(${locOf(p)}) by a thread that does not hold it` } };
       return { s: setIn(s, p, UNLOCKED) };
     },
   };
