@@ -44,7 +44,7 @@ export class Budget {
     return { states, transitions: this.transitions, depth, queue, elapsedMs: now - this.start };
   }
 
-  stats(strategy: Strategy, states: number, bytes: number, extra: Partial<Stats> = {}): Stats {
+  stats(strategy: Strategy, states: number, bytes: number, extra: Partial<Stats> = {}): Omit<Stats, 'checked'> {
     const heap = process.memoryUsage().heapUsed;
     if (heap > this.peakHeap) this.peakHeap = heap;
     return {

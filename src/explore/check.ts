@@ -61,6 +61,12 @@ export class Recorder {
     readonly stopAtFirst: boolean,
   ) {}
 
+  /** Names of the properties the search checks. */
+  get checked(): string[] {
+    const { sys } = this;
+    return [...sys.invariants, ...sys.ends].map((p) => p.name).concat([...sys.assertions], sys.checkDeadlock ? [DEADLOCK_FREE] : []);
+  }
+
   /** Record what was found; returns true when the search should stop. */
   record(found: readonly Found[], schedule: () => number[]): boolean {
     for (const f of found) {

@@ -34,6 +34,8 @@ export interface Violation {
 
 export interface Stats {
   readonly strategy: Strategy;
+  /** The properties this search checked (a subset when `properties` was given). */
+  readonly checked: readonly string[];
   readonly states: number;
   readonly transitions: number;
   readonly maxDepth: number;

@@ -12,9 +12,13 @@ export interface PropertyVerdict {
   readonly violation?: Violation;
 }
 
-/** Per-property verdicts of a search (run it with `stopAtFirst: false` to get them all). */
+/**
+ * Per-property verdicts of a search (run it with `stopAtFirst: false` to get them all). Only the
+ * properties the search checked get a verdict: an unchecked property is never reported as holding.
+ */
 export function verdicts(inst: Instance, result: SearchResult): PropertyVerdict[] {
-  return inst.properties.map((p) => {
+  const checked = result.kind === 'error' ? undefined : result.stats.checked;
+  return inst.properties.filter((p) => !checked || checked.includes(p.name)).map((p) => {
     const expected = inst.expect[p.name];
     if (result.kind === 'error') return { property: p.name, outcome: 'error', expected };
     const violation = result.kind === 'pass' ? undefined : result.violations.find((v) => v.property === p.name);

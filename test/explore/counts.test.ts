@@ -15,6 +15,7 @@ import { STRATEGIES } from '../../src/explore/explore.js';
 import { replay } from '../../src/explore/replay.js';
 import type { SearchResult } from '../../src/explore/result.js';
 import { System } from '../../src/explore/system.js';
+import { verdicts } from '../../src/explore/verdicts.js';
 import { program, run } from '../helpers/program.js';
 import { check, ifGoto, inc, lock, preemptions, put, read, stateAfter, unlock, waitFor, write } from '../helpers/steps.js';
 import { assertion, endState } from '../../src/core/property.js';
@@ -380,5 +381,15 @@ describe('checking a subset of properties', () => {
       expect(all.kind === 'violation' && all.violations.map((x) => x.property)).toEqual(['lock-misuse']);
       expect(endOnly.kind).toBe('pass');
     }
+  });
+
+  test('verdicts name only the properties the search checked, never an unchecked one as holding', () => {
+    const inst = program({
+      init: { v: 1, k: -1 },
+      threads: [thread('T0', { r: 0 }, [read('v')]), thread('T1', {}, [unlock('k'), put('v', 0)])],
+      properties: [assertion('lock-misuse', 'unlock of a lock not held'), endState('v-not-0', 'v != 0 at the end', (v) => (v.s.v === 0 ? 'v is 0' : null))],
+    });
+    const r = run(inst, 'dfs', { ...full, properties: ['v-not-0'] });
+    expect(verdicts(inst, r).map((v) => [v.property, v.outcome])).toEqual([['v-not-0', 'holds']]);
   });
 });
