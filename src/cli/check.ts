@@ -10,7 +10,8 @@ import { renderCounterexample } from '../report/swimlanes.js';
 import { choosePalette, reportWidth, type Io } from './io.js';
 import { loadModel } from './load.js';
 import { checkedProperties, parseParams, searchOptions, type SearchArgs } from './options.js';
-import { EXIT_FAIL, EXIT_OK, checkedVerdicts, kindsOf, search, shortest, writeOutput } from './shared.js';
+import { verdicts } from '../explore/verdicts.js';
+import { EXIT_FAIL, EXIT_OK, kindsOf, search, shortest, writeOutput } from './shared.js';
 
 export interface CheckArgs extends SearchArgs {
   readonly model: string;
@@ -35,7 +36,7 @@ export async function checkCommand(a: CheckArgs, io: Io): Promise<number> {
   const ctx = { model: ref, variant: inst.variant, params: inst.params };
   const result = search(io, inst, { ...opts, properties: only });
   if (result.kind === 'error') throw new ModelError(result.message, result.code);
-  const vs = checkedVerdicts(inst, result, only);
+  const vs = verdicts(inst, result);
 
   // Under the default reduced search, rerun breadth-first per violated property for the shortest trace.
   const shortestOf: Record<string, Violation> = {};

@@ -4,7 +4,7 @@ import { instantiate, type Instance } from '../core/instantiate.js';
 import type { SearchResult } from '../explore/result.js';
 import { soloCost, type PathCost } from '../explore/cost.js';
 import type { Model } from '../core/model.js';
-import type { PropertyVerdict } from '../explore/verdicts.js';
+import { verdicts, type PropertyVerdict } from '../explore/verdicts.js';
 import { formatCount, formatDuration, instanceName } from '../report/format.js';
 import type { Palette } from '../report/palette.js';
 import { runOk, type RunReport } from '../report/run.js';
@@ -12,7 +12,7 @@ import { cell, renderTable, type CellInput, type Column } from '../report/table.
 import { choosePalette, type Io } from './io.js';
 import { loadModel } from './load.js';
 import { limits, parseParams, type SearchArgs } from './options.js';
-import { EXIT_FAIL, EXIT_OK, checkedVerdicts, kindsOf, search, shortest } from './shared.js';
+import { EXIT_FAIL, EXIT_OK, kindsOf, search, shortest } from './shared.js';
 
 export interface CompareArgs extends SearchArgs {
   readonly model: string;
@@ -78,7 +78,7 @@ export async function compareCommand(a: CompareArgs, io: Io): Promise<number> {
     const inst = instantiate(model, variant, params);
     const result = search(io, inst, { ...lim, strategy: 'dfs', stopAtFirst: false });
     if (result.kind === 'error') throw new ModelError(result.message, result.code);
-    const vs = checkedVerdicts(inst, result);
+    const vs = verdicts(inst, result);
     const steps: Record<string, number> = {};
     for (const v of vs)
       if (v.outcome === 'violated') steps[v.property] = (shortest(io, inst, v.property, lim) ?? v.violation!).trace.steps.length;

@@ -5,7 +5,6 @@ import { ModelError, errorMessage } from '../core/errors.js';
 import type { Instance } from '../core/instantiate.js';
 import { explore, type ExploreOptions } from '../explore/explore.js';
 import type { Progress, SearchResult, Violation } from '../explore/result.js';
-import { verdicts, type PropertyVerdict } from '../explore/verdicts.js';
 import { formatCount, formatDuration, formatRate } from '../report/format.js';
 import type { Io } from './io.js';
 
@@ -28,12 +27,6 @@ export function search(io: Io, inst: Instance, opts: ExploreOptions, what = `${i
   } finally {
     if (shown) io.err('\r\x1b[K');
   }
-}
-
-/** Verdicts of the properties a search checked (all, unless it was restricted). */
-export function checkedVerdicts(inst: Instance, result: SearchResult, only?: readonly string[]): PropertyVerdict[] {
-  const all = verdicts(inst, result);
-  return only ? all.filter((v) => only.includes(v.property)) : all;
 }
 
 /** The shortest counterexample of one property: a breadth-first search restricted to it. */

@@ -11,7 +11,8 @@ import { cell, renderTable, type Cell } from '../report/table.js';
 import { choosePalette, type Io } from './io.js';
 import { registry } from './load.js';
 import { limits, type SearchArgs } from './options.js';
-import { EXIT_FAIL, EXIT_OK, EXIT_USAGE, checkedVerdicts, kindsOf, search, writeOutput } from './shared.js';
+import { verdicts } from '../explore/verdicts.js';
+import { EXIT_FAIL, EXIT_OK, EXIT_USAGE, kindsOf, search, writeOutput } from './shared.js';
 
 export interface VerifyArgs extends SearchArgs {
   readonly json?: boolean;
@@ -41,7 +42,7 @@ export async function verifyCommand(a: VerifyArgs, io: Io): Promise<number> {
       try {
         const inst = instantiate(model, variant);
         result = search(io, inst, { ...lim, strategy: 'dfs', stopAtFirst: false });
-        report = { ctx: { model: model.name, variant, params: inst.params }, result, verdicts: checkedVerdicts(inst, result), kinds: kindsOf(inst) };
+        report = { ctx: { model: model.name, variant, params: inst.params }, result, verdicts: verdicts(inst, result), kinds: kindsOf(inst) };
       } catch (e) {
         result = { kind: 'error', message: errorMessage(e), code: 'model-error' };
         report = { ctx: { model: model.name, variant, params: {} }, result, verdicts: [] };

@@ -19,17 +19,13 @@ export interface ExploreOptions extends PreemptOptions, RandomOptions {
 
 /** Check one model instance with one strategy. Never throws: model errors come back as `error`. */
 export function explore(inst: Instance, opts: ExploreOptions = {}): SearchResult {
-  let sys: System;
-  const built = guarded(() => {
-    sys = new System(inst, opts.properties);
-    return { kind: 'pass', stats: undefined as never };
+  return guarded(() => {
+    const result = run(new System(inst, opts.properties), opts);
+    if (!opts.compareNaive || result.kind === 'error' || (opts.strategy ?? 'dfs') !== 'dfs') return result;
+    const naive = searchNaive(new System(inst, opts.properties), opts);
+    if (naive.kind === 'error' || naive.kind === 'incomplete') return result;
+    return { ...result, stats: { ...result.stats, reductionRatio: naive.stats.states / Math.max(1, result.stats.states) } };
   });
-  if (built.kind === 'error') return built;
-  const result = run(sys!, opts);
-  if (!opts.compareNaive || result.kind === 'error' || (opts.strategy ?? 'dfs') !== 'dfs') return result;
-  const naive = searchNaive(new System(inst, opts.properties), opts);
-  if (naive.kind === 'error' || naive.kind === 'incomplete') return result;
-  return { ...result, stats: { ...result.stats, reductionRatio: naive.stats.states / Math.max(1, result.stats.states) } } as SearchResult;
 }
 
 function run(sys: System, opts: ExploreOptions): SearchResult {
