@@ -140,9 +140,11 @@ describe('exact counts', () => {
     // States (pc0, r, flag, pc1): S0 (0,0,0,0), S1 (1,0,0,0), S2 (0,0,1,done), S3 (1,0,1,done),
     // S4 (1,1,1,done), S5 (exit,1,1,done) — 6 states. Edges: S0→S1, S0→S2, S1→S0 (the back
     // edge), S1→S3, S2→S4, S3→S2, S4→S5 — 7 transitions.
-    // dfs: all 6 states, 6 transitions (pinned from the engine: by hand I expected 7, with
-    // S0 -T1-> S2 taken after the back edge S1 -> S0 fully expands S0; the engine does not take
-    // that edge — S2 is reached through S3 anyway, so no state is lost; see the report).
+    // dfs: all 6 states, 6 transitions. S0 -T0-> S1; T1's write races with T0's read, so T1 is
+    // backtracked at S0; S1 -T0-> S0 is the back edge, which fully expands S0 and S1. S1 -T1-> S3
+    // with T0 asleep (its local jump, already explored from S1, is independent of the write), so
+    // S3 is sleep-blocked and S3 -> S2 is pruned; S0 -T1-> S2 -> S4 -> S5 covers it. Edges taken:
+    // S0S1, S1S0, S1S3, S0S2, S2S4, S4S5.
     const inst = program({
       init: { flag: 0 },
       threads: [thread('T0', { r: 0 }, [read('flag', 'spin'), ifGoto('if r == 0 goto spin', (l) => l.r === 0, 'spin')]), thread('T1', {}, [put('flag', 1)])],
