@@ -5,7 +5,8 @@ import migrationVsFault from './kernel/migration-vs-fault.js';
 import indexer from './classic/indexer.js';
 import lastzero from './classic/lastzero.js';
 import peterson from './classic/peterson.js';
+import putAndWait from './kernel/put-and-wait.js';
 import philosophers from './classic/philosophers.js';
 import readers from './classic/readers.js';
 
-export const models: readonly Model[] = [peterson, philosophers, readers, lastzero, indexer, filesystem, migrationVsFault];
+export const models: readonly Model[] = [peterson, philosophers, readers, lastzero, indexer, filesystem, migrationVsFault, putAndWait];

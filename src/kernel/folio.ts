@@ -20,6 +20,22 @@ export interface Folio {
   /** Threads queued on the folio's wait queue (PG_waiters is `waiters !== 0`). */
   readonly waiters: number;
   readonly mapping: string | null;
+  /**
+   * PG_private (page_has_private): the folio carries filesystem private data. Optional: only
+   * models that need it set it (location `<name>.private`).
+   */
+  readonly private?: boolean;
+  /**
+   * The private data owns one of the counted references (attach_page_private / iomap's
+   * get_page in iomap_page_create after 8e47a457). Changes with `ref`, so it lives at `<name>.ref`.
+   */
+  readonly privateRef?: boolean;
+  /**
+   * While the count is frozen at zero by `folioRefFreeze` with a frozen set: the holders the
+   * freezer accounted for (e.g. the caller, the page cache, the private data); null once
+   * unfrozen. Absent for models that do not track it. Lives at `<name>.ref`.
+   */
+  readonly frozen?: readonly string[] | null;
 }
 
 export interface WithFolios {
@@ -39,6 +55,7 @@ export function folio(init: Partial<Folio> = {}): Folio {
 export const refLoc = (name: string) => `${name}.ref`;
 export const lockLoc = (name: string) => `${name}.lock`;
 export const mapLoc = (name: string) => `${name}.map`;
+export const privateLoc = (name: string) => `${name}.private`;
 
 export function withFolio<S extends WithFolios>(s: S, name: string, f: Partial<Folio>): S {
   return { ...s, folios: { ...s.folios, [name]: { ...s.folios[name], ...f } } };
@@ -89,16 +106,29 @@ export function folioPut<S extends WithFolios, L>(f: FolioName<L>, holder = fals
   );
 }
 
-/** folio_ref_freeze(expected): cmpxchg(expected → 0). Success jumps nowhere; failure to `onFail`. */
-export function folioRefFreeze<S extends WithFolios, L>(f: FolioName<L>, expected: (s: S, l: L) => number, onFail: string): StepSpec<S, L> {
-  return rmwStep(f, refLoc, (fo, s, l, _tid, n) => (fo.ref === expected(s, l) ? { s: withFolio(s, n, { ref: 0 }) } : { goto: onFail }));
+/**
+ * folio_ref_freeze(expected): cmpxchg(expected → 0). Success jumps nowhere; failure to `onFail`.
+ * With `frozenSet`, success also records which holders the freezer accounted for (`frozen`), so
+ * a property can tell a frozen count from a freed one and name a holder outside the set.
+ */
+export function folioRefFreeze<S extends WithFolios, L>(
+  f: FolioName<L>,
+  expected: (s: S, l: L) => number,
+  onFail: string,
+  frozenSet?: (s: S, l: L) => readonly string[],
+): StepSpec<S, L> {
+  return rmwStep(f, refLoc, (fo, s, l, _tid, n) =>
+    fo.ref === expected(s, l) ? { s: withFolio(s, n, frozenSet ? { ref: 0, frozen: frozenSet(s, l) } : { ref: 0 }) } : { goto: onFail },
+  );
 }
 
-/** folio_ref_unfreeze(count): `VM_BUG_ON_PAGE(page_count(page) != 0)` if not frozen. */
-export function folioRefUnfreeze<S extends WithFolios, L>(f: FolioName<L>, count: number): StepSpec<S, L> {
-  return rmwStep(f, refLoc, (fo, s, _l, _tid, n) =>
-    fo.ref !== 0 ? bug(`VM_BUG_ON_PAGE(page_count(page) != 0): folio_ref_unfreeze on ${n} with count ${fo.ref}`) : { s: withFolio(s, n, { ref: count }) },
-  );
+/** folio_ref_unfreeze(count): `VM_BUG_ON_PAGE(page_count(page) != 0)` if not frozen. Clears a recorded frozen set. */
+export function folioRefUnfreeze<S extends WithFolios, L>(f: FolioName<L>, count: number | ((s: S, l: L) => number)): StepSpec<S, L> {
+  return rmwStep(f, refLoc, (fo, s, l, _tid, n) => {
+    if (fo.ref !== 0) return bug(`VM_BUG_ON_PAGE(page_count(page) != 0): folio_ref_unfreeze on ${n} with count ${fo.ref}`);
+    const ref = typeof count === 'function' ? count(s, l) : count;
+    return { s: withFolio(s, n, fo.frozen === undefined ? { ref } : { ref, frozen: null }) };
+  });
 }
 
 /** folio_remove_rmap_pte / folio_add_file_rmap_pte: mapcount -1 / +1. */
@@ -167,4 +197,73 @@ export function folioReadMapping<S extends WithFolios, L>(f: FolioName<L>, into:
     footprint: (_s, l) => reads(`${nameOf(f, l)}.mapping`),
     run: (s, l) => into(l, s.folios[nameOf(f, l)].mapping),
   };
+}
+
+/** Names of the threads recorded as transient reference holders (`held` bits) of a folio. */
+export function heldBy(fo: Folio, threadNames: readonly string[]): string[] {
+  return threadNames.filter((_n, tid) => (fo.held & bit(tid)) !== 0);
+}
+
+// ---------------------------------------------------------------- the page wait queue
+//
+// wait_on_page_bit_common before the 5.9 rewrite: the waiter queues itself under q->lock and
+// sets PG_waiters, then tests the bit and sleeps; unlock_page clears PG_locked and, if
+// PG_waiters was set, wake_up_page_bit wakes (and dequeues) the waiters under q->lock. The
+// queue stands for PG_waiters (set while non-empty); a stale PG_waiters left by finish_wait
+// only costs the kernel a wake that finds nobody, so it is not kept. Everything is at
+// `<name>.lock`, with PG_locked.
+
+const isQueued = (fo: Folio, tid: number) => (fo.waiters & bit(tid)) !== 0;
+
+/** q->lock; __add_wait_queue_entry_tail unless already queued; SetPageWaiters; q->unlock. */
+export function folioEnqueue<S extends WithFolios, L>(f: FolioName<L>): StepSpec<S, L> {
+  return rmwStep(f, lockLoc, (fo, s, _l, tid, n) => (isQueued(fo, tid) ? {} : { s: withFolio(s, n, { waiters: fo.waiters | bit(tid) }) }));
+}
+
+/** test_bit(PG_locked): a plain read of the lock bit, handed to the thread's locals. */
+export function folioTestLocked<S extends WithFolios, L>(f: FolioName<L>, into: (l: L, locked: boolean) => StepOutcome<S, L>): StepSpec<S, L> {
+  return {
+    footprint: (_s, l) => reads(lockLoc(nameOf(f, l))),
+    run: (s, l) => into(l, s.folios[nameOf(f, l)].locked !== -1),
+  };
+}
+
+/**
+ * io_schedule() after queueing: asleep until a waker has dequeued this task
+ * (wake_page_function → autoremove_wake_function). Touches nothing of the folio when it runs:
+ * after put_and_wait_on_page_locked's put the waiter may not look at the page again.
+ */
+export function folioSleepUntilWoken<S extends WithFolios, L>(f: FolioName<L>): StepSpec<S, L> {
+  return {
+    guard: (s, l, tid) => !isQueued(s.folios[nameOf(f, l)], tid),
+    footprint: (_s, l) => reads(lockLoc(nameOf(f, l))),
+    run: () => ({}),
+  };
+}
+
+/** finish_wait: leave the queue if no waker has already dequeued this task. */
+export function folioFinishWait<S extends WithFolios, L>(f: FolioName<L>): StepSpec<S, L> {
+  return rmwStep(f, lockLoc, (fo, s, _l, tid, n) => (isQueued(fo, tid) ? { s: withFolio(s, n, { waiters: fo.waiters & ~bit(tid) }) } : {}));
+}
+
+/**
+ * unlock_page, first half: clear_bit_unlock_is_negative_byte — clear PG_locked and learn whether
+ * PG_waiters was set (handed to `then`); unlocking a folio this thread has not locked is a BUG.
+ */
+export function folioUnlockTestWaiters<S extends WithFolios, L>(f: FolioName<L>, then: (l: L, waiters: boolean) => StepOutcome<S, L>): StepSpec<S, L> {
+  return rmwStep(f, lockLoc, (fo, s, l, tid, n) =>
+    fo.locked !== tid
+      ? bug(`VM_BUG_ON_PAGE(!PageLocked(page)): unlock_page of ${n} not locked by this thread`, FOLIO_LOCK)
+      : { ...then(l, fo.waiters !== 0), s: withFolio(s, n, { locked: -1 }) },
+  );
+}
+
+/**
+ * unlock_page, second half: wake_up_page_bit(page, PG_locked) — under q->lock wake and dequeue
+ * every waiter, and ClearPageWaiters once the queue is empty. wake_page_function's "stop walking
+ * if it's locked" is not modelled: call this right after `folioUnlockTestWaiters`, before the
+ * waker could lock the folio again.
+ */
+export function folioWakeUpBit<S extends WithFolios, L>(f: FolioName<L>): StepSpec<S, L> {
+  return rmwStep(f, lockLoc, (fo, s, _l, _tid, n) => (fo.waiters === 0 ? {} : { s: withFolio(s, n, { waiters: 0 }) }));
 }

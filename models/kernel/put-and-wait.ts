@@ -1,0 +1,430 @@
+/**
+ * put_and_wait_on_page_locked vs migrate_page_move_mapping on an XFS/iomap page (seed 004:
+ * 5.0-rc4, January–February 2019).
+ *
+ * move_pages isolates a file page A that is mapped by one PTE and carries iomap private data
+ * (XFS with a block size below the page size: 64K pages on ppc64 and arm64, which is why nobody
+ * saw it on x86). __unmap_and_move locks A, try_to_unmap replaces the PTE by a migration entry
+ * and drops the PTE's reference, and iomap_migrate_page calls migrate_page_move_mapping, which
+ * freezes A's count at expected_count = 1 (the caller's isolation reference) + 1 (the page
+ * cache) + page_has_private. Since 82cb14175e7d iomap set PagePrivate without taking the
+ * reference that "+ page_has_private" counts, so with nobody else around the count is one short
+ * and the freeze fails on every pass (Piotr's failing move_pages, pgmigrate_fail floods). A task
+ * faulting on the migration entry (do_swap_page → __migration_entry_wait) takes a reference with
+ * get_page_unless_zero under the PTL: that reference fills the phantom slot, the freeze succeeds,
+ * and since 9a1ea439b16b put_and_wait_on_page_locked drops it before sleeping — on a count the
+ * migrator has frozen at zero: VM_BUG_ON_PAGE(page_ref_count(page) == 0) in
+ * put_and_wait_on_page_locked ← __migration_entry_wait ← do_swap_page (Artem's and Cai's
+ * oopses). Before 9a1ea439 the waiter slept holding the reference and put it after waking,
+ * always after the unfreeze: the same off-by-one, silent.
+ *
+ * Threads: `migrator` (move_pages → migrate_pages, up to `passes` passes of unmap_and_move) and
+ * `fault0..` (each accesses the page once, faulting and refaulting while it finds a migration
+ * entry). Kernel source read for this model (see docs/models/put-and-wait.md): fs/iomap.c before
+ * 8e47a457 (iomap_page_create / iomap_page_release / iomap_migrate_page), mm/migrate.c
+ * (__migration_entry_wait, migrate_page_move_mapping, expected_page_refs), 9a1ea439's patch to
+ * mm/filemap.c (wait_on_page_bit_common's EXCLUSIVE/SHARED/DROP), ffa65753c431's
+ * migration_entry_wait_on_locked. Where they beat the thread / kernel-races.md:
+ *  - migrate_pages retries a -EAGAIN page on up to 10 passes (Hugh: "retried nine times"); each
+ *    failed pass restores the PTE (remove_migration_ptes(page, page)), unlocks A (waking its
+ *    waiters) and frees that pass's new page; the next pass locks and unmaps A again. The pass
+ *    count is the `passes` parameter (default 2, kernel 10).
+ *  - migrate_page_move_mapping first compares page_count with expected_count under xa_lock and
+ *    only then does page_ref_freeze: two steps here, each failing with -EAGAIN.
+ *  - iomap_page_create sets PagePrivate only when the block size is below the page size; the
+ *    model's page has private data from the start (iomap_readpage created it).
+ *  - 8e47a457 as merged also moves the private data's reference in iomap_migrate_page
+ *    (get_page(newpage) … put_page(page)); the v2 mail only touched create/release.
+ * Simplifications (none changes who can hold a reference when): try_to_unmap_one's
+ * ptep_clear_flush and set_pte_at(migration entry) are one step (both under the PTL; the
+ * lockless pte_none window that lets a fault reach ->fault is seed 002's race, modelled in
+ * migration-vs-fault); rmap_walk's i_mmap_rwsem and migrate_page_move_mapping's xa_lock are not
+ * modelled (nobody else takes them here); trylock_page(newpage) is folded into allocating it;
+ * iomap_migrate_page's PagePrivate/page_private moves are one step (nobody else looks at them),
+ * its put_page(page) is its own step; migrate_page_copy and page->mapping = NULL are folded into
+ * the xas_store step. A fault that finds a present PTE is done (the access retried by hardware).
+ *
+ * Variants (verdicts were derived by running the checker and reading its traces):
+ *  - v5.0-rc4: the iomap bug and 9a1ea439's put before sleeping: VM_BUG.
+ *  - pre-9a1ea439: the iomap bug with wait_on_page_locked; put_page after waking: no BUG, but the
+ *    freeze succeeds only with a sleeping waiter's reference standing in for the private one
+ *    (silent off-by-one), and without one every pass fails.
+ *  - iomap-fixed (5.0-rc5, 8e47a457): iomap_page_create takes a reference for the private data
+ *    and iomap_migrate_page moves it; a waiter's transient reference can still fail a pass.
+ *  - pre-9a1ea439-iomap-fixed: the fixed iomap with the old wait: a waiter sleeping with its
+ *    reference fails every pass — why 9a1ea439 was written.
+ *  - v5.17: ffa65753c431, migration_entry_wait queues under the PTL and takes no reference.
+ */
+import { reads, writes } from '../../src/core/access.js';
+import { defineModel, type Verdict } from '../../src/core/model.js';
+import { assertion, endState, type Property, type StateView } from '../../src/core/property.js';
+import { andThen, step, type Step, type StepSpec } from '../../src/core/step.js';
+import { thread } from '../../src/core/thread.js';
+import {
+  FOLIO_LOCK,
+  folio,
+  folioEnqueue,
+  folioFinishWait,
+  folioGet,
+  folioMapcount,
+  folioPut,
+  folioQueueIfLocked,
+  folioRefFreeze,
+  folioRefUnfreeze,
+  folioSleepUntilWoken,
+  folioTestLocked,
+  folioTrylock,
+  folioTryGet,
+  folioUnlock,
+  folioUnlockTestWaiters,
+  folioWaitUnlocked,
+  folioWakeUpBit,
+  heldBy,
+  lockLoc,
+  mapLoc,
+  privateLoc,
+  refLoc,
+  withFolio,
+  type Folio,
+} from '../../src/kernel/folio.js';
+import { cacheLoc } from '../../src/kernel/pagecache.js';
+import { migrationEntry, present, pteLoc, ptepGet, pteStore, type Pte } from '../../src/kernel/pte.js';
+import { lockMisuse, spinLock, spinUnlock } from '../../src/kernel/spinlock.js';
+import { frozenRefNotInUse, refcountBalanced, refcountBugs, type RefAccount } from '../../properties/refcount.js';
+
+export interface S {
+  readonly folios: Readonly<Record<string, Folio>>;
+  readonly pte: readonly Pte[];
+  readonly ptl: number;
+  readonly cache: readonly (string | null)[];
+  /** What move_pages observed (bookkeeping of the migrator only). */
+  readonly mig: { readonly outcome: 'running' | 'migrated' | 'failed'; readonly spurious: boolean };
+}
+
+interface Options {
+  /**
+   * How a fault on the migration entry waits: `drop` = put_and_wait_on_page_locked (9a1ea439:
+   * put before sleeping); `hold` = wait_on_page_locked, then put_page; `noref` = v5.17's
+   * migration_entry_wait_on_locked (queue under the PTL, no reference).
+   */
+  readonly wait: 'drop' | 'hold' | 'noref';
+  /** 8e47a457: the iomap private data owns a page reference, moved to the new page on migration. */
+  readonly iomapRef: boolean;
+}
+
+const MIGRATOR = 0;
+const SRC = 'A';
+const DST = 'B';
+const MAPPING = 'xfs';
+const MIG = 'mig';
+const CALLER = 'migrator';
+
+// ---------------------------------------------------------------- reference accounting
+
+/** Who owns each counted reference of A and B, from the state (exact at every state with a zero count and at the end). */
+export function accounts(v: StateView<S>): RefAccount[] {
+  const names = v.threads.map((t) => t.name);
+  return [SRC, DST].map((name) => {
+    const fo = v.s.folios[name];
+    const holders: string[] = [];
+    if (v.s.cache[0] === name) holders.push('page cache');
+    if (v.s.pte.some((p) => p.kind === 'present' && p.folio === name)) holders.push('pte');
+    if (fo.privateRef) holders.push('private');
+    holders.push(...heldBy(fo, names));
+    return { name, count: fo.ref, holders, frozen: fo.frozen ?? null };
+  });
+}
+
+/** expected_page_refs: the caller's reference + the page cache's + one if page_has_private. */
+const expectedCount = (a: Folio) => 2 + (a.private ? 1 : 0);
+const expectedHolders = (a: Folio) => [CALLER, 'page cache', ...(a.private ? ['private'] : [])];
+
+// ---------------------------------------------------------------- migrator
+
+interface ML {
+  readonly pass: number;
+  /** migrate_page_move_mapping succeeded in this pass. */
+  readonly ok: boolean;
+}
+
+/** -EAGAIN from migrate_page_move_mapping: record whether a reference outside the expected set explains it. */
+function eagain(s: S): S {
+  const a = s.folios[SRC];
+  const busy = (a.held & ~(1 << MIGRATOR)) !== 0;
+  return busy || s.mig.spurious ? s : { ...s, mig: { ...s.mig, spurious: true } };
+}
+
+const setMig = (s: S, outcome: S['mig']['outcome']): S => ({ ...s, mig: { ...s.mig, outcome } });
+const withA = (s: S, f: Partial<Folio>) => withFolio(s, SRC, f);
+const withB = (s: S, f: Partial<Folio>) => withFolio(s, DST, f);
+
+/** A step whose state change is written by hand, over the locations it names. */
+function direct<L>(label: string, locs: string[], run: (s: S, l: L) => { s?: S; l?: L; goto?: string }, name?: string, cost?: 'atomic'): Step<S, L> {
+  return { label, name, cost, footprint: () => writes(...locs), run: (s, l) => run(s, l) };
+}
+
+function migrateSteps(o: Options, passes: number): Step<S, ML>[] {
+  const check: StepSpec<S, ML> = {
+    footprint: () => [...reads(refLoc(SRC), privateLoc(SRC)), ...writes(MIG)],
+    run: (s) => (s.folios[SRC].ref === expectedCount(s.folios[SRC]) ? {} : { s: eagain(s), goto: 'eagain' }),
+  };
+  const freezeBase = folioRefFreeze<S, ML>(SRC, (s) => expectedCount(s.folios[SRC]), 'eagain', (s) => expectedHolders(s.folios[SRC]));
+  const freeze: StepSpec<S, ML> = {
+    ...freezeBase,
+    footprint: (s, l, tid) => [...freezeBase.footprint(s, l, tid), ...reads(privateLoc(SRC)), ...writes(MIG)],
+    run: (s, l, tid) => {
+      const r = freezeBase.run(s, l, tid);
+      return r.goto === 'eagain' ? { ...r, s: eagain(s) } : r;
+    },
+  };
+  const steps: Step<S, ML>[] = [
+    step('isolate_lru_page: get_page(page)', folioGet<S, ML>(SRC, true)),
+    direct<ML>('unmap_and_move: get_new_page(); trylock_page(newpage)', [refLoc(DST), lockLoc(DST)], (s) => ({ s: withB(s, { ref: 1, held: 1 << MIGRATOR, locked: MIGRATOR }) }), 'pass'),
+    step('__unmap_and_move: trylock_page(page)', folioTrylock<S, ML>(SRC, 'free_new')),
+    step('try_to_unmap_one: page_vma_mapped_walk takes PTL', spinLock<ML>(['ptl'])),
+    { ...step('try_to_unmap_one: ptep_clear_flush; set_pte_at(migration entry)', pteStore<S, ML>(0, () => migrationEntry(SRC))), cost: 'atomic' },
+    step('try_to_unmap_one: page_remove_rmap', folioMapcount<S, ML>(SRC, -1)),
+    step('try_to_unmap_one: put_page', folioPut<S, ML>(SRC)),
+    step('page_vma_mapped_walk_done: spin_unlock(ptl)', spinUnlock<ML>(['ptl'])),
+    step('migrate_page_move_mapping: xas_lock_irq; page_count != expected_count?', check),
+    step('migrate_page_move_mapping: page_ref_freeze(page, expected_count)', freeze),
+    direct<ML>(
+      'migrate_page_move_mapping: page_ref_add(newpage, 1); xas_store(newpage)',
+      [cacheLoc(0), refLoc(DST), `${SRC}.mapping`, `${DST}.mapping`],
+      (s) => ({ s: withA(withB({ ...s, cache: [DST] }, { ref: s.folios[DST].ref + 1, mapping: MAPPING }), { mapping: null }) }),
+      undefined,
+      'atomic',
+    ),
+    step(
+      'migrate_page_move_mapping: page_ref_unfreeze(page, expected_count - 1); xas_unlock_irq',
+      andThen(
+        folioRefUnfreeze<S, ML>(SRC, (s) => expectedCount(s.folios[SRC]) - 1),
+        (l) => ({ l: { ...l, ok: true } }),
+      ),
+    ),
+  ];
+  if (o.iomapRef)
+    steps.push(
+      direct<ML>(
+        'iomap_migrate_page: ClearPagePrivate(page); get_page(newpage); set_page_private(newpage); SetPagePrivate(newpage)',
+        [privateLoc(SRC), privateLoc(DST), refLoc(DST)],
+        (s) => (s.folios[SRC].private ? { s: withA(withB(s, { private: true, privateRef: true, ref: s.folios[DST].ref + 1 }), { private: false }) } : {}),
+        undefined,
+        'atomic',
+      ),
+      {
+        ...step('iomap_migrate_page: put_page(page)', folioPut<S, ML>(SRC)),
+        footprint: () => writes(refLoc(SRC)),
+        run: (s, l, tid) => {
+          if (!s.folios[SRC].privateRef) return {};
+          const r = folioPut<S, ML>(SRC).run(s, l, tid);
+          return r.violation ? r : { s: withA(r.s!, { privateRef: false }) };
+        },
+      },
+    );
+  else
+    steps.push(
+      direct<ML>('iomap_migrate_page: ClearPagePrivate(page); set_page_private(newpage); SetPagePrivate(newpage)', [privateLoc(SRC), privateLoc(DST)], (s) =>
+        s.folios[SRC].private ? { s: withA(withB(s, { private: true }), { private: false }) } : {},
+      ),
+    );
+  steps.push(
+    // remove_migration_ptes(page, rc == MIGRATEPAGE_SUCCESS ? newpage : page)
+    step('remove_migration_ptes: PTL', spinLock<ML>(['ptl']), 'eagain'),
+    direct<ML>(
+      'remove_migration_pte: get_page(new); page_add_file_rmap; set_pte_at(new)',
+      [pteLoc(0), refLoc(SRC), refLoc(DST), mapLoc(SRC), mapLoc(DST)],
+      (s, l) => {
+        if (s.pte[0].kind !== 'migration' || s.pte[0].folio !== SRC) return {};
+        const to = l.ok ? DST : SRC;
+        const fo = s.folios[to];
+        return { s: withFolio({ ...s, pte: [present(to)] }, to, { ref: fo.ref + 1, mapcount: fo.mapcount + 1 }) };
+      },
+      undefined,
+      'atomic',
+    ),
+    step('remove_migration_ptes: spin_unlock(ptl)', spinUnlock<ML>(['ptl'])),
+    step('__unmap_and_move: unlock_page(newpage)', folioUnlock<S, ML>(DST)),
+    step(
+      '__unmap_and_move: unlock_page(page): clear PG_locked; PG_waiters?',
+      folioUnlockTestWaiters<S, ML>(SRC, (_l, waiters) => (waiters ? {} : { goto: 'unlocked' })),
+    ),
+    step('unlock_page: wake_up_page_bit(page, PG_locked)', folioWakeUpBit<S, ML>(SRC)),
+    { label: '__unmap_and_move: rc == MIGRATEPAGE_SUCCESS?', name: 'unlocked', footprint: () => [], run: (_s, l) => (l.ok ? {} : { goto: 'free_new' }) },
+    step('__unmap_and_move: putback_lru_page(newpage)', folioPut<S, ML>(DST, true)),
+    {
+      ...step('unmap_and_move: put_page(page) — migrated', folioPut<S, ML>(SRC, true)),
+      footprint: () => writes(refLoc(SRC), MIG),
+      run: (s, l, tid) => {
+        const r = folioPut<S, ML>(SRC, true).run(s, l, tid);
+        return r.violation ? r : { s: setMig(r.s!, 'migrated'), goto: 'exit' };
+      },
+    },
+    direct<ML>(
+      'unmap_and_move: put_page(newpage) (-EAGAIN)',
+      [refLoc(DST), lockLoc(DST)],
+      (s) => ({ s: withB(s, { ref: s.folios[DST].ref - 1, held: 0, locked: -1 }) }),
+      'free_new',
+      'atomic',
+    ),
+    {
+      label: 'migrate_pages: -EAGAIN, next pass?',
+      footprint: () => [],
+      run: (_s, l) => (l.pass + 1 < passes ? { l: { pass: l.pass + 1, ok: false }, goto: 'pass' } : {}),
+    },
+    {
+      ...step('putback_movable_pages: putback_lru_page(page) — migration failed', folioPut<S, ML>(SRC, true)),
+      footprint: () => writes(refLoc(SRC), MIG),
+      run: (s, l, tid) => {
+        const r = folioPut<S, ML>(SRC, true).run(s, l, tid);
+        return r.violation ? r : { s: setMig(r.s!, 'failed') };
+      },
+    },
+  );
+  return steps;
+}
+
+// ---------------------------------------------------------------- fault on the migration entry
+
+interface FL {
+  /** The page named by the migration entry. */
+  readonly f: string;
+  /** bit_is_set = test_bit(PG_locked) in wait_on_page_bit_common. */
+  readonly bit: boolean;
+}
+
+const refault = () => ({ goto: 'access' });
+
+function faultSteps(o: Options): Step<S, FL>[] {
+  const f = (l: FL) => l.f;
+  const steps: Step<S, FL>[] = [
+    step(
+      'CPU access; handle_pte_fault: pte_present? else do_swap_page',
+      ptepGet<S, FL>(0, (l, p) => (p.kind === 'migration' ? { l: { ...l, f: p.folio } } : { goto: 'exit' })),
+      'access',
+    ),
+    step('__migration_entry_wait: spin_lock(ptl)', spinLock<FL>(['ptl'])),
+    step(
+      '__migration_entry_wait: pte = *ptep; is_migration_entry?',
+      ptepGet<S, FL>(0, (l, p) => (p.kind === 'migration' ? { l: { ...l, f: p.folio } } : { goto: 'out' })),
+    ),
+  ];
+  if (o.wait === 'noref')
+    steps.push(
+      step('migration_entry_wait_on_locked: q->lock; SetPageWaiters; enqueue unless unlocked', folioQueueIfLocked<S, FL>(f)),
+      step('migration_entry_wait_on_locked: pte_unmap_unlock', spinUnlock<FL>(['ptl'])),
+      step('migration_entry_wait_on_locked: io_schedule until woken; finish_wait; refault', andThen(folioWaitUnlocked<S, FL>(f), refault)),
+    );
+  else
+    steps.push(
+      step('__migration_entry_wait: get_page_unless_zero(page)', folioTryGet<S, FL>(f, 'out')),
+      step('__migration_entry_wait: pte_unmap_unlock', spinUnlock<FL>(['ptl'])),
+    );
+  if (o.wait === 'drop')
+    steps.push(
+      step('put_and_wait_on_page_locked: q->lock; add to queue; SetPageWaiters', folioEnqueue<S, FL>(f)),
+      step('wait_on_page_bit_common: bit_is_set = test_bit(PG_locked)', folioTestLocked<S, FL>(f, (l, bit) => ({ l: { ...l, bit } }))),
+      step('wait_on_page_bit_common(DROP): put_page(page)', andThen(folioPut<S, FL>(f, true), (l) => (l.bit ? {} : { goto: 'finish' }))),
+      step('wait_on_page_bit_common: io_schedule()', folioSleepUntilWoken<S, FL>(f)),
+      step('wait_on_page_bit_common: finish_wait; refault', andThen(folioFinishWait<S, FL>(f), refault), 'finish'),
+    );
+  if (o.wait === 'hold')
+    steps.push(
+      step('wait_on_page_locked: PageLocked(page)?', folioTestLocked<S, FL>(f, (_l, bit) => (bit ? {} : { goto: 'put' }))),
+      step('wait_on_page_bit_common: q->lock; add to queue; SetPageWaiters', folioEnqueue<S, FL>(f), 'enqueue'),
+      step('wait_on_page_bit_common: test_bit(PG_locked) → io_schedule?', folioTestLocked<S, FL>(f, (_l, bit) => (bit ? {} : { goto: 'recheck' }))),
+      step('wait_on_page_bit_common: io_schedule()', folioSleepUntilWoken<S, FL>(f)),
+      step('wait_on_page_bit_common(SHARED): test_bit(PG_locked), loop if set', folioTestLocked<S, FL>(f, (_l, bit) => (bit ? { goto: 'enqueue' } : {})), 'recheck'),
+      step('wait_on_page_bit_common: finish_wait', folioFinishWait<S, FL>(f)),
+      step('__migration_entry_wait: put_page(page); refault', andThen(folioPut<S, FL>(f, true), refault), 'put'),
+    );
+  steps.push(step('__migration_entry_wait: pte_unmap_unlock; refault', andThen(spinUnlock<FL>(['ptl']), refault), 'out'));
+  return steps;
+}
+
+// ---------------------------------------------------------------- properties
+
+export const MIGRATION_SUCCEEDS = 'migration-succeeds';
+export const NO_SPURIOUS_FAILURE = 'no-spurious-migration-failure';
+
+export const properties: Property<S>[] = [
+  frozenRefNotInUse<S>(accounts, [refLoc(SRC), refLoc(DST), 'cache', 'pte']),
+  refcountBugs,
+  assertion(FOLIO_LOCK, 'No unlock_page of a page the thread has not locked.'),
+  lockMisuse,
+  refcountBalanced<S>(accounts),
+  endState<S>(MIGRATION_SUCCEEDS, 'The outcome of move_pages: page A was migrated (violated = some schedule ends with the page not migrated).', (v) =>
+    v.s.mig.outcome === 'migrated' ? null : `move_pages: page ${SRC} was not migrated (${v.s.mig.outcome}): every pass returned -EAGAIN`,
+  ),
+  endState<S>(
+    NO_SPURIOUS_FAILURE,
+    'Every -EAGAIN from migrate_page_move_mapping is explained by a reference outside the expected set (a fault holding the page).',
+    (v) =>
+      v.s.mig.spurious
+        ? `migrate_page_move_mapping failed with only the expected holders present: page_has_private counted a reference the private data does not own`
+        : null,
+  ),
+];
+
+// ---------------------------------------------------------------- model
+
+const silentOffByOne: Record<string, Verdict> = { 'frozen-ref-not-in-use': 'violated', [MIGRATION_SUCCEEDS]: 'violated', [NO_SPURIOUS_FAILURE]: 'violated' };
+
+export default defineModel<Options>({
+  name: 'put-and-wait-vs-migration',
+  title: 'put_and_wait_on_page_locked vs migrate_page_move_mapping on an iomap page (seed 004, 2019)',
+  story:
+    "iomap set PagePrivate without the page reference migrate_page_move_mapping counts (expected = 1 + 1 + page_has_private); a fault on the migration entry takes a transient reference that stands in for the missing one, the freeze succeeds, and since 9a1ea439 put_and_wait_on_page_locked drops that reference on the frozen count: VM_BUG_ON_PAGE(page_ref_count(page) == 0).",
+  params: {
+    faults: { default: 1, min: 0, max: 4, doc: 'Tasks that access the page (faulting on the migration entry while it is there).' },
+    passes: { default: 2, min: 1, max: 10, doc: 'migrate_pages passes over a -EAGAIN page (the kernel makes 10).' },
+  },
+  costs: [{ name: 'migration', thread: 'migrator', params: { faults: 0, passes: 1 } }],
+  options: { wait: 'drop', iomapRef: false },
+  variants: {
+    'v5.0-rc4': {
+      doc: '9a1ea439 (put before sleeping) with the iomap bug (PagePrivate without a reference): the put lands on the frozen count.',
+      options: {},
+      expect: { ...silentOffByOne, refcount: 'violated' },
+    },
+    'pre-9a1ea439': {
+      doc: 'wait_on_page_locked, then put_page, with the iomap bug: the freeze succeeds only with a sleeping waiter standing in for the private reference.',
+      options: { wait: 'hold' },
+      expect: silentOffByOne,
+    },
+    'iomap-fixed': {
+      doc: '5.0-rc5: 8e47a457 gives the private data its reference (get/put in iomap_page_create/release, moved on migrate).',
+      options: { iomapRef: true },
+      expect: { [MIGRATION_SUCCEEDS]: 'violated' },
+    },
+    'pre-9a1ea439-iomap-fixed': {
+      doc: 'The fixed iomap with the old wait: a waiter sleeping with its reference makes every pass fail (why 9a1ea439 was written).',
+      options: { wait: 'hold', iomapRef: true },
+      expect: { [MIGRATION_SUCCEEDS]: 'violated' },
+    },
+    'v5.17': {
+      doc: 'ffa65753c431: migration_entry_wait queues under the PTL and takes no page reference (iomap fixed).',
+      options: { wait: 'noref', iomapRef: true },
+      expect: {},
+    },
+  },
+  build: (o, p) => ({
+    init: {
+      folios: {
+        // A: page cache + the PTE (+ the private data's reference once 8e47a457 is in); PagePrivate set by iomap_page_create.
+        [SRC]: folio({ ref: o.iomapRef ? 3 : 2, mapcount: 1, mapping: MAPPING, private: true, privateRef: o.iomapRef, frozen: null }),
+        // B: the new page of the current pass, free until get_new_page.
+        [DST]: folio({ ref: 0, private: false, privateRef: false, frozen: null }),
+      },
+      pte: [present(SRC)],
+      ptl: -1,
+      cache: [SRC],
+      mig: { outcome: 'running', spurious: false },
+    } satisfies S,
+    threads: [
+      thread<S, ML>('migrator', { pass: 0, ok: false }, migrateSteps(o, p.passes)),
+      ...Array.from({ length: p.faults }, (_, i) => thread<S, FL>(`fault${i}`, { f: SRC, bit: false }, faultSteps(o))),
+    ],
+    properties,
+  }),
+});
