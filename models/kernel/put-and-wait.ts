@@ -379,7 +379,6 @@ export default defineModel<Options>({
     faults: { default: 1, min: 0, max: 4, doc: 'Tasks that access the page (faulting on the migration entry while it is there).' },
     passes: { default: 2, min: 1, max: 10, doc: 'migrate_pages passes over a -EAGAIN page (the kernel makes 10).' },
   },
-  costs: [{ name: 'migration', thread: 'migrator', params: { faults: 0, passes: 1 } }],
   options: { wait: 'drop', iomapRef: false },
   variants: {
     'v5.0-rc4': {
@@ -390,7 +389,7 @@ export default defineModel<Options>({
     'pre-9a1ea439': {
       doc: 'wait_on_page_locked, then put_page, with the iomap bug: the freeze succeeds only with a sleeping waiter standing in for the private reference.',
       options: { wait: 'hold' },
-      expect: silentOffByOne,
+      expect: { ...silentOffByOne, refcount: 'violated' },
     },
     'iomap-fixed': {
       doc: '5.0-rc5: 8e47a457 gives the private data its reference (get/put in iomap_page_create/release, moved on migrate).',

@@ -1,0 +1,133 @@
+import { describe, expect, test } from '@jest/globals';
+import model from '../../models/kernel/put-and-wait.js';
+import { instantiate } from '../../src/core/instantiate.js';
+import { explore } from '../../src/explore/explore.js';
+import { replay } from '../../src/explore/replay.js';
+import { System } from '../../src/explore/system.js';
+import { verdicts } from '../../src/explore/verdicts.js';
+
+type Params = { faults?: number; passes?: number };
+
+const outcomes = (variant: string, params: Params = {}) => {
+  const inst = instantiate(model, variant, params);
+  const r = explore(inst, { strategy: 'dfs', stopAtFirst: false });
+  expect(r.kind === 'pass' || r.kind === 'violation').toBe(true);
+  return Object.fromEntries(verdicts(inst, r).map((v) => [v.property, v.outcome]));
+};
+
+const violated = (variant: string, params: Params = {}) =>
+  Object.entries(outcomes(variant, params))
+    .filter(([, o]) => o === 'violated')
+    .map(([p]) => p)
+    .sort();
+
+/** The shortest counterexample (breadth-first) for one property. */
+const shortest = (variant: string, property: string, params: Params = {}) => {
+  const inst = instantiate(model, variant, params);
+  const r = explore(inst, { strategy: 'bfs', properties: [property] });
+  if (r.kind !== 'violation') throw new Error(`${variant}: ${property} not violated`);
+  return r.violation;
+};
+
+const rows = (v: ReturnType<typeof shortest>) => v.trace.steps.map((s) => `${s.thread}: ${s.label}`);
+const firstAt = (labels: string[], part: string) => labels.findIndex((l) => l.includes(part));
+const count = (labels: string[], part: string) => labels.filter((l) => l.includes(part)).length;
+
+const BUG = ['frozen-ref-not-in-use', 'migration-succeeds', 'no-spurious-migration-failure', 'refcount'];
+
+describe('put-and-wait-vs-migration: verdicts per variant (1 fault, 2 passes)', () => {
+  test('v5.0-rc4: the waiter\'s reference stands in for the private one, and its put before sleeping hits the frozen count', () => {
+    // The seed: VM_BUG_ON_PAGE(page_ref_count(page) == 0) in put_and_wait_on_page_locked; without a waiter every pass fails.
+    expect(violated('v5.0-rc4')).toEqual(BUG);
+  });
+  test('pre-9a1ea439: one pass is a silent off-by-one; a second pass lets a reference taken in the first reach the frozen count', () => {
+    // Cai reproduced the BUG without 9a1ea439: the waiter that saw the page unlocked after pass 1 puts during pass 2's freeze.
+    expect(violated('pre-9a1ea439')).toEqual(BUG);
+    expect(violated('pre-9a1ea439', { passes: 1 })).toEqual(['frozen-ref-not-in-use', 'migration-succeeds', 'no-spurious-migration-failure']);
+  });
+  test('iomap-fixed (8e47a457): no BUG, no off-by-one; a pass fails only when a waiter really holds a reference', () => {
+    // Artem's pgmigrate_fail dropped "to just tens": a refaulting waiter can still win every pass.
+    expect(violated('iomap-fixed')).toEqual(['migration-succeeds']);
+  });
+  test('pre-9a1ea439-iomap-fixed: a waiter sleeping with its reference fails the pass, which is why 9a1ea439 was written', () => {
+    expect(violated('pre-9a1ea439-iomap-fixed')).toEqual(['migration-succeeds']);
+  });
+  test('v5.17: migration_entry_wait takes no reference, so the freeze always succeeds', () => {
+    expect(violated('v5.17')).toEqual([]);
+  });
+  test('every variant meets its declared expectation', () => {
+    for (const variant of Object.keys(model.variants)) expect(outcomes(variant)).toEqual(instantiate(model, variant).expect);
+  });
+});
+
+describe('put-and-wait-vs-migration: failed migrations', () => {
+  test('with the iomap bug and nobody faulting, every pass fails: the count is one short of expected_count', () => {
+    // Piotr's report: move_pages fails on mmapped XFS files (2 != 1 + 1 + page_has_private).
+    for (const v of ['v5.0-rc4', 'pre-9a1ea439']) expect(violated(v, { faults: 0 })).toEqual(['migration-succeeds', 'no-spurious-migration-failure']);
+  });
+  test('with the private reference, nobody faulting, migration succeeds on every kernel', () => {
+    for (const v of ['iomap-fixed', 'pre-9a1ea439-iomap-fixed', 'v5.17']) expect(violated(v, { faults: 0 })).toEqual([]);
+  });
+  test('the shortest failed migration of v5.0-rc4 is the migrator alone, failing the count check on each pass', () => {
+    const v = shortest('v5.0-rc4', 'no-spurious-migration-failure');
+    const labels = rows(v);
+    expect(count(labels, 'migrator: migrate_page_move_mapping: xas_lock_irq; page_count != expected_count?')).toBe(2);
+    expect(count(labels, 'page_ref_freeze')).toBe(0);
+    expect(labels.filter((l) => l.startsWith('fault0')).every((l) => l.includes('CPU access'))).toBe(true);
+  });
+});
+
+describe('put-and-wait-vs-migration: the shortest counterexample reads like the thread', () => {
+  test('v5.0-rc4: get_page_unless_zero, then the freeze succeeds at 3, then the waiter\'s put hits zero', () => {
+    const v = shortest('v5.0-rc4', 'refcount');
+    const labels = rows(v);
+    const get = firstAt(labels, 'fault0: __migration_entry_wait: get_page_unless_zero');
+    const freeze = firstAt(labels, 'migrator: migrate_page_move_mapping: page_ref_freeze');
+    const put = firstAt(labels, 'fault0: wait_on_page_bit_common(DROP): put_page');
+    expect(get).toBeGreaterThan(firstAt(labels, 'migrator: try_to_unmap_one: put_page'));
+    expect(freeze).toBeGreaterThan(get);
+    expect(put).toBe(labels.length - 1);
+    expect(v.trace.steps[freeze].changes).toContainEqual(expect.objectContaining({ path: 'folios.A.ref', before: 3, after: 0 }));
+    expect(v.message).toMatch(/VM_BUG_ON_PAGE\(page_ref_count\(page\) == 0\)/);
+    expect(v.trace.steps).toHaveLength(18);
+    const again = replay(new System(instantiate(model, 'v5.0-rc4'), ['refcount']), v.trace.schedule);
+    expect(again.kind === 'replayed' && again.violation?.property).toBe('refcount');
+  });
+  test('v5.0-rc4: the frozen count names the waiter as the holder standing in for the private data', () => {
+    const v = shortest('v5.0-rc4', 'frozen-ref-not-in-use');
+    expect(v.message).toBe(
+      "A: refcount frozen at 0 (freezer accounted for migrator, page cache, private) while fault0 holds a reference; private held no reference, so fault0's stood in for it",
+    );
+    expect(v.trace.steps).toHaveLength(14);
+  });
+  test('pre-9a1ea439, one pass: the freeze succeeds while the waiter sleeps with its reference (silent)', () => {
+    const v = shortest('pre-9a1ea439', 'frozen-ref-not-in-use', { passes: 1 });
+    expect(v.message).toMatch(/fault0's stood in for it/);
+    expect(violated('pre-9a1ea439', { passes: 1 })).not.toContain('refcount-balanced');
+  });
+  test('pre-9a1ea439, two passes: the reference was taken in pass 1 and is put after pass 2\'s freeze', () => {
+    const labels = rows(shortest('pre-9a1ea439', 'refcount'));
+    const get = firstAt(labels, 'fault0: __migration_entry_wait: get_page_unless_zero');
+    const locks = labels.map((l, i) => (l.includes('migrator: __unmap_and_move: trylock_page(page)') ? i : -1)).filter((i) => i >= 0);
+    expect(locks).toHaveLength(2);
+    expect(get).toBeGreaterThan(locks[0]);
+    expect(get).toBeLessThan(locks[1]);
+    expect(labels[labels.length - 1]).toBe('fault0: __migration_entry_wait: put_page(page); refault');
+  });
+});
+
+describe('put-and-wait-vs-migration: scaling', () => {
+  test('faults = 0..2 complete for every variant with the same verdicts on the BUG', () => {
+    for (let faults = 0; faults <= 2; faults++)
+      for (const variant of Object.keys(model.variants)) {
+        const o = outcomes(variant, { faults });
+        expect(o.refcount).toBe(faults > 0 && (variant === 'v5.0-rc4' || variant === 'pre-9a1ea439') ? 'violated' : 'holds');
+        expect(o['deadlock-free']).toBe('holds');
+        expect(o['refcount-balanced']).toBe('holds');
+      }
+  });
+  test('the kernel\'s 10 passes: the fixed kernels still fail against a refaulting waiter, v5.17 does not', () => {
+    expect(violated('iomap-fixed', { passes: 10 })).toEqual(['migration-succeeds']);
+    expect(violated('v5.17', { passes: 10, faults: 2 })).toEqual([]);
+  });
+});
