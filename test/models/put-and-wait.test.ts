@@ -33,6 +33,9 @@ const rows = (v: ReturnType<typeof shortest>) => v.trace.steps.map((s) => `${s.t
 const firstAt = (labels: string[], part: string) => labels.findIndex((l) => l.includes(part));
 const count = (labels: string[], part: string) => labels.filter((l) => l.includes(part)).length;
 
+/** pre-9a1ea439, one pass: the fault queues on the locked page, the migrator runs to the end, the fault wakes and puts. */
+const SILENT = '0*8,1*8,0*14,1*5';
+
 const BUG = ['frozen-ref-not-in-use', 'migration-succeeds', 'no-spurious-migration-failure', 'refcount'];
 
 describe('put-and-wait-vs-migration: verdicts per variant (1 fault, 2 passes)', () => {
@@ -104,6 +107,15 @@ describe('put-and-wait-vs-migration: the shortest counterexample reads like the 
     const v = shortest('pre-9a1ea439', 'frozen-ref-not-in-use', { passes: 1 });
     expect(v.message).toMatch(/fault0's stood in for it/);
     expect(violated('pre-9a1ea439', { passes: 1 })).not.toContain('refcount-balanced');
+  });
+  test('pre-9a1ea439, one pass: without the frozen-set check the run ends migrated and balanced, nothing notices', () => {
+    // The fault sleeps holding its reference across the freeze and puts it after the unfreeze (docs: the silent trace).
+    const inst = instantiate(model, 'pre-9a1ea439', { passes: 1 });
+    const others = inst.properties.map((p) => p.name).filter((n) => n !== 'frozen-ref-not-in-use');
+    const silent = replay(new System(inst, others), SILENT);
+    expect(silent.kind === 'replayed' && silent.end).toBe('terminal');
+    const checked = replay(new System(inst), SILENT);
+    expect(checked.kind === 'replayed' && checked.violation?.property).toBe('frozen-ref-not-in-use');
   });
   test('pre-9a1ea439, two passes: the reference was taken in pass 1 and is put after pass 2\'s freeze', () => {
     const labels = rows(shortest('pre-9a1ea439', 'refcount'));
