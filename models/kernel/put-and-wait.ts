@@ -46,9 +46,12 @@
  *
  * Variants (verdicts were derived by running the checker and reading its traces):
  *  - v5.0-rc4: the iomap bug and 9a1ea439's put before sleeping: VM_BUG.
- *  - pre-9a1ea439: the iomap bug with wait_on_page_locked; put_page after waking: no BUG, but the
- *    freeze succeeds only with a sleeping waiter's reference standing in for the private one
- *    (silent off-by-one), and without one every pass fails.
+ *  - pre-9a1ea439: the iomap bug with wait_on_page_locked; put_page after waking. With one pass
+ *    the freeze succeeds only with a sleeping waiter's reference standing in for the private one
+ *    and the put lands after the unfreeze (silent off-by-one); without a waiter every pass fails.
+ *    With a second pass (kernel-races.md (e) misses this) a fault that took its reference in pass
+ *    1 and found the page unlocked can be preempted before its put while pass 2 freezes with that
+ *    reference: the same BUG (Cai reproduced it without 9a1ea439).
  *  - iomap-fixed (5.0-rc5, 8e47a457): iomap_page_create takes a reference for the private data
  *    and iomap_migrate_page moves it; a waiter's transient reference can still fail a pass.
  *  - pre-9a1ea439-iomap-fixed: the fixed iomap with the old wait: a waiter sleeping with its
