@@ -390,7 +390,7 @@ export default defineModel<Options>({
       expect: { ...silentOffByOne, refcount: 'violated' },
     },
     'pre-9a1ea439': {
-      doc: 'wait_on_page_locked, then put_page, with the iomap bug: the freeze succeeds only with a sleeping waiter standing in for the private reference.',
+      doc: 'wait_on_page_locked, then put_page, with the iomap bug: one pass is a silent off-by-one (a sleeping waiter stands in for the private reference); a reference taken in an earlier pass can be put on a later pass\'s frozen count.',
       options: { wait: 'hold' },
       expect: { ...silentOffByOne, refcount: 'violated' },
     },
