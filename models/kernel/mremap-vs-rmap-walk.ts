@@ -69,6 +69,7 @@ import {
   copyVmaSteps,
   movePageTablesSteps,
   mremapLocals,
+  PTRS_PER_TABLE,
   ptlPath,
   type MremapLocals,
   type MremapPlan,
@@ -129,17 +130,19 @@ export const LAYOUTS = ['merge-prev', 'new-vma', 'merge-next', 'merge-next-tie',
 
 export function layout(k: number, n: number): Layout {
   const name = LAYOUTS[k];
+  const B = PTRS_PER_TABLE;
+  const C = 2 * PTRS_PER_TABLE;
   switch (name) {
     case 'merge-prev':
-      return { name, vmas: [['M', vma(0, n, 0, AV)], ['W', vma(8, 8 + n, n, AV)]], src: 'W', oldAddr: 8, newAddr: n };
+      return { name, vmas: [['M', vma(0, n, 0, AV)], ['W', vma(B, B + n, n, AV)]], src: 'W', oldAddr: B, newAddr: n };
     case 'new-vma':
-      return { name, vmas: [['M', vma(0, n, 0, AV)], ['W', vma(8, 8 + n, n, AV)]], src: 'W', oldAddr: 8, newAddr: 16 };
+      return { name, vmas: [['M', vma(0, n, 0, AV)], ['W', vma(B, B + n, n, AV)]], src: 'W', oldAddr: B, newAddr: C };
     case 'merge-next':
-      return { name, vmas: [['M', vma(0, 2 * n, 0, AV)], ['X', vma(16 + n, 16 + 2 * n, 2 * n, AV)]], src: 'M', oldAddr: n, newAddr: 16 };
+      return { name, vmas: [['M', vma(0, 2 * n, 0, AV)], ['X', vma(C + n, C + 2 * n, 2 * n, AV)]], src: 'M', oldAddr: n, newAddr: C };
     case 'merge-next-tie':
-      return { name, vmas: [['M', vma(0, n, 0, AV)], ['X', vma(16 + n, 16 + 2 * n, n, AV)]], src: 'M', oldAddr: 0, newAddr: 16 };
+      return { name, vmas: [['M', vma(0, n, 0, AV)], ['X', vma(C + n, C + 2 * n, n, AV)]], src: 'M', oldAddr: 0, newAddr: C };
     case 'merge-prev-high':
-      return { name, vmas: [['M', vma(n, 2 * n, n, AV)], ['W', vma(16, 16 + n, 0, AV)]], src: 'M', oldAddr: n, newAddr: 16 + n };
+      return { name, vmas: [['M', vma(n, 2 * n, n, AV)], ['W', vma(C, C + n, 0, AV)]], src: 'M', oldAddr: n, newAddr: C + n };
   }
 }
 
@@ -266,7 +269,7 @@ function initial(o: Options, lay: Layout, n: number): S {
   const vmas = Object.fromEntries(lay.vmas);
   let head: string[] = [];
   for (const [name] of lay.vmas) head = avInsert(o.order, head, vmas, name);
-  const pte: Pte[] = Array.from({ length: TABLES * 8 }, () => PTE_NONE);
+  const pte: Pte[] = Array.from({ length: TABLES * PTRS_PER_TABLE }, () => PTE_NONE);
   const folios: Record<string, Folio> = {};
   const walks: Record<string, MigrationWalk> = {};
   for (let i = 0; i < n; i++) {
@@ -287,7 +290,7 @@ export default defineModel<Options>({
   story:
     "move_ptes moves PTEs under the two PTLs only, relying on the rmap walk visiting src before dst; vma_merge in copy_vma can put dst before src, so remove_migration_ptes scans dst, move_ptes moves the migration entry from src to dst, the walk scans src and misses it: a dangling migration entry (BUG at swapops.h:105).",
   params: {
-    ptes: { default: 1, min: 1, max: 4, doc: 'PTEs moved by mremap, each a migration entry of a page under migration.' },
+    ptes: { default: 1, min: 1, max: PTRS_PER_TABLE / 2, doc: 'PTEs moved by mremap, each a migration entry of a page under migration.' },
     fail: { default: 1, min: 0, max: 1, doc: '1: move_page_tables fails after the first extent (alloc_new_pmd), so the PTEs are moved back.' },
     layout: { default: -1, min: -1, max: LAYOUTS.length - 1, doc: `-1: the variant's scenario; else ${LAYOUTS.map((x, i) => `${i} ${x}`).join(', ')}.` },
   },

@@ -31,7 +31,7 @@ import { vma, vmaLoc, type Vma, type WithVmas } from './vma.js';
  *  - anonVmaMovetoTailSteps(av, vmaOf)          Andrea's anon_vma_moveto_tail
  *  - movePageTablesSteps(prefix, from, to, count, lock) move_page_tables → move_ptes
  */
-export const PTRS_PER_TABLE = 8;
+export const PTRS_PER_TABLE = 16;
 export const tableOf = (addr: number) => Math.floor(addr / PTRS_PER_TABLE);
 export const ptlPath = (addr: number): Path => ['ptl', tableOf(addr)];
 
