@@ -27,16 +27,17 @@
  * move back always passes true. Andrea's final patch calls anon_vma_moveto_tail(new_vma) in
  * copy_vma after a merge and anon_vma_moveto_tail(vma) before the move back (Hugh's catch).
  *
- * Layouts (param `layout`, -1 = the variant's own scenario), n = `ptes`, addresses in pages,
- * VMAs listed in creation order (the 3.1 list order):
- *  0 merge-prev       Andrea's test: M [0,n) pgoff 0, W [8,8+n) pgoff n; move W to n: merges into M
- *                     (prev). dst before src in list and in pgoff order.
- *  1 new-vma          same VMAs, move W to 16: a new VMA at the tail (dst after src either way).
- *  2 merge-next       M [0,2n) pgoff 0, X [16+n,16+2n) pgoff 2n; move M's upper half to 16: merges
+ * Layouts (param `layout`, -1 = the variant's own scenario), n = `ptes`, addresses in pages, page
+ * tables of 16 PTEs (table 0 at 0, table 1 at 16, table 2 at 32), VMAs in creation order (the 3.1
+ * list order):
+ *  0 merge-prev       Andrea's test: M [0,n) pgoff 0, W [16,16+n) pgoff n; move W to n: merges into
+ *                     M (prev). dst before src in list and in pgoff order.
+ *  1 new-vma          same VMAs, move W to 32: a new VMA at the tail (dst after src either way).
+ *  2 merge-next       M [0,2n) pgoff 0, X [32+n,32+2n) pgoff 2n; move M's upper half to 32: merges
  *                     into X (next), new pgoff n > 0: after src either way, need_rmap_locks false.
- *  3 merge-next-tie   M [0,n) pgoff 0, X [16+n,16+2n) pgoff n; move all of M to 16: X's pgoff
+ *  3 merge-next-tie   M [0,n) pgoff 0, X [32+n,32+2n) pgoff n; move all of M to 32: X's pgoff
  *                     becomes 0 = M's (the tie; vma_adjust reinserts X after M).
- *  4 merge-prev-high  M [n,2n) pgoff n, W [16,16+n) pgoff 0 (created later); move M to 16+n:
+ *  4 merge-prev-high  M [n,2n) pgoff n, W [32,32+n) pgoff 0 (created later); move M to 32+n:
  *                     merges into W (prev, above M). List order: after src; pgoff order: before.
  * The moved range is one extent; with `fail` it continues into a next PMD whose page table cannot
  * be allocated (nothing there is modelled), so move_page_tables returns short and all n PTEs go
@@ -294,6 +295,7 @@ export default defineModel<Options>({
     fail: { default: 1, min: 0, max: 1, doc: '1: move_page_tables fails after the first extent (alloc_new_pmd), so the PTEs are moved back.' },
     layout: { default: -1, min: -1, max: LAYOUTS.length - 1, doc: `-1: the variant's scenario; else ${LAYOUTS.map((x, i) => `${i} ${x}`).join(', ')}.` },
   },
+  costs: [{ name: 'mremap', thread: 'mremap', params: { fail: 0 } }],
   options: v31,
   variants: {
     'before-486cf46f': { doc: '3.0/3.1-rc: remove_migration_pte peeks at the PTE without the PTL (scenario: new VMA at the tail).', options: { locklessPeek: true, layout: 1 }, expect: broken },

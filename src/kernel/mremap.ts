@@ -270,6 +270,7 @@ export function movePageTablesSteps(prefix: string, av: string, from: number, to
     step(
       'move_ptes: pte = ptep_clear_flush(old_pte)',
       {
+        cost: 'atomic',
         footprint: (_s, l) => writes(pteLoc(from + l.i)),
         run: (s, l) => {
           const old = s.pte[from + l.i];
