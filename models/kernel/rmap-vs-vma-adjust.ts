@@ -271,7 +271,7 @@ function migratorSteps(o: Options, lay: Layout, init: S): Step<S, ML>[] {
   const loads = (walk: 'u' | 'r', onEfault: string | null): Step<S, ML>[] => [
     step(`${walk === 'u' ? 'try_to_unmap_anon' : 'rmap_walk_anon'}: vma_address: load vma->vm_pgoff`, vmaLoad<S, ML>(cur, 'pgoff', into('pgoff'))),
     step(`vma_address: load vma->vm_start`, vmaLoad<S, ML>(cur, 'start', into('start'))),
-    step(`vma_address: load vma->vm_end; -EFAULT → next avc`, vmaLoad<S, ML>(cur, 'end', lastLoad(onEfault))),
+    step(`vma_address: load vma->vm_end${onEfault === null ? '' : '; -EFAULT → next avc'}`, vmaLoad<S, ML>(cur, 'end', lastLoad(onEfault))),
   ];
 
   const steps: Step<S, ML>[] = [
