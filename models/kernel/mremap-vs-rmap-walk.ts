@@ -43,9 +43,9 @@
  * be allocated (nothing there is modelled), so move_page_tables returns short and all n PTEs go
  * back. do_munmap of the range left behind finds no PTEs and is not modelled.
  *
- * Variants:
+ * Variants (the first is the default):
+ *  - after-486cf46f: 3.1, the seed. PTL peek; the walk order is still wrong when vma_merge succeeds.
  *  - before-486cf46f: 3.0/3.1-rc. Lockless peek in remove_migration_pte (scenario new-vma).
- *  - after-486cf46f: 3.1. PTL peek; the walk order is still wrong when vma_merge succeeds.
  *  - moveto-tail-v1: Andrea's first posting (anon_vma_order_tail in copy_vma only): the move back
  *    on failure runs in the wrong order (Hugh's catch).
  *  - moveto-tail: Andrea's final patch, with anon_vma_moveto_tail(vma) before the move back.
@@ -298,8 +298,8 @@ export default defineModel<Options>({
   costs: [{ name: 'mremap', thread: 'mremap', params: { fail: 0 } }],
   options: v31,
   variants: {
+    'after-486cf46f': { doc: '3.1 (the seed): the peek is under the PTL; vma_merge into the older prev puts dst before src.', options: {}, expect: broken },
     'before-486cf46f': { doc: '3.0/3.1-rc: remove_migration_pte peeks at the PTE without the PTL (scenario: new VMA at the tail).', options: { locklessPeek: true, layout: 1 }, expect: broken },
-    'after-486cf46f': { doc: '3.1: the peek is under the PTL; vma_merge into the older prev puts dst before src.', options: {}, expect: broken },
     'moveto-tail-v1': { doc: "Andrea's first patch: anon_vma_moveto_tail(new_vma) after vma_merge, nothing before the move back.", options: { moveToTail: 'copy_vma' }, expect: broken },
     'moveto-tail': { doc: "Andrea's final patch: also anon_vma_moveto_tail(vma) before the move back (Hugh's catch).", options: { moveToTail: 'copy_vma+move-back' }, expect: {} },
     'anon-vma-lock': { doc: '108d6642 (3.7): move_ptes takes the anon_vma lock around the PTE loop, both directions.', options: { rmapLocks: 'always' }, expect: {} },
