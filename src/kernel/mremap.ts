@@ -2,7 +2,7 @@ import { reads, writes } from '../core/access.js';
 import { local } from '../core/ops.js';
 import type { Path } from '../core/path.js';
 import { andThen, step, type Step, type StepSpec } from '../core/step.js';
-import { anonVmaLock, anonVmaUnlock, listAddTail, listDel, listMoveTail, type WithAnonVmas } from './anon-vma.js';
+import { anonVmaLock, anonVmaUnlock, avcAddTail, avcMoveToTail, avHeadLoc, listAddTail, listDel, type WithAnonVmas } from './anon-vma.js';
 import { PTE_NONE, pteLoc, type Pte, type WithPtes } from './pte.js';
 import { spinLock, spinUnlock } from './spinlock.js';
 import { vma, vmaLoc, type Vma, type WithVmas } from './vma.js';
@@ -118,13 +118,14 @@ export interface MremapLocals {
 export const mremapLocals = (): MremapLocals => ({ dst: null, merged: null, need: false, i: 0, moving: PTE_NONE });
 
 const dstOf = (l: MremapLocals) => l.dst as string;
-const relink = (s: any, av: string, head: readonly string[]) => ({ ...s, anon_vmas: { ...s.anon_vmas, [av]: { ...s.anon_vmas[av], head } } });
-
-/** A list operation under the anon_vma lock (the whole list is one location). */
-function headStep<L>(av: string, op: (s: WithMm, head: readonly string[], l: L) => readonly string[]): StepSpec<WithMm, L> {
+/** The interval tree's insert (anon_vma_interval_tree_insert / post_update_vma) under the anon_vma lock. */
+function treeInsert<L>(av: string, v: (l: L) => string): StepSpec<WithMm, L> {
   return {
-    footprint: () => writes(`anon_vmas.${av}.head`),
-    run: (s, l) => ({ s: relink(s, av, op(s, s.anon_vmas[av].head, l)) }),
+    footprint: () => writes(avHeadLoc(av)),
+    run: (s, l) => {
+      const head = avInsert('tree', s.anon_vmas[av].head, s.vmas, v(l));
+      return { s: { ...s, anon_vmas: { ...s.anon_vmas, [av]: { ...s.anon_vmas[av], head } } } };
+    },
   };
 }
 
@@ -162,7 +163,7 @@ export function copyVmaSteps(plan: MremapPlan, order: RmapOrder, moveToTail: boo
     step('vma_adjust: next->vm_pgoff = pgoff', fieldStore<L>(dstOf, 'pgoff', (s) => newPgoff(s, plan))),
   ];
   if (order === 'tree')
-    merged.push(step('vma_adjust: anon_vma_interval_tree_post_update_vma', headStep<L>(av, (s, h, l) => avInsert('tree', h, s.vmas, dstOf(l))), 'adjusted'));
+    merged.push(step('vma_adjust: anon_vma_interval_tree_post_update_vma', treeInsert<L>(av, dstOf), 'adjusted'));
   merged.push(step('vma_adjust: anon_vma_unlock', anonVmaUnlock<L>(av), order === 'tree' ? undefined : 'adjusted'));
   if (moveToTail) merged.push(...anonVmaMovetoTailSteps<L>(av, dstOf, 'copy_vma'));
   const last = merged.length - 1;
@@ -186,7 +187,7 @@ function allocSteps(plan: MremapPlan, order: RmapOrder): Step<WithMm, MremapLoca
     return [
       step('copy_vma: *new_vma = *vma', create('copy'), 'alloc'),
       step('anon_vma_clone: anon_vma_lock', anonVmaLock<L>(av)),
-      step('anon_vma_chain_link: list_add_tail(same_anon_vma)', headStep<L>(av, (s, h) => avInsert('list', h, s.vmas, fresh))),
+      step('anon_vma_chain_link: list_add_tail(same_anon_vma)', avcAddTail<WithMm, L>(av, fresh)),
       step('anon_vma_clone: anon_vma_unlock', anonVmaUnlock<L>(av)),
       step('copy_vma: new_vma->vm_start = addr', fieldStore<L>(() => fresh, 'start', () => newAddr)),
       step('copy_vma: new_vma->vm_end = addr + len', fieldStore<L>(() => fresh, 'end', () => newAddr + len)),
@@ -195,7 +196,7 @@ function allocSteps(plan: MremapPlan, order: RmapOrder): Step<WithMm, MremapLoca
   return [
     step('copy_vma: *new_vma = *vma; vm_start, vm_end, vm_pgoff = target', create('target'), 'alloc'),
     step('anon_vma_clone: anon_vma_lock', anonVmaLock<L>(av)),
-    step('anon_vma_chain_link: anon_vma_interval_tree_insert', headStep<L>(av, (s, h) => avInsert('tree', h, s.vmas, fresh))),
+    step('anon_vma_chain_link: anon_vma_interval_tree_insert', treeInsert<L>(av, () => fresh)),
     step('anon_vma_clone: anon_vma_unlock', anonVmaUnlock<L>(av)),
   ];
 }
@@ -242,7 +243,7 @@ function fieldStore<L>(v: (l: L) => string, field: 'start' | 'end' | 'pgoff', va
 export function anonVmaMovetoTailSteps<L>(av: string, vmaOf: (l: L) => string, caller: string): Step<WithMm, L>[] {
   return [
     step(`${caller}: anon_vma_moveto_tail: anon_vma_lock`, anonVmaLock<L>(av)),
-    step(`${caller}: anon_vma_moveto_tail: list_del + list_add_tail`, headStep<L>(av, (_s, h, l) => listMoveTail(h, vmaOf(l)))),
+    step(`${caller}: anon_vma_moveto_tail: list_del + list_add_tail`, avcMoveToTail<WithMm, L>(av, vmaOf)),
     step(`${caller}: anon_vma_moveto_tail: anon_vma_unlock`, anonVmaUnlock<L>(av)),
   ];
 }
