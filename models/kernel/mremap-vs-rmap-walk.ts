@@ -58,8 +58,9 @@
  *  - tree-no-lock: the interval tree with 3.1's lockless move_ptes (scenario merge-prev-high): why
  *    108d6642 had to go before the tree.
  */
+import { reads, writes } from '../../src/core/access.js';
 import { defineModel, type Verdict } from '../../src/core/model.js';
-import { type Property } from '../../src/core/property.js';
+import type { Property } from '../../src/core/property.js';
 import { andThen, step, type Step, type StepSpec } from '../../src/core/step.js';
 import { thread } from '../../src/core/thread.js';
 import { anonVma, anonVmaLock, anonVmaUnlock, avcListCorruption, avcWalkNext } from '../../src/kernel/anon-vma.js';
@@ -186,7 +187,7 @@ function walkEnd(): StepSpec<S, GL> {
   };
 }
 
-const writesWalk = (page: number) => [{ loc: `walks.${oldPage(page)}`, write: true }];
+const writesWalk = (page: number) => writes(`walks.${oldPage(page)}`);
 
 function migratorSteps(o: Options, n: number, index: (l: GL) => number): Step<S, GL>[] {
   const steps: Step<S, GL>[] = [
@@ -199,14 +200,14 @@ function migratorSteps(o: Options, n: number, index: (l: GL) => number): Step<S,
   if (o.locklessPeek)
     steps.push({
       label: 'remove_migration_pte: is_swap_pte(*ptep)? (lockless peek)',
-      footprint: (_s, l) => [{ loc: pteLoc(l.addr), write: false }],
+      footprint: (_s, l) => reads(pteLoc(l.addr)),
       run: (s, l) => (s.pte[l.addr].kind === 'migration' ? {} : { goto: 'next' }),
     });
   steps.push(
     step('remove_migration_pte: pte_offset_map_lock', spinLock<GL>((l) => ptlPath(l.addr))),
     {
       label: 'remove_migration_pte: migration entry for old? set_pte_at(new)',
-      footprint: (_s, l) => [{ loc: pteLoc(l.addr), write: true }, ...writesWalk(l.page)],
+      footprint: (_s, l) => [...writes(pteLoc(l.addr)), ...writesWalk(l.page)],
       run: (s, l) => {
         const p = s.pte[l.addr];
         if (p.kind !== 'migration' || p.folio !== oldPage(l.page)) return {};
