@@ -120,6 +120,17 @@ describe('mremap-vs-rmap-walk: the shortest counterexample reads like the thread
   });
 });
 
+describe('mremap-vs-rmap-walk: the reduced search agrees with the naive one', () => {
+  test('every variant in every layout (1 PTE, move back): dfs and naive give the same verdicts', () => {
+    for (const variant of Object.keys(model.variants))
+      for (let layout = 0; layout < LAYOUTS.length; layout++) {
+        const inst = instantiate(model, variant, { layout });
+        const of = (strategy: 'dfs' | 'naive') => verdicts(inst, explore(inst, { strategy, stopAtFirst: false })).map((v) => `${v.property}=${v.outcome}`);
+        expect(of('dfs')).toEqual(of('naive'));
+      }
+  });
+});
+
 describe('mremap-vs-rmap-walk: scaling and cost', () => {
   test('ptes = 1..4: the merged fixes pass and the 3.1 race is found at every size', () => {
     for (let ptes = 1; ptes <= 4; ptes++) {
