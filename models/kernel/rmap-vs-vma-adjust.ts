@@ -279,7 +279,7 @@ function migratorSteps(o: Options, lay: Layout, init: S): Step<S, ML>[] {
     step('unmap_and_move: lock_page(page)', folioLockOrQueue<S, ML>((l) => page(l).name, 'locked')),
     step('unmap_and_move: lock_page sleeps', folioLockSleep<S, ML>((l) => page(l).name)),
     // ---- try_to_unmap(page, TTU_MIGRATION) → try_to_unmap_anon
-    step('try_to_unmap_anon: page_lock_anon_vma', anonVmaLock<ML>(walkAv), 'locked'),
+    step(`try_to_unmap_anon: page_lock_anon_vma${o.adjust === 'root' ? ' (the root)' : ''}`, anonVmaLock<ML>(walkAv), 'locked'),
     step('try_to_unmap_anon: list_for_each_entry: next avc', avcWalkNext<S, ML>(walkAv, (l) => l.cur, setCur, 'u_done'), 'u_next'),
   ];
   if (o.skipTempStack)
@@ -317,7 +317,7 @@ function migratorSteps(o: Options, lay: Layout, init: S): Step<S, ML>[] {
       run: (s, l) => ({ l: { ...l, dst: s.folios[page(l).name].ref === 1 ? page(l).dst : page(l).name } }),
     },
     // ---- remove_migration_ptes(page, dst) → rmap_walk_anon
-    step('rmap_walk_anon: spin_lock(anon_vma->lock)', anonVmaLock<ML>(walkAv), 'r_lock'),
+    step(`rmap_walk_anon: spin_lock(&anon_vma->${o.adjust === 'root' ? 'root->' : ''}lock)`, anonVmaLock<ML>(walkAv), 'r_lock'),
     step('rmap_walk_anon: list_for_each_entry: next avc', avcWalkNext<S, ML>(walkAv, (l) => l.cur, setCur, 'r_done'), 'r_next'),
   );
   const seqKey = (l: ML) => (o.adjust === 'vma-seqcount' ? cur(l) : `mm${mmCur(l)}`);
@@ -375,7 +375,7 @@ function migratorSteps(o: Options, lay: Layout, init: S): Step<S, ML>[] {
       },
     ),
     {
-      label: 'rmap_walk_anon: spin_unlock(anon_vma->lock)',
+      label: `rmap_walk_anon: spin_unlock(&anon_vma->${o.adjust === 'root' ? 'root->' : ''}lock)`,
       name: 'r_done',
       footprint: (_s, l) => writes(locOf(avLockPath(walkAv(l))), `mig.${page(l).name}`),
       run: (s, l, tid) => {
@@ -562,7 +562,8 @@ export default defineModel<Options>({
   },
   costs: [
     { name: 'migration of P', thread: 'migrator', params: { mprotect: 1, exec: 0 } },
-    { name: 'mprotect (vma_adjust)', thread: 'mprotect', params: { exec: 0 } },
+    { name: 'mprotect (vma_adjust)', thread: 'mprotect', params: { mprotect: 1, exec: 0 } },
+    { name: 'exec (shift_arg_pages)', thread: 'exec', params: { mprotect: 0, exec: 1 } },
   ],
   options: { adjust: 'none', skipTempStack: false },
   variants: {

@@ -31,7 +31,10 @@ const shortest = (variant: string, property: string, params: Params) => {
   const r = explore(instantiate(model, variant, params), { strategy: 'bfs', properties: [property] });
   if (r.kind !== 'violation') throw new Error(`${variant}: ${property} not violated`);
   const labels = r.violation.trace.steps.map((s) => `${s.thread}: ${s.label}`);
-  return { v: r.violation, labels, at: (text: string, from = 0) => labels.findIndex((l, i) => i >= from && l.includes(text)) };
+  const steps = r.violation.trace.steps;
+  /** The step where the walk's cursor moves onto a VMA's avc. */
+  const visit = (vmaName: string, from = 0) => steps.findIndex((s, i) => i >= from && s.changes.some((c) => c.path.endsWith('cur') && c.after === vmaName));
+  return { v: r.violation, labels, visit, at: (text: string, from = 0) => labels.findIndex((l, i) => i >= from && l.includes(text)) };
 };
 
 describe('rmap-vs-vma-adjust: which adversary breaks which variant', () => {
@@ -71,13 +74,18 @@ describe('rmap-vs-vma-adjust: the shortest counterexamples read like the thread'
     expect(at('C1->vm_pgoff = 2')).toBe(-1);
     expect(v.message).toMatch(/mm1 pte\[3\] still holds a migration entry for P after P was unlocked/);
   });
-  test('mel-lock-seq shift: the whole locked, counted vma_adjust runs between the walk\'s visits of C1 and C2', () => {
-    const { v, at, labels } = shortest('mel-lock-seq', 'no-dangling-migration-entry', SHIFT);
-    const c1 = at('rmap_walk_anon: vma_address: load vma->vm_end', at('migrator: rmap_walk_anon: spin_lock'));
+  test('mel-lock-seq shift: the whole locked, counted vma_adjust runs between the walk\'s check of C1 and its read of C2', () => {
+    const { v, at, labels, visit } = shortest('mel-lock-seq', 'no-dangling-migration-entry', SHIFT);
+    const walk = at('migrator: rmap_walk_anon: spin_lock');
+    const c1 = visit('C1', walk);
     const begin = at('write_seqcount_begin');
     const end = at('write_seqcount_end');
-    expect(begin).toBeGreaterThan(at('rmap_walk_anon: list_for_each_entry', c1));
+    expect(c1).toBeGreaterThan(walk);
+    // C1 checked (old [0,3): -EFAULT, counter unchanged), then the whole adjust, then C2 read (new [4,6)).
+    expect(begin).toBeGreaterThan(at('read_seqcount_retry', c1));
+    expect(visit('C2', c1)).toBeGreaterThan(c1);
     expect(at('read_seqcount_begin', end)).toBeGreaterThan(end);
+    expect(at('read_seqcount_begin', end)).toBeLessThan(at('load vma->vm_pgoff', end));
     expect(labels.some((l) => l.includes('goto retry'))).toBe(false);
     expect(v.message).toMatch(/mm1 pte\[3\]/);
   });
