@@ -20,12 +20,15 @@
  * Kernel source (3.1 mm/mremap.c, mm/mmap.c copy_vma, mm/rmap.c; 38a76013 for need_rmap_locks)
  * where it refines kernel-races.md: in 3.1, copy_vma links a new VMA with anon_vma_clone while it
  * still carries the source's geometry and stores vm_start, vm_end, vm_pgoff after it, without the
- * lock (modelled; harmless, the PTEs have not moved yet); 3.7+ stores them first. With the
+ * lock (modelled; harmless, the PTEs have not moved yet); the 4.x source stores them first, and the
+ * tree variants do so (the release that changed the order is not verified). With the
  * interval tree (3.7+) the traversal order is vm_pgoff order with ties in insertion order, and
  * vma_adjust reinserts the VMA it changes; `order` selects list or tree. need_rmap_locks is
  * `(new_vma->vm_pgoff <= vma->vm_pgoff)` only when vma_merge merged, false for a new VMA, and the
  * move back always passes true. Andrea's final patch calls anon_vma_moveto_tail(new_vma) in
- * copy_vma after a merge and anon_vma_moveto_tail(vma) before the move back (Hugh's catch).
+ * copy_vma after a merge and anon_vma_moveto_tail(vma) before the move back (Hugh's catch). The
+ * anon_vma lock is a mutex in 3.1 and an rwsem (walk read, move_ptes write) later; with one walker
+ * both behave as the exclusive lock modelled here.
  *
  * Layouts (param `layout`, -1 = the variant's own scenario), n = `ptes`, addresses in pages, page
  * tables of 16 PTEs (table 0 at 0, table 1 at 16, table 2 at 32), VMAs in creation order (the 3.1
