@@ -61,7 +61,10 @@
  *  - shift_arg_pages' first vma_adjust(vma, new_start, old_end, vm_pgoff) stores all three fields.
  *
  * Granularity: one step per load/store of a VMA field, per list step, per lock operation, per
- * PTE move of move_ptes. A PTL critical section of the walkers and of migration_entry_wait (lock,
+ * PTE move of move_ptes. vma_address loads vm_pgoff, vm_start, vm_end in that fixed order
+ * (kernel-races.md leaves the compiler's order open): with vma_adjust storing vm_start before
+ * vm_pgoff either order can tear, the other one giving a wrong in-range address instead of
+ * -EFAULT. split_vma (shape 2) is the path of both mprotect and munmap of part of a VMA. A PTL critical section of the walkers and of migration_entry_wait (lock,
  * re-read, act, unlock) is one step: everything else that touches those PTEs does so under the
  * same PTL or by a single lockless load, so nothing can observe its inside. page_check_address's
  * lockless pte_present peek in try_to_unmap_one is folded into it (a skip there only leaves the

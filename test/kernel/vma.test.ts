@@ -4,7 +4,7 @@ import { step, type Step } from '../../src/core/step.js';
 import { thread } from '../../src/core/thread.js';
 import { verdicts } from '../../src/explore/verdicts.js';
 import { lockMisuse, spinLock, spinUnlock } from '../../src/kernel/spinlock.js';
-import { EFAULT, vma, vmaAddress, vmaLoad, vmaLoc, vmaStore, type VmaSnap } from '../../src/kernel/vma.js';
+import { EFAULT, VMA_STACK_INCOMPLETE_SETUP, vma, vmaAddress, vmaLoad, vmaLoadFlags, vmaLoc, vmaSetFlags, vmaStore, type VmaSnap } from '../../src/kernel/vma.js';
 import { assertion } from '../../src/core/property.js';
 import { program, run } from '../helpers/program.js';
 
@@ -23,6 +23,15 @@ describe('vma_address', () => {
   });
   test('locations name the VMA and the field', () => {
     expect(vmaLoc('A', 'pgoff')).toBe('vmas.A.pgoff');
+  });
+  test('vm_flags: a plain store clears VM_STACK_INCOMPLETE_SETUP, a plain load reads it', () => {
+    const s = { vmas: { S: vma(4, 5, 0, 'AVS', VMA_STACK_INCOMPLETE_SETUP) } };
+    const cleared = vmaSetFlags<any, {}>('S', (f) => f & ~VMA_STACK_INCOMPLETE_SETUP).run(s, {}, 0).s as typeof s;
+    expect(cleared.vmas.S.flags).toBe(0);
+    expect(s.vmas.S.flags).toBe(VMA_STACK_INCOMPLETE_SETUP);
+    const seen = vmaLoadFlags<any, { f?: number }>('S', (l, f) => ({ l: { ...l, f } })).run(s, {}, 0).l;
+    expect(seen).toEqual({ f: VMA_STACK_INCOMPLETE_SETUP });
+    expect(vmaLoadFlags<any, {}>('S', () => ({})).footprint(s, {}, 0)).toEqual([{ loc: 'vmas.S.flags', write: false }]);
   });
 });
 
