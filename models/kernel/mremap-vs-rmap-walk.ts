@@ -1,0 +1,334 @@
+/**
+ * mremap's move_ptes vs the rmap walk of remove_migration_ptes (seed 001: 3.1/3.2, Oct–Nov 2011).
+ *
+ * The migrator has unmapped `ptes` anonymous pages (try_to_unmap installed a migration entry in
+ * each PTE, the pages are locked) and now runs remove_migration_ptes for each page: rmap_walk_anon
+ * takes the anon_vma (root) lock and visits the same_anon_vma list one avc per step; for each VMA
+ * vma_address (three plain loads) gives the page's address, and remove_migration_pte replaces the
+ * migration entry found there; then it unlocks the page and putback frees it. Meanwhile mremap
+ * (mmap_sem held for write) moves the range: copy_vma merges the destination into a neighbour
+ * (vma_merge → vma_adjust, under the anon_vma lock) or links a new VMA, then move_page_tables →
+ * move_ptes moves each PTE under the old and new PTLs only (ptep_clear_flush, then set_pte_at);
+ * when a page-table allocation fails part-way (param `fail`) the moved PTEs go back.
+ *
+ * move_ptes is safe without the anon_vma lock only if the walk visits src before dst and reads
+ * PTEs under the PTL: then it finds the entry in src before the move, or in dst after it. Before
+ * 486cf46f remove_migration_pte peeked at the PTE without the PTL (torn between the clear and the
+ * set). After it, vma_merge into an *older* VMA still puts dst before src: the walk scans dst,
+ * move_ptes moves the entry from src to dst, the walk scans src (Nai Xia's ordering in the seed).
+ *
+ * Kernel source (3.1 mm/mremap.c, mm/mmap.c copy_vma, mm/rmap.c; 38a76013 for need_rmap_locks)
+ * where it refines kernel-races.md: in 3.1, copy_vma links a new VMA with anon_vma_clone while it
+ * still carries the source's geometry and stores vm_start, vm_end, vm_pgoff after it, without the
+ * lock (modelled; harmless, the PTEs have not moved yet); the 4.x source stores them first, and the
+ * tree variants do so (the release that changed the order is not verified). With the
+ * interval tree (3.7+) the traversal order is vm_pgoff order with ties in insertion order, and
+ * vma_adjust reinserts the VMA it changes; `order` selects list or tree. need_rmap_locks is
+ * `(new_vma->vm_pgoff <= vma->vm_pgoff)` only when vma_merge merged, false for a new VMA, and the
+ * move back always passes true. Andrea's final patch calls anon_vma_moveto_tail(new_vma) in
+ * copy_vma after a merge and anon_vma_moveto_tail(vma) before the move back (Hugh's catch). The
+ * anon_vma lock is a mutex in 3.1 and an rwsem (walk read, move_ptes write) later; with one walker
+ * both behave as the exclusive lock modelled here.
+ *
+ * Layouts (param `layout`, -1 = the variant's own scenario), n = `ptes`, addresses in pages, page
+ * tables of 16 PTEs (table 0 at 0, table 1 at 16, table 2 at 32), VMAs in creation order (the 3.1
+ * list order):
+ *  0 merge-prev       Andrea's test: M [0,n) pgoff 0, W [16,16+n) pgoff n; move W to n: merges into
+ *                     M (prev). dst before src in list and in pgoff order.
+ *  1 new-vma          same VMAs, move W to 32: a new VMA at the tail (dst after src either way).
+ *  2 merge-next       M [0,2n) pgoff 0, X [32+n,32+2n) pgoff 2n; move M's upper half to 32: merges
+ *                     into X (next), new pgoff n > 0: after src either way, need_rmap_locks false.
+ *  3 merge-next-tie   M [0,n) pgoff 0, X [32+n,32+2n) pgoff n; move all of M to 32: X's pgoff
+ *                     becomes 0 = M's (the tie; vma_adjust reinserts X after M).
+ *  4 merge-prev-high  M [n,2n) pgoff n, W [32,32+n) pgoff 0 (created later); move M to 32+n:
+ *                     merges into W (prev, above M). List order: after src; pgoff order: before.
+ * The moved range is one extent; with `fail` it continues into a next PMD whose page table cannot
+ * be allocated (nothing there is modelled), so move_page_tables returns short and all n PTEs go
+ * back. do_munmap of the range left behind finds no PTEs and is not modelled.
+ *
+ * Variants (the first is the default):
+ *  - after-486cf46f: 3.1, the seed. PTL peek; the walk order is still wrong when vma_merge succeeds.
+ *  - before-486cf46f: 3.0/3.1-rc. Lockless peek in remove_migration_pte (scenario new-vma).
+ *  - moveto-tail-v1: Andrea's first posting (anon_vma_order_tail in copy_vma only): the move back
+ *    on failure runs in the wrong order (Hugh's catch).
+ *  - moveto-tail: Andrea's final patch, with anon_vma_moveto_tail(vma) before the move back.
+ *  - anon-vma-lock: 108d6642 (3.7-rc1): move_ptes takes the anon_vma lock, in both directions.
+ *  - need-rmap-locks: 38a76013 (3.7+, interval tree): the lock only when the merged dst may come
+ *    first (vm_pgoff <=); the move back always locks.
+ *  - need-rmap-locks-lt: the same with `<` (scenario merge-next-tie): still safe in this model.
+ *  - need-rmap-locks-by-address: deliberately wrong condition `new_vma->vm_start < vma->vm_start`
+ *    (scenario merge-prev-high): the dst above src comes first in pgoff order.
+ *  - tree-no-lock: the interval tree with 3.1's lockless move_ptes (scenario merge-prev-high): why
+ *    108d6642 had to go before the tree.
+ */
+import { reads, writes } from '../../src/core/access.js';
+import { defineModel, type Verdict } from '../../src/core/model.js';
+import type { Property } from '../../src/core/property.js';
+import { andThen, step, type Step, type StepSpec } from '../../src/core/step.js';
+import { thread } from '../../src/core/thread.js';
+import { anonVma, anonVmaLock, anonVmaUnlock, avcListCorruption, avcWalkNext } from '../../src/kernel/anon-vma.js';
+import { folio, folioPut, folioUnlock, lockLoc, refLoc, type Folio } from '../../src/kernel/folio.js';
+import {
+  anonVmaMovetoTailSteps,
+  avInsert,
+  copyVmaSteps,
+  movePageTablesSteps,
+  mremapLocals,
+  PTRS_PER_TABLE,
+  ptlPath,
+  type MremapLocals,
+  type MremapPlan,
+  type RmapLockPolicy,
+  type RmapOrder,
+  type WithMm,
+} from '../../src/kernel/mremap.js';
+import { PTE_NONE, migrationEntry, present, pteLoc, type Pte } from '../../src/kernel/pte.js';
+import { lockMisuse, spinLock, spinUnlock } from '../../src/kernel/spinlock.js';
+import { EFAULT, vma, vmaAddress, vmaLoad, type Vma, type VmaSnap } from '../../src/kernel/vma.js';
+import {
+  NO_DANGLING,
+  NO_PTE_MAPS_FREED,
+  REMOVE_WALK_COMPLETE,
+  noDanglingMigrationEntry,
+  noPteMapsFreedPage,
+  removeWalkComplete,
+  type MigrationEntryView,
+  type MigrationWalk,
+} from '../../properties/migration-entries.js';
+
+export interface S extends WithMm {
+  readonly folios: Readonly<Record<string, Folio>>;
+  /** Per old page: what the unmap walk installed and the remove walk has replaced so far. */
+  readonly walks: Readonly<Record<string, MigrationWalk>>;
+}
+
+export type MoveToTail = 'none' | 'copy_vma' | 'copy_vma+move-back';
+
+export interface Options {
+  /** remove_migration_pte: peek at the PTE without the PTL first (before 486cf46f). */
+  readonly locklessPeek: boolean;
+  readonly order: RmapOrder;
+  readonly moveToTail: MoveToTail;
+  readonly rmapLocks: RmapLockPolicy;
+  /** The variant's own scenario (param layout = -1). */
+  readonly layout: number;
+}
+
+const AV = 'av';
+const MIGRATOR = 0;
+const TABLES = 3;
+const oldPage = (i: number) => `P${i}`;
+const newPage = (i: number) => `N${i}`;
+
+// ---------------------------------------------------------------- layouts
+
+interface Layout {
+  readonly name: string;
+  /** VMAs in creation order. */
+  readonly vmas: readonly (readonly [string, Vma])[];
+  readonly src: string;
+  readonly oldAddr: number;
+  readonly newAddr: number;
+}
+
+export const LAYOUTS = ['merge-prev', 'new-vma', 'merge-next', 'merge-next-tie', 'merge-prev-high'] as const;
+
+export function layout(k: number, n: number): Layout {
+  const name = LAYOUTS[k];
+  const B = PTRS_PER_TABLE;
+  const C = 2 * PTRS_PER_TABLE;
+  switch (name) {
+    case 'merge-prev':
+      return { name, vmas: [['M', vma(0, n, 0, AV)], ['W', vma(B, B + n, n, AV)]], src: 'W', oldAddr: B, newAddr: n };
+    case 'new-vma':
+      return { name, vmas: [['M', vma(0, n, 0, AV)], ['W', vma(B, B + n, n, AV)]], src: 'W', oldAddr: B, newAddr: C };
+    case 'merge-next':
+      return { name, vmas: [['M', vma(0, 2 * n, 0, AV)], ['X', vma(C + n, C + 2 * n, 2 * n, AV)]], src: 'M', oldAddr: n, newAddr: C };
+    case 'merge-next-tie':
+      return { name, vmas: [['M', vma(0, n, 0, AV)], ['X', vma(C + n, C + 2 * n, n, AV)]], src: 'M', oldAddr: 0, newAddr: C };
+    case 'merge-prev-high':
+      return { name, vmas: [['M', vma(n, 2 * n, n, AV)], ['W', vma(C, C + n, 0, AV)]], src: 'M', oldAddr: n, newAddr: C + n };
+  }
+}
+
+// ---------------------------------------------------------------- migrator: remove_migration_ptes per page
+
+interface GL {
+  readonly page: number;
+  /** The avc the walk is on (null = at the list head). */
+  readonly cursor: string | null;
+  readonly snap: VmaSnap;
+  readonly addr: number;
+}
+
+const cursorOf = (l: GL) => l.cursor as string;
+
+function load(field: 'start' | 'end' | 'pgoff', index: (l: GL) => number): Step<S, GL> {
+  return step(
+    `vma_address: load vm_${field}`,
+    vmaLoad<S, GL>(cursorOf, field, (l, v) => {
+      const snap = { ...l.snap, [field]: v };
+      if (field !== 'end') return { l: { ...l, snap } };
+      const addr = vmaAddress(index(l), snap as Required<VmaSnap>);
+      return addr === EFAULT ? { l: { ...l, snap: {} }, goto: 'next' } : { l: { ...l, snap: {}, addr } };
+    }),
+  );
+}
+
+/** rmap_walk_anon's unlock, and the walk marked finished (for remove-walk-complete). */
+function walkEnd(): StepSpec<S, GL> {
+  const unlock = anonVmaUnlock<GL>(AV);
+  return {
+    footprint: (s, l, t) => [...unlock.footprint(s, l, t), ...writesWalk(l.page)],
+    run: (s, l, t) => {
+      const r = unlock.run(s, l, t);
+      if (r.violation) return r;
+      const s2 = r.s as S;
+      const f = oldPage(l.page);
+      return { s: { ...s2, walks: { ...s2.walks, [f]: { ...s2.walks[f], finished: true } } } };
+    },
+  };
+}
+
+const writesWalk = (page: number) => writes(`walks.${oldPage(page)}`);
+
+function migratorSteps(o: Options, n: number, index: (l: GL) => number): Step<S, GL>[] {
+  const steps: Step<S, GL>[] = [
+    step('rmap_walk_anon: anon_vma_lock (root mutex)', anonVmaLock<GL>(AV), 'walk'),
+    step('rmap_walk_anon: list_for_each_entry → next avc', avcWalkNext<S, GL>(AV, (l) => l.cursor, (l, v) => ({ ...l, cursor: v }), 'end'), 'next'),
+    load('pgoff', index),
+    load('start', index),
+    load('end', index),
+  ];
+  if (o.locklessPeek)
+    steps.push({
+      label: 'remove_migration_pte: is_swap_pte(*ptep)? (lockless peek)',
+      footprint: (_s, l) => reads(pteLoc(l.addr)),
+      run: (s, l) => (s.pte[l.addr].kind === 'migration' ? {} : { goto: 'next' }),
+    });
+  steps.push(
+    step('remove_migration_pte: pte_offset_map_lock', spinLock<GL>((l) => ptlPath(l.addr))),
+    {
+      label: 'remove_migration_pte: migration entry for old? set_pte_at(new)',
+      footprint: (_s, l) => [...writes(pteLoc(l.addr)), ...writesWalk(l.page)],
+      run: (s, l) => {
+        const p = s.pte[l.addr];
+        if (p.kind !== 'migration' || p.folio !== oldPage(l.page)) return {};
+        const pte = s.pte.slice();
+        pte[l.addr] = present(newPage(l.page));
+        const f = oldPage(l.page);
+        return { s: { ...s, pte, walks: { ...s.walks, [f]: { ...s.walks[f], removed: s.walks[f].removed + 1 } } } };
+      },
+    },
+    step('remove_migration_pte: pte_unmap_unlock', andThen(spinUnlock<GL>((l) => ptlPath(l.addr)), () => ({ goto: 'next' }))),
+    step('rmap_walk_anon: anon_vma_unlock', walkEnd(), 'end'),
+    step('unmap_and_move: unlock_page(old)', folioUnlock<S, GL>((l) => oldPage(l.page))),
+    step(
+      'putback_lru_page(old): freed',
+      andThen(folioPut<S, GL>((l) => oldPage(l.page)), (l) => (l.page + 1 < n ? { l: { ...l, page: l.page + 1 }, goto: 'walk' } : { goto: 'exit' })),
+    ),
+  );
+  return steps;
+}
+
+// ---------------------------------------------------------------- mremap: move_vma
+
+/** The mremap thread runs src/kernel/mremap.ts steps over the WithMm part of S (they keep the rest). */
+function mremapSteps(o: Options, plan: MremapPlan, n: number, fail: boolean): Step<WithMm, MremapLocals>[] {
+  const fwdLock = o.rmapLocks === 'never' ? 'no' : o.rmapLocks === 'always' ? 'yes' : (l: MremapLocals) => l.need;
+  const backLock = o.rmapLocks === 'never' ? 'no' : 'yes';
+  const steps = [...copyVmaSteps(plan, o.order, o.moveToTail !== 'none', o.rmapLocks), ...movePageTablesSteps('fwd', AV, plan.oldAddr, plan.newAddr, n, fwdLock)];
+  if (!fail) return steps;
+  steps.push({ label: 'move_page_tables: alloc_new_pmd fails → moved_len < old_len', footprint: () => [], run: () => ({}) });
+  if (o.moveToTail === 'copy_vma+move-back') steps.push(...anonVmaMovetoTailSteps<MremapLocals>(AV, () => plan.src, 'move_vma'));
+  steps.push(...movePageTablesSteps('back', AV, plan.newAddr, plan.oldAddr, n, backLock));
+  return steps;
+}
+
+// ---------------------------------------------------------------- properties
+
+function vmaAt(s: S, addr: number): string {
+  const v = Object.entries(s.vmas).find(([, x]) => addr >= x.start && addr < x.end);
+  return v ? v[0] : 'no vma';
+}
+
+function view(n: number): MigrationEntryView<S> {
+  const pages = Array.from({ length: n }, (_, i) => oldPage(i));
+  return {
+    reads: ['pte', 'walks', ...pages.flatMap((p) => [lockLoc(p), refLoc(p)])],
+    ptes: (s) => s.pte.flatMap((p, a) => (p.kind === 'none' ? [] : [[`pte[${a}] (in ${vmaAt(s, a)})`, p] as const])),
+    locked: (s, f) => s.folios[f].locked !== -1,
+    freed: (s, f) => s.folios[f].ref === 0,
+    walks: (s) => Object.values(s.walks),
+  };
+}
+
+function properties(n: number): Property<S>[] {
+  const v = view(n);
+  return [noDanglingMigrationEntry(v), removeWalkComplete(v), noPteMapsFreedPage(v), avcListCorruption, lockMisuse];
+}
+
+// ---------------------------------------------------------------- model
+
+function initial(o: Options, lay: Layout, n: number): S {
+  const vmas = Object.fromEntries(lay.vmas);
+  let head: string[] = [];
+  for (const [name] of lay.vmas) head = avInsert(o.order, head, vmas, name);
+  const pte: Pte[] = Array.from({ length: TABLES * PTRS_PER_TABLE }, () => PTE_NONE);
+  const folios: Record<string, Folio> = {};
+  const walks: Record<string, MigrationWalk> = {};
+  for (let i = 0; i < n; i++) {
+    pte[lay.oldAddr + i] = migrationEntry(oldPage(i));
+    folios[oldPage(i)] = folio({ ref: 1, locked: MIGRATOR });
+    folios[newPage(i)] = folio({ ref: 1 });
+    walks[oldPage(i)] = { folio: oldPage(i), installed: 1, removed: 0, finished: false };
+  }
+  return { vmas, anon_vmas: { [AV]: anonVma(AV, head) }, pte, ptl: Array.from({ length: TABLES }, () => -1), folios, walks };
+}
+
+const broken: Record<string, Verdict> = { [NO_DANGLING]: 'violated', [REMOVE_WALK_COMPLETE]: 'violated', [NO_PTE_MAPS_FREED]: 'violated' };
+const v31: Options = { locklessPeek: false, order: 'list', moveToTail: 'none', rmapLocks: 'never', layout: 0 };
+
+export default defineModel<Options>({
+  name: 'mremap-vs-rmap-walk',
+  title: "mremap's move_ptes vs the rmap walk of remove_migration_ptes (seed 001, 2011)",
+  story:
+    "move_ptes moves PTEs under the two PTLs only, relying on the rmap walk visiting src before dst; vma_merge in copy_vma can put dst before src, so remove_migration_ptes scans dst, move_ptes moves the migration entry from src to dst, the walk scans src and misses it: a dangling migration entry (BUG at swapops.h:105).",
+  params: {
+    ptes: { default: 1, min: 1, max: PTRS_PER_TABLE / 2, doc: 'PTEs moved by mremap, each a migration entry of a page under migration.' },
+    fail: { default: 1, min: 0, max: 1, doc: '1: move_page_tables fails after the first extent (alloc_new_pmd), so the PTEs are moved back.' },
+    layout: { default: -1, min: -1, max: LAYOUTS.length - 1, doc: `-1: the variant's scenario; else ${LAYOUTS.map((x, i) => `${i} ${x}`).join(', ')}.` },
+  },
+  costs: [{ name: 'mremap', thread: 'mremap', params: { fail: 0 } }],
+  options: v31,
+  variants: {
+    'after-486cf46f': { doc: '3.1 (the seed): the peek is under the PTL; vma_merge into the older prev puts dst before src.', options: {}, expect: broken },
+    'before-486cf46f': { doc: '3.0/3.1-rc: remove_migration_pte peeks at the PTE without the PTL (scenario: new VMA at the tail).', options: { locklessPeek: true, layout: 1 }, expect: broken },
+    'moveto-tail-v1': { doc: "Andrea's first patch: anon_vma_moveto_tail(new_vma) after vma_merge, nothing before the move back.", options: { moveToTail: 'copy_vma' }, expect: broken },
+    'moveto-tail': { doc: "Andrea's final patch: also anon_vma_moveto_tail(vma) before the move back (Hugh's catch).", options: { moveToTail: 'copy_vma+move-back' }, expect: {} },
+    'anon-vma-lock': { doc: '108d6642 (3.7): move_ptes takes the anon_vma lock around the PTE loop, both directions.', options: { rmapLocks: 'always' }, expect: {} },
+    'need-rmap-locks': { doc: '38a76013 (3.7+, interval tree): lock only if merged and new_vma->vm_pgoff <= vma->vm_pgoff; the move back always locks.', options: { order: 'tree', rmapLocks: 'pgoff' }, expect: {} },
+    'need-rmap-locks-lt': { doc: 'need_rmap_locks with `<`: skips the lock on the tie (scenario merge-next-tie).', options: { order: 'tree', rmapLocks: 'pgoff-lt', layout: 3 }, expect: {} },
+    'need-rmap-locks-by-address': {
+      doc: 'Deliberately wrong: lock only if merged below src (new_vma->vm_start < vma->vm_start) (scenario merge-prev-high).',
+      options: { order: 'tree', rmapLocks: 'address', layout: 4 },
+      expect: broken,
+    },
+    'tree-no-lock': { doc: "The interval tree with 3.1's lockless move_ptes (scenario merge-prev-high): safe in list order, not in pgoff order.", options: { order: 'tree', layout: 4 }, expect: broken },
+  },
+  build: (o, p) => {
+    const n = p.ptes;
+    const lay = layout(p.layout < 0 ? o.layout : p.layout, n);
+    const plan: MremapPlan = { src: lay.src, av: AV, oldAddr: lay.oldAddr, newAddr: lay.newAddr, len: n, fresh: 'new' };
+    const src = Object.fromEntries(lay.vmas)[lay.src];
+    const srcPgoff = src.pgoff + (lay.oldAddr - src.start);
+    return {
+      init: initial(o, lay, n),
+      threads: [
+        thread<S, GL>('migrator', { page: 0, cursor: null, snap: {}, addr: 0 }, migratorSteps(o, n, (l) => srcPgoff + l.page)),
+        thread<WithMm, MremapLocals>('mremap', mremapLocals(), mremapSteps(o, plan, n, p.fail === 1)),
+      ],
+      properties: properties(n),
+    };
+  },
+});

@@ -1,0 +1,303 @@
+import { reads, writes } from '../core/access.js';
+import { local } from '../core/ops.js';
+import type { Path } from '../core/path.js';
+import { andThen, step, type Step, type StepSpec } from '../core/step.js';
+import { anonVmaLock, anonVmaUnlock, avcAddTail, avcMoveToTail, avHeadLoc, listAddTail, listDel, type WithAnonVmas } from './anon-vma.js';
+import { PTE_NONE, pteLoc, type Pte, type WithPtes } from './pte.js';
+import { spinLock, spinUnlock } from './spinlock.js';
+import { vma, vmaLoc, type Vma, type WithVmas } from './vma.js';
+
+/**
+ * mremap's move of an anonymous range (mm/mremap.c move_vma, 3.1–4.x): copy_vma (mm/mmap.c)
+ * merges the destination into a neighbouring VMA or links a new one, then move_page_tables →
+ * move_ptes moves the PTEs one at a time under both page-table locks; on failure the moved PTEs
+ * go back the other way. Addresses are in pages; page table `t` covers addresses
+ * [t·PTRS_PER_TABLE, (t+1)·PTRS_PER_TABLE) and its PTL is the location `ptl[t]`.
+ *
+ * The rmap traversal order that the move relies on is the anon_vma's `head` list:
+ *  - 'list' (up to 3.6): same_anon_vma in list order; vma_merge keeps the merged VMA where it is,
+ *    anon_vma_clone appends a new VMA at the tail, anon_vma_moveto_tail moves one to the tail.
+ *  - 'tree' (3.7+): the anon interval tree, traversed in increasing vm_pgoff with ties in tree
+ *    insertion order (rbtree inserts an equal key to the right); vma_adjust removes and
+ *    reinserts the VMA it changes (anon_vma_interval_tree_pre/post_update_vma). Kept here as
+ *    the list sorted that way.
+ *
+ * API:
+ *  - PTRS_PER_TABLE, ptlPath(addr)              the PTL of an address
+ *  - RmapOrder, avInsert(order, head, vmas, v)  link a VMA into the traversal order
+ *  - vmaMergeTarget(vmas, src, addr, len, pgoff) vma_merge's choice: prev, next or none
+ *  - needRmapLocks(policy, merged, dst, src)    copy_vma's *need_rmap_locks (and weakened ones)
+ *  - copyVmaSteps(plan, order, moveToTail, policy)  copy_vma (+ anon_vma_moveto_tail)
+ *  - anonVmaMovetoTailSteps(av, vmaOf)          Andrea's anon_vma_moveto_tail
+ *  - movePageTablesSteps(prefix, from, to, count, lock) move_page_tables → move_ptes
+ */
+export const PTRS_PER_TABLE = 16;
+export const tableOf = (addr: number) => Math.floor(addr / PTRS_PER_TABLE);
+export const ptlPath = (addr: number): Path => ['ptl', tableOf(addr)];
+
+export interface WithMm extends WithVmas, WithAnonVmas, WithPtes {
+  /** Page-table locks, one per page table (split PTLs): holder's thread id or -1. */
+  readonly ptl: readonly number[];
+}
+
+export type RmapOrder = 'list' | 'tree';
+
+/** Link `v` into the traversal order: list_add_tail, or the interval tree's ordered insert. */
+export function avInsert(order: RmapOrder, head: readonly string[], vmas: Readonly<Record<string, Vma>>, v: string): string[] {
+  if (order === 'list') return listAddTail(head, v);
+  const rest = listDel(head, v);
+  const pgoff = vmas[v].pgoff;
+  let at = 0;
+  while (at < rest.length && vmas[rest[at]].pgoff <= pgoff) at++;
+  return [...rest.slice(0, at), v, ...rest.slice(at)];
+}
+
+export type MergeTarget = { readonly kind: 'prev' | 'next'; readonly vma: string } | null;
+
+/**
+ * vma_merge(mm, prev, addr, addr + len, ..., anon_vma, pgoff) for anonymous VMAs of one
+ * anon_vma: merge into `prev` when it ends at addr and its pages continue linearly into pgoff
+ * (can_vma_merge_after), else into `next` when it starts at addr + len at pgoff + len
+ * (can_vma_merge_before). The source VMA is never its own neighbour here (faulted-in anon).
+ */
+export function vmaMergeTarget(vmas: Readonly<Record<string, Vma>>, src: string, addr: number, len: number, pgoff: number): MergeTarget {
+  const anon = vmas[src].anon;
+  for (const [n, v] of Object.entries(vmas))
+    if (n !== src && v.anon === anon && v.end === addr && v.pgoff + (v.end - v.start) === pgoff) return { kind: 'prev', vma: n };
+  for (const [n, v] of Object.entries(vmas)) if (n !== src && v.anon === anon && v.start === addr + len && v.pgoff === pgoff + len) return { kind: 'next', vma: n };
+  return null;
+}
+
+/**
+ * When move_ptes takes the rmap (anon_vma) lock on the forward move:
+ *  - 'never': 3.1 (and Andrea's ordering fix); 'always': 108d6642 (3.7-rc1);
+ *  - 'pgoff': 38a76013, copy_vma's `*need_rmap_locks = (new_vma->vm_pgoff <= vma->vm_pgoff)`
+ *    when vma_merge merged, false for a new VMA;
+ *  - 'pgoff-lt': the same with `<` (skips the tie); 'address': a deliberately wrong condition,
+ *    `new_vma->vm_start < vma->vm_start` (merged below the source in the address space).
+ */
+export type RmapLockPolicy = 'never' | 'always' | 'pgoff' | 'pgoff-lt' | 'address';
+
+export function needRmapLocks(policy: RmapLockPolicy, merged: boolean, dst: Vma, src: Vma): boolean {
+  switch (policy) {
+    case 'never':
+      return false;
+    case 'always':
+      return true;
+    case 'pgoff':
+      return merged && dst.pgoff <= src.pgoff;
+    case 'pgoff-lt':
+      return merged && dst.pgoff < src.pgoff;
+    case 'address':
+      return merged && dst.start < src.start;
+  }
+}
+
+/** The mremap being modelled: move [oldAddr, oldAddr + len) of VMA `src` to newAddr. */
+export interface MremapPlan {
+  readonly src: string;
+  readonly av: string;
+  readonly oldAddr: number;
+  readonly newAddr: number;
+  readonly len: number;
+  /** The name a VMA allocated by copy_vma gets. */
+  readonly fresh: string;
+}
+
+/** What the mremap thread keeps in its locals. */
+export interface MremapLocals {
+  /** new_vma: the merged neighbour or the fresh VMA (null before copy_vma decides). */
+  readonly dst: string | null;
+  readonly merged: 'prev' | 'next' | null;
+  readonly need: boolean;
+  /** PTE index inside the extent being moved, and the entry in flight. */
+  readonly i: number;
+  readonly moving: Pte;
+}
+
+export const mremapLocals = (): MremapLocals => ({ dst: null, merged: null, need: false, i: 0, moving: PTE_NONE });
+
+const dstOf = (l: MremapLocals) => l.dst as string;
+/** The interval tree's insert (anon_vma_interval_tree_insert / post_update_vma) under the anon_vma lock. */
+function treeInsert<L>(av: string, v: (l: L) => string): StepSpec<WithMm, L> {
+  return {
+    footprint: () => writes(avHeadLoc(av)),
+    run: (s, l) => {
+      const head = avInsert('tree', s.anon_vmas[av].head, s.vmas, v(l));
+      return { s: { ...s, anon_vmas: { ...s.anon_vmas, [av]: { ...s.anon_vmas[av], head } } } };
+    },
+  };
+}
+
+const geometry = (v: string) => [vmaLoc(v, 'start'), vmaLoc(v, 'end'), vmaLoc(v, 'pgoff')];
+
+/**
+ * copy_vma(&vma, new_addr, len, new_pgoff, &need_rmap_locks):
+ *  - `copy_vma: vma_merge?` reads the neighbours' geometry (mmap_sem is held for write: only
+ *    this thread changes VMAs) and picks prev, next or a new VMA;
+ *  - merged: vma_adjust under the anon_vma lock stores prev->vm_end, or next->vm_start and
+ *    next->vm_pgoff, and (tree) reinserts the VMA at its new vm_pgoff;
+ *  - new (3.1 order): `*new_vma = *vma` (a copy with the source's geometry), anon_vma_clone
+ *    links it at the tail under the lock, then vm_start, vm_end, vm_pgoff are stored without
+ *    the lock; (tree, 3.7+) the geometry is set first and anon_vma_clone inserts by vm_pgoff;
+ *  - moveToTail: Andrea's anon_vma_moveto_tail(new_vma) after a merge;
+ *  - the need_rmap_locks step when the policy depends on the outcome.
+ */
+export function copyVmaSteps(plan: MremapPlan, order: RmapOrder, moveToTail: boolean, policy: RmapLockPolicy): Step<WithMm, MremapLocals>[] {
+  type L = MremapLocals;
+  const { src, av, newAddr, len, fresh } = plan;
+  const merged: Step<WithMm, L>[] = [
+    {
+      label: 'copy_vma: vma_merge(prev, new_addr, new_addr + len, new_pgoff)?',
+      footprint: (s) => reads(...Object.keys(s.vmas).flatMap(geometry)),
+      run: (s, l) => {
+        const t = vmaMergeTarget(s.vmas, src, newAddr, len, newPgoff(s, plan));
+        if (!t) return { l: { ...l, dst: fresh, merged: null }, goto: 'alloc' };
+        return { l: { ...l, dst: t.vma, merged: t.kind }, goto: t.kind === 'prev' ? 'merge_prev' : 'merge_next' };
+      },
+    },
+    step('vma_adjust: anon_vma_lock', anonVmaLock<L>(av), 'merge_prev'),
+    step('vma_adjust: prev->vm_end = end', andThen(fieldStore<L>(dstOf, 'end', (s, l) => s.vmas[dstOf(l)].end + len), () => ({ goto: 'adjusted' }))),
+    step('vma_adjust: anon_vma_lock', anonVmaLock<L>(av), 'merge_next'),
+    step('vma_adjust: next->vm_start = start', fieldStore<L>(dstOf, 'start', () => newAddr)),
+    step('vma_adjust: next->vm_pgoff = pgoff', fieldStore<L>(dstOf, 'pgoff', (s) => newPgoff(s, plan))),
+  ];
+  if (order === 'tree')
+    merged.push(step('vma_adjust: anon_vma_interval_tree_post_update_vma', treeInsert<L>(av, dstOf), 'adjusted'));
+  merged.push(step('vma_adjust: anon_vma_unlock', anonVmaUnlock<L>(av), order === 'tree' ? undefined : 'adjusted'));
+  if (moveToTail) merged.push(...anonVmaMovetoTailSteps<L>(av, dstOf, 'copy_vma'));
+  const last = merged.length - 1;
+  merged[last] = { ...merged[last], ...andThen(merged[last], () => ({ goto: 'copied' })) };
+  return [...merged, ...allocSteps(plan, order), needStep(policy, src)];
+}
+
+/** A VMA allocated by copy_vma: 3.1 links a copy of the source and stores the geometry after; 3.7+ stores it first. */
+function allocSteps(plan: MremapPlan, order: RmapOrder): Step<WithMm, MremapLocals>[] {
+  type L = MremapLocals;
+  const { src, av, newAddr, len, fresh } = plan;
+  const create = (geom: 'copy' | 'target'): StepSpec<WithMm, L> => ({
+    footprint: () => writes(...geometry(fresh)),
+    run: (s) => {
+      const v = s.vmas[src];
+      const nv = geom === 'copy' ? vma(v.start, v.end, v.pgoff, v.anon) : vma(newAddr, newAddr + len, newPgoff(s, plan), v.anon);
+      return { s: { ...s, vmas: { ...s.vmas, [fresh]: nv } } };
+    },
+  });
+  if (order === 'list')
+    return [
+      step('copy_vma: *new_vma = *vma', create('copy'), 'alloc'),
+      step('anon_vma_clone: anon_vma_lock', anonVmaLock<L>(av)),
+      step('anon_vma_chain_link: list_add_tail(same_anon_vma)', avcAddTail<WithMm, L>(av, fresh)),
+      step('anon_vma_clone: anon_vma_unlock', anonVmaUnlock<L>(av)),
+      step('copy_vma: new_vma->vm_start = addr', fieldStore<L>(() => fresh, 'start', () => newAddr)),
+      step('copy_vma: new_vma->vm_end = addr + len', fieldStore<L>(() => fresh, 'end', () => newAddr + len)),
+      step('copy_vma: new_vma->vm_pgoff = pgoff', fieldStore<L>(() => fresh, 'pgoff', (s) => newPgoff(s, plan))),
+    ];
+  return [
+    step('copy_vma: *new_vma = *vma; vm_start, vm_end, vm_pgoff = target', create('target'), 'alloc'),
+    step('anon_vma_clone: anon_vma_lock', anonVmaLock<L>(av)),
+    step('anon_vma_chain_link: anon_vma_interval_tree_insert', treeInsert<L>(av, () => fresh)),
+    step('anon_vma_clone: anon_vma_unlock', anonVmaUnlock<L>(av)),
+  ];
+}
+
+/** The end of copy_vma: *need_rmap_locks for the policies that depend on the outcome. */
+function needStep(policy: RmapLockPolicy, src: string): Step<WithMm, MremapLocals> {
+  const label =
+    policy === 'pgoff' || policy === 'pgoff-lt'
+      ? `copy_vma: *need_rmap_locks = merged && (new_vma->vm_pgoff ${policy === 'pgoff' ? '<=' : '<'} vma->vm_pgoff)`
+      : policy === 'address'
+        ? 'copy_vma: *need_rmap_locks = merged && (new_vma->vm_start < vma->vm_start)'
+        : 'copy_vma: return new_vma';
+  const dynamic = policy !== 'never' && policy !== 'always';
+  return {
+    label,
+    name: 'copied',
+    footprint: (_s, l) => (dynamic ? reads(...geometry(dstOf(l)), ...geometry(src)) : []),
+    run: (s, l) => ({ l: { ...l, need: needRmapLocks(policy, l.merged !== null, s.vmas[dstOf(l)], s.vmas[src]) } }),
+  };
+}
+
+/** move_vma's new_pgoff = vma->vm_pgoff + ((old_addr - vma->vm_start) >> PAGE_SHIFT). */
+export function newPgoff(s: WithVmas, plan: MremapPlan): number {
+  const v = s.vmas[plan.src];
+  return v.pgoff + (plan.oldAddr - v.start);
+}
+
+/** A plain store of one VMA field whose value may depend on the state (vma.ts's vmaStore, state-aware). */
+function fieldStore<L>(v: (l: L) => string, field: 'start' | 'end' | 'pgoff', value: (s: WithMm, l: L) => number): StepSpec<WithMm, L> {
+  return {
+    footprint: (_s, l) => writes(vmaLoc(v(l), field)),
+    run: (s, l) => {
+      const n = v(l);
+      return { s: { ...s, vmas: { ...s.vmas, [n]: { ...s.vmas[n], [field]: value(s, l) } } } };
+    },
+  };
+}
+
+/**
+ * anon_vma_moveto_tail(dst) (Andrea Arcangeli, Nov 2011, merged for 3.2/3.3; removed in 3.7 by
+ * 108d6642): under the root lock, list_del + list_add_tail of each avc of dst, so dst comes
+ * after every VMA it could receive PTEs from.
+ */
+export function anonVmaMovetoTailSteps<L>(av: string, vmaOf: (l: L) => string, caller: string): Step<WithMm, L>[] {
+  return [
+    step(`${caller}: anon_vma_moveto_tail: anon_vma_lock`, anonVmaLock<L>(av)),
+    step(`${caller}: anon_vma_moveto_tail: list_del + list_add_tail`, avcMoveToTail<WithMm, L>(av, vmaOf)),
+    step(`${caller}: anon_vma_moveto_tail: anon_vma_unlock`, anonVmaUnlock<L>(av)),
+  ];
+}
+
+/**
+ * move_page_tables(vma, from, new_vma, to, count) as one extent: move_ptes takes the anon_vma
+ * lock when `lock(l)` (108d6642 always, 38a76013 when need_rmap_locks), the old PTL, the new PTL
+ * (spin_lock_nested, when it is another table), then per PTE: `ptep_clear_flush(old)` (skipping
+ * none) and `set_pte_at(new)` as two stores, and unlocks. Step names are prefixed with `prefix`
+ * (one copy per direction); the last step falls through to what follows. A zero count moves
+ * nothing and takes no lock (move_page_tables' loop does not run).
+ */
+export function movePageTablesSteps(prefix: string, av: string, from: number, to: number, count: number, lock: 'no' | 'yes' | ((l: MremapLocals) => boolean)): Step<WithMm, MremapLocals>[] {
+  type L = MremapLocals;
+  if (count === 0) return [];
+  const steps: Step<WithMm, L>[] = [];
+  if (lock !== 'no') {
+    if (lock !== 'yes') steps.push(local<L>('move_ptes: need_rmap_locks?', (l) => (lock(l) ? {} : { goto: `${prefix}_ptl` })));
+    steps.push(step('move_ptes: anon_vma_lock', anonVmaLock<L>(av)));
+  }
+  steps.push(step('move_ptes: pte_offset_map_lock(old_pmd)', spinLock<L>(ptlPath(from)), `${prefix}_ptl`));
+  const nested = tableOf(from) !== tableOf(to);
+  if (nested) steps.push(step('move_ptes: spin_lock_nested(new_ptl)', spinLock<L>(ptlPath(to))));
+  steps.push(
+    step(
+      'move_ptes: pte = ptep_clear_flush(old_pte)',
+      {
+        cost: 'atomic',
+        footprint: (_s, l) => writes(pteLoc(from + l.i)),
+        run: (s, l) => {
+          const old = s.pte[from + l.i];
+          if (old.kind === 'none') return l.i + 1 < count ? { l: { ...l, i: l.i + 1 }, goto: `${prefix}_pte` } : { l: { ...l, i: 0 }, goto: `${prefix}_unlock` };
+          const pte = s.pte.slice();
+          pte[from + l.i] = PTE_NONE;
+          return { s: { ...s, pte }, l: { ...l, moving: old } };
+        },
+      },
+      `${prefix}_pte`,
+    ),
+    step('move_ptes: set_pte_at(new_pte, pte)', {
+      footprint: (_s, l) => writes(pteLoc(to + l.i)),
+      run: (s, l) => {
+        const pte = s.pte.slice();
+        pte[to + l.i] = l.moving;
+        const next = { ...l, moving: PTE_NONE };
+        return l.i + 1 < count ? { s: { ...s, pte }, l: { ...next, i: l.i + 1 }, goto: `${prefix}_pte` } : { s: { ...s, pte }, l: { ...next, i: 0 } };
+      },
+    }),
+  );
+  if (nested) steps.push(step('move_ptes: spin_unlock(new_ptl)', spinUnlock<L>(ptlPath(to)), `${prefix}_unlock`));
+  steps.push(step('move_ptes: pte_unmap_unlock(old_pte)', spinUnlock<L>(ptlPath(from)), nested ? undefined : `${prefix}_unlock`));
+  if (lock !== 'no') {
+    const unlock = step('move_ptes: anon_vma_unlock', anonVmaUnlock<L>(av));
+    steps.push(lock === 'yes' ? unlock : { ...unlock, footprint: (s, l, t) => (lock(l) ? unlock.footprint(s, l, t) : []), run: (s, l, t) => (lock(l) ? unlock.run(s, l, t) : {}) });
+  }
+  return steps;
+}

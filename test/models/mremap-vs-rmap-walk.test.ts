@@ -1,0 +1,151 @@
+import { describe, expect, test } from '@jest/globals';
+import model, { LAYOUTS } from '../../models/kernel/mremap-vs-rmap-walk.js';
+import { instantiate } from '../../src/core/instantiate.js';
+import { explore } from '../../src/explore/explore.js';
+import { replay } from '../../src/explore/replay.js';
+import { System } from '../../src/explore/system.js';
+import { verdicts } from '../../src/explore/verdicts.js';
+import { soloCost } from '../../src/explore/cost.js';
+
+type Params = { ptes?: number; fail?: number; layout?: number };
+
+const violated = (variant: string, params: Params = {}) => {
+  const inst = instantiate(model, variant, params);
+  const r = explore(inst, { strategy: 'dfs', stopAtFirst: false });
+  expect(r.kind === 'pass' || r.kind === 'violation').toBe(true);
+  return verdicts(inst, r)
+    .filter((v) => v.outcome === 'violated')
+    .map((v) => v.property)
+    .sort();
+};
+
+const DANGLING = ['no-dangling-migration-entry', 'no-pte-maps-freed-page', 'remove-walk-complete'];
+const layoutNo = (name: (typeof LAYOUTS)[number]) => LAYOUTS.indexOf(name);
+
+describe('mremap-vs-rmap-walk: verdicts per variant (1 PTE, move back on failure)', () => {
+  test('before-486cf46f: the lockless peek misses the entry between ptep_clear_flush and set_pte_at, even with dst after src', () => {
+    // Paweł Sikora's BUG at swapops.h:105; the default scenario is a new VMA at the list tail.
+    expect(violated('before-486cf46f')).toEqual(DANGLING);
+    expect(violated('before-486cf46f', { fail: 0, layout: layoutNo('new-vma') })).toEqual(DANGLING);
+  });
+  test('after-486cf46f: with the peek under the PTL, a new VMA at the tail is safe but vma_merge into the older prev is not', () => {
+    // Nai Xia's point: vma_merge leaves dst before src in same_anon_vma.
+    expect(violated('after-486cf46f')).toEqual(DANGLING);
+    expect(violated('after-486cf46f', { fail: 0, layout: layoutNo('new-vma') })).toEqual([]);
+    expect(violated('after-486cf46f', { fail: 0, layout: layoutNo('merge-prev') })).toEqual(DANGLING);
+  });
+  test('moveto-tail-v1: ordering the list for the forward move is not enough — the move back on failure runs the other way', () => {
+    // Hugh's catch on Andrea's first posting.
+    expect(violated('moveto-tail-v1', { fail: 0 })).toEqual([]);
+    expect(violated('moveto-tail-v1')).toEqual(DANGLING);
+  });
+  test('moveto-tail: with anon_vma_moveto_tail(vma) before the move back, every layout passes, with and without failure', () => {
+    for (let layout = 0; layout < LAYOUTS.length; layout++) for (const fail of [0, 1]) expect(violated('moveto-tail', { layout, fail })).toEqual([]);
+  });
+  test('anon-vma-lock (3.7): move_ptes under the anon_vma lock excludes the walk in every layout', () => {
+    for (let layout = 0; layout < LAYOUTS.length; layout++) for (const fail of [0, 1]) expect(violated('anon-vma-lock', { layout, fail })).toEqual([]);
+  });
+  test('need-rmap-locks: every case where it skips the lock (new VMA, merged after src) is safe; the move back always locks', () => {
+    for (let layout = 0; layout < LAYOUTS.length; layout++) for (const fail of [0, 1]) expect(violated('need-rmap-locks', { layout, fail })).toEqual([]);
+  });
+  test('need-rmap-locks-lt: skipping the lock on the vm_pgoff tie is also safe — vma_adjust reinserts dst after src', () => {
+    // `<=` is conservative by the tie (and covers the never-faulted self-merge, where there are no PTEs).
+    expect(violated('need-rmap-locks-lt')).toEqual([]);
+    for (let layout = 0; layout < LAYOUTS.length; layout++) expect(violated('need-rmap-locks-lt', { layout, fail: 0 })).toEqual([]);
+  });
+  test('need-rmap-locks-by-address: merged above src but first in vm_pgoff order — the weakened condition skips the lock and misses', () => {
+    expect(violated('need-rmap-locks-by-address')).toEqual(DANGLING);
+    expect(violated('need-rmap-locks-by-address', { layout: layoutNo('merge-prev') })).toEqual([]);
+  });
+  test('tree-no-lock: the layout that is safe in list order breaks in vm_pgoff order', () => {
+    expect(violated('tree-no-lock', { fail: 0 })).toEqual(DANGLING);
+    expect(violated('after-486cf46f', { fail: 0, layout: layoutNo('merge-prev-high') })).toEqual([]);
+  });
+  test('every variant meets its declared expectation', () => {
+    for (const variant of Object.keys(model.variants)) {
+      const inst = instantiate(model, variant);
+      const r = explore(inst, { strategy: 'dfs', stopAtFirst: false });
+      expect(Object.fromEntries(verdicts(inst, r).map((v) => [v.property, v.outcome]))).toEqual(inst.expect);
+    }
+  });
+});
+
+/** The shortest counterexample for one property, as `thread: label` lines. */
+const shortest = (variant: string, property = 'no-dangling-migration-entry', params: Params = {}) => {
+  const r = explore(instantiate(model, variant, params), { strategy: 'bfs', properties: [property] });
+  if (r.kind !== 'violation') throw new Error(`${variant}: ${property} not violated`);
+  return r.violation;
+};
+
+describe('mremap-vs-rmap-walk: the shortest counterexample reads like the thread', () => {
+  test('after-486cf46f: the walk scans dst, move_ptes moves the entry from src to dst, the walk scans src', () => {
+    const v = shortest('after-486cf46f');
+    const lines = v.trace.steps.map((s) => `${s.thread}: ${s.label}`);
+    const checks = lines.flatMap((l, i) => (l.startsWith('migrator: remove_migration_pte: migration entry') ? [i] : []));
+    const clear = lines.indexOf('mremap: move_ptes: pte = ptep_clear_flush(old_pte)');
+    const set = lines.indexOf('mremap: move_ptes: set_pte_at(new_pte, pte)');
+    expect(lines[0]).toMatch(/^mremap: copy_vma: vma_merge/);
+    expect(checks).toHaveLength(2);
+    expect(checks[0]).toBeLessThan(clear);
+    expect(clear).toBeLessThan(set);
+    expect(set).toBeLessThan(checks[1]);
+    // The first scan is of M (dst, merged prev), the second of W (src).
+    const cursors = v.trace.steps.flatMap((s) => s.changes.filter((c) => c.local && c.path === 'cursor').map((c) => c.after));
+    expect(cursors).toEqual(['M', 'W', null]);
+    expect(v.trace.steps[v.trace.steps.length - 1].label).toBe('unmap_and_move: unlock_page(old)');
+    expect(v.trace.steps).toHaveLength(29);
+  });
+  test('before-486cf46f: the peeks of src and dst both fall between the clear and the set', () => {
+    const v = shortest('before-486cf46f');
+    const lines = v.trace.steps.map((s) => `${s.thread}: ${s.label}`);
+    const peeks = lines.flatMap((l, i) => (l.includes('lockless peek') ? [i] : []));
+    const clear = lines.indexOf('mremap: move_ptes: pte = ptep_clear_flush(old_pte)');
+    const set = lines.indexOf('mremap: move_ptes: set_pte_at(new_pte, pte)');
+    expect(peeks).toHaveLength(2);
+    expect(clear).toBeLessThan(peeks[0]);
+    expect(peeks[1]).toBeLessThan(set);
+  });
+  test('moveto-tail-v1: forward move in the right order, then the move back from dst (now last) to src (first)', () => {
+    const v = shortest('moveto-tail-v1');
+    const labels = v.trace.steps.map((s) => s.label);
+    expect(labels).toContain('copy_vma: anon_vma_moveto_tail: list_del + list_add_tail');
+    expect(labels).toContain('move_page_tables: alloc_new_pmd fails → moved_len < old_len');
+    expect(labels.filter((l) => l === 'move_ptes: set_pte_at(new_pte, pte)')).toHaveLength(2);
+  });
+  test('a counterexample replays to the same violation', () => {
+    const v = shortest('need-rmap-locks-by-address');
+    const sys = new System(instantiate(model, 'need-rmap-locks-by-address'), ['no-dangling-migration-entry']);
+    const again = replay(sys, v.trace.schedule);
+    expect(again.kind === 'replayed' && again.violation?.property).toBe('no-dangling-migration-entry');
+  });
+});
+
+describe('mremap-vs-rmap-walk: the reduced search agrees with the naive one', () => {
+  test('every variant in every layout (1 PTE, move back): dfs and naive give the same verdicts', () => {
+    for (const variant of Object.keys(model.variants))
+      for (let layout = 0; layout < LAYOUTS.length; layout++) {
+        const inst = instantiate(model, variant, { layout });
+        const of = (strategy: 'dfs' | 'naive') => verdicts(inst, explore(inst, { strategy, stopAtFirst: false })).map((v) => `${v.property}=${v.outcome}`);
+        expect(of('dfs')).toEqual(of('naive'));
+      }
+  });
+});
+
+describe('mremap-vs-rmap-walk: scaling and cost', () => {
+  test('ptes = 1..4: the merged fixes pass and the 3.1 race is found at every size', () => {
+    for (let ptes = 1; ptes <= 4; ptes++) {
+      expect(explore(instantiate(model, 'need-rmap-locks', { ptes }), { strategy: 'dfs' }).kind).toBe('pass');
+      expect(explore(instantiate(model, 'moveto-tail', { ptes }), { strategy: 'dfs' }).kind).toBe('pass');
+      expect(explore(instantiate(model, 'after-486cf46f', { ptes }), { strategy: 'dfs' }).kind).toBe('violation');
+    }
+  });
+  test('mremap alone: the 3.7 lock costs one more lock per move_ptes; need_rmap_locks none when dst comes after src', () => {
+    const cost = (variant: string, params: Params) => soloCost(instantiate(model, variant, { fail: 0, ...params }), 'mremap').locks;
+    // 3.1: vma_adjust's anon_vma lock, the old and the new PTL.
+    expect(cost('after-486cf46f', {})).toBe(3);
+    expect(cost('moveto-tail', {})).toBe(4);
+    expect(cost('anon-vma-lock', {})).toBe(4);
+    expect(cost('need-rmap-locks', {})).toBe(4);
+    expect(cost('need-rmap-locks', { layout: layoutNo('merge-next') })).toBe(3);
+  });
+});

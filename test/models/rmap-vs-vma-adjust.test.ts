@@ -1,0 +1,130 @@
+import { describe, expect, test } from '@jest/globals';
+import model from '../../models/kernel/rmap-vs-vma-adjust.js';
+import { instantiate } from '../../src/core/instantiate.js';
+import { explore } from '../../src/explore/explore.js';
+import { verdicts } from '../../src/explore/verdicts.js';
+import { soloCost } from '../../src/explore/cost.js';
+
+type Params = Record<string, number>;
+const SHIFT = { mprotect: 1, exec: 0 }; // vma_merge moving the C1/C2 boundary (adjust_next)
+const SPLIT = { mprotect: 2, exec: 0 }; // split_vma new_below: a torn (vm_start, vm_pgoff) of C1
+const EXEC = { mprotect: 0, exec: 1 }; // shift_arg_pages
+const ALL = ['migration-entry-locked', 'no-dangling-migration-entry', 'no-pte-maps-freed-page', 'remove-walk-complete'];
+
+const outcomes = (variant: string, params: Params = {}) => {
+  const inst = instantiate(model, variant, params);
+  const r = explore(inst, { strategy: 'dfs', stopAtFirst: false });
+  expect(r.kind === 'pass' || (r.kind === 'violation' && r.exhaustive)).toBe(true);
+  return Object.fromEntries(verdicts(inst, r).map((v) => [v.property, v.outcome]));
+};
+
+const violated = (variant: string, params: Params = {}) =>
+  Object.entries(outcomes(variant, params))
+    .filter(([, o]) => o === 'violated')
+    .map(([p]) => p)
+    .sort();
+
+/** Which variants a scenario breaks. */
+const broken = (params: Params) => Object.keys(model.variants).filter((v) => violated(v, params).length > 0);
+
+const shortest = (variant: string, property: string, params: Params) => {
+  const r = explore(instantiate(model, variant, params), { strategy: 'bfs', properties: [property] });
+  if (r.kind !== 'violation') throw new Error(`${variant}: ${property} not violated`);
+  const labels = r.violation.trace.steps.map((s) => `${s.thread}: ${s.label}`);
+  const steps = r.violation.trace.steps;
+  /** The step where the walk's cursor moves onto a VMA's avc. */
+  const visit = (vmaName: string, from = 0) => steps.findIndex((s, i) => i >= from && s.changes.some((c) => c.path.endsWith('cur') && c.after === vmaName));
+  return { v: r.violation, labels, visit, at: (text: string, from = 0) => labels.findIndex((l, i) => i >= from && l.includes(text)) };
+};
+
+describe('rmap-vs-vma-adjust: which adversary breaks which variant', () => {
+  test('mprotect shifting the boundary: every variant without one lock shared with the walker breaks', () => {
+    // The page moves from C2 into C1: per-VMA seqcounts and Mel's per-VMA window check each VMA alone.
+    expect(broken(SHIFT)).toEqual(['v2.6.34-rc', 'vma-anon-vma-lock', 'vma-seqcount', 'mel-lock-seq', 'no-temp-stack']);
+    expect(violated('v2.6.34-rc', SHIFT)).toEqual(ALL);
+  });
+  test('split_vma: the torn (vm_start, vm_pgoff) breaks only the unprotected walks; both seqcount patches fix it', () => {
+    // anon_vma_clone links the new VMA before vma_adjust, so a consistent read of C1 is enough here.
+    expect(broken(SPLIT)).toEqual(['v2.6.34-rc', 'vma-anon-vma-lock', 'no-temp-stack']);
+  });
+  test('exec: shift_arg_pages breaks every lock and seqcount; only skipping the temporary stack fixes it', () => {
+    // vma_adjust is complete (and locked) before move_page_tables runs unlocked.
+    expect(broken(EXEC)).toEqual(['v2.6.34-rc', 'vma-anon-vma-lock', 'vma-seqcount', 'mel-lock-seq', 'root-lock']);
+  });
+  test('no adversary: migration alone holds in every variant (the properties are not vacuous either way)', () => {
+    expect(broken({ mprotect: 0, exec: 0 })).toEqual([]);
+  });
+});
+
+describe('rmap-vs-vma-adjust: every variant meets its expectation at the default parameters (both adversaries)', () => {
+  for (const variant of Object.keys(model.variants))
+    test(variant, () => {
+      expect(outcomes(variant)).toEqual(instantiate(model, variant).expect);
+    });
+});
+
+describe('rmap-vs-vma-adjust: the shortest counterexamples read like the thread', () => {
+  test('v2.6.34-rc split: vma_adjust stores vm_start between the walk\'s vm_pgoff and vm_start loads', () => {
+    const { v, at } = shortest('v2.6.34-rc', 'no-dangling-migration-entry', SPLIT);
+    const pgoff = at('rmap_walk_anon: vma_address: load vma->vm_pgoff', at('rmap_walk_anon: list_for_each_entry'));
+    const startStore = at('mprotect: vma_adjust: C1->vm_start = 2');
+    expect(startStore).toBeGreaterThan(pgoff);
+    expect(at('migrator: vma_address: load vma->vm_start', startStore)).toBeGreaterThan(startStore);
+    // The torn pair (vm_start 2, vm_pgoff 0) puts P at 2 + (3 - 0) = 5: the walk peeks at the wrong PTE.
+    expect(at('C1->vm_pgoff = 2')).toBe(-1);
+    expect(v.message).toMatch(/mm1 pte\[3\] still holds a migration entry for P after P was unlocked/);
+  });
+  test('mel-lock-seq shift: the whole locked, counted vma_adjust runs between the walk\'s check of C1 and its read of C2', () => {
+    const { v, at, labels, visit } = shortest('mel-lock-seq', 'no-dangling-migration-entry', SHIFT);
+    const walk = at('migrator: rmap_walk_anon: spin_lock');
+    const c1 = visit('C1', walk);
+    const begin = at('write_seqcount_begin');
+    const end = at('write_seqcount_end');
+    expect(c1).toBeGreaterThan(walk);
+    // C1 checked (old [0,3): -EFAULT, counter unchanged), then the whole adjust, then C2 read (new [4,6)).
+    expect(begin).toBeGreaterThan(at('read_seqcount_retry', c1));
+    expect(visit('C2', c1)).toBeGreaterThan(c1);
+    expect(at('read_seqcount_begin', end)).toBeGreaterThan(end);
+    expect(at('read_seqcount_begin', end)).toBeLessThan(at('load vma->vm_pgoff', end));
+    expect(labels.some((l) => l.includes('goto retry'))).toBe(false);
+    expect(v.message).toMatch(/mm1 pte\[3\]/);
+  });
+  test('mel-lock-seq exec: the walk runs after vma_adjust(new_start) and before move_page_tables', () => {
+    // The lock and the counter cover vma_adjust only; the entry is still at the old address.
+    const { v, at } = shortest('mel-lock-seq', 'no-dangling-migration-entry', EXEC);
+    const adjust = at('exec shift_arg_pages: vma_adjust: spin_unlock');
+    const peek = at('remove_migration_pte: pte = *ptep (lockless)', at('rmap_walk_anon: spin_lock'));
+    expect(adjust).toBeGreaterThan(at('try_to_unmap_one'));
+    expect(peek).toBeGreaterThan(adjust);
+    expect(at('move_ptes')).toBe(-1);
+    expect(v.message).toMatch(/mm2 pte\[4\] still holds a migration entry for Q0 after Q0 was unlocked/);
+  });
+  test('root-lock exec: the root lock is taken and released by the first vma_adjust; the entry moves later and the fault BUGs', () => {
+    const { v, at, labels } = shortest('root-lock', 'migration-entry-locked', EXEC);
+    const unlock = at('exec shift_arg_pages: vma_adjust: spin_unlock(&anon_vma->root->lock)');
+    const peek = at('remove_migration_pte: pte = *ptep (lockless)');
+    expect(peek).toBeGreaterThan(unlock);
+    expect(at('exec: move_ptes: pte = ptep_clear_flush')).toBeGreaterThan(peek);
+    expect(labels[labels.length - 1]).toMatch(/^exec: exec create_elf_tables fault: migration_entry_wait/);
+    expect(v.message).toMatch(/kernel BUG at include\/linux\/swapops.h:105! migration_entry_to_page: page Q0 is unlocked/);
+  });
+});
+
+describe('rmap-vs-vma-adjust: scaling and cost', () => {
+  test('more children and a longer stack grow the state space; the merged kernel still holds', () => {
+    const states = (params: Params) => {
+      const r = explore(instantiate(model, 'merged', params), { strategy: 'dfs' });
+      expect(r.kind).toBe('pass');
+      return r.kind === 'pass' ? r.stats.states : 0;
+    };
+    expect(states({ ...SHIFT, forks: 2 })).toBeGreaterThan(states(SHIFT));
+    expect(states({ ...EXEC, stack: 2 })).toBeGreaterThan(states(EXEC));
+  });
+  test('vma_adjust takes one more lock in the locking variants; the migrator pays nothing for them', () => {
+    const cost = (variant: string, i: number) => soloCost(instantiate(model, variant, model.costs![i].params), model.costs![i].thread);
+    expect(cost('v2.6.34-rc', 1).locks).toBe(0);
+    expect(cost('root-lock', 1).locks).toBe(1);
+    expect(cost('mel-lock-seq', 1).locks).toBe(1);
+    expect(cost('root-lock', 0)).toEqual(cost('v2.6.34-rc', 0));
+  });
+});
