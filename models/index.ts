@@ -7,5 +7,6 @@ import lastzero from './classic/lastzero.js';
 import peterson from './classic/peterson.js';
 import philosophers from './classic/philosophers.js';
 import readers from './classic/readers.js';
+import spfSeqcount from './kernel/spf-seqcount.js';
 
-export const models: readonly Model[] = [peterson, philosophers, readers, lastzero, indexer, filesystem, migrationVsFault];
+export const models: readonly Model[] = [peterson, philosophers, readers, lastzero, indexer, filesystem, migrationVsFault, spfSeqcount];
