@@ -26,6 +26,14 @@ export interface LockEdge {
   readonly label: string;
   /** The step that had acquired A. */
   readonly heldSince: string;
+  /** Every distinct place the dependency was seen (thread, step, where A was taken), first one first. */
+  readonly witnesses: readonly EdgeWitness[];
+}
+
+export interface EdgeWitness {
+  readonly thread: string;
+  readonly label: string;
+  readonly heldSince: string;
 }
 
 export interface LockCycle {
@@ -155,7 +163,10 @@ function apply(held: readonly Held[], op: LockOp, thread: string, label: string,
   if (!op.trylock)
     for (const h of held) {
       const k = `${h.cls}\u0000${op.cls}`;
-      if (!edges.has(k)) edges.set(k, { from: h.cls, to: op.cls, read: op.read === true, thread, label, heldSince: h.label });
+      const e = edges.get(k);
+      if (!e) edges.set(k, { from: h.cls, to: op.cls, read: op.read === true, thread, label, heldSince: h.label, witnesses: [{ thread, label, heldSince: h.label }] });
+      else if (!e.witnesses.some((w) => w.thread === thread && w.label === label && w.heldSince === h.label))
+        edges.set(k, { ...e, witnesses: [...e.witnesses, { thread, label, heldSince: h.label }] });
     }
   return [...held, { cls: op.cls, inst, label }];
 }

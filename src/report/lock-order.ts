@@ -6,7 +6,8 @@ import { plainPalette, type Palette } from './palette.js';
 const arrow = (e: LockEdge) => `${e.from} → ${e.to}${e.read ? ' (read)' : ''}`;
 
 export function renderEdge(e: LockEdge): string {
-  return `${arrow(e)}: ${e.thread} holds ${e.from} (since '${e.heldSince}') at '${e.label}'`;
+  const more = e.witnesses.length > 1 ? `; also ${e.witnesses.slice(1).map((w) => `${w.thread} at '${w.label}'`).join(', ')}` : '';
+  return `${arrow(e)}: ${e.thread} holds ${e.from} (since '${e.heldSince}') at '${e.label}'${more}`;
 }
 
 /** `A → B → C → A`. */
