@@ -25,6 +25,10 @@
  *  - spinning-reader: readers spin in read_seqcount_begin, and — as Sergey's CPU1 — the reclaim
  *    path reads the VMA's count that way inside fs_reclaim, under rmap_walk_file's i_mmap_rwsem;
  *    move_vma's page-table allocation enters direct reclaim itself (fs_reclaim, i_mmap_lock_read).
+ *  - posted-anon: as posted on an anonymous VMA, the only kind v2/v3 readers handle: __vma_adjust
+ *    takes no i_mmap_rwsem, truncate does not visit it, and two MADV_DONTNEED calls zap it under
+ *    mmap_sem *read* (madvise_need_mmap_write is 0 for MADV_DONTNEED), each through
+ *    unmap_page_range's write section (`dontneed` param).
  *  - raw-sections: vm_raw_write_begin/end (raw_write_seqcount_*), invisible to lockdep, as the
  *    series did from v6 (__vma_adjust) and later (move_vma); otherwise as posted.
  *
@@ -44,7 +48,7 @@ import { endState, invariant, type Property } from '../../src/core/property.js';
 import { step, type Step, type StepSpec } from '../../src/core/step.js';
 import { thread } from '../../src/core/thread.js';
 import { fsReclaimAcquire, fsReclaimMight, fsReclaimRelease } from '../../src/kernel/reclaim.js';
-import { rwsem, downWrite, upRead, upWrite, type RwSem } from '../../src/kernel/rwsem.js';
+import { rwsem, downRead, downWrite, upRead, upWrite, type RwSem } from '../../src/kernel/rwsem.js';
 import { downReadFair, downWriteOwn, downWriteQueue, fairRwsem, type FairRwSem } from '../../src/kernel/rwsem-fair.js';
 import { rawReadSeqcount, readSeqcountBegin, readSeqcountRetry, seqcount, writeSeqcountBegin, writeSeqcountEnd, type Seqcount, type SeqSlot, type WriteSection } from '../../src/kernel/seqcount.js';
 import { lockMisuse } from '../../src/kernel/spinlock.js';
@@ -72,6 +76,8 @@ interface Options {
   readonly spin: boolean;
   /** move_vma's page-table allocation enters direct reclaim (fs_reclaim held, i_mmap_lock_read). */
   readonly allocReclaims: boolean;
+  /** An anonymous VMA (what v2/v3 readers handle): no i_mmap_rwsem in __vma_adjust, no truncate; MADV_DONTNEED zaps instead. */
+  readonly anon: boolean;
 }
 
 const VMA = 0;
@@ -117,14 +123,14 @@ function vmaAdjust(o: Options): Step<S, WL>[] {
   const fn = '__vma_adjust';
   return [
     step('vm_munmap: down_write_killable(mmap_sem)', downWrite<WL>([MMAP_SEM])),
-    ...iMmapWrite(fn, 'i_mmap_lock_write'),
+    ...(o.anon ? [] : iMmapWrite(fn, 'i_mmap_lock_write')),
     ...seqSteps(o, fn, VMA, false),
     ...seqSteps(o, fn, NEXT, false, 1),
     storeAt(`${fn}: vma->vm_end = next->vm_start = addr`, 'bound', VMA, 2),
     storeAt(`${fn}: next->vm_start = addr`, 'bound', NEXT, 2),
     ...seqSteps(o, fn, NEXT, true, 1),
     ...seqSteps(o, fn, VMA, true),
-    step(`${fn}: i_mmap_unlock_write`, upWrite<WL>([I_MMAP])),
+    ...(o.anon ? [] : [step(`${fn}: i_mmap_unlock_write`, upWrite<WL>([I_MMAP]))]),
     step('vm_munmap: up_write(mmap_sem)', upWrite<WL>([MMAP_SEM])),
   ];
 }
@@ -164,6 +170,17 @@ function truncate(o: Options): Step<S, WL>[] {
     storeAt('zap_pte_range: ptep_get_and_clear_full(vma)', 'pte', VMA, 'none'),
     ...seqSteps(o, 'unmap_page_range', VMA, true),
     step('unmap_mapping_range: i_mmap_unlock_write', upWrite<WL>([I_MMAP])),
+  ];
+}
+
+/** MADV_DONTNEED: madvise takes mmap_sem for read; zap_page_range → unmap_page_range opens a write section. */
+function dontneed(o: Options): Step<S, WL>[] {
+  return [
+    step('madvise(MADV_DONTNEED): down_read(mmap_sem)', downRead<WL>([MMAP_SEM])),
+    ...seqSteps(o, 'unmap_page_range', VMA, false),
+    storeAt('zap_pte_range: ptep_get_and_clear_full(vma)', 'pte', VMA, 'none'),
+    ...seqSteps(o, 'unmap_page_range', VMA, true),
+    step('madvise: up_read(mmap_sem)', upRead<WL>([MMAP_SEM])),
   ];
 }
 
@@ -233,15 +250,21 @@ export default defineModel<Options>({
     'SPF readers validate a VMA against its vm_sequence; writers (__vma_adjust, move_vma, truncate) bump it. Lockdep saw write_seqcount_begin as a lock and reported i_mmap_rwsem → vm_seq → fs_reclaim → i_mmap_rwsem; a bailing reader never waits, a spinning one can deadlock; truncate holds only i_mmap_rwsem, so its write section can overlap move_vma\'s on the same VMA.',
   params: {
     readers: { default: 1, min: 0, max: 3, doc: 'Speculative faults on the vma (each faults once).' },
-    truncate: { default: 1, min: 0, max: 1, doc: '1: a truncate runs unmap_mapping_range on the file the vma maps.' },
+    truncate: { default: 1, min: 0, max: 1, doc: 'File VMA: 1 = a truncate runs unmap_mapping_range on the file the vma maps.' },
+    dontneed: { default: 2, min: 0, max: 2, doc: 'Anonymous VMA (posted-anon): threads zapping the vma with MADV_DONTNEED under mmap_sem read.' },
   },
-  options: { lockdepSections: true, spin: false, allocReclaims: false },
+  options: { lockdepSections: true, spin: false, allocReclaims: false, anon: false },
   variants: {
     posted: { doc: 'As posted (v3): lockdep-visible write sections; the SPF reader samples once and bails on an odd count.', options: {}, expect: raced },
     'spinning-reader': {
       doc: "Readers spin in read_seqcount_begin (Sergey's CPU1: inside fs_reclaim, under rmap_walk_file's i_mmap_rwsem); move_vma's allocation enters direct reclaim.",
       options: { spin: true, allocReclaims: true },
       expect: { ...raced, 'deadlock-free': 'violated' },
+    },
+    'posted-anon': {
+      doc: 'As posted, on an anonymous VMA (the only kind v2/v3 readers handle): no truncate, two MADV_DONTNEED zaps under mmap_sem read.',
+      options: { anon: true },
+      expect: raced,
     },
     'raw-sections': { doc: 'vm_raw_write_begin/end: write sections invisible to lockdep (the series from v6); reader bails.', options: { lockdepSections: false }, expect: raced },
   },
@@ -258,7 +281,8 @@ export default defineModel<Options>({
       thread<S, WL>('vma_adjust', { seq: 0 }, vmaAdjust(o)),
       thread<S, WL>('move_vma', { seq: 0 }, moveVma(o)),
       thread<S, WL>('reclaim', { seq: 0 }, directReclaim<WL>('shrink_active_list', o, o.spin)),
-      ...(p.truncate ? [thread<S, WL>('truncate', { seq: 0 }, truncate(o))] : []),
+      ...(p.truncate && !o.anon ? [thread<S, WL>('truncate', { seq: 0 }, truncate(o))] : []),
+      ...(o.anon ? Array.from({ length: p.dontneed }, (_, i) => thread<S, WL>(`dontneed${i}`, { seq: 0 }, dontneed(o))) : []),
       ...Array.from({ length: p.readers }, (_, r) => thread<S, RL>(`spf${r}`, { start: 0, began: 0, busy: false, end: 0, pte: '', overlapped: false }, spfReader(o, r))),
     ],
     properties,
