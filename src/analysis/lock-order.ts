@@ -7,6 +7,7 @@
  * are the same). A trylock records no dependency (it cannot wait). Then report each elementary
  * cycle of the class graph as a potential deadlock, with the edge witnesses that close it, whether
  * or not any explored interleaving deadlocks: like lockdep, the analysis sees orders, not waits.
+ * States are stored as 64-bit fingerprints, as in the searches (hash compaction).
  */
 import { ModelError, errorMessage } from '../core/errors.js';
 import { fingerprintInto } from '../core/fingerprint.js';
@@ -114,8 +115,13 @@ export function lockOrder(inst: Instance, opts: LockOrderOptions = {}): LockOrde
   const init: Node = { s: inst.program.init, pc: threads.map(() => 0), l: threads.map((t) => t.locals), held: threads.map(() => []) };
   seen.add(key(init));
   const stack: Node[] = [init];
+  let expanded = 0;
   while (stack.length > 0 && reason === null) {
     const n = stack.pop()!;
+    if (opts.timeLimitMs !== undefined && (++expanded & 1023) === 0 && performance.now() - start > opts.timeLimitMs) {
+      reason = 'time';
+      break;
+    }
     for (let tid = 0; tid < threads.length; tid++) {
       const st = threads[tid].steps[n.pc[tid]];
       if (!st) continue;
@@ -148,7 +154,6 @@ export function lockOrder(inst: Instance, opts: LockOrderOptions = {}): LockOrde
       seen.add(k);
       stack.push(next);
     }
-    if (opts.timeLimitMs !== undefined && (transitions & 1023) === 0 && performance.now() - start > opts.timeLimitMs) reason = 'time';
   }
   return report(edges, reason, seen.size, transitions, performance.now() - start);
 }
