@@ -25,6 +25,8 @@
  *  - spinning-reader: readers spin in read_seqcount_begin, and — as Sergey's CPU1 — the reclaim
  *    path reads the VMA's count that way inside fs_reclaim, under rmap_walk_file's i_mmap_rwsem;
  *    move_vma's page-table allocation enters direct reclaim itself (fs_reclaim, i_mmap_lock_read).
+ *  - spinning-spf: only the speculative readers spin (they hold no lock while they do); the
+ *    reclaim path does not read the count; move_vma's allocation enters direct reclaim.
  *  - posted-anon: as posted on an anonymous VMA, the only kind v2/v3 readers handle: __vma_adjust
  *    takes no i_mmap_rwsem, truncate does not visit it, and two MADV_DONTNEED calls zap it under
  *    mmap_sem *read* (madvise_need_mmap_write is 0 for MADV_DONTNEED), each through
@@ -72,8 +74,10 @@ export interface S {
 interface Options {
   /** Write sections are lockdep-visible (write_seqcount_begin) rather than raw. */
   readonly lockdepSections: boolean;
-  /** Readers spin in read_seqcount_begin; the reclaim path reads the VMA's count (Sergey's CPU1). */
+  /** Speculative readers spin in read_seqcount_begin instead of bailing. */
   readonly spin: boolean;
+  /** The reclaim path reads the VMA's count with read_seqcount_begin under i_mmap_rwsem, inside fs_reclaim (Sergey's CPU1). */
+  readonly reclaimReads: boolean;
   /** move_vma's page-table allocation enters direct reclaim (fs_reclaim held, i_mmap_lock_read). */
   readonly allocReclaims: boolean;
   /** An anonymous VMA (what v2/v3 readers handle): no i_mmap_rwsem in __vma_adjust, no truncate; MADV_DONTNEED zaps instead. */
@@ -253,11 +257,16 @@ export default defineModel<Options>({
     truncate: { default: 1, min: 0, max: 1, doc: 'File VMA: 1 = a truncate runs unmap_mapping_range on the file the vma maps.' },
     dontneed: { default: 2, min: 0, max: 2, doc: 'Anonymous VMA (posted-anon): threads zapping the vma with MADV_DONTNEED under mmap_sem read.' },
   },
-  options: { lockdepSections: true, spin: false, allocReclaims: false, anon: false },
+  options: { lockdepSections: true, spin: false, reclaimReads: false, allocReclaims: false, anon: false },
   variants: {
     posted: { doc: 'As posted (v3): lockdep-visible write sections; the SPF reader samples once and bails on an odd count.', options: {}, expect: raced },
     'spinning-reader': {
       doc: "Readers spin in read_seqcount_begin (Sergey's CPU1: inside fs_reclaim, under rmap_walk_file's i_mmap_rwsem); move_vma's allocation enters direct reclaim.",
+      options: { spin: true, reclaimReads: true, allocReclaims: true },
+      expect: { ...raced, 'deadlock-free': 'violated' },
+    },
+    'spinning-spf': {
+      doc: 'Only the speculative fault spins (it holds no lock); reclaim does not read the count; move_vma\'s allocation enters direct reclaim.',
       options: { spin: true, allocReclaims: true },
       expect: { ...raced, 'deadlock-free': 'violated' },
     },
@@ -280,7 +289,7 @@ export default defineModel<Options>({
     threads: [
       thread<S, WL>('vma_adjust', { seq: 0 }, vmaAdjust(o)),
       thread<S, WL>('move_vma', { seq: 0 }, moveVma(o)),
-      thread<S, WL>('reclaim', { seq: 0 }, directReclaim<WL>('shrink_active_list', o, o.spin)),
+      thread<S, WL>('reclaim', { seq: 0 }, directReclaim<WL>('shrink_active_list', o, o.reclaimReads)),
       ...(p.truncate && !o.anon ? [thread<S, WL>('truncate', { seq: 0 }, truncate(o))] : []),
       ...(o.anon ? Array.from({ length: p.dontneed }, (_, i) => thread<S, WL>(`dontneed${i}`, { seq: 0 }, dontneed(o))) : []),
       ...Array.from({ length: p.readers }, (_, r) => thread<S, RL>(`spf${r}`, { start: 0, began: 0, busy: false, end: 0, pte: '', overlapped: false }, spfReader(o, r))),

@@ -49,6 +49,13 @@ describe('spf-seqcount: verdicts per variant (1 reader, truncate on)', () => {
     // Sergey's point: a reader that waits makes the seqcount a lock.
     expect(violated('spinning-reader')).toEqual(['deadlock-free', ...RACED].sort());
   });
+  test('spinning-spf: a spinning reader that holds nothing closes no lock cycle; it hangs only on a count left odd', () => {
+    expect(violated('spinning-spf')).toEqual(['deadlock-free', ...RACED].sort());
+    const v = shortest('spinning-spf', 'deadlock-free');
+    expect(v.message).toBe("deadlock: spf0 blocked at 'handle_speculative_fault: read_seqcount_begin(vma->vm_sequence) spins while odd'");
+    expect(v.trace.steps.filter((s) => s.thread === 'spf0')).toEqual([]);
+    expect(violated('spinning-spf', { truncate: 0 })).toEqual([]);
+  });
   test('raw-sections: the same races; lockdep just no longer sees the sections', () => {
     expect(violated('raw-sections')).toEqual(RACED);
   });
