@@ -10,6 +10,7 @@ import peterson from './classic/peterson.js';
 import putAndWait from './kernel/put-and-wait.js';
 import philosophers from './classic/philosophers.js';
 import readers from './classic/readers.js';
+import spfSeqcount from './kernel/spf-seqcount.js';
 
 export const models: readonly Model[] = [
   peterson,
@@ -21,5 +22,6 @@ export const models: readonly Model[] = [
   rmapVsVmaAdjust,
   mremapVsRmapWalk,
   migrationVsFault,
+  spfSeqcount,
   putAndWait,
 ];

@@ -78,6 +78,7 @@ export async function runCli(args: readonly string[], io: Io): Promise<number> {
             'preemption-bound': { type: 'number', describe: 'Most preemptions (--strategy preempt)', requiresArg: true },
             property: { type: 'string', describe: 'Check only this property (repeatable)', requiresArg: true },
             'compare-naive': { type: 'boolean', describe: 'Also run the naive search and report the reduction (dfs)' },
+            'lock-order': { type: 'boolean', describe: 'Also run the lockdep-style lock-order analysis (its own full pass) and report dependency cycles' },
             json: { type: 'boolean', describe: 'Print JSON instead of text' },
             junit: { type: 'string', describe: 'Also write JUnit XML to this file', requiresArg: true },
           }),
@@ -111,6 +112,7 @@ export async function runCli(args: readonly string[], io: Io): Promise<number> {
       (y) =>
         y.options({
           ...limitOpts,
+          'lock-order': { type: 'boolean', describe: 'Also run the lock-order analysis on every variant and list its cycles' },
           json: { type: 'boolean', describe: 'Print JSON instead of the table' },
           junit: { type: 'string', describe: 'Also write JUnit XML to this file', requiresArg: true },
         }),

@@ -7,6 +7,8 @@ import { renderJunit } from '../report/junit.js';
 import type { RunReport } from '../report/run.js';
 import { renderSummary, renderVerdicts, verdictOk } from '../report/summary.js';
 import { renderCounterexample } from '../report/swimlanes.js';
+import { renderLockOrder } from '../report/lock-order.js';
+import { lockOrder } from '../analysis/lock-order.js';
 import { choosePalette, reportWidth, type Io } from './io.js';
 import { loadModel } from './load.js';
 import { checkedProperties, parseParams, searchOptions, type SearchArgs } from './options.js';
@@ -21,6 +23,7 @@ export interface CheckArgs extends SearchArgs {
   readonly json?: boolean;
   readonly junit?: string;
   readonly color?: boolean;
+  readonly 'lock-order'?: boolean;
 }
 
 /**
@@ -46,7 +49,8 @@ export async function checkCommand(a: CheckArgs, io: Io): Promise<number> {
       const s = shortest(io, inst, v.property, opts);
       if (s) shortestOf[v.property] = s;
     }
-  const report: RunReport = { ctx, result, verdicts: vs, kinds: kindsOf(inst), shortest: shortestOf };
+  const lo = a['lock-order'] ? lockOrder(inst, { maxStates: opts.maxStates, timeLimitMs: opts.timeLimitMs }) : undefined;
+  const report: RunReport = { ctx, result, verdicts: vs, kinds: kindsOf(inst), shortest: shortestOf, ...(lo ? { lockOrder: lo } : {}) };
   if (a.junit) writeOutput(io, a.junit, renderJunit([report]), 'JUnit');
 
   if (a.json) io.out(renderJson('check', [report]));
@@ -63,6 +67,7 @@ export async function checkCommand(a: CheckArgs, io: Io): Promise<number> {
           : `shortest counterexample for ${v.property} (${best.trace.steps.length} steps, bfs; ${result.stats.strategy} found one of ${v.trace.steps.length}):`;
       parts.push('', p.bold(title), renderCounterexample(best, ctx, { palette: p, width: reportWidth(io) }));
     }
+    if (lo) parts.push('', renderLockOrder(lo, p));
     io.out(parts.join('\n') + '\n');
   }
   const ok = result.kind === 'pass' && vs.every(verdictOk);

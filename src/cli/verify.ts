@@ -8,6 +8,8 @@ import { renderJunit } from '../report/junit.js';
 import { runOk, type RunReport } from '../report/run.js';
 import { INCOMPLETE_REASONS } from '../report/summary.js';
 import { cell, renderTable, type Cell } from '../report/table.js';
+import { lockOrder } from '../analysis/lock-order.js';
+import { cycleName } from '../report/lock-order.js';
 import { choosePalette, type Io } from './io.js';
 import { registry } from './load.js';
 import { limits, type SearchArgs } from './options.js';
@@ -18,6 +20,7 @@ export interface VerifyArgs extends SearchArgs {
   readonly json?: boolean;
   readonly junit?: string;
   readonly color?: boolean;
+  readonly 'lock-order'?: boolean;
 }
 
 function outcomes(r: RunReport): Cell {
@@ -42,7 +45,8 @@ export async function verifyCommand(a: VerifyArgs, io: Io): Promise<number> {
       try {
         const inst = instantiate(model, variant);
         result = search(io, inst, { ...lim, strategy: 'dfs', stopAtFirst: false });
-        report = { ctx: { model: model.name, variant, params: inst.params }, result, verdicts: verdicts(inst, result), kinds: kindsOf(inst) };
+        const lo = a['lock-order'] ? lockOrder(inst, lim) : undefined;
+        report = { ctx: { model: model.name, variant, params: inst.params }, result, verdicts: verdicts(inst, result), kinds: kindsOf(inst), ...(lo ? { lockOrder: lo } : {}) };
       } catch (e) {
         result = { kind: 'error', message: errorMessage(e), code: 'model-error' };
         report = { ctx: { model: model.name, variant, params: {} }, result, verdicts: [] };
@@ -75,6 +79,13 @@ export async function verifyCommand(a: VerifyArgs, io: Io): Promise<number> {
         lines.push(p.red(`${where}: ${v.property} expected ${v.expected}, got ${v.outcome}${v.violation ? `: ${v.violation.message}` : ''}`));
         if (v.violation) lines.push(`  replay: ${replayCommand(r.ctx, v.violation.trace.schedule)}`);
       }
+    }
+    for (const r of runs) {
+      const lo = r.lockOrder;
+      if (!lo || (lo.cycles.length === 0 && lo.complete)) continue;
+      const where = `${r.ctx.model}/${r.ctx.variant}`;
+      if (!lo.complete) lines.push(p.yellow(`${where}: lock order INCOMPLETE (${lo.reason}): cycles below are a lower bound`));
+      for (const c of lo.cycles) lines.push(p.magenta(`${where}: lock-order cycle ${cycleName(c)}`));
     }
     const total = runs.length;
     const bad = runs.filter((r) => !runOk(r)).length;

@@ -31,9 +31,30 @@ export interface Step<S = any, L = any> {
   readonly run: (s: S, l: L, tid: number) => StepOutcome<S, L>;
   /** What the step costs on its kernel path: a lock acquisition or an atomic RMW (see `mmcheck compare`). */
   readonly cost?: StepCost;
+  /**
+   * Lockdep view of the step (optional; read only by the lock-order analysis, never by the
+   * searches): the lock classes it acquires or releases, computed from the state before the
+   * step. `null`/`[]` when this execution of the step takes or drops nothing (a failed trylock).
+   */
+  readonly lock?: LockAnnotation<S, L>;
 }
 
 export type StepCost = 'lock' | 'atomic';
+
+/** One lockdep event: `lock_acquire` / `lock_release` of a lock class. */
+export interface LockOp {
+  readonly op: 'acquire' | 'release';
+  /** Lock class as lockdep names it (`i_mmap_rwsem`, `vm_seq`, `vm_seq/1` for a nested subclass). */
+  readonly cls: string;
+  /** The lock instance (its location); a release drops the most recent hold of it. Default: `cls`. */
+  readonly inst?: string;
+  /** A shared (read) acquisition: down_read, read_seqcount_begin. */
+  readonly read?: boolean;
+  /** A trylock: held afterwards, but it records no "held → this" dependency (it cannot wait). */
+  readonly trylock?: boolean;
+}
+
+export type LockAnnotation<S = any, L = any> = (s: S, l: L, tid: number) => LockOp | readonly LockOp[] | null;
 
 /** The part of a step a primitive supplies; `label`/`name` may be set by the model. */
 export type StepSpec<S = any, L = any> = Omit<Step<S, L>, 'label' | 'name'> & {

@@ -1,7 +1,7 @@
 import { writes } from '../core/access.js';
 import { getIn, locOf, setIn, type Path } from '../core/path.js';
 import type { StepSpec } from '../core/step.js';
-import { LOCK_MISUSE } from './spinlock.js';
+import { LOCK_MISUSE, lockOp } from './spinlock.js';
 
 /**
  * A read-write semaphore (i_mmap_rwsem, mmap_lock): `readers` count and `writer` thread id (-1
@@ -19,8 +19,9 @@ const word = (path: Path) => writes(locOf(path));
 const update = (s: any, path: Path, f: (r: RwSem) => RwSem) => setIn(s, path, f(getIn(s, path)));
 const misuse = (message: string) => ({ violation: { property: LOCK_MISUSE, message } });
 
-export function downRead<L>(path: Path): StepSpec<any, L> {
+export function downRead<L>(path: Path, cls?: string): StepSpec<any, L> {
   return {
+    lock: lockOp('acquire', path, cls, { read: true }),
     cost: 'lock',
     guard: (s) => getIn(s, path).writer === -1,
     footprint: () => word(path),
@@ -28,16 +29,18 @@ export function downRead<L>(path: Path): StepSpec<any, L> {
   };
 }
 
-export function upRead<L>(path: Path): StepSpec<any, L> {
+export function upRead<L>(path: Path, cls?: string): StepSpec<any, L> {
   return {
+    lock: lockOp('release', path, cls),
     footprint: () => word(path),
     run: (s) =>
       getIn(s, path).readers === 0 ? misuse(`up_read(${locOf(path)}) without a reader`) : { s: update(s, path, (r) => ({ ...r, readers: r.readers - 1 })) },
   };
 }
 
-export function downWrite<L>(path: Path): StepSpec<any, L> {
+export function downWrite<L>(path: Path, cls?: string): StepSpec<any, L> {
   return {
+    lock: lockOp('acquire', path, cls),
     cost: 'lock',
     guard: (s) => getIn(s, path).writer === -1 && getIn(s, path).readers === 0,
     footprint: () => word(path),
@@ -45,8 +48,9 @@ export function downWrite<L>(path: Path): StepSpec<any, L> {
   };
 }
 
-export function upWrite<L>(path: Path): StepSpec<any, L> {
+export function upWrite<L>(path: Path, cls?: string): StepSpec<any, L> {
   return {
+    lock: lockOp('release', path, cls),
     footprint: () => word(path),
     run: (s, _l, tid) => (getIn(s, path).writer !== tid ? misuse(`up_write(${locOf(path)}) by a thread that does not hold it`) : { s: update(s, path, (r) => ({ ...r, writer: -1 })) }),
   };

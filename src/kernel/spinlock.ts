@@ -2,7 +2,7 @@ import { writes } from '../core/access.js';
 import { getIn, locOf, setIn } from '../core/path.js';
 import type { PathOf } from '../core/ops.js';
 import { assertion } from '../core/property.js';
-import type { StepSpec } from '../core/step.js';
+import type { LockAnnotation, LockOp, StepSpec } from '../core/step.js';
 
 /**
  * A spinlock (or a mutex: the model does not tell them apart): the location holds the owner's
@@ -19,18 +19,32 @@ export const lockMisuse = assertion(LOCK_MISUSE, 'No thread releases a lock (spi
 
 const at = <L>(p: PathOf<L>, l: L, tid: number) => (typeof p === 'function' ? p(l, tid) : p);
 
-export function spinLock<L>(lock: PathOf<L>): StepSpec<any, L> {
+/**
+ * Lockdep annotation of a lock op. The class defaults to the lock's location (every lock its own
+ * class); pass `cls` to put several instances in one class, as lockdep's per-init-site key does.
+ */
+export function lockOp<L>(op: LockOp['op'], lock: PathOf<L>, cls?: string, extra?: Partial<LockOp>): LockAnnotation<any, L> {
+  return (_s, l, tid) => {
+    const inst = locOf(at(lock, l, tid));
+    return { op, cls: cls ?? inst, inst, ...extra };
+  };
+}
+
+export function spinLock<L>(lock: PathOf<L>, cls?: string): StepSpec<any, L> {
   return {
     cost: 'lock',
+    lock: lockOp('acquire', lock, cls),
     guard: (s, l, tid) => getIn(s, at(lock, l, tid)) === UNLOCKED,
     footprint: (_s, l, tid) => writes(locOf(at(lock, l, tid))),
     run: (s, l, tid) => ({ s: setIn(s, at(lock, l, tid), tid) }),
   };
 }
 
-export function spinTrylock<L>(lock: PathOf<L>, onFail: string): StepSpec<any, L> {
+export function spinTrylock<L>(lock: PathOf<L>, onFail: string, cls?: string): StepSpec<any, L> {
+  const ann = lockOp('acquire', lock, cls, { trylock: true });
   return {
     cost: 'lock',
+    lock: (s, l, tid) => (getIn(s, at(lock, l, tid)) === UNLOCKED ? ann(s, l, tid) : null),
     footprint: (_s, l, tid) => writes(locOf(at(lock, l, tid))),
     run: (s, l, tid) => {
       const p = at(lock, l, tid);
@@ -39,8 +53,9 @@ export function spinTrylock<L>(lock: PathOf<L>, onFail: string): StepSpec<any, L
   };
 }
 
-export function spinUnlock<L>(lock: PathOf<L>): StepSpec<any, L> {
+export function spinUnlock<L>(lock: PathOf<L>, cls?: string): StepSpec<any, L> {
   return {
+    lock: lockOp('release', lock, cls),
     footprint: (_s, l, tid) => writes(locOf(at(lock, l, tid))),
     run: (s, l, tid) => {
       const p = at(lock, l, tid);

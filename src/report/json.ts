@@ -2,6 +2,7 @@
  * JSON output. Field names are stable (consumers script against them); values of shared state
  * appear as they are in the model, with absent values as null.
  */
+import type { LockOrderReport } from '../analysis/lock-order.js';
 import type { Stats, Trace, Violation } from '../explore/result.js';
 import { replayCommand, type RunContext } from './format.js';
 import { runOk, type RunReport } from './run.js';
@@ -62,6 +63,8 @@ export interface JsonRun {
   readonly verdicts: readonly JsonVerdict[];
   readonly stats: Stats | null;
   readonly violations: readonly JsonViolation[];
+  /** Present only with `--lock-order`: dependencies, and each cycle with the edges that close it. */
+  readonly lockOrder?: LockOrderReport;
 }
 
 export interface JsonReport {
@@ -124,6 +127,7 @@ export function runToJson(r: RunReport): JsonRun {
     })),
     stats: res.kind === 'error' ? null : res.stats,
     violations: violations.map((v) => violationToJson(v, r.ctx, r.shortest?.[v.property])),
+    ...(r.lockOrder ? { lockOrder: r.lockOrder } : {}),
   };
 }
 

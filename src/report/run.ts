@@ -1,4 +1,5 @@
 /** What the CLI hands the JSON and JUnit writers for one model instance it searched. */
+import type { LockOrderReport } from '../analysis/lock-order.js';
 import type { SearchResult, Violation } from '../explore/result.js';
 import type { PropertyVerdict } from '../explore/verdicts.js';
 import type { RunContext } from './format.js';
@@ -11,6 +12,8 @@ export interface RunReport {
   readonly kinds?: Readonly<Record<string, string>>;
   /** Shortest counterexample per violated property (from a bfs rerun), when one was computed. */
   readonly shortest?: Readonly<Record<string, Violation>>;
+  /** The lock-order analysis (`--lock-order`), when it was asked for. */
+  readonly lockOrder?: LockOrderReport;
 }
 
 /** Every expectation met and the search complete. */

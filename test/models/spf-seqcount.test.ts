@@ -1,0 +1,139 @@
+import { describe, expect, test } from '@jest/globals';
+import model from '../../models/kernel/spf-seqcount.js';
+import { lockOrder } from '../../src/analysis/lock-order.js';
+import { instantiate } from '../../src/core/instantiate.js';
+import { explore } from '../../src/explore/explore.js';
+import { verdicts } from '../../src/explore/verdicts.js';
+
+const memo = new Map<string, Record<string, string>>();
+const outcomes = (variant: string, params: Record<string, number> = {}) => {
+  const key = `${variant} ${JSON.stringify(params)}`;
+  if (!memo.has(key)) {
+    const inst = instantiate(model, variant, params);
+    const r = explore(inst, { strategy: 'dfs', stopAtFirst: false });
+    expect(r.kind === 'pass' || r.kind === 'violation').toBe(true);
+    memo.set(key, Object.fromEntries(verdicts(inst, r).map((v) => [v.property, v.outcome])));
+  }
+  return memo.get(key)!;
+};
+
+const violated = (variant: string, params: Record<string, number> = {}) =>
+  Object.entries(outcomes(variant, params))
+    .filter(([, o]) => o === 'violated')
+    .map(([p]) => p)
+    .sort();
+
+const shortest = (variant: string, property: string) => {
+  const r = explore(instantiate(model, variant), { strategy: 'bfs', properties: [property] });
+  if (r.kind !== 'violation') throw new Error(`${variant}: ${property} not violated`);
+  return r.violation;
+};
+
+// The speculative readers hold no lock when they read the count, so they add no dependency:
+// the lock-order tests run without them (readers=0) to keep the full pass small.
+const cycles = (variant: string, params: Record<string, number> = {}) => {
+  const r = lockOrder(instantiate(model, variant, { readers: 0, ...params }));
+  expect(r.complete).toBe(true);
+  return r.cycles;
+};
+const names = (variant: string, params: Record<string, number> = {}) => cycles(variant, params).map((c) => c.classes.join(' → '));
+
+const RACED = ['seqcount-balanced', 'validation-sound', 'writer-exclusive'];
+
+describe('spf-seqcount: verdicts per variant (1 reader, truncate on)', () => {
+  test('posted: no deadlock (the reader bails), but truncate\'s section overlaps move_vma\'s', () => {
+    // Laurent is right about deadlock and wrong about exclusion: truncate holds i_mmap_rwsem, not mmap_sem.
+    expect(violated('posted')).toEqual(RACED);
+  });
+  test('spinning-reader: a real deadlock over real waits', () => {
+    // Sergey's point: a reader that waits makes the seqcount a lock.
+    expect(violated('spinning-reader')).toEqual(['deadlock-free', ...RACED].sort());
+  });
+  test('spinning-spf: a spinning reader that holds nothing closes no lock cycle; it hangs only on a count left odd', () => {
+    expect(violated('spinning-spf')).toEqual(['deadlock-free', ...RACED].sort());
+    const v = shortest('spinning-spf', 'deadlock-free');
+    expect(v.message).toBe("deadlock: spf0 blocked at 'handle_speculative_fault: read_seqcount_begin(vma->vm_sequence) spins while odd'");
+    expect(v.trace.steps.filter((s) => s.thread === 'spf0')).toEqual([]);
+    expect(violated('spinning-spf', { truncate: 0 })).toEqual([]);
+  });
+  test('raw-sections: the same races; lockdep just no longer sees the sections', () => {
+    expect(violated('raw-sections')).toEqual(RACED);
+  });
+  test('without truncate every writer holds mmap_sem for write: every property holds in every file-VMA variant', () => {
+    // The exclusion Laurent relied on is real for mmap_sem writers; even the spinning reader cannot deadlock
+    // without a queued i_mmap_rwsem writer that is not itself behind mmap_sem.
+    for (const v of ['posted', 'spinning-reader', 'raw-sections']) expect(violated(v, { truncate: 0 })).toEqual([]);
+  });
+  test('posted-anon: the VMA kind v3 readers handle; two MADV_DONTNEED zaps under mmap_sem read overlap', () => {
+    expect(violated('posted-anon')).toEqual(RACED);
+    // One zapper: read-mode mmap_sem excludes the write-mode writers, and all holds.
+    expect(violated('posted-anon', { dontneed: 1 })).toEqual([]);
+  });
+  test('every variant meets its declared expectation', () => {
+    for (const variant of Object.keys(model.variants)) expect(outcomes(variant)).toEqual(instantiate(model, variant).expect);
+  });
+});
+
+describe('spf-seqcount: shortest counterexamples', () => {
+  test('writer exclusivity: move_vma opens a section, truncate opens another on the same vma', () => {
+    const v = shortest('posted', 'writer-exclusive');
+    const who = v.trace.steps.map((s) => s.thread);
+    expect(new Set(who)).toEqual(new Set(['move_vma', 'truncate']));
+    expect(v.trace.steps).toHaveLength(7);
+    expect(v.message).toBe('2 write sections open on vma at once (vm_sequence 2)');
+  });
+  test('validation soundness: the reader samples an even count with two writers inside and validates against it', () => {
+    const v = shortest('posted', 'validation-sound');
+    const labels = v.trace.steps.map((s) => `${s.thread}: ${s.label}`);
+    const sample = labels.findIndex((l) => l.startsWith('spf0: handle_speculative_fault: seq = raw_read_seqcount'));
+    const secondBegin = labels.findIndex((l) => l.startsWith('truncate: unmap_page_range: write_seqcount_begin(vma): store'));
+    expect(labels.some((l) => l.startsWith('move_vma: move_vma: write_seqcount_begin(vma): store'))).toBe(true);
+    expect(secondBegin).toBeGreaterThanOrEqual(0);
+    expect(sample).toBeGreaterThan(secondBegin);
+    expect(labels[labels.length - 1]).toBe('spf0: handle_pte_fault(FAULT_FLAG_SPECULATIVE): commit the fault');
+  });
+  test('spinning reader: reclaim spins on the odd count holding i_mmap_rwsem; move_vma waits behind truncate\'s queued write', () => {
+    const v = shortest('spinning-reader', 'deadlock-free');
+    expect(v.trace.steps).toHaveLength(10);
+    expect(v.message).toContain("move_vma blocked at '__pte_alloc → __alloc_pages_slowpath: rmap_walk_file: i_mmap_lock_read'");
+    expect(v.message).toContain("reclaim blocked at 'shrink_active_list: read_seqcount_begin(vma->vm_sequence) spins while odd'");
+    expect(v.message).toContain("truncate blocked at 'unmap_mapping_range: i_mmap_lock_write: owns i_mmap_rwsem'");
+  });
+  test('posted-anon: two MADV_DONTNEED sections on one anonymous vma, and a reader validating between them', () => {
+    const w = shortest('posted-anon', 'writer-exclusive');
+    expect(new Set(w.trace.steps.map((s) => s.thread))).toEqual(new Set(['dontneed0', 'dontneed1']));
+    const v = shortest('posted-anon', 'validation-sound');
+    expect(new Set(v.trace.steps.map((s) => s.thread))).toEqual(new Set(['dontneed0', 'dontneed1', 'spf0']));
+  });
+  test('a lost increment leaves the count odd: later speculative faults always bail', () => {
+    const v = shortest('posted', 'seqcount-balanced');
+    expect(v.message).toMatch(/an increment was lost/);
+  });
+});
+
+describe('spf-seqcount: lock order', () => {
+  test('posted: the lockdep splat\'s three-edge cycle, with the paths that took each edge', () => {
+    const c = cycles('posted');
+    expect(c[0].classes).toEqual(['fs_reclaim', 'i_mmap_rwsem', 'vm_seq']);
+    const [reclaim, imap, seq] = c[0].edges;
+    expect([reclaim.thread, reclaim.label, reclaim.read]).toEqual(['reclaim', 'shrink_active_list: rmap_walk_file: i_mmap_lock_read', true]);
+    expect(new Set(imap.witnesses.map((w) => w.thread))).toEqual(new Set(['truncate', 'vma_adjust']));
+    expect([seq.thread, seq.label]).toEqual(['move_vma', 'move_page_tables: __pte_alloc → prepare_alloc_pages: fs_reclaim_acquire/release']);
+    expect(c.map((x) => x.classes.join(' → '))).toEqual(['fs_reclaim → i_mmap_rwsem → vm_seq', 'fs_reclaim → i_mmap_rwsem → vm_seq/1', 'fs_reclaim → i_mmap_rwsem → vm_seq → vm_seq/1']);
+  });
+  test('posted without truncate: the cycle is still reported (vma_adjust closes it), though no interleaving deadlocks', () => {
+    expect(names('posted', { truncate: 0 })).toContain('fs_reclaim → i_mmap_rwsem → vm_seq');
+    expect(violated('posted', { truncate: 0 })).toEqual([]);
+  });
+  test('raw-sections: the cycle disappears (lockdep sees no vm_seq)', () => {
+    const r = lockOrder(instantiate(model, 'raw-sections', { readers: 0 }));
+    expect(r.cycles).toEqual([]);
+    expect(r.classes).toEqual(['fs_reclaim', 'i_mmap_rwsem', 'mmap_sem']);
+  });
+  test('spinning-reader: the reader inside reclaim adds fs_reclaim → vm_seq, and move_vma\'s reclaim vm_seq → i_mmap_rwsem', () => {
+    const n = names('spinning-reader');
+    expect(n).toContain('fs_reclaim → vm_seq');
+    expect(n).toContain('i_mmap_rwsem → vm_seq');
+    expect(n).toContain('fs_reclaim → i_mmap_rwsem → vm_seq');
+  });
+});
