@@ -64,9 +64,9 @@
 import { reads, writes } from '../../src/core/access.js';
 import { defineModel, type Verdict } from '../../src/core/model.js';
 import type { Property } from '../../src/core/property.js';
-import { andThen, step, type Step, type StepSpec } from '../../src/core/step.js';
+import { andThen, step, type Step } from '../../src/core/step.js';
 import { thread } from '../../src/core/thread.js';
-import { anonVma, anonVmaLock, anonVmaUnlock, avcListCorruption, avcWalkNext } from '../../src/kernel/anon-vma.js';
+import { anonVma, anonVmaLock, anonVmaUnlockWalkDone, avcListCorruption, avcWalkNext } from '../../src/kernel/anon-vma.js';
 import { folio, folioPut, folioUnlock, lockLoc, refLoc, type Folio } from '../../src/kernel/folio.js';
 import {
   anonVmaMovetoTailSteps,
@@ -176,19 +176,11 @@ function load(field: 'start' | 'end' | 'pgoff', index: (l: GL) => number): Step<
 }
 
 /** rmap_walk_anon's unlock, and the walk marked finished (for remove-walk-complete). */
-function walkEnd(): StepSpec<S, GL> {
-  const unlock = anonVmaUnlock<GL>(AV);
-  return {
-    footprint: (s, l, t) => [...unlock.footprint(s, l, t), ...writesWalk(l.page)],
-    run: (s, l, t) => {
-      const r = unlock.run(s, l, t);
-      if (r.violation) return r;
-      const s2 = r.s as S;
-      const f = oldPage(l.page);
-      return { s: { ...s2, walks: { ...s2.walks, [f]: { ...s2.walks[f], finished: true } } } };
-    },
-  };
-}
+const walkEnd = () =>
+  anonVmaUnlockWalkDone<S, GL>(AV, (l) => [`walks.${oldPage(l.page)}`], (s, l) => {
+    const f = oldPage(l.page);
+    return { ...s, walks: { ...s.walks, [f]: { ...s.walks[f], finished: true } } };
+  });
 
 const writesWalk = (page: number) => writes(`walks.${oldPage(page)}`);
 

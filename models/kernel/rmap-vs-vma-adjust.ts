@@ -74,15 +74,14 @@
  */
 import { reads, writes } from '../../src/core/access.js';
 import { defineModel, type Verdict } from '../../src/core/model.js';
-import { locOf } from '../../src/core/path.js';
 import { assertion, type Property } from '../../src/core/property.js';
-import { andThen, step, type Step, type StepOutcome } from '../../src/core/step.js';
+import { andThen, step, type LockOp, type Step, type StepOutcome } from '../../src/core/step.js';
 import { thread } from '../../src/core/thread.js';
 import { local } from '../../src/core/ops.js';
-import { anonVma, anonVmaLock, avLockPath, anonVmaUnlock, avcAddTail, avcListCorruption, avcWalkNext, type AnonVma } from '../../src/kernel/anon-vma.js';
+import { anonVma, anonVmaLock, anonVmaUnlock, anonVmaUnlockWalkDone, avcAddTail, avcListCorruption, avcWalkNext, type AnonVma } from '../../src/kernel/anon-vma.js';
 import { FOLIO_LOCK, REFCOUNT, folio, folioLockOrQueue, folioLockSleep, folioPut, folioUnlock, folioWaitUnlocked, lockLoc, mapLoc, refLoc, type Folio } from '../../src/kernel/folio.js';
 import { PTE_NONE, migrationEntry, present, pteLoc, type Pte } from '../../src/kernel/pte.js';
-import { lockMisuse, spinLock, spinUnlock, UNLOCKED } from '../../src/kernel/spinlock.js';
+import { lockMisuse, lockOp, spinLock, spinUnlock, UNLOCKED } from '../../src/kernel/spinlock.js';
 import { EFAULT, VMA_STACK_INCOMPLETE_SETUP, vma, vmaAddress, vmaLoad, vmaLoadFlags, vmaLoc, vmaSetFlags, vmaStore, type Vma, type VmaField, type VmaSnap } from '../../src/kernel/vma.js';
 import {
   migrationEntryLocked,
@@ -121,6 +120,8 @@ const SPAN = 8;
 const MIGRATOR = 0;
 const PAGE_INDEX = 3; // P's page->index: address 3 in every process of the fork tree
 const SHIFT = 4; // exec's stack shift, in pages
+/** Lockdep class of the split page-table locks (one class for every PTL, as in the kernel). */
+const PTL_CLASS = 'ptl';
 
 // ---------------------------------------------------------------- layout
 
@@ -240,12 +241,16 @@ function setPte(s: S, i: number, p: Pte): S {
   return { ...s, pte };
 }
 
-/** A PTL critical section as one step: blocked while the PTL is held; the body sees the PTE. */
+/** A PTL critical section as one step: blocked while the PTL is held; the body sees the PTE. Lockdep: acquire and release of the PTL. */
 function underPtl<L>(label: string, name: string | undefined, where: (l: L) => [number, number], extra: (s: S, l: L) => string[], body: (s: S, l: L, tid: number, i: number) => StepOutcome<S, L>): Step<S, L> {
+  const path = (l: L) => ['ptl', where(l)[0]];
+  const acquire = lockOp<L>('acquire', path, PTL_CLASS);
+  const release = lockOp<L>('release', path, PTL_CLASS);
   return {
     label,
     name,
     cost: 'lock',
+    lock: (s, l, tid) => [acquire(s, l, tid) as LockOp, release(s, l, tid) as LockOp],
     guard: (s, l) => s.ptl[where(l)[0]] === UNLOCKED,
     footprint: (s, l) => {
       const [mm, addr] = where(l);
@@ -380,11 +385,7 @@ function migratorSteps(o: Options, lay: Layout, init: S): Step<S, ML>[] {
     {
       label: `rmap_walk_anon: spin_unlock(&anon_vma->${o.adjust === 'root' ? 'root->' : ''}lock)`,
       name: 'r_done',
-      footprint: (_s, l) => writes(locOf(avLockPath(walkAv(l))), `mig.${page(l).name}`),
-      run: (s, l, tid) => {
-        const r = anonVmaUnlock<ML>(walkAv).run(s, l, tid);
-        return r.violation ? r : { s: withMig(r.s as S, page(l).name, () => ({ finished: true })) };
-      },
+      ...anonVmaUnlockWalkDone<S, ML>(walkAv, (l) => [`mig.${page(l).name}`], (s, l) => withMig(s, page(l).name, () => ({ finished: true }))),
     },
     {
       label: 'move_to_new_page: unlock_page(newpage) / free the unused newpage',

@@ -7,6 +7,8 @@
  * are the same). A trylock records no dependency (it cannot wait). Then report each elementary
  * cycle of the class graph as a potential deadlock, with the edge witnesses that close it, whether
  * or not any explored interleaving deadlocks: like lockdep, the analysis sees orders, not waits.
+ * Unbalanced annotations are a model error (ModelError 'bad-model'): a thread that exits holding a
+ * lock, or acquires (not trylock) an instance it already holds.
  * States are stored as 64-bit fingerprints, as in the searches (hash compaction).
  */
 import { ModelError, errorMessage } from '../core/errors.js';
@@ -138,7 +140,9 @@ export function lockOrder(inst: Instance, opts: LockOrderOptions = {}): LockOrde
         pc = target;
       }
       let held = n.held[tid];
-      for (const op of ops) held = apply(held, op, threads[tid].name, st.label, edges);
+      for (const op of ops) held = apply(held, op, threads[tid].name, st.label, edges, where(tid, st));
+      if (pc >= threads[tid].steps.length && held.length > 0)
+        throw new ModelError(`${where(tid, st)}: thread exits still holding ${held.map((h) => h.inst).join(', ')} (lock annotations unbalanced)`, 'bad-model');
       const next: Node = {
         s: r.s === undefined ? n.s : r.s,
         pc: n.pc.map((p, i) => (i === tid ? pc : p)),
@@ -159,8 +163,10 @@ export function lockOrder(inst: Instance, opts: LockOrderOptions = {}): LockOrde
 }
 
 /** One lockdep event on a thread's held stack, recording the dependencies an acquire creates. */
-function apply(held: readonly Held[], op: LockOp, thread: string, label: string, edges: Map<string, LockEdge>): readonly Held[] {
+function apply(held: readonly Held[], op: LockOp, thread: string, label: string, edges: Map<string, LockEdge>, where: string): readonly Held[] {
   const inst = op.inst ?? op.cls;
+  if (op.op === 'acquire' && !op.trylock && held.some((h) => h.inst === inst))
+    throw new ModelError(`${where}: acquires ${inst}, which the thread already holds (recursive locking; lock annotations unbalanced?)`, 'bad-model');
   if (op.op === 'release') {
     for (let i = held.length - 1; i >= 0; i--) if (held[i].inst === inst) return [...held.slice(0, i), ...held.slice(i + 1)];
     return held; // releasing what is not held is lock-misuse, another property's business

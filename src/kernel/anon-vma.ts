@@ -21,6 +21,7 @@ import { spinLock, spinUnlock } from './spinlock.js';
  *  - avLockPath(av), avHeadLoc(av)            lock path (for spinLock) and list location
  *  - anonVmaLock(av) / anonVmaUnlock(av)      spin_lock/unlock(&anon_vma->lock) of exactly `av`
  *                                             (the caller passes the root for anon_vma_lock())
+ *  - anonVmaUnlockWalkDone(av, locs, finish) the walk's unlock + "walk finished" in one step
  *  - listAddTail / listAddAfter / listDel / listMoveTail   pure list operations
  *  - avcAddTail(av, vma)                      anon_vma_chain_link: list_add_tail (anon_vma_clone)
  *  - avcAddAfter(av, after, vma)              insertion right after a given avc
@@ -60,6 +61,23 @@ export function anonVmaLock<L>(av: AvName<L>): StepSpec<any, L> {
 
 export function anonVmaUnlock<L>(av: AvName<L>): StepSpec<any, L> {
   return spinUnlock<L>((l) => avLockPath(nameOf(av, l)));
+}
+
+/**
+ * rmap_walk_anon's `anon_vma_unlock(anon_vma)` at the end of the walk, with the walk marked
+ * finished in the same step (`finish` updates the model's walk record at `locs`): the unlock
+ * keeps its lock annotation, so the lock-order analysis sees the release.
+ */
+export function anonVmaUnlockWalkDone<S extends WithAnonVmas, L>(av: AvName<L>, locs: (l: L) => readonly string[], finish: (s: S, l: L) => S): StepSpec<S, L> {
+  const unlock = anonVmaUnlock<L>(av);
+  return {
+    ...unlock,
+    footprint: (s, l, t) => [...unlock.footprint(s, l, t), ...writes(...locs(l))],
+    run: (s, l, t) => {
+      const r = unlock.run(s, l, t);
+      return r.violation ? r : { s: finish(r.s as S, l) };
+    },
+  };
 }
 
 // ------------------------------------------------------------ list operations (pure)

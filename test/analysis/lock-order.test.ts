@@ -2,6 +2,7 @@ import { describe, expect, test } from '@jest/globals';
 import philosophers from '../../models/classic/philosophers.js';
 import { lockOrder } from '../../src/analysis/lock-order.js';
 import { elementaryCycles } from '../../src/analysis/cycles.js';
+import { ModelError } from '../../src/core/errors.js';
 import { instantiate } from '../../src/core/instantiate.js';
 import { awaitUntil, store } from '../../src/core/ops.js';
 import { step } from '../../src/core/step.js';
@@ -103,6 +104,16 @@ describe('lock-order analysis', () => {
     const inst = (cls?: string) => program({ init: { i_mmap: rwsem(), vma: { seq: seqcount() } }, threads: [writer(cls), allocator(cls), reclaim], properties: [lockMisuse] });
     expect(cycleNames(inst('vm_seq'))).toEqual(['fs_reclaim → i_mmap → vm_seq']);
     expect(cycleNames(inst(undefined))).toEqual([]);
+  });
+
+  test('unbalanced annotations are a model error: exiting with a lock held, re-acquiring a held instance', () => {
+    const leaks = thread('t0', {}, [step('t0: lock A', spinLock(['A']))]);
+    expect(() => lockOrder(program({ init: { A: UNLOCKED }, threads: [leaks], properties: [lockMisuse] }))).toThrow(/thread 't0'.*exits still holding A/);
+    // An unlock step that lost its annotation: the state is unlocked, the held stack is not.
+    const lost = { ...spinUnlock<{}>(['A']), lock: undefined };
+    const twice = thread('t0', {}, [step('t0: lock A', spinLock<{}>(['A'])), step('t0: unlock A (no annotation)', lost), step('t0: lock A again', spinLock<{}>(['A'])), step('t0: unlock A', spinUnlock<{}>(['A']))]);
+    expect(() => lockOrder(program({ init: { A: UNLOCKED }, threads: [twice], properties: [lockMisuse] }))).toThrow(ModelError);
+    expect(() => lockOrder(program({ init: { A: UNLOCKED }, threads: [twice], properties: [lockMisuse] }))).toThrow(/acquires A, which the thread already holds/);
   });
 
   test('elementary cycles: each once, shortest first', () => {
