@@ -7,6 +7,8 @@
  * are the same). A trylock records no dependency (it cannot wait). Then report each elementary
  * cycle of the class graph as a potential deadlock, with the edge witnesses that close it, whether
  * or not any explored interleaving deadlocks: like lockdep, the analysis sees orders, not waits.
+ * A blocked acquisition (guard false) records its dependencies too: lockdep checks before it
+ * waits, so a lock that is always contended, or held from the initial state, still orders.
  * Unbalanced annotations are a model error (ModelError 'bad-model'): a thread that exits holding a
  * lock, or acquires (not trylock) an instance it already holds.
  * States are stored as 64-bit fingerprints, as in the searches (hash compaction).
@@ -128,8 +130,12 @@ export function lockOrder(inst: Instance, opts: LockOrderOptions = {}): LockOrde
       const st = threads[tid].steps[n.pc[tid]];
       if (!st) continue;
       const l = n.l[tid];
-      if (st.guard && call(tid, st, 'guard', () => st.guard!(n.s, l, tid)) !== true) continue;
       const ops = st.lock ? opsOf(call(tid, st, 'lock', () => st.lock!(n.s, l, tid))) : [];
+      if (st.guard && call(tid, st, 'guard', () => st.guard!(n.s, l, tid)) !== true) {
+        // lockdep records the dependency before it waits: a blocked acquisition still orders.
+        for (const op of ops) if (op.op === 'acquire') apply(n.held[tid], op, threads[tid].name, st.label, edges, where(tid, st));
+        continue;
+      }
       const r = call(tid, st, 'run', () => st.run(n.s, l, tid));
       transitions++;
       if (r.violation) continue; // the kernel stopped here: a BUG ends the execution

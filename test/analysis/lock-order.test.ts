@@ -116,6 +116,13 @@ describe('lock-order analysis', () => {
     expect(() => lockOrder(program({ init: { A: UNLOCKED }, threads: [twice], properties: [lockMisuse] }))).toThrow(/acquires A, which the thread already holds/);
   });
 
+  test('a blocked acquisition records its dependency (lockdep checks before it waits)', () => {
+    // A is held from the initial state by a thread that is not modelled: t0 never gets it.
+    const t0 = thread('t0', {}, [step('t0: lock B', spinLock<{}>(['B'])), step('t0: lock A (always contended)', spinLock<{}>(['A'])), step('t0: unlock A', spinUnlock<{}>(['A'])), step('t0: unlock B', spinUnlock<{}>(['B']))]);
+    const r = lockOrder(program({ init: { A: 7, B: UNLOCKED }, threads: [t0], properties: [lockMisuse] }));
+    expect(r.edges.map((e) => [e.from, e.to, e.label])).toEqual([['B', 'A', 't0: lock A (always contended)']]);
+  });
+
   test('elementary cycles: each once, shortest first', () => {
     const succ = new Map([
       ['a', ['b', 'c']],
