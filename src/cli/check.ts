@@ -28,7 +28,8 @@ export interface CheckArgs extends SearchArgs {
 
 /**
  * Exit code: 0 when no property is violated, the search is complete and every expectation is
- * met; 1 otherwise (a violation, even an expected one, an incomplete search, or a mismatch).
+ * met; 1 otherwise (a violation, even an expected one, an incomplete search or lock-order pass,
+ * or a mismatch).
  */
 export async function checkCommand(a: CheckArgs, io: Io): Promise<number> {
   const opts = searchOptions(a);
@@ -70,6 +71,6 @@ export async function checkCommand(a: CheckArgs, io: Io): Promise<number> {
     if (lo) parts.push('', renderLockOrder(lo, p));
     io.out(parts.join('\n') + '\n');
   }
-  const ok = result.kind === 'pass' && vs.every(verdictOk);
+  const ok = result.kind === 'pass' && vs.every(verdictOk) && (lo === undefined || lo.complete);
   return ok ? EXIT_OK : EXIT_FAIL;
 }

@@ -5,7 +5,7 @@ import type { SearchResult } from '../explore/result.js';
 import { formatCount, formatDuration, replayCommand } from '../report/format.js';
 import { renderJson } from '../report/json.js';
 import { renderJunit } from '../report/junit.js';
-import { runOk, type RunReport } from '../report/run.js';
+import { runIncomplete, runOk, type RunReport } from '../report/run.js';
 import { INCOMPLETE_REASONS } from '../report/summary.js';
 import { cell, renderTable, type Cell } from '../report/table.js';
 import { lockOrder } from '../analysis/lock-order.js';
@@ -33,7 +33,7 @@ function outcomes(r: RunReport): Cell {
 
 /**
  * Exit code: 2 when some model cannot be built or throws, else 1 when some expectation is not
- * met or some search is incomplete, else 0. Every model is checked and shown either way.
+ * met or some search (or lock-order pass) is incomplete, else 0. Every model is checked and shown either way.
  */
 export async function verifyCommand(a: VerifyArgs, io: Io): Promise<number> {
   const lim = limits(a);
@@ -64,7 +64,7 @@ export async function verifyCommand(a: VerifyArgs, io: Io): Promise<number> {
       [{ header: 'model' }, { header: 'variant' }, { header: 'properties' }, { header: 'result' }, { header: 'states', align: 'right' }, { header: 'time', align: 'right' }],
       runs.map((r) => {
         const s = r.result.kind === 'error' ? undefined : r.result.stats;
-        const status = r.result.kind === 'incomplete' ? cell('INCOMPLETE', 'yellow') : r.result.kind === 'error' ? cell('ERROR', 'red') : runOk(r) ? cell('ok', 'green') : cell('MISMATCH', 'red');
+        const status = runIncomplete(r) ? cell('INCOMPLETE', 'yellow') : r.result.kind === 'error' ? cell('ERROR', 'red') : runOk(r) ? cell('ok', 'green') : cell('MISMATCH', 'red');
         return [r.ctx.model, r.ctx.variant, outcomes(r), status, s ? formatCount(s.states) : '—', s ? formatDuration(s.timeMs) : '—'];
       }),
       { palette: p },

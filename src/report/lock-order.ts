@@ -26,7 +26,8 @@ export function renderLockOrder(r: LockOrderReport, palette: Palette = plainPale
     lines.push(`  ${r.edges.length} dependenc${r.edges.length === 1 ? 'y' : 'ies'} between ${r.classes.length} lock classes:`);
     for (const e of r.edges) lines.push(`    ${renderEdge(e)}`);
   }
-  if (r.cycles.length === 0) lines.push(p.green('  no cycle: the lock classes are acquired in a consistent order'));
+  if (r.cycles.length === 0)
+    lines.push(r.complete ? p.green('  no cycle: the lock classes are acquired in a consistent order') : p.yellow('  no cycle found in the explored part (the pass is incomplete: not a proof of a consistent order)'));
   else {
     lines.push(p.red(`  ${r.cycles.length}${r.cyclesTruncated ? '+' : ''} cycle${r.cycles.length === 1 ? '' : 's'} — possible circular locking dependency (a potential deadlock, whether or not a wait closes it):`));
     for (const c of r.cycles) {

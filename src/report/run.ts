@@ -16,7 +16,12 @@ export interface RunReport {
   readonly lockOrder?: LockOrderReport;
 }
 
-/** Every expectation met and the search complete. */
+/** Every expectation met, the search complete, and the lock-order pass (when asked for) complete. */
 export function runOk(r: RunReport): boolean {
-  return r.result.kind !== 'error' && r.result.kind !== 'incomplete' && r.verdicts.every((v) => v.outcome === v.expected);
+  return r.result.kind !== 'error' && !runIncomplete(r) && r.verdicts.every((v) => v.outcome === v.expected);
+}
+
+/** The search or the lock-order pass was cut short by a limit. */
+export function runIncomplete(r: RunReport): boolean {
+  return r.result.kind === 'incomplete' || (r.lockOrder !== undefined && !r.lockOrder.complete);
 }
