@@ -74,6 +74,7 @@ import {
   copyVmaSteps,
   movePageTablesSteps,
   mremapLocals,
+  PTL_CLASS,
   PTRS_PER_TABLE,
   ptlPath,
   type MremapLocals,
@@ -199,7 +200,7 @@ function migratorSteps(o: Options, n: number, index: (l: GL) => number): Step<S,
       run: (s, l) => (s.pte[l.addr].kind === 'migration' ? {} : { goto: 'next' }),
     });
   steps.push(
-    step('remove_migration_pte: pte_offset_map_lock', spinLock<GL>((l) => ptlPath(l.addr))),
+    step('remove_migration_pte: pte_offset_map_lock', spinLock<GL>((l) => ptlPath(l.addr), PTL_CLASS)),
     {
       label: 'remove_migration_pte: migration entry for old? set_pte_at(new)',
       footprint: (_s, l) => [...writes(pteLoc(l.addr)), ...writesWalk(l.page)],
@@ -212,7 +213,7 @@ function migratorSteps(o: Options, n: number, index: (l: GL) => number): Step<S,
         return { s: { ...s, pte, walks: { ...s.walks, [f]: { ...s.walks[f], removed: s.walks[f].removed + 1 } } } };
       },
     },
-    step('remove_migration_pte: pte_unmap_unlock', andThen(spinUnlock<GL>((l) => ptlPath(l.addr)), () => ({ goto: 'next' }))),
+    step('remove_migration_pte: pte_unmap_unlock', andThen(spinUnlock<GL>((l) => ptlPath(l.addr), PTL_CLASS), () => ({ goto: 'next' }))),
     step('rmap_walk_anon: anon_vma_unlock', walkEnd(), 'end'),
     step('unmap_and_move: unlock_page(old)', folioUnlock<S, GL>((l) => oldPage(l.page))),
     step(

@@ -80,6 +80,7 @@ import { thread } from '../../src/core/thread.js';
 import { local } from '../../src/core/ops.js';
 import { anonVma, anonVmaLock, anonVmaUnlock, anonVmaUnlockWalkDone, avcAddTail, avcListCorruption, avcWalkNext, type AnonVma } from '../../src/kernel/anon-vma.js';
 import { FOLIO_LOCK, REFCOUNT, folio, folioLockOrQueue, folioLockSleep, folioPut, folioUnlock, folioWaitUnlocked, lockLoc, mapLoc, refLoc, type Folio } from '../../src/kernel/folio.js';
+import { PTL_CLASS } from '../../src/kernel/mremap.js';
 import { PTE_NONE, migrationEntry, present, pteLoc, type Pte } from '../../src/kernel/pte.js';
 import { lockMisuse, lockOp, spinLock, spinUnlock, UNLOCKED } from '../../src/kernel/spinlock.js';
 import { EFAULT, VMA_STACK_INCOMPLETE_SETUP, vma, vmaAddress, vmaLoad, vmaLoadFlags, vmaLoc, vmaSetFlags, vmaStore, type Vma, type VmaField, type VmaSnap } from '../../src/kernel/vma.js';
@@ -120,8 +121,6 @@ const SPAN = 8;
 const MIGRATOR = 0;
 const PAGE_INDEX = 3; // P's page->index: address 3 in every process of the fork tree
 const SHIFT = 4; // exec's stack shift, in pages
-/** Lockdep class of the split page-table locks (one class for every PTL, as in the kernel). */
-const PTL_CLASS = 'ptl';
 
 // ---------------------------------------------------------------- layout
 
@@ -513,9 +512,9 @@ function execSteps(o: Options, lay: Layout, stack: number, view: MigrationEntryV
   }));
   const steps: Step<S, AL>[] = [
     ...vmaAdjust(o, lay.init, mm, 'exec shift_arg_pages', [[set('S', 'start', 0), set('S', 'end', SHIFT + stack), set('S', 'pgoff', 0)]]),
-    step('exec: move_page_tables: move_ptes: spin_lock(old PTL); new PTL is the same', spinLock<AL>(ptl)),
+    step('exec: move_page_tables: move_ptes: spin_lock(old PTL); new PTL is the same', spinLock<AL>(ptl, PTL_CLASS)),
     ...moves,
-    step('exec: move_ptes: spin_unlock(PTL)', spinUnlock<AL>(ptl)),
+    step('exec: move_ptes: spin_unlock(PTL)', spinUnlock<AL>(ptl, PTL_CLASS)),
     ...vmaAdjust(o, lay.init, mm, 'exec shift_arg_pages', [[set('S', 'start', 0), set('S', 'end', stack), set('S', 'pgoff', 0)]]),
   ];
   if (o.skipTempStack) steps.push(step('exec: setup_arg_pages: vm_flags &= ~VM_STACK_INCOMPLETE_SETUP', vmaSetFlags<S, AL>('S', (f) => f & ~VMA_STACK_INCOMPLETE_SETUP)));

@@ -20,7 +20,8 @@ import { spinLock, spinUnlock } from './spinlock.js';
  *  - anonVma(name, head, root?)               an AnonVma value;  WithAnonVmas
  *  - avLockPath(av), avHeadLoc(av)            lock path (for spinLock) and list location
  *  - anonVmaLock(av) / anonVmaUnlock(av)      spin_lock/unlock(&anon_vma->lock) of exactly `av`
- *                                             (the caller passes the root for anon_vma_lock())
+ *                                             (the caller passes the root for anon_vma_lock());
+ *                                             lockdep class ANON_VMA_CLASS for every instance
  *  - anonVmaUnlockWalkDone(av, locs, finish) the walk's unlock + "walk finished" in one step
  *  - listAddTail / listAddAfter / listDel / listMoveTail   pure list operations
  *  - avcAddTail(av, vma)                      anon_vma_chain_link: list_add_tail (anon_vma_clone)
@@ -55,12 +56,15 @@ export const avHeadLoc = (av: string) => `anon_vmas.${av}.head`;
 export const AVC_LIST = 'anon-vma-list';
 export const avcListCorruption = assertion(AVC_LIST, 'No list walk follows an anon_vma_chain that has been unlinked (LIST_POISON).');
 
+/** Lockdep class of every anon_vma lock (one class per lock type; the root's lock is one of them). */
+export const ANON_VMA_CLASS = 'anon_vma';
+
 export function anonVmaLock<L>(av: AvName<L>): StepSpec<any, L> {
-  return spinLock<L>((l) => avLockPath(nameOf(av, l)));
+  return spinLock<L>((l) => avLockPath(nameOf(av, l)), ANON_VMA_CLASS);
 }
 
 export function anonVmaUnlock<L>(av: AvName<L>): StepSpec<any, L> {
-  return spinUnlock<L>((l) => avLockPath(nameOf(av, l)));
+  return spinUnlock<L>((l) => avLockPath(nameOf(av, l)), ANON_VMA_CLASS);
 }
 
 /**

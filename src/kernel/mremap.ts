@@ -24,6 +24,7 @@ import { vma, vmaLoc, type Vma, type WithVmas } from './vma.js';
  *
  * API:
  *  - PTRS_PER_TABLE, ptlPath(addr)              the PTL of an address
+ *  - PTL_CLASS, PTL_NESTED_CLASS                its lockdep classes (`ptl`, `ptl/1` for spin_lock_nested)
  *  - RmapOrder, avInsert(order, head, vmas, v)  link a VMA into the traversal order
  *  - vmaMergeTarget(vmas, src, addr, len, pgoff) vma_merge's choice: prev, next or none
  *  - needRmapLocks(policy, merged, dst, src)    copy_vma's *need_rmap_locks (and weakened ones)
@@ -34,6 +35,12 @@ import { vma, vmaLoc, type Vma, type WithVmas } from './vma.js';
 export const PTRS_PER_TABLE = 16;
 export const tableOf = (addr: number) => Math.floor(addr / PTRS_PER_TABLE);
 export const ptlPath = (addr: number): Path => ['ptl', tableOf(addr)];
+/**
+ * Lockdep classes of the split PTLs: one class for every page table's lock (ptlock_init), and
+ * move_ptes' spin_lock_nested(new_ptl, SINGLE_DEPTH_NESTING) takes the new one as subclass 1.
+ */
+export const PTL_CLASS = 'ptl';
+export const PTL_NESTED_CLASS = 'ptl/1';
 
 export interface WithMm extends WithVmas, WithAnonVmas, WithPtes {
   /** Page-table locks, one per page table (split PTLs): holder's thread id or -1. */
@@ -264,9 +271,9 @@ export function movePageTablesSteps(prefix: string, av: string, from: number, to
     if (lock !== 'yes') steps.push(local<L>('move_ptes: need_rmap_locks?', (l) => (lock(l) ? {} : { goto: `${prefix}_ptl` })));
     steps.push(step('move_ptes: anon_vma_lock', anonVmaLock<L>(av)));
   }
-  steps.push(step('move_ptes: pte_offset_map_lock(old_pmd)', spinLock<L>(ptlPath(from)), `${prefix}_ptl`));
+  steps.push(step('move_ptes: pte_offset_map_lock(old_pmd)', spinLock<L>(ptlPath(from), PTL_CLASS), `${prefix}_ptl`));
   const nested = tableOf(from) !== tableOf(to);
-  if (nested) steps.push(step('move_ptes: spin_lock_nested(new_ptl)', spinLock<L>(ptlPath(to))));
+  if (nested) steps.push(step('move_ptes: spin_lock_nested(new_ptl)', spinLock<L>(ptlPath(to), PTL_NESTED_CLASS)));
   steps.push(
     step(
       'move_ptes: pte = ptep_clear_flush(old_pte)',
@@ -293,8 +300,8 @@ export function movePageTablesSteps(prefix: string, av: string, from: number, to
       },
     }),
   );
-  if (nested) steps.push(step('move_ptes: spin_unlock(new_ptl)', spinUnlock<L>(ptlPath(to)), `${prefix}_unlock`));
-  steps.push(step('move_ptes: pte_unmap_unlock(old_pte)', spinUnlock<L>(ptlPath(from)), nested ? undefined : `${prefix}_unlock`));
+  if (nested) steps.push(step('move_ptes: spin_unlock(new_ptl)', spinUnlock<L>(ptlPath(to), PTL_NESTED_CLASS), `${prefix}_unlock`));
+  steps.push(step('move_ptes: pte_unmap_unlock(old_pte)', spinUnlock<L>(ptlPath(from), PTL_CLASS), nested ? undefined : `${prefix}_unlock`));
   if (lock !== 'no') {
     const unlock = step('move_ptes: anon_vma_unlock', anonVmaUnlock<L>(av));
     steps.push(lock === 'yes' ? unlock : { ...unlock, footprint: (s, l, t) => (lock(l) ? unlock.footprint(s, l, t) : []), run: (s, l, t) => (lock(l) ? unlock.run(s, l, t) : {}) });

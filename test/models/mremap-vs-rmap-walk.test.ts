@@ -6,6 +6,7 @@ import { replay } from '../../src/explore/replay.js';
 import { System } from '../../src/explore/system.js';
 import { verdicts } from '../../src/explore/verdicts.js';
 import { soloCost } from '../../src/explore/cost.js';
+import { lockOrder } from '../../src/analysis/lock-order.js';
 
 type Params = { ptes?: number; fail?: number; layout?: number };
 
@@ -147,5 +148,20 @@ describe('mremap-vs-rmap-walk: scaling and cost', () => {
     expect(cost('anon-vma-lock', {})).toBe(4);
     expect(cost('need-rmap-locks', {})).toBe(4);
     expect(cost('need-rmap-locks', { layout: layoutNo('merge-next') })).toBe(3);
+  });
+});
+
+describe('mremap-vs-rmap-walk: lock order (lockdep classes)', () => {
+  test('one class for all split PTLs, the new one nested as ptl/1; the walk orders anon_vma → ptl; no cycle in any variant', () => {
+    for (const variant of Object.keys(model.variants)) {
+      const r = lockOrder(instantiate(model, variant, { ptes: 2 }));
+      expect(r.complete).toBe(true);
+      expect(r.cycles).toEqual([]);
+      expect(r.edges.map((e) => `${e.from} → ${e.to}`)).toEqual(
+        model.variants[variant].options.rmapLocks && model.variants[variant].options.rmapLocks !== 'never'
+          ? ['anon_vma → ptl', 'anon_vma → ptl/1', 'ptl → ptl/1']
+          : ['anon_vma → ptl', 'ptl → ptl/1'],
+      );
+    }
   });
 });

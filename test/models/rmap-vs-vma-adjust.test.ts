@@ -4,6 +4,7 @@ import { instantiate } from '../../src/core/instantiate.js';
 import { explore } from '../../src/explore/explore.js';
 import { verdicts } from '../../src/explore/verdicts.js';
 import { soloCost } from '../../src/explore/cost.js';
+import { lockOrder } from '../../src/analysis/lock-order.js';
 
 type Params = Record<string, number>;
 const SHIFT = { mprotect: 1, exec: 0 }; // vma_merge moving the C1/C2 boundary (adjust_next)
@@ -126,5 +127,16 @@ describe('rmap-vs-vma-adjust: scaling and cost', () => {
     expect(cost('root-lock', 1).locks).toBe(1);
     expect(cost('mel-lock-seq', 1).locks).toBe(1);
     expect(cost('root-lock', 0)).toEqual(cost('v2.6.34-rc', 0));
+  });
+});
+
+describe('rmap-vs-vma-adjust: lock order (lockdep classes)', () => {
+  test('the walks order anon_vma → ptl (the PTL sections are annotated; the walk-end unlock releases); no other dependency', () => {
+    for (const variant of ['v2.6.34-rc', 'root-lock', 'mel-lock-seq'])
+      for (const params of [SHIFT, EXEC]) {
+        const r = lockOrder(instantiate(model, variant, params));
+        expect(r.complete).toBe(true);
+        expect(r.edges.map((e) => `${e.from} → ${e.to}`)).toEqual(['anon_vma → ptl']);
+      }
   });
 });
