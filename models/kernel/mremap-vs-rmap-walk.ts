@@ -28,7 +28,11 @@
  * move back always passes true. Andrea's final patch calls anon_vma_moveto_tail(new_vma) in
  * copy_vma after a merge and anon_vma_moveto_tail(vma) before the move back (Hugh's catch). The
  * anon_vma lock is a mutex in 3.1 and an rwsem (walk read, move_ptes write) later; with one walker
- * both behave as the exclusive lock modelled here.
+ * both behave as the exclusive lock modelled here. The source also wins over kernel-races.md on
+ * vma_adjust's locking: until 3.7 it takes no anon_vma lock when only vm_end changes (`if
+ * (vma->anon_vma && (importer || start != vma->vm_start))`, 252c5f94 / 012f18004da3; Michel
+ * Lespinasse removed the skip before the interval tree), so in the list-order variants the merge
+ * into prev stores prev->vm_end without the lock; the tree variants (3.7+) take it.
  *
  * Layouts (param `layout`, -1 = the variant's own scenario), n = `ptes`, addresses in pages, page
  * tables of 16 PTEs (table 0 at 0, table 1 at 16, table 2 at 32), VMAs in creation order (the 3.1

@@ -59,6 +59,12 @@
  *    (__bprm_mm_init), not only in setup_arg_pages, and clears it after the shift; the patch-mail
  *    version tested mm->map_count == 1 instead. The model starts with the flag set.
  *  - shift_arg_pages' first vma_adjust(vma, new_start, old_end, vm_pgoff) stores all three fields.
+ *  - The source wins over kernel-races.md here: 012f18004da3 (v2 of "always lock the root
+ *    anon_vma", 2.6.35) takes the root lock in vma_adjust only `if (vma->anon_vma && (insert ||
+ *    importer || start != vma->vm_start))`, keeping 252c5f94's brk optimisation (until 3.7). So in
+ *    root-lock and merged, exec's second vma_adjust(vma, new_start, new_end, ...), which changes
+ *    only vm_end, takes no lock. Mel's patch (mel-lock-seq) locks unconditionally (`if
+ *    (vma->anon_vma)`), and so does the vma-anon-vma-lock variant.
  *
  * Granularity: one step per load/store of a VMA field, per list step, per lock operation, per
  * PTE move of move_ptes. vma_address loads vm_pgoff, vm_start, vm_end in that fixed order
@@ -419,12 +425,13 @@ interface Store {
 }
 
 /** vma_adjust(): the locking of the variant around the field stores (grouped per VMA for the per-VMA seqcount). */
-function vmaAdjust(o: Options, init: S, mm: number, who: string, groups: readonly (readonly Store[])[]): Step<S, AL>[] {
+function vmaAdjust(o: Options, init: S, mm: number, who: string, groups: readonly (readonly Store[])[], endOnly = false): Step<S, AL>[] {
   const first = groups[0][0].vma;
   const av = init.vmas[first].anon as string;
   const out: Step<S, AL>[] = [];
   const lockAv = o.adjust === 'root' ? rootOf(init, av) : av;
-  const locks = o.adjust === 'vma-anon-vma' || o.adjust === 'mel' || o.adjust === 'root';
+  // 012f18004da3 takes the lock only `if (vma->anon_vma && (insert || importer || start != vma->vm_start))`.
+  const locks = o.adjust === 'vma-anon-vma' || o.adjust === 'mel' || (o.adjust === 'root' && !endOnly);
   const seqBump = (key: string, what: string): Step<S, AL> => ({
     label: what,
     footprint: () => writes(`seq.${key}`),
@@ -515,7 +522,9 @@ function execSteps(o: Options, lay: Layout, stack: number, view: MigrationEntryV
     step('exec: move_page_tables: move_ptes: spin_lock(old PTL); new PTL is the same', spinLock<AL>(ptl, PTL_CLASS)),
     ...moves,
     step('exec: move_ptes: spin_unlock(PTL)', spinUnlock<AL>(ptl, PTL_CLASS)),
-    ...vmaAdjust(o, lay.init, mm, 'exec shift_arg_pages', [[set('S', 'start', 0), set('S', 'end', stack), set('S', 'pgoff', 0)]]),
+    // vma_adjust(vma, new_start, new_end, vma->vm_pgoff, NULL): start is already vm_start (the
+    // first adjust stored it; only exec, holding mmap_sem for write, changes S), so only vm_end changes.
+    ...vmaAdjust(o, lay.init, mm, 'exec shift_arg_pages', [[set('S', 'start', 0), set('S', 'end', stack), set('S', 'pgoff', 0)]], true),
   ];
   if (o.skipTempStack) steps.push(step('exec: setup_arg_pages: vm_flags &= ~VM_STACK_INCOMPLETE_SETUP', vmaSetFlags<S, AL>('S', (f) => f & ~VMA_STACK_INCOMPLETE_SETUP)));
   steps.push(...faultSteps('exec create_elf_tables', view, mm, 0));

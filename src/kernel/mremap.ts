@@ -142,8 +142,11 @@ const geometry = (v: string) => [vmaLoc(v, 'start'), vmaLoc(v, 'end'), vmaLoc(v,
  * copy_vma(&vma, new_addr, len, new_pgoff, &need_rmap_locks):
  *  - `copy_vma: vma_merge?` reads the neighbours' geometry (mmap_sem is held for write: only
  *    this thread changes VMAs) and picks prev, next or a new VMA;
- *  - merged: vma_adjust under the anon_vma lock stores prev->vm_end, or next->vm_start and
- *    next->vm_pgoff, and (tree) reinserts the VMA at its new vm_pgoff;
+ *  - merged: vma_adjust stores prev->vm_end, or next->vm_start and next->vm_pgoff under the
+ *    anon_vma lock, and (tree) reinserts the VMA at its new vm_pgoff. Until 3.7 (list order)
+ *    vma_adjust took no anon_vma lock when only vm_end changes (the merge into prev): 252c5f94's
+ *    brk optimisation, kept by 012f18004da3 as `if (vma->anon_vma && (importer || start !=
+ *    vma->vm_start))`, removed by Michel Lespinasse before the interval tree;
  *  - new (3.1 order): `*new_vma = *vma` (a copy with the source's geometry), anon_vma_clone
  *    links it at the tail under the lock, then vm_start, vm_end, vm_pgoff are stored without
  *    the lock; (tree, 3.7+) the geometry is set first and anon_vma_clone inserts by vm_pgoff;
@@ -153,6 +156,10 @@ const geometry = (v: string) => [vmaLoc(v, 'start'), vmaLoc(v, 'end'), vmaLoc(v,
 export function copyVmaSteps(plan: MremapPlan, order: RmapOrder, moveToTail: boolean, policy: RmapLockPolicy): Step<WithMm, MremapLocals>[] {
   type L = MremapLocals;
   const { src, av, newAddr, len, fresh } = plan;
+  // Until 3.7 (list order here) vma_adjust skipped the anon_vma lock when only vm_end changes
+  // (`if (vma->anon_vma && (importer || start != vma->vm_start))`): the merge into prev.
+  const endOnlyUnlocked = order === 'list';
+  const afterAdjust = moveToTail ? 'moveto_tail' : 'copied';
   const merged: Step<WithMm, L>[] = [
     {
       label: 'copy_vma: vma_merge(prev, new_addr, new_addr + len, new_pgoff)?',
@@ -163,16 +170,22 @@ export function copyVmaSteps(plan: MremapPlan, order: RmapOrder, moveToTail: boo
         return { l: { ...l, dst: t.vma, merged: t.kind }, goto: t.kind === 'prev' ? 'merge_prev' : 'merge_next' };
       },
     },
-    step('vma_adjust: anon_vma_lock', anonVmaLock<L>(av), 'merge_prev'),
-    step('vma_adjust: prev->vm_end = end', andThen(fieldStore<L>(dstOf, 'end', (s, l) => s.vmas[dstOf(l)].end + len), () => ({ goto: 'adjusted' }))),
+  ];
+  const prevEnd = fieldStore<L>(dstOf, 'end', (s, l) => s.vmas[dstOf(l)].end + len);
+  if (endOnlyUnlocked) merged.push(step('vma_adjust: prev->vm_end = end (only vm_end changes: no anon_vma lock)', andThen(prevEnd, () => ({ goto: afterAdjust })), 'merge_prev'));
+  else merged.push(step('vma_adjust: anon_vma_lock', anonVmaLock<L>(av), 'merge_prev'), step('vma_adjust: prev->vm_end = end', andThen(prevEnd, () => ({ goto: 'adjusted' }))));
+  merged.push(
     step('vma_adjust: anon_vma_lock', anonVmaLock<L>(av), 'merge_next'),
     step('vma_adjust: next->vm_start = start', fieldStore<L>(dstOf, 'start', () => newAddr)),
     step('vma_adjust: next->vm_pgoff = pgoff', fieldStore<L>(dstOf, 'pgoff', (s) => newPgoff(s, plan))),
-  ];
+  );
   if (order === 'tree')
     merged.push(step('vma_adjust: anon_vma_interval_tree_post_update_vma', treeInsert<L>(av, dstOf), 'adjusted'));
   merged.push(step('vma_adjust: anon_vma_unlock', anonVmaUnlock<L>(av), order === 'tree' ? undefined : 'adjusted'));
-  if (moveToTail) merged.push(...anonVmaMovetoTailSteps<L>(av, dstOf, 'copy_vma'));
+  if (moveToTail) {
+    const m = anonVmaMovetoTailSteps<L>(av, dstOf, 'copy_vma');
+    merged.push({ ...m[0], name: 'moveto_tail' }, ...m.slice(1));
+  }
   const last = merged.length - 1;
   merged[last] = { ...merged[last], ...andThen(merged[last], () => ({ goto: 'copied' })) };
   return [...merged, ...allocSteps(plan, order), needStep(policy, src)];

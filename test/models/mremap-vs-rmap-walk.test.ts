@@ -79,22 +79,25 @@ const shortest = (variant: string, property = 'no-dangling-migration-entry', par
 };
 
 describe('mremap-vs-rmap-walk: the shortest counterexample reads like the thread', () => {
-  test('after-486cf46f: the walk scans dst, move_ptes moves the entry from src to dst, the walk scans src', () => {
+  test('after-486cf46f: the walk passes dst, vma_merge (no lock: only vm_end changes) and move_ptes move the entry from src to dst, the walk looks in src', () => {
+    // 3.1's vma_adjust takes no anon_vma lock for the merge into prev, so the merge can fall
+    // inside the walk: M (dst) is scanned before it covers the page (-EFAULT), W (src) after the move.
     const v = shortest('after-486cf46f');
     const lines = v.trace.steps.map((s) => `${s.thread}: ${s.label}`);
     const checks = lines.flatMap((l, i) => (l.startsWith('migrator: remove_migration_pte: migration entry') ? [i] : []));
+    const adjust = lines.findIndex((l) => l.startsWith('mremap: vma_adjust: prev->vm_end = end'));
     const clear = lines.indexOf('mremap: move_ptes: pte = ptep_clear_flush(old_pte)');
     const set = lines.indexOf('mremap: move_ptes: set_pte_at(new_pte, pte)');
-    expect(lines[0]).toMatch(/^mremap: copy_vma: vma_merge/);
-    expect(checks).toHaveLength(2);
-    expect(checks[0]).toBeLessThan(clear);
+    const cursorSteps = v.trace.steps.flatMap((s, i) => s.changes.filter((c) => c.local && c.path === 'cursor').map((c) => [c.after, i] as const));
+    expect(cursorSteps.map(([c]) => c)).toEqual(['M', 'W', null]);
+    expect(lines).not.toContain('mremap: vma_adjust: anon_vma_lock');
+    expect(cursorSteps[1][1]).toBeLessThan(adjust); // the walk is past M before M grows
+    expect(adjust).toBeLessThan(clear);
     expect(clear).toBeLessThan(set);
-    expect(set).toBeLessThan(checks[1]);
-    // The first scan is of M (dst, merged prev), the second of W (src).
-    const cursors = v.trace.steps.flatMap((s) => s.changes.filter((c) => c.local && c.path === 'cursor').map((c) => c.after));
-    expect(cursors).toEqual(['M', 'W', null]);
+    expect(checks).toHaveLength(1);
+    expect(set).toBeLessThan(checks[0]); // W's PTE is empty when the walk looks
     expect(v.trace.steps[v.trace.steps.length - 1].label).toBe('unmap_and_move: unlock_page(old)');
-    expect(v.trace.steps).toHaveLength(29);
+    expect(v.trace.steps).toHaveLength(24);
   });
   test('before-486cf46f: the peeks of src and dst both fall between the clear and the set', () => {
     const v = shortest('before-486cf46f');
@@ -142,11 +145,15 @@ describe('mremap-vs-rmap-walk: scaling and cost', () => {
   });
   test('mremap alone: the 3.7 lock costs one more lock per move_ptes; need_rmap_locks none when dst comes after src', () => {
     const cost = (variant: string, params: Params) => soloCost(instantiate(model, variant, { fail: 0, ...params }), 'mremap').locks;
-    // 3.1: vma_adjust's anon_vma lock, the old and the new PTL.
-    expect(cost('after-486cf46f', {})).toBe(3);
-    expect(cost('moveto-tail', {})).toBe(4);
-    expect(cost('anon-vma-lock', {})).toBe(4);
+    // 3.1, merge into prev: vma_adjust changes only vm_end and skips the anon_vma lock; the old and the new PTL.
+    expect(cost('after-486cf46f', {})).toBe(2);
+    // + anon_vma_moveto_tail's lock; + move_ptes' anon_vma lock.
+    expect(cost('moveto-tail', {})).toBe(3);
+    expect(cost('anon-vma-lock', {})).toBe(3);
+    // 3.7+ (tree): vma_adjust locks for the vm_end-only change too; need_rmap_locks (dst first) locks move_ptes.
     expect(cost('need-rmap-locks', {})).toBe(4);
+    // merge into next changes vm_start: vma_adjust locks in every release.
+    expect(cost('after-486cf46f', { layout: layoutNo('merge-next') })).toBe(3);
     expect(cost('need-rmap-locks', { layout: layoutNo('merge-next') })).toBe(3);
   });
 });

@@ -128,6 +128,13 @@ describe('rmap-vs-vma-adjust: scaling and cost', () => {
     expect(cost('mel-lock-seq', 1).locks).toBe(1);
     expect(cost('root-lock', 0)).toEqual(cost('v2.6.34-rc', 0));
   });
+  test("exec: 012f18004da3's root lock skips shift_arg_pages' second vma_adjust (only vm_end changes); Mel's patch locks both", () => {
+    const cost = (variant: string) => soloCost(instantiate(model, variant, model.costs![2].params), model.costs![2].thread).locks;
+    expect(cost('v2.6.34-rc')).toBe(1); // move_ptes' PTL
+    expect(cost('root-lock')).toBe(2); // + the first vma_adjust's root lock
+    expect(cost('merged')).toBe(2);
+    expect(cost('mel-lock-seq')).toBe(3);
+  });
 });
 
 describe('rmap-vs-vma-adjust: lock order (lockdep classes)', () => {
