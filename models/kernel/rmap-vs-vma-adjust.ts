@@ -85,9 +85,9 @@ import { andThen, step, type LockOp, type Step, type StepOutcome } from '../../s
 import { thread } from '../../src/core/thread.js';
 import { local } from '../../src/core/ops.js';
 import { anonVma, anonVmaLock, anonVmaUnlock, anonVmaUnlockWalkDone, avcAddTail, avcListCorruption, avcWalkNext, type AnonVma } from '../../src/kernel/anon-vma.js';
-import { FOLIO_LOCK, REFCOUNT, folio, folioLockOrQueue, folioLockSleep, folioPut, folioUnlock, folioWaitUnlocked, lockLoc, mapLoc, refLoc, type Folio } from '../../src/kernel/folio.js';
+import { FOLIO_LOCK, REFCOUNT, folio, withFolio, folioLockOrQueue, folioLockSleep, folioPut, folioUnlock, folioWaitUnlocked, lockLoc, mapLoc, refLoc, type Folio } from '../../src/kernel/folio.js';
 import { PTL_CLASS } from '../../src/kernel/mremap.js';
-import { PTE_NONE, migrationEntry, present, pteLoc, type Pte } from '../../src/kernel/pte.js';
+import { PTE_NONE, migrationEntry, present, pteLoc, setPte, type Pte } from '../../src/kernel/pte.js';
 import { lockMisuse, lockOp, spinLock, spinUnlock, UNLOCKED } from '../../src/kernel/spinlock.js';
 import { EFAULT, VMA_STACK_INCOMPLETE_SETUP, vma, vmaAddress, vmaLoad, vmaLoadFlags, vmaLoc, vmaSetFlags, vmaStore, type Vma, type VmaField, type VmaSnap } from '../../src/kernel/vma.js';
 import {
@@ -234,18 +234,6 @@ function withMig(s: S, page: string, f: (w: MigrationWalk) => Partial<MigrationW
   return { ...s, mig: { ...s.mig, [page]: { ...s.mig[page], ...f(s.mig[page]) } } };
 }
 
-function withFolios(s: S, changes: Record<string, Partial<Folio>>): S {
-  const folios = { ...s.folios };
-  for (const [n, c] of Object.entries(changes)) folios[n] = { ...folios[n], ...c };
-  return { ...s, folios };
-}
-
-function setPte(s: S, i: number, p: Pte): S {
-  const pte = s.pte.slice();
-  pte[i] = p;
-  return { ...s, pte };
-}
-
 /** A PTL critical section as one step: blocked while the PTL is held; the body sees the PTE. Lockdep: acquire and release of the PTL. */
 function underPtl<L>(label: string, name: string | undefined, where: (l: L) => [number, number], extra: (s: S, l: L) => string[], body: (s: S, l: L, tid: number, i: number) => StepOutcome<S, L>): Step<S, L> {
   const path = (l: L) => ['ptl', where(l)[0]];
@@ -314,7 +302,7 @@ function migratorSteps(o: Options, lay: Layout, init: S): Step<S, ML>[] {
         const p = s.pte[i];
         if (p.kind !== 'present' || p.folio !== pg) return { goto: 'u_next' };
         const fo = s.folios[pg];
-        const s1 = withFolios(setPte(s, i, migrationEntry(pg)), { [pg]: { mapcount: fo.mapcount - 1, ref: fo.ref - 1 } });
+        const s1 = withFolio(setPte(s, i, migrationEntry(pg)), pg, { mapcount: fo.mapcount - 1, ref: fo.ref - 1 });
         return { s: withMig(s1, pg, (w) => ({ installed: w.installed + 1 })), goto: 'u_next' };
       },
     ),
@@ -383,7 +371,7 @@ function migratorSteps(o: Options, lay: Layout, init: S): Step<S, ML>[] {
         const p = s.pte[i];
         if (p.kind !== 'migration' || p.folio !== pg) return { goto: 'r_next' };
         const d = s.folios[l.dst];
-        const s1 = withFolios(setPte(s, i, present(l.dst)), { [l.dst]: { ref: d.ref + 1, mapcount: d.mapcount + 1 } });
+        const s1 = withFolio(setPte(s, i, present(l.dst)), l.dst, { ref: d.ref + 1, mapcount: d.mapcount + 1 });
         return { s: withMig(s1, pg, (w) => ({ removed: w.removed + 1 })), goto: 'r_next' };
       },
     ),
@@ -398,7 +386,7 @@ function migratorSteps(o: Options, lay: Layout, init: S): Step<S, ML>[] {
       run: (s, l, tid) => {
         const d = page(l).dst;
         if (s.folios[d].locked !== tid) return { violation: { property: FOLIO_LOCK, message: `unlock_page(${d}) not locked by the migrator` } };
-        return { s: withFolios(s, { [d]: l.dst === d ? { locked: UNLOCKED } : { locked: UNLOCKED, ref: 0 } }) };
+        return { s: withFolio(s, d, l.dst === d ? { locked: UNLOCKED } : { locked: UNLOCKED, ref: 0 }) };
       },
     },
     step('unmap_and_move: unlock_page(page)', folioUnlock<S, ML>((l) => page(l).name)),
@@ -478,7 +466,7 @@ function faultSteps(who: string, view: MigrationEntryView<S>, mm: number, addr: 
         const fo = s.folios[p.folio];
         if (fo.ref === 0) return { goto: 'access' };
         const waiters = fo.locked === UNLOCKED ? fo.waiters : fo.waiters | (1 << tid);
-        return { s: withFolios(s, { [p.folio]: { ref: fo.ref + 1, held: fo.held | (1 << tid), waiters } }), l: { ...l, f: p.folio } };
+        return { s: withFolio(s, p.folio, { ref: fo.ref + 1, held: fo.held | (1 << tid), waiters }), l: { ...l, f: p.folio } };
       },
     ),
     step(`${who} fault: migration_entry_wait: wait_on_page_locked`, folioWaitUnlocked<S, AL>((l) => l.f)),

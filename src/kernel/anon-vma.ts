@@ -28,6 +28,7 @@ import { spinLock, spinUnlock } from './spinlock.js';
  *  - avcAddAfter(av, after, vma)              insertion right after a given avc
  *  - avcDel(av, vma)                          list_del (unlink_anon_vmas)
  *  - avcMoveToTail(av, vma)                   list_del + list_add_tail (anon_vma_moveto_tail)
+ *  - listInsertOrdered / avcInsertOrdered(av, vma, key, keyLoc)  the interval tree's ordered insert
  *  - avcWalkNext(av, cursor, setCursor, onEnd) one list step of the walk
  *  - AVC_LIST, avcListCorruption              the assertion a model declares when it walks
  */
@@ -98,18 +99,46 @@ export const listDel = (list: readonly string[], v: string): string[] => list.fi
 
 export const listMoveTail = (list: readonly string[], v: string): string[] => [...listDel(list, v), v];
 
+/** (Re)insert `v` in key order, after every entry with a key <= its own (an rbtree inserts an equal key to the right). */
+export function listInsertOrdered(list: readonly string[], v: string, key: (x: string) => number): string[] {
+  const rest = listDel(list, v);
+  const k = key(v);
+  let at = 0;
+  while (at < rest.length && key(rest[at]) <= k) at++;
+  return [...rest.slice(0, at), v, ...rest.slice(at)];
+}
+
 // ------------------------------------------------------------ list steps (caller holds the lock)
 
-function listStep<S extends WithAnonVmas, L>(av: AvName<L>, op: (head: readonly string[], l: L) => readonly string[]): StepSpec<S, L> {
+function listStep<S extends WithAnonVmas, L>(
+  av: AvName<L>,
+  op: (head: readonly string[], l: L, s: S) => readonly string[],
+  readsAlso: (head: readonly string[], l: L) => readonly string[] = () => [],
+): StepSpec<S, L> {
   return {
-    footprint: (_s, l) => writes(avHeadLoc(nameOf(av, l))),
+    footprint: (s, l) => {
+      const n = nameOf(av, l);
+      return [...writes(avHeadLoc(n)), ...reads(...readsAlso(s.anon_vmas[n].head, l))];
+    },
     run: (s, l) => {
       const n = nameOf(av, l);
       const a = s.anon_vmas[n];
-      return { s: { ...s, anon_vmas: { ...s.anon_vmas, [n]: { ...a, head: op(a.head, l) } } } };
+      return { s: { ...s, anon_vmas: { ...s.anon_vmas, [n]: { ...a, head: op(a.head, l, s) } } } };
     },
   };
 }
+
+/**
+ * The interval tree's insert (anon_vma_interval_tree_insert, or post_update_vma's reinsert) kept
+ * as the list in key order: `key(s, vma)` is read from location `keyLoc(vma)` for `v` and every
+ * VMA on the list (the tree descent compares them).
+ */
+export const avcInsertOrdered = <S extends WithAnonVmas, L>(av: AvName<L>, v: VmaOf<L>, key: (s: S, vma: string) => number, keyLoc: (vma: string) => string) =>
+  listStep<S, L>(
+    av,
+    (h, l, s) => listInsertOrdered(h, vmaOf(v, l), (x) => key(s, x)),
+    (h, l) => [...new Set([...h, vmaOf(v, l)])].map(keyLoc),
+  );
 
 export const avcAddTail = <S extends WithAnonVmas, L>(av: AvName<L>, v: VmaOf<L>) => listStep<S, L>(av, (h, l) => listAddTail(h, vmaOf(v, l)));
 export const avcAddAfter = <S extends WithAnonVmas, L>(av: AvName<L>, after: VmaOf<L>, v: VmaOf<L>) =>

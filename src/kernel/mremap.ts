@@ -2,10 +2,11 @@ import { reads, writes } from '../core/access.js';
 import { local } from '../core/ops.js';
 import type { Path } from '../core/path.js';
 import { andThen, step, type Step, type StepSpec } from '../core/step.js';
-import { anonVmaLock, anonVmaUnlock, avcAddTail, avcMoveToTail, avHeadLoc, listAddTail, listDel, type WithAnonVmas } from './anon-vma.js';
-import { PTE_NONE, pteLoc, type Pte, type WithPtes } from './pte.js';
+import { ModelError } from '../core/errors.js';
+import { anonVmaLock, anonVmaUnlock, avcAddTail, avcInsertOrdered, avcMoveToTail, listAddTail, listInsertOrdered, type WithAnonVmas } from './anon-vma.js';
+import { PTE_NONE, pteLoc, setPte, type Pte, type WithPtes } from './pte.js';
 import { spinLock, spinUnlock } from './spinlock.js';
-import { vma, vmaLoc, type Vma, type WithVmas } from './vma.js';
+import { vma, vmaLoc, vmaStore, type Vma, type WithVmas } from './vma.js';
 
 /**
  * mremap's move of an anonymous range (mm/mremap.c move_vma, 3.1–4.x): copy_vma (mm/mmap.c)
@@ -51,12 +52,7 @@ export type RmapOrder = 'list' | 'tree';
 
 /** Link `v` into the traversal order: list_add_tail, or the interval tree's ordered insert. */
 export function avInsert(order: RmapOrder, head: readonly string[], vmas: Readonly<Record<string, Vma>>, v: string): string[] {
-  if (order === 'list') return listAddTail(head, v);
-  const rest = listDel(head, v);
-  const pgoff = vmas[v].pgoff;
-  let at = 0;
-  while (at < rest.length && vmas[rest[at]].pgoff <= pgoff) at++;
-  return [...rest.slice(0, at), v, ...rest.slice(at)];
+  return order === 'list' ? listAddTail(head, v) : listInsertOrdered(head, v, (x) => vmas[x].pgoff);
 }
 
 export type MergeTarget = { readonly kind: 'prev' | 'next'; readonly vma: string } | null;
@@ -125,18 +121,13 @@ export interface MremapLocals {
 export const mremapLocals = (): MremapLocals => ({ dst: null, merged: null, need: false, i: 0, moving: PTE_NONE });
 
 const dstOf = (l: MremapLocals) => l.dst as string;
-/** The interval tree's insert (anon_vma_interval_tree_insert / post_update_vma) under the anon_vma lock. */
-function treeInsert<L>(av: string, v: (l: L) => string): StepSpec<WithMm, L> {
-  return {
-    footprint: () => writes(avHeadLoc(av)),
-    run: (s, l) => {
-      const head = avInsert('tree', s.anon_vmas[av].head, s.vmas, v(l));
-      return { s: { ...s, anon_vmas: { ...s.anon_vmas, [av]: { ...s.anon_vmas[av], head } } } };
-    },
-  };
-}
+/** The interval tree's insert (anon_vma_interval_tree_insert / post_update_vma) under the anon_vma lock: reads every vm_pgoff it compares. */
+const treeInsert = <L>(av: string, v: (l: L) => string) => avcInsertOrdered<WithMm, L>(av, v, (s, x) => s.vmas[x].pgoff, (x) => vmaLoc(x, 'pgoff'));
 
 const geometry = (v: string) => [vmaLoc(v, 'start'), vmaLoc(v, 'end'), vmaLoc(v, 'pgoff')];
+const VMA_FIELDS = ['start', 'end', 'pgoff', 'anon', 'flags'] as const;
+/** What new_pgoff reads: the source's vm_pgoff and vm_start. */
+const pgoffReads = (plan: MremapPlan) => () => [vmaLoc(plan.src, 'pgoff'), vmaLoc(plan.src, 'start')];
 
 /**
  * copy_vma(&vma, new_addr, len, new_pgoff, &need_rmap_locks):
@@ -163,7 +154,7 @@ export function copyVmaSteps(plan: MremapPlan, order: RmapOrder, moveToTail: boo
   const merged: Step<WithMm, L>[] = [
     {
       label: 'copy_vma: vma_merge(prev, new_addr, new_addr + len, new_pgoff)?',
-      footprint: (s) => reads(...Object.keys(s.vmas).flatMap(geometry)),
+      footprint: (s) => reads(...Object.keys(s.vmas).flatMap((v) => [...geometry(v), vmaLoc(v, 'anon')])),
       run: (s, l) => {
         const t = vmaMergeTarget(s.vmas, src, newAddr, len, newPgoff(s, plan));
         if (!t) return { l: { ...l, dst: fresh, merged: null }, goto: 'alloc' };
@@ -171,13 +162,13 @@ export function copyVmaSteps(plan: MremapPlan, order: RmapOrder, moveToTail: boo
       },
     },
   ];
-  const prevEnd = fieldStore<L>(dstOf, 'end', (s, l) => s.vmas[dstOf(l)].end + len);
+  const prevEnd = vmaStore<WithMm, L>(dstOf, 'end', (end) => end + len);
   if (endOnlyUnlocked) merged.push(step('vma_adjust: prev->vm_end = end (only vm_end changes: no anon_vma lock)', andThen(prevEnd, () => ({ goto: afterAdjust })), 'merge_prev'));
   else merged.push(step('vma_adjust: anon_vma_lock', anonVmaLock<L>(av), 'merge_prev'), step('vma_adjust: prev->vm_end = end', andThen(prevEnd, () => ({ goto: 'adjusted' }))));
   merged.push(
     step('vma_adjust: anon_vma_lock', anonVmaLock<L>(av), 'merge_next'),
-    step('vma_adjust: next->vm_start = start', fieldStore<L>(dstOf, 'start', () => newAddr)),
-    step('vma_adjust: next->vm_pgoff = pgoff', fieldStore<L>(dstOf, 'pgoff', (s) => newPgoff(s, plan))),
+    step('vma_adjust: next->vm_start = start', vmaStore<WithMm, L>(dstOf, 'start', () => newAddr)),
+    step('vma_adjust: next->vm_pgoff = pgoff', vmaStore<WithMm, L>(dstOf, 'pgoff', (_o, _l, s) => newPgoff(s, plan), pgoffReads(plan))),
   );
   if (order === 'tree')
     merged.push(step('vma_adjust: anon_vma_interval_tree_post_update_vma', treeInsert<L>(av, dstOf), 'adjusted'));
@@ -196,10 +187,11 @@ function allocSteps(plan: MremapPlan, order: RmapOrder): Step<WithMm, MremapLoca
   type L = MremapLocals;
   const { src, av, newAddr, len, fresh } = plan;
   const create = (geom: 'copy' | 'target'): StepSpec<WithMm, L> => ({
-    footprint: () => writes(...geometry(fresh)),
+    // The whole new vm_area_struct is written; the copy reads the source's fields.
+    footprint: () => [...writes(...VMA_FIELDS.map((f) => vmaLoc(fresh, f))), ...reads(...(geom === 'copy' ? geometry(src) : pgoffReads(plan)()), vmaLoc(src, 'anon'), vmaLoc(src, 'flags'))],
     run: (s) => {
       const v = s.vmas[src];
-      const nv = geom === 'copy' ? vma(v.start, v.end, v.pgoff, v.anon) : vma(newAddr, newAddr + len, newPgoff(s, plan), v.anon);
+      const nv = geom === 'copy' ? vma(v.start, v.end, v.pgoff, v.anon, v.flags) : vma(newAddr, newAddr + len, newPgoff(s, plan), v.anon, v.flags);
       return { s: { ...s, vmas: { ...s.vmas, [fresh]: nv } } };
     },
   });
@@ -209,9 +201,9 @@ function allocSteps(plan: MremapPlan, order: RmapOrder): Step<WithMm, MremapLoca
       step('anon_vma_clone: anon_vma_lock', anonVmaLock<L>(av)),
       step('anon_vma_chain_link: list_add_tail(same_anon_vma)', avcAddTail<WithMm, L>(av, fresh)),
       step('anon_vma_clone: anon_vma_unlock', anonVmaUnlock<L>(av)),
-      step('copy_vma: new_vma->vm_start = addr', fieldStore<L>(() => fresh, 'start', () => newAddr)),
-      step('copy_vma: new_vma->vm_end = addr + len', fieldStore<L>(() => fresh, 'end', () => newAddr + len)),
-      step('copy_vma: new_vma->vm_pgoff = pgoff', fieldStore<L>(() => fresh, 'pgoff', (s) => newPgoff(s, plan))),
+      step('copy_vma: new_vma->vm_start = addr', vmaStore<WithMm, L>(fresh, 'start', () => newAddr)),
+      step('copy_vma: new_vma->vm_end = addr + len', vmaStore<WithMm, L>(fresh, 'end', () => newAddr + len)),
+      step('copy_vma: new_vma->vm_pgoff = pgoff', vmaStore<WithMm, L>(fresh, 'pgoff', (_o, _l, s) => newPgoff(s, plan), pgoffReads(plan))),
     ];
   return [
     step('copy_vma: *new_vma = *vma; vm_start, vm_end, vm_pgoff = target', create('target'), 'alloc'),
@@ -244,17 +236,6 @@ export function newPgoff(s: WithVmas, plan: MremapPlan): number {
   return v.pgoff + (plan.oldAddr - v.start);
 }
 
-/** A plain store of one VMA field whose value may depend on the state (vma.ts's vmaStore, state-aware). */
-function fieldStore<L>(v: (l: L) => string, field: 'start' | 'end' | 'pgoff', value: (s: WithMm, l: L) => number): StepSpec<WithMm, L> {
-  return {
-    footprint: (_s, l) => writes(vmaLoc(v(l), field)),
-    run: (s, l) => {
-      const n = v(l);
-      return { s: { ...s, vmas: { ...s.vmas, [n]: { ...s.vmas[n], [field]: value(s, l) } } } };
-    },
-  };
-}
-
 /**
  * anon_vma_moveto_tail(dst) (Andrea Arcangeli, Nov 2011, merged for 3.2/3.3; removed in 3.7 by
  * 108d6642): under the root lock, list_del + list_add_tail of each avc of dst, so dst comes
@@ -279,6 +260,9 @@ export function anonVmaMovetoTailSteps<L>(av: string, vmaOf: (l: L) => string, c
 export function movePageTablesSteps(prefix: string, av: string, from: number, to: number, count: number, lock: 'no' | 'yes' | ((l: MremapLocals) => boolean)): Step<WithMm, MremapLocals>[] {
   type L = MremapLocals;
   if (count === 0) return [];
+  for (const [what, a] of [['from', from], ['to', to]] as const)
+    if (tableOf(a) !== tableOf(a + count - 1))
+      throw new ModelError(`movePageTablesSteps: ${what} range [${a}, ${a + count}) crosses a page table (PTRS_PER_TABLE ${PTRS_PER_TABLE}); move_ptes moves one extent per table`, 'bad-model');
   const steps: Step<WithMm, L>[] = [];
   if (lock !== 'no') {
     if (lock !== 'yes') steps.push(local<L>('move_ptes: need_rmap_locks?', (l) => (lock(l) ? {} : { goto: `${prefix}_ptl` })));
@@ -296,9 +280,7 @@ export function movePageTablesSteps(prefix: string, av: string, from: number, to
         run: (s, l) => {
           const old = s.pte[from + l.i];
           if (old.kind === 'none') return l.i + 1 < count ? { l: { ...l, i: l.i + 1 }, goto: `${prefix}_pte` } : { l: { ...l, i: 0 }, goto: `${prefix}_unlock` };
-          const pte = s.pte.slice();
-          pte[from + l.i] = PTE_NONE;
-          return { s: { ...s, pte }, l: { ...l, moving: old } };
+          return { s: setPte(s, from + l.i, PTE_NONE), l: { ...l, moving: old } };
         },
       },
       `${prefix}_pte`,
@@ -306,10 +288,9 @@ export function movePageTablesSteps(prefix: string, av: string, from: number, to
     step('move_ptes: set_pte_at(new_pte, pte)', {
       footprint: (_s, l) => writes(pteLoc(to + l.i)),
       run: (s, l) => {
-        const pte = s.pte.slice();
-        pte[to + l.i] = l.moving;
+        const s2 = setPte(s, to + l.i, l.moving);
         const next = { ...l, moving: PTE_NONE };
-        return l.i + 1 < count ? { s: { ...s, pte }, l: { ...next, i: l.i + 1 }, goto: `${prefix}_pte` } : { s: { ...s, pte }, l: { ...next, i: 0 } };
+        return l.i + 1 < count ? { s: s2, l: { ...next, i: l.i + 1 }, goto: `${prefix}_pte` } : { s: s2, l: { ...next, i: 0 } };
       },
     }),
   );

@@ -27,7 +27,8 @@ export interface WithPtes {
 
 export const pteLoc = (i: number) => `pte[${i}]`;
 
-function setPte<S extends WithPtes>(s: S, i: number, p: Pte): S {
+/** The state with entry `i` replaced (pure; for steps that store several entries or more than a PTE). */
+export function setPte<S extends WithPtes>(s: S, i: number, p: Pte): S {
   const pte = s.pte.slice();
   pte[i] = p;
   return { ...s, pte };

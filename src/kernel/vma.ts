@@ -12,7 +12,7 @@ import type { StepOutcome, StepSpec } from '../core/step.js';
  *  - vma(start, end, pgoff, anon, flags?)   a VMA value;  VmaFields, WithVmas
  *  - vmaLoc(name, field)                     the field's location string
  *  - vmaLoad(name, field, into)              plain load of one field (StepSpec)
- *  - vmaStore(name, field, value)            plain store of one field (StepSpec)
+ *  - vmaStore(name, field, value, readsAlso?) plain store of one field (StepSpec; value may read the state)
  *  - vmaAddress(index, fields)               mm/rmap.c vma_address(): address or EFAULT
  *  - VMA_STACK_INCOMPLETE_SETUP              flag set on exec's temporary stack (a8bef8ff)
  * A field snapshot (`VmaSnap`) is what a walker has loaded so far (`undefined` = not yet loaded).
@@ -69,14 +69,23 @@ export function vmaLoad<S extends WithVmas, L>(v: VmaName<L>, field: VmaField, i
   };
 }
 
-/** Plain store of one field of a VMA (vma_adjust's `vma->vm_start = start;` ...). */
-export function vmaStore<S extends WithVmas, L>(v: VmaName<L>, field: VmaField, value: (old: number, l: L) => number): StepSpec<S, L> {
+/**
+ * Plain store of one field of a VMA (vma_adjust's `vma->vm_start = start;` ...). The value may
+ * depend on the state (mremap's new_pgoff from the source VMA): `readsAlso` names the locations
+ * `value` reads besides the field itself.
+ */
+export function vmaStore<S extends WithVmas, L>(
+  v: VmaName<L>,
+  field: VmaField,
+  value: (old: number, l: L, s: S) => number,
+  readsAlso: (l: L) => readonly string[] = () => [],
+): StepSpec<S, L> {
   return {
-    footprint: (_s, l) => writes(vmaLoc(nameOf(v, l), field)),
+    footprint: (_s, l) => [...writes(vmaLoc(nameOf(v, l), field)), ...reads(...readsAlso(l))],
     run: (s, l) => {
       const n = nameOf(v, l);
       const old = s.vmas[n];
-      return { s: { ...s, vmas: { ...s.vmas, [n]: { ...old, [field]: value(old[field], l) } } } };
+      return { s: { ...s, vmas: { ...s.vmas, [n]: { ...old, [field]: value(old[field], l, s) } } } };
     },
   };
 }

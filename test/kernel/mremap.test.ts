@@ -1,4 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
+import { ModelError } from '../../src/core/errors.js';
 import { assertion } from '../../src/core/property.js';
 import { step, type Step } from '../../src/core/step.js';
 import { thread } from '../../src/core/thread.js';
@@ -174,5 +175,38 @@ describe('move_ptes', () => {
     const labels = movePageTablesSteps('fwd', 'av', 2, C + 2, 1, 'yes').map((x) => x.label);
     expect(labels[0]).toBe('move_ptes: anon_vma_lock');
     expect(labels[labels.length - 1]).toBe('move_ptes: anon_vma_unlock');
+  });
+});
+
+describe('footprints declare everything the steps read and write', () => {
+  const p: MremapPlan = { src: 'W', av: 'av', oldAddr: B, newAddr: C, len: 2, fresh: 'new' };
+  const s0 = mm({ M: vma(0, 2, 0, 'av'), W: vma(B, B + 2, 2, 'av') }, ['M', 'W']);
+  const fp = (order: RmapOrder, label: string, s: WithMm = s0) => {
+    const st = copyVmaSteps(p, order, false, 'pgoff').find((x) => x.label === label);
+    if (!st) throw new Error(`no step '${label}'`);
+    const acc = st.footprint(s, { ...mremapLocals(), dst: 'new' }, 0);
+    return { reads: acc.filter((a) => !a.write).map((a) => a.loc), writes: acc.filter((a) => a.write).map((a) => a.loc) };
+  };
+  test('vma_merge reads every VMA\'s anon_vma as well as its geometry', () => {
+    expect(fp('list', 'copy_vma: vma_merge(prev, new_addr, new_addr + len, new_pgoff)?').reads).toEqual(expect.arrayContaining(['vmas.M.anon', 'vmas.W.anon', 'vmas.M.pgoff', 'vmas.W.start']));
+  });
+  test('*new_vma = *vma writes the whole new VMA and reads the source', () => {
+    const f = fp('list', 'copy_vma: *new_vma = *vma');
+    expect(f.writes).toEqual(expect.arrayContaining(['vmas.new.start', 'vmas.new.end', 'vmas.new.pgoff', 'vmas.new.anon', 'vmas.new.flags']));
+    expect(f.reads).toEqual(expect.arrayContaining(['vmas.W.start', 'vmas.W.end', 'vmas.W.pgoff', 'vmas.W.anon']));
+  });
+  test('new_pgoff stores read the source\'s vm_pgoff and vm_start', () => {
+    expect(fp('list', 'copy_vma: new_vma->vm_pgoff = pgoff').reads).toEqual(expect.arrayContaining(['vmas.W.pgoff', 'vmas.W.start']));
+  });
+  test("the interval tree's insert reads the vm_pgoff of every VMA it compares", () => {
+    const s = { ...s0, vmas: { ...s0.vmas, new: vma(C, C + 2, 2, 'av') } };
+    const f = fp('tree', 'anon_vma_chain_link: anon_vma_interval_tree_insert', s);
+    expect(f.writes).toEqual(['anon_vmas.av.head']);
+    expect(f.reads.sort()).toEqual(['vmas.M.pgoff', 'vmas.W.pgoff', 'vmas.new.pgoff']);
+  });
+  test('move_page_tables over a range that crosses a page table is a model error', () => {
+    expect(() => movePageTablesSteps('fwd', 'av', B - 1, C, 2, 'no')).toThrow(ModelError);
+    expect(() => movePageTablesSteps('fwd', 'av', 0, C - 1, 2, 'no')).toThrow(/to range \[31, 33\) crosses a page table/);
+    expect(movePageTablesSteps('fwd', 'av', B - 2, C, 2, 'no').length).toBeGreaterThan(0);
   });
 });
