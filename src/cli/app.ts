@@ -102,6 +102,7 @@ export async function runCli(args: readonly string[], io: Io): Promise<number> {
           .options({
             variant: { type: 'string', describe: 'Variant (default: the model\'s first)', requiresArg: true },
             param: paramOpt,
+            property: { type: 'string', describe: 'Check only this property (repeatable); other violations do not stop the replay', requiresArg: true },
             schedule: { type: 'string', demandOption: true, describe: "Schedule, e.g. '0*3,1,0*2' (thread 0 three steps, thread 1, thread 0 twice)" },
           }),
       (argv) => handle(() => replayCommand(argv as unknown as ReplayArgs, io))(),

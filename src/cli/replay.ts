@@ -6,7 +6,7 @@ import { System } from '../explore/system.js';
 import { renderCounterexample, renderSwimlanes } from '../report/swimlanes.js';
 import { choosePalette, reportWidth, type Io } from './io.js';
 import { loadModel } from './load.js';
-import { parseParams } from './options.js';
+import { checkedProperties, parseParams } from './options.js';
 import { EXIT_FAIL, EXIT_OK } from './shared.js';
 
 export interface ReplayArgs {
@@ -14,6 +14,7 @@ export interface ReplayArgs {
   readonly variant?: string;
   readonly param?: unknown;
   readonly schedule: string;
+  readonly property?: unknown;
   readonly color?: boolean;
 }
 
@@ -23,15 +24,16 @@ const ENDS = {
   unfinished: 'the schedule ran out with threads still runnable; no property violated so far',
 } as const;
 
-/** Exit code: 1 when the schedule ends in a violation, 0 otherwise. */
+/** Exit code: 1 when the schedule ends in a violation (of a `--property` one, when given), 0 otherwise. */
 export async function replayCommand(a: ReplayArgs, io: Io): Promise<number> {
   const params = parseParams(a.param);
   const { model, ref } = await loadModel(a.model, io.cwd);
   const inst = instantiate(model, a.variant, params);
   const ctx = { model: ref, variant: inst.variant, params: inst.params };
+  const only = checkedProperties(inst, a.property);
   let sys: System;
   try {
-    sys = new System(inst);
+    sys = new System(inst, only);
   } catch (e) {
     throw e instanceof ModelError ? e : new ModelError(errorMessage(e), 'internal');
   }

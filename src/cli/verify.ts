@@ -77,7 +77,7 @@ export async function verifyCommand(a: VerifyArgs, io: Io): Promise<number> {
       for (const v of r.verdicts) {
         if (v.outcome === v.expected || r.result.kind === 'error') continue;
         lines.push(p.red(`${where}: ${v.property} expected ${v.expected}, got ${v.outcome}${v.violation ? `: ${v.violation.message}` : ''}`));
-        if (v.violation) lines.push(`  replay: ${replayCommand(r.ctx, v.violation.trace.schedule)}`);
+        if (v.violation) lines.push(`  replay: ${replayCommand(r.ctx, v.violation.trace.schedule, v.property)}`);
       }
     }
     for (const r of runs) {

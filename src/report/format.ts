@@ -103,10 +103,16 @@ export interface RunContext {
   readonly params: Readonly<Record<string, number>>;
 }
 
-/** `mmcheck replay <model> --variant <v> [--param k=v ...] --schedule '<s>'`. */
-export function replayCommand(ctx: RunContext, schedule: string): string {
+/**
+ * `mmcheck replay <model> --variant <v> [--param k=v ...] [--property <p>] --schedule '<s>'`.
+ * Replay stops at the first violation of any checked property, so a counterexample names its
+ * property: the schedule may violate another one earlier (a search restricted by --property, or
+ * a violation that is not the first on its schedule).
+ */
+export function replayCommand(ctx: RunContext, schedule: string, property?: string): string {
   const params = Object.entries(ctx.params).map(([k, v]) => ` --param ${shellQuote(`${k}=${v}`)}`).join('');
-  return `mmcheck replay ${shellQuote(ctx.model)} --variant ${shellQuote(ctx.variant)}${params} --schedule '${schedule}'`;
+  const prop = property === undefined ? '' : ` --property ${shellQuote(property)}`;
+  return `mmcheck replay ${shellQuote(ctx.model)} --variant ${shellQuote(ctx.variant)}${params}${prop} --schedule '${schedule}'`;
 }
 
 /** `peterson/no-turn` or `model/variant(k=v,…)`. */

@@ -90,8 +90,8 @@ export function traceToJson(t: Trace): JsonTrace {
   };
 }
 
-function counterexample(t: Trace, ctx: RunContext): JsonCounterexample {
-  return { steps: t.steps.length, schedule: t.schedule, replay: replayCommand(ctx, t.schedule), trace: traceToJson(t) };
+function counterexample(t: Trace, ctx: RunContext, property: string): JsonCounterexample {
+  return { steps: t.steps.length, schedule: t.schedule, replay: replayCommand(ctx, t.schedule, property), trace: traceToJson(t) };
 }
 
 export function violationToJson(v: Violation, ctx: RunContext, shortest?: Violation): JsonViolation {
@@ -99,8 +99,8 @@ export function violationToJson(v: Violation, ctx: RunContext, shortest?: Violat
     property: v.property,
     kind: v.kind,
     message: v.message,
-    ...counterexample(v.trace, ctx),
-    shortest: shortest ? counterexample(shortest.trace, ctx) : null,
+    ...counterexample(v.trace, ctx, v.property),
+    shortest: shortest ? counterexample(shortest.trace, ctx, v.property) : null,
   };
 }
 

@@ -42,7 +42,7 @@ function cases(r: RunReport): Case[] {
     if (v.violation) {
       message += `: ${v.violation.message}`;
       const shortest = r.shortest?.[v.property] ?? v.violation;
-      body.push(`schedule: ${shortest.trace.schedule}`, `replay: ${replayCommand(r.ctx, shortest.trace.schedule)}`);
+      body.push(`schedule: ${shortest.trace.schedule}`, `replay: ${replayCommand(r.ctx, shortest.trace.schedule, v.property)}`);
     } else if (res.kind === 'incomplete') {
       message += ` (search incomplete: ${INCOMPLETE_REASONS[res.reason]})`;
     }

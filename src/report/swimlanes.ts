@@ -82,7 +82,7 @@ export function renderCounterexample(v: Violation, ctx: RunContext, opts: Swimla
     '',
     `${p.red(p.bold('✗ ' + v.property))} (${v.kind}) violated ${where}: ${v.message}`,
     `  schedule: ${v.trace.schedule || '(empty)'}`,
-    `  replay:   ${replayCommand(ctx, v.trace.schedule)}`,
+    `  replay:   ${replayCommand(ctx, v.trace.schedule, v.property)}`,
   ].join('\n');
 }
 

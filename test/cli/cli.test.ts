@@ -60,7 +60,7 @@ describe('check', () => {
     expect(r.out).toMatch(/^#\s+│ P0\s+│ P1\s+│ changes$/m);
     expect(r.out).toMatch(/^6 │\s+│ critical: enter\s+│ incs 1→2$/m);
     expect(r.out).toContain('✗ mutual-exclusion (invariant) violated after step 6');
-    expect(r.out).toMatch(/replay:\s+mmcheck replay peterson --variant no-turn --schedule '[0-9*,]+'/);
+    expect(r.out).toMatch(/replay:\s+mmcheck replay peterson --variant no-turn --property mutual-exclusion --schedule '[0-9*,]+'/);
   });
 
   test('the printed replay command replays to the same violated property', () => {
@@ -83,7 +83,7 @@ describe('check', () => {
       ['deadlock-free', 'holds'],
     ]);
     expect(runJ.violations[0].shortest.steps).toBe(6);
-    expect(runJ.violations[0].replay).toMatch(/^mmcheck replay peterson --variant no-turn --schedule '/);
+    expect(runJ.violations[0].replay).toMatch(/^mmcheck replay peterson --variant no-turn --property mutual-exclusion --schedule '/);
   });
 
   test('--junit writes a report', () => {
@@ -132,7 +132,7 @@ export default defineModel({
       expect(r.err).toBe('');
       expect(r.code).toBe(1);
       expect(r.out).toMatch(/x-is-2\s+end\s+VIOLATED\s+violated\s+ok/);
-      expect(r.out).toContain(`mmcheck replay ${file} --variant base --schedule '1,0'`);
+      expect(r.out).toContain(`mmcheck replay ${file} --variant base --property x-is-2 --schedule '1,0'`);
     }
   });
 });
@@ -152,6 +152,19 @@ describe('replay', () => {
     const r = run('replay', 'peterson', '--variant', 'no-turn', '--schedule', '0*2');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/ended: unfinished after 2 steps/);
+  });
+  test('--property: a counterexample whose schedule violates another property first replays to its own', () => {
+    // mremap's shortest no-dangling-migration-entry trace passes through a remove-walk-complete violation a step earlier.
+    const doc = JSON.parse(run('check', 'mremap-vs-rmap-walk', '--json').out);
+    const v = doc.runs[0].violations.find((x: { property: string }) => x.property === 'no-dangling-migration-entry');
+    const cmd: string = v.shortest.replay;
+    expect(cmd).toContain('--property no-dangling-migration-entry');
+    const args = ['replay', 'mremap-vs-rmap-walk', '--variant', 'after-486cf46f', '--schedule', v.shortest.schedule];
+    expect(run(...args).out).toMatch(/ended: violation of remove-walk-complete after \d+ steps/);
+    const r = run(...args, '--property', 'no-dangling-migration-entry');
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(new RegExp(`ended: violation of no-dangling-migration-entry after ${v.shortest.steps} steps`));
+    expect(run(...args, '--property', 'nope').code).toBe(2);
   });
 });
 

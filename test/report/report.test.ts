@@ -46,7 +46,7 @@ describe('swimlanes', () => {
   test('ends with the property, schedule and replay command', () => {
     expect(text).toContain(`✗ mutual-exclusion (invariant) violated after step ${v.trace.steps.length}: ${v.message}`);
     expect(text).toContain(`schedule: ${v.trace.schedule}`);
-    expect(lines[lines.length - 1]).toBe(`  replay:   mmcheck replay peterson --variant no-turn --schedule '${v.trace.schedule}'`);
+    expect(lines[lines.length - 1]).toBe(`  replay:   mmcheck replay peterson --variant no-turn --property mutual-exclusion --schedule '${v.trace.schedule}'`);
   });
 
   test('columns stay aligned', () => {
@@ -106,6 +106,7 @@ describe('values', () => {
   test('replay command quotes and lists params', () => {
     expect(replayCommand({ model: 'm', variant: 'v', params: { n: 2 } }, '0*2,1')).toBe("mmcheck replay m --variant v --param n=2 --schedule '0*2,1'");
     expect(replayCommand({ model: "my dir/it's.ts", variant: 'v', params: {} }, '0')).toBe(`mmcheck replay 'my dir/it'\\''s.ts' --variant v --schedule '0'`);
+    expect(replayCommand({ model: 'm', variant: 'v', params: {} }, '0', 'p')).toBe("mmcheck replay m --variant v --property p --schedule '0'");
   });
 });
 
@@ -160,7 +161,7 @@ describe('json', () => {
     const sv = violation(result);
     expect(v.property).toBe('mutual-exclusion');
     expect(v.schedule).toBe(sv.trace.schedule);
-    expect(v.replay).toBe(`mmcheck replay peterson --variant no-turn --schedule '${sv.trace.schedule}'`);
+    expect(v.replay).toBe(`mmcheck replay peterson --variant no-turn --property mutual-exclusion --schedule '${sv.trace.schedule}'`);
     expect(v.trace.steps.length).toBe(sv.trace.steps.length);
     expect(v.trace.steps[0]).toMatchObject({ step: 1, tid: sv.trace.steps[0].tid, label: sv.trace.steps[0].label });
   });
@@ -175,7 +176,7 @@ describe('junit', () => {
     const bad = renderJunit([wrong]);
     expect(bad).toContain('failures="1"');
     expect(bad).toMatch(/<failure message="expected holds, got violated: both threads are in the critical section \(incs = 2\)"/);
-    expect(bad).toContain('mmcheck replay peterson --variant no-turn --schedule &apos;');
+    expect(bad).toContain('mmcheck replay peterson --variant no-turn --property mutual-exclusion --schedule &apos;');
   });
 
   test('escapes XML', () => {
