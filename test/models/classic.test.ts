@@ -11,8 +11,8 @@ import type { Model } from '../../src/core/model.js';
 import { endState, type Property, type StateView } from '../../src/core/property.js';
 import { explore } from '../../src/explore/explore.js';
 import type { SearchResult } from '../../src/explore/result.js';
-import { verdicts } from '../../src/explore/verdicts.js';
 import { models } from '../../models/index.js';
+import { outcomesOf } from '../helpers/verdicts.js';
 
 const CLASSIC = ['peterson', 'philosophers', 'readers', 'lastzero', 'indexer', 'filesystem'];
 const model = (name: string): Model => {
@@ -20,7 +20,7 @@ const model = (name: string): Model => {
   if (!m) throw new Error(`no model ${name}`);
   return m;
 };
-const outcomes = (inst: Instance, r: SearchResult) => Object.fromEntries(verdicts(inst, r).map((v) => [v.property, v.outcome]));
+
 const states = (r: SearchResult): number => {
   if (r.kind === 'error') throw new Error(r.message);
   return r.stats.states;
@@ -42,12 +42,12 @@ describe('classic models: verdicts', () => {
         const dfs = run(inst, 'dfs');
         expect(dfs.kind).not.toBe('error');
         expect(dfs.kind).not.toBe('incomplete');
-        expect(outcomes(inst, dfs)).toEqual(inst.expect);
+        expect(outcomesOf(inst, dfs)).toEqual(inst.expect);
         expect(Object.keys(inst.expect)).toContain('deadlock-free');
         const small = NAIVE_AT[name] ? instantiate(model(name), variant, NAIVE_AT[name]) : inst;
         const naive = run(small, 'naive');
-        expect(outcomes(small, naive)).toEqual(small.expect);
-        if (small !== inst) expect(outcomes(small, run(small, 'dfs'))).toEqual(small.expect);
+        expect(outcomesOf(small, naive)).toEqual(small.expect);
+        if (small !== inst) expect(outcomesOf(small, run(small, 'dfs'))).toEqual(small.expect);
       });
     }
   }
@@ -136,8 +136,8 @@ const probe = (name: string, hit: (v: StateView) => boolean): Property => endSta
 
 describe('classic models: dfs reaches the terminal states naive reaches', () => {
   const agree = (inst: Instance) => {
-    const naive = outcomes(inst, run(inst, 'naive'));
-    const dfs = outcomes(inst, run(inst, 'dfs'));
+    const naive = outcomesOf(inst, run(inst, 'naive'));
+    const dfs = outcomesOf(inst, run(inst, 'dfs'));
     expect(Object.values(naive)).toContain('violated');
     expect(Object.values(naive)).toContain('holds');
     expect(dfs).toEqual(naive);

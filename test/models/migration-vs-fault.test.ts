@@ -4,21 +4,10 @@ import { instantiate } from '../../src/core/instantiate.js';
 import { explore } from '../../src/explore/explore.js';
 import { replay } from '../../src/explore/replay.js';
 import { System } from '../../src/explore/system.js';
-import { verdicts } from '../../src/explore/verdicts.js';
 import { soloCost } from '../../src/explore/cost.js';
+import { verdictHelpers } from '../helpers/verdicts.js';
 
-const outcomes = (variant: string, readers = 2) => {
-  const inst = instantiate(model, variant, { readers });
-  const r = explore(inst, { strategy: 'dfs', stopAtFirst: false });
-  expect(r.kind === 'pass' || r.kind === 'violation').toBe(true);
-  return Object.fromEntries(verdicts(inst, r).map((v) => [v.property, v.outcome]));
-};
-
-const violated = (variant: string, readers = 2) =>
-  Object.entries(outcomes(variant, readers))
-    .filter(([, o]) => o === 'violated')
-    .map(([p]) => p)
-    .sort();
+const { outcomes, violated } = verdictHelpers(model);
 
 /** The first steps' labels of the shortest counterexample for one property. */
 const shortest = (variant: string, property: string, readers = 1) => {

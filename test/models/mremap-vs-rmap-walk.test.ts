@@ -7,18 +7,11 @@ import { System } from '../../src/explore/system.js';
 import { verdicts } from '../../src/explore/verdicts.js';
 import { soloCost } from '../../src/explore/cost.js';
 import { lockOrder } from '../../src/analysis/lock-order.js';
+import { verdictHelpers } from '../helpers/verdicts.js';
 
 type Params = { ptes?: number; fail?: number; layout?: number };
 
-const violated = (variant: string, params: Params = {}) => {
-  const inst = instantiate(model, variant, params);
-  const r = explore(inst, { strategy: 'dfs', stopAtFirst: false });
-  expect(r.kind === 'pass' || r.kind === 'violation').toBe(true);
-  return verdicts(inst, r)
-    .filter((v) => v.outcome === 'violated')
-    .map((v) => v.property)
-    .sort();
-};
+const { violated } = verdictHelpers(model);
 
 const DANGLING = ['no-dangling-migration-entry', 'no-pte-maps-freed-page', 'remove-walk-complete'];
 const layoutNo = (name: (typeof LAYOUTS)[number]) => LAYOUTS.indexOf(name);

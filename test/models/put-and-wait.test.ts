@@ -4,22 +4,11 @@ import { instantiate } from '../../src/core/instantiate.js';
 import { explore } from '../../src/explore/explore.js';
 import { replay } from '../../src/explore/replay.js';
 import { System } from '../../src/explore/system.js';
-import { verdicts } from '../../src/explore/verdicts.js';
+import { verdictHelpers } from '../helpers/verdicts.js';
 
 type Params = { faults?: number; passes?: number };
 
-const outcomes = (variant: string, params: Params = {}, strategy: 'dfs' | 'naive' = 'dfs') => {
-  const inst = instantiate(model, variant, params);
-  const r = explore(inst, { strategy, stopAtFirst: false });
-  expect(r.kind === 'pass' || r.kind === 'violation').toBe(true);
-  return Object.fromEntries(verdicts(inst, r).map((v) => [v.property, v.outcome]));
-};
-
-const violated = (variant: string, params: Params = {}) =>
-  Object.entries(outcomes(variant, params))
-    .filter(([, o]) => o === 'violated')
-    .map(([p]) => p)
-    .sort();
+const { outcomes, violated } = verdictHelpers(model);
 
 /** The shortest counterexample (breadth-first) for one property. */
 const shortest = (variant: string, property: string, params: Params = {}) => {

@@ -2,28 +2,16 @@ import { describe, expect, test } from '@jest/globals';
 import model from '../../models/kernel/rmap-vs-vma-adjust.js';
 import { instantiate } from '../../src/core/instantiate.js';
 import { explore } from '../../src/explore/explore.js';
-import { verdicts } from '../../src/explore/verdicts.js';
 import { soloCost } from '../../src/explore/cost.js';
+import { verdictHelpers, type Params } from '../helpers/verdicts.js';
 import { lockOrder } from '../../src/analysis/lock-order.js';
 
-type Params = Record<string, number>;
 const SHIFT = { mprotect: 1, exec: 0 }; // vma_merge moving the C1/C2 boundary (adjust_next)
 const SPLIT = { mprotect: 2, exec: 0 }; // split_vma new_below: a torn (vm_start, vm_pgoff) of C1
 const EXEC = { mprotect: 0, exec: 1 }; // shift_arg_pages
 const ALL = ['migration-entry-locked', 'no-dangling-migration-entry', 'no-pte-maps-freed-page', 'remove-walk-complete'];
 
-const outcomes = (variant: string, params: Params = {}) => {
-  const inst = instantiate(model, variant, params);
-  const r = explore(inst, { strategy: 'dfs', stopAtFirst: false });
-  expect(r.kind === 'pass' || (r.kind === 'violation' && r.exhaustive)).toBe(true);
-  return Object.fromEntries(verdicts(inst, r).map((v) => [v.property, v.outcome]));
-};
-
-const violated = (variant: string, params: Params = {}) =>
-  Object.entries(outcomes(variant, params))
-    .filter(([, o]) => o === 'violated')
-    .map(([p]) => p)
-    .sort();
+const { outcomes, violated } = verdictHelpers(model);
 
 /** Which variants a scenario breaks. */
 const broken = (params: Params) => Object.keys(model.variants).filter((v) => violated(v, params).length > 0);

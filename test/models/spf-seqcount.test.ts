@@ -3,25 +3,9 @@ import model from '../../models/kernel/spf-seqcount.js';
 import { lockOrder } from '../../src/analysis/lock-order.js';
 import { instantiate } from '../../src/core/instantiate.js';
 import { explore } from '../../src/explore/explore.js';
-import { verdicts } from '../../src/explore/verdicts.js';
+import { verdictHelpers } from '../helpers/verdicts.js';
 
-const memo = new Map<string, Record<string, string>>();
-const outcomes = (variant: string, params: Record<string, number> = {}) => {
-  const key = `${variant} ${JSON.stringify(params)}`;
-  if (!memo.has(key)) {
-    const inst = instantiate(model, variant, params);
-    const r = explore(inst, { strategy: 'dfs', stopAtFirst: false });
-    expect(r.kind === 'pass' || r.kind === 'violation').toBe(true);
-    memo.set(key, Object.fromEntries(verdicts(inst, r).map((v) => [v.property, v.outcome])));
-  }
-  return memo.get(key)!;
-};
-
-const violated = (variant: string, params: Record<string, number> = {}) =>
-  Object.entries(outcomes(variant, params))
-    .filter(([, o]) => o === 'violated')
-    .map(([p]) => p)
-    .sort();
+const { outcomes, violated } = verdictHelpers(model, { memo: true });
 
 const shortest = (variant: string, property: string) => {
   const r = explore(instantiate(model, variant), { strategy: 'bfs', properties: [property] });
