@@ -62,6 +62,18 @@ function spinSettings(timeoutMs: number): SpinSettings {
   return { ...DEFAULT_SPIN, timeoutMs, defines };
 }
 
+/**
+ * pan -w: --spin-w if given, else the hash table sized as a SPIN user would, from the states the
+ * previous size stored (×8, for growth), between 2^16 and 2^26 slots: pan's default -w24 spends
+ * a third of a second clearing 128 MB on a model of a hundred states and is slower than -w20 on
+ * a million.
+ */
+function hashBits(previousStates: number): number {
+  const fixed = value('spin-w');
+  if (fixed !== undefined) return Number(fixed);
+  return Math.min(26, Math.max(16, Math.ceil(Math.log2(Math.max(previousStates, 1000) * 8))));
+}
+
 function selected(): Translation[] {
   const only = value('only')?.split(',');
   const all = flag('all-variants');
@@ -142,9 +154,11 @@ function main(): void {
   for (const t of selected()) {
     let mmOut = false;
     let spinOut = false;
+    let spinStates = 0;
     for (const n of sizesOf(t)) {
       if (mmOut && spinOut) break;
-      const m = measure(t, n, cfg, mmOut, spinOut);
+      const m = measure(t, n, { ...cfg, spin: { ...cfg.spin, hashBits: hashBits(spinStates) } }, mmOut, spinOut);
+      spinStates = m.spin?.states ?? spinStates;
       mmOut ||= m.mm?.outcome === 'incomplete';
       spinOut ||= m.spin?.outcome === 'incomplete';
       results.push(m);

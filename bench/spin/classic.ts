@@ -81,6 +81,7 @@ export function indexer(n: number): PromelaModel {
     { label: 'indexer: if table[h] == 0 then table[h] = w', branches: split('table[h] == 0', { body: 'table[h] = w' }, { goto: 'unlock_taken' }) },
     {
       label: 'indexer: unlock mutex[h] (inserted)',
+      name: 'unlock_inserted',
       ...andThen(spinUnlock('mutex[h]'), split('m >= MAX', { goto: 'exit' }, { body: 'm++; w = 11 * m + TID; h = (7 * w) % SIZE', goto: 'lock' })),
     },
     {

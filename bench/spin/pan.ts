@@ -20,7 +20,7 @@ export interface SpinSettings {
   readonly defines: readonly string[];
 }
 
-export const DEFAULT_SPIN: SpinSettings = { timeoutMs: 120_000, depth: 1_000_000, hashBits: 24, memLimitMb: 8192, defines: ['-DCOLLAPSE'] };
+export const DEFAULT_SPIN: SpinSettings = { timeoutMs: 120_000, depth: 10_000, hashBits: 24, memLimitMb: 8192, defines: ['-DCOLLAPSE'] };
 
 export type SpinOutcome = 'pass' | 'violated' | 'incomplete' | 'error';
 
@@ -116,7 +116,8 @@ export function runSpin(pml: string, dir: string, properties: readonly string[],
   if (cc.status !== 0) return { ...empty, genMs: gen.ms, outcome: 'error', reason: `gcc failed: ${(cc.stdout + cc.stderr).trim().slice(0, 400)}` };
   const panArgs = [`-m${settings.depth}`, `-w${settings.hashBits}`, '-n', ...(flags.allErrors ? ['-c0'] : []), ...(flags.ignoreEndStates ? ['-E'] : [])];
   // timeout(1) kills pan itself (killing a wrapper would orphan it); /usr/bin/time reports its peak RSS.
-  const limited = ['timeout', '--signal=KILL', `${settings.timeoutMs / 1000}`, './pan', ...panArgs];
+  // SIGINT first: pan prints its statistics so far ("Interrupted"); SIGKILL 10 s later if it does not exit.
+  const limited = ['timeout', '--signal=INT', '--kill-after=10', `${settings.timeoutMs / 1000}`, './pan', ...panArgs];
   const cmd = existsSync(TIME) ? [TIME, '-f', 'MAXRSS_KB %M', ...limited] : limited;
   const pan = run(cmd[0], cmd.slice(1), dir, settings.timeoutMs + 30_000);
   const out = `${pan.stdout ?? ''}\n${pan.stderr ?? ''}`;
@@ -134,7 +135,7 @@ export function runSpin(pml: string, dir: string, properties: readonly string[],
     stateMemMb: num(out, /([\d.]+)\s+actual memory usage for states/) || 0,
     maxRssBytes: (num(out, /MAXRSS_KB (\d+)/) || 0) * 1024,
   };
-  if (pan.timedOut || pan.status === 137) return { ...base, outcome: 'incomplete', reason: 'time' };
+  if (pan.timedOut || pan.status === 124 || pan.status === 137 || /Interrupted/.test(out)) return { ...base, outcome: 'incomplete', reason: 'time' };
   const props = errorProperties(out, properties);
   if (/reached -DMEMLIM bound|out of memory/i.test(out)) return { ...base, properties: props, outcome: 'incomplete', reason: 'memory' };
   if (/max search depth too small|Search not completed/i.test(out)) return { ...base, properties: props, outcome: props.length ? 'violated' : 'incomplete', reason: 'depth' };
