@@ -95,6 +95,11 @@ export interface Equivalence {
   readonly spin: SpinResult;
   /** Same set of violated properties. */
   readonly sameProperties: boolean;
+  /**
+   * The sets differ only by SPIN's deadlock after a kernel BUG: mmcheck ends the execution at a
+   * BUG, SPIN (past errors) only stops the BUGging thread and the others may then block.
+   */
+  readonly bugArtefact: boolean;
 }
 
 /**
@@ -108,5 +113,9 @@ export function equivalence(t: Translation, n: number, cfg: RunConfig): Equivale
   const dir = join(cfg.workDir, `eq-${t.model}-${t.variant}-${n}`);
   const spin = runSpin(emit(t.promela(n)), dir, propertyNames(t, n), { ...cfg.spin, defines: [...cfg.spin.defines, '-DNOREDUCE'] }, { allErrors: true });
   const key = (xs: readonly string[]) => [...xs].sort().join(',');
-  return { t, n, mm, spin, sameProperties: key(mm.properties) === key(spin.properties) };
+  const bugs = t.promela(n).assertions;
+  const withoutDeadlock = spin.properties.filter((p) => p !== 'deadlock-free');
+  const bugArtefact =
+    !mm.properties.includes('deadlock-free') && spin.properties.includes('deadlock-free') && withoutDeadlock.some((p) => bugs.includes(p)) && key(withoutDeadlock) === key(mm.properties);
+  return { t, n, mm, spin, sameProperties: key(mm.properties) === key(spin.properties), bugArtefact };
 }
