@@ -38,6 +38,8 @@ export const HEADER = [
   'SPIN RSS MB',
   'SPIN pan MB',
   'RSS mm/SPIN',
+  'mmcheck B/state',
+  'SPIN B/state',
 ];
 
 export function row(m: Measurement): string[] {
@@ -63,6 +65,9 @@ export function row(m: Measurement): string[] {
     spin ? mb(spin.maxRssBytes) : '–',
     spin && spin.memMb > 0 ? spin.memMb.toFixed(1) : '–',
     finished(mm) && finished(spin) ? ratio(mm!.maxRssBytes, spin!.maxRssBytes) : '–',
+    mm && mm.states > 0 ? mm.bytesPerState.toFixed(1) : '–',
+    // pan's "actual memory usage for states" per stored state (its hash table and stack excluded)
+    spin && spin.states > 0 && spin.stateMemMb > 0 ? ((spin.stateMemMb * 2 ** 20) / spin.states).toFixed(1) : '–',
   ];
 }
 
