@@ -1,0 +1,207 @@
+/**
+ * Side-by-side benchmark of mmcheck and SPIN on the same models (issue 6, item 4):
+ *
+ *   npm run bench:spin [-- --only upstream,readers --sizes 1,2,3 --timeout 120 --symmetry
+ *                          --mm-opt key=value --spin-mem collapse|hc|plain --out docs/bench-spin.md
+ *                          --all-variants --note 'text for the markdown' --emit bench/spin/pml --emit-size 2]
+ *
+ * For each translated model and variant (bench/spin/index.ts) and each size: mmcheck's explore()
+ * (default strategy dfs, every property, to the first violation) in a worker process, and SPIN on
+ * the generated Promela (`spin -a`, `gcc -O2 -DSAFETY -DCOLLAPSE`, `./pan -m… -w…`, POR on, to
+ * the first error), each limited to --timeout seconds. A checker that runs out of time at one
+ * size is not run at larger sizes; the sizes stop when both have. Prints the verdicts (which
+ * must agree: a disagreement is printed loudly and makes the exit status 1), states stored, time
+ * to verdict (SPIN's with generation and compilation, and its search alone), peak memory and the
+ * ratios mmcheck/SPIN, and writes the table as markdown (date and machine included) to --out.
+ * Installs the Debian package `spin` when it is missing (apt-get, as root).
+ */
+import { execSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { equivalence, measure, type Measurement, type RunConfig } from './spin/compare.js';
+import { TRANSLATIONS, nameOf, type Translation } from './spin/index.js';
+import { DEFAULT_SPIN, ensureSpin, toolVersions, type SpinSettings } from './spin/pan.js';
+import { emit } from './spin/promela.js';
+import { models } from '../models/index.js';
+import { markdownTable, row, textTable } from './spin/table.js';
+
+const argv = process.argv.slice(2);
+const flag = (name: string) => argv.includes(`--${name}`);
+const value = (name: string): string | undefined => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+const values = (name: string) => argv.flatMap((a, i) => (a === `--${name}` && argv[i + 1] !== undefined ? [argv[i + 1]] : []));
+const log = (s: string) => console.error(s);
+
+function fail(msg: string): never {
+  console.error(`bench:spin: ${msg}`);
+  process.exit(2);
+}
+
+function mmOptions(): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (flag('symmetry')) out.symmetry = true;
+  for (const kv of values('mm-opt')) {
+    const eq = kv.indexOf('=');
+    if (eq <= 0) fail(`--mm-opt needs key=value, got '${kv}'`);
+    const raw = kv.slice(eq + 1);
+    try {
+      out[kv.slice(0, eq)] = JSON.parse(raw);
+    } catch {
+      out[kv.slice(0, eq)] = raw;
+    }
+  }
+  return out;
+}
+
+function spinSettings(timeoutMs: number): SpinSettings {
+  const mem = value('spin-mem') ?? 'collapse';
+  const defines = mem === 'collapse' ? ['-DCOLLAPSE'] : mem === 'hc' ? ['-DHC4'] : mem === 'plain' ? [] : fail(`--spin-mem must be collapse, hc or plain`);
+  return { ...DEFAULT_SPIN, timeoutMs, defines };
+}
+
+/**
+ * pan -w: --spin-w if given, else the hash table sized as a SPIN user would, from the states the
+ * previous size stored (×8, for growth), between 2^16 and 2^26 slots: pan's default -w24 spends
+ * a third of a second clearing 128 MB on a model of a hundred states and is slower than -w20 on
+ * a million.
+ */
+function hashBits(previousStates: number): number {
+  const fixed = value('spin-w');
+  if (fixed !== undefined) return Number(fixed);
+  return Math.min(26, Math.max(16, Math.ceil(Math.log2(Math.max(previousStates, 1000) * 8))));
+}
+
+function selected(): Translation[] {
+  const only = value('only')?.split(',');
+  const all = flag('all-variants');
+  const picked = TRANSLATIONS.filter((t) =>
+    only ? only.some((o) => o === nameOf(t) || o === t.model || o === t.variant) : all || t.byDefault,
+  );
+  if (picked.length === 0) fail(`--only matches nothing (known: ${TRANSLATIONS.map(nameOf).join(', ')})`);
+  return picked;
+}
+
+function sizesOf(t: Translation): readonly number[] {
+  const s = value('sizes');
+  if (!s || !t.param) return t.sizes;
+  const list = s.split(',').map(Number);
+  if (list.some((n) => !Number.isInteger(n) || n < 1)) fail(`--sizes must be positive integers, got '${s}'`);
+  const spec = models.find((m) => m.name === t.model)!.params[t.param];
+  return list.filter((n) => n >= spec.min && n <= spec.max);
+}
+
+function emitAll(dir: string, size: number): void {
+  mkdirSync(dir, { recursive: true });
+  for (const t of TRANSLATIONS) {
+    const n = t.param ? Math.max(size, t.sizes[0]) : t.sizes[0];
+    const file = join(dir, `${nameOf(t).replace('/', '--')}${t.param ? `.${t.param}${n}` : ''}.pml`);
+    writeFileSync(file, emit(t.promela(n)));
+    log(`wrote ${file}`);
+  }
+}
+
+function machine(): string {
+  const sh = (c: string) => {
+    try {
+      return execSync(c, { encoding: 'utf8' }).trim();
+    } catch {
+      return '?';
+    }
+  };
+  const cpu = sh("lscpu | sed -n 's/^Model name: *//p'");
+  return `${sh('nproc')} CPUs (${cpu}), ${sh("free -g | awk '/^Mem:/{print $2}'")} GB RAM, ${sh('uname -sr')}`;
+}
+
+/** --equivalence: naive mmcheck vs SPIN without reduction, every property, small sizes. */
+function equivalenceRun(cfg: RunConfig): void {
+  let bad = 0;
+  console.log('model | N | mmcheck naive states | SPIN -DNOREDUCE states | difference | mmcheck violated | SPIN violated | same');
+  for (const t of selected())
+    for (const n of sizesOf(t)) {
+      const e = equivalence(t, n, cfg);
+      if ((!e.sameProperties && !e.bugArtefact) || e.mm.outcome === 'error' || e.spin.outcome === 'error') bad++;
+      const props = (xs: readonly string[]) => [...xs].sort().join(', ') || '–';
+      console.log(
+        [nameOf(t), n, e.mm.states, e.spin.states, e.spin.states - e.mm.states, `${e.mm.outcome}: ${props(e.mm.properties)}`, `${e.spin.outcome}: ${props(e.spin.properties)}`, e.sameProperties ? 'yes' : e.bugArtefact ? 'yes, but for the deadlock after a BUG (mmcheck ends the execution at a BUG)' : 'NO'].join(' | '),
+      );
+    }
+  rmSync(cfg.workDir, { recursive: true, force: true });
+  if (bad) {
+    console.log(`!!! ${bad} mismatch(es)`);
+    process.exitCode = 1;
+  }
+}
+
+function main(): void {
+  const emitDir = value('emit');
+  if (emitDir) return emitAll(emitDir, Number(value('emit-size') ?? 2));
+  const timeoutMs = Number(value('timeout') ?? 120) * 1000;
+  if (!(timeoutMs > 0)) fail('--timeout must be a positive number of seconds');
+  if (!ensureSpin(log)) {
+    console.error('bench:spin: SPIN is not installed and `apt-get install -y spin` failed (root and a reachable Debian mirror are needed). Install the `spin` package and re-run.');
+    process.exit(1);
+  }
+  const workDir = mkdtempSync(join(tmpdir(), 'mmcheck-spin-'));
+  const cfg: RunConfig = { timeoutMs, spin: spinSettings(timeoutMs), mmOptions: mmOptions(), workDir };
+  const versions = toolVersions();
+  const started = new Date();
+  log(`${versions.spin}; ${versions.gcc}; node ${process.version}; timeout ${timeoutMs / 1000} s per run; work dir ${workDir}`);
+  if (flag('equivalence')) return equivalenceRun(cfg);
+  const results: Measurement[] = [];
+  for (const t of selected()) {
+    let mmOut = false;
+    let spinOut = false;
+    let spinStates = 0;
+    for (const n of sizesOf(t)) {
+      if (mmOut && spinOut) break;
+      const m = measure(t, n, { ...cfg, spin: { ...cfg.spin, hashBits: hashBits(spinStates) } }, mmOut, spinOut);
+      spinStates = m.spin?.states ?? spinStates;
+      mmOut ||= m.mm?.outcome === 'incomplete';
+      spinOut ||= m.spin?.outcome === 'incomplete';
+      results.push(m);
+      const r = row(m);
+      log(`  ${r.slice(0, 12).join('  ')}${m.note ? `  [${m.note}]` : ''}`);
+      if (m.agreement === 'DISAGREE') log(`!!! VERDICTS DISAGREE on ${nameOf(t)} N=${n}: ${m.note ?? ''}`);
+      for (const x of [m.mm, m.spin]) if (x?.outcome === 'error') log(`!!! error on ${nameOf(t)} N=${n}: ${(x as { reason?: string; message?: string }).reason ?? (x as { message?: string }).message}`);
+    }
+  }
+  rmSync(workDir, { recursive: true, force: true });
+  const rows = results.map(row);
+  const disagreements = results.filter((m) => m.agreement === 'DISAGREE');
+  console.log(`\n${textTable(rows)}\n`);
+  const settings = [
+    `SPIN: \`spin -a\`; \`gcc -O2 -DSAFETY ${cfg.spin.defines.join(' ')} -DMEMLIM=${cfg.spin.memLimitMb}\`; \`./pan -m${cfg.spin.depth} -w<k> -n\` with k = ${value('spin-w') ?? 'log2(8 × the states SPIN stored at the previous size), 16..26'} (partial-order reduction on, stop at the first error); SPIN ms (total) = spin -a + gcc + pan`,
+    `mmcheck: \`explore(inst, ${JSON.stringify({ strategy: 'dfs', stopAtFirst: true, ...cfg.mmOptions })})\` in a worker process (every property, to the first violation)`,
+    `timeout ${timeoutMs / 1000} s per run; a checker out of time at one size is not run at larger ones`,
+  ];
+  const notes = results.filter((m) => m.note).map((m) => `- ${nameOf(m.t)} N=${m.n}: ${m.agreement}: ${m.note}`);
+  if (disagreements.length) console.log(`!!! ${disagreements.length} DISAGREEMENT(S): ${disagreements.map((m) => `${nameOf(m.t)} N=${m.n}`).join(', ')}`);
+  else console.log('verdicts: every finished pair agrees');
+  const out = value('out') ?? 'docs/bench-spin.md';
+  if (!flag('no-write')) {
+    const md = [
+      '# mmcheck vs SPIN',
+      '',
+      `Measured ${started.toISOString().replace(/\.\d+Z$/, 'Z')} on ${machine()}; node ${process.version}; ${versions.spin}; ${versions.gcc}.`,
+      'Generated by `npm run bench:spin` (see [spin-comparison.md](spin-comparison.md) for the Promela translation and the settings).',
+      ...(value('note') ? ['', value('note')!] : []),
+      '',
+      ...settings.map((s) => `- ${s}`),
+      '',
+      markdownTable(rows),
+      '',
+      disagreements.length ? `**${disagreements.length} disagreement(s)** — see the notes.` : 'Every pair of finished verdicts agrees.',
+      ...(notes.length ? ['', 'Notes:', ...notes] : []),
+      '',
+    ].join('\n');
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, md);
+    log(`wrote ${out}`);
+  }
+  if (disagreements.length) process.exitCode = 1;
+}
+
+main();
