@@ -37,6 +37,7 @@ export class SummaryTable {
   private readonly ids = new Map<number, number[]>();
   readonly sets: Int32Array[] = [];
   private readonly unions = new Map<number, number>();
+  private readonly renamed = new Map<number, number>();
   static readonly EMPTY = 0;
 
   constructor() {
@@ -58,6 +59,24 @@ export class SummaryTable {
     if (id === undefined) {
       id = this.merge(a, b);
       this.unions.set(key, id);
+    }
+    return id;
+  }
+
+  /**
+   * The set with every event's thread renamed by `map` (footprints unchanged), cached per
+   * (set, mapId); `mapId` must name `map` uniquely.
+   */
+  rename(set: number, mapId: number, map: Int32Array, events: EventTable): number {
+    if (set === 0) return 0;
+    const key = set * 4194304 + mapId;
+    let id = this.renamed.get(key);
+    if (id === undefined) {
+      const src = this.sets[set];
+      const out: number[] = new Array(src.length);
+      for (let i = 0; i < src.length; i++) out[i] = events.intern(map[events.thread[src[i]]], events.foot[src[i]]);
+      id = this.of(out);
+      this.renamed.set(key, id);
     }
     return id;
   }

@@ -3,6 +3,7 @@ import type { Instance } from '../core/instantiate.js';
 import type { Property, StateView } from '../core/property.js';
 import type { Step, StepViolation } from '../core/step.js';
 import { fingerprintInto } from '../core/fingerprint.js';
+import { Canonicalizer } from './canon.js';
 
 /** A global state: the shared state and each thread's pc and locals. Immutable. */
 export interface GState {
@@ -25,6 +26,11 @@ export interface Executed {
 
 const VISIBLE = '⟨visible⟩';
 
+export interface SystemOptions {
+  /** Use the model's declared symmetry (default true; dfs, naive and bfs honour it). */
+  readonly symmetry?: boolean;
+}
+
 /**
  * The transition system of one model instance: enabledness, footprints (with visibility),
  * execution and property views. Every call into model code is wrapped so that a model that
@@ -45,10 +51,13 @@ export class System {
   readonly assertions: ReadonlySet<string>;
   readonly checkDeadlock: boolean;
   private readonly fp = new Uint32Array(2);
+  /** Symmetry reduction in use (the model declares symmetry and it was not turned off). */
+  readonly canon: Canonicalizer | null;
 
   constructor(
     readonly inst: Instance,
     checked?: readonly string[],
+    opts: SystemOptions = {},
   ) {
     const threads = inst.program.threads;
     this.n = threads.length;
@@ -69,6 +78,31 @@ export class System {
     this.visibleAll = this.invariants.some((p) => !p.reads || p.reads.includes('*'));
     this.visiblePrefixes = this.invariants.flatMap((p) => p.reads ?? []);
     this.loc(VISIBLE);
+    const sym = inst.program.symmetry;
+    this.canon = sym && opts.symmetry !== false ? new Canonicalizer(inst, sym) : null;
+  }
+
+  /** Whether the model declares symmetry and the searches that support it use it. */
+  get symmetric(): boolean {
+    return this.canon !== null;
+  }
+
+  /**
+   * The visited-set key of a state: its fingerprint or, under symmetry, that of its canonical
+   * permutation; `keyPerm` is then the permutation's id (0: identity, see Canonicalizer).
+   */
+  key(g: GState): Uint32Array {
+    if (this.canon === null) return this.fingerprint(g);
+    return this.canon.key(g, this.fp);
+  }
+
+  /** The `symmetry` statistic: present when the model declares symmetry. */
+  symmetryStats(): { symmetry?: boolean } {
+    return this.inst.program.symmetry ? { symmetry: this.canon !== null } : {};
+  }
+
+  get keyPerm(): number {
+    return this.canon === null ? 0 : this.canon.permId;
   }
 
   initial(): GState {
