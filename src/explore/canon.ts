@@ -1,4 +1,5 @@
-import { canonical, fingerprintInto } from '../core/fingerprint.js';
+import { canonical } from '../core/fingerprint.js';
+import { ensureHashes, sharedHash, stateFingerprint, ThreadLanes } from './statehash.js';
 import { ModelError } from '../core/errors.js';
 import type { Instance } from '../core/instantiate.js';
 import type { Symmetry } from '../core/symmetry.js';
@@ -7,9 +8,10 @@ import type { GState } from './system.js';
 /**
  * Canonical representatives of states under a declared thread symmetry.
  *
- * The threads of each group are sorted by (pc, threadKey, hash of locals), ties by thread id,
- * and the state is renamed by that permutation π: thread order[j] moves to slot group[j], and
- * `permute` renames the thread ids in the shared state. The key is the fingerprint of π(g).
+ * The threads of each group are sorted by (pc, threadKey, hash of (pc, locals)), ties by thread
+ * id, and the state is renamed by that permutation π: thread order[j] moves to slot group[j],
+ * and `permute` renames the thread ids in the shared state. The key is the fingerprint of π(g)
+ * (statehash.ts: the permuted shared state is hashed, the thread hashes are only re-summed).
  *
  * Soundness: π(g) is always a permutation of g, so two states with one key are in one orbit
  * (up to fingerprint collisions, as without symmetry): merging them is exact whenever the
@@ -33,9 +35,8 @@ export class Canonicalizer {
   private readonly k2: Float64Array;
   private readonly k3: Float64Array;
   private readonly order: Int32Array;
-  private readonly lane = new Uint32Array(2);
-  private readonly one: unknown[] = [undefined];
-  private readonly vals: unknown[];
+  private readonly lanes: ThreadLanes;
+  private readonly sh = new Uint32Array(2);
   private readonly perms: Int32Array[] = [];
   private readonly inverses: Int32Array[] = [];
   private readonly permIds = new Map<string, number>();
@@ -57,7 +58,7 @@ export class Canonicalizer {
         seen.add(t);
         const a = threads[ids[0]];
         const b = threads[t];
-        if (a.steps.length !== b.steps.length || a.steps.some((st, i) => st.label !== b.steps[i].label) || canonical(a.locals) !== canonical(b.locals))
+        if (a.steps.length !== b.steps.length || canonical(a.locals) !== canonical(b.locals))
           throw new ModelError(`model '${inst.model.name}' declares threads '${a.name}' and '${b.name}' symmetric but their steps or initial locals differ`, 'bad-model');
       }
       return ids;
@@ -71,7 +72,7 @@ export class Canonicalizer {
     this.k2 = new Float64Array(this.n);
     this.k3 = new Float64Array(this.n);
     this.order = new Int32Array(this.n);
-    this.vals = new Array(1 + 2 * this.n);
+    this.lanes = new ThreadLanes(this.n);
     const id = Int32Array.from({ length: this.n }, (_, i) => i);
     this.intern(id);
   }
@@ -99,46 +100,35 @@ export class Canonicalizer {
   }
 
   key(g: GState, out: Uint32Array): Uint32Array {
-    const { toBuf: to, fromBuf: from, vals } = this;
+    const { toBuf: to, fromBuf: from } = this;
+    ensureHashes(g);
     let identity = true;
     for (let t = 0; t < this.n; t++) to[t] = t;
     for (let gi = 0; gi < this.groups.length; gi++) if (!this.sortGroup(g, this.groups[gi])) identity = false;
     if (identity) {
       this.last = 0;
       this.lastDirty = false;
-      vals[0] = g.s;
-      for (let t = 0; t < this.n; t++) {
-        vals[1 + 2 * t] = g.t[t].pc;
-        vals[2 + 2 * t] = g.t[t].l;
-      }
-    } else {
-      this.permuted++;
-      this.lastDirty = true;
-      for (let t = 0; t < this.n; t++) from[to[t]] = t;
-      vals[0] = this.permute ? this.permute(g.s, to) : g.s;
-      for (let c = 0; c < this.n; c++) {
-        const ts = g.t[from[c]];
-        vals[1 + 2 * c] = ts.pc;
-        vals[2 + 2 * c] = ts.l;
-      }
+      return stateFingerprint(out, g, this.lanes);
     }
-    fingerprintInto(out, vals);
-    return out;
+    this.permuted++;
+    this.lastDirty = true;
+    for (let t = 0; t < this.n; t++) from[to[t]] = t;
+    if (this.permute) sharedHash(this.permute(g.s, to), this.sh);
+    else (this.sh[0] = g.sh1!), (this.sh[1] = g.sh2!);
+    return stateFingerprint(out, g, this.lanes, from, this.sh[0], this.sh[1]);
   }
 
   /** Sort one group's threads into `toBuf`; returns true when the order is the identity. */
   private sortGroup(g: GState, group: Int32Array): boolean {
-    const { k0, k1, k2, k3, order, lane, one } = this;
+    const { k0, k1, k2, k3, order } = this;
     const m = group.length;
     for (let j = 0; j < m; j++) {
       const t = group[j];
       const ts = g.t[t];
       k0[t] = ts.pc;
       k1[t] = this.threadKey ? this.threadKey(g.s, t) : 0;
-      one[0] = ts.l;
-      fingerprintInto(lane, one);
-      k2[t] = lane[0];
-      k3[t] = lane[1];
+      k2[t] = ts.h1!;
+      k3[t] = ts.h2!;
       // insertion sort (groups are small); stable, so ties keep thread order
       let x = j;
       while (x > 0) {

@@ -8,6 +8,7 @@ import { VisitedTable, int32Column, uint8Column } from './visited.js';
 import { permuteMask } from '../core/symmetry.js';
 
 const ON_STACK = 1;
+const EMPTY: Footprint = [];
 const COMPLETE = 2;
 
 const lowestBit = (m: number) => 31 - Math.clz32(m & -m);
@@ -55,7 +56,6 @@ class Dpor {
   private readonly sleepCol = int32Column();
   private readonly sumCol = int32Column();
   private readonly flagCol = uint8Column();
-  private readonly stackCol = int32Column();
   private readonly events = new EventTable();
   private readonly sums = new SummaryTable();
   // Stack, indexed by depth k. Frame k holds state s_k; transition k leads from s_{k-1} to s_k.
@@ -66,6 +66,8 @@ class Dpor {
   private readonly DONE: number[] = [];
   private readonly SLEEP: number[] = [];
   private readonly OLD_SLEEP: number[] = [];
+  /** A revisited frame's stored summary (the column holds the frame's depth while on the stack). */
+  private readonly OLD_SUM: number[] = [];
   private readonly NF: Footprint[][] = [];
   private readonly NE: number[][] = [];
   private readonly SUM: number[] = [];
@@ -124,7 +126,7 @@ class Dpor {
   }
 
   private result(stopped: IncompleteReason | null): SearchResult {
-    const bytes = this.table.bytes() + this.sleepCol.bytes() + this.sumCol.bytes() + this.flagCol.bytes() + this.stackCol.bytes();
+    const bytes = this.table.bytes() + this.sleepCol.bytes() + this.sumCol.bytes() + this.flagCol.bytes();
     return finish(this.rec, stopped, this.budget.stats('dfs', this.table.size, bytes, { sleepBlocked: this.sleepBlocked, ...this.sys.symmetryStats() }));
   }
 
@@ -154,7 +156,7 @@ class Dpor {
     }
     const flags = this.flagCol.a[id];
     if (flags & ON_STACK) {
-      this.backEdge(this.stackCol.a[id], k);
+      this.backEdge(this.sumCol.a[id], k);
       return 'stay';
     }
     const stored = this.sleepFrom(this.sleepCol.a[id], perm);
@@ -194,7 +196,6 @@ class Dpor {
     this.sleepCol.ensure(id);
     this.sumCol.ensure(id);
     this.flagCol.ensure(id);
-    this.stackCol.ensure(id);
     return id;
   }
 
@@ -223,19 +224,29 @@ class Dpor {
     this.OLD_SLEEP[k] = revisit ? this.sleepFrom(this.sleepCol.a[id], perm) : -1;
     this.LOW[k] = k;
     this.REVISIT[k] = revisit;
+    this.OLD_SUM[k] = revisit ? this.sumCol.a[id] : 0;
     this.flagCol.a[id] |= ON_STACK;
-    this.stackCol.a[id] = k;
+    this.sumCol.a[id] = k;
     const nf: Footprint[] = (this.NF[k] ??= []);
     const ne: number[] = (this.NE[k] ??= []);
+    // A thread whose next step is the parent frame's (same event) raced with the stack 1..k-1
+    // when the parent was pushed; what race() added to a backtrack set is still there, and
+    // reverse() then finds nothing to do (v only grows, so an initial stays an initial). Only
+    // the new transition k can give it a new race: race again only if it is dependent with k.
+    const moved = k > 0 ? this.TT[k] : -1;
+    const parentNe = k > 0 ? this.NE[k - 1] : null;
+    const tf = k > 0 ? this.TF[k] : null;
     for (let q = 0; q < this.n; q++) {
       if (sys.isDone(g, q)) {
-        nf[q] = [];
+        nf[q] = EMPTY;
         ne[q] = -1;
         continue;
       }
-      nf[q] = sys.footprint(g, q);
-      ne[q] = this.events.intern(q, nf[q]);
-      this.race(q, nf[q], k);
+      const f = sys.footprint(g, q);
+      const e = this.events.intern(q, f);
+      nf[q] = this.events.foot[e];
+      ne[q] = e;
+      if (q === moved || parentNe === null || parentNe[q] !== e || System.dependent(nf[q], tf!)) this.race(q, nf[q], k);
     }
     this.SUM[k] = this.sums.of(ne);
     const free = en & ~sleep;
@@ -253,7 +264,7 @@ class Dpor {
     const perm = this.PERM[k];
     if (this.REVISIT[k]) {
       sleep &= this.OLD_SLEEP[k];
-      sum = this.sums.union(sum, this.sumFrom(this.sumCol.a[id], perm));
+      sum = this.sums.union(sum, this.sumFrom(this.OLD_SUM[k], perm));
     }
     this.sleepCol.a[id] = this.sleepTo(sleep, perm);
     this.sumCol.a[id] = this.sumTo(sum, perm);
