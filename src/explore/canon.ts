@@ -1,5 +1,5 @@
 import { canonical } from '../core/fingerprint.js';
-import { ensureHashes, sharedHash, stateFingerprint, ThreadLanes } from './statehash.js';
+import { ensureHashes, H1, H2, SH1, sharedHash, SH2, stateFingerprint, ThreadLanes } from './statehash.js';
 import { ModelError } from '../core/errors.js';
 import type { Instance } from '../core/instantiate.js';
 import type { Symmetry } from '../core/symmetry.js';
@@ -114,7 +114,7 @@ export class Canonicalizer {
     this.lastDirty = true;
     for (let t = 0; t < this.n; t++) from[to[t]] = t;
     if (this.permute) sharedHash(this.permute(g.s, to), this.sh);
-    else (this.sh[0] = g.sh1!), (this.sh[1] = g.sh2!);
+    else (this.sh[0] = g[SH1]!), (this.sh[1] = g[SH2]!);
     return stateFingerprint(out, g, this.lanes, from, this.sh[0], this.sh[1]);
   }
 
@@ -127,8 +127,8 @@ export class Canonicalizer {
       const ts = g.t[t];
       k0[t] = ts.pc;
       k1[t] = this.threadKey ? this.threadKey(g.s, t) : 0;
-      k2[t] = ts.h1!;
-      k3[t] = ts.h2!;
+      k2[t] = ts[H1]!;
+      k3[t] = ts[H2]!;
       // insertion sort (groups are small); stable, so ties keep thread order
       let x = j;
       while (x > 0) {

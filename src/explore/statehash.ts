@@ -9,6 +9,11 @@ import type { GState, TState } from './system.js';
  * thread's locals plus, only if the step wrote, the shared state (whose large arrays are cached
  * by identity in fingerprint.ts).
  */
+export const H1: unique symbol = Symbol('h1');
+export const H2: unique symbol = Symbol('h2');
+export const SH1: unique symbol = Symbol('sh1');
+export const SH2: unique symbol = Symbol('sh2');
+
 const one: unknown[] = [undefined, undefined];
 const lane = new Uint32Array(2);
 
@@ -17,16 +22,16 @@ export function tstate(pc: number, l: unknown): TState {
   one[0] = pc;
   one[1] = l;
   fingerprintInto(lane, one);
-  return { pc, l, h1: lane[0], h2: lane[1] };
+  return { pc, l, [H1]: lane[0], [H2]: lane[1] };
 }
 
 function threadHash(ts: TState): void {
-  if (ts.h1 !== undefined) return;
+  if (ts[H1] !== undefined) return;
   one[0] = ts.pc;
   one[1] = ts.l;
   fingerprintInto(lane, one);
-  (ts as { h1?: number }).h1 = lane[0];
-  (ts as { h2?: number }).h2 = lane[1];
+  ts[H1] = lane[0];
+  ts[H2] = lane[1];
 }
 
 /** Hash of a shared state value into `out`. */
@@ -41,10 +46,10 @@ const sh = new Uint32Array(2);
 
 /** Make sure g's shared-state and thread hashes are computed (states built outside System). */
 export function ensureHashes(g: GState): void {
-  if (g.sh1 === undefined) {
+  if (g[SH1] === undefined) {
     sharedHash(g.s, sh);
-    g.sh1 = sh[0];
-    g.sh2 = sh[1];
+    g[SH1] = sh[0];
+    g[SH2] = sh[1];
   }
   for (let t = 0; t < g.t.length; t++) threadHash(g.t[t]);
 }
@@ -60,15 +65,15 @@ export class ThreadLanes {
 
   load(g: GState): this {
     for (let t = 0; t < this.n; t++) {
-      this.h1[t] = g.t[t].h1!;
-      this.h2[t] = g.t[t].h2!;
+      this.h1[t] = g.t[t][H1]!;
+      this.h2[t] = g.t[t][H2]!;
     }
     return this;
   }
 }
 
 /** The fingerprint of g, or of g with threads reordered (`from[c]` in slot c) and shared hash s1/s2. */
-export function stateFingerprint(out: Uint32Array, g: GState, lanes: ThreadLanes, from?: ArrayLike<number>, s1 = g.sh1!, s2 = g.sh2!): Uint32Array {
+export function stateFingerprint(out: Uint32Array, g: GState, lanes: ThreadLanes, from?: ArrayLike<number>, s1 = g[SH1]!, s2 = g[SH2]!): Uint32Array {
   lanes.load(g);
   combineInto(out, s1, s2, lanes.h1, lanes.h2, lanes.n, from);
   return out;

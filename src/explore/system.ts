@@ -3,23 +3,23 @@ import type { Instance } from '../core/instantiate.js';
 import type { Property, StateView } from '../core/property.js';
 import type { Step, StepViolation } from '../core/step.js';
 import { Canonicalizer } from './canon.js';
-import { ensureHashes, stateFingerprint, ThreadLanes, tstate } from './statehash.js';
+import { ensureHashes, H1, H2, SH1, SH2, stateFingerprint, ThreadLanes, tstate } from './statehash.js';
 
 /** A global state: the shared state and each thread's pc and locals. Immutable. */
 export interface GState {
   readonly s: any;
   readonly t: readonly TState[];
-  /** Cached hash lanes of `s` (statehash.ts). */
-  sh1?: number;
-  sh2?: number;
+  /** Cached hash lanes of `s` (statehash.ts; symbol keys, so views and JSON never see them). */
+  [SH1]?: number;
+  [SH2]?: number;
 }
 
 export interface TState {
   readonly pc: number;
   readonly l: any;
   /** Cached hash lanes of (pc, l) (statehash.ts). */
-  h1?: number;
-  h2?: number;
+  [H1]?: number;
+  [H2]?: number;
 }
 
 /** A footprint compiled to location ids: `id * 2 + (write ? 1 : 0)`. */
@@ -114,7 +114,7 @@ export class System {
   }
 
   initial(): GState {
-    return { s: this.inst.program.init, t: this.inst.program.threads.map((t) => tstate(0, t.locals)), sh1: undefined, sh2: undefined };
+    return { s: this.inst.program.init, t: this.inst.program.threads.map((t) => tstate(0, t.locals)), [SH1]: undefined, [SH2]: undefined };
   }
 
   isDone(g: GState, tid: number): boolean {
@@ -190,7 +190,7 @@ export class System {
     t[tid] = tstate(pc, r.l === undefined ? ts.l : r.l);
     const s = r.s === undefined ? g.s : r.s;
     const same = s === g.s;
-    const out: GState = { s, t, sh1: same ? g.sh1 : undefined, sh2: same ? g.sh2 : undefined };
+    const out: GState = { s, t, [SH1]: same ? g[SH1] : undefined, [SH2]: same ? g[SH2] : undefined };
     // A BUG ends the execution whether or not its property is being checked (the kernel stopped
     // there); the searches record it only when it is checked (see Recorder).
     return r.violation ? { g: out, violation: r.violation } : { g: out };
