@@ -46,7 +46,7 @@ const PINNED_3: Record<string, number[]> = {
   'opt5-recheck': [1540, 6729],
 };
 
-const NUM_RUNS = Number(process.env.MMCHECK_SYMMETRY_RUNS ?? 120);
+const NUM_RUNS = Number(process.env.MMCHECK_SYMMETRY_RUNS ?? 60);
 
 /** Jumps forward only (a jump at pc targets pc+1..exit): no thread loops. */
 const forward = (ops: readonly GenOp[]): GenOp[] => ops.map((o, pc) => (o.op === 'jmp' ? { ...o, t: pc + 1 + (o.t % (ops.length - pc)) } : o));
