@@ -5,7 +5,7 @@
  * every migration-vs-fault variant for readers = 1..6 with symmetry reduction on (the default)
  * and off (limited by --off-time seconds), to its verdict.
  *
- *   npm run bench [-- --max-states 3000000 --naive-time 20 --off-time 60 --runs 3 --only readers,lastzero]
+ *   npm run bench [-- --max-states 3000000 --naive-time 20 --off-time 60 --on-time 300 --runs 3 --only readers,lastzero]
  *   npm run bench -- --only symmetry     (just the symmetry table)
  *
  * For each model and size: naive states, transitions, time and states/s (limited by
@@ -51,6 +51,7 @@ function arg(name: string, dflt: number): number {
 }
 const maxStates = arg('max-states', 3_000_000);
 const offTimeMs = arg('off-time', 60) * 1000;
+const onTimeMs = arg('on-time', 300) * 1000;
 const naiveTimeMs = arg('naive-time', 20) * 1000;
 const runs = Math.max(1, Math.round(arg('runs', 3)));
 const onlyAt = process.argv.indexOf('--only');
@@ -122,18 +123,18 @@ if (!only || only.has('symmetry'))
   for (const variant of Object.keys(KERNEL.variants))
     for (let readers = 1; readers <= 6; readers++) {
       const inst = instantiate(KERNEL, variant, { readers });
-      const on = explore(inst, { strategy: 'dfs', stopAtFirst: true });
+      const on = explore(inst, { strategy: 'dfs', stopAtFirst: true, timeLimitMs: onTimeMs });
       const so = stats(on);
-      if (on.kind === 'incomplete') throw new Error(`dfs with symmetry incomplete on ${variant} readers=${readers}`);
+      const onCut = on.kind === 'incomplete' ? on.reason : null;
       const off = explore(inst, { strategy: 'dfs', stopAtFirst: true, symmetry: false, maxStates, timeLimitMs: offTimeMs });
       const sf = stats(off);
       const cut = off.kind === 'incomplete' ? off.reason : null;
-      const verdict = on.kind === 'violation' ? `violated: ${on.violation.property}` : on.kind;
+      const verdict = on.kind === 'violation' ? `violated: ${on.violation.property}` : onCut ? `incomplete (${onCut})` : on.kind;
       const row = [
         variant,
         String(readers),
         verdict,
-        fmt(so.states),
+        onCut ? `>${fmt(so.states)}` : fmt(so.states),
         fmt(so.transitions),
         ms(so.timeMs),
         rate(so.states, so.timeMs),
@@ -141,7 +142,7 @@ if (!only || only.has('symmetry'))
         cut ? `>${fmt(sf.states)} (${cut})` : fmt(sf.states),
         ms(sf.timeMs),
         rate(sf.states, sf.timeMs),
-        `${cut ? '>' : ''}${(sf.states / Math.max(1, so.states)).toFixed(1)}`,
+        onCut ? '?' : `${cut ? '>' : ''}${(sf.states / Math.max(1, so.states)).toFixed(1)}`,
       ];
       symRows.push(row);
       console.error(`  ${row.join('  ')}`);
