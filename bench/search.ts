@@ -78,33 +78,37 @@ for (const plan of PLANS) {
   for (const n of plan.sizes) {
     const inst = instantiate(model, plan.variant, { [plan.param ?? 'n']: n });
     const stopAtFirst = plan.toVerdict === true;
-    const naive = explore(inst, { strategy: 'naive', stopAtFirst, maxStates, timeLimitMs: naiveTimeMs });
+    // The naive search is the unreduced reference: no symmetry either.
+    const naive = explore(inst, { strategy: 'naive', stopAtFirst, maxStates, timeLimitMs: naiveTimeMs, symmetry: false });
     const ns = stats(naive);
     const incomplete = naive.kind === 'incomplete' ? naive.reason : null;
-    const dfsRuns = Array.from({ length: runs }, () => explore(inst, { strategy: 'dfs', stopAtFirst }));
-    const ds = stats(dfsRuns[0]);
-    if (dfsRuns[0].kind === 'incomplete') throw new Error(`dfs incomplete on ${plan.model} ${n}`);
-    const dt = median(dfsRuns.map((r) => stats(r).timeMs));
-    const name = plan.variant ? `${plan.model}/${plan.variant}` : plan.model;
-    const verdict = dfsRuns[0].kind === 'violation' ? `violated: ${dfsRuns[0].violation.property}` : dfsRuns[0].kind;
-    const row = [
-      name,
-      `${plan.param ?? 'n'}=${n}`,
-      ds.symmetry === undefined ? '-' : ds.symmetry ? 'on' : 'off',
-      verdict,
-      incomplete ? `>${fmt(ns.states)} (incomplete: ${incomplete})` : fmt(ns.states),
-      fmt(ns.transitions),
-      ms(ns.timeMs),
-      rate(ns.states, ns.timeMs),
-      fmt(ds.states),
-      fmt(ds.transitions),
-      ms(dt),
-      rate(ds.states, dt),
-      ds.bytesPerState.toFixed(1),
-      `${incomplete ? '>' : ''}${(ns.states / Math.max(1, ds.states)).toFixed(1)}`,
-    ];
-    rows.push(row);
-    console.error(`  ${row.join('  ')}`);
+    // A model that declares symmetry gets a row with it (the default) and one without.
+    for (const symmetry of inst.program.symmetry ? [true, false] : [true]) {
+      const dfsRuns = Array.from({ length: runs }, () => explore(inst, { strategy: 'dfs', stopAtFirst, symmetry }));
+      const ds = stats(dfsRuns[0]);
+      if (dfsRuns[0].kind === 'incomplete') throw new Error(`dfs incomplete on ${plan.model} ${n}`);
+      const dt = median(dfsRuns.map((r) => stats(r).timeMs));
+      const name = plan.variant ? `${plan.model}/${plan.variant}` : plan.model;
+      const verdict = dfsRuns[0].kind === 'violation' ? `violated: ${dfsRuns[0].violation.property}` : dfsRuns[0].kind;
+      const row = [
+        name,
+        `${plan.param ?? 'n'}=${n}`,
+        ds.symmetry === undefined ? '-' : ds.symmetry ? 'on' : 'off',
+        verdict,
+        incomplete ? `>${fmt(ns.states)} (incomplete: ${incomplete})` : fmt(ns.states),
+        fmt(ns.transitions),
+        ms(ns.timeMs),
+        rate(ns.states, ns.timeMs),
+        fmt(ds.states),
+        fmt(ds.transitions),
+        ms(dt),
+        rate(ds.states, dt),
+        ds.bytesPerState.toFixed(1),
+        `${incomplete ? '>' : ''}${(ns.states / Math.max(1, ds.states)).toFixed(1)}`,
+      ];
+      rows.push(row);
+      console.error(`  ${row.join('  ')}`);
+    }
   }
 }
 

@@ -69,14 +69,15 @@ export class SummaryTable {
    */
   rename(set: number, mapId: number, map: Int32Array, events: EventTable): number {
     if (set === 0) return 0;
-    const key = set * 4194304 + mapId;
-    let id = this.renamed.get(key);
+    // Cached by (set, mapId) while the key stays exact (mapId below 2^22, set below 2^31).
+    const key = mapId < 4194304 ? set * 4194304 + mapId : -1;
+    let id = key < 0 ? undefined : this.renamed.get(key);
     if (id === undefined) {
       const src = this.sets[set];
       const out: number[] = new Array(src.length);
       for (let i = 0; i < src.length; i++) out[i] = events.intern(map[events.thread[src[i]]], events.foot[src[i]]);
       id = this.of(out);
-      this.renamed.set(key, id);
+      if (key >= 0) this.renamed.set(key, id);
     }
     return id;
   }
