@@ -32,6 +32,12 @@ function sameFootprint(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
   return true;
 }
 
+function samePrefix(a: Int32Array, b: Int32Array, n: number): boolean {
+  if (a.length !== n) return false;
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 export class SummaryTable {
   /** Numeric hash of a set → the ids of the sets with that hash. */
   private readonly ids = new Map<number, number[]>();
@@ -46,9 +52,29 @@ export class SummaryTable {
 
   /** The set of the given event ids (negative ids are skipped). */
   of(events: readonly number[]): number {
-    const set = Int32Array.from(events.filter((e) => e >= 0)).sort();
-    return this.internSet(set);
+    // Sorted, without duplicates or negatives, into a scratch buffer; allocate only a new set.
+    let buf = this.scratch;
+    if (buf.length < events.length) buf = this.scratch = new Int32Array(events.length * 2);
+    let n = 0;
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i];
+      if (e < 0) continue;
+      let x = n;
+      while (x > 0 && buf[x - 1] > e) {
+        buf[x] = buf[x - 1];
+        x--;
+      }
+      if (x > 0 && buf[x - 1] === e) {
+        for (let y = x; y < n; y++) buf[y] = buf[y + 1];
+        continue;
+      }
+      buf[x] = e;
+      n++;
+    }
+    return this.internSet(buf, n);
   }
+
+  private scratch = new Int32Array(64);
 
   union(a: number, b: number): number {
     if (a === b || b === 0) return a;
@@ -99,15 +125,16 @@ export class SummaryTable {
     return this.internSet(out.slice(0, n));
   }
 
-  private internSet(s: Int32Array): number {
-    let h = s.length;
-    for (let i = 0; i < s.length; i++) h = (mul(h, 31) + s[i]) | 0;
+  /** Intern the first `n` entries of `s` (all of it by default); copies `s` when it is a prefix. */
+  private internSet(s: Int32Array, n = s.length): number {
+    let h = n;
+    for (let i = 0; i < n; i++) h = (mul(h, 31) + s[i]) | 0;
     let bucket = this.ids.get(h);
     if (bucket === undefined) this.ids.set(h, (bucket = []));
-    for (const id of bucket) if (sameFootprint(this.sets[id], s)) return id;
+    for (let b = 0; b < bucket.length; b++) if (samePrefix(this.sets[bucket[b]], s, n)) return bucket[b];
     const id = this.sets.length;
     bucket.push(id);
-    this.sets.push(s);
+    this.sets.push(n === s.length ? s : s.slice(0, n));
     return id;
   }
 }
