@@ -39,7 +39,10 @@ export function folio(init: Partial<Folio> = {}): Folio {
 
 /** A folio with its thread ids renamed (thread t becomes `to[t]`): for a model's symmetry `permute`. */
 export function folioRenamed(f: Folio, to: ArrayLike<number>): Folio {
-  return { ...f, held: permuteMask(f.held, to), waiters: permuteMask(f.waiters, to), locked: permuteTid(f.locked, to) };
+  const held = permuteMask(f.held, to);
+  const waiters = permuteMask(f.waiters, to);
+  const locked = permuteTid(f.locked, to);
+  return held === f.held && waiters === f.waiters && locked === f.locked ? f : { ...f, held, waiters, locked };
 }
 
 /** What a folio says about thread `tid` (holds a reference, queued, holds PG_locked): 3 bits, for a symmetry `threadKey`. */
