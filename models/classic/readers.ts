@@ -50,5 +50,7 @@ export default defineModel({
       ),
     ],
     properties: [consistent],
+    // The readers are interchangeable; no thread id reaches the shared state.
+    symmetry: p.n > 1 ? { groups: [Array.from({ length: p.n }, (_, k) => k + 1)] } : undefined,
   }),
 });

@@ -58,6 +58,7 @@ import { reads, writes } from '../../src/core/access.js';
 import { defineModel, type Verdict } from '../../src/core/model.js';
 import { assertion, endState, invariant, type Property, type StateView } from '../../src/core/property.js';
 import { andThen, step, type Step, type StepSpec } from '../../src/core/step.js';
+import { permuteTid, type Symmetry } from '../../src/core/symmetry.js';
 import { thread } from '../../src/core/thread.js';
 import {
   FOLIO_LOCK,
@@ -69,6 +70,8 @@ import {
   folioPut,
   folioQueueIfLocked,
   folioReadMapping,
+  folioRenamed,
+  folioThreadBits,
   folioRefFreeze,
   folioTryGet,
   folioUnlock,
@@ -432,6 +435,31 @@ export const properties: Property<S>[] = [
   ),
 ];
 
+// ---------------------------------------------------------------- symmetry
+
+/**
+ * The readers are interchangeable: the same steps from the same locals, and a reader's id only
+ * reaches the shared state as a folio holder/waiter bit, a PG_locked owner, the PTL owner or an
+ * rwsem writer — all renamed here. Locations never depend on the reader's id, and the
+ * properties only ask whether some thread holds/waits, never which one (their messages name it).
+ */
+function readerSymmetry(first: number, readers: number): Symmetry<S> | undefined {
+  if (readers < 2) return undefined;
+  return {
+    groups: [Array.from({ length: readers }, (_, i) => first + i)],
+    permute: (s, to) => {
+      const folios: Record<string, Folio> = {};
+      for (const name in s.folios) folios[name] = folioRenamed(s.folios[name], to);
+      return { ...s, folios, ptl: permuteTid(s.ptl, to), i_mmap_rwsem: { ...s.i_mmap_rwsem, writer: permuteTid(s.i_mmap_rwsem.writer, to) } };
+    },
+    threadKey: (s, tid) => {
+      let key = s.ptl === tid ? 1 : 0;
+      for (const name in s.folios) key = key * 8 + folioThreadBits(s.folios[name], tid);
+      return key;
+    },
+  };
+}
+
 // ---------------------------------------------------------------- model
 
 const expectUpstream: Record<string, Verdict> = { 'migration-succeeds': 'violated', 'no-ref-held-across-migration-wait': 'violated' };
@@ -488,5 +516,6 @@ export default defineModel<Options>({
       ...Array.from({ length: p.readers }, (_, i) => thread<S, RL>(`reader${i}`, { f: SRC, orig: PTE_NONE, nopage: false }, readerSteps(o))),
     ],
     properties,
+    symmetry: readerSymmetry(p.migrating ? 1 : 0, p.readers),
   }),
 });

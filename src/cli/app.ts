@@ -79,6 +79,7 @@ export async function runCli(args: readonly string[], io: Io): Promise<number> {
             property: { type: 'string', describe: 'Check only this property (repeatable)', requiresArg: true },
             'compare-naive': { type: 'boolean', describe: 'Also run the naive search and report the reduction (dfs)' },
             'lock-order': { type: 'boolean', describe: 'Also run the lockdep-style lock-order analysis (its own full pass) and report dependency cycles' },
+            symmetry: { type: 'boolean', default: true, describe: 'Merge states that differ by a permutation of the threads the model declares symmetric (dfs, naive, bfs); --no-symmetry turns it off' },
             json: { type: 'boolean', describe: 'Print JSON instead of text' },
             junit: { type: 'string', describe: 'Also write JUnit XML to this file', requiresArg: true },
           }),

@@ -44,6 +44,7 @@ export interface SearchArgs {
   readonly runs?: unknown;
   readonly 'preemption-bound'?: unknown;
   readonly 'compare-naive'?: boolean;
+  readonly symmetry?: boolean;
 }
 
 /** The search options of `check`, refusing contradictory combinations. */
@@ -61,6 +62,7 @@ export function searchOptions(a: SearchArgs): ExploreOptions & { strategy: Searc
     runs: intOption('runs', a.runs, 1),
     preemptionBound: intOption('preemption-bound', a['preemption-bound'], 0),
     compareNaive: a['compare-naive'] === true,
+    symmetry: a.symmetry !== false,
     // Every strategy but the random walk can collect the first violation of each property.
     stopAtFirst: strategy === 'random',
   };

@@ -110,7 +110,7 @@ function feedCached(v: readonly unknown[]): void {
   feed(sub[1]);
 }
 
-function fmix(h: number): number {
+export function fmix(h: number): number {
   h ^= h >>> 16;
   h = mul(h, 0x85ebca6b);
   h ^= h >>> 13;
@@ -126,6 +126,25 @@ export function fingerprintInto(out: Uint32Array, values: readonly unknown[]): v
   for (let i = 0; i < values.length; i++) feedValue(values[i]);
   out[0] = fmix(h1);
   out[1] = fmix(h2 ^ 0x27d4eb2f);
+}
+
+/**
+ * Fingerprint of a global state from its parts' hashes: the shared state's two lanes and, per
+ * thread slot c, the two lanes of that slot's (pc, locals). Slots are mixed with their position
+ * and summed, so a step that changes one thread re-hashes only that thread (and the shared state
+ * if it changed), and a permutation of threads only re-sums. `from[c]` is the thread in slot c
+ * (identity when omitted).
+ */
+export function combineInto(out: Uint32Array, s1: number, s2: number, h1: ArrayLike<number>, h2: ArrayLike<number>, n: number, from?: ArrayLike<number>): void {
+  let a = s1 | 0;
+  let b = s2 | 0;
+  for (let c = 0; c < n; c++) {
+    const t = from === undefined ? c : from[c];
+    a = (a + fmix((h1[t] ^ mul(c + 1, 0x9e3779b1)) | 0)) | 0;
+    b = (b + fmix((h2[t] + mul(c + 1, 0x85ebca6b)) ^ 0x27d4eb2f)) | 0;
+  }
+  out[0] = fmix(a ^ 0x3c6ef372);
+  out[1] = fmix(b ^ 0xa54ff53a);
 }
 
 /** Canonical text of a value (sorted keys): for tests and reports, not for the hot path. */

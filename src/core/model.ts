@@ -1,4 +1,5 @@
 import type { Property } from './property.js';
+import type { Symmetry } from './symmetry.js';
 import type { ThreadDef } from './thread.js';
 
 /** A model instantiated for one variant and one choice of parameters. */
@@ -6,6 +7,8 @@ export interface Program<S = any> {
   readonly init: S;
   readonly threads: readonly ThreadDef<S, any>[];
   readonly properties: readonly Property<S>[];
+  /** Interchangeable threads (see src/core/symmetry.ts): the searches store one state per permutation class. */
+  readonly symmetry?: Symmetry<S>;
 }
 
 export interface ParamSpec {

@@ -24,7 +24,7 @@ export function searchBfs(sys: System, opts: SearchOptions = {}): SearchResult {
       return s.reverse();
     };
     const add = (g: GState, from: number, tid: number, d: number): number => {
-      const fp = sys.fingerprint(g);
+      const fp = sys.key(g);
       const id = table.add(fp[0], fp[1]);
       parent.ensure(id)[id] = from;
       via.ensure(id)[id] = tid;
@@ -36,7 +36,7 @@ export function searchBfs(sys: System, opts: SearchOptions = {}): SearchResult {
     let truncated = false;
     const g0 = sys.initial();
     add(g0, -1, 0, 0);
-    if (rec.record(checkState(sys, g0, sys.enabledMask(g0)), () => [])) return finish(rec, null, budget.stats('bfs', 1, table.bytes()));
+    if (rec.record(checkState(sys, g0, sys.enabledMask(g0)), () => [])) return finish(rec, null, budget.stats('bfs', 1, table.bytes(), sys.symmetryStats()));
     for (let head = 0; head < table.size && !stopped; head++) {
       const g = pending.get(head)!;
       pending.delete(head);
@@ -54,7 +54,7 @@ export function searchBfs(sys: System, opts: SearchOptions = {}): SearchResult {
           if (rec.record([{ ...ex.violation, kind: 'assertion' }], () => schedule(head, p))) return done();
           continue;
         }
-        const fp = sys.fingerprint(ex.g);
+        const fp = sys.key(ex.g);
         if (table.find(fp[0], fp[1]) >= 0) continue;
         if (table.size >= budget.maxStates) {
           stopped = 'max-states';
@@ -68,7 +68,7 @@ export function searchBfs(sys: System, opts: SearchOptions = {}): SearchResult {
 
     function done(): SearchResult {
       const bytes = table.bytes() + parent.bytes() + via.bytes() + depth.bytes();
-      return finish(rec, stopped ?? (truncated ? 'max-depth' : null), budget.stats('bfs', table.size, bytes));
+      return finish(rec, stopped ?? (truncated ? 'max-depth' : null), budget.stats('bfs', table.size, bytes, sys.symmetryStats()));
     }
   });
 }

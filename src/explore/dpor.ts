@@ -5,8 +5,10 @@ import { finish, guarded } from './finish.js';
 import type { IncompleteReason, SearchOptions, SearchResult } from './result.js';
 import { System, type Footprint, type GState } from './system.js';
 import { VisitedTable, int32Column, uint8Column } from './visited.js';
+import { permuteMask } from '../core/symmetry.js';
 
 const ON_STACK = 1;
+const EMPTY: Footprint = [];
 const COMPLETE = 2;
 
 const lowestBit = (m: number) => 31 - Math.clz32(m & -m);
@@ -30,6 +32,17 @@ const lowestBit = (m: number) => 31 - Math.clz32(m & -m);
  * Visibility: a step writing what an invariant reads also writes a shared virtual location, so
  * visible steps are never reordered; invariant, assertion, end-state and deadlock verdicts are
  * the naive search's.
+ *
+ * Symmetry (when the model declares it, see canon.ts): the visited table is keyed by the
+ * canonical permutation π(g) of a state, so a state g' = σ(g) of a stored g is a revisit of g.
+ * The stack keeps concrete states (traces stay real executions); what is stored per state id —
+ * its sleep set and its summary, thread sets — is stored in canonical slots (renamed by the π of
+ * the frame that stores it) and renamed back by the π' of the concrete state met on a revisit.
+ * g and g' have isomorphic futures (the declaration's promise), with thread t of g playing
+ * π'⁻¹(π(t)) of g', and footprints do not depend on thread ids, so the renamed sleep set and
+ * summary say of g' exactly what the stored ones said of g: every argument above carries over
+ * unchanged. A back edge to a stack state of the same orbit fully expands the cycle, as before.
+ * docs/performance.md gives the full argument.
  */
 export function searchDpor(sys: System, opts: SearchOptions = {}): SearchResult {
   return guarded(() => new Dpor(sys, opts).run());
@@ -43,7 +56,6 @@ class Dpor {
   private readonly sleepCol = int32Column();
   private readonly sumCol = int32Column();
   private readonly flagCol = uint8Column();
-  private readonly stackCol = int32Column();
   private readonly events = new EventTable();
   private readonly sums = new SummaryTable();
   // Stack, indexed by depth k. Frame k holds state s_k; transition k leads from s_{k-1} to s_k.
@@ -54,6 +66,8 @@ class Dpor {
   private readonly DONE: number[] = [];
   private readonly SLEEP: number[] = [];
   private readonly OLD_SLEEP: number[] = [];
+  /** A revisited frame's stored summary (the column holds the frame's depth while on the stack). */
+  private readonly OLD_SUM: number[] = [];
   private readonly NF: Footprint[][] = [];
   private readonly NE: number[][] = [];
   private readonly SUM: number[] = [];
@@ -63,6 +77,8 @@ class Dpor {
   private readonly TF: Footprint[] = [];
   private readonly TC: Int32Array[] = [];
   private readonly PREV_LAST: number[] = [];
+  /** Permutation id of each frame's state (0: identity, or no symmetry). */
+  private readonly PERM: number[] = [];
   private readonly lastOf: Int32Array;
   private readonly locStack: number[][] = [];
   private readonly scratch: number[] = [];
@@ -83,10 +99,10 @@ class Dpor {
 
   run(): SearchResult {
     const g0 = this.sys.initial();
-    const fp = this.sys.fingerprint(g0);
+    const fp = this.sys.key(g0);
     const id0 = this.newState(fp[0], fp[1]);
     let stopped: IncompleteReason | null = null;
-    if (this.pushFrame(0, g0, id0, 0, false)) return this.result(null);
+    if (this.pushFrame(0, g0, id0, 0, false, this.sys.keyPerm)) return this.result(null);
     let k = 0;
     while (k >= 0) {
       const avail = k >= this.budget.depthLimit ? 0 : this.BT[k] & ~this.DONE[k] & ~this.SLEEP[k] & this.EN[k];
@@ -110,8 +126,8 @@ class Dpor {
   }
 
   private result(stopped: IncompleteReason | null): SearchResult {
-    const bytes = this.table.bytes() + this.sleepCol.bytes() + this.sumCol.bytes() + this.flagCol.bytes() + this.stackCol.bytes();
-    return finish(this.rec, stopped, this.budget.stats('dfs', this.table.size, bytes, { sleepBlocked: this.sleepBlocked }));
+    const bytes = this.table.bytes() + this.sleepCol.bytes() + this.sumCol.bytes() + this.flagCol.bytes();
+    return finish(this.rec, stopped, this.budget.stats('dfs', this.table.size, bytes, { sleepBlocked: this.sleepBlocked, ...this.sys.symmetryStats() }));
   }
 
   /** Explore thread p from frame k. */
@@ -127,36 +143,39 @@ class Dpor {
       return stop ? 'stop' : 'stay';
     }
     const sleep = this.childSleep(k, p, F);
-    const fp = sys.fingerprint(ex.g);
+    const fp = sys.key(ex.g);
+    const perm = sys.keyPerm;
     let id = this.table.find(fp[0], fp[1]);
     if (id < 0) {
       if (this.table.size >= this.budget.maxStates) return 'max-states';
       id = this.newState(fp[0], fp[1]);
       this.pushTransition(k + 1, p, F);
-      if (this.pushFrame(k + 1, ex.g, id, sleep, false)) return 'stop';
+      if (this.pushFrame(k + 1, ex.g, id, sleep, false, perm)) return 'stop';
       if (k + 1 >= this.budget.depthLimit && this.EN[k + 1] !== 0) this.truncated = true;
       return 'push';
     }
     const flags = this.flagCol.a[id];
     if (flags & ON_STACK) {
-      this.backEdge(this.stackCol.a[id], k);
+      this.backEdge(this.sumCol.a[id], k);
       return 'stay';
     }
-    const stored = this.sleepCol.a[id];
+    const stored = this.sleepFrom(this.sleepCol.a[id], perm);
     if (flags & COMPLETE && (stored & ~sleep) === 0) {
+      const sum = this.sumFrom(this.sumCol.a[id], perm);
       this.pushTransition(k + 1, p, F);
-      this.replaySummary(this.sumCol.a[id], k + 1);
+      this.replaySummary(sum, k + 1);
       this.popTransition(k + 1);
-      this.SUM[k] = this.sums.union(this.SUM[k], this.sumCol.a[id]);
+      this.SUM[k] = this.sums.union(this.SUM[k], sum);
       return 'stay';
     }
     // Revisit that must explore more: threads asleep before but awake now, or a cycle-tainted summary.
     this.pushTransition(k + 1, p, F);
     const complete = (flags & COMPLETE) !== 0;
-    if (complete) this.replaySummary(this.sumCol.a[id], k + 1);
+    const sum = complete ? this.sumFrom(this.sumCol.a[id], perm) : 0;
+    if (complete) this.replaySummary(sum, k + 1);
     const frameSleep = complete ? sleep | (~stored & this.sys.allDone) : sleep;
-    this.pushFrame(k + 1, ex.g, id, frameSleep, true);
-    if (complete) this.SUM[k + 1] = this.sums.union(this.SUM[k + 1], this.sumCol.a[id]);
+    this.pushFrame(k + 1, ex.g, id, frameSleep, true, perm);
+    if (complete) this.SUM[k + 1] = this.sums.union(this.SUM[k + 1], sum);
     return 'push';
   }
 
@@ -177,7 +196,6 @@ class Dpor {
     this.sleepCol.ensure(id);
     this.sumCol.ensure(id);
     this.flagCol.ensure(id);
-    this.stackCol.ensure(id);
     return id;
   }
 
@@ -194,30 +212,41 @@ class Dpor {
   }
 
   /** Push frame k for state g; returns true when the search must stop on a violation. */
-  private pushFrame(k: number, g: GState, id: number, sleep: number, revisit: boolean): boolean {
+  private pushFrame(k: number, g: GState, id: number, sleep: number, revisit: boolean, perm: number): boolean {
     const { sys } = this;
     const en = sys.enabledMask(g);
     this.G[k] = g;
     this.ID[k] = id;
+    this.PERM[k] = perm;
     this.EN[k] = en;
     this.DONE[k] = 0;
     this.SLEEP[k] = sleep;
-    this.OLD_SLEEP[k] = revisit ? this.sleepCol.a[id] : -1;
+    this.OLD_SLEEP[k] = revisit ? this.sleepFrom(this.sleepCol.a[id], perm) : -1;
     this.LOW[k] = k;
     this.REVISIT[k] = revisit;
+    this.OLD_SUM[k] = revisit ? this.sumCol.a[id] : 0;
     this.flagCol.a[id] |= ON_STACK;
-    this.stackCol.a[id] = k;
+    this.sumCol.a[id] = k;
     const nf: Footprint[] = (this.NF[k] ??= []);
     const ne: number[] = (this.NE[k] ??= []);
+    // A thread whose next step is the parent frame's (same event) raced with the stack 1..k-1
+    // when the parent was pushed; what race() added to a backtrack set is still there, and
+    // reverse() then finds nothing to do (v only grows, so an initial stays an initial). Only
+    // the new transition k can give it a new race: race again only if it is dependent with k.
+    const moved = k > 0 ? this.TT[k] : -1;
+    const parentNe = k > 0 ? this.NE[k - 1] : null;
+    const tf = k > 0 ? this.TF[k] : null;
     for (let q = 0; q < this.n; q++) {
       if (sys.isDone(g, q)) {
-        nf[q] = [];
+        nf[q] = EMPTY;
         ne[q] = -1;
         continue;
       }
-      nf[q] = sys.footprint(g, q);
-      ne[q] = this.events.intern(q, nf[q]);
-      this.race(q, nf[q], k);
+      const f = sys.footprint(g, q);
+      const e = this.events.intern(q, f);
+      nf[q] = this.events.foot[e];
+      ne[q] = e;
+      if (q === moved || parentNe === null || parentNe[q] !== e || System.dependent(nf[q], tf!)) this.race(q, nf[q], k);
     }
     this.SUM[k] = this.sums.of(ne);
     const free = en & ~sleep;
@@ -232,17 +261,36 @@ class Dpor {
     const complete = this.LOW[k] >= k;
     let sleep = this.SLEEP[k];
     let sum = this.SUM[k];
+    const perm = this.PERM[k];
     if (this.REVISIT[k]) {
       sleep &= this.OLD_SLEEP[k];
-      sum = this.sums.union(sum, this.sumCol.a[id]);
+      sum = this.sums.union(sum, this.sumFrom(this.OLD_SUM[k], perm));
     }
-    this.sleepCol.a[id] = sleep;
-    this.sumCol.a[id] = sum;
+    this.sleepCol.a[id] = this.sleepTo(sleep, perm);
+    this.sumCol.a[id] = this.sumTo(sum, perm);
     this.flagCol.a[id] = complete ? COMPLETE : 0;
     if (k === 0) return;
     this.SUM[k - 1] = this.sums.union(this.SUM[k - 1], sum);
     if (this.LOW[k] < this.LOW[k - 1]) this.LOW[k - 1] = this.LOW[k];
     this.popTransition(k);
+  }
+
+  // Stored per-state thread sets are in canonical slots: `To` renames a frame's threads into
+  // them, `From` renames them back into the threads of the concrete state with permutation id.
+  private sleepTo(mask: number, perm: number): number {
+    return perm === 0 ? mask : permuteMask(mask, this.sys.canon!.to(perm));
+  }
+
+  private sleepFrom(mask: number, perm: number): number {
+    return perm === 0 ? mask : permuteMask(mask, this.sys.canon!.from(perm));
+  }
+
+  private sumTo(sum: number, perm: number): number {
+    return perm === 0 ? sum : this.sums.rename(sum, perm * 2, this.sys.canon!.to(perm), this.events);
+  }
+
+  private sumFrom(sum: number, perm: number): number {
+    return perm === 0 ? sum : this.sums.rename(sum, perm * 2 + 1, this.sys.canon!.from(perm), this.events);
   }
 
   /** A transition from frame k back to frame j on the stack: fully expand the cycle j..k. */

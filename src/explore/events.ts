@@ -32,11 +32,18 @@ function sameFootprint(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
   return true;
 }
 
+function samePrefix(a: Int32Array, b: Int32Array, n: number): boolean {
+  if (a.length !== n) return false;
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 export class SummaryTable {
   /** Numeric hash of a set → the ids of the sets with that hash. */
   private readonly ids = new Map<number, number[]>();
   readonly sets: Int32Array[] = [];
   private readonly unions = new Map<number, number>();
+  private readonly renamed = new Map<number, number>();
   static readonly EMPTY = 0;
 
   constructor() {
@@ -45,9 +52,29 @@ export class SummaryTable {
 
   /** The set of the given event ids (negative ids are skipped). */
   of(events: readonly number[]): number {
-    const set = Int32Array.from(events.filter((e) => e >= 0)).sort();
-    return this.internSet(set);
+    // Sorted, without duplicates or negatives, into a scratch buffer; allocate only a new set.
+    let buf = this.scratch;
+    if (buf.length < events.length) buf = this.scratch = new Int32Array(events.length * 2);
+    let n = 0;
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i];
+      if (e < 0) continue;
+      let x = n;
+      while (x > 0 && buf[x - 1] > e) {
+        buf[x] = buf[x - 1];
+        x--;
+      }
+      if (x > 0 && buf[x - 1] === e) {
+        for (let y = x; y < n; y++) buf[y] = buf[y + 1];
+        continue;
+      }
+      buf[x] = e;
+      n++;
+    }
+    return this.internSet(buf, n);
   }
+
+  private scratch = new Int32Array(64);
 
   union(a: number, b: number): number {
     if (a === b || b === 0) return a;
@@ -58,6 +85,25 @@ export class SummaryTable {
     if (id === undefined) {
       id = this.merge(a, b);
       this.unions.set(key, id);
+    }
+    return id;
+  }
+
+  /**
+   * The set with every event's thread renamed by `map` (footprints unchanged), cached per
+   * (set, mapId); `mapId` must name `map` uniquely.
+   */
+  rename(set: number, mapId: number, map: Int32Array, events: EventTable): number {
+    if (set === 0) return 0;
+    // Cached by (set, mapId) while the key stays exact (mapId below 2^22, set below 2^31).
+    const key = mapId < 4194304 ? set * 4194304 + mapId : -1;
+    let id = key < 0 ? undefined : this.renamed.get(key);
+    if (id === undefined) {
+      const src = this.sets[set];
+      const out: number[] = new Array(src.length);
+      for (let i = 0; i < src.length; i++) out[i] = events.intern(map[events.thread[src[i]]], events.foot[src[i]]);
+      id = this.of(out);
+      if (key >= 0) this.renamed.set(key, id);
     }
     return id;
   }
@@ -79,15 +125,16 @@ export class SummaryTable {
     return this.internSet(out.slice(0, n));
   }
 
-  private internSet(s: Int32Array): number {
-    let h = s.length;
-    for (let i = 0; i < s.length; i++) h = (mul(h, 31) + s[i]) | 0;
+  /** Intern the first `n` entries of `s` (all of it by default); copies `s` when it is a prefix. */
+  private internSet(s: Int32Array, n = s.length): number {
+    let h = n;
+    for (let i = 0; i < n; i++) h = (mul(h, 31) + s[i]) | 0;
     let bucket = this.ids.get(h);
     if (bucket === undefined) this.ids.set(h, (bucket = []));
-    for (const id of bucket) if (sameFootprint(this.sets[id], s)) return id;
+    for (let b = 0; b < bucket.length; b++) if (samePrefix(this.sets[bucket[b]], s, n)) return bucket[b];
     const id = this.sets.length;
     bucket.push(id);
-    this.sets.push(s);
+    this.sets.push(n === s.length ? s : s.slice(0, n));
     return id;
   }
 }

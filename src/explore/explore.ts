@@ -13,6 +13,8 @@ export const STRATEGIES: readonly SearchStrategy[] = ['dfs', 'bfs', 'preempt', '
 
 export interface ExploreOptions extends PreemptOptions, RandomOptions {
   readonly strategy?: SearchStrategy;
+  /** Use the model's declared thread symmetry (default true; dfs, naive and bfs). */
+  readonly symmetry?: boolean;
   /** Also run the naive search and report the reduction ratio (dfs only). */
   readonly compareNaive?: boolean;
 }
@@ -20,9 +22,9 @@ export interface ExploreOptions extends PreemptOptions, RandomOptions {
 /** Check one model instance with one strategy. Never throws: model errors come back as `error`. */
 export function explore(inst: Instance, opts: ExploreOptions = {}): SearchResult {
   return guarded(() => {
-    const result = run(new System(inst, opts.properties), opts);
+    const result = run(new System(inst, opts.properties, { symmetry: opts.symmetry }), opts);
     if (!opts.compareNaive || result.kind === 'error' || (opts.strategy ?? 'dfs') !== 'dfs') return result;
-    const naive = searchNaive(new System(inst, opts.properties), opts);
+    const naive = searchNaive(new System(inst, opts.properties, { symmetry: false }), opts);
     if (naive.kind === 'error' || naive.kind === 'incomplete') return result;
     return { ...result, stats: { ...result.stats, reductionRatio: naive.stats.states / Math.max(1, result.stats.states) } };
   });

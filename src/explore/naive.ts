@@ -36,10 +36,10 @@ export function searchNaive(sys: System, opts: SearchOptions = {}): SearchResult
     };
 
     const g0 = sys.initial();
-    const fp0 = sys.fingerprint(g0);
+    const fp0 = sys.key(g0);
     table.add(fp0[0], fp0[1]);
     let k = 0;
-    if (push(0, g0, -1)) return finish(rec, null, budget.stats('naive', table.size, table.bytes()));
+    if (push(0, g0, -1)) return finish(rec, null, budget.stats('naive', table.size, table.bytes(), sys.symmetryStats()));
     while (k >= 0 && !stopped) {
       let p = NEXT[k];
       while (p < sys.n && (EN[k] & (1 << p)) === 0) p++;
@@ -54,7 +54,7 @@ export function searchNaive(sys: System, opts: SearchOptions = {}): SearchResult
         if (rec.record([{ ...ex.violation, kind: 'assertion' }], () => path(k, p))) break;
         continue;
       }
-      const fp = sys.fingerprint(ex.g);
+      const fp = sys.key(ex.g);
       if (table.find(fp[0], fp[1]) >= 0) continue;
       if (table.size >= budget.maxStates) {
         stopped = 'max-states';
@@ -68,6 +68,6 @@ export function searchNaive(sys: System, opts: SearchOptions = {}): SearchResult
       }
       k++;
     }
-    return finish(rec, stopped ?? (truncated ? 'max-depth' : null), budget.stats('naive', table.size, table.bytes()));
+    return finish(rec, stopped ?? (truncated ? 'max-depth' : null), budget.stats('naive', table.size, table.bytes(), sys.symmetryStats()));
   });
 }

@@ -50,6 +50,8 @@ export interface Stats {
   readonly preemptions?: number;
   /** Upper bound on the chance that hash compaction merged two distinct states. */
   readonly collisionBound?: number;
+  /** Symmetry reduction: true when the model declares symmetry and the search used it, false when turned off. */
+  readonly symmetry?: boolean;
   /** naive states / reduced states, when both searches ran. */
   readonly reductionRatio?: number;
 }

@@ -2,17 +2,24 @@ import { ModelError, errorMessage } from '../core/errors.js';
 import type { Instance } from '../core/instantiate.js';
 import type { Property, StateView } from '../core/property.js';
 import type { Step, StepViolation } from '../core/step.js';
-import { fingerprintInto } from '../core/fingerprint.js';
+import { Canonicalizer } from './canon.js';
+import { ensureHashes, H1, H2, SH1, SH2, stateFingerprint, ThreadLanes, tstate } from './statehash.js';
 
 /** A global state: the shared state and each thread's pc and locals. Immutable. */
 export interface GState {
   readonly s: any;
   readonly t: readonly TState[];
+  /** Cached hash lanes of `s` (statehash.ts; symbol keys, so views and JSON never see them). */
+  [SH1]?: number;
+  [SH2]?: number;
 }
 
 export interface TState {
   readonly pc: number;
   readonly l: any;
+  /** Cached hash lanes of (pc, l) (statehash.ts). */
+  [H1]?: number;
+  [H2]?: number;
 }
 
 /** A footprint compiled to location ids: `id * 2 + (write ? 1 : 0)`. */
@@ -24,6 +31,11 @@ export interface Executed {
 }
 
 const VISIBLE = '⟨visible⟩';
+
+export interface SystemOptions {
+  /** Use the model's declared symmetry (default true; dfs, naive and bfs honour it). */
+  readonly symmetry?: boolean;
+}
 
 /**
  * The transition system of one model instance: enabledness, footprints (with visibility),
@@ -45,10 +57,14 @@ export class System {
   readonly assertions: ReadonlySet<string>;
   readonly checkDeadlock: boolean;
   private readonly fp = new Uint32Array(2);
+  private readonly lanes: ThreadLanes;
+  /** Symmetry reduction in use (the model declares symmetry and it was not turned off). */
+  readonly canon: Canonicalizer | null;
 
   constructor(
     readonly inst: Instance,
     checked?: readonly string[],
+    opts: SystemOptions = {},
   ) {
     const threads = inst.program.threads;
     this.n = threads.length;
@@ -69,10 +85,36 @@ export class System {
     this.visibleAll = this.invariants.some((p) => !p.reads || p.reads.includes('*'));
     this.visiblePrefixes = this.invariants.flatMap((p) => p.reads ?? []);
     this.loc(VISIBLE);
+    this.lanes = new ThreadLanes(this.n);
+    const sym = inst.program.symmetry;
+    this.canon = sym && opts.symmetry !== false ? new Canonicalizer(inst, sym) : null;
+  }
+
+  /** Whether the model declares symmetry and the searches that support it use it. */
+  get symmetric(): boolean {
+    return this.canon !== null;
+  }
+
+  /**
+   * The visited-set key of a state: its fingerprint or, under symmetry, that of its canonical
+   * permutation; `keyPerm` is then the permutation's id (0: identity, see Canonicalizer).
+   */
+  key(g: GState): Uint32Array {
+    if (this.canon === null) return this.fingerprint(g);
+    return this.canon.key(g, this.fp);
+  }
+
+  /** The `symmetry` statistic: present when the model declares symmetry. */
+  symmetryStats(): { symmetry?: boolean } {
+    return this.inst.program.symmetry ? { symmetry: this.canon !== null } : {};
+  }
+
+  get keyPerm(): number {
+    return this.canon === null ? 0 : this.canon.permId;
   }
 
   initial(): GState {
-    return { s: this.inst.program.init, t: this.inst.program.threads.map((t) => ({ pc: 0, l: t.locals })) };
+    return { s: this.inst.program.init, t: this.inst.program.threads.map((t) => tstate(0, t.locals)), [SH1]: undefined, [SH2]: undefined };
   }
 
   isDone(g: GState, tid: number): boolean {
@@ -145,8 +187,10 @@ export class System {
     if (r.violation && !this.inst.properties.some((p) => p.kind === 'assertion' && p.name === r.violation!.property))
       throw new ModelError(`${this.where(tid, st)} raised '${r.violation.property}', which the model does not declare as an assertion`, 'bad-model');
     const t = g.t.slice();
-    t[tid] = { pc, l: r.l === undefined ? ts.l : r.l };
-    const out: GState = { s: r.s === undefined ? g.s : r.s, t };
+    t[tid] = tstate(pc, r.l === undefined ? ts.l : r.l);
+    const s = r.s === undefined ? g.s : r.s;
+    const same = s === g.s;
+    const out: GState = { s, t, [SH1]: same ? g[SH1] : undefined, [SH2]: same ? g[SH2] : undefined };
     // A BUG ends the execution whether or not its property is being checked (the kernel stopped
     // there); the searches record it only when it is checked (see Recorder).
     return r.violation ? { g: out, violation: r.violation } : { g: out };
@@ -154,10 +198,8 @@ export class System {
 
   /** Fingerprint a state into the shared two-lane buffer. */
   fingerprint(g: GState): Uint32Array {
-    const vals: unknown[] = [g.s];
-    for (const ts of g.t) vals.push(ts.pc, ts.l);
-    fingerprintInto(this.fp, vals);
-    return this.fp;
+    ensureHashes(g);
+    return stateFingerprint(this.fp, g, this.lanes);
   }
 
   stepCost(g: GState, tid: number): string | undefined {

@@ -1,11 +1,15 @@
 import { mul } from '../core/fingerprint.js';
+
+/** Grow past 70% full: 17–34 bytes per state for the table (12 bytes a slot). */
+const MAX_LOAD_TENTHS = 7;
 /**
  * The visited set: an open-addressing hash table from 64-bit fingerprints to dense state ids
  * (0, 1, 2, ...). Searches keep their per-state data in typed columns indexed by id (no object
  * per state); `Column` grows them together.
  */
 export class VisitedTable {
-  private cap = 1 << 12;
+  /** Slots: a power of two, at most MAX_LOAD full (linear probing). Starts small: tiny searches stay tiny. */
+  private cap = 1 << 6;
   private keyA = new Uint32Array(this.cap);
   private keyB = new Uint32Array(this.cap);
   private ids = new Int32Array(this.cap).fill(-1);
@@ -29,7 +33,7 @@ export class VisitedTable {
   add(a: number, b: number): number {
     a >>>= 0;
     b >>>= 0;
-    if ((this.size + 1) * 2 > this.cap) this.grow();
+    if ((this.size + 1) * 10 > this.cap * MAX_LOAD_TENTHS) this.grow();
     const id = this.size++;
     this.place(a, b, id);
     return id;
@@ -81,5 +85,5 @@ export class Column<T extends Typed> {
   }
 }
 
-export const int32Column = () => new Column(new Int32Array(1024), (n) => new Int32Array(n));
-export const uint8Column = () => new Column(new Uint8Array(1024), (n) => new Uint8Array(n));
+export const int32Column = () => new Column(new Int32Array(64), (n) => new Int32Array(n));
+export const uint8Column = () => new Column(new Uint8Array(64), (n) => new Uint8Array(n));

@@ -1,5 +1,6 @@
 import { reads, writes, type Access } from '../core/access.js';
 import type { StepOutcome, StepSpec } from '../core/step.js';
+import { permuteMask, permuteTid } from '../core/symmetry.js';
 
 /**
  * A folio: `_refcount`, `_mapcount`, PG_locked with its waiters, and `mapping`. Folios live in
@@ -51,6 +52,17 @@ export const FOLIO_LOCK = 'folio-lock';
 export function folio(init: Partial<Folio> = {}): Folio {
   return { ref: 1, held: 0, mapcount: 0, locked: -1, waiters: 0, mapping: null, ...init };
 }
+
+/** A folio with its thread ids renamed (thread t becomes `to[t]`): for a model's symmetry `permute`. */
+export function folioRenamed(f: Folio, to: ArrayLike<number>): Folio {
+  const held = permuteMask(f.held, to);
+  const waiters = permuteMask(f.waiters, to);
+  const locked = permuteTid(f.locked, to);
+  return held === f.held && waiters === f.waiters && locked === f.locked ? f : { ...f, held, waiters, locked };
+}
+
+/** What a folio says about thread `tid` (holds a reference, queued, holds PG_locked): 3 bits, for a symmetry `threadKey`. */
+export const folioThreadBits = (f: Folio, tid: number): number => ((f.held >> tid) & 1) | (((f.waiters >> tid) & 1) << 1) | ((f.locked === tid ? 1 : 0) << 2);
 
 export const refLoc = (name: string) => `${name}.ref`;
 export const lockLoc = (name: string) => `${name}.lock`;

@@ -57,6 +57,7 @@ export function renderStats(s: Stats): string[] {
   ];
   const extra: string[] = [];
   if (s.reductionRatio !== undefined) extra.push(`reduction ×${s.reductionRatio.toFixed(2)} vs naive`);
+  if (s.symmetry !== undefined) extra.push(`symmetry ${s.symmetry ? 'on' : 'off'}`);
   if (s.sleepBlocked !== undefined) extra.push(`sleep-blocked ${formatCount(s.sleepBlocked)}`);
   if (s.executions !== undefined) extra.push(`executions ${formatCount(s.executions)}`);
   if (s.preemptions !== undefined) extra.push(`preemptions explored ≤ ${s.preemptions}`);

@@ -25,7 +25,7 @@ const states = (r: SearchResult): number => {
   if (r.kind === 'error') throw new Error(r.message);
   return r.stats.states;
 };
-const run = (inst: Instance, strategy: 'dfs' | 'naive') => explore(inst, { strategy, stopAtFirst: false });
+const run = (inst: Instance, strategy: 'dfs' | 'naive', opts: { symmetry?: boolean } = {}) => explore(inst, { strategy, stopAtFirst: false, ...opts });
 
 describe('classic models: verdicts', () => {
   test('the registry starts with the classic models, peterson first', () => {
@@ -73,12 +73,25 @@ describe('classic models: pinned state counts', () => {
 
   test('readers: naive 2^n + 3^n states', () => {
     // Before the write each reader has read nothing or 0 (2^n states); after it, nothing, 0 or
-    // 42 (3^n). The dfs count is (n + 4)·2^(n-1) (observed; 2^n Mazurkiewicz traces).
-    expect([1, 2, 3].map((n) => counts('readers', undefined, n))).toEqual([
+    // 42 (3^n). The dfs count is (n + 4)·2^(n-1) (observed; 2^n Mazurkiewicz traces). Without
+    // symmetry reduction (the readers declare themselves interchangeable):
+    const plain = (n: number) => {
+      const inst = instantiate(model('readers'), undefined, { n });
+      return [states(run(inst, 'naive', { symmetry: false })), states(run(inst, 'dfs', { symmetry: false }))];
+    };
+    expect([1, 2, 3].map(plain)).toEqual([
       [5, 5],
       [13, 12],
       [35, 28],
     ]);
+  });
+
+  test('readers with symmetry: one state per multiset of reader states', () => {
+    // Up to a permutation of the readers a state is how many readers read (n + 1 choices before
+    // the write) or a multiset of {nothing, 0, 42} over n readers after it ((n+2)(n+1)/2):
+    // (n + 1) + (n + 2)(n + 1)/2 states, and both naive and dfs store exactly that many.
+    const orbits = (n: number) => n + 1 + ((n + 2) * (n + 1)) / 2;
+    expect([1, 2, 3, 4, 5].map((n) => counts('readers', undefined, n))).toEqual([1, 2, 3, 4, 5].map((n) => [orbits(n), orbits(n)]));
   });
 
   test('philosophers: naive and ordered', () => {

@@ -1,0 +1,164 @@
+import { canonical } from '../core/fingerprint.js';
+import { ensureHashes, H1, H2, SH1, sharedHash, SH2, stateFingerprint, ThreadLanes } from './statehash.js';
+import { ModelError } from '../core/errors.js';
+import type { Instance } from '../core/instantiate.js';
+import type { Symmetry } from '../core/symmetry.js';
+import type { GState } from './system.js';
+
+/**
+ * Canonical representatives of states under a declared thread symmetry.
+ *
+ * The threads of each group are sorted by (pc, threadKey, hash of (pc, locals)), ties by thread
+ * id, and the state is renamed by that permutation π: thread order[j] moves to slot group[j],
+ * and `permute` renames the thread ids in the shared state. The key is the fingerprint of π(g)
+ * (statehash.ts: the permuted shared state is hashed, the thread hashes are only re-summed).
+ *
+ * Soundness: π(g) is always a permutation of g, so two states with one key are in one orbit
+ * (up to fingerprint collisions, as without symmetry): merging them is exact whenever the
+ * declaration holds (src/core/symmetry.ts). The representative is not always the same for a
+ * whole orbit (two threads equal in pc, key and locals but told apart by the shared state are
+ * ordered by id): then an orbit may be stored more than once, which costs states, not soundness.
+ *
+ * `permId` names the permutation used for the last key (0 = identity); `to(id)` maps a thread
+ * to its canonical slot and `from(id)` back. DPOR stores per-state thread sets in canonical
+ * slots through these (see dpor.ts).
+ */
+export class Canonicalizer {
+  private readonly n: number;
+  private readonly groups: readonly Int32Array[];
+  private readonly permute?: Symmetry['permute'];
+  private readonly threadKey?: Symmetry['threadKey'];
+  private readonly toBuf: Int32Array;
+  private readonly fromBuf: Int32Array;
+  private readonly k0: Float64Array;
+  private readonly k1: Float64Array;
+  private readonly k2: Float64Array;
+  private readonly k3: Float64Array;
+  private readonly order: Int32Array;
+  private readonly lanes: ThreadLanes;
+  private readonly sh = new Uint32Array(2);
+  private readonly perms: Int32Array[] = [];
+  private readonly inverses: Int32Array[] = [];
+  private readonly permIds = new Map<string, number>();
+  /** Permutation of the last key, interned lazily (-1: not yet). */
+  private last = 0;
+  private lastDirty = false;
+  /** States whose key needed a non-identity permutation. */
+  permuted = 0;
+
+  constructor(inst: Instance, sym: Symmetry) {
+    const threads = inst.program.threads;
+    this.n = threads.length;
+    const seen = new Set<number>();
+    this.groups = sym.groups.map((g) => {
+      const ids = Int32Array.from(g).sort();
+      for (const t of ids) {
+        if (!Number.isInteger(t) || t < 0 || t >= this.n || seen.has(t))
+          throw new ModelError(`model '${inst.model.name}' declares a symmetry group [${g.join(', ')}] with a bad or repeated thread index`, 'bad-model');
+        seen.add(t);
+        const a = threads[ids[0]];
+        const b = threads[t];
+        if (a.steps.length !== b.steps.length || canonical(a.locals) !== canonical(b.locals))
+          throw new ModelError(`model '${inst.model.name}' declares threads '${a.name}' and '${b.name}' symmetric but their steps or initial locals differ`, 'bad-model');
+      }
+      return ids;
+    });
+    this.permute = sym.permute;
+    this.threadKey = sym.threadKey;
+    this.toBuf = new Int32Array(this.n);
+    this.fromBuf = new Int32Array(this.n);
+    this.k0 = new Float64Array(this.n);
+    this.k1 = new Float64Array(this.n);
+    this.k2 = new Float64Array(this.n);
+    this.k3 = new Float64Array(this.n);
+    this.order = new Int32Array(this.n);
+    this.lanes = new ThreadLanes(this.n);
+    const id = Int32Array.from({ length: this.n }, (_, i) => i);
+    this.intern(id);
+  }
+
+  get permId(): number {
+    if (this.lastDirty) {
+      this.last = this.intern(this.toBuf);
+      this.lastDirty = false;
+    }
+    return this.last;
+  }
+
+  /** Thread → canonical slot for permutation `id`. */
+  to(id: number): Int32Array {
+    return this.perms[id];
+  }
+
+  /** Canonical slot → thread for permutation `id`. */
+  from(id: number): Int32Array {
+    return this.inverses[id];
+  }
+
+  get permutations(): number {
+    return this.perms.length;
+  }
+
+  key(g: GState, out: Uint32Array): Uint32Array {
+    const { toBuf: to, fromBuf: from } = this;
+    ensureHashes(g);
+    let identity = true;
+    for (let t = 0; t < this.n; t++) to[t] = t;
+    for (let gi = 0; gi < this.groups.length; gi++) if (!this.sortGroup(g, this.groups[gi])) identity = false;
+    if (identity) {
+      this.last = 0;
+      this.lastDirty = false;
+      return stateFingerprint(out, g, this.lanes);
+    }
+    this.permuted++;
+    this.lastDirty = true;
+    for (let t = 0; t < this.n; t++) from[to[t]] = t;
+    if (this.permute) sharedHash(this.permute(g.s, to), this.sh);
+    else (this.sh[0] = g[SH1]!), (this.sh[1] = g[SH2]!);
+    return stateFingerprint(out, g, this.lanes, from, this.sh[0], this.sh[1]);
+  }
+
+  /** Sort one group's threads into `toBuf`; returns true when the order is the identity. */
+  private sortGroup(g: GState, group: Int32Array): boolean {
+    const { k0, k1, k2, k3, order } = this;
+    const m = group.length;
+    for (let j = 0; j < m; j++) {
+      const t = group[j];
+      const ts = g.t[t];
+      k0[t] = ts.pc;
+      k1[t] = this.threadKey ? this.threadKey(g.s, t) : 0;
+      k2[t] = ts[H1]!;
+      k3[t] = ts[H2]!;
+      // insertion sort (groups are small); stable, so ties keep thread order
+      let x = j;
+      while (x > 0) {
+        const u = order[x - 1];
+        if (k0[u] < k0[t] || (k0[u] === k0[t] && (k1[u] < k1[t] || (k1[u] === k1[t] && (k2[u] < k2[t] || (k2[u] === k2[t] && k3[u] <= k3[t])))))) break;
+        order[x] = u;
+        x--;
+      }
+      order[x] = t;
+    }
+    let identity = true;
+    for (let j = 0; j < m; j++) {
+      this.toBuf[order[j]] = group[j];
+      if (order[j] !== group[j]) identity = false;
+    }
+    return identity;
+  }
+
+  private intern(to: Int32Array): number {
+    const k = to.join(',');
+    let id = this.permIds.get(k);
+    if (id === undefined) {
+      id = this.perms.length;
+      this.permIds.set(k, id);
+      const p = Int32Array.from(to);
+      const inv = new Int32Array(this.n);
+      for (let t = 0; t < this.n; t++) inv[p[t]] = t;
+      this.perms.push(p);
+      this.inverses.push(inv);
+    }
+    return id;
+  }
+}

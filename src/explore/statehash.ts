@@ -1,0 +1,80 @@
+import { combineInto, fingerprintInto } from '../core/fingerprint.js';
+import type { GState, TState } from './system.js';
+
+/**
+ * Incremental state fingerprints. A state's hash is combined from the hash of its shared state
+ * and one hash per thread (pc, locals), cached on the System-owned GState/TState objects: a step
+ * builds one new TState (hashed once, here) and shares the others, and keeps the parent's
+ * shared-state hash when it did not replace the shared state. So hashing a successor costs one
+ * thread's locals plus, only if the step wrote, the shared state (whose large arrays are cached
+ * by identity in fingerprint.ts).
+ */
+export const H1: unique symbol = Symbol('h1');
+export const H2: unique symbol = Symbol('h2');
+export const SH1: unique symbol = Symbol('sh1');
+export const SH2: unique symbol = Symbol('sh2');
+
+const one: unknown[] = [undefined, undefined];
+const lane = new Uint32Array(2);
+
+/** A thread state with its hash. */
+export function tstate(pc: number, l: unknown): TState {
+  one[0] = pc;
+  one[1] = l;
+  fingerprintInto(lane, one);
+  return { pc, l, [H1]: lane[0], [H2]: lane[1] };
+}
+
+function threadHash(ts: TState): void {
+  if (ts[H1] !== undefined) return;
+  one[0] = ts.pc;
+  one[1] = ts.l;
+  fingerprintInto(lane, one);
+  ts[H1] = lane[0];
+  ts[H2] = lane[1];
+}
+
+/** Hash of a shared state value into `out`. */
+export function sharedHash(s: unknown, out: Uint32Array): void {
+  one.length = 1;
+  one[0] = s;
+  fingerprintInto(out, one);
+  one.length = 2;
+}
+
+const sh = new Uint32Array(2);
+
+/** Make sure g's shared-state and thread hashes are computed (states built outside System). */
+export function ensureHashes(g: GState): void {
+  if (g[SH1] === undefined) {
+    sharedHash(g.s, sh);
+    g[SH1] = sh[0];
+    g[SH2] = sh[1];
+  }
+  for (let t = 0; t < g.t.length; t++) threadHash(g.t[t]);
+}
+
+/** Scratch per-thread lanes for `combine`. */
+export class ThreadLanes {
+  readonly h1: Float64Array;
+  readonly h2: Float64Array;
+  constructor(readonly n: number) {
+    this.h1 = new Float64Array(n);
+    this.h2 = new Float64Array(n);
+  }
+
+  load(g: GState): this {
+    for (let t = 0; t < this.n; t++) {
+      this.h1[t] = g.t[t][H1]!;
+      this.h2[t] = g.t[t][H2]!;
+    }
+    return this;
+  }
+}
+
+/** The fingerprint of g, or of g with threads reordered (`from[c]` in slot c) and shared hash s1/s2. */
+export function stateFingerprint(out: Uint32Array, g: GState, lanes: ThreadLanes, from?: ArrayLike<number>, s1 = g[SH1]!, s2 = g[SH2]!): Uint32Array {
+  lanes.load(g);
+  combineInto(out, s1, s2, lanes.h1, lanes.h2, lanes.n, from);
+  return out;
+}
