@@ -39,6 +39,15 @@ const PLANS: readonly Plan[] = [
   { model: 'lastzero', sizes: [4, 8, 12] },
   { model: 'indexer', sizes: [4, 8, 12] },
   { model: 'filesystem', sizes: [4, 8, 12] },
+  // Issue 4 and 5 models: each scales with one parameter (merged fixes exhaustively, bugs to the verdict).
+  { model: 'rmap-vs-vma-adjust', variant: 'merged', param: 'forks', sizes: [1, 2, 4] },
+  { model: 'rmap-vs-vma-adjust', variant: 'v2.6.34-rc', param: 'forks', sizes: [1, 2, 4], toVerdict: true },
+  { model: 'mremap-vs-rmap-walk', variant: 'need-rmap-locks', param: 'ptes', sizes: [1, 2, 4, 8] },
+  { model: 'mremap-vs-rmap-walk', variant: 'after-486cf46f', param: 'ptes', sizes: [1, 2, 4, 8], toVerdict: true },
+  { model: 'put-and-wait-vs-migration', variant: 'iomap-fixed', param: 'faults', sizes: [1, 2] },
+  { model: 'put-and-wait-vs-migration', variant: 'v5.17', param: 'faults', sizes: [1, 2, 3] },
+  { model: 'put-and-wait-vs-migration', variant: 'v5.0-rc4', param: 'faults', sizes: [1, 2, 3], toVerdict: true },
+  { model: 'spf-seqcount', variant: 'raw-sections', param: 'readers', sizes: [0, 1] },
   ...Object.keys(KERNEL.variants).map((variant) => ({ model: KERNEL.name, variant, param: 'readers', sizes: [1, 2, 3, 4], toVerdict: true })),
 ];
 
