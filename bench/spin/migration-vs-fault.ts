@@ -39,16 +39,7 @@ import {
   type Spec,
 } from './kernel.js';
 import type { PStep, PromelaModel } from './promela.js';
-
-/** The model's options (mirrors `Options` in the mmcheck model). */
-interface Options {
-  readonly deferAsyncFlush: boolean;
-  readonly clear: 'clear' | 'mkinvalid' | 'xchg';
-  readonly freezeFirst: 'no' | 'fold-put' | 'keep-put';
-  readonly uncache: boolean;
-  readonly recheckInDoFault: boolean;
-  readonly retryEarly: boolean;
-}
+import type { Options } from '../../models/kernel/migration-vs-fault.js';
 
 const A = 0;
 const B = 1;

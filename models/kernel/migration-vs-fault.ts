@@ -99,7 +99,7 @@ export interface S {
   readonly mig: MigState;
 }
 
-interface Options {
+export interface Options {
   readonly deferAsyncFlush: boolean;
   readonly clear: 'clear' | 'mkinvalid' | 'xchg';
   readonly freezeFirst: 'no' | 'fold-put' | 'keep-put';
