@@ -83,7 +83,8 @@ export class Execution {
 
   /**
    * Run events `v` (indices into this execution), then a step of thread `last`, from frame m.
-   * Returns the sequence with the footprints computed on the way, or null when some step is
+   * Returns the sequence with the footprints computed on the way (and whether the last step
+   * raises an assertion), or null when some step is
    * blocked, its thread finished, or an event before the last raised an assertion.
    */
   replay(m: number, v: readonly number[], last: number): Ev[] | null {
@@ -99,7 +100,8 @@ export class Execution {
       g = ex.g;
     }
     if (!sys.enabled(g, last)) return null;
-    out.push({ tid: last, foot: sys.footprint(g, last) });
+    const foot = sys.footprint(g, last);
+    out.push({ tid: last, foot, halts: !!sys.exec(g, last).violation });
     return out;
   }
 }

@@ -47,6 +47,8 @@ class Odpor {
   private readonly rec: Recorder;
   private readonly E: Execution;
   private readonly SLEEP: number[] = [];
+  /** Threads whose next step at frame k is known to raise an assertion (explored or asleep). */
+  private readonly HALTS: number[] = [];
   private readonly WUT: WakeupNode[] = [];
   private readonly KEY: string[] = [];
   private readonly onPath = new Map<string, number>();
@@ -65,6 +67,7 @@ class Odpor {
   }
 
   run(): SearchResult {
+    this.HALTS[0] = 0;
     if (this.enter(0, this.sys.initial(), 0, wakeupRoot(), false)) return this.result(null);
     let k = 0;
     let stopped: IncompleteReason | null = null;
@@ -97,6 +100,11 @@ class Odpor {
     const ex = sys.exec(E.G[k], p);
     E.push(k + 1, p, F);
     const sleep = this.childSleep(k, p, F);
+    if (ex.violation) {
+      next.halts = true;
+      this.HALTS[k] |= 1 << p;
+    }
+    this.HALTS[k + 1] = this.HALTS[k] & sleep;
     if (ex.violation && this.rec.record([{ ...ex.violation, kind: 'assertion' }], () => E.schedule(k + 1))) return true;
     return this.enter(k + 1, ex.g, sleep, next, !!ex.violation);
   }
@@ -218,7 +226,7 @@ class Odpor {
     while (s !== 0) {
       const q = lowestBit(s);
       s &= s - 1;
-      if (afterWeakInitial({ tid: q, foot: this.E.NF[m][q] }, seq) !== null) return true;
+      if (afterWeakInitial({ tid: q, foot: this.E.NF[m][q], halts: (this.HALTS[m] & (1 << q)) !== 0 }, seq) !== null) return true;
     }
     return false;
   }

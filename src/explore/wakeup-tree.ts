@@ -4,6 +4,8 @@ import { System, type Footprint } from './system.js';
 export interface Ev {
   readonly tid: number;
   readonly foot: Footprint;
+  /** The step raises an assertion: nothing runs after it, so it commutes with nothing after it. */
+  halts?: boolean;
 }
 
 /**
@@ -22,10 +24,12 @@ const dependent = (a: Ev, b: Ev) => a.tid === b.tid || System.dependent(a.foot, 
 /**
  * Whether `e` (the next event of its thread) is a weak initial of `w`: either its thread's first
  * event in `w` has no dependent predecessor in `w` (an initial), or its thread is absent from
- * `w` and `e` is independent of every event of `w`. Returns `w` without that first event (an
+ * `w` and `e` is independent of every event of `w`. A halting step is a weak initial only of
+ * itself. Returns `w` without that first event (an
  * initial), `w` itself (independent of all of it), or null (not a weak initial).
  */
 export function afterWeakInitial(e: Ev, w: readonly Ev[]): readonly Ev[] | null {
+  if (e.halts) return w.length === 1 && w[0].tid === e.tid ? [] : null;
   for (let x = 0; x < w.length; x++) {
     if (w[x].tid !== e.tid) continue;
     for (let y = 0; y < x; y++) if (System.dependent(w[y].foot, w[x].foot)) return null;
