@@ -239,6 +239,22 @@ suite('odpor on random programs with finite executions', () => {
     );
   });
 
+  // Shrunk counterexamples the property below found, pinned. (1) An assert that halts when run
+  // first must not count a later reordering as covered (halting steps are weak initials only of
+  // themselves); (2) the same for a halting step inserted into a wakeup tree (its flag is kept).
+  const REGRESSIONS: GenModel[] = [
+    { K: 2, nVars: 1, nLocks: 1, init: [1, 0, 0], threads: [[{ op: 'assert', v: 0, r: 0, c: 1, t: 0, eq: false }], [{ op: 'lock', v: 0, r: 0, c: 0, t: 0, eq: false }, { op: 'inc', v: 0, r: 0, c: 0, t: 0, eq: false }]], inv: { kind: 2, a: 0, b: 0, c1: 0, c2: 0 }, end: { kind: 0, a: 0, c: 0 } },
+    { K: 2, nVars: 2, nLocks: 0, init: [0, 1, 0], threads: [[{ op: 'unlock', v: 1, r: 0, c: 0, t: 0, eq: false }, { op: 'unlock', v: 0, r: 0, c: 0, t: 0, eq: false }], [{ op: 'assert', v: 1, r: 0, c: 1, t: 0, eq: false }, { op: 'load', v: 0, r: 0, c: 0, t: 0, eq: false }], [{ op: 'unlock', v: 0, r: 0, c: 0, t: 0, eq: false }, { op: 'assert', v: 1, r: 0, c: 0, t: 0, eq: false }]], inv: { kind: 0, a: 0, b: 0, c1: 0, c2: 0 }, end: { kind: 1, a: 0, c: 0 } },
+  ];
+  test('regressions with halting asserts: verdicts = naive', () => {
+    for (const m of REGRESSIONS) {
+      const inst = build(m);
+      const want = outcomes(inst, run(inst, 'naive', { stopAtFirst: false }));
+      expect(Object.values(want)).toContain('violated');
+      same('verdicts', m, outcomes(inst, run(inst, 'odpor', { stopAtFirst: false })), want);
+    }
+  });
+
   test('with assertions (executions cut short): verdicts = naive, counterexamples replay', () => {
     fc.assert(
       fc.property(genModel.map(forwardOnly), (m) => {
