@@ -3,13 +3,14 @@ import { searchBfs } from './bfs.js';
 import { searchDpor } from './dpor.js';
 import { guarded } from './finish.js';
 import { searchNaive } from './naive.js';
+import { searchOdpor } from './odpor.js';
 import { searchPreempt, type PreemptOptions } from './preempt.js';
 import { searchRandom, type RandomOptions } from './random.js';
 import type { SearchResult, Strategy } from './result.js';
 import { System } from './system.js';
 
 export type SearchStrategy = Exclude<Strategy, 'replay'>;
-export const STRATEGIES: readonly SearchStrategy[] = ['dfs', 'bfs', 'preempt', 'random', 'naive'];
+export const STRATEGIES: readonly SearchStrategy[] = ['dfs', 'bfs', 'preempt', 'random', 'naive', 'odpor'];
 
 export interface ExploreOptions extends PreemptOptions, RandomOptions {
   readonly strategy?: SearchStrategy;
@@ -42,5 +43,7 @@ function run(sys: System, opts: ExploreOptions): SearchResult {
       return searchPreempt(sys, opts);
     case 'random':
       return searchRandom(sys, opts);
+    case 'odpor':
+      return searchOdpor(sys, opts);
   }
 }

@@ -1,6 +1,6 @@
 import type { PropertyKind } from '../core/property.js';
 
-export type Strategy = 'dfs' | 'naive' | 'bfs' | 'preempt' | 'random' | 'replay';
+export type Strategy = 'dfs' | 'naive' | 'bfs' | 'preempt' | 'random' | 'replay' | 'odpor';
 
 /** One changed location between two states of a trace (`refcount 2→3`). */
 export interface Change {
@@ -42,9 +42,12 @@ export interface Stats {
   readonly timeMs: number;
   readonly peakHeapBytes: number;
   readonly bytesPerState: number;
-  /** DPOR: states reached whose every enabled step was asleep. */
+  /**
+   * DPOR: states reached whose every enabled step was asleep. Optimal DPOR (odpor): executions
+   * blocked by sleep sets (0 when the search is optimal).
+   */
   readonly sleepBlocked?: number;
-  /** Random walk: schedules run. Replay: 1. */
+  /** Random walk: schedules run. Replay: 1. Optimal DPOR: complete (maximal) executions explored. */
   readonly executions?: number;
   /** Preemption search: the bound reached. */
   readonly preemptions?: number;

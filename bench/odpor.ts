@@ -1,0 +1,73 @@
+/**
+ * Benchmark of the optimal DPOR search (strategy `odpor`, stateless) on the classic models:
+ * for each model and size, the result, complete executions explored (one per Mazurkiewicz
+ * trace), executions blocked by sleep sets (0 when optimal), states visited (with repeats: the
+ * search keeps no state table), time (median of --runs runs) and executions/s. Every property
+ * of the model is checked (stopAtFirst off). Uses only the library API.
+ *
+ *   npm run bench:odpor [-- --runs 3 --time 60 --only readers,lastzero]
+ */
+import { instantiate } from '../src/core/instantiate.js';
+import { explore } from '../src/explore/explore.js';
+import type { SearchResult } from '../src/explore/result.js';
+import { models } from '../models/index.js';
+
+interface Plan {
+  readonly model: string;
+  readonly variant?: string;
+  readonly sizes: readonly number[];
+}
+
+const PLANS: readonly Plan[] = [
+  { model: 'readers', sizes: [4, 8, 12] },
+  { model: 'lastzero', sizes: [4, 8, 12] },
+  { model: 'indexer', sizes: [4, 8, 12, 13] },
+  { model: 'filesystem', sizes: [4, 8, 12, 14, 16] },
+  { model: 'philosophers', variant: 'naive', sizes: [3, 5, 7] },
+  { model: 'philosophers', variant: 'ordered', sizes: [3, 5, 7] },
+];
+
+function arg(name: string, dflt: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) return dflt;
+  const v = Number(process.argv[i + 1]);
+  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} needs a positive number`);
+  return v;
+}
+const runs = Math.max(1, Math.round(arg('runs', 3)));
+const timeLimitMs = arg('time', 60) * 1000;
+const onlyAt = process.argv.indexOf('--only');
+const only = onlyAt >= 0 ? new Set(process.argv[onlyAt + 1].split(',')) : null;
+
+const fmt = (x: number) => x.toLocaleString('en-US');
+const ms = (x: number) => (x < 10 ? x.toFixed(1) : Math.round(x).toString());
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function row(cells: readonly string[]): string {
+  const widths = [22, 4, 11, 12, 9, 11, 10, 12];
+  return cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' ');
+}
+
+function once(plan: Plan, n: number): SearchResult {
+  const m = models.find((x) => x.name === plan.model)!;
+  return explore(instantiate(m, plan.variant, { n }), { strategy: 'odpor', stopAtFirst: false, timeLimitMs });
+}
+
+console.log(`mmcheck odpor benchmark · ${new Date().toISOString()} · node ${process.version} · median of ${runs}`);
+console.log(row(['model', 'n', 'result', 'executions', 'blocked', 'states', 'time ms', 'exec/s']));
+for (const plan of PLANS) {
+  if (only && !only.has(plan.model)) continue;
+  for (const n of plan.sizes) {
+    const results = Array.from({ length: runs }, () => once(plan, n));
+    const r = results[0];
+    const name = plan.variant ? `${plan.model}/${plan.variant}` : plan.model;
+    if (r.kind === 'error') {
+      console.log(row([name, String(n), 'error', r.message, '', '', '', '']));
+      continue;
+    }
+    const t = median(results.map((x) => (x.kind === 'error' ? NaN : x.stats.timeMs)));
+    const ex = r.stats.executions ?? 0;
+    const kind = r.kind === 'incomplete' ? `incomplete` : r.kind;
+    console.log(row([name, String(n), kind, fmt(ex), fmt(r.stats.sleepBlocked ?? 0), fmt(r.stats.states), ms(t), fmt(Math.round((ex / Math.max(t, 0.1)) * 1000))]));
+  }
+}
