@@ -46,13 +46,16 @@ export function renderSummary(result: SearchResult, ctx: RunContext, palette: Pa
 export function renderStats(s: Stats): string[] {
   // A random walk stores no states: its work is counted in schedules and transitions.
   const stateful = s.strategy !== 'random' && s.strategy !== 'replay';
+  // odpor is stateless: it visits states (with repeats) but stores none.
+  const stores = stateful && s.strategy !== 'odpor';
   const main = [
     ...(stateful ? [`states ${formatCount(s.states)}`] : []),
     `transitions ${formatCount(s.transitions)}`,
     // The preemption search counts depth in preemptions; its bound is shown below instead.
     ...(s.strategy === 'preempt' ? [] : [`max depth ${s.maxDepth}`]),
     `time ${formatDuration(s.timeMs)}`,
-    ...(stateful ? [`${formatRate(s.states, s.timeMs)} states/s`, `${formatBytes(s.bytesPerState)}/state`] : []),
+    ...(stateful ? [`${formatRate(s.states, s.timeMs)} states/s`] : []),
+    ...(stores ? [`${formatBytes(s.bytesPerState)}/state`] : []),
     `peak heap ${formatBytes(s.peakHeapBytes)}`,
   ];
   const extra: string[] = [];
