@@ -26,7 +26,7 @@ const lowestBit = (m: number) => 31 - Math.clz32(m & -m);
  * State caching: each visited state keeps its sleep set and a summary (the set of next-step
  * events met anywhere below it). Revisiting a finished state replays its summary's races against
  * the current stack instead of re-exploring; revisiting with a sleep set that is not a superset
- * of the stored one explores the missing threads (Godefroid). Cycle condition: a transition back
+ * of the stored one explores the state again under the current sleep set (Godefroid). Cycle condition: a transition back
  * to a state on the stack fully expands every state of that cycle, and the summaries of states
  * inside an unfinished cycle are marked incomplete, so a later revisit explores them again.
  * Visibility: a step writing what an invariant reads also writes a shared virtual location, so
@@ -168,14 +168,13 @@ class Dpor {
       this.SUM[k] = this.sums.union(this.SUM[k], sum);
       return 'stay';
     }
-    // Revisit that must explore more: threads asleep before but awake now, or a cycle-tainted summary.
+    // Revisit that must explore more: threads asleep before but awake now, or a cycle-tainted
+    // summary. Explore again from here with the current sleep set only (Godefroid's revisit). The
+    // threads explored at the earlier visit must not be put to sleep here: that visit explored
+    // them with the now-awake threads asleep, so each side would skip the other's reorderings
+    // (found by the soundness property test: a spin loop and two readers lost a terminal state).
     this.pushTransition(k + 1, p, F);
-    const complete = (flags & COMPLETE) !== 0;
-    const sum = complete ? this.sumFrom(this.sumCol.a[id], perm) : 0;
-    if (complete) this.replaySummary(sum, k + 1);
-    const frameSleep = complete ? sleep | (~stored & this.sys.allDone) : sleep;
-    this.pushFrame(k + 1, ex.g, id, frameSleep, true, perm);
-    if (complete) this.SUM[k + 1] = this.sums.union(this.SUM[k + 1], sum);
+    this.pushFrame(k + 1, ex.g, id, sleep, true, perm);
     return 'push';
   }
 

@@ -161,6 +161,25 @@ suite('dfs (DPOR) is exactly as sound as the naive search on random models', () 
     soundnessProperty(genModel, true);
   });
 
+  /**
+   * Regression: dfs missed the terminal state where T3 reads v1 = 1 (r1) and v0 = 0 (r0) after
+   * T1's loop: T1 spins re-reading v1 until T0 has stored 1, T3 reads both.
+   */
+  test('spin loop vs two readers: every terminal state of naive', () => {
+    const m: GenModel = {
+      K: 2, nVars: 3, nLocks: 0, init: [0, 0, 0], noAssertions: true,
+      threads: [
+        [{ op: 'storeL', v: 1, r: 0, c: 3, t: 0, eq: false }],
+        [{ op: 'load', v: 4, r: 0, c: 0, t: 0, eq: false }, { op: 'inc', v: 0, r: 0, c: 0, t: 0, eq: false }, { op: 'jmp', v: 0, r: 0, c: 3, t: 0, eq: false }],
+        [{ op: 'jmp', v: 0, r: 0, c: 3, t: 0, eq: true }],
+        [{ op: 'load', v: 1, r: 3, c: 0, t: 0, eq: false }, { op: 'load', v: 0, r: 0, c: 0, t: 0, eq: false }, { op: 'lock', v: 5, r: 0, c: 0, t: 0, eq: false }],
+      ],
+      inv: { kind: 0, a: 0, b: 0, c1: 0, c2: 0 },
+      end: { kind: 0, a: 0, c: 0 },
+    };
+    checkModel(m);
+  });
+
   test(`${NUM_RUNS} random models whose steps never raise an assertion`, () => {
     soundnessProperty(genModelNoAssertions, false);
   });
