@@ -39,7 +39,9 @@ export class Canonicalizer {
   private readonly sh = new Uint32Array(2);
   private readonly perms: Int32Array[] = [];
   private readonly inverses: Int32Array[] = [];
-  private readonly permIds = new Map<string, number>();
+  private readonly permIds = new Map<string | number, number>();
+  /** Radix for numeric permutation keys (`n^n` below 2^53), or 0: string keys. */
+  private readonly radix: number;
   /** Permutation of the last key, interned lazily (-1: not yet). */
   private last = 0;
   private lastDirty = false;
@@ -73,6 +75,7 @@ export class Canonicalizer {
     this.k3 = new Float64Array(this.n);
     this.order = new Int32Array(this.n);
     this.lanes = new ThreadLanes(this.n);
+    this.radix = Math.pow(this.n, this.n) < Number.MAX_SAFE_INTEGER ? this.n : 0;
     const id = Int32Array.from({ length: this.n }, (_, i) => i);
     this.intern(id);
   }
@@ -148,7 +151,11 @@ export class Canonicalizer {
   }
 
   private intern(to: Int32Array): number {
-    const k = to.join(',');
+    let k: string | number;
+    if (this.radix > 0) {
+      k = 0;
+      for (let t = this.n - 1; t >= 0; t--) k = k * this.radix + to[t];
+    } else k = to.join(',');
     let id = this.permIds.get(k);
     if (id === undefined) {
       id = this.perms.length;
