@@ -1,4 +1,5 @@
 import { mul } from '../core/fingerprint.js';
+import { PairMap } from './pairmap.js';
 import type { Footprint } from './system.js';
 
 /**
@@ -42,8 +43,8 @@ export class SummaryTable {
   /** Numeric hash of a set → the ids of the sets with that hash. */
   private readonly ids = new Map<number, number[]>();
   readonly sets: Int32Array[] = [];
-  private readonly unions = new Map<number, number>();
-  private readonly renamed = new Map<number, number>();
+  private readonly unions = new PairMap();
+  private readonly renamed = new PairMap();
   static readonly EMPTY = 0;
 
   constructor() {
@@ -51,12 +52,23 @@ export class SummaryTable {
   }
 
   /** The set of the given event ids (negative ids are skipped). */
-  of(events: readonly number[]): number {
+  of(events: ArrayLike<number>, len = events.length): number {
     // Sorted, without duplicates or negatives, into a scratch buffer; allocate only a new set.
     let buf = this.scratch;
-    if (buf.length < events.length) buf = this.scratch = new Int32Array(events.length * 2);
+    if (buf.length < len) buf = this.scratch = new Int32Array(len * 2);
     let n = 0;
-    for (let i = 0; i < events.length; i++) {
+    if (len > 16) {
+      // Long lists (renamed summaries): typed-array sort, then drop negatives and duplicates.
+      for (let i = 0; i < len; i++) buf[i] = events[i];
+      buf.subarray(0, len).sort();
+      for (let i = 0; i < len; i++) {
+        const e = buf[i];
+        if (e < 0 || (n > 0 && buf[n - 1] === e)) continue;
+        buf[n++] = e;
+      }
+      return this.internSet(buf, n);
+    }
+    for (let i = 0; i < len; i++) {
       const e = events[i];
       if (e < 0) continue;
       let x = n;
@@ -75,16 +87,17 @@ export class SummaryTable {
   }
 
   private scratch = new Int32Array(64);
+  private renameBuf = new Int32Array(64);
+  private mergeBuf = new Int32Array(64);
 
   union(a: number, b: number): number {
     if (a === b || b === 0) return a;
     if (a === 0) return b;
     if (a > b) [a, b] = [b, a];
-    const key = a * 67108864 + b;
-    let id = this.unions.get(key);
-    if (id === undefined) {
+    let id = this.unions.get(a, b);
+    if (id < 0) {
       id = this.merge(a, b);
-      this.unions.set(key, id);
+      this.unions.set(a, b, id);
     }
     return id;
   }
@@ -95,15 +108,14 @@ export class SummaryTable {
    */
   rename(set: number, mapId: number, map: Int32Array, events: EventTable): number {
     if (set === 0) return 0;
-    // Cached by (set, mapId) while the key stays exact (mapId below 2^22, set below 2^31).
-    const key = mapId < 4194304 ? set * 4194304 + mapId : -1;
-    let id = key < 0 ? undefined : this.renamed.get(key);
-    if (id === undefined) {
+    let id = this.renamed.get(set, mapId);
+    if (id < 0) {
       const src = this.sets[set];
-      const out: number[] = new Array(src.length);
+      let out = this.renameBuf;
+      if (out.length < src.length) out = this.renameBuf = new Int32Array(src.length * 2);
       for (let i = 0; i < src.length; i++) out[i] = events.intern(map[events.thread[src[i]]], events.foot[src[i]]);
-      id = this.of(out);
-      if (key >= 0) this.renamed.set(key, id);
+      id = this.of(out, src.length);
+      this.renamed.set(set, mapId, id);
     }
     return id;
   }
@@ -111,7 +123,8 @@ export class SummaryTable {
   private merge(a: number, b: number): number {
     const x = this.sets[a];
     const y = this.sets[b];
-    const out = new Int32Array(x.length + y.length);
+    if (this.mergeBuf.length < x.length + y.length) this.mergeBuf = new Int32Array((x.length + y.length) * 2);
+    const out = this.mergeBuf;
     let i = 0, j = 0, n = 0;
     while (i < x.length && j < y.length) {
       if (x[i] < y[j]) out[n++] = x[i++];
@@ -122,10 +135,10 @@ export class SummaryTable {
     while (j < y.length) out[n++] = y[j++];
     if (n === x.length) return a;
     if (n === y.length) return b;
-    return this.internSet(out.slice(0, n));
+    return this.internSet(out, n);
   }
 
-  /** Intern the first `n` entries of `s` (all of it by default); copies `s` when it is a prefix. */
+  /** Intern the first `n` entries of `s` (all of it by default); stores a copy (`s` may be a scratch buffer). */
   private internSet(s: Int32Array, n = s.length): number {
     let h = n;
     for (let i = 0; i < n; i++) h = (mul(h, 31) + s[i]) | 0;
@@ -134,7 +147,7 @@ export class SummaryTable {
     for (let b = 0; b < bucket.length; b++) if (samePrefix(this.sets[bucket[b]], s, n)) return bucket[b];
     const id = this.sets.length;
     bucket.push(id);
-    this.sets.push(n === s.length ? s : s.slice(0, n));
+    this.sets.push(s.slice(0, n));
     return id;
   }
 }
