@@ -58,6 +58,9 @@ class Dpor {
   private readonly flagCol = uint8Column();
   private readonly events = new EventTable();
   private readonly sums = new SummaryTable();
+  /** Scratch for replaySummary: location → its triple in replayBuf (-1: none). */
+  private readonly replayAt: number[] = [];
+  private readonly replayBuf: number[] = [];
   // Stack, indexed by depth k. Frame k holds state s_k; transition k leads from s_{k-1} to s_k.
   private readonly G: GState[] = [];
   private readonly ID: number[] = [];
@@ -302,13 +305,70 @@ class Dpor {
     if (j < this.LOW[k]) this.LOW[k] = j;
   }
 
-  /** The races each event of a revisited state's subtree has with the current stack 1..top. */
+  /**
+   * The races each event of a revisited state's subtree has with the current stack 1..top: for
+   * each event (p, F), race(p, F, top, true). Done per location from the summary grouped by
+   * location (replayForm): a stack entry i on a location the summary touches races when some thread p of
+   * the summary conflicts with it there (any access against a write, a write against a read),
+   * p ≠ thread(i) and i does not happen-before p. Then every enabled thread of the state before i
+   * is backtracked, so an i whose backtrack set already holds them all needs no test.
+   */
   private replaySummary(sum: number, top: number): void {
-    const set = this.sums.sets[sum];
-    for (let i = 0; i < set.length; i++) {
-      const e = set[i];
-      this.race(this.events.thread[e], this.events.foot[e], top, true);
+    const n = this.replayForm(sum);
+    const form = this.replayBuf;
+    for (let x = 0; x < n; x += 3) {
+      const list = this.locStack[form[x]];
+      if (!list) continue;
+      const writers = form[x + 1];
+      const all = form[x + 2];
+      for (let y = list.length - 1; y >= 0; y--) {
+        const entry = list[y];
+        const i = entry >> 1;
+        if (i > top) continue;
+        const en = this.EN[i - 1];
+        if ((this.BT[i - 1] & en) === en) continue;
+        let ps = (entry & 1 ? all : writers) & ~(1 << this.TT[i]);
+        while (ps !== 0) {
+          const p = lowestBit(ps);
+          ps &= ps - 1;
+          if (!this.happensBefore(i, p)) {
+            this.BT[i - 1] |= en;
+            break;
+          }
+        }
+      }
     }
+  }
+
+  /**
+   * A summary by location into `replayBuf`: triples (location, threads writing it, threads
+   * accessing it); returns the length used.
+   */
+  private replayForm(sum: number): number {
+    const set = this.sums.sets[sum];
+    const at = this.replayAt;
+    const out = this.replayBuf;
+    let n = 0;
+    for (let i = 0; i < set.length; i++) {
+      const bit = 1 << this.events.thread[set[i]];
+      const F = this.events.foot[set[i]];
+      for (let a = 0; a < F.length; a++) {
+        const loc = F[a] >> 1;
+        let x = at[loc];
+        if (x === undefined || x < 0) {
+          x = n;
+          at[loc] = x;
+          out[n] = loc;
+          out[n + 1] = 0;
+          out[n + 2] = 0;
+          n += 3;
+        }
+        if (F[a] & 1) out[x + 1] |= bit;
+        out[x + 2] |= bit;
+      }
+    }
+    for (let x = 0; x < n; x += 3) at[out[x]] = -1;
+    return n;
   }
 
   /**
