@@ -1,4 +1,5 @@
 import { mul } from '../core/fingerprint.js';
+import { HashIndex } from './hashindex.js';
 import { PairMap } from './pairmap.js';
 import type { Footprint } from './system.js';
 
@@ -9,18 +10,21 @@ import type { Footprint } from './system.js';
  */
 export class EventTable {
   /** Numeric hash of (thread, footprint) → the ids of the events with that hash. */
-  private readonly buckets = new Map<number, number[]>();
+  private readonly index = new HashIndex();
   readonly thread: number[] = [];
   readonly foot: Footprint[] = [];
 
   intern(tid: number, f: Footprint): number {
     let h = tid + 1;
     for (let i = 0; i < f.length; i++) h = (mul(h, 31) + f[i]) | 0;
-    let bucket = this.buckets.get(h);
-    if (bucket === undefined) this.buckets.set(h, (bucket = []));
-    for (const id of bucket) if (this.thread[id] === tid && sameFootprint(this.foot[id], f)) return id;
+    const index = this.index;
+    for (let slot = index.start(h); ; slot = index.next(slot)) {
+      const id = index.idAt(slot, h);
+      if (id === -1) break;
+      if (id >= 0 && this.thread[id] === tid && sameFootprint(this.foot[id], f)) return id;
+    }
     const id = this.thread.length;
-    bucket.push(id);
+    index.insert(h, id);
     this.thread.push(tid);
     this.foot.push(f);
     return id;
@@ -41,7 +45,7 @@ function samePrefix(a: Int32Array, b: Int32Array, n: number): boolean {
 
 export class SummaryTable {
   /** Numeric hash of a set → the ids of the sets with that hash. */
-  private readonly ids = new Map<number, number[]>();
+  private readonly ids = new HashIndex();
   readonly sets: Int32Array[] = [];
   private readonly unions = new PairMap();
   private readonly renamed = new PairMap();
@@ -142,11 +146,14 @@ export class SummaryTable {
   private internSet(s: Int32Array, n = s.length): number {
     let h = n;
     for (let i = 0; i < n; i++) h = (mul(h, 31) + s[i]) | 0;
-    let bucket = this.ids.get(h);
-    if (bucket === undefined) this.ids.set(h, (bucket = []));
-    for (let b = 0; b < bucket.length; b++) if (samePrefix(this.sets[bucket[b]], s, n)) return bucket[b];
+    const index = this.ids;
+    for (let slot = index.start(h); ; slot = index.next(slot)) {
+      const id = index.idAt(slot, h);
+      if (id === -1) break;
+      if (id >= 0 && samePrefix(this.sets[id], s, n)) return id;
+    }
     const id = this.sets.length;
-    bucket.push(id);
+    index.insert(h, id);
     this.sets.push(s.slice(0, n));
     return id;
   }
