@@ -1,5 +1,5 @@
 import { canonical } from '../core/fingerprint.js';
-import { ensureHashes, H1, H2, SH1, sharedHash, SH2, stateFingerprint, ThreadLanes } from './statehash.js';
+import { ensureHashes, H1, H2, PH1, PH2, PK, SH1, sharedHash, SH2, stateFingerprint, ThreadLanes } from './statehash.js';
 import { ModelError } from '../core/errors.js';
 import type { Instance } from '../core/instantiate.js';
 import type { Symmetry } from '../core/symmetry.js';
@@ -116,9 +116,28 @@ export class Canonicalizer {
     this.permuted++;
     this.lastDirty = true;
     for (let t = 0; t < this.n; t++) from[to[t]] = t;
-    if (this.permute) sharedHash(this.permute(g.s, to), this.sh);
+    if (this.permute) this.permutedShared(g);
     else (this.sh[0] = g[SH1]!), (this.sh[1] = g[SH2]!);
     return stateFingerprint(out, g, this.lanes, from, this.sh[0], this.sh[1]);
+  }
+
+  /** Hash lanes of `permute(g.s, toBuf)` into `sh`, reusing those cached on g for the same permutation. */
+  private permutedShared(g: GState): void {
+    let pk = -1;
+    if (this.radix > 0) {
+      pk = 0;
+      for (let t = this.n - 1; t >= 0; t--) pk = pk * this.radix + this.toBuf[t];
+      if (g[PK] === pk) {
+        this.sh[0] = g[PH1]!;
+        this.sh[1] = g[PH2]!;
+        return;
+      }
+    }
+    sharedHash(this.permute!(g.s, this.toBuf), this.sh);
+    if (pk < 0) return;
+    g[PK] = pk;
+    g[PH1] = this.sh[0];
+    g[PH2] = this.sh[1];
   }
 
   /** Sort one group's threads into `toBuf`; returns true when the order is the identity. */
