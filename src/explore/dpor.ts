@@ -289,11 +289,11 @@ class Dpor {
   }
 
   private sumTo(sum: number, perm: number): number {
-    return perm === 0 ? sum : this.sums.rename(sum, perm * 2, this.sys.canon!.to(perm), this.events);
+    return perm === 0 ? sum : this.sums.rename(sum, perm * 2, this.sys.canon!.to(perm), this.events, perm * 2 + 1);
   }
 
   private sumFrom(sum: number, perm: number): number {
-    return perm === 0 ? sum : this.sums.rename(sum, perm * 2 + 1, this.sys.canon!.from(perm), this.events);
+    return perm === 0 ? sum : this.sums.rename(sum, perm * 2 + 1, this.sys.canon!.from(perm), this.events, perm * 2);
   }
 
   /** A transition from frame k back to frame j on the stack: fully expand the cycle j..k. */

@@ -13,6 +13,8 @@ export class EventTable {
   private readonly index = new HashIndex();
   readonly thread: number[] = [];
   readonly foot: Footprint[] = [];
+  /** (event, thread) → the event with that event's footprint and the thread (-1: not yet). */
+  private readonly alias: number[] = [];
 
   intern(tid: number, f: Footprint): number {
     let h = tid + 1;
@@ -27,6 +29,18 @@ export class EventTable {
     index.insert(h, id);
     this.thread.push(tid);
     this.foot.push(f);
+    return id;
+  }
+
+  /** Event e's footprint with thread t: `intern(t, foot[e])`, cached per (e, t). */
+  withThread(e: number, t: number): number {
+    const key = e * 32 + t;
+    let id = this.alias[key];
+    if (id === undefined || id < 0) {
+      id = this.intern(t, this.foot[e]);
+      while (this.alias.length <= key) this.alias.push(-1);
+      this.alias[key] = id;
+    }
     return id;
   }
 }
@@ -108,18 +122,20 @@ export class SummaryTable {
 
   /**
    * The set with every event's thread renamed by `map` (footprints unchanged), cached per
-   * (set, mapId); `mapId` must name `map` uniquely.
+   * (set, mapId); `mapId` must name `map` uniquely, and `inverseId` (if given) its inverse, so
+   * that renaming the result back is cached too.
    */
-  rename(set: number, mapId: number, map: Int32Array, events: EventTable): number {
+  rename(set: number, mapId: number, map: Int32Array, events: EventTable, inverseId = -1): number {
     if (set === 0) return 0;
     let id = this.renamed.get(set, mapId);
     if (id < 0) {
       const src = this.sets[set];
       let out = this.renameBuf;
       if (out.length < src.length) out = this.renameBuf = new Int32Array(src.length * 2);
-      for (let i = 0; i < src.length; i++) out[i] = events.intern(map[events.thread[src[i]]], events.foot[src[i]]);
+      for (let i = 0; i < src.length; i++) out[i] = events.withThread(src[i], map[events.thread[src[i]]]);
       id = this.of(out, src.length);
       this.renamed.set(set, mapId, id);
+      if (inverseId >= 0) this.renamed.set(id, inverseId, set);
     }
     return id;
   }
