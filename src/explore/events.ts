@@ -70,22 +70,17 @@ export class SummaryTable {
   }
 
   /** The set of the given event ids (negative ids are skipped). */
-  of(events: ArrayLike<number>, len = events.length): number {
+  of(events: readonly number[]): number {
     // Sorted, without duplicates or negatives, into a scratch buffer; allocate only a new set.
-    let buf = this.scratch;
-    if (buf.length < len) buf = this.scratch = new Int32Array(len * 2);
-    let n = 0;
+    const len = events.length;
     if (len > 16) {
-      // Long lists (renamed summaries): typed-array sort, then drop negatives and duplicates.
+      let buf = this.renameBuf;
+      if (buf.length < len) buf = this.renameBuf = new Int32Array(len * 2);
       for (let i = 0; i < len; i++) buf[i] = events[i];
-      buf.subarray(0, len).sort();
-      for (let i = 0; i < len; i++) {
-        const e = buf[i];
-        if (e < 0 || (n > 0 && buf[n - 1] === e)) continue;
-        buf[n++] = e;
-      }
-      return this.internSet(buf, n);
+      return this.ofSorting(buf, len);
     }
+    let buf = this.scratch;
+    let n = 0;
     for (let i = 0; i < len; i++) {
       const e = events[i];
       if (e < 0) continue;
@@ -100,6 +95,19 @@ export class SummaryTable {
       }
       buf[x] = e;
       n++;
+    }
+    return this.internSet(buf, n);
+  }
+
+  /** The set of the first `len` ids in `buf` (a scratch buffer, reordered here). */
+  private ofSorting(buf: Int32Array, len: number): number {
+    // Typed-array sort, then drop negatives and duplicates in place.
+    buf.subarray(0, len).sort();
+    let n = 0;
+    for (let i = 0; i < len; i++) {
+      const e = buf[i];
+      if (e < 0 || (n > 0 && buf[n - 1] === e)) continue;
+      buf[n++] = e;
     }
     return this.internSet(buf, n);
   }
@@ -133,7 +141,7 @@ export class SummaryTable {
       let out = this.renameBuf;
       if (out.length < src.length) out = this.renameBuf = new Int32Array(src.length * 2);
       for (let i = 0; i < src.length; i++) out[i] = events.withThread(src[i], map[events.thread[src[i]]]);
-      id = this.of(out, src.length);
+      id = this.ofSorting(out, src.length);
       this.renamed.set(set, mapId, id);
       if (inverseId >= 0) this.renamed.set(id, inverseId, set);
     }

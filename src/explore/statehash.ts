@@ -45,11 +45,13 @@ function threadHash(ts: TState): void {
 
 /** Hash of a shared state value into `out`. */
 export function sharedHash(s: unknown, out: Uint32Array): void {
-  one.length = 1;
-  one[0] = s;
-  fingerprintInto(out, one);
-  one.length = 2;
+  single[0] = s;
+  fingerprintInto(out, single);
+  single[0] = undefined;
 }
+
+/** One-value scratch for sharedHash (resizing `one` instead costs a `length` store per call). */
+const single: unknown[] = [undefined];
 
 const sh = new Uint32Array(2);
 
