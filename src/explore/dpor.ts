@@ -306,12 +306,15 @@ class Dpor {
   }
 
   /**
-   * The races each event of a revisited state's subtree has with the current stack 1..top: for
-   * each event (p, F), race(p, F, top, true). Done per location from the summary grouped by
-   * location (replayForm): a stack entry i on a location the summary touches races when some thread p of
-   * the summary conflicts with it there (any access against a write, a write against a read),
-   * p ≠ thread(i) and i does not happen-before p. Then every enabled thread of the state before i
-   * is backtracked, so an i whose backtrack set already holds them all needs no test.
+   * The races each event of a revisited state's subtree has with the current stack 1..top. For
+   * a summary event (p, F) the steps between the stack top and the event are not on the stack,
+   * so happens-before is only partly known: every stack entry i on a location of F that
+   * conflicts with it, is by another thread and does not happen-before p races, and every
+   * enabled thread of the state before i is backtracked (a superset, still sound).
+   * Done per location from the summary grouped by location (replayForm): a stack entry races
+   * when some thread of the summary conflicts with it there (any access against a write, a
+   * write against a read) and passes those two tests; an entry whose backtrack set already holds
+   * every enabled thread needs no test.
    */
   private replaySummary(sum: number, top: number): void {
     const n = this.replayForm(sum);
@@ -374,11 +377,9 @@ class Dpor {
   /**
    * Race of thread p's step (footprint F) with the stack 1..top: the last dependent transition i
    * of another thread that does not happen-before p. The reversal is explored from the state
-   * before i by one of its initials (source-DPOR). For a summary event (`all`), the steps
-   * between the stack top and the event are not on the stack, so happens-before is only partly
-   * known: every such i races, and every enabled thread is backtracked (a superset, still sound).
+   * before i by one of its initials (source-DPOR). (A summary event's races are replaySummary's.)
    */
-  private race(p: number, F: Footprint, top: number, all = false): void {
+  private race(p: number, F: Footprint, top: number): void {
     let best = 0;
     for (let a = 0; a < F.length; a++) {
       const acc = F[a];
@@ -387,14 +388,11 @@ class Dpor {
       for (let x = list.length - 1; x >= 0; x--) {
         const entry = list[x];
         const i = entry >> 1;
-        if (!all && i <= best) break;
+        if (i <= best) break;
         if (i > top || ((acc | entry) & 1) === 0) continue;
         if (this.TT[i] === p || this.happensBefore(i, p)) continue;
-        if (all) this.BT[i - 1] |= this.EN[i - 1];
-        else {
-          best = i;
-          break;
-        }
+        best = i;
+        break;
       }
     }
     if (best > 0) this.reverse(best, p, F, top);
