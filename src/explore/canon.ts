@@ -1,5 +1,5 @@
 import { canonical } from '../core/fingerprint.js';
-import { ensureHashes, H1, H2, SH1, sharedHash, SH2, stateFingerprint, ThreadLanes } from './statehash.js';
+import { ensureHashes, H1, H2, PH1, PH2, PK, SH1, sharedHash, SH2, stateFingerprint, ThreadLanes } from './statehash.js';
 import { ModelError } from '../core/errors.js';
 import type { Instance } from '../core/instantiate.js';
 import type { Symmetry } from '../core/symmetry.js';
@@ -39,7 +39,9 @@ export class Canonicalizer {
   private readonly sh = new Uint32Array(2);
   private readonly perms: Int32Array[] = [];
   private readonly inverses: Int32Array[] = [];
-  private readonly permIds = new Map<string, number>();
+  private readonly permIds = new Map<string | number, number>();
+  /** Radix for numeric permutation keys (`n^n` below 2^53), or 0: string keys. */
+  private readonly radix: number;
   /** Permutation of the last key, interned lazily (-1: not yet). */
   private last = 0;
   private lastDirty = false;
@@ -73,6 +75,7 @@ export class Canonicalizer {
     this.k3 = new Float64Array(this.n);
     this.order = new Int32Array(this.n);
     this.lanes = new ThreadLanes(this.n);
+    this.radix = Math.pow(this.n, this.n) < Number.MAX_SAFE_INTEGER ? this.n : 0;
     const id = Int32Array.from({ length: this.n }, (_, i) => i);
     this.intern(id);
   }
@@ -113,9 +116,28 @@ export class Canonicalizer {
     this.permuted++;
     this.lastDirty = true;
     for (let t = 0; t < this.n; t++) from[to[t]] = t;
-    if (this.permute) sharedHash(this.permute(g.s, to), this.sh);
+    if (this.permute) this.permutedShared(g);
     else (this.sh[0] = g[SH1]!), (this.sh[1] = g[SH2]!);
     return stateFingerprint(out, g, this.lanes, from, this.sh[0], this.sh[1]);
+  }
+
+  /** Hash lanes of `permute(g.s, toBuf)` into `sh`, reusing those cached on g for the same permutation. */
+  private permutedShared(g: GState): void {
+    let pk = -1;
+    if (this.radix > 0) {
+      pk = 0;
+      for (let t = this.n - 1; t >= 0; t--) pk = pk * this.radix + this.toBuf[t];
+      if (g[PK] === pk) {
+        this.sh[0] = g[PH1]!;
+        this.sh[1] = g[PH2]!;
+        return;
+      }
+    }
+    sharedHash(this.permute!(g.s, this.toBuf), this.sh);
+    if (pk < 0) return;
+    g[PK] = pk;
+    g[PH1] = this.sh[0];
+    g[PH2] = this.sh[1];
   }
 
   /** Sort one group's threads into `toBuf`; returns true when the order is the identity. */
@@ -148,7 +170,11 @@ export class Canonicalizer {
   }
 
   private intern(to: Int32Array): number {
-    const k = to.join(',');
+    let k: string | number;
+    if (this.radix > 0) {
+      k = 0;
+      for (let t = this.n - 1; t >= 0; t--) k = k * this.radix + to[t];
+    } else k = to.join(',');
     let id = this.permIds.get(k);
     if (id === undefined) {
       id = this.perms.length;

@@ -58,6 +58,9 @@ class Dpor {
   private readonly flagCol = uint8Column();
   private readonly events = new EventTable();
   private readonly sums = new SummaryTable();
+  /** Scratch for replaySummary: location → its triple in replayBuf (-1: none). */
+  private readonly replayAt: number[] = [];
+  private readonly replayBuf: number[] = [];
   // Stack, indexed by depth k. Frame k holds state s_k; transition k leads from s_{k-1} to s_k.
   private readonly G: GState[] = [];
   private readonly ID: number[] = [];
@@ -285,11 +288,11 @@ class Dpor {
   }
 
   private sumTo(sum: number, perm: number): number {
-    return perm === 0 ? sum : this.sums.rename(sum, perm * 2, this.sys.canon!.to(perm), this.events);
+    return perm === 0 ? sum : this.sums.rename(sum, perm * 2, this.sys.canon!.to(perm), this.events, perm * 2 + 1);
   }
 
   private sumFrom(sum: number, perm: number): number {
-    return perm === 0 ? sum : this.sums.rename(sum, perm * 2 + 1, this.sys.canon!.from(perm), this.events);
+    return perm === 0 ? sum : this.sums.rename(sum, perm * 2 + 1, this.sys.canon!.from(perm), this.events, perm * 2);
   }
 
   /** A transition from frame k back to frame j on the stack: fully expand the cycle j..k. */
@@ -301,23 +304,81 @@ class Dpor {
     if (j < this.LOW[k]) this.LOW[k] = j;
   }
 
-  /** The races each event of a revisited state's subtree has with the current stack 1..top. */
+  /**
+   * The races each event of a revisited state's subtree has with the current stack 1..top. For
+   * a summary event (p, F) the steps between the stack top and the event are not on the stack,
+   * so happens-before is only partly known: every stack entry i on a location of F that
+   * conflicts with it, is by another thread and does not happen-before p races, and every
+   * enabled thread of the state before i is backtracked (a superset, still sound).
+   * Done per location from the summary grouped by location (replayForm): a stack entry races
+   * when some thread of the summary conflicts with it there (any access against a write, a
+   * write against a read) and passes those two tests; an entry whose backtrack set already holds
+   * every enabled thread needs no test.
+   */
   private replaySummary(sum: number, top: number): void {
-    const set = this.sums.sets[sum];
-    for (let i = 0; i < set.length; i++) {
-      const e = set[i];
-      this.race(this.events.thread[e], this.events.foot[e], top, true);
+    const n = this.replayForm(sum);
+    const form = this.replayBuf;
+    for (let x = 0; x < n; x += 3) {
+      const list = this.locStack[form[x]];
+      if (!list) continue;
+      const writers = form[x + 1];
+      const all = form[x + 2];
+      for (let y = list.length - 1; y >= 0; y--) {
+        const entry = list[y];
+        const i = entry >> 1;
+        if (i > top) continue;
+        const en = this.EN[i - 1];
+        if ((this.BT[i - 1] & en) === en) continue;
+        let ps = (entry & 1 ? all : writers) & ~(1 << this.TT[i]);
+        while (ps !== 0) {
+          const p = lowestBit(ps);
+          ps &= ps - 1;
+          if (!this.happensBefore(i, p)) {
+            this.BT[i - 1] |= en;
+            break;
+          }
+        }
+      }
     }
+  }
+
+  /**
+   * A summary by location into `replayBuf`: triples (location, threads writing it, threads
+   * accessing it); returns the length used.
+   */
+  private replayForm(sum: number): number {
+    const set = this.sums.sets[sum];
+    const at = this.replayAt;
+    const out = this.replayBuf;
+    let n = 0;
+    for (let i = 0; i < set.length; i++) {
+      const bit = 1 << this.events.thread[set[i]];
+      const F = this.events.foot[set[i]];
+      for (let a = 0; a < F.length; a++) {
+        const loc = F[a] >> 1;
+        let x = at[loc];
+        if (x === undefined || x < 0) {
+          x = n;
+          at[loc] = x;
+          out[n] = loc;
+          out[n + 1] = 0;
+          out[n + 2] = 0;
+          n += 3;
+        }
+        if (F[a] & 1) out[x + 1] |= bit;
+        out[x + 2] |= bit;
+      }
+    }
+    for (let x = 0; x < n; x += 3) at[out[x]] = -1;
+    return n;
   }
 
   /**
    * Race of thread p's step (footprint F) with the stack 1..top: the last dependent transition i
    * of another thread that does not happen-before p. The reversal is explored from the state
-   * before i by one of its initials (source-DPOR). For a summary event (`all`), the steps
-   * between the stack top and the event are not on the stack, so happens-before is only partly
-   * known: every such i races, and every enabled thread is backtracked (a superset, still sound).
+   * before i by one of its initials (source-DPOR). (A summary event's races are replaySummary's.)
    */
-  private race(p: number, F: Footprint, top: number, all = false): void {
+  private race(p: number, F: Footprint, top: number): void {
     let best = 0;
     for (let a = 0; a < F.length; a++) {
       const acc = F[a];
@@ -326,14 +387,11 @@ class Dpor {
       for (let x = list.length - 1; x >= 0; x--) {
         const entry = list[x];
         const i = entry >> 1;
-        if (!all && i <= best) break;
+        if (i <= best) break;
         if (i > top || ((acc | entry) & 1) === 0) continue;
         if (this.TT[i] === p || this.happensBefore(i, p)) continue;
-        if (all) this.BT[i - 1] |= this.EN[i - 1];
-        else {
-          best = i;
-          break;
-        }
+        best = i;
+        break;
       }
     }
     if (best > 0) this.reverse(best, p, F, top);

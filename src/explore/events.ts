@@ -1,4 +1,6 @@
 import { mul } from '../core/fingerprint.js';
+import { HashIndex } from './hashindex.js';
+import { PairMap } from './pairmap.js';
 import type { Footprint } from './system.js';
 
 /**
@@ -8,20 +10,37 @@ import type { Footprint } from './system.js';
  */
 export class EventTable {
   /** Numeric hash of (thread, footprint) → the ids of the events with that hash. */
-  private readonly buckets = new Map<number, number[]>();
+  private readonly index = new HashIndex();
   readonly thread: number[] = [];
   readonly foot: Footprint[] = [];
+  /** (event, thread) → the event with that event's footprint and the thread (-1: not yet). */
+  private readonly alias: number[] = [];
 
   intern(tid: number, f: Footprint): number {
     let h = tid + 1;
     for (let i = 0; i < f.length; i++) h = (mul(h, 31) + f[i]) | 0;
-    let bucket = this.buckets.get(h);
-    if (bucket === undefined) this.buckets.set(h, (bucket = []));
-    for (const id of bucket) if (this.thread[id] === tid && sameFootprint(this.foot[id], f)) return id;
+    const index = this.index;
+    for (let slot = index.start(h); ; slot = index.next(slot)) {
+      const id = index.idAt(slot, h);
+      if (id === -1) break;
+      if (id >= 0 && this.thread[id] === tid && sameFootprint(this.foot[id], f)) return id;
+    }
     const id = this.thread.length;
-    bucket.push(id);
+    index.insert(h, id);
     this.thread.push(tid);
     this.foot.push(f);
+    return id;
+  }
+
+  /** Event e's footprint with thread t: `intern(t, foot[e])`, cached per (e, t). */
+  withThread(e: number, t: number): number {
+    const key = e * 32 + t;
+    let id = this.alias[key];
+    if (id === undefined || id < 0) {
+      id = this.intern(t, this.foot[e]);
+      while (this.alias.length <= key) this.alias.push(-1);
+      this.alias[key] = id;
+    }
     return id;
   }
 }
@@ -40,10 +59,10 @@ function samePrefix(a: Int32Array, b: Int32Array, n: number): boolean {
 
 export class SummaryTable {
   /** Numeric hash of a set → the ids of the sets with that hash. */
-  private readonly ids = new Map<number, number[]>();
+  private readonly ids = new HashIndex();
   readonly sets: Int32Array[] = [];
-  private readonly unions = new Map<number, number>();
-  private readonly renamed = new Map<number, number>();
+  private readonly unions = new PairMap();
+  private readonly renamed = new PairMap();
   static readonly EMPTY = 0;
 
   constructor() {
@@ -53,10 +72,16 @@ export class SummaryTable {
   /** The set of the given event ids (negative ids are skipped). */
   of(events: readonly number[]): number {
     // Sorted, without duplicates or negatives, into a scratch buffer; allocate only a new set.
+    const len = events.length;
+    if (len > 16) {
+      let buf = this.renameBuf;
+      if (buf.length < len) buf = this.renameBuf = new Int32Array(len * 2);
+      for (let i = 0; i < len; i++) buf[i] = events[i];
+      return this.ofSorting(buf, len);
+    }
     let buf = this.scratch;
-    if (buf.length < events.length) buf = this.scratch = new Int32Array(events.length * 2);
     let n = 0;
-    for (let i = 0; i < events.length; i++) {
+    for (let i = 0; i < len; i++) {
       const e = events[i];
       if (e < 0) continue;
       let x = n;
@@ -74,36 +99,51 @@ export class SummaryTable {
     return this.internSet(buf, n);
   }
 
+  /** The set of the first `len` ids in `buf` (a scratch buffer, reordered here). */
+  private ofSorting(buf: Int32Array, len: number): number {
+    // Typed-array sort, then drop negatives and duplicates in place.
+    buf.subarray(0, len).sort();
+    let n = 0;
+    for (let i = 0; i < len; i++) {
+      const e = buf[i];
+      if (e < 0 || (n > 0 && buf[n - 1] === e)) continue;
+      buf[n++] = e;
+    }
+    return this.internSet(buf, n);
+  }
+
   private scratch = new Int32Array(64);
+  private renameBuf = new Int32Array(64);
+  private mergeBuf = new Int32Array(64);
 
   union(a: number, b: number): number {
     if (a === b || b === 0) return a;
     if (a === 0) return b;
     if (a > b) [a, b] = [b, a];
-    const key = a * 67108864 + b;
-    let id = this.unions.get(key);
-    if (id === undefined) {
+    let id = this.unions.get(a, b);
+    if (id < 0) {
       id = this.merge(a, b);
-      this.unions.set(key, id);
+      this.unions.set(a, b, id);
     }
     return id;
   }
 
   /**
    * The set with every event's thread renamed by `map` (footprints unchanged), cached per
-   * (set, mapId); `mapId` must name `map` uniquely.
+   * (set, mapId); `mapId` must name `map` uniquely, and `inverseId` (if given) its inverse, so
+   * that renaming the result back is cached too.
    */
-  rename(set: number, mapId: number, map: Int32Array, events: EventTable): number {
+  rename(set: number, mapId: number, map: Int32Array, events: EventTable, inverseId = -1): number {
     if (set === 0) return 0;
-    // Cached by (set, mapId) while the key stays exact (mapId below 2^22, set below 2^31).
-    const key = mapId < 4194304 ? set * 4194304 + mapId : -1;
-    let id = key < 0 ? undefined : this.renamed.get(key);
-    if (id === undefined) {
+    let id = this.renamed.get(set, mapId);
+    if (id < 0) {
       const src = this.sets[set];
-      const out: number[] = new Array(src.length);
-      for (let i = 0; i < src.length; i++) out[i] = events.intern(map[events.thread[src[i]]], events.foot[src[i]]);
-      id = this.of(out);
-      if (key >= 0) this.renamed.set(key, id);
+      let out = this.renameBuf;
+      if (out.length < src.length) out = this.renameBuf = new Int32Array(src.length * 2);
+      for (let i = 0; i < src.length; i++) out[i] = events.withThread(src[i], map[events.thread[src[i]]]);
+      id = this.ofSorting(out, src.length);
+      this.renamed.set(set, mapId, id);
+      if (inverseId >= 0) this.renamed.set(id, inverseId, set);
     }
     return id;
   }
@@ -111,7 +151,8 @@ export class SummaryTable {
   private merge(a: number, b: number): number {
     const x = this.sets[a];
     const y = this.sets[b];
-    const out = new Int32Array(x.length + y.length);
+    if (this.mergeBuf.length < x.length + y.length) this.mergeBuf = new Int32Array((x.length + y.length) * 2);
+    const out = this.mergeBuf;
     let i = 0, j = 0, n = 0;
     while (i < x.length && j < y.length) {
       if (x[i] < y[j]) out[n++] = x[i++];
@@ -122,19 +163,22 @@ export class SummaryTable {
     while (j < y.length) out[n++] = y[j++];
     if (n === x.length) return a;
     if (n === y.length) return b;
-    return this.internSet(out.slice(0, n));
+    return this.internSet(out, n);
   }
 
-  /** Intern the first `n` entries of `s` (all of it by default); copies `s` when it is a prefix. */
+  /** Intern the first `n` entries of `s` (all of it by default); stores a copy (`s` may be a scratch buffer). */
   private internSet(s: Int32Array, n = s.length): number {
     let h = n;
     for (let i = 0; i < n; i++) h = (mul(h, 31) + s[i]) | 0;
-    let bucket = this.ids.get(h);
-    if (bucket === undefined) this.ids.set(h, (bucket = []));
-    for (let b = 0; b < bucket.length; b++) if (samePrefix(this.sets[bucket[b]], s, n)) return bucket[b];
+    const index = this.ids;
+    for (let slot = index.start(h); ; slot = index.next(slot)) {
+      const id = index.idAt(slot, h);
+      if (id === -1) break;
+      if (id >= 0 && samePrefix(this.sets[id], s, n)) return id;
+    }
     const id = this.sets.length;
-    bucket.push(id);
-    this.sets.push(n === s.length ? s : s.slice(0, n));
+    index.insert(h, id);
+    this.sets.push(s.slice(0, n));
     return id;
   }
 }

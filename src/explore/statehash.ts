@@ -13,6 +13,15 @@ export const H1: unique symbol = Symbol('h1');
 export const H2: unique symbol = Symbol('h2');
 export const SH1: unique symbol = Symbol('sh1');
 export const SH2: unique symbol = Symbol('sh2');
+/**
+ * Under symmetry: the hash lanes of `permute(s, to)` for the last non-identity permutation the
+ * canonicaliser used with this shared state `s` (PK: its numeric key, -1: none). A step that
+ * keeps `s` keeps them too, so the renamed copy is built and hashed once along a run of
+ * non-writing steps that keep the same canonical order (canon.ts).
+ */
+export const PK: unique symbol = Symbol('pk');
+export const PH1: unique symbol = Symbol('ph1');
+export const PH2: unique symbol = Symbol('ph2');
 
 const one: unknown[] = [undefined, undefined];
 const lane = new Uint32Array(2);
@@ -36,11 +45,13 @@ function threadHash(ts: TState): void {
 
 /** Hash of a shared state value into `out`. */
 export function sharedHash(s: unknown, out: Uint32Array): void {
-  one.length = 1;
-  one[0] = s;
-  fingerprintInto(out, one);
-  one.length = 2;
+  single[0] = s;
+  fingerprintInto(out, single);
+  single[0] = undefined;
 }
+
+/** One-value scratch for sharedHash (resizing `one` instead costs a `length` store per call). */
+const single: unknown[] = [undefined];
 
 const sh = new Uint32Array(2);
 

@@ -3,7 +3,7 @@ import type { Instance } from '../core/instantiate.js';
 import type { Property, StateView } from '../core/property.js';
 import type { Step, StepViolation } from '../core/step.js';
 import { Canonicalizer } from './canon.js';
-import { ensureHashes, H1, H2, SH1, SH2, stateFingerprint, ThreadLanes, tstate } from './statehash.js';
+import { ensureHashes, H1, H2, PH1, PH2, PK, SH1, SH2, stateFingerprint, ThreadLanes, tstate } from './statehash.js';
 
 /** A global state: the shared state and each thread's pc and locals. Immutable. */
 export interface GState {
@@ -12,6 +12,10 @@ export interface GState {
   /** Cached hash lanes of `s` (statehash.ts; symbol keys, so views and JSON never see them). */
   [SH1]?: number;
   [SH2]?: number;
+  /** Cached hash lanes of the permuted `s` under permutation key PK (statehash.ts, canon.ts). */
+  [PK]?: number;
+  [PH1]?: number;
+  [PH2]?: number;
 }
 
 export interface TState {
@@ -114,7 +118,7 @@ export class System {
   }
 
   initial(): GState {
-    return { s: this.inst.program.init, t: this.inst.program.threads.map((t) => tstate(0, t.locals)), [SH1]: undefined, [SH2]: undefined };
+    return { s: this.inst.program.init, t: this.inst.program.threads.map((t) => tstate(0, t.locals)), [SH1]: undefined, [SH2]: undefined, [PK]: -1, [PH1]: 0, [PH2]: 0 };
   }
 
   isDone(g: GState, tid: number): boolean {
@@ -190,7 +194,9 @@ export class System {
     t[tid] = tstate(pc, r.l === undefined ? ts.l : r.l);
     const s = r.s === undefined ? g.s : r.s;
     const same = s === g.s;
-    const out: GState = { s, t, [SH1]: same ? g[SH1] : undefined, [SH2]: same ? g[SH2] : undefined };
+    const out: GState = same
+      ? { s, t, [SH1]: g[SH1], [SH2]: g[SH2], [PK]: g[PK], [PH1]: g[PH1], [PH2]: g[PH2] }
+      : { s, t, [SH1]: undefined, [SH2]: undefined, [PK]: -1, [PH1]: 0, [PH2]: 0 };
     // A BUG ends the execution whether or not its property is being checked (the kernel stopped
     // there); the searches record it only when it is checked (see Recorder).
     return r.violation ? { g: out, violation: r.violation } : { g: out };

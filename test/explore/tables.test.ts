@@ -1,0 +1,72 @@
+/**
+ * The typed-array tables behind DPOR's event and summary interning: PairMap (union and rename
+ * caches) and HashIndex (via EventTable and SummaryTable), checked against plain Maps across
+ * growth, colliding hashes and renaming round trips.
+ */
+import { describe, expect, it } from '@jest/globals';
+import { EventTable, SummaryTable } from '../../src/explore/events.js';
+import { PairMap } from '../../src/explore/pairmap.js';
+
+describe('PairMap', () => {
+  it('agrees with a Map over many pairs, overwrites and growth', () => {
+    const m = new PairMap();
+    const ref = new Map<string, number>();
+    let x = 12345;
+    for (let i = 0; i < 5000; i++) {
+      x = (x * 1103515245 + 12345) % 2147483648;
+      const a = x % 300;
+      const b = (x >> 9) % 4000;
+      m.set(a, b, i);
+      ref.set(`${a},${b}`, i);
+    }
+    expect(m.size).toBe(ref.size);
+    for (const [k, v] of ref) {
+      const [a, b] = k.split(',').map(Number);
+      expect(m.get(a, b)).toBe(v);
+    }
+    expect(m.get(301, 0)).toBe(-1);
+    expect(m.get(0, 4001)).toBe(-1);
+  });
+});
+
+describe('EventTable and SummaryTable', () => {
+  it('intern each (thread, footprint) once, also across hash collisions and growth', () => {
+    const ev = new EventTable();
+    const ids = new Map<string, number>();
+    for (let t = 0; t < 4; t++)
+      for (let l = 0; l < 200; l++) {
+        // [l, 31 - l] style footprints collide often under the polynomial hash
+        const f = [l * 2 + (t & 1), (40 - l) * 2];
+        ids.set(`${t}:${f}`, ev.intern(t, f));
+      }
+    expect(new Set(ids.values()).size).toBe(800);
+    for (const [k, id] of ids) {
+      const [t, f] = k.split(':');
+      expect(ev.intern(Number(t), f.split(',').map(Number))).toBe(id);
+      expect(ev.withThread(id, 3)).toBe(ev.intern(3, f.split(',').map(Number)));
+    }
+  });
+
+  it('summaries: sets are interned, unions and renames are exact and round-trip', () => {
+    const ev = new EventTable();
+    const sums = new SummaryTable();
+    const e = (t: number, l: number) => ev.intern(t, [l * 2 + 1]);
+    const a = sums.of([e(0, 1), e(1, 2), -1, e(0, 1)]);
+    expect(sums.sets[a]).toEqual(Int32Array.from([e(0, 1), e(1, 2)].sort((x, y) => x - y)));
+    expect(sums.of([e(1, 2), e(0, 1)])).toBe(a);
+    const long = Array.from({ length: 40 }, (_, i) => e(i % 3, i % 17));
+    const b = sums.of([...long, -1, ...long]);
+    expect(Array.from(sums.sets[b])).toEqual([...new Set(long)].sort((x, y) => x - y));
+    const u = sums.union(a, b);
+    expect(Array.from(sums.sets[u])).toEqual([...new Set([...sums.sets[a], ...sums.sets[b]])].sort((x, y) => x - y));
+    const to = Int32Array.from([2, 0, 1]);
+    const from = Int32Array.from([1, 2, 0]);
+    const r = sums.rename(b, 2, to, ev, 3);
+    expect(Array.from(sums.sets[r]).map((x) => ev.thread[x]).sort()).toEqual(Array.from(sums.sets[b]).map((x) => to[ev.thread[x]]).sort());
+    expect(sums.rename(r, 3, from, ev, 2)).toBe(b);
+    const fresh = new SummaryTable();
+    const ev2 = new EventTable();
+    const b2 = fresh.of(long.map((x) => ev2.intern(ev.thread[x], ev.foot[x])));
+    expect(fresh.rename(fresh.rename(b2, 2, to, ev2), 3, from, ev2)).toBe(b2);
+  });
+});
