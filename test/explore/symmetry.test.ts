@@ -39,11 +39,13 @@ import readers from '../../models/classic/readers.js';
  * have fewer than 6 distinct permutations. (Renaming the stored sleep sets and summaries matters:
  * without it x86-deferred stores 263 states at 2 readers instead of 270, states it must visit.)
  */
+// Re-pinned after the dfs revisit fix (a revisit with a smaller sleep set explores under the
+// current sleep set only): the old counts were a few states short, states the search must visit.
 const PINNED_3: Record<string, number[]> = {
-  'x86-deferred': [729, 2915],
-  'opt1-mkinvalid': [2873, 13008],
-  'opt2-xchg': [825, 3356],
-  'opt5-recheck': [1540, 6729],
+  'x86-deferred': [732, 2915],
+  'opt1-mkinvalid': [2877, 13065],
+  'opt2-xchg': [828, 3379],
+  'opt5-recheck': [1548, 6804],
 };
 
 const NUM_RUNS = Number(process.env.MMCHECK_SYMMETRY_RUNS ?? 60);
