@@ -26,7 +26,8 @@ const lowestBit = (m: number) => 31 - Math.clz32(m & -m);
  * State caching: each visited state keeps its sleep set and a summary (the set of next-step
  * events met anywhere below it). Revisiting a finished state replays its summary's races against
  * the current stack instead of re-exploring; revisiting with a sleep set that is not a superset
- * of the stored one explores the state again under the current sleep set (Godefroid). Cycle condition: a transition back
+ * of the stored one explores the threads asleep before but awake now, under the current
+ * sleep set (Godefroid), and replays the stored summary for the threads explored before. Cycle condition: a transition back
  * to a state on the stack fully expands every state of that cycle, and the summaries of states
  * inside an unfinished cycle are marked incomplete, so a later revisit explores them again.
  * Visibility: a step writing what an invariant reads also writes a shared virtual location, so
@@ -68,6 +69,8 @@ class Dpor {
   private readonly BT: number[] = [];
   private readonly DONE: number[] = [];
   private readonly SLEEP: number[] = [];
+  /** Threads a revisit does not explore again: the earlier visit did (its summary stands for them). */
+  private readonly SKIP: number[] = [];
   private readonly OLD_SLEEP: number[] = [];
   /** A revisited frame's stored summary (the column holds the frame's depth while on the stack). */
   private readonly OLD_SUM: number[] = [];
@@ -108,7 +111,7 @@ class Dpor {
     if (this.pushFrame(0, g0, id0, 0, false, this.sys.keyPerm)) return this.result(null);
     let k = 0;
     while (k >= 0) {
-      const avail = k >= this.budget.depthLimit ? 0 : this.BT[k] & ~this.DONE[k] & ~this.SLEEP[k] & this.EN[k];
+      const avail = k >= this.budget.depthLimit ? 0 : this.BT[k] & ~this.DONE[k] & ~this.SLEEP[k] & ~this.SKIP[k] & this.EN[k];
       if (avail === 0) {
         this.popFrame(k);
         k--;
@@ -172,12 +175,17 @@ class Dpor {
       return 'stay';
     }
     // Revisit that must explore more: threads asleep before but awake now, or a cycle-tainted
-    // summary. Explore again from here with the current sleep set only (Godefroid's revisit). The
-    // threads explored at the earlier visit must not be put to sleep here: that visit explored
-    // them with the now-awake threads asleep, so each side would skip the other's reorderings
-    // (found by the soundness property test: a spin loop and two readers lost a terminal state).
+    // summary. Godefroid's revisit: explore the threads asleep before but awake now, under the
+    // current sleep set. The threads the earlier visit explored are skipped (its summary replays
+    // their races) but not put to sleep: that visit explored them with the now-awake threads
+    // asleep, so sleeping them here would make each side skip the other's reorderings (found by
+    // the soundness property test: a spin loop and two readers lost a terminal state).
     this.pushTransition(k + 1, p, F);
-    this.pushFrame(k + 1, ex.g, id, sleep, true, perm);
+    const complete = (flags & COMPLETE) !== 0;
+    const sum = complete ? this.sumFrom(this.sumCol.a[id], perm) : 0;
+    if (complete) this.replaySummary(sum, k + 1);
+    this.pushFrame(k + 1, ex.g, id, sleep, true, perm, complete ? ~stored & this.sys.allDone : 0);
+    if (complete) this.SUM[k + 1] = this.sums.union(this.SUM[k + 1], sum);
     return 'push';
   }
 
@@ -214,7 +222,7 @@ class Dpor {
   }
 
   /** Push frame k for state g; returns true when the search must stop on a violation. */
-  private pushFrame(k: number, g: GState, id: number, sleep: number, revisit: boolean, perm: number): boolean {
+  private pushFrame(k: number, g: GState, id: number, sleep: number, revisit: boolean, perm: number, skip = 0): boolean {
     const { sys } = this;
     const en = sys.enabledMask(g);
     this.G[k] = g;
@@ -223,6 +231,7 @@ class Dpor {
     this.EN[k] = en;
     this.DONE[k] = 0;
     this.SLEEP[k] = sleep;
+    this.SKIP[k] = skip;
     this.OLD_SLEEP[k] = revisit ? this.sleepFrom(this.sleepCol.a[id], perm) : -1;
     this.LOW[k] = k;
     this.REVISIT[k] = revisit;
@@ -251,9 +260,9 @@ class Dpor {
       if (q === moved || parentNe === null || parentNe[q] !== e || System.dependent(nf[q], tf!)) this.race(q, nf[q], k);
     }
     this.SUM[k] = this.sums.of(ne);
-    const free = en & ~sleep;
+    const free = en & ~sleep & ~skip;
     this.BT[k] = free === 0 ? 0 : free & -free;
-    if (en !== 0 && free === 0) this.sleepBlocked++;
+    if (en !== 0 && (en & ~sleep) === 0) this.sleepBlocked++;
     if (revisit) return false;
     return this.rec.record(checkState(sys, g, en), () => this.TT.slice(1, k + 1));
   }
