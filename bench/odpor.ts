@@ -11,6 +11,7 @@ import { instantiate } from '../src/core/instantiate.js';
 import { explore } from '../src/explore/explore.js';
 import type { SearchResult } from '../src/explore/result.js';
 import { models } from '../models/index.js';
+import { arg } from './args.js';
 
 interface Plan {
   readonly model: string;
@@ -27,13 +28,6 @@ const PLANS: readonly Plan[] = [
   { model: 'philosophers', variant: 'ordered', sizes: [3, 5, 7] },
 ];
 
-function arg(name: string, dflt: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return dflt;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} needs a positive number`);
-  return v;
-}
 const runs = Math.max(1, Math.round(arg('runs', 3)));
 const timeLimitMs = arg('time', 60) * 1000;
 const onlyAt = process.argv.indexOf('--only');

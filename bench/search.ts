@@ -19,6 +19,7 @@ import type { Model } from '../src/core/model.js';
 import { explore } from '../src/explore/explore.js';
 import type { SearchResult } from '../src/explore/result.js';
 import { models } from '../models/index.js';
+import { arg } from './args.js';
 
 interface Plan {
   readonly model: string;
@@ -51,13 +52,6 @@ const PLANS: readonly Plan[] = [
   ...Object.keys(KERNEL.variants).map((variant) => ({ model: KERNEL.name, variant, param: 'readers', sizes: [1, 2, 3, 4], toVerdict: true })),
 ];
 
-function arg(name: string, dflt: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return dflt;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} needs a positive number`);
-  return v;
-}
 const maxStates = arg('max-states', 3_000_000);
 const offTimeMs = arg('off-time', 60) * 1000;
 const onTimeMs = arg('on-time', 300) * 1000;

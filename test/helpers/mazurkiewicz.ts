@@ -20,32 +20,46 @@ export interface TraceCount {
 }
 
 export function countTraces(inst: Instance, properties?: readonly string[], limit = 2_000_000, maxDepth = 200): TraceCount {
-  const sys = new System(inst, properties);
   const classes = new Set<string>();
-  const tids: number[] = [];
-  const feet: Footprint[] = [];
   let executions = 0;
-  const maximal = () => {
+  enumerateExecutions(new System(inst, properties), 'countTraces', maxDepth, () => true, (tids, feet) => {
     if (++executions > limit) throw new Error(`countTraces: more than ${limit} executions`);
     classes.add(foata(tids, feet));
-  };
-  const dfs = (g: GState) => {
+  });
+  return { executions, traces: classes.size };
+}
+
+/**
+ * Every maximal execution whose every step `admit`s (given the prefix before it), depth first;
+ * `maximal` sees each one's threads and footprints.
+ */
+function enumerateExecutions(
+  sys: System,
+  who: string,
+  maxDepth: number,
+  admit: (tids: readonly number[], feet: readonly Footprint[], p: number, F: Footprint) => boolean,
+  maximal: (tids: readonly number[], feet: readonly Footprint[]) => void,
+): void {
+  const tids: number[] = [];
+  const feet: Footprint[] = [];
+  const dfs = (g: GState): void => {
     const en = sys.enabledMask(g);
-    if (en === 0) return maximal();
-    if (tids.length >= maxDepth) throw new Error(`countTraces: an execution is longer than ${maxDepth} steps`);
+    if (en === 0) return maximal(tids, feet);
+    if (tids.length >= maxDepth) throw new Error(`${who}: an execution is longer than ${maxDepth} steps`);
     for (let p = 0; p < sys.n; p++) {
       if ((en & (1 << p)) === 0) continue;
+      const F = sys.footprint(g, p);
+      if (!admit(tids, feet, p, F)) continue;
       tids.push(p);
-      feet.push(sys.footprint(g, p));
+      feet.push(F);
       const ex = sys.exec(g, p);
-      if (ex.violation) maximal();
+      if (ex.violation) maximal(tids, feet);
       else dfs(ex.g);
       tids.pop();
       feet.pop();
     }
   };
   dfs(sys.initial());
-  return { executions, traces: classes.size };
 }
 
 /** The Foata normal form of an execution, as its schedule string. */
@@ -68,37 +82,16 @@ export function foata(tids: readonly number[], feet: readonly Footprint[]): stri
  * number of interleavings is not.
  */
 export function countTracesLex(inst: Instance, properties?: readonly string[], limit = 2_000_000, maxDepth = 400): number {
-  const sys = new System(inst, properties);
-  const tids: number[] = [];
-  const feet: Footprint[] = [];
   let traces = 0;
-  const normal = (p: number, F: Footprint): boolean => {
+  const normal = (tids: readonly number[], feet: readonly Footprint[], p: number, F: Footprint): boolean => {
     for (let i = tids.length - 1; i >= 0; i--) {
       if (tids[i] === p || System.dependent(feet[i], F)) return true;
       if (tids[i] > p) return false;
     }
     return true;
   };
-  const maximal = () => {
+  enumerateExecutions(new System(inst, properties), 'countTracesLex', maxDepth, normal, () => {
     if (++traces > limit) throw new Error(`countTracesLex: more than ${limit} traces`);
-  };
-  const dfs = (g: GState) => {
-    const en = sys.enabledMask(g);
-    if (en === 0) return maximal();
-    if (tids.length >= maxDepth) throw new Error(`countTracesLex: an execution is longer than ${maxDepth} steps`);
-    for (let p = 0; p < sys.n; p++) {
-      if ((en & (1 << p)) === 0) continue;
-      const F = sys.footprint(g, p);
-      if (!normal(p, F)) continue;
-      tids.push(p);
-      feet.push(F);
-      const ex = sys.exec(g, p);
-      if (ex.violation) maximal();
-      else dfs(ex.g);
-      tids.pop();
-      feet.pop();
-    }
-  };
-  dfs(sys.initial());
+  });
   return traces;
 }
