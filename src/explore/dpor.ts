@@ -28,8 +28,10 @@ const lowestBit = (m: number) => 31 - Math.clz32(m & -m);
  * the current stack instead of re-exploring; revisiting with a sleep set that is not a superset
  * of the stored one explores the threads asleep before but awake now, under the current
  * sleep set (Godefroid), and replays the stored summary for the threads explored before. Cycle condition: a transition back
- * to a state on the stack fully expands every state of that cycle, and the summaries of states
- * inside an unfinished cycle are marked incomplete, so a later revisit explores them again.
+ * to a state on the stack fully expands every state of that cycle. A state popped inside an
+ * unfinished cycle waits for the cycle's root: a revisit meanwhile is a back edge to that root
+ * (plus a replay of what is known below the state), and when the root pops, its summary is
+ * stored for every such state, which is then complete (they reach the same states).
  * Visibility: a step writing what an invariant reads also writes a shared virtual location, so
  * visible steps are never reordered; invariant, assertion, end-state and deadlock verdicts are
  * the naive search's.
@@ -56,6 +58,8 @@ class Dpor {
   private readonly table = new VisitedTable();
   private readonly sleepCol = int32Column();
   private readonly sumCol = int32Column();
+  /** For a state popped inside an unfinished cycle: its index in `tainted`. */
+  private readonly taintCol = int32Column();
   private readonly flagCol = uint8Column();
   private readonly events = new EventTable();
   private readonly sums = new SummaryTable();
@@ -71,6 +75,10 @@ class Dpor {
   private readonly SLEEP: number[] = [];
   /** Threads a revisit does not explore again: the earlier visit did (its summary stands for them). */
   private readonly SKIP: number[] = [];
+  /** States popped inside an unfinished cycle (id, perm, root depth), waiting for their cycle's root. */
+  private readonly tainted: number[] = [];
+  /** Length of `tainted` when each frame was pushed. */
+  private readonly TAINT_AT: number[] = [];
   private readonly OLD_SLEEP: number[] = [];
   /** A revisited frame's stored summary (the column holds the frame's depth while on the stack). */
   private readonly OLD_SUM: number[] = [];
@@ -165,6 +173,18 @@ class Dpor {
       this.backEdge(this.sumCol.a[id], k);
       return 'stay';
     }
+    const root = flags & COMPLETE ? -1 : this.openCycleRoot(id, k);
+    if (root >= 0) {
+      // A state of a cycle still open on the stack: like a back edge to the cycle's root (the
+      // root's subtree explores what the state reaches), plus the races of what is known below it.
+      this.backEdge(root, k);
+      const sum = this.sumFrom(this.sumCol.a[id], perm);
+      this.pushTransition(k + 1, p, F);
+      this.replaySummary(sum, k + 1);
+      this.popTransition(k + 1);
+      this.SUM[k] = this.sums.union(this.SUM[k], sum);
+      return 'stay';
+    }
     const stored = this.sleepFrom(this.sleepCol.a[id], perm);
     if (flags & COMPLETE && (stored & ~sleep) === 0) {
       const sum = this.sumFrom(this.sumCol.a[id], perm);
@@ -205,6 +225,7 @@ class Dpor {
     const id = this.table.add(a, b);
     this.sleepCol.ensure(id);
     this.sumCol.ensure(id);
+    this.taintCol.ensure(id);
     this.flagCol.ensure(id);
     return id;
   }
@@ -232,6 +253,7 @@ class Dpor {
     this.DONE[k] = 0;
     this.SLEEP[k] = sleep;
     this.SKIP[k] = skip;
+    this.TAINT_AT[k] = this.tainted.length;
     this.OLD_SLEEP[k] = revisit ? this.sleepFrom(this.sleepCol.a[id], perm) : -1;
     this.LOW[k] = k;
     this.REVISIT[k] = revisit;
@@ -280,10 +302,40 @@ class Dpor {
     this.sleepCol.a[id] = this.sleepTo(sleep, perm);
     this.sumCol.a[id] = this.sumTo(sum, perm);
     this.flagCol.a[id] = complete ? COMPLETE : 0;
+    if (complete) this.completeCycle(k, sum);
+    else {
+      this.taintCol.a[id] = this.tainted.length;
+      this.tainted.push(id, perm, this.LOW[k]);
+    }
     if (k === 0) return;
     this.SUM[k - 1] = this.sums.union(this.SUM[k - 1], sum);
     if (this.LOW[k] < this.LOW[k - 1]) this.LOW[k - 1] = this.LOW[k];
     this.popTransition(k);
+  }
+
+  /**
+   * Frame k is the root of the cycles its descendants closed (every back edge below it ends at
+   * k or deeper): the states popped inside them reach k and k reaches them, so they reach the
+   * same states, and k's summary — everything explored below k — covers what is explored below
+   * each (a superset only replays more races). Store it for them and mark them complete, so a
+   * later revisit replays instead of exploring the cycle again (which was exponential).
+   */
+  private completeCycle(k: number, sum: number): void {
+    const from = this.TAINT_AT[k];
+    for (let x = from; x < this.tainted.length; x += 3) {
+      const id = this.tainted[x];
+      this.sumCol.a[id] = this.sumTo(sum, this.tainted[x + 1]);
+      this.flagCol.a[id] = COMPLETE;
+    }
+    this.tainted.length = from;
+  }
+
+  /** The depth of the open cycle root a tainted state waits for, or -1 if none is open. */
+  private openCycleRoot(id: number, k: number): number {
+    const x = this.taintCol.a[id];
+    if (x >= this.tainted.length || this.tainted[x] !== id) return -1;
+    const root = this.tainted[x + 2];
+    return root <= k && x >= this.TAINT_AT[root] ? root : -1;
   }
 
   // Stored per-state thread sets are in canonical slots: `To` renames a frame's threads into
