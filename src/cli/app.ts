@@ -129,8 +129,9 @@ export async function runCli(args: readonly string[], io: Io): Promise<number> {
     .wrap(Math.min(110, io.columns ?? 100))
     .exitProcess(false)
     .fail((msg, err) => {
-      if (err) throw err;
-      throw new UsageError(msg ?? 'bad command line');
+      // yargs' own parse errors (YError, e.g. a flag missing its value) are usage errors too.
+      if (err && err.name !== 'YError') throw err;
+      throw new UsageError(msg ?? err?.message ?? 'bad command line');
     });
   let outText = '';
   try {

@@ -220,6 +220,7 @@ describe('bad input: exit 2, one line, no stack', () => {
     ['unknown property', ['check', 'peterson', '--property', 'nope'], /no property 'nope'/],
     ['bad strategy', ['check', 'peterson', '--strategy', 'psychic'], /Invalid values/],
     ['bad number', ['check', 'peterson', '--max-states', 'lots'], /--max-states must be an integer/],
+    ['flag without its value (a usage error, not an internal one)', ['check', 'peterson', '--junit'], /error: Not enough arguments following: junit/],
     ['--seed without random', ['check', 'peterson', '--seed', '3'], /--seed needs --strategy random/],
     ['--runs without random', ['check', 'peterson', '--runs', '3'], /--runs needs --strategy random/],
     ['--preemption-bound without preempt', ['check', 'peterson', '--preemption-bound', '2'], /--preemption-bound needs --strategy preempt/],
