@@ -91,6 +91,10 @@ import { PTE_NONE, migrationEntry, present, pteLoc, setPte, type Pte } from '../
 import { lockMisuse, lockOp, spinLock, spinUnlock, UNLOCKED } from '../../src/kernel/spinlock.js';
 import { EFAULT, VMA_STACK_INCOMPLETE_SETUP, vma, vmaAddress, vmaLoad, vmaLoadFlags, vmaLoc, vmaSetFlags, vmaStore, type Vma, type VmaField, type VmaSnap } from '../../src/kernel/vma.js';
 import {
+  MIGRATION_ENTRY_LOCKED,
+  NO_DANGLING,
+  NO_PTE_MAPS_FREED,
+  REMOVE_WALK_COMPLETE,
   migrationEntryLocked,
   migrationEntryToPage,
   noDanglingMigrationEntry,
@@ -546,7 +550,7 @@ function properties(view: MigrationEntryView<S>): Property<S>[] {
 
 // ---------------------------------------------------------------- model
 
-const ALL = ['no-dangling-migration-entry', 'migration-entry-locked', 'remove-walk-complete', 'no-pte-maps-freed-page'];
+const ALL = [NO_DANGLING, MIGRATION_ENTRY_LOCKED, REMOVE_WALK_COMPLETE, NO_PTE_MAPS_FREED];
 const broken: Record<string, Verdict> = Object.fromEntries(ALL.map((p) => [p, 'violated']));
 
 export default defineModel<Options>({
