@@ -1,9 +1,10 @@
 /**
  * JUnit XML for CI: one <testsuite> per model, one <testcase> per (variant, property). A case
  * fails when the outcome differs from the model's expectation; a search that failed with a
- * model error is an <error>.
+ * model error is an <error>; with --lock-order, the pass is one more case (failing when cut short).
  */
 import { replayCommand } from './format.js';
+import type { PropertyVerdict } from '../explore/verdicts.js';
 import type { RunReport } from './run.js';
 import { INCOMPLETE_REASONS } from './summary.js';
 
@@ -33,21 +34,34 @@ function cases(r: RunReport): Case[] {
   const time = res.kind === 'error' ? 0 : res.stats.timeMs / 1000 / n;
   const classname = `mmcheck.${r.ctx.model}.${r.ctx.variant}`;
   if (res.kind === 'error' && r.verdicts.length === 0) return [{ name: `${r.ctx.variant} › (build)`, classname, time, error: { message: res.message } }];
-  return r.verdicts.map((v) => {
-    const name = `${r.ctx.variant} › ${v.property}`;
-    if (res.kind === 'error') return { name, classname, time, error: { message: res.message } };
-    if (v.outcome === v.expected) return { name, classname, time };
-    let message = `expected ${v.expected}, got ${v.outcome}`;
-    const body: string[] = [];
-    if (v.violation) {
-      message += `: ${v.violation.message}`;
-      const shortest = r.shortest?.[v.property] ?? v.violation;
-      body.push(`schedule: ${shortest.trace.schedule}`, `replay: ${replayCommand(r.ctx, shortest.trace.schedule, v.property)}`);
-    } else if (res.kind === 'incomplete') {
-      message += ` (search incomplete: ${INCOMPLETE_REASONS[res.reason]})`;
-    }
-    return { name, classname, time, failure: { message, body: body.join('\n') } };
-  });
+  return [...r.verdicts.map((v) => verdictCase(r, v, classname, time)), ...lockOrderCase(r, classname)];
+}
+
+/** With `--lock-order`, the pass is a case of its own: cut short by a limit, it fails (like an incomplete search). */
+function lockOrderCase(r: RunReport, classname: string): Case[] {
+  const lo = r.lockOrder;
+  if (!lo) return [];
+  const name = `${r.ctx.variant} › lock-order`;
+  const time = lo.timeMs / 1000;
+  if (lo.complete) return [{ name, classname, time }];
+  return [{ name, classname, time, failure: { message: `lock-order pass incomplete (${lo.reason} reached after ${lo.states} states)`, body: '' } }];
+}
+
+function verdictCase(r: RunReport, v: PropertyVerdict, classname: string, time: number): Case {
+  const res = r.result;
+  const name = `${r.ctx.variant} › ${v.property}`;
+  if (res.kind === 'error') return { name, classname, time, error: { message: res.message } };
+  if (v.outcome === v.expected) return { name, classname, time };
+  let message = `expected ${v.expected}, got ${v.outcome}`;
+  const body: string[] = [];
+  if (v.violation) {
+    message += `: ${v.violation.message}`;
+    const shortest = r.shortest?.[v.property] ?? v.violation;
+    body.push(`schedule: ${shortest.trace.schedule}`, `replay: ${replayCommand(r.ctx, shortest.trace.schedule, v.property)}`);
+  } else if (res.kind === 'incomplete') {
+    message += ` (search incomplete: ${INCOMPLETE_REASONS[res.reason]})`;
+  }
+  return { name, classname, time, failure: { message, body: body.join('\n') } };
 }
 
 /** The JUnit document for a set of runs (grouped by model in first-seen order). */

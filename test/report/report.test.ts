@@ -186,6 +186,17 @@ describe('junit', () => {
   });
 });
 
+describe('junit lock order', () => {
+  test('an incomplete lock-order pass is a failing case; a complete one a passing case', () => {
+    const lo = { edges: [], classes: [], cycles: [], cyclesTruncated: false, states: 7, transitions: 9, timeMs: 1, complete: false, reason: 'max-states' as const };
+    const cut = renderJunit([{ ...report, lockOrder: lo } as RunReport]);
+    expect(cut).toContain('failures="1"');
+    expect(cut).toMatch(/<testcase name="no-turn › lock-order"[^>]*>\n\s*<failure message="lock-order pass incomplete \(max-states reached after 7 states\)"/);
+    const whole = renderJunit([{ ...report, lockOrder: { ...lo, complete: true, reason: null } } as RunReport]);
+    expect(whole).toContain('tests="3" failures="0"');
+  });
+});
+
 describe('junit errors', () => {
   test('a model that could not be built is an <error> case', () => {
     const broken: RunReport = { ctx, result: { kind: 'error', message: 'model threw <x>', code: 'model-threw' }, verdicts: [] };
