@@ -30,6 +30,12 @@ const common = {
 } as const;
 
 const paramOpt = { type: 'string', describe: 'Model parameter NAME=INTEGER (repeatable)', requiresArg: true } as const;
+const variantOpt = { type: 'string', describe: 'Variant (default: the model\'s first)', requiresArg: true } as const;
+const modelArg = { type: 'string', describe: 'Registry name or path to a .js/.mjs/.ts model file' } as const;
+const outputOpts = {
+  json: { type: 'boolean', describe: 'Print JSON instead of text' },
+  junit: { type: 'string', describe: 'Also write JUnit XML to this file', requiresArg: true },
+} as const;
 const limitOpts = {
   'max-states': { type: 'number', describe: 'Stop after this many distinct states (result: INCOMPLETE)', requiresArg: true },
   'max-depth': { type: 'number', describe: 'Explore schedules up to this many steps (INCOMPLETE if cut)', requiresArg: true },
@@ -67,9 +73,9 @@ export async function runCli(args: readonly string[], io: Io): Promise<number> {
       'Check one variant of a model (a registry name or a model file)',
       (y) =>
         y
-          .positional('model', { type: 'string', describe: 'Registry name or path to a .js/.mjs/.ts model file' })
+          .positional('model', modelArg)
           .options({
-            variant: { type: 'string', describe: 'Variant (default: the model\'s first)', requiresArg: true },
+            variant: variantOpt,
             param: paramOpt,
             strategy: { type: 'string', choices: STRATEGIES as string[], default: 'dfs', describe: 'Search strategy', requiresArg: true },
             ...limitOpts,
@@ -80,8 +86,7 @@ export async function runCli(args: readonly string[], io: Io): Promise<number> {
             'compare-naive': { type: 'boolean', describe: 'Also run the naive search and report the reduction (dfs)' },
             'lock-order': { type: 'boolean', describe: 'Also run the lockdep-style lock-order analysis (its own full pass) and report dependency cycles' },
             symmetry: { type: 'boolean', default: true, describe: 'Merge states that differ by a permutation of the threads the model declares symmetric (dfs, naive, bfs); --no-symmetry turns it off' },
-            json: { type: 'boolean', describe: 'Print JSON instead of text' },
-            junit: { type: 'string', describe: 'Also write JUnit XML to this file', requiresArg: true },
+            ...outputOpts,
           }),
       (argv) => handle(() => checkCommand(argv as unknown as CheckArgs, io))(),
     )
@@ -90,7 +95,7 @@ export async function runCli(args: readonly string[], io: Io): Promise<number> {
       'Every variant × every property of a model in one table',
       (y) =>
         y
-          .positional('model', { type: 'string', describe: 'Registry name or path to a model file' })
+          .positional('model', modelArg)
           .options({ param: paramOpt, ...limitOpts }),
       (argv) => handle(() => compareCommand(argv as unknown as CompareArgs, io))(),
     )
@@ -99,9 +104,9 @@ export async function runCli(args: readonly string[], io: Io): Promise<number> {
       'Replay one schedule and show it as swimlanes',
       (y) =>
         y
-          .positional('model', { type: 'string', describe: 'Registry name or path to a model file' })
+          .positional('model', modelArg)
           .options({
-            variant: { type: 'string', describe: 'Variant (default: the model\'s first)', requiresArg: true },
+            variant: variantOpt,
             param: paramOpt,
             property: { type: 'string', describe: 'Check only this property (repeatable); other violations do not stop the replay', requiresArg: true },
             schedule: { type: 'string', demandOption: true, describe: "Schedule, e.g. '0*3,1,0*2' (thread 0 three steps, thread 1, thread 0 twice)" },
@@ -115,8 +120,7 @@ export async function runCli(args: readonly string[], io: Io): Promise<number> {
         y.options({
           ...limitOpts,
           'lock-order': { type: 'boolean', describe: 'Also run the lock-order analysis on every variant and list its cycles' },
-          json: { type: 'boolean', describe: 'Print JSON instead of the table' },
-          junit: { type: 'string', describe: 'Also write JUnit XML to this file', requiresArg: true },
+          ...outputOpts,
         }),
       (argv) => handle(() => verifyCommand(argv as unknown as VerifyArgs, io))(),
     )
