@@ -119,7 +119,10 @@ class Dpor {
     if (this.pushFrame(0, g0, id0, 0, false, this.sys.keyPerm)) return this.result(null);
     let k = 0;
     while (k >= 0) {
-      const avail = k >= this.budget.depthLimit ? 0 : this.BT[k] & ~this.DONE[k] & ~this.SLEEP[k] & ~this.SKIP[k] & this.EN[k];
+      // At the depth limit a frame with a thread left to explore (a revisit's included) is cut.
+      const atLimit = k >= this.budget.depthLimit;
+      if (atLimit && (this.EN[k] & ~this.SKIP[k]) !== 0) this.truncated = true;
+      const avail = atLimit ? 0 : this.BT[k] & ~this.DONE[k] & ~this.SLEEP[k] & ~this.SKIP[k] & this.EN[k];
       if (avail === 0) {
         this.popFrame(k);
         k--;
@@ -165,7 +168,6 @@ class Dpor {
       id = this.newState(fp[0], fp[1]);
       this.pushTransition(k + 1, p, F);
       if (this.pushFrame(k + 1, ex.g, id, sleep, false, perm)) return 'stop';
-      if (k + 1 >= this.budget.depthLimit && this.EN[k + 1] !== 0) this.truncated = true;
       return 'push';
     }
     const flags = this.flagCol.a[id];
