@@ -19,7 +19,7 @@ import type { Model } from '../src/core/model.js';
 import { explore } from '../src/explore/explore.js';
 import type { SearchResult } from '../src/explore/result.js';
 import { models } from '../models/index.js';
-import { arg } from './args.js';
+import { arg, listArg } from './args.js';
 
 interface Plan {
   readonly model: string;
@@ -57,8 +57,7 @@ const offTimeMs = arg('off-time', 60) * 1000;
 const onTimeMs = arg('on-time', 300) * 1000;
 const naiveTimeMs = arg('naive-time', 20) * 1000;
 const runs = Math.max(1, Math.round(arg('runs', 3)));
-const onlyAt = process.argv.indexOf('--only');
-const only = onlyAt >= 0 ? new Set(process.argv[onlyAt + 1].split(',')) : null;
+const only = listArg('only');
 
 const fmt = (x: number) => x.toLocaleString('en-US');
 const ms = (x: number) => (x < 10 ? x.toFixed(1) : Math.round(x).toString());
