@@ -56,7 +56,9 @@ export function runMmcheck(t: Translation, n: number, cfg: RunConfig, extra: Par
     return JSON.parse(line) as WorkerResult;
   } catch {
     const reason = r.error ? `worker: ${r.error.message}` : `worker exited ${r.status}: ${(r.stderr ?? '').trim().slice(0, 300)}`;
-    return { outcome: r.error ? 'incomplete' : 'error', properties: [], reason, states: 0, transitions: 0, timeMs: performance.now() - t0, wallMs: 0, peakHeapBytes: 0, bytesPerState: 0, maxRssBytes: 0 };
+    // Only running out of time is an incomplete search; any other spawn failure (ENOBUFS, ENOENT) is an error.
+    const timedOut = (r.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT';
+    return { outcome: timedOut ? 'incomplete' : 'error', properties: [], reason, states: 0, transitions: 0, timeMs: performance.now() - t0, wallMs: 0, peakHeapBytes: 0, bytesPerState: 0, maxRssBytes: 0 };
   }
 }
 
