@@ -142,6 +142,22 @@ function compound<L>(label: string, name: string, locs: string[], recipe: (d: an
   };
 }
 
+/**
+ * remove_migration_pte under the PTL: if the PTE still holds src's migration entry, map `to`
+ * (folio_get, set_pte_at, folio_add_file_rmap_pte). Coarser than the kernel (three atomic
+ * actions in one step): the PTE store is under the PTL, and the two increments are merged with it
+ * because no reader here decides on the exact count between them (only the migrator freezes).
+ */
+function removeMigrationPte(to: string, which: 'src' | 'dst', name: string): Step<S, ML> {
+  return compound<ML>(`remove_migration_pte: set_pte_at(${which}); folio_get(${which})`, name, [pteLoc(0), refLoc(to), mapLoc(to)], (d) => {
+    if (d.pte[0].kind === 'migration' && d.pte[0].folio === SRC) {
+      d.pte[0] = present(to);
+      d.folios[to].ref += 1;
+      d.folios[to].mapcount += 1;
+    }
+  });
+}
+
 function expectedRefs(o: Options): number {
   if (o.freezeFirst !== 'no') return 3; // page cache + PTE + isolation, frozen before the unmap
   return o.uncache ? 1 : 2; // isolation (+ page cache unless removed)
@@ -219,13 +235,7 @@ function migratorSteps(o: Options, retries: number): Step<S, ML>[] {
       d.folios[SRC].ref = 1;
     }),
     step('remove_migration_ptes(src→dst): PTL', spinLock<ML>(['ptl'])),
-    compound<ML>('remove_migration_pte: set_pte_at(dst); folio_get(dst)', 'rm_set', [pteLoc(0), refLoc(DST), mapLoc(DST)], (d) => {
-      if (d.pte[0].kind === 'migration' && d.pte[0].folio === SRC) {
-        d.pte[0] = present(DST);
-        d.folios[DST].ref += 1;
-        d.folios[DST].mapcount += 1;
-      }
-    }),
+    removeMigrationPte(DST, 'dst', 'rm_set'),
     step('remove_migration_ptes: drop PTL', spinUnlock<ML>(['ptl'])),
     step('migrate_folio_move: folio_unlock(dst)', folioUnlock<S, ML>(DST)),
     step('migrate_folio_move: folio_unlock(src)', folioUnlock<S, ML>(SRC)),
@@ -237,13 +247,7 @@ function migratorSteps(o: Options, retries: number): Step<S, ML>[] {
     }),
     // Undo of a batch: restore the PTE, unlock; then the next batch or give up.
     step('migrate_folio_undo_src: remove_migration_ptes: PTL', spinLock<ML>(['ptl']), 'undo'),
-    compound<ML>('remove_migration_pte: set_pte_at(src); folio_get(src)', 'undo_set', [pteLoc(0), refLoc(SRC), mapLoc(SRC)], (d) => {
-      if (d.pte[0].kind === 'migration' && d.pte[0].folio === SRC) {
-        d.pte[0] = present(SRC);
-        d.folios[SRC].ref += 1;
-        d.folios[SRC].mapcount += 1;
-      }
-    }),
+    removeMigrationPte(SRC, 'src', 'undo_set'),
     step('remove_migration_ptes: drop PTL', spinUnlock<ML>(['ptl'])),
   );
   if (o.uncache)
