@@ -13,7 +13,7 @@
  *  - every property's verdict is the same for a state and its permutations (messages may name
  *    threads).
  * `checkSymmetry` (src/explore/symmetry-check.ts) tests all four on the reachable states
- * (invariants only; end-state properties are checked by the tests that compare verdicts).
+ * (invariants everywhere, end-state properties on terminal states).
  */
 export interface Symmetry<S = any> {
   /** Groups of interchangeable thread indices (each group of at least two threads). */
