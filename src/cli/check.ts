@@ -5,14 +5,14 @@ import type { Violation } from '../explore/result.js';
 import { renderJson } from '../report/json.js';
 import { renderJunit } from '../report/junit.js';
 import type { RunReport } from '../report/run.js';
-import { renderSummary, renderVerdicts, verdictOk } from '../report/summary.js';
+import { renderSummary, renderVerdicts } from '../report/summary.js';
 import { renderCounterexample } from '../report/swimlanes.js';
 import { renderLockOrder } from '../report/lock-order.js';
 import { lockOrder } from '../analysis/lock-order.js';
 import { choosePalette, reportWidth, type Io } from './io.js';
 import { loadModel } from './load.js';
 import { checkedProperties, parseParams, searchOptions, type SearchArgs } from './options.js';
-import { verdicts } from '../explore/verdicts.js';
+import { meetsExpectation, verdicts } from '../explore/verdicts.js';
 import { EXIT_FAIL, EXIT_OK, kindsOf, search, shortest, writeOutput } from './shared.js';
 
 export interface CheckArgs extends SearchArgs {
@@ -71,6 +71,6 @@ export async function checkCommand(a: CheckArgs, io: Io): Promise<number> {
     if (lo) parts.push('', renderLockOrder(lo, p));
     io.out(parts.join('\n') + '\n');
   }
-  const ok = result.kind === 'pass' && vs.every(verdictOk) && (lo === undefined || lo.complete);
+  const ok = result.kind === 'pass' && vs.every(meetsExpectation) && (lo === undefined || lo.complete);
   return ok ? EXIT_OK : EXIT_FAIL;
 }

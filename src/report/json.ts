@@ -4,6 +4,7 @@
  */
 import type { LockOrderReport } from '../analysis/lock-order.js';
 import type { Stats, Trace, Violation } from '../explore/result.js';
+import { meetsExpectation } from '../explore/verdicts.js';
 import { replayCommand, type RunContext } from './format.js';
 import { runOk, type RunReport } from './run.js';
 import { INCOMPLETE_REASONS } from './summary.js';
@@ -123,7 +124,7 @@ export function runToJson(r: RunReport): JsonRun {
       kind: r.kinds?.[v.property] ?? v.violation?.kind ?? null,
       outcome: v.outcome,
       expected: v.expected,
-      ok: v.outcome === v.expected,
+      ok: meetsExpectation(v),
     })),
     stats: res.kind === 'error' ? null : res.stats,
     violations: violations.map((v) => violationToJson(v, r.ctx, r.shortest?.[v.property])),

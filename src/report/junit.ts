@@ -4,7 +4,7 @@
  * model error is an <error>; with --lock-order, the pass is one more case (failing when cut short).
  */
 import { replayCommand } from './format.js';
-import type { PropertyVerdict } from '../explore/verdicts.js';
+import { meetsExpectation, type PropertyVerdict } from '../explore/verdicts.js';
 import type { RunReport } from './run.js';
 import { INCOMPLETE_REASONS } from './summary.js';
 
@@ -51,7 +51,7 @@ function verdictCase(r: RunReport, v: PropertyVerdict, classname: string, time: 
   const res = r.result;
   const name = `${r.ctx.variant} › ${v.property}`;
   if (res.kind === 'error') return { name, classname, time, error: { message: res.message } };
-  if (v.outcome === v.expected) return { name, classname, time };
+  if (meetsExpectation(v)) return { name, classname, time };
   let message = `expected ${v.expected}, got ${v.outcome}`;
   const body: string[] = [];
   if (v.violation) {

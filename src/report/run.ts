@@ -1,7 +1,7 @@
 /** What the CLI hands the JSON and JUnit writers for one model instance it searched. */
 import type { LockOrderReport } from '../analysis/lock-order.js';
 import type { SearchResult, Violation } from '../explore/result.js';
-import type { PropertyVerdict } from '../explore/verdicts.js';
+import { meetsExpectation, type PropertyVerdict } from '../explore/verdicts.js';
 import type { RunContext } from './format.js';
 
 export interface RunReport {
@@ -18,7 +18,7 @@ export interface RunReport {
 
 /** Every expectation met, the search complete, and the lock-order pass (when asked for) complete. */
 export function runOk(r: RunReport): boolean {
-  return r.result.kind !== 'error' && !runIncomplete(r) && r.verdicts.every((v) => v.outcome === v.expected);
+  return r.result.kind !== 'error' && !runIncomplete(r) && r.verdicts.every(meetsExpectation);
 }
 
 /** The search or the lock-order pass was cut short by a limit. */

@@ -1,6 +1,6 @@
 /** One search result as text: the verdict, the statistics, and per-property verdicts. */
 import type { IncompleteReason, SearchResult, Stats } from '../explore/result.js';
-import type { PropertyVerdict } from '../explore/verdicts.js';
+import { meetsExpectation, type PropertyVerdict } from '../explore/verdicts.js';
 import { formatBytes, formatCount, formatDuration, formatRate, instanceName, type RunContext } from './format.js';
 import { plainPalette, type Palette } from './palette.js';
 import { cell, renderTable } from './table.js';
@@ -68,9 +68,6 @@ export function renderStats(s: Stats): string[] {
   return extra.length ? [main.join(' · '), extra.join(' · ')] : [main.join(' · ')];
 }
 
-/** Whether an outcome meets its expectation (unknown and error never do). */
-export const verdictOk = (v: PropertyVerdict) => v.outcome === v.expected;
-
 /** Per-property verdicts against the model's expectations, as a table. */
 export function renderVerdicts(
   verdicts: readonly PropertyVerdict[],
@@ -84,7 +81,7 @@ export function renderVerdicts(
       kinds[v.property] ?? v.violation?.kind ?? '',
       cell(v.outcome === 'violated' ? 'VIOLATED' : v.outcome, v.outcome === 'holds' ? 'green' : v.outcome === 'violated' ? 'red' : 'yellow'),
       v.expected,
-      verdictOk(v) ? cell('ok', 'green') : cell('MISMATCH', 'red'),
+      meetsExpectation(v) ? cell('ok', 'green') : cell('MISMATCH', 'red'),
     ]),
     { palette, indent: '  ' },
   );
