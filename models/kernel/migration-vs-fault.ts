@@ -55,7 +55,8 @@
  */
 import { produce } from 'immer';
 import { reads, writes } from '../../src/core/access.js';
-import { defineModel, type Verdict } from '../../src/core/model.js';
+import { defineModel, type Program, type Verdict } from '../../src/core/model.js';
+import { ModelError } from '../../src/core/errors.js';
 import { assertion, endState, invariant, type Property, type StateView } from '../../src/core/property.js';
 import { andThen, step, type Step, type StepSpec } from '../../src/core/step.js';
 import { permuteTid, type Symmetry } from '../../src/core/symmetry.js';
@@ -502,7 +503,16 @@ export default defineModel<Options>({
       expect: expectUpstream,
     },
   },
-  build: (o, p) => ({
+  build: (o, p) => {
+    // The early-retry undo re-adds the PTE's reference with `ref += 1`, which on a count option 3
+    // froze at 0 would leave it at 1 (not 3) after the unfreeze: the combination is not modelled.
+    if (o.retryEarly && o.freezeFirst !== 'no') throw new ModelError('migration-vs-fault: retryEarly cannot be combined with freezeFirst (the early undo is not modelled on a frozen count)', 'bad-options');
+    return buildProgram(o, p);
+  },
+});
+
+function buildProgram(o: Options, p: Readonly<Record<string, number>>): Program {
+  return {
     init: {
       folios: {
         [SRC]: p.migrating ? folio({ ref: 3, mapcount: 1, mapping: MAPPING }) : folio({ ref: 1, mapping: MAPPING }),
@@ -521,5 +531,5 @@ export default defineModel<Options>({
     ],
     properties,
     symmetry: readerSymmetry(p.migrating ? 1 : 0, p.readers),
-  }),
-});
+  };
+}
