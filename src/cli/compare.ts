@@ -20,11 +20,15 @@ export interface CompareArgs extends SearchArgs {
   readonly color?: boolean;
 }
 
-/** One variant's row: its run and the shortest counterexample length per violated property. */
+/**
+ * One variant's row: its run and, per violated property, the length of its shortest
+ * counterexample, or `≤n` (the length of the one the search found) when the breadth-first rerun
+ * hit a limit.
+ */
 export interface CompareRow {
   readonly inst: Instance;
   readonly report: RunReport;
-  readonly steps: Readonly<Record<string, number>>;
+  readonly steps: Readonly<Record<string, string>>;
 }
 
 /** A column of the compare table; later columns (costs) are appended to COMPARE_COLUMNS. */
@@ -33,7 +37,7 @@ export interface CompareColumn {
   readonly value: (row: CompareRow) => CellInput;
 }
 
-export function outcomeCell(v: PropertyVerdict | undefined, steps: number | undefined): CellInput {
+export function outcomeCell(v: PropertyVerdict | undefined, steps: string | undefined): CellInput {
   if (!v) return cell('—', 'dim');
   const differs = v.outcome !== v.expected;
   const text = v.outcome === 'violated' ? `VIOLATED (${steps ?? '?'} steps)` : v.outcome;
@@ -79,16 +83,19 @@ export async function compareCommand(a: CompareArgs, io: Io): Promise<number> {
     const result = search(io, inst, { ...lim, strategy: 'dfs', stopAtFirst: false });
     if (result.kind === 'error') throw new ModelError(result.message, result.code);
     const vs = verdicts(inst, result);
-    const steps: Record<string, number> = {};
-    for (const v of vs)
-      if (v.outcome === 'violated') steps[v.property] = (shortest(io, inst, v.property, lim) ?? v.violation!).trace.steps.length;
+    const steps: Record<string, string> = {};
+    for (const v of vs) {
+      if (v.outcome !== 'violated') continue;
+      const bfs = shortest(io, inst, v.property, lim);
+      steps[v.property] = bfs ? `${bfs.trace.steps.length}` : `≤${v.violation!.trace.steps.length}`;
+    }
     rows.push({ inst, steps, report: { ctx: { model: ref, variant, params: inst.params }, result, verdicts: vs, kinds: kindsOf(inst) } });
   }
   const p = choosePalette(io, a.color !== false);
   const first = rows[0];
   const lines = [p.bold(`${instanceName({ ...first.report.ctx, variant: '*' })} — ${model.title}`), '', renderCompare(rows, p, costColumns(model, params))];
   const incomplete = rows.filter((r) => r.report.result.kind === 'incomplete');
-  lines.push('', p.dim('VIOLATED (n steps): n = length of the shortest counterexample (breadth-first); * = differs from the variant\'s expectation'));
+  lines.push('', p.dim('VIOLATED (n steps): n = length of the shortest counterexample (breadth-first; ≤n: the breadth-first search hit a limit, n is the length of the one found); * = differs from the variant\'s expectation'));
   if (model.costs?.length)
     lines.push(p.dim('cost: lock acquisitions / atomic RMWs on the path run alone (releases not counted); (+n) = more than the first variant'));
   if (incomplete.length) lines.push(p.yellow(`INCOMPLETE: ${incomplete.map((r) => r.inst.variant).join(', ')} (limits reached; "unknown" is not "holds")`));
