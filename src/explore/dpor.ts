@@ -180,20 +180,12 @@ class Dpor {
       // A state of a cycle still open on the stack: like a back edge to the cycle's root (the
       // root's subtree explores what the state reaches), plus the races of what is known below it.
       this.backEdge(root, k);
-      const sum = this.sumFrom(this.sumCol.a[id], perm);
-      this.pushTransition(k + 1, p, F);
-      this.replaySummary(sum, k + 1);
-      this.popTransition(k + 1);
-      this.SUM[k] = this.sums.union(this.SUM[k], sum);
+      this.replayRevisit(k, p, F, this.sumFrom(this.sumCol.a[id], perm));
       return 'stay';
     }
     const stored = this.sleepFrom(this.sleepCol.a[id], perm);
     if (flags & COMPLETE && (stored & ~sleep) === 0) {
-      const sum = this.sumFrom(this.sumCol.a[id], perm);
-      this.pushTransition(k + 1, p, F);
-      this.replaySummary(sum, k + 1);
-      this.popTransition(k + 1);
-      this.SUM[k] = this.sums.union(this.SUM[k], sum);
+      this.replayRevisit(k, p, F, this.sumFrom(this.sumCol.a[id], perm));
       return 'stay';
     }
     // Revisit that must explore more: threads asleep before but awake now, or a cycle-tainted
@@ -209,6 +201,14 @@ class Dpor {
     this.pushFrame(k + 1, ex.g, id, sleep, true, perm, complete ? ~stored & this.sys.allDone : 0);
     if (complete) this.SUM[k + 1] = this.sums.union(this.SUM[k + 1], sum);
     return 'push';
+  }
+
+  /** Thread p from frame k reaches a state whose subtree summary `sum` stands for it: replay its races. */
+  private replayRevisit(k: number, p: number, F: Footprint, sum: number): void {
+    this.pushTransition(k + 1, p, F);
+    this.replaySummary(sum, k + 1);
+    this.popTransition(k + 1);
+    this.SUM[k] = this.sums.union(this.SUM[k], sum);
   }
 
   /**
