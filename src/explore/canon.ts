@@ -125,8 +125,7 @@ export class Canonicalizer {
   private permutedShared(g: GState): void {
     let pk = -1;
     if (this.radix > 0) {
-      pk = 0;
-      for (let t = this.n - 1; t >= 0; t--) pk = pk * this.radix + this.toBuf[t];
+      pk = this.numericKey(this.toBuf);
       if (g[PK] === pk) {
         this.sh[0] = g[PH1]!;
         this.sh[1] = g[PH2]!;
@@ -169,12 +168,15 @@ export class Canonicalizer {
     return identity;
   }
 
+  /** A permutation as a number in base `radix` (only when `radix` > 0). */
+  private numericKey(to: Int32Array): number {
+    let k = 0;
+    for (let t = this.n - 1; t >= 0; t--) k = k * this.radix + to[t];
+    return k;
+  }
+
   private intern(to: Int32Array): number {
-    let k: string | number;
-    if (this.radix > 0) {
-      k = 0;
-      for (let t = this.n - 1; t >= 0; t--) k = k * this.radix + to[t];
-    } else k = to.join(',');
+    const k = this.radix > 0 ? this.numericKey(to) : to.join(',');
     let id = this.permIds.get(k);
     if (id === undefined) {
       id = this.perms.length;
