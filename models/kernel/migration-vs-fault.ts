@@ -454,8 +454,19 @@ function readerSymmetry(first: number, readers: number): Symmetry<S> | undefined
     groups: [Array.from({ length: readers }, (_, i) => first + i)],
     permute: (s, to) => {
       const folios: Record<string, Folio> = {};
-      for (const name in s.folios) folios[name] = folioRenamed(s.folios[name], to);
-      return { ...s, folios, ptl: permuteTid(s.ptl, to), i_mmap_rwsem: { ...s.i_mmap_rwsem, writer: permuteTid(s.i_mmap_rwsem.writer, to) } };
+      let renamed = false;
+      for (const name in s.folios) {
+        folios[name] = folioRenamed(s.folios[name], to);
+        if (folios[name] !== s.folios[name]) renamed = true;
+      }
+      const writer = permuteTid(s.i_mmap_rwsem.writer, to);
+      // Unchanged parts stay the same objects, so the renamed state's hash reuses their hashes.
+      return {
+        ...s,
+        folios: renamed ? folios : s.folios,
+        ptl: permuteTid(s.ptl, to),
+        i_mmap_rwsem: writer === s.i_mmap_rwsem.writer ? s.i_mmap_rwsem : { ...s.i_mmap_rwsem, writer },
+      };
     },
     threadKey: (s, tid) => {
       let key = s.ptl === tid ? 1 : 0;

@@ -10,12 +10,23 @@ let h2 = 0;
 const strings = new Map<string, number>();
 
 /**
- * 32-bit multiply by a constant without Math.imul: inside jest's VM sandbox the cross-realm
- * Math.imul is about 100x slower, and plain double arithmetic is as fast everywhere.
+ * 32-bit multiply by a constant without Math.imul: inside jest's VM sandbox Math.imul is about
+ * 100x slower (≈160 ns a call), and this plain double arithmetic is as fast everywhere.
  */
-export function mul(a: number, c: number): number {
+function mulPortable(a: number, c: number): number {
   return ((a & 0xffff) * c + ((((a >>> 16) * c) & 0xffff) << 16)) | 0;
 }
+
+/**
+ * 32-bit multiply (the low 32 bits, as Math.imul). Outside jest it is Math.imul, one machine
+ * instruction; under jest (which sets JEST_WORKER_ID in every worker, in-band too) the portable
+ * form. Both give the same result for every input (test/core/fingerprint.test.ts), so fingerprints
+ * do not depend on where they are computed.
+ */
+export const mul: (a: number, c: number) => number = typeof process !== 'undefined' && process.env.JEST_WORKER_ID !== undefined ? mulPortable : Math.imul;
+
+/** The portable multiply, exported for the equivalence test. */
+export { mulPortable };
 
 function feed(k: number): void {
   k = mul(k, 0xcc9e2d51);
@@ -154,4 +165,66 @@ export function canonical(v: unknown): string {
       ? Object.fromEntries(Object.keys(x).sort().map((k) => [k, (x as Record<string, unknown>)[k]]))
       : x,
   );
+}
+
+/**
+ * A value's hash with the nodes of its object children (in key order), so that hashing a value
+ * that shares children with an earlier one — an immutable update — re-reads only the objects the
+ * update replaced: a child identical (===) to the reference's child at the same position keeps
+ * its node. Primitives are hashed inline. Used for shared states (statehash.ts), whose successive
+ * versions share most of their objects.
+ */
+export interface HashNode {
+  readonly v: unknown;
+  readonly h1: number;
+  readonly h2: number;
+  /** Nodes of the object-valued children, in key order. */
+  readonly kids: readonly HashNode[];
+}
+
+const NO_KIDS: readonly HashNode[] = [];
+
+/** The node of `v`, reusing `ref`'s nodes for the children `v` shares with `ref.v`. */
+export function hashNode(v: unknown, ref?: HashNode): HashNode {
+  if (ref !== undefined && ref.v === v) return ref;
+  const s1 = h1;
+  const s2 = h2;
+  h1 = 0x2545f491;
+  h2 = 0x61c88647;
+  let kids = NO_KIDS;
+  if (typeof v !== 'object' || v === null) feedValue(v);
+  else {
+    const out: HashNode[] = [];
+    const old = ref === undefined ? NO_KIDS : ref.kids;
+    if (Array.isArray(v)) {
+      feed(8);
+      feed(v.length);
+      for (let i = 0; i < v.length; i++) feedChild(v[i], out, old);
+    } else {
+      feed(9);
+      const o = v as Record<string, unknown>;
+      for (const key in o) {
+        feed(stringId(key));
+        feedChild(o[key], out, old);
+      }
+      feed(10);
+    }
+    if (out.length > 0) kids = out;
+  }
+  const node = { v, h1: fmix(h1), h2: fmix(h2), kids };
+  h1 = s1;
+  h2 = s2;
+  return node;
+}
+
+function feedChild(c: unknown, out: HashNode[], old: readonly HashNode[]): void {
+  if (typeof c !== 'object' || c === null) {
+    feedValue(c);
+    return;
+  }
+  const n = hashNode(c, out.length < old.length ? old[out.length] : undefined);
+  out.push(n);
+  feed(12);
+  feed(n.h1);
+  feed(n.h2);
 }

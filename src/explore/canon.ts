@@ -1,5 +1,5 @@
-import { canonical } from '../core/fingerprint.js';
-import { ensureHashes, H1, H2, PH1, PH2, PK, SH1, sharedHash, SH2, stateFingerprint, ThreadLanes } from './statehash.js';
+import { canonical, hashNode } from '../core/fingerprint.js';
+import { ensureHashes, H1, H2, PH1, PH2, PK, sharedNode, stateFingerprint, ThreadLanes } from './statehash.js';
 import { ModelError } from '../core/errors.js';
 import type { Instance } from '../core/instantiate.js';
 import type { Symmetry } from '../core/symmetry.js';
@@ -117,7 +117,7 @@ export class Canonicalizer {
     this.lastDirty = true;
     for (let t = 0; t < this.n; t++) from[to[t]] = t;
     if (this.permute) this.permutedShared(g);
-    else (this.sh[0] = g[SH1]!), (this.sh[1] = g[SH2]!);
+    else (this.sh[0] = sharedNode(g).h1), (this.sh[1] = sharedNode(g).h2);
     return stateFingerprint(out, g, this.lanes, from, this.sh[0], this.sh[1]);
   }
 
@@ -132,7 +132,9 @@ export class Canonicalizer {
         return;
       }
     }
-    sharedHash(this.permute!(g.s, this.toBuf), this.sh);
+    const node = hashNode(this.permute!(g.s, this.toBuf), sharedNode(g));
+    this.sh[0] = node.h1;
+    this.sh[1] = node.h2;
     if (pk < 0) return;
     g[PK] = pk;
     g[PH1] = this.sh[0];

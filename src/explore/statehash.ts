@@ -1,4 +1,4 @@
-import { combineInto, fingerprintInto } from '../core/fingerprint.js';
+import { combineInto, fingerprintInto, hashNode, type HashNode } from '../core/fingerprint.js';
 import type { GState, TState } from './system.js';
 
 /**
@@ -6,13 +6,16 @@ import type { GState, TState } from './system.js';
  * and one hash per thread (pc, locals), cached on the System-owned GState/TState objects: a step
  * builds one new TState (hashed once, here) and shares the others, and keeps the parent's
  * shared-state hash when it did not replace the shared state. So hashing a successor costs one
- * thread's locals plus, only if the step wrote, the shared state (whose large arrays are cached
- * by identity in fingerprint.ts).
+ * thread's locals plus, only if the step wrote, the objects of the shared state that the step
+ * replaced: the shared state's hash is a HashNode (fingerprint.ts), computed against the
+ * parent's node, whose unchanged children it reuses.
  */
 export const H1: unique symbol = Symbol('h1');
 export const H2: unique symbol = Symbol('h2');
-export const SH1: unique symbol = Symbol('sh1');
-export const SH2: unique symbol = Symbol('sh2');
+/** The HashNode of `s`, computed on first use. */
+export const SN: unique symbol = Symbol('sn');
+/** Until SN is computed: a node of an earlier shared state (the parent's) to compute it against. */
+export const SR: unique symbol = Symbol('sr');
 /**
  * Under symmetry: the hash lanes of `permute(s, to)` for the last non-identity permutation the
  * canonicaliser used with this shared state `s` (PK: its numeric key, -1: none). A step that
@@ -43,25 +46,20 @@ function threadHash(ts: TState): void {
   ts[H2] = lane[1];
 }
 
-/** Hash of a shared state value into `out`. */
-export function sharedHash(s: unknown, out: Uint32Array): void {
-  single[0] = s;
-  fingerprintInto(out, single);
-  single[0] = undefined;
+/** The hash node of g's shared state, computed against its reference node on first use. */
+export function sharedNode(g: GState): HashNode {
+  let n = g[SN];
+  if (n === undefined) {
+    n = hashNode(g.s, g[SR]);
+    g[SN] = n;
+    g[SR] = undefined;
+  }
+  return n;
 }
-
-/** One-value scratch for sharedHash (resizing `one` instead costs a `length` store per call). */
-const single: unknown[] = [undefined];
-
-const sh = new Uint32Array(2);
 
 /** Make sure g's shared-state and thread hashes are computed (states built outside System). */
 export function ensureHashes(g: GState): void {
-  if (g[SH1] === undefined) {
-    sharedHash(g.s, sh);
-    g[SH1] = sh[0];
-    g[SH2] = sh[1];
-  }
+  sharedNode(g);
   for (let t = 0; t < g.t.length; t++) threadHash(g.t[t]);
 }
 
@@ -84,7 +82,7 @@ export class ThreadLanes {
 }
 
 /** The fingerprint of g, or of g with threads reordered (`from[c]` in slot c) and shared hash s1/s2. */
-export function stateFingerprint(out: Uint32Array, g: GState, lanes: ThreadLanes, from?: ArrayLike<number>, s1 = g[SH1]!, s2 = g[SH2]!): Uint32Array {
+export function stateFingerprint(out: Uint32Array, g: GState, lanes: ThreadLanes, from?: ArrayLike<number>, s1 = g[SN]!.h1, s2 = g[SN]!.h2): Uint32Array {
   lanes.load(g);
   combineInto(out, s1, s2, lanes.h1, lanes.h2, lanes.n, from);
   return out;

@@ -3,15 +3,16 @@ import type { Instance } from '../core/instantiate.js';
 import type { Property, StateView } from '../core/property.js';
 import type { Step, StepViolation } from '../core/step.js';
 import { Canonicalizer } from './canon.js';
-import { ensureHashes, H1, H2, PH1, PH2, PK, SH1, SH2, stateFingerprint, ThreadLanes, tstate } from './statehash.js';
+import type { HashNode } from '../core/fingerprint.js';
+import { ensureHashes, H1, H2, PH1, PH2, PK, SN, SR, stateFingerprint, ThreadLanes, tstate } from './statehash.js';
 
 /** A global state: the shared state and each thread's pc and locals. Immutable. */
 export interface GState {
   readonly s: any;
   readonly t: readonly TState[];
-  /** Cached hash lanes of `s` (statehash.ts; symbol keys, so views and JSON never see them). */
-  [SH1]?: number;
-  [SH2]?: number;
+  /** Hash node of `s`, and the node to compute it against (statehash.ts; symbol keys, so views and JSON never see them). */
+  [SN]?: HashNode;
+  [SR]?: HashNode;
   /** Cached hash lanes of the permuted `s` under permutation key PK (statehash.ts, canon.ts). */
   [PK]?: number;
   [PH1]?: number;
@@ -118,7 +119,7 @@ export class System {
   }
 
   initial(): GState {
-    return { s: this.inst.program.init, t: this.inst.program.threads.map((t) => tstate(0, t.locals)), [SH1]: undefined, [SH2]: undefined, [PK]: -1, [PH1]: 0, [PH2]: 0 };
+    return { s: this.inst.program.init, t: this.inst.program.threads.map((t) => tstate(0, t.locals)), [SN]: undefined, [SR]: undefined, [PK]: -1, [PH1]: 0, [PH2]: 0 };
   }
 
   isDone(g: GState, tid: number): boolean {
@@ -195,8 +196,8 @@ export class System {
     const s = r.s === undefined ? g.s : r.s;
     const same = s === g.s;
     const out: GState = same
-      ? { s, t, [SH1]: g[SH1], [SH2]: g[SH2], [PK]: g[PK], [PH1]: g[PH1], [PH2]: g[PH2] }
-      : { s, t, [SH1]: undefined, [SH2]: undefined, [PK]: -1, [PH1]: 0, [PH2]: 0 };
+      ? { s, t, [SN]: g[SN], [SR]: g[SR], [PK]: g[PK], [PH1]: g[PH1], [PH2]: g[PH2] }
+      : { s, t, [SN]: undefined, [SR]: g[SN] ?? g[SR], [PK]: -1, [PH1]: 0, [PH2]: 0 };
     // A BUG ends the execution whether or not its property is being checked (the kernel stopped
     // there); the searches record it only when it is checked (see Recorder).
     return r.violation ? { g: out, violation: r.violation } : { g: out };

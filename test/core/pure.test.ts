@@ -1,7 +1,8 @@
 import { describe, expect, test } from '@jest/globals';
+import fc from 'fast-check';
 import { diff } from '../../src/core/diff.js';
 import { ModelError } from '../../src/core/errors.js';
-import { canonical, fingerprintInto } from '../../src/core/fingerprint.js';
+import { canonical, fingerprintInto, hashNode, mulPortable } from '../../src/core/fingerprint.js';
 import { instantiate } from '../../src/core/instantiate.js';
 import { defineModel } from '../../src/core/model.js';
 import { getIn, locOf, setIn } from '../../src/core/path.js';
@@ -46,6 +47,54 @@ describe('fingerprint', () => {
     expect(fp('x')).not.toEqual(fp('y'));
     expect(fp(null)).not.toEqual(fp(undefined));
     expect(canonical({ b: 1, a: { d: 2, c: 3 } })).toBe('{"a":{"c":3,"d":2},"b":1}');
+  });
+});
+
+describe('hashNode', () => {
+  const lanes = (v: unknown, ref?: ReturnType<typeof hashNode>) => {
+    const n = hashNode(v, ref);
+    return [n.h1, n.h2];
+  };
+  const json = fc.letrec((tie) => ({
+    value: fc.oneof({ depthSize: 'small' }, fc.integer(), fc.boolean(), fc.constantFrom('A', 'B', null), fc.array(tie('value'), { maxLength: 3 }), fc.dictionary(fc.constantFrom('ref', 'held', 'pte', 'x'), tie('value'), { maxKeys: 3 })),
+  })).value;
+
+  test('an update hashed against the old node equals a hash from scratch, and reuses unchanged children', () => {
+    const b = { ref: 1, held: 0 };
+    const s = { folios: { A: { ref: 2, held: 1 }, B: b }, pte: [{ kind: 'present', folio: 'A' }], ptl: -1 };
+    const old = hashNode(s);
+    const t = { ...s, folios: { ...s.folios, A: { ref: 3, held: 1 } } };
+    const fresh = hashNode(t);
+    const reused = hashNode(t, old);
+    expect([reused.h1, reused.h2]).toEqual([fresh.h1, fresh.h2]);
+    expect(reused.kids[0].kids[1]).toBe(old.kids[0].kids[1]);
+    expect(reused.kids[1]).toBe(old.kids[1]);
+    expect(lanes(t)).not.toEqual(lanes(s));
+    expect(hashNode(s, old)).toBe(old);
+  });
+
+  test('property: hashing against any reference node gives the from-scratch hash', () => {
+    fc.assert(
+      fc.property(json, json, (a, b) => {
+        const pair = { a, b, both: [a, b] };
+        const other = { a: b, b: a, both: [b, a] };
+        expect(lanes(pair, hashNode(other))).toEqual(lanes(pair));
+        expect(lanes(other, hashNode(pair))).toEqual(lanes(other));
+        if (canonical(a) !== canonical(b) && JSON.stringify(a) !== JSON.stringify(b)) expect(lanes(a)).not.toEqual(lanes(b));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('mul', () => {
+  test('the portable multiply is Math.imul for every input', () => {
+    const edge = [0, 1, -1, 0x7fffffff, -0x80000000, 0xffff, 0x10000, 0xcc9e2d51, 0x1b873593, 0x85ebca6b, 0xc2b2ae35];
+    for (const a of edge) for (const c of edge) expect(mulPortable(a, c)).toBe(Math.imul(a, c));
+    fc.assert(
+      fc.property(fc.integer({ min: -0x80000000, max: 0x7fffffff }), fc.integer({ min: -0x80000000, max: 0xffffffff }), (a, c) => mulPortable(a, c) === Math.imul(a, c)),
+      { numRuns: 2000 },
+    );
   });
 });
 
