@@ -2,18 +2,26 @@
  * Side-by-side benchmark of mmcheck and SPIN on the same models (issue 6, item 4):
  *
  *   npm run bench:spin [-- --only upstream,readers --sizes 1,2,3 --timeout 120 --symmetry
- *                          --mm-opt key=value --spin-mem collapse|hc|plain --out docs/bench-spin.md
- *                          --all-variants --note 'text for the markdown' --emit bench/spin/pml --emit-size 2]
+ *                          --mm-opt key=value --spin-mem collapse|hc|plain --spin-w k --out docs/bench-spin.md
+ *                          --no-write --all-variants --note 'text for the markdown' --equivalence
+ *                          --emit bench/spin/pml --emit-size 2]
  *
  * For each translated model and variant (bench/spin/index.ts) and each size: mmcheck's explore()
- * (default strategy dfs, every property, to the first violation) in a worker process, and SPIN on
- * the generated Promela (`spin -a`, `gcc -O2 -DSAFETY -DCOLLAPSE`, `./pan -m… -w…`, POR on, to
- * the first error), each limited to --timeout seconds. A checker that runs out of time at one
- * size is not run at larger sizes; the sizes stop when both have. Prints the verdicts (which
- * must agree: a disagreement is printed loudly and makes the exit status 1), states stored, time
- * to verdict (SPIN's with generation and compilation, and its search alone), peak memory and the
- * ratios mmcheck/SPIN, and writes the table as markdown (date and machine included) to --out.
- * Installs the Debian package `spin` when it is missing (apt-get, as root).
+ * (default strategy dfs, every property, to the first violation) in a fresh worker process, and
+ * SPIN on the generated Promela (`spin -a`, `gcc -O2 -DSAFETY -DCOLLAPSE`, `./pan -m… -w…`, POR
+ * on, to the first error), each limited to --timeout seconds. A checker that runs out of time at
+ * one size is not run at larger sizes; the sizes stop when both have. Prints the verdicts (which
+ * must agree: a disagreement is printed loudly and makes the exit status 1), states stored, and
+ * time to verdict measured the same way for both:
+ *   - total: mmcheck from spawning its worker to receiving its verdict (node's start, module
+ *     loading, instantiate, explore()); SPIN spin -a + gcc + pan;
+ *   - search: mmcheck's explore() alone; SPIN's pan process;
+ *   - warm (mmcheck only, informative, in no ratio): instantiate + explore() run a second time in
+ *     the same worker (JIT warm), skipped after a first search over 10 s;
+ * the ratios mmcheck/SPIN total/total and search/search, peak RSS (both) and bytes per state,
+ * then a summary of the sizes at which mmcheck is slower on the migration-vs-fault fix variants.
+ * Writes the table as markdown (date and machine included) to --out. A bad flag is a one-line
+ * error, exit 2. Installs the Debian package `spin` when it is missing (apt-get, as root).
  */
 import { execSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
