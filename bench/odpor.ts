@@ -11,7 +11,8 @@ import { instantiate } from '../src/core/instantiate.js';
 import { explore } from '../src/explore/explore.js';
 import type { SearchResult } from '../src/explore/result.js';
 import { models } from '../models/index.js';
-import { arg, listArg } from './args.js';
+import { BenchArgs, benchMain } from './args.js';
+import { fmt, median, ms } from './format.js';
 
 interface Plan {
   readonly model: string;
@@ -28,13 +29,10 @@ const PLANS: readonly Plan[] = [
   { model: 'philosophers', variant: 'ordered', sizes: [3, 5, 7] },
 ];
 
-const runs = Math.max(1, Math.round(arg('runs', 3)));
-const timeLimitMs = arg('time', 60) * 1000;
-const only = listArg('only');
-
-const fmt = (x: number) => x.toLocaleString('en-US');
-const ms = (x: number) => (x < 10 ? x.toFixed(1) : Math.round(x).toString());
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const { runs, timeLimitMs, only } = benchMain('bench:odpor', () => {
+  const args = new BenchArgs({ runs: 'value', time: 'value', only: 'value' });
+  return { runs: Math.max(1, Math.round(args.number('runs', 3))), timeLimitMs: args.number('time', 60) * 1000, only: args.choices('only', PLANS.map((p) => p.model)) };
+});
 
 function row(cells: readonly string[]): string {
   const widths = [22, 4, 11, 12, 9, 11, 10, 12];

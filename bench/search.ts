@@ -19,7 +19,8 @@ import type { Model } from '../src/core/model.js';
 import { explore } from '../src/explore/explore.js';
 import type { SearchResult } from '../src/explore/result.js';
 import { models } from '../models/index.js';
-import { arg, listArg } from './args.js';
+import { BenchArgs, benchMain } from './args.js';
+import { fmt, median, ms } from './format.js';
 
 interface Plan {
   readonly model: string;
@@ -52,17 +53,19 @@ const PLANS: readonly Plan[] = [
   ...Object.keys(KERNEL.variants).map((variant) => ({ model: KERNEL.name, variant, param: 'readers', sizes: [1, 2, 3, 4], toVerdict: true })),
 ];
 
-const maxStates = arg('max-states', 3_000_000);
-const offTimeMs = arg('off-time', 60) * 1000;
-const onTimeMs = arg('on-time', 300) * 1000;
-const naiveTimeMs = arg('naive-time', 20) * 1000;
-const runs = Math.max(1, Math.round(arg('runs', 3)));
-const only = listArg('only');
+const { maxStates, offTimeMs, onTimeMs, naiveTimeMs, runs, only } = benchMain('bench', () => {
+  const args = new BenchArgs({ 'max-states': 'value', 'off-time': 'value', 'on-time': 'value', 'naive-time': 'value', runs: 'value', only: 'value' });
+  return {
+    maxStates: args.number('max-states', 3_000_000),
+    offTimeMs: args.number('off-time', 60) * 1000,
+    onTimeMs: args.number('on-time', 300) * 1000,
+    naiveTimeMs: args.number('naive-time', 20) * 1000,
+    runs: Math.max(1, Math.round(args.number('runs', 3))),
+    only: args.choices('only', [...PLANS.map((p) => p.model), 'symmetry']),
+  };
+});
 
-const fmt = (x: number) => x.toLocaleString('en-US');
-const ms = (x: number) => (x < 10 ? x.toFixed(1) : Math.round(x).toString());
 const rate = (states: number, t: number) => fmt(Math.round(states / Math.max(t, 0.1) * 1000));
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 function stats(r: SearchResult) {
   if (r.kind === 'error') throw new Error(r.message);

@@ -5,7 +5,7 @@
  * to it (mmcheck `properties: [p]`, SPIN with only p's asserts); agreement then means each
  * checker also finds the property the other reported first.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { instantiate } from '../../src/core/instantiate.js';
@@ -20,10 +20,24 @@ const WORKER = join(fileURLToPath(new URL('.', import.meta.url)), 'mmcheck-worke
 
 export type Agreement = 'agree' | 'agree (cross-checked)' | 'DISAGREE' | 'n/a';
 
+/** mmcheck's side of a measurement: the worker's result and the times the parent took. */
+export interface MmResult extends WorkerResult {
+  /**
+   * Time to verdict: wall time from spawning the worker to receiving its result line (node's
+   * start, module loading, instantiate and explore()), the counterpart of SPIN's spin -a + gcc + pan.
+   */
+  readonly totalMs: number;
+  /** The same search run again in the same process (instantiate + explore(), JIT warm); informative only. */
+  readonly warmMs?: number;
+}
+
+/** The worker skips the warm second run after a first search longer than this. */
+export const WARM_LIMIT_MS = 10_000;
+
 export interface Measurement {
   readonly t: Translation;
   readonly n: number;
-  readonly mm?: WorkerResult;
+  readonly mm?: MmResult;
   readonly spin?: SpinResult;
   readonly agreement: Agreement;
   readonly note?: string;
@@ -46,20 +60,57 @@ export function propertyNames(t: Translation, n: number): string[] {
   return instantiate(model, t.variant, paramsOf(t, n)).properties.map((p) => p.name);
 }
 
-export function runMmcheck(t: Translation, n: number, cfg: RunConfig, extra: Partial<ExploreOptions> = {}): WorkerResult {
+const NO_STATS = { properties: [], states: 0, transitions: 0, searchMs: 0, peakHeapBytes: 0, bytesPerState: 0, maxRssBytes: 0 } as const;
+
+/** The worker's output: its result line (else an error or, when it was killed for time, incomplete) and its warm line. */
+function parseWorker(out: string, err: string, code: number | null, timedOut: boolean, totalMs: number): MmResult {
+  const lines = out.split('\n').flatMap((l) => {
+    try {
+      return [JSON.parse(l) as Record<string, unknown>];
+    } catch {
+      return [];
+    }
+  });
+  const result = lines.find((l) => 'outcome' in l) as WorkerResult | undefined;
+  const warm = lines.find((l) => 'warmMs' in l)?.warmMs;
+  if (result) return { ...NO_STATS, ...result, totalMs, warmMs: typeof warm === 'number' ? warm : undefined };
+  // Only running out of time is an incomplete search; any other failure is an error.
+  const reason = timedOut ? 'time' : `worker exited ${code}: ${err.trim().slice(0, 300)}`;
+  return { ...NO_STATS, outcome: timedOut ? 'incomplete' : 'error', reason, totalMs };
+}
+
+/**
+ * mmcheck in a worker process, timed from spawn to its result line; `warm`: the worker then runs
+ * the search a second time (not timed in totalMs).
+ */
+export function runMmcheck(t: Translation, n: number, cfg: RunConfig, extra: Partial<ExploreOptions> = {}, warm = false): Promise<MmResult> {
   const options = { strategy: 'dfs', stopAtFirst: true, timeLimitMs: cfg.timeoutMs, ...cfg.mmOptions, ...extra } as WorkerRequest['options'];
-  const req: WorkerRequest = { model: t.model, variant: t.variant, params: paramsOf(t, n), options };
-  const t0 = performance.now();
-  const r = spawnSync(process.execPath, [WORKER, JSON.stringify(req)], { encoding: 'utf8', timeout: cfg.timeoutMs + 60_000, killSignal: 'SIGKILL', maxBuffer: 16 << 20 });
-  const line = (r.stdout ?? '').trim().split('\n').pop() ?? '';
-  try {
-    return JSON.parse(line) as WorkerResult;
-  } catch {
-    const reason = r.error ? `worker: ${r.error.message}` : `worker exited ${r.status}: ${(r.stderr ?? '').trim().slice(0, 300)}`;
-    // Only running out of time is an incomplete search; any other spawn failure (ENOBUFS, ENOENT) is an error.
-    const timedOut = (r.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT';
-    return { outcome: timedOut ? 'incomplete' : 'error', properties: [], reason, states: 0, transitions: 0, timeMs: performance.now() - t0, wallMs: 0, peakHeapBytes: 0, bytesPerState: 0, maxRssBytes: 0 };
-  }
+  const req: WorkerRequest = { model: t.model, variant: t.variant, params: paramsOf(t, n), options, ...(warm ? { warmLimitMs: WARM_LIMIT_MS } : {}) };
+  return new Promise((resolve) => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, [WORKER, JSON.stringify(req)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    let totalMs: number | undefined;
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, cfg.timeoutMs + 60_000);
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+      if (totalMs === undefined && out.includes('\n')) totalMs = performance.now() - t0;
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      if (err.length < 4096) err += d;
+    });
+    const finish = (code: number | null, spawnError?: Error) => {
+      clearTimeout(timer);
+      resolve(parseWorker(out, spawnError ? `spawn: ${spawnError.message}` : err, code, timedOut, totalMs ?? performance.now() - t0));
+    };
+    child.on('error', (e) => finish(null, e));
+    child.on('close', (code) => finish(code));
+  });
 }
 
 export function spinOn(t: Translation, n: number, cfg: RunConfig, only?: string): SpinResult {
@@ -69,14 +120,14 @@ export function spinOn(t: Translation, n: number, cfg: RunConfig, only?: string)
 
 const done = (o: string) => o === 'pass' || o === 'violated';
 
-function agreement(t: Translation, n: number, mm: WorkerResult | undefined, spin: SpinResult | undefined, cfg: RunConfig): { agreement: Agreement; note?: string } {
+async function agreement(t: Translation, n: number, mm: MmResult | undefined, spin: SpinResult | undefined, cfg: RunConfig): Promise<{ agreement: Agreement; note?: string }> {
   if (!mm || !spin || !done(mm.outcome) || !done(spin.outcome)) return { agreement: 'n/a' };
   if (mm.outcome !== spin.outcome) return { agreement: 'DISAGREE', note: `mmcheck ${mm.outcome}, SPIN ${spin.outcome}` };
   if (mm.outcome === 'pass') return { agreement: 'agree' };
   const [pm, ps] = [mm.properties[0], spin.properties[0]];
   if (pm === ps) return { agreement: 'agree' };
   // Different first violations: each checker must also find the other's.
-  const mmOnSpins = runMmcheck(t, n, cfg, { properties: [ps] });
+  const mmOnSpins = await runMmcheck(t, n, cfg, { properties: [ps] });
   const spinOnMms = spinOn(t, n, cfg, pm);
   const ok = mmOnSpins.outcome === 'violated' && spinOnMms.outcome === 'violated' && spinOnMms.properties.includes(pm);
   const note = `first: mmcheck ${pm}, SPIN ${ps}; mmcheck on ${ps}: ${mmOnSpins.outcome}; SPIN on ${pm}: ${spinOnMms.outcome}`;
@@ -84,16 +135,16 @@ function agreement(t: Translation, n: number, mm: WorkerResult | undefined, spin
 }
 
 /** Measure one size; `skipMm`/`skipSpin` when that checker already ran out of time at a smaller size. */
-export function measure(t: Translation, n: number, cfg: RunConfig, skipMm: boolean, skipSpin: boolean): Measurement {
-  const mm = skipMm ? undefined : runMmcheck(t, n, cfg);
+export async function measure(t: Translation, n: number, cfg: RunConfig, skipMm: boolean, skipSpin: boolean): Promise<Measurement> {
+  const mm = skipMm ? undefined : await runMmcheck(t, n, cfg, {}, true);
   const spin = skipSpin ? undefined : spinOn(t, n, cfg);
-  return { t, n, mm, spin, ...agreement(t, n, mm, spin, cfg) };
+  return { t, n, mm, spin, ...(await agreement(t, n, mm, spin, cfg)) };
 }
 
 export interface Equivalence {
   readonly t: Translation;
   readonly n: number;
-  readonly mm: WorkerResult;
+  readonly mm: MmResult;
   readonly spin: SpinResult;
   /** Same set of violated properties. */
   readonly sameProperties: boolean;
@@ -110,8 +161,8 @@ export interface Equivalence {
  * find the same violated properties; SPIN's stored states are mmcheck's plus init's own (its
  * start, the `run`s, and one final check per distinct terminal state).
  */
-export function equivalence(t: Translation, n: number, cfg: RunConfig): Equivalence {
-  const mm = runMmcheck(t, n, cfg, { strategy: 'naive', stopAtFirst: false });
+export async function equivalence(t: Translation, n: number, cfg: RunConfig): Promise<Equivalence> {
+  const mm = await runMmcheck(t, n, cfg, { strategy: 'naive', stopAtFirst: false });
   const dir = join(cfg.workDir, `eq-${t.model}-${t.variant}-${n}`);
   const spin = runSpin(emit(t.promela(n)), dir, propertyNames(t, n), { ...cfg.spin, defines: [...cfg.spin.defines, '-DNOREDUCE'] }, { allErrors: true });
   const key = (xs: readonly string[]) => [...xs].sort().join(',');

@@ -1,15 +1,18 @@
-/** The benchmark table: one row per model, variant and size, as aligned text and as markdown. */
-import type { Measurement } from './compare.js';
+/**
+ * The benchmark table: one row per model, variant and size, as aligned text and as markdown.
+ * mmcheck's times: total = spawn of its worker process to the verdict (node's start and module
+ * loading included), search = explore() alone, warm = the same search again in the same process
+ * (informative only); SPIN's: total = spin -a + gcc + pan, search = the pan process. The ratios
+ * are total/total and search/search; the warm time enters no ratio.
+ */
+import type { Measurement, MmResult } from './compare.js';
 import { nameOf } from './index.js';
 import type { SpinResult } from './pan.js';
-import type { WorkerResult } from './mmcheck-worker.js';
+import { fmt, ms, ratio } from '../format.js';
 
-const fmt = (x: number) => x.toLocaleString('en-US');
-const ms = (x: number) => (x < 10 ? x.toFixed(1) : fmt(Math.round(x)));
 const mb = (bytes: number) => (bytes > 0 ? (bytes / 2 ** 20).toFixed(1) : '–');
-const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined || !(b > 0) ? '–' : (a / b).toFixed(2));
 
-function verdict(r: WorkerResult | SpinResult | undefined): string {
+function verdictOf(r: MmResult | SpinResult | undefined): string {
   if (!r) return 'skipped';
   if (r.outcome === 'violated') return `violated: ${r.properties[0] ?? '?'}`;
   if (r.outcome === 'incomplete') return `incomplete (${r.reason ?? '?'})`;
@@ -17,26 +20,31 @@ function verdict(r: WorkerResult | SpinResult | undefined): string {
   return 'pass';
 }
 
-const finished = (r: WorkerResult | SpinResult | undefined) => r !== undefined && (r.outcome === 'pass' || r.outcome === 'violated');
+/** One verdict when both checkers give the same, else each's. */
+function verdicts(m: Measurement): string {
+  const [a, b] = [verdictOf(m.mm), verdictOf(m.spin)];
+  return a === b ? a : `mmcheck ${a}; SPIN ${b}`;
+}
+
+export const finished = (r: MmResult | SpinResult | undefined) => r !== undefined && (r.outcome === 'pass' || r.outcome === 'violated');
 export const spinTotalMs = (s: SpinResult) => s.genMs + s.compileMs + s.searchMs;
 
 export const HEADER = [
   'model',
   'N',
-  'mmcheck',
-  'SPIN',
+  'verdict',
   'agree',
   'mmcheck states',
   'SPIN states',
-  'mmcheck ms',
+  'mmcheck ms (total)',
   'SPIN ms (total)',
-  'SPIN ms (search)',
   'time mm/SPIN (total)',
+  'mmcheck ms (search)',
+  'SPIN ms (search)',
   'time mm/SPIN (search)',
-  'mmcheck heap MB',
+  'mmcheck ms (warm)',
   'mmcheck RSS MB',
   'SPIN RSS MB',
-  'SPIN pan MB',
   'RSS mm/SPIN',
   'mmcheck B/state',
   'SPIN B/state',
@@ -44,34 +52,31 @@ export const HEADER = [
 
 export function row(m: Measurement): string[] {
   const { mm, spin } = m;
-  const mmMs = finished(mm) ? mm!.timeMs : undefined;
-  const spinTotal = finished(spin) ? spinTotalMs(spin!) : undefined;
-  const spinSearch = finished(spin) ? spin!.searchMs : undefined;
+  const both = finished(mm) && finished(spin);
   return [
     nameOf(m.t),
     m.t.param ? String(m.n) : '–',
-    verdict(mm),
-    verdict(spin),
+    verdicts(m),
     m.agreement,
     mm ? fmt(mm.states) : '–',
     spin ? fmt(spin.states) : '–',
-    mm ? ms(mm.timeMs) : '–',
+    mm ? ms(mm.totalMs) : '–',
     spin ? ms(spinTotalMs(spin)) : '–',
+    both ? ratio(mm!.totalMs, spinTotalMs(spin!)) : '–',
+    mm ? ms(mm.searchMs) : '–',
     spin ? ms(spin.searchMs) : '–',
-    ratio(mmMs, spinTotal),
-    ratio(mmMs, spinSearch),
-    mm ? mb(mm.peakHeapBytes) : '–',
+    both ? ratio(mm!.searchMs, spin!.searchMs) : '–',
+    mm?.warmMs !== undefined ? ms(mm.warmMs) : '–',
     mm ? mb(mm.maxRssBytes) : '–',
     spin ? mb(spin.maxRssBytes) : '–',
-    spin && spin.memMb > 0 ? spin.memMb.toFixed(1) : '–',
-    finished(mm) && finished(spin) ? ratio(mm!.maxRssBytes, spin!.maxRssBytes) : '–',
+    both ? ratio(mm!.maxRssBytes, spin!.maxRssBytes) : '–',
     mm && mm.states > 0 ? mm.bytesPerState.toFixed(1) : '–',
     // pan's "actual memory usage for states" per stored state (its hash table and stack excluded)
     spin && spin.states > 0 && spin.stateMemMb > 0 ? ((spin.stateMemMb * 2 ** 20) / spin.states).toFixed(1) : '–',
   ];
 }
 
-const LEFT = 5;
+const LEFT = 4;
 
 export function textTable(rows: string[][]): string {
   const widths = HEADER.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));

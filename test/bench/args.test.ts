@@ -1,0 +1,36 @@
+/** The benchmarks' shared flag parsing (bench/args.ts): a bad command line is a one-line UsageError. */
+import { describe, expect, it } from '@jest/globals';
+import { BenchArgs, UsageError } from '../../bench/args.js';
+
+const SPEC = { timeout: 'value', only: 'value', symmetry: 'flag', 'mm-opt': 'values' } as const;
+
+const usage = (argv: string[]) => {
+  try {
+    new BenchArgs(SPEC, argv).number('timeout', 1);
+  } catch (e) {
+    return e;
+  }
+  return undefined;
+};
+
+describe('BenchArgs', () => {
+  it('reads flags, values, repeated values, numbers and lists', () => {
+    const a = new BenchArgs(SPEC, ['--timeout', '5', '--symmetry', '--mm-opt', 'a=1', '--mm-opt', 'b=2', '--only', 'x,y']);
+    expect(a.number('timeout', 120)).toBe(5);
+    expect(a.flag('symmetry')).toBe(true);
+    expect(a.values('mm-opt')).toEqual(['a=1', 'b=2']);
+    expect(a.list('only')).toEqual(['x', 'y']);
+    expect(new BenchArgs(SPEC, []).number('timeout', 120)).toBe(120);
+  });
+
+  it.each([[['--timeout']], [['--timeout', '--symmetry']], [['--bogus']], [['--timeout', 'x']], [['--timeout', '0']], [['stray']]])('rejects %j in one line', (argv) => {
+    const e = usage(argv);
+    // Why: benchMain turns a UsageError into one line and exit 2; anything else is a stack trace.
+    expect(e).toBeInstanceOf(UsageError);
+    expect((e as Error).message).not.toContain('\n');
+  });
+
+  it('rejects a list item that is not a known choice', () => {
+    expect(() => new BenchArgs(SPEC, ['--only', 'a,zz']).choices('only', ['a', 'b'])).toThrow(/unknown zz/);
+  });
+});
