@@ -96,7 +96,11 @@ export async function runCli(args: readonly string[], io: Io): Promise<number> {
       (y) =>
         y
           .positional('model', modelArg)
-          .options({ param: paramOpt, ...limitOpts }),
+          .options({
+            param: paramOpt,
+            ...limitOpts,
+            baseline: { type: 'string', describe: "Variant the cost columns are compared with (default: the model's first, usually the upstream code)", requiresArg: true },
+          }),
       (argv) => handle(() => compareCommand(argv as unknown as CompareArgs, io))(),
     )
     .command(
