@@ -153,6 +153,32 @@ describe('replay', () => {
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/ended: unfinished after 2 steps/);
   });
+  test('a schedule ending in a deadlock is a violation of deadlock-free (exit 1, as check), naming the blocked threads', () => {
+    for (const only of [[], ['--property', 'deadlock-free']]) {
+      const r = run('replay', 'philosophers', '--variant', 'naive', '--schedule', '0,1,2', ...only);
+      expect(r.code).toBe(1);
+      expect(r.out).toMatch(/✗ deadlock-free \(deadlock\) violated after step 3: deadlock: phil0 blocked at 'philosopher: lock second fork'; phil1 blocked at .*; phil2 blocked at /);
+      expect(r.out).toMatch(/ended: violation of deadlock-free after 3 steps$/m);
+    }
+    expect(run('check', 'philosophers', '--variant', 'naive').code).toBe(1);
+  });
+  test('a deadlock with deadlock-free not among the --property ones ends the replay, exit 0, blocked threads named', () => {
+    const r = run('replay', 'philosophers', '--variant', 'naive', '--schedule', '0,1,2', '--property', 'lock-misuse');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/ended: deadlock after 3 steps — no thread can move and some have not finished \(deadlock-free is not among the checked properties\)\n  deadlock: phil0 blocked at 'philosopher: lock second fork'; /);
+  });
+  test('a BUG of a property not among the --property ones stops the replay but is no violation of a checked one: exit 0', () => {
+    // opt3-freeze-first-put's migrator alone puts the page at a zero count (refcount) at step 8.
+    const args = ['replay', 'migration-vs-fault', '--variant', 'opt3-freeze-first-put', '--schedule', '0*8,1'];
+    const r = run(...args, '--property', 'deadlock-free');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/ended: BUG of refcount \(not checked\) after 8 steps — a BUG ends the execution/);
+    expect(r.out).toMatch(/^  BUG: refcount: VM_BUG_ON_PAGE/m);
+    expect(r.out).toMatch(/the last 1 step of the schedule was not run: the execution stopped after step 8/);
+    const all = run(...args);
+    expect(all.code).toBe(1);
+    expect(all.out).toMatch(/ended: violation of refcount after 8 steps\n.*the last 1 step of the schedule was not run/);
+  });
   test('--property: a counterexample whose schedule violates another property first replays to its own', () => {
     // mremap's shortest no-dangling-migration-entry trace passes through a remove-walk-complete violation a step earlier.
     const doc = JSON.parse(run('check', 'mremap-vs-rmap-walk', '--json').out);
