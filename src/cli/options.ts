@@ -16,6 +16,20 @@ export function parseParams(raw: unknown): Record<string, number> {
   return out;
 }
 
+/** The options that may be given more than once (`--param`, `--property`); `_` holds the positionals. */
+const REPEATABLE = new Set(['_', 'param', 'property']);
+
+/**
+ * Refuse a single-valued option given more than once (yargs collects the values in an array,
+ * which would reach the commands as one garbled value: `--schedule 0 --schedule 1`).
+ * camelCase keys are yargs' aliases of the dashed names and are skipped.
+ */
+export function refuseRepeats(argv: Readonly<Record<string, unknown>>): void {
+  for (const [name, v] of Object.entries(argv))
+    if (Array.isArray(v) && !REPEATABLE.has(name) && !/[A-Z]/.test(name))
+      throw new UsageError(`--${name} given ${v.length} times (${v.map(String).join(', ')}); it takes one value`);
+}
+
 export function strings(raw: unknown): string[] {
   return raw === undefined ? [] : (Array.isArray(raw) ? raw : [raw]).map(String);
 }
