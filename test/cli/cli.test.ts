@@ -51,6 +51,15 @@ describe('check', () => {
     expect(r.out).not.toContain('\x1b[');
   });
 
+  test('--compare-naive: the ratio, or n/a when the naive search hit a limit (was silently left out)', () => {
+    // mremap 3.1: dfs stores 199 states, the naive search more than 300.
+    expect(run('check', 'mremap-vs-rmap-walk', '--compare-naive').out).toMatch(/^  reduction ×\d+\.\d\d vs naive/m);
+    const r = run('check', 'mremap-vs-rmap-walk', '--compare-naive', '--max-states', '300');
+    expect(r.out).toMatch(/states 199 /);
+    expect(r.out).not.toMatch(/reduction ×/);
+    expect(r.out).toMatch(/^  reduction vs naive: n\/a \(the naive search hit a limit/m);
+  });
+
   test('peterson no-turn: exit 1, swimlanes, replay command', () => {
     const r = run('check', 'peterson', '--variant', 'no-turn');
     expect(r.code).toBe(1);
