@@ -61,6 +61,13 @@ export interface SearchArgs {
   readonly symmetry?: boolean;
 }
 
+/** Limits a strategy's search does not implement: refused rather than silently ignored. */
+const IGNORED_LIMITS: Partial<Record<SearchStrategy, readonly (readonly ['max-states' | 'max-depth', string])[]>> = {
+  odpor: [['max-states', 'a stateless search stores no states; bound it with --max-depth or --time-limit']],
+  random: [['max-states', 'a random walk stores no states; --runs and --max-depth bound the walks']],
+  preempt: [['max-depth', 'it searches by preemption count; bound it with --preemption-bound, --max-states or --time-limit']],
+};
+
 /** The search options of `check`, refusing contradictory combinations. */
 export function searchOptions(a: SearchArgs): ExploreOptions & { strategy: SearchStrategy } {
   const strategy = (a.strategy ?? 'dfs') as SearchStrategy;
@@ -69,6 +76,8 @@ export function searchOptions(a: SearchArgs): ExploreOptions & { strategy: Searc
   if (a['preemption-bound'] !== undefined && strategy !== 'preempt')
     throw new UsageError(`--preemption-bound needs --strategy preempt (got --strategy ${strategy})`);
   if (a['compare-naive'] && strategy !== 'dfs') throw new UsageError(`--compare-naive needs --strategy dfs (got --strategy ${strategy})`);
+  for (const [name, why] of IGNORED_LIMITS[strategy] ?? [])
+    if (a[name] !== undefined) throw new UsageError(`--${name} does not apply to --strategy ${strategy} (${why})`);
   return {
     strategy,
     ...limits(a),
