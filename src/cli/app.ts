@@ -14,6 +14,7 @@ import { choosePalette, type Io } from './io.js';
 import { renderList } from './list.js';
 import { REPO_ROOT, registry } from './load.js';
 import { replayCommand, type ReplayArgs } from './replay.js';
+import { refuseRepeats } from './options.js';
 import { EXIT_OK, EXIT_USAGE } from './shared.js';
 import { verifyCommand, type VerifyArgs } from './verify.js';
 
@@ -96,7 +97,11 @@ export async function runCli(args: readonly string[], io: Io): Promise<number> {
       (y) =>
         y
           .positional('model', modelArg)
-          .options({ param: paramOpt, ...limitOpts }),
+          .options({
+            param: paramOpt,
+            ...limitOpts,
+            baseline: { type: 'string', describe: "Variant the cost columns are compared with (default: the model's first, usually the upstream code)", requiresArg: true },
+          }),
       (argv) => handle(() => compareCommand(argv as unknown as CompareArgs, io))(),
     )
     .command(
@@ -124,6 +129,7 @@ export async function runCli(args: readonly string[], io: Io): Promise<number> {
         }),
       (argv) => handle(() => verifyCommand(argv as unknown as VerifyArgs, io))(),
     )
+    .middleware((argv) => refuseRepeats(argv))
     .demandCommand(1, 'no command given (one of: list, check, compare, replay, verify; see --help)')
     .strict()
     .strictOptions()

@@ -58,6 +58,9 @@ export async function checkCommand(a: CheckArgs, io: Io): Promise<number> {
   else {
     const p = choosePalette(io, a.color !== false);
     const parts = [renderSummary(result, ctx, p)];
+    // explore drops the ratio when the naive search hit a limit: say so rather than print nothing.
+    if (opts.compareNaive && result.stats.reductionRatio === undefined)
+      parts.push(p.yellow('  reduction vs naive: n/a (the naive search hit a limit; no ratio against an incomplete count)'));
     if (only) parts.push(p.dim(`  checked only: ${only.join(', ')}`));
     parts.push('', renderVerdicts(vs, p, kindsOf(inst)));
     for (const v of found) {

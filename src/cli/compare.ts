@@ -3,7 +3,7 @@ import { ModelError } from '../core/errors.js';
 import { instantiate, type Instance } from '../core/instantiate.js';
 import type { SearchResult } from '../explore/result.js';
 import { soloCost, type PathCost } from '../explore/cost.js';
-import type { Model } from '../core/model.js';
+import type { CostScenario, Model } from '../core/model.js';
 import { verdicts, type PropertyVerdict } from '../explore/verdicts.js';
 import { formatCount, formatDuration, instanceName } from '../report/format.js';
 import type { Palette } from '../report/palette.js';
@@ -11,6 +11,7 @@ import { runOk, type RunReport } from '../report/run.js';
 import { cell, renderTable, type CellInput, type Column } from '../report/table.js';
 import { choosePalette, type Io } from './io.js';
 import { loadModel } from './load.js';
+import { UsageError } from './errors.js';
 import { limits, parseParams, type SearchArgs } from './options.js';
 import { EXIT_FAIL, EXIT_OK, kindsOf, search, shortest } from './shared.js';
 
@@ -18,6 +19,21 @@ export interface CompareArgs extends SearchArgs {
   readonly model: string;
   readonly param?: unknown;
   readonly color?: boolean;
+  readonly baseline?: unknown;
+}
+
+/**
+ * The variant costs are compared with: `--baseline v`, else the model's first declared variant
+ * (by convention the upstream / unfixed code the other variants change).
+ */
+export function baselineVariant(model: Model, raw: unknown): string {
+  const known = Object.keys(model.variants);
+  if (raw === undefined) return known[0];
+  if (Array.isArray(raw)) throw new UsageError(`--baseline given ${raw.length} times (give one variant)`);
+  if (!model.costs?.length) throw new UsageError(`--baseline: model '${model.name}' has no cost scenarios to compare`);
+  const v = String(raw);
+  if (!known.includes(v)) throw new UsageError(`--baseline: model '${model.name}' has no variant '${v}' (known: ${known.join(', ')})`);
+  return v;
 }
 
 /**
@@ -77,6 +93,7 @@ export async function compareCommand(a: CompareArgs, io: Io): Promise<number> {
   const params = parseParams(a.param);
   const lim = limits(a);
   const { model, ref } = await loadModel(a.model, io.cwd);
+  const base = baselineVariant(model, a.baseline);
   const rows: CompareRow[] = [];
   for (const variant of Object.keys(model.variants)) {
     const inst = instantiate(model, variant, params);
@@ -93,32 +110,36 @@ export async function compareCommand(a: CompareArgs, io: Io): Promise<number> {
   }
   const p = choosePalette(io, a.color !== false);
   const first = rows[0];
-  const lines = [p.bold(`${instanceName({ ...first.report.ctx, variant: '*' })} — ${model.title}`), '', renderCompare(rows, p, costColumns(model, params))];
+  const lines = [p.bold(`${instanceName({ ...first.report.ctx, variant: '*' })} — ${model.title}`), '', renderCompare(rows, p, costColumns(model, params, base))];
   const incomplete = rows.filter((r) => r.report.result.kind === 'incomplete');
   lines.push('', p.dim('VIOLATED (n steps): n = length of the shortest counterexample (breadth-first; ≤n: the breadth-first search hit a limit, n is the length of the one found); * = differs from the variant\'s expectation'));
   if (model.costs?.length)
-    lines.push(p.dim('cost: lock acquisitions / atomic RMWs on the path run alone (releases not counted); (+n) = more than the first variant'));
+    lines.push(p.dim(`cost: lock acquisitions / atomic RMWs on the path run alone (releases not counted); (+n/-n) = more/fewer than the baseline variant, ${base}${a.baseline === undefined ? ' (the first variant; --baseline v to change)' : ''}`));
   if (incomplete.length) lines.push(p.yellow(`INCOMPLETE: ${incomplete.map((r) => r.inst.variant).join(', ')} (limits reached; "unknown" is not "holds")`));
   io.out(lines.join('\n') + '\n');
   return rows.every((r) => runOk(r.report)) ? EXIT_OK : EXIT_FAIL;
 }
 
-/** One column per cost scenario of the model: locks / atomics of that path, and the change from the first variant. */
-export function costColumns(model: Model, params: Readonly<Record<string, number>>): CompareColumn[] {
+/**
+ * One column per cost scenario of the model: locks / atomics of that path, and the change from
+ * the baseline variant's (whatever the order of the rows).
+ */
+export function costColumns(model: Model, params: Readonly<Record<string, number>>, baseline = Object.keys(model.variants)[0]): CompareColumn[] {
   const scenarios = model.costs ?? [];
-  const baseline = new Map<string, PathCost>();
-  return scenarios.map((sc) => ({
-    column: { header: `${sc.name} cost`, align: 'right' },
-    value: (row) => {
-      const c = soloCost(instantiate(model, row.inst.variant, { ...params, ...sc.params }), sc.thread);
-      if (!baseline.has(sc.name)) baseline.set(sc.name, c);
-      const b = baseline.get(sc.name)!;
-      const delta = [c.locks - b.locks ? `${signed(c.locks - b.locks)} lock` : '', c.atomics - b.atomics ? `${signed(c.atomics - b.atomics)} atomic` : '']
-        .filter(Boolean)
-        .join(', ');
-      return cell(`${c.locks} / ${c.atomics}${delta ? ` (${delta})` : ''}`, delta ? 'yellow' : undefined);
-    },
-  }));
+  const cost = (variant: string, sc: CostScenario): PathCost => soloCost(instantiate(model, variant, { ...params, ...sc.params }), sc.thread);
+  return scenarios.map((sc) => {
+    const b = cost(baseline, sc);
+    return {
+      column: { header: `${sc.name} cost`, align: 'right' },
+      value: (row: CompareRow) => {
+        const c = cost(row.inst.variant, sc);
+        const delta = [c.locks - b.locks ? `${signed(c.locks - b.locks)} lock` : '', c.atomics - b.atomics ? `${signed(c.atomics - b.atomics)} atomic` : '']
+          .filter(Boolean)
+          .join(', ');
+        return cell(`${c.locks} / ${c.atomics}${delta ? ` (${delta})` : ''}`, delta ? 'yellow' : undefined);
+      },
+    };
+  });
 }
 
 const signed = (n: number) => (n > 0 ? `+${n}` : `${n}`);

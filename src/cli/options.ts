@@ -16,6 +16,20 @@ export function parseParams(raw: unknown): Record<string, number> {
   return out;
 }
 
+/** The options that may be given more than once (`--param`, `--property`); `_` holds the positionals. */
+const REPEATABLE = new Set(['_', 'param', 'property']);
+
+/**
+ * Refuse a single-valued option given more than once (yargs collects the values in an array,
+ * which would reach the commands as one garbled value: `--schedule 0 --schedule 1`).
+ * camelCase keys are yargs' aliases of the dashed names and are skipped.
+ */
+export function refuseRepeats(argv: Readonly<Record<string, unknown>>): void {
+  for (const [name, v] of Object.entries(argv))
+    if (Array.isArray(v) && !REPEATABLE.has(name) && !/[A-Z]/.test(name))
+      throw new UsageError(`--${name} given ${v.length} times (${v.map(String).join(', ')}); it takes one value`);
+}
+
 export function strings(raw: unknown): string[] {
   return raw === undefined ? [] : (Array.isArray(raw) ? raw : [raw]).map(String);
 }
@@ -47,6 +61,13 @@ export interface SearchArgs {
   readonly symmetry?: boolean;
 }
 
+/** Limits a strategy's search does not implement: refused rather than silently ignored. */
+const IGNORED_LIMITS: Partial<Record<SearchStrategy, readonly (readonly ['max-states' | 'max-depth', string])[]>> = {
+  odpor: [['max-states', 'a stateless search stores no states; bound it with --max-depth or --time-limit']],
+  random: [['max-states', 'a random walk stores no states; --runs and --max-depth bound the walks']],
+  preempt: [['max-depth', 'it searches by preemption count; bound it with --preemption-bound, --max-states or --time-limit']],
+};
+
 /** The search options of `check`, refusing contradictory combinations. */
 export function searchOptions(a: SearchArgs): ExploreOptions & { strategy: SearchStrategy } {
   const strategy = (a.strategy ?? 'dfs') as SearchStrategy;
@@ -55,6 +76,8 @@ export function searchOptions(a: SearchArgs): ExploreOptions & { strategy: Searc
   if (a['preemption-bound'] !== undefined && strategy !== 'preempt')
     throw new UsageError(`--preemption-bound needs --strategy preempt (got --strategy ${strategy})`);
   if (a['compare-naive'] && strategy !== 'dfs') throw new UsageError(`--compare-naive needs --strategy dfs (got --strategy ${strategy})`);
+  for (const [name, why] of IGNORED_LIMITS[strategy] ?? [])
+    if (a[name] !== undefined) throw new UsageError(`--${name} does not apply to --strategy ${strategy} (${why})`);
   return {
     strategy,
     ...limits(a),

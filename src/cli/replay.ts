@@ -1,5 +1,6 @@
 /** `mmcheck replay`: run one schedule and show it. */
 import { ModelError, errorMessage } from '../core/errors.js';
+import { DEADLOCK_FREE } from '../core/property.js';
 import { instantiate } from '../core/instantiate.js';
 import { replay } from '../explore/replay.js';
 import { System } from '../explore/system.js';
@@ -20,11 +21,16 @@ export interface ReplayArgs {
 
 const ENDS = {
   terminal: 'every thread finished; no property violated',
-  deadlock: 'no thread can move and some have not finished',
+  deadlock: `no thread can move and some have not finished (${DEADLOCK_FREE} is not among the checked properties)`,
+  bug: 'a BUG ends the execution; its property is not among the checked ones, none of which was violated',
   unfinished: 'the schedule ran out with threads still runnable; no property violated so far',
 } as const;
 
-/** Exit code: 1 when the schedule ends in a violation (of a `--property` one, when given), 0 otherwise. */
+/**
+ * Exit code: 1 when the schedule ends in a violation of a checked property (every property, or
+ * the `--property` ones) — a deadlock when deadlock-free is checked is one — as `check` exits 1
+ * on a violation; 0 otherwise.
+ */
 export async function replayCommand(a: ReplayArgs, io: Io): Promise<number> {
   const params = parseParams(a.param);
   const { model, ref } = await loadModel(a.model, io.cwd);
@@ -41,10 +47,14 @@ export async function replayCommand(a: ReplayArgs, io: Io): Promise<number> {
   if (r.kind === 'error') throw new ModelError(r.message, r.code);
   const p = choosePalette(io, a.color !== false);
   const opts = { palette: p, width: reportWidth(io) };
+  const n = r.trace.steps.length;
+  const skipped = r.skipped > 0 ? `\n${p.dim(`  the last ${r.skipped} step${r.skipped === 1 ? '' : 's'} of the schedule ${r.skipped === 1 ? 'was' : 'were'} not run: the execution stopped after step ${n}`)}` : '';
   if (r.end === 'violation' && r.violation) {
-    io.out(`${renderCounterexample(r.violation, ctx, opts)}\n${p.bold('ended:')} violation of ${r.violation.property} after ${r.trace.steps.length} steps\n`);
+    io.out(`${renderCounterexample(r.violation, ctx, opts)}\n${p.bold('ended:')} violation of ${r.violation.property} after ${n} steps${skipped}\n`);
     return EXIT_FAIL;
   }
-  io.out(`${renderSwimlanes(r.trace, opts)}\n\n${p.bold('ended:')} ${r.end} after ${r.trace.steps.length} steps — ${ENDS[r.end as keyof typeof ENDS]}\n`);
+  const detail = r.end === 'deadlock' ? `\n  ${r.blocked}` : r.end === 'bug' && r.bug ? `\n  BUG: ${r.bug.property}: ${r.bug.message}` : '';
+  const what = r.end === 'bug' && r.bug ? `BUG of ${r.bug.property} (not checked)` : r.end;
+  io.out(`${renderSwimlanes(r.trace, opts)}\n\n${p.bold('ended:')} ${what} after ${n} steps — ${ENDS[r.end as keyof typeof ENDS]}${detail}${skipped}\n`);
   return EXIT_OK;
 }

@@ -5,17 +5,27 @@ import { System, type GState } from './system.js';
 import { VisitedTable } from './visited.js';
 
 /**
+ * What `checkSymmetry` found: `holds` (every reachable state checked, or nothing declared),
+ * `unknown` (stopped at the limit after `states` states, reachable states left unchecked) or
+ * `violated` (the first counterexample, as text).
+ */
+export type SymmetryCheck =
+  | { readonly outcome: 'holds' | 'unknown'; readonly states: number }
+  | { readonly outcome: 'violated'; readonly states: number; readonly message: string };
+
+/**
  * Check a model's symmetry declaration on its reachable states (up to `maxStates`, breadth
  * first): for every state g, every transposition π of two threads of a group, and every thread
  * t, the permuted state π(g) must behave as g renamed: t enabled in g iff π(t) in π(g); the
  * footprints (location ids) of t in g and of π(t) in π(g) equal; and the successor, the
  * violation raised, and every property's verdict commute with π. Transpositions generate each
  * group's permutations, so this is the declaration's promise (src/core/symmetry.ts) checked on
- * every visited state. Returns the first counterexample as text, or null.
+ * every visited state. A check stopped at `maxStates` with states left is `unknown`, never
+ * `holds`: only a check of every reachable state is a pass.
  */
-export function checkSymmetry(inst: Instance, maxStates = 20_000): string | null {
+export function checkSymmetry(inst: Instance, maxStates = 20_000): SymmetryCheck {
   const sym = inst.program.symmetry;
-  if (!sym) return null;
+  if (!sym) return { outcome: 'holds', states: 0 };
   const sys = new System(inst, undefined, { symmetry: false });
   const table = new VisitedTable();
   const queue: GState[] = [sys.initial()];
@@ -39,23 +49,25 @@ export function checkSymmetry(inst: Instance, maxStates = 20_000): string | null
     const props = sys.doneMask(g) === sys.allDone ? [...sys.invariants, ...sys.ends] : sys.invariants;
     return props.map((p) => p.check!(sys.view(g)) === null).join();
   };
-  for (let head = 0; head < queue.length && head < maxStates; head++) {
+  let head = 0;
+  const broken = (message: string): SymmetryCheck => ({ outcome: 'violated', states: head + 1, message });
+  for (; head < queue.length && head < maxStates; head++) {
     const g = queue[head];
     for (const to of swaps) {
       const pg = rename(g, to);
-      if (verdicts(pg) !== verdicts(g)) return `property verdicts differ between ${text(g)} and its permutation ${text(pg)}`;
+      if (verdicts(pg) !== verdicts(g)) return broken(`property verdicts differ between ${text(g)} and its permutation ${text(pg)}`);
       for (let t = 0; t < sys.n; t++) {
         const u = to[t];
         const where = `thread ${sys.names[t]} at '${sys.label(g, t)}' in ${text(g)} vs ${sys.names[u]} in the permuted state`;
-        if (sys.enabled(g, t) !== sys.enabled(pg, u)) return `enabledness differs: ${where}`;
+        if (sys.enabled(g, t) !== sys.enabled(pg, u)) return broken(`enabledness differs: ${where}`);
         if (sys.isDone(g, t)) continue;
         // Blocked threads too: dpor races a pending step (a lock acquire) with the stack.
-        if (sys.footprint(g, t).join() !== sys.footprint(pg, u).join()) return `footprints differ: ${where}`;
+        if (sys.footprint(g, t).join() !== sys.footprint(pg, u).join()) return broken(`footprints differ: ${where}`);
         if (!sys.enabled(g, t)) continue;
         const a = sys.exec(g, t);
         const b = sys.exec(pg, u);
-        if ((a.violation?.property ?? '') !== (b.violation?.property ?? '')) return `violations differ: ${where}`;
-        if (text(rename(a.g, to)) !== text(b.g)) return `successors differ: ${where}: ${text(rename(a.g, to))} vs ${text(b.g)}`;
+        if ((a.violation?.property ?? '') !== (b.violation?.property ?? '')) return broken(`violations differ: ${where}`);
+        if (text(rename(a.g, to)) !== text(b.g)) return broken(`successors differ: ${where}: ${text(rename(a.g, to))} vs ${text(b.g)}`);
       }
     }
     for (let t = 0; t < sys.n; t++) {
@@ -68,11 +80,13 @@ export function checkSymmetry(inst: Instance, maxStates = 20_000): string | null
       queue.push(ex.g);
     }
   }
-  return null;
+  return { outcome: head < queue.length ? 'unknown' : 'holds', states: head };
 }
 
-/** `checkSymmetry`, throwing a ModelError naming the model. */
+/** `checkSymmetry`, throwing a ModelError naming the model when the declaration is wrong or the check was cut short. */
 export function assertSymmetry(inst: Instance, maxStates?: number): void {
-  const bad = checkSymmetry(inst, maxStates);
-  if (bad) throw new ModelError(`model '${inst.model.name}' declares a symmetry it does not have: ${bad}`, 'bad-model');
+  const r = checkSymmetry(inst, maxStates);
+  if (r.outcome === 'violated') throw new ModelError(`model '${inst.model.name}' declares a symmetry it does not have: ${r.message}`, 'bad-model');
+  if (r.outcome === 'unknown')
+    throw new ModelError(`model '${inst.model.name}': symmetry checked on only ${r.states} states (the limit; more are reachable), not a pass`, 'incomplete');
 }

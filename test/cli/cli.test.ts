@@ -51,6 +51,15 @@ describe('check', () => {
     expect(r.out).not.toContain('\x1b[');
   });
 
+  test('--compare-naive: the ratio, or n/a when the naive search hit a limit (was silently left out)', () => {
+    // mremap 3.1: dfs stores 199 states, the naive search more than 300.
+    expect(run('check', 'mremap-vs-rmap-walk', '--compare-naive').out).toMatch(/^  reduction ×\d+\.\d\d vs naive/m);
+    const r = run('check', 'mremap-vs-rmap-walk', '--compare-naive', '--max-states', '300');
+    expect(r.out).toMatch(/states 199 /);
+    expect(r.out).not.toMatch(/reduction ×/);
+    expect(r.out).toMatch(/^  reduction vs naive: n\/a \(the naive search hit a limit/m);
+  });
+
   test('peterson no-turn: exit 1, swimlanes, replay command', () => {
     const r = run('check', 'peterson', '--variant', 'no-turn');
     expect(r.code).toBe(1);
@@ -153,6 +162,32 @@ describe('replay', () => {
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/ended: unfinished after 2 steps/);
   });
+  test('a schedule ending in a deadlock is a violation of deadlock-free (exit 1, as check), naming the blocked threads', () => {
+    for (const only of [[], ['--property', 'deadlock-free']]) {
+      const r = run('replay', 'philosophers', '--variant', 'naive', '--schedule', '0,1,2', ...only);
+      expect(r.code).toBe(1);
+      expect(r.out).toMatch(/✗ deadlock-free \(deadlock\) violated after step 3: deadlock: phil0 blocked at 'philosopher: lock second fork'; phil1 blocked at .*; phil2 blocked at /);
+      expect(r.out).toMatch(/ended: violation of deadlock-free after 3 steps$/m);
+    }
+    expect(run('check', 'philosophers', '--variant', 'naive').code).toBe(1);
+  });
+  test('a deadlock with deadlock-free not among the --property ones ends the replay, exit 0, blocked threads named', () => {
+    const r = run('replay', 'philosophers', '--variant', 'naive', '--schedule', '0,1,2', '--property', 'lock-misuse');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/ended: deadlock after 3 steps — no thread can move and some have not finished \(deadlock-free is not among the checked properties\)\n  deadlock: phil0 blocked at 'philosopher: lock second fork'; /);
+  });
+  test('a BUG of a property not among the --property ones stops the replay but is no violation of a checked one: exit 0', () => {
+    // opt3-freeze-first-put's migrator alone puts the page at a zero count (refcount) at step 8.
+    const args = ['replay', 'migration-vs-fault', '--variant', 'opt3-freeze-first-put', '--schedule', '0*8,1'];
+    const r = run(...args, '--property', 'deadlock-free');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/ended: BUG of refcount \(not checked\) after 8 steps — a BUG ends the execution/);
+    expect(r.out).toMatch(/^  BUG: refcount: VM_BUG_ON_PAGE/m);
+    expect(r.out).toMatch(/the last 1 step of the schedule was not run: the execution stopped after step 8/);
+    const all = run(...args);
+    expect(all.code).toBe(1);
+    expect(all.out).toMatch(/ended: violation of refcount after 8 steps\n.*the last 1 step of the schedule was not run/);
+  });
   test('--property: a counterexample whose schedule violates another property first replays to its own', () => {
     // mremap's shortest no-dangling-migration-entry trace passes through a remove-walk-complete violation a step earlier.
     const doc = JSON.parse(run('check', 'mremap-vs-rmap-walk', '--json').out);
@@ -225,10 +260,18 @@ describe('bad input: exit 2, one line, no stack', () => {
     ['--runs without random', ['check', 'peterson', '--runs', '3'], /--runs needs --strategy random/],
     ['--preemption-bound without preempt', ['check', 'peterson', '--preemption-bound', '2'], /--preemption-bound needs --strategy preempt/],
     ['--compare-naive with bfs', ['check', 'peterson', '--strategy', 'bfs', '--compare-naive'], /--compare-naive needs --strategy dfs/],
+    ['--max-states with odpor (was ignored: PASS after 46 states with a limit of 5)', ['check', 'peterson', '--strategy', 'odpor', '--max-states', '5'], /--max-states does not apply to --strategy odpor/],
+    ['--max-states with random (was ignored)', ['check', 'peterson', '--strategy', 'random', '--max-states', '5'], /--max-states does not apply to --strategy random/],
+    ['--max-depth with preempt (was ignored)', ['check', 'peterson', '--strategy', 'preempt', '--max-depth', '3'], /--max-depth does not apply to --strategy preempt/],
     ['malformed schedule', ['replay', 'peterson', '--schedule', '0,x'], /malformed schedule/],
     ['schedule past the threads', ['replay', 'peterson', '--schedule', '5'], /thread 5 does not exist/],
     ['schedule running a finished thread', ['replay', 'peterson', '--schedule', '0*7'], /has already finished/],
     ['missing schedule', ['replay', 'peterson'], /Missing required argument: schedule/],
+    ['--schedule given twice (was replayed as a garbled schedule, exit 0)', ['replay', 'peterson', '--schedule', '0', '--schedule', '1'], /--schedule given 2 times \(0, 1\); it takes one value/],
+    ['--strategy given twice (was an internal error)', ['check', 'peterson', '--strategy', 'dfs', '--strategy', 'bfs'], /--strategy given 2 times/],
+    ['--variant given twice', ['check', 'peterson', '--variant', 'peterson', '--variant', 'no-turn'], /--variant given 2 times/],
+    ['--junit given twice', ['check', 'peterson', '--junit', path.join(TMP, 'a.xml'), '--junit', path.join(TMP, 'b.xml')], /--junit given 2 times/],
+    ['--max-states given twice', ['compare', 'peterson', '--max-states', '3', '--max-states', '4'], /--max-states given 2 times/],
     ['model file that throws on import', ['check', throwing], /cannot load model file .*boom at import/],
     ['default export not a model', ['check', notModel], /no default export|not a model/],
     ['model step that throws', ['check', runThrows], /threw in run: kaboom/],

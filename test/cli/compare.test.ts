@@ -1,0 +1,65 @@
+/**
+ * compare's cost baseline: the model's first declared variant, or `--baseline v`, whatever the
+ * order the rows are rendered in; an unknown or pointless baseline is a usage error.
+ */
+import { describe, expect, test } from '@jest/globals';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { instantiate } from '../../src/core/instantiate.js';
+import { baselineVariant, costColumns, type CompareRow } from '../../src/cli/compare.js';
+import mremap from '../../models/kernel/mremap-vs-rmap-walk.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const MAIN = path.join(ROOT, 'dist/src/cli/main.js');
+
+function run(...args: string[]) {
+  const r = spawnSync(process.execPath, [MAIN, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '' } });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+/** The mremap cost cell of each variant, computed in the order given. */
+function costs(order: readonly string[], baseline?: string): Record<string, string> {
+  const [col] = costColumns(mremap, {}, baseline);
+  const row = (variant: string) => ({ inst: instantiate(mremap, variant, {}) }) as unknown as CompareRow;
+  return Object.fromEntries(order.map((v) => [v, (col.value(row(v)) as { text: string }).text]));
+}
+
+describe('compare: cost baseline', () => {
+  // mremap alone: 2 locks in 3.1 (after-486cf46f), 4 with need_rmap_locks, 1 atomic everywhere.
+  test('the default baseline is the first declared variant, even when another row is rendered first', () => {
+    expect(baselineVariant(mremap, undefined)).toBe('after-486cf46f');
+    expect(costs(['need-rmap-locks', 'after-486cf46f'])).toEqual({ 'need-rmap-locks': '4 / 1 (+2 lock)', 'after-486cf46f': '2 / 1' });
+  });
+
+  test('--baseline names the variant compared with', () => {
+    expect(costs(['after-486cf46f', 'need-rmap-locks', 'moveto-tail'], 'need-rmap-locks')).toEqual({
+      'after-486cf46f': '2 / 1 (-2 lock)',
+      'need-rmap-locks': '4 / 1',
+      'moveto-tail': '3 / 1 (-1 lock)',
+    });
+    const r = run('compare', 'mremap-vs-rmap-walk', '--baseline', 'need-rmap-locks');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^after-486cf46f\s.*\s2 \/ 1 \(-2 lock\)$/m);
+    expect(r.out).toMatch(/^need-rmap-locks\s.*\s4 \/ 1$/m);
+    expect(r.out).toMatch(/than the baseline variant, need-rmap-locks$/m);
+    expect(run('compare', 'mremap-vs-rmap-walk').out).toMatch(/than the baseline variant, after-486cf46f \(the first variant; --baseline v to change\)$/m);
+  });
+
+  test.each([
+    ['unknown variant', ['--baseline', 'nope'], /--baseline: model 'mremap-vs-rmap-walk' has no variant 'nope' \(known: after-486cf46f, /],
+    ['given twice', ['--baseline', 'moveto-tail', '--baseline', 'anon-vma-lock'], /--baseline given 2 times/],
+    ['missing its value', ['--baseline'], /Not enough arguments following: baseline/],
+  ])('bad --baseline (%s): exit 2, one line, before any search', (_name, args, pattern) => {
+    const r = run('compare', 'mremap-vs-rmap-walk', ...args);
+    expect([r.code, r.out]).toEqual([2, '']);
+    expect(r.err).toMatch(/^mmcheck: error: .*\n$/);
+    expect(r.err).toMatch(pattern);
+  });
+
+  test('--baseline on a model without cost scenarios is a usage error', () => {
+    const r = run('compare', 'peterson', '--baseline', 'no-turn');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^mmcheck: error: --baseline: model 'peterson' has no cost scenarios to compare\n$/);
+  });
+});
