@@ -20,7 +20,7 @@ function mulPortable(a: number, c: number): number {
 /**
  * 32-bit multiply (the low 32 bits, as Math.imul). Outside jest it is Math.imul, one machine
  * instruction; under jest (which sets JEST_WORKER_ID in every worker, in-band too) the portable
- * form. Both give the same result for every input (test/core/fingerprint.test.ts), so fingerprints
+ * form. Both give the same result for every input (test/core/pure.test.ts), so fingerprints
  * do not depend on where they are computed.
  */
 export const mul: (a: number, c: number) => number = typeof process !== 'undefined' && process.env.JEST_WORKER_ID !== undefined ? mulPortable : Math.imul;

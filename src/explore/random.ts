@@ -12,13 +12,6 @@ export interface RandomOptions extends SearchOptions {
 }
 
 /**
- * Random walk for models too large to exhaust, built on fast-check: a schedule is an array of
- * choices (an arbitrary), the i-th picking among the threads enabled at step i; once the choices
- * run out the lowest enabled thread runs. A failing schedule is shrunk by fast-check to a short
- * one, and the seed reproduces the run. Never a proof: without a violation the result is
- * `incomplete` (sampled).
- */
-/**
  * fast-check, loaded on the first random search: it is a sixth of the checker's module load
  * (≈16 ms), which every exhaustive `check` would otherwise pay at start-up. Its CommonJS build,
  * so that the load stays synchronous.
@@ -26,6 +19,13 @@ export interface RandomOptions extends SearchOptions {
 let fastCheck: typeof import('fast-check') | undefined;
 const loadFastCheck = (): typeof import('fast-check') => (fastCheck ??= createRequire(import.meta.url)('fast-check') as typeof import('fast-check'));
 
+/**
+ * Random walk for models too large to exhaust, built on fast-check: a schedule is an array of
+ * choices (an arbitrary), the i-th picking among the threads enabled at step i; once the choices
+ * run out the lowest enabled thread runs. A failing schedule is shrunk by fast-check to a short
+ * one, and the seed reproduces the run. Never a proof: without a violation the result is
+ * `incomplete` (sampled).
+ */
 export function searchRandom(sys: System, opts: RandomOptions = {}): SearchResult {
   return guarded(() => {
     const fc = loadFastCheck();
