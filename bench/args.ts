@@ -19,7 +19,7 @@ export class BenchArgs {
 
   constructor(spec: Readonly<Record<string, FlagKind>>, argv: readonly string[] = process.argv.slice(2)) {
     const options = Object.fromEntries(
-      Object.entries(spec).map(([name, kind]) => [name, kind === 'flag' ? { type: 'boolean' as const } : { type: 'string' as const, multiple: kind === 'values' }]),
+      Object.entries(spec).map(([name, kind]) => [name, kind === 'flag' ? { type: 'boolean' as const } : { type: 'string' as const, multiple: true }]),
     );
     try {
       this.parsed = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values as Parsed;
@@ -35,7 +35,9 @@ export class BenchArgs {
   /** The string after `--name`, or undefined when the flag is absent. */
   value(name: string): string | undefined {
     const v = this.parsed[name];
-    return typeof v === 'string' ? v : undefined;
+    if (!Array.isArray(v) || v.length === 0) return undefined;
+    if (v.length > 1) throw new UsageError(`--${name} given ${v.length} times (${v.join(', ')}); it takes one value`);
+    return v[0];
   }
 
   /** Every string given with a repeatable `--name`. */
@@ -50,6 +52,13 @@ export class BenchArgs {
     if (raw === undefined) return dflt;
     const v = Number(raw);
     if (raw.trim() === '' || !Number.isFinite(v) || v <= 0) throw new UsageError(`--${name} needs a positive number, got '${raw}'`);
+    return v;
+  }
+
+  /** The positive integer after `--name`, or `dflt` when the flag is absent. */
+  integer(name: string, dflt: number): number {
+    const v = this.number(name, dflt);
+    if (!Number.isInteger(v)) throw new UsageError(`--${name} needs a positive integer, got '${this.value(name)}'`);
     return v;
   }
 

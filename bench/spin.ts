@@ -1,7 +1,7 @@
 /**
  * Side-by-side benchmark of mmcheck and SPIN on the same models (issue 6, item 4):
  *
- *   npm run bench:spin [-- --only upstream,readers --sizes 1,2,3 --timeout 120 --symmetry
+ *   npm run bench:spin [-- --only upstream,readers --sizes 1,2,3 --timeout 120 --no-symmetry
  *                          --mm-opt key=value --spin-mem collapse|hc|plain --spin-w k --out docs/bench-spin.md
  *                          --no-write --all-variants --note 'text for the markdown' --equivalence
  *                          --emit bench/spin/pml --emit-size 2]
@@ -40,7 +40,7 @@ const FLAGS = {
   only: 'value',
   sizes: 'value',
   timeout: 'value',
-  symmetry: 'flag',
+  'no-symmetry': 'flag',
   'mm-opt': 'values',
   'spin-mem': 'value',
   'spin-w': 'value',
@@ -64,7 +64,7 @@ function fail(msg: string): never {
 
 function mmOptions(): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  if (flag('symmetry')) out.symmetry = true;
+  if (flag('no-symmetry')) out.symmetry = false;
   for (const kv of args.values('mm-opt')) {
     const eq = kv.indexOf('=');
     if (eq <= 0) fail(`--mm-opt needs key=value, got '${kv}'`);
@@ -167,7 +167,7 @@ async function equivalenceRun(cfg: RunConfig, picked: readonly Picked[]): Promis
 async function main(): Promise<void> {
   args = new BenchArgs(FLAGS);
   const emitDir = value('emit');
-  if (emitDir) return emitAll(emitDir, args.number('emit-size', 2));
+  if (emitDir) return emitAll(emitDir, args.integer('emit-size', 2));
   const timeoutMs = args.number('timeout', 120) * 1000;
   // Every flag checked before anything runs.
   const spin = spinSettings(timeoutMs);

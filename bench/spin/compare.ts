@@ -162,7 +162,8 @@ export interface Equivalence {
  * start, the `run`s, and one final check per distinct terminal state).
  */
 export async function equivalence(t: Translation, n: number, cfg: RunConfig): Promise<Equivalence> {
-  const mm = await runMmcheck(t, n, cfg, { strategy: 'naive', stopAtFirst: false });
+  // Symmetry off: SPIN with -DNOREDUCE stores every state, so mmcheck's naive search must too.
+  const mm = await runMmcheck(t, n, cfg, { strategy: 'naive', stopAtFirst: false, symmetry: false });
   const dir = join(cfg.workDir, `eq-${t.model}-${t.variant}-${n}`);
   const spin = runSpin(emit(t.promela(n)), dir, propertyNames(t, n), { ...cfg.spin, defines: [...cfg.spin.defines, '-DNOREDUCE'] }, { allErrors: true });
   const key = (xs: readonly string[]) => [...xs].sort().join(',');

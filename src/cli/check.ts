@@ -58,9 +58,9 @@ export async function checkCommand(a: CheckArgs, io: Io): Promise<number> {
   else {
     const p = choosePalette(io, a.color !== false);
     const parts = [renderSummary(result, ctx, p)];
-    // explore drops the ratio when the naive search hit a limit: say so rather than print nothing.
+    // explore gives no ratio when either search is incomplete (or the naive one failed): say so rather than print nothing.
     if (opts.compareNaive && result.stats.reductionRatio === undefined)
-      parts.push(p.yellow('  reduction vs naive: n/a (the naive search hit a limit; no ratio against an incomplete count)'));
+      parts.push(p.yellow('  reduction vs naive: n/a (a search hit a limit or the naive search failed; no ratio against an incomplete count)'));
     if (only) parts.push(p.dim(`  checked only: ${only.join(', ')}`));
     parts.push('', renderVerdicts(vs, p, kindsOf(inst)));
     for (const v of found) {

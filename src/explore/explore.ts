@@ -25,6 +25,8 @@ export function explore(inst: Instance, opts: ExploreOptions = {}): SearchResult
   return guarded(() => {
     const result = run(new System(inst, opts.properties, { symmetry: opts.symmetry }), opts);
     if (!opts.compareNaive || result.kind === 'error' || (opts.strategy ?? 'dfs') !== 'dfs') return result;
+    // No ratio against an incomplete count, on either side.
+    if (result.kind === 'incomplete') return result;
     const naive = searchNaive(new System(inst, opts.properties, { symmetry: false }), opts);
     if (naive.kind === 'error' || naive.kind === 'incomplete') return result;
     return { ...result, stats: { ...result.stats, reductionRatio: naive.stats.states / Math.max(1, result.stats.states) } };

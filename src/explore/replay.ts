@@ -40,7 +40,8 @@ export function replay(sys: System, schedule: string | readonly number[]): Repla
     let found: readonly Found[] = checkState(sys, g, sys.enabledMask(g));
     let bug: Found | undefined;
     let taken = 0;
-    for (; taken < tids.length && found.length === 0 && !bug; taken++) {
+    // A deadlock ends the execution too (checked, it is in `found`): the rest of the schedule is skipped.
+    for (; taken < tids.length && found.length === 0 && !bug && !deadlocked(sys, g); taken++) {
       requireEnabled(sys, g, tids[taken], taken);
       const ex = sys.exec(g, tids[taken]);
       g = ex.g;
@@ -60,4 +61,9 @@ export function replay(sys: System, schedule: string | readonly number[]): Repla
     if (e instanceof ModelError) return { kind: 'error', message: e.message, code: e.code };
     return { kind: 'error', message: `internal error: ${errorMessage(e)}`, code: 'internal' };
   }
+}
+
+/** No thread can move and some have not finished. */
+function deadlocked(sys: System, g: GState): boolean {
+  return sys.enabledMask(g) === 0 && sys.doneMask(g) !== sys.allDone;
 }

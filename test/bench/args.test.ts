@@ -21,9 +21,11 @@ describe('BenchArgs', () => {
     expect(a.values('mm-opt')).toEqual(['a=1', 'b=2']);
     expect(a.list('only')).toEqual(['x', 'y']);
     expect(new BenchArgs(SPEC, []).number('timeout', 120)).toBe(120);
+    expect(() => new BenchArgs(SPEC, ['--timeout', '2.5']).integer('timeout', 1)).toThrow(UsageError);
+    expect(new BenchArgs(SPEC, ['--timeout', '3']).integer('timeout', 1)).toBe(3);
   });
 
-  it.each([[['--timeout']], [['--timeout', '--symmetry']], [['--bogus']], [['--timeout', 'x']], [['--timeout', '0']], [['stray']]])('rejects %j in one line', (argv) => {
+  it.each([[['--timeout']], [['--timeout', '--symmetry']], [['--bogus']], [['--timeout', 'x']], [['--timeout', '0']], [['stray']], [['--timeout', '5', '--timeout', '6']]])('rejects %j in one line', (argv) => {
     const e = usage(argv);
     // Why: benchMain turns a UsageError into one line and exit 2; anything else is a stack trace.
     expect(e).toBeInstanceOf(UsageError);
