@@ -298,6 +298,7 @@ const refault = () => ({ goto: 'access' });
 
 function readerSteps(o: Options): Step<S, RL>[] {
   const f = (l: RL) => l.f;
+  const nopagePut = folioPut<S, RL>(f, true);
   const steps: Step<S, RL>[] = [
     {
       label: 'CPU access: TLB hit or hardware walk',
@@ -355,10 +356,10 @@ function readerSteps(o: Options): Step<S, RL>[] {
     step('finish_fault: pte_unmap_unlock', spinUnlock<RL>(['ptl'])),
     step('do_read_fault: folio_unlock', folioUnlock<S, RL>(f)),
     {
-      ...step('do_read_fault: VM_FAULT_NOPAGE → folio_put; refault', folioPut<S, RL>(f, true)),
+      ...step('do_read_fault: VM_FAULT_NOPAGE → folio_put; refault', nopagePut),
       cost: undefined,
-      footprint: (s, l, tid) => (l.nopage ? folioPut<S, RL>(f, true).footprint(s, l, tid) : []),
-      run: (s, l, tid) => (l.nopage ? { ...folioPut<S, RL>(f, true).run(s, l, tid), l: { ...l, nopage: false }, goto: 'access' } : { goto: 'exit' }),
+      footprint: (s, l, tid) => (l.nopage ? nopagePut.footprint(s, l, tid) : []),
+      run: (s, l, tid) => (l.nopage ? { ...nopagePut.run(s, l, tid), l: { ...l, nopage: false }, goto: 'access' } : { goto: 'exit' }),
     },
     step('shmem_get_folio_gfp: truncated → folio_unlock', folioUnlock<S, RL>(f), 'truncated'),
     { label: 'shmem_get_folio_gfp: folio_put; repeat', footprint: () => [], run: () => ({ goto: 'drop' }) },

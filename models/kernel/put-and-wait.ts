@@ -167,6 +167,8 @@ function direct<L>(label: string, locs: string[], run: (s: S, l: L) => { s?: S; 
 }
 
 function migrateSteps(o: Options, passes: number): Step<S, ML>[] {
+  // put_page(page) for the reference the private data owned, which it then no longer owns.
+  const privatePut = andThen(folioPut<S, ML>(SRC), (_l, _tid, s: S) => ({ s: withA(s, { privateRef: false }) }));
   const check: StepSpec<S, ML> = {
     footprint: () => [...reads(refLoc(SRC), privateLoc(SRC)), ...writes(MIG)],
     run: (s) => (s.folios[SRC].ref === expectedCount(s.folios[SRC]) ? {} : { s: eagain(s), goto: 'eagain' }),
@@ -216,13 +218,9 @@ function migrateSteps(o: Options, passes: number): Step<S, ML>[] {
         'atomic',
       ),
       {
-        ...step('iomap_migrate_page: put_page(page)', folioPut<S, ML>(SRC)),
+        ...step('iomap_migrate_page: put_page(page)', privatePut),
         footprint: () => writes(refLoc(SRC)),
-        run: (s, l, tid) => {
-          if (!s.folios[SRC].privateRef) return {};
-          const r = folioPut<S, ML>(SRC).run(s, l, tid);
-          return r.violation ? r : { s: withA(r.s!, { privateRef: false }) };
-        },
+        run: (s, l, tid) => (s.folios[SRC].privateRef ? privatePut.run(s, l, tid) : {}),
       },
     );
   else
@@ -256,12 +254,8 @@ function migrateSteps(o: Options, passes: number): Step<S, ML>[] {
     { label: '__unmap_and_move: rc == MIGRATEPAGE_SUCCESS?', name: 'unlocked', footprint: () => [], run: (_s, l) => (l.ok ? {} : { goto: 'free_new' }) },
     step('__unmap_and_move: putback_lru_page(newpage)', folioPut<S, ML>(DST, true)),
     {
-      ...step('unmap_and_move: put_page(page) — migrated', folioPut<S, ML>(SRC, true)),
+      ...step('unmap_and_move: put_page(page) — migrated', andThen(folioPut<S, ML>(SRC, true), (_l, _tid, s) => ({ s: setMig(s, 'migrated'), goto: 'exit' }))),
       footprint: () => writes(refLoc(SRC), MIG),
-      run: (s, l, tid) => {
-        const r = folioPut<S, ML>(SRC, true).run(s, l, tid);
-        return r.violation ? r : { s: setMig(r.s!, 'migrated'), goto: 'exit' };
-      },
     },
     direct<ML>(
       'unmap_and_move: put_page(newpage) (-EAGAIN)',
@@ -276,12 +270,8 @@ function migrateSteps(o: Options, passes: number): Step<S, ML>[] {
       run: (_s, l) => (l.pass + 1 < passes ? { l: { pass: l.pass + 1, ok: false }, goto: 'pass' } : {}),
     },
     {
-      ...step('putback_movable_pages: putback_lru_page(page) — migration failed', folioPut<S, ML>(SRC, true)),
+      ...step('putback_movable_pages: putback_lru_page(page) — migration failed', andThen(folioPut<S, ML>(SRC, true), (_l, _tid, s) => ({ s: setMig(s, 'failed') }))),
       footprint: () => writes(refLoc(SRC), MIG),
-      run: (s, l, tid) => {
-        const r = folioPut<S, ML>(SRC, true).run(s, l, tid);
-        return r.violation ? r : { s: setMig(r.s!, 'failed') };
-      },
     },
   );
   return steps;

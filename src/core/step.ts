@@ -68,15 +68,16 @@ export function step<S, L>(label: string, spec: StepSpec<S, L>, name?: string): 
 }
 
 /**
- * A primitive's step followed by thread-local work in the same atomic step (new locals, the
- * next pc), unless the primitive raised a violation.
+ * A primitive's step followed by more work in the same atomic step (new locals, the next pc, or
+ * a further change to the state the primitive left, `s`), unless the primitive raised a
+ * violation. A footprint for the extra work is the caller's to add.
  */
-export function andThen<S, L>(spec: StepSpec<S, L>, after: (l: L, tid: number) => StepOutcome<S, L>): StepSpec<S, L> {
+export function andThen<S, L>(spec: StepSpec<S, L>, after: (l: L, tid: number, s: S) => StepOutcome<S, L>): StepSpec<S, L> {
   return {
     ...spec,
     run: (s, l, tid) => {
       const r = spec.run(s, l, tid);
-      return r.violation ? r : { ...r, ...after(r.l ?? l, tid) };
+      return r.violation ? r : { ...r, ...after(r.l ?? l, tid, r.s ?? s) };
     },
   };
 }
