@@ -19,7 +19,10 @@ export class BenchArgs {
 
   constructor(spec: Readonly<Record<string, FlagKind>>, argv: readonly string[] = process.argv.slice(2)) {
     const options = Object.fromEntries(
-      Object.entries(spec).map(([name, kind]) => [name, kind === 'flag' ? { type: 'boolean' as const } : { type: 'string' as const, multiple: true }]),
+      Object.entries(spec).map(([name, kind]) => [
+        name,
+        kind === 'flag' ? { type: 'boolean' as const } : { type: 'string' as const, multiple: true },
+      ]),
     );
     try {
       this.parsed = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values as Parsed;
@@ -51,7 +54,8 @@ export class BenchArgs {
     const raw = this.value(name);
     if (raw === undefined) return dflt;
     const v = Number(raw);
-    if (raw.trim() === '' || !Number.isFinite(v) || v <= 0) throw new UsageError(`--${name} needs a positive number, got '${raw}'`);
+    if (raw.trim() === '' || !Number.isFinite(v) || v <= 0)
+      throw new UsageError(`--${name} needs a positive number, got '${raw}'`);
     return v;
   }
 
@@ -75,7 +79,8 @@ export class BenchArgs {
   choices(name: string, known: readonly string[]): Set<string> | null {
     const items = this.list(name);
     const unknown = items?.filter((x) => !known.includes(x)) ?? [];
-    if (unknown.length) throw new UsageError(`--${name}: unknown ${unknown.join(', ')} (known: ${[...new Set(known)].join(', ')})`);
+    if (unknown.length)
+      throw new UsageError(`--${name}: unknown ${unknown.join(', ')} (known: ${[...new Set(known)].join(', ')})`);
     return items && new Set(items);
   }
 }

@@ -10,4 +10,5 @@ export const ms = (x: number) => (x < 10 ? x.toFixed(1) : fmt(Math.round(x)));
 export const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** a / b to two decimals, '–' when either is unknown or b is not positive. */
-export const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined || !(b > 0) ? '–' : (a / b).toFixed(2));
+export const ratio = (a: number | undefined, b: number | undefined) =>
+  a === undefined || b === undefined || !(b > 0) ? '–' : (a / b).toFixed(2);

@@ -31,7 +31,14 @@ const PLANS: readonly Plan[] = [
 
 const { runs, timeLimitMs, only } = benchMain('bench:odpor', () => {
   const args = new BenchArgs({ runs: 'value', time: 'value', only: 'value' });
-  return { runs: Math.max(1, Math.round(args.number('runs', 3))), timeLimitMs: args.number('time', 60) * 1000, only: args.choices('only', PLANS.map((p) => p.model)) };
+  return {
+    runs: Math.max(1, Math.round(args.number('runs', 3))),
+    timeLimitMs: args.number('time', 60) * 1000,
+    only: args.choices(
+      'only',
+      PLANS.map((p) => p.model),
+    ),
+  };
 });
 
 function row(cells: readonly string[]): string {
@@ -59,6 +66,17 @@ for (const plan of PLANS) {
     const t = median(results.map((x) => (x.kind === 'error' ? NaN : x.stats.timeMs)));
     const ex = r.stats.executions ?? 0;
     const kind = r.kind === 'incomplete' ? `incomplete` : r.kind;
-    console.log(row([name, String(n), kind, fmt(ex), fmt(r.stats.sleepBlocked ?? 0), fmt(r.stats.states), ms(t), fmt(Math.round((ex / Math.max(t, 0.1)) * 1000))]));
+    console.log(
+      row([
+        name,
+        String(n),
+        kind,
+        fmt(ex),
+        fmt(r.stats.sleepBlocked ?? 0),
+        fmt(r.stats.states),
+        ms(t),
+        fmt(Math.round((ex / Math.max(t, 0.1)) * 1000)),
+      ]),
+    );
   }
 }

@@ -50,11 +50,24 @@ const PLANS: readonly Plan[] = [
   { model: 'put-and-wait-vs-migration', variant: 'v5.17', param: 'faults', sizes: [1, 2, 3] },
   { model: 'put-and-wait-vs-migration', variant: 'v5.0-rc4', param: 'faults', sizes: [1, 2, 3], toVerdict: true },
   { model: 'spf-seqcount', variant: 'raw-sections', param: 'readers', sizes: [0, 1] },
-  ...Object.keys(KERNEL.variants).map((variant) => ({ model: KERNEL.name, variant, param: 'readers', sizes: [1, 2, 3, 4], toVerdict: true })),
+  ...Object.keys(KERNEL.variants).map((variant) => ({
+    model: KERNEL.name,
+    variant,
+    param: 'readers',
+    sizes: [1, 2, 3, 4],
+    toVerdict: true,
+  })),
 ];
 
 const { maxStates, offTimeMs, onTimeMs, naiveTimeMs, runs, only } = benchMain('bench', () => {
-  const args = new BenchArgs({ 'max-states': 'value', 'off-time': 'value', 'on-time': 'value', 'naive-time': 'value', runs: 'value', only: 'value' });
+  const args = new BenchArgs({
+    'max-states': 'value',
+    'off-time': 'value',
+    'on-time': 'value',
+    'naive-time': 'value',
+    runs: 'value',
+    only: 'value',
+  });
   return {
     maxStates: args.number('max-states', 3_000_000),
     offTimeMs: args.number('off-time', 60) * 1000,
@@ -65,14 +78,29 @@ const { maxStates, offTimeMs, onTimeMs, naiveTimeMs, runs, only } = benchMain('b
   };
 });
 
-const rate = (states: number, t: number) => fmt(Math.round(states / Math.max(t, 0.1) * 1000));
+const rate = (states: number, t: number) => fmt(Math.round((states / Math.max(t, 0.1)) * 1000));
 
 function stats(r: SearchResult) {
   if (r.kind === 'error') throw new Error(r.message);
   return r.stats;
 }
 
-const header = ['model', 'size', 'sym', 'verdict', 'naive states', 'naive trans', 'naive ms', 'naive st/s', 'dfs states', 'dfs trans', 'dfs ms (median)', 'dfs st/s', 'dfs B/state', 'reduction'];
+const header = [
+  'model',
+  'size',
+  'sym',
+  'verdict',
+  'naive states',
+  'naive trans',
+  'naive ms',
+  'naive st/s',
+  'dfs states',
+  'dfs trans',
+  'dfs ms (median)',
+  'dfs st/s',
+  'dfs B/state',
+  'reduction',
+];
 const rows: string[][] = [];
 const started = performance.now();
 
@@ -84,7 +112,13 @@ for (const plan of PLANS) {
     const inst = instantiate(model, plan.variant, { [plan.param ?? 'n']: n });
     const stopAtFirst = plan.toVerdict === true;
     // The naive search is the unreduced reference: no symmetry either.
-    const naive = explore(inst, { strategy: 'naive', stopAtFirst, maxStates, timeLimitMs: naiveTimeMs, symmetry: false });
+    const naive = explore(inst, {
+      strategy: 'naive',
+      stopAtFirst,
+      maxStates,
+      timeLimitMs: naiveTimeMs,
+      symmetry: false,
+    });
     const ns = stats(naive);
     const incomplete = naive.kind === 'incomplete' ? naive.reason : null;
     // A model that declares symmetry gets a row with it (the default) and one without.
@@ -119,14 +153,30 @@ for (const plan of PLANS) {
 
 function table(head: string[], body: string[][], left: number): void {
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
-  const line = (r: string[]) => '| ' + r.map((c, i) => (i < left ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ') + ' |';
+  const line = (r: string[]) =>
+    '| ' + r.map((c, i) => (i < left ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ') + ' |';
   console.log(line(head));
-  console.log('|' + widths.map((w, i) => (i < left ? ':' + '-'.repeat(w + 1) : '-'.repeat(w + 1) + ':')).join('|') + '|');
+  console.log(
+    '|' + widths.map((w, i) => (i < left ? ':' + '-'.repeat(w + 1) : '-'.repeat(w + 1) + ':')).join('|') + '|',
+  );
   for (const r of body) console.log(line(r));
 }
 
 // Symmetry on/off: every migration-vs-fault variant, readers = 1..6, to its verdict.
-const symHeader = ['variant', 'readers', 'verdict', 'on: states', 'on: trans', 'on: ms', 'on: st/s', 'on: B/state', 'off: states', 'off: ms', 'off: st/s', 'off/on states'];
+const symHeader = [
+  'variant',
+  'readers',
+  'verdict',
+  'on: states',
+  'on: trans',
+  'on: ms',
+  'on: st/s',
+  'on: B/state',
+  'off: states',
+  'off: ms',
+  'off: st/s',
+  'off/on states',
+];
 const symRows: string[][] = [];
 if (!only || only.has('symmetry'))
   for (const variant of Object.keys(KERNEL.variants))
@@ -135,10 +185,17 @@ if (!only || only.has('symmetry'))
       const on = explore(inst, { strategy: 'dfs', stopAtFirst: true, timeLimitMs: onTimeMs });
       const so = stats(on);
       const onCut = on.kind === 'incomplete' ? on.reason : null;
-      const off = explore(inst, { strategy: 'dfs', stopAtFirst: true, symmetry: false, maxStates, timeLimitMs: offTimeMs });
+      const off = explore(inst, {
+        strategy: 'dfs',
+        stopAtFirst: true,
+        symmetry: false,
+        maxStates,
+        timeLimitMs: offTimeMs,
+      });
       const sf = stats(off);
       const cut = off.kind === 'incomplete' ? off.reason : null;
-      const verdict = on.kind === 'violation' ? `violated: ${on.violation.property}` : onCut ? `incomplete (${onCut})` : on.kind;
+      const verdict =
+        on.kind === 'violation' ? `violated: ${on.violation.property}` : onCut ? `incomplete (${onCut})` : on.kind;
       const row = [
         variant,
         String(readers),
@@ -157,10 +214,14 @@ if (!only || only.has('symmetry'))
       console.error(`  ${row.join('  ')}`);
     }
 
-console.log(`\nnaive (limit ${fmt(maxStates)} states, ${naiveTimeMs / 1000} s) vs dfs (median of ${runs} runs); node ${process.version}`);
+console.log(
+  `\nnaive (limit ${fmt(maxStates)} states, ${naiveTimeMs / 1000} s) vs dfs (median of ${runs} runs); node ${process.version}`,
+);
 table(header, rows, 4);
 if (symRows.length > 0) {
-  console.log(`\nmigration-vs-fault, dfs to the verdict, symmetry on vs off (off limited to ${fmt(maxStates)} states, ${offTimeMs / 1000} s)`);
+  console.log(
+    `\nmigration-vs-fault, dfs to the verdict, symmetry on vs off (off limited to ${fmt(maxStates)} states, ${offTimeMs / 1000} s)`,
+  );
   table(symHeader, symRows, 3);
 }
 console.log(`\ntotal ${((performance.now() - started) / 1000).toFixed(1)} s`);

@@ -80,7 +80,14 @@ function mmOptions(): Record<string, unknown> {
 
 function spinSettings(timeoutMs: number): SpinSettings {
   const mem = value('spin-mem') ?? 'collapse';
-  const defines = mem === 'collapse' ? ['-DCOLLAPSE'] : mem === 'hc' ? ['-DHC4'] : mem === 'plain' ? [] : fail(`--spin-mem must be collapse, hc or plain`);
+  const defines =
+    mem === 'collapse'
+      ? ['-DCOLLAPSE']
+      : mem === 'hc'
+        ? ['-DHC4']
+        : mem === 'plain'
+          ? []
+          : fail(`--spin-mem must be collapse, hc or plain`);
   return { ...DEFAULT_SPIN, timeoutMs, defines };
 }
 
@@ -94,7 +101,9 @@ function hashBits(previousStates: number): number {
   const fixed = value('spin-w');
   if (fixed !== undefined) {
     const k = Number(fixed);
-    return Number.isInteger(k) && k >= 10 && k <= 32 ? k : fail(`--spin-w must be an integer from 10 to 32, got '${fixed}'`);
+    return Number.isInteger(k) && k >= 10 && k <= 32
+      ? k
+      : fail(`--spin-w must be an integer from 10 to 32, got '${fixed}'`);
   }
   return Math.min(26, Math.max(16, Math.ceil(Math.log2(Math.max(previousStates, 1000) * 8))));
 }
@@ -104,7 +113,8 @@ function selected(): Translation[] {
   const all = flag('all-variants');
   const matches = (o: string, t: Translation) => o === nameOf(t) || o === t.model || o === t.variant;
   const unmatched = only?.filter((o) => !TRANSLATIONS.some((t) => matches(o, t))) ?? [];
-  if (unmatched.length) fail(`--only: ${unmatched.join(', ')} matches nothing (known: ${TRANSLATIONS.map(nameOf).join(', ')})`);
+  if (unmatched.length)
+    fail(`--only: ${unmatched.join(', ')} matches nothing (known: ${TRANSLATIONS.map(nameOf).join(', ')})`);
   return TRANSLATIONS.filter((t) => (only ? only.some((o) => matches(o, t)) : all || t.byDefault));
 }
 
@@ -147,14 +157,29 @@ interface Picked {
 /** --equivalence: naive mmcheck vs SPIN without reduction, every property, small sizes. */
 async function equivalenceRun(cfg: RunConfig, picked: readonly Picked[]): Promise<void> {
   let bad = 0;
-  console.log('model | N | mmcheck naive states | SPIN -DNOREDUCE states | difference | mmcheck violated | SPIN violated | same');
+  console.log(
+    'model | N | mmcheck naive states | SPIN -DNOREDUCE states | difference | mmcheck violated | SPIN violated | same',
+  );
   for (const { t, sizes } of picked)
     for (const n of sizes) {
       const e = await equivalence(t, n, cfg);
       if ((!e.sameProperties && !e.bugArtefact) || e.mm.outcome === 'error' || e.spin.outcome === 'error') bad++;
       const props = (xs: readonly string[]) => [...xs].sort().join(', ') || '–';
       console.log(
-        [nameOf(t), n, e.mm.states, e.spin.states, e.spin.states - e.mm.states, `${e.mm.outcome}: ${props(e.mm.properties)}`, `${e.spin.outcome}: ${props(e.spin.properties)}`, e.sameProperties ? 'yes' : e.bugArtefact ? 'yes, but for the deadlock after a BUG (mmcheck ends the execution at a BUG)' : 'NO'].join(' | '),
+        [
+          nameOf(t),
+          n,
+          e.mm.states,
+          e.spin.states,
+          e.spin.states - e.mm.states,
+          `${e.mm.outcome}: ${props(e.mm.properties)}`,
+          `${e.spin.outcome}: ${props(e.spin.properties)}`,
+          e.sameProperties
+            ? 'yes'
+            : e.bugArtefact
+              ? 'yes, but for the deadlock after a BUG (mmcheck ends the execution at a BUG)'
+              : 'NO',
+        ].join(' | '),
       );
     }
   rmSync(cfg.workDir, { recursive: true, force: true });
@@ -175,14 +200,18 @@ async function main(): Promise<void> {
   const picked: Picked[] = selected().map((t) => ({ t, sizes: sizesOf(t) }));
   if (value('spin-w') !== undefined) hashBits(0);
   if (!ensureSpin(log)) {
-    console.error('bench:spin: SPIN is not installed and `apt-get install -y spin` failed (root and a reachable Debian mirror are needed). Install the `spin` package and re-run.');
+    console.error(
+      'bench:spin: SPIN is not installed and `apt-get install -y spin` failed (root and a reachable Debian mirror are needed). Install the `spin` package and re-run.',
+    );
     process.exit(1);
   }
   const workDir = mkdtempSync(join(tmpdir(), 'mmcheck-spin-'));
   const cfg: RunConfig = { timeoutMs, spin, mmOptions: mmOpts, workDir };
   const versions = toolVersions();
   const started = new Date();
-  log(`${versions.spin}; ${versions.gcc}; node ${process.version}; timeout ${timeoutMs / 1000} s per run; work dir ${workDir}`);
+  log(
+    `${versions.spin}; ${versions.gcc}; node ${process.version}; timeout ${timeoutMs / 1000} s per run; work dir ${workDir}`,
+  );
   if (flag('equivalence')) return equivalenceRun(cfg, picked);
   const results: Measurement[] = [];
   for (const { t, sizes } of picked) {
@@ -199,7 +228,11 @@ async function main(): Promise<void> {
       const r = row(m);
       log(`  ${r.slice(0, 13).join('  ')}${m.note ? `  [${m.note}]` : ''}`);
       if (m.agreement === 'DISAGREE') log(`!!! VERDICTS DISAGREE on ${nameOf(t)} N=${n}: ${m.note ?? ''}`);
-      for (const x of [m.mm, m.spin]) if (x?.outcome === 'error') log(`!!! error on ${nameOf(t)} N=${n}: ${(x as { reason?: string; message?: string }).reason ?? (x as { message?: string }).message}`);
+      for (const x of [m.mm, m.spin])
+        if (x?.outcome === 'error')
+          log(
+            `!!! error on ${nameOf(t)} N=${n}: ${(x as { reason?: string; message?: string }).reason ?? (x as { message?: string }).message}`,
+          );
     }
   }
   rmSync(workDir, { recursive: true, force: true });
@@ -216,7 +249,10 @@ async function main(): Promise<void> {
     `timeout ${timeoutMs / 1000} s per run; a checker out of time at one size is not run at larger ones`,
   ];
   const notes = results.filter((m) => m.note).map((m) => `- ${nameOf(m.t)} N=${m.n}: ${m.agreement}: ${m.note}`);
-  if (disagreements.length) console.log(`!!! ${disagreements.length} DISAGREEMENT(S): ${disagreements.map((m) => `${nameOf(m.t)} N=${m.n}`).join(', ')}`);
+  if (disagreements.length)
+    console.log(
+      `!!! ${disagreements.length} DISAGREEMENT(S): ${disagreements.map((m) => `${nameOf(m.t)} N=${m.n}`).join(', ')}`,
+    );
   else console.log('verdicts: every finished pair agrees');
   const out = value('out') ?? 'docs/bench-spin.md';
   if (!flag('no-write')) {
@@ -232,7 +268,9 @@ async function main(): Promise<void> {
       markdownTable(rows),
       '',
       ...(summaryLines.length ? [...summaryLines, ''] : []),
-      disagreements.length ? `**${disagreements.length} disagreement(s)** — see the notes.` : 'Every pair of finished verdicts agrees.',
+      disagreements.length
+        ? `**${disagreements.length} disagreement(s)** — see the notes.`
+        : 'Every pair of finished verdicts agrees.',
       ...(notes.length ? ['', 'Notes:', ...notes] : []),
       '',
     ].join('\n');

@@ -59,14 +59,17 @@ export function noDanglingMigrationEntry<S>(view: MigrationEntryView<S>): Proper
 
 export const migrationEntryLocked = assertion(
   MIGRATION_ENTRY_LOCKED,
-  "A fault only finds a migration entry while its page is locked (migration_entry_to_page: BUG_ON(!PageLocked(p)), swapops.h:105).",
+  'A fault only finds a migration entry while its page is locked (migration_entry_to_page: BUG_ON(!PageLocked(p)), swapops.h:105).',
 );
 
 /** migration_entry_to_page(): the kernel BUGs when the entry's page is not locked. */
 export function migrationEntryToPage<S>(view: MigrationEntryView<S>, s: S, folio: string): StepViolation | null {
   if (view.locked(s, folio)) return null;
   const state = view.freed(s, folio) ? 'unlocked and freed' : 'unlocked';
-  return { property: MIGRATION_ENTRY_LOCKED, message: `kernel BUG at include/linux/swapops.h:105! migration_entry_to_page: page ${folio} is ${state}` };
+  return {
+    property: MIGRATION_ENTRY_LOCKED,
+    message: `kernel BUG at include/linux/swapops.h:105! migration_entry_to_page: page ${folio} is ${state}`,
+  };
 }
 
 export function removeWalkComplete<S>(view: MigrationEntryView<S>): Property<S> {
@@ -84,9 +87,15 @@ export function removeWalkComplete<S>(view: MigrationEntryView<S>): Property<S> 
 }
 
 export function noPteMapsFreedPage<S>(view: MigrationEntryView<S>): Property<S> {
-  return invariant<S>(NO_PTE_MAPS_FREED, 'No PTE (present or migration entry) refers to a freed page.', view.reads, (v) => {
-    for (const [where, p] of view.ptes(v.s))
-      if (p.kind !== 'none' && view.freed(v.s, p.folio)) return `${where} ${p.kind === 'migration' ? 'holds a migration entry for' : 'maps'} ${p.folio}, which has been freed`;
-    return null;
-  });
+  return invariant<S>(
+    NO_PTE_MAPS_FREED,
+    'No PTE (present or migration entry) refers to a freed page.',
+    view.reads,
+    (v) => {
+      for (const [where, p] of view.ptes(v.s))
+        if (p.kind !== 'none' && view.freed(v.s, p.folio))
+          return `${where} ${p.kind === 'migration' ? 'holds a migration entry for' : 'maps'} ${p.folio}, which has been freed`;
+      return null;
+    },
+  );
 }

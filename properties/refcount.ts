@@ -34,7 +34,11 @@ export const REFCOUNT_BALANCED = 'refcount-balanced';
  * may succeed only when the expected references are exactly the ones held. A count at zero that
  * is not frozen (freed) must have no holder at all.
  */
-export function frozenRefNotInUse<S>(accounts: RefAccounts<S>, reads: readonly string[] | undefined, name = FROZEN_NOT_IN_USE): Property<S> {
+export function frozenRefNotInUse<S>(
+  accounts: RefAccounts<S>,
+  reads: readonly string[] | undefined,
+  name = FROZEN_NOT_IN_USE,
+): Property<S> {
   return invariant<S>(
     name,
     'A refcount frozen at zero has no holder outside the set the freezer accounted for; a count at zero that is not frozen has no holder at all.',
@@ -49,7 +53,8 @@ export function frozenRefNotInUse<S>(accounts: RefAccounts<S>, reads: readonly s
         const outside = a.holders.filter((h) => !a.frozen!.includes(h));
         if (outside.length === 0) continue;
         const phantom = a.frozen.filter((h) => !a.holders.includes(h));
-        const stoodIn = phantom.length > 0 ? `; ${list(phantom)} held no reference, so ${list(outside)}'s stood in for it` : '';
+        const stoodIn =
+          phantom.length > 0 ? `; ${list(phantom)} held no reference, so ${list(outside)}'s stood in for it` : '';
         return `${a.name}: refcount frozen at 0 (freezer accounted for ${list(a.frozen)}) while ${list(outside)} holds a reference${stoodIn}`;
       }
       return null;
@@ -59,13 +64,18 @@ export function frozenRefNotInUse<S>(accounts: RefAccounts<S>, reads: readonly s
 
 /** At the end every count equals its number of holders: nothing leaked, nothing left frozen, nothing over-put. */
 export function refcountBalanced<S>(accounts: RefAccounts<S>, name = REFCOUNT_BALANCED): Property<S> {
-  return endState<S>(name, 'At the end every refcount equals the number of its holders (none leaked, none left frozen).', (v) => {
-    for (const a of accounts(v)) {
-      if (a.frozen) return `${a.name}: refcount left frozen (freezer accounted for ${list(a.frozen)})`;
-      if (a.count !== a.holders.length) return `${a.name}: refcount ${a.count} but ${a.holders.length} holder(s): ${list(a.holders)}`;
-    }
-    return null;
-  });
+  return endState<S>(
+    name,
+    'At the end every refcount equals the number of its holders (none leaked, none left frozen).',
+    (v) => {
+      for (const a of accounts(v)) {
+        if (a.frozen) return `${a.name}: refcount left frozen (freezer accounted for ${list(a.frozen)})`;
+        if (a.count !== a.holders.length)
+          return `${a.name}: refcount ${a.count} but ${a.holders.length} holder(s): ${list(a.holders)}`;
+      }
+      return null;
+    },
+  );
 }
 
 /** The kernel's refcount BUGs, raised by the folio primitives (src/kernel/folio.ts). */

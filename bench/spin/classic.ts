@@ -15,7 +15,8 @@ const many = (n: number, proc: string) => Array.from({ length: n }, () => ({ pro
 const base = { defines: ['NOBODY 255'], init: '', invariants: [], assertions: [] as string[] };
 
 /** A counting loop over an array, for end checks (init's scratch locals k, cnt). */
-const countIf = (len: string | number, cond: string) => `k = 0; cnt = 0; do :: k < ${len} -> if :: ${cond} -> cnt++ :: else -> skip fi; k++ :: else -> break od`;
+const countIf = (len: string | number, cond: string) =>
+  `k = 0; cnt = 0; do :: k < ${len} -> if :: ${cond} -> cnt++ :: else -> skip fi; k++ :: else -> break od`;
 
 export function readers(n: number): PromelaModel {
   return {
@@ -78,11 +79,17 @@ export function indexer(n: number): PromelaModel {
   const counts = [...want].map(([w, c]) => `${countIf('SIZE', `table[k] == ${w}`)}; ok = ok && cnt == ${c}`);
   const steps: PStep[] = [
     { label: 'indexer: lock mutex[h]', name: 'lock', ...spinLock('mutex[h]') },
-    { label: 'indexer: if table[h] == 0 then table[h] = w', branches: split('table[h] == 0', { body: 'table[h] = w' }, { goto: 'unlock_taken' }) },
+    {
+      label: 'indexer: if table[h] == 0 then table[h] = w',
+      branches: split('table[h] == 0', { body: 'table[h] = w' }, { goto: 'unlock_taken' }),
+    },
     {
       label: 'indexer: unlock mutex[h] (inserted)',
       name: 'unlock_inserted',
-      ...andThen(spinUnlock('mutex[h]'), split('m >= MAX', { goto: 'exit' }, { body: 'm++; w = 11 * m + TID; h = (7 * w) % SIZE', goto: 'lock' })),
+      ...andThen(
+        spinUnlock('mutex[h]'),
+        split('m >= MAX', { goto: 'exit' }, { body: 'm++; w = 11 * m + TID; h = (7 * w) % SIZE', goto: 'lock' }),
+      ),
     },
     {
       label: 'indexer: unlock mutex[h] (slot taken, h = h + 1)',
@@ -98,7 +105,13 @@ export function indexer(n: number): PromelaModel {
     threads: many(n, 'thread'),
     procs: [{ name: 'thread', locals: ['byte m = 1', 'byte w = 11 + TID', 'byte h = (7 * (11 + TID)) % SIZE'], steps }],
     initLocals: ['byte k', 'byte cnt', 'bit ok'],
-    ends: [{ name: 'inserted-once', pre: `ok = 1; ${counts.join('; ')}; ${countIf('SIZE', 'table[k] != 0')}; ok = ok && cnt == ${n * MAX}`, holds: 'ok' }],
+    ends: [
+      {
+        name: 'inserted-once',
+        pre: `ok = 1; ${counts.join('; ')}; ${countIf('SIZE', 'table[k] != 0')}; ok = ok && cnt == ${n * MAX}`,
+        holds: 'ok',
+      },
+    ],
     assertions: [LOCK_MISUSE],
   };
 }
@@ -106,7 +119,10 @@ export function indexer(n: number): PromelaModel {
 export function filesystem(n: number): PromelaModel {
   const steps: PStep[] = [
     { label: 'filesystem: lock locki[i]', ...spinLock('locki[i]') },
-    { label: 'filesystem: if inode[i] == 0', branches: split('inode[i] == 0', { body: 'b = (2 * i) % NUMBLOCKS' }, { goto: 'unlock_i' }) },
+    {
+      label: 'filesystem: if inode[i] == 0',
+      branches: split('inode[i] == 0', { body: 'b = (2 * i) % NUMBLOCKS' }, { goto: 'unlock_i' }),
+    },
     { label: 'filesystem: lock lockb[b]', name: 'lock_b', ...spinLock('lockb[b]') },
     { label: 'filesystem: if !busy[b]', branches: split('busy[b] == 0', {}, { goto: 'unlock_b_busy' }) },
     { label: 'filesystem: busy[b] = 1', branches: [{ body: 'busy[b] = 1' }] },
@@ -126,7 +142,12 @@ export function filesystem(n: number): PromelaModel {
     ...base,
     comment: `filesystem, n = ${n}: lock locki[i]; probe lockb[b] from 2i mod ${NUMBLOCKS} for a free block`,
     defines: [...base.defines, `NUMBLOCKS ${NUMBLOCKS}`, `NUMINODE ${NUMINODE}`],
-    globals: ['byte locki[NUMINODE] = NOBODY', 'byte inode[NUMINODE]', 'byte lockb[NUMBLOCKS] = NOBODY', 'byte busy[NUMBLOCKS]'],
+    globals: [
+      'byte locki[NUMINODE] = NOBODY',
+      'byte inode[NUMINODE]',
+      'byte lockb[NUMBLOCKS] = NOBODY',
+      'byte busy[NUMBLOCKS]',
+    ],
     threads: many(n, 'thread'),
     procs: [{ name: 'thread', locals: ['byte i = TID % NUMINODE', 'byte b = 255'], steps }],
     initLocals: ['byte k', 'byte cnt', 'byte bb', 'bit ok'],
@@ -179,7 +200,11 @@ export function peterson(variant: string): PromelaModel {
       : [
           { label: 'peterson: flag[me] = 1', branches: [{ body: 'flag[TID] = 1' }] },
           { label: 'peterson: turn = other', branches: [{ body: 'turn = 1 - TID' }] },
-          { label: 'peterson: await !flag[other] || turn == me', guard: 'flag[1 - TID] == 0 || turn == TID', branches: [{}] },
+          {
+            label: 'peterson: await !flag[other] || turn == me',
+            guard: 'flag[1 - TID] == 0 || turn == TID',
+            branches: [{}],
+          },
           enter,
           leave,
           { label: 'peterson: flag[me] = 0', branches: [{ body: 'flag[TID] = 0' }] },

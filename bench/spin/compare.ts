@@ -60,7 +60,15 @@ export function propertyNames(t: Translation, n: number): string[] {
   return instantiate(model, t.variant, paramsOf(t, n)).properties.map((p) => p.name);
 }
 
-const NO_STATS = { properties: [], states: 0, transitions: 0, searchMs: 0, peakHeapBytes: 0, bytesPerState: 0, maxRssBytes: 0 } as const;
+const NO_STATS = {
+  properties: [],
+  states: 0,
+  transitions: 0,
+  searchMs: 0,
+  peakHeapBytes: 0,
+  bytesPerState: 0,
+  maxRssBytes: 0,
+} as const;
 
 /** The worker's output: its result line (else an error or, when it was killed for time, incomplete) and its warm line. */
 function parseWorker(out: string, err: string, code: number | null, timedOut: boolean, totalMs: number): MmResult {
@@ -83,9 +91,27 @@ function parseWorker(out: string, err: string, code: number | null, timedOut: bo
  * mmcheck in a worker process, timed from spawn to its result line; `warm`: the worker then runs
  * the search a second time (not timed in totalMs).
  */
-export function runMmcheck(t: Translation, n: number, cfg: RunConfig, extra: Partial<ExploreOptions> = {}, warm = false): Promise<MmResult> {
-  const options = { strategy: 'dfs', stopAtFirst: true, timeLimitMs: cfg.timeoutMs, ...cfg.mmOptions, ...extra } as WorkerRequest['options'];
-  const req: WorkerRequest = { model: t.model, variant: t.variant, params: paramsOf(t, n), options, ...(warm ? { warmLimitMs: WARM_LIMIT_MS } : {}) };
+export function runMmcheck(
+  t: Translation,
+  n: number,
+  cfg: RunConfig,
+  extra: Partial<ExploreOptions> = {},
+  warm = false,
+): Promise<MmResult> {
+  const options = {
+    strategy: 'dfs',
+    stopAtFirst: true,
+    timeLimitMs: cfg.timeoutMs,
+    ...cfg.mmOptions,
+    ...extra,
+  } as WorkerRequest['options'];
+  const req: WorkerRequest = {
+    model: t.model,
+    variant: t.variant,
+    params: paramsOf(t, n),
+    options,
+    ...(warm ? { warmLimitMs: WARM_LIMIT_MS } : {}),
+  };
   return new Promise((resolve) => {
     const t0 = performance.now();
     const child = spawn(process.execPath, [WORKER, JSON.stringify(req)], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -106,7 +132,15 @@ export function runMmcheck(t: Translation, n: number, cfg: RunConfig, extra: Par
     });
     const finish = (code: number | null, spawnError?: Error) => {
       clearTimeout(timer);
-      resolve(parseWorker(out, spawnError ? `spawn: ${spawnError.message}` : err, code, timedOut, totalMs ?? performance.now() - t0));
+      resolve(
+        parseWorker(
+          out,
+          spawnError ? `spawn: ${spawnError.message}` : err,
+          code,
+          timedOut,
+          totalMs ?? performance.now() - t0,
+        ),
+      );
     };
     child.on('error', (e) => finish(null, e));
     child.on('close', (code) => finish(code));
@@ -115,14 +149,23 @@ export function runMmcheck(t: Translation, n: number, cfg: RunConfig, extra: Par
 
 export function spinOn(t: Translation, n: number, cfg: RunConfig, only?: string): SpinResult {
   const dir = join(cfg.workDir, `${t.model}-${t.variant}-${n}${only ? '-' + only : ''}`);
-  return runSpin(emit(t.promela(n), only), dir, propertyNames(t, n), cfg.spin, { ignoreEndStates: only !== undefined && only !== 'deadlock-free' });
+  return runSpin(emit(t.promela(n), only), dir, propertyNames(t, n), cfg.spin, {
+    ignoreEndStates: only !== undefined && only !== 'deadlock-free',
+  });
 }
 
 const done = (o: string) => o === 'pass' || o === 'violated';
 
-async function agreement(t: Translation, n: number, mm: MmResult | undefined, spin: SpinResult | undefined, cfg: RunConfig): Promise<{ agreement: Agreement; note?: string }> {
+async function agreement(
+  t: Translation,
+  n: number,
+  mm: MmResult | undefined,
+  spin: SpinResult | undefined,
+  cfg: RunConfig,
+): Promise<{ agreement: Agreement; note?: string }> {
   if (!mm || !spin || !done(mm.outcome) || !done(spin.outcome)) return { agreement: 'n/a' };
-  if (mm.outcome !== spin.outcome) return { agreement: 'DISAGREE', note: `mmcheck ${mm.outcome}, SPIN ${spin.outcome}` };
+  if (mm.outcome !== spin.outcome)
+    return { agreement: 'DISAGREE', note: `mmcheck ${mm.outcome}, SPIN ${spin.outcome}` };
   if (mm.outcome === 'pass') return { agreement: 'agree' };
   const [pm, ps] = [mm.properties[0], spin.properties[0]];
   if (pm === ps) return { agreement: 'agree' };
@@ -135,7 +178,13 @@ async function agreement(t: Translation, n: number, mm: MmResult | undefined, sp
 }
 
 /** Measure one size; `skipMm`/`skipSpin` when that checker already ran out of time at a smaller size. */
-export async function measure(t: Translation, n: number, cfg: RunConfig, skipMm: boolean, skipSpin: boolean): Promise<Measurement> {
+export async function measure(
+  t: Translation,
+  n: number,
+  cfg: RunConfig,
+  skipMm: boolean,
+  skipSpin: boolean,
+): Promise<Measurement> {
   const mm = skipMm ? undefined : await runMmcheck(t, n, cfg, {}, true);
   const spin = skipSpin ? undefined : spinOn(t, n, cfg);
   return { t, n, mm, spin, ...(await agreement(t, n, mm, spin, cfg)) };
@@ -165,11 +214,20 @@ export async function equivalence(t: Translation, n: number, cfg: RunConfig): Pr
   // Symmetry off: SPIN with -DNOREDUCE stores every state, so mmcheck's naive search must too.
   const mm = await runMmcheck(t, n, cfg, { strategy: 'naive', stopAtFirst: false, symmetry: false });
   const dir = join(cfg.workDir, `eq-${t.model}-${t.variant}-${n}`);
-  const spin = runSpin(emit(t.promela(n)), dir, propertyNames(t, n), { ...cfg.spin, defines: [...cfg.spin.defines, '-DNOREDUCE'] }, { allErrors: true });
+  const spin = runSpin(
+    emit(t.promela(n)),
+    dir,
+    propertyNames(t, n),
+    { ...cfg.spin, defines: [...cfg.spin.defines, '-DNOREDUCE'] },
+    { allErrors: true },
+  );
   const key = (xs: readonly string[]) => [...xs].sort().join(',');
   const bugs = t.promela(n).assertions;
   const withoutDeadlock = spin.properties.filter((p) => p !== 'deadlock-free');
   const bugArtefact =
-    !mm.properties.includes('deadlock-free') && spin.properties.includes('deadlock-free') && withoutDeadlock.some((p) => bugs.includes(p)) && key(withoutDeadlock) === key(mm.properties);
+    !mm.properties.includes('deadlock-free') &&
+    spin.properties.includes('deadlock-free') &&
+    withoutDeadlock.some((p) => bugs.includes(p)) &&
+    key(withoutDeadlock) === key(mm.properties);
   return { t, n, mm, spin, sameProperties: key(mm.properties) === key(spin.properties), bugArtefact };
 }

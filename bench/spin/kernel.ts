@@ -17,7 +17,10 @@ const not = (c: string) => `!(${c})`;
 
 /** Pair a condition with its negation: the two outcomes of a branch on shared or local state. */
 export function split(cond: string, yes: Omit<Branch, 'when'>, no: Omit<Branch, 'when'>): Branch[] {
-  return [{ ...yes, when: cond }, { ...no, when: not(cond) }];
+  return [
+    { ...yes, when: cond },
+    { ...no, when: not(cond) },
+  ];
 }
 
 /**
@@ -32,7 +35,11 @@ export function andThen(spec: Spec, after: readonly Branch[]): Spec {
       continue;
     }
     for (const a of after) {
-      const when = [b.when, a.when].filter(Boolean).map((c) => `(${c})`).join(' && ') || undefined;
+      const when =
+        [b.when, a.when]
+          .filter(Boolean)
+          .map((c) => `(${c})`)
+          .join(' && ') || undefined;
       const body = [b.body, a.body].filter(Boolean).join('; ') || undefined;
       branches.push({ when, body, goto: a.goto ?? b.goto });
     }
@@ -49,9 +56,14 @@ export const spinUnlock = (lock: string): Spec => ({
 });
 
 /** down_read on an rwsem whose writer never changes here (no down_write in the model): readers + 1. */
-export const downRead = (sem: string): Spec => ({ guard: `${sem}_writer == NOBODY`, branches: [{ body: `${sem}_readers++` }] });
+export const downRead = (sem: string): Spec => ({
+  guard: `${sem}_writer == NOBODY`,
+  branches: [{ body: `${sem}_readers++` }],
+});
 
-export const upRead = (sem: string): Spec => ({ branches: split(`${sem}_readers == 0`, { bug: LOCK_MISUSE }, { body: `${sem}_readers--` }) });
+export const upRead = (sem: string): Spec => ({
+  branches: split(`${sem}_readers == 0`, { bug: LOCK_MISUSE }, { body: `${sem}_readers--` }),
+});
 
 // ---------------------------------------------------------------- folio
 
@@ -60,7 +72,11 @@ export const folioTryGet = (f: string, onFail: string): Spec => ({
 });
 
 export const folioPut = (f: string, holder = false): Spec => ({
-  branches: split(`ref[${f}] == 0`, { bug: REFCOUNT }, { body: `ref[${f}]--${holder ? `; held[${f}] = held[${f}] & ~BIT(TID)` : ''}` }),
+  branches: split(
+    `ref[${f}] == 0`,
+    { bug: REFCOUNT },
+    { body: `ref[${f}]--${holder ? `; held[${f}] = held[${f}] & ~BIT(TID)` : ''}` },
+  ),
 });
 
 /** folio_ref_freeze(expected): cmpxchg(expected → 0); failure jumps to `onFail`. */
@@ -76,7 +92,11 @@ export const folioMapcount = (f: string, delta: 1 | -1): Spec => ({
 });
 
 export const folioLockOrQueue = (f: string, afterSleep: string): Spec => ({
-  branches: split(`locked[${f}] == NOBODY`, { body: `locked[${f}] = TID`, goto: afterSleep }, { body: `waiters[${f}] = waiters[${f}] | BIT(TID)` }),
+  branches: split(
+    `locked[${f}] == NOBODY`,
+    { body: `locked[${f}] = TID`, goto: afterSleep },
+    { body: `waiters[${f}] = waiters[${f}] | BIT(TID)` },
+  ),
 });
 
 export const folioLockSleep = (f: string): Spec => ({

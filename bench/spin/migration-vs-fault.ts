@@ -61,25 +61,43 @@ function freezeRetries(o: Options, onFail: string): Spec {
 function migrator(o: Options, retries: number): PStep[] {
   const clear: PStep =
     o.clear === 'xchg'
-      ? s('try_to_migrate_one: xchg(pte, migration entry)', { branches: [{ body: setPte('PTE_MIGRATION', `${A}`) }] }, 'clear')
+      ? s(
+          'try_to_migrate_one: xchg(pte, migration entry)',
+          { branches: [{ body: setPte('PTE_MIGRATION', `${A}`) }] },
+          'clear',
+        )
       : o.clear === 'mkinvalid'
-        ? s('try_to_migrate_one: pte_mkinvalid (+flush)', { branches: [{ body: setPte('PTE_INVALID', `${A}`) }] }, 'clear')
+        ? s(
+            'try_to_migrate_one: pte_mkinvalid (+flush)',
+            { branches: [{ body: setPte('PTE_INVALID', `${A}`) }] },
+            'clear',
+          )
         : s(
             'try_to_migrate_one: ptep_clear_flush / ptep_get_and_clear',
-            { branches: [{ body: `${setPte('PTE_NONE', 'NOF')}; tlb_stale = ${o.deferAsyncFlush ? '(batch == 0 -> 1 : 0)' : '0'}` }] },
+            {
+              branches: [
+                {
+                  body: `${setPte('PTE_NONE', 'NOF')}; tlb_stale = ${o.deferAsyncFlush ? '(batch == 0 -> 1 : 0)' : '0'}`,
+                },
+              ],
+            },
             'clear',
           );
   const steps: PStep[] = [
     s('migrate_folio_unmap: folio_lock(src)', folioLockOrQueue(`${A}`, 'locked'), 'lock'),
     s('migrate_folio_unmap: folio_lock sleeps', folioLockSleep(`${A}`), 'lock_sleep'),
   ];
-  if (o.freezeFirst !== 'no') steps.push(s('option 3: folio_ref_freeze(src, 3) before unmap', freezeRetries(o, 'give_up'), 'locked'));
+  if (o.freezeFirst !== 'no')
+    steps.push(s('option 3: folio_ref_freeze(src, 3) before unmap', freezeRetries(o, 'give_up'), 'locked'));
   steps.push(
     s('rmap_walk_file: i_mmap_lock_read', downRead('immap'), o.freezeFirst === 'no' ? 'locked' : 'immap'),
     s('try_to_migrate_one: page_vma_mapped_walk takes PTL', spinLock('ptl')),
     clear,
   );
-  if (o.clear !== 'xchg') steps.push(s('try_to_migrate_one: set_pte_at(migration entry)', { branches: [{ body: setPte('PTE_MIGRATION', `${A}`) }] }));
+  if (o.clear !== 'xchg')
+    steps.push(
+      s('try_to_migrate_one: set_pte_at(migration entry)', { branches: [{ body: setPte('PTE_MIGRATION', `${A}`) }] }),
+    );
   steps.push(s('try_to_migrate_one: folio_remove_rmap_pte', folioMapcount(`${A}`, -1)));
   if (o.freezeFirst !== 'fold-put') steps.push(s('try_to_migrate_one: folio_put', folioPut(`${A}`)));
   steps.push(
@@ -91,15 +109,28 @@ function migrator(o: Options, retries: number): PStep[] {
     steps.push(
       s(
         'retry-early: folio_ref_count != folio_expected_refs?',
-        { branches: split(`ref[${A}] != ${expectedRefs(o)} && early < ${retries}`, { body: 'early++; retrying = 1', goto: 'undo' }, {}) },
+        {
+          branches: split(
+            `ref[${A}] != ${expectedRefs(o)} && early < ${retries}`,
+            { body: 'early++; retrying = 1', goto: 'undo' },
+            {},
+          ),
+        },
         'early_check',
       ),
     );
   if (o.uncache)
     steps.push(
-      s('option 4: filemap_remove_folio(src)', { branches: split(`cache != ${A}`, {}, { body: `cache = NOF; ref[${A}]--` }) }, 'uncache'),
+      s(
+        'option 4: filemap_remove_folio(src)',
+        { branches: split(`cache != ${A}`, {}, { body: `cache = NOF; ref[${A}]--` }) },
+        'uncache',
+      ),
     );
-  if (o.freezeFirst === 'no') steps.push(s('folio_migrate_mapping: xas_lock_irq; folio_ref_freeze(src, expected)', freezeRetries(o, 'undo'), 'freeze'));
+  if (o.freezeFirst === 'no')
+    steps.push(
+      s('folio_migrate_mapping: xas_lock_irq; folio_ref_freeze(src, expected)', freezeRetries(o, 'undo'), 'freeze'),
+    );
   steps.push(
     s(
       'folio_migrate_mapping: xas_store(dst); folio_ref_unfreeze(src, 1)',
@@ -110,7 +141,11 @@ function migrator(o: Options, retries: number): PStep[] {
     s(
       'remove_migration_pte: set_pte_at(dst); folio_get(dst)',
       {
-        branches: split(`pte_kind == PTE_MIGRATION && pte_folio == ${A}`, { body: `${setPte('PTE_PRESENT', `${B}`)}; ref[${B}]++; mapcount[${B}]++` }, {}),
+        branches: split(
+          `pte_kind == PTE_MIGRATION && pte_folio == ${A}`,
+          { body: `${setPte('PTE_PRESENT', `${B}`)}; ref[${B}]++; mapcount[${B}]++` },
+          {},
+        ),
       },
       'rm_set',
     ),
@@ -118,20 +153,39 @@ function migrator(o: Options, retries: number): PStep[] {
     s('migrate_folio_move: folio_unlock(dst)', folioUnlock(`${B}`)),
     s('migrate_folio_move: folio_unlock(src)', folioUnlock(`${A}`)),
     s('migrate_folio_move: folio_put(dst)', folioPut(`${B}`)),
-    s('migrate_folio_done: folio_put(src) — migrated', { branches: [{ body: `ref[${A}]--; mig = MIGRATED`, goto: 'exit' }] }, 'done'),
+    s(
+      'migrate_folio_done: folio_put(src) — migrated',
+      { branches: [{ body: `ref[${A}]--; mig = MIGRATED`, goto: 'exit' }] },
+      'done',
+    ),
     s('migrate_folio_undo_src: remove_migration_ptes: PTL', spinLock('ptl'), 'undo'),
     s(
       'remove_migration_pte: set_pte_at(src); folio_get(src)',
       {
-        branches: split(`pte_kind == PTE_MIGRATION && pte_folio == ${A}`, { body: `${setPte('PTE_PRESENT', `${A}`)}; ref[${A}]++; mapcount[${A}]++` }, {}),
+        branches: split(
+          `pte_kind == PTE_MIGRATION && pte_folio == ${A}`,
+          { body: `${setPte('PTE_PRESENT', `${A}`)}; ref[${A}]++; mapcount[${A}]++` },
+          {},
+        ),
       },
       'undo_set',
     ),
     s('remove_migration_ptes: drop PTL', spinUnlock('ptl')),
   );
   if (o.uncache)
-    steps.push(s('option 4 undo: re-add src to the page cache', { branches: split('cache == NOF', { body: `cache = ${A}; ref[${A}]++` }, {}) }, 'recache'));
-  if (o.freezeFirst !== 'no') steps.push(s('option 3: folio_ref_unfreeze(src) after undo', { branches: split(`ref[${A}] == 0`, { body: `ref[${A}] = 3` }, {}) }));
+    steps.push(
+      s(
+        'option 4 undo: re-add src to the page cache',
+        { branches: split('cache == NOF', { body: `cache = ${A}; ref[${A}]++` }, {}) },
+        'recache',
+      ),
+    );
+  if (o.freezeFirst !== 'no')
+    steps.push(
+      s('option 3: folio_ref_unfreeze(src) after undo', {
+        branches: split(`ref[${A}] == 0`, { body: `ref[${A}] = 3` }, {}),
+      }),
+    );
   steps.push(
     s('migrate_folio_undo_src: folio_unlock(src)', folioUnlock(`${A}`), 'give_up'),
     s('migrate_pages_sync: next batch?', {
@@ -142,7 +196,11 @@ function migrator(o: Options, retries: number): PStep[] {
         { when: '!retrying && batch != 0' },
       ],
     }),
-    s('putback: folio_put(src), free dst — migration failed', { branches: [{ body: `ref[${A}]--; ref[${B}]--; locked[${B}] = NOBODY; mig = FAILED` }] }, 'fail'),
+    s(
+      'putback: folio_put(src), free dst — migration failed',
+      { branches: [{ body: `ref[${A}]--; ref[${B}]--; locked[${B}] = NOBODY; mig = FAILED` }] },
+      'fail',
+    ),
   );
   return steps;
 }
@@ -151,7 +209,11 @@ function reader(o: Options): PStep[] {
   const retry = o.recheckInDoFault ? 'lookup' : 'missing';
   const refault = [{ goto: 'access' }];
   const steps: PStep[] = [
-    s('CPU access: TLB hit or hardware walk', { branches: split('tlb_stale || pte_kind == PTE_PRESENT', { goto: 'exit' }, {}) }, 'access'),
+    s(
+      'CPU access: TLB hit or hardware walk',
+      { branches: split('tlb_stale || pte_kind == PTE_PRESENT', { goto: 'exit' }, {}) },
+      'access',
+    ),
     s('handle_pte_fault: ptep_get_lockless', {
       branches: [
         { when: 'pte_kind == PTE_NONE', body: 'orig_kind = pte_kind; orig_folio = pte_folio', goto: 'missing' },
@@ -167,18 +229,31 @@ function reader(o: Options): PStep[] {
   if (o.recheckInDoFault)
     steps.push(
       s('option 5 do_fault: spin_lock(ptl)', spinLock('ptl'), 'missing'),
-      s('option 5 do_fault: pte_none(ptep_get)?', { branches: split('pte_kind == PTE_NONE', {}, { body: 'nopage = 1' }) }),
-      s('option 5 do_fault: spin_unlock(ptl)', andThen(spinUnlock('ptl'), split('nopage', { body: 'nopage = 0', goto: 'access' }, {}))),
+      s('option 5 do_fault: pte_none(ptep_get)?', {
+        branches: split('pte_kind == PTE_NONE', {}, { body: 'nopage = 1' }),
+      }),
+      s(
+        'option 5 do_fault: spin_unlock(ptl)',
+        andThen(spinUnlock('ptl'), split('nopage', { body: 'nopage = 0', goto: 'access' }, {})),
+      ),
     );
   steps.push(
-    s('filemap_get_entry: xas_load', { branches: split('cache == NOF', { goto: 'hole' }, { body: 'f = cache' }) }, retry),
+    s(
+      'filemap_get_entry: xas_load',
+      { branches: split('cache == NOF', { goto: 'hole' }, { body: 'f = cache' }) },
+      retry,
+    ),
     s('filemap_get_entry: folio_try_get_rcu (zero → repeat)', folioTryGet('f', retry)),
     s('filemap_get_entry: xas_reload', { branches: split('cache == f', { goto: 'lock' }, { goto: 'drop' }) }),
     s('filemap_get_entry: folio_put; repeat', folioPut('f', true), 'drop'),
     s('filemap_get_entry: repeat', { local: true, branches: [{ goto: retry }] }),
     s('shmem_get_folio_gfp: folio_lock', folioLockOrQueue('f', 'locked'), 'lock'),
     s('shmem_get_folio_gfp: folio_lock sleeps', folioLockSleep('f')),
-    s('shmem_get_folio_gfp: folio->mapping == mapping?', { branches: split('mapping[f] == 1', {}, { goto: 'truncated' }) }, 'locked'),
+    s(
+      'shmem_get_folio_gfp: folio->mapping == mapping?',
+      { branches: split('mapping[f] == 1', {}, { goto: 'truncated' }) },
+      'locked',
+    ),
     s('finish_fault: pte_offset_map_lock', spinLock('ptl')),
     s('finish_fault: vmf_pte_changed? else set_pte_range', {
       branches: split(
@@ -192,14 +267,19 @@ function reader(o: Options): PStep[] {
     s('do_read_fault: folio_unlock', folioUnlock('f')),
     s('do_read_fault: VM_FAULT_NOPAGE → folio_put; refault', {
       branches: [
-        ...andThen(folioPut('f', true), [{ body: 'nopage = 0', goto: 'access' }]).branches.map((b) => ({ ...b, when: b.when ? `nopage && (${b.when})` : 'nopage' })),
+        ...andThen(folioPut('f', true), [{ body: 'nopage = 0', goto: 'access' }]).branches.map((b) => ({
+          ...b,
+          when: b.when ? `nopage && (${b.when})` : 'nopage',
+        })),
         { when: '!nopage', goto: 'exit' },
       ],
     }),
     s('shmem_get_folio_gfp: truncated → folio_unlock', folioUnlock('f'), 'truncated'),
     s('shmem_get_folio_gfp: folio_put; repeat', { local: true, branches: [{ goto: 'drop' }] }),
     s('migration_entry_wait: pte_offset_map_lock', spinLock('ptl'), 'mew_lock'),
-    s('migration_entry_wait: is_migration_entry(ptep_get)?', { branches: split('pte_kind == PTE_MIGRATION', { body: 'f = pte_folio' }, { goto: 'mew_out' }) }),
+    s('migration_entry_wait: is_migration_entry(ptep_get)?', {
+      branches: split('pte_kind == PTE_MIGRATION', { body: 'f = pte_folio' }, { goto: 'mew_out' }),
+    }),
     s('migration_entry_wait_on_locked: folio_set_waiters; enqueue', folioQueueIfLocked('f')),
     s('migration_entry_wait_on_locked: spin_unlock(ptl)', spinUnlock('ptl')),
     s('migration_entry_wait_on_locked: sleep until unlocked; refault', andThen(folioWaitUnlocked('f'), refault)),
@@ -210,7 +290,10 @@ function reader(o: Options): PStep[] {
         branches: split(
           'cache != NOF',
           { goto: retry },
-          { body: 'ref[nf] = 2; held[nf] = BIT(TID); locked[nf] = TID; mapping[nf] = 1; cache = nf; f = nf; nf++', goto: 'locked' },
+          {
+            body: 'ref[nf] = 2; held[nf] = BIT(TID); locked[nf] = TID; mapping[nf] = 1; cache = nf; f = nf; nf++',
+            goto: 'locked',
+          },
         ),
       },
       'hole',
@@ -233,7 +316,16 @@ export function migrationVsFault(variant: string, readers: number): PromelaModel
   const mapped = (k: number) => `(pte_kind == PTE_PRESENT && pte_folio == ${k})`;
   return {
     comment: `migration-vs-fault, variant ${variant}, readers = ${readers} (generated by bench/spin/migration-vs-fault.ts from the mmcheck model's options: ${JSON.stringify(o)})`,
-    defines: ['NOBODY 255', 'NOF 255', `NF ${nf}`, ...PTE_DEFINES, 'RUNNING 0', 'MIGRATED 1', 'FAILED 2', 'immap_writer NOBODY'],
+    defines: [
+      'NOBODY 255',
+      'NOF 255',
+      `NF ${nf}`,
+      ...PTE_DEFINES,
+      'RUNNING 0',
+      'MIGRATED 1',
+      'FAILED 2',
+      'immap_writer NOBODY',
+    ],
     globals: [
       'byte ref[NF]',
       'byte held[NF]',
@@ -254,7 +346,11 @@ export function migrationVsFault(variant: string, readers: number): PromelaModel
     threads: [{ proc: 'migrator' }, ...Array.from({ length: readers }, () => ({ proc: 'reader' }))],
     procs: [
       { name: 'migrator', locals: ['byte batch', 'byte early', 'bit retrying'], steps: migrator(o, retries) },
-      { name: 'reader', locals: [`byte f = ${A}`, 'byte orig_kind = PTE_NONE', 'byte orig_folio = NOF', 'bit nopage'], steps: reader(o) },
+      {
+        name: 'reader',
+        locals: [`byte f = ${A}`, 'byte orig_kind = PTE_NONE', 'byte orig_folio = NOF', 'bit nopage'],
+        steps: reader(o),
+      },
     ],
     invariants: [
       { name: 'migration-entry-locked', holds: 'pte_kind != PTE_MIGRATION || locked[pte_folio] != NOBODY' },

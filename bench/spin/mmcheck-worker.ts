@@ -58,7 +58,18 @@ function search(req: WorkerRequest): WorkerResult {
   const r = explore(inst, req.options);
   const searchMs = performance.now() - t0;
   const maxRssBytes = process.resourceUsage().maxRSS * 1024;
-  if (r.kind === 'error') return { outcome: 'error', properties: [], message: r.message, states: 0, transitions: 0, searchMs, peakHeapBytes: 0, bytesPerState: 0, maxRssBytes };
+  if (r.kind === 'error')
+    return {
+      outcome: 'error',
+      properties: [],
+      message: r.message,
+      states: 0,
+      transitions: 0,
+      searchMs,
+      peakHeapBytes: 0,
+      bytesPerState: 0,
+      maxRssBytes,
+    };
   const violations = r.kind === 'pass' ? [] : r.violations;
   const outcome = r.kind === 'pass' ? 'pass' : r.kind === 'violation' ? 'violated' : 'incomplete';
   return {
@@ -77,7 +88,8 @@ function search(req: WorkerRequest): WorkerResult {
 
 /** The second run: a fresh instance, the same search, timed from instantiate to the end of explore(). */
 function warmMs(req: WorkerRequest, first: WorkerResult): number | null {
-  if (first.searchMs > (req.warmLimitMs ?? 0) || (first.outcome !== 'pass' && first.outcome !== 'violated')) return null;
+  if (first.searchMs > (req.warmLimitMs ?? 0) || (first.outcome !== 'pass' && first.outcome !== 'violated'))
+    return null;
   const t0 = performance.now();
   explore(load(req)(), req.options);
   return performance.now() - t0;
@@ -90,6 +102,9 @@ try {
   process.stdout.write(JSON.stringify(first) + '\n');
   if (req.warmLimitMs !== undefined) process.stdout.write(JSON.stringify({ warmMs: warmMs(req, first) }) + '\n');
 } catch (e) {
-  if (!first) process.stdout.write(JSON.stringify({ outcome: 'error', properties: [], message: e instanceof Error ? e.message : String(e) }) + '\n');
+  if (!first)
+    process.stdout.write(
+      JSON.stringify({ outcome: 'error', properties: [], message: e instanceof Error ? e.message : String(e) }) + '\n',
+    );
   process.exitCode = 1;
 }

@@ -20,7 +20,13 @@ export interface SpinSettings {
   readonly defines: readonly string[];
 }
 
-export const DEFAULT_SPIN: SpinSettings = { timeoutMs: 120_000, depth: 10_000, hashBits: 24, memLimitMb: 8192, defines: ['-DCOLLAPSE'] };
+export const DEFAULT_SPIN: SpinSettings = {
+  timeoutMs: 120_000,
+  depth: 10_000,
+  hashBits: 24,
+  memLimitMb: 8192,
+  defines: ['-DCOLLAPSE'],
+};
 
 export type SpinOutcome = 'pass' | 'violated' | 'incomplete' | 'error';
 
@@ -50,8 +56,18 @@ export interface SpinResult {
 
 function run(cmd: string, args: string[], cwd: string, timeoutMs: number) {
   const t0 = performance.now();
-  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 64 << 20 });
-  return { ...r, ms: performance.now() - t0, timedOut: r.error !== undefined && (r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT' };
+  const r = spawnSync(cmd, args, {
+    cwd,
+    encoding: 'utf8',
+    timeout: timeoutMs,
+    killSignal: 'SIGKILL',
+    maxBuffer: 64 << 20,
+  });
+  return {
+    ...r,
+    ms: performance.now() - t0,
+    timedOut: r.error !== undefined && (r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT',
+  };
 }
 
 /** spin is installed, or install the Debian package (saying so); false when that fails. */
@@ -68,7 +84,8 @@ export function ensureSpin(log: (s: string) => void): boolean {
 }
 
 export function toolVersions(): { spin: string; gcc: string } {
-  const first = (cmd: string, args: string[]) => (spawnSync(cmd, args, { encoding: 'utf8' }).stdout ?? '').split('\n')[0].trim();
+  const first = (cmd: string, args: string[]) =>
+    (spawnSync(cmd, args, { encoding: 'utf8' }).stdout ?? '').split('\n')[0].trim();
   return { spin: first('spin', ['-V']), gcc: first('gcc', ['--version']) };
 }
 
@@ -105,16 +122,47 @@ export interface PanFlags {
 const TIME = '/usr/bin/time';
 
 /** Generate, compile and run pan on `pml` in `dir`; `properties` are the model's property names. */
-export function runSpin(pml: string, dir: string, properties: readonly string[], settings: SpinSettings, flags: PanFlags = {}): SpinResult {
+export function runSpin(
+  pml: string,
+  dir: string,
+  properties: readonly string[],
+  settings: SpinSettings,
+  flags: PanFlags = {},
+): SpinResult {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'model.pml'), pml);
-  const empty = { properties: [], states: 0, transitions: 0, depth: 0, vectorBytes: 0, genMs: 0, compileMs: 0, searchMs: 0, memMb: 0, stateMemMb: 0, maxRssBytes: 0 };
+  const empty = {
+    properties: [],
+    states: 0,
+    transitions: 0,
+    depth: 0,
+    vectorBytes: 0,
+    genMs: 0,
+    compileMs: 0,
+    searchMs: 0,
+    memMb: 0,
+    stateMemMb: 0,
+    maxRssBytes: 0,
+  };
   const gen = run('spin', ['-a', 'model.pml'], dir, 60_000);
-  if (gen.status !== 0) return { ...empty, outcome: 'error', reason: `spin -a failed: ${(gen.stdout + gen.stderr).trim().slice(0, 400)}` };
+  if (gen.status !== 0)
+    return { ...empty, outcome: 'error', reason: `spin -a failed: ${(gen.stdout + gen.stderr).trim().slice(0, 400)}` };
   const gccArgs = ['-O2', '-DSAFETY', ...settings.defines, `-DMEMLIM=${settings.memLimitMb}`, '-o', 'pan', 'pan.c'];
   const cc = run('gcc', gccArgs, dir, 300_000);
-  if (cc.status !== 0) return { ...empty, genMs: gen.ms, outcome: 'error', reason: `gcc failed: ${(cc.stdout + cc.stderr).trim().slice(0, 400)}` };
-  const panArgs = [`-m${settings.depth}`, `-w${settings.hashBits}`, '-n', ...(flags.allErrors ? ['-c0'] : []), ...(flags.ignoreEndStates ? ['-E'] : [])];
+  if (cc.status !== 0)
+    return {
+      ...empty,
+      genMs: gen.ms,
+      outcome: 'error',
+      reason: `gcc failed: ${(cc.stdout + cc.stderr).trim().slice(0, 400)}`,
+    };
+  const panArgs = [
+    `-m${settings.depth}`,
+    `-w${settings.hashBits}`,
+    '-n',
+    ...(flags.allErrors ? ['-c0'] : []),
+    ...(flags.ignoreEndStates ? ['-E'] : []),
+  ];
   // timeout(1) kills pan itself (killing a wrapper would orphan it); /usr/bin/time reports its peak RSS.
   // SIGINT first: pan prints its statistics so far ("Interrupted"); SIGKILL 10 s later if it does not exit.
   const limited = ['timeout', '--signal=INT', '--kill-after=10', `${settings.timeoutMs / 1000}`, './pan', ...panArgs];
@@ -135,11 +183,15 @@ export function runSpin(pml: string, dir: string, properties: readonly string[],
     stateMemMb: num(out, /([\d.]+)\s+actual memory usage for states/) || 0,
     maxRssBytes: (num(out, /MAXRSS_KB (\d+)/) || 0) * 1024,
   };
-  if (pan.timedOut || pan.status === 124 || pan.status === 137 || /Interrupted/.test(out)) return { ...base, outcome: 'incomplete', reason: 'time' };
+  if (pan.timedOut || pan.status === 124 || pan.status === 137 || /Interrupted/.test(out))
+    return { ...base, outcome: 'incomplete', reason: 'time' };
   const props = errorProperties(out, properties);
-  if (/reached -DMEMLIM bound|out of memory/i.test(out)) return { ...base, properties: props, outcome: 'incomplete', reason: 'memory' };
-  if (/max search depth too small|Search not completed/i.test(out)) return { ...base, properties: props, outcome: props.length ? 'violated' : 'incomplete', reason: 'depth' };
-  if (!/State-vector/.test(out)) return { ...base, outcome: 'error', reason: `pan exited ${pan.status}: ${out.trim().slice(0, 400)}` };
+  if (/reached -DMEMLIM bound|out of memory/i.test(out))
+    return { ...base, properties: props, outcome: 'incomplete', reason: 'memory' };
+  if (/max search depth too small|Search not completed/i.test(out))
+    return { ...base, properties: props, outcome: props.length ? 'violated' : 'incomplete', reason: 'depth' };
+  if (!/State-vector/.test(out))
+    return { ...base, outcome: 'error', reason: `pan exited ${pan.status}: ${out.trim().slice(0, 400)}` };
   const firstError = /^pan:\d+: (.*) \(at depth \d+\)$/m.exec(out);
   return { ...base, properties: props, outcome: props.length ? 'violated' : 'pass', message: firstError?.[1] };
 }

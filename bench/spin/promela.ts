@@ -85,7 +85,10 @@ const comment = (text: string) => `/* ${text.replace(/\*\//g, '* /')} */`;
 const assertOf = (p: PropertyCheck) => `${p.pre ? p.pre + '; ' : ''}assert((${p.holds}) || ${marker(p.name)})`;
 
 function branchText(st: PStep, b: Branch, last: boolean, hasInv: boolean): string {
-  const cond = [st.guard, b.when].filter((c): c is string => !!c && c !== 'true').map((c) => `(${c})`).join(' && ');
+  const cond = [st.guard, b.when]
+    .filter((c): c is string => !!c && c !== 'true')
+    .map((c) => `(${c})`)
+    .join(' && ');
   const target = b.goto ?? (last ? 'exit' : undefined);
   const stmts: string[] = [];
   if (b.bug) stmts.push(`assert(${marker(b.bug)})`);
@@ -96,7 +99,8 @@ function branchText(st: PStep, b: Branch, last: boolean, hasInv: boolean): strin
   }
   if (stmts.length === 0) stmts.push('skip');
   const inner = cond ? `${cond} -> ${stmts.join('; ')}` : stmts.join('; ');
-  const jump = b.bug || b.park ? 'goto end_bug' : target === 'exit' ? 'goto end_exit' : b.goto ? `goto ${labelOf(b.goto)}` : '';
+  const jump =
+    b.bug || b.park ? 'goto end_bug' : target === 'exit' ? 'goto end_exit' : b.goto ? `goto ${labelOf(b.goto)}` : '';
   return `d_step { ${inner} }${jump ? '; ' + jump : ''}`;
 }
 
@@ -129,7 +133,10 @@ function restrict(m: PromelaModel, only: string): PromelaModel {
     assertions: m.assertions.filter((p) => p === only),
     procs: m.procs.map((p) => ({
       ...p,
-      steps: p.steps.map((st) => ({ ...st, branches: st.branches.map((b) => (b.bug && b.bug !== only ? { ...b, bug: undefined, park: true } : b)) })),
+      steps: p.steps.map((st) => ({
+        ...st,
+        branches: st.branches.map((b) => (b.bug && b.bug !== only ? { ...b, bug: undefined, park: true } : b)),
+      })),
     })),
   };
 }
@@ -140,9 +147,14 @@ export function emit(full: PromelaModel, only?: string): string {
   const props = [...m.invariants.map((p) => p.name), ...m.ends.map((p) => p.name), ...m.assertions];
   const hasInv = m.invariants.length > 0;
   const lines: string[] = [`/*\n${m.comment.trim()}\n*/`, ''];
-  lines.push(...m.defines.map((d) => `#define ${d}`), `#define NT ${m.threads.length}`, '#define TID (_pid - 1)', '#define BIT(t) (1 << (t))');
+  lines.push(
+    ...m.defines.map((d) => `#define ${d}`),
+    `#define NT ${m.threads.length}`,
+    '#define TID (_pid - 1)',
+    '#define BIT(t) (1 << (t))',
+  );
   if (hasInv) lines.push(`#define INV ${m.invariants.map(assertOf).join('; ')}`);
-  lines.push('', '/* property markers: never stored, always 0; they name the property in pan\'s messages */');
+  lines.push('', "/* property markers: never stored, always 0; they name the property in pan's messages */");
   for (const p of props) lines.push(`hidden byte ${marker(p)};`);
   lines.push('', ...m.globals.map((g) => `${g};`), 'byte ndone;', '');
   for (const p of m.procs) lines.push(procText(p, hasInv), '');
@@ -151,7 +163,9 @@ export function emit(full: PromelaModel, only?: string): string {
   if (m.init.trim()) lines.push(`  d_step { ${m.init} };`);
   lines.push(`  atomic { ${m.threads.map((t) => `run ${t.proc}(${t.args ?? ''})`).join('; ')} };`);
   const ends = m.ends.map(assertOf).join('; ');
-  lines.push(`  /* end-state properties, once every thread has finished (a deadlock blocks here: invalid end state) */`);
+  lines.push(
+    `  /* end-state properties, once every thread has finished (a deadlock blocks here: invalid end state) */`,
+  );
   lines.push(`  d_step { ndone == NT -> ${ends || 'skip'} }`);
   lines.push('}', '');
   return lines.join('\n');

@@ -27,7 +27,9 @@ function compare(m: Measurement, mmMs: (m: Measurement) => number, spinMs: (m: M
 }
 
 function sizes(rows: readonly Measurement[], above: (m: Measurement) => boolean | null): string {
-  const hits = rows.filter((m) => above(m) === true).map((m) => `${m.n}${finished(m.mm) ? '' : ' (mmcheck out of time)'}`);
+  const hits = rows
+    .filter((m) => above(m) === true)
+    .map((m) => `${m.n}${finished(m.mm) ? '' : ' (mmcheck out of time)'}`);
   return hits.length ? `N = ${hits.join(', ')}` : 'none';
 }
 
@@ -36,9 +38,30 @@ export function summary(results: readonly Measurement[]): string[] {
   for (const m of results.filter(isFix)) byVariant.set(nameOf(m.t), [...(byVariant.get(nameOf(m.t)) ?? []), m]);
   if (byVariant.size === 0) return [];
   const lines = [...byVariant].map(([name, rows]) => {
-    const compared = rows.filter((m) => compare(m, (x) => x.mm!.searchMs, (x) => x.spin!.searchMs) !== null).map((m) => m.n);
-    const search = sizes(rows, (m) => compare(m, (x) => x.mm!.searchMs, (x) => x.spin!.searchMs));
-    const total = sizes(rows, (m) => compare(m, (x) => x.mm!.totalMs, (x) => spinTotalMs(x.spin!)));
+    const compared = rows
+      .filter(
+        (m) =>
+          compare(
+            m,
+            (x) => x.mm!.searchMs,
+            (x) => x.spin!.searchMs,
+          ) !== null,
+      )
+      .map((m) => m.n);
+    const search = sizes(rows, (m) =>
+      compare(
+        m,
+        (x) => x.mm!.searchMs,
+        (x) => x.spin!.searchMs,
+      ),
+    );
+    const total = sizes(rows, (m) =>
+      compare(
+        m,
+        (x) => x.mm!.totalMs,
+        (x) => spinTotalMs(x.spin!),
+      ),
+    );
     return `- ${name} (compared at N = ${compared.join(', ') || 'none'}): search time above SPIN's at ${search}; total above SPIN's at ${total}`;
   });
   return [`mmcheck slower than SPIN, ${KERNEL} fix variants (variants expected to pass):`, ...lines];

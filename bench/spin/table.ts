@@ -26,7 +26,8 @@ function verdicts(m: Measurement): string {
   return a === b ? a : `mmcheck ${a}; SPIN ${b}`;
 }
 
-export const finished = (r: MmResult | SpinResult | undefined) => r !== undefined && (r.outcome === 'pass' || r.outcome === 'violated');
+export const finished = (r: MmResult | SpinResult | undefined) =>
+  r !== undefined && (r.outcome === 'pass' || r.outcome === 'violated');
 export const spinTotalMs = (s: SpinResult) => s.genMs + s.compileMs + s.searchMs;
 
 export const HEADER = [

@@ -54,25 +54,62 @@ const blocksAllocated = endState<S>(
       if (x === 0) return `${t.name} finished but inode ${i} has no block`;
       if (v.s.busy[x - 1] !== 1) return `inode ${i} has block ${x - 1}, which is not marked busy`;
     }
-    for (let b = 0; b < NUMBLOCKS; b++) if (v.s.busy[b] === 1 && !owner.has(b)) return `block ${b} is busy but no inode has it`;
+    for (let b = 0; b < NUMBLOCKS; b++)
+      if (v.s.busy[b] === 1 && !owner.has(b)) return `block ${b} is busy but no inode has it`;
     return null;
   },
 );
 
 const steps: Step<S, L>[] = [
-  step('filesystem: lock locki[i]', spinLock<L>((l) => ['locki', l.i])),
-  load<L>('filesystem: if inode[i] == 0', (l) => ['inode', l.i], (l, x) => (x === 0 ? { l: { ...l, b: (2 * l.i) % NUMBLOCKS } } : { goto: 'unlock-i' })),
-  step('filesystem: lock lockb[b]', spinLock<L>((l) => ['lockb', l.b]), 'lock-b'),
-  load<L>('filesystem: if !busy[b]', (l) => ['busy', l.b], (_l, x) => (x === 0 ? {} : { goto: 'unlock-b-busy' })),
-  store<L>('filesystem: busy[b] = 1', (l) => ['busy', l.b], () => 1),
-  store<L>('filesystem: inode[i] = b + 1', (l) => ['inode', l.i], (l) => l.b + 1),
-  step('filesystem: unlock lockb[b]', andThen<any, L>(spinUnlock<L>((l) => ['lockb', l.b]), () => ({ goto: 'unlock-i' }))),
+  step(
+    'filesystem: lock locki[i]',
+    spinLock<L>((l) => ['locki', l.i]),
+  ),
+  load<L>(
+    'filesystem: if inode[i] == 0',
+    (l) => ['inode', l.i],
+    (l, x) => (x === 0 ? { l: { ...l, b: (2 * l.i) % NUMBLOCKS } } : { goto: 'unlock-i' }),
+  ),
+  step(
+    'filesystem: lock lockb[b]',
+    spinLock<L>((l) => ['lockb', l.b]),
+    'lock-b',
+  ),
+  load<L>(
+    'filesystem: if !busy[b]',
+    (l) => ['busy', l.b],
+    (_l, x) => (x === 0 ? {} : { goto: 'unlock-b-busy' }),
+  ),
+  store<L>(
+    'filesystem: busy[b] = 1',
+    (l) => ['busy', l.b],
+    () => 1,
+  ),
+  store<L>(
+    'filesystem: inode[i] = b + 1',
+    (l) => ['inode', l.i],
+    (l) => l.b + 1,
+  ),
+  step(
+    'filesystem: unlock lockb[b]',
+    andThen<any, L>(
+      spinUnlock<L>((l) => ['lockb', l.b]),
+      () => ({ goto: 'unlock-i' }),
+    ),
+  ),
   step(
     'filesystem: unlock lockb[b] (busy, b = b + 1)',
-    andThen<any, L>(spinUnlock<L>((l) => ['lockb', l.b]), (l) => ({ l: { ...l, b: (l.b + 1) % NUMBLOCKS }, goto: 'lock-b' })),
+    andThen<any, L>(
+      spinUnlock<L>((l) => ['lockb', l.b]),
+      (l) => ({ l: { ...l, b: (l.b + 1) % NUMBLOCKS }, goto: 'lock-b' }),
+    ),
     'unlock-b-busy',
   ),
-  step('filesystem: unlock locki[i]', spinUnlock<L>((l) => ['locki', l.i]), 'unlock-i'),
+  step(
+    'filesystem: unlock locki[i]',
+    spinUnlock<L>((l) => ['locki', l.i]),
+    'unlock-i',
+  ),
 ];
 
 export default defineModel({

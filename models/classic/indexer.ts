@@ -42,18 +42,28 @@ const message = (m: number, t: number) => 11 * m + t;
 const hash = (w: number) => (7 * w) % SIZE;
 const start = (m: number, t: number): L => ({ m, w: message(m, t), h: hash(message(m, t)) });
 
-const insertedOnce = endState<S>('inserted-once', 'At the end the table holds every message w = 11m + t exactly once.', (v) => {
-  const want = new Map<number, number>();
-  for (let t = 0; t < v.threads.length; t++) for (let m = 1; m <= MAX; m++) want.set(message(m, t), (want.get(message(m, t)) ?? 0) + 1);
-  const got = new Map<number, number>();
-  for (const w of v.s.table) if (w !== 0) got.set(w, (got.get(w) ?? 0) + 1);
-  for (const [w, c] of want) if ((got.get(w) ?? 0) !== c) return `message ${w} is in the table ${got.get(w) ?? 0} times, expected ${c}`;
-  for (const [w, c] of got) if (!want.has(w)) return `the table holds ${w} (${c} times), which no thread sent`;
-  return null;
-});
+const insertedOnce = endState<S>(
+  'inserted-once',
+  'At the end the table holds every message w = 11m + t exactly once.',
+  (v) => {
+    const want = new Map<number, number>();
+    for (let t = 0; t < v.threads.length; t++)
+      for (let m = 1; m <= MAX; m++) want.set(message(m, t), (want.get(message(m, t)) ?? 0) + 1);
+    const got = new Map<number, number>();
+    for (const w of v.s.table) if (w !== 0) got.set(w, (got.get(w) ?? 0) + 1);
+    for (const [w, c] of want)
+      if ((got.get(w) ?? 0) !== c) return `message ${w} is in the table ${got.get(w) ?? 0} times, expected ${c}`;
+    for (const [w, c] of got) if (!want.has(w)) return `the table holds ${w} (${c} times), which no thread sent`;
+    return null;
+  },
+);
 
 const steps: Step<S, L>[] = [
-  step('indexer: lock mutex[h]', spinLock<L>((l) => ['mutex', l.h]), 'lock'),
+  step(
+    'indexer: lock mutex[h]',
+    spinLock<L>((l) => ['mutex', l.h]),
+    'lock',
+  ),
   {
     label: 'indexer: if table[h] == 0 then table[h] = w',
     footprint: (_s, l) => rmw(locOf(['table', l.h])),
@@ -61,12 +71,18 @@ const steps: Step<S, L>[] = [
   },
   step(
     'indexer: unlock mutex[h] (inserted)',
-    andThen<any, L>(spinUnlock<L>((l) => ['mutex', l.h]), (l, tid) => (l.m >= MAX ? { goto: 'exit' } : { l: start(l.m + 1, tid), goto: 'lock' })),
+    andThen<any, L>(
+      spinUnlock<L>((l) => ['mutex', l.h]),
+      (l, tid) => (l.m >= MAX ? { goto: 'exit' } : { l: start(l.m + 1, tid), goto: 'lock' }),
+    ),
     'unlock-inserted',
   ),
   step(
     'indexer: unlock mutex[h] (slot taken, h = h + 1)',
-    andThen<any, L>(spinUnlock<L>((l) => ['mutex', l.h]), (l) => ({ l: { ...l, h: (l.h + 1) % SIZE }, goto: 'lock' })),
+    andThen<any, L>(
+      spinUnlock<L>((l) => ['mutex', l.h]),
+      (l) => ({ l: { ...l, h: (l.h + 1) % SIZE }, goto: 'lock' }),
+    ),
     'unlock-taken',
   ),
 ];

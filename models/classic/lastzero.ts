@@ -61,13 +61,22 @@ export default defineModel({
       load<L0>(
         'thread0: array[i] != 0 ? i-- : stop',
         (l) => ['array', l.i],
-        (l, v) => (v === 0 ? { l: { i: l.i, found: true }, goto: 'exit' } : { l: { i: l.i - 1, found: false }, goto: 'scan' }),
+        (l, v) =>
+          v === 0 ? { l: { i: l.i, found: true }, goto: 'exit' } : { l: { i: l.i - 1, found: false }, goto: 'scan' },
         'scan',
       ),
     ];
     const writer: Step<S, Lj>[] = [
-      load<Lj>('writer: v = array[j-1]', (_l, tid) => ['array', tid - 1], (_l, v) => ({ l: { v } })),
-      store<Lj>('writer: array[j] = v + 1', (_l, tid) => ['array', tid], (l) => l.v + 1),
+      load<Lj>(
+        'writer: v = array[j-1]',
+        (_l, tid) => ['array', tid - 1],
+        (_l, v) => ({ l: { v } }),
+      ),
+      store<Lj>(
+        'writer: array[j] = v + 1',
+        (_l, tid) => ['array', tid],
+        (l) => l.v + 1,
+      ),
     ];
     return {
       init: { array: Array.from({ length: n + 1 }, () => 0) } as S,

@@ -25,8 +25,11 @@ interface L {
   readonly other: number;
 }
 
-const mutualExclusion = invariant<S>('mutual-exclusion', 'At most one thread is in the critical section.', ['incs'], (v) =>
-  v.s.incs > 1 ? `both threads are in the critical section (incs = ${v.s.incs})` : null,
+const mutualExclusion = invariant<S>(
+  'mutual-exclusion',
+  'At most one thread is in the critical section.',
+  ['incs'],
+  (v) => (v.s.incs > 1 ? `both threads are in the critical section (incs = ${v.s.incs})` : null),
 );
 
 /** Wait until flag[other] == 0 || turn == me: one atomic guarded step reading both. */
@@ -57,7 +60,7 @@ export default defineModel({
   variants: {
     peterson: { doc: 'flag[me] = 1; turn = other; await !flag[other] || turn == me.', options: {}, expect: {} },
     'no-turn': {
-      doc: 'flag[me] = 1; if flag[other] is clear, enter: the check and the other thread\'s store race.',
+      doc: "flag[me] = 1; if flag[other] is clear, enter: the check and the other thread's store race.",
       options: { useTurn: false },
       expect: { 'mutual-exclusion': 'violated' },
     },
@@ -66,19 +69,39 @@ export default defineModel({
     const steps = (): Step<S, L>[] =>
       o.useTurn
         ? [
-            store<L>('peterson: flag[me] = 1', (_l, tid) => ['flag', tid], () => 1),
+            store<L>(
+              'peterson: flag[me] = 1',
+              (_l, tid) => ['flag', tid],
+              () => 1,
+            ),
             store<L>('peterson: turn = other', ['turn'], (l) => l.other),
             awaitEntry,
             enter,
             leave,
-            store<L>('peterson: flag[me] = 0', (_l, tid) => ['flag', tid], () => 0),
+            store<L>(
+              'peterson: flag[me] = 0',
+              (_l, tid) => ['flag', tid],
+              () => 0,
+            ),
           ]
         : [
-            load<L>('no-turn: read flag[other]', (l) => ['flag', l.other], (_l, v) => (v === 0 ? {} : { goto: 'exit' })),
-            store<L>('no-turn: flag[me] = 1', (_l, tid) => ['flag', tid], () => 1),
+            load<L>(
+              'no-turn: read flag[other]',
+              (l) => ['flag', l.other],
+              (_l, v) => (v === 0 ? {} : { goto: 'exit' }),
+            ),
+            store<L>(
+              'no-turn: flag[me] = 1',
+              (_l, tid) => ['flag', tid],
+              () => 1,
+            ),
             enter,
             leave,
-            store<L>('no-turn: flag[me] = 0', (_l, tid) => ['flag', tid], () => 0),
+            store<L>(
+              'no-turn: flag[me] = 0',
+              (_l, tid) => ['flag', tid],
+              () => 0,
+            ),
           ];
     return {
       init: { flag: [0, 0], turn: 0, incs: 0 } as S,

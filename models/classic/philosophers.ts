@@ -28,10 +28,22 @@ interface L {
 }
 
 const steps: Step<S, L>[] = [
-  step('philosopher: lock first fork', spinLock<L>((l) => ['fork', l.first])),
-  step('philosopher: lock second fork', spinLock<L>((l) => ['fork', l.second])),
-  step('philosopher: unlock second fork', spinUnlock<L>((l) => ['fork', l.second])),
-  step('philosopher: unlock first fork', spinUnlock<L>((l) => ['fork', l.first])),
+  step(
+    'philosopher: lock first fork',
+    spinLock<L>((l) => ['fork', l.first]),
+  ),
+  step(
+    'philosopher: lock second fork',
+    spinLock<L>((l) => ['fork', l.second]),
+  ),
+  step(
+    'philosopher: unlock second fork',
+    spinUnlock<L>((l) => ['fork', l.second]),
+  ),
+  step(
+    'philosopher: unlock first fork',
+    spinUnlock<L>((l) => ['fork', l.first]),
+  ),
 ];
 
 export default defineModel({
@@ -61,7 +73,10 @@ export default defineModel({
     for (let i = 0; i < n; i++) {
       const left = i;
       const right = (i + 1) % n;
-      const lr = o.ordered && i === n - 1 ? { first: Math.min(left, right), second: Math.max(left, right) } : { first: left, second: right };
+      const lr =
+        o.ordered && i === n - 1
+          ? { first: Math.min(left, right), second: Math.max(left, right) }
+          : { first: left, second: right };
       threads.push(thread<S, L>(`phil${i}`, lr, steps));
     }
     return {

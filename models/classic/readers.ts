@@ -26,7 +26,8 @@ interface L {
 
 const consistent = endState<S>('reads-consistent', 'At the end x = 42 and every reader read 0 or 42.', (v) => {
   if (v.s.x !== 42) return `x = ${v.s.x} at the end, expected 42`;
-  for (const t of v.threads.slice(1)) if (t.l.r !== 0 && t.l.r !== 42) return `${t.name} read ${t.l.r}, neither 0 nor 42`;
+  for (const t of v.threads.slice(1))
+    if (t.l.r !== 0 && t.l.r !== 42) return `${t.name} read ${t.l.r}, neither 0 nor 42`;
   return null;
 });
 

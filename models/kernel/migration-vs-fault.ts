@@ -83,7 +83,17 @@ import {
   type Folio,
 } from '../../src/kernel/folio.js';
 import { cacheLoc, xasLoad } from '../../src/kernel/pagecache.js';
-import { PTE_NONE, migrationEntry, present, presentInvalid, pteLoc, pteSame, ptepGet, pteStore, type Pte } from '../../src/kernel/pte.js';
+import {
+  PTE_NONE,
+  migrationEntry,
+  present,
+  presentInvalid,
+  pteLoc,
+  pteSame,
+  ptepGet,
+  pteStore,
+  type Pte,
+} from '../../src/kernel/pte.js';
 import { downRead, rwsem, upRead, type RwSem } from '../../src/kernel/rwsem.js';
 import { lockMisuse, spinLock, spinUnlock } from '../../src/kernel/spinlock.js';
 import { TLB, tlbFlush } from '../../src/kernel/tlb.js';
@@ -127,7 +137,12 @@ interface ML {
 }
 
 /** Compound step written with immer: several fields under one lock. */
-function compound<L>(label: string, name: string, locs: string[], recipe: (d: any, l: L) => { goto?: string; l?: L } | void): Step<S, L> {
+function compound<L>(
+  label: string,
+  name: string,
+  locs: string[],
+  recipe: (d: any, l: L) => { goto?: string; l?: L } | void,
+): Step<S, L> {
   return {
     label,
     name,
@@ -150,13 +165,18 @@ function compound<L>(label: string, name: string, locs: string[], recipe: (d: an
  * because no reader here decides on the exact count between them (only the migrator freezes).
  */
 function removeMigrationPte(to: string, which: 'src' | 'dst', name: string): Step<S, ML> {
-  return compound<ML>(`remove_migration_pte: set_pte_at(${which}); folio_get(${which})`, name, [pteLoc(0), refLoc(to), mapLoc(to)], (d) => {
-    if (d.pte[0].kind === 'migration' && d.pte[0].folio === SRC) {
-      d.pte[0] = present(to);
-      d.folios[to].ref += 1;
-      d.folios[to].mapcount += 1;
-    }
-  });
+  return compound<ML>(
+    `remove_migration_pte: set_pte_at(${which}); folio_get(${which})`,
+    name,
+    [pteLoc(0), refLoc(to), mapLoc(to)],
+    (d) => {
+      if (d.pte[0].kind === 'migration' && d.pte[0].folio === SRC) {
+        d.pte[0] = present(to);
+        d.folios[to].ref += 1;
+        d.folios[to].mapcount += 1;
+      }
+    },
+  );
 }
 
 function expectedRefs(o: Options): number {
@@ -182,9 +202,23 @@ function migratorSteps(o: Options, retries: number): Step<S, ML>[] {
   const deferred = (l: ML) => o.deferAsyncFlush && l.batch === 0;
   const clear: Step<S, ML> =
     o.clear === 'xchg'
-      ? { ...step('try_to_migrate_one: xchg(pte, migration entry)', pteStore<S, ML>(0, () => migrationEntry(SRC)), 'clear'), cost: 'atomic' }
+      ? {
+          ...step(
+            'try_to_migrate_one: xchg(pte, migration entry)',
+            pteStore<S, ML>(0, () => migrationEntry(SRC)),
+            'clear',
+          ),
+          cost: 'atomic',
+        }
       : o.clear === 'mkinvalid'
-        ? { ...step('try_to_migrate_one: pte_mkinvalid (+flush)', pteStore<S, ML>(0, () => presentInvalid(SRC)), 'clear'), cost: 'atomic' }
+        ? {
+            ...step(
+              'try_to_migrate_one: pte_mkinvalid (+flush)',
+              pteStore<S, ML>(0, () => presentInvalid(SRC)),
+              'clear',
+            ),
+            cost: 'atomic',
+          }
         : {
             label: 'try_to_migrate_one: ptep_clear_flush / ptep_get_and_clear',
             name: 'clear',
@@ -199,11 +233,21 @@ function migratorSteps(o: Options, retries: number): Step<S, ML>[] {
   if (o.freezeFirst !== 'no')
     steps.push(step('option 3: folio_ref_freeze(src, 3) before unmap', freezeRetries(o, 'give_up'), 'locked'));
   steps.push(
-    step('rmap_walk_file: i_mmap_lock_read', downRead<ML>(['i_mmap_rwsem']), o.freezeFirst === 'no' ? 'locked' : 'immap'),
+    step(
+      'rmap_walk_file: i_mmap_lock_read',
+      downRead<ML>(['i_mmap_rwsem']),
+      o.freezeFirst === 'no' ? 'locked' : 'immap',
+    ),
     step('try_to_migrate_one: page_vma_mapped_walk takes PTL', spinLock<ML>(['ptl'])),
     clear,
   );
-  if (o.clear !== 'xchg') steps.push(step('try_to_migrate_one: set_pte_at(migration entry)', pteStore<S, ML>(0, () => migrationEntry(SRC))));
+  if (o.clear !== 'xchg')
+    steps.push(
+      step(
+        'try_to_migrate_one: set_pte_at(migration entry)',
+        pteStore<S, ML>(0, () => migrationEntry(SRC)),
+      ),
+    );
   steps.push(step('try_to_migrate_one: folio_remove_rmap_pte', folioMapcount<S, ML>(SRC, -1)));
   if (o.freezeFirst !== 'fold-put') steps.push(step('try_to_migrate_one: folio_put', folioPut<S, ML>(SRC)));
   steps.push(
@@ -216,7 +260,10 @@ function migratorSteps(o: Options, retries: number): Step<S, ML>[] {
       label: 'retry-early: folio_ref_count != folio_expected_refs?',
       name: 'early_check',
       footprint: () => reads(refLoc(SRC)),
-      run: (s, l) => (s.folios[SRC].ref !== expectedRefs(o) && l.early < retries ? { l: { ...l, early: l.early + 1, retrying: true }, goto: 'undo' } : {}),
+      run: (s, l) =>
+        s.folios[SRC].ref !== expectedRefs(o) && l.early < retries
+          ? { l: { ...l, early: l.early + 1, retrying: true }, goto: 'undo' }
+          : {},
     });
   if (o.uncache)
     steps.push(
@@ -226,15 +273,23 @@ function migratorSteps(o: Options, retries: number): Step<S, ML>[] {
         d.folios[SRC].ref -= 1;
       }),
     );
-  if (o.freezeFirst === 'no') steps.push(step('folio_migrate_mapping: xas_lock_irq; folio_ref_freeze(src, expected)', freezeRetries(o, 'undo'), 'freeze'));
+  if (o.freezeFirst === 'no')
+    steps.push(
+      step('folio_migrate_mapping: xas_lock_irq; folio_ref_freeze(src, expected)', freezeRetries(o, 'undo'), 'freeze'),
+    );
   steps.push(
-    compound<ML>('folio_migrate_mapping: xas_store(dst); folio_ref_unfreeze(src, 1)', 'store', [cacheLoc(0), refLoc(SRC), refLoc(DST), `${SRC}.mapping`, `${DST}.mapping`], (d) => {
-      d.cache[0] = DST;
-      d.folios[DST].ref += 1;
-      d.folios[DST].mapping = MAPPING;
-      d.folios[SRC].mapping = null;
-      d.folios[SRC].ref = 1;
-    }),
+    compound<ML>(
+      'folio_migrate_mapping: xas_store(dst); folio_ref_unfreeze(src, 1)',
+      'store',
+      [cacheLoc(0), refLoc(SRC), refLoc(DST), `${SRC}.mapping`, `${DST}.mapping`],
+      (d) => {
+        d.cache[0] = DST;
+        d.folios[DST].ref += 1;
+        d.folios[DST].mapping = MAPPING;
+        d.folios[SRC].mapping = null;
+        d.folios[SRC].ref = 1;
+      },
+    ),
     step('remove_migration_ptes(src→dst): PTL', spinLock<ML>(['ptl'])),
     removeMigrationPte(DST, 'dst', 'rm_set'),
     step('remove_migration_ptes: drop PTL', spinUnlock<ML>(['ptl'])),
@@ -264,21 +319,32 @@ function migratorSteps(o: Options, retries: number): Step<S, ML>[] {
     steps.push({
       label: 'option 3: folio_ref_unfreeze(src) after undo',
       footprint: () => writes(refLoc(SRC)),
-      run: (s) => (s.folios[SRC].ref === 0 ? { s: { ...s, folios: { ...s.folios, [SRC]: { ...s.folios[SRC], ref: 3 } } } } : {}),
+      run: (s) =>
+        s.folios[SRC].ref === 0 ? { s: { ...s, folios: { ...s.folios, [SRC]: { ...s.folios[SRC], ref: 3 } } } } : {},
     });
   steps.push(
     step('migrate_folio_undo_src: folio_unlock(src)', folioUnlock<S, ML>(SRC), 'give_up'),
     {
       label: 'migrate_pages_sync: next batch?',
       footprint: () => [],
-      run: (_s, l) => (l.retrying ? { l: { ...l, retrying: false }, goto: 'lock' } : l.batch === 0 ? { l: { ...l, batch: 1 }, goto: 'lock' } : {}),
+      run: (_s, l) =>
+        l.retrying
+          ? { l: { ...l, retrying: false }, goto: 'lock' }
+          : l.batch === 0
+            ? { l: { ...l, batch: 1 }, goto: 'lock' }
+            : {},
     },
-    compound<ML>('putback: folio_put(src), free dst — migration failed', 'fail', [refLoc(SRC), refLoc(DST), lockLoc(DST), MIG], (d) => {
-      d.folios[SRC].ref -= 1;
-      d.folios[DST].ref -= 1;
-      d.folios[DST].locked = -1;
-      d.mig = 'failed';
-    }),
+    compound<ML>(
+      'putback: folio_put(src), free dst — migration failed',
+      'fail',
+      [refLoc(SRC), refLoc(DST), lockLoc(DST), MIG],
+      (d) => {
+        d.folios[SRC].ref -= 1;
+        d.folios[DST].ref -= 1;
+        d.folios[DST].locked = -1;
+        d.mig = 'failed';
+      },
+    ),
   );
   return steps;
 }
@@ -309,20 +375,36 @@ function readerSteps(o: Options): Step<S, RL>[] {
     step(
       'handle_pte_fault: ptep_get_lockless',
       ptepGet<S, RL>(0, (l, p) => {
-        const go = p.kind === 'none' ? 'missing' : p.kind === 'migration' ? 'mew_lock' : p.kind === 'invalid' ? 'same_lock' : 'exit';
+        const go =
+          p.kind === 'none'
+            ? 'missing'
+            : p.kind === 'migration'
+              ? 'mew_lock'
+              : p.kind === 'invalid'
+                ? 'same_lock'
+                : 'exit';
         return { l: { ...l, orig: p }, goto: go };
       }),
     ),
     // present-invalid (option 1): the pte_same path under the PTL
     step('handle_pte_fault: spin_lock(ptl)', spinLock<RL>(['ptl']), 'same_lock'),
-    step('handle_pte_fault: !pte_same → return', ptepGet<S, RL>(0, () => ({}))),
+    step(
+      'handle_pte_fault: !pte_same → return',
+      ptepGet<S, RL>(0, () => ({})),
+    ),
     step('handle_pte_fault: spin_unlock(ptl); refault', andThen(spinUnlock<RL>(['ptl']), refault)),
   ];
   if (o.recheckInDoFault)
     steps.push(
       step('option 5 do_fault: spin_lock(ptl)', spinLock<RL>(['ptl']), 'missing'),
-      step('option 5 do_fault: pte_none(ptep_get)?', ptepGet<S, RL>(0, (l, p) => (p.kind === 'none' ? {} : { l: { ...l, nopage: true } }))),
-      step('option 5 do_fault: spin_unlock(ptl)', andThen(spinUnlock<RL>(['ptl']), (l) => (l.nopage ? { l: { ...l, nopage: false }, goto: 'access' } : {}))),
+      step(
+        'option 5 do_fault: pte_none(ptep_get)?',
+        ptepGet<S, RL>(0, (l, p) => (p.kind === 'none' ? {} : { l: { ...l, nopage: true } })),
+      ),
+      step(
+        'option 5 do_fault: spin_unlock(ptl)',
+        andThen(spinUnlock<RL>(['ptl']), (l) => (l.nopage ? { l: { ...l, nopage: false }, goto: 'access' } : {})),
+      ),
     );
   steps.push(
     step(
@@ -330,10 +412,20 @@ function readerSteps(o: Options): Step<S, RL>[] {
       xasLoad<S, RL>(0, (l, folioName) => (folioName === null ? { goto: 'hole' } : { l: { ...l, f: folioName } })),
       o.recheckInDoFault ? 'lookup' : 'missing',
     ),
-    step('filemap_get_entry: folio_try_get_rcu (zero → repeat)', folioTryGet<S, RL>(f, o.recheckInDoFault ? 'lookup' : 'missing')),
-    step('filemap_get_entry: xas_reload', xasLoad<S, RL>(0, (l, again) => (again === l.f ? { goto: 'lock' } : { goto: 'drop' }))),
+    step(
+      'filemap_get_entry: folio_try_get_rcu (zero → repeat)',
+      folioTryGet<S, RL>(f, o.recheckInDoFault ? 'lookup' : 'missing'),
+    ),
+    step(
+      'filemap_get_entry: xas_reload',
+      xasLoad<S, RL>(0, (l, again) => (again === l.f ? { goto: 'lock' } : { goto: 'drop' })),
+    ),
     step('filemap_get_entry: folio_put; repeat', folioPut<S, RL>(f, true), 'drop'),
-    { label: 'filemap_get_entry: repeat', footprint: () => [], run: () => ({ goto: o.recheckInDoFault ? 'lookup' : 'missing' }) },
+    {
+      label: 'filemap_get_entry: repeat',
+      footprint: () => [],
+      run: () => ({ goto: o.recheckInDoFault ? 'lookup' : 'missing' }),
+    },
     step('shmem_get_folio_gfp: folio_lock', folioLockOrQueue<S, RL>(f, 'locked'), 'lock'),
     step('shmem_get_folio_gfp: folio_lock sleeps', folioLockSleep<S, RL>(f)),
     step(
@@ -359,7 +451,8 @@ function readerSteps(o: Options): Step<S, RL>[] {
       ...step('do_read_fault: VM_FAULT_NOPAGE → folio_put; refault', nopagePut),
       cost: undefined,
       footprint: (s, l, tid) => (l.nopage ? nopagePut.footprint(s, l, tid) : []),
-      run: (s, l, tid) => (l.nopage ? { ...nopagePut.run(s, l, tid), l: { ...l, nopage: false }, goto: 'access' } : { goto: 'exit' }),
+      run: (s, l, tid) =>
+        l.nopage ? { ...nopagePut.run(s, l, tid), l: { ...l, nopage: false }, goto: 'access' } : { goto: 'exit' },
     },
     step('shmem_get_folio_gfp: truncated → folio_unlock', folioUnlock<S, RL>(f), 'truncated'),
     { label: 'shmem_get_folio_gfp: folio_put; repeat', footprint: () => [], run: () => ({ goto: 'drop' }) },
@@ -371,7 +464,10 @@ function readerSteps(o: Options): Step<S, RL>[] {
     ),
     step('migration_entry_wait_on_locked: folio_set_waiters; enqueue', folioQueueIfLocked<S, RL>(f)),
     step('migration_entry_wait_on_locked: spin_unlock(ptl)', spinUnlock<RL>(['ptl'])),
-    step('migration_entry_wait_on_locked: sleep until unlocked; refault', andThen(folioWaitUnlocked<S, RL>(f), refault)),
+    step(
+      'migration_entry_wait_on_locked: sleep until unlocked; refault',
+      andThen(folioWaitUnlocked<S, RL>(f), refault),
+    ),
     step('migration_entry_wait: spin_unlock(ptl); refault', andThen(spinUnlock<RL>(['ptl']), refault), 'mew_out'),
   );
   // A hole in the page cache (option 4): shmem allocates a new folio for the index, locked, cached.
@@ -383,7 +479,11 @@ function readerSteps(o: Options): Step<S, RL>[] {
       if (s.cache[0] !== null) return { goto: o.recheckInDoFault ? 'lookup' : 'missing' };
       const name = `C${Object.keys(s.folios).length - 1}`;
       const fresh = folio({ ref: 2, held: 1 << tid, locked: tid, mapping: MAPPING });
-      return { s: { ...s, cache: [name], folios: { ...s.folios, [name]: fresh } }, l: { ...l, f: name }, goto: 'locked' };
+      return {
+        s: { ...s, cache: [name], folios: { ...s.folios, [name]: fresh } },
+        l: { ...l, f: name },
+        goto: 'locked',
+      };
     },
   });
   return steps;
@@ -395,8 +495,13 @@ const cached = (s: S, name: string) => s.cache.includes(name);
 const mapped = (s: S, name: string) => s.pte.some((p) => p.kind === 'present' && p.folio === name);
 
 export const properties: Property<S>[] = [
-  endState<S>('migration-succeeds', 'Migration succeeds when the folio has no long-lived users (move_pages returns 0).', (v) =>
-    v.s.mig === 'migrated' ? null : `move_pages: folio ${SRC} was not migrated (${v.s.mig}): every freeze of both batches failed`,
+  endState<S>(
+    'migration-succeeds',
+    'Migration succeeds when the folio has no long-lived users (move_pages returns 0).',
+    (v) =>
+      v.s.mig === 'migrated'
+        ? null
+        : `move_pages: folio ${SRC} was not migrated (${v.s.mig}): every freeze of both batches failed`,
   ),
   invariant<S>(
     'migration-entry-locked',
@@ -404,37 +509,53 @@ export const properties: Property<S>[] = [
     ['pte', `${SRC}.lock`, `${DST}.lock`],
     (v) => {
       for (const p of v.s.pte)
-        if (p.kind === 'migration' && v.s.folios[p.folio].locked === -1) return `migration entry for folio ${p.folio} while ${p.folio} is unlocked`;
+        if (p.kind === 'migration' && v.s.folios[p.folio].locked === -1)
+          return `migration entry for folio ${p.folio} while ${p.folio} is unlocked`;
       return null;
     },
   ),
   endState<S>('no-dangling-migration-entry', 'No migration entry is left behind at the end.', (v) =>
-    v.s.pte.some((p) => p.kind === 'migration') ? `a migration entry for folio ${(v.s.pte.find((p) => p.kind === 'migration') as { folio: string }).folio} is left in the page table` : null,
+    v.s.pte.some((p) => p.kind === 'migration')
+      ? `a migration entry for folio ${(v.s.pte.find((p) => p.kind === 'migration') as { folio: string }).folio} is left in the page table`
+      : null,
   ),
   assertion(REFCOUNT, 'No folio_put on a zero count, no unfreeze of an unfrozen count (VM_BUG_ON_PAGE).'),
   assertion(FOLIO_LOCK, 'No folio_unlock of a folio the thread has not locked.'),
   lockMisuse,
-  endState<S>('refcount-balanced', 'At the end every folio is referenced exactly by its holders (page cache, mapping PTEs): no count left frozen, none leaked.', (v) => {
-    for (const [name, fo] of Object.entries(v.s.folios)) {
-      const holders = (cached(v.s, name) ? 1 : 0) + (mapped(v.s, name) ? 1 : 0);
-      if (fo.ref !== holders) return `folio ${name}: refcount ${fo.ref} but ${holders} holder(s) (page cache ${cached(v.s, name)}, mapped ${mapped(v.s, name)})`;
-    }
-    return null;
-  }),
-  endState<S>('page-cache-coherent', 'The reader maps the folio the page cache holds: no stale or duplicate folio for the file index.', (v) => {
-    for (const p of v.s.pte)
-      if (p.kind === 'present' && !cached(v.s, p.folio)) return `the PTE maps folio ${p.folio} but the page cache holds ${v.s.cache[0] ?? 'nothing'} for the same index`;
-    const live = Object.entries(v.s.folios).filter(([, fo]) => fo.mapping === MAPPING && fo.ref > 0).map(([n]) => n);
-    return live.length > 1 ? `folios ${live.join(' and ')} both claim index 0 of the shmem file` : null;
-  }),
+  endState<S>(
+    'refcount-balanced',
+    'At the end every folio is referenced exactly by its holders (page cache, mapping PTEs): no count left frozen, none leaked.',
+    (v) => {
+      for (const [name, fo] of Object.entries(v.s.folios)) {
+        const holders = (cached(v.s, name) ? 1 : 0) + (mapped(v.s, name) ? 1 : 0);
+        if (fo.ref !== holders)
+          return `folio ${name}: refcount ${fo.ref} but ${holders} holder(s) (page cache ${cached(v.s, name)}, mapped ${mapped(v.s, name)})`;
+      }
+      return null;
+    },
+  ),
+  endState<S>(
+    'page-cache-coherent',
+    'The reader maps the folio the page cache holds: no stale or duplicate folio for the file index.',
+    (v) => {
+      for (const p of v.s.pte)
+        if (p.kind === 'present' && !cached(v.s, p.folio))
+          return `the PTE maps folio ${p.folio} but the page cache holds ${v.s.cache[0] ?? 'nothing'} for the same index`;
+      const live = Object.entries(v.s.folios)
+        .filter(([, fo]) => fo.mapping === MAPPING && fo.ref > 0)
+        .map(([n]) => n);
+      return live.length > 1 ? `folios ${live.join(' and ')} both claim index 0 of the shmem file` : null;
+    },
+  ),
   invariant<S>(
     'no-ref-held-across-migration-wait',
-    'No thread sleeps on the migrating folio\'s lock, held by the migrator while the folio is unmapped, holding a reference the freeze does not expect.',
+    "No thread sleeps on the migrating folio's lock, held by the migrator while the folio is unmapped, holding a reference the freeze does not expect.",
     [`${SRC}.ref`, `${SRC}.lock`, 'pte'],
     (v: StateView<S>) => {
       const a = v.s.folios[SRC];
       const stuck = a.held & a.waiters;
-      if (v.threads[MIGRATOR]?.name !== 'migrator' || a.locked !== MIGRATOR || stuck === 0 || mapped(v.s, SRC)) return null;
+      if (v.threads[MIGRATOR]?.name !== 'migrator' || a.locked !== MIGRATOR || stuck === 0 || mapped(v.s, SRC))
+        return null;
       const who = v.threads.filter((_t, i) => stuck & (1 << i)).map((t) => t.name);
       return `${who.join(', ')} sleeps in folio_lock(${SRC}) holding a reference while the migrator holds the lock: folio_ref_freeze(${SRC}) cannot succeed`;
     },
@@ -479,7 +600,10 @@ function readerSymmetry(first: number, readers: number): Symmetry<S> | undefined
 
 // ---------------------------------------------------------------- model
 
-const expectUpstream: Record<string, Verdict> = { 'migration-succeeds': 'violated', 'no-ref-held-across-migration-wait': 'violated' };
+const expectUpstream: Record<string, Verdict> = {
+  'migration-succeeds': 'violated',
+  'no-ref-held-across-migration-wait': 'violated',
+};
 
 export default defineModel<Options>({
   name: 'migration-vs-fault',
@@ -488,27 +612,72 @@ export default defineModel<Options>({
     'try_to_migrate_one clears the PTE before installing the migration entry; a lockless shmem read fault in between takes a folio reference and sleeps on the folio lock the migrator holds, so folio_ref_freeze fails in every retry and move_pages fails.',
   params: {
     readers: { default: 2, min: 1, max: 6, doc: 'Faulting reader threads (each faults once on the page).' },
-    retries: { default: 1, min: 0, max: 4, doc: 'retry-early: how many times an unmap is undone and redone on a refcount mismatch.' },
-    migrating: { default: 1, min: 0, max: 1, doc: '0: no migrator; the page is cached but not mapped (an ordinary read fault, for costing).' },
+    retries: {
+      default: 1,
+      min: 0,
+      max: 4,
+      doc: 'retry-early: how many times an unmap is undone and redone on a refcount mismatch.',
+    },
+    migrating: {
+      default: 1,
+      min: 0,
+      max: 1,
+      doc: '0: no migrator; the page is cached but not mapped (an ordinary read fault, for costing).',
+    },
   },
   costs: [
     { name: 'read fault', thread: 'reader0', params: { migrating: 0, readers: 1 } },
     { name: 'migration', thread: 'migrator', params: { readers: 1 } },
   ],
-  options: { deferAsyncFlush: false, clear: 'clear', freezeFirst: 'no', uncache: false, recheckInDoFault: false, retryEarly: false },
+  options: {
+    deferAsyncFlush: false,
+    clear: 'clear',
+    freezeFirst: 'no',
+    uncache: false,
+    recheckInDoFault: false,
+    retryEarly: false,
+  },
   variants: {
-    upstream: { doc: 'As upstream: clear, then set the migration entry; immediate flush (arm64 with the repeat-TLBI workaround).', options: {}, expect: expectUpstream },
-    'x86-deferred': { doc: "x86's deferred flush in the ASYNC batch: remote TLBs keep the old translation until the migration entry is set.", options: { deferAsyncFlush: true }, expect: {} },
-    'opt1-mkinvalid': { doc: 'Option 1: atomic pte_mkinvalid (arm64 present-invalid), so the reader takes the PTL path.', options: { clear: 'mkinvalid' }, expect: {} },
-    'opt2-xchg': { doc: 'Option 2: install the migration entry with one atomic exchange: the PTE is never none.', options: { clear: 'xchg' }, expect: {} },
-    'opt3-freeze-first': { doc: 'Option 3: folio_ref_freeze before clearing the PTE, the PTE\'s put folded into the unfreeze.', options: { freezeFirst: 'fold-put' }, expect: {} },
-    'opt3-freeze-first-put': { doc: 'Option 3 keeping try_to_migrate_one\'s folio_put: a put on a frozen count.', options: { freezeFirst: 'keep-put' }, expect: { refcount: 'violated' } },
+    upstream: {
+      doc: 'As upstream: clear, then set the migration entry; immediate flush (arm64 with the repeat-TLBI workaround).',
+      options: {},
+      expect: expectUpstream,
+    },
+    'x86-deferred': {
+      doc: "x86's deferred flush in the ASYNC batch: remote TLBs keep the old translation until the migration entry is set.",
+      options: { deferAsyncFlush: true },
+      expect: {},
+    },
+    'opt1-mkinvalid': {
+      doc: 'Option 1: atomic pte_mkinvalid (arm64 present-invalid), so the reader takes the PTL path.',
+      options: { clear: 'mkinvalid' },
+      expect: {},
+    },
+    'opt2-xchg': {
+      doc: 'Option 2: install the migration entry with one atomic exchange: the PTE is never none.',
+      options: { clear: 'xchg' },
+      expect: {},
+    },
+    'opt3-freeze-first': {
+      doc: "Option 3: folio_ref_freeze before clearing the PTE, the PTE's put folded into the unfreeze.",
+      options: { freezeFirst: 'fold-put' },
+      expect: {},
+    },
+    'opt3-freeze-first-put': {
+      doc: "Option 3 keeping try_to_migrate_one's folio_put: a put on a frozen count.",
+      options: { freezeFirst: 'keep-put' },
+      expect: { refcount: 'violated' },
+    },
     'opt4-uncache': {
       doc: 'Option 4: remove the folio from the page cache during migration: the reader sees a hole.',
       options: { uncache: true },
       expect: { ...expectUpstream, 'page-cache-coherent': 'violated', 'refcount-balanced': 'violated' },
     },
-    'opt5-recheck': { doc: 'Option 5: do_fault rechecks pte_none under the PTL before ->fault.', options: { recheckInDoFault: true }, expect: {} },
+    'opt5-recheck': {
+      doc: 'Option 5: do_fault rechecks pte_none under the PTL before ->fault.',
+      options: { recheckInDoFault: true },
+      expect: {},
+    },
     'retry-early': {
       doc: 'Follow-up: on a refcount mismatch after unmap, undo so the reader can finish, then retry the unmap.',
       options: { retryEarly: true },
@@ -518,7 +687,11 @@ export default defineModel<Options>({
   build: (o, p) => {
     // The early-retry undo re-adds the PTE's reference with `ref += 1`, which on a count option 3
     // froze at 0 would leave it at 1 (not 3) after the unfreeze: the combination is not modelled.
-    if (o.retryEarly && o.freezeFirst !== 'no') throw new ModelError('migration-vs-fault: retryEarly cannot be combined with freezeFirst (the early undo is not modelled on a frozen count)', 'bad-options');
+    if (o.retryEarly && o.freezeFirst !== 'no')
+      throw new ModelError(
+        'migration-vs-fault: retryEarly cannot be combined with freezeFirst (the early undo is not modelled on a frozen count)',
+        'bad-options',
+      );
     return buildProgram(o, p);
   },
 });
@@ -538,8 +711,12 @@ function buildProgram(o: Options, p: Readonly<Record<string, number>>): Program 
       mig: 'running',
     } satisfies S,
     threads: [
-      ...(p.migrating ? [thread<S, ML>('migrator', { batch: 0, early: 0, retrying: false }, migratorSteps(o, p.retries))] : []),
-      ...Array.from({ length: p.readers }, (_, i) => thread<S, RL>(`reader${i}`, { f: SRC, orig: PTE_NONE, nopage: false }, readerSteps(o))),
+      ...(p.migrating
+        ? [thread<S, ML>('migrator', { batch: 0, early: 0, retrying: false }, migratorSteps(o, p.retries))]
+        : []),
+      ...Array.from({ length: p.readers }, (_, i) =>
+        thread<S, RL>(`reader${i}`, { f: SRC, orig: PTE_NONE, nopage: false }, readerSteps(o)),
+      ),
     ],
     properties,
     symmetry: readerSymmetry(p.migrating ? 1 : 0, p.readers),

@@ -70,7 +70,13 @@ import { defineModel, type Verdict } from '../../src/core/model.js';
 import type { Property } from '../../src/core/property.js';
 import { andThen, step, type Step } from '../../src/core/step.js';
 import { thread } from '../../src/core/thread.js';
-import { anonVma, anonVmaLock, anonVmaUnlockWalkDone, avcListCorruption, avcWalkNext } from '../../src/kernel/anon-vma.js';
+import {
+  anonVma,
+  anonVmaLock,
+  anonVmaUnlockWalkDone,
+  avcListCorruption,
+  avcWalkNext,
+} from '../../src/kernel/anon-vma.js';
 import { folio, folioPut, folioUnlock, lockLoc, refLoc, type Folio } from '../../src/kernel/folio.js';
 import {
   anonVmaMovetoTailSteps,
@@ -144,15 +150,60 @@ export function layout(k: number, n: number): Layout {
   const C = 2 * PTRS_PER_TABLE;
   switch (name) {
     case 'merge-prev':
-      return { name, vmas: [['M', vma(0, n, 0, AV)], ['W', vma(B, B + n, n, AV)]], src: 'W', oldAddr: B, newAddr: n };
+      return {
+        name,
+        vmas: [
+          ['M', vma(0, n, 0, AV)],
+          ['W', vma(B, B + n, n, AV)],
+        ],
+        src: 'W',
+        oldAddr: B,
+        newAddr: n,
+      };
     case 'new-vma':
-      return { name, vmas: [['M', vma(0, n, 0, AV)], ['W', vma(B, B + n, n, AV)]], src: 'W', oldAddr: B, newAddr: C };
+      return {
+        name,
+        vmas: [
+          ['M', vma(0, n, 0, AV)],
+          ['W', vma(B, B + n, n, AV)],
+        ],
+        src: 'W',
+        oldAddr: B,
+        newAddr: C,
+      };
     case 'merge-next':
-      return { name, vmas: [['M', vma(0, 2 * n, 0, AV)], ['X', vma(C + n, C + 2 * n, 2 * n, AV)]], src: 'M', oldAddr: n, newAddr: C };
+      return {
+        name,
+        vmas: [
+          ['M', vma(0, 2 * n, 0, AV)],
+          ['X', vma(C + n, C + 2 * n, 2 * n, AV)],
+        ],
+        src: 'M',
+        oldAddr: n,
+        newAddr: C,
+      };
     case 'merge-next-tie':
-      return { name, vmas: [['M', vma(0, n, 0, AV)], ['X', vma(C + n, C + 2 * n, n, AV)]], src: 'M', oldAddr: 0, newAddr: C };
+      return {
+        name,
+        vmas: [
+          ['M', vma(0, n, 0, AV)],
+          ['X', vma(C + n, C + 2 * n, n, AV)],
+        ],
+        src: 'M',
+        oldAddr: 0,
+        newAddr: C,
+      };
     case 'merge-prev-high':
-      return { name, vmas: [['M', vma(n, 2 * n, n, AV)], ['W', vma(C, C + n, 0, AV)]], src: 'M', oldAddr: n, newAddr: C + n };
+      return {
+        name,
+        vmas: [
+          ['M', vma(n, 2 * n, n, AV)],
+          ['W', vma(C, C + n, 0, AV)],
+        ],
+        src: 'M',
+        oldAddr: n,
+        newAddr: C + n,
+      };
   }
 }
 
@@ -182,17 +233,30 @@ function load(field: 'start' | 'end' | 'pgoff', index: (l: GL) => number): Step<
 
 /** rmap_walk_anon's unlock, and the walk marked finished (for remove-walk-complete). */
 const walkEnd = () =>
-  anonVmaUnlockWalkDone<S, GL>(AV, (l) => [`walks.${oldPage(l.page)}`], (s, l) => {
-    const f = oldPage(l.page);
-    return { ...s, walks: { ...s.walks, [f]: { ...s.walks[f], finished: true } } };
-  });
+  anonVmaUnlockWalkDone<S, GL>(
+    AV,
+    (l) => [`walks.${oldPage(l.page)}`],
+    (s, l) => {
+      const f = oldPage(l.page);
+      return { ...s, walks: { ...s.walks, [f]: { ...s.walks[f], finished: true } } };
+    },
+  );
 
 const writesWalk = (page: number) => writes(`walks.${oldPage(page)}`);
 
 function migratorSteps(o: Options, n: number, index: (l: GL) => number): Step<S, GL>[] {
   const steps: Step<S, GL>[] = [
     step('rmap_walk_anon: anon_vma_lock (root mutex)', anonVmaLock<GL>(AV), 'walk'),
-    step('rmap_walk_anon: list_for_each_entry → next avc', avcWalkNext<S, GL>(AV, (l) => l.cursor, (l, v) => ({ ...l, cursor: v }), 'end'), 'next'),
+    step(
+      'rmap_walk_anon: list_for_each_entry → next avc',
+      avcWalkNext<S, GL>(
+        AV,
+        (l) => l.cursor,
+        (l, v) => ({ ...l, cursor: v }),
+        'end',
+      ),
+      'next',
+    ),
     load('pgoff', index),
     load('start', index),
     load('end', index),
@@ -204,7 +268,10 @@ function migratorSteps(o: Options, n: number, index: (l: GL) => number): Step<S,
       run: (s, l) => (s.pte[l.addr].kind === 'migration' ? {} : { goto: 'next' }),
     });
   steps.push(
-    step('remove_migration_pte: pte_offset_map_lock', spinLock<GL>((l) => ptlPath(l.addr), PTL_CLASS)),
+    step(
+      'remove_migration_pte: pte_offset_map_lock',
+      spinLock<GL>((l) => ptlPath(l.addr), PTL_CLASS),
+    ),
     {
       label: 'remove_migration_pte: migration entry for old? set_pte_at(new)',
       footprint: (_s, l) => [...writes(pteLoc(l.addr)), ...writesWalk(l.page)],
@@ -217,12 +284,24 @@ function migratorSteps(o: Options, n: number, index: (l: GL) => number): Step<S,
         return { s: { ...s, pte, walks: { ...s.walks, [f]: { ...s.walks[f], removed: s.walks[f].removed + 1 } } } };
       },
     },
-    step('remove_migration_pte: pte_unmap_unlock', andThen(spinUnlock<GL>((l) => ptlPath(l.addr), PTL_CLASS), () => ({ goto: 'next' }))),
+    step(
+      'remove_migration_pte: pte_unmap_unlock',
+      andThen(
+        spinUnlock<GL>((l) => ptlPath(l.addr), PTL_CLASS),
+        () => ({ goto: 'next' }),
+      ),
+    ),
     step('rmap_walk_anon: anon_vma_unlock', walkEnd(), 'end'),
-    step('unmap_and_move: unlock_page(old)', folioUnlock<S, GL>((l) => oldPage(l.page))),
+    step(
+      'unmap_and_move: unlock_page(old)',
+      folioUnlock<S, GL>((l) => oldPage(l.page)),
+    ),
     step(
       'putback_lru_page(old): freed',
-      andThen(folioPut<S, GL>((l) => oldPage(l.page)), (l) => (l.page + 1 < n ? { l: { ...l, page: l.page + 1 }, goto: 'walk' } : { goto: 'exit' })),
+      andThen(
+        folioPut<S, GL>((l) => oldPage(l.page)),
+        (l) => (l.page + 1 < n ? { l: { ...l, page: l.page + 1 }, goto: 'walk' } : { goto: 'exit' }),
+      ),
     ),
   );
   return steps;
@@ -234,10 +313,18 @@ function migratorSteps(o: Options, n: number, index: (l: GL) => number): Step<S,
 function mremapSteps(o: Options, plan: MremapPlan, n: number, fail: boolean): Step<WithMm, MremapLocals>[] {
   const fwdLock = o.rmapLocks === 'never' ? 'no' : o.rmapLocks === 'always' ? 'yes' : (l: MremapLocals) => l.need;
   const backLock = o.rmapLocks === 'never' ? 'no' : 'yes';
-  const steps = [...copyVmaSteps(plan, o.order, o.moveToTail !== 'none', o.rmapLocks), ...movePageTablesSteps('fwd', AV, plan.oldAddr, plan.newAddr, n, fwdLock)];
+  const steps = [
+    ...copyVmaSteps(plan, o.order, o.moveToTail !== 'none', o.rmapLocks),
+    ...movePageTablesSteps('fwd', AV, plan.oldAddr, plan.newAddr, n, fwdLock),
+  ];
   if (!fail) return steps;
-  steps.push({ label: 'move_page_tables: alloc_new_pmd fails → moved_len < old_len', footprint: () => [], run: () => ({}) });
-  if (o.moveToTail === 'copy_vma+move-back') steps.push(...anonVmaMovetoTailSteps<MremapLocals>(AV, () => plan.src, 'move_vma'));
+  steps.push({
+    label: 'move_page_tables: alloc_new_pmd fails → moved_len < old_len',
+    footprint: () => [],
+    run: () => ({}),
+  });
+  if (o.moveToTail === 'copy_vma+move-back')
+    steps.push(...anonVmaMovetoTailSteps<MremapLocals>(AV, () => plan.src, 'move_vma'));
   steps.push(...movePageTablesSteps('back', AV, plan.newAddr, plan.oldAddr, n, backLock));
   return steps;
 }
@@ -280,38 +367,96 @@ function initial(o: Options, lay: Layout, n: number): S {
     folios[newPage(i)] = folio({ ref: 1 });
     walks[oldPage(i)] = { folio: oldPage(i), installed: 1, removed: 0, finished: false };
   }
-  return { vmas, anon_vmas: { [AV]: anonVma(AV, head) }, pte, ptl: Array.from({ length: TABLES }, () => -1), folios, walks };
+  return {
+    vmas,
+    anon_vmas: { [AV]: anonVma(AV, head) },
+    pte,
+    ptl: Array.from({ length: TABLES }, () => -1),
+    folios,
+    walks,
+  };
 }
 
-const broken: Record<string, Verdict> = { [NO_DANGLING]: 'violated', [REMOVE_WALK_COMPLETE]: 'violated', [NO_PTE_MAPS_FREED]: 'violated' };
+const broken: Record<string, Verdict> = {
+  [NO_DANGLING]: 'violated',
+  [REMOVE_WALK_COMPLETE]: 'violated',
+  [NO_PTE_MAPS_FREED]: 'violated',
+};
 const v31: Options = { locklessPeek: false, order: 'list', moveToTail: 'none', rmapLocks: 'never', layout: 0 };
 
 export default defineModel<Options>({
   name: 'mremap-vs-rmap-walk',
   title: "mremap's move_ptes vs the rmap walk of remove_migration_ptes (seed 001, 2011)",
   story:
-    "move_ptes moves PTEs under the two PTLs only, relying on the rmap walk visiting src before dst; vma_merge in copy_vma can put dst before src, so remove_migration_ptes scans dst, move_ptes moves the migration entry from src to dst, the walk scans src and misses it: a dangling migration entry (BUG at swapops.h:105).",
+    'move_ptes moves PTEs under the two PTLs only, relying on the rmap walk visiting src before dst; vma_merge in copy_vma can put dst before src, so remove_migration_ptes scans dst, move_ptes moves the migration entry from src to dst, the walk scans src and misses it: a dangling migration entry (BUG at swapops.h:105).',
   params: {
-    ptes: { default: 1, min: 1, max: PTRS_PER_TABLE / 2, doc: 'PTEs moved by mremap, each a migration entry of a page under migration.' },
-    fail: { default: 1, min: 0, max: 1, doc: '1: move_page_tables fails after the first extent (alloc_new_pmd), so the PTEs are moved back.' },
-    layout: { default: -1, min: -1, max: LAYOUTS.length - 1, doc: `-1: the variant's scenario; else ${LAYOUTS.map((x, i) => `${i} ${x}`).join(', ')}.` },
+    ptes: {
+      default: 1,
+      min: 1,
+      max: PTRS_PER_TABLE / 2,
+      doc: 'PTEs moved by mremap, each a migration entry of a page under migration.',
+    },
+    fail: {
+      default: 1,
+      min: 0,
+      max: 1,
+      doc: '1: move_page_tables fails after the first extent (alloc_new_pmd), so the PTEs are moved back.',
+    },
+    layout: {
+      default: -1,
+      min: -1,
+      max: LAYOUTS.length - 1,
+      doc: `-1: the variant's scenario; else ${LAYOUTS.map((x, i) => `${i} ${x}`).join(', ')}.`,
+    },
   },
   costs: [{ name: 'mremap', thread: 'mremap', params: { fail: 0 } }],
   options: v31,
   variants: {
-    'after-486cf46f': { doc: '3.1 (the seed): the peek is under the PTL; vma_merge into the older prev puts dst before src.', options: {}, expect: broken },
-    'before-486cf46f': { doc: '3.0/3.1-rc: remove_migration_pte peeks at the PTE without the PTL (scenario: new VMA at the tail).', options: { locklessPeek: true, layout: 1 }, expect: broken },
-    'moveto-tail-v1': { doc: "Andrea's first patch: anon_vma_moveto_tail(new_vma) after vma_merge, nothing before the move back.", options: { moveToTail: 'copy_vma' }, expect: broken },
-    'moveto-tail': { doc: "Andrea's final patch: also anon_vma_moveto_tail(vma) before the move back (Hugh's catch).", options: { moveToTail: 'copy_vma+move-back' }, expect: {} },
-    'anon-vma-lock': { doc: '108d6642 (3.7): move_ptes takes the anon_vma lock around the PTE loop, both directions.', options: { rmapLocks: 'always' }, expect: {} },
-    'need-rmap-locks': { doc: '38a76013 (3.7+, interval tree): lock only if merged and new_vma->vm_pgoff <= vma->vm_pgoff; the move back always locks.', options: { order: 'tree', rmapLocks: 'pgoff' }, expect: {} },
-    'need-rmap-locks-lt': { doc: 'need_rmap_locks with `<`: skips the lock on the tie (scenario merge-next-tie).', options: { order: 'tree', rmapLocks: 'pgoff-lt', layout: 3 }, expect: {} },
+    'after-486cf46f': {
+      doc: '3.1 (the seed): the peek is under the PTL; vma_merge into the older prev puts dst before src.',
+      options: {},
+      expect: broken,
+    },
+    'before-486cf46f': {
+      doc: '3.0/3.1-rc: remove_migration_pte peeks at the PTE without the PTL (scenario: new VMA at the tail).',
+      options: { locklessPeek: true, layout: 1 },
+      expect: broken,
+    },
+    'moveto-tail-v1': {
+      doc: "Andrea's first patch: anon_vma_moveto_tail(new_vma) after vma_merge, nothing before the move back.",
+      options: { moveToTail: 'copy_vma' },
+      expect: broken,
+    },
+    'moveto-tail': {
+      doc: "Andrea's final patch: also anon_vma_moveto_tail(vma) before the move back (Hugh's catch).",
+      options: { moveToTail: 'copy_vma+move-back' },
+      expect: {},
+    },
+    'anon-vma-lock': {
+      doc: '108d6642 (3.7): move_ptes takes the anon_vma lock around the PTE loop, both directions.',
+      options: { rmapLocks: 'always' },
+      expect: {},
+    },
+    'need-rmap-locks': {
+      doc: '38a76013 (3.7+, interval tree): lock only if merged and new_vma->vm_pgoff <= vma->vm_pgoff; the move back always locks.',
+      options: { order: 'tree', rmapLocks: 'pgoff' },
+      expect: {},
+    },
+    'need-rmap-locks-lt': {
+      doc: 'need_rmap_locks with `<`: skips the lock on the tie (scenario merge-next-tie).',
+      options: { order: 'tree', rmapLocks: 'pgoff-lt', layout: 3 },
+      expect: {},
+    },
     'need-rmap-locks-by-address': {
       doc: 'Deliberately wrong: lock only if merged below src (new_vma->vm_start < vma->vm_start) (scenario merge-prev-high).',
       options: { order: 'tree', rmapLocks: 'address', layout: 4 },
       expect: broken,
     },
-    'tree-no-lock': { doc: "The interval tree with 3.1's lockless move_ptes (scenario merge-prev-high): safe in list order, not in pgoff order.", options: { order: 'tree', layout: 4 }, expect: broken },
+    'tree-no-lock': {
+      doc: "The interval tree with 3.1's lockless move_ptes (scenario merge-prev-high): safe in list order, not in pgoff order.",
+      options: { order: 'tree', layout: 4 },
+      expect: broken,
+    },
   },
   build: (o, p) => {
     const n = p.ptes;
@@ -322,7 +467,11 @@ export default defineModel<Options>({
     return {
       init: initial(o, lay, n),
       threads: [
-        thread<S, GL>('migrator', { page: 0, cursor: null, snap: {}, addr: 0 }, migratorSteps(o, n, (l) => srcPgoff + l.page)),
+        thread<S, GL>(
+          'migrator',
+          { page: 0, cursor: null, snap: {}, addr: 0 },
+          migratorSteps(o, n, (l) => srcPgoff + l.page),
+        ),
         thread<WithMm, MremapLocals>('mremap', mremapLocals(), mremapSteps(o, plan, n, p.fail === 1)),
       ],
       properties: properties(n),

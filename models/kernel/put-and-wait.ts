@@ -162,7 +162,13 @@ const withA = (s: S, f: Partial<Folio>) => withFolio(s, SRC, f);
 const withB = (s: S, f: Partial<Folio>) => withFolio(s, DST, f);
 
 /** A step whose state change is written by hand, over the locations it names. */
-function direct<L>(label: string, locs: string[], run: (s: S, l: L) => { s?: S; l?: L; goto?: string }, name?: string, cost?: 'atomic'): Step<S, L> {
+function direct<L>(
+  label: string,
+  locs: string[],
+  run: (s: S, l: L) => { s?: S; l?: L; goto?: string },
+  name?: string,
+  cost?: 'atomic',
+): Step<S, L> {
   return { label, name, cost, footprint: () => writes(...locs), run: (s, l) => run(s, l) };
 }
 
@@ -173,7 +179,12 @@ function migrateSteps(o: Options, passes: number): Step<S, ML>[] {
     footprint: () => [...reads(refLoc(SRC), privateLoc(SRC)), ...writes(MIG)],
     run: (s) => (s.folios[SRC].ref === expectedCount(s.folios[SRC]) ? {} : { s: eagain(s), goto: 'eagain' }),
   };
-  const freezeBase = folioRefFreeze<S, ML>(SRC, (s) => expectedCount(s.folios[SRC]), 'eagain', (s) => expectedHolders(s.folios[SRC]));
+  const freezeBase = folioRefFreeze<S, ML>(
+    SRC,
+    (s) => expectedCount(s.folios[SRC]),
+    'eagain',
+    (s) => expectedHolders(s.folios[SRC]),
+  );
   const freeze: StepSpec<S, ML> = {
     ...freezeBase,
     footprint: (s, l, tid) => [...freezeBase.footprint(s, l, tid), ...reads(privateLoc(SRC)), ...writes(MIG)],
@@ -184,10 +195,21 @@ function migrateSteps(o: Options, passes: number): Step<S, ML>[] {
   };
   const steps: Step<S, ML>[] = [
     step('isolate_lru_page: get_page(page)', folioGet<S, ML>(SRC, true)),
-    direct<ML>('unmap_and_move: get_new_page(); trylock_page(newpage)', [refLoc(DST), lockLoc(DST)], (s) => ({ s: withB(s, { ref: 1, held: 1 << MIGRATOR, locked: MIGRATOR }) }), 'pass'),
+    direct<ML>(
+      'unmap_and_move: get_new_page(); trylock_page(newpage)',
+      [refLoc(DST), lockLoc(DST)],
+      (s) => ({ s: withB(s, { ref: 1, held: 1 << MIGRATOR, locked: MIGRATOR }) }),
+      'pass',
+    ),
     step('__unmap_and_move: trylock_page(page)', folioTrylock<S, ML>(SRC, 'free_new')),
     step('try_to_unmap_one: page_vma_mapped_walk takes PTL', spinLock<ML>(['ptl'])),
-    { ...step('try_to_unmap_one: ptep_clear_flush; set_pte_at(migration entry)', pteStore<S, ML>(0, () => migrationEntry(SRC))), cost: 'atomic' },
+    {
+      ...step(
+        'try_to_unmap_one: ptep_clear_flush; set_pte_at(migration entry)',
+        pteStore<S, ML>(0, () => migrationEntry(SRC)),
+      ),
+      cost: 'atomic',
+    },
     step('try_to_unmap_one: page_remove_rmap', folioMapcount<S, ML>(SRC, -1)),
     step('try_to_unmap_one: put_page', folioPut<S, ML>(SRC)),
     step('page_vma_mapped_walk_done: spin_unlock(ptl)', spinUnlock<ML>(['ptl'])),
@@ -196,7 +218,9 @@ function migrateSteps(o: Options, passes: number): Step<S, ML>[] {
     direct<ML>(
       'migrate_page_move_mapping: page_ref_add(newpage, 1); xas_store(newpage)',
       [cacheLoc(0), refLoc(DST), `${SRC}.mapping`, `${DST}.mapping`],
-      (s) => ({ s: withA(withB({ ...s, cache: [DST] }, { ref: s.folios[DST].ref + 1, mapping: MAPPING }), { mapping: null }) }),
+      (s) => ({
+        s: withA(withB({ ...s, cache: [DST] }, { ref: s.folios[DST].ref + 1, mapping: MAPPING }), { mapping: null }),
+      }),
       undefined,
       'atomic',
     ),
@@ -213,7 +237,12 @@ function migrateSteps(o: Options, passes: number): Step<S, ML>[] {
       direct<ML>(
         'iomap_migrate_page: ClearPagePrivate(page); get_page(newpage); set_page_private(newpage); SetPagePrivate(newpage)',
         [privateLoc(SRC), privateLoc(DST), refLoc(DST)],
-        (s) => (s.folios[SRC].private ? { s: withA(withB(s, { private: true, privateRef: true, ref: s.folios[DST].ref + 1 }), { private: false }) } : {}),
+        (s) =>
+          s.folios[SRC].private
+            ? {
+                s: withA(withB(s, { private: true, privateRef: true, ref: s.folios[DST].ref + 1 }), { private: false }),
+              }
+            : {},
         undefined,
         'atomic',
       ),
@@ -225,8 +254,10 @@ function migrateSteps(o: Options, passes: number): Step<S, ML>[] {
     );
   else
     steps.push(
-      direct<ML>('iomap_migrate_page: ClearPagePrivate(page); set_page_private(newpage); SetPagePrivate(newpage)', [privateLoc(SRC), privateLoc(DST)], (s) =>
-        s.folios[SRC].private ? { s: withA(withB(s, { private: true }), { private: false }) } : {},
+      direct<ML>(
+        'iomap_migrate_page: ClearPagePrivate(page); set_page_private(newpage); SetPagePrivate(newpage)',
+        [privateLoc(SRC), privateLoc(DST)],
+        (s) => (s.folios[SRC].private ? { s: withA(withB(s, { private: true }), { private: false }) } : {}),
       ),
     );
   steps.push(
@@ -251,10 +282,18 @@ function migrateSteps(o: Options, passes: number): Step<S, ML>[] {
       folioUnlockTestWaiters<S, ML>(SRC, (_l, waiters) => (waiters ? {} : { goto: 'unlocked' })),
     ),
     step('unlock_page: wake_up_page_bit(page, PG_locked)', folioWakeUpBit<S, ML>(SRC)),
-    { label: '__unmap_and_move: rc == MIGRATEPAGE_SUCCESS?', name: 'unlocked', footprint: () => [], run: (_s, l) => (l.ok ? {} : { goto: 'free_new' }) },
+    {
+      label: '__unmap_and_move: rc == MIGRATEPAGE_SUCCESS?',
+      name: 'unlocked',
+      footprint: () => [],
+      run: (_s, l) => (l.ok ? {} : { goto: 'free_new' }),
+    },
     step('__unmap_and_move: putback_lru_page(newpage)', folioPut<S, ML>(DST, true)),
     {
-      ...step('unmap_and_move: put_page(page) — migrated', andThen(folioPut<S, ML>(SRC, true), (_l, _tid, s) => ({ s: setMig(s, 'migrated'), goto: 'exit' }))),
+      ...step(
+        'unmap_and_move: put_page(page) — migrated',
+        andThen(folioPut<S, ML>(SRC, true), (_l, _tid, s) => ({ s: setMig(s, 'migrated'), goto: 'exit' })),
+      ),
       footprint: () => writes(refLoc(SRC), MIG),
     },
     direct<ML>(
@@ -270,7 +309,10 @@ function migrateSteps(o: Options, passes: number): Step<S, ML>[] {
       run: (_s, l) => (l.pass + 1 < passes ? { l: { pass: l.pass + 1, ok: false }, goto: 'pass' } : {}),
     },
     {
-      ...step('putback_movable_pages: putback_lru_page(page) — migration failed', andThen(folioPut<S, ML>(SRC, true), (_l, _tid, s) => ({ s: setMig(s, 'failed') }))),
+      ...step(
+        'putback_movable_pages: putback_lru_page(page) — migration failed',
+        andThen(folioPut<S, ML>(SRC, true), (_l, _tid, s) => ({ s: setMig(s, 'failed') })),
+      ),
       footprint: () => writes(refLoc(SRC), MIG),
     },
   );
@@ -304,9 +346,15 @@ function faultSteps(o: Options): Step<S, FL>[] {
   ];
   if (o.wait === 'noref')
     steps.push(
-      step('migration_entry_wait_on_locked: q->lock; SetPageWaiters; enqueue unless unlocked', folioQueueIfLocked<S, FL>(f)),
+      step(
+        'migration_entry_wait_on_locked: q->lock; SetPageWaiters; enqueue unless unlocked',
+        folioQueueIfLocked<S, FL>(f),
+      ),
       step('migration_entry_wait_on_locked: pte_unmap_unlock', spinUnlock<FL>(['ptl'])),
-      step('migration_entry_wait_on_locked: io_schedule until woken; finish_wait; refault', andThen(folioWaitUnlocked<S, FL>(f), refault)),
+      step(
+        'migration_entry_wait_on_locked: io_schedule until woken; finish_wait; refault',
+        andThen(folioWaitUnlocked<S, FL>(f), refault),
+      ),
     );
   else
     steps.push(
@@ -316,22 +364,40 @@ function faultSteps(o: Options): Step<S, FL>[] {
   if (o.wait === 'drop')
     steps.push(
       step('put_and_wait_on_page_locked: q->lock; add to queue; SetPageWaiters', folioEnqueue<S, FL>(f)),
-      step('wait_on_page_bit_common: bit_is_set = test_bit(PG_locked)', folioTestLocked<S, FL>(f, (l, bit) => ({ l: { ...l, bit } }))),
-      step('wait_on_page_bit_common(DROP): put_page(page)', andThen(folioPut<S, FL>(f, true), (l) => (l.bit ? {} : { goto: 'finish' }))),
+      step(
+        'wait_on_page_bit_common: bit_is_set = test_bit(PG_locked)',
+        folioTestLocked<S, FL>(f, (l, bit) => ({ l: { ...l, bit } })),
+      ),
+      step(
+        'wait_on_page_bit_common(DROP): put_page(page)',
+        andThen(folioPut<S, FL>(f, true), (l) => (l.bit ? {} : { goto: 'finish' })),
+      ),
       step('wait_on_page_bit_common: io_schedule()', folioSleepUntilWoken<S, FL>(f)),
       step('wait_on_page_bit_common: finish_wait; refault', andThen(folioFinishWait<S, FL>(f), refault), 'finish'),
     );
   if (o.wait === 'hold')
     steps.push(
-      step('wait_on_page_locked: PageLocked(page)?', folioTestLocked<S, FL>(f, (_l, bit) => (bit ? {} : { goto: 'put' }))),
+      step(
+        'wait_on_page_locked: PageLocked(page)?',
+        folioTestLocked<S, FL>(f, (_l, bit) => (bit ? {} : { goto: 'put' })),
+      ),
       step('wait_on_page_bit_common: q->lock; add to queue; SetPageWaiters', folioEnqueue<S, FL>(f), 'enqueue'),
-      step('wait_on_page_bit_common: test_bit(PG_locked) → io_schedule?', folioTestLocked<S, FL>(f, (_l, bit) => (bit ? {} : { goto: 'recheck' }))),
+      step(
+        'wait_on_page_bit_common: test_bit(PG_locked) → io_schedule?',
+        folioTestLocked<S, FL>(f, (_l, bit) => (bit ? {} : { goto: 'recheck' })),
+      ),
       step('wait_on_page_bit_common: io_schedule()', folioSleepUntilWoken<S, FL>(f)),
-      step('wait_on_page_bit_common(SHARED): test_bit(PG_locked), loop if set', folioTestLocked<S, FL>(f, (_l, bit) => (bit ? { goto: 'enqueue' } : {})), 'recheck'),
+      step(
+        'wait_on_page_bit_common(SHARED): test_bit(PG_locked), loop if set',
+        folioTestLocked<S, FL>(f, (_l, bit) => (bit ? { goto: 'enqueue' } : {})),
+        'recheck',
+      ),
       step('wait_on_page_bit_common: finish_wait', folioFinishWait<S, FL>(f)),
       step('__migration_entry_wait: put_page(page); refault', andThen(folioPut<S, FL>(f, true), refault), 'put'),
     );
-  steps.push(step('__migration_entry_wait: pte_unmap_unlock; refault', andThen(spinUnlock<FL>(['ptl']), refault), 'out'));
+  steps.push(
+    step('__migration_entry_wait: pte_unmap_unlock; refault', andThen(spinUnlock<FL>(['ptl']), refault), 'out'),
+  );
   return steps;
 }
 
@@ -346,8 +412,13 @@ export const properties: Property<S>[] = [
   assertion(FOLIO_LOCK, 'No unlock_page of a page the thread has not locked.'),
   lockMisuse,
   refcountBalanced<S>(accounts),
-  endState<S>(MIGRATION_SUCCEEDS, 'The outcome of move_pages: page A was migrated (violated = some schedule ends with the page not migrated).', (v) =>
-    v.s.mig.outcome === 'migrated' ? null : `move_pages: page ${SRC} was not migrated (${v.s.mig.outcome}): every pass returned -EAGAIN`,
+  endState<S>(
+    MIGRATION_SUCCEEDS,
+    'The outcome of move_pages: page A was migrated (violated = some schedule ends with the page not migrated).',
+    (v) =>
+      v.s.mig.outcome === 'migrated'
+        ? null
+        : `move_pages: page ${SRC} was not migrated (${v.s.mig.outcome}): every pass returned -EAGAIN`,
   ),
   endState<S>(
     NO_SPURIOUS_FAILURE,
@@ -361,15 +432,24 @@ export const properties: Property<S>[] = [
 
 // ---------------------------------------------------------------- model
 
-const silentOffByOne: Record<string, Verdict> = { 'frozen-ref-not-in-use': 'violated', [MIGRATION_SUCCEEDS]: 'violated', [NO_SPURIOUS_FAILURE]: 'violated' };
+const silentOffByOne: Record<string, Verdict> = {
+  'frozen-ref-not-in-use': 'violated',
+  [MIGRATION_SUCCEEDS]: 'violated',
+  [NO_SPURIOUS_FAILURE]: 'violated',
+};
 
 export default defineModel<Options>({
   name: 'put-and-wait-vs-migration',
   title: 'put_and_wait_on_page_locked vs migrate_page_move_mapping on an iomap page (seed 004, 2019)',
   story:
-    "iomap set PagePrivate without the page reference migrate_page_move_mapping counts (expected = 1 + 1 + page_has_private); a fault on the migration entry takes a transient reference that stands in for the missing one, the freeze succeeds, and since 9a1ea439 put_and_wait_on_page_locked drops that reference on the frozen count: VM_BUG_ON_PAGE(page_ref_count(page) == 0).",
+    'iomap set PagePrivate without the page reference migrate_page_move_mapping counts (expected = 1 + 1 + page_has_private); a fault on the migration entry takes a transient reference that stands in for the missing one, the freeze succeeds, and since 9a1ea439 put_and_wait_on_page_locked drops that reference on the frozen count: VM_BUG_ON_PAGE(page_ref_count(page) == 0).',
   params: {
-    faults: { default: 1, min: 0, max: 4, doc: 'Tasks that access the page (faulting on the migration entry while it is there).' },
+    faults: {
+      default: 1,
+      min: 0,
+      max: 4,
+      doc: 'Tasks that access the page (faulting on the migration entry while it is there).',
+    },
     passes: { default: 2, min: 1, max: 10, doc: 'migrate_pages passes over a -EAGAIN page (the kernel makes 10).' },
   },
   options: { wait: 'drop', iomapRef: false },
@@ -380,7 +460,7 @@ export default defineModel<Options>({
       expect: { ...silentOffByOne, refcount: 'violated' },
     },
     'pre-9a1ea439': {
-      doc: 'wait_on_page_locked, then put_page, with the iomap bug: one pass is a silent off-by-one (a sleeping waiter stands in for the private reference); a reference taken in an earlier pass can be put on a later pass\'s frozen count.',
+      doc: "wait_on_page_locked, then put_page, with the iomap bug: one pass is a silent off-by-one (a sleeping waiter stands in for the private reference); a reference taken in an earlier pass can be put on a later pass's frozen count.",
       options: { wait: 'hold' },
       expect: { ...silentOffByOne, refcount: 'violated' },
     },
@@ -404,7 +484,14 @@ export default defineModel<Options>({
     init: {
       folios: {
         // A: page cache + the PTE (+ the private data's reference once 8e47a457 is in); PagePrivate set by iomap_page_create.
-        [SRC]: folio({ ref: o.iomapRef ? 3 : 2, mapcount: 1, mapping: MAPPING, private: true, privateRef: o.iomapRef, frozen: null }),
+        [SRC]: folio({
+          ref: o.iomapRef ? 3 : 2,
+          mapcount: 1,
+          mapping: MAPPING,
+          private: true,
+          privateRef: o.iomapRef,
+          frozen: null,
+        }),
         // B: the new page of the current pass, free until get_new_page.
         [DST]: folio({ ref: 0, private: false, privateRef: false, frozen: null }),
       },

@@ -84,12 +84,48 @@ import { assertion, type Property } from '../../src/core/property.js';
 import { andThen, step, type LockOp, type Step, type StepOutcome } from '../../src/core/step.js';
 import { thread } from '../../src/core/thread.js';
 import { local } from '../../src/core/ops.js';
-import { anonVma, anonVmaLock, anonVmaUnlock, anonVmaUnlockWalkDone, avcAddTail, avcListCorruption, avcWalkNext, type AnonVma } from '../../src/kernel/anon-vma.js';
-import { FOLIO_LOCK, REFCOUNT, folio, withFolio, folioLockOrQueue, folioLockSleep, folioPut, folioUnlock, folioWaitUnlocked, lockLoc, mapLoc, refLoc, type Folio } from '../../src/kernel/folio.js';
+import {
+  anonVma,
+  anonVmaLock,
+  anonVmaUnlock,
+  anonVmaUnlockWalkDone,
+  avcAddTail,
+  avcListCorruption,
+  avcWalkNext,
+  type AnonVma,
+} from '../../src/kernel/anon-vma.js';
+import {
+  FOLIO_LOCK,
+  REFCOUNT,
+  folio,
+  withFolio,
+  folioLockOrQueue,
+  folioLockSleep,
+  folioPut,
+  folioUnlock,
+  folioWaitUnlocked,
+  lockLoc,
+  mapLoc,
+  refLoc,
+  type Folio,
+} from '../../src/kernel/folio.js';
 import { PTL_CLASS } from '../../src/kernel/mremap.js';
 import { PTE_NONE, migrationEntry, present, pteLoc, setPte, type Pte } from '../../src/kernel/pte.js';
 import { lockMisuse, lockOp, spinLock, spinUnlock, UNLOCKED } from '../../src/kernel/spinlock.js';
-import { EFAULT, VMA_STACK_INCOMPLETE_SETUP, vma, vmaAddress, vmaLoad, vmaLoadFlags, vmaLoc, vmaSetFlags, vmaStore, type Vma, type VmaField, type VmaSnap } from '../../src/kernel/vma.js';
+import {
+  EFAULT,
+  VMA_STACK_INCOMPLETE_SETUP,
+  vma,
+  vmaAddress,
+  vmaLoad,
+  vmaLoadFlags,
+  vmaLoc,
+  vmaSetFlags,
+  vmaStore,
+  type Vma,
+  type VmaField,
+  type VmaSnap,
+} from '../../src/kernel/vma.js';
 import {
   MIGRATION_ENTRY_LOCKED,
   NO_DANGLING,
@@ -239,7 +275,13 @@ function withMig(s: S, page: string, f: (w: MigrationWalk) => Partial<MigrationW
 }
 
 /** A PTL critical section as one step: blocked while the PTL is held; the body sees the PTE. Lockdep: acquire and release of the PTL. */
-function underPtl<L>(label: string, name: string | undefined, where: (l: L) => [number, number], extra: (s: S, l: L) => string[], body: (s: S, l: L, tid: number, i: number) => StepOutcome<S, L>): Step<S, L> {
+function underPtl<L>(
+  label: string,
+  name: string | undefined,
+  where: (l: L) => [number, number],
+  extra: (s: S, l: L) => string[],
+  body: (s: S, l: L, tid: number, i: number) => StepOutcome<S, L>,
+): Step<S, L> {
   const path = (l: L) => ['ptl', where(l)[0]];
   const acquire = lockOp<L>('acquire', path, PTL_CLASS);
   const release = lockOp<L>('release', path, PTL_CLASS);
@@ -268,24 +310,46 @@ function migratorSteps(o: Options, lay: Layout, init: S): Step<S, ML>[] {
   const setCur = (l: ML, v: string | null): ML => ({ ...l, cur: v, snap: {} });
   const into = (f: VmaField) => (l: ML, v: number) => ({ l: { ...l, snap: { ...l.snap, [f]: v } } });
   /** The last of vma_address's loads computes the address. */
-  const lastLoad = (onEfault: string | null) => (l: ML, end: number): StepOutcome<S, ML> => {
-    const snap = { ...l.snap, end } as Record<VmaField, number>;
-    const addr = vmaAddress(page(l).index, snap);
-    return onEfault !== null && addr === EFAULT ? { goto: onEfault } : { l: { ...l, snap, addr } };
-  };
+  const lastLoad =
+    (onEfault: string | null) =>
+    (l: ML, end: number): StepOutcome<S, ML> => {
+      const snap = { ...l.snap, end } as Record<VmaField, number>;
+      const addr = vmaAddress(page(l).index, snap);
+      return onEfault !== null && addr === EFAULT ? { goto: onEfault } : { l: { ...l, snap, addr } };
+    };
   const loads = (walk: 'u' | 'r', onEfault: string | null): Step<S, ML>[] => [
-    step(`${walk === 'u' ? 'try_to_unmap_anon' : 'rmap_walk_anon'}: vma_address: load vma->vm_pgoff`, vmaLoad<S, ML>(cur, 'pgoff', into('pgoff'))),
+    step(
+      `${walk === 'u' ? 'try_to_unmap_anon' : 'rmap_walk_anon'}: vma_address: load vma->vm_pgoff`,
+      vmaLoad<S, ML>(cur, 'pgoff', into('pgoff')),
+    ),
     step(`vma_address: load vma->vm_start`, vmaLoad<S, ML>(cur, 'start', into('start'))),
-    step(`vma_address: load vma->vm_end${onEfault === null ? '' : '; -EFAULT → next avc'}`, vmaLoad<S, ML>(cur, 'end', lastLoad(onEfault))),
+    step(
+      `vma_address: load vma->vm_end${onEfault === null ? '' : '; -EFAULT → next avc'}`,
+      vmaLoad<S, ML>(cur, 'end', lastLoad(onEfault)),
+    ),
   ];
 
   const steps: Step<S, ML>[] = [
     local('migrate_pages: next page on the list', (l) => (l.pg >= lay.pages.length ? { goto: 'exit' } : {}), 'page'),
-    step('unmap_and_move: lock_page(page)', folioLockOrQueue<S, ML>((l) => page(l).name, 'locked')),
-    step('unmap_and_move: lock_page sleeps', folioLockSleep<S, ML>((l) => page(l).name)),
+    step(
+      'unmap_and_move: lock_page(page)',
+      folioLockOrQueue<S, ML>((l) => page(l).name, 'locked'),
+    ),
+    step(
+      'unmap_and_move: lock_page sleeps',
+      folioLockSleep<S, ML>((l) => page(l).name),
+    ),
     // ---- try_to_unmap(page, TTU_MIGRATION) → try_to_unmap_anon
-    step(`try_to_unmap_anon: page_lock_anon_vma${o.adjust === 'root' ? ' (the root)' : ''}`, anonVmaLock<ML>(walkAv), 'locked'),
-    step('try_to_unmap_anon: list_for_each_entry: next avc', avcWalkNext<S, ML>(walkAv, (l) => l.cur, setCur, 'u_done'), 'u_next'),
+    step(
+      `try_to_unmap_anon: page_lock_anon_vma${o.adjust === 'root' ? ' (the root)' : ''}`,
+      anonVmaLock<ML>(walkAv),
+      'locked',
+    ),
+    step(
+      'try_to_unmap_anon: list_for_each_entry: next avc',
+      avcWalkNext<S, ML>(walkAv, (l) => l.cur, setCur, 'u_done'),
+      'u_next',
+    ),
   ];
   if (o.skipTempStack)
     steps.push(
@@ -322,14 +386,25 @@ function migratorSteps(o: Options, lay: Layout, init: S): Step<S, ML>[] {
       run: (s, l) => ({ l: { ...l, dst: s.folios[page(l).name].ref === 1 ? page(l).dst : page(l).name } }),
     },
     // ---- remove_migration_ptes(page, dst) → rmap_walk_anon
-    step(`rmap_walk_anon: spin_lock(&anon_vma->${o.adjust === 'root' ? 'root->' : ''}lock)`, anonVmaLock<ML>(walkAv), 'r_lock'),
-    step('rmap_walk_anon: list_for_each_entry: next avc', avcWalkNext<S, ML>(walkAv, (l) => l.cur, setCur, 'r_done'), 'r_next'),
+    step(
+      `rmap_walk_anon: spin_lock(&anon_vma->${o.adjust === 'root' ? 'root->' : ''}lock)`,
+      anonVmaLock<ML>(walkAv),
+      'r_lock',
+    ),
+    step(
+      'rmap_walk_anon: list_for_each_entry: next avc',
+      avcWalkNext<S, ML>(walkAv, (l) => l.cur, setCur, 'r_done'),
+      'r_next',
+    ),
   );
   const seqKey = (l: ML) => (o.adjust === 'vma-seqcount' ? cur(l) : `mm${mmCur(l)}`);
   const checked = o.adjust === 'vma-seqcount' || o.adjust === 'mel';
   if (checked)
     steps.push({
-      label: o.adjust === 'mel' ? 'rmap_walk_anon: read_seqcount_begin(&mm->span_seqcounter)' : 'vma_address_safe: read_seqcount_begin(&vma->updating)',
+      label:
+        o.adjust === 'mel'
+          ? 'rmap_walk_anon: read_seqcount_begin(&mm->span_seqcounter)'
+          : 'vma_address_safe: read_seqcount_begin(&vma->updating)',
       name: 'r_seq',
       guard: (s, l) => s.seq[seqKey(l)] % 2 === 0,
       footprint: (_s, l) => reads(`seq.${seqKey(l)}`),
@@ -340,7 +415,12 @@ function migratorSteps(o: Options, lay: Layout, init: S): Step<S, ML>[] {
     steps.push({
       label: 'vma_address_safe: read_seqcount_retry(&vma->updating)? → retry; -EFAULT → next avc',
       footprint: (_s, l) => reads(`seq.${seqKey(l)}`),
-      run: (s, l) => (s.seq[seqKey(l)] !== l.seq ? { l: { ...l, snap: {} }, goto: 'r_seq' } : l.addr === EFAULT ? { goto: 'r_next' } : {}),
+      run: (s, l) =>
+        s.seq[seqKey(l)] !== l.seq
+          ? { l: { ...l, snap: {} }, goto: 'r_seq' }
+          : l.addr === EFAULT
+            ? { goto: 'r_next' }
+            : {},
     });
   if (o.adjust === 'mel')
     steps.push(
@@ -382,21 +462,32 @@ function migratorSteps(o: Options, lay: Layout, init: S): Step<S, ML>[] {
     {
       label: `rmap_walk_anon: spin_unlock(&anon_vma->${o.adjust === 'root' ? 'root->' : ''}lock)`,
       name: 'r_done',
-      ...anonVmaUnlockWalkDone<S, ML>(walkAv, (l) => [`mig.${page(l).name}`], (s, l) => withMig(s, page(l).name, () => ({ finished: true }))),
+      ...anonVmaUnlockWalkDone<S, ML>(
+        walkAv,
+        (l) => [`mig.${page(l).name}`],
+        (s, l) => withMig(s, page(l).name, () => ({ finished: true })),
+      ),
     },
     {
       label: 'move_to_new_page: unlock_page(newpage) / free the unused newpage',
       footprint: (_s, l) => writes(lockLoc(page(l).dst), refLoc(page(l).dst)),
       run: (s, l, tid) => {
         const d = page(l).dst;
-        if (s.folios[d].locked !== tid) return { violation: { property: FOLIO_LOCK, message: `unlock_page(${d}) not locked by the migrator` } };
+        if (s.folios[d].locked !== tid)
+          return { violation: { property: FOLIO_LOCK, message: `unlock_page(${d}) not locked by the migrator` } };
         return { s: withFolio(s, d, l.dst === d ? { locked: UNLOCKED } : { locked: UNLOCKED, ref: 0 }) };
       },
     },
-    step('unmap_and_move: unlock_page(page)', folioUnlock<S, ML>((l) => page(l).name)),
+    step(
+      'unmap_and_move: unlock_page(page)',
+      folioUnlock<S, ML>((l) => page(l).name),
+    ),
     step(
       'unmap_and_move: putback_lru_page(page) (frees a migrated page)',
-      andThen(folioPut<S, ML>((l) => page(l).name), (l) => ({ l: { ...l, pg: l.pg + 1, cur: null, snap: {}, dst: '' }, goto: 'page' })),
+      andThen(
+        folioPut<S, ML>((l) => page(l).name),
+        (l) => ({ l: { ...l, pg: l.pg + 1, cur: null, snap: {}, dst: '' }, goto: 'page' }),
+      ),
     ),
   );
   return steps;
@@ -417,7 +508,14 @@ interface Store {
 }
 
 /** vma_adjust(): the locking of the variant around the field stores (grouped per VMA for the per-VMA seqcount). */
-function vmaAdjust(o: Options, init: S, mm: number, who: string, groups: readonly (readonly Store[])[], endOnly = false): Step<S, AL>[] {
+function vmaAdjust(
+  o: Options,
+  init: S,
+  mm: number,
+  who: string,
+  groups: readonly (readonly Store[])[],
+  endOnly = false,
+): Step<S, AL>[] {
   const first = groups[0][0].vma;
   const av = init.vmas[first].anon as string;
   const out: Step<S, AL>[] = [];
@@ -429,20 +527,45 @@ function vmaAdjust(o: Options, init: S, mm: number, who: string, groups: readonl
     footprint: () => writes(`seq.${key}`),
     run: (s) => ({ s: { ...s, seq: { ...s.seq, [key]: s.seq[key] + 1 } } }),
   });
-  if (locks) out.push(step(`${who}: vma_adjust: spin_lock(&${o.adjust === 'root' ? 'anon_vma->root' : 'vma->anon_vma'}->lock)`, anonVmaLock<AL>(lockAv)));
-  if (o.adjust === 'mel') out.push(seqBump(`mm${mm}`, `${who}: vma_adjust: write_seqcount_begin(&mm->span_seqcounter)`));
+  if (locks)
+    out.push(
+      step(
+        `${who}: vma_adjust: spin_lock(&${o.adjust === 'root' ? 'anon_vma->root' : 'vma->anon_vma'}->lock)`,
+        anonVmaLock<AL>(lockAv),
+      ),
+    );
+  if (o.adjust === 'mel')
+    out.push(seqBump(`mm${mm}`, `${who}: vma_adjust: write_seqcount_begin(&mm->span_seqcounter)`));
   for (const g of groups) {
-    if (o.adjust === 'vma-seqcount') out.push(seqBump(g[0].vma, `${who}: vma_adjust: write_seqcount_begin(&${g[0].vma}->updating)`));
+    if (o.adjust === 'vma-seqcount')
+      out.push(seqBump(g[0].vma, `${who}: vma_adjust: write_seqcount_begin(&${g[0].vma}->updating)`));
     for (const st of g) out.push(step(`${who}: vma_adjust: ${st.text}`, vmaStore<S, AL>(st.vma, st.field, st.value)));
-    if (o.adjust === 'vma-seqcount') out.push(seqBump(g[0].vma, `${who}: vma_adjust: write_seqcount_end(&${g[0].vma}->updating)`));
+    if (o.adjust === 'vma-seqcount')
+      out.push(seqBump(g[0].vma, `${who}: vma_adjust: write_seqcount_end(&${g[0].vma}->updating)`));
   }
   if (o.adjust === 'mel') out.push(seqBump(`mm${mm}`, `${who}: vma_adjust: write_seqcount_end(&mm->span_seqcounter)`));
-  if (locks) out.push(step(`${who}: vma_adjust: spin_unlock(&${o.adjust === 'root' ? 'anon_vma->root' : 'vma->anon_vma'}->lock)`, anonVmaUnlock<AL>(lockAv)));
+  if (locks)
+    out.push(
+      step(
+        `${who}: vma_adjust: spin_unlock(&${o.adjust === 'root' ? 'anon_vma->root' : 'vma->anon_vma'}->lock)`,
+        anonVmaUnlock<AL>(lockAv),
+      ),
+    );
   return out;
 }
 
-const set = (vmaName: string, field: VmaField, v: number): Store => ({ vma: vmaName, field, value: () => v, text: `${vmaName}->vm_${field} = ${v}` });
-const add = (vmaName: string, field: VmaField, d: number): Store => ({ vma: vmaName, field, value: (x) => x + d, text: `${vmaName}->vm_${field} += ${d}` });
+const set = (vmaName: string, field: VmaField, v: number): Store => ({
+  vma: vmaName,
+  field,
+  value: () => v,
+  text: `${vmaName}->vm_${field} = ${v}`,
+});
+const add = (vmaName: string, field: VmaField, d: number): Store => ({
+  vma: vmaName,
+  field,
+  value: (x) => x + d,
+  text: `${vmaName}->vm_${field} += ${d}`,
+});
 
 /** The user touches the page: handle_pte_fault → do_swap_page → migration_entry_wait. */
 function faultSteps(who: string, view: MigrationEntryView<S>, mm: number, addr: number): Step<S, AL>[] {
@@ -470,11 +593,23 @@ function faultSteps(who: string, view: MigrationEntryView<S>, mm: number, addr: 
         const fo = s.folios[p.folio];
         if (fo.ref === 0) return { goto: 'access' };
         const waiters = fo.locked === UNLOCKED ? fo.waiters : fo.waiters | (1 << tid);
-        return { s: withFolio(s, p.folio, { ref: fo.ref + 1, held: fo.held | (1 << tid), waiters }), l: { ...l, f: p.folio } };
+        return {
+          s: withFolio(s, p.folio, { ref: fo.ref + 1, held: fo.held | (1 << tid), waiters }),
+          l: { ...l, f: p.folio },
+        };
       },
     ),
-    step(`${who} fault: migration_entry_wait: wait_on_page_locked`, folioWaitUnlocked<S, AL>((l) => l.f)),
-    step(`${who} fault: migration_entry_wait: put_page; refault`, andThen(folioPut<S, AL>((l) => l.f, true), () => ({ goto: 'access' }))),
+    step(
+      `${who} fault: migration_entry_wait: wait_on_page_locked`,
+      folioWaitUnlocked<S, AL>((l) => l.f),
+    ),
+    step(
+      `${who} fault: migration_entry_wait: put_page; refault`,
+      andThen(
+        folioPut<S, AL>((l) => l.f, true),
+        () => ({ goto: 'access' }),
+      ),
+    ),
   ];
 }
 
@@ -482,9 +617,15 @@ function mprotectSteps(o: Options, shape: number, init: S, view: MigrationEntryV
   const who = 'mprotect';
   if (shape === 2)
     return [
-      step(`${who}: split_vma: anon_vma_clone(C2): spin_lock(&anon_vma->lock)`, anonVmaLock<AL>(o.adjust === 'root' ? rootOf(init, 'AV0') : 'AV0')),
+      step(
+        `${who}: split_vma: anon_vma_clone(C2): spin_lock(&anon_vma->lock)`,
+        anonVmaLock<AL>(o.adjust === 'root' ? rootOf(init, 'AV0') : 'AV0'),
+      ),
       step(`${who}: split_vma: anon_vma_chain_link: list_add_tail(C2)`, avcAddTail<S, AL>('AV0', 'C2')),
-      step(`${who}: split_vma: anon_vma_clone(C2): spin_unlock`, anonVmaUnlock<AL>(o.adjust === 'root' ? rootOf(init, 'AV0') : 'AV0')),
+      step(
+        `${who}: split_vma: anon_vma_clone(C2): spin_unlock`,
+        anonVmaUnlock<AL>(o.adjust === 'root' ? rootOf(init, 'AV0') : 'AV0'),
+      ),
       ...vmaAdjust(o, init, 1, who, [[set('C1', 'start', 2), set('C1', 'end', 6), set('C1', 'pgoff', 2)]]),
       ...faultSteps('child', view, 1, PAGE_INDEX),
     ];
@@ -510,15 +651,30 @@ function execSteps(o: Options, lay: Layout, stack: number, view: MigrationEntryV
     },
   }));
   const steps: Step<S, AL>[] = [
-    ...vmaAdjust(o, lay.init, mm, 'exec shift_arg_pages', [[set('S', 'start', 0), set('S', 'end', SHIFT + stack), set('S', 'pgoff', 0)]]),
+    ...vmaAdjust(o, lay.init, mm, 'exec shift_arg_pages', [
+      [set('S', 'start', 0), set('S', 'end', SHIFT + stack), set('S', 'pgoff', 0)],
+    ]),
     step('exec: move_page_tables: move_ptes: spin_lock(old PTL); new PTL is the same', spinLock<AL>(ptl, PTL_CLASS)),
     ...moves,
     step('exec: move_ptes: spin_unlock(PTL)', spinUnlock<AL>(ptl, PTL_CLASS)),
     // vma_adjust(vma, new_start, new_end, vma->vm_pgoff, NULL): start is already vm_start (the
     // first adjust stored it; only exec, holding mmap_sem for write, changes S), so only vm_end changes.
-    ...vmaAdjust(o, lay.init, mm, 'exec shift_arg_pages', [[set('S', 'start', 0), set('S', 'end', stack), set('S', 'pgoff', 0)]], true),
+    ...vmaAdjust(
+      o,
+      lay.init,
+      mm,
+      'exec shift_arg_pages',
+      [[set('S', 'start', 0), set('S', 'end', stack), set('S', 'pgoff', 0)]],
+      true,
+    ),
   ];
-  if (o.skipTempStack) steps.push(step('exec: setup_arg_pages: vm_flags &= ~VM_STACK_INCOMPLETE_SETUP', vmaSetFlags<S, AL>('S', (f) => f & ~VMA_STACK_INCOMPLETE_SETUP)));
+  if (o.skipTempStack)
+    steps.push(
+      step(
+        'exec: setup_arg_pages: vm_flags &= ~VM_STACK_INCOMPLETE_SETUP',
+        vmaSetFlags<S, AL>('S', (f) => f & ~VMA_STACK_INCOMPLETE_SETUP),
+      ),
+    );
   steps.push(...faultSteps('exec create_elf_tables', view, mm, 0));
   return steps;
 }
@@ -557,12 +713,27 @@ export default defineModel<Options>({
   name: 'rmap-vs-vma-adjust',
   title: 'rmap walks vs vma_adjust and exec shift_arg_pages (seed 000, 2010)',
   story:
-    'remove_migration_ptes computes each VMA\'s address from vm_start/vm_pgoff/vm_end while vma_adjust rewrites them with no common lock, and exec moves the stack VMA before its page tables: the walk misses a migration entry, the page is unlocked and freed, and the next fault BUGs in migration_entry_to_page.',
+    "remove_migration_ptes computes each VMA's address from vm_start/vm_pgoff/vm_end while vma_adjust rewrites them with no common lock, and exec moves the stack VMA before its page tables: the walk misses a migration entry, the page is unlocked and freed, and the next fault BUGs in migration_entry_to_page.",
   params: {
-    mprotect: { default: 1, min: 0, max: 2, doc: 'The child\'s mprotect: 0 none, 1 vma_merge shifting the C1/C2 boundary (adjust_next), 2 split_vma new_below.' },
-    exec: { default: 1, min: 0, max: 1, doc: '1: an exec moves its temporary stack (shift_arg_pages) while page Q0 of it is migrated.' },
-    forks: { default: 1, min: 1, max: 4, doc: 'Children of the fork tree mapping page P (each a VMA on the anon_vma list and a PTE).' },
-    stack: { default: 1, min: 1, max: 4, doc: 'Pages (PTEs) in exec\'s temporary stack; move_ptes moves each.' },
+    mprotect: {
+      default: 1,
+      min: 0,
+      max: 2,
+      doc: "The child's mprotect: 0 none, 1 vma_merge shifting the C1/C2 boundary (adjust_next), 2 split_vma new_below.",
+    },
+    exec: {
+      default: 1,
+      min: 0,
+      max: 1,
+      doc: '1: an exec moves its temporary stack (shift_arg_pages) while page Q0 of it is migrated.',
+    },
+    forks: {
+      default: 1,
+      min: 1,
+      max: 4,
+      doc: 'Children of the fork tree mapping page P (each a VMA on the anon_vma list and a PTE).',
+    },
+    stack: { default: 1, min: 1, max: 4, doc: "Pages (PTEs) in exec's temporary stack; move_ptes moves each." },
   },
   costs: [
     { name: 'migration of P', thread: 'migrator', params: { mprotect: 1, exec: 0 } },
@@ -571,19 +742,54 @@ export default defineModel<Options>({
   ],
   options: { adjust: 'none', skipTempStack: false },
   variants: {
-    'v2.6.34-rc': { doc: '2.6.34-rc: vma_adjust takes no anon_vma lock; the walks trust vma_address.', options: {}, expect: broken },
-    'vma-anon-vma-lock': { doc: 'vma_adjust takes vma->anon_vma->lock: not the lock the walker of a forked page holds.', options: { adjust: 'vma-anon-vma' }, expect: broken },
-    'vma-seqcount': { doc: "KAMEZAWA's per-VMA seqcount and vma_address_safe.", options: { adjust: 'vma-seqcount' }, expect: broken },
-    'mel-lock-seq': { doc: "The seed's patch: vma->anon_vma lock plus mm->span_seqcounter, checked when the anon_vmas differ.", options: { adjust: 'mel' }, expect: broken },
-    'root-lock': { doc: '012f18004da3 (merged): vma_adjust and the walks take the root anon_vma lock.', options: { adjust: 'root' }, expect: broken },
-    'no-temp-stack': { doc: 'a8bef8ff6ea1 (merged): migration skips VM_STACK_INCOMPLETE_SETUP stacks.', options: { skipTempStack: true }, expect: broken },
-    merged: { doc: '2.6.35: the root anon_vma lock and the temporary-stack skip.', options: { adjust: 'root', skipTempStack: true }, expect: {} },
+    'v2.6.34-rc': {
+      doc: '2.6.34-rc: vma_adjust takes no anon_vma lock; the walks trust vma_address.',
+      options: {},
+      expect: broken,
+    },
+    'vma-anon-vma-lock': {
+      doc: 'vma_adjust takes vma->anon_vma->lock: not the lock the walker of a forked page holds.',
+      options: { adjust: 'vma-anon-vma' },
+      expect: broken,
+    },
+    'vma-seqcount': {
+      doc: "KAMEZAWA's per-VMA seqcount and vma_address_safe.",
+      options: { adjust: 'vma-seqcount' },
+      expect: broken,
+    },
+    'mel-lock-seq': {
+      doc: "The seed's patch: vma->anon_vma lock plus mm->span_seqcounter, checked when the anon_vmas differ.",
+      options: { adjust: 'mel' },
+      expect: broken,
+    },
+    'root-lock': {
+      doc: '012f18004da3 (merged): vma_adjust and the walks take the root anon_vma lock.',
+      options: { adjust: 'root' },
+      expect: broken,
+    },
+    'no-temp-stack': {
+      doc: 'a8bef8ff6ea1 (merged): migration skips VM_STACK_INCOMPLETE_SETUP stacks.',
+      options: { skipTempStack: true },
+      expect: broken,
+    },
+    merged: {
+      doc: '2.6.35: the root anon_vma lock and the temporary-stack skip.',
+      options: { adjust: 'root', skipTempStack: true },
+      expect: {},
+    },
   },
   build: (o, p) => {
     const lay = layout(p);
     const view = viewOf(lay);
-    const threads = [thread<S, ML>('migrator', { pg: 0, cur: null, snap: {}, addr: EFAULT, seq: 0, dst: '' }, migratorSteps(o, lay, lay.init))];
-    if (p.mprotect > 0) threads.push(thread<S, AL>('mprotect', { f: '' }, mprotectSteps(o, p.mprotect, lay.init, view)) as any);
+    const threads = [
+      thread<S, ML>(
+        'migrator',
+        { pg: 0, cur: null, snap: {}, addr: EFAULT, seq: 0, dst: '' },
+        migratorSteps(o, lay, lay.init),
+      ),
+    ];
+    if (p.mprotect > 0)
+      threads.push(thread<S, AL>('mprotect', { f: '' }, mprotectSteps(o, p.mprotect, lay.init, view)) as any);
     if (p.exec) threads.push(thread<S, AL>('exec', { f: '' }, execSteps(o, lay, p.stack, view)) as any);
     return { init: lay.init, threads, properties: properties(view) };
   },

@@ -53,7 +53,17 @@ import { thread } from '../../src/core/thread.js';
 import { fsReclaimAcquire, fsReclaimMight, fsReclaimRelease } from '../../src/kernel/reclaim.js';
 import { rwsem, downRead, downWrite, upRead, upWrite, type RwSem } from '../../src/kernel/rwsem.js';
 import { downReadFair, downWriteOwn, downWriteQueue, fairRwsem, type FairRwSem } from '../../src/kernel/rwsem-fair.js';
-import { rawReadSeqcount, readSeqcountBegin, readSeqcountRetry, seqcount, writeSeqcountBegin, writeSeqcountEnd, type Seqcount, type SeqSlot, type WriteSection } from '../../src/kernel/seqcount.js';
+import {
+  rawReadSeqcount,
+  readSeqcountBegin,
+  readSeqcountRetry,
+  seqcount,
+  writeSeqcountBegin,
+  writeSeqcountEnd,
+  type Seqcount,
+  type SeqSlot,
+  type WriteSection,
+} from '../../src/kernel/seqcount.js';
 import { lockMisuse } from '../../src/kernel/spinlock.js';
 import { reads, writes } from '../../src/core/access.js';
 
@@ -102,14 +112,19 @@ const slot: SeqSlot<WL> = { get: (l) => l.seq, set: (l, v) => ({ ...l, seq: v })
 const section = (o: Options, subclass = 0): WriteSection => (o.lockdepSections ? { cls: VM_SEQ, subclass } : {});
 /** write_seqcount_begin_nested(…, SINGLE_DEPTH_NESTING) for a nested begin; ends are never nested; raw_ when invisible. */
 const name = (o: Options, what: string, subclass: number) =>
-  o.lockdepSections ? `${what}${subclass && what.endsWith('begin') ? '_nested(…, SINGLE_DEPTH_NESTING)' : ''}` : `raw_${what}`;
+  o.lockdepSections
+    ? `${what}${subclass && what.endsWith('begin') ? '_nested(…, SINGLE_DEPTH_NESTING)' : ''}`
+    : `raw_${what}`;
 
 /** The two steps of a section begin or end on VMA `v`, labelled `fn: write_seqcount_begin(vma): load/store`. */
 function seqSteps(o: Options, fn: string, v: number, end: boolean, subclass = 0): Step<S, WL>[] {
   const what = end ? 'write_seqcount_end' : 'write_seqcount_begin';
   const specs = (end ? writeSeqcountEnd : writeSeqcountBegin)<WL>(['seq', v], slot, section(o, subclass));
   const target = v === VMA ? 'vma' : fn === 'move_vma' ? 'new_vma' : 'next';
-  return [step(`${fn}: ${name(o, what, subclass)}(${target}): load count`, specs[0]), step(`${fn}: ${name(o, what, subclass)}(${target}): store count+1`, specs[1])];
+  return [
+    step(`${fn}: ${name(o, what, subclass)}(${target}): load count`, specs[0]),
+    step(`${fn}: ${name(o, what, subclass)}(${target}): store count+1`, specs[1]),
+  ];
 }
 
 const storeAt = <T>(label: string, key: 'bound' | 'pte', i: number, v: T): Step<S, WL> => ({
@@ -123,7 +138,10 @@ const storeAt = <T>(label: string, key: 'bound' | 'pte', i: number, v: T): Step<
 });
 
 function iMmapWrite(fn: string, what: string): Step<S, WL>[] {
-  return [step(`${fn}: ${what}: down_write(i_mmap_rwsem) queues`, downWriteQueue<WL>([I_MMAP])), step(`${fn}: ${what}: owns i_mmap_rwsem`, downWriteOwn<WL>([I_MMAP]))];
+  return [
+    step(`${fn}: ${what}: down_write(i_mmap_rwsem) queues`, downWriteQueue<WL>([I_MMAP])),
+    step(`${fn}: ${what}: owns i_mmap_rwsem`, downWriteOwn<WL>([I_MMAP])),
+  ];
 }
 
 function vmaAdjust(o: Options): Step<S, WL>[] {
@@ -149,8 +167,16 @@ function directReclaim<L>(who: string, o: Options, readsVma: boolean): Step<S, L
     step(`${who}: rmap_walk_file: i_mmap_lock_read`, downReadFair<L>([I_MMAP])),
   ];
   if (readsVma)
-    steps.push(step(`${who}: read_seqcount_begin(vma->vm_sequence) spins while odd`, readSeqcountBegin<L>(['seq', VMA], () => ({}), o.lockdepSections ? VM_SEQ : undefined)));
-  steps.push(step(`${who}: rmap_walk_file: i_mmap_unlock_read`, upRead<L>([I_MMAP])), step(`${who}: __perform_reclaim: fs_reclaim_release`, fsReclaimRelease<L>()));
+    steps.push(
+      step(
+        `${who}: read_seqcount_begin(vma->vm_sequence) spins while odd`,
+        readSeqcountBegin<L>(['seq', VMA], () => ({}), o.lockdepSections ? VM_SEQ : undefined),
+      ),
+    );
+  steps.push(
+    step(`${who}: rmap_walk_file: i_mmap_unlock_read`, upRead<L>([I_MMAP])),
+    step(`${who}: __perform_reclaim: fs_reclaim_release`, fsReclaimRelease<L>()),
+  );
   return steps;
 }
 
@@ -217,11 +243,28 @@ function spfReader(o: Options, r: number): Step<S, RL>[] {
   });
   return [
     o.spin
-      ? step('handle_speculative_fault: read_seqcount_begin(vma->vm_sequence) spins while odd', readSeqcountBegin<RL>(['seq', VMA], sample, o.lockdepSections ? VM_SEQ : undefined))
-      : step('handle_speculative_fault: seq = raw_read_seqcount(vma->vm_sequence); odd → abort', rawReadSeqcount<RL>(['seq', VMA], 'bail', sample)),
-    { label: 'handle_speculative_fault: READ_ONCE(vma->vm_end)', footprint: () => reads('bound[0]'), run: (s, l) => ({ l: { ...l, end: s.bound[VMA] } }) },
-    { label: 'handle_speculative_fault: lockless walk: pte = *ptep', footprint: () => reads('pte[0]'), run: (s, l) => ({ l: { ...l, pte: s.pte[VMA] } }) },
-    step('handle_speculative_fault: read_seqcount_retry(vma->vm_sequence, seq)', readSeqcountRetry<RL>(['seq', VMA], (l) => l.start, 'retry', validated)),
+      ? step(
+          'handle_speculative_fault: read_seqcount_begin(vma->vm_sequence) spins while odd',
+          readSeqcountBegin<RL>(['seq', VMA], sample, o.lockdepSections ? VM_SEQ : undefined),
+        )
+      : step(
+          'handle_speculative_fault: seq = raw_read_seqcount(vma->vm_sequence); odd → abort',
+          rawReadSeqcount<RL>(['seq', VMA], 'bail', sample),
+        ),
+    {
+      label: 'handle_speculative_fault: READ_ONCE(vma->vm_end)',
+      footprint: () => reads('bound[0]'),
+      run: (s, l) => ({ l: { ...l, end: s.bound[VMA] } }),
+    },
+    {
+      label: 'handle_speculative_fault: lockless walk: pte = *ptep',
+      footprint: () => reads('pte[0]'),
+      run: (s, l) => ({ l: { ...l, pte: s.pte[VMA] } }),
+    },
+    step(
+      'handle_speculative_fault: read_seqcount_retry(vma->vm_sequence, seq)',
+      readSeqcountRetry<RL>(['seq', VMA], (l) => l.start, 'retry', validated),
+    ),
     step('handle_pte_fault(FAULT_FLAG_SPECULATIVE): commit the fault', finish('committed')),
     step('handle_speculative_fault: count odd → VM_FAULT_RETRY (classic path)', finish('bailed'), 'bail'),
     step('handle_speculative_fault: count changed → VM_FAULT_RETRY (classic path)', finish('retry'), 'retry'),
@@ -232,44 +275,82 @@ function spfReader(o: Options, r: number): Step<S, RL>[] {
 
 export const properties: Property<S>[] = [
   lockMisuse,
-  invariant<S>('validation-sound', 'A speculative fault commits only if no write section on its VMA overlapped it (from its sample to its validation).', ['spf'], (v) => {
-    const i = v.s.spf.findIndex((x) => x.outcome === 'committed' && x.overlapped);
-    return i < 0 ? null : `spf${i} committed its snapshot of vma although a write section was open during it (vm_sequence now ${v.s.seq[VMA].sequence})`;
-  }),
-  invariant<S>('writer-exclusive', 'At most one write section is open on a VMA at a time (the seqcount protocol assumes writers exclude each other).', ['seq'], (v) => {
-    const i = v.s.seq.findIndex((c) => c.writers > 1);
-    return i < 0 ? null : `${v.s.seq[i].writers} write sections open on ${i === VMA ? 'vma' : 'next'} at once (vm_sequence ${v.s.seq[i].sequence})`;
-  }),
-  endState<S>('seqcount-balanced', 'At the end every vm_sequence is even and counts two per write section (no increment lost).', (v) => {
-    const i = v.s.seq.findIndex((c) => c.sequence !== 2 * c.began);
-    return i < 0 ? null : `${i === VMA ? 'vma' : 'next'}->vm_sequence is ${v.s.seq[i].sequence} after ${v.s.seq[i].began} write sections: an increment was lost${v.s.seq[i].sequence & 1 ? ', and the count is stuck odd' : ''}`;
-  }),
+  invariant<S>(
+    'validation-sound',
+    'A speculative fault commits only if no write section on its VMA overlapped it (from its sample to its validation).',
+    ['spf'],
+    (v) => {
+      const i = v.s.spf.findIndex((x) => x.outcome === 'committed' && x.overlapped);
+      return i < 0
+        ? null
+        : `spf${i} committed its snapshot of vma although a write section was open during it (vm_sequence now ${v.s.seq[VMA].sequence})`;
+    },
+  ),
+  invariant<S>(
+    'writer-exclusive',
+    'At most one write section is open on a VMA at a time (the seqcount protocol assumes writers exclude each other).',
+    ['seq'],
+    (v) => {
+      const i = v.s.seq.findIndex((c) => c.writers > 1);
+      return i < 0
+        ? null
+        : `${v.s.seq[i].writers} write sections open on ${i === VMA ? 'vma' : 'next'} at once (vm_sequence ${v.s.seq[i].sequence})`;
+    },
+  ),
+  endState<S>(
+    'seqcount-balanced',
+    'At the end every vm_sequence is even and counts two per write section (no increment lost).',
+    (v) => {
+      const i = v.s.seq.findIndex((c) => c.sequence !== 2 * c.began);
+      return i < 0
+        ? null
+        : `${i === VMA ? 'vma' : 'next'}->vm_sequence is ${v.s.seq[i].sequence} after ${v.s.seq[i].began} write sections: an increment was lost${v.s.seq[i].sequence & 1 ? ', and the count is stuck odd' : ''}`;
+    },
+  ),
 ];
 
 // ---------------------------------------------------------------- model
 
-const raced: Record<string, Verdict> = { 'validation-sound': 'violated', 'writer-exclusive': 'violated', 'seqcount-balanced': 'violated' };
+const raced: Record<string, Verdict> = {
+  'validation-sound': 'violated',
+  'writer-exclusive': 'violated',
+  'seqcount-balanced': 'violated',
+};
 
 export default defineModel<Options>({
   name: 'spf-seqcount',
   title: 'Speculative page faults and the VMA sequence count (seed 003, 2017)',
   story:
-    'SPF readers validate a VMA against its vm_sequence; writers (__vma_adjust, move_vma, truncate) bump it. Lockdep saw write_seqcount_begin as a lock and reported i_mmap_rwsem → vm_seq → fs_reclaim → i_mmap_rwsem; a bailing reader never waits, a spinning one can deadlock; truncate holds only i_mmap_rwsem, so its write section can overlap move_vma\'s on the same VMA.',
+    "SPF readers validate a VMA against its vm_sequence; writers (__vma_adjust, move_vma, truncate) bump it. Lockdep saw write_seqcount_begin as a lock and reported i_mmap_rwsem → vm_seq → fs_reclaim → i_mmap_rwsem; a bailing reader never waits, a spinning one can deadlock; truncate holds only i_mmap_rwsem, so its write section can overlap move_vma's on the same VMA.",
   params: {
     readers: { default: 1, min: 0, max: 3, doc: 'Speculative faults on the vma (each faults once).' },
-    truncate: { default: 1, min: 0, max: 1, doc: 'File VMA: 1 = a truncate runs unmap_mapping_range on the file the vma maps.' },
-    dontneed: { default: 2, min: 0, max: 2, doc: 'Anonymous VMA (posted-anon): threads zapping the vma with MADV_DONTNEED under mmap_sem read.' },
+    truncate: {
+      default: 1,
+      min: 0,
+      max: 1,
+      doc: 'File VMA: 1 = a truncate runs unmap_mapping_range on the file the vma maps.',
+    },
+    dontneed: {
+      default: 2,
+      min: 0,
+      max: 2,
+      doc: 'Anonymous VMA (posted-anon): threads zapping the vma with MADV_DONTNEED under mmap_sem read.',
+    },
   },
   options: { lockdepSections: true, spin: false, reclaimReads: false, allocReclaims: false, anon: false },
   variants: {
-    posted: { doc: 'As posted (v3): lockdep-visible write sections; the SPF reader samples once and bails on an odd count.', options: {}, expect: raced },
+    posted: {
+      doc: 'As posted (v3): lockdep-visible write sections; the SPF reader samples once and bails on an odd count.',
+      options: {},
+      expect: raced,
+    },
     'spinning-reader': {
       doc: "Readers spin in read_seqcount_begin (Sergey's CPU1: inside fs_reclaim, under rmap_walk_file's i_mmap_rwsem); move_vma's allocation enters direct reclaim.",
       options: { spin: true, reclaimReads: true, allocReclaims: true },
       expect: { ...raced, 'deadlock-free': 'violated' },
     },
     'spinning-spf': {
-      doc: 'Only the speculative fault spins (it holds no lock); reclaim does not read the count; move_vma\'s allocation enters direct reclaim.',
+      doc: "Only the speculative fault spins (it holds no lock); reclaim does not read the count; move_vma's allocation enters direct reclaim.",
       options: { spin: true, allocReclaims: true },
       expect: { ...raced, 'deadlock-free': 'violated' },
     },
@@ -278,7 +359,11 @@ export default defineModel<Options>({
       options: { anon: true },
       expect: raced,
     },
-    'raw-sections': { doc: 'vm_raw_write_begin/end: write sections invisible to lockdep (the series from v6); reader bails.', options: { lockdepSections: false }, expect: raced },
+    'raw-sections': {
+      doc: 'vm_raw_write_begin/end: write sections invisible to lockdep (the series from v6); reader bails.',
+      options: { lockdepSections: false },
+      expect: raced,
+    },
   },
   build: (o, p) => ({
     init: {
@@ -294,8 +379,16 @@ export default defineModel<Options>({
       thread<S, WL>('move_vma', { seq: 0 }, moveVma(o)),
       thread<S, WL>('reclaim', { seq: 0 }, directReclaim<WL>('shrink_active_list', o, o.reclaimReads)),
       ...(p.truncate && !o.anon ? [thread<S, WL>('truncate', { seq: 0 }, truncate(o))] : []),
-      ...(o.anon ? Array.from({ length: p.dontneed }, (_, i) => thread<S, WL>(`dontneed${i}`, { seq: 0 }, dontneed(o))) : []),
-      ...Array.from({ length: p.readers }, (_, r) => thread<S, RL>(`spf${r}`, { start: 0, began: 0, busy: false, end: 0, pte: '', overlapped: false }, spfReader(o, r))),
+      ...(o.anon
+        ? Array.from({ length: p.dontneed }, (_, i) => thread<S, WL>(`dontneed${i}`, { seq: 0 }, dontneed(o)))
+        : []),
+      ...Array.from({ length: p.readers }, (_, r) =>
+        thread<S, RL>(
+          `spf${r}`,
+          { start: 0, began: 0, busy: false, end: 0, pte: '', overlapped: false },
+          spfReader(o, r),
+        ),
+      ),
     ],
     properties,
   }),

@@ -2,7 +2,11 @@
  * Elementary cycles of a small directed graph (the lock-class graph: tens of nodes), each once,
  * rotated to start at its smallest node in `order`. Shortest first, then by name. At most `cap`.
  */
-export function elementaryCycles(nodes: readonly string[], succ: ReadonlyMap<string, readonly string[]>, cap: number): { cycles: string[][]; truncated: boolean } {
+export function elementaryCycles(
+  nodes: readonly string[],
+  succ: ReadonlyMap<string, readonly string[]>,
+  cap: number,
+): { cycles: string[][]; truncated: boolean } {
   const order = [...nodes].sort();
   const rank = new Map(order.map((n, i) => [n, i]));
   const cycles: string[][] = [];

@@ -83,7 +83,8 @@ interface Node {
   readonly held: readonly (readonly Held[])[];
 }
 
-const opsOf = (r: LockOp | readonly LockOp[] | null | undefined): readonly LockOp[] => (r == null ? [] : Array.isArray(r) ? r : [r as LockOp]);
+const opsOf = (r: LockOp | readonly LockOp[] | null | undefined): readonly LockOp[] =>
+  r == null ? [] : Array.isArray(r) ? r : [r as LockOp];
 
 /** The lock-order report of one instance. Throws ModelError when model code throws. */
 export function lockOrder(inst: Instance, opts: LockOrderOptions = {}): LockOrderReport {
@@ -95,7 +96,8 @@ export function lockOrder(inst: Instance, opts: LockOrderOptions = {}): LockOrde
     m.set('exit', t.steps.length);
     return m;
   });
-  const where = (tid: number, st: Step) => `model '${inst.model.name}' thread '${threads[tid].name}' step '${st.label}'`;
+  const where = (tid: number, st: Step) =>
+    `model '${inst.model.name}' thread '${threads[tid].name}' step '${st.label}'`;
   const call = <T>(tid: number, st: Step, what: string, f: () => T): T => {
     try {
       return f();
@@ -116,7 +118,12 @@ export function lockOrder(inst: Instance, opts: LockOrderOptions = {}): LockOrde
   let transitions = 0;
   let reason: LockOrderReport['reason'] = null;
 
-  const init: Node = { s: inst.program.init, pc: threads.map(() => 0), l: threads.map((t) => t.locals), held: threads.map(() => []) };
+  const init: Node = {
+    s: inst.program.init,
+    pc: threads.map(() => 0),
+    l: threads.map((t) => t.locals),
+    held: threads.map(() => []),
+  };
   seen.add(key(init));
   const stack: Node[] = [init];
   let expanded = 0;
@@ -133,7 +140,8 @@ export function lockOrder(inst: Instance, opts: LockOrderOptions = {}): LockOrde
       const ops = st.lock ? opsOf(call(tid, st, 'lock', () => st.lock!(n.s, l, tid))) : [];
       if (st.guard && call(tid, st, 'guard', () => st.guard!(n.s, l, tid)) !== true) {
         // lockdep records the dependency before it waits: a blocked acquisition still orders.
-        for (const op of ops) if (op.op === 'acquire') apply(n.held[tid], op, threads[tid].name, st.label, edges, where(tid, st));
+        for (const op of ops)
+          if (op.op === 'acquire') apply(n.held[tid], op, threads[tid].name, st.label, edges, where(tid, st));
         continue;
       }
       const r = call(tid, st, 'run', () => st.run(n.s, l, tid));
@@ -142,13 +150,17 @@ export function lockOrder(inst: Instance, opts: LockOrderOptions = {}): LockOrde
       let pc = n.pc[tid] + 1;
       if (r.goto !== undefined) {
         const target = pcOf[tid].get(r.goto);
-        if (target === undefined) throw new ModelError(`${where(tid, st)} jumps to unknown step '${r.goto}'`, 'bad-model');
+        if (target === undefined)
+          throw new ModelError(`${where(tid, st)} jumps to unknown step '${r.goto}'`, 'bad-model');
         pc = target;
       }
       let held = n.held[tid];
       for (const op of ops) held = apply(held, op, threads[tid].name, st.label, edges, where(tid, st));
       if (pc >= threads[tid].steps.length && held.length > 0)
-        throw new ModelError(`${where(tid, st)}: thread exits still holding ${held.map((h) => h.inst).join(', ')} (lock annotations unbalanced)`, 'bad-model');
+        throw new ModelError(
+          `${where(tid, st)}: thread exits still holding ${held.map((h) => h.inst).join(', ')} (lock annotations unbalanced)`,
+          'bad-model',
+        );
       const next: Node = {
         s: r.s === undefined ? n.s : r.s,
         pc: n.pc.map((p, i) => (i === tid ? pc : p)),
@@ -169,26 +181,52 @@ export function lockOrder(inst: Instance, opts: LockOrderOptions = {}): LockOrde
 }
 
 /** One lockdep event on a thread's held stack, recording the dependencies an acquire creates. */
-function apply(held: readonly Held[], op: LockOp, thread: string, label: string, edges: Map<string, LockEdge>, where: string): readonly Held[] {
+function apply(
+  held: readonly Held[],
+  op: LockOp,
+  thread: string,
+  label: string,
+  edges: Map<string, LockEdge>,
+  where: string,
+): readonly Held[] {
   const inst = op.inst ?? op.cls;
   if (op.op === 'acquire' && !op.trylock && held.some((h) => h.inst === inst))
-    throw new ModelError(`${where}: acquires ${inst}, which the thread already holds (recursive locking; lock annotations unbalanced?)`, 'bad-model');
+    throw new ModelError(
+      `${where}: acquires ${inst}, which the thread already holds (recursive locking; lock annotations unbalanced?)`,
+      'bad-model',
+    );
   if (op.op === 'release') {
-    for (let i = held.length - 1; i >= 0; i--) if (held[i].inst === inst) return [...held.slice(0, i), ...held.slice(i + 1)];
+    for (let i = held.length - 1; i >= 0; i--)
+      if (held[i].inst === inst) return [...held.slice(0, i), ...held.slice(i + 1)];
     return held; // releasing what is not held is lock-misuse, another property's business
   }
   if (!op.trylock)
     for (const h of held) {
       const k = `${h.cls}\u0000${op.cls}`;
       const e = edges.get(k);
-      if (!e) edges.set(k, { from: h.cls, to: op.cls, read: op.read === true, thread, label, heldSince: h.label, witnesses: [{ thread, label, heldSince: h.label }] });
+      if (!e)
+        edges.set(k, {
+          from: h.cls,
+          to: op.cls,
+          read: op.read === true,
+          thread,
+          label,
+          heldSince: h.label,
+          witnesses: [{ thread, label, heldSince: h.label }],
+        });
       else if (!e.witnesses.some((w) => w.thread === thread && w.label === label && w.heldSince === h.label))
         edges.set(k, { ...e, witnesses: [...e.witnesses, { thread, label, heldSince: h.label }] });
     }
   return [...held, { cls: op.cls, inst, label }];
 }
 
-function report(edgeMap: Map<string, LockEdge>, reason: LockOrderReport['reason'], states: number, transitions: number, ms: number): LockOrderReport {
+function report(
+  edgeMap: Map<string, LockEdge>,
+  reason: LockOrderReport['reason'],
+  states: number,
+  transitions: number,
+  ms: number,
+): LockOrderReport {
   const edges = [...edgeMap.values()].sort((a, b) => a.from.localeCompare(b.from) || a.to.localeCompare(b.to));
   const classes = [...new Set(edges.flatMap((e) => [e.from, e.to]))].sort();
   const succ = new Map<string, string[]>();
@@ -202,7 +240,10 @@ function report(edgeMap: Map<string, LockEdge>, reason: LockOrderReport['reason'
     timeMs: Math.round(ms * 10) / 10,
     classes,
     edges,
-    cycles: cycles.map((c) => ({ classes: c, edges: c.map((from, i) => edgeMap.get(`${from}\u0000${c[(i + 1) % c.length]}`)!) })),
+    cycles: cycles.map((c) => ({
+      classes: c,
+      edges: c.map((from, i) => edgeMap.get(`${from}\u0000${c[(i + 1) % c.length]}`)!),
+    })),
     cyclesTruncated: truncated,
   };
 }

@@ -27,19 +27,31 @@ function version(): string {
 }
 
 const common = {
-  color: { type: 'boolean', default: true, describe: 'Colour the output (only on a terminal; NO_COLOR is respected). --no-color turns it off' },
+  color: {
+    type: 'boolean',
+    default: true,
+    describe: 'Colour the output (only on a terminal; NO_COLOR is respected). --no-color turns it off',
+  },
 } as const;
 
 const paramOpt = { type: 'string', describe: 'Model parameter NAME=INTEGER (repeatable)', requiresArg: true } as const;
-const variantOpt = { type: 'string', describe: 'Variant (default: the model\'s first)', requiresArg: true } as const;
+const variantOpt = { type: 'string', describe: "Variant (default: the model's first)", requiresArg: true } as const;
 const modelArg = { type: 'string', describe: 'Registry name or path to a .js/.mjs/.ts model file' } as const;
 const outputOpts = {
   json: { type: 'boolean', describe: 'Print JSON instead of text' },
   junit: { type: 'string', describe: 'Also write JUnit XML to this file', requiresArg: true },
 } as const;
 const limitOpts = {
-  'max-states': { type: 'number', describe: 'Stop after this many distinct states (result: INCOMPLETE)', requiresArg: true },
-  'max-depth': { type: 'number', describe: 'Explore schedules up to this many steps (INCOMPLETE if cut)', requiresArg: true },
+  'max-states': {
+    type: 'number',
+    describe: 'Stop after this many distinct states (result: INCOMPLETE)',
+    requiresArg: true,
+  },
+  'max-depth': {
+    type: 'number',
+    describe: 'Explore schedules up to this many steps (INCOMPLETE if cut)',
+    requiresArg: true,
+  },
   'time-limit': { type: 'number', describe: 'Stop after this many seconds (INCOMPLETE)', requiresArg: true },
 } as const;
 
@@ -73,49 +85,70 @@ export async function runCli(args: readonly string[], io: Io): Promise<number> {
       'check <model>',
       'Check one variant of a model (a registry name or a model file)',
       (y) =>
-        y
-          .positional('model', modelArg)
-          .options({
-            variant: variantOpt,
-            param: paramOpt,
-            strategy: { type: 'string', choices: STRATEGIES as string[], default: 'dfs', describe: 'Search strategy', requiresArg: true },
-            ...limitOpts,
-            seed: { type: 'number', describe: 'Random walk seed (--strategy random)', requiresArg: true },
-            runs: { type: 'number', describe: 'Random walk schedules (--strategy random)', requiresArg: true },
-            'preemption-bound': { type: 'number', describe: 'Most preemptions (--strategy preempt)', requiresArg: true },
-            property: { type: 'string', describe: 'Check only this property (repeatable)', requiresArg: true },
-            'compare-naive': { type: 'boolean', describe: 'Also run the naive search and report the reduction (dfs)' },
-            'lock-order': { type: 'boolean', describe: 'Also run the lockdep-style lock-order analysis (its own full pass) and report dependency cycles' },
-            symmetry: { type: 'boolean', default: true, describe: 'Merge states that differ by a permutation of the threads the model declares symmetric (dfs, naive, bfs); --no-symmetry turns it off' },
-            ...outputOpts,
-          }),
+        y.positional('model', modelArg).options({
+          variant: variantOpt,
+          param: paramOpt,
+          strategy: {
+            type: 'string',
+            choices: STRATEGIES as string[],
+            default: 'dfs',
+            describe: 'Search strategy',
+            requiresArg: true,
+          },
+          ...limitOpts,
+          seed: { type: 'number', describe: 'Random walk seed (--strategy random)', requiresArg: true },
+          runs: { type: 'number', describe: 'Random walk schedules (--strategy random)', requiresArg: true },
+          'preemption-bound': { type: 'number', describe: 'Most preemptions (--strategy preempt)', requiresArg: true },
+          property: { type: 'string', describe: 'Check only this property (repeatable)', requiresArg: true },
+          'compare-naive': { type: 'boolean', describe: 'Also run the naive search and report the reduction (dfs)' },
+          'lock-order': {
+            type: 'boolean',
+            describe: 'Also run the lockdep-style lock-order analysis (its own full pass) and report dependency cycles',
+          },
+          symmetry: {
+            type: 'boolean',
+            default: true,
+            describe:
+              'Merge states that differ by a permutation of the threads the model declares symmetric (dfs, naive, bfs); --no-symmetry turns it off',
+          },
+          ...outputOpts,
+        }),
       (argv) => handle(() => checkCommand(argv as unknown as CheckArgs, io))(),
     )
     .command(
       'compare <model>',
       'Every variant × every property of a model in one table',
       (y) =>
-        y
-          .positional('model', modelArg)
-          .options({
-            param: paramOpt,
-            ...limitOpts,
-            baseline: { type: 'string', describe: "Variant the cost columns are compared with (default: the model's first, usually the upstream code)", requiresArg: true },
-          }),
+        y.positional('model', modelArg).options({
+          param: paramOpt,
+          ...limitOpts,
+          baseline: {
+            type: 'string',
+            describe:
+              "Variant the cost columns are compared with (default: the model's first, usually the upstream code)",
+            requiresArg: true,
+          },
+        }),
       (argv) => handle(() => compareCommand(argv as unknown as CompareArgs, io))(),
     )
     .command(
       'replay <model>',
       'Replay one schedule and show it as swimlanes',
       (y) =>
-        y
-          .positional('model', modelArg)
-          .options({
-            variant: variantOpt,
-            param: paramOpt,
-            property: { type: 'string', describe: 'Check only this property (repeatable); other violations do not stop the replay', requiresArg: true },
-            schedule: { type: 'string', demandOption: true, describe: "Schedule, e.g. '0*3,1,0*2' (thread 0 three steps, thread 1, thread 0 twice)" },
-          }),
+        y.positional('model', modelArg).options({
+          variant: variantOpt,
+          param: paramOpt,
+          property: {
+            type: 'string',
+            describe: 'Check only this property (repeatable); other violations do not stop the replay',
+            requiresArg: true,
+          },
+          schedule: {
+            type: 'string',
+            demandOption: true,
+            describe: "Schedule, e.g. '0*3,1,0*2' (thread 0 three steps, thread 1, thread 0 twice)",
+          },
+        }),
       (argv) => handle(() => replayCommand(argv as unknown as ReplayArgs, io))(),
     )
     .command(
@@ -124,7 +157,10 @@ export async function runCli(args: readonly string[], io: Io): Promise<number> {
       (y) =>
         y.options({
           ...limitOpts,
-          'lock-order': { type: 'boolean', describe: 'Also run the lock-order analysis on every variant and list its cycles' },
+          'lock-order': {
+            type: 'boolean',
+            describe: 'Also run the lock-order analysis on every variant and list its cycles',
+          },
           ...outputOpts,
         }),
       (argv) => handle(() => verifyCommand(argv as unknown as VerifyArgs, io))(),

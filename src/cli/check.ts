@@ -50,8 +50,17 @@ export async function checkCommand(a: CheckArgs, io: Io): Promise<number> {
       const s = shortest(io, inst, v.property, opts);
       if (s) shortestOf[v.property] = s;
     }
-  const lo = a['lock-order'] ? lockOrder(inst, { maxStates: opts.maxStates, timeLimitMs: opts.timeLimitMs }) : undefined;
-  const report: RunReport = { ctx, result, verdicts: vs, kinds: kindsOf(inst), shortest: shortestOf, ...(lo ? { lockOrder: lo } : {}) };
+  const lo = a['lock-order']
+    ? lockOrder(inst, { maxStates: opts.maxStates, timeLimitMs: opts.timeLimitMs })
+    : undefined;
+  const report: RunReport = {
+    ctx,
+    result,
+    verdicts: vs,
+    kinds: kindsOf(inst),
+    shortest: shortestOf,
+    ...(lo ? { lockOrder: lo } : {}),
+  };
   if (a.junit) writeOutput(io, a.junit, renderJunit([report]), 'JUnit');
 
   if (a.json) io.out(renderJson('check', [report]));
@@ -60,7 +69,11 @@ export async function checkCommand(a: CheckArgs, io: Io): Promise<number> {
     const parts = [renderSummary(result, ctx, p)];
     // explore gives no ratio when either search is incomplete (or the naive one failed): say so rather than print nothing.
     if (opts.compareNaive && result.stats.reductionRatio === undefined)
-      parts.push(p.yellow('  reduction vs naive: n/a (a search hit a limit or the naive search failed; no ratio against an incomplete count)'));
+      parts.push(
+        p.yellow(
+          '  reduction vs naive: n/a (a search hit a limit or the naive search failed; no ratio against an incomplete count)',
+        ),
+      );
     if (only) parts.push(p.dim(`  checked only: ${only.join(', ')}`));
     parts.push('', renderVerdicts(vs, p, kindsOf(inst)));
     for (const v of found) {

@@ -32,7 +32,8 @@ export function baselineVariant(model: Model, raw: unknown): string {
   if (Array.isArray(raw)) throw new UsageError(`--baseline given ${raw.length} times (give one variant)`);
   if (!model.costs?.length) throw new UsageError(`--baseline: model '${model.name}' has no cost scenarios to compare`);
   const v = String(raw);
-  if (!known.includes(v)) throw new UsageError(`--baseline: model '${model.name}' has no variant '${v}' (known: ${known.join(', ')})`);
+  if (!known.includes(v))
+    throw new UsageError(`--baseline: model '${model.name}' has no variant '${v}' (known: ${known.join(', ')})`);
   return v;
 }
 
@@ -66,12 +67,14 @@ const stats = (r: SearchResult) => (r.kind === 'error' ? undefined : r.stats);
 export function compareColumns(properties: readonly string[]): CompareColumn[] {
   return [
     { column: { header: 'variant' }, value: (r) => r.inst.variant },
-    ...properties.map(
-      (name): CompareColumn => ({
-        column: { header: name },
-        value: (r) => outcomeCell(r.report.verdicts.find((v) => v.property === name), r.steps[name]),
-      }),
-    ),
+    ...properties.map((name): CompareColumn => ({
+      column: { header: name },
+      value: (r) =>
+        outcomeCell(
+          r.report.verdicts.find((v) => v.property === name),
+          r.steps[name],
+        ),
+    })),
     { column: { header: 'states', align: 'right' }, value: (r) => formatCount(stats(r.report.result)?.states ?? 0) },
     { column: { header: 'time', align: 'right' }, value: (r) => formatDuration(stats(r.report.result)?.timeMs ?? 0) },
   ];
@@ -106,16 +109,38 @@ export async function compareCommand(a: CompareArgs, io: Io): Promise<number> {
       const bfs = shortest(io, inst, v.property, lim);
       steps[v.property] = bfs ? `${bfs.trace.steps.length}` : `≤${v.violation!.trace.steps.length}`;
     }
-    rows.push({ inst, steps, report: { ctx: { model: ref, variant, params: inst.params }, result, verdicts: vs, kinds: kindsOf(inst) } });
+    rows.push({
+      inst,
+      steps,
+      report: { ctx: { model: ref, variant, params: inst.params }, result, verdicts: vs, kinds: kindsOf(inst) },
+    });
   }
   const p = choosePalette(io, a.color !== false);
   const first = rows[0];
-  const lines = [p.bold(`${instanceName({ ...first.report.ctx, variant: '*' })} — ${model.title}`), '', renderCompare(rows, p, costColumns(model, params, base))];
+  const lines = [
+    p.bold(`${instanceName({ ...first.report.ctx, variant: '*' })} — ${model.title}`),
+    '',
+    renderCompare(rows, p, costColumns(model, params, base)),
+  ];
   const incomplete = rows.filter((r) => r.report.result.kind === 'incomplete');
-  lines.push('', p.dim('VIOLATED (n steps): n = length of the shortest counterexample (breadth-first; ≤n: the breadth-first search hit a limit, n is the length of the one found); * = differs from the variant\'s expectation'));
+  lines.push(
+    '',
+    p.dim(
+      "VIOLATED (n steps): n = length of the shortest counterexample (breadth-first; ≤n: the breadth-first search hit a limit, n is the length of the one found); * = differs from the variant's expectation",
+    ),
+  );
   if (model.costs?.length)
-    lines.push(p.dim(`cost: lock acquisitions / atomic RMWs on the path run alone (releases not counted); (+n/-n) = more/fewer than the baseline variant, ${base}${a.baseline === undefined ? ' (the first variant; --baseline v to change)' : ''}`));
-  if (incomplete.length) lines.push(p.yellow(`INCOMPLETE: ${incomplete.map((r) => r.inst.variant).join(', ')} (limits reached; "unknown" is not "holds")`));
+    lines.push(
+      p.dim(
+        `cost: lock acquisitions / atomic RMWs on the path run alone (releases not counted); (+n/-n) = more/fewer than the baseline variant, ${base}${a.baseline === undefined ? ' (the first variant; --baseline v to change)' : ''}`,
+      ),
+    );
+  if (incomplete.length)
+    lines.push(
+      p.yellow(
+        `INCOMPLETE: ${incomplete.map((r) => r.inst.variant).join(', ')} (limits reached; "unknown" is not "holds")`,
+      ),
+    );
   io.out(lines.join('\n') + '\n');
   return rows.every((r) => runOk(r.report)) ? EXIT_OK : EXIT_FAIL;
 }
@@ -124,16 +149,24 @@ export async function compareCommand(a: CompareArgs, io: Io): Promise<number> {
  * One column per cost scenario of the model: locks / atomics of that path, and the change from
  * the baseline variant's (whatever the order of the rows).
  */
-export function costColumns(model: Model, params: Readonly<Record<string, number>>, baseline = Object.keys(model.variants)[0]): CompareColumn[] {
+export function costColumns(
+  model: Model,
+  params: Readonly<Record<string, number>>,
+  baseline = Object.keys(model.variants)[0],
+): CompareColumn[] {
   const scenarios = model.costs ?? [];
-  const cost = (variant: string, sc: CostScenario): PathCost => soloCost(instantiate(model, variant, { ...params, ...sc.params }), sc.thread);
+  const cost = (variant: string, sc: CostScenario): PathCost =>
+    soloCost(instantiate(model, variant, { ...params, ...sc.params }), sc.thread);
   return scenarios.map((sc) => {
     const b = cost(baseline, sc);
     return {
       column: { header: `${sc.name} cost`, align: 'right' },
       value: (row: CompareRow) => {
         const c = cost(row.inst.variant, sc);
-        const delta = [c.locks - b.locks ? `${signed(c.locks - b.locks)} lock` : '', c.atomics - b.atomics ? `${signed(c.atomics - b.atomics)} atomic` : '']
+        const delta = [
+          c.locks - b.locks ? `${signed(c.locks - b.locks)} lock` : '',
+          c.atomics - b.atomics ? `${signed(c.atomics - b.atomics)} atomic` : '',
+        ]
           .filter(Boolean)
           .join(', ');
         return cell(`${c.locks} / ${c.atomics}${delta ? ` (${delta})` : ''}`, delta ? 'yellow' : undefined);

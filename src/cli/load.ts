@@ -33,10 +33,14 @@ export async function loadModel(ref: string, cwd: string): Promise<LoadedModel> 
   const found = models.find((m) => m.name === ref);
   if (found) return { model: found, ref };
   if (!looksLikePath(ref)) {
-    throw new ModelError(`unknown model '${ref}' (known: ${models.map((m) => m.name).join(', ')}; or give a path to a model file)`, 'unknown-model');
+    throw new ModelError(
+      `unknown model '${ref}' (known: ${models.map((m) => m.name).join(', ')}; or give a path to a model file)`,
+      'unknown-model',
+    );
   }
   const file = path.resolve(cwd, ref);
-  if (!existsSync(file) || !statSync(file).isFile()) throw new ModelError(`model file '${ref}' not found`, 'unknown-model');
+  if (!existsSync(file) || !statSync(file).isFile())
+    throw new ModelError(`model file '${ref}' not found`, 'unknown-model');
   let mod: Record<string, unknown>;
   try {
     mod = /\.m?ts$/.test(file) ? await importTs(file) : await import(pathToFileURL(file).href);
@@ -49,13 +53,18 @@ export async function loadModel(ref: string, cwd: string): Promise<LoadedModel> 
 
 function checkShape(m: unknown, ref: string): Model {
   const o = m as Partial<Model> | undefined;
-  if (!o || typeof o !== 'object') throw new ModelError(`model file '${ref}' has no default export (expected a Model, see defineModel)`, 'bad-model');
+  if (!o || typeof o !== 'object')
+    throw new ModelError(`model file '${ref}' has no default export (expected a Model, see defineModel)`, 'bad-model');
   const missing: string[] = [];
   if (typeof o.name !== 'string') missing.push('name');
   if (typeof o.build !== 'function') missing.push('build');
   if (!o.variants || typeof o.variants !== 'object' || Object.keys(o.variants).length === 0) missing.push('variants');
   if (!o.params || typeof o.params !== 'object') missing.push('params');
-  if (missing.length) throw new ModelError(`the default export of '${ref}' is not a model (missing or bad: ${missing.join(', ')})`, 'bad-model');
+  if (missing.length)
+    throw new ModelError(
+      `the default export of '${ref}' is not a model (missing or bad: ${missing.join(', ')})`,
+      'bad-model',
+    );
   return o as Model;
 }
 
@@ -79,7 +88,10 @@ async function importTs(file: string): Promise<Record<string, unknown>> {
   try {
     ts = (await import('typescript')).default;
   } catch {
-    throw new ModelError(`cannot load '${file}': the 'typescript' package is not installed (compile the model to .js first)`, 'bad-model');
+    throw new ModelError(
+      `cannot load '${file}': the 'typescript' package is not installed (compile the model to .js first)`,
+      'bad-model',
+    );
   }
   const source = readFileSync(file, 'utf8');
   const req = createRequire(file);
@@ -88,7 +100,10 @@ async function importTs(file: string): Promise<Record<string, unknown>> {
     if (spec.startsWith('.') || path.isAbsolute(spec)) {
       const target = path.resolve(path.dirname(file), spec);
       if (!existsSync(target) && /\.js$/.test(target) && existsSync(target.replace(/\.js$/, '.ts')))
-        throw new ModelError(`cannot load '${file}': it imports '${spec}', which exists only as TypeScript (compile the model and its imports to .js)`, 'bad-model');
+        throw new ModelError(
+          `cannot load '${file}': it imports '${spec}', which exists only as TypeScript (compile the model and its imports to .js)`,
+          'bad-model',
+        );
       return pathToFileURL(target).href;
     }
     try {
@@ -102,11 +117,32 @@ async function importTs(file: string): Promise<Record<string, unknown>> {
     const visit = (node: import('typescript').Node): import('typescript').Node => {
       const f = ctx.factory;
       if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier))
-        return f.updateImportDeclaration(node, node.modifiers, node.importClause, f.createStringLiteral(rewrite(node.moduleSpecifier.text)), node.attributes);
+        return f.updateImportDeclaration(
+          node,
+          node.modifiers,
+          node.importClause,
+          f.createStringLiteral(rewrite(node.moduleSpecifier.text)),
+          node.attributes,
+        );
       if (ts.isExportDeclaration(node) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier))
-        return f.updateExportDeclaration(node, node.modifiers, node.isTypeOnly, node.exportClause, f.createStringLiteral(rewrite(node.moduleSpecifier.text)), node.attributes);
-      if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword && node.arguments.length > 0 && ts.isStringLiteral(node.arguments[0]))
-        return f.updateCallExpression(node, node.expression, node.typeArguments, [f.createStringLiteral(rewrite(node.arguments[0].text)), ...node.arguments.slice(1)]);
+        return f.updateExportDeclaration(
+          node,
+          node.modifiers,
+          node.isTypeOnly,
+          node.exportClause,
+          f.createStringLiteral(rewrite(node.moduleSpecifier.text)),
+          node.attributes,
+        );
+      if (
+        ts.isCallExpression(node) &&
+        node.expression.kind === ts.SyntaxKind.ImportKeyword &&
+        node.arguments.length > 0 &&
+        ts.isStringLiteral(node.arguments[0])
+      )
+        return f.updateCallExpression(node, node.expression, node.typeArguments, [
+          f.createStringLiteral(rewrite(node.arguments[0].text)),
+          ...node.arguments.slice(1),
+        ]);
       return ts.visitEachChild(node, visit, ctx);
     };
     return (sf) => ts.visitNode(sf, visit) as import('typescript').SourceFile;
@@ -114,10 +150,19 @@ async function importTs(file: string): Promise<Record<string, unknown>> {
   const out = ts.transpileModule(source, {
     fileName: file,
     reportDiagnostics: true,
-    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: false, sourceMap: false },
+    compilerOptions: {
+      module: ts.ModuleKind.ESNext,
+      target: ts.ScriptTarget.ES2022,
+      verbatimModuleSyntax: false,
+      sourceMap: false,
+    },
     transformers: { after: [transformer] },
   });
   const diag = out.diagnostics?.find((d) => d.category === ts.DiagnosticCategory.Error);
-  if (diag) throw new ModelError(`cannot compile '${file}': ${ts.flattenDiagnosticMessageText(diag.messageText, ' ')}`, 'bad-model');
+  if (diag)
+    throw new ModelError(
+      `cannot compile '${file}': ${ts.flattenDiagnosticMessageText(diag.messageText, ' ')}`,
+      'bad-model',
+    );
   return import(`data:text/javascript;base64,${Buffer.from(out.outputText).toString('base64')}`);
 }

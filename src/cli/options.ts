@@ -38,14 +38,16 @@ export function strings(raw: unknown): string[] {
 export function intOption(name: string, v: unknown, min: number): number | undefined {
   if (v === undefined) return undefined;
   const n = Array.isArray(v) ? NaN : Number(v);
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer ≥ ${min} (got ${Array.isArray(v) ? v.join(', ') : String(v)})`);
+  if (!Number.isInteger(n) || n < min)
+    throw new UsageError(`--${name} must be an integer ≥ ${min} (got ${Array.isArray(v) ? v.join(', ') : String(v)})`);
   return n;
 }
 
 export function secondsOption(name: string, v: unknown): number | undefined {
   if (v === undefined) return undefined;
   const n = Array.isArray(v) ? NaN : Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${name} must be a positive number of seconds (got ${String(v)})`);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new UsageError(`--${name} must be a positive number of seconds (got ${String(v)})`);
   return n * 1000;
 }
 
@@ -65,17 +67,22 @@ export interface SearchArgs {
 const IGNORED_LIMITS: Partial<Record<SearchStrategy, readonly (readonly ['max-states' | 'max-depth', string])[]>> = {
   odpor: [['max-states', 'a stateless search stores no states; bound it with --max-depth or --time-limit']],
   random: [['max-states', 'a random walk stores no states; --runs and --max-depth bound the walks']],
-  preempt: [['max-depth', 'it searches by preemption count; bound it with --preemption-bound, --max-states or --time-limit']],
+  preempt: [
+    ['max-depth', 'it searches by preemption count; bound it with --preemption-bound, --max-states or --time-limit'],
+  ],
 };
 
 /** The search options of `check`, refusing contradictory combinations. */
 export function searchOptions(a: SearchArgs): ExploreOptions & { strategy: SearchStrategy } {
   const strategy = (a.strategy ?? 'dfs') as SearchStrategy;
   if ((a.seed !== undefined || a.runs !== undefined) && strategy !== 'random')
-    throw new UsageError(`--${a.seed !== undefined ? 'seed' : 'runs'} needs --strategy random (got --strategy ${strategy})`);
+    throw new UsageError(
+      `--${a.seed !== undefined ? 'seed' : 'runs'} needs --strategy random (got --strategy ${strategy})`,
+    );
   if (a['preemption-bound'] !== undefined && strategy !== 'preempt')
     throw new UsageError(`--preemption-bound needs --strategy preempt (got --strategy ${strategy})`);
-  if (a['compare-naive'] && strategy !== 'dfs') throw new UsageError(`--compare-naive needs --strategy dfs (got --strategy ${strategy})`);
+  if (a['compare-naive'] && strategy !== 'dfs')
+    throw new UsageError(`--compare-naive needs --strategy dfs (got --strategy ${strategy})`);
   for (const [name, why] of IGNORED_LIMITS[strategy] ?? [])
     if (a[name] !== undefined) throw new UsageError(`--${name} does not apply to --strategy ${strategy} (${why})`);
   return {
@@ -105,6 +112,7 @@ export function checkedProperties(inst: Instance, raw: unknown): string[] | unde
   if (names.length === 0) return undefined;
   const known = inst.properties.map((p) => p.name);
   for (const n of names)
-    if (!known.includes(n)) throw new UsageError(`model '${inst.model.name}' has no property '${n}' (known: ${known.join(', ')})`);
+    if (!known.includes(n))
+      throw new UsageError(`model '${inst.model.name}' has no property '${n}' (known: ${known.join(', ')})`);
   return [...new Set(names)];
 }

@@ -48,13 +48,25 @@ export async function replayCommand(a: ReplayArgs, io: Io): Promise<number> {
   const p = choosePalette(io, a.color !== false);
   const opts = { palette: p, width: reportWidth(io) };
   const n = r.trace.steps.length;
-  const skipped = r.skipped > 0 ? `\n${p.dim(`  the last ${r.skipped} step${r.skipped === 1 ? '' : 's'} of the schedule ${r.skipped === 1 ? 'was' : 'were'} not run: the execution stopped after step ${n}`)}` : '';
+  const skipped =
+    r.skipped > 0
+      ? `\n${p.dim(`  the last ${r.skipped} step${r.skipped === 1 ? '' : 's'} of the schedule ${r.skipped === 1 ? 'was' : 'were'} not run: the execution stopped after step ${n}`)}`
+      : '';
   if (r.end === 'violation' && r.violation) {
-    io.out(`${renderCounterexample(r.violation, ctx, opts)}\n${p.bold('ended:')} violation of ${r.violation.property} after ${n} steps${skipped}\n`);
+    io.out(
+      `${renderCounterexample(r.violation, ctx, opts)}\n${p.bold('ended:')} violation of ${r.violation.property} after ${n} steps${skipped}\n`,
+    );
     return EXIT_FAIL;
   }
-  const detail = r.end === 'deadlock' ? `\n  ${r.blocked}` : r.end === 'bug' && r.bug ? `\n  BUG: ${r.bug.property}: ${r.bug.message}` : '';
+  const detail =
+    r.end === 'deadlock'
+      ? `\n  ${r.blocked}`
+      : r.end === 'bug' && r.bug
+        ? `\n  BUG: ${r.bug.property}: ${r.bug.message}`
+        : '';
   const what = r.end === 'bug' && r.bug ? `BUG of ${r.bug.property} (not checked)` : r.end;
-  io.out(`${renderSwimlanes(r.trace, opts)}\n\n${p.bold('ended:')} ${what} after ${n} steps — ${ENDS[r.end as keyof typeof ENDS]}${detail}${skipped}\n`);
+  io.out(
+    `${renderSwimlanes(r.trace, opts)}\n\n${p.bold('ended:')} ${what} after ${n} steps — ${ENDS[r.end as keyof typeof ENDS]}${detail}${skipped}\n`,
+  );
   return EXIT_OK;
 }

@@ -13,7 +13,12 @@ export const EXIT_FAIL = 1;
 export const EXIT_USAGE = 2;
 
 /** Run a search, showing progress on stderr when it is a terminal. */
-export function search(io: Io, inst: Instance, opts: ExploreOptions, what = `${inst.model.name}/${inst.variant}`): SearchResult {
+export function search(
+  io: Io,
+  inst: Instance,
+  opts: ExploreOptions,
+  what = `${inst.model.name}/${inst.variant}`,
+): SearchResult {
   if (!io.stderrIsTTY) return explore(inst, opts);
   let shown = false;
   const onProgress = (p: Progress) => {
@@ -31,7 +36,18 @@ export function search(io: Io, inst: Instance, opts: ExploreOptions, what = `${i
 
 /** The shortest counterexample of one property: a breadth-first search restricted to it. */
 export function shortest(io: Io, inst: Instance, property: string, opts: ExploreOptions = {}): Violation | undefined {
-  const r = search(io, inst, { maxStates: opts.maxStates, maxDepth: opts.maxDepth, timeLimitMs: opts.timeLimitMs, strategy: 'bfs', properties: [property] }, `${inst.model.name}/${inst.variant} shortest ${property}`);
+  const r = search(
+    io,
+    inst,
+    {
+      maxStates: opts.maxStates,
+      maxDepth: opts.maxDepth,
+      timeLimitMs: opts.timeLimitMs,
+      strategy: 'bfs',
+      properties: [property],
+    },
+    `${inst.model.name}/${inst.variant} shortest ${property}`,
+  );
   if (r.kind === 'violation' || r.kind === 'incomplete') return r.violations.find((v) => v.property === property);
   return undefined;
 }

@@ -26,7 +26,10 @@ export interface VerifyArgs extends SearchArgs {
 function outcomes(r: RunReport): Cell {
   if (r.result.kind === 'error') return cell(`ERROR: ${r.result.message}`, 'red');
   const text = r.verdicts
-    .map((v) => `${v.property}: ${v.outcome === 'violated' ? 'VIOLATED' : v.outcome}${v.outcome === v.expected ? '' : ` (expected ${v.expected})`}`)
+    .map(
+      (v) =>
+        `${v.property}: ${v.outcome === 'violated' ? 'VIOLATED' : v.outcome}${v.outcome === v.expected ? '' : ` (expected ${v.expected})`}`,
+    )
     .join(' · ');
   return cell(text, runOk(r) ? undefined : 'red');
 }
@@ -46,7 +49,13 @@ export async function verifyCommand(a: VerifyArgs, io: Io): Promise<number> {
         const inst = instantiate(model, variant);
         result = search(io, inst, { ...lim, strategy: 'dfs', stopAtFirst: false });
         const lo = a['lock-order'] ? lockOrder(inst, lim) : undefined;
-        report = { ctx: { model: model.name, variant, params: inst.params }, result, verdicts: verdicts(inst, result), kinds: kindsOf(inst), ...(lo ? { lockOrder: lo } : {}) };
+        report = {
+          ctx: { model: model.name, variant, params: inst.params },
+          result,
+          verdicts: verdicts(inst, result),
+          kinds: kindsOf(inst),
+          ...(lo ? { lockOrder: lo } : {}),
+        };
       } catch (e) {
         result = { kind: 'error', message: errorMessage(e), code: 'model-error' };
         report = { ctx: { model: model.name, variant, params: {} }, result, verdicts: [] };
@@ -61,11 +70,31 @@ export async function verifyCommand(a: VerifyArgs, io: Io): Promise<number> {
   else {
     const p = choosePalette(io, a.color !== false);
     const table = renderTable(
-      [{ header: 'model' }, { header: 'variant' }, { header: 'properties' }, { header: 'result' }, { header: 'states', align: 'right' }, { header: 'time', align: 'right' }],
+      [
+        { header: 'model' },
+        { header: 'variant' },
+        { header: 'properties' },
+        { header: 'result' },
+        { header: 'states', align: 'right' },
+        { header: 'time', align: 'right' },
+      ],
       runs.map((r) => {
         const s = r.result.kind === 'error' ? undefined : r.result.stats;
-        const status = runIncomplete(r) ? cell('INCOMPLETE', 'yellow') : r.result.kind === 'error' ? cell('ERROR', 'red') : runOk(r) ? cell('ok', 'green') : cell('MISMATCH', 'red');
-        return [r.ctx.model, r.ctx.variant, outcomes(r), status, s ? formatCount(s.states) : '—', s ? formatDuration(s.timeMs) : '—'];
+        const status = runIncomplete(r)
+          ? cell('INCOMPLETE', 'yellow')
+          : r.result.kind === 'error'
+            ? cell('ERROR', 'red')
+            : runOk(r)
+              ? cell('ok', 'green')
+              : cell('MISMATCH', 'red');
+        return [
+          r.ctx.model,
+          r.ctx.variant,
+          outcomes(r),
+          status,
+          s ? formatCount(s.states) : '—',
+          s ? formatDuration(s.timeMs) : '—',
+        ];
       }),
       { palette: p },
     );
@@ -73,10 +102,15 @@ export async function verifyCommand(a: VerifyArgs, io: Io): Promise<number> {
     for (const r of runs) {
       if (runOk(r)) continue;
       const where = `${r.ctx.model}/${r.ctx.variant}`;
-      if (r.result.kind === 'incomplete') lines.push(p.yellow(`${where}: INCOMPLETE — ${INCOMPLETE_REASONS[r.result.reason]}`));
+      if (r.result.kind === 'incomplete')
+        lines.push(p.yellow(`${where}: INCOMPLETE — ${INCOMPLETE_REASONS[r.result.reason]}`));
       for (const v of r.verdicts) {
         if (v.outcome === v.expected || r.result.kind === 'error') continue;
-        lines.push(p.red(`${where}: ${v.property} expected ${v.expected}, got ${v.outcome}${v.violation ? `: ${v.violation.message}` : ''}`));
+        lines.push(
+          p.red(
+            `${where}: ${v.property} expected ${v.expected}, got ${v.outcome}${v.violation ? `: ${v.violation.message}` : ''}`,
+          ),
+        );
         if (v.violation) lines.push(`  replay: ${replayCommand(r.ctx, v.violation.trace.schedule, v.property)}`);
       }
     }
@@ -84,14 +118,20 @@ export async function verifyCommand(a: VerifyArgs, io: Io): Promise<number> {
       const lo = r.lockOrder;
       if (!lo || (lo.cycles.length === 0 && lo.complete)) continue;
       const where = `${r.ctx.model}/${r.ctx.variant}`;
-      if (!lo.complete) lines.push(p.yellow(`${where}: lock order INCOMPLETE (${lo.reason}): cycles below are a lower bound`));
+      if (!lo.complete)
+        lines.push(p.yellow(`${where}: lock order INCOMPLETE (${lo.reason}): cycles below are a lower bound`));
       for (const c of lo.cycles) lines.push(p.magenta(`${where}: lock-order cycle ${cycleName(c)}`));
     }
     const total = runs.length;
     const bad = runs.filter((r) => !runOk(r)).length;
-    lines.push(allOk ? p.green(`all ${total} model variants meet their expectations`) : p.red(`${bad} of ${total} model variants do not meet their expectations`));
+    lines.push(
+      allOk
+        ? p.green(`all ${total} model variants meet their expectations`)
+        : p.red(`${bad} of ${total} model variants do not meet their expectations`),
+    );
     io.out(lines.join('\n') + '\n');
   }
-  for (const r of errors) io.err(`mmcheck: error: ${r.ctx.model}/${r.ctx.variant}: ${r.result.kind === 'error' ? r.result.message : ''}\n`);
+  for (const r of errors)
+    io.err(`mmcheck: error: ${r.ctx.model}/${r.ctx.variant}: ${r.result.kind === 'error' ? r.result.message : ''}\n`);
   return errors.length ? EXIT_USAGE : allOk ? EXIT_OK : EXIT_FAIL;
 }

@@ -23,7 +23,8 @@ function mulPortable(a: number, c: number): number {
  * form. Both give the same result for every input (test/core/pure.test.ts), so fingerprints
  * do not depend on where they are computed.
  */
-export const mul: (a: number, c: number) => number = typeof process !== 'undefined' && process.env.JEST_WORKER_ID !== undefined ? mulPortable : Math.imul;
+export const mul: (a: number, c: number) => number =
+  typeof process !== 'undefined' && process.env.JEST_WORKER_ID !== undefined ? mulPortable : Math.imul;
 
 /** The portable multiply, exported for the equivalence test. */
 export { mulPortable };
@@ -146,7 +147,15 @@ export function fingerprintInto(out: Uint32Array, values: readonly unknown[]): v
  * if it changed), and a permutation of threads only re-sums. `from[c]` is the thread in slot c
  * (identity when omitted).
  */
-export function combineInto(out: Uint32Array, s1: number, s2: number, h1: ArrayLike<number>, h2: ArrayLike<number>, n: number, from?: ArrayLike<number>): void {
+export function combineInto(
+  out: Uint32Array,
+  s1: number,
+  s2: number,
+  h1: ArrayLike<number>,
+  h2: ArrayLike<number>,
+  n: number,
+  from?: ArrayLike<number>,
+): void {
   let a = s1 | 0;
   let b = s2 | 0;
   for (let c = 0; c < n; c++) {
@@ -162,7 +171,11 @@ export function combineInto(out: Uint32Array, s1: number, s2: number, h1: ArrayL
 export function canonical(v: unknown): string {
   return JSON.stringify(v, (_k, x) =>
     x && typeof x === 'object' && !Array.isArray(x)
-      ? Object.fromEntries(Object.keys(x).sort().map((k) => [k, (x as Record<string, unknown>)[k]]))
+      ? Object.fromEntries(
+          Object.keys(x)
+            .sort()
+            .map((k) => [k, (x as Record<string, unknown>)[k]]),
+        )
       : x,
   );
 }

@@ -15,7 +15,12 @@ export function local<L>(label: string, fn: (l: L, tid: number) => StepOutcome<a
 }
 
 /** Plain load of one shared location into the thread's locals (with an optional branch). */
-export function load<L>(label: string, path: PathOf<L>, into: (l: L, v: any, tid: number) => StepOutcome<any, L>, name?: string): Step<any, L> {
+export function load<L>(
+  label: string,
+  path: PathOf<L>,
+  into: (l: L, v: any, tid: number) => StepOutcome<any, L>,
+  name?: string,
+): Step<any, L> {
   return {
     label,
     name,
@@ -25,7 +30,12 @@ export function load<L>(label: string, path: PathOf<L>, into: (l: L, v: any, tid
 }
 
 /** Plain store of a value computed from the thread's locals. */
-export function store<L>(label: string, path: PathOf<L>, value: (l: L, tid: number) => unknown, name?: string): Step<any, L> {
+export function store<L>(
+  label: string,
+  path: PathOf<L>,
+  value: (l: L, tid: number) => unknown,
+  name?: string,
+): Step<any, L> {
   return {
     label,
     name,
@@ -35,7 +45,12 @@ export function store<L>(label: string, path: PathOf<L>, value: (l: L, tid: numb
 }
 
 /** Block until a shared location satisfies a predicate (not a busy loop: a guard). */
-export function awaitUntil<L>(label: string, path: PathOf<L>, ready: (v: any, l: L) => boolean, name?: string): Step<any, L> {
+export function awaitUntil<L>(
+  label: string,
+  path: PathOf<L>,
+  ready: (v: any, l: L) => boolean,
+  name?: string,
+): Step<any, L> {
   return {
     label,
     name,

@@ -42,7 +42,12 @@ export const deadlockFree: Property = {
   doc: 'Some thread has not finished and no thread can take a step.',
 };
 
-export function invariant<S>(name: string, doc: string, reads: readonly string[] | undefined, check: (v: StateView<S>) => string | null): Property<S> {
+export function invariant<S>(
+  name: string,
+  doc: string,
+  reads: readonly string[] | undefined,
+  check: (v: StateView<S>) => string | null,
+): Property<S> {
   return { name, kind: 'invariant', doc, reads, check };
 }
 

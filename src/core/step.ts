@@ -72,7 +72,10 @@ export function step<S, L>(label: string, spec: StepSpec<S, L>, name?: string): 
  * a further change to the state the primitive left, `s`), unless the primitive raised a
  * violation. A footprint for the extra work is the caller's to add.
  */
-export function andThen<S, L>(spec: StepSpec<S, L>, after: (l: L, tid: number, s: S) => StepOutcome<S, L>): StepSpec<S, L> {
+export function andThen<S, L>(
+  spec: StepSpec<S, L>,
+  after: (l: L, tid: number, s: S) => StepOutcome<S, L>,
+): StepSpec<S, L> {
   return {
     ...spec,
     run: (s, l, tid) => {

@@ -36,7 +36,8 @@ export function searchBfs(sys: System, opts: SearchOptions = {}): SearchResult {
     let truncated = false;
     const g0 = sys.initial();
     add(g0, -1, 0, 0);
-    if (rec.record(checkState(sys, g0, sys.enabledMask(g0)), () => [])) return finish(rec, null, budget.stats('bfs', 1, table.bytes(), sys.symmetryStats()));
+    if (rec.record(checkState(sys, g0, sys.enabledMask(g0)), () => []))
+      return finish(rec, null, budget.stats('bfs', 1, table.bytes(), sys.symmetryStats()));
     for (let head = 0; head < table.size && !stopped; head++) {
       const g = pending.get(head)!;
       pending.delete(head);
@@ -68,7 +69,11 @@ export function searchBfs(sys: System, opts: SearchOptions = {}): SearchResult {
 
     function done(): SearchResult {
       const bytes = table.bytes() + parent.bytes() + via.bytes() + depth.bytes();
-      return finish(rec, stopped ?? (truncated ? 'max-depth' : null), budget.stats('bfs', table.size, bytes, sys.symmetryStats()));
+      return finish(
+        rec,
+        stopped ?? (truncated ? 'max-depth' : null),
+        budget.stats('bfs', table.size, bytes, sys.symmetryStats()),
+      );
     }
   });
 }

@@ -56,12 +56,18 @@ export class Canonicalizer {
       const ids = Int32Array.from(g).sort();
       for (const t of ids) {
         if (!Number.isInteger(t) || t < 0 || t >= this.n || seen.has(t))
-          throw new ModelError(`model '${inst.model.name}' declares a symmetry group [${g.join(', ')}] with a bad or repeated thread index`, 'bad-model');
+          throw new ModelError(
+            `model '${inst.model.name}' declares a symmetry group [${g.join(', ')}] with a bad or repeated thread index`,
+            'bad-model',
+          );
         seen.add(t);
         const a = threads[ids[0]];
         const b = threads[t];
         if (a.steps.length !== b.steps.length || canonical(a.locals) !== canonical(b.locals))
-          throw new ModelError(`model '${inst.model.name}' declares threads '${a.name}' and '${b.name}' symmetric but their steps or initial locals differ`, 'bad-model');
+          throw new ModelError(
+            `model '${inst.model.name}' declares threads '${a.name}' and '${b.name}' symmetric but their steps or initial locals differ`,
+            'bad-model',
+          );
       }
       return ids;
     });
@@ -117,7 +123,7 @@ export class Canonicalizer {
     this.lastDirty = true;
     for (let t = 0; t < this.n; t++) from[to[t]] = t;
     if (this.permute) this.permutedShared(g);
-    else (this.sh[0] = sharedNode(g).h1), (this.sh[1] = sharedNode(g).h2);
+    else ((this.sh[0] = sharedNode(g).h1), (this.sh[1] = sharedNode(g).h2));
     return stateFingerprint(out, g, this.lanes, from, this.sh[0], this.sh[1]);
   }
 
@@ -156,7 +162,12 @@ export class Canonicalizer {
       let x = j;
       while (x > 0) {
         const u = order[x - 1];
-        if (k0[u] < k0[t] || (k0[u] === k0[t] && (k1[u] < k1[t] || (k1[u] === k1[t] && (k2[u] < k2[t] || (k2[u] === k2[t] && k3[u] <= k3[t])))))) break;
+        if (
+          k0[u] < k0[t] ||
+          (k0[u] === k0[t] &&
+            (k1[u] < k1[t] || (k1[u] === k1[t] && (k2[u] < k2[t] || (k2[u] === k2[t] && k3[u] <= k3[t])))))
+        )
+          break;
         order[x] = u;
         x--;
       }

@@ -44,7 +44,8 @@ export function checkState(sys: System, g: GState, enabled: number): readonly Fo
 
 export function deadlockMessage(sys: System, g: GState): string {
   const waits: string[] = [];
-  for (let tid = 0; tid < sys.n; tid++) if (!sys.isDone(g, tid)) waits.push(`${sys.names[tid]} blocked at '${sys.label(g, tid)}'`);
+  for (let tid = 0; tid < sys.n; tid++)
+    if (!sys.isDone(g, tid)) waits.push(`${sys.names[tid]} blocked at '${sys.label(g, tid)}'`);
   return `deadlock: ${waits.join('; ')}`;
 }
 
@@ -64,7 +65,9 @@ export class Recorder {
   /** Names of the properties the search checks. */
   get checked(): string[] {
     const { sys } = this;
-    return [...sys.invariants, ...sys.ends].map((p) => p.name).concat([...sys.assertions], sys.checkDeadlock ? [DEADLOCK_FREE] : []);
+    return [...sys.invariants, ...sys.ends]
+      .map((p) => p.name)
+      .concat([...sys.assertions], sys.checkDeadlock ? [DEADLOCK_FREE] : []);
   }
 
   /** Record what was found; returns true when the search should stop. */

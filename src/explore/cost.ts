@@ -26,7 +26,10 @@ export function soloCost(inst: Instance, threadName: string): PathCost {
   let atomics = 0;
   while (!sys.isDone(g, tid)) {
     if (!sys.enabled(g, tid) || steps >= MAX_SOLO_STEPS)
-      throw new ModelError(`thread '${threadName}' of '${inst.model.name}' cannot finish alone (at '${sys.label(g, tid)}')`, 'bad-model');
+      throw new ModelError(
+        `thread '${threadName}' of '${inst.model.name}' cannot finish alone (at '${sys.label(g, tid)}')`,
+        'bad-model',
+      );
     const cost = sys.stepCost(g, tid);
     if (cost === 'lock') locks++;
     else if (cost === 'atomic') atomics++;

@@ -144,7 +144,14 @@ class Dpor {
 
   private result(stopped: IncompleteReason | null): SearchResult {
     const bytes = this.table.bytes() + this.sleepCol.bytes() + this.sumCol.bytes() + this.flagCol.bytes();
-    return finish(this.rec, stopped, this.budget.stats('dfs', this.table.size, bytes, { sleepBlocked: this.sleepBlocked, ...this.sys.symmetryStats() }));
+    return finish(
+      this.rec,
+      stopped,
+      this.budget.stats('dfs', this.table.size, bytes, {
+        sleepBlocked: this.sleepBlocked,
+        ...this.sys.symmetryStats(),
+      }),
+    );
   }
 
   /** Explore thread p from frame k. */
@@ -245,7 +252,15 @@ class Dpor {
   }
 
   /** Push frame k for state g; returns true when the search must stop on a violation. */
-  private pushFrame(k: number, g: GState, id: number, sleep: number, revisit: boolean, perm: number, skip = 0): boolean {
+  private pushFrame(
+    k: number,
+    g: GState,
+    id: number,
+    sleep: number,
+    revisit: boolean,
+    perm: number,
+    skip = 0,
+  ): boolean {
     const { sys } = this;
     const en = sys.enabledMask(g);
     this.G[k] = g;

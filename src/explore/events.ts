@@ -153,11 +153,13 @@ export class SummaryTable {
     const y = this.sets[b];
     if (this.mergeBuf.length < x.length + y.length) this.mergeBuf = new Int32Array((x.length + y.length) * 2);
     const out = this.mergeBuf;
-    let i = 0, j = 0, n = 0;
+    let i = 0,
+      j = 0,
+      n = 0;
     while (i < x.length && j < y.length) {
       if (x[i] < y[j]) out[n++] = x[i++];
       else if (x[i] > y[j]) out[n++] = y[j++];
-      else (out[n++] = x[i++]), j++;
+      else ((out[n++] = x[i++]), j++);
     }
     while (i < x.length) out[n++] = x[i++];
     while (j < y.length) out[n++] = y[j++];

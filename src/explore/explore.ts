@@ -29,7 +29,10 @@ export function explore(inst: Instance, opts: ExploreOptions = {}): SearchResult
     if (result.kind === 'incomplete') return result;
     const naive = searchNaive(new System(inst, opts.properties, { symmetry: false }), opts);
     if (naive.kind === 'error' || naive.kind === 'incomplete') return result;
-    return { ...result, stats: { ...result.stats, reductionRatio: naive.stats.states / Math.max(1, result.stats.states) } };
+    return {
+      ...result,
+      stats: { ...result.stats, reductionRatio: naive.stats.states / Math.max(1, result.stats.states) },
+    };
   });
 }
 

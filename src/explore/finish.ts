@@ -3,12 +3,17 @@ import type { Recorder } from './check.js';
 import type { IncompleteReason, SearchResult, Stats } from './result.js';
 
 /** Turn what a search saw into its result: incomplete wins over pass, never silently. */
-export function finish(rec: Recorder, stopped: IncompleteReason | null, measured: Omit<Stats, 'checked'>): SearchResult {
+export function finish(
+  rec: Recorder,
+  stopped: IncompleteReason | null,
+  measured: Omit<Stats, 'checked'>,
+): SearchResult {
   const violations = rec.violations;
   const stats: Stats = { ...measured, checked: rec.checked };
   if (rec.done) return { kind: 'violation', violation: violations[0], violations, exhaustive: false, stats };
   if (stopped) return { kind: 'incomplete', reason: stopped, violations, stats };
-  if (violations.length > 0) return { kind: 'violation', violation: violations[0], violations, exhaustive: true, stats };
+  if (violations.length > 0)
+    return { kind: 'violation', violation: violations[0], violations, exhaustive: true, stats };
   return { kind: 'pass', stats };
 }
 

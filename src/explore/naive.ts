@@ -39,7 +39,8 @@ export function searchNaive(sys: System, opts: SearchOptions = {}): SearchResult
     const fp0 = sys.key(g0);
     table.add(fp0[0], fp0[1]);
     let k = 0;
-    if (push(0, g0, -1)) return finish(rec, null, budget.stats('naive', table.size, table.bytes(), sys.symmetryStats()));
+    if (push(0, g0, -1))
+      return finish(rec, null, budget.stats('naive', table.size, table.bytes(), sys.symmetryStats()));
     while (k >= 0 && !stopped) {
       let p = NEXT[k];
       while (p < sys.n && (EN[k] & (1 << p)) === 0) p++;
@@ -68,6 +69,10 @@ export function searchNaive(sys: System, opts: SearchOptions = {}): SearchResult
       }
       k++;
     }
-    return finish(rec, stopped ?? (truncated ? 'max-depth' : null), budget.stats('naive', table.size, table.bytes(), sys.symmetryStats()));
+    return finish(
+      rec,
+      stopped ?? (truncated ? 'max-depth' : null),
+      budget.stats('naive', table.size, table.bytes(), sys.symmetryStats()),
+    );
   });
 }

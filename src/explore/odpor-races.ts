@@ -32,7 +32,17 @@ export function reversibleRaces(E: Execution, K: number, found: (r: Race) => voi
   for (let j = 1; j <= K; j++) {
     const q = E.TT[j];
     const prev = E.PREV[j];
-    races(E, { tid: q, foot: E.TF[j] }, j - 1, j - 1, prev > 0 ? E.TC[prev] : E.zero, K, halted && K !== j ? K : 0, 0, found);
+    races(
+      E,
+      { tid: q, foot: E.TF[j] },
+      j - 1,
+      j - 1,
+      prev > 0 ? E.TC[prev] : E.zero,
+      K,
+      halted && K !== j ? K : 0,
+      0,
+      found,
+    );
   }
   for (let k = 0; k <= K; k++) {
     const haltedHere = halted && k === K;
@@ -40,7 +50,17 @@ export function reversibleRaces(E: Execution, K: number, found: (r: Race) => voi
     for (let q = 0; q < E.n; q++) {
       if ((blocked & (1 << q)) === 0 || !newlyPending(E, k, q, haltedHere)) continue;
       const last = E.lastOf(q, k);
-      races(E, { tid: q, foot: E.NF[k][q] }, k, k, last > 0 ? E.TC[last] : E.zero, k, haltedHere ? K : 0, haltedHere ? K : 0, found);
+      races(
+        E,
+        { tid: q, foot: E.NF[k][q] },
+        k,
+        k,
+        last > 0 ? E.TC[last] : E.zero,
+        k,
+        haltedHere ? K : 0,
+        haltedHere ? K : 0,
+        found,
+      );
     }
   }
 }
@@ -59,7 +79,17 @@ function newlyPending(E: Execution, k: number, q: number, haltedHere: boolean): 
  * (or is the halting event `haltAt`) is a race if its reversal can run — then its past is
  * covered — and is looked through otherwise. notdep is taken up to `upto`, minus `skip`.
  */
-function races(E: Execution, e: Ev, at: number, hi: number, past: Int32Array, upto: number, skip: number, haltAt: number, found: (r: Race) => void): void {
+function races(
+  E: Execution,
+  e: Ev,
+  at: number,
+  hi: number,
+  past: Int32Array,
+  upto: number,
+  skip: number,
+  haltAt: number,
+  found: (r: Race) => void,
+): void {
   const c = Int32Array.from(past);
   for (let i = hi; i >= 1; i--) {
     const t = E.TT[i];

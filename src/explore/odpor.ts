@@ -80,7 +80,8 @@ class Odpor {
       stopped = this.budget.tick(this.visited, k + 1, k);
       if (stopped) break;
       const next = todo[0];
-      if ((this.E.EN[k] & (1 << next.tid)) === 0) throw new Error(`odpor: wakeup tree schedules blocked thread ${next.tid} at depth ${k}`);
+      if ((this.E.EN[k] & (1 << next.tid)) === 0)
+        throw new Error(`odpor: wakeup tree schedules blocked thread ${next.tid} at depth ${k}`);
       if (this.descend(k, next)) return this.result(null);
       k++;
     }
@@ -226,7 +227,8 @@ class Odpor {
     while (s !== 0) {
       const q = lowestBit(s);
       s &= s - 1;
-      if (afterWeakInitial({ tid: q, foot: this.E.NF[m][q], halts: (this.HALTS[m] & (1 << q)) !== 0 }, seq) !== null) return true;
+      if (afterWeakInitial({ tid: q, foot: this.E.NF[m][q], halts: (this.HALTS[m] & (1 << q)) !== 0 }, seq) !== null)
+        return true;
     }
     return false;
   }

@@ -17,7 +17,8 @@ export interface RandomOptions extends SearchOptions {
  * so that the load stays synchronous.
  */
 let fastCheck: typeof import('fast-check') | undefined;
-const loadFastCheck = (): typeof import('fast-check') => (fastCheck ??= createRequire(import.meta.url)('fast-check') as typeof import('fast-check'));
+const loadFastCheck = (): typeof import('fast-check') =>
+  (fastCheck ??= createRequire(import.meta.url)('fast-check') as typeof import('fast-check'));
 
 /**
  * Random walk for models too large to exhaust, built on fast-check: a schedule is an array of

@@ -51,7 +51,8 @@ export function replay(sys: System, schedule: string | readonly number[]): Repla
     }
     const trace = buildTrace(sys, tids.slice(0, taken));
     const skipped = tids.length - taken;
-    if (found.length > 0) return { kind: 'replayed', end: 'violation', trace, violation: { ...found[0], trace }, skipped };
+    if (found.length > 0)
+      return { kind: 'replayed', end: 'violation', trace, violation: { ...found[0], trace }, skipped };
     if (bug) return { kind: 'replayed', end: 'bug', trace, bug, skipped };
     const en = sys.enabledMask(g);
     if (en !== 0) return { kind: 'replayed', end: 'unfinished', trace, skipped };

@@ -71,7 +71,12 @@ export type SearchResult =
       readonly exhaustive: boolean;
       readonly stats: Stats;
     }
-  | { readonly kind: 'incomplete'; readonly reason: IncompleteReason; readonly violations: readonly Violation[]; readonly stats: Stats }
+  | {
+      readonly kind: 'incomplete';
+      readonly reason: IncompleteReason;
+      readonly violations: readonly Violation[];
+      readonly stats: Stats;
+    }
   | { readonly kind: 'error'; readonly message: string; readonly code: string };
 
 export interface Limits {

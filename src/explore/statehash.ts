@@ -82,7 +82,14 @@ export class ThreadLanes {
 }
 
 /** The fingerprint of g, or of g with threads reordered (`from[c]` in slot c) and shared hash s1/s2. */
-export function stateFingerprint(out: Uint32Array, g: GState, lanes: ThreadLanes, from?: ArrayLike<number>, s1 = g[SN]!.h1, s2 = g[SN]!.h2): Uint32Array {
+export function stateFingerprint(
+  out: Uint32Array,
+  g: GState,
+  lanes: ThreadLanes,
+  from?: ArrayLike<number>,
+  s1 = g[SN]!.h1,
+  s2 = g[SN]!.h2,
+): Uint32Array {
   lanes.load(g);
   combineInto(out, s1, s2, lanes.h1, lanes.h2, lanes.n, from);
   return out;

@@ -55,7 +55,8 @@ export function checkSymmetry(inst: Instance, maxStates = 20_000): SymmetryCheck
     const g = queue[head];
     for (const to of swaps) {
       const pg = rename(g, to);
-      if (verdicts(pg) !== verdicts(g)) return broken(`property verdicts differ between ${text(g)} and its permutation ${text(pg)}`);
+      if (verdicts(pg) !== verdicts(g))
+        return broken(`property verdicts differ between ${text(g)} and its permutation ${text(pg)}`);
       for (let t = 0; t < sys.n; t++) {
         const u = to[t];
         const where = `thread ${sys.names[t]} at '${sys.label(g, t)}' in ${text(g)} vs ${sys.names[u]} in the permuted state`;
@@ -66,8 +67,10 @@ export function checkSymmetry(inst: Instance, maxStates = 20_000): SymmetryCheck
         if (!sys.enabled(g, t)) continue;
         const a = sys.exec(g, t);
         const b = sys.exec(pg, u);
-        if ((a.violation?.property ?? '') !== (b.violation?.property ?? '')) return broken(`violations differ: ${where}`);
-        if (text(rename(a.g, to)) !== text(b.g)) return broken(`successors differ: ${where}: ${text(rename(a.g, to))} vs ${text(b.g)}`);
+        if ((a.violation?.property ?? '') !== (b.violation?.property ?? ''))
+          return broken(`violations differ: ${where}`);
+        if (text(rename(a.g, to)) !== text(b.g))
+          return broken(`successors differ: ${where}: ${text(rename(a.g, to))} vs ${text(b.g)}`);
       }
     }
     for (let t = 0; t < sys.n; t++) {
@@ -86,7 +89,11 @@ export function checkSymmetry(inst: Instance, maxStates = 20_000): SymmetryCheck
 /** `checkSymmetry`, throwing a ModelError naming the model when the declaration is wrong or the check was cut short. */
 export function assertSymmetry(inst: Instance, maxStates?: number): void {
   const r = checkSymmetry(inst, maxStates);
-  if (r.outcome === 'violated') throw new ModelError(`model '${inst.model.name}' declares a symmetry it does not have: ${r.message}`, 'bad-model');
+  if (r.outcome === 'violated')
+    throw new ModelError(`model '${inst.model.name}' declares a symmetry it does not have: ${r.message}`, 'bad-model');
   if (r.outcome === 'unknown')
-    throw new ModelError(`model '${inst.model.name}': symmetry checked on only ${r.states} states (the limit; more are reachable), not a pass`, 'incomplete');
+    throw new ModelError(
+      `model '${inst.model.name}': symmetry checked on only ${r.states} states (the limit; more are reachable), not a pass`,
+      'incomplete',
+    );
 }

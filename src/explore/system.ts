@@ -119,7 +119,15 @@ export class System {
   }
 
   initial(): GState {
-    return { s: this.inst.program.init, t: this.inst.program.threads.map((t) => tstate(0, t.locals)), [SN]: undefined, [SR]: undefined, [PK]: -1, [PH1]: 0, [PH2]: 0 };
+    return {
+      s: this.inst.program.init,
+      t: this.inst.program.threads.map((t) => tstate(0, t.locals)),
+      [SN]: undefined,
+      [SR]: undefined,
+      [PK]: -1,
+      [PH1]: 0,
+      [PH2]: 0,
+    };
   }
 
   isDone(g: GState, tid: number): boolean {
@@ -186,11 +194,15 @@ export class System {
     let pc = ts.pc + 1;
     if (r.goto !== undefined) {
       const target = this.pcOf[tid].get(r.goto);
-      if (target === undefined) throw new ModelError(`${this.where(tid, st)} jumps to unknown step '${r.goto}'`, 'bad-model');
+      if (target === undefined)
+        throw new ModelError(`${this.where(tid, st)} jumps to unknown step '${r.goto}'`, 'bad-model');
       pc = target;
     }
     if (r.violation && !this.inst.properties.some((p) => p.kind === 'assertion' && p.name === r.violation!.property))
-      throw new ModelError(`${this.where(tid, st)} raised '${r.violation.property}', which the model does not declare as an assertion`, 'bad-model');
+      throw new ModelError(
+        `${this.where(tid, st)} raised '${r.violation.property}', which the model does not declare as an assertion`,
+        'bad-model',
+      );
     const t = g.t.slice();
     t[tid] = tstate(pc, r.l === undefined ? ts.l : r.l);
     const s = r.s === undefined ? g.s : r.s;
@@ -242,7 +254,9 @@ export class System {
     if (id === undefined) {
       id = this.locIds.size;
       this.locIds.set(name, id);
-      this.locVisible[id] = this.visiblePrefixes.some((p) => name === p || name.startsWith(p.endsWith('.') ? p : p + '.') || name.startsWith(p + '['));
+      this.locVisible[id] = this.visiblePrefixes.some(
+        (p) => name === p || name.startsWith(p.endsWith('.') ? p : p + '.') || name.startsWith(p + '['),
+      );
     }
     return id;
   }
@@ -265,6 +279,9 @@ function selectProperties(inst: Instance, checked?: readonly string[]): readonly
   if (!checked) return inst.properties;
   for (const c of checked)
     if (!inst.properties.some((p) => p.name === c))
-      throw new ModelError(`model '${inst.model.name}' has no property '${c}' (known: ${inst.properties.map((p) => p.name).join(', ')})`, 'unknown-property');
+      throw new ModelError(
+        `model '${inst.model.name}' has no property '${c}' (known: ${inst.properties.map((p) => p.name).join(', ')})`,
+        'unknown-property',
+      );
   return inst.properties.filter((p) => checked.includes(p.name));
 }

@@ -20,13 +20,21 @@ export function buildTrace(sys: System, tids: readonly number[]): Trace {
 }
 
 export function requireEnabled(sys: System, g: GState, tid: number, index: number): void {
-  if (sys.isDone(g, tid)) throw new ModelError(`schedule step ${index + 1}: thread ${tid} (${sys.names[tid]}) has already finished`, 'bad-schedule');
+  if (sys.isDone(g, tid))
+    throw new ModelError(
+      `schedule step ${index + 1}: thread ${tid} (${sys.names[tid]}) has already finished`,
+      'bad-schedule',
+    );
   if (!sys.enabled(g, tid))
-    throw new ModelError(`schedule step ${index + 1}: thread ${tid} (${sys.names[tid]}) is blocked at '${sys.label(g, tid)}'`, 'bad-schedule');
+    throw new ModelError(
+      `schedule step ${index + 1}: thread ${tid} (${sys.names[tid]}) is blocked at '${sys.label(g, tid)}'`,
+      'bad-schedule',
+    );
 }
 
 function changes(a: GState, b: GState, tid: number): Change[] {
   const out: Change[] = diff(a.s, b.s).map((d) => ({ path: d.path, before: d.before, after: d.after }));
-  for (const d of diff(a.t[tid].l, b.t[tid].l)) out.push({ path: d.path, before: d.before, after: d.after, local: true });
+  for (const d of diff(a.t[tid].l, b.t[tid].l))
+    out.push({ path: d.path, before: d.before, after: d.after, local: true });
   return out;
 }

@@ -18,14 +18,16 @@ export interface PropertyVerdict {
  */
 export function verdicts(inst: Instance, result: SearchResult): PropertyVerdict[] {
   const checked = result.kind === 'error' ? undefined : result.stats.checked;
-  return inst.properties.filter((p) => !checked || checked.includes(p.name)).map((p) => {
-    const expected = inst.expect[p.name];
-    if (result.kind === 'error') return { property: p.name, outcome: 'error', expected };
-    const violation = result.kind === 'pass' ? undefined : result.violations.find((v) => v.property === p.name);
-    if (violation) return { property: p.name, outcome: 'violated', expected, violation };
-    const complete = result.kind === 'pass' || (result.kind === 'violation' && result.exhaustive);
-    return { property: p.name, outcome: complete ? 'holds' : 'unknown', expected };
-  });
+  return inst.properties
+    .filter((p) => !checked || checked.includes(p.name))
+    .map((p) => {
+      const expected = inst.expect[p.name];
+      if (result.kind === 'error') return { property: p.name, outcome: 'error', expected };
+      const violation = result.kind === 'pass' ? undefined : result.violations.find((v) => v.property === p.name);
+      if (violation) return { property: p.name, outcome: 'violated', expected, violation };
+      const complete = result.kind === 'pass' || (result.kind === 'violation' && result.exhaustive);
+      return { property: p.name, outcome: complete ? 'holds' : 'unknown', expected };
+    });
 }
 
 export const meetsExpectation = (v: PropertyVerdict) => v.outcome === v.expected;

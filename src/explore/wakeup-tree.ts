@@ -69,6 +69,7 @@ export function insertSequence(root: WakeupNode, v: readonly Ev[]): boolean {
 
 function chain(w: readonly Ev[]): WakeupNode {
   let node: WakeupNode | null = null;
-  for (let i = w.length - 1; i >= 0; i--) node = { tid: w[i].tid, foot: w[i].foot, halts: w[i].halts, children: node ? [node] : [] };
+  for (let i = w.length - 1; i >= 0; i--)
+    node = { tid: w[i].tid, foot: w[i].foot, halts: w[i].halts, children: node ? [node] : [] };
   return node!;
 }

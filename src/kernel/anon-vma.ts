@@ -55,7 +55,10 @@ export const avLockPath = (av: string): Path => ['anon_vmas', av, 'lock'];
 export const avHeadLoc = (av: string) => `anon_vmas.${av}.head`;
 
 export const AVC_LIST = 'anon-vma-list';
-export const avcListCorruption = assertion(AVC_LIST, 'No list walk follows an anon_vma_chain that has been unlinked (LIST_POISON).');
+export const avcListCorruption = assertion(
+  AVC_LIST,
+  'No list walk follows an anon_vma_chain that has been unlinked (LIST_POISON).',
+);
 
 /** Lockdep class of every anon_vma lock (one class per lock type; the root's lock is one of them). */
 export const ANON_VMA_CLASS = 'anon_vma';
@@ -73,7 +76,11 @@ export function anonVmaUnlock<L>(av: AvName<L>): StepSpec<any, L> {
  * finished in the same step (`finish` updates the model's walk record at `locs`): the unlock
  * keeps its lock annotation, so the lock-order analysis sees the release.
  */
-export function anonVmaUnlockWalkDone<S extends WithAnonVmas, L>(av: AvName<L>, locs: (l: L) => readonly string[], finish: (s: S, l: L) => S): StepSpec<S, L> {
+export function anonVmaUnlockWalkDone<S extends WithAnonVmas, L>(
+  av: AvName<L>,
+  locs: (l: L) => readonly string[],
+  finish: (s: S, l: L) => S,
+): StepSpec<S, L> {
   const unlock = anonVmaUnlock<L>(av);
   return {
     ...unlock,
@@ -133,18 +140,26 @@ function listStep<S extends WithAnonVmas, L>(
  * as the list in key order: `key(s, vma)` is read from location `keyLoc(vma)` for `v` and every
  * VMA on the list (the tree descent compares them).
  */
-export const avcInsertOrdered = <S extends WithAnonVmas, L>(av: AvName<L>, v: VmaOf<L>, key: (s: S, vma: string) => number, keyLoc: (vma: string) => string) =>
+export const avcInsertOrdered = <S extends WithAnonVmas, L>(
+  av: AvName<L>,
+  v: VmaOf<L>,
+  key: (s: S, vma: string) => number,
+  keyLoc: (vma: string) => string,
+) =>
   listStep<S, L>(
     av,
     (h, l, s) => listInsertOrdered(h, vmaOf(v, l), (x) => key(s, x)),
     (h, l) => [...new Set([...h, vmaOf(v, l)])].map(keyLoc),
   );
 
-export const avcAddTail = <S extends WithAnonVmas, L>(av: AvName<L>, v: VmaOf<L>) => listStep<S, L>(av, (h, l) => listAddTail(h, vmaOf(v, l)));
+export const avcAddTail = <S extends WithAnonVmas, L>(av: AvName<L>, v: VmaOf<L>) =>
+  listStep<S, L>(av, (h, l) => listAddTail(h, vmaOf(v, l)));
 export const avcAddAfter = <S extends WithAnonVmas, L>(av: AvName<L>, after: VmaOf<L>, v: VmaOf<L>) =>
   listStep<S, L>(av, (h, l) => listAddAfter(h, vmaOf(after, l), vmaOf(v, l)));
-export const avcDel = <S extends WithAnonVmas, L>(av: AvName<L>, v: VmaOf<L>) => listStep<S, L>(av, (h, l) => listDel(h, vmaOf(v, l)));
-export const avcMoveToTail = <S extends WithAnonVmas, L>(av: AvName<L>, v: VmaOf<L>) => listStep<S, L>(av, (h, l) => listMoveTail(h, vmaOf(v, l)));
+export const avcDel = <S extends WithAnonVmas, L>(av: AvName<L>, v: VmaOf<L>) =>
+  listStep<S, L>(av, (h, l) => listDel(h, vmaOf(v, l)));
+export const avcMoveToTail = <S extends WithAnonVmas, L>(av: AvName<L>, v: VmaOf<L>) =>
+  listStep<S, L>(av, (h, l) => listMoveTail(h, vmaOf(v, l)));
 
 type VmaOf<L> = string | ((l: L) => string);
 const vmaOf = <L>(v: VmaOf<L>, l: L) => (typeof v === 'function' ? v(l) : v);
@@ -173,7 +188,13 @@ export function avcWalkNext<S extends WithAnonVmas, L>(
     run: (s, l): StepOutcome<S, L> => {
       const cur = cursor(l);
       const next = avcSuccessor(s.anon_vmas[nameOf(av, l)].head, cur);
-      if (next === 'poison') return { violation: { property: AVC_LIST, message: `list_for_each_entry: avc of ${cur} was unlinked under the walker (LIST_POISON1)` } };
+      if (next === 'poison')
+        return {
+          violation: {
+            property: AVC_LIST,
+            message: `list_for_each_entry: avc of ${cur} was unlinked under the walker (LIST_POISON1)`,
+          },
+        };
       return next === undefined ? { l: setCursor(l, null), goto: onEnd } : { l: setCursor(l, next) };
     },
   };

@@ -62,7 +62,8 @@ export function folioRenamed(f: Folio, to: ArrayLike<number>): Folio {
 }
 
 /** What a folio says about thread `tid` (holds a reference, queued, holds PG_locked): 3 bits, for a symmetry `threadKey`. */
-export const folioThreadBits = (f: Folio, tid: number): number => ((f.held >> tid) & 1) | (((f.waiters >> tid) & 1) << 1) | ((f.locked === tid ? 1 : 0) << 2);
+export const folioThreadBits = (f: Folio, tid: number): number =>
+  ((f.held >> tid) & 1) | (((f.waiters >> tid) & 1) << 1) | ((f.locked === tid ? 1 : 0) << 2);
 
 export const refLoc = (name: string) => `${name}.ref`;
 export const lockLoc = (name: string) => `${name}.lock`;
@@ -97,7 +98,9 @@ const bit = (tid: number) => 1 << tid;
 /** folio_get: ref +1. `holder` true records the calling thread as a transient holder. */
 export function folioGet<S extends WithFolios, L>(f: FolioName<L>, holder = false): StepSpec<S, L> {
   return rmwStep(f, refLoc, (fo, s, _l, tid, n) =>
-    fo.ref === 0 ? bug(`VM_BUG_ON_FOLIO(folio_ref_count(folio) == 0): folio_get on ${n} with a zero count`) : { s: withFolio(s, n, { ref: fo.ref + 1, held: holder ? fo.held | bit(tid) : fo.held }) },
+    fo.ref === 0
+      ? bug(`VM_BUG_ON_FOLIO(folio_ref_count(folio) == 0): folio_get on ${n} with a zero count`)
+      : { s: withFolio(s, n, { ref: fo.ref + 1, held: holder ? fo.held | bit(tid) : fo.held }) },
   );
 }
 
@@ -106,7 +109,9 @@ export function folioGet<S extends WithFolios, L>(f: FolioName<L>, holder = fals
  * failure jump to `onFail` (filemap_get_entry's `goto repeat`, which reloads the slot).
  */
 export function folioTryGet<S extends WithFolios, L>(f: FolioName<L>, onFail: string): StepSpec<S, L> {
-  return rmwStep(f, refLoc, (fo, s, _l, tid, n) => (fo.ref === 0 ? { goto: onFail } : { s: withFolio(s, n, { ref: fo.ref + 1, held: fo.held | bit(tid) }) }));
+  return rmwStep(f, refLoc, (fo, s, _l, tid, n) =>
+    fo.ref === 0 ? { goto: onFail } : { s: withFolio(s, n, { ref: fo.ref + 1, held: fo.held | bit(tid) }) },
+  );
 }
 
 /** folio_put: ref -1; a put on zero is `VM_BUG_ON_PAGE(page_ref_count(page) == 0)`. */
@@ -130,14 +135,20 @@ export function folioRefFreeze<S extends WithFolios, L>(
   frozenSet?: (s: S, l: L) => readonly string[],
 ): StepSpec<S, L> {
   return rmwStep(f, refLoc, (fo, s, l, _tid, n) =>
-    fo.ref === expected(s, l) ? { s: withFolio(s, n, frozenSet ? { ref: 0, frozen: frozenSet(s, l) } : { ref: 0 }) } : { goto: onFail },
+    fo.ref === expected(s, l)
+      ? { s: withFolio(s, n, frozenSet ? { ref: 0, frozen: frozenSet(s, l) } : { ref: 0 }) }
+      : { goto: onFail },
   );
 }
 
 /** folio_ref_unfreeze(count): `VM_BUG_ON_PAGE(page_count(page) != 0)` if not frozen. Clears a recorded frozen set. */
-export function folioRefUnfreeze<S extends WithFolios, L>(f: FolioName<L>, count: number | ((s: S, l: L) => number)): StepSpec<S, L> {
+export function folioRefUnfreeze<S extends WithFolios, L>(
+  f: FolioName<L>,
+  count: number | ((s: S, l: L) => number),
+): StepSpec<S, L> {
   return rmwStep(f, refLoc, (fo, s, l, _tid, n) => {
-    if (fo.ref !== 0) return bug(`VM_BUG_ON_PAGE(page_count(page) != 0): folio_ref_unfreeze on ${n} with count ${fo.ref}`);
+    if (fo.ref !== 0)
+      return bug(`VM_BUG_ON_PAGE(page_count(page) != 0): folio_ref_unfreeze on ${n} with count ${fo.ref}`);
     const ref = typeof count === 'function' ? count(s, l) : count;
     return { s: withFolio(s, n, fo.frozen === undefined ? { ref } : { ref, frozen: null }) };
   });
@@ -146,13 +157,19 @@ export function folioRefUnfreeze<S extends WithFolios, L>(f: FolioName<L>, count
 /** folio_remove_rmap_pte / folio_add_file_rmap_pte: mapcount -1 / +1. */
 export function folioMapcount<S extends WithFolios, L>(f: FolioName<L>, delta: 1 | -1): StepSpec<S, L> {
   return rmwStep(f, mapLoc, (fo, s, _l, _tid, n) =>
-    fo.mapcount + delta < 0 ? bug(`VM_BUG_ON_FOLIO(folio_mapcount(folio) < 0): ${n} mapcount underflow`) : { s: withFolio(s, n, { mapcount: fo.mapcount + delta }) },
+    fo.mapcount + delta < 0
+      ? bug(`VM_BUG_ON_FOLIO(folio_mapcount(folio) < 0): ${n} mapcount underflow`)
+      : { s: withFolio(s, n, { mapcount: fo.mapcount + delta }) },
   );
 }
 
 /** folio_trylock: take PG_locked if clear, else jump to `onBusy`. */
 export function folioTrylock<S extends WithFolios, L>(f: FolioName<L>, onBusy: string): StepSpec<S, L> {
-  return lockCost(rmwStep(f, lockLoc, (fo, s, _l, tid, n) => (fo.locked === -1 ? { s: withFolio(s, n, { locked: tid }) } : { goto: onBusy })));
+  return lockCost(
+    rmwStep(f, lockLoc, (fo, s, _l, tid, n) =>
+      fo.locked === -1 ? { s: withFolio(s, n, { locked: tid }) } : { goto: onBusy },
+    ),
+  );
 }
 
 const lockCost = <S, L>(spec: StepSpec<S, L>): StepSpec<S, L> => ({ ...spec, cost: 'lock' });
@@ -164,7 +181,9 @@ const lockCost = <S, L>(spec: StepSpec<S, L>): StepSpec<S, L> => ({ ...spec, cos
 export function folioLockOrQueue<S extends WithFolios, L>(f: FolioName<L>, afterSleep: string): StepSpec<S, L> {
   return lockCost(
     rmwStep(f, lockLoc, (fo, s, _l, tid, n) =>
-      fo.locked === -1 ? { s: withFolio(s, n, { locked: tid }), goto: afterSleep } : { s: withFolio(s, n, { waiters: fo.waiters | bit(tid) }) },
+      fo.locked === -1
+        ? { s: withFolio(s, n, { locked: tid }), goto: afterSleep }
+        : { s: withFolio(s, n, { waiters: fo.waiters | bit(tid) }) },
     ),
   );
 }
@@ -191,7 +210,9 @@ export function folioWaitUnlocked<S extends WithFolios, L>(f: FolioName<L>): Ste
 
 /** Queue on the folio's wait queue if it is locked (migration_entry_wait_on_locked under the PTL). */
 export function folioQueueIfLocked<S extends WithFolios, L>(f: FolioName<L>): StepSpec<S, L> {
-  return rmwStep(f, lockLoc, (fo, s, _l, tid, n) => (fo.locked === -1 ? {} : { s: withFolio(s, n, { waiters: fo.waiters | bit(tid) }) }));
+  return rmwStep(f, lockLoc, (fo, s, _l, tid, n) =>
+    fo.locked === -1 ? {} : { s: withFolio(s, n, { waiters: fo.waiters | bit(tid) }) },
+  );
 }
 
 /** folio_unlock: clear PG_locked and wake the waiters; unlocking an unlocked folio is a BUG. */
@@ -204,7 +225,10 @@ export function folioUnlock<S extends WithFolios, L>(f: FolioName<L>): StepSpec<
 }
 
 /** Read folio->mapping into the thread's locals (a plain load). */
-export function folioReadMapping<S extends WithFolios, L>(f: FolioName<L>, into: (l: L, mapping: string | null) => StepOutcome<S, L>): StepSpec<S, L> {
+export function folioReadMapping<S extends WithFolios, L>(
+  f: FolioName<L>,
+  into: (l: L, mapping: string | null) => StepOutcome<S, L>,
+): StepSpec<S, L> {
   return {
     footprint: (_s, l) => reads(`${nameOf(f, l)}.mapping`),
     run: (s, l) => into(l, s.folios[nameOf(f, l)].mapping),
@@ -229,11 +253,16 @@ const isQueued = (fo: Folio, tid: number) => (fo.waiters & bit(tid)) !== 0;
 
 /** q->lock; __add_wait_queue_entry_tail unless already queued; SetPageWaiters; q->unlock. */
 export function folioEnqueue<S extends WithFolios, L>(f: FolioName<L>): StepSpec<S, L> {
-  return rmwStep(f, lockLoc, (fo, s, _l, tid, n) => (isQueued(fo, tid) ? {} : { s: withFolio(s, n, { waiters: fo.waiters | bit(tid) }) }));
+  return rmwStep(f, lockLoc, (fo, s, _l, tid, n) =>
+    isQueued(fo, tid) ? {} : { s: withFolio(s, n, { waiters: fo.waiters | bit(tid) }) },
+  );
 }
 
 /** test_bit(PG_locked): a plain read of the lock bit, handed to the thread's locals. */
-export function folioTestLocked<S extends WithFolios, L>(f: FolioName<L>, into: (l: L, locked: boolean) => StepOutcome<S, L>): StepSpec<S, L> {
+export function folioTestLocked<S extends WithFolios, L>(
+  f: FolioName<L>,
+  into: (l: L, locked: boolean) => StepOutcome<S, L>,
+): StepSpec<S, L> {
   return {
     footprint: (_s, l) => reads(lockLoc(nameOf(f, l))),
     run: (s, l) => into(l, s.folios[nameOf(f, l)].locked !== -1),
@@ -255,14 +284,19 @@ export function folioSleepUntilWoken<S extends WithFolios, L>(f: FolioName<L>): 
 
 /** finish_wait: leave the queue if no waker has already dequeued this task. */
 export function folioFinishWait<S extends WithFolios, L>(f: FolioName<L>): StepSpec<S, L> {
-  return rmwStep(f, lockLoc, (fo, s, _l, tid, n) => (isQueued(fo, tid) ? { s: withFolio(s, n, { waiters: fo.waiters & ~bit(tid) }) } : {}));
+  return rmwStep(f, lockLoc, (fo, s, _l, tid, n) =>
+    isQueued(fo, tid) ? { s: withFolio(s, n, { waiters: fo.waiters & ~bit(tid) }) } : {},
+  );
 }
 
 /**
  * unlock_page, first half: clear_bit_unlock_is_negative_byte — clear PG_locked and learn whether
  * PG_waiters was set (handed to `then`); unlocking a folio this thread has not locked is a BUG.
  */
-export function folioUnlockTestWaiters<S extends WithFolios, L>(f: FolioName<L>, then: (l: L, waiters: boolean) => StepOutcome<S, L>): StepSpec<S, L> {
+export function folioUnlockTestWaiters<S extends WithFolios, L>(
+  f: FolioName<L>,
+  then: (l: L, waiters: boolean) => StepOutcome<S, L>,
+): StepSpec<S, L> {
   return rmwStep(f, lockLoc, (fo, s, l, tid, n) =>
     fo.locked !== tid
       ? bug(`VM_BUG_ON_PAGE(!PageLocked(page)): unlock_page of ${n} not locked by this thread`, FOLIO_LOCK)

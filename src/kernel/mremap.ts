@@ -3,7 +3,16 @@ import { local } from '../core/ops.js';
 import type { Path } from '../core/path.js';
 import { andThen, step, type Step, type StepSpec } from '../core/step.js';
 import { ModelError } from '../core/errors.js';
-import { anonVmaLock, anonVmaUnlock, avcAddTail, avcInsertOrdered, avcMoveToTail, listAddTail, listInsertOrdered, type WithAnonVmas } from './anon-vma.js';
+import {
+  anonVmaLock,
+  anonVmaUnlock,
+  avcAddTail,
+  avcInsertOrdered,
+  avcMoveToTail,
+  listAddTail,
+  listInsertOrdered,
+  type WithAnonVmas,
+} from './anon-vma.js';
 import { PTE_NONE, pteLoc, setPte, type Pte, type WithPtes } from './pte.js';
 import { spinLock, spinUnlock } from './spinlock.js';
 import { vma, vmaLoc, vmaStore, type Vma, type WithVmas } from './vma.js';
@@ -51,7 +60,12 @@ export interface WithMm extends WithVmas, WithAnonVmas, WithPtes {
 export type RmapOrder = 'list' | 'tree';
 
 /** Link `v` into the traversal order: list_add_tail, or the interval tree's ordered insert. */
-export function avInsert(order: RmapOrder, head: readonly string[], vmas: Readonly<Record<string, Vma>>, v: string): string[] {
+export function avInsert(
+  order: RmapOrder,
+  head: readonly string[],
+  vmas: Readonly<Record<string, Vma>>,
+  v: string,
+): string[] {
   return order === 'list' ? listAddTail(head, v) : listInsertOrdered(head, v, (x) => vmas[x].pgoff);
 }
 
@@ -63,11 +77,20 @@ export type MergeTarget = { readonly kind: 'prev' | 'next'; readonly vma: string
  * (can_vma_merge_after), else into `next` when it starts at addr + len at pgoff + len
  * (can_vma_merge_before). The source VMA is never its own neighbour here (faulted-in anon).
  */
-export function vmaMergeTarget(vmas: Readonly<Record<string, Vma>>, src: string, addr: number, len: number, pgoff: number): MergeTarget {
+export function vmaMergeTarget(
+  vmas: Readonly<Record<string, Vma>>,
+  src: string,
+  addr: number,
+  len: number,
+  pgoff: number,
+): MergeTarget {
   const anon = vmas[src].anon;
   for (const [n, v] of Object.entries(vmas))
-    if (n !== src && v.anon === anon && v.end === addr && v.pgoff + (v.end - v.start) === pgoff) return { kind: 'prev', vma: n };
-  for (const [n, v] of Object.entries(vmas)) if (n !== src && v.anon === anon && v.start === addr + len && v.pgoff === pgoff + len) return { kind: 'next', vma: n };
+    if (n !== src && v.anon === anon && v.end === addr && v.pgoff + (v.end - v.start) === pgoff)
+      return { kind: 'prev', vma: n };
+  for (const [n, v] of Object.entries(vmas))
+    if (n !== src && v.anon === anon && v.start === addr + len && v.pgoff === pgoff + len)
+      return { kind: 'next', vma: n };
   return null;
 }
 
@@ -122,7 +145,13 @@ export const mremapLocals = (): MremapLocals => ({ dst: null, merged: null, need
 
 const dstOf = (l: MremapLocals) => l.dst as string;
 /** The interval tree's insert (anon_vma_interval_tree_insert / post_update_vma) under the anon_vma lock: reads every vm_pgoff it compares. */
-const treeInsert = <L>(av: string, v: (l: L) => string) => avcInsertOrdered<WithMm, L>(av, v, (s, x) => s.vmas[x].pgoff, (x) => vmaLoc(x, 'pgoff'));
+const treeInsert = <L>(av: string, v: (l: L) => string) =>
+  avcInsertOrdered<WithMm, L>(
+    av,
+    v,
+    (s, x) => s.vmas[x].pgoff,
+    (x) => vmaLoc(x, 'pgoff'),
+  );
 
 const geometry = (v: string) => [vmaLoc(v, 'start'), vmaLoc(v, 'end'), vmaLoc(v, 'pgoff')];
 const VMA_FIELDS = ['start', 'end', 'pgoff', 'anon', 'flags'] as const;
@@ -144,7 +173,12 @@ const pgoffReads = (plan: MremapPlan) => () => [vmaLoc(plan.src, 'pgoff'), vmaLo
  *  - moveToTail: Andrea's anon_vma_moveto_tail(new_vma) after a merge;
  *  - the need_rmap_locks step when the policy depends on the outcome.
  */
-export function copyVmaSteps(plan: MremapPlan, order: RmapOrder, moveToTail: boolean, policy: RmapLockPolicy): Step<WithMm, MremapLocals>[] {
+export function copyVmaSteps(
+  plan: MremapPlan,
+  order: RmapOrder,
+  moveToTail: boolean,
+  policy: RmapLockPolicy,
+): Step<WithMm, MremapLocals>[] {
   type L = MremapLocals;
   const { src, av, newAddr, len, fresh } = plan;
   // Until 3.7 (list order here) vma_adjust skipped the anon_vma lock when only vm_end changes
@@ -163,12 +197,32 @@ export function copyVmaSteps(plan: MremapPlan, order: RmapOrder, moveToTail: boo
     },
   ];
   const prevEnd = vmaStore<WithMm, L>(dstOf, 'end', (end) => end + len);
-  if (endOnlyUnlocked) merged.push(step('vma_adjust: prev->vm_end = end (only vm_end changes: no anon_vma lock)', andThen(prevEnd, () => ({ goto: afterAdjust })), 'merge_prev'));
-  else merged.push(step('vma_adjust: anon_vma_lock', anonVmaLock<L>(av), 'merge_prev'), step('vma_adjust: prev->vm_end = end', andThen(prevEnd, () => ({ goto: 'adjusted' }))));
+  if (endOnlyUnlocked)
+    merged.push(
+      step(
+        'vma_adjust: prev->vm_end = end (only vm_end changes: no anon_vma lock)',
+        andThen(prevEnd, () => ({ goto: afterAdjust })),
+        'merge_prev',
+      ),
+    );
+  else
+    merged.push(
+      step('vma_adjust: anon_vma_lock', anonVmaLock<L>(av), 'merge_prev'),
+      step(
+        'vma_adjust: prev->vm_end = end',
+        andThen(prevEnd, () => ({ goto: 'adjusted' })),
+      ),
+    );
   merged.push(
     step('vma_adjust: anon_vma_lock', anonVmaLock<L>(av), 'merge_next'),
-    step('vma_adjust: next->vm_start = start', vmaStore<WithMm, L>(dstOf, 'start', () => newAddr)),
-    step('vma_adjust: next->vm_pgoff = pgoff', vmaStore<WithMm, L>(dstOf, 'pgoff', (_o, _l, s) => newPgoff(s, plan), pgoffReads(plan))),
+    step(
+      'vma_adjust: next->vm_start = start',
+      vmaStore<WithMm, L>(dstOf, 'start', () => newAddr),
+    ),
+    step(
+      'vma_adjust: next->vm_pgoff = pgoff',
+      vmaStore<WithMm, L>(dstOf, 'pgoff', (_o, _l, s) => newPgoff(s, plan), pgoffReads(plan)),
+    ),
   );
   if (order === 'tree')
     merged.push(step('vma_adjust: anon_vma_interval_tree_post_update_vma', treeInsert<L>(av, dstOf), 'adjusted'));
@@ -188,10 +242,16 @@ function allocSteps(plan: MremapPlan, order: RmapOrder): Step<WithMm, MremapLoca
   const { src, av, newAddr, len, fresh } = plan;
   const create = (geom: 'copy' | 'target'): StepSpec<WithMm, L> => ({
     // The whole new vm_area_struct is written; the copy reads the source's fields.
-    footprint: () => [...writes(...VMA_FIELDS.map((f) => vmaLoc(fresh, f))), ...reads(...(geom === 'copy' ? geometry(src) : pgoffReads(plan)()), vmaLoc(src, 'anon'), vmaLoc(src, 'flags'))],
+    footprint: () => [
+      ...writes(...VMA_FIELDS.map((f) => vmaLoc(fresh, f))),
+      ...reads(...(geom === 'copy' ? geometry(src) : pgoffReads(plan)()), vmaLoc(src, 'anon'), vmaLoc(src, 'flags')),
+    ],
     run: (s) => {
       const v = s.vmas[src];
-      const nv = geom === 'copy' ? vma(v.start, v.end, v.pgoff, v.anon, v.flags) : vma(newAddr, newAddr + len, newPgoff(s, plan), v.anon, v.flags);
+      const nv =
+        geom === 'copy'
+          ? vma(v.start, v.end, v.pgoff, v.anon, v.flags)
+          : vma(newAddr, newAddr + len, newPgoff(s, plan), v.anon, v.flags);
       return { s: { ...s, vmas: { ...s.vmas, [fresh]: nv } } };
     },
   });
@@ -201,14 +261,26 @@ function allocSteps(plan: MremapPlan, order: RmapOrder): Step<WithMm, MremapLoca
       step('anon_vma_clone: anon_vma_lock', anonVmaLock<L>(av)),
       step('anon_vma_chain_link: list_add_tail(same_anon_vma)', avcAddTail<WithMm, L>(av, fresh)),
       step('anon_vma_clone: anon_vma_unlock', anonVmaUnlock<L>(av)),
-      step('copy_vma: new_vma->vm_start = addr', vmaStore<WithMm, L>(fresh, 'start', () => newAddr)),
-      step('copy_vma: new_vma->vm_end = addr + len', vmaStore<WithMm, L>(fresh, 'end', () => newAddr + len)),
-      step('copy_vma: new_vma->vm_pgoff = pgoff', vmaStore<WithMm, L>(fresh, 'pgoff', (_o, _l, s) => newPgoff(s, plan), pgoffReads(plan))),
+      step(
+        'copy_vma: new_vma->vm_start = addr',
+        vmaStore<WithMm, L>(fresh, 'start', () => newAddr),
+      ),
+      step(
+        'copy_vma: new_vma->vm_end = addr + len',
+        vmaStore<WithMm, L>(fresh, 'end', () => newAddr + len),
+      ),
+      step(
+        'copy_vma: new_vma->vm_pgoff = pgoff',
+        vmaStore<WithMm, L>(fresh, 'pgoff', (_o, _l, s) => newPgoff(s, plan), pgoffReads(plan)),
+      ),
     ];
   return [
     step('copy_vma: *new_vma = *vma; vm_start, vm_end, vm_pgoff = target', create('target'), 'alloc'),
     step('anon_vma_clone: anon_vma_lock', anonVmaLock<L>(av)),
-    step('anon_vma_chain_link: anon_vma_interval_tree_insert', treeInsert<L>(av, () => fresh)),
+    step(
+      'anon_vma_chain_link: anon_vma_interval_tree_insert',
+      treeInsert<L>(av, () => fresh),
+    ),
     step('anon_vma_clone: anon_vma_unlock', anonVmaUnlock<L>(av)),
   ];
 }
@@ -257,15 +329,29 @@ export function anonVmaMovetoTailSteps<L>(av: string, vmaOf: (l: L) => string, c
  * (one copy per direction); the last step falls through to what follows. A zero count moves
  * nothing and takes no lock (move_page_tables' loop does not run).
  */
-export function movePageTablesSteps(prefix: string, av: string, from: number, to: number, count: number, lock: 'no' | 'yes' | ((l: MremapLocals) => boolean)): Step<WithMm, MremapLocals>[] {
+export function movePageTablesSteps(
+  prefix: string,
+  av: string,
+  from: number,
+  to: number,
+  count: number,
+  lock: 'no' | 'yes' | ((l: MremapLocals) => boolean),
+): Step<WithMm, MremapLocals>[] {
   type L = MremapLocals;
   if (count === 0) return [];
-  for (const [what, a] of [['from', from], ['to', to]] as const)
+  for (const [what, a] of [
+    ['from', from],
+    ['to', to],
+  ] as const)
     if (tableOf(a) !== tableOf(a + count - 1))
-      throw new ModelError(`movePageTablesSteps: ${what} range [${a}, ${a + count}) crosses a page table (PTRS_PER_TABLE ${PTRS_PER_TABLE}); move_ptes moves one extent per table`, 'bad-model');
+      throw new ModelError(
+        `movePageTablesSteps: ${what} range [${a}, ${a + count}) crosses a page table (PTRS_PER_TABLE ${PTRS_PER_TABLE}); move_ptes moves one extent per table`,
+        'bad-model',
+      );
   const steps: Step<WithMm, L>[] = [];
   if (lock !== 'no') {
-    if (lock !== 'yes') steps.push(local<L>('move_ptes: need_rmap_locks?', (l) => (lock(l) ? {} : { goto: `${prefix}_ptl` })));
+    if (lock !== 'yes')
+      steps.push(local<L>('move_ptes: need_rmap_locks?', (l) => (lock(l) ? {} : { goto: `${prefix}_ptl` })));
     steps.push(step('move_ptes: anon_vma_lock', anonVmaLock<L>(av)));
   }
   steps.push(step('move_ptes: pte_offset_map_lock(old_pmd)', spinLock<L>(ptlPath(from), PTL_CLASS), `${prefix}_ptl`));
@@ -279,7 +365,10 @@ export function movePageTablesSteps(prefix: string, av: string, from: number, to
         footprint: (_s, l) => writes(pteLoc(from + l.i)),
         run: (s, l) => {
           const old = s.pte[from + l.i];
-          if (old.kind === 'none') return l.i + 1 < count ? { l: { ...l, i: l.i + 1 }, goto: `${prefix}_pte` } : { l: { ...l, i: 0 }, goto: `${prefix}_unlock` };
+          if (old.kind === 'none')
+            return l.i + 1 < count
+              ? { l: { ...l, i: l.i + 1 }, goto: `${prefix}_pte` }
+              : { l: { ...l, i: 0 }, goto: `${prefix}_unlock` };
           return { s: setPte(s, from + l.i, PTE_NONE), l: { ...l, moving: old } };
         },
       },
@@ -290,15 +379,34 @@ export function movePageTablesSteps(prefix: string, av: string, from: number, to
       run: (s, l) => {
         const s2 = setPte(s, to + l.i, l.moving);
         const next = { ...l, moving: PTE_NONE };
-        return l.i + 1 < count ? { s: s2, l: { ...next, i: l.i + 1 }, goto: `${prefix}_pte` } : { s: s2, l: { ...next, i: 0 } };
+        return l.i + 1 < count
+          ? { s: s2, l: { ...next, i: l.i + 1 }, goto: `${prefix}_pte` }
+          : { s: s2, l: { ...next, i: 0 } };
       },
     }),
   );
-  if (nested) steps.push(step('move_ptes: spin_unlock(new_ptl)', spinUnlock<L>(ptlPath(to), PTL_NESTED_CLASS), `${prefix}_unlock`));
-  steps.push(step('move_ptes: pte_unmap_unlock(old_pte)', spinUnlock<L>(ptlPath(from), PTL_CLASS), nested ? undefined : `${prefix}_unlock`));
+  if (nested)
+    steps.push(
+      step('move_ptes: spin_unlock(new_ptl)', spinUnlock<L>(ptlPath(to), PTL_NESTED_CLASS), `${prefix}_unlock`),
+    );
+  steps.push(
+    step(
+      'move_ptes: pte_unmap_unlock(old_pte)',
+      spinUnlock<L>(ptlPath(from), PTL_CLASS),
+      nested ? undefined : `${prefix}_unlock`,
+    ),
+  );
   if (lock !== 'no') {
     const unlock = step('move_ptes: anon_vma_unlock', anonVmaUnlock<L>(av));
-    steps.push(lock === 'yes' ? unlock : { ...unlock, footprint: (s, l, t) => (lock(l) ? unlock.footprint(s, l, t) : []), run: (s, l, t) => (lock(l) ? unlock.run(s, l, t) : {}) });
+    steps.push(
+      lock === 'yes'
+        ? unlock
+        : {
+            ...unlock,
+            footprint: (s, l, t) => (lock(l) ? unlock.footprint(s, l, t) : []),
+            run: (s, l, t) => (lock(l) ? unlock.run(s, l, t) : {}),
+          },
+    );
   }
   return steps;
 }

@@ -13,7 +13,10 @@ export interface WithCache {
 export const cacheLoc = (i: number) => `cache[${i}]`;
 
 /** xas_load / xas_reload: read the slot into the thread's locals. */
-export function xasLoad<S extends WithCache, L>(i: number, into: (l: L, folio: string | null) => StepOutcome<S, L>): StepSpec<S, L> {
+export function xasLoad<S extends WithCache, L>(
+  i: number,
+  into: (l: L, folio: string | null) => StepOutcome<S, L>,
+): StepSpec<S, L> {
   return { footprint: () => reads(cacheLoc(i)), run: (s, l) => into(l, s.cache[i]) };
 }
 

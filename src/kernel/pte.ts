@@ -17,7 +17,8 @@ export const present = (folio: string): Pte => ({ kind: 'present', folio });
 export const migrationEntry = (folio: string): Pte => ({ kind: 'migration', folio });
 export const presentInvalid = (folio: string): Pte => ({ kind: 'invalid', folio });
 
-export const pteSame = (a: Pte, b: Pte) => a.kind === b.kind && (a.kind === 'none' || (a as { folio: string }).folio === (b as { folio: string }).folio);
+export const pteSame = (a: Pte, b: Pte) =>
+  a.kind === b.kind && (a.kind === 'none' || (a as { folio: string }).folio === (b as { folio: string }).folio);
 /** pte_present(): true for present and present-invalid entries. */
 export const ptePresent = (p: Pte) => p.kind === 'present' || p.kind === 'invalid';
 
@@ -40,7 +41,11 @@ export function ptepGet<S extends WithPtes, L>(i: number, into: (l: L, p: Pte) =
 }
 
 /** set_pte_at / ptep_get_and_clear / atomic exchange: store a new entry (computed from the old). */
-export function pteStore<S extends WithPtes, L>(i: number, value: (old: Pte, l: L) => Pte, then?: (l: L, old: Pte) => StepOutcome<S, L>): StepSpec<S, L> {
+export function pteStore<S extends WithPtes, L>(
+  i: number,
+  value: (old: Pte, l: L) => Pte,
+  then?: (l: L, old: Pte) => StepOutcome<S, L>,
+): StepSpec<S, L> {
   return {
     footprint: () => writes(pteLoc(i)),
     run: (s, l) => {

@@ -34,7 +34,9 @@ export function upRead<L>(path: Path, cls?: string): StepSpec<any, L> {
     lock: lockOp('release', path, cls),
     footprint: () => word(path),
     run: (s) =>
-      getIn(s, path).readers === 0 ? misuse(`up_read(${locOf(path)}) without a reader`) : { s: update(s, path, (r) => ({ ...r, readers: r.readers - 1 })) },
+      getIn(s, path).readers === 0
+        ? misuse(`up_read(${locOf(path)}) without a reader`)
+        : { s: update(s, path, (r) => ({ ...r, readers: r.readers - 1 })) },
   };
 }
 
@@ -52,6 +54,9 @@ export function upWrite<L>(path: Path, cls?: string): StepSpec<any, L> {
   return {
     lock: lockOp('release', path, cls),
     footprint: () => word(path),
-    run: (s, _l, tid) => (getIn(s, path).writer !== tid ? misuse(`up_write(${locOf(path)}) by a thread that does not hold it`) : { s: update(s, path, (r) => ({ ...r, writer: -1 })) }),
+    run: (s, _l, tid) =>
+      getIn(s, path).writer !== tid
+        ? misuse(`up_write(${locOf(path)}) by a thread that does not hold it`)
+        : { s: update(s, path, (r) => ({ ...r, writer: -1 })) },
   };
 }

@@ -69,12 +69,20 @@ function seqStore<L>(path: Path, slot: SeqSlot<L>, entering: boolean): StepSpec<
  * write_seqcount_begin(_nested) or raw_write_seqcount_begin (`w.cls` omitted): two steps, the
  * load of `sequence` and the store of `sequence + 1`. The lockdep acquire follows the increment.
  */
-export function writeSeqcountBegin<L>(path: Path, slot: SeqSlot<L>, w: WriteSection = {}): [StepSpec<any, L>, StepSpec<any, L>] {
+export function writeSeqcountBegin<L>(
+  path: Path,
+  slot: SeqSlot<L>,
+  w: WriteSection = {},
+): [StepSpec<any, L>, StepSpec<any, L>] {
   return [seqLoad(path, slot), { ...seqStore(path, slot, true), lock: annotate<L>(path, w, 'acquire') }];
 }
 
 /** write_seqcount_end or raw_write_seqcount_end: the lockdep release comes first, then `sequence++`. */
-export function writeSeqcountEnd<L>(path: Path, slot: SeqSlot<L>, w: WriteSection = {}): [StepSpec<any, L>, StepSpec<any, L>] {
+export function writeSeqcountEnd<L>(
+  path: Path,
+  slot: SeqSlot<L>,
+  w: WriteSection = {},
+): [StepSpec<any, L>, StepSpec<any, L>] {
   return [{ ...seqLoad(path, slot), lock: annotate<L>(path, w, 'release') }, seqStore(path, slot, false)];
 }
 
@@ -101,7 +109,13 @@ export function rawReadSeqcount<L>(path: Path, onOdd: string, into: SeqSeen<L>):
 export function readSeqcountBegin<L>(path: Path, into: SeqSeen<L>, cls?: string): StepSpec<any, L> {
   const inst = `${locOf(path)}#read`;
   return {
-    lock: cls === undefined ? undefined : () => [{ op: 'acquire', cls, inst, read: true }, { op: 'release', cls, inst }],
+    lock:
+      cls === undefined
+        ? undefined
+        : () => [
+            { op: 'acquire', cls, inst, read: true },
+            { op: 'release', cls, inst },
+          ],
     guard: (s) => ((getIn(s, path) as Seqcount).sequence & 1) === 0,
     footprint: () => reads(locOf(path)),
     run: (s, l) => into(l, getIn(s, path) as Seqcount),
@@ -109,7 +123,12 @@ export function readSeqcountBegin<L>(path: Path, into: SeqSeen<L>, cls?: string)
 }
 
 /** read_seqcount_retry: one load; a count different from the sample jumps to `onRetry`. */
-export function readSeqcountRetry<L>(path: Path, start: (l: L) => number, onRetry: string, into: SeqSeen<L> = () => ({})): StepSpec<any, L> {
+export function readSeqcountRetry<L>(
+  path: Path,
+  start: (l: L) => number,
+  onRetry: string,
+  into: SeqSeen<L> = () => ({}),
+): StepSpec<any, L> {
   return {
     footprint: () => reads(locOf(path)),
     run: (s, l) => {

@@ -15,7 +15,10 @@ export const UNLOCKED = -1;
 
 /** The assertion the lock primitives (spinlock, rwsem) raise on misuse; models that use them declare it. */
 export const LOCK_MISUSE = 'lock-misuse';
-export const lockMisuse = assertion(LOCK_MISUSE, 'No thread releases a lock (spinlock, mutex, rwsem) it does not hold.');
+export const lockMisuse = assertion(
+  LOCK_MISUSE,
+  'No thread releases a lock (spinlock, mutex, rwsem) it does not hold.',
+);
 
 const at = <L>(p: PathOf<L>, l: L, tid: number) => (typeof p === 'function' ? p(l, tid) : p);
 
@@ -23,7 +26,12 @@ const at = <L>(p: PathOf<L>, l: L, tid: number) => (typeof p === 'function' ? p(
  * Lockdep annotation of a lock op. The class defaults to the lock's location (every lock its own
  * class); pass `cls` to put several instances in one class, as lockdep's per-init-site key does.
  */
-export function lockOp<L>(op: LockOp['op'], lock: PathOf<L>, cls?: string, extra?: Partial<LockOp>): LockAnnotation<any, L> {
+export function lockOp<L>(
+  op: LockOp['op'],
+  lock: PathOf<L>,
+  cls?: string,
+  extra?: Partial<LockOp>,
+): LockAnnotation<any, L> {
   return (_s, l, tid) => {
     const inst = locOf(at(lock, l, tid));
     return { op, cls: cls ?? inst, inst, ...extra };
@@ -60,7 +68,9 @@ export function spinUnlock<L>(lock: PathOf<L>, cls?: string): StepSpec<any, L> {
     run: (s, l, tid) => {
       const p = at(lock, l, tid);
       if (getIn(s, p) !== tid)
-        return { violation: { property: LOCK_MISUSE, message: `spin_unlock(${locOf(p)}) by a thread that does not hold it` } };
+        return {
+          violation: { property: LOCK_MISUSE, message: `spin_unlock(${locOf(p)}) by a thread that does not hold it` },
+        };
       return { s: setIn(s, p, UNLOCKED) };
     },
   };

@@ -62,7 +62,11 @@ export function vmaAddress(index: number, f: Readonly<Record<VmaField, number>>)
 }
 
 /** Plain load of one field of a VMA into the thread's locals. */
-export function vmaLoad<S extends WithVmas, L>(v: VmaName<L>, field: VmaField, into: (l: L, value: number) => StepOutcome<S, L>): StepSpec<S, L> {
+export function vmaLoad<S extends WithVmas, L>(
+  v: VmaName<L>,
+  field: VmaField,
+  into: (l: L, value: number) => StepOutcome<S, L>,
+): StepSpec<S, L> {
   return {
     footprint: (_s, l) => reads(vmaLoc(nameOf(v, l), field)),
     run: (s, l) => into(l, s.vmas[nameOf(v, l)][field]),
@@ -102,6 +106,12 @@ export function vmaSetFlags<S extends WithVmas, L>(v: VmaName<L>, flags: (old: n
 }
 
 /** Plain load of vm_flags. */
-export function vmaLoadFlags<S extends WithVmas, L>(v: VmaName<L>, into: (l: L, flags: number) => StepOutcome<S, L>): StepSpec<S, L> {
-  return { footprint: (_s, l) => reads(vmaLoc(nameOf(v, l), 'flags')), run: (s, l) => into(l, s.vmas[nameOf(v, l)].flags) };
+export function vmaLoadFlags<S extends WithVmas, L>(
+  v: VmaName<L>,
+  into: (l: L, flags: number) => StepOutcome<S, L>,
+): StepSpec<S, L> {
+  return {
+    footprint: (_s, l) => reads(vmaLoc(nameOf(v, l), 'flags')),
+    run: (s, l) => into(l, s.vmas[nameOf(v, l)].flags),
+  };
 }

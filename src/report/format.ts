@@ -48,7 +48,12 @@ export function formatChanges(changes: readonly Change[], thread: string): strin
       continue;
     }
     const parent = parentOf(c.path);
-    if (parent !== null && kindParents.has(prefixKey(c.local, parent)) && (c.before === undefined || c.after === undefined)) continue;
+    if (
+      parent !== null &&
+      kindParents.has(prefixKey(c.local, parent)) &&
+      (c.before === undefined || c.after === undefined)
+    )
+      continue;
     out.push(`${prefix}${c.path || '(state)'} ${formatValue(c.before)}→${formatValue(c.after)}`);
   }
   return out;
@@ -110,7 +115,9 @@ export interface RunContext {
  * a violation that is not the first on its schedule).
  */
 export function replayCommand(ctx: RunContext, schedule: string, property?: string): string {
-  const params = Object.entries(ctx.params).map(([k, v]) => ` --param ${shellQuote(`${k}=${v}`)}`).join('');
+  const params = Object.entries(ctx.params)
+    .map(([k, v]) => ` --param ${shellQuote(`${k}=${v}`)}`)
+    .join('');
   const prop = property === undefined ? '' : ` --property ${shellQuote(property)}`;
   return `mmcheck replay ${shellQuote(ctx.model)} --variant ${shellQuote(ctx.variant)}${params}${prop} --schedule '${schedule}'`;
 }

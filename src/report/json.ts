@@ -21,7 +21,13 @@ export interface JsonChange {
 export interface JsonTrace {
   readonly threads: readonly string[];
   readonly schedule: string;
-  readonly steps: readonly { readonly step: number; readonly tid: number; readonly thread: string; readonly label: string; readonly changes: readonly JsonChange[] }[];
+  readonly steps: readonly {
+    readonly step: number;
+    readonly tid: number;
+    readonly thread: string;
+    readonly label: string;
+    readonly changes: readonly JsonChange[];
+  }[];
 }
 
 export interface JsonCounterexample {
@@ -86,13 +92,23 @@ export function traceToJson(t: Trace): JsonTrace {
       tid: s.tid,
       thread: s.thread,
       label: s.label,
-      changes: s.changes.map((c) => ({ path: c.path, before: nul(c.before), after: nul(c.after), local: c.local === true })),
+      changes: s.changes.map((c) => ({
+        path: c.path,
+        before: nul(c.before),
+        after: nul(c.after),
+        local: c.local === true,
+      })),
     })),
   };
 }
 
 function counterexample(t: Trace, ctx: RunContext, property: string): JsonCounterexample {
-  return { steps: t.steps.length, schedule: t.schedule, replay: replayCommand(ctx, t.schedule, property), trace: traceToJson(t) };
+  return {
+    steps: t.steps.length,
+    schedule: t.schedule,
+    replay: replayCommand(ctx, t.schedule, property),
+    trace: traceToJson(t),
+  };
 }
 
 export function violationToJson(v: Violation, ctx: RunContext, shortest?: Violation): JsonViolation {

@@ -10,14 +10,16 @@ import { INCOMPLETE_REASONS } from './summary.js';
 
 /** Escape text for XML content and attribute values; drops characters XML 1.0 forbids. */
 export function xmlEscape(s: string): string {
-  return s
-    // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;');
+  return (
+    s
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '')
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/"/g, '&quot;')
+      .replace(/'/g, '&apos;')
+  );
 }
 
 interface Case {
@@ -33,7 +35,8 @@ function cases(r: RunReport): Case[] {
   const n = Math.max(1, r.verdicts.length);
   const time = res.kind === 'error' ? 0 : res.stats.timeMs / 1000 / n;
   const classname = `mmcheck.${r.ctx.model}.${r.ctx.variant}`;
-  if (res.kind === 'error' && r.verdicts.length === 0) return [{ name: `${r.ctx.variant} › (build)`, classname, time, error: { message: res.message } }];
+  if (res.kind === 'error' && r.verdicts.length === 0)
+    return [{ name: `${r.ctx.variant} › (build)`, classname, time, error: { message: res.message } }];
   return [...r.verdicts.map((v) => verdictCase(r, v, classname, time)), ...lockOrderCase(r, classname)];
 }
 
@@ -44,7 +47,14 @@ function lockOrderCase(r: RunReport, classname: string): Case[] {
   const name = `${r.ctx.variant} › lock-order`;
   const time = lo.timeMs / 1000;
   if (lo.complete) return [{ name, classname, time }];
-  return [{ name, classname, time, failure: { message: `lock-order pass incomplete (${lo.reason} reached after ${lo.states} states)`, body: '' } }];
+  return [
+    {
+      name,
+      classname,
+      time,
+      failure: { message: `lock-order pass incomplete (${lo.reason} reached after ${lo.states} states)`, body: '' },
+    },
+  ];
 }
 
 function verdictCase(r: RunReport, v: PropertyVerdict, classname: string, time: number): Case {
@@ -57,7 +67,10 @@ function verdictCase(r: RunReport, v: PropertyVerdict, classname: string, time: 
   if (v.violation) {
     message += `: ${v.violation.message}`;
     const shortest = r.shortest?.[v.property] ?? v.violation;
-    body.push(`schedule: ${shortest.trace.schedule}`, `replay: ${replayCommand(r.ctx, shortest.trace.schedule, v.property)}`);
+    body.push(
+      `schedule: ${shortest.trace.schedule}`,
+      `replay: ${replayCommand(r.ctx, shortest.trace.schedule, v.property)}`,
+    );
   } else if (res.kind === 'incomplete') {
     message += ` (search incomplete: ${INCOMPLETE_REASONS[res.reason]})`;
   }
@@ -74,7 +87,10 @@ export function renderJunit(runs: readonly RunReport[], suiteName = 'mmcheck'): 
   }
   const t = (x: number) => x.toFixed(3);
   const suites: string[] = [];
-  let total = 0, failures = 0, errors = 0, time = 0;
+  let total = 0,
+    failures = 0,
+    errors = 0,
+    time = 0;
   for (const [model, rs] of byModel) {
     const cs = rs.flatMap(cases);
     const f = cs.filter((c) => c.failure).length;
@@ -88,7 +104,8 @@ export function renderJunit(runs: readonly RunReport[], suiteName = 'mmcheck'): 
       const open = `    <testcase name="${xmlEscape(c.name)}" classname="${xmlEscape(c.classname)}" time="${t(c.time)}"`;
       if (c.failure)
         return `${open}>\n      <failure message="${xmlEscape(c.failure.message)}" type="expectation">${xmlEscape(c.failure.body)}</failure>\n    </testcase>`;
-      if (c.error) return `${open}>\n      <error message="${xmlEscape(c.error.message)}" type="model-error"/>\n    </testcase>`;
+      if (c.error)
+        return `${open}>\n      <error message="${xmlEscape(c.error.message)}" type="model-error"/>\n    </testcase>`;
       return `${open}/>`;
     });
     suites.push(

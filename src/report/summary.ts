@@ -26,12 +26,17 @@ export function renderSummary(result: SearchResult, ctx: RunContext, palette: Pa
       break;
     case 'violation': {
       const props = [...new Set(result.violations.map((v) => v.property))].join(', ');
-      const scope = result.exhaustive ? `exhaustive ${strategy} search` : `${strategy} search stopped at the first violation`;
+      const scope = result.exhaustive
+        ? `exhaustive ${strategy} search`
+        : `${strategy} search stopped at the first violation`;
       lines.push(`${p.red(p.bold('VIOLATED'))}    ${name}: ${props} (${scope})`);
       break;
     }
     case 'incomplete': {
-      const found = result.violations.length > 0 ? `; found violated: ${[...new Set(result.violations.map((v) => v.property))].join(', ')}` : '';
+      const found =
+        result.violations.length > 0
+          ? `; found violated: ${[...new Set(result.violations.map((v) => v.property))].join(', ')}`
+          : '';
       lines.push(
         `${p.yellow(p.bold('INCOMPLETE'))}  ${name}: ${INCOMPLETE_REASONS[result.reason]} (${result.reason}); not a proof — unviolated properties are unknown${found}`,
       );
@@ -64,7 +69,8 @@ export function renderStats(s: Stats): string[] {
   if (s.sleepBlocked !== undefined) extra.push(`sleep-blocked ${formatCount(s.sleepBlocked)}`);
   if (s.executions !== undefined) extra.push(`executions ${formatCount(s.executions)}`);
   if (s.preemptions !== undefined) extra.push(`preemptions explored ≤ ${s.preemptions}`);
-  if (s.collisionBound !== undefined && s.collisionBound > 1e-9) extra.push(`hash collision chance ≤ ${s.collisionBound.toExponential(1)}`);
+  if (s.collisionBound !== undefined && s.collisionBound > 1e-9)
+    extra.push(`hash collision chance ≤ ${s.collisionBound.toExponential(1)}`);
   return extra.length ? [main.join(' · '), extra.join(' · ')] : [main.join(' · ')];
 }
 
@@ -79,7 +85,10 @@ export function renderVerdicts(
     verdicts.map((v) => [
       v.property,
       kinds[v.property] ?? v.violation?.kind ?? '',
-      cell(v.outcome === 'violated' ? 'VIOLATED' : v.outcome, v.outcome === 'holds' ? 'green' : v.outcome === 'violated' ? 'red' : 'yellow'),
+      cell(
+        v.outcome === 'violated' ? 'VIOLATED' : v.outcome,
+        v.outcome === 'holds' ? 'green' : v.outcome === 'violated' ? 'red' : 'yellow',
+      ),
       v.expected,
       meetsExpectation(v) ? cell('ok', 'green') : cell('MISMATCH', 'red'),
     ]),

@@ -23,7 +23,11 @@ export function renderSwimlanes(trace: Trace, opts: SwimlaneOptions = {}): strin
   const p = opts.palette ?? plainPalette;
   const width = Math.max(40, opts.width ?? 160);
   const n = trace.threads.length;
-  const rows = trace.steps.map((st) => ({ tid: st.tid, label: st.label, changes: formatChanges(st.changes, st.thread) }));
+  const rows = trace.steps.map((st) => ({
+    tid: st.tid,
+    label: st.label,
+    changes: formatChanges(st.changes, st.thread),
+  }));
   const stepW = Math.max(1, String(trace.steps.length).length);
 
   const natural = trace.threads.map((name, tid) =>
@@ -40,7 +44,13 @@ export function renderSwimlanes(trace: Trace, opts: SwimlaneOptions = {}): strin
   }
 
   const lines: string[] = [];
-  const emit = (stepCell: string, cells: string[][], changeLines: string[], style: (tid: number, s: string) => string, stepStyle: (s: string) => string) => {
+  const emit = (
+    stepCell: string,
+    cells: string[][],
+    changeLines: string[],
+    style: (tid: number, s: string) => string,
+    stepStyle: (s: string) => string,
+  ) => {
     const height = Math.max(1, ...cells.map((c) => c.length), changeLines.length);
     for (let i = 0; i < height; i++) {
       let line = stepStyle(pad(i === 0 ? stepCell : '', stepW, 'right'));
@@ -58,12 +68,25 @@ export function renderSwimlanes(trace: Trace, opts: SwimlaneOptions = {}): strin
     (_t, s) => p.bold(s),
     (s) => p.bold(s),
   );
-  lines.push(p.dim('─'.repeat(stepW) + trace.threads.map((_n, t) => CROSS + '─'.repeat(threadW[t])).join('') + CROSS + '─'.repeat(changesW)));
+  lines.push(
+    p.dim(
+      '─'.repeat(stepW) +
+        trace.threads.map((_n, t) => CROSS + '─'.repeat(threadW[t])).join('') +
+        CROSS +
+        '─'.repeat(changesW),
+    ),
+  );
   rows.forEach((r, i) => {
     const last = i === rows.length - 1;
     const cells = trace.threads.map((_n, t) => (t === r.tid ? wrap(r.label, threadW[t]) : []));
     const changeLines = r.changes.flatMap((c) => wrap(c, changesW));
-    emit(String(i + 1), cells, changeLines, (t, s) => (t !== r.tid ? s : last ? p.bold(p.red(s)) : p.cyan(s)), (s) => p.dim(s));
+    emit(
+      String(i + 1),
+      cells,
+      changeLines,
+      (t, s) => (t !== r.tid ? s : last ? p.bold(p.red(s)) : p.cyan(s)),
+      (s) => p.dim(s),
+    );
   });
   if (rows.length === 0) lines.push(p.dim('(no steps: the initial state)'));
   return lines.join('\n');

@@ -30,11 +30,16 @@ export function cell(text: string | number, style?: Style): Cell {
   return { text: String(text), style };
 }
 
-const toCell = (c: CellInput | undefined): Cell => (c === undefined ? { text: '' } : typeof c === 'object' ? c : { text: String(c) });
+const toCell = (c: CellInput | undefined): Cell =>
+  c === undefined ? { text: '' } : typeof c === 'object' ? c : { text: String(c) };
 const width = (s: string) => [...s].length;
 
 /** Render a table (no trailing newline). Rows shorter than the column list are padded. */
-export function renderTable(columns: readonly Column[], rows: readonly (readonly CellInput[])[], opts: TableOptions = {}): string {
+export function renderTable(
+  columns: readonly Column[],
+  rows: readonly (readonly CellInput[])[],
+  opts: TableOptions = {},
+): string {
   const p = opts.palette ?? plainPalette;
   const indent = opts.indent ?? '';
   const gap = opts.gap ?? '  ';
@@ -45,6 +50,7 @@ export function renderTable(columns: readonly Column[], rows: readonly (readonly
     line(columns.map((c, i) => p.bold(pad(c.header, widths[i], c.align)))),
     line(columns.map((_c, i) => p.dim('─'.repeat(widths[i])))),
   ];
-  for (const r of cells) out.push(line(columns.map((c, i) => paint(p, r[i].style, pad(r[i].text, widths[i], c.align)))));
+  for (const r of cells)
+    out.push(line(columns.map((c, i) => paint(p, r[i].style, pad(r[i].text, widths[i], c.align)))));
   return out.join('\n');
 }

@@ -27,7 +27,13 @@ const cycleNames = (inst: ReturnType<typeof program>) => lockOrder(inst).cycles.
 
 describe('lock-order analysis', () => {
   test('ABBA: the cycle A → B → A is reported with the thread and step of each edge', () => {
-    const r = lockOrder(program({ init: { A: UNLOCKED, B: UNLOCKED }, threads: [lockPair('t0', 'A', 'B'), lockPair('t1', 'B', 'A')], properties: [lockMisuse] }));
+    const r = lockOrder(
+      program({
+        init: { A: UNLOCKED, B: UNLOCKED },
+        threads: [lockPair('t0', 'A', 'B'), lockPair('t1', 'B', 'A')],
+        properties: [lockMisuse],
+      }),
+    );
     expect(r.complete).toBe(true);
     expect(r.cycles).toHaveLength(1);
     const c = r.cycles[0];
@@ -39,7 +45,11 @@ describe('lock-order analysis', () => {
   });
 
   test('a consistent order reports its dependency and no cycle', () => {
-    const inst = program({ init: { A: UNLOCKED, B: UNLOCKED }, threads: [lockPair('t0', 'A', 'B'), lockPair('t1', 'A', 'B')], properties: [lockMisuse] });
+    const inst = program({
+      init: { A: UNLOCKED, B: UNLOCKED },
+      threads: [lockPair('t0', 'A', 'B'), lockPair('t1', 'A', 'B')],
+      properties: [lockMisuse],
+    });
     const r = lockOrder(inst);
     expect(r.edges.map((e) => `${e.from}→${e.to}`)).toEqual(['A→B']);
     expect(r.cycles).toEqual([]);
@@ -47,11 +57,18 @@ describe('lock-order analysis', () => {
 
   test('a cycle that no interleaving can deadlock (a gate orders the threads) is still reported', () => {
     const gated = thread('t1', {}, [
-      step('t1: wait for t0', awaitUntil('t1: wait', ['gate'], (v) => v === 1)),
+      step(
+        't1: wait for t0',
+        awaitUntil('t1: wait', ['gate'], (v) => v === 1),
+      ),
       ...lockPair('t1', 'B', 'A').steps,
     ]);
     const t0 = thread('t0', {}, [...lockPair('t0', 'A', 'B').steps, store('t0: open the gate', ['gate'], () => 1)]);
-    const inst = program({ init: { A: UNLOCKED, B: UNLOCKED, gate: 0 }, threads: [t0, gated], properties: [lockMisuse] });
+    const inst = program({
+      init: { A: UNLOCKED, B: UNLOCKED, gate: 0 },
+      threads: [t0, gated],
+      properties: [lockMisuse],
+    });
     const search = explore(inst, { strategy: 'dfs', stopAtFirst: false });
     expect(verdicts(inst, search).find((v) => v.property === 'deadlock-free')?.outcome).toBe('holds');
     expect(cycleNames(inst)).toEqual(['A → B']);
@@ -64,7 +81,13 @@ describe('lock-order analysis', () => {
       step('t1: unlock A', spinUnlock(['A'])),
       step('t1: unlock B', spinUnlock(['B']), 'out'),
     ]);
-    const r = lockOrder(program({ init: { A: UNLOCKED, B: UNLOCKED }, threads: [lockPair('t0', 'A', 'B'), t1], properties: [lockMisuse] }));
+    const r = lockOrder(
+      program({
+        init: { A: UNLOCKED, B: UNLOCKED },
+        threads: [lockPair('t0', 'A', 'B'), t1],
+        properties: [lockMisuse],
+      }),
+    );
     expect(r.edges.map((e) => `${e.from}→${e.to}`)).toEqual(['A→B']);
     expect(r.cycles).toEqual([]);
   });
@@ -74,8 +97,15 @@ describe('lock-order analysis', () => {
     expect(cycleNames(naive)).toEqual(['fork[0] → fork[1] → fork[2]']);
     expect(cycleNames(instantiate(philosophers, 'ordered', { n: 3 }))).toEqual([]);
     const oneClass = (name: string, a: number, b: number) =>
-      thread(name, {}, [step('lock', spinLock(['fork', a], 'fork')), step('lock', spinLock(['fork', b], 'fork')), step('unlock', spinUnlock(['fork', b], 'fork')), step('unlock', spinUnlock(['fork', a], 'fork'))]);
-    const r = lockOrder(program({ init: { fork: [UNLOCKED, UNLOCKED] }, threads: [oneClass('p0', 0, 1)], properties: [lockMisuse] }));
+      thread(name, {}, [
+        step('lock', spinLock(['fork', a], 'fork')),
+        step('lock', spinLock(['fork', b], 'fork')),
+        step('unlock', spinUnlock(['fork', b], 'fork')),
+        step('unlock', spinUnlock(['fork', a], 'fork')),
+      ]);
+    const r = lockOrder(
+      program({ init: { fork: [UNLOCKED, UNLOCKED] }, threads: [oneClass('p0', 0, 1)], properties: [lockMisuse] }),
+    );
     expect(r.cycles.map((c) => c.classes)).toEqual([['fork']]);
   });
 
@@ -101,24 +131,45 @@ describe('lock-order analysis', () => {
       step('i_mmap_unlock_read', upRead<L>(['i_mmap'])),
       step('fs_reclaim_release', fsReclaimRelease<L>()),
     ]);
-    const inst = (cls?: string) => program({ init: { i_mmap: rwsem(), vma: { seq: seqcount() } }, threads: [writer(cls), allocator(cls), reclaim], properties: [lockMisuse] });
+    const inst = (cls?: string) =>
+      program({
+        init: { i_mmap: rwsem(), vma: { seq: seqcount() } },
+        threads: [writer(cls), allocator(cls), reclaim],
+        properties: [lockMisuse],
+      });
     expect(cycleNames(inst('vm_seq'))).toEqual(['fs_reclaim → i_mmap → vm_seq']);
     expect(cycleNames(inst(undefined))).toEqual([]);
   });
 
   test('unbalanced annotations are a model error: exiting with a lock held, re-acquiring a held instance', () => {
     const leaks = thread('t0', {}, [step('t0: lock A', spinLock(['A']))]);
-    expect(() => lockOrder(program({ init: { A: UNLOCKED }, threads: [leaks], properties: [lockMisuse] }))).toThrow(/thread 't0'.*exits still holding A/);
+    expect(() => lockOrder(program({ init: { A: UNLOCKED }, threads: [leaks], properties: [lockMisuse] }))).toThrow(
+      /thread 't0'.*exits still holding A/,
+    );
     // An unlock step that lost its annotation: the state is unlocked, the held stack is not.
     const lost = { ...spinUnlock<{}>(['A']), lock: undefined };
-    const twice = thread('t0', {}, [step('t0: lock A', spinLock<{}>(['A'])), step('t0: unlock A (no annotation)', lost), step('t0: lock A again', spinLock<{}>(['A'])), step('t0: unlock A', spinUnlock<{}>(['A']))]);
-    expect(() => lockOrder(program({ init: { A: UNLOCKED }, threads: [twice], properties: [lockMisuse] }))).toThrow(ModelError);
-    expect(() => lockOrder(program({ init: { A: UNLOCKED }, threads: [twice], properties: [lockMisuse] }))).toThrow(/acquires A, which the thread already holds/);
+    const twice = thread('t0', {}, [
+      step('t0: lock A', spinLock<{}>(['A'])),
+      step('t0: unlock A (no annotation)', lost),
+      step('t0: lock A again', spinLock<{}>(['A'])),
+      step('t0: unlock A', spinUnlock<{}>(['A'])),
+    ]);
+    expect(() => lockOrder(program({ init: { A: UNLOCKED }, threads: [twice], properties: [lockMisuse] }))).toThrow(
+      ModelError,
+    );
+    expect(() => lockOrder(program({ init: { A: UNLOCKED }, threads: [twice], properties: [lockMisuse] }))).toThrow(
+      /acquires A, which the thread already holds/,
+    );
   });
 
   test('a blocked acquisition records its dependency (lockdep checks before it waits)', () => {
     // A is held from the initial state by a thread that is not modelled: t0 never gets it.
-    const t0 = thread('t0', {}, [step('t0: lock B', spinLock<{}>(['B'])), step('t0: lock A (always contended)', spinLock<{}>(['A'])), step('t0: unlock A', spinUnlock<{}>(['A'])), step('t0: unlock B', spinUnlock<{}>(['B']))]);
+    const t0 = thread('t0', {}, [
+      step('t0: lock B', spinLock<{}>(['B'])),
+      step('t0: lock A (always contended)', spinLock<{}>(['A'])),
+      step('t0: unlock A', spinUnlock<{}>(['A'])),
+      step('t0: unlock B', spinUnlock<{}>(['B'])),
+    ]);
     const r = lockOrder(program({ init: { A: 7, B: UNLOCKED }, threads: [t0], properties: [lockMisuse] }));
     expect(r.edges.map((e) => [e.from, e.to, e.label])).toEqual([['B', 'A', 't0: lock A (always contended)']]);
   });
@@ -129,7 +180,11 @@ describe('lock-order analysis', () => {
       ['b', ['a', 'c']],
       ['c', ['a']],
     ]);
-    expect(elementaryCycles(['a', 'b', 'c'], succ, 10).cycles).toEqual([['a', 'b'], ['a', 'c'], ['a', 'b', 'c']]);
+    expect(elementaryCycles(['a', 'b', 'c'], succ, 10).cycles).toEqual([
+      ['a', 'b'],
+      ['a', 'c'],
+      ['a', 'b', 'c'],
+    ]);
     expect(elementaryCycles(['a', 'b', 'c'], succ, 2).truncated).toBe(true);
   });
 });

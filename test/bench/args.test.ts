@@ -15,7 +15,17 @@ const usage = (argv: string[]) => {
 
 describe('BenchArgs', () => {
   it('reads flags, values, repeated values, numbers and lists', () => {
-    const a = new BenchArgs(SPEC, ['--timeout', '5', '--symmetry', '--mm-opt', 'a=1', '--mm-opt', 'b=2', '--only', 'x,y']);
+    const a = new BenchArgs(SPEC, [
+      '--timeout',
+      '5',
+      '--symmetry',
+      '--mm-opt',
+      'a=1',
+      '--mm-opt',
+      'b=2',
+      '--only',
+      'x,y',
+    ]);
     expect(a.number('timeout', 120)).toBe(5);
     expect(a.flag('symmetry')).toBe(true);
     expect(a.values('mm-opt')).toEqual(['a=1', 'b=2']);
@@ -25,7 +35,15 @@ describe('BenchArgs', () => {
     expect(new BenchArgs(SPEC, ['--timeout', '3']).integer('timeout', 1)).toBe(3);
   });
 
-  it.each([[['--timeout']], [['--timeout', '--symmetry']], [['--bogus']], [['--timeout', 'x']], [['--timeout', '0']], [['stray']], [['--timeout', '5', '--timeout', '6']]])('rejects %j in one line', (argv) => {
+  it.each([
+    [['--timeout']],
+    [['--timeout', '--symmetry']],
+    [['--bogus']],
+    [['--timeout', 'x']],
+    [['--timeout', '0']],
+    [['stray']],
+    [['--timeout', '5', '--timeout', '6']],
+  ])('rejects %j in one line', (argv) => {
     const e = usage(argv);
     // Why: benchMain turns a UsageError into one line and exit 2; anything else is a stack trace.
     expect(e).toBeInstanceOf(UsageError);

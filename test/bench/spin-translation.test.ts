@@ -16,7 +16,11 @@ describe('Promela translations', () => {
   for (const t of TRANSLATIONS) {
     const n = t.sizes.find((x) => x >= 2) ?? t.sizes[0];
     it(`${nameOf(t)} at size ${n} has the mmcheck model's threads, steps and properties`, () => {
-      const inst = instantiate(models.find((m) => m.name === t.model)!, t.variant, t.param ? { [t.param]: n } : {});
+      const inst = instantiate(
+        models.find((m) => m.name === t.model)!,
+        t.variant,
+        t.param ? { [t.param]: n } : {},
+      );
       const pm = t.promela(n);
       expect(pm.threads.length).toBe(inst.program.threads.length);
       inst.program.threads.forEach((thread, i) => {
@@ -27,7 +31,11 @@ describe('Promela translations', () => {
       });
       const promelaProps = [...pm.invariants, ...pm.ends].map((p) => p.name).concat(pm.assertions, ['deadlock-free']);
       expect([...promelaProps].sort()).toEqual(inst.properties.map((p) => p.name).sort());
-      const kinds = (k: string) => inst.properties.filter((p) => p.kind === k).map((p) => p.name).sort();
+      const kinds = (k: string) =>
+        inst.properties
+          .filter((p) => p.kind === k)
+          .map((p) => p.name)
+          .sort();
       expect(pm.invariants.map((p) => p.name).sort()).toEqual(kinds('invariant'));
       expect(pm.ends.map((p) => p.name).sort()).toEqual(kinds('end'));
       expect(emit(pm)).toContain(`#define NT ${inst.program.threads.length}`);

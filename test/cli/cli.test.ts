@@ -11,7 +11,12 @@ const TMP = mkdtempSync(path.join(tmpdir(), 'mmcheck-cli-'));
 afterAll(() => rmSync(TMP, { recursive: true, force: true }));
 
 function run(...args: string[]) {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '' }, maxBuffer: 64 << 20 });
+  const r = spawnSync(process.execPath, [MAIN, ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '' },
+    maxBuffer: 64 << 20,
+  });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -69,15 +74,22 @@ describe('check', () => {
     expect(r.out).toMatch(/^#\s+│ P0\s+│ P1\s+│ changes$/m);
     expect(r.out).toMatch(/^6 │\s+│ critical: enter\s+│ incs 1→2$/m);
     expect(r.out).toContain('✗ mutual-exclusion (invariant) violated after step 6');
-    expect(r.out).toMatch(/replay:\s+mmcheck replay peterson --variant no-turn --property mutual-exclusion --schedule '[0-9*,]+'/);
+    expect(r.out).toMatch(
+      /replay:\s+mmcheck replay peterson --variant no-turn --property mutual-exclusion --schedule '[0-9*,]+'/,
+    );
   });
 
   test('the printed replay command replays to the same violated property', () => {
     const r = run('check', 'peterson', '--variant', 'no-turn');
     const cmd = /replay:\s+(mmcheck replay .*)$/m.exec(r.out)![1];
-    const sh = spawnSync('sh', ['-c', cmd.replace(/^mmcheck /, `"${process.execPath}" "${MAIN}" `)], { cwd: ROOT, encoding: 'utf8' });
+    const sh = spawnSync('sh', ['-c', cmd.replace(/^mmcheck /, `"${process.execPath}" "${MAIN}" `)], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
     expect(sh.status).toBe(1);
-    expect(sh.stdout).toContain('✗ mutual-exclusion (invariant) violated after step 6: both threads are in the critical section (incs = 2)');
+    expect(sh.stdout).toContain(
+      '✗ mutual-exclusion (invariant) violated after step 6: both threads are in the critical section (incs = 2)',
+    );
     expect(sh.stdout).toMatch(/ended: violation of mutual-exclusion after 6 steps/);
   });
 
@@ -86,13 +98,21 @@ describe('check', () => {
     expect(r.code).toBe(1);
     const doc = JSON.parse(r.out);
     const runJ = doc.runs[0];
-    expect(runJ).toMatchObject({ model: 'peterson', variant: 'no-turn', strategy: 'dfs', result: 'violation', complete: true });
+    expect(runJ).toMatchObject({
+      model: 'peterson',
+      variant: 'no-turn',
+      strategy: 'dfs',
+      result: 'violation',
+      complete: true,
+    });
     expect(runJ.verdicts.map((v: { property: string; outcome: string }) => [v.property, v.outcome])).toEqual([
       ['mutual-exclusion', 'violated'],
       ['deadlock-free', 'holds'],
     ]);
     expect(runJ.violations[0].shortest.steps).toBe(6);
-    expect(runJ.violations[0].replay).toMatch(/^mmcheck replay peterson --variant no-turn --property mutual-exclusion --schedule '/);
+    expect(runJ.violations[0].replay).toMatch(
+      /^mmcheck replay peterson --variant no-turn --property mutual-exclusion --schedule '/,
+    );
   });
 
   test('--junit writes a report', () => {
@@ -166,7 +186,9 @@ describe('replay', () => {
     for (const only of [[], ['--property', 'deadlock-free']]) {
       const r = run('replay', 'philosophers', '--variant', 'naive', '--schedule', '0,1,2', ...only);
       expect(r.code).toBe(1);
-      expect(r.out).toMatch(/✗ deadlock-free \(deadlock\) violated after step 3: deadlock: phil0 blocked at 'philosopher: lock second fork'; phil1 blocked at .*; phil2 blocked at /);
+      expect(r.out).toMatch(
+        /✗ deadlock-free \(deadlock\) violated after step 3: deadlock: phil0 blocked at 'philosopher: lock second fork'; phil1 blocked at .*; phil2 blocked at /,
+      );
       expect(r.out).toMatch(/ended: violation of deadlock-free after 3 steps$/m);
     }
     expect(run('check', 'philosophers', '--variant', 'naive').code).toBe(1);
@@ -174,7 +196,9 @@ describe('replay', () => {
   test('a deadlock with deadlock-free not among the --property ones ends the replay, exit 0, blocked threads named', () => {
     const r = run('replay', 'philosophers', '--variant', 'naive', '--schedule', '0,1,2', '--property', 'lock-misuse');
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/ended: deadlock after 3 steps — no thread can move and some have not finished \(deadlock-free is not among the checked properties\)\n  deadlock: phil0 blocked at 'philosopher: lock second fork'; /);
+    expect(r.out).toMatch(
+      /ended: deadlock after 3 steps — no thread can move and some have not finished \(deadlock-free is not among the checked properties\)\n  deadlock: phil0 blocked at 'philosopher: lock second fork'; /,
+    );
   });
   test('a schedule running past an unchecked deadlock ends there, as past a BUG: the skipped steps are named, exit 0 (was: thread blocked, exit 2)', () => {
     const r = run('replay', 'philosophers', '--variant', 'naive', '--schedule', '0,1,2,0', '--property', 'lock-misuse');
@@ -192,7 +216,9 @@ describe('replay', () => {
     expect(r.out).toMatch(/the last 1 step of the schedule was not run: the execution stopped after step 8/);
     const all = run(...args);
     expect(all.code).toBe(1);
-    expect(all.out).toMatch(/ended: violation of refcount after 8 steps\n.*the last 1 step of the schedule was not run/);
+    expect(all.out).toMatch(
+      /ended: violation of refcount after 8 steps\n.*the last 1 step of the schedule was not run/,
+    );
   });
   test('--property: a counterexample whose schedule violates another property first replays to its own', () => {
     // mremap's shortest no-dangling-migration-entry trace passes through a remove-walk-complete violation a step earlier.
@@ -204,7 +230,9 @@ describe('replay', () => {
     expect(run(...args).out).toMatch(/ended: violation of remove-walk-complete after \d+ steps/);
     const r = run(...args, '--property', 'no-dangling-migration-entry');
     expect(r.code).toBe(1);
-    expect(r.out).toMatch(new RegExp(`ended: violation of no-dangling-migration-entry after ${v.shortest.steps} steps`));
+    expect(r.out).toMatch(
+      new RegExp(`ended: violation of no-dangling-migration-entry after ${v.shortest.steps} steps`),
+    );
     expect(run(...args, '--property', 'nope').code).toBe(2);
   });
 });
@@ -261,23 +289,67 @@ describe('bad input: exit 2, one line, no stack', () => {
     ['unknown property', ['check', 'peterson', '--property', 'nope'], /no property 'nope'/],
     ['bad strategy', ['check', 'peterson', '--strategy', 'psychic'], /Invalid values/],
     ['bad number', ['check', 'peterson', '--max-states', 'lots'], /--max-states must be an integer/],
-    ['flag without its value (a usage error, not an internal one)', ['check', 'peterson', '--junit'], /error: Not enough arguments following: junit/],
+    [
+      'flag without its value (a usage error, not an internal one)',
+      ['check', 'peterson', '--junit'],
+      /error: Not enough arguments following: junit/,
+    ],
     ['--seed without random', ['check', 'peterson', '--seed', '3'], /--seed needs --strategy random/],
     ['--runs without random', ['check', 'peterson', '--runs', '3'], /--runs needs --strategy random/],
-    ['--preemption-bound without preempt', ['check', 'peterson', '--preemption-bound', '2'], /--preemption-bound needs --strategy preempt/],
-    ['--compare-naive with bfs', ['check', 'peterson', '--strategy', 'bfs', '--compare-naive'], /--compare-naive needs --strategy dfs/],
-    ['--max-states with odpor (was ignored: PASS after 46 states with a limit of 5)', ['check', 'peterson', '--strategy', 'odpor', '--max-states', '5'], /--max-states does not apply to --strategy odpor/],
-    ['--max-states with random (was ignored)', ['check', 'peterson', '--strategy', 'random', '--max-states', '5'], /--max-states does not apply to --strategy random/],
-    ['--max-depth with preempt (was ignored)', ['check', 'peterson', '--strategy', 'preempt', '--max-depth', '3'], /--max-depth does not apply to --strategy preempt/],
+    [
+      '--preemption-bound without preempt',
+      ['check', 'peterson', '--preemption-bound', '2'],
+      /--preemption-bound needs --strategy preempt/,
+    ],
+    [
+      '--compare-naive with bfs',
+      ['check', 'peterson', '--strategy', 'bfs', '--compare-naive'],
+      /--compare-naive needs --strategy dfs/,
+    ],
+    [
+      '--max-states with odpor (was ignored: PASS after 46 states with a limit of 5)',
+      ['check', 'peterson', '--strategy', 'odpor', '--max-states', '5'],
+      /--max-states does not apply to --strategy odpor/,
+    ],
+    [
+      '--max-states with random (was ignored)',
+      ['check', 'peterson', '--strategy', 'random', '--max-states', '5'],
+      /--max-states does not apply to --strategy random/,
+    ],
+    [
+      '--max-depth with preempt (was ignored)',
+      ['check', 'peterson', '--strategy', 'preempt', '--max-depth', '3'],
+      /--max-depth does not apply to --strategy preempt/,
+    ],
     ['malformed schedule', ['replay', 'peterson', '--schedule', '0,x'], /malformed schedule/],
     ['schedule past the threads', ['replay', 'peterson', '--schedule', '5'], /thread 5 does not exist/],
     ['schedule running a finished thread', ['replay', 'peterson', '--schedule', '0*7'], /has already finished/],
     ['missing schedule', ['replay', 'peterson'], /Missing required argument: schedule/],
-    ['--schedule given twice (was replayed as a garbled schedule, exit 0)', ['replay', 'peterson', '--schedule', '0', '--schedule', '1'], /--schedule given 2 times \(0, 1\); it takes one value/],
-    ['--strategy given twice (was an internal error)', ['check', 'peterson', '--strategy', 'dfs', '--strategy', 'bfs'], /--strategy given 2 times/],
-    ['--variant given twice', ['check', 'peterson', '--variant', 'peterson', '--variant', 'no-turn'], /--variant given 2 times/],
-    ['--junit given twice', ['check', 'peterson', '--junit', path.join(TMP, 'a.xml'), '--junit', path.join(TMP, 'b.xml')], /--junit given 2 times/],
-    ['--max-states given twice', ['compare', 'peterson', '--max-states', '3', '--max-states', '4'], /--max-states given 2 times/],
+    [
+      '--schedule given twice (was replayed as a garbled schedule, exit 0)',
+      ['replay', 'peterson', '--schedule', '0', '--schedule', '1'],
+      /--schedule given 2 times \(0, 1\); it takes one value/,
+    ],
+    [
+      '--strategy given twice (was an internal error)',
+      ['check', 'peterson', '--strategy', 'dfs', '--strategy', 'bfs'],
+      /--strategy given 2 times/,
+    ],
+    [
+      '--variant given twice',
+      ['check', 'peterson', '--variant', 'peterson', '--variant', 'no-turn'],
+      /--variant given 2 times/,
+    ],
+    [
+      '--junit given twice',
+      ['check', 'peterson', '--junit', path.join(TMP, 'a.xml'), '--junit', path.join(TMP, 'b.xml')],
+      /--junit given 2 times/,
+    ],
+    [
+      '--max-states given twice',
+      ['compare', 'peterson', '--max-states', '3', '--max-states', '4'],
+      /--max-states given 2 times/,
+    ],
     ['model file that throws on import', ['check', throwing], /cannot load model file .*boom at import/],
     ['default export not a model', ['check', notModel], /no default export|not a model/],
     ['model step that throws', ['check', runThrows], /threw in run: kaboom/],

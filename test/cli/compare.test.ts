@@ -14,7 +14,11 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../.
 const MAIN = path.join(ROOT, 'dist/src/cli/main.js');
 
 function run(...args: string[]) {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '' } });
+  const r = spawnSync(process.execPath, [MAIN, ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '' },
+  });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -29,7 +33,10 @@ describe('compare: cost baseline', () => {
   // mremap alone: 2 locks in 3.1 (after-486cf46f), 4 with need_rmap_locks, 1 atomic everywhere.
   test('the default baseline is the first declared variant, even when another row is rendered first', () => {
     expect(baselineVariant(mremap, undefined)).toBe('after-486cf46f');
-    expect(costs(['need-rmap-locks', 'after-486cf46f'])).toEqual({ 'need-rmap-locks': '4 / 1 (+2 lock)', 'after-486cf46f': '2 / 1' });
+    expect(costs(['need-rmap-locks', 'after-486cf46f'])).toEqual({
+      'need-rmap-locks': '4 / 1 (+2 lock)',
+      'after-486cf46f': '2 / 1',
+    });
   });
 
   test('--baseline names the variant compared with', () => {
@@ -43,11 +50,17 @@ describe('compare: cost baseline', () => {
     expect(r.out).toMatch(/^after-486cf46f\s.*\s2 \/ 1 \(-2 lock\)$/m);
     expect(r.out).toMatch(/^need-rmap-locks\s.*\s4 \/ 1$/m);
     expect(r.out).toMatch(/than the baseline variant, need-rmap-locks$/m);
-    expect(run('compare', 'mremap-vs-rmap-walk').out).toMatch(/than the baseline variant, after-486cf46f \(the first variant; --baseline v to change\)$/m);
+    expect(run('compare', 'mremap-vs-rmap-walk').out).toMatch(
+      /than the baseline variant, after-486cf46f \(the first variant; --baseline v to change\)$/m,
+    );
   });
 
   test.each([
-    ['unknown variant', ['--baseline', 'nope'], /--baseline: model 'mremap-vs-rmap-walk' has no variant 'nope' \(known: after-486cf46f, /],
+    [
+      'unknown variant',
+      ['--baseline', 'nope'],
+      /--baseline: model 'mremap-vs-rmap-walk' has no variant 'nope' \(known: after-486cf46f, /,
+    ],
     ['given twice', ['--baseline', 'moveto-tail', '--baseline', 'anon-vma-lock'], /--baseline given 2 times/],
     ['missing its value', ['--baseline'], /Not enough arguments following: baseline/],
   ])('bad --baseline (%s): exit 2, one line, before any search', (_name, args, pattern) => {

@@ -6,7 +6,11 @@ import { fileURLToPath } from 'node:url';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const MAIN = path.join(ROOT, 'dist/src/cli/main.js');
 const run = (...args: string[]) => {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '' } });
+  const r = spawnSync(process.execPath, [MAIN, ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '' },
+  });
   return { code: r.status, out: r.stdout, err: r.stderr };
 };
 
@@ -16,14 +20,20 @@ describe('check --lock-order', () => {
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/^lock order \(lockdep-style, over every reachable state/m);
     expect(r.out).toContain('1 cycle — possible circular locking dependency');
-    expect(r.out).toContain("fork[2] → fork[0]: phil2 holds fork[2] (since 'philosopher: lock first fork') at 'philosopher: lock second fork'");
+    expect(r.out).toContain(
+      "fork[2] → fork[0]: phil2 holds fork[2] (since 'philosopher: lock first fork') at 'philosopher: lock second fork'",
+    );
   });
 
   test('JSON: a lockOrder field only when asked for', () => {
     const with_ = JSON.parse(run('check', 'philosophers', '--variant', 'ordered', '--lock-order', '--json').out);
     expect(with_.runs[0].lockOrder.complete).toBe(true);
     expect(with_.runs[0].lockOrder.cycles).toEqual([]);
-    expect(with_.runs[0].lockOrder.edges.map((e: { from: string; to: string }) => `${e.from}→${e.to}`)).toEqual(['fork[0]→fork[1]', 'fork[0]→fork[2]', 'fork[1]→fork[2]']);
+    expect(with_.runs[0].lockOrder.edges.map((e: { from: string; to: string }) => `${e.from}→${e.to}`)).toEqual([
+      'fork[0]→fork[1]',
+      'fork[0]→fork[2]',
+      'fork[1]→fork[2]',
+    ]);
     const without = JSON.parse(run('check', 'philosophers', '--variant', 'ordered', '--json').out);
     expect('lockOrder' in without.runs[0]).toBe(false);
   });

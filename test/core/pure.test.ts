@@ -31,7 +31,9 @@ describe('path', () => {
 
 describe('diff', () => {
   test('leaf paths that differ', () => {
-    expect(diff({ a: 1, b: { c: [1, 2] } }, { a: 1, b: { c: [1, 3] } })).toEqual([{ path: 'b.c[1]', before: 2, after: 3 }]);
+    expect(diff({ a: 1, b: { c: [1, 2] } }, { a: 1, b: { c: [1, 3] } })).toEqual([
+      { path: 'b.c[1]', before: 2, after: 3 },
+    ]);
     expect(diff({ a: 1 }, { a: 1, z: 2 })).toEqual([{ path: 'z', before: undefined, after: 2 }]);
     const shared = { x: 1 };
     expect(diff({ s: shared }, { s: shared })).toEqual([]);
@@ -56,7 +58,14 @@ describe('hashNode', () => {
     return [n.h1, n.h2];
   };
   const json = fc.letrec((tie) => ({
-    value: fc.oneof({ depthSize: 'small' }, fc.integer(), fc.boolean(), fc.constantFrom('A', 'B', null), fc.array(tie('value'), { maxLength: 3 }), fc.dictionary(fc.constantFrom('ref', 'held', 'pte', 'x'), tie('value'), { maxKeys: 3 })),
+    value: fc.oneof(
+      { depthSize: 'small' },
+      fc.integer(),
+      fc.boolean(),
+      fc.constantFrom('A', 'B', null),
+      fc.array(tie('value'), { maxLength: 3 }),
+      fc.dictionary(fc.constantFrom('ref', 'held', 'pte', 'x'), tie('value'), { maxKeys: 3 }),
+    ),
   })).value;
 
   test('an update hashed against the old node equals a hash from scratch, and reuses unchanged children', () => {
@@ -80,7 +89,8 @@ describe('hashNode', () => {
         const other = { a: b, b: a, both: [b, a] };
         expect(lanes(pair, hashNode(other))).toEqual(lanes(pair));
         expect(lanes(other, hashNode(pair))).toEqual(lanes(other));
-        if (canonical(a) !== canonical(b) && JSON.stringify(a) !== JSON.stringify(b)) expect(lanes(a)).not.toEqual(lanes(b));
+        if (canonical(a) !== canonical(b) && JSON.stringify(a) !== JSON.stringify(b))
+          expect(lanes(a)).not.toEqual(lanes(b));
       }),
       { numRuns: 300 },
     );
@@ -92,7 +102,11 @@ describe('mul', () => {
     const edge = [0, 1, -1, 0x7fffffff, -0x80000000, 0xffff, 0x10000, 0xcc9e2d51, 0x1b873593, 0x85ebca6b, 0xc2b2ae35];
     for (const a of edge) for (const c of edge) expect(mulPortable(a, c)).toBe(Math.imul(a, c));
     fc.assert(
-      fc.property(fc.integer({ min: -0x80000000, max: 0x7fffffff }), fc.integer({ min: -0x80000000, max: 0xffffffff }), (a, c) => mulPortable(a, c) === Math.imul(a, c)),
+      fc.property(
+        fc.integer({ min: -0x80000000, max: 0x7fffffff }),
+        fc.integer({ min: -0x80000000, max: 0xffffffff }),
+        (a, c) => mulPortable(a, c) === Math.imul(a, c),
+      ),
       { numRuns: 2000 },
     );
   });

@@ -17,7 +17,19 @@ import type { SearchResult } from '../../src/explore/result.js';
 import { System } from '../../src/explore/system.js';
 import { verdicts } from '../../src/explore/verdicts.js';
 import { program, run } from '../helpers/program.js';
-import { check, ifGoto, inc, lock, preemptions, put, read, stateAfter, unlock, waitFor, write } from '../helpers/steps.js';
+import {
+  check,
+  ifGoto,
+  inc,
+  lock,
+  preemptions,
+  put,
+  read,
+  stateAfter,
+  unlock,
+  waitFor,
+  write,
+} from '../helpers/steps.js';
 import { assertion, endState } from '../../src/core/property.js';
 
 const full = { stopAtFirst: false } as const;
@@ -36,7 +48,10 @@ describe('exact counts', () => {
     // Interleavings: T0 T1 | T1 T0. States: (0,0) (1,0) (0,1) (1,1) — naive 4 states,
     // 4 transitions (2 from the initial state, 1 from each middle one). dfs: the stores are
     // independent, so only T0 T1: 3 states, 2 transitions.
-    const inst = program({ init: { x: 0, y: 0 }, threads: [thread('T0', {}, [put('x', 1)]), thread('T1', {}, [put('y', 1)])] });
+    const inst = program({
+      init: { x: 0, y: 0 },
+      threads: [thread('T0', {}, [put('x', 1)]), thread('T1', {}, [put('y', 1)])],
+    });
     expect(counts(run(inst, 'naive', full))).toEqual({ kind: 'pass', states: 4, transitions: 4 });
     expect(counts(run(inst, 'dfs', full))).toEqual({ kind: 'pass', states: 3, transitions: 2 });
     expect(counts(run(inst, 'bfs', full))).toEqual({ kind: 'pass', states: 4, transitions: 4 });
@@ -48,7 +63,10 @@ describe('exact counts', () => {
     // init, after T0 (x=1), after T1 (x=2), both done x=2, both done x=1 — 5 states,
     // 4 transitions. dfs: the stores race, T1 is added to the initial backtrack set: the same
     // 5 states and 4 transitions.
-    const inst = program({ init: { x: 0 }, threads: [thread('T0', {}, [put('x', 1)]), thread('T1', {}, [put('x', 2)])] });
+    const inst = program({
+      init: { x: 0 },
+      threads: [thread('T0', {}, [put('x', 1)]), thread('T1', {}, [put('x', 2)])],
+    });
     expect(counts(run(inst, 'naive', full))).toEqual({ kind: 'pass', states: 5, transitions: 4 });
     expect(counts(run(inst, 'dfs', full))).toEqual({ kind: 'pass', states: 5, transitions: 4 });
     expect(counts(run(inst, 'bfs', full))).toEqual({ kind: 'pass', states: 5, transitions: 4 });
@@ -76,7 +94,11 @@ describe('exact counts', () => {
     // transitions. dfs: the two acquires race, so both orders (the only two interleavings up
     // to independence) are explored: the same 12 states, 12 transitions.
     const T = (n: string) => thread(n, {}, [lock('k'), inc('x'), unlock('k')]);
-    const inst = program({ init: { k: -1, x: 0 }, threads: [T('T0'), T('T1')], properties: [assertion('lock-misuse', 'unlock by a non-owner')] });
+    const inst = program({
+      init: { k: -1, x: 0 },
+      threads: [T('T0'), T('T1')],
+      properties: [assertion('lock-misuse', 'unlock by a non-owner')],
+    });
     expect(counts(run(inst, 'naive', full))).toEqual({ kind: 'pass', states: 12, transitions: 12 });
     expect(counts(run(inst, 'dfs', full))).toEqual({ kind: 'pass', states: 12, transitions: 12 });
     expect(counts(run(inst, 'bfs', full))).toEqual({ kind: 'pass', states: 12, transitions: 12 });
@@ -132,7 +154,15 @@ describe('exact counts', () => {
     function canonicalDeadlock(): string {
       return stateAfter(inst, '0,1');
     }
-    expect(deadlockState).toBe(JSON.stringify({ s: { A: 0, B: 1 }, t: [{ l: {}, pc: 1 }, { l: {}, pc: 1 }] }));
+    expect(deadlockState).toBe(
+      JSON.stringify({
+        s: { A: 0, B: 1 },
+        t: [
+          { l: {}, pc: 1 },
+          { l: {}, pc: 1 },
+        ],
+      }),
+    );
   });
 
   test('a spin loop: a cycle in the state graph', () => {
@@ -147,8 +177,13 @@ describe('exact counts', () => {
     // S0S1, S1S0, S1S3, S0S2, S2S4, S4S5.
     const inst = program({
       init: { flag: 0 },
-      threads: [thread('T0', { r: 0 }, [read('flag', 'spin'), ifGoto('if r == 0 goto spin', (l) => l.r === 0, 'spin')]), thread('T1', {}, [put('flag', 1)])],
-      properties: [endState('flag-seen', 'T0 saw the flag', (v) => (v.threads[0].l.r === 1 ? null : 'T0 left with r = 0'))],
+      threads: [
+        thread('T0', { r: 0 }, [read('flag', 'spin'), ifGoto('if r == 0 goto spin', (l) => l.r === 0, 'spin')]),
+        thread('T1', {}, [put('flag', 1)]),
+      ],
+      properties: [
+        endState('flag-seen', 'T0 saw the flag', (v) => (v.threads[0].l.r === 1 ? null : 'T0 left with r = 0')),
+      ],
     });
     expect(counts(run(inst, 'naive', full))).toEqual({ kind: 'pass', states: 6, transitions: 7 });
     expect(counts(run(inst, 'dfs', full))).toEqual({ kind: 'pass', states: 6, transitions: 6 });
@@ -240,7 +275,12 @@ describe('strategies', () => {
       for (const strategy of STRATEGIES) {
         const v = violation(run(inst, strategy, { seed: 3 }));
         const r = replay(new System(inst), v.trace.schedule);
-        expect({ strategy, kind: r.kind, end: r.kind === 'replayed' ? r.end : undefined, property: r.kind === 'replayed' ? r.violation?.property : undefined }).toEqual({
+        expect({
+          strategy,
+          kind: r.kind,
+          end: r.kind === 'replayed' ? r.end : undefined,
+          property: r.kind === 'replayed' ? r.violation?.property : undefined,
+        }).toEqual({
           strategy,
           kind: 'replayed',
           end: 'violation',
@@ -258,14 +298,24 @@ describe('limits', () => {
   const big = () =>
     program({
       init: { x: 0 },
-      threads: ['A', 'B', 'C', 'D'].map((n) => thread(n, {}, Array.from({ length: 6 }, () => inc('x')))),
+      threads: ['A', 'B', 'C', 'D'].map((n) =>
+        thread(
+          n,
+          {},
+          Array.from({ length: 6 }, () => inc('x')),
+        ),
+      ),
     });
 
   test('maxStates gives incomplete max-states, never pass', () => {
     const inst = big();
     for (const strategy of ['dfs', 'naive', 'bfs', 'preempt'] as const) {
       const r = run(inst, strategy, { maxStates: 50 });
-      expect({ strategy, kind: r.kind, reason: r.kind === 'incomplete' ? r.reason : undefined }).toEqual({ strategy, kind: 'incomplete', reason: 'max-states' });
+      expect({ strategy, kind: r.kind, reason: r.kind === 'incomplete' ? r.reason : undefined }).toEqual({
+        strategy,
+        kind: 'incomplete',
+        reason: 'max-states',
+      });
       if (r.kind === 'incomplete') expect(r.stats.states).toBeLessThanOrEqual(50);
     }
   });
@@ -274,7 +324,11 @@ describe('limits', () => {
     const inst = big();
     for (const strategy of ['dfs', 'naive', 'bfs'] as const) {
       const r = run(inst, strategy, { maxDepth: 5 });
-      expect({ strategy, kind: r.kind, reason: r.kind === 'incomplete' ? r.reason : undefined }).toEqual({ strategy, kind: 'incomplete', reason: 'max-depth' });
+      expect({ strategy, kind: r.kind, reason: r.kind === 'incomplete' ? r.reason : undefined }).toEqual({
+        strategy,
+        kind: 'incomplete',
+        reason: 'max-depth',
+      });
     }
   });
 
@@ -288,15 +342,29 @@ describe('limits', () => {
     const inst = big();
     for (const strategy of ['dfs', 'naive', 'bfs', 'preempt'] as const) {
       const r = run(inst, strategy, { timeLimitMs: 0 });
-      expect({ strategy, kind: r.kind, reason: r.kind === 'incomplete' ? r.reason : undefined }).toEqual({ strategy, kind: 'incomplete', reason: 'time' });
+      expect({ strategy, kind: r.kind, reason: r.kind === 'incomplete' ? r.reason : undefined }).toEqual({
+        strategy,
+        kind: 'incomplete',
+        reason: 'time',
+      });
     }
   });
 });
 
 describe('errors', () => {
   test('a step that throws gives kind error, one line naming the thread and step', () => {
-    const boom = { label: 'explode', footprint: () => [], run: () => { throw new Error('boom\nsecond line'); } };
-    const inst = program({ name: 'thrower', init: { x: 0 }, threads: [thread('T0', {}, [put('x', 1)]), thread('T1', {}, [boom])] });
+    const boom = {
+      label: 'explode',
+      footprint: () => [],
+      run: () => {
+        throw new Error('boom\nsecond line');
+      },
+    };
+    const inst = program({
+      name: 'thrower',
+      init: { x: 0 },
+      threads: [thread('T0', {}, [put('x', 1)]), thread('T1', {}, [boom])],
+    });
     for (const strategy of STRATEGIES) {
       const r = run(inst, strategy);
       expect(r.kind).toBe('error');
@@ -339,7 +407,10 @@ describe('engine regressions (fixed in src/explore: Dpor.raceAfterDeadEnd, Visit
     const inst = program({
       init: { v: 1 },
       threads: [thread('T0', {}, [check('v', 1)]), thread('T1', {}, [inc('v')])],
-      properties: [assertion('bad-value', 'assert step'), endState('v-not-2', 'at the end v != 2', (x) => (x.s.v === 2 ? 'v == 2' : null))],
+      properties: [
+        assertion('bad-value', 'assert step'),
+        endState('v-not-2', 'at the end v != 2', (x) => (x.s.v === 2 ? 'v == 2' : null)),
+      ],
     });
     const naive = run(inst, 'naive', full);
     expect(counts(naive)).toEqual({ kind: 'violation', states: 3, transitions: 3 });
@@ -359,7 +430,14 @@ describe('engine regressions (fixed in src/explore: Dpor.raceAfterDeadEnd, Visit
   test('preempt terminates on a model with a self-loop', () => {
     const inst = program({
       init: { v: 0 },
-      threads: [thread('T0', { r: 0 }, [ifGoto('if r == 0 goto spin', (l) => l.r === 0, 'spin')].map((s) => ({ ...s, name: 'spin' }))), thread('T1', { r: 0 }, [read('v'), put('v', 0)])],
+      threads: [
+        thread(
+          'T0',
+          { r: 0 },
+          [ifGoto('if r == 0 goto spin', (l) => l.r === 0, 'spin')].map((s) => ({ ...s, name: 'spin' })),
+        ),
+        thread('T1', { r: 0 }, [read('v'), put('v', 0)]),
+      ],
     });
     expect(counts(run(inst, 'naive', full)).states).toBe(3);
     const r = run(inst, 'preempt', { ...full, timeLimitMs: 2000 });
@@ -375,7 +453,10 @@ describe('checking a subset of properties', () => {
     const inst = program({
       init: { v: 1, k: -1 },
       threads: [thread('T0', { r: 0 }, [read('v')]), thread('T1', {}, [unlock('k'), put('v', 0)])],
-      properties: [assertion('lock-misuse', 'unlock of a lock not held'), endState('v-not-0', 'v != 0 at the end', (v) => (v.s.v === 0 ? 'v is 0' : null))],
+      properties: [
+        assertion('lock-misuse', 'unlock of a lock not held'),
+        endState('v-not-0', 'v != 0 at the end', (v) => (v.s.v === 0 ? 'v is 0' : null)),
+      ],
     });
     for (const strategy of ['naive', 'dfs', 'bfs'] as const) {
       const all = run(inst, strategy, full);
@@ -389,7 +470,10 @@ describe('checking a subset of properties', () => {
     const inst = program({
       init: { v: 1, k: -1 },
       threads: [thread('T0', { r: 0 }, [read('v')]), thread('T1', {}, [unlock('k'), put('v', 0)])],
-      properties: [assertion('lock-misuse', 'unlock of a lock not held'), endState('v-not-0', 'v != 0 at the end', (v) => (v.s.v === 0 ? 'v is 0' : null))],
+      properties: [
+        assertion('lock-misuse', 'unlock of a lock not held'),
+        endState('v-not-0', 'v != 0 at the end', (v) => (v.s.v === 0 ? 'v is 0' : null)),
+      ],
     });
     const r = run(inst, 'dfs', { ...full, properties: ['v-not-0'] });
     expect(verdicts(inst, r).map((v) => [v.property, v.outcome])).toEqual([['v-not-0', 'holds']]);

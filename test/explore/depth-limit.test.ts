@@ -31,8 +31,16 @@ suite('depth limit', () => {
           const full = observeRun(m, inst, sink, 'naive');
           const cut = observeRun(m, inst, sink, strategy, { maxDepth: depth });
           if (cut.result.kind === 'incomplete' || cut.result.kind === 'error') return;
-          const got = { verdicts: outcomeMap(inst, cut.result), terminals: sorted(cut.terminals), deadlocks: sorted(cut.deadlocks) };
-          const want = { verdicts: outcomeMap(inst, full.result), terminals: sorted(full.terminals), deadlocks: sorted(full.deadlocks) };
+          const got = {
+            verdicts: outcomeMap(inst, cut.result),
+            terminals: sorted(cut.terminals),
+            deadlocks: sorted(cut.deadlocks),
+          };
+          const want = {
+            verdicts: outcomeMap(inst, full.result),
+            terminals: sorted(full.terminals),
+            deadlocks: sorted(full.deadlocks),
+          };
           expect({ depth, model: describe(m), ...got }).toEqual({ depth, model: describe(m), ...want });
         }),
         { numRuns: NUM_RUNS },

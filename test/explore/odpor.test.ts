@@ -30,7 +30,11 @@ import { observeRun, sorted } from '../helpers/observe.js';
 import { program, run } from '../helpers/program.js';
 
 const classic = (name: string, variant: string | undefined, n: number): Instance =>
-  instantiate(models.find((m) => m.name === name)!, variant, { n });
+  instantiate(
+    models.find((m) => m.name === name)!,
+    variant,
+    { n },
+  );
 
 interface Explored {
   readonly result: SearchResult;
@@ -67,7 +71,11 @@ function foataOf(sys: System, schedule: readonly number[]): string {
 }
 
 const outcomes = (inst: Instance, r: SearchResult) =>
-  Object.fromEntries(verdicts(inst, r).filter((v) => v.property !== OBSERVE).map((v) => [v.property, v.outcome]));
+  Object.fromEntries(
+    verdicts(inst, r)
+      .filter((v) => v.property !== OBSERVE)
+      .map((v) => [v.property, v.outcome]),
+  );
 
 /**
  * [model, variant, n, traces, brute]: brute = 'foata' when every interleaving is enumerated
@@ -129,13 +137,15 @@ suite('odpor on the classic models: one execution per Mazurkiewicz trace', () =>
       }
       if (brute !== 'none') expect(countTracesLex(inst)).toBe(traces);
       // Verdicts are the naive search's (at the sizes where it is quick).
-      if (brute !== 'none') expect(outcomes(inst, x.result)).toEqual(outcomes(inst, run(inst, 'naive', { stopAtFirst: false })));
+      if (brute !== 'none')
+        expect(outcomes(inst, x.result)).toEqual(outcomes(inst, run(inst, 'naive', { stopAtFirst: false })));
     });
   }
 
   test('closed forms: readers 2^n, lastzero (n+3)·2^(n-2), philosophers 2^n - 1 (naive) and 2^n - 2 (ordered)', () => {
     for (let n = 1; n <= 7; n++) expect(explored(classic('readers', undefined, n)).executions).toBe(2 ** n);
-    for (let n = 1; n <= 7; n++) expect(explored(classic('lastzero', undefined, n)).executions).toBe((n + 3) * 2 ** (n - 2));
+    for (let n = 1; n <= 7; n++)
+      expect(explored(classic('lastzero', undefined, n)).executions).toBe((n + 3) * 2 ** (n - 2));
     for (let n = 2; n <= 6; n++) {
       expect(explored(classic('philosophers', 'naive', n)).executions).toBe(2 ** n - 1);
       expect(explored(classic('philosophers', 'ordered', n)).executions).toBe(2 ** n - 2);
@@ -160,7 +170,10 @@ suite('odpor: finite executions only', () => {
       name: 'spin',
       init: { flag: 0 },
       threads: [
-        thread('waiter', { r: 0 }, [load<any>('r = flag', ['flag'], (_l, v) => ({ l: { r: v } }), 'top'), local<any>('if r == 0 goto top', (l) => (l.r === 0 ? { goto: 'top' } : {}))]),
+        thread('waiter', { r: 0 }, [
+          load<any>('r = flag', ['flag'], (_l, v) => ({ l: { r: v } }), 'top'),
+          local<any>('if r == 0 goto top', (l) => (l.r === 0 ? { goto: 'top' } : {})),
+        ]),
         thread('setter', {}, [store('flag = 1', ['flag'], () => 1)]),
       ],
     });
@@ -185,14 +198,18 @@ suite('odpor: finite executions only', () => {
 function forwardOnly(m: GenModel): GenModel {
   return {
     ...m,
-    threads: m.threads.map((ops) => ops.map((o, i) => (o.op === 'jmp' ? { ...o, t: i + 1 + (o.t % (ops.length - i)) } : o))),
+    threads: m.threads.map((ops) =>
+      ops.map((o, i) => (o.op === 'jmp' ? { ...o, t: i + 1 + (o.t % (ops.length - i)) } : o)),
+    ),
   };
 }
 
 class Mismatch extends Error {}
 function same<T>(what: string, m: GenModel, got: T, want: T): void {
   if (JSON.stringify(got) !== JSON.stringify(want))
-    throw new Mismatch(`${what}\n  got:      ${JSON.stringify(got)}\n  expected: ${JSON.stringify(want)}\nmodel:\n${describe(m)}`);
+    throw new Mismatch(
+      `${what}\n  got:      ${JSON.stringify(got)}\n  expected: ${JSON.stringify(want)}\nmodel:\n${describe(m)}`,
+    );
 }
 
 const RUNS = Number(process.env.MMCHECK_ODPOR_RUNS ?? 40);
@@ -218,7 +235,8 @@ suite('odpor on random programs with finite executions', () => {
         const inst = build(m, sink);
         const lex = smallTraceCount(inst);
         const x = explored(inst);
-        if (x.result.kind === 'error' || x.result.kind === 'incomplete') throw new Mismatch(`odpor: ${JSON.stringify(x.result)}\n${describe(m)}`);
+        if (x.result.kind === 'error' || x.result.kind === 'incomplete')
+          throw new Mismatch(`odpor: ${JSON.stringify(x.result)}\n${describe(m)}`);
         let foataCount: number | null = null;
         try {
           foataCount = countTraces(inst, undefined, 3_000).traces;
@@ -243,8 +261,43 @@ suite('odpor on random programs with finite executions', () => {
   // first must not count a later reordering as covered (halting steps are weak initials only of
   // themselves); (2) the same for a halting step inserted into a wakeup tree (its flag is kept).
   const REGRESSIONS: GenModel[] = [
-    { K: 2, nVars: 1, nLocks: 1, init: [1, 0, 0], threads: [[{ op: 'assert', v: 0, r: 0, c: 1, t: 0, eq: false }], [{ op: 'lock', v: 0, r: 0, c: 0, t: 0, eq: false }, { op: 'inc', v: 0, r: 0, c: 0, t: 0, eq: false }]], inv: { kind: 2, a: 0, b: 0, c1: 0, c2: 0 }, end: { kind: 0, a: 0, c: 0 } },
-    { K: 2, nVars: 2, nLocks: 0, init: [0, 1, 0], threads: [[{ op: 'unlock', v: 1, r: 0, c: 0, t: 0, eq: false }, { op: 'unlock', v: 0, r: 0, c: 0, t: 0, eq: false }], [{ op: 'assert', v: 1, r: 0, c: 1, t: 0, eq: false }, { op: 'load', v: 0, r: 0, c: 0, t: 0, eq: false }], [{ op: 'unlock', v: 0, r: 0, c: 0, t: 0, eq: false }, { op: 'assert', v: 1, r: 0, c: 0, t: 0, eq: false }]], inv: { kind: 0, a: 0, b: 0, c1: 0, c2: 0 }, end: { kind: 1, a: 0, c: 0 } },
+    {
+      K: 2,
+      nVars: 1,
+      nLocks: 1,
+      init: [1, 0, 0],
+      threads: [
+        [{ op: 'assert', v: 0, r: 0, c: 1, t: 0, eq: false }],
+        [
+          { op: 'lock', v: 0, r: 0, c: 0, t: 0, eq: false },
+          { op: 'inc', v: 0, r: 0, c: 0, t: 0, eq: false },
+        ],
+      ],
+      inv: { kind: 2, a: 0, b: 0, c1: 0, c2: 0 },
+      end: { kind: 0, a: 0, c: 0 },
+    },
+    {
+      K: 2,
+      nVars: 2,
+      nLocks: 0,
+      init: [0, 1, 0],
+      threads: [
+        [
+          { op: 'unlock', v: 1, r: 0, c: 0, t: 0, eq: false },
+          { op: 'unlock', v: 0, r: 0, c: 0, t: 0, eq: false },
+        ],
+        [
+          { op: 'assert', v: 1, r: 0, c: 1, t: 0, eq: false },
+          { op: 'load', v: 0, r: 0, c: 0, t: 0, eq: false },
+        ],
+        [
+          { op: 'unlock', v: 0, r: 0, c: 0, t: 0, eq: false },
+          { op: 'assert', v: 1, r: 0, c: 0, t: 0, eq: false },
+        ],
+      ],
+      inv: { kind: 0, a: 0, b: 0, c1: 0, c2: 0 },
+      end: { kind: 1, a: 0, c: 0 },
+    },
   ];
   test('regressions with halting asserts: verdicts = naive', () => {
     for (const m of REGRESSIONS) {

@@ -45,7 +45,9 @@ function same<T>(what: string, m: GenModel, actual: T, expected: T): void {
 
 function requireExhaustive(what: string, m: GenModel, r: SearchResult): void {
   if (r.kind === 'error' || r.kind === 'incomplete' || (r.kind === 'violation' && !r.exhaustive))
-    throw new Mismatch(`${what}: not an exhaustive result: ${JSON.stringify(r.kind === 'error' ? r : r.kind === 'incomplete' ? { kind: r.kind, reason: r.reason, stats: r.stats } : { kind: r.kind })}\nmodel:\n${describe(m)}`);
+    throw new Mismatch(
+      `${what}: not an exhaustive result: ${JSON.stringify(r.kind === 'error' ? r : r.kind === 'incomplete' ? { kind: r.kind, reason: r.reason, stats: r.stats } : { kind: r.kind })}\nmodel:\n${describe(m)}`,
+    );
 }
 
 function checkReplays(what: string, m: GenModel, inst: Instance, r: SearchResult): void {
@@ -54,8 +56,13 @@ function checkReplays(what: string, m: GenModel, inst: Instance, r: SearchResult
     // Replay against this property alone: with stopAtFirst false a prefix of the schedule may
     // violate another property first, but never this one (it would have been recorded there).
     const rp = replay(new System(inst, [v.property]), v.trace.schedule);
-    const got = rp.kind === 'replayed' ? { end: rp.end, property: rp.violation?.property, steps: rp.trace.steps.length } : rp;
-    same(`${what}: replay of '${v.property}' counterexample ${v.trace.schedule}`, m, got, { end: 'violation', property: v.property, steps: v.trace.steps.length });
+    const got =
+      rp.kind === 'replayed' ? { end: rp.end, property: rp.violation?.property, steps: rp.trace.steps.length } : rp;
+    same(`${what}: replay of '${v.property}' counterexample ${v.trace.schedule}`, m, got, {
+      end: 'violation',
+      property: v.property,
+      steps: v.trace.steps.length,
+    });
   }
 }
 
@@ -85,9 +92,15 @@ function checkModel(m: GenModel): Summary {
     same(`${what}: terminal states`, m, sorted(o.terminals), sorted(ref.terminals));
     const extra = [...o.seen].filter((k) => !ref.seen.has(k));
     same(`${what}: states the naive search never reached`, m, extra, []);
-    if (o.result.kind !== 'error') same(`${what}: state count vs distinct states checked`, m, o.result.stats.states, o.seen.size);
+    if (o.result.kind !== 'error')
+      same(`${what}: state count vs distinct states checked`, m, o.result.stats.states, o.seen.size);
   };
-  same('naive: state count vs distinct states checked', m, naive.result.kind === 'error' ? -1 : naive.result.stats.states, naive.seen.size);
+  same(
+    'naive: state count vs distinct states checked',
+    m,
+    naive.result.kind === 'error' ? -1 : naive.result.stats.states,
+    naive.seen.size,
+  );
   endStates('dfs', dfs);
   endStates('bfs', bfs);
   same('bfs: states', m, sorted(bfs.seen), sorted(naive.seen));
@@ -102,13 +115,15 @@ function checkModel(m: GenModel): Summary {
     const alone = observeRun(m, inst, sink, 'dfs', { properties: [p.name, ...assertions, OBSERVE] });
     requireExhaustive(`dfs on '${p.name}' alone`, m, alone.result);
     same(`dfs on '${p.name}' alone: verdicts`, m, outcomeMap(inst, alone.result)[p.name], want[p.name]);
-    for (const a of assertions) same(`dfs on '${p.name}' alone: verdict of '${a}'`, m, outcomeMap(inst, alone.result)[a], want[a]);
+    for (const a of assertions)
+      same(`dfs on '${p.name}' alone: verdict of '${a}'`, m, outcomeMap(inst, alone.result)[a], want[a]);
     endStates(`dfs on '${p.name}' alone`, alone);
   }
   {
     const alone = observeRun(m, inst, sink, 'dfs', { properties: [...assertions, OBSERVE] });
     requireExhaustive('dfs on the assertions alone', m, alone.result);
-    for (const a of assertions) same(`dfs on the assertions alone: verdict of '${a}'`, m, outcomeMap(inst, alone.result)[a], want[a]);
+    for (const a of assertions)
+      same(`dfs on the assertions alone: verdict of '${a}'`, m, outcomeMap(inst, alone.result)[a], want[a]);
     endStates('dfs on the assertions alone', alone);
   }
 
@@ -117,7 +132,12 @@ function checkModel(m: GenModel): Summary {
   checkReplays('bfs', m, inst, bfs.result);
   const states = (r: SearchResult) => (r.kind === 'error' ? 0 : r.stats.states);
   const violated = Object.keys(want).filter((p) => want[p] === 'violated');
-  return { naiveStates: states(naive.result), dfsStates: states(dfs.result), violated, deadlocks: naive.deadlocks.size };
+  return {
+    naiveStates: states(naive.result),
+    dfsStates: states(dfs.result),
+    violated,
+    deadlocks: naive.deadlocks.size,
+  };
 }
 
 function soundnessProperty(arb: fc.Arbitrary<GenModel>, assertionsRaised: boolean): void {
@@ -139,13 +159,24 @@ function soundnessProperty(arb: fc.Arbitrary<GenModel>, assertionsRaised: boolea
     { numRuns: NUM_RUNS },
   );
   if (process.env.MMCHECK_SOUNDNESS_STATS)
-    console.log(JSON.stringify({ runs, naiveTotal, dfsTotal, withDeadlocks, violatedCount, ms: Math.round(performance.now() - started) }));
+    console.log(
+      JSON.stringify({
+        runs,
+        naiveTotal,
+        dfsTotal,
+        withDeadlocks,
+        violatedCount,
+        ms: Math.round(performance.now() - started),
+      }),
+    );
   // The generator must produce non-trivial models, with every kind of violation, and the
   // reduction must actually reduce.
   expect(naiveTotal).toBeGreaterThan(NUM_RUNS * 10);
   expect(dfsTotal).toBeLessThan(naiveTotal);
   expect(withDeadlocks).toBeGreaterThan(NUM_RUNS / 20);
-  const kinds = assertionsRaised ? ['inv', 'end', 'bad-value', 'lock-misuse', 'deadlock-free'] : ['inv', 'end', 'deadlock-free'];
+  const kinds = assertionsRaised
+    ? ['inv', 'end', 'bad-value', 'lock-misuse', 'deadlock-free']
+    : ['inv', 'end', 'deadlock-free'];
   for (const p of kinds) expect(violatedCount[p] ?? 0).toBeGreaterThan(NUM_RUNS / 50);
 }
 
@@ -167,12 +198,24 @@ suite('dfs (DPOR) is exactly as sound as the naive search on random models', () 
    */
   test('spin loop vs two readers: every terminal state of naive', () => {
     const m: GenModel = {
-      K: 2, nVars: 3, nLocks: 0, init: [0, 0, 0], noAssertions: true,
+      K: 2,
+      nVars: 3,
+      nLocks: 0,
+      init: [0, 0, 0],
+      noAssertions: true,
       threads: [
         [{ op: 'storeL', v: 1, r: 0, c: 3, t: 0, eq: false }],
-        [{ op: 'load', v: 4, r: 0, c: 0, t: 0, eq: false }, { op: 'inc', v: 0, r: 0, c: 0, t: 0, eq: false }, { op: 'jmp', v: 0, r: 0, c: 3, t: 0, eq: false }],
+        [
+          { op: 'load', v: 4, r: 0, c: 0, t: 0, eq: false },
+          { op: 'inc', v: 0, r: 0, c: 0, t: 0, eq: false },
+          { op: 'jmp', v: 0, r: 0, c: 3, t: 0, eq: false },
+        ],
         [{ op: 'jmp', v: 0, r: 0, c: 3, t: 0, eq: true }],
-        [{ op: 'load', v: 1, r: 3, c: 0, t: 0, eq: false }, { op: 'load', v: 0, r: 0, c: 0, t: 0, eq: false }, { op: 'lock', v: 5, r: 0, c: 0, t: 0, eq: false }],
+        [
+          { op: 'load', v: 1, r: 3, c: 0, t: 0, eq: false },
+          { op: 'load', v: 0, r: 0, c: 0, t: 0, eq: false },
+          { op: 'lock', v: 5, r: 0, c: 0, t: 0, eq: false },
+        ],
       ],
       inv: { kind: 0, a: 0, b: 0, c1: 0, c2: 0 },
       end: { kind: 0, a: 0, c: 0 },
@@ -187,9 +230,19 @@ suite('dfs (DPOR) is exactly as sound as the naive search on random models', () 
    * completes them.
    */
   test('three looping threads: dfs is exhaustive and agrees with naive', () => {
-    const op = (o: string, v: number, r: number, eq = false) => ({ op: o as GenModel['threads'][0][0]['op'], v, r, c: 0, t: 0, eq });
+    const op = (o: string, v: number, r: number, eq = false) => ({
+      op: o as GenModel['threads'][0][0]['op'],
+      v,
+      r,
+      c: 0,
+      t: 0,
+      eq,
+    });
     const m: GenModel = {
-      K: 2, nVars: 1, nLocks: 0, init: [0, 0, 0],
+      K: 2,
+      nVars: 1,
+      nLocks: 0,
+      init: [0, 0, 0],
       threads: [
         [op('load', 0, 0), op('jmp', 0, 0)],
         [op('lock', 0, 0), op('jmp', 0, 0, true), op('load', 0, 0)],

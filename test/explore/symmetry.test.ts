@@ -28,7 +28,17 @@ import { assertSymmetry, checkSymmetry } from '../../src/explore/symmetry-check.
 import { System } from '../../src/explore/system.js';
 import { verdicts } from '../../src/explore/verdicts.js';
 import { explore } from '../../src/explore/explore.js';
-import { build, describe, genModel, genOp, OBSERVE, pcOf, type GenModel, type GenOp, type Sink } from '../helpers/gen.js';
+import {
+  build,
+  describe,
+  genModel,
+  genOp,
+  OBSERVE,
+  pcOf,
+  type GenModel,
+  type GenOp,
+  type Sink,
+} from '../helpers/gen.js';
 import { observeRun, sorted, type Observed } from '../helpers/observe.js';
 import migration from '../../models/kernel/migration-vs-fault.js';
 import readers from '../../models/classic/readers.js';
@@ -53,7 +63,8 @@ const PINNED_3: Record<string, number[]> = {
 const NUM_RUNS = Number(process.env.MMCHECK_SYMMETRY_RUNS ?? 60);
 
 /** Jumps forward only (a jump at pc targets pc+1..exit): no thread loops. */
-const forward = (ops: readonly GenOp[]): GenOp[] => ops.map((o, pc) => (o.op === 'jmp' ? { ...o, t: pc + 1 + (o.t % (ops.length - pc)) } : o));
+const forward = (ops: readonly GenOp[]): GenOp[] =>
+  ops.map((o, pc) => (o.op === 'jmp' ? { ...o, t: pc + 1 + (o.t % (ops.length - pc)) } : o));
 
 /**
  * A model whose threads 1..k run one template: T0's ops, then k copies. Loop-free: on looping
@@ -62,7 +73,12 @@ const forward = (ops: readonly GenOp[]): GenOp[] => ops.map((o, pc) => (o.op ===
  */
 const genSymModel: fc.Arbitrary<GenModel & { k: number }> = fc
   .tuple(genModel, fc.array(genOp, { minLength: 1, maxLength: 5 }), fc.integer({ min: 2, max: 3 }), fc.boolean())
-  .map(([m, tmpl, k, noAssertions]) => ({ ...m, noAssertions, k, threads: [forward(m.threads[0]), ...Array.from({ length: k }, () => forward(tmpl))] }));
+  .map(([m, tmpl, k, noAssertions]) => ({
+    ...m,
+    noAssertions,
+    k,
+    threads: [forward(m.threads[0]), ...Array.from({ length: k }, () => forward(tmpl))],
+  }));
 
 const group = (m: { k: number }) => Array.from({ length: m.k }, (_, i) => i + 1);
 const lockNames = (m: GenModel) => Array.from({ length: m.nLocks }, (_, i) => `k${i}`);
@@ -77,7 +93,8 @@ function buildSym(m: GenModel & { k: number }, sink: Sink): Instance {
       for (const k of locks) out[k] = permuteTid(s[k], to);
       return out;
     },
-    threadKey: (s: Record<string, number>, tid: number) => locks.reduce((key, k, i) => key | ((s[k] === tid ? 1 : 0) << i), 0),
+    threadKey: (s: Record<string, number>, tid: number) =>
+      locks.reduce((key, k, i) => key | ((s[k] === tid ? 1 : 0) << i), 0),
   };
   return { ...inst, program: { ...inst.program, symmetry } };
 }
@@ -87,7 +104,8 @@ function orbitKey(m: GenModel & { k: number }, v: StateView): string {
   const g = group(m);
   const locks = lockNames(m);
   let best: string | null = null;
-  const perms = (xs: number[]): number[][] => (xs.length <= 1 ? [xs] : xs.flatMap((x, i) => perms([...xs.slice(0, i), ...xs.slice(i + 1)]).map((p) => [x, ...p])));
+  const perms = (xs: number[]): number[][] =>
+    xs.length <= 1 ? [xs] : xs.flatMap((x, i) => perms([...xs.slice(0, i), ...xs.slice(i + 1)]).map((p) => [x, ...p]));
   for (const p of perms(g)) {
     const to = Array.from({ length: m.threads.length }, (_, t) => t);
     g.forEach((t, i) => (to[t] = p[i]));
@@ -123,28 +141,53 @@ function checkModel(m: GenModel & { k: number }): { plain: number; sym: number }
   const sink: Sink = { observe: null };
   const inst = buildSym(m, sink);
   const ref = observeRun(m, inst, sink, 'naive', { symmetry: false, timeLimitMs: 60_000 });
-  if (ref.result.kind === 'error' || ref.result.kind === 'incomplete') throw new Mismatch(`naive did not finish\n${describe(m)}`);
+  if (ref.result.kind === 'error' || ref.result.kind === 'incomplete')
+    throw new Mismatch(`naive did not finish\n${describe(m)}`);
   const want = outcomeMap(inst, ref.result);
   const refOrbits = orbits(m, ref, (o) => o.seen);
   let sym = 0;
   for (const strategy of ['dfs', 'naive', 'bfs'] as const) {
     const o = observeRun(m, inst, sink, strategy, { symmetry: true, timeLimitMs: 60_000 });
     const r = o.result;
-    if (r.kind === 'error' || r.kind === 'incomplete' || (r.kind === 'violation' && !r.exhaustive)) throw new Mismatch(`${strategy}: not exhaustive: ${r.kind === "incomplete" ? r.reason : r.kind}\n${describe(m)}`);
+    if (r.kind === 'error' || r.kind === 'incomplete' || (r.kind === 'violation' && !r.exhaustive))
+      throw new Mismatch(`${strategy}: not exhaustive: ${r.kind === 'incomplete' ? r.reason : r.kind}\n${describe(m)}`);
     same(`${strategy}+symmetry: stats.symmetry`, m, r.stats.symmetry, true);
     same(`${strategy}+symmetry verdicts`, m, outcomeMap(inst, r), want);
-    same(`${strategy}+symmetry deadlock orbits`, m, orbits(m, o, (x) => x.deadlocks), orbits(m, ref, (x) => x.deadlocks));
-    same(`${strategy}+symmetry terminal orbits`, m, orbits(m, o, (x) => x.terminals), orbits(m, ref, (x) => x.terminals));
-    same(`${strategy}+symmetry: states never reached`, m, [...o.seen].filter((x) => !ref.seen.has(x)), []);
+    same(
+      `${strategy}+symmetry deadlock orbits`,
+      m,
+      orbits(m, o, (x) => x.deadlocks),
+      orbits(m, ref, (x) => x.deadlocks),
+    );
+    same(
+      `${strategy}+symmetry terminal orbits`,
+      m,
+      orbits(m, o, (x) => x.terminals),
+      orbits(m, ref, (x) => x.terminals),
+    );
+    same(
+      `${strategy}+symmetry: states never reached`,
+      m,
+      [...o.seen].filter((x) => !ref.seen.has(x)),
+      [],
+    );
     if (strategy === 'naive') same('naive+symmetry stores one state per orbit', m, r.stats.states, refOrbits.length);
     if (strategy === 'dfs') {
       sym = r.stats.states;
-      if (r.stats.states > refOrbits.length) throw new Mismatch(`dfs+symmetry stored ${r.stats.states} states, more than the ${refOrbits.length} orbits\n${describe(m)}`);
+      if (r.stats.states > refOrbits.length)
+        throw new Mismatch(
+          `dfs+symmetry stored ${r.stats.states} states, more than the ${refOrbits.length} orbits\n${describe(m)}`,
+        );
     }
     if (r.kind === 'violation')
       for (const v of r.violations) {
         const rp = replay(new System(inst, [v.property]), v.trace.schedule);
-        same(`${strategy}+symmetry: replay of ${v.property}`, m, rp.kind === 'replayed' ? rp.violation?.property : rp.kind, v.property);
+        same(
+          `${strategy}+symmetry: replay of ${v.property}`,
+          m,
+          rp.kind === 'replayed' ? rp.violation?.property : rp.kind,
+          v.property,
+        );
       }
   }
   return { plain: ref.result.stats.states, sym };

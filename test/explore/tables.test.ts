@@ -62,7 +62,15 @@ describe('EventTable and SummaryTable', () => {
     const to = Int32Array.from([2, 0, 1]);
     const from = Int32Array.from([1, 2, 0]);
     const r = sums.rename(b, 2, to, ev, 3);
-    expect(Array.from(sums.sets[r]).map((x) => ev.thread[x]).sort()).toEqual(Array.from(sums.sets[b]).map((x) => to[ev.thread[x]]).sort());
+    expect(
+      Array.from(sums.sets[r])
+        .map((x) => ev.thread[x])
+        .sort(),
+    ).toEqual(
+      Array.from(sums.sets[b])
+        .map((x) => to[ev.thread[x]])
+        .sort(),
+    );
     expect(sums.rename(r, 3, from, ev, 2)).toBe(b);
     const fresh = new SummaryTable();
     const ev2 = new EventTable();

@@ -77,7 +77,14 @@ const opKind: fc.Arbitrary<OpKind> = fc.oneof(
 
 const small = fc.nat({ max: 5 });
 
-export const genOp: fc.Arbitrary<GenOp> = fc.record({ op: opKind, v: small, r: small, c: small, t: small, eq: fc.boolean() });
+export const genOp: fc.Arbitrary<GenOp> = fc.record({
+  op: opKind,
+  v: small,
+  r: small,
+  c: small,
+  t: small,
+  eq: fc.boolean(),
+});
 
 export const genModel: fc.Arbitrary<GenModel> = fc.record({
   K: fc.integer({ min: 2, max: 3 }),
@@ -171,7 +178,9 @@ function endText(m: GenModel): string {
 export function describe(m: GenModel): string {
   const vars = Array.from({ length: m.nVars }, (_, i) => `v${i}=${m.init[i] % m.K}`);
   const locks = Array.from({ length: m.nLocks }, (_, i) => `k${i}=free`);
-  const lines = [`${m.noAssertions ? '(noAssertions) ' : ''}K=${m.K}  init: ${[...vars, ...locks].join(' ')}  locals r0=r1=0`];
+  const lines = [
+    `${m.noAssertions ? '(noAssertions) ' : ''}K=${m.K}  init: ${[...vars, ...locks].join(' ')}  locals r0=r1=0`,
+  ];
   m.threads.forEach((ops, tid) => {
     lines.push(`T${tid}:`);
     ops.forEach((o, pc) => lines.push(`  #${pc} ${opText(m, o, ops.length)}`));
@@ -207,7 +216,12 @@ export function buildStep(m: GenModel, tid: number, pc: number, o: GenOp, len: n
       return step(label, spinLock<L>([n.k]), name);
     case 'unlock':
       if (m.noAssertions)
-        return { label, name, footprint: () => rmw(n.k), run: (s, _l, tid) => (s[n.k] === tid ? { s: { ...s, [n.k]: -1 } } : {}) };
+        return {
+          label,
+          name,
+          footprint: () => rmw(n.k),
+          run: (s, _l, tid) => (s[n.k] === tid ? { s: { ...s, [n.k]: -1 } } : {}),
+        };
       return step(label, spinUnlock<L>([n.k]), name);
     case 'await':
       return awaitUntil<L>(label, [v], (x) => x === n.c, name);
@@ -222,7 +236,8 @@ export function buildStep(m: GenModel, tid: number, pc: number, o: GenOp, len: n
         label,
         name,
         footprint: () => reads(v),
-        run: (s) => (s[v] === n.c ? { violation: { property: 'bad-value', message: `${v} == ${n.c} at ${label}` } } : {}),
+        run: (s) =>
+          s[v] === n.c ? { violation: { property: 'bad-value', message: `${v} == ${n.c} at ${label}` } } : {},
       };
   }
 }
@@ -236,7 +251,13 @@ export function build(m: GenModel, sink?: Sink): Instance {
   const init: S = {};
   for (let i = 0; i < m.nVars; i++) init[`v${i}`] = m.init[i] % m.K;
   for (let i = 0; i < m.nLocks; i++) init[`k${i}`] = -1;
-  const threads = m.threads.map((ops, tid) => thread<S, L>(`T${tid}`, [0, 0], ops.map((o, pc) => buildStep(m, tid, pc, o, ops.length))));
+  const threads = m.threads.map((ops, tid) =>
+    thread<S, L>(
+      `T${tid}`,
+      [0, 0],
+      ops.map((o, pc) => buildStep(m, tid, pc, o, ops.length)),
+    ),
+  );
   const props: Property[] = [];
   const inv = m.inv;
   if (inv.kind !== 0) {
@@ -244,8 +265,14 @@ export function build(m: GenModel, sink?: Sink): Instance {
     const b = `v${inv.b % m.nVars}`;
     const c1 = inv.c1 % m.K;
     const c2 = inv.c2 % m.K;
-    if (inv.kind === 1) props.push(invariant<S>('inv', invText(m), [a], (x) => (x.s[a] === c1 ? `${a} == ${c1}` : null)));
-    else props.push(invariant<S>('inv', invText(m), [a, b], (x) => (x.s[a] === c1 && x.s[b] === c2 ? `${a} == ${c1} && ${b} == ${c2}` : null)));
+    if (inv.kind === 1)
+      props.push(invariant<S>('inv', invText(m), [a], (x) => (x.s[a] === c1 ? `${a} == ${c1}` : null)));
+    else
+      props.push(
+        invariant<S>('inv', invText(m), [a, b], (x) =>
+          x.s[a] === c1 && x.s[b] === c2 ? `${a} == ${c1} && ${b} == ${c2}` : null,
+        ),
+      );
   }
   const e = m.end;
   if (e.kind !== 0) {

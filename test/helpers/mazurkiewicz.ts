@@ -19,13 +19,24 @@ export interface TraceCount {
   readonly traces: number;
 }
 
-export function countTraces(inst: Instance, properties?: readonly string[], limit = 2_000_000, maxDepth = 200): TraceCount {
+export function countTraces(
+  inst: Instance,
+  properties?: readonly string[],
+  limit = 2_000_000,
+  maxDepth = 200,
+): TraceCount {
   const classes = new Set<string>();
   let executions = 0;
-  enumerateExecutions(new System(inst, properties), 'countTraces', maxDepth, () => true, (tids, feet) => {
-    if (++executions > limit) throw new Error(`countTraces: more than ${limit} executions`);
-    classes.add(foata(tids, feet));
-  });
+  enumerateExecutions(
+    new System(inst, properties),
+    'countTraces',
+    maxDepth,
+    () => true,
+    (tids, feet) => {
+      if (++executions > limit) throw new Error(`countTraces: more than ${limit} executions`);
+      classes.add(foata(tids, feet));
+    },
+  );
   return { executions, traces: classes.size };
 }
 
@@ -67,7 +78,8 @@ export function foata(tids: readonly number[], feet: readonly Footprint[]): stri
   const level: number[] = [];
   for (let j = 0; j < tids.length; j++) {
     let l = 0;
-    for (let i = 0; i < j; i++) if (level[i] >= l && (tids[i] === tids[j] || System.dependent(feet[i], feet[j]))) l = level[i] + 1;
+    for (let i = 0; i < j; i++)
+      if (level[i] >= l && (tids[i] === tids[j] || System.dependent(feet[i], feet[j]))) l = level[i] + 1;
     level.push(l);
   }
   const order = tids.map((_, j) => j).sort((a, b) => level[a] - level[b] || tids[a] - tids[b]);
@@ -81,7 +93,12 @@ export function foata(tids: readonly number[], feet: readonly Footprint[]): stri
  * such execution, so the maximal ones are counted once each. Feasible at sizes where the
  * number of interleavings is not.
  */
-export function countTracesLex(inst: Instance, properties?: readonly string[], limit = 2_000_000, maxDepth = 400): number {
+export function countTracesLex(
+  inst: Instance,
+  properties?: readonly string[],
+  limit = 2_000_000,
+  maxDepth = 400,
+): number {
   let traces = 0;
   const normal = (tids: readonly number[], feet: readonly Footprint[], p: number, F: Footprint): boolean => {
     for (let i = tids.length - 1; i >= 0; i--) {

@@ -32,7 +32,13 @@ export interface Observed {
   readonly checks: number;
 }
 
-export function observeRun(m: GenModel, inst: Instance, sink: Sink, strategy: SearchStrategy, opts: ExploreOptions = {}): Observed {
+export function observeRun(
+  m: GenModel,
+  inst: Instance,
+  sink: Sink,
+  strategy: SearchStrategy,
+  opts: ExploreOptions = {},
+): Observed {
   const sys = new System(inst);
   const seen = new Set<string>();
   const deadlocks = new Set<string>();

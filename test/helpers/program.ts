@@ -43,7 +43,11 @@ export function counts(r: SearchResult): { states: number; transitions: number }
 }
 
 /** Property name → outcome (violated / holds / unknown / error). */
-export function outcomes(inst: Instance, r: SearchResult, verdictsFn: (i: Instance, r: SearchResult) => { property: string; outcome: string }[]): Record<string, string> {
+export function outcomes(
+  inst: Instance,
+  r: SearchResult,
+  verdictsFn: (i: Instance, r: SearchResult) => { property: string; outcome: string }[],
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const v of verdictsFn(inst, r)) out[v.property] = v.outcome;
   return out;

@@ -11,15 +11,22 @@ import { spinLock, spinUnlock } from '../../src/kernel/spinlock.js';
 type S = Record<string, number>;
 
 export const put = (v: string, c: number, name?: string): Step => store(`${v} = ${c}`, [v], () => c, name);
-export const inc = (v: string, name?: string): Step => ({ label: `${v}++`, name, footprint: () => rmw(v), run: (s: S) => ({ s: { ...s, [v]: s[v] + 1 } }) });
+export const inc = (v: string, name?: string): Step => ({
+  label: `${v}++`,
+  name,
+  footprint: () => rmw(v),
+  run: (s: S) => ({ s: { ...s, [v]: s[v] + 1 } }),
+});
 export const lock = (k: string): Step => step(`lock ${k}`, spinLock([k]));
 export const unlock = (k: string): Step => step(`unlock ${k}`, spinUnlock([k]));
 export const waitFor = (v: string, c: number): Step => awaitUntil(`await ${v} == ${c}`, [v], (x) => x === c);
 /** `r = v` into locals `{ r }`. */
-export const read = (v: string, name?: string): Step => load(`r = ${v}`, [v], (l: any, x) => ({ l: { ...l, r: x } }), name);
+export const read = (v: string, name?: string): Step =>
+  load(`r = ${v}`, [v], (l: any, x) => ({ l: { ...l, r: x } }), name);
 /** `v = r` from locals `{ r }`. */
 export const write = (v: string): Step => store(`${v} = r`, [v], (l: any) => l.r);
-export const ifGoto = (label: string, cond: (l: any) => boolean, target: string): Step => local(label, (l) => (cond(l) ? { goto: target } : {}));
+export const ifGoto = (label: string, cond: (l: any) => boolean, target: string): Step =>
+  local(label, (l) => (cond(l) ? { goto: target } : {}));
 export const check = (v: string, bad: number, property = 'bad-value'): Step => ({
   label: `assert ${v} != ${bad}`,
   footprint: () => reads(v),

@@ -14,7 +14,8 @@ export type Params = Readonly<Record<string, number>>;
 export type Outcomes = Record<string, string>;
 
 /** property → outcome of one search result. */
-export const outcomesOf = (inst: Instance, r: SearchResult): Outcomes => Object.fromEntries(verdicts(inst, r).map((v) => [v.property, v.outcome]));
+export const outcomesOf = (inst: Instance, r: SearchResult): Outcomes =>
+  Object.fromEntries(verdicts(inst, r).map((v) => [v.property, v.outcome]));
 
 /** The violated properties, sorted. */
 export const violatedIn = (o: Outcomes): string[] =>

@@ -44,7 +44,12 @@ const walkSteps = (locked = true): Step<any, L>[] => [
   ...(locked ? [step('rmap_walk_anon: spin_lock(anon_vma->lock)', anonVmaLock<L>('av'))] : []),
   step(
     'list_for_each_entry: next avc',
-    avcWalkNext<any, L>('av', (l) => l.cur, (l, v) => ({ ...l, cur: v, seen: v ? [...l.seen, v] : l.seen }), 'end'),
+    avcWalkNext<any, L>(
+      'av',
+      (l) => l.cur,
+      (l, v) => ({ ...l, cur: v, seen: v ? [...l.seen, v] : l.seen }),
+      'end',
+    ),
     'next',
   ),
   local('rmap_one', () => ({ goto: 'next' })),
@@ -54,7 +59,12 @@ describe('rmap_walk_anon walks one avc per step', () => {
   test('an unlocked list_add_tail racing with the walk: the checker finds the walk that ends before it', () => {
     const mutator: Step<any, L>[] = [step('anon_vma_chain_link: list_add_tail(C)', avcAddTail<any, L>('av', 'C'))];
     const missed = assertion('missed', 'the walk visits C');
-    const walker = [...walkSteps(false), local('visited C?', (l: L) => (l.seen.includes('C') ? {} : { violation: { property: 'missed', message: `walk saw ${l.seen.join(',')}` } }))];
+    const walker = [
+      ...walkSteps(false),
+      local('visited C?', (l: L) =>
+        l.seen.includes('C') ? {} : { violation: { property: 'missed', message: `walk saw ${l.seen.join(',')}` } },
+      ),
+    ];
     const inst = program({
       init: { anon_vmas: { av: anonVma('av', ['A', 'B']) } },
       threads: [thread('walker', { cur: null, seen: [] }, walker), thread('clone', { cur: null, seen: [] }, mutator)],
@@ -92,7 +102,10 @@ describe('rmap_walk_anon walks one avc per step', () => {
     const walker = walkSteps(false);
     const inst = program({
       init: { anon_vmas: { av: anonVma('av', ['A', 'B']) } },
-      threads: [thread('walker', { cur: null, seen: [] }, walker), thread('unlink', { cur: null, seen: [] }, [step('unlink_anon_vmas: list_del(A)', avcDel<any, L>('av', 'A'))])],
+      threads: [
+        thread('walker', { cur: null, seen: [] }, walker),
+        thread('unlink', { cur: null, seen: [] }, [step('unlink_anon_vmas: list_del(A)', avcDel<any, L>('av', 'A'))]),
+      ],
       properties: [avcListCorruption],
       expect: { [AVC_LIST]: 'violated' },
     });

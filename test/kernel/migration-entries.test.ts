@@ -21,14 +21,21 @@ const view: MigrationEntryView<S> = {
   freed: (s, f) => s.freed[f] ?? false,
   walks: (s) => [{ folio: 'P', ...s.walk }],
 };
-const st = (pte: Pte[], locked: boolean, freed = false, walk = { installed: 1, removed: 1, finished: false }): S => ({ pte, locked: { P: locked }, freed: { P: freed }, walk });
+const st = (pte: Pte[], locked: boolean, freed = false, walk = { installed: 1, removed: 1, finished: false }): S => ({
+  pte,
+  locked: { P: locked },
+  freed: { P: freed },
+  walk,
+});
 const check = (p: ReturnType<typeof noDanglingMigrationEntry<S>>, s: S) => p.check!({ s, threads: [] });
 
 describe('migration-entry properties over model accessors', () => {
   test('no-dangling-migration-entry: an entry is fine while the page is locked, not after', () => {
     const p = noDanglingMigrationEntry(view);
     expect(check(p, st([migrationEntry('P')], true))).toBeNull();
-    expect(check(p, st([PTE_NONE, migrationEntry('P')], false))).toMatch(/pte\[1\] still holds a migration entry for P/);
+    expect(check(p, st([PTE_NONE, migrationEntry('P')], false))).toMatch(
+      /pte\[1\] still holds a migration entry for P/,
+    );
     expect(p.reads).toEqual(['pte', 'P']);
   });
   test('migration_entry_to_page BUGs only on an unlocked page', () => {

@@ -57,7 +57,7 @@ describe('rmap traversal order', () => {
 });
 
 describe('vma_merge target', () => {
-  test('prev when it ends at addr and its pages continue into pgoff (Andrea\'s test)', () => {
+  test("prev when it ends at addr and its pages continue into pgoff (Andrea's test)", () => {
     const v = { M: vma(0, 2, 0, 'av'), W: vma(B, B + 2, 2, 'av') };
     expect(vmaMergeTarget(v, 'W', 2, 2, 2)).toEqual({ kind: 'prev', vma: 'M' });
   });
@@ -94,9 +94,22 @@ describe('need_rmap_locks', () => {
 });
 
 describe('copy_vma', () => {
-  const plan = (src: string, oldAddr: number, newAddr: number): MremapPlan => ({ src, av: 'av', oldAddr, newAddr, len: 2, fresh: 'new' });
+  const plan = (src: string, oldAddr: number, newAddr: number): MremapPlan => ({
+    src,
+    av: 'av',
+    oldAddr,
+    newAddr,
+    len: 2,
+    fresh: 'new',
+  });
   const copy = (s: WithMm, p: MremapPlan, order: RmapOrder, moveToTail = false) =>
-    solo(program({ init: s, threads: [thread('mremap', mremapLocals(), copyVmaSteps(p, order, moveToTail, 'pgoff'))], properties: [lockMisuse] }));
+    solo(
+      program({
+        init: s,
+        threads: [thread('mremap', mremapLocals(), copyVmaSteps(p, order, moveToTail, 'pgoff'))],
+        properties: [lockMisuse],
+      }),
+    );
 
   test('merge into the older prev keeps it before src in the list: dst before src', () => {
     const s = copy(mm({ M: vma(0, 2, 0, 'av'), W: vma(B, B + 2, 2, 'av') }, ['M', 'W']), plan('W', B, 2), 'list');
@@ -135,24 +148,38 @@ describe('move_ptes', () => {
         footprint: () => [{ loc: pteLoc(addr), write: false }],
         run: (s, l) => ({ l: { seen: l.seen || s.pte[addr].kind === 'migration' } }),
       };
-      return underPtl ? [step('lock', spinLock(ptlPath(addr))), read, step('unlock', spinUnlock(ptlPath(addr)))] : [read];
+      return underPtl
+        ? [step('lock', spinLock(ptlPath(addr))), read, step('unlock', spinUnlock(ptlPath(addr)))]
+        : [read];
     };
     return [
       ...look(a),
       ...look(b),
-      { label: 'assert seen', footprint: () => [], run: (_s, l) => (l.seen ? {} : { violation: { property: FOUND, message: 'missed the entry' } }) },
+      {
+        label: 'assert seen',
+        footprint: () => [],
+        run: (_s, l) => (l.seen ? {} : { violation: { property: FOUND, message: 'missed the entry' } }),
+      },
     ];
   }
   const inst = (a: number, b: number, underPtl: boolean) =>
     program({
       init: mm({}, [], { 2: migrationEntry('P') }),
-      threads: [thread('mremap', mremapLocals(), movePageTablesSteps('fwd', 'av', 2, C + 2, 1, 'no')), thread('walk', { seen: false }, checker(a, b, underPtl))],
+      threads: [
+        thread('mremap', mremapLocals(), movePageTablesSteps('fwd', 'av', 2, C + 2, 1, 'no')),
+        thread('walk', { seen: false }, checker(a, b, underPtl)),
+      ],
       properties: [assertion(FOUND, 'the walk finds the entry'), lockMisuse],
     });
   const outcome = (i: Instance) => verdicts(i, run(i, 'dfs')).find((v) => v.property === FOUND)!.outcome;
 
   test('moves each PTE under both PTLs and leaves the old one empty', () => {
-    const s = solo(program({ init: mm({}, [], { 2: migrationEntry('P'), 3: migrationEntry('Q') }), threads: [thread('m', mremapLocals(), movePageTablesSteps('fwd', 'av', 2, C + 2, 2, 'no'))] }));
+    const s = solo(
+      program({
+        init: mm({}, [], { 2: migrationEntry('P'), 3: migrationEntry('Q') }),
+        threads: [thread('m', mremapLocals(), movePageTablesSteps('fwd', 'av', 2, C + 2, 2, 'no'))],
+      }),
+    );
     expect(s.pte[2]).toEqual(PTE_NONE);
     expect(s.pte[3]).toEqual(PTE_NONE);
     expect(s.pte[C + 2]).toEqual(migrationEntry('P'));
@@ -185,18 +212,27 @@ describe('footprints declare everything the steps read and write', () => {
     const st = copyVmaSteps(p, order, false, 'pgoff').find((x) => x.label === label);
     if (!st) throw new Error(`no step '${label}'`);
     const acc = st.footprint(s, { ...mremapLocals(), dst: 'new' }, 0);
-    return { reads: acc.filter((a) => !a.write).map((a) => a.loc), writes: acc.filter((a) => a.write).map((a) => a.loc) };
+    return {
+      reads: acc.filter((a) => !a.write).map((a) => a.loc),
+      writes: acc.filter((a) => a.write).map((a) => a.loc),
+    };
   };
-  test('vma_merge reads every VMA\'s anon_vma as well as its geometry', () => {
-    expect(fp('list', 'copy_vma: vma_merge(prev, new_addr, new_addr + len, new_pgoff)?').reads).toEqual(expect.arrayContaining(['vmas.M.anon', 'vmas.W.anon', 'vmas.M.pgoff', 'vmas.W.start']));
+  test("vma_merge reads every VMA's anon_vma as well as its geometry", () => {
+    expect(fp('list', 'copy_vma: vma_merge(prev, new_addr, new_addr + len, new_pgoff)?').reads).toEqual(
+      expect.arrayContaining(['vmas.M.anon', 'vmas.W.anon', 'vmas.M.pgoff', 'vmas.W.start']),
+    );
   });
   test('*new_vma = *vma writes the whole new VMA and reads the source', () => {
     const f = fp('list', 'copy_vma: *new_vma = *vma');
-    expect(f.writes).toEqual(expect.arrayContaining(['vmas.new.start', 'vmas.new.end', 'vmas.new.pgoff', 'vmas.new.anon', 'vmas.new.flags']));
+    expect(f.writes).toEqual(
+      expect.arrayContaining(['vmas.new.start', 'vmas.new.end', 'vmas.new.pgoff', 'vmas.new.anon', 'vmas.new.flags']),
+    );
     expect(f.reads).toEqual(expect.arrayContaining(['vmas.W.start', 'vmas.W.end', 'vmas.W.pgoff', 'vmas.W.anon']));
   });
-  test('new_pgoff stores read the source\'s vm_pgoff and vm_start', () => {
-    expect(fp('list', 'copy_vma: new_vma->vm_pgoff = pgoff').reads).toEqual(expect.arrayContaining(['vmas.W.pgoff', 'vmas.W.start']));
+  test("new_pgoff stores read the source's vm_pgoff and vm_start", () => {
+    expect(fp('list', 'copy_vma: new_vma->vm_pgoff = pgoff').reads).toEqual(
+      expect.arrayContaining(['vmas.W.pgoff', 'vmas.W.start']),
+    );
   });
   test("the interval tree's insert reads the vm_pgoff of every VMA it compares", () => {
     const s = { ...s0, vmas: { ...s0.vmas, new: vma(C, C + 2, 2, 'av') } };
@@ -206,7 +242,9 @@ describe('footprints declare everything the steps read and write', () => {
   });
   test('move_page_tables over a range that crosses a page table is a model error', () => {
     expect(() => movePageTablesSteps('fwd', 'av', B - 1, C, 2, 'no')).toThrow(ModelError);
-    expect(() => movePageTablesSteps('fwd', 'av', 0, C - 1, 2, 'no')).toThrow(/to range \[31, 33\) crosses a page table/);
+    expect(() => movePageTablesSteps('fwd', 'av', 0, C - 1, 2, 'no')).toThrow(
+      /to range \[31, 33\) crosses a page table/,
+    );
     expect(movePageTablesSteps('fwd', 'av', B - 2, C, 2, 'no').length).toBeGreaterThan(0);
   });
 });

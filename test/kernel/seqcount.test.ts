@@ -4,7 +4,16 @@ import { step } from '../../src/core/step.js';
 import { thread } from '../../src/core/thread.js';
 import { explore } from '../../src/explore/explore.js';
 import { verdicts } from '../../src/explore/verdicts.js';
-import { rawReadSeqcount, readSeqcountBegin, readSeqcountRetry, seqcount, writeSeqcountBegin, writeSeqcountEnd, type Seqcount, type SeqSlot } from '../../src/kernel/seqcount.js';
+import {
+  rawReadSeqcount,
+  readSeqcountBegin,
+  readSeqcountRetry,
+  seqcount,
+  writeSeqcountBegin,
+  writeSeqcountEnd,
+  type Seqcount,
+  type SeqSlot,
+} from '../../src/kernel/seqcount.js';
 import { lockMisuse, spinLock, spinUnlock, UNLOCKED } from '../../src/kernel/spinlock.js';
 import { program } from '../helpers/program.js';
 
@@ -31,7 +40,11 @@ const verdict = (inst: ReturnType<typeof program>, property: string) =>
 describe('seqcount primitive', () => {
   test('sequence++ is a load and a store: unserialised writers can lose an increment; serialised ones cannot', () => {
     const mk = (serialised: boolean) =>
-      program({ init: { c: seqcount(), lock: UNLOCKED }, threads: [writer('w0', serialised), writer('w1', serialised)], properties: [lockMisuse, balanced] });
+      program({
+        init: { c: seqcount(), lock: UNLOCKED },
+        threads: [writer('w0', serialised), writer('w1', serialised)],
+        properties: [lockMisuse, balanced],
+      });
     expect(verdict(mk(false), 'balanced')).toBe('violated');
     expect(verdict(mk(true), 'balanced')).toBe('holds');
   });
@@ -39,8 +52,16 @@ describe('seqcount primitive', () => {
   test('raw_read_seqcount bails on an odd count; read_seqcount_begin waits (a stuck odd count deadlocks it)', () => {
     const reader = (spin: boolean) =>
       thread<any, L>('reader', locals, [
-        step('sample', spin ? readSeqcountBegin<L>(['c'], (l, c) => ({ l: { ...l, start: c.sequence } })) : rawReadSeqcount<L>(['c'], 'bail', (l, c) => ({ l: { ...l, start: c.sequence } }))),
-        step('retry?', readSeqcountRetry<L>(['c'], (l) => l.start, 'bail')),
+        step(
+          'sample',
+          spin
+            ? readSeqcountBegin<L>(['c'], (l, c) => ({ l: { ...l, start: c.sequence } }))
+            : rawReadSeqcount<L>(['c'], 'bail', (l, c) => ({ l: { ...l, start: c.sequence } })),
+        ),
+        step(
+          'retry?',
+          readSeqcountRetry<L>(['c'], (l) => l.start, 'bail'),
+        ),
         step('commit', { footprint: () => [], run: (_s, l) => ({ l: { ...l, out: 'ok' }, goto: 'exit' }) }),
         step('bail', { footprint: () => [], run: (_s, l) => ({ l: { ...l, out: 'bail' } }) }, 'bail'),
       ]);

@@ -4,7 +4,18 @@ import { step, type Step } from '../../src/core/step.js';
 import { thread } from '../../src/core/thread.js';
 import { verdicts } from '../../src/explore/verdicts.js';
 import { lockMisuse, spinLock, spinUnlock } from '../../src/kernel/spinlock.js';
-import { EFAULT, VMA_STACK_INCOMPLETE_SETUP, vma, vmaAddress, vmaLoad, vmaLoadFlags, vmaLoc, vmaSetFlags, vmaStore, type VmaSnap } from '../../src/kernel/vma.js';
+import {
+  EFAULT,
+  VMA_STACK_INCOMPLETE_SETUP,
+  vma,
+  vmaAddress,
+  vmaLoad,
+  vmaLoadFlags,
+  vmaLoc,
+  vmaSetFlags,
+  vmaStore,
+  type VmaSnap,
+} from '../../src/kernel/vma.js';
 import { assertion } from '../../src/core/property.js';
 import { program, run } from '../helpers/program.js';
 
@@ -42,18 +53,35 @@ function torn(locked: boolean) {
   const ul = (t: string) => (locked ? [step<any, L>(`${t}: unlock`, spinUnlock<L>(['lock']))] : []);
   const walker: Step<any, L>[] = [
     ...lk('walk'),
-    step('vma_address: load vm_pgoff', vmaLoad<any, L>('A', 'pgoff', (l, v) => ({ l: { snap: { ...l.snap, pgoff: v } } }))),
-    step('vma_address: load vm_start', vmaLoad<any, L>('A', 'start', (l, v) => ({ l: { snap: { ...l.snap, start: v } } }))),
-    step('vma_address: load vm_end', vmaLoad<any, L>('A', 'end', (l, v) => ({ l: { snap: { ...l.snap, end: v } } }))),
+    step(
+      'vma_address: load vm_pgoff',
+      vmaLoad<any, L>('A', 'pgoff', (l, v) => ({ l: { snap: { ...l.snap, pgoff: v } } })),
+    ),
+    step(
+      'vma_address: load vm_start',
+      vmaLoad<any, L>('A', 'start', (l, v) => ({ l: { snap: { ...l.snap, start: v } } })),
+    ),
+    step(
+      'vma_address: load vm_end',
+      vmaLoad<any, L>('A', 'end', (l, v) => ({ l: { snap: { ...l.snap, end: v } } })),
+    ),
     ...ul('walk'),
     local('page lies in A', (l) =>
-      vmaAddress(3, l.snap as Required<VmaSnap>) === EFAULT ? { violation: { property: 'found', message: 'vma_address: -EFAULT for a page inside A' } } : {},
+      vmaAddress(3, l.snap as Required<VmaSnap>) === EFAULT
+        ? { violation: { property: 'found', message: 'vma_address: -EFAULT for a page inside A' } }
+        : {},
     ),
   ];
   const adjust: Step<any, L>[] = [
     ...lk('adjust'),
-    step('vma_adjust: vm_start = 2', vmaStore<any, L>('A', 'start', () => 2)),
-    step('vma_adjust: vm_pgoff = 2', vmaStore<any, L>('A', 'pgoff', () => 2)),
+    step(
+      'vma_adjust: vm_start = 2',
+      vmaStore<any, L>('A', 'start', () => 2),
+    ),
+    step(
+      'vma_adjust: vm_pgoff = 2',
+      vmaStore<any, L>('A', 'pgoff', () => 2),
+    ),
     ...ul('adjust'),
   ];
   return program({

@@ -25,7 +25,8 @@ const states = (r: SearchResult): number => {
   if (r.kind === 'error') throw new Error(r.message);
   return r.stats.states;
 };
-const run = (inst: Instance, strategy: 'dfs' | 'naive', opts: { symmetry?: boolean } = {}) => explore(inst, { strategy, stopAtFirst: false, ...opts });
+const run = (inst: Instance, strategy: 'dfs' | 'naive', opts: { symmetry?: boolean } = {}) =>
+  explore(inst, { strategy, stopAtFirst: false, ...opts });
 
 describe('classic models: verdicts', () => {
   test('the registry starts with the classic models, peterson first', () => {
@@ -91,7 +92,9 @@ describe('classic models: pinned state counts', () => {
     // the write) or a multiset of {nothing, 0, 42} over n readers after it ((n+2)(n+1)/2):
     // (n + 1) + (n + 2)(n + 1)/2 states, and both naive and dfs store exactly that many.
     const orbits = (n: number) => n + 1 + ((n + 2) * (n + 1)) / 2;
-    expect([1, 2, 3, 4, 5].map((n) => counts('readers', undefined, n))).toEqual([1, 2, 3, 4, 5].map((n) => [orbits(n), orbits(n)]));
+    expect([1, 2, 3, 4, 5].map((n) => counts('readers', undefined, n))).toEqual(
+      [1, 2, 3, 4, 5].map((n) => [orbits(n), orbits(n)]),
+    );
   });
 
   test('philosophers: naive and ordered', () => {
@@ -145,7 +148,8 @@ function variantOf(inst: Instance, locals: (l: any, k: number) => any, probes: P
   };
 }
 /** A probe: "the run never ends in a state where `hit`" — violated iff such a terminal state is reachable. */
-const probe = (name: string, hit: (v: StateView) => boolean): Property => endState(name, name, (v) => (hit(v) ? 'reached' : null));
+const probe = (name: string, hit: (v: StateView) => boolean): Property =>
+  endState(name, name, (v) => (hit(v) ? 'reached' : null));
 
 describe('classic models: dfs reaches the terminal states naive reaches', () => {
   const agree = (inst: Instance) => {
@@ -159,7 +163,8 @@ describe('classic models: dfs reaches the terminal states naive reaches', () => 
   test('filesystem with inodes 0, 13, 26: all three threads start at block 0 and probe', () => {
     const inodes = [0, 13, 26];
     const probes: Property[] = [];
-    for (const i of inodes) for (let b = 0; b < 4; b++) probes.push(probe(`inode${i}-gets-block${b}`, (v) => v.s.inode[i] === b + 1));
+    for (const i of inodes)
+      for (let b = 0; b < 4; b++) probes.push(probe(`inode${i}-gets-block${b}`, (v) => v.s.inode[i] === b + 1));
     agree(variantOf(instantiate(model('filesystem'), undefined, { n: 3 }), (l, k) => ({ ...l, i: inodes[k] }), probes));
   });
 
@@ -170,15 +175,21 @@ describe('classic models: dfs reaches the terminal states naive reaches', () => 
       [4, 53],
     ];
     const probes: Property[] = [];
-    for (let k = 0; k < 3; k++) for (let h = 52; h < 57; h++) probes.push(probe(`thread${k}-at-${h}`, (v) => v.s.table[h] === 44 + k));
-    const inst = variantOf(instantiate(model('indexer'), undefined, { n: 3 }), (_l, k) => ({ m: start[k][0], w: 11 * start[k][0] + k, h: start[k][1] }), probes);
+    for (let k = 0; k < 3; k++)
+      for (let h = 52; h < 57; h++) probes.push(probe(`thread${k}-at-${h}`, (v) => v.s.table[h] === 44 + k));
+    const inst = variantOf(
+      instantiate(model('indexer'), undefined, { n: 3 }),
+      (_l, k) => ({ m: start[k][0], w: 11 * start[k][0] + k, h: start[k][1] }),
+      probes,
+    );
     // inserted-once expects all four messages of each thread: not meaningful for these start locals.
     agree({ ...inst, properties: inst.properties.filter((p) => p.name !== 'inserted-once') });
   });
 
   test('readers n=3: which values each reader can end with', () => {
     const probes: Property[] = [];
-    for (let r = 1; r <= 3; r++) for (const x of [0, 42]) probes.push(probe(`reader${r}-reads-${x}`, (v) => v.threads[r].l.r === x));
+    for (let r = 1; r <= 3; r++)
+      for (const x of [0, 42]) probes.push(probe(`reader${r}-reads-${x}`, (v) => v.threads[r].l.r === x));
     probes.push(probe('readers-disagree', (v) => new Set(v.threads.slice(1).map((t) => t.l.r)).size === 2));
     agree(variantOf(instantiate(model('readers'), undefined, { n: 3 }), (l) => l, probes));
   });

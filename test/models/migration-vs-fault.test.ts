@@ -30,14 +30,19 @@ describe('migration-vs-fault: verdicts per variant (2 readers)', () => {
     // The reader never reaches ->fault while the PTE is transiently empty; it waits in migration_entry_wait without a reference.
     for (const v of ['opt1-mkinvalid', 'opt2-xchg', 'opt5-recheck']) expect(violated(v)).toEqual([]);
   });
-  test('option 3: freezing first works only if try_to_migrate_one\'s folio_put is folded into the unfreeze', () => {
+  test("option 3: freezing first works only if try_to_migrate_one's folio_put is folded into the unfreeze", () => {
     // Dev's doubt: the put on a frozen count is a VM_BUG_ON_PAGE.
     expect(violated('opt3-freeze-first')).toEqual([]);
     expect(violated('opt3-freeze-first-put')).toEqual(['refcount']);
   });
   test('option 4: the reader finds a hole and shmem instantiates a second folio for the index', () => {
     // Beyond the thread: the original race remains (lookups before the removal), and a duplicate folio appears.
-    expect(violated('opt4-uncache')).toEqual(['migration-succeeds', 'no-ref-held-across-migration-wait', 'page-cache-coherent', 'refcount-balanced']);
+    expect(violated('opt4-uncache')).toEqual([
+      'migration-succeeds',
+      'no-ref-held-across-migration-wait',
+      'page-cache-coherent',
+      'refcount-balanced',
+    ]);
   });
   test('retry-early: undoing on a mismatch lets the reader finish, but a refaulting reader can win every window', () => {
     // Matches the thread's outcome: migration stays best effort (upstream relaxed the selftest instead).
@@ -64,7 +69,9 @@ describe('migration-vs-fault: the shortest counterexample reads like the thread'
   });
   test('upstream, 1 reader: migration fails when the refaulting reader wins the SYNC window too', () => {
     const v = shortest('upstream', 'migration-succeeds');
-    const freezes = v.trace.steps.filter((s) => s.label.startsWith('folio_migrate_mapping: xas_lock_irq; folio_ref_freeze'));
+    const freezes = v.trace.steps.filter((s) =>
+      s.label.startsWith('folio_migrate_mapping: xas_lock_irq; folio_ref_freeze'),
+    );
     expect(freezes).toHaveLength(2);
     expect(v.message).toMatch(/not migrated/);
     const sys = new System(instantiate(model, 'upstream', { readers: 1 }), ['migration-succeeds']);
@@ -86,7 +93,8 @@ describe('migration-vs-fault: scaling and cost', () => {
     // Migration: folio_lock, i_mmap_lock_read, PTL (try_to_migrate_one), PTL (remove_migration_ptes);
     // atomics: ptep_get_and_clear, folio_remove_rmap_pte, folio_put, freeze, store+unfreeze,
     // folio_get(dst) in remove_migration_pte, folio_put(dst), folio_put(src). Option 3 folds the put.
-    const cost = (variant: string, i: number) => soloCost(instantiate(model, variant, model.costs![i].params), model.costs![i].thread);
+    const cost = (variant: string, i: number) =>
+      soloCost(instantiate(model, variant, model.costs![i].params), model.costs![i].thread);
     expect(cost('upstream', 0)).toEqual({ steps: 12, locks: 2, atomics: 2 });
     expect(cost('opt5-recheck', 0)).toEqual({ steps: 15, locks: 3, atomics: 2 });
     expect(cost('upstream', 1)).toEqual({ steps: 19, locks: 4, atomics: 8 });

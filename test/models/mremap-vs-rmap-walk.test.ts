@@ -34,18 +34,22 @@ describe('mremap-vs-rmap-walk: verdicts per variant (1 PTE, move back on failure
     expect(violated('moveto-tail-v1')).toEqual(DANGLING);
   });
   test('moveto-tail: with anon_vma_moveto_tail(vma) before the move back, every layout passes, with and without failure', () => {
-    for (let layout = 0; layout < LAYOUTS.length; layout++) for (const fail of [0, 1]) expect(violated('moveto-tail', { layout, fail })).toEqual([]);
+    for (let layout = 0; layout < LAYOUTS.length; layout++)
+      for (const fail of [0, 1]) expect(violated('moveto-tail', { layout, fail })).toEqual([]);
   });
   test('anon-vma-lock (3.7): move_ptes under the anon_vma lock excludes the walk in every layout', () => {
-    for (let layout = 0; layout < LAYOUTS.length; layout++) for (const fail of [0, 1]) expect(violated('anon-vma-lock', { layout, fail })).toEqual([]);
+    for (let layout = 0; layout < LAYOUTS.length; layout++)
+      for (const fail of [0, 1]) expect(violated('anon-vma-lock', { layout, fail })).toEqual([]);
   });
   test('need-rmap-locks: every case where it skips the lock (new VMA, merged after src) is safe; the move back always locks', () => {
-    for (let layout = 0; layout < LAYOUTS.length; layout++) for (const fail of [0, 1]) expect(violated('need-rmap-locks', { layout, fail })).toEqual([]);
+    for (let layout = 0; layout < LAYOUTS.length; layout++)
+      for (const fail of [0, 1]) expect(violated('need-rmap-locks', { layout, fail })).toEqual([]);
   });
   test('need-rmap-locks-lt: skipping the lock on the vm_pgoff tie is also safe — vma_adjust reinserts dst after src', () => {
     // `<=` is conservative by the tie (and covers the never-faulted self-merge, where there are no PTEs).
     expect(violated('need-rmap-locks-lt')).toEqual([]);
-    for (let layout = 0; layout < LAYOUTS.length; layout++) expect(violated('need-rmap-locks-lt', { layout, fail: 0 })).toEqual([]);
+    for (let layout = 0; layout < LAYOUTS.length; layout++)
+      expect(violated('need-rmap-locks-lt', { layout, fail: 0 })).toEqual([]);
   });
   test('need-rmap-locks-by-address: merged above src but first in vm_pgoff order — the weakened condition skips the lock and misses', () => {
     expect(violated('need-rmap-locks-by-address')).toEqual(DANGLING);
@@ -77,11 +81,15 @@ describe('mremap-vs-rmap-walk: the shortest counterexample reads like the thread
     // inside the walk: M (dst) is scanned before it covers the page (-EFAULT), W (src) after the move.
     const v = shortest('after-486cf46f');
     const lines = v.trace.steps.map((s) => `${s.thread}: ${s.label}`);
-    const checks = lines.flatMap((l, i) => (l.startsWith('migrator: remove_migration_pte: migration entry') ? [i] : []));
+    const checks = lines.flatMap((l, i) =>
+      l.startsWith('migrator: remove_migration_pte: migration entry') ? [i] : [],
+    );
     const adjust = lines.findIndex((l) => l.startsWith('mremap: vma_adjust: prev->vm_end = end'));
     const clear = lines.indexOf('mremap: move_ptes: pte = ptep_clear_flush(old_pte)');
     const set = lines.indexOf('mremap: move_ptes: set_pte_at(new_pte, pte)');
-    const cursorSteps = v.trace.steps.flatMap((s, i) => s.changes.filter((c) => c.local && c.path === 'cursor').map((c) => [c.after, i] as const));
+    const cursorSteps = v.trace.steps.flatMap((s, i) =>
+      s.changes.filter((c) => c.local && c.path === 'cursor').map((c) => [c.after, i] as const),
+    );
     expect(cursorSteps.map(([c]) => c)).toEqual(['M', 'W', null]);
     expect(lines).not.toContain('mremap: vma_adjust: anon_vma_lock');
     expect(cursorSteps[1][1]).toBeLessThan(adjust); // the walk is past M before M grows
@@ -122,7 +130,8 @@ describe('mremap-vs-rmap-walk: the reduced search agrees with the naive one', ()
     for (const variant of Object.keys(model.variants))
       for (let layout = 0; layout < LAYOUTS.length; layout++) {
         const inst = instantiate(model, variant, { layout });
-        const of = (strategy: 'dfs' | 'naive') => verdicts(inst, explore(inst, { strategy, stopAtFirst: false })).map((v) => `${v.property}=${v.outcome}`);
+        const of = (strategy: 'dfs' | 'naive') =>
+          verdicts(inst, explore(inst, { strategy, stopAtFirst: false })).map((v) => `${v.property}=${v.outcome}`);
         expect(of('dfs')).toEqual(of('naive'));
       }
   });
@@ -137,7 +146,8 @@ describe('mremap-vs-rmap-walk: scaling and cost', () => {
     }
   });
   test('mremap alone: the 3.7 lock costs one more lock per move_ptes; need_rmap_locks none when dst comes after src', () => {
-    const cost = (variant: string, params: Params) => soloCost(instantiate(model, variant, { fail: 0, ...params }), 'mremap').locks;
+    const cost = (variant: string, params: Params) =>
+      soloCost(instantiate(model, variant, { fail: 0, ...params }), 'mremap').locks;
     // 3.1, merge into prev: vma_adjust changes only vm_end and skips the anon_vma lock; the old and the new PTL.
     expect(cost('after-486cf46f', {})).toBe(2);
     // + anon_vma_moveto_tail's lock; + move_ptes' anon_vma lock.

@@ -28,14 +28,18 @@ const SILENT = '0*8,1*8,0*14,1*5';
 const BUG = ['frozen-ref-not-in-use', 'migration-succeeds', 'no-spurious-migration-failure', 'refcount'];
 
 describe('put-and-wait-vs-migration: verdicts per variant (1 fault, 2 passes)', () => {
-  test('v5.0-rc4: the waiter\'s reference stands in for the private one, and its put before sleeping hits the frozen count', () => {
+  test("v5.0-rc4: the waiter's reference stands in for the private one, and its put before sleeping hits the frozen count", () => {
     // The seed: VM_BUG_ON_PAGE(page_ref_count(page) == 0) in put_and_wait_on_page_locked; without a waiter every pass fails.
     expect(violated('v5.0-rc4')).toEqual(BUG);
   });
   test('pre-9a1ea439: one pass is a silent off-by-one; a second pass lets a reference taken in the first reach the frozen count', () => {
     // Cai reproduced the BUG without 9a1ea439: the waiter that saw the page unlocked after pass 1 puts during pass 2's freeze.
     expect(violated('pre-9a1ea439')).toEqual(BUG);
-    expect(violated('pre-9a1ea439', { passes: 1 })).toEqual(['frozen-ref-not-in-use', 'migration-succeeds', 'no-spurious-migration-failure']);
+    expect(violated('pre-9a1ea439', { passes: 1 })).toEqual([
+      'frozen-ref-not-in-use',
+      'migration-succeeds',
+      'no-spurious-migration-failure',
+    ]);
   });
   test('iomap-fixed (8e47a457): no BUG, no off-by-one; a pass fails only when a waiter really holds a reference', () => {
     // Artem's pgmigrate_fail dropped "to just tens": a refaulting waiter can still win every pass.
@@ -48,17 +52,20 @@ describe('put-and-wait-vs-migration: verdicts per variant (1 fault, 2 passes)', 
     expect(violated('v5.17')).toEqual([]);
   });
   test('every variant meets its declared expectation', () => {
-    for (const variant of Object.keys(model.variants)) expect(outcomes(variant)).toEqual(instantiate(model, variant).expect);
+    for (const variant of Object.keys(model.variants))
+      expect(outcomes(variant)).toEqual(instantiate(model, variant).expect);
   });
 });
 
 describe('put-and-wait-vs-migration: failed migrations', () => {
   test('with the iomap bug and nobody faulting, every pass fails: the count is one short of expected_count', () => {
     // Piotr's report: move_pages fails on mmapped XFS files (2 != 1 + 1 + page_has_private).
-    for (const v of ['v5.0-rc4', 'pre-9a1ea439']) expect(violated(v, { faults: 0 })).toEqual(['migration-succeeds', 'no-spurious-migration-failure']);
+    for (const v of ['v5.0-rc4', 'pre-9a1ea439'])
+      expect(violated(v, { faults: 0 })).toEqual(['migration-succeeds', 'no-spurious-migration-failure']);
   });
   test('with the private reference, nobody faulting, migration succeeds on every kernel', () => {
-    for (const v of ['iomap-fixed', 'pre-9a1ea439-iomap-fixed', 'v5.17']) expect(violated(v, { faults: 0 })).toEqual([]);
+    for (const v of ['iomap-fixed', 'pre-9a1ea439-iomap-fixed', 'v5.17'])
+      expect(violated(v, { faults: 0 })).toEqual([]);
   });
   test('the shortest failed migration of v5.0-rc4 is the migrator alone, failing the count check on each pass', () => {
     const v = shortest('v5.0-rc4', 'no-spurious-migration-failure');
@@ -70,7 +77,7 @@ describe('put-and-wait-vs-migration: failed migrations', () => {
 });
 
 describe('put-and-wait-vs-migration: the shortest counterexample reads like the thread', () => {
-  test('v5.0-rc4: get_page_unless_zero, then the freeze succeeds at 3, then the waiter\'s put hits zero', () => {
+  test("v5.0-rc4: get_page_unless_zero, then the freeze succeeds at 3, then the waiter's put hits zero", () => {
     const v = shortest('v5.0-rc4', 'refcount');
     const labels = rows(v);
     const get = firstAt(labels, 'fault0: __migration_entry_wait: get_page_unless_zero');
@@ -79,7 +86,9 @@ describe('put-and-wait-vs-migration: the shortest counterexample reads like the 
     expect(get).toBeGreaterThan(firstAt(labels, 'migrator: try_to_unmap_one: put_page'));
     expect(freeze).toBeGreaterThan(get);
     expect(put).toBe(labels.length - 1);
-    expect(v.trace.steps[freeze].changes).toContainEqual(expect.objectContaining({ path: 'folios.A.ref', before: 3, after: 0 }));
+    expect(v.trace.steps[freeze].changes).toContainEqual(
+      expect.objectContaining({ path: 'folios.A.ref', before: 3, after: 0 }),
+    );
     expect(v.message).toMatch(/VM_BUG_ON_PAGE\(page_ref_count\(page\) == 0\)/);
     expect(v.trace.steps).toHaveLength(18);
     const again = replay(new System(instantiate(model, 'v5.0-rc4'), ['refcount']), v.trace.schedule);
@@ -106,10 +115,12 @@ describe('put-and-wait-vs-migration: the shortest counterexample reads like the 
     const checked = replay(new System(inst), SILENT);
     expect(checked.kind === 'replayed' && checked.violation?.property).toBe('frozen-ref-not-in-use');
   });
-  test('pre-9a1ea439, two passes: the reference was taken in pass 1 and is put after pass 2\'s freeze', () => {
+  test("pre-9a1ea439, two passes: the reference was taken in pass 1 and is put after pass 2's freeze", () => {
     const labels = rows(shortest('pre-9a1ea439', 'refcount'));
     const get = firstAt(labels, 'fault0: __migration_entry_wait: get_page_unless_zero');
-    const locks = labels.map((l, i) => (l.includes('migrator: __unmap_and_move: trylock_page(page)') ? i : -1)).filter((i) => i >= 0);
+    const locks = labels
+      .map((l, i) => (l.includes('migrator: __unmap_and_move: trylock_page(page)') ? i : -1))
+      .filter((i) => i >= 0);
     expect(locks).toHaveLength(2);
     expect(get).toBeGreaterThan(locks[0]);
     expect(get).toBeLessThan(locks[1]);
@@ -122,15 +133,18 @@ describe('put-and-wait-vs-migration: scaling', () => {
     for (let faults = 0; faults <= 2; faults++)
       for (const variant of Object.keys(model.variants)) {
         const o = outcomes(variant, { faults });
-        expect(o.refcount).toBe(faults > 0 && (variant === 'v5.0-rc4' || variant === 'pre-9a1ea439') ? 'violated' : 'holds');
+        expect(o.refcount).toBe(
+          faults > 0 && (variant === 'v5.0-rc4' || variant === 'pre-9a1ea439') ? 'violated' : 'holds',
+        );
         expect(o['deadlock-free']).toBe('holds');
         expect(o['refcount-balanced']).toBe('holds');
       }
   });
   test('the reduced search and the naive one agree on every verdict (1 fault)', () => {
-    for (const variant of Object.keys(model.variants)) expect(outcomes(variant, {}, 'dfs')).toEqual(outcomes(variant, {}, 'naive'));
+    for (const variant of Object.keys(model.variants))
+      expect(outcomes(variant, {}, 'dfs')).toEqual(outcomes(variant, {}, 'naive'));
   });
-  test('the kernel\'s 10 passes: the fixed kernels still fail against a refaulting waiter, v5.17 does not', () => {
+  test("the kernel's 10 passes: the fixed kernels still fail against a refaulting waiter, v5.17 does not", () => {
     expect(violated('iomap-fixed', { passes: 10 })).toEqual(['migration-succeeds']);
     expect(violated('v5.17', { passes: 10, faults: 2 })).toEqual([]);
   });

@@ -22,8 +22,14 @@ const shortest = (variant: string, property: string, params: Params) => {
   const labels = r.violation.trace.steps.map((s) => `${s.thread}: ${s.label}`);
   const steps = r.violation.trace.steps;
   /** The step where the walk's cursor moves onto a VMA's avc. */
-  const visit = (vmaName: string, from = 0) => steps.findIndex((s, i) => i >= from && s.changes.some((c) => c.path.endsWith('cur') && c.after === vmaName));
-  return { v: r.violation, labels, visit, at: (text: string, from = 0) => labels.findIndex((l, i) => i >= from && l.includes(text)) };
+  const visit = (vmaName: string, from = 0) =>
+    steps.findIndex((s, i) => i >= from && s.changes.some((c) => c.path.endsWith('cur') && c.after === vmaName));
+  return {
+    v: r.violation,
+    labels,
+    visit,
+    at: (text: string, from = 0) => labels.findIndex((l, i) => i >= from && l.includes(text)),
+  };
 };
 
 describe('rmap-vs-vma-adjust: which adversary breaks which variant', () => {
@@ -53,7 +59,7 @@ describe('rmap-vs-vma-adjust: every variant meets its expectation at the default
 });
 
 describe('rmap-vs-vma-adjust: the shortest counterexamples read like the thread', () => {
-  test('v2.6.34-rc split: vma_adjust stores vm_start between the walk\'s vm_pgoff and vm_start loads', () => {
+  test("v2.6.34-rc split: vma_adjust stores vm_start between the walk's vm_pgoff and vm_start loads", () => {
     const { v, at } = shortest('v2.6.34-rc', 'no-dangling-migration-entry', SPLIT);
     const pgoff = at('rmap_walk_anon: vma_address: load vma->vm_pgoff', at('rmap_walk_anon: list_for_each_entry'));
     const startStore = at('mprotect: vma_adjust: C1->vm_start = 2');
@@ -63,7 +69,7 @@ describe('rmap-vs-vma-adjust: the shortest counterexamples read like the thread'
     expect(at('C1->vm_pgoff = 2')).toBe(-1);
     expect(v.message).toMatch(/mm1 pte\[3\] still holds a migration entry for P after P was unlocked/);
   });
-  test('mel-lock-seq shift: the whole locked, counted vma_adjust runs between the walk\'s check of C1 and its read of C2', () => {
+  test("mel-lock-seq shift: the whole locked, counted vma_adjust runs between the walk's check of C1 and its read of C2", () => {
     const { v, at, labels, visit } = shortest('mel-lock-seq', 'no-dangling-migration-entry', SHIFT);
     const walk = at('migrator: rmap_walk_anon: spin_lock');
     const c1 = visit('C1', walk);
@@ -95,7 +101,9 @@ describe('rmap-vs-vma-adjust: the shortest counterexamples read like the thread'
     expect(peek).toBeGreaterThan(unlock);
     expect(at('exec: move_ptes: pte = ptep_clear_flush')).toBeGreaterThan(peek);
     expect(labels[labels.length - 1]).toMatch(/^exec: exec create_elf_tables fault: migration_entry_wait/);
-    expect(v.message).toMatch(/kernel BUG at include\/linux\/swapops.h:105! migration_entry_to_page: page Q0 is unlocked/);
+    expect(v.message).toMatch(
+      /kernel BUG at include\/linux\/swapops.h:105! migration_entry_to_page: page Q0 is unlocked/,
+    );
   });
 });
 
@@ -110,14 +118,16 @@ describe('rmap-vs-vma-adjust: scaling and cost', () => {
     expect(states({ ...EXEC, stack: 2 })).toBeGreaterThan(states(EXEC));
   });
   test('vma_adjust takes one more lock in the locking variants; the migrator pays nothing for them', () => {
-    const cost = (variant: string, i: number) => soloCost(instantiate(model, variant, model.costs![i].params), model.costs![i].thread);
+    const cost = (variant: string, i: number) =>
+      soloCost(instantiate(model, variant, model.costs![i].params), model.costs![i].thread);
     expect(cost('v2.6.34-rc', 1).locks).toBe(0);
     expect(cost('root-lock', 1).locks).toBe(1);
     expect(cost('mel-lock-seq', 1).locks).toBe(1);
     expect(cost('root-lock', 0)).toEqual(cost('v2.6.34-rc', 0));
   });
   test("exec: 012f18004da3's root lock skips shift_arg_pages' second vma_adjust (only vm_end changes); Mel's patch locks both", () => {
-    const cost = (variant: string) => soloCost(instantiate(model, variant, model.costs![2].params), model.costs![2].thread).locks;
+    const cost = (variant: string) =>
+      soloCost(instantiate(model, variant, model.costs![2].params), model.costs![2].thread).locks;
     expect(cost('v2.6.34-rc')).toBe(1); // move_ptes' PTL
     expect(cost('root-lock')).toBe(2); // + the first vma_adjust's root lock
     expect(cost('merged')).toBe(2);

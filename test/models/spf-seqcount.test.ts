@@ -20,12 +20,13 @@ const cycles = (variant: string, params: Record<string, number> = {}) => {
   expect(r.complete).toBe(true);
   return r.cycles;
 };
-const names = (variant: string, params: Record<string, number> = {}) => cycles(variant, params).map((c) => c.classes.join(' → '));
+const names = (variant: string, params: Record<string, number> = {}) =>
+  cycles(variant, params).map((c) => c.classes.join(' → '));
 
 const RACED = ['seqcount-balanced', 'validation-sound', 'writer-exclusive'];
 
 describe('spf-seqcount: verdicts per variant (1 reader, truncate on)', () => {
-  test('posted: no deadlock (the reader bails), but truncate\'s section overlaps move_vma\'s', () => {
+  test("posted: no deadlock (the reader bails), but truncate's section overlaps move_vma's", () => {
     // Laurent is right about deadlock and wrong about exclusion: truncate holds i_mmap_rwsem, not mmap_sem.
     expect(violated('posted')).toEqual(RACED);
   });
@@ -36,7 +37,9 @@ describe('spf-seqcount: verdicts per variant (1 reader, truncate on)', () => {
   test('spinning-spf: a spinning reader that holds nothing closes no lock cycle; it hangs only on a count left odd', () => {
     expect(violated('spinning-spf')).toEqual(['deadlock-free', ...RACED].sort());
     const v = shortest('spinning-spf', 'deadlock-free');
-    expect(v.message).toBe("deadlock: spf0 blocked at 'handle_speculative_fault: read_seqcount_begin(vma->vm_sequence) spins while odd'");
+    expect(v.message).toBe(
+      "deadlock: spf0 blocked at 'handle_speculative_fault: read_seqcount_begin(vma->vm_sequence) spins while odd'",
+    );
     expect(v.trace.steps.filter((s) => s.thread === 'spf0')).toEqual([]);
     expect(violated('spinning-spf', { truncate: 0 })).toEqual([]);
   });
@@ -54,7 +57,8 @@ describe('spf-seqcount: verdicts per variant (1 reader, truncate on)', () => {
     expect(violated('posted-anon', { dontneed: 1 })).toEqual([]);
   });
   test('every variant meets its declared expectation', () => {
-    for (const variant of Object.keys(model.variants)) expect(outcomes(variant)).toEqual(instantiate(model, variant).expect);
+    for (const variant of Object.keys(model.variants))
+      expect(outcomes(variant)).toEqual(instantiate(model, variant).expect);
   });
 });
 
@@ -70,17 +74,23 @@ describe('spf-seqcount: shortest counterexamples', () => {
     const v = shortest('posted', 'validation-sound');
     const labels = v.trace.steps.map((s) => `${s.thread}: ${s.label}`);
     const sample = labels.findIndex((l) => l.startsWith('spf0: handle_speculative_fault: seq = raw_read_seqcount'));
-    const secondBegin = labels.findIndex((l) => l.startsWith('truncate: unmap_page_range: write_seqcount_begin(vma): store'));
+    const secondBegin = labels.findIndex((l) =>
+      l.startsWith('truncate: unmap_page_range: write_seqcount_begin(vma): store'),
+    );
     expect(labels.some((l) => l.startsWith('move_vma: move_vma: write_seqcount_begin(vma): store'))).toBe(true);
     expect(secondBegin).toBeGreaterThanOrEqual(0);
     expect(sample).toBeGreaterThan(secondBegin);
     expect(labels[labels.length - 1]).toBe('spf0: handle_pte_fault(FAULT_FLAG_SPECULATIVE): commit the fault');
   });
-  test('spinning reader: reclaim spins on the odd count holding i_mmap_rwsem; move_vma waits behind truncate\'s queued write', () => {
+  test("spinning reader: reclaim spins on the odd count holding i_mmap_rwsem; move_vma waits behind truncate's queued write", () => {
     const v = shortest('spinning-reader', 'deadlock-free');
     expect(v.trace.steps).toHaveLength(10);
-    expect(v.message).toContain("move_vma blocked at '__pte_alloc → __alloc_pages_slowpath: rmap_walk_file: i_mmap_lock_read'");
-    expect(v.message).toContain("reclaim blocked at 'shrink_active_list: read_seqcount_begin(vma->vm_sequence) spins while odd'");
+    expect(v.message).toContain(
+      "move_vma blocked at '__pte_alloc → __alloc_pages_slowpath: rmap_walk_file: i_mmap_lock_read'",
+    );
+    expect(v.message).toContain(
+      "reclaim blocked at 'shrink_active_list: read_seqcount_begin(vma->vm_sequence) spins while odd'",
+    );
     expect(v.message).toContain("truncate blocked at 'unmap_mapping_range: i_mmap_lock_write: owns i_mmap_rwsem'");
   });
   test('posted-anon: two MADV_DONTNEED sections on one anonymous vma, and a reader validating between them', () => {
@@ -96,14 +106,25 @@ describe('spf-seqcount: shortest counterexamples', () => {
 });
 
 describe('spf-seqcount: lock order', () => {
-  test('posted: the lockdep splat\'s three-edge cycle, with the paths that took each edge', () => {
+  test("posted: the lockdep splat's three-edge cycle, with the paths that took each edge", () => {
     const c = cycles('posted');
     expect(c[0].classes).toEqual(['fs_reclaim', 'i_mmap_rwsem', 'vm_seq']);
     const [reclaim, imap, seq] = c[0].edges;
-    expect([reclaim.thread, reclaim.label, reclaim.read]).toEqual(['reclaim', 'shrink_active_list: rmap_walk_file: i_mmap_lock_read', true]);
+    expect([reclaim.thread, reclaim.label, reclaim.read]).toEqual([
+      'reclaim',
+      'shrink_active_list: rmap_walk_file: i_mmap_lock_read',
+      true,
+    ]);
     expect(new Set(imap.witnesses.map((w) => w.thread))).toEqual(new Set(['truncate', 'vma_adjust']));
-    expect([seq.thread, seq.label]).toEqual(['move_vma', 'move_page_tables: __pte_alloc → prepare_alloc_pages: fs_reclaim_acquire/release']);
-    expect(c.map((x) => x.classes.join(' → '))).toEqual(['fs_reclaim → i_mmap_rwsem → vm_seq', 'fs_reclaim → i_mmap_rwsem → vm_seq/1', 'fs_reclaim → i_mmap_rwsem → vm_seq → vm_seq/1']);
+    expect([seq.thread, seq.label]).toEqual([
+      'move_vma',
+      'move_page_tables: __pte_alloc → prepare_alloc_pages: fs_reclaim_acquire/release',
+    ]);
+    expect(c.map((x) => x.classes.join(' → '))).toEqual([
+      'fs_reclaim → i_mmap_rwsem → vm_seq',
+      'fs_reclaim → i_mmap_rwsem → vm_seq/1',
+      'fs_reclaim → i_mmap_rwsem → vm_seq → vm_seq/1',
+    ]);
   });
   test('posted without truncate: the cycle is still reported (vma_adjust closes it), though no interleaving deadlocks', () => {
     expect(names('posted', { truncate: 0 })).toContain('fs_reclaim → i_mmap_rwsem → vm_seq');
@@ -114,7 +135,7 @@ describe('spf-seqcount: lock order', () => {
     expect(r.cycles).toEqual([]);
     expect(r.classes).toEqual(['fs_reclaim', 'i_mmap_rwsem', 'mmap_sem']);
   });
-  test('spinning-reader: the reader inside reclaim adds fs_reclaim → vm_seq, and move_vma\'s reclaim vm_seq → i_mmap_rwsem', () => {
+  test("spinning-reader: the reader inside reclaim adds fs_reclaim → vm_seq, and move_vma's reclaim vm_seq → i_mmap_rwsem", () => {
     const n = names('spinning-reader');
     expect(n).toContain('fs_reclaim → vm_seq');
     expect(n).toContain('i_mmap_rwsem → vm_seq');

@@ -46,7 +46,9 @@ describe('swimlanes', () => {
   test('ends with the property, schedule and replay command', () => {
     expect(text).toContain(`✗ mutual-exclusion (invariant) violated after step ${v.trace.steps.length}: ${v.message}`);
     expect(text).toContain(`schedule: ${v.trace.schedule}`);
-    expect(lines[lines.length - 1]).toBe(`  replay:   mmcheck replay peterson --variant no-turn --property mutual-exclusion --schedule '${v.trace.schedule}'`);
+    expect(lines[lines.length - 1]).toBe(
+      `  replay:   mmcheck replay peterson --variant no-turn --property mutual-exclusion --schedule '${v.trace.schedule}'`,
+    );
   });
 
   test('columns stay aligned', () => {
@@ -104,9 +106,15 @@ describe('values', () => {
   });
 
   test('replay command quotes and lists params', () => {
-    expect(replayCommand({ model: 'm', variant: 'v', params: { n: 2 } }, '0*2,1')).toBe("mmcheck replay m --variant v --param n=2 --schedule '0*2,1'");
-    expect(replayCommand({ model: "my dir/it's.ts", variant: 'v', params: {} }, '0')).toBe(`mmcheck replay 'my dir/it'\\''s.ts' --variant v --schedule '0'`);
-    expect(replayCommand({ model: 'm', variant: 'v', params: {} }, '0', 'p')).toBe("mmcheck replay m --variant v --property p --schedule '0'");
+    expect(replayCommand({ model: 'm', variant: 'v', params: { n: 2 } }, '0*2,1')).toBe(
+      "mmcheck replay m --variant v --param n=2 --schedule '0*2,1'",
+    );
+    expect(replayCommand({ model: "my dir/it's.ts", variant: 'v', params: {} }, '0')).toBe(
+      `mmcheck replay 'my dir/it'\\''s.ts' --variant v --schedule '0'`,
+    );
+    expect(replayCommand({ model: 'm', variant: 'v', params: {} }, '0', 'p')).toBe(
+      "mmcheck replay m --variant v --property p --schedule '0'",
+    );
   });
 });
 
@@ -138,7 +146,13 @@ describe('summary', () => {
 
 describe('table', () => {
   test('aligns columns', () => {
-    const t = renderTable([{ header: 'a' }, { header: 'num', align: 'right' }], [['xx', 1], ['y', 100]]).split('\n');
+    const t = renderTable(
+      [{ header: 'a' }, { header: 'num', align: 'right' }],
+      [
+        ['xx', 1],
+        ['y', 100],
+      ],
+    ).split('\n');
     expect(t).toEqual(['a   num', '──  ───', 'xx    1', 'y   100']);
   });
 });
@@ -151,7 +165,15 @@ describe('json', () => {
     expect(doc.command).toBe('check');
     expect(doc.ok).toBe(true);
     const run = doc.runs[0];
-    expect(run).toMatchObject({ model: 'peterson', variant: 'no-turn', params: {}, strategy: 'dfs', result: 'violation', complete: true, ok: true });
+    expect(run).toMatchObject({
+      model: 'peterson',
+      variant: 'no-turn',
+      params: {},
+      strategy: 'dfs',
+      result: 'violation',
+      complete: true,
+      ok: true,
+    });
     expect(run.verdicts).toEqual([
       { property: 'mutual-exclusion', kind: 'invariant', outcome: 'violated', expected: 'violated', ok: true },
       { property: 'deadlock-free', kind: null, outcome: 'holds', expected: 'holds', ok: true },
@@ -161,7 +183,9 @@ describe('json', () => {
     const sv = violation(result);
     expect(v.property).toBe('mutual-exclusion');
     expect(v.schedule).toBe(sv.trace.schedule);
-    expect(v.replay).toBe(`mmcheck replay peterson --variant no-turn --property mutual-exclusion --schedule '${sv.trace.schedule}'`);
+    expect(v.replay).toBe(
+      `mmcheck replay peterson --variant no-turn --property mutual-exclusion --schedule '${sv.trace.schedule}'`,
+    );
     expect(v.trace.steps.length).toBe(sv.trace.steps.length);
     expect(v.trace.steps[0]).toMatchObject({ step: 1, tid: sv.trace.steps[0].tid, label: sv.trace.steps[0].label });
   });
@@ -172,10 +196,15 @@ describe('junit', () => {
     const good = renderJunit([report]);
     expect(good).toContain('<testsuite name="peterson" tests="2" failures="0"');
     expect(good.match(/<testcase /g)!.length).toBe(2);
-    const wrong: RunReport = { ...report, verdicts: report.verdicts.map((v) => ({ ...v, expected: 'holds' as const })) };
+    const wrong: RunReport = {
+      ...report,
+      verdicts: report.verdicts.map((v) => ({ ...v, expected: 'holds' as const })),
+    };
     const bad = renderJunit([wrong]);
     expect(bad).toContain('failures="1"');
-    expect(bad).toMatch(/<failure message="expected holds, got violated: both threads are in the critical section \(incs = 2\)"/);
+    expect(bad).toMatch(
+      /<failure message="expected holds, got violated: both threads are in the critical section \(incs = 2\)"/,
+    );
     expect(bad).toContain('mmcheck replay peterson --variant no-turn --property mutual-exclusion --schedule &apos;');
   });
 
@@ -188,10 +217,22 @@ describe('junit', () => {
 
 describe('junit lock order', () => {
   test('an incomplete lock-order pass is a failing case; a complete one a passing case', () => {
-    const lo = { edges: [], classes: [], cycles: [], cyclesTruncated: false, states: 7, transitions: 9, timeMs: 1, complete: false, reason: 'max-states' as const };
+    const lo = {
+      edges: [],
+      classes: [],
+      cycles: [],
+      cyclesTruncated: false,
+      states: 7,
+      transitions: 9,
+      timeMs: 1,
+      complete: false,
+      reason: 'max-states' as const,
+    };
     const cut = renderJunit([{ ...report, lockOrder: lo } as RunReport]);
     expect(cut).toContain('failures="1"');
-    expect(cut).toMatch(/<testcase name="no-turn › lock-order"[^>]*>\n\s*<failure message="lock-order pass incomplete \(max-states reached after 7 states\)"/);
+    expect(cut).toMatch(
+      /<testcase name="no-turn › lock-order"[^>]*>\n\s*<failure message="lock-order pass incomplete \(max-states reached after 7 states\)"/,
+    );
     const whole = renderJunit([{ ...report, lockOrder: { ...lo, complete: true, reason: null } } as RunReport]);
     expect(whole).toContain('tests="3" failures="0"');
   });
@@ -199,7 +240,11 @@ describe('junit lock order', () => {
 
 describe('junit errors', () => {
   test('a model that could not be built is an <error> case', () => {
-    const broken: RunReport = { ctx, result: { kind: 'error', message: 'model threw <x>', code: 'model-threw' }, verdicts: [] };
+    const broken: RunReport = {
+      ctx,
+      result: { kind: 'error', message: 'model threw <x>', code: 'model-threw' },
+      verdicts: [],
+    };
     const xml = renderJunit([broken]);
     expect(xml).toContain('errors="1"');
     expect(xml).toContain('<error message="model threw &lt;x&gt;" type="model-error"/>');
