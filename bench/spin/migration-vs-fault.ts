@@ -308,7 +308,7 @@ const one = (cond: string) => `(${cond} -> 1 : 0)`;
 export function migrationVsFault(variant: string, readers: number): PromelaModel {
   const spec = model.variants[variant];
   if (!spec) throw new Error(`migration-vs-fault has no variant '${variant}'`);
-  const o = { ...model.options, ...spec.options } as Options;
+  const o = { ...model.options, ...spec.options };
   const retries = model.params.retries.default;
   const nf = 2 + (o.uncache ? readers : 0);
   const folios = Array.from({ length: nf }, (_, k) => k);

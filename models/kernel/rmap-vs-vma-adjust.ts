@@ -79,7 +79,7 @@
  * migrate_pages' -EAGAIN retry passes (a failed migration just ends), and a fault on pte_none.
  */
 import { reads, writes } from '../../src/core/access.js';
-import { defineModel, type Verdict } from '../../src/core/model.js';
+import { defineModel, type Program, type Verdict } from '../../src/core/model.js';
 import { assertion, type Property } from '../../src/core/property.js';
 import { andThen, step, type LockOp, type Step, type StepOutcome } from '../../src/core/step.js';
 import { thread } from '../../src/core/thread.js';
@@ -781,7 +781,7 @@ export default defineModel<Options>({
   build: (o, p) => {
     const lay = layout(p);
     const view = viewOf(lay);
-    const threads = [
+    const threads: Program<S>['threads'][number][] = [
       thread<S, ML>(
         'migrator',
         { pg: 0, cur: null, snap: {}, addr: EFAULT, seq: 0, dst: '' },
@@ -789,8 +789,8 @@ export default defineModel<Options>({
       ),
     ];
     if (p.mprotect > 0)
-      threads.push(thread<S, AL>('mprotect', { f: '' }, mprotectSteps(o, p.mprotect, lay.init, view)) as any);
-    if (p.exec) threads.push(thread<S, AL>('exec', { f: '' }, execSteps(o, lay, p.stack, view)) as any);
+      threads.push(thread<S, AL>('mprotect', { f: '' }, mprotectSteps(o, p.mprotect, lay.init, view)));
+    if (p.exec) threads.push(thread<S, AL>('exec', { f: '' }, execSteps(o, lay, p.stack, view)));
     return { init: lay.init, threads, properties: properties(view) };
   },
 });

@@ -372,7 +372,7 @@ export default defineModel<Options>({
       seq: [seqcount(), seqcount()],
       bound: [1, 1],
       pte: ['page', 'none'],
-      spf: Array.from({ length: p.readers }, () => ({ outcome: 'running' as Outcome, overlapped: false })),
+      spf: Array.from({ length: p.readers }, () => ({ outcome: 'running', overlapped: false })),
     } satisfies S,
     threads: [
       thread<S, WL>('vma_adjust', { seq: 0 }, vmaAdjust(o)),

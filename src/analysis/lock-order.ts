@@ -83,8 +83,9 @@ interface Node {
   readonly held: readonly (readonly Held[])[];
 }
 
+const isOpList = (r: LockOp | readonly LockOp[]): r is readonly LockOp[] => Array.isArray(r);
 const opsOf = (r: LockOp | readonly LockOp[] | null | undefined): readonly LockOp[] =>
-  r == null ? [] : Array.isArray(r) ? r : [r as LockOp];
+  r == null ? [] : isOpList(r) ? r : [r];
 
 /** The lock-order report of one instance. Throws ModelError when model code throws. */
 export function lockOrder(inst: Instance, opts: LockOrderOptions = {}): LockOrderReport {
@@ -121,7 +122,7 @@ export function lockOrder(inst: Instance, opts: LockOrderOptions = {}): LockOrde
   const init: Node = {
     s: inst.program.init,
     pc: threads.map(() => 0),
-    l: threads.map((t) => t.locals),
+    l: threads.map((t): unknown => t.locals),
     held: threads.map(() => []),
   };
   seen.add(key(init));
@@ -164,7 +165,7 @@ export function lockOrder(inst: Instance, opts: LockOrderOptions = {}): LockOrde
       const next: Node = {
         s: r.s === undefined ? n.s : r.s,
         pc: n.pc.map((p, i) => (i === tid ? pc : p)),
-        l: r.l === undefined ? n.l : n.l.map((x, i) => (i === tid ? r.l : x)),
+        l: r.l === undefined ? n.l : n.l.map((x, i) => (i === tid ? (r.l as unknown) : x)),
         held: held === n.held[tid] ? n.held : n.held.map((h, i) => (i === tid ? held : h)),
       };
       const k = key(next);

@@ -167,7 +167,7 @@ const vmaOf = <L>(v: VmaOf<L>, l: L) => (typeof v === 'function' ? v(l) : v);
 // ------------------------------------------------------------ the walk
 
 /** The successor of `cursor` on `head` (null cursor: the first entry); undefined at the end; 'poison' if cursor is unlinked. */
-export function avcSuccessor(head: readonly string[], cursor: string | null): string | undefined | 'poison' {
+export function avcSuccessor(head: readonly string[], cursor: string | null): string | undefined {
   if (cursor === null) return head[0];
   const i = head.indexOf(cursor);
   return i < 0 ? 'poison' : head[i + 1];

@@ -20,14 +20,15 @@ export interface FairRwSem {
 export const fairRwsem = (): FairRwSem => ({ readers: 0, writer: -1, queued: 0 });
 
 const word = (path: Path) => writes(locOf(path));
-const update = (s: any, path: Path, f: (r: FairRwSem) => FairRwSem) => setIn(s, path, f(getIn(s, path)));
+const sem = (s: unknown, path: Path) => getIn(s, path) as FairRwSem;
+const update = <S>(s: S, path: Path, f: (r: FairRwSem) => FairRwSem) => setIn(s, path, f(sem(s, path)));
 
 /** down_read: blocks while a writer owns the semaphore or waits for it. */
 export function downReadFair<L>(path: Path, cls?: string): StepSpec<any, L> {
   return {
     lock: lockOp('acquire', path, cls, { read: true }),
     cost: 'lock',
-    guard: (s) => getIn(s, path).writer === -1 && getIn(s, path).queued === 0,
+    guard: (s) => sem(s, path).writer === -1 && sem(s, path).queued === 0,
     footprint: () => word(path),
     run: (s) => ({ s: update(s, path, (r) => ({ ...r, readers: r.readers + 1 })) }),
   };
@@ -46,7 +47,7 @@ export function downWriteQueue<L>(path: Path, cls?: string): StepSpec<any, L> {
 /** down_write, second half: sleeps until no reader or writer owns it, then owns it. */
 export function downWriteOwn<L>(path: Path): StepSpec<any, L> {
   return {
-    guard: (s) => getIn(s, path).writer === -1 && getIn(s, path).readers === 0,
+    guard: (s) => sem(s, path).writer === -1 && sem(s, path).readers === 0,
     footprint: () => word(path),
     run: (s, _l, tid) => ({ s: update(s, path, (r) => ({ ...r, writer: tid, queued: r.queued - 1 })) }),
   };

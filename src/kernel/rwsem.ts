@@ -16,14 +16,15 @@ export interface RwSem {
 export const rwsem = (): RwSem => ({ readers: 0, writer: -1 });
 
 const word = (path: Path) => writes(locOf(path));
-const update = (s: any, path: Path, f: (r: RwSem) => RwSem) => setIn(s, path, f(getIn(s, path)));
+const sem = (s: unknown, path: Path) => getIn(s, path) as RwSem;
+const update = <S>(s: S, path: Path, f: (r: RwSem) => RwSem) => setIn(s, path, f(sem(s, path)));
 const misuse = (message: string) => ({ violation: { property: LOCK_MISUSE, message } });
 
 export function downRead<L>(path: Path, cls?: string): StepSpec<any, L> {
   return {
     lock: lockOp('acquire', path, cls, { read: true }),
     cost: 'lock',
-    guard: (s) => getIn(s, path).writer === -1,
+    guard: (s) => sem(s, path).writer === -1,
     footprint: () => word(path),
     run: (s) => ({ s: update(s, path, (r) => ({ ...r, readers: r.readers + 1 })) }),
   };
@@ -34,7 +35,7 @@ export function upRead<L>(path: Path, cls?: string): StepSpec<any, L> {
     lock: lockOp('release', path, cls),
     footprint: () => word(path),
     run: (s) =>
-      getIn(s, path).readers === 0
+      sem(s, path).readers === 0
         ? misuse(`up_read(${locOf(path)}) without a reader`)
         : { s: update(s, path, (r) => ({ ...r, readers: r.readers - 1 })) },
   };
@@ -44,7 +45,7 @@ export function downWrite<L>(path: Path, cls?: string): StepSpec<any, L> {
   return {
     lock: lockOp('acquire', path, cls),
     cost: 'lock',
-    guard: (s) => getIn(s, path).writer === -1 && getIn(s, path).readers === 0,
+    guard: (s) => sem(s, path).writer === -1 && sem(s, path).readers === 0,
     footprint: () => word(path),
     run: (s, _l, tid) => ({ s: update(s, path, (r) => ({ ...r, writer: tid })) }),
   };
@@ -55,7 +56,7 @@ export function upWrite<L>(path: Path, cls?: string): StepSpec<any, L> {
     lock: lockOp('release', path, cls),
     footprint: () => word(path),
     run: (s, _l, tid) =>
-      getIn(s, path).writer !== tid
+      sem(s, path).writer !== tid
         ? misuse(`up_write(${locOf(path)}) by a thread that does not hold it`)
         : { s: update(s, path, (r) => ({ ...r, writer: -1 })) },
   };

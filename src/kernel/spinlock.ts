@@ -42,7 +42,7 @@ export function spinLock<L>(lock: PathOf<L>, cls?: string): StepSpec<any, L> {
   return {
     cost: 'lock',
     lock: lockOp('acquire', lock, cls),
-    guard: (s, l, tid) => getIn(s, at(lock, l, tid)) === UNLOCKED,
+    guard: (s, l, tid) => (getIn(s, at(lock, l, tid)) as number) === UNLOCKED,
     footprint: (_s, l, tid) => writes(locOf(at(lock, l, tid))),
     run: (s, l, tid) => ({ s: setIn(s, at(lock, l, tid), tid) }),
   };
@@ -52,11 +52,11 @@ export function spinTrylock<L>(lock: PathOf<L>, onFail: string, cls?: string): S
   const ann = lockOp('acquire', lock, cls, { trylock: true });
   return {
     cost: 'lock',
-    lock: (s, l, tid) => (getIn(s, at(lock, l, tid)) === UNLOCKED ? ann(s, l, tid) : null),
+    lock: (s, l, tid) => ((getIn(s, at(lock, l, tid)) as number) === UNLOCKED ? ann(s, l, tid) : null),
     footprint: (_s, l, tid) => writes(locOf(at(lock, l, tid))),
     run: (s, l, tid) => {
       const p = at(lock, l, tid);
-      return getIn(s, p) === UNLOCKED ? { s: setIn(s, p, tid) } : { goto: onFail };
+      return (getIn(s, p) as number) === UNLOCKED ? { s: setIn(s, p, tid) } : { goto: onFail };
     },
   };
 }
@@ -67,7 +67,7 @@ export function spinUnlock<L>(lock: PathOf<L>, cls?: string): StepSpec<any, L> {
     footprint: (_s, l, tid) => writes(locOf(at(lock, l, tid))),
     run: (s, l, tid) => {
       const p = at(lock, l, tid);
-      if (getIn(s, p) !== tid)
+      if ((getIn(s, p) as number) !== tid)
         return {
           violation: { property: LOCK_MISUSE, message: `spin_unlock(${locOf(p)}) by a thread that does not hold it` },
         };

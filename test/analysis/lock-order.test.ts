@@ -147,12 +147,12 @@ describe('lock-order analysis', () => {
       /thread 't0'.*exits still holding A/,
     );
     // An unlock step that lost its annotation: the state is unlocked, the held stack is not.
-    const lost = { ...spinUnlock<{}>(['A']), lock: undefined };
+    const lost = { ...spinUnlock<object>(['A']), lock: undefined };
     const twice = thread('t0', {}, [
-      step('t0: lock A', spinLock<{}>(['A'])),
+      step('t0: lock A', spinLock<object>(['A'])),
       step('t0: unlock A (no annotation)', lost),
-      step('t0: lock A again', spinLock<{}>(['A'])),
-      step('t0: unlock A', spinUnlock<{}>(['A'])),
+      step('t0: lock A again', spinLock<object>(['A'])),
+      step('t0: unlock A', spinUnlock<object>(['A'])),
     ]);
     expect(() => lockOrder(program({ init: { A: UNLOCKED }, threads: [twice], properties: [lockMisuse] }))).toThrow(
       ModelError,
@@ -165,10 +165,10 @@ describe('lock-order analysis', () => {
   test('a blocked acquisition records its dependency (lockdep checks before it waits)', () => {
     // A is held from the initial state by a thread that is not modelled: t0 never gets it.
     const t0 = thread('t0', {}, [
-      step('t0: lock B', spinLock<{}>(['B'])),
-      step('t0: lock A (always contended)', spinLock<{}>(['A'])),
-      step('t0: unlock A', spinUnlock<{}>(['A'])),
-      step('t0: unlock B', spinUnlock<{}>(['B'])),
+      step('t0: lock B', spinLock<object>(['B'])),
+      step('t0: lock A (always contended)', spinLock<object>(['A'])),
+      step('t0: unlock A', spinUnlock<object>(['A'])),
+      step('t0: unlock B', spinUnlock<object>(['B'])),
     ]);
     const r = lockOrder(program({ init: { A: 7, B: UNLOCKED }, threads: [t0], properties: [lockMisuse] }));
     expect(r.edges.map((e) => [e.from, e.to, e.label])).toEqual([['B', 'A', 't0: lock A (always contended)']]);

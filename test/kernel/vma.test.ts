@@ -37,12 +37,14 @@ describe('vma_address', () => {
   });
   test('vm_flags: a plain store clears VM_STACK_INCOMPLETE_SETUP, a plain load reads it', () => {
     const s = { vmas: { S: vma(4, 5, 0, 'AVS', VMA_STACK_INCOMPLETE_SETUP) } };
-    const cleared = vmaSetFlags<any, {}>('S', (f) => f & ~VMA_STACK_INCOMPLETE_SETUP).run(s, {}, 0).s as typeof s;
+    const cleared = vmaSetFlags<any, object>('S', (f) => f & ~VMA_STACK_INCOMPLETE_SETUP).run(s, {}, 0).s as typeof s;
     expect(cleared.vmas.S.flags).toBe(0);
     expect(s.vmas.S.flags).toBe(VMA_STACK_INCOMPLETE_SETUP);
     const seen = vmaLoadFlags<any, { f?: number }>('S', (l, f) => ({ l: { ...l, f } })).run(s, {}, 0).l;
     expect(seen).toEqual({ f: VMA_STACK_INCOMPLETE_SETUP });
-    expect(vmaLoadFlags<any, {}>('S', () => ({})).footprint(s, {}, 0)).toEqual([{ loc: 'vmas.S.flags', write: false }]);
+    expect(vmaLoadFlags<any, object>('S', () => ({})).footprint(s, {}, 0)).toEqual([
+      { loc: 'vmas.S.flags', write: false },
+    ]);
   });
 });
 
