@@ -440,7 +440,7 @@ describe('engine regressions (fixed in src/explore: Dpor.raceAfterDeadEnd, Visit
       ],
     });
     expect(counts(run(inst, 'naive', full)).states).toBe(3);
-    const r = run(inst, 'preempt', { ...full, timeLimitMs: 2000 });
+    const r = run(inst, 'preempt', { ...full, maxStates: 1000 });
     expect(r.kind).toBe('pass');
   });
 });

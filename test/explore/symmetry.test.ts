@@ -140,14 +140,14 @@ const orbits = (m: GenModel & { k: number }, o: Observed, pick: (o: Observed) =>
 function checkModel(m: GenModel & { k: number }): { plain: number; sym: number } {
   const sink: Sink = { observe: null };
   const inst = buildSym(m, sink);
-  const ref = observeRun(m, inst, sink, 'naive', { symmetry: false, timeLimitMs: 60_000 });
+  const ref = observeRun(m, inst, sink, 'naive', { symmetry: false, maxStates: 1_000_000 });
   if (ref.result.kind === 'error' || ref.result.kind === 'incomplete')
     throw new Mismatch(`naive did not finish\n${describe(m)}`);
   const want = outcomeMap(inst, ref.result);
   const refOrbits = orbits(m, ref, (o) => o.seen);
   let sym = 0;
   for (const strategy of ['dfs', 'naive', 'bfs'] as const) {
-    const o = observeRun(m, inst, sink, strategy, { symmetry: true, timeLimitMs: 60_000 });
+    const o = observeRun(m, inst, sink, strategy, { symmetry: true, maxStates: 1_000_000 });
     const r = o.result;
     if (r.kind === 'error' || r.kind === 'incomplete' || (r.kind === 'violation' && !r.exhaustive))
       throw new Mismatch(`${strategy}: not exhaustive: ${r.kind === 'incomplete' ? r.reason : r.kind}\n${describe(m)}`);
