@@ -17,7 +17,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCli } from '../src/cli/app.js';
-import type { Io } from '../src/cli/io.js';
+import { nodeIo, type Io } from '../src/cli/io.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -98,12 +98,15 @@ export function quote(output: string): string | null {
 export async function runMmcheck(command: string): Promise<{ out: string; err: string; code: number }> {
   let out = '';
   let err = '';
+  // nodeIo() first, so a field the CLI adds to Io later keeps its default here.
   const io: Io = {
+    ...nodeIo(),
     out: (s) => void (out += s),
     err: (s) => void (err += s),
     stdoutIsTTY: false,
     stderrIsTTY: false,
     env: {},
+    columns: undefined,
     cwd: ROOT,
   };
   const code = await runCli([...words(command), '--no-color'], io);
