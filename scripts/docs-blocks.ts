@@ -11,13 +11,16 @@
  * The command runs in-process through the CLI's own entry point (`runCli`), without colour and
  * at the width used when stdout is not a terminal. The quoted text is the output from the first
  * line that mentions a counterexample to the end: the summary above it carries times, which
- * change on every run. `npm test` fails when a block differs from what the tool prints now.
+ * change on every run (a `replay` prints none: all of it is quoted). `; steps 33-42` or
+ * `; result` after the command quotes an excerpt (docs-excerpt.ts). `npm test` fails when a
+ * block differs from what the tool prints now.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCli } from '../src/cli/app.js';
 import { nodeIo, type Io } from '../src/cli/io.js';
+import { cut, parseExcerpt } from './docs-excerpt.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -82,16 +85,20 @@ export function words(command: string): string[] {
 // eslint-disable-next-line no-control-regex -- ESC starts the colour codes this strips
 const ANSI = /\x1b\[[0-9;]*m/g;
 
-/** Output as the docs quote it: no colour, no trailing blanks, from the counterexample on. */
-export function quote(output: string): string | null {
+/**
+ * Output as the docs quote it: no colour, no trailing blanks, from the counterexample on (a
+ * replay prints no times: all of it). Null when there is nothing to quote.
+ */
+export function quote(output: string, whole = false): string | null {
   const lines = output
     .replace(ANSI, '')
     .split('\n')
     .map((l) => l.trimEnd());
-  const start = lines.findIndex((l) => START.test(l));
+  const start = whole ? 0 : lines.findIndex((l) => START.test(l));
   if (start < 0) return null;
   while (lines.length > start && lines[lines.length - 1] === '') lines.pop();
-  return lines.slice(start).join('\n');
+  while (lines.length > start && lines[start] === '') lines.shift();
+  return lines.length > start ? lines.slice(start).join('\n') : null;
 }
 
 /** Run one mmcheck command line in-process; its stdout, stderr and exit code. */
@@ -113,14 +120,19 @@ export async function runMmcheck(command: string): Promise<{ out: string; err: s
   return { out, err, code };
 }
 
-/** What the block should hold now: a fenced code block of the command's quoted output. */
+/** What the block should hold now: a fenced code block of the command's quoted output (or an excerpt). */
 export async function expectedBody(b: Block): Promise<string> {
   const at = `${path.relative(ROOT, b.file)}:${b.line}`;
-  const r = await runMmcheck(b.command);
-  if (r.code === 2) throw new DocsError(`${at}: \`mmcheck ${b.command}\` failed: ${r.err.trim()}`);
-  const q = quote(r.out);
-  if (q === null) throw new DocsError(`${at}: \`mmcheck ${b.command}\` printed no counterexample to quote`);
-  return ['```', q, '```'].join('\n');
+  const [command, spec] = b.command.split(/\s+;\s+/, 2);
+  const excerpt = parseExcerpt(spec);
+  if (excerpt === null) throw new DocsError(`${at}: unknown excerpt '${spec}' (steps A-B[,C-D] or result)`);
+  const r = await runMmcheck(command);
+  if (r.code === 2) throw new DocsError(`${at}: \`mmcheck ${command}\` failed: ${r.err.trim()}`);
+  const q = quote(r.out, words(command)[0] === 'replay');
+  if (q === null) throw new DocsError(`${at}: \`mmcheck ${command}\` printed no counterexample to quote`);
+  const text = cut(q, excerpt);
+  if (text === null) throw new DocsError(`${at}: the output of \`mmcheck ${command}\` has no ${spec}`);
+  return ['```', text, '```'].join('\n');
 }
 
 /** The file's text with every block regenerated; the blocks that changed. */

@@ -46,8 +46,22 @@ describe('quoting', () => {
     const out = 'VIOLATED x\n  time 12 ms\n\n\x1b[1mcounterexample for p\x1b[22m  \n1 │ a \n\n';
     expect(quote(out)).toBe('counterexample for p\n1 │ a');
   });
-  test('output without a counterexample cannot be quoted', () => {
+  test('output without a counterexample cannot be quoted, unless it is a replay (all of it)', () => {
     expect(quote('PASS x\n')).toBeNull();
+    expect(quote('\n 1 │ a\nended: terminal\n\n', true)).toBe(' 1 │ a\nended: terminal');
+  });
+  test('an unknown excerpt is an error naming the marker', async () => {
+    const b = {
+      file: path.join(ROOT, 'd.md'),
+      line: 4,
+      command: 'check peterson ; rows 1-2',
+      from: 4,
+      to: 4,
+      body: '',
+    };
+    await expect(expectedBody(b)).rejects.toThrow(
+      new DocsError("d.md:4: unknown excerpt 'rows 1-2' (steps A-B[,C-D] or result)"),
+    );
   });
   test('a command that fails is an error naming the marker', async () => {
     const b = { file: path.join(ROOT, 'd.md'), line: 3, command: 'check no-such-model', from: 3, to: 3, body: '' };
