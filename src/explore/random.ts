@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { Budget } from './budget.js';
 import { Recorder, checkState, type Found } from './check.js';
 import { finish, guarded } from './finish.js';
-import type { SearchOptions, SearchResult } from './result.js';
+import type { IncompleteReason, SearchOptions, SearchResult } from './result.js';
 import type { GState, System } from './system.js';
 
 export interface RandomOptions extends SearchOptions {
@@ -34,7 +34,9 @@ export function searchRandom(sys: System, opts: RandomOptions = {}): SearchResul
     const maxDepth = opts.maxDepth ?? 10_000;
     const seed = opts.seed ?? 42;
     let executions = 0;
-    let timedOut = false;
+    let stoppedBy: IncompleteReason | null = null;
+    const runs = opts.runs ?? 1000;
+    budget.estimate = () => ({ fraction: executions / runs, basis: `of ${runs} schedules (--runs)` });
 
     const walk = (choices: readonly number[]): { found: readonly Found[]; tids: number[] } => {
       let g: GState = sys.initial();
@@ -45,7 +47,7 @@ export function searchRandom(sys: System, opts: RandomOptions = {}): SearchResul
         if (en === 0) break;
         const p = pick(en, i < choices.length ? choices[i] : 0);
         tids.push(p);
-        if (budget.tick(0, i + 1, 0)) timedOut = true;
+        stoppedBy ??= budget.tick(0, i + 1, 0);
         const ex = sys.exec(g, p);
         g = ex.g;
         if (ex.violation) {
@@ -62,9 +64,9 @@ export function searchRandom(sys: System, opts: RandomOptions = {}): SearchResul
     const details = fc.check(
       fc.property(schedules, (choices) => {
         executions++;
-        return timedOut || walk(choices).found.length === 0;
+        return stoppedBy !== null || walk(choices).found.length === 0;
       }),
-      { seed, numRuns: opts.runs ?? 1000, endOnFailure: false },
+      { seed, numRuns: runs, endOnFailure: false },
     );
     const rec = new Recorder(sys, true);
     if (details.failed && details.counterexample) {
@@ -72,7 +74,7 @@ export function searchRandom(sys: System, opts: RandomOptions = {}): SearchResul
       rec.record(found, () => tids);
     }
     const stats = budget.stats('random', 0, 0, { executions });
-    return finish(rec, timedOut ? 'time' : 'sampled', stats);
+    return finish(rec, stoppedBy ?? 'sampled', stats);
   });
 }
 
