@@ -20,8 +20,9 @@ export interface RunControl {
 /** The control of a command that starts now. */
 export function runControl(a: SearchArgs, io: Io, now = performance.now()): RunControl {
   const timeLimitMs = secondsOption('time-limit', a['time-limit']);
+  const before = io.startedAt !== undefined ? Math.max(0, Date.now() - io.startedAt) : 0;
   return {
-    ...(timeLimitMs !== undefined ? { deadline: now + timeLimitMs } : {}),
+    ...(timeLimitMs !== undefined ? { deadline: now + timeLimitMs - before } : {}),
     maxMemoryBytes: memoryOption(a['max-memory']) ?? defaultMaxMemory(),
     maxStates: intOption('max-states', a['max-states'], 1),
     maxDepth: intOption('max-depth', a['max-depth'], 1),

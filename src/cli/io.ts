@@ -14,6 +14,8 @@ export interface Io {
   readonly cwd: string;
   /** True once the user asked the run to stop (Ctrl-C / SIGTERM, caught by the bin); polled by searches. */
   readonly interrupted?: () => boolean;
+  /** When the process started (epoch ms): --time-limit counts from there, start-up included. */
+  readonly startedAt?: number;
 }
 
 export function nodeIo(): Io {

@@ -10,10 +10,14 @@
  * machine), so the bound — checked on the resident size of the whole process — is reached before
  * the heap runs out; should the heap still run out (one allocation jumping past both), the run
  * ends with one line and exit 3, never a V8 stack trace.
+ *
+ * Under an address-space limit (`ulimit -v`) a second V8 isolate may not fit (each reserves
+ * hundreds of MiB of address space): the command then runs in this thread, where a signal is
+ * seen only between searches (Ctrl-C mid-search ends the process as usual).
  */
 import { Worker } from 'node:worker_threads';
 import { hideBin } from 'yargs/helpers';
-import { defaultMaxMemory, parseSize } from './memory.js';
+import { addressSpaceLimit, defaultMaxMemory, parseSize } from './memory.js';
 import type { WorkerData, WorkerMessage } from './worker.js';
 
 const EXIT_USAGE = 2;
@@ -31,8 +35,21 @@ function memoryBound(args: readonly string[]): number {
   return defaultMaxMemory();
 }
 
+/** Run the command in this thread (no room for a worker). */
+async function inProcess(args: readonly string[]): Promise<void> {
+  const [{ runCli }, { nodeIo }] = await Promise.all([import('./app.js'), import('./io.js')]);
+  process.exitCode = await runCli(args, nodeIo());
+}
+
 function main(): void {
   const args = hideBin(process.argv);
+  if (addressSpaceLimit() !== undefined) {
+    inProcess(args).catch((e: unknown) => {
+      process.stderr.write(`mmcheck: error: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.exitCode = EXIT_USAGE;
+    });
+    return;
+  }
   const flag = new Int32Array(new SharedArrayBuffer(4));
   const heapMb = Math.ceil(memoryBound(args) / 2 ** 20) + 256;
   const data: WorkerData = {
@@ -43,10 +60,12 @@ function main(): void {
     columns: process.stdout.isTTY ? process.stdout.columns : undefined,
     errColumns: process.stderr.isTTY ? process.stderr.columns : undefined,
     cwd: process.cwd(),
+    startedAt: performance.timeOrigin,
   };
   const worker = new Worker(new URL('./worker.js', import.meta.url), {
     workerData: data,
-    resourceLimits: { maxOldGenerationSizeMb: heapMb },
+    // 64 MiB of code space is ample for the checker and a model, and reserves far less address space than the default.
+    resourceLimits: { maxOldGenerationSizeMb: heapMb, codeRangeSizeMb: 64 },
   });
   let code: number | undefined;
   let signals = 0;

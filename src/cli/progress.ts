@@ -17,18 +17,48 @@ export function progressMode(io: Io, quiet: boolean | undefined): ProgressMode {
   return io.stderrIsTTY ? 'live' : 'heartbeat';
 }
 
+/** The parts of a progress line in display order, each with its rank (lower: dropped last when the line is too wide). */
+function progressParts(p: Progress, deadline?: number, now = performance.now()): [string, number][] {
+  const parts: [string, number][] = [
+    [`${formatCount(p.states)} states`, 0],
+    [`${formatRate(p.states, p.elapsedMs)} states/s`, 3],
+    [`depth ${p.depth}`, 5],
+    [`rss ${formatBytes(p.rssBytes)}`, 2],
+    [formatDuration(p.elapsedMs), 1],
+  ];
+  if (p.estimate) parts.push([`${Math.floor(p.estimate.fraction * 100)}% ${p.estimate.basis}`, 4]);
+  if (deadline !== undefined) parts.push([`≤ ${formatDuration(Math.max(0, deadline - now))} left (--time-limit)`, 4]);
+  return parts;
+}
+
 /** The progress of one search as one line (no newline), without the `what:` prefix. */
 export function progressText(p: Progress, deadline?: number, now = performance.now()): string {
-  const parts = [
-    `${formatCount(p.states)} states`,
-    `${formatRate(p.states, p.elapsedMs)} states/s`,
-    `depth ${p.depth}`,
-    `rss ${formatBytes(p.rssBytes)}`,
-    formatDuration(p.elapsedMs),
-  ];
-  if (p.estimate) parts.push(`${Math.floor(p.estimate.fraction * 100)}% ${p.estimate.basis}`);
-  if (deadline !== undefined) parts.push(`≤ ${formatDuration(Math.max(0, deadline - now))} left (--time-limit)`);
-  return parts.join(' · ');
+  return progressParts(p, deadline, now)
+    .map(([t]) => t)
+    .join(' · ');
+}
+
+/**
+ * `what: parts` in at most `width` characters, so the line never wraps: the name takes at most
+ * 40% of it, then the least useful parts are dropped (the estimate, depth, rate).
+ */
+export function fitProgress(
+  what: string,
+  p: Progress,
+  width: number,
+  deadline?: number,
+  now = performance.now(),
+): string {
+  const parts = progressParts(p, deadline, now);
+  const name = cut(what, Math.max(16, Math.floor(width * 0.4)));
+  const len = (ps: [string, number][]) => [...`${name}: ${ps.map(([t]) => t).join(' · ')}`].length;
+  while (parts.length > 1 && len(parts) > width) {
+    const worst = parts.reduce((w, x, i) => (x[1] >= parts[w][1] ? i : w), 0);
+    parts.splice(worst, 1);
+  }
+  const tail = parts.map(([t]) => t).join(' · ');
+  const room = width - [...tail].length - 2;
+  return room >= 8 ? `${cut(name, room)}: ${tail}` : cut(tail, width);
 }
 
 /** Prints the progress of the searches of one command. */
@@ -56,14 +86,13 @@ export class ProgressPrinter {
   }
 
   show(what: string, p: Progress, now = performance.now()): void {
-    const text = `${what}: ${progressText(p, this.deadline, now)}`;
     if (this.mode === 'live') {
       const width = Math.max(20, (this.io.errColumns ?? 80) - 1);
-      this.io.err(`\r\x1b[K${cut(text, width)}`);
+      this.io.err(`\r\x1b[K${fitProgress(what, p, width, this.deadline, now)}`);
       this.shown = true;
     } else if (this.mode === 'heartbeat' && now - this.lastBeat >= this.beatMs) {
       this.lastBeat = now;
-      this.io.err(`mmcheck: running: ${text}\n`);
+      this.io.err(`mmcheck: running: ${what}: ${progressText(p, this.deadline, now)}\n`);
     }
   }
 

@@ -13,6 +13,8 @@ export interface WorkerData {
   readonly columns?: number;
   readonly errColumns?: number;
   readonly cwd: string;
+  /** The process's start (epoch ms). */
+  readonly startedAt: number;
 }
 
 export type WorkerMessage =
@@ -30,6 +32,7 @@ function run(port: NonNullable<typeof parentPort>, d: WorkerData): void {
     errColumns: d.errColumns,
     cwd: d.cwd,
     interrupted: () => Atomics.load(d.flag, 0) !== 0,
+    startedAt: d.startedAt,
   };
   runCli(d.args, io).then(
     (code) => send({ t: 'exit', code }),

@@ -56,6 +56,9 @@ describe('progress', () => {
       expect([...w.slice(4)].length).toBeLessThanOrEqual(79);
       expect(w).not.toContain('\n');
     }
+    // What is dropped to fit is the estimate, the depth, the rate; states, time and memory stay.
+    expect(io.errs[0]).toBe('\r\x1b[Krmap-vs-vma-adjust/v2.6.34-rc …: 1,234,567 states · rss 3.00 GiB · 10.00 s');
+    expect(io.errs[1]).toBe('\r\x1b[Kshort: 1 states · 0 states/s · depth 37 · rss 3.00 GiB · 10.00 s');
     expect(io.errs[2]).toBe('\r\x1b[K');
   });
 

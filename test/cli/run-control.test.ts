@@ -7,7 +7,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'no
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { JsonReport } from '../../src/report/json.js';
-import { run, runSignalled } from './spawn.js';
+import { spawnSync } from 'node:child_process';
+import { MAIN, ROOT, run, runSignalled } from './spawn.js';
 
 const parse = (text: string) => JSON.parse(text) as JsonReport;
 
@@ -73,6 +74,21 @@ describe('memory', () => {
     expect(run0.incompleteReason).toBe('memory');
     expect(run0.stats?.peakRssBytes).toBeGreaterThan(128 * 2 ** 20);
     expect(r.err).not.toMatch(/heap out of memory|FATAL ERROR/);
+  });
+
+  test('under `ulimit -v` (no room for a second V8 isolate): runs in-process, ends INCOMPLETE (memory), no V8 fatal OOM', () => {
+    const r = spawnSync(
+      'sh',
+      ['-c', `ulimit -v 1200000 && exec "${process.execPath}" "${MAIN}" ${LONG.join(' ')} --quiet`],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+        env: { ...process.env, NO_COLOR: '', GITHUB_ACTIONS: '' },
+      },
+    );
+    expect(r.stderr).not.toMatch(/Fatal|out of memory/i);
+    expect(r.status).toBe(3);
+    expect(r.stdout).toMatch(/^INCOMPLETE\s+.*\(memory\)/);
   });
 
   test('a bad size is a usage error', () => {
