@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { JsonReport } from '../../src/report/json.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const MAIN = path.join(ROOT, 'dist/src/cli/main.js');
@@ -58,11 +59,11 @@ describe('check', () => {
 
   test('--compare-naive: the ratio, or n/a when the naive search hit a limit (was silently left out)', () => {
     // mremap 3.1: dfs stores 199 states, the naive search more than 300.
-    expect(run('check', 'mremap-vs-rmap-walk', '--compare-naive').out).toMatch(/^  reduction ×\d+\.\d\d vs naive/m);
+    expect(run('check', 'mremap-vs-rmap-walk', '--compare-naive').out).toMatch(/^ {2}reduction ×\d+\.\d\d vs naive/m);
     const r = run('check', 'mremap-vs-rmap-walk', '--compare-naive', '--max-states', '300');
     expect(r.out).toMatch(/states 199 /);
     expect(r.out).not.toMatch(/reduction ×/);
-    expect(r.out).toMatch(/^  reduction vs naive: n\/a \(a search hit a limit/m);
+    expect(r.out).toMatch(/^ {2}reduction vs naive: n\/a \(a search hit a limit/m);
   });
 
   test('peterson no-turn: exit 1, swimlanes, replay command', () => {
@@ -97,7 +98,7 @@ describe('check', () => {
   test('--json gives verdicts, stats and violations with replay commands', () => {
     const r = run('check', 'peterson', '--variant', 'no-turn', '--json');
     expect(r.code).toBe(1);
-    const doc = JSON.parse(r.out);
+    const doc = JSON.parse(r.out) as JsonReport;
     const runJ = doc.runs[0];
     expect(runJ).toMatchObject({
       model: 'peterson',
@@ -110,7 +111,7 @@ describe('check', () => {
       ['mutual-exclusion', 'violated'],
       ['deadlock-free', 'holds'],
     ]);
-    expect(runJ.violations[0].shortest.steps).toBe(6);
+    expect(runJ.violations[0].shortest?.steps).toBe(6);
     expect(runJ.violations[0].replay).toMatch(
       /^npx mmcheck replay peterson --variant no-turn --property mutual-exclusion --schedule '/,
     );
@@ -198,7 +199,7 @@ describe('replay', () => {
     const r = run('replay', 'philosophers', '--variant', 'naive', '--schedule', '0,1,2', '--property', 'lock-misuse');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(
-      /ended: deadlock after 3 steps — no thread can move and some have not finished \(deadlock-free is not among the checked properties\)\n  deadlock: phil0 blocked at 'philosopher: lock second fork'; /,
+      /ended: deadlock after 3 steps — no thread can move and some have not finished \(deadlock-free is not among the checked properties\)\n {2}deadlock: phil0 blocked at 'philosopher: lock second fork'; /,
     );
   });
   test('a schedule running past an unchecked deadlock ends there, as past a BUG: the skipped steps are named, exit 0 (was: thread blocked, exit 2)', () => {
@@ -213,7 +214,7 @@ describe('replay', () => {
     const r = run(...args, '--property', 'deadlock-free');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/ended: BUG of refcount \(not checked\) after 8 steps — a BUG ends the execution/);
-    expect(r.out).toMatch(/^  BUG: refcount: VM_BUG_ON_PAGE/m);
+    expect(r.out).toMatch(/^ {2}BUG: refcount: VM_BUG_ON_PAGE/m);
     expect(r.out).toMatch(/the last 1 step of the schedule was not run: the execution stopped after step 8/);
     const all = run(...args);
     expect(all.code).toBe(1);
@@ -223,17 +224,15 @@ describe('replay', () => {
   });
   test('--property: a counterexample whose schedule violates another property first replays to its own', () => {
     // mremap's shortest no-dangling-migration-entry trace passes through a remove-walk-complete violation a step earlier.
-    const doc = JSON.parse(run('check', 'mremap-vs-rmap-walk', '--json').out);
-    const v = doc.runs[0].violations.find((x: { property: string }) => x.property === 'no-dangling-migration-entry');
-    const cmd: string = v.shortest.replay;
+    const doc = JSON.parse(run('check', 'mremap-vs-rmap-walk', '--json').out) as JsonReport;
+    const v = doc.runs[0].violations.find((x) => x.property === 'no-dangling-migration-entry')!.shortest!;
+    const cmd = v.replay;
     expect(cmd).toContain('--property no-dangling-migration-entry');
-    const args = ['replay', 'mremap-vs-rmap-walk', '--variant', 'after-486cf46f', '--schedule', v.shortest.schedule];
+    const args = ['replay', 'mremap-vs-rmap-walk', '--variant', 'after-486cf46f', '--schedule', v.schedule];
     expect(run(...args).out).toMatch(/ended: violation of remove-walk-complete after \d+ steps/);
     const r = run(...args, '--property', 'no-dangling-migration-entry');
     expect(r.code).toBe(1);
-    expect(r.out).toMatch(
-      new RegExp(`ended: violation of no-dangling-migration-entry after ${v.shortest.steps} steps`),
-    );
+    expect(r.out).toMatch(new RegExp(`ended: violation of no-dangling-migration-entry after ${v.steps} steps`));
     expect(run(...args, '--property', 'nope').code).toBe(2);
   });
 });
@@ -250,7 +249,7 @@ describe('verify', () => {
   test('--json and --junit', () => {
     const file = path.join(TMP, 'verify.xml');
     const r = run('verify', '--json', '--junit', file);
-    const doc = JSON.parse(r.out);
+    const doc = JSON.parse(r.out) as JsonReport;
     const pet = doc.runs.filter((x: { model: string }) => x.model === 'peterson');
     expect(pet.map((x: { variant: string; ok: boolean }) => [x.variant, x.ok])).toEqual([
       ['peterson', true],

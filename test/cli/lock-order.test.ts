@@ -2,6 +2,7 @@ import { describe, expect, test } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { JsonReport } from '../../src/report/json.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const MAIN = path.join(ROOT, 'dist/src/cli/main.js');
@@ -26,21 +27,27 @@ describe('check --lock-order', () => {
   });
 
   test('JSON: a lockOrder field only when asked for', () => {
-    const with_ = JSON.parse(run('check', 'philosophers', '--variant', 'ordered', '--lock-order', '--json').out);
-    expect(with_.runs[0].lockOrder.complete).toBe(true);
-    expect(with_.runs[0].lockOrder.cycles).toEqual([]);
-    expect(with_.runs[0].lockOrder.edges.map((e: { from: string; to: string }) => `${e.from}→${e.to}`)).toEqual([
+    const with_ = JSON.parse(
+      run('check', 'philosophers', '--variant', 'ordered', '--lock-order', '--json').out,
+    ) as JsonReport;
+    const lo = with_.runs[0].lockOrder!;
+    expect(lo.complete).toBe(true);
+    expect(lo.cycles).toEqual([]);
+    expect(lo.edges.map((e: { from: string; to: string }) => `${e.from}→${e.to}`)).toEqual([
       'fork[0]→fork[1]',
       'fork[0]→fork[2]',
       'fork[1]→fork[2]',
     ]);
-    const without = JSON.parse(run('check', 'philosophers', '--variant', 'ordered', '--json').out);
+    const without = JSON.parse(run('check', 'philosophers', '--variant', 'ordered', '--json').out) as JsonReport;
     expect('lockOrder' in without.runs[0]).toBe(false);
   });
 
   test('a state limit makes the lock-order report incomplete, never silently complete', () => {
     const r = run('check', 'philosophers', '--lock-order', '--max-states', '5', '--json');
-    expect(JSON.parse(r.out).runs[0].lockOrder).toMatchObject({ complete: false, reason: 'max-states' });
+    expect((JSON.parse(r.out) as JsonReport).runs[0].lockOrder).toMatchObject({
+      complete: false,
+      reason: 'max-states',
+    });
   });
 
   test('a complete search with an incomplete lock-order pass is not OK: exit 3 (incomplete), no unqualified "consistent order"', () => {

@@ -12,6 +12,7 @@ import type { RunReport } from '../../src/report/run.js';
 import { renderSummary } from '../../src/report/summary.js';
 import { renderCounterexample, renderSwimlanes } from '../../src/report/swimlanes.js';
 import { renderTable } from '../../src/report/table.js';
+import type { JsonReport } from '../../src/report/json.js';
 
 const inst = instantiate(peterson, 'no-turn');
 const result = explore(inst, { stopAtFirst: false });
@@ -161,7 +162,7 @@ const report: RunReport = { ctx, result, verdicts: verdicts(inst, result) };
 
 describe('json', () => {
   test('stable fields, verdicts, violations with trace, schedule and replay command', () => {
-    const doc = JSON.parse(renderJson('check', [report], { anyViolationFails: true }));
+    const doc = JSON.parse(renderJson('check', [report], { anyViolationFails: true })) as JsonReport;
     expect(doc.command).toBe('check');
     // check exits 1 on any violation, expected or not: ok says the same as the exit code.
     expect(doc).toMatchObject({ ok: false, exitCode: 1, status: 'violated', mmcheck: 2 });
@@ -181,7 +182,7 @@ describe('json', () => {
       { property: 'mutual-exclusion', kind: 'invariant', outcome: 'violated', expected: 'violated', ok: true },
       { property: 'deadlock-free', kind: null, outcome: 'holds', expected: 'holds', ok: true },
     ]);
-    expect(run.stats.states).toBeGreaterThan(0);
+    expect(run.stats?.states).toBeGreaterThan(0);
     const v = run.violations[0];
     const sv = violation(result);
     expect(v.property).toBe('mutual-exclusion');
@@ -231,12 +232,12 @@ describe('junit lock order', () => {
       complete: false,
       reason: 'max-states' as const,
     };
-    const cut = renderJunit([{ ...report, lockOrder: lo } as RunReport]);
+    const cut = renderJunit([{ ...report, lockOrder: lo }]);
     expect(cut).toContain('failures="0" errors="0" skipped="1"');
     expect(cut).toMatch(
       /<testcase name="no-turn › lock-order"[^>]*>\n\s*<skipped message="lock-order pass incomplete \(max-states reached after 7 states\)"/,
     );
-    const whole = renderJunit([{ ...report, lockOrder: { ...lo, complete: true, reason: null } } as RunReport]);
+    const whole = renderJunit([{ ...report, lockOrder: { ...lo, complete: true, reason: null } }]);
     expect(whole).toContain('tests="3" failures="0"');
   });
 });
