@@ -27,6 +27,9 @@ const loadFastCheck = (): typeof import('fast-check') =>
  * one, and the seed reproduces the run. Never a proof: without a violation the result is
  * `incomplete` (sampled).
  */
+/** Thrown into fast-check to end a stopped walk's remaining runs. */
+const STOPPED = new Error('mmcheck: random walk stopped');
+
 export function searchRandom(sys: System, opts: RandomOptions = {}): SearchResult {
   return guarded(() => {
     const fc = loadFastCheck();
@@ -61,15 +64,29 @@ export function searchRandom(sys: System, opts: RandomOptions = {}): SearchResul
     };
 
     const schedules = fc.array(fc.nat({ max: 31 }), { maxLength: Math.min(maxDepth, 400) });
+    let violated = false;
     const details = fc.check(
       fc.property(schedules, (choices) => {
+        if (stoppedBy !== null) {
+          // Stopped: a violation being shrunk keeps its best schedule so far; else a failure ends
+          // the remaining runs at once (its shrinking runs no walk), where passing would generate them all.
+          if (violated) return true;
+          throw STOPPED;
+        }
         executions++;
-        return stoppedBy !== null || walk(choices).found.length === 0;
+        let holds = false;
+        try {
+          holds = walk(choices).found.length === 0;
+        } finally {
+          // A walk that throws (a model error) fails too: replaying its schedule below reports the error.
+          if (!holds) violated = true;
+        }
+        return holds;
       }),
       { seed, numRuns: runs, endOnFailure: false },
     );
     const rec = new Recorder(sys, true);
-    if (details.failed && details.counterexample) {
+    if (violated && details.failed && details.counterexample) {
       const { found, tids } = walk(details.counterexample[0]);
       rec.record(found, () => tids);
     }

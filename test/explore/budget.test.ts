@@ -27,6 +27,8 @@ describe('budget', () => {
       expect(polls).toBe(3);
       expect(r.stats.transitions).toBe(3 * 4096);
       expect(r.stats.peakRssBytes).toBeGreaterThan(0);
+      // The random walk ends its remaining schedules at once (it used to generate all million of them).
+      if (strategy === 'random') expect(r.stats.executions).toBeLessThan(3 * 4096);
     },
   );
 
