@@ -113,7 +113,9 @@ export async function compareCommand(a: CompareArgs, io: Io): Promise<number> {
   const { model, ref, file } = await loadModel(a.model, io.cwd);
   const base = baselineVariant(model, a.baseline);
   const rows: CompareRow[] = [];
-  for (const variant of Object.keys(model.variants)) {
+  const variants = Object.keys(model.variants);
+  for (const variant of variants) {
+    s.progress.step(`compare: ${rows.length} of ${variants.length} variants done; next ${variant}`);
     const inst = instantiate(model, variant, params);
     const ctx = { model: ref, variant, params: inst.params };
     const late = exhausted(s.control);
@@ -142,6 +144,7 @@ export async function compareCommand(a: CompareArgs, io: Io): Promise<number> {
       },
     });
   }
+  s.progress.clear();
   const reports = rows.map((r) => r.report);
   const code = exitCodeOf(overallStatus(reports.map((r) => runStatus(r, POLICY))));
   if (a.junit) writeOutput(io, a.junit, renderJunit(reports), 'JUnit');

@@ -96,6 +96,21 @@ export class ProgressPrinter {
     }
   }
 
+  /**
+   * Where a many-search command (verify, compare) stands, between its searches: a run of short
+   * searches reports no progress of its own, yet the log must show the command is alive.
+   */
+  step(text: string, now = performance.now()): void {
+    if (this.mode === 'live') {
+      const width = Math.max(20, (this.io.errColumns ?? 80) - 1);
+      this.io.err(`\r\x1b[K${cut(text, width)}`);
+      this.shown = true;
+    } else if (this.mode === 'heartbeat' && now - this.lastBeat >= this.beatMs) {
+      this.lastBeat = now;
+      this.io.err(`mmcheck: running: ${text}\n`);
+    }
+  }
+
   /** Clear the live line (before a search's results are printed). */
   clear(): void {
     if (this.shown) this.io.err('\r\x1b[K');

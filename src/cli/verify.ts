@@ -53,8 +53,10 @@ function verifyAll(a: VerifyArgs, io: Io): number {
   const s = session(io, a);
   checkOutputs(io, a);
   const runs: RunReport[] = [];
+  const total = registry().reduce((n, m) => n + Object.keys(m.variants).length, 0);
   for (const model of registry()) {
     for (const variant of Object.keys(model.variants)) {
+      s.progress.step(`verify: ${runs.length} of ${total} variants done; next ${model.name}/${variant}`);
       let result: SearchResult;
       let report: RunReport;
       try {
@@ -89,6 +91,7 @@ function verifyAll(a: VerifyArgs, io: Io): number {
       runs.push(report);
     }
   }
+  s.progress.clear();
   if (a.junit) writeOutput(io, a.junit, renderJunit(runs), 'JUnit');
   const errors = runs.filter((r) => r.result.kind === 'error');
   const allOk = runs.every(runOk);

@@ -62,6 +62,20 @@ describe('progress', () => {
     expect(io.errs[2]).toBe('\r\x1b[K');
   });
 
+  test('between searches (verify, compare): the same line on a terminal, a rate-limited heartbeat elsewhere', () => {
+    const tty = fakeIo({ stderrIsTTY: true, errColumns: 80 });
+    const live = new ProgressPrinter(tty, 'live');
+    live.step('verify: 3 of 43 variants done; next peterson/no-turn');
+    live.clear();
+    expect(tty.errs).toEqual(['\r\x1b[Kverify: 3 of 43 variants done; next peterson/no-turn', '\r\x1b[K']);
+    const log = fakeIo();
+    const beat = new ProgressPrinter(log, 'heartbeat', undefined, 0);
+    beat.step('verify: 1 of 43 variants done', 100);
+    beat.step('verify: 20 of 43 variants done', 15_000);
+    beat.step('verify: 21 of 43 variants done', 15_100);
+    expect(log.errs).toEqual(['mmcheck: running: verify: 20 of 43 variants done\n']);
+  });
+
   test('heartbeat: one line at most every interval (15 s unless MMCHECK_HEARTBEAT_SECONDS), never a carriage return', () => {
     const io = fakeIo();
     const pr = new ProgressPrinter(io, 'heartbeat', undefined, 0);
