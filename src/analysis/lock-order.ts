@@ -51,7 +51,7 @@ export interface LockCycle {
 export interface LockOrderReport {
   /** Every reachable state was explored (false: a limit cut it short; the report is partial). */
   readonly complete: boolean;
-  readonly reason: 'max-states' | 'time' | null;
+  readonly reason: 'max-states' | 'time' | 'memory' | 'signal' | null;
   readonly states: number;
   readonly transitions: number;
   readonly timeMs: number;
@@ -65,6 +65,8 @@ export interface LockOrderReport {
 export interface LockOrderOptions {
   readonly maxStates?: number;
   readonly timeLimitMs?: number;
+  /** Polled every 1024 expansions, like a search's `stop`: a reason to stop now, or null. */
+  readonly stop?: () => 'time' | 'memory' | 'signal' | null;
 }
 
 export const CYCLE_CAP = 64;
@@ -130,9 +132,10 @@ export function lockOrder(inst: Instance, opts: LockOrderOptions = {}): LockOrde
   let expanded = 0;
   while (stack.length > 0 && reason === null) {
     const n = stack.pop()!;
-    if (opts.timeLimitMs !== undefined && (++expanded & 1023) === 0 && performance.now() - start > opts.timeLimitMs) {
-      reason = 'time';
-      break;
+    if ((++expanded & 1023) === 0) {
+      if (opts.timeLimitMs !== undefined && performance.now() - start > opts.timeLimitMs) reason = 'time';
+      else reason = opts.stop?.() ?? null;
+      if (reason) break;
     }
     for (let tid = 0; tid < threads.length; tid++) {
       const st = threads[tid].steps[n.pc[tid]];

@@ -1,6 +1,8 @@
 /**
- * The command line. Exit codes: 0 all good, 1 a violation / unmet expectation / incomplete
- * search, 2 a usage or model error (one line on stderr, `mmcheck: error: …`, never a stack).
+ * The command line. Exit codes (report/status.ts): 0 every expectation met, 1 a property
+ * violated or a verdict that differs from its expectation, 2 a usage or model error (one line on
+ * stderr, `mmcheck: error: …`, never a stack), 3 incomplete (a limit, a signal, the memory bound)
+ * with nothing violated.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -16,11 +18,11 @@ import { REPO_ROOT, registry } from './load.js';
 import { replayCommand, type ReplayArgs } from './replay.js';
 import { refuseRepeats } from './options.js';
 import { EXIT_OK, EXIT_USAGE } from './shared.js';
-import { verifyCommand, type VerifyArgs } from './verify.js';
+import { verifyCommand } from './verify.js';
 
 function version(): string {
   try {
-    return JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).version;
+    return (JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
   } catch {
     return 'unknown';
   }
@@ -37,9 +39,22 @@ const common = {
 const paramOpt = { type: 'string', describe: 'Model parameter NAME=INTEGER (repeatable)', requiresArg: true } as const;
 const variantOpt = { type: 'string', describe: "Variant (default: the model's first)", requiresArg: true } as const;
 const modelArg = { type: 'string', describe: 'Registry name or path to a .js/.mjs/.ts model file' } as const;
+const jsonOpt = {
+  json: {
+    type: 'string',
+    describe:
+      'JSON (docs/schema/mmcheck.schema.json): --json alone prints it instead of the text; --json FILE also writes it there',
+  },
+} as const;
 const outputOpts = {
-  json: { type: 'boolean', describe: 'Print JSON instead of text' },
+  ...jsonOpt,
   junit: { type: 'string', describe: 'Also write JUnit XML to this file', requiresArg: true },
+} as const;
+const quietOpt = {
+  quiet: {
+    type: 'boolean',
+    describe: 'No progress on stderr (the live line on a terminal, the heartbeat every 15 s elsewhere)',
+  },
 } as const;
 const limitOpts = {
   'max-states': {
@@ -52,7 +67,18 @@ const limitOpts = {
     describe: 'Explore schedules up to this many steps (INCOMPLETE if cut)',
     requiresArg: true,
   },
-  'time-limit': { type: 'number', describe: 'Stop after this many seconds (INCOMPLETE)', requiresArg: true },
+  'time-limit': {
+    type: 'number',
+    describe: 'Stop the whole command after this many seconds (INCOMPLETE, exit 3)',
+    requiresArg: true,
+  },
+  'max-memory': {
+    type: 'string',
+    describe:
+      'Stop when the process (off-heap tables included) reaches this resident size, e.g. 4G, 512M (INCOMPLETE, exit 3; default 75% of the machine)',
+    requiresArg: true,
+  },
+  ...quietOpt,
 } as const;
 
 const COMMANDS = ['list', 'check', 'compare', 'replay', 'verify'];
@@ -76,9 +102,9 @@ export async function runCli(args: readonly string[], io: Io): Promise<number> {
       'list',
       'List the models, their parameters, variants and properties',
       (y) => y,
-      handle(async () => {
+      handle(() => {
         io.out(renderList(registry(), choosePalette(io, true)));
-        return EXIT_OK;
+        return Promise.resolve(EXIT_OK);
       }),
     )
     .command(
@@ -128,6 +154,7 @@ export async function runCli(args: readonly string[], io: Io): Promise<number> {
               "Variant the cost columns are compared with (default: the model's first, usually the upstream code)",
             requiresArg: true,
           },
+          ...outputOpts,
         }),
       (argv) => handle(() => compareCommand(argv as unknown as CompareArgs, io))(),
     )
@@ -143,9 +170,11 @@ export async function runCli(args: readonly string[], io: Io): Promise<number> {
             describe: 'Check only this property (repeatable); other violations do not stop the replay',
             requiresArg: true,
           },
+          ...jsonOpt,
           schedule: {
             type: 'string',
             demandOption: true,
+            requiresArg: true,
             describe: "Schedule, e.g. '0*3,1,0*2' (thread 0 three steps, thread 1, thread 0 twice)",
           },
         }),
@@ -163,7 +192,7 @@ export async function runCli(args: readonly string[], io: Io): Promise<number> {
           },
           ...outputOpts,
         }),
-      (argv) => handle(() => verifyCommand(argv as unknown as VerifyArgs, io))(),
+      (argv) => handle(() => verifyCommand(argv, io))(),
     )
     .middleware((argv) => refuseRepeats(argv))
     .demandCommand(1, 'no command given (one of: list, check, compare, replay, verify; see --help)')

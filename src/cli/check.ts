@@ -5,40 +5,48 @@ import type { Violation } from '../explore/result.js';
 import { renderJson } from '../report/json.js';
 import { renderJunit } from '../report/junit.js';
 import type { RunReport } from '../report/run.js';
+import { exitCodeOf, runStatus } from '../report/status.js';
 import { renderSummary, renderVerdicts } from '../report/summary.js';
 import { renderCounterexample } from '../report/swimlanes.js';
 import { renderLockOrder } from '../report/lock-order.js';
 import { lockOrder } from '../analysis/lock-order.js';
+import { annotate, modelFile } from './annotate.js';
+import { lockOrderLimits } from './control.js';
 import { choosePalette, reportWidth, type Io } from './io.js';
 import { loadModel } from './load.js';
 import { checkedProperties, parseParams, searchOptions, type SearchArgs } from './options.js';
-import { meetsExpectation, verdicts } from '../explore/verdicts.js';
-import { EXIT_FAIL, EXIT_OK, kindsOf, search, shortest, writeOutput } from './shared.js';
+import { verdicts } from '../explore/verdicts.js';
+import { checkOutputs, emitJson, jsonOnStdout, type OutputArgs } from './outputs.js';
+import { kindsOf, search, session, shortest, writeOutput } from './shared.js';
+import { withFile } from './shared.js';
 
-export interface CheckArgs extends SearchArgs {
+export interface CheckArgs extends SearchArgs, OutputArgs {
   readonly model: string;
   readonly variant?: string;
   readonly param?: unknown;
   readonly property?: unknown;
-  readonly json?: boolean;
-  readonly junit?: string;
   readonly color?: boolean;
   readonly 'lock-order'?: boolean;
 }
 
+/** How `check` turns its run into an exit code: any violation fails, expected or not. */
+const POLICY = { anyViolationFails: true } as const;
+
 /**
- * Exit code: 0 when no property is violated, the search is complete and every expectation is
- * met; 1 otherwise (a violation, even an expected one, an incomplete search or lock-order pass,
- * or a mismatch).
+ * Exit code: 1 when a property is violated (even an expected one) or a verdict differs from its
+ * expectation; 3 when the search (or lock-order pass) is incomplete with nothing violated; 0 when
+ * the search is complete and every expectation met; 2 on a usage or model error.
  */
 export async function checkCommand(a: CheckArgs, io: Io): Promise<number> {
   const opts = searchOptions(a);
+  const s = session(io, a);
   const params = parseParams(a.param);
-  const { model, ref } = await loadModel(a.model, io.cwd);
+  checkOutputs(io, a);
+  const { model, ref, file } = await loadModel(a.model, io.cwd);
   const inst = instantiate(model, a.variant, params);
   const only = checkedProperties(inst, a.property);
   const ctx = { model: ref, variant: inst.variant, params: inst.params };
-  const result = search(io, inst, { ...opts, properties: only });
+  const result = search(s, inst, { ...opts, properties: only });
   if (result.kind === 'error') throw new ModelError(result.message, result.code);
   const vs = verdicts(inst, result);
 
@@ -47,12 +55,10 @@ export async function checkCommand(a: CheckArgs, io: Io): Promise<number> {
   const found = result.kind === 'pass' ? [] : result.violations;
   if (opts.strategy === 'dfs' || opts.strategy === 'naive')
     for (const v of found) {
-      const s = shortest(io, inst, v.property, opts);
-      if (s) shortestOf[v.property] = s;
+      const sv = shortest(s, inst, v.property);
+      if (sv) shortestOf[v.property] = sv;
     }
-  const lo = a['lock-order']
-    ? lockOrder(inst, { maxStates: opts.maxStates, timeLimitMs: opts.timeLimitMs })
-    : undefined;
+  const lo = a['lock-order'] ? lockOrder(inst, lockOrderLimits(s.control)) : undefined;
   const report: RunReport = {
     ctx,
     result,
@@ -60,11 +66,12 @@ export async function checkCommand(a: CheckArgs, io: Io): Promise<number> {
     kinds: kindsOf(inst),
     shortest: shortestOf,
     ...(lo ? { lockOrder: lo } : {}),
+    ...withFile(modelFile(io, model.name, file)),
   };
+  const code = exitCodeOf(runStatus(report, POLICY));
   if (a.junit) writeOutput(io, a.junit, renderJunit([report]), 'JUnit');
-
-  if (a.json) io.out(renderJson('check', [report]));
-  else {
+  emitJson(io, a, renderJson('check', [report], POLICY));
+  if (!jsonOnStdout(a)) {
     const p = choosePalette(io, a.color !== false);
     const parts = [renderSummary(result, ctx, p)];
     // explore gives no ratio when either search is incomplete (or the naive one failed): say so rather than print nothing.
@@ -87,6 +94,6 @@ export async function checkCommand(a: CheckArgs, io: Io): Promise<number> {
     if (lo) parts.push('', renderLockOrder(lo, p));
     io.out(parts.join('\n') + '\n');
   }
-  const ok = result.kind === 'pass' && vs.every(meetsExpectation) && (lo === undefined || lo.complete);
-  return ok ? EXIT_OK : EXIT_FAIL;
+  annotate(io, [report], POLICY, jsonOnStdout(a));
+  return code;
 }

@@ -7,15 +7,26 @@ import type { CostScenario, Model } from '../core/model.js';
 import { verdicts, type PropertyVerdict } from '../explore/verdicts.js';
 import { formatCount, formatDuration, instanceName } from '../report/format.js';
 import type { Palette } from '../report/palette.js';
-import { runOk, type RunReport } from '../report/run.js';
+import type { RunReport } from '../report/run.js';
+import { renderJson } from '../report/json.js';
+import { renderJunit } from '../report/junit.js';
+import { exitCodeOf, overallStatus, runStatus } from '../report/status.js';
+import { annotate, modelFile } from './annotate.js';
+import { checkOutputs, emitJson, jsonOnStdout, type OutputArgs } from './outputs.js';
 import { cell, renderTable, type CellInput, type Column } from '../report/table.js';
 import { choosePalette, type Io } from './io.js';
 import { loadModel } from './load.js';
 import { UsageError } from './errors.js';
-import { limits, parseParams, type SearchArgs } from './options.js';
-import { EXIT_FAIL, EXIT_OK, kindsOf, search, shortest } from './shared.js';
+import { parseParams, rawText, type SearchArgs } from './options.js';
+import { kindsOf, notRunReport, search, session, shortest, writeOutput } from './shared.js';
+import { withFile } from './shared.js';
+import { exhausted } from './control.js';
+import { INCOMPLETE_REASONS } from '../report/summary.js';
 
-export interface CompareArgs extends SearchArgs {
+/** `compare` judges each variant against its expectations: an expected violation is no failure. */
+const POLICY = { anyViolationFails: false } as const;
+
+export interface CompareArgs extends SearchArgs, OutputArgs {
   readonly model: string;
   readonly param?: unknown;
   readonly color?: boolean;
@@ -31,7 +42,7 @@ export function baselineVariant(model: Model, raw: unknown): string {
   if (raw === undefined) return known[0];
   if (Array.isArray(raw)) throw new UsageError(`--baseline given ${raw.length} times (give one variant)`);
   if (!model.costs?.length) throw new UsageError(`--baseline: model '${model.name}' has no cost scenarios to compare`);
-  const v = String(raw);
+  const v = rawText(raw);
   if (!known.includes(v))
     throw new UsageError(`--baseline: model '${model.name}' has no variant '${v}' (known: ${known.join(', ')})`);
   return v;
@@ -91,30 +102,66 @@ export function renderCompare(rows: readonly CompareRow[], p: Palette, extra: re
   );
 }
 
-/** Exit code: 1 when some outcome differs from its expectation or a search is incomplete, else 0. */
+/**
+ * Exit code: 1 when some verdict differs from its expectation, else 3 when a search is
+ * incomplete, else 0 (2 on a usage or model error).
+ */
 export async function compareCommand(a: CompareArgs, io: Io): Promise<number> {
   const params = parseParams(a.param);
-  const lim = limits(a);
-  const { model, ref } = await loadModel(a.model, io.cwd);
+  const s = session(io, a);
+  checkOutputs(io, a);
+  const { model, ref, file } = await loadModel(a.model, io.cwd);
   const base = baselineVariant(model, a.baseline);
   const rows: CompareRow[] = [];
-  for (const variant of Object.keys(model.variants)) {
+  const variants = Object.keys(model.variants);
+  for (const variant of variants) {
+    s.progress.step(`compare: ${rows.length} of ${variants.length} variants done; next ${variant}`);
     const inst = instantiate(model, variant, params);
-    const result = search(io, inst, { ...lim, strategy: 'dfs', stopAtFirst: false });
+    const ctx = { model: ref, variant, params: inst.params };
+    const late = exhausted(s.control);
+    if (late) {
+      rows.push({ inst, steps: {}, report: notRunReport(ctx, inst, late) });
+      continue;
+    }
+    const result = search(s, inst, { strategy: 'dfs', stopAtFirst: false });
     if (result.kind === 'error') throw new ModelError(result.message, result.code);
     const vs = verdicts(inst, result);
     const steps: Record<string, string> = {};
     for (const v of vs) {
       if (v.outcome !== 'violated') continue;
-      const bfs = shortest(io, inst, v.property, lim);
+      const bfs = shortest(s, inst, v.property);
       steps[v.property] = bfs ? `${bfs.trace.steps.length}` : `≤${v.violation!.trace.steps.length}`;
     }
     rows.push({
       inst,
       steps,
-      report: { ctx: { model: ref, variant, params: inst.params }, result, verdicts: vs, kinds: kindsOf(inst) },
+      report: {
+        ctx,
+        result,
+        verdicts: vs,
+        kinds: kindsOf(inst),
+        ...withFile(modelFile(io, model.name, file)),
+      },
     });
   }
+  s.progress.clear();
+  const reports = rows.map((r) => r.report);
+  const code = exitCodeOf(overallStatus(reports.map((r) => runStatus(r, POLICY))));
+  if (a.junit) writeOutput(io, a.junit, renderJunit(reports), 'JUnit');
+  emitJson(io, a, renderJson('compare', reports, POLICY));
+  if (!jsonOnStdout(a)) printCompare(io, a, model, rows, params, base);
+  annotate(io, reports, POLICY, jsonOnStdout(a));
+  return code;
+}
+
+function printCompare(
+  io: Io,
+  a: CompareArgs,
+  model: Model,
+  rows: readonly CompareRow[],
+  params: Readonly<Record<string, number>>,
+  base: string,
+): void {
   const p = choosePalette(io, a.color !== false);
   const first = rows[0];
   const lines = [
@@ -138,11 +185,10 @@ export async function compareCommand(a: CompareArgs, io: Io): Promise<number> {
   if (incomplete.length)
     lines.push(
       p.yellow(
-        `INCOMPLETE: ${incomplete.map((r) => r.inst.variant).join(', ')} (limits reached; "unknown" is not "holds")`,
+        `INCOMPLETE (“unknown” is not “holds”): ${incomplete.map((r) => `${r.inst.variant} (${r.report.notRun ? `not reached: ${INCOMPLETE_REASONS[r.report.notRun]}` : r.report.result.kind === 'incomplete' ? INCOMPLETE_REASONS[r.report.result.reason] : ''})`).join('; ')}`,
       ),
     );
   io.out(lines.join('\n') + '\n');
-  return rows.every((r) => runOk(r.report)) ? EXIT_OK : EXIT_FAIL;
 }
 
 /**

@@ -9,7 +9,13 @@ export interface Io {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Terminal width of stdout, when known. */
   readonly columns?: number;
+  /** Terminal width of stderr (where the live progress line goes), when known. */
+  readonly errColumns?: number;
   readonly cwd: string;
+  /** True once the user asked the run to stop (Ctrl-C / SIGTERM, caught by the bin); polled by searches. */
+  readonly interrupted?: () => boolean;
+  /** When the process started (epoch ms): --time-limit counts from there, start-up included. */
+  readonly startedAt?: number;
 }
 
 export function nodeIo(): Io {
@@ -20,6 +26,7 @@ export function nodeIo(): Io {
     stderrIsTTY: process.stderr.isTTY === true,
     env: process.env,
     columns: process.stdout.isTTY ? process.stdout.columns : undefined,
+    errColumns: process.stderr.isTTY ? process.stderr.columns : undefined,
     cwd: process.cwd(),
   };
 }

@@ -1,12 +1,11 @@
 /**
  * Finding the model a command names: a registry name (models/index.ts) or a path to a model
- * file (.js/.mjs: imported; .ts/.mts: transpiled in memory with the `typescript` package).
+ * file (.js/.mjs/.cjs: imported by Node; .ts/.mts: loaded with jiti).
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { ModelError, errorMessage } from '../core/errors.js';
+import { ModelError } from '../core/errors.js';
 import type { Model } from '../core/model.js';
 import { models } from '../../models/index.js';
 
@@ -17,6 +16,8 @@ export interface LoadedModel {
   readonly model: Model;
   /** How the user named it: what replay commands repeat. */
   readonly ref: string;
+  /** The absolute path of the model file, when it came from one. */
+  readonly file?: string;
 }
 
 export function registry(): readonly Model[] {
@@ -39,20 +40,55 @@ export async function loadModel(ref: string, cwd: string): Promise<LoadedModel> 
     );
   }
   const file = path.resolve(cwd, ref);
-  if (!existsSync(file) || !statSync(file).isFile())
-    throw new ModelError(`model file '${ref}' not found`, 'unknown-model');
+  if (!existsSync(file)) throw new ModelError(`model file '${ref}' not found`, 'unknown-model');
+  if (statSync(file).isDirectory())
+    throw new ModelError(`model file '${ref}' is a directory; give the model's .ts/.js file`, 'unknown-model');
+  if (!statSync(file).isFile()) throw new ModelError(`model file '${ref}' is not a regular file`, 'unknown-model');
   let mod: Record<string, unknown>;
   try {
-    mod = /\.m?ts$/.test(file) ? await importTs(file) : await import(pathToFileURL(file).href);
+    mod = /\.m?ts$/.test(file)
+      ? await importTs(file)
+      : ((await import(pathToFileURL(file).href)) as Record<string, unknown>);
   } catch (e) {
     if (e instanceof ModelError) throw e;
-    throw new ModelError(`cannot load model file '${ref}': ${errorMessage(e)}`, 'model-threw');
+    throw new ModelError(`cannot load model file '${ref}': ${loadFailure(e, file)}`, 'model-threw');
   }
-  return { model: checkShape(mod.default, ref), ref };
+  return { model: checkShape(unwrapDefault(mod.default), ref, file), ref, file };
 }
 
-function checkShape(m: unknown, ref: string): Model {
+/** The first line of a load error, with the loader's noise (data: URLs, long module text) cut. */
+function loadFailure(e: unknown, file: string): string {
+  const msg = (e instanceof Error ? e.message : String(e))
+    .replace(/\s*\n\s*/g, ' ')
+    .replace(/data:[^\s'"]+/g, `'${file}'`);
+  const missing = /Cannot find (?:package|module) '([^']+)'/.exec(msg);
+  if (missing) return `it imports '${missing[1]}', which cannot be resolved from ${path.dirname(file)}`;
+  return msg.length > 300 ? msg.slice(0, 299) + '…' : msg;
+}
+
+/** A CommonJS module compiled from `export default` holds the model under `default`. */
+function unwrapDefault(m: unknown): unknown {
+  const inner = (m as { default?: unknown } | null | undefined)?.default;
+  return m && typeof m === 'object' && !('build' in m) && inner && typeof inner === 'object' ? inner : m;
+}
+
+/** The module text says CommonJS (`module.exports`, `exports.x =`, `require(`). */
+function looksCommonJs(file: string): boolean {
+  try {
+    return /\bmodule\.exports\b|^\s*exports\.\w+\s*=|\brequire\(/m.test(readFileSync(file, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+function checkShape(m: unknown, ref: string, file: string): Model {
   const o = m as Partial<Model> | undefined;
+  const cjs = looksCommonJs(file);
+  if (cjs && (!o || typeof o !== 'object' || typeof o.build !== 'function'))
+    throw new ModelError(
+      `model file '${ref}' is a CommonJS module whose exports are not a model: write an ES module with \`export default defineModel({...})\` (or set module.exports to the model)`,
+      'bad-model',
+    );
   if (!o || typeof o !== 'object')
     throw new ModelError(`model file '${ref}' has no default export (expected a Model, see defineModel)`, 'bad-model');
   const missing: string[] = [];
@@ -77,92 +113,20 @@ function compiledTwin(file: string): string | null {
 }
 
 /**
- * Transpile a TypeScript model in memory and import it as a data: URL. Import specifiers are
- * rewritten to absolute file URLs (relative ones against the file, packages as resolved from
- * it), since a data: module cannot resolve them itself.
+ * Load a TypeScript model with jiti (a maintained TypeScript loader): its imports resolve
+ * relative to the file, `./x.js` finding `x.ts`. `mmcheck/…` names this checker's compiled
+ * modules (`import { defineModel } from 'mmcheck/core/model.js'`), so a model outside the
+ * repository shares the checker's classes.
  */
 async function importTs(file: string): Promise<Record<string, unknown>> {
   const twin = compiledTwin(file);
-  if (twin) return import(pathToFileURL(twin).href);
-  let ts: typeof import('typescript');
-  try {
-    ts = (await import('typescript')).default;
-  } catch {
-    throw new ModelError(
-      `cannot load '${file}': the 'typescript' package is not installed (compile the model to .js first)`,
-      'bad-model',
-    );
-  }
-  const source = readFileSync(file, 'utf8');
-  const req = createRequire(file);
-  const rewrite = (spec: string): string => {
-    if (spec.startsWith('node:') || spec.startsWith('data:') || spec.startsWith('file:')) return spec;
-    if (spec.startsWith('.') || path.isAbsolute(spec)) {
-      const target = path.resolve(path.dirname(file), spec);
-      if (!existsSync(target) && /\.js$/.test(target) && existsSync(target.replace(/\.js$/, '.ts')))
-        throw new ModelError(
-          `cannot load '${file}': it imports '${spec}', which exists only as TypeScript (compile the model and its imports to .js)`,
-          'bad-model',
-        );
-      return pathToFileURL(target).href;
-    }
-    try {
-      const resolved = req.resolve(spec);
-      return path.isAbsolute(resolved) ? pathToFileURL(resolved).href : spec;
-    } catch {
-      return spec;
-    }
-  };
-  const transformer: import('typescript').TransformerFactory<import('typescript').SourceFile> = (ctx) => {
-    const visit = (node: import('typescript').Node): import('typescript').Node => {
-      const f = ctx.factory;
-      if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier))
-        return f.updateImportDeclaration(
-          node,
-          node.modifiers,
-          node.importClause,
-          f.createStringLiteral(rewrite(node.moduleSpecifier.text)),
-          node.attributes,
-        );
-      if (ts.isExportDeclaration(node) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier))
-        return f.updateExportDeclaration(
-          node,
-          node.modifiers,
-          node.isTypeOnly,
-          node.exportClause,
-          f.createStringLiteral(rewrite(node.moduleSpecifier.text)),
-          node.attributes,
-        );
-      if (
-        ts.isCallExpression(node) &&
-        node.expression.kind === ts.SyntaxKind.ImportKeyword &&
-        node.arguments.length > 0 &&
-        ts.isStringLiteral(node.arguments[0])
-      )
-        return f.updateCallExpression(node, node.expression, node.typeArguments, [
-          f.createStringLiteral(rewrite(node.arguments[0].text)),
-          ...node.arguments.slice(1),
-        ]);
-      return ts.visitEachChild(node, visit, ctx);
-    };
-    return (sf) => ts.visitNode(sf, visit) as import('typescript').SourceFile;
-  };
-  const out = ts.transpileModule(source, {
-    fileName: file,
-    reportDiagnostics: true,
-    compilerOptions: {
-      module: ts.ModuleKind.ESNext,
-      target: ts.ScriptTarget.ES2022,
-      verbatimModuleSyntax: false,
-      sourceMap: false,
-    },
-    transformers: { after: [transformer] },
+  if (twin) return (await import(pathToFileURL(twin).href)) as Record<string, unknown>;
+  const { createJiti } = await import('jiti');
+  const jiti = createJiti(import.meta.url, {
+    alias: { 'mmcheck/': path.join(REPO_ROOT, 'dist', 'src') + '/' },
+    fsCache: false,
+    moduleCache: false,
+    interopDefault: false,
   });
-  const diag = out.diagnostics?.find((d) => d.category === ts.DiagnosticCategory.Error);
-  if (diag)
-    throw new ModelError(
-      `cannot compile '${file}': ${ts.flattenDiagnosticMessageText(diag.messageText, ' ')}`,
-      'bad-model',
-    );
-  return import(`data:text/javascript;base64,${Buffer.from(out.outputText).toString('base64')}`);
+  return jiti.import<Record<string, unknown>>(file);
 }

@@ -2,6 +2,13 @@
 import type { Instance } from '../core/instantiate.js';
 import type { ExploreOptions, SearchStrategy } from '../explore/explore.js';
 import { UsageError } from './errors.js';
+import { parseSize } from './memory.js';
+
+/** A raw command-line value as text (yargs gives strings, numbers, booleans, or arrays of them). */
+export function rawText(v: unknown): string {
+  if (Array.isArray(v)) return v.map(rawText).join(', ');
+  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v);
+}
 
 /** `--param k=v` (repeatable) → `{ k: v }`. */
 export function parseParams(raw: unknown): Record<string, number> {
@@ -39,7 +46,7 @@ export function intOption(name: string, v: unknown, min: number): number | undef
   if (v === undefined) return undefined;
   const n = Array.isArray(v) ? NaN : Number(v);
   if (!Number.isInteger(n) || n < min)
-    throw new UsageError(`--${name} must be an integer ≥ ${min} (got ${Array.isArray(v) ? v.join(', ') : String(v)})`);
+    throw new UsageError(`--${name} must be an integer ≥ ${min} (got ${rawText(v)})`);
   return n;
 }
 
@@ -47,8 +54,16 @@ export function secondsOption(name: string, v: unknown): number | undefined {
   if (v === undefined) return undefined;
   const n = Array.isArray(v) ? NaN : Number(v);
   if (!Number.isFinite(n) || n <= 0)
-    throw new UsageError(`--${name} must be a positive number of seconds (got ${String(v)})`);
+    throw new UsageError(`--${name} must be a positive number of seconds (got ${rawText(v)})`);
   return n * 1000;
+}
+
+/** `--max-memory SIZE` in bytes (`4G`, `512M`; a bare number is MiB), or undefined when absent. */
+export function memoryOption(v: unknown): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Array.isArray(v) ? null : parseSize(rawText(v));
+  if (n === null) throw new UsageError(`--max-memory must be a size such as 4G, 512M or 800 (MiB) (got ${rawText(v)})`);
+  return n;
 }
 
 export interface SearchArgs {
@@ -56,6 +71,7 @@ export interface SearchArgs {
   readonly 'max-states'?: unknown;
   readonly 'max-depth'?: unknown;
   readonly 'time-limit'?: unknown;
+  readonly 'max-memory'?: unknown;
   readonly seed?: unknown;
   readonly runs?: unknown;
   readonly 'preemption-bound'?: unknown;

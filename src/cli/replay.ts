@@ -8,6 +8,8 @@ import { renderCounterexample, renderSwimlanes } from '../report/swimlanes.js';
 import { choosePalette, reportWidth, type Io } from './io.js';
 import { loadModel } from './load.js';
 import { checkedProperties, parseParams } from './options.js';
+import { renderReplayJson } from '../report/json.js';
+import { checkOutputs, emitJson, jsonOnStdout } from './outputs.js';
 import { EXIT_FAIL, EXIT_OK } from './shared.js';
 
 export interface ReplayArgs {
@@ -17,6 +19,8 @@ export interface ReplayArgs {
   readonly schedule: string;
   readonly property?: unknown;
   readonly color?: boolean;
+  /** `--json` alone: the JSON on stdout instead of the text; `--json FILE`: written there too. */
+  readonly json?: string;
 }
 
 const ENDS = {
@@ -33,6 +37,7 @@ const ENDS = {
  */
 export async function replayCommand(a: ReplayArgs, io: Io): Promise<number> {
   const params = parseParams(a.param);
+  checkOutputs(io, a);
   const { model, ref } = await loadModel(a.model, io.cwd);
   const inst = instantiate(model, a.variant, params);
   const ctx = { model: ref, variant: inst.variant, params: inst.params };
@@ -45,6 +50,23 @@ export async function replayCommand(a: ReplayArgs, io: Io): Promise<number> {
   }
   const r = replay(sys, a.schedule);
   if (r.kind === 'error') throw new ModelError(r.message, r.code);
+  const violated = r.end === 'violation' && r.violation !== undefined;
+  emitJson(
+    io,
+    a,
+    renderReplayJson({
+      ctx,
+      schedule: a.schedule,
+      end: r.end === 'violation' && !r.violation ? 'unfinished' : r.end,
+      skipped: r.skipped,
+      trace: r.trace,
+      ...(violated ? { violation: r.violation } : {}),
+      ...(r.end === 'deadlock' && r.blocked ? { detail: r.blocked } : {}),
+      ...(r.end === 'bug' && r.bug ? { detail: `BUG: ${r.bug.property}: ${r.bug.message}` } : {}),
+      exitCode: violated ? EXIT_FAIL : EXIT_OK,
+    }),
+  );
+  if (jsonOnStdout(a)) return violated ? EXIT_FAIL : EXIT_OK;
   const p = choosePalette(io, a.color !== false);
   const opts = { palette: p, width: reportWidth(io) };
   const n = r.trace.steps.length;

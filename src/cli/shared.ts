@@ -1,59 +1,106 @@
-/** Pieces the commands share: searching with progress, shortest counterexamples, writing files. */
-import { writeFileSync } from 'node:fs';
+/** Pieces the commands share: searching with progress and limits, shortest counterexamples, writing files. */
+import { accessSync, constants, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ModelError, errorMessage } from '../core/errors.js';
 import type { Instance } from '../core/instantiate.js';
 import { explore, type ExploreOptions } from '../explore/explore.js';
-import type { Progress, SearchResult, Violation } from '../explore/result.js';
-import { formatCount, formatDuration, formatRate } from '../report/format.js';
+import type { IncompleteReason, SearchResult, Stats, Violation } from '../explore/result.js';
+import { verdicts } from '../explore/verdicts.js';
+import type { RunContext } from '../report/format.js';
+import type { RunReport } from '../report/run.js';
+import { runControl, exhausted, phaseLimits, type RunControl } from './control.js';
+import { UsageError } from './errors.js';
 import type { Io } from './io.js';
+import type { SearchArgs } from './options.js';
+import { ProgressPrinter, progressMode } from './progress.js';
 
-export const EXIT_OK = 0;
-export const EXIT_FAIL = 1;
-export const EXIT_USAGE = 2;
+export { EXIT_FAIL, EXIT_INCOMPLETE, EXIT_OK, EXIT_USAGE } from '../report/status.js';
 
-/** Run a search, showing progress on stderr when it is a terminal. */
+/** What every searching command carries: where it prints, its limits, its progress line. */
+export interface Session {
+  readonly io: Io;
+  readonly control: RunControl;
+  readonly progress: ProgressPrinter;
+}
+
+export function session(io: Io, a: SearchArgs & { readonly quiet?: boolean }): Session {
+  const control = runControl(a, io);
+  return { io, control, progress: new ProgressPrinter(io, progressMode(io, a.quiet), control.deadline) };
+}
+
+/**
+ * Run a search under the command's limits: what is left of its time, the memory bound, the
+ * interrupt flag; with progress on stderr.
+ */
 export function search(
-  io: Io,
+  s: Session,
   inst: Instance,
   opts: ExploreOptions,
   what = `${inst.model.name}/${inst.variant}`,
 ): SearchResult {
-  if (!io.stderrIsTTY) return explore(inst, opts);
-  let shown = false;
-  const onProgress = (p: Progress) => {
-    shown = true;
-    io.err(
-      `\r\x1b[K${what}: ${formatCount(p.states)} states · ${formatRate(p.states, p.elapsedMs)} states/s · depth ${p.depth} · queue ${formatCount(p.queue)} · ${formatDuration(p.elapsedMs)}`,
-    );
-  };
+  const onProgress = s.progress.callback(what);
   try {
-    return explore(inst, { ...opts, onProgress });
+    return explore(inst, { ...opts, ...phaseLimits(s.control), ...(onProgress ? { onProgress } : {}) });
   } finally {
-    if (shown) io.err('\r\x1b[K');
+    s.progress.clear();
   }
 }
 
-/** The shortest counterexample of one property: a breadth-first search restricted to it. */
-export function shortest(io: Io, inst: Instance, property: string, opts: ExploreOptions = {}): Violation | undefined {
+/**
+ * The shortest counterexample of one property: a breadth-first search restricted to it. None
+ * when the command's time is up or it was interrupted (the counterexample found stands).
+ */
+export function shortest(s: Session, inst: Instance, property: string): Violation | undefined {
+  if (exhausted(s.control)) return undefined;
   const r = search(
-    io,
+    s,
     inst,
-    {
-      maxStates: opts.maxStates,
-      maxDepth: opts.maxDepth,
-      timeLimitMs: opts.timeLimitMs,
-      strategy: 'bfs',
-      properties: [property],
-    },
+    { strategy: 'bfs', properties: [property] },
     `${inst.model.name}/${inst.variant} shortest ${property}`,
   );
   if (r.kind === 'violation' || r.kind === 'incomplete') return r.violations.find((v) => v.property === property);
   return undefined;
 }
 
+/** The report of a run that never started (time up or interrupted first): incomplete, every verdict unknown. */
+export function notRunReport(ctx: RunContext, inst: Instance, reason: IncompleteReason): RunReport {
+  const stats: Stats = {
+    strategy: 'dfs',
+    checked: inst.properties.map((p) => p.name),
+    states: 0,
+    transitions: 0,
+    maxDepth: 0,
+    timeMs: 0,
+    peakHeapBytes: 0,
+    bytesPerState: 0,
+  };
+  const result: SearchResult = { kind: 'incomplete', reason, violations: [], stats };
+  return { ctx, result, verdicts: verdicts(inst, result), kinds: kindsOf(inst), notRun: reason };
+}
+
 export function kindsOf(inst: Instance): Record<string, string> {
   return Object.fromEntries(inst.properties.map((p) => [p.name, p.kind]));
+}
+
+/**
+ * Refuse, before any search, an output file that could not be written at the end: an empty
+ * name, a directory, a missing or read-only directory, a read-only file.
+ */
+export function checkWritable(io: Io, option: string, file: string | undefined): void {
+  if (file === undefined) return;
+  if (file.trim() === '') throw new UsageError(`--${option} needs a file name (got an empty one)`);
+  const target = path.resolve(io.cwd, file);
+  const dir = path.dirname(target);
+  let st;
+  try {
+    st = statSync(target, { throwIfNoEntry: false });
+    if (st?.isDirectory()) throw new UsageError(`--${option} '${file}' is a directory; give a file name`);
+    accessSync(st ? target : dir, constants.W_OK);
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? `directory '${dir}' does not exist` : 'not writable';
+    throw new UsageError(`cannot write --${option} file '${file}': ${why}`);
+  }
 }
 
 export function writeOutput(io: Io, file: string, text: string, what: string): void {
@@ -63,3 +110,6 @@ export function writeOutput(io: Io, file: string, text: string, what: string): v
     throw new ModelError(`cannot write ${what} file '${file}': ${errorMessage(e)}`, 'io');
   }
 }
+
+/** `{ file }` when there is one (reports leave the field out otherwise). */
+export const withFile = (file: string | undefined): { file?: string } => (file ? { file } : {});

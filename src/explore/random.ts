@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { Budget } from './budget.js';
 import { Recorder, checkState, type Found } from './check.js';
 import { finish, guarded } from './finish.js';
-import type { SearchOptions, SearchResult } from './result.js';
+import type { IncompleteReason, SearchOptions, SearchResult } from './result.js';
 import type { GState, System } from './system.js';
 
 export interface RandomOptions extends SearchOptions {
@@ -27,6 +27,9 @@ const loadFastCheck = (): typeof import('fast-check') =>
  * one, and the seed reproduces the run. Never a proof: without a violation the result is
  * `incomplete` (sampled).
  */
+/** Thrown into fast-check to end a stopped walk's remaining runs. */
+const STOPPED = new Error('mmcheck: random walk stopped');
+
 export function searchRandom(sys: System, opts: RandomOptions = {}): SearchResult {
   return guarded(() => {
     const fc = loadFastCheck();
@@ -34,7 +37,9 @@ export function searchRandom(sys: System, opts: RandomOptions = {}): SearchResul
     const maxDepth = opts.maxDepth ?? 10_000;
     const seed = opts.seed ?? 42;
     let executions = 0;
-    let timedOut = false;
+    let stoppedBy: IncompleteReason | null = null;
+    const runs = opts.runs ?? 1000;
+    budget.estimate = () => ({ fraction: executions / runs, basis: `of ${runs} schedules (--runs)` });
 
     const walk = (choices: readonly number[]): { found: readonly Found[]; tids: number[] } => {
       let g: GState = sys.initial();
@@ -45,7 +50,7 @@ export function searchRandom(sys: System, opts: RandomOptions = {}): SearchResul
         if (en === 0) break;
         const p = pick(en, i < choices.length ? choices[i] : 0);
         tids.push(p);
-        if (budget.tick(0, i + 1, 0)) timedOut = true;
+        stoppedBy ??= budget.tick(0, i + 1, 0);
         const ex = sys.exec(g, p);
         g = ex.g;
         if (ex.violation) {
@@ -59,20 +64,34 @@ export function searchRandom(sys: System, opts: RandomOptions = {}): SearchResul
     };
 
     const schedules = fc.array(fc.nat({ max: 31 }), { maxLength: Math.min(maxDepth, 400) });
+    let violated = false;
     const details = fc.check(
       fc.property(schedules, (choices) => {
+        if (stoppedBy !== null) {
+          // Stopped: a violation being shrunk keeps its best schedule so far; else a failure ends
+          // the remaining runs at once (its shrinking runs no walk), where passing would generate them all.
+          if (violated) return true;
+          throw STOPPED;
+        }
         executions++;
-        return timedOut || walk(choices).found.length === 0;
+        let holds = false;
+        try {
+          holds = walk(choices).found.length === 0;
+        } finally {
+          // A walk that throws (a model error) fails too: replaying its schedule below reports the error.
+          if (!holds) violated = true;
+        }
+        return holds;
       }),
-      { seed, numRuns: opts.runs ?? 1000, endOnFailure: false },
+      { seed, numRuns: runs, endOnFailure: false },
     );
     const rec = new Recorder(sys, true);
-    if (details.failed && details.counterexample) {
+    if (violated && details.failed && details.counterexample) {
       const { found, tids } = walk(details.counterexample[0]);
       rec.record(found, () => tids);
     }
     const stats = budget.stats('random', 0, 0, { executions });
-    return finish(rec, timedOut ? 'time' : 'sampled', stats);
+    return finish(rec, stoppedBy ?? 'sampled', stats);
   });
 }
 

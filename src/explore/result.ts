@@ -41,6 +41,8 @@ export interface Stats {
   readonly maxDepth: number;
   readonly timeMs: number;
   readonly peakHeapBytes: number;
+  /** Peak resident memory of the whole process (JS heap, off-heap state tables, code). */
+  readonly peakRssBytes?: number;
   readonly bytesPerState: number;
   /**
    * DPOR: states reached whose every enabled step was asleep. Optimal DPOR (odpor): executions
@@ -59,7 +61,12 @@ export interface Stats {
   readonly reductionRatio?: number;
 }
 
-export type IncompleteReason = 'max-states' | 'max-depth' | 'time' | 'preemption-bound' | 'sampled';
+/**
+ * Why a search stopped short: a limit it was given, a bound of the strategy, or a request from
+ * the caller (`stop`, e.g. the CLI on Ctrl-C: 'signal'), or the memory bound (`maxMemoryBytes`).
+ */
+export type IncompleteReason =
+  'max-states' | 'max-depth' | 'time' | 'memory' | 'signal' | 'preemption-bound' | 'sampled';
 
 export type SearchResult =
   | { readonly kind: 'pass'; readonly stats: Stats }
@@ -83,6 +90,20 @@ export interface Limits {
   readonly maxStates?: number;
   readonly maxDepth?: number;
   readonly timeLimitMs?: number;
+  /** Resident memory of the process (rss) at which the search stops ('memory'). */
+  readonly maxMemoryBytes?: number;
+  /**
+   * Polled with the other limits (every 4096 transitions): a reason to stop now, or null. The
+   * library installs no signal handler; a caller that wants Ctrl-C sets a flag this reads.
+   */
+  readonly stop?: () => IncompleteReason | null;
+}
+
+/** How much of the work is done, where the strategy can tell, and what that estimate rests on. */
+export interface ProgressEstimate {
+  /** 0..1 */
+  readonly fraction: number;
+  readonly basis: string;
 }
 
 export interface Progress {
@@ -91,6 +112,9 @@ export interface Progress {
   readonly depth: number;
   readonly queue: number;
   readonly elapsedMs: number;
+  /** Resident memory of the process now. */
+  readonly rssBytes: number;
+  readonly estimate?: ProgressEstimate;
 }
 
 export interface SearchOptions extends Limits {

@@ -109,7 +109,7 @@ export interface RunContext {
 }
 
 /**
- * `mmcheck replay <model> --variant <v> [--param k=v ...] [--property <p>] --schedule '<s>'`.
+ * `npx mmcheck replay <model> --variant <v> [--param k=v ...] [--property <p>] --schedule '<s>'`.
  * Replay stops at the first violation of any checked property, so a counterexample names its
  * property: the schedule may violate another one earlier (a search restricted by --property, or
  * a violation that is not the first on its schedule).
@@ -119,7 +119,7 @@ export function replayCommand(ctx: RunContext, schedule: string, property?: stri
     .map(([k, v]) => ` --param ${shellQuote(`${k}=${v}`)}`)
     .join('');
   const prop = property === undefined ? '' : ` --property ${shellQuote(property)}`;
-  return `mmcheck replay ${shellQuote(ctx.model)} --variant ${shellQuote(ctx.variant)}${params}${prop} --schedule '${schedule}'`;
+  return `npx mmcheck replay ${shellQuote(ctx.model)} --variant ${shellQuote(ctx.variant)}${params}${prop} --schedule '${schedule}'`;
 }
 
 /** `peterson/no-turn` or `model/variant(k=v,…)`. */

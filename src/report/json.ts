@@ -1,15 +1,21 @@
 /**
  * JSON output. Field names are stable (consumers script against them); values of shared state
- * appear as they are in the model, with absent values as null.
+ * appear as they are in the model, with absent values as null. docs/schema/mmcheck.schema.json
+ * describes the document; `mmcheck` is its format version.
  */
 import type { LockOrderReport } from '../analysis/lock-order.js';
 import type { Stats, Trace, Violation } from '../explore/result.js';
 import { meetsExpectation } from '../explore/verdicts.js';
 import { replayCommand, type RunContext } from './format.js';
 import { runOk, type RunReport } from './run.js';
+import { exitCodeOf, overallStatus, runStatus, type RunStatus, type StatusPolicy } from './status.js';
 import { INCOMPLETE_REASONS } from './summary.js';
 
-export const JSON_FORMAT_VERSION = 1;
+/**
+ * The format version (the `mmcheck` field). 2: `exitCode` and `status` at the top and per run,
+ * top-level `ok` true exactly when the exit code is 0, `notRun`, `peakRssBytes`, replay documents.
+ */
+export const JSON_FORMAT_VERSION = 2;
 
 export interface JsonChange {
   readonly path: string;
@@ -67,6 +73,12 @@ export interface JsonRun {
   readonly error: string | null;
   /** Every expectation met and the search complete. */
   readonly ok: boolean;
+  /** ok | violated | mismatch | incomplete | error (see report/status.ts). */
+  readonly status: RunStatus;
+  /** Set when the run never started: the command's time ran out ('time') or it was interrupted ('signal'). */
+  readonly notRun: string | null;
+  /** The model's source file, when known. */
+  readonly file: string | null;
   readonly verdicts: readonly JsonVerdict[];
   readonly stats: Stats | null;
   readonly violations: readonly JsonViolation[];
@@ -77,8 +89,31 @@ export interface JsonRun {
 export interface JsonReport {
   readonly mmcheck: number;
   readonly command: string;
+  /** True exactly when the exit code is 0. */
   readonly ok: boolean;
+  readonly exitCode: number;
+  readonly status: RunStatus;
   readonly runs: readonly JsonRun[];
+}
+
+/** `mmcheck replay --json`: how the schedule ended, and its trace. */
+export interface JsonReplay {
+  readonly mmcheck: number;
+  readonly command: 'replay';
+  readonly ok: boolean;
+  readonly exitCode: number;
+  readonly model: string;
+  readonly variant: string;
+  readonly params: Readonly<Record<string, number>>;
+  readonly schedule: string;
+  /** violation | terminal | deadlock | bug | unfinished */
+  readonly end: string;
+  /** Schedule steps not run because the execution stopped first. */
+  readonly skipped: number;
+  readonly violation: JsonViolation | null;
+  /** The deadlock's blocked threads, or the unchecked BUG, in words. */
+  readonly detail: string | null;
+  readonly trace: JsonTrace;
 }
 
 const nul = (v: unknown) => (v === undefined ? null : v);
@@ -121,7 +156,7 @@ export function violationToJson(v: Violation, ctx: RunContext, shortest?: Violat
   };
 }
 
-export function runToJson(r: RunReport): JsonRun {
+export function runToJson(r: RunReport, policy: StatusPolicy): JsonRun {
   const res = r.result;
   const violations = res.kind === 'violation' || res.kind === 'incomplete' ? res.violations : [];
   return {
@@ -135,6 +170,9 @@ export function runToJson(r: RunReport): JsonRun {
     incompleteText: res.kind === 'incomplete' ? INCOMPLETE_REASONS[res.reason] : null,
     error: res.kind === 'error' ? res.message : null,
     ok: runOk(r),
+    status: runStatus(r, policy),
+    notRun: r.notRun ?? null,
+    file: r.file ?? null,
     verdicts: r.verdicts.map((v) => ({
       property: v.property,
       kind: r.kinds?.[v.property] ?? v.violation?.kind ?? null,
@@ -148,8 +186,50 @@ export function runToJson(r: RunReport): JsonRun {
   };
 }
 
+const stringify = (doc: unknown) =>
+  JSON.stringify(doc, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v), 2) + '\n';
+
 /** The whole JSON document of a command (pretty-printed, trailing newline). */
-export function renderJson(command: string, runs: readonly RunReport[]): string {
-  const doc: JsonReport = { mmcheck: JSON_FORMAT_VERSION, command, ok: runs.every(runOk), runs: runs.map(runToJson) };
-  return JSON.stringify(doc, (_k, v) => (typeof v === 'bigint' ? String(v) : v), 2) + '\n';
+export function renderJson(command: string, runs: readonly RunReport[], policy: StatusPolicy): string {
+  const status = overallStatus(runs.map((r) => runStatus(r, policy)));
+  const exitCode = exitCodeOf(status);
+  const doc: JsonReport = {
+    mmcheck: JSON_FORMAT_VERSION,
+    command,
+    ok: exitCode === 0,
+    exitCode,
+    status,
+    runs: runs.map((r) => runToJson(r, policy)),
+  };
+  return stringify(doc);
+}
+
+export interface ReplayOutcome {
+  readonly ctx: RunContext;
+  readonly schedule: string;
+  readonly end: string;
+  readonly skipped: number;
+  readonly trace: Trace;
+  readonly violation?: Violation;
+  readonly detail?: string;
+  readonly exitCode: number;
+}
+
+export function renderReplayJson(r: ReplayOutcome): string {
+  const doc: JsonReplay = {
+    mmcheck: JSON_FORMAT_VERSION,
+    command: 'replay',
+    ok: r.exitCode === 0,
+    exitCode: r.exitCode,
+    model: r.ctx.model,
+    variant: r.ctx.variant,
+    params: { ...r.ctx.params },
+    schedule: r.schedule,
+    end: r.end,
+    skipped: r.skipped,
+    violation: r.violation ? violationToJson(r.violation, r.ctx) : null,
+    detail: r.detail ?? null,
+    trace: traceToJson(r.trace),
+  };
+  return stringify(doc);
 }

@@ -1,7 +1,11 @@
 /**
- * JUnit XML for CI: one <testsuite> per model, one <testcase> per (variant, property). A case
- * fails when the outcome differs from the model's expectation; a search that failed with a
- * model error is an <error>; with --lock-order, the pass is one more case (failing when cut short).
+ * JUnit XML for CI: one <testsuite> per model (with a timestamp and the model file), one
+ * <testcase> per (variant, property). A case fails when a known outcome differs from the model's
+ * expectation; a search that failed with a model error is an <error>; a property left unknown
+ * by an incomplete search (a limit, a signal, the memory bound, a variant not reached) is
+ * <skipped> with the reason, not a failure; with --lock-order, the pass is one more case
+ * (skipped when cut short). Class names have no dots but the `mmcheck.model.variant` ones, so
+ * viewers do not split `v2.6.34-rc` into packages.
  */
 import { replayCommand } from './format.js';
 import { meetsExpectation, type PropertyVerdict } from '../explore/verdicts.js';
@@ -28,19 +32,30 @@ interface Case {
   readonly time: number;
   readonly failure?: { readonly message: string; readonly body: string };
   readonly error?: { readonly message: string };
+  readonly skipped?: { readonly message: string };
+}
+
+/** A class-name segment: dots (and path separators of a model file) would split it in CI viewers. */
+export const classSegment = (s: string): string => s.replace(/[./\\]/g, '_');
+
+/** Why a run's unknown verdicts are unknown. */
+function incompleteWhy(r: RunReport): string | undefined {
+  if (r.notRun) return `not reached: ${INCOMPLETE_REASONS[r.notRun]} before this variant started`;
+  if (r.result.kind === 'incomplete') return `search incomplete: ${INCOMPLETE_REASONS[r.result.reason]}`;
+  return undefined;
 }
 
 function cases(r: RunReport): Case[] {
   const res = r.result;
   const n = Math.max(1, r.verdicts.length);
   const time = res.kind === 'error' ? 0 : res.stats.timeMs / 1000 / n;
-  const classname = `mmcheck.${r.ctx.model}.${r.ctx.variant}`;
+  const classname = `mmcheck.${classSegment(r.ctx.model)}.${classSegment(r.ctx.variant)}`;
   if (res.kind === 'error' && r.verdicts.length === 0)
     return [{ name: `${r.ctx.variant} › (build)`, classname, time, error: { message: res.message } }];
   return [...r.verdicts.map((v) => verdictCase(r, v, classname, time)), ...lockOrderCase(r, classname)];
 }
 
-/** With `--lock-order`, the pass is a case of its own: cut short by a limit, it fails (like an incomplete search). */
+/** With `--lock-order`, the pass is a case of its own: cut short by a limit, it is skipped with the reason. */
 function lockOrderCase(r: RunReport, classname: string): Case[] {
   const lo = r.lockOrder;
   if (!lo) return [];
@@ -52,7 +67,7 @@ function lockOrderCase(r: RunReport, classname: string): Case[] {
       name,
       classname,
       time,
-      failure: { message: `lock-order pass incomplete (${lo.reason} reached after ${lo.states} states)`, body: '' },
+      skipped: { message: `lock-order pass incomplete (${lo.reason} reached after ${lo.states} states)` },
     },
   ];
 }
@@ -62,6 +77,8 @@ function verdictCase(r: RunReport, v: PropertyVerdict, classname: string, time: 
   const name = `${r.ctx.variant} › ${v.property}`;
   if (res.kind === 'error') return { name, classname, time, error: { message: res.message } };
   if (meetsExpectation(v)) return { name, classname, time };
+  const why = incompleteWhy(r);
+  if (v.outcome === 'unknown' && why) return { name, classname, time, skipped: { message: why } };
   let message = `expected ${v.expected}, got ${v.outcome}`;
   const body: string[] = [];
   if (v.violation) {
@@ -77,8 +94,9 @@ function verdictCase(r: RunReport, v: PropertyVerdict, classname: string, time: 
   return { name, classname, time, failure: { message, body: body.join('\n') } };
 }
 
-/** The JUnit document for a set of runs (grouped by model in first-seen order). */
-export function renderJunit(runs: readonly RunReport[], suiteName = 'mmcheck'): string {
+/** The JUnit document for a set of runs (grouped by model in first-seen order); `now` stamps the suites (UTC). */
+export function renderJunit(runs: readonly RunReport[], suiteName = 'mmcheck', now = new Date()): string {
+  const stamp = now.toISOString().replace(/\.\d+Z$/, '');
   const byModel = new Map<string, RunReport[]>();
   for (const r of runs) {
     const list = byModel.get(r.ctx.model) ?? [];
@@ -90,31 +108,40 @@ export function renderJunit(runs: readonly RunReport[], suiteName = 'mmcheck'): 
   let total = 0,
     failures = 0,
     errors = 0,
+    skipped = 0,
     time = 0;
   for (const [model, rs] of byModel) {
     const cs = rs.flatMap(cases);
     const f = cs.filter((c) => c.failure).length;
     const e = cs.filter((c) => c.error).length;
+    const sk = cs.filter((c) => c.skipped).length;
+    const file = rs.find((r) => r.file)?.file;
     const st = cs.reduce((a, c) => a + c.time, 0);
     total += cs.length;
     failures += f;
     errors += e;
+    skipped += sk;
     time += st;
     const body = cs.map((c) => {
-      const open = `    <testcase name="${xmlEscape(c.name)}" classname="${xmlEscape(c.classname)}" time="${t(c.time)}"`;
+      const fileAttr = file ? ` file="${xmlEscape(file)}"` : '';
+      const open = `    <testcase name="${xmlEscape(c.name)}" classname="${xmlEscape(c.classname)}"${fileAttr} time="${t(c.time)}"`;
       if (c.failure)
         return `${open}>\n      <failure message="${xmlEscape(c.failure.message)}" type="expectation">${xmlEscape(c.failure.body)}</failure>\n    </testcase>`;
       if (c.error)
         return `${open}>\n      <error message="${xmlEscape(c.error.message)}" type="model-error"/>\n    </testcase>`;
+      if (c.skipped) return `${open}>\n      <skipped message="${xmlEscape(c.skipped.message)}"/>\n    </testcase>`;
       return `${open}/>`;
     });
+    const props = file
+      ? `    <properties>\n      <property name="model-file" value="${xmlEscape(file)}"/>\n    </properties>\n`
+      : '';
     suites.push(
-      `  <testsuite name="${xmlEscape(model)}" tests="${cs.length}" failures="${f}" errors="${e}" skipped="0" time="${t(st)}">\n${body.join('\n')}\n  </testsuite>`,
+      `  <testsuite name="${xmlEscape(model)}" tests="${cs.length}" failures="${f}" errors="${e}" skipped="${sk}" time="${t(st)}" timestamp="${stamp}"${file ? ` file="${xmlEscape(file)}"` : ''}>\n${props}${body.join('\n')}\n  </testsuite>`,
     );
   }
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="${xmlEscape(suiteName)}" tests="${total}" failures="${failures}" errors="${errors}" time="${t(time)}">`,
+    `<testsuites name="${xmlEscape(suiteName)}" tests="${total}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="${t(time)}" timestamp="${stamp}">`,
     ...suites,
     '</testsuites>',
     '',

@@ -1,6 +1,6 @@
 /** What the CLI hands the JSON and JUnit writers for one model instance it searched. */
 import type { LockOrderReport } from '../analysis/lock-order.js';
-import type { SearchResult, Violation } from '../explore/result.js';
+import type { IncompleteReason, SearchResult, Violation } from '../explore/result.js';
 import { meetsExpectation, type PropertyVerdict } from '../explore/verdicts.js';
 import type { RunContext } from './format.js';
 
@@ -14,6 +14,10 @@ export interface RunReport {
   readonly shortest?: Readonly<Record<string, Violation>>;
   /** The lock-order analysis (`--lock-order`), when it was asked for. */
   readonly lockOrder?: LockOrderReport;
+  /** Never searched: the command's time ran out or it was interrupted before this run began. */
+  readonly notRun?: IncompleteReason;
+  /** The model file, when the model came from one (JUnit and CI annotations point at it). */
+  readonly file?: string;
 }
 
 /** Every expectation met, the search complete, and the lock-order pass (when asked for) complete. */

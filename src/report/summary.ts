@@ -9,6 +9,8 @@ export const INCOMPLETE_REASONS: Readonly<Record<IncompleteReason, string>> = {
   'max-states': 'the state limit (--max-states) was reached',
   'max-depth': 'the depth limit (--max-depth) cut some schedules short',
   time: 'the time limit (--time-limit) was reached',
+  memory: 'the memory bound (--max-memory) was reached',
+  signal: 'the run was interrupted (a signal: Ctrl-C or SIGTERM)',
   'preemption-bound': 'schedules with more preemptions than the bound were not explored',
   sampled: 'random walk: only sampled schedules were run',
 };
@@ -61,6 +63,7 @@ export function renderStats(s: Stats): string[] {
     `time ${formatDuration(s.timeMs)}`,
     ...(stateful ? [`${formatRate(s.states, s.timeMs)} states/s`] : []),
     ...(stores ? [`${formatBytes(s.bytesPerState)}/state`] : []),
+    ...(s.peakRssBytes !== undefined ? [`peak rss ${formatBytes(s.peakRssBytes)}`] : []),
     `peak heap ${formatBytes(s.peakHeapBytes)}`,
   ];
   const extra: string[] = [];
@@ -90,7 +93,12 @@ export function renderVerdicts(
         v.outcome === 'holds' ? 'green' : v.outcome === 'violated' ? 'red' : 'yellow',
       ),
       v.expected,
-      meetsExpectation(v) ? cell('ok', 'green') : cell('MISMATCH', 'red'),
+      // An incomplete search leaves a property unknown: that is incompleteness, not a mismatch.
+      meetsExpectation(v)
+        ? cell('ok', 'green')
+        : v.outcome === 'unknown'
+          ? cell('unknown', 'yellow')
+          : cell('MISMATCH', 'red'),
     ]),
     { palette, indent: '  ' },
   );

@@ -17,7 +17,8 @@ function run(...args: string[]) {
   const r = spawnSync(process.execPath, [MAIN, ...args], {
     cwd: ROOT,
     encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '' },
+    // No CI annotations mixed into the output under test when the suite itself runs on GitHub Actions.
+    env: { ...process.env, NO_COLOR: '', GITHUB_ACTIONS: '' },
   });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }

@@ -12,6 +12,7 @@ import type { RunReport } from '../../src/report/run.js';
 import { renderSummary } from '../../src/report/summary.js';
 import { renderCounterexample, renderSwimlanes } from '../../src/report/swimlanes.js';
 import { renderTable } from '../../src/report/table.js';
+import type { JsonReport } from '../../src/report/json.js';
 
 const inst = instantiate(peterson, 'no-turn');
 const result = explore(inst, { stopAtFirst: false });
@@ -47,7 +48,7 @@ describe('swimlanes', () => {
     expect(text).toContain(`✗ mutual-exclusion (invariant) violated after step ${v.trace.steps.length}: ${v.message}`);
     expect(text).toContain(`schedule: ${v.trace.schedule}`);
     expect(lines[lines.length - 1]).toBe(
-      `  replay:   mmcheck replay peterson --variant no-turn --property mutual-exclusion --schedule '${v.trace.schedule}'`,
+      `  replay:   npx mmcheck replay peterson --variant no-turn --property mutual-exclusion --schedule '${v.trace.schedule}'`,
     );
   });
 
@@ -107,13 +108,13 @@ describe('values', () => {
 
   test('replay command quotes and lists params', () => {
     expect(replayCommand({ model: 'm', variant: 'v', params: { n: 2 } }, '0*2,1')).toBe(
-      "mmcheck replay m --variant v --param n=2 --schedule '0*2,1'",
+      "npx mmcheck replay m --variant v --param n=2 --schedule '0*2,1'",
     );
     expect(replayCommand({ model: "my dir/it's.ts", variant: 'v', params: {} }, '0')).toBe(
-      `mmcheck replay 'my dir/it'\\''s.ts' --variant v --schedule '0'`,
+      `npx mmcheck replay 'my dir/it'\\''s.ts' --variant v --schedule '0'`,
     );
     expect(replayCommand({ model: 'm', variant: 'v', params: {} }, '0', 'p')).toBe(
-      "mmcheck replay m --variant v --property p --schedule '0'",
+      "npx mmcheck replay m --variant v --property p --schedule '0'",
     );
   });
 });
@@ -161,9 +162,10 @@ const report: RunReport = { ctx, result, verdicts: verdicts(inst, result) };
 
 describe('json', () => {
   test('stable fields, verdicts, violations with trace, schedule and replay command', () => {
-    const doc = JSON.parse(renderJson('check', [report]));
+    const doc = JSON.parse(renderJson('check', [report], { anyViolationFails: true })) as JsonReport;
     expect(doc.command).toBe('check');
-    expect(doc.ok).toBe(true);
+    // check exits 1 on any violation, expected or not: ok says the same as the exit code.
+    expect(doc).toMatchObject({ ok: false, exitCode: 1, status: 'violated', mmcheck: 2 });
     const run = doc.runs[0];
     expect(run).toMatchObject({
       model: 'peterson',
@@ -173,18 +175,20 @@ describe('json', () => {
       result: 'violation',
       complete: true,
       ok: true,
+      status: 'violated',
+      notRun: null,
     });
     expect(run.verdicts).toEqual([
       { property: 'mutual-exclusion', kind: 'invariant', outcome: 'violated', expected: 'violated', ok: true },
       { property: 'deadlock-free', kind: null, outcome: 'holds', expected: 'holds', ok: true },
     ]);
-    expect(run.stats.states).toBeGreaterThan(0);
+    expect(run.stats?.states).toBeGreaterThan(0);
     const v = run.violations[0];
     const sv = violation(result);
     expect(v.property).toBe('mutual-exclusion');
     expect(v.schedule).toBe(sv.trace.schedule);
     expect(v.replay).toBe(
-      `mmcheck replay peterson --variant no-turn --property mutual-exclusion --schedule '${sv.trace.schedule}'`,
+      `npx mmcheck replay peterson --variant no-turn --property mutual-exclusion --schedule '${sv.trace.schedule}'`,
     );
     expect(v.trace.steps.length).toBe(sv.trace.steps.length);
     expect(v.trace.steps[0]).toMatchObject({ step: 1, tid: sv.trace.steps[0].tid, label: sv.trace.steps[0].label });
@@ -216,7 +220,7 @@ describe('junit', () => {
 });
 
 describe('junit lock order', () => {
-  test('an incomplete lock-order pass is a failing case; a complete one a passing case', () => {
+  test('an incomplete lock-order pass is a skipped case with its reason; a complete one a passing case', () => {
     const lo = {
       edges: [],
       classes: [],
@@ -228,12 +232,12 @@ describe('junit lock order', () => {
       complete: false,
       reason: 'max-states' as const,
     };
-    const cut = renderJunit([{ ...report, lockOrder: lo } as RunReport]);
-    expect(cut).toContain('failures="1"');
+    const cut = renderJunit([{ ...report, lockOrder: lo }]);
+    expect(cut).toContain('failures="0" errors="0" skipped="1"');
     expect(cut).toMatch(
-      /<testcase name="no-turn › lock-order"[^>]*>\n\s*<failure message="lock-order pass incomplete \(max-states reached after 7 states\)"/,
+      /<testcase name="no-turn › lock-order"[^>]*>\n\s*<skipped message="lock-order pass incomplete \(max-states reached after 7 states\)"/,
     );
-    const whole = renderJunit([{ ...report, lockOrder: { ...lo, complete: true, reason: null } } as RunReport]);
+    const whole = renderJunit([{ ...report, lockOrder: { ...lo, complete: true, reason: null } }]);
     expect(whole).toContain('tests="3" failures="0"');
   });
 });
