@@ -82,7 +82,7 @@ export async function checkCommand(a: CheckArgs, io: Io): Promise<number> {
         best === v
           ? `counterexample for ${v.property} (${v.trace.steps.length} steps, ${result.stats.strategy}):`
           : `shortest counterexample for ${v.property} (${best.trace.steps.length} steps, bfs; ${result.stats.strategy} found one of ${v.trace.steps.length}):`;
-      parts.push('', p.bold(title), renderCounterexample(best, ctx, { palette: p, width: reportWidth(io) }));
+      parts.push('', p.bold(title), renderCounterexample(best, ctx, { palette: p, width: reportWidth(io), inst }));
     }
     if (lo) parts.push('', renderLockOrder(lo, p));
     io.out(parts.join('\n') + '\n');

@@ -46,7 +46,7 @@ export async function replayCommand(a: ReplayArgs, io: Io): Promise<number> {
   const r = replay(sys, a.schedule);
   if (r.kind === 'error') throw new ModelError(r.message, r.code);
   const p = choosePalette(io, a.color !== false);
-  const opts = { palette: p, width: reportWidth(io) };
+  const opts = { palette: p, width: reportWidth(io), inst };
   const n = r.trace.steps.length;
   const skipped =
     r.skipped > 0
