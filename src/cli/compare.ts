@@ -8,8 +8,10 @@ import { verdicts, type PropertyVerdict } from '../explore/verdicts.js';
 import { formatCount, formatDuration, instanceName } from '../report/format.js';
 import type { Palette } from '../report/palette.js';
 import { runOk, type RunReport } from '../report/run.js';
-import { cell, renderTable, type CellInput, type Column } from '../report/table.js';
-import { choosePalette, type Io } from './io.js';
+import { renderMatrix } from '../report/matrix.js';
+import { cell, type Cell, type CellInput, type Column } from '../report/table.js';
+import wrapAnsi from 'wrap-ansi';
+import { choosePalette, outputWidth, type Io } from './io.js';
 import { loadModel } from './load.js';
 import { UsageError } from './errors.js';
 import { limits, parseParams, type SearchArgs } from './options.js';
@@ -20,6 +22,8 @@ export interface CompareArgs extends SearchArgs {
   readonly param?: unknown;
   readonly color?: boolean;
   readonly baseline?: unknown;
+  readonly width?: unknown;
+  readonly html?: string;
 }
 
 /**
@@ -80,21 +84,31 @@ export function compareColumns(properties: readonly string[]): CompareColumn[] {
   ];
 }
 
-export function renderCompare(rows: readonly CompareRow[], p: Palette, extra: readonly CompareColumn[] = []): string {
+export function renderCompare(
+  rows: readonly CompareRow[],
+  p: Palette,
+  extra: readonly CompareColumn[] = [],
+  width = Infinity,
+): string {
   const props: string[] = [];
   for (const r of rows) for (const q of r.inst.properties) if (!props.includes(q.name)) props.push(q.name);
-  const cols = [...compareColumns(props), ...extra];
-  return renderTable(
-    cols.map((c) => c.column),
-    rows.map((r) => cols.map((c) => c.value(r))),
-    { palette: p },
-  );
+  const [label, ...cols] = [...compareColumns(props), ...extra];
+  const cells = (c: CompareColumn) => rows.map((r) => c.value(r));
+  return renderMatrix({
+    label: label.column,
+    labels: rows.map((r) => r.inst.variant),
+    props: props.map((name, i) => ({ name, cells: cells(cols[i]).map((x) => x as Cell) })),
+    rest: cols.slice(props.length).map((c) => ({ column: c.column, cells: cells(c) })),
+    palette: p,
+    width,
+  });
 }
 
 /** Exit code: 1 when some outcome differs from its expectation or a search is incomplete, else 0. */
 export async function compareCommand(a: CompareArgs, io: Io): Promise<number> {
   const params = parseParams(a.param);
   const lim = limits(a);
+  const width = outputWidth(io, a.width);
   const { model, ref } = await loadModel(a.model, io.cwd);
   const base = baselineVariant(model, a.baseline);
   const rows: CompareRow[] = [];
@@ -117,22 +131,27 @@ export async function compareCommand(a: CompareArgs, io: Io): Promise<number> {
   }
   const p = choosePalette(io, a.color !== false);
   const first = rows[0];
+  const wrapTo = (text: string) => wrapAnsi(text, width, { hard: true });
   const lines = [
-    p.bold(`${instanceName({ ...first.report.ctx, variant: '*' })} — ${model.title}`),
+    wrapTo(`${p.bold(instanceName({ ...first.report.ctx, variant: '*' }))} — ${model.title}`),
     '',
-    renderCompare(rows, p, costColumns(model, params, base)),
+    renderCompare(rows, p, costColumns(model, params, base), width),
   ];
   const incomplete = rows.filter((r) => r.report.result.kind === 'incomplete');
   lines.push(
     '',
     p.dim(
-      "VIOLATED (n steps): n = length of the shortest counterexample (breadth-first; ≤n: the breadth-first search hit a limit, n is the length of the one found); * = differs from the variant's expectation",
+      wrapTo(
+        "VIOLATED (n steps): n = length of the shortest counterexample (breadth-first; ≤n: the breadth-first search hit a limit, n is the length of the one found); * = differs from the variant's expectation",
+      ),
     ),
   );
   if (model.costs?.length)
     lines.push(
       p.dim(
-        `cost: lock acquisitions / atomic RMWs on the path run alone (releases not counted); (+n/-n) = more/fewer than the baseline variant, ${base}${a.baseline === undefined ? ' (the first variant; --baseline v to change)' : ''}`,
+        wrapTo(
+          `cost: lock acquisitions / atomic RMWs on the path run alone (releases not counted); (+n/-n) = more/fewer than the baseline variant, ${base}${a.baseline === undefined ? ' (the first variant; --baseline v to change)' : ''}`,
+        ),
       ),
     );
   if (incomplete.length)

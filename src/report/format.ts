@@ -127,3 +127,23 @@ export function instanceName(ctx: RunContext): string {
   const p = Object.entries(ctx.params).map(([k, v]) => `${k}=${v}`);
   return `${ctx.model}/${ctx.variant}${p.length ? `(${p.join(',')})` : ''}`;
 }
+
+/**
+ * A shell command in lines of at most `width` columns that still runs when pasted: broken before
+ * its options (` --x`) with a trailing ` \`, continuation lines indented by `indent`. A single
+ * option longer than the width stays whole on its line.
+ */
+export function wrapCommand(cmd: string, width: number, indent = '    '): string[] {
+  const parts = cmd.split(/ (?=--)/);
+  const lines: string[] = [];
+  let line = parts[0];
+  for (const part of parts.slice(1)) {
+    if ([...line].length + 1 + [...part].length + 2 <= width) line += ' ' + part;
+    else {
+      lines.push(line + ' \\');
+      line = indent + part;
+    }
+  }
+  lines.push(line);
+  return lines;
+}
