@@ -9,7 +9,9 @@ import { renderSummary, renderVerdicts } from '../report/summary.js';
 import { renderCounterexample } from '../report/swimlanes.js';
 import { renderLockOrder } from '../report/lock-order.js';
 import { lockOrder } from '../analysis/lock-order.js';
-import { choosePalette, reportWidth, type Io } from './io.js';
+import { choosePalette, outputWidth, type Io } from './io.js';
+import { renderMailReport } from '../report/mail.js';
+import { writeTraceFiles } from './trace-files.js';
 import { loadModel } from './load.js';
 import { checkedProperties, parseParams, searchOptions, type SearchArgs } from './options.js';
 import { meetsExpectation, verdicts } from '../explore/verdicts.js';
@@ -24,6 +26,10 @@ export interface CheckArgs extends SearchArgs {
   readonly junit?: string;
   readonly color?: boolean;
   readonly 'lock-order'?: boolean;
+  readonly width?: unknown;
+  readonly format?: string;
+  readonly itf?: string;
+  readonly html?: string;
 }
 
 /**
@@ -62,8 +68,12 @@ export async function checkCommand(a: CheckArgs, io: Io): Promise<number> {
     ...(lo ? { lockOrder: lo } : {}),
   };
   if (a.junit) writeOutput(io, a.junit, renderJunit([report]), 'JUnit');
+  const width = outputWidth(io, a.width);
+  const best = found.map((v) => shortestOf[v.property] ?? v);
+  writeTraceFiles(io, a, { ctx, inst, violations: best, verdicts: vs, summary: renderSummary(result, ctx) });
 
   if (a.json) io.out(renderJson('check', [report]));
+  else if (a.format === 'mail') io.out(renderMailReport(best, ctx, inst, renderSummary(result, ctx)) + '\n');
   else {
     const p = choosePalette(io, a.color !== false);
     const parts = [renderSummary(result, ctx, p)];
@@ -77,12 +87,12 @@ export async function checkCommand(a: CheckArgs, io: Io): Promise<number> {
     if (only) parts.push(p.dim(`  checked only: ${only.join(', ')}`));
     parts.push('', renderVerdicts(vs, p, kindsOf(inst)));
     for (const v of found) {
-      const best = shortestOf[v.property] ?? v;
+      const shortestV = shortestOf[v.property] ?? v;
       const title =
-        best === v
+        shortestV === v
           ? `counterexample for ${v.property} (${v.trace.steps.length} steps, ${result.stats.strategy}):`
-          : `shortest counterexample for ${v.property} (${best.trace.steps.length} steps, bfs; ${result.stats.strategy} found one of ${v.trace.steps.length}):`;
-      parts.push('', p.bold(title), renderCounterexample(best, ctx, { palette: p, width: reportWidth(io), inst }));
+          : `shortest counterexample for ${v.property} (${shortestV.trace.steps.length} steps, bfs; ${result.stats.strategy} found one of ${v.trace.steps.length}):`;
+      parts.push('', p.bold(title), renderCounterexample(shortestV, ctx, { palette: p, width, inst }));
     }
     if (lo) parts.push('', renderLockOrder(lo, p));
     io.out(parts.join('\n') + '\n');

@@ -15,7 +15,9 @@ import { choosePalette, outputWidth, type Io } from './io.js';
 import { loadModel } from './load.js';
 import { UsageError } from './errors.js';
 import { limits, parseParams, type SearchArgs } from './options.js';
-import { EXIT_FAIL, EXIT_OK, kindsOf, search, shortest } from './shared.js';
+import { EXIT_FAIL, EXIT_OK, kindsOf, search, shortest, writeOutput } from './shared.js';
+import type { Violation } from '../explore/result.js';
+import { renderHtml } from '../report/html.js';
 
 export interface CompareArgs extends SearchArgs {
   readonly model: string;
@@ -50,6 +52,8 @@ export interface CompareRow {
   readonly inst: Instance;
   readonly report: RunReport;
   readonly steps: Readonly<Record<string, string>>;
+  /** The shortest counterexample per violated property, when the breadth-first rerun found one. */
+  readonly shortest?: Readonly<Record<string, Violation>>;
 }
 
 /** A column of the compare table; later columns (costs) are appended to COMPARE_COLUMNS. */
@@ -118,14 +122,18 @@ export async function compareCommand(a: CompareArgs, io: Io): Promise<number> {
     if (result.kind === 'error') throw new ModelError(result.message, result.code);
     const vs = verdicts(inst, result);
     const steps: Record<string, string> = {};
+    const traces: Record<string, Violation> = {};
     for (const v of vs) {
       if (v.outcome !== 'violated') continue;
       const bfs = shortest(io, inst, v.property, lim);
       steps[v.property] = bfs ? `${bfs.trace.steps.length}` : `≤${v.violation!.trace.steps.length}`;
+      const best = bfs ?? v.violation;
+      if (best) traces[v.property] = best;
     }
     rows.push({
       inst,
       steps,
+      shortest: traces,
       report: { ctx: { model: ref, variant, params: inst.params }, result, verdicts: vs, kinds: kindsOf(inst) },
     });
   }
@@ -159,6 +167,13 @@ export async function compareCommand(a: CompareArgs, io: Io): Promise<number> {
       p.yellow(
         `INCOMPLETE: ${incomplete.map((r) => r.inst.variant).join(', ')} (limits reached; "unknown" is not "holds")`,
       ),
+    );
+  if (a.html !== undefined)
+    writeOutput(
+      io,
+      a.html,
+      compareHtml(rows, costColumns(model, params, base), `${model.name} — ${model.title}`),
+      'HTML',
     );
   io.out(lines.join('\n') + '\n');
   return rows.every((r) => runOk(r.report)) ? EXIT_OK : EXIT_FAIL;
@@ -195,3 +210,29 @@ export function costColumns(
 }
 
 const signed = (n: number) => (n > 0 ? `+${n}` : `${n}`);
+
+/** `--html`: the matrix and every variant's shortest counterexamples as swimlanes, one page. */
+export function compareHtml(rows: readonly CompareRow[], extra: readonly CompareColumn[], title: string): string {
+  const props: string[] = [];
+  for (const r of rows) for (const q of r.inst.properties) if (!props.includes(q.name)) props.push(q.name);
+  const [, ...cols] = [...compareColumns(props), ...extra];
+  return renderHtml({
+    title,
+    matrix: {
+      corner: 'variant',
+      columns: cols.map((c) => c.column.header),
+      rows: rows.map((r) => ({ label: r.inst.variant, cells: cols.map((c) => c.value(r)) })),
+    },
+    notes: [
+      "VIOLATED (n steps): n = length of the shortest counterexample; * = differs from the variant's expectation",
+    ],
+    counterexamples: rows.flatMap((r) =>
+      Object.values(r.shortest ?? {}).map((v) => ({
+        violation: v,
+        ctx: r.report.ctx,
+        inst: r.inst,
+        heading: `${r.inst.variant}: ${v.property} (${v.trace.steps.length} steps)`,
+      })),
+    ),
+  });
+}

@@ -130,18 +130,29 @@ export function instanceName(ctx: RunContext): string {
 
 /**
  * A shell command in lines of at most `width` columns that still runs when pasted: broken before
- * its options (` --x`) with a trailing ` \`, continuation lines indented by `indent`. A single
- * option longer than the width stays whole on its line.
+ * its options (` --x`) with a trailing ` \`, continuation lines indented by `indent`. A quoted
+ * schedule too long for a line is broken after its commas, inside the quotes (the schedule
+ * parser skips the newline and the indent); any other over-long option stays whole.
  */
 export function wrapCommand(cmd: string, width: number, indent = '    '): string[] {
+  const len = (x: string) => [...x].length;
   const parts = cmd.split(/ (?=--)/);
   const lines: string[] = [];
   let line = parts[0];
   for (const part of parts.slice(1)) {
-    if ([...line].length + 1 + [...part].length + 2 <= width) line += ' ' + part;
-    else {
-      lines.push(line + ' \\');
-      line = indent + part;
+    if (len(line) + 1 + len(part) + 2 <= width) {
+      line += ' ' + part;
+      continue;
+    }
+    lines.push(line + ' \\');
+    line = indent;
+    const pieces = len(indent + part) + 2 > width && /'[^']*,[^']*'/.test(part) ? part.split(/(?<=,)/) : [part];
+    for (const piece of pieces) {
+      if (line.trim() !== '' && len(line) + len(piece) + 2 > width) {
+        lines.push(line);
+        line = indent;
+      }
+      line += piece;
     }
   }
   lines.push(line);
