@@ -11,6 +11,7 @@ import { renderLockOrder } from '../report/lock-order.js';
 import { lockOrder } from '../analysis/lock-order.js';
 import { choosePalette, outputWidth, type Io } from './io.js';
 import { renderMailReport } from '../report/mail.js';
+import wrapAnsi from 'wrap-ansi';
 import { writeTraceFiles } from './trace-files.js';
 import { loadModel } from './load.js';
 import { checkedProperties, parseParams, searchOptions, type SearchArgs } from './options.js';
@@ -76,7 +77,7 @@ export async function checkCommand(a: CheckArgs, io: Io): Promise<number> {
   else if (a.format === 'mail') io.out(renderMailReport(best, ctx, inst, renderSummary(result, ctx)) + '\n');
   else {
     const p = choosePalette(io, a.color !== false);
-    const parts = [renderSummary(result, ctx, p)];
+    const parts = [renderSummary(result, ctx, p, width)];
     // explore gives no ratio when either search is incomplete (or the naive one failed): say so rather than print nothing.
     if (opts.compareNaive && result.stats.reductionRatio === undefined)
       parts.push(
@@ -92,7 +93,11 @@ export async function checkCommand(a: CheckArgs, io: Io): Promise<number> {
         shortestV === v
           ? `counterexample for ${v.property} (${v.trace.steps.length} steps, ${result.stats.strategy}):`
           : `shortest counterexample for ${v.property} (${shortestV.trace.steps.length} steps, bfs; ${result.stats.strategy} found one of ${v.trace.steps.length}):`;
-      parts.push('', p.bold(title), renderCounterexample(shortestV, ctx, { palette: p, width, inst }));
+      parts.push(
+        '',
+        p.bold(wrapAnsi(title, width, { hard: true })),
+        renderCounterexample(shortestV, ctx, { palette: p, width, inst }),
+      );
     }
     if (lo) parts.push('', renderLockOrder(lo, p));
     io.out(parts.join('\n') + '\n');

@@ -5,7 +5,8 @@
 import type { Instance } from '../core/instantiate.js';
 import type { Trace, Violation } from '../explore/result.js';
 import { annotate, chainText, type AnnotatedTrace } from './annotate.js';
-import { replayCommand, type RunContext } from './format.js';
+import { replayCommand, wrapCommand, type RunContext } from './format.js';
+import wrapAnsi from 'wrap-ansi';
 import { paint, plainPalette, type Palette } from './palette.js';
 import { pad, wrap } from './wrap.js';
 
@@ -59,11 +60,18 @@ const MIN_CHANGES = 16;
 export function renderSwimlanes(trace: Trace, opts: SwimlaneOptions = {}): string {
   const p = opts.palette ?? plainPalette;
   const width = Math.max(40, opts.width ?? 160);
-  const n = trace.threads.length;
-  const rows = rowsOf(annotate(trace, opts.inst));
+  // One lane per thread that takes a step (every thread when none does); idle ones are named below.
+  const lanes = trace.steps.length
+    ? [...new Set(trace.steps.map((st) => st.tid))].sort((a, b) => a - b)
+    : trace.threads.map((_t, i) => i);
+  const laneOf = new Map(lanes.map((tid, i) => [tid, i]));
+  const threads = lanes.map((tid) => trace.threads[tid]);
+  const idle = trace.threads.filter((_t, i) => !laneOf.has(i));
+  const n = threads.length;
+  const rows = rowsOf(annotate(trace, opts.inst)).map((r) => ({ ...r, tid: laneOf.get(r.tid)! }));
   const stepW = Math.max(1, String(trace.steps.length).length);
 
-  const natural = trace.threads.map((name, tid) =>
+  const natural = threads.map((name, tid) =>
     Math.max(
       len(name),
       ...rows.filter((r) => r.tid === tid).map((r) => Math.max(len(r.label), r.chain ? len(r.chain) : 0)),
@@ -100,7 +108,7 @@ export function renderSwimlanes(trace: Trace, opts: SwimlaneOptions = {}): strin
 
   emit(
     '#',
-    trace.threads.map((name, t) => wrap(name, threadW[t])),
+    threads.map((name, t) => wrap(name, threadW[t])),
     ['changes'],
     (_t, s) => p.bold(s),
     (s) => p.bold(s),
@@ -108,7 +116,7 @@ export function renderSwimlanes(trace: Trace, opts: SwimlaneOptions = {}): strin
   lines.push(
     p.dim(
       '─'.repeat(stepW) +
-        trace.threads.map((_n, t) => CROSS + '─'.repeat(threadW[t])).join('') +
+        threads.map((_n, t) => CROSS + '─'.repeat(threadW[t])).join('') +
         CROSS +
         '─'.repeat(changesW),
     ),
@@ -116,7 +124,7 @@ export function renderSwimlanes(trace: Trace, opts: SwimlaneOptions = {}): strin
   rows.forEach((r, i) => {
     const last = i === rows.length - 1;
     const chainLines = r.chain ? wrap(r.chain, threadW[r.tid]).length : 0;
-    const cells = trace.threads.map((_n, t) =>
+    const cells = threads.map((_n, t) =>
       t === r.tid ? [...(r.chain ? wrap(r.chain, threadW[t]) : []), ...wrap(r.label, threadW[t])] : [],
     );
     const changeLines = r.changes.flatMap((c) => wrap(c.text, changesW).map((l) => paint(p, c.style, l)));
@@ -129,6 +137,7 @@ export function renderSwimlanes(trace: Trace, opts: SwimlaneOptions = {}): strin
     );
   });
   if (rows.length === 0) lines.push(p.dim('(no steps: the initial state)'));
+  if (idle.length) lines.push(p.dim(`(no step taken by ${idle.join(', ')})`));
   return lines.join('\n');
 }
 
@@ -140,12 +149,18 @@ export function renderCounterexample(v: Violation, ctx: RunContext, opts: Swimla
   const p = opts.palette ?? plainPalette;
   const steps = v.trace.steps.length;
   const where = steps === 0 ? 'in the initial state' : `after step ${steps}`;
+  const width = Math.max(40, opts.width ?? 160);
+  const said = wrapAnsi(`${p.red(p.bold('✗ ' + v.property))} (${v.kind}) violated ${where}: ${v.message}`, width - 2, {
+    hard: true,
+  })
+    .split('\n')
+    .map((l, i) => (i === 0 ? l : '  ' + l));
   return [
     renderSwimlanes(v.trace, opts),
     '',
-    `${p.red(p.bold('✗ ' + v.property))} (${v.kind}) violated ${where}: ${v.message}`,
+    ...said,
     `  schedule: ${v.trace.schedule || '(empty)'}`,
-    `  replay:   ${replayCommand(ctx, v.trace.schedule, v.property)}`,
+    ...wrapCommand(`  replay:   ${replayCommand(ctx, v.trace.schedule, v.property)}`, width, '      '),
   ].join('\n');
 }
 

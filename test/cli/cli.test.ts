@@ -66,7 +66,7 @@ describe('check', () => {
   });
 
   test('peterson no-turn: exit 1, swimlanes, replay command', () => {
-    const r = run('check', 'peterson', '--variant', 'no-turn');
+    const r = run('check', 'peterson', '--variant', 'no-turn', '--width', '400');
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/^VIOLATED\s+peterson\/no-turn: mutual-exclusion/);
     expect(r.out).toMatch(/mutual-exclusion\s+invariant\s+VIOLATED\s+violated\s+ok/);
@@ -80,9 +80,9 @@ describe('check', () => {
   });
 
   test('the printed replay command replays to the same violated property', () => {
-    const r = run('check', 'peterson', '--variant', 'no-turn');
+    const r = run('check', 'peterson', '--variant', 'no-turn', '--width', '400');
     const cmd = /replay:\s+(mmcheck replay .*)$/m.exec(r.out)![1];
-    const sh = spawnSync('sh', ['-c', cmd.replace(/^mmcheck /, `"${process.execPath}" "${MAIN}" `)], {
+    const sh = spawnSync('sh', ['-c', `${cmd.replace(/^mmcheck /, `"${process.execPath}" "${MAIN}" `)} --width 400`], {
       cwd: ROOT,
       encoding: 'utf8',
     });
@@ -157,7 +157,7 @@ export default defineModel({
     for (const ext of ['mjs', 'ts']) {
       const file = path.join(TMP, `tiny.${ext}`);
       writeFileSync(file, src(ext));
-      const r = run('check', file);
+      const r = run('check', file, '--width', '400');
       expect(r.err).toBe('');
       expect(r.code).toBe(1);
       expect(r.out).toMatch(/x-is-2\s+end\s+VIOLATED\s+violated\s+ok/);
@@ -184,7 +184,7 @@ describe('replay', () => {
   });
   test('a schedule ending in a deadlock is a violation of deadlock-free (exit 1, as check), naming the blocked threads', () => {
     for (const only of [[], ['--property', 'deadlock-free']]) {
-      const r = run('replay', 'philosophers', '--variant', 'naive', '--schedule', '0,1,2', ...only);
+      const r = run('replay', 'philosophers', '--variant', 'naive', '--schedule', '0,1,2', ...only, '--width', '400');
       expect(r.code).toBe(1);
       expect(r.out).toMatch(
         /✗ deadlock-free \(deadlock\) violated after step 3: deadlock: phil0 blocked at 'philosopher: lock second fork'; phil1 blocked at .*; phil2 blocked at /,
@@ -194,7 +194,18 @@ describe('replay', () => {
     expect(run('check', 'philosophers', '--variant', 'naive').code).toBe(1);
   });
   test('a deadlock with deadlock-free not among the --property ones ends the replay, exit 0, blocked threads named', () => {
-    const r = run('replay', 'philosophers', '--variant', 'naive', '--schedule', '0,1,2', '--property', 'lock-misuse');
+    const r = run(
+      'replay',
+      'philosophers',
+      '--variant',
+      'naive',
+      '--schedule',
+      '0,1,2',
+      '--property',
+      'lock-misuse',
+      '--width',
+      '400',
+    );
     expect(r.code).toBe(0);
     expect(r.out).toMatch(
       /ended: deadlock after 3 steps — no thread can move and some have not finished \(deadlock-free is not among the checked properties\)\n  deadlock: phil0 blocked at 'philosopher: lock second fork'; /,

@@ -127,6 +127,16 @@ describe('the commands at 80 columns', () => {
     expect(widest(wide.outs.join(''))).toBeGreaterThan(80);
   });
 
+  test('check at 80 columns: summary, swimlanes (lanes only for threads that step) and replay command fit', async () => {
+    const r = await cli(['check', 'migration-vs-fault', '--property', 'no-ref-held-across-migration-wait']);
+    expect(r.code).toBe(1);
+    const out = r.outs.join('');
+    expect(widest(out)).toBeLessThanOrEqual(80);
+    expect(out).toMatch(/^ # │ migrator\s+│ reader0\s+│ changes$/m);
+    expect(out).toContain('(no step taken by reader1)');
+    expect(out).toMatch(/^ {2}replay: {3}mmcheck replay migration-vs-fault --variant upstream \\$/m);
+  });
+
   test('--width below 40 is a usage error', async () => {
     const r = await cli(['list', '--width', '30']);
     expect(r.code).toBe(2);
