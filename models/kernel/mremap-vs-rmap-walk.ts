@@ -95,6 +95,9 @@ import {
 } from '../../src/kernel/mremap.js';
 import { PTE_NONE, migrationEntry, present, pteLoc, type Pte } from '../../src/kernel/pte.js';
 import { lockMisuse, spinLock, spinUnlock } from '../../src/kernel/spinlock.js';
+import type { ShowRule } from '../../src/core/show.js';
+import { folioShow } from '../../src/kernel/folio.js';
+import { anonVmaShow } from '../../src/kernel/anon-vma.js';
 import { EFAULT, vma, vmaAddress, vmaLoad, type Vma, type VmaSnap } from '../../src/kernel/vma.js';
 import {
   NO_DANGLING,
@@ -475,6 +478,17 @@ export default defineModel<Options>({
         thread<WithMm, MremapLocals>('mremap', mremapLocals(), mremapSteps(o, plan, n, p.fail === 1)),
       ],
       properties: properties(n),
+      show: SHOW,
     };
   },
 });
+
+// ---------------------------------------------------------------- report annotations (issue 14)
+// State names for the reports only: no step's behaviour depends on them.
+
+const SHOW: ShowRule[] = [
+  ...folioShow(),
+  ...anonVmaShow(),
+  { path: 'ptl[*]', name: 'PTL(table $1)', as: 'owner' },
+  { path: 'walks.*.*', name: 'migration walk of $1: $2', as: 'bookkeeping' },
+];

@@ -112,6 +112,9 @@ import {
 import { PTL_CLASS } from '../../src/kernel/mremap.js';
 import { PTE_NONE, migrationEntry, present, pteLoc, setPte, type Pte } from '../../src/kernel/pte.js';
 import { lockMisuse, lockOp, spinLock, spinUnlock, UNLOCKED } from '../../src/kernel/spinlock.js';
+import type { ShowRule } from '../../src/core/show.js';
+import { folioShow } from '../../src/kernel/folio.js';
+import { anonVmaShow } from '../../src/kernel/anon-vma.js';
 import {
   EFAULT,
   VMA_STACK_INCOMPLETE_SETUP,
@@ -791,6 +794,16 @@ export default defineModel<Options>({
     if (p.mprotect > 0)
       threads.push(thread<S, AL>('mprotect', { f: '' }, mprotectSteps(o, p.mprotect, lay.init, view)) as any);
     if (p.exec) threads.push(thread<S, AL>('exec', { f: '' }, execSteps(o, lay, p.stack, view)) as any);
-    return { init: lay.init, threads, properties: properties(view) };
+    return { init: lay.init, threads, properties: properties(view), show: SHOW };
   },
 });
+
+// ---------------------------------------------------------------- report annotations (issue 14)
+// State names for the reports only: no step's behaviour depends on them.
+
+const SHOW: ShowRule[] = [
+  ...folioShow(),
+  ...anonVmaShow(),
+  { path: 'ptl[*]', name: 'PTL(mm $1)', as: 'owner' },
+  { path: 'mig.*.*', name: 'migration walk of $1: $2', as: 'bookkeeping' },
+];

@@ -65,6 +65,10 @@ import {
   type WriteSection,
 } from '../../src/kernel/seqcount.js';
 import { lockMisuse } from '../../src/kernel/spinlock.js';
+import type { ShowRule } from '../../src/core/show.js';
+import { rwsemShow } from '../../src/kernel/rwsem.js';
+import { fairRwsemShow } from '../../src/kernel/rwsem-fair.js';
+import { seqcountShow } from '../../src/kernel/seqcount.js';
 import { reads, writes } from '../../src/core/access.js';
 
 export type Outcome = 'running' | 'bailed' | 'retry' | 'committed';
@@ -391,5 +395,17 @@ export default defineModel<Options>({
       ),
     ],
     properties,
+    show: SHOW,
   }),
 });
+
+// ---------------------------------------------------------------- report annotations (issue 14)
+// State names for the reports only: no step's behaviour depends on them.
+
+const SHOW: ShowRule[] = [
+  ...rwsemShow('mmap_sem'),
+  ...fairRwsemShow('i_mmap_rwsem'),
+  ...seqcountShow('seq[*]', 'vm_sequence[$1]'),
+  { path: 'spf[*].outcome', name: 'spf$1 fault outcome', as: 'bookkeeping' },
+  { path: 'spf[*].overlapped', name: 'spf$1 overlapped a write section', as: 'bookkeeping' },
+];
