@@ -71,7 +71,8 @@ function stepLines(st: AnnotatedStep, prev: AnnotatedStep | undefined, w: number
         .map((l) => ' '.repeat(indent) + l),
     );
   const chain = frames(st);
-  const depth = (i: number) => Math.min(i, MAX_DEPTH);
+  // Narrow columns (many CPUs) nest less, to leave room for the text.
+  const depth = (i: number) => Math.min(i, MAX_DEPTH, Math.max(0, Math.floor((w - 16) / 2)));
   let opIndent = 0;
   if (chain.length === 0) put(label, 0);
   else {
@@ -88,6 +89,13 @@ function stepLines(st: AnnotatedStep, prev: AnnotatedStep | undefined, w: number
   return out;
 }
 
+/** The CPU headings, wrapped in their columns when narrow (`CPU2` over `(reclaim)`). */
+function header(names: readonly string[], colW: number): string[][] {
+  const cells = names.map((n) => wrapAnsi(n, colW, { hard: true }).split('\n'));
+  const height = Math.max(...cells.map((c) => c.length));
+  return Array.from({ length: height }, (_x, k) => cells.map((c) => c[k] ?? ''));
+}
+
 export function renderMail(v: Violation, ctx: RunContext, inst?: Instance): string {
   const a = annotate(v.trace, inst);
   const cpus = [...new Set(a.steps.map((s) => s.tid))].sort((x, y) => x - y);
@@ -102,7 +110,10 @@ export function renderMail(v: Violation, ctx: RunContext, inst?: Instance): stri
   const lines: string[] = [
     ...wrapAnsi(toAscii(`${instanceName(ctx)}: ${v.property} violated`), MAIL_WIDTH, { hard: true }).split('\n'),
     '',
-    row(cpus.map((tid, i) => toAscii(`CPU${i} (${a.threads[tid]})`).slice(0, colW))),
+    ...header(
+      cpus.map((tid, i) => toAscii(`CPU${i} (${a.threads[tid]})`)),
+      colW,
+    ).map(row),
     '',
   ];
   const last = new Map<number, AnnotatedStep>();
