@@ -14,8 +14,15 @@ export interface Io {
 }
 
 export function nodeIo(): Io {
+  // A reader that stops early (`mmcheck verify | head`) closes the pipe under rows still being
+  // streamed: stop writing (EPIPE) rather than die with a stack trace; the exit code is unchanged.
+  let closed = false;
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    closed = true;
+  });
   return {
-    out: (s) => void process.stdout.write(s),
+    out: (s) => void (closed || process.stdout.write(s)),
     err: (s) => void process.stderr.write(s),
     stdoutIsTTY: process.stdout.isTTY === true,
     stderrIsTTY: process.stderr.isTTY === true,

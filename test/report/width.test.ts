@@ -3,6 +3,9 @@
  * --width; verify streams one row per variant as it finishes.
  */
 import { describe, expect, test } from '@jest/globals';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import stringWidth from 'string-width';
 import { runCli } from '../../src/cli/app.js';
 import type { Io } from '../../src/cli/io.js';
@@ -101,6 +104,15 @@ describe('the commands at 80 columns', () => {
     expect(rest[0]).toMatch(/^peterson\n {2}peterson\s+ok\s+2\/2\s+34\s/);
     expect(rest[2]).toMatch(/^philosophers\n {2}naive\s+INCOMPLETE\s+0\/2\s+60\s.*\n {6}violated: deadlock-free\n$/);
     for (const o of r.outs) expect(widest(o)).toBeLessThanOrEqual(80);
+  });
+
+  test('a reader that stops early (verify | head) ends the streamed rows without a stack trace', () => {
+    const main = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/cli/main.js');
+    const r = spawnSync('sh', ['-c', `"${process.execPath}" "${main}" verify --max-states 60 | head -n 1`], {
+      encoding: 'utf8',
+    });
+    expect(r.stdout).toMatch(/^ {2}variant\s+result/);
+    expect(r.stderr).toBe('');
   });
 
   test('verify uses the terminal width: the violated list gets its own column', async () => {
