@@ -103,9 +103,9 @@ export async function runCli(args: readonly string[], io: Io): Promise<number> {
       'List the models, their parameters, variants and properties',
       (y) => y,
       (argv) =>
-        handle(async () => {
+        handle(() => {
           io.out(renderList(registry(), choosePalette(io, argv.color !== false), outputWidth(io, argv.width)));
-          return EXIT_OK;
+          return Promise.resolve(EXIT_OK);
         })(),
     )
     .command(

@@ -251,8 +251,8 @@ describe('replay', () => {
 describe('verify', () => {
   test('peterson rows meet their expectations', () => {
     const r = run('verify');
-    expect(r.out).toMatch(/^peterson\n  peterson\s+ok\s+2\/2\s+34\s/m);
-    expect(r.out).toMatch(/^  no-turn\s+ok\s+1\/2\s+32\s.*\n      violated: mutual-exclusion$/m);
+    expect(r.out).toMatch(/^peterson\n {2}peterson\s+ok\s+2\/2\s+34\s/m);
+    expect(r.out).toMatch(/^ {2}no-turn\s+ok\s+1\/2\s+32\s.*\n {6}violated: mutual-exclusion$/m);
     expect([0, 1]).toContain(r.code);
     if (r.code === 0) expect(r.out).toMatch(/all \d+ model variants meet their expectations/);
   });

@@ -55,6 +55,6 @@ describe('check --lock-order', () => {
   test('verify: a variant whose lock-order pass is cut short is INCOMPLETE, not ok', () => {
     const r = run('verify', '--lock-order', '--max-states', '60');
     expect(r.code).toBe(1);
-    expect(r.out).toMatch(/^philosophers\n(?: .*\n)*?  ordered\s+INCOMPLETE\s/m);
+    expect(r.out).toMatch(/^philosophers\n(?: .*\n)*? {2}ordered\s+INCOMPLETE\s/m);
   });
 });
