@@ -720,7 +720,7 @@ function buildProgram(o: Options, p: Readonly<Record<string, number>>): Program 
             thread<S, ML>(
               'migrator',
               { batch: 0, early: 0, retrying: false },
-              annotated(migratorSteps(o, p.retries), MIGRATOR_CALLS),
+              annotated(migratorSteps(o, p.retries), MIGRATOR_CALLS, MIGRATOR_NOTES),
             ),
           ]
         : []),
@@ -766,6 +766,15 @@ const MIGRATOR_CALLS: Callers = {
   ],
   migrate_folio_undo_src: 'migrate_pages_batch',
   migrate_folio_done: 'migrate_pages_batch',
+};
+
+const MIGRATOR_NOTES: Record<string, StepNote<S, ML>> = {
+  'migrate_pages_sync: next batch?': (_s, l) =>
+    l.retrying
+      ? 'early retry: unmap again'
+      : l.batch === 0
+        ? 'the ASYNC batch failed: run the SYNC batch'
+        : 'the SYNC batch failed too: give up',
 };
 
 /** handle_pte_fault → do_pte_missing → do_fault → do_read_fault → __do_fault → shmem_fault → … */

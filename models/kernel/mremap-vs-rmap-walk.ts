@@ -97,6 +97,8 @@ import { PTE_NONE, migrationEntry, present, pteLoc, type Pte } from '../../src/k
 import { lockMisuse, spinLock, spinUnlock } from '../../src/kernel/spinlock.js';
 import type { ShowRule } from '../../src/core/show.js';
 import { annotated, type Callers } from '../../src/core/annotations.js';
+import type { StepNote } from '../../src/core/step.js';
+import { pteText } from '../../src/kernel/pte.js';
 import { folioShow } from '../../src/kernel/folio.js';
 import { anonVmaShow } from '../../src/kernel/anon-vma.js';
 import { EFAULT, vma, vmaAddress, vmaLoad, type Vma, type VmaSnap } from '../../src/kernel/vma.js';
@@ -477,6 +479,7 @@ export default defineModel<Options>({
           annotated(
             migratorSteps(o, n, (l) => srcPgoff + l.page),
             MIGRATOR_CALLS,
+            MIGRATOR_NOTES,
           ),
         ),
         thread<WithMm, MremapLocals>(
@@ -524,4 +527,13 @@ const MREMAP_CALLS: Callers = {
   anon_vma_chain_link: 'anon_vma_clone',
   move_page_tables: 'move_vma',
   move_ptes: 'move_page_tables',
+};
+
+const MIGRATOR_NOTES: Record<string, StepNote<S, GL>> = {
+  'remove_migration_pte: migration entry for old? set_pte_at(new)': (s, l) => {
+    const p = s.pte[l.addr];
+    return p.kind === 'migration' && p.folio === oldPage(l.page)
+      ? null
+      : `pte[${l.addr}] is ${pteText(p)}: no migration entry of ${oldPage(l.page)} here`;
+  },
 };

@@ -543,6 +543,8 @@ const MIGRATOR_CALLS: Callers = {
 };
 
 const MIGRATOR_NOTES: Record<string, StepNote<S, ML>> = {
+  '__unmap_and_move: rc == MIGRATEPAGE_SUCCESS?': (_s, l) =>
+    l.ok ? 'rc = MIGRATEPAGE_SUCCESS' : 'rc = -EAGAIN: free the new page, retry on the next pass',
   'migrate_page_move_mapping: xas_lock_irq; page_count != expected_count?': (s) => {
     const a = s.folios[SRC];
     const want = expectedCount(a);

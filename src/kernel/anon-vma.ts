@@ -198,6 +198,11 @@ export function avcWalkNext<S extends WithAnonVmas, L>(
         };
       return next === undefined ? { l: setCursor(l, null), goto: onEnd } : { l: setCursor(l, next) };
     },
+    // Report only: where the walk goes.
+    note: (s, l) => {
+      const next = avcSuccessor(s.anon_vmas[nameOf(av, l)].head, cursor(l));
+      return next === undefined ? 'end of the same_anon_vma list' : next === 'poison' ? null : `next avc: ${next}`;
+    },
   };
 }
 

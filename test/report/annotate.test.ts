@@ -1,6 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import migration from '../../models/kernel/migration-vs-fault.js';
 import putAndWait from '../../models/kernel/put-and-wait.js';
+import mremap from '../../models/kernel/mremap-vs-rmap-walk.js';
 import { callChain, withCalls, withNotes } from '../../src/core/annotations.js';
 import { instantiate, type Instance } from '../../src/core/instantiate.js';
 import type { Step } from '../../src/core/step.js';
@@ -152,6 +153,24 @@ describe('put-and-wait traces', () => {
       '__migration_entry_wait',
       'put_and_wait_on_page_locked',
       'wait_on_page_bit_common',
+    ]);
+  });
+});
+
+describe('mremap-vs-rmap-walk traces', () => {
+  test('the remove walk says why it leaves the entry behind, and where it walks', () => {
+    const inst = instantiate(mremap, 'after-486cf46f');
+    const a = annotate(shortestTrace(inst, 'remove-walk-complete'), inst);
+    expect(a.steps.map((s) => s.note)).toContain('pte[16] is pte_none: no migration entry of P0 here');
+    expect(a.steps.some((s) => /^next avc: \S+$/.test(s.note ?? ''))).toBe(true);
+    const walk = a.steps.find((s) => s.label.startsWith('remove_migration_pte: pte_offset_map_lock'))!;
+    expect(walk.chain).toEqual([
+      'migrate_pages',
+      'unmap_and_move',
+      'remove_migration_ptes',
+      'rmap_walk',
+      'rmap_walk_anon',
+      'remove_migration_pte',
     ]);
   });
 });
