@@ -14,6 +14,7 @@ import { renderMailReport } from '../report/mail.js';
 import wrapAnsi from 'wrap-ansi';
 import { writeTraceFiles } from './trace-files.js';
 import { loadModel } from './load.js';
+import { UsageError } from './errors.js';
 import { checkedProperties, parseParams, searchOptions, type SearchArgs } from './options.js';
 import { meetsExpectation, verdicts } from '../explore/verdicts.js';
 import { EXIT_FAIL, EXIT_OK, kindsOf, search, shortest, writeOutput } from './shared.js';
@@ -40,6 +41,7 @@ export interface CheckArgs extends SearchArgs {
  */
 export async function checkCommand(a: CheckArgs, io: Io): Promise<number> {
   const opts = searchOptions(a);
+  if (a.json && a.format === 'mail') throw new UsageError('--json and --format mail contradict each other (give one)');
   const params = parseParams(a.param);
   const { model, ref } = await loadModel(a.model, io.cwd);
   const inst = instantiate(model, a.variant, params);

@@ -89,6 +89,12 @@ describe('--format mail', () => {
     expect(parseSchedule(words[words.length - 1], 3)).toEqual(parseSchedule(schedule, 3));
   });
 
+  test('--json with --format mail is a usage error', async () => {
+    const r = await cli('check', 'peterson', '--json', '--format', 'mail');
+    expect(r.code).toBe(2);
+    expect(r.err).toBe('mmcheck: error: --json and --format mail contradict each other (give one)\n');
+  });
+
   test('typographic characters are spelled in ASCII', () => {
     expect(toAscii('a → b … ≤3 — ✗ é')).toBe('a -> b ... <=3 - x ?');
   });
