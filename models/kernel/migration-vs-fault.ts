@@ -58,7 +58,9 @@ import { reads, writes } from '../../src/core/access.js';
 import { defineModel, type Program, type Verdict } from '../../src/core/model.js';
 import { ModelError } from '../../src/core/errors.js';
 import { assertion, endState, invariant, type Property, type StateView } from '../../src/core/property.js';
-import { andThen, step, type Step, type StepSpec } from '../../src/core/step.js';
+import { andThen, step, type Step, type StepNote, type StepSpec } from '../../src/core/step.js';
+import { annotated, type Callers } from '../../src/core/annotations.js';
+import type { ShowRule } from '../../src/core/show.js';
 import { permuteTid, type Symmetry } from '../../src/core/symmetry.js';
 import { thread } from '../../src/core/thread.js';
 import {
@@ -74,6 +76,7 @@ import {
   folioRenamed,
   folioThreadBits,
   folioRefFreeze,
+  folioShow,
   folioTryGet,
   folioUnlock,
   folioWaitUnlocked,
@@ -90,12 +93,13 @@ import {
   presentInvalid,
   pteLoc,
   pteSame,
+  pteText,
   ptepGet,
   pteStore,
   type Pte,
 } from '../../src/kernel/pte.js';
-import { downRead, rwsem, upRead, type RwSem } from '../../src/kernel/rwsem.js';
-import { lockMisuse, spinLock, spinUnlock } from '../../src/kernel/spinlock.js';
+import { downRead, rwsem, rwsemShow, upRead, type RwSem } from '../../src/kernel/rwsem.js';
+import { lockMisuse, lockShow, spinLock, spinUnlock } from '../../src/kernel/spinlock.js';
 import { TLB, tlbFlush } from '../../src/kernel/tlb.js';
 
 export type MigState = 'running' | 'migrated' | 'failed';
@@ -712,13 +716,99 @@ function buildProgram(o: Options, p: Readonly<Record<string, number>>): Program 
     } satisfies S,
     threads: [
       ...(p.migrating
-        ? [thread<S, ML>('migrator', { batch: 0, early: 0, retrying: false }, migratorSteps(o, p.retries))]
+        ? [
+            thread<S, ML>(
+              'migrator',
+              { batch: 0, early: 0, retrying: false },
+              annotated(migratorSteps(o, p.retries), MIGRATOR_CALLS, MIGRATOR_NOTES),
+            ),
+          ]
         : []),
       ...Array.from({ length: p.readers }, (_, i) =>
-        thread<S, RL>(`reader${i}`, { f: SRC, orig: PTE_NONE, nopage: false }, readerSteps(o)),
+        thread<S, RL>(
+          `reader${i}`,
+          { f: SRC, orig: PTE_NONE, nopage: false },
+          annotated(readerSteps(o), READER_CALLS, READER_NOTES),
+        ),
       ),
     ],
     properties,
     symmetry: readerSymmetry(p.migrating ? 1 : 0, p.readers),
+    show: SHOW,
   };
 }
+
+// ---------------------------------------------------------------- report annotations (issue 14)
+// Call chains, notes and state names for the reports only: no step's behaviour depends on them.
+
+/** v6.10: move_pages → … → migrate_pages → migrate_pages_sync → migrate_pages_batch → … */
+const MIGRATOR_CALLS: Callers = {
+  migrate_pages_sync: '',
+  migrate_pages_batch: 'migrate_pages_sync',
+  migrate_folio_unmap: 'migrate_pages_batch',
+  try_to_migrate: 'migrate_folio_unmap',
+  rmap_walk_file: 'try_to_migrate',
+  try_to_migrate_one: 'rmap_walk_file',
+  page_vma_mapped_walk: 'try_to_migrate_one',
+  migrate_folio_move: 'migrate_pages_batch',
+  move_to_new_folio: 'migrate_folio_move',
+  migrate_folio: 'move_to_new_folio',
+  __migrate_folio: 'migrate_folio',
+  folio_migrate_mapping: '__migrate_folio',
+  remove_migration_ptes: 'migrate_folio_move',
+  'remove_migration_ptes: drop PTL#2': ['migrate_pages_sync', 'migrate_pages_batch', 'migrate_folio_undo_src'],
+  remove_migration_pte: ['migrate_pages_sync', 'migrate_pages_batch', 'migrate_folio_move', 'remove_migration_ptes'],
+  'remove_migration_pte: set_pte_at(src); folio_get(src)': [
+    'migrate_pages_sync',
+    'migrate_pages_batch',
+    'migrate_folio_undo_src',
+    'remove_migration_ptes',
+  ],
+  migrate_folio_undo_src: 'migrate_pages_batch',
+  migrate_folio_done: 'migrate_pages_batch',
+};
+
+const MIGRATOR_NOTES: Record<string, StepNote<S, ML>> = {
+  'migrate_pages_sync: next batch?': (_s, l) =>
+    l.retrying
+      ? 'early retry: unmap again'
+      : l.batch === 0
+        ? 'the ASYNC batch failed: run the SYNC batch'
+        : 'the SYNC batch failed too: give up',
+};
+
+/** handle_pte_fault → do_pte_missing → do_fault → do_read_fault → __do_fault → shmem_fault → … */
+const READER_CALLS: Callers = {
+  handle_pte_fault: '',
+  do_pte_missing: 'handle_pte_fault',
+  do_fault: 'do_pte_missing',
+  do_read_fault: 'do_fault',
+  __do_fault: 'do_read_fault',
+  shmem_fault: '__do_fault',
+  shmem_get_folio_gfp: 'shmem_fault',
+  filemap_get_entry: 'shmem_get_folio_gfp',
+  shmem_alloc_and_add_folio: 'shmem_get_folio_gfp',
+  finish_fault: 'do_read_fault',
+  do_swap_page: 'handle_pte_fault',
+  migration_entry_wait: 'do_swap_page',
+  migration_entry_wait_on_locked: 'migration_entry_wait',
+};
+
+const READER_NOTES: Record<string, StepNote<S, RL>> = {
+  'CPU access: TLB hit or hardware walk': (s) =>
+    s.tlb.stale
+      ? 'stale TLB entry: the access hits the old page'
+      : s.pte[0].kind === 'present'
+        ? 'PTE present: no fault'
+        : `${pteText(s.pte[0])}: page fault`,
+  'finish_fault: vmf_pte_changed? else set_pte_range': (s, l) =>
+    pteSame(s.pte[0], l.orig) ? null : `PTE changed (${pteText(l.orig)} → ${pteText(s.pte[0])}): VM_FAULT_NOPAGE`,
+};
+
+const SHOW: ShowRule[] = [
+  ...folioShow(),
+  lockShow('ptl', 'PTL'),
+  ...rwsemShow('i_mmap_rwsem'),
+  { path: 'tlb.stale', name: 'remote TLB stale' },
+  { path: 'mig', name: 'move_pages result', as: 'bookkeeping' },
+];

@@ -95,6 +95,12 @@ import {
 } from '../../src/kernel/mremap.js';
 import { PTE_NONE, migrationEntry, present, pteLoc, type Pte } from '../../src/kernel/pte.js';
 import { lockMisuse, spinLock, spinUnlock } from '../../src/kernel/spinlock.js';
+import type { ShowRule } from '../../src/core/show.js';
+import { annotated, type Callers } from '../../src/core/annotations.js';
+import type { StepNote } from '../../src/core/step.js';
+import { pteText } from '../../src/kernel/pte.js';
+import { folioShow } from '../../src/kernel/folio.js';
+import { anonVmaShow } from '../../src/kernel/anon-vma.js';
 import { EFAULT, vma, vmaAddress, vmaLoad, type Vma, type VmaSnap } from '../../src/kernel/vma.js';
 import {
   NO_DANGLING,
@@ -470,11 +476,64 @@ export default defineModel<Options>({
         thread<S, GL>(
           'migrator',
           { page: 0, cursor: null, snap: {}, addr: 0 },
-          migratorSteps(o, n, (l) => srcPgoff + l.page),
+          annotated(
+            migratorSteps(o, n, (l) => srcPgoff + l.page),
+            MIGRATOR_CALLS,
+            MIGRATOR_NOTES,
+          ),
         ),
-        thread<WithMm, MremapLocals>('mremap', mremapLocals(), mremapSteps(o, plan, n, p.fail === 1)),
+        thread<WithMm, MremapLocals>(
+          'mremap',
+          mremapLocals(),
+          annotated(mremapSteps(o, plan, n, p.fail === 1), MREMAP_CALLS),
+        ),
       ],
       properties: properties(n),
+      show: SHOW,
     };
   },
 });
+
+// ---------------------------------------------------------------- report annotations (issue 14)
+// State names for the reports only: no step's behaviour depends on them.
+
+const SHOW: ShowRule[] = [
+  ...folioShow(),
+  ...anonVmaShow(),
+  { path: 'ptl[*]', name: 'PTL(table $1)', as: 'owner' },
+  { path: 'walks.*.*', name: 'migration walk of $1: $2', as: 'bookkeeping' },
+];
+
+/** 3.1: migrate_pages → unmap_and_move → remove_migration_ptes → rmap_walk → rmap_walk_anon → … */
+const MIGRATOR_CALLS: Callers = {
+  migrate_pages: '',
+  unmap_and_move: 'migrate_pages',
+  putback_lru_page: 'migrate_pages',
+  remove_migration_ptes: 'unmap_and_move',
+  rmap_walk: 'remove_migration_ptes',
+  rmap_walk_anon: 'rmap_walk',
+  vma_address: 'rmap_walk_anon',
+  remove_migration_pte: 'rmap_walk_anon',
+};
+
+/** sys_mremap → move_vma → copy_vma (→ vma_merge → vma_adjust) → move_page_tables → move_ptes. */
+const MREMAP_CALLS: Callers = {
+  sys_mremap: '',
+  move_vma: 'sys_mremap',
+  copy_vma: 'move_vma',
+  vma_merge: 'copy_vma',
+  vma_adjust: 'vma_merge',
+  anon_vma_clone: 'copy_vma',
+  anon_vma_chain_link: 'anon_vma_clone',
+  move_page_tables: 'move_vma',
+  move_ptes: 'move_page_tables',
+};
+
+const MIGRATOR_NOTES: Record<string, StepNote<S, GL>> = {
+  'remove_migration_pte: migration entry for old? set_pte_at(new)': (s, l) => {
+    const p = s.pte[l.addr];
+    return p.kind === 'migration' && p.folio === oldPage(l.page)
+      ? null
+      : `pte[${l.addr}] is ${pteText(p)}: no migration entry of ${oldPage(l.page)} here`;
+  },
+};

@@ -61,7 +61,9 @@
 import { reads, writes } from '../../src/core/access.js';
 import { defineModel, type Verdict } from '../../src/core/model.js';
 import { assertion, endState, type Property, type StateView } from '../../src/core/property.js';
-import { andThen, step, type Step, type StepSpec } from '../../src/core/step.js';
+import { andThen, step, type Step, type StepNote, type StepSpec } from '../../src/core/step.js';
+import { annotated, type Callers } from '../../src/core/annotations.js';
+import type { ShowRule } from '../../src/core/show.js';
 import { thread } from '../../src/core/thread.js';
 import {
   FOLIO_LOCK,
@@ -74,6 +76,7 @@ import {
   folioQueueIfLocked,
   folioRefFreeze,
   folioRefUnfreeze,
+  folioShow,
   folioSleepUntilWoken,
   folioTestLocked,
   folioTrylock,
@@ -92,7 +95,7 @@ import {
 } from '../../src/kernel/folio.js';
 import { cacheLoc } from '../../src/kernel/pagecache.js';
 import { migrationEntry, present, pteLoc, ptepGet, pteStore, type Pte } from '../../src/kernel/pte.js';
-import { lockMisuse, spinLock, spinUnlock } from '../../src/kernel/spinlock.js';
+import { lockMisuse, lockShow, spinLock, spinUnlock } from '../../src/kernel/spinlock.js';
 import { frozenRefNotInUse, refcountBalanced, refcountBugs, type RefAccount } from '../../properties/refcount.js';
 
 export interface S {
@@ -501,9 +504,71 @@ export default defineModel<Options>({
       mig: { outcome: 'running', spurious: false },
     } satisfies S,
     threads: [
-      thread<S, ML>('migrator', { pass: 0, ok: false }, migrateSteps(o, p.passes)),
-      ...Array.from({ length: p.faults }, (_, i) => thread<S, FL>(`fault${i}`, { f: SRC, bit: false }, faultSteps(o))),
+      thread<S, ML>(
+        'migrator',
+        { pass: 0, ok: false },
+        annotated(migrateSteps(o, p.passes), MIGRATOR_CALLS, MIGRATOR_NOTES),
+      ),
+      ...Array.from({ length: p.faults }, (_, i) =>
+        thread<S, FL>(`fault${i}`, { f: SRC, bit: false }, annotated(faultSteps(o), faultCalls(o))),
+      ),
     ],
     properties,
+    show: SHOW,
   }),
 });
+
+// ---------------------------------------------------------------- report annotations (issue 14)
+// Call chains, notes and state names for the reports only: no step's behaviour depends on them.
+
+/** v5.0: do_pages_move → do_move_pages_to_node → migrate_pages → unmap_and_move → __unmap_and_move → … */
+const MIGRATOR_CALLS: Callers = {
+  do_pages_move: '',
+  add_page_for_migration: 'do_pages_move',
+  isolate_lru_page: 'add_page_for_migration',
+  do_move_pages_to_node: 'do_pages_move',
+  migrate_pages: 'do_move_pages_to_node',
+  unmap_and_move: 'migrate_pages',
+  __unmap_and_move: 'unmap_and_move',
+  try_to_unmap: '__unmap_and_move',
+  rmap_walk_file: 'try_to_unmap',
+  try_to_unmap_one: 'rmap_walk_file',
+  page_vma_mapped_walk_done: 'try_to_unmap_one',
+  move_to_new_page: '__unmap_and_move',
+  iomap_migrate_page: 'move_to_new_page',
+  migrate_page_move_mapping: 'iomap_migrate_page',
+  remove_migration_ptes: '__unmap_and_move',
+  remove_migration_pte: 'remove_migration_ptes',
+  unlock_page: '__unmap_and_move',
+};
+
+const MIGRATOR_NOTES: Record<string, StepNote<S, ML>> = {
+  '__unmap_and_move: rc == MIGRATEPAGE_SUCCESS?': (_s, l) =>
+    l.ok ? 'rc = MIGRATEPAGE_SUCCESS' : 'rc = -EAGAIN: free the new page, retry on the next pass',
+  'migrate_page_move_mapping: xas_lock_irq; page_count != expected_count?': (s) => {
+    const a = s.folios[SRC];
+    const want = expectedCount(a);
+    return `page_count(${SRC}) ${a.ref}, expected_count ${want}${a.private ? ' (page_has_private)' : ''}${a.ref === want ? '' : ': -EAGAIN'}`;
+  },
+};
+
+/** handle_pte_fault → do_swap_page → migration_entry_wait → __migration_entry_wait → … */
+function faultCalls(o: Options): Callers {
+  return {
+    handle_pte_fault: '',
+    do_swap_page: 'handle_pte_fault',
+    migration_entry_wait: 'do_swap_page',
+    __migration_entry_wait: 'migration_entry_wait',
+    migration_entry_wait_on_locked: 'migration_entry_wait',
+    put_and_wait_on_page_locked: '__migration_entry_wait',
+    wait_on_page_locked: '__migration_entry_wait',
+    wait_on_page_bit_common: o.wait === 'hold' ? 'wait_on_page_locked' : 'put_and_wait_on_page_locked',
+  };
+}
+
+const SHOW: ShowRule[] = [
+  ...folioShow(),
+  lockShow('ptl', 'PTL'),
+  { path: 'mig.outcome', name: 'move_pages result', as: 'bookkeeping' },
+  { path: 'mig.spurious', name: 'spurious -EAGAIN seen', as: 'bookkeeping' },
+];

@@ -112,6 +112,10 @@ import {
 import { PTL_CLASS } from '../../src/kernel/mremap.js';
 import { PTE_NONE, migrationEntry, present, pteLoc, setPte, type Pte } from '../../src/kernel/pte.js';
 import { lockMisuse, lockOp, spinLock, spinUnlock, UNLOCKED } from '../../src/kernel/spinlock.js';
+import type { ShowRule } from '../../src/core/show.js';
+import { annotated, type Callers } from '../../src/core/annotations.js';
+import { folioShow } from '../../src/kernel/folio.js';
+import { anonVmaShow } from '../../src/kernel/anon-vma.js';
 import {
   EFAULT,
   VMA_STACK_INCOMPLETE_SETUP,
@@ -785,12 +789,38 @@ export default defineModel<Options>({
       thread<S, ML>(
         'migrator',
         { pg: 0, cur: null, snap: {}, addr: EFAULT, seq: 0, dst: '' },
-        migratorSteps(o, lay, lay.init),
+        annotated(migratorSteps(o, lay, lay.init), MIGRATOR_CALLS),
       ),
     ];
     if (p.mprotect > 0)
       threads.push(thread<S, AL>('mprotect', { f: '' }, mprotectSteps(o, p.mprotect, lay.init, view)));
     if (p.exec) threads.push(thread<S, AL>('exec', { f: '' }, execSteps(o, lay, p.stack, view)));
-    return { init: lay.init, threads, properties: properties(view) };
+    return { init: lay.init, threads, properties: properties(view), show: SHOW };
   },
 });
+
+// ---------------------------------------------------------------- report annotations (issue 14)
+// State names for the reports only: no step's behaviour depends on them.
+
+const SHOW: ShowRule[] = [
+  ...folioShow(),
+  ...anonVmaShow(),
+  { path: 'ptl[*]', name: 'PTL(mm $1)', as: 'owner' },
+  { path: 'mig.*.*', name: 'migration walk of $1: $2', as: 'bookkeeping' },
+];
+
+/** 2.6.34: migrate_pages → unmap_and_move → try_to_unmap / move_to_new_page / remove_migration_ptes. */
+const MIGRATOR_CALLS: Callers = {
+  migrate_pages: '',
+  unmap_and_move: 'migrate_pages',
+  try_to_unmap: 'unmap_and_move',
+  try_to_unmap_anon: 'try_to_unmap',
+  try_to_unmap_one: 'try_to_unmap_anon',
+  move_to_new_page: 'unmap_and_move',
+  migrate_page: 'move_to_new_page',
+  migrate_page_move_mapping: 'migrate_page',
+  remove_migration_ptes: 'unmap_and_move',
+  rmap_walk: 'remove_migration_ptes',
+  rmap_walk_anon: 'rmap_walk',
+  remove_migration_pte: 'rmap_walk_anon',
+};

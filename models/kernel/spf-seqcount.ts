@@ -65,6 +65,11 @@ import {
   type WriteSection,
 } from '../../src/kernel/seqcount.js';
 import { lockMisuse } from '../../src/kernel/spinlock.js';
+import type { ShowRule } from '../../src/core/show.js';
+import { annotated, type Callers } from '../../src/core/annotations.js';
+import { rwsemShow } from '../../src/kernel/rwsem.js';
+import { fairRwsemShow } from '../../src/kernel/rwsem-fair.js';
+import { seqcountShow } from '../../src/kernel/seqcount.js';
 import { reads, writes } from '../../src/core/access.js';
 
 export type Outcome = 'running' | 'bailed' | 'retry' | 'committed';
@@ -375,21 +380,73 @@ export default defineModel<Options>({
       spf: Array.from({ length: p.readers }, () => ({ outcome: 'running', overlapped: false })),
     } satisfies S,
     threads: [
-      thread<S, WL>('vma_adjust', { seq: 0 }, vmaAdjust(o)),
-      thread<S, WL>('move_vma', { seq: 0 }, moveVma(o)),
+      thread<S, WL>('vma_adjust', { seq: 0 }, annotated(vmaAdjust(o), VMA_ADJUST_CALLS)),
+      thread<S, WL>('move_vma', { seq: 0 }, annotated(moveVma(o), MOVE_VMA_CALLS)),
       thread<S, WL>('reclaim', { seq: 0 }, directReclaim<WL>('shrink_active_list', o, o.reclaimReads)),
-      ...(p.truncate && !o.anon ? [thread<S, WL>('truncate', { seq: 0 }, truncate(o))] : []),
+      ...(p.truncate && !o.anon ? [thread<S, WL>('truncate', { seq: 0 }, annotated(truncate(o), TRUNCATE_CALLS))] : []),
       ...(o.anon
-        ? Array.from({ length: p.dontneed }, (_, i) => thread<S, WL>(`dontneed${i}`, { seq: 0 }, dontneed(o)))
+        ? Array.from({ length: p.dontneed }, (_, i) =>
+            thread<S, WL>(`dontneed${i}`, { seq: 0 }, annotated(dontneed(o), DONTNEED_CALLS)),
+          )
         : []),
       ...Array.from({ length: p.readers }, (_, r) =>
         thread<S, RL>(
           `spf${r}`,
           { start: 0, began: 0, busy: false, end: 0, pte: '', overlapped: false },
-          spfReader(o, r),
+          annotated(spfReader(o, r), SPF_CALLS),
         ),
       ),
     ],
     properties,
+    show: SHOW,
   }),
 });
+
+// ---------------------------------------------------------------- report annotations (issue 14)
+// State names for the reports only: no step's behaviour depends on them.
+
+const SHOW: ShowRule[] = [
+  ...rwsemShow('mmap_sem'),
+  ...fairRwsemShow('i_mmap_rwsem'),
+  ...seqcountShow('seq[*]', 'vm_sequence[$1]'),
+  { path: 'spf[*].outcome', name: 'spf$1 fault outcome', as: 'bookkeeping' },
+  { path: 'spf[*].overlapped', name: 'spf$1 overlapped a write section', as: 'bookkeeping' },
+];
+
+/** 4.14 call chains (seed 003's own): vm_munmap → do_munmap → __split_vma → __vma_adjust. */
+const VMA_ADJUST_CALLS: Callers = {
+  vm_munmap: '',
+  do_munmap: 'vm_munmap',
+  __split_vma: 'do_munmap',
+  __vma_adjust: '__split_vma',
+};
+
+const MOVE_VMA_CALLS: Callers = { SyS_mremap: '', move_vma: 'SyS_mremap', move_page_tables: 'move_vma' };
+
+/** unmap_page_range → zap_p4d_range → zap_pud_range → zap_pmd_range → zap_pte_range. */
+const ZAP: Callers = {
+  zap_p4d_range: 'unmap_page_range',
+  zap_pud_range: 'zap_p4d_range',
+  zap_pmd_range: 'zap_pud_range',
+  zap_pte_range: 'zap_pmd_range',
+};
+
+const TRUNCATE_CALLS: Callers = {
+  ...ZAP,
+  unmap_mapping_range: '',
+  unmap_page_range: [
+    'unmap_mapping_range',
+    'unmap_mapping_range_tree',
+    'unmap_mapping_range_vma',
+    'zap_page_range_single',
+    'unmap_single_vma',
+  ],
+};
+
+const DONTNEED_CALLS: Callers = {
+  ...ZAP,
+  madvise: '',
+  unmap_page_range: ['madvise', 'madvise_vma', 'madvise_dontneed_free', 'zap_page_range', 'unmap_single_vma'],
+};
+
+const SPF_CALLS: Callers = { handle_speculative_fault: '', handle_pte_fault: 'handle_speculative_fault' };

@@ -12,7 +12,7 @@ import { STRATEGIES } from '../explore/explore.js';
 import { checkCommand, type CheckArgs } from './check.js';
 import { compareCommand, type CompareArgs } from './compare.js';
 import { oneLine, UsageError } from './errors.js';
-import { choosePalette, type Io } from './io.js';
+import { choosePalette, outputWidth, type Io } from './io.js';
 import { renderList } from './list.js';
 import { REPO_ROOT, registry } from './load.js';
 import { replayCommand, type ReplayArgs } from './replay.js';
@@ -33,6 +33,32 @@ const common = {
     type: 'boolean',
     default: true,
     describe: 'Colour the output (only on a terminal; NO_COLOR is respected). --no-color turns it off',
+  },
+  width: {
+    type: 'number',
+    describe: "Output width in columns (default: the terminal's; 80 in a pipe)",
+    requiresArg: true,
+  },
+} as const;
+const traceOpts = {
+  format: {
+    type: 'string',
+    choices: ['text', 'mail'],
+    default: 'text',
+    describe: 'Counterexamples as text, or as plain text ≤72 columns for linux-mm mail (one column per CPU)',
+    requiresArg: true,
+  },
+  itf: {
+    type: 'string',
+    describe: 'Also write the (first) counterexample to this file in the Informal Trace Format (JSON)',
+    requiresArg: true,
+  },
+} as const;
+const htmlOpt = {
+  html: {
+    type: 'string',
+    describe: 'Also write a self-contained HTML page (verdicts, counterexamples as swimlanes) to this file',
+    requiresArg: true,
   },
 } as const;
 
@@ -102,10 +128,11 @@ export async function runCli(args: readonly string[], io: Io): Promise<number> {
       'list',
       'List the models, their parameters, variants and properties',
       (y) => y,
-      handle(() => {
-        io.out(renderList(registry(), choosePalette(io, true)));
-        return Promise.resolve(EXIT_OK);
-      }),
+      (argv) =>
+        handle(() => {
+          io.out(renderList(registry(), choosePalette(io, argv.color !== false), outputWidth(io, argv.width)));
+          return Promise.resolve(EXIT_OK);
+        })(),
     )
     .command(
       'check <model>',
@@ -138,6 +165,8 @@ export async function runCli(args: readonly string[], io: Io): Promise<number> {
               'Merge states that differ by a permutation of the threads the model declares symmetric (dfs, naive, bfs); --no-symmetry turns it off',
           },
           ...outputOpts,
+          ...traceOpts,
+          ...htmlOpt,
         }),
       (argv) => handle(() => checkCommand(argv as unknown as CheckArgs, io))(),
     )
@@ -155,6 +184,7 @@ export async function runCli(args: readonly string[], io: Io): Promise<number> {
             requiresArg: true,
           },
           ...outputOpts,
+          ...htmlOpt,
         }),
       (argv) => handle(() => compareCommand(argv as unknown as CompareArgs, io))(),
     )
@@ -177,6 +207,7 @@ export async function runCli(args: readonly string[], io: Io): Promise<number> {
             requiresArg: true,
             describe: "Schedule, e.g. '0*3,1,0*2' (thread 0 three steps, thread 1, thread 0 twice)",
           },
+          ...traceOpts,
         }),
       (argv) => handle(() => replayCommand(argv as unknown as ReplayArgs, io))(),
     )
@@ -190,6 +221,7 @@ export async function runCli(args: readonly string[], io: Io): Promise<number> {
             type: 'boolean',
             describe: 'Also run the lock-order analysis on every variant and list its cycles',
           },
+          verbose: { type: 'boolean', describe: "Also list each variant's per-property verdicts" },
           ...outputOpts,
         }),
       (argv) => handle(() => verifyCommand(argv, io))(),

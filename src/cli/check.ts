@@ -12,8 +12,12 @@ import { renderLockOrder } from '../report/lock-order.js';
 import { lockOrder } from '../analysis/lock-order.js';
 import { annotate, modelFile } from './annotate.js';
 import { lockOrderLimits } from './control.js';
-import { choosePalette, reportWidth, type Io } from './io.js';
+import { choosePalette, outputWidth, type Io } from './io.js';
+import { renderMailReport } from '../report/mail.js';
+import wrapAnsi from 'wrap-ansi';
+import { writeTraceFiles } from './trace-files.js';
 import { loadModel } from './load.js';
+import { UsageError } from './errors.js';
 import { checkedProperties, parseParams, searchOptions, type SearchArgs } from './options.js';
 import { verdicts } from '../explore/verdicts.js';
 import { checkOutputs, emitJson, jsonOnStdout, type OutputArgs } from './outputs.js';
@@ -27,6 +31,10 @@ export interface CheckArgs extends SearchArgs, OutputArgs {
   readonly property?: unknown;
   readonly color?: boolean;
   readonly 'lock-order'?: boolean;
+  readonly width?: unknown;
+  readonly format?: string;
+  readonly itf?: string;
+  readonly html?: string;
 }
 
 /** How `check` turns its run into an exit code: any violation fails, expected or not. */
@@ -39,6 +47,8 @@ const POLICY = { anyViolationFails: true } as const;
  */
 export async function checkCommand(a: CheckArgs, io: Io): Promise<number> {
   const opts = searchOptions(a);
+  if (a.json !== undefined && jsonOnStdout(a) && a.format === 'mail')
+    throw new UsageError('--json and --format mail contradict each other (give one)');
   const s = session(io, a);
   const params = parseParams(a.param);
   checkOutputs(io, a);
@@ -70,10 +80,16 @@ export async function checkCommand(a: CheckArgs, io: Io): Promise<number> {
   };
   const code = exitCodeOf(runStatus(report, POLICY));
   if (a.junit) writeOutput(io, a.junit, renderJunit([report]), 'JUnit');
+  const width = outputWidth(io, a.width);
+  const best = found.map((v) => shortestOf[v.property] ?? v);
+  writeTraceFiles(io, a, { ctx, inst, violations: best, verdicts: vs, summary: renderSummary(result, ctx) });
   emitJson(io, a, renderJson('check', [report], POLICY));
-  if (!jsonOnStdout(a)) {
+  if (jsonOnStdout(a)) {
+    // the JSON document is the whole output
+  } else if (a.format === 'mail') io.out(renderMailReport(best, ctx, inst, renderSummary(result, ctx)) + '\n');
+  else {
     const p = choosePalette(io, a.color !== false);
-    const parts = [renderSummary(result, ctx, p)];
+    const parts = [renderSummary(result, ctx, p, width)];
     // explore gives no ratio when either search is incomplete (or the naive one failed): say so rather than print nothing.
     if (opts.compareNaive && result.stats.reductionRatio === undefined)
       parts.push(
@@ -84,12 +100,16 @@ export async function checkCommand(a: CheckArgs, io: Io): Promise<number> {
     if (only) parts.push(p.dim(`  checked only: ${only.join(', ')}`));
     parts.push('', renderVerdicts(vs, p, kindsOf(inst)));
     for (const v of found) {
-      const best = shortestOf[v.property] ?? v;
+      const shortestV = shortestOf[v.property] ?? v;
       const title =
-        best === v
+        shortestV === v
           ? `counterexample for ${v.property} (${v.trace.steps.length} steps, ${result.stats.strategy}):`
-          : `shortest counterexample for ${v.property} (${best.trace.steps.length} steps, bfs; ${result.stats.strategy} found one of ${v.trace.steps.length}):`;
-      parts.push('', p.bold(title), renderCounterexample(best, ctx, { palette: p, width: reportWidth(io) }));
+          : `shortest counterexample for ${v.property} (${shortestV.trace.steps.length} steps, bfs; ${result.stats.strategy} found one of ${v.trace.steps.length}):`;
+      parts.push(
+        '',
+        p.bold(wrapAnsi(title, width, { hard: true })),
+        renderCounterexample(shortestV, ctx, { palette: p, width, inst }),
+      );
     }
     if (lo) parts.push('', renderLockOrder(lo, p));
     io.out(parts.join('\n') + '\n');

@@ -13,8 +13,10 @@ import { renderJunit } from '../report/junit.js';
 import { exitCodeOf, overallStatus, runStatus } from '../report/status.js';
 import { annotate, modelFile } from './annotate.js';
 import { checkOutputs, emitJson, jsonOnStdout, type OutputArgs } from './outputs.js';
-import { cell, renderTable, type CellInput, type Column } from '../report/table.js';
-import { choosePalette, type Io } from './io.js';
+import { renderMatrix } from '../report/matrix.js';
+import { cell, type Cell, type CellInput, type Column } from '../report/table.js';
+import wrapAnsi from 'wrap-ansi';
+import { choosePalette, outputWidth, type Io } from './io.js';
 import { loadModel } from './load.js';
 import { UsageError } from './errors.js';
 import { parseParams, rawText, type SearchArgs } from './options.js';
@@ -22,6 +24,8 @@ import { kindsOf, notRunReport, search, session, shortest, writeOutput } from '.
 import { withFile } from './shared.js';
 import { exhausted } from './control.js';
 import { INCOMPLETE_REASONS } from '../report/summary.js';
+import type { Violation } from '../explore/result.js';
+import { renderHtml } from '../report/html.js';
 
 /** `compare` judges each variant against its expectations: an expected violation is no failure. */
 const POLICY = { anyViolationFails: false } as const;
@@ -31,6 +35,8 @@ export interface CompareArgs extends SearchArgs, OutputArgs {
   readonly param?: unknown;
   readonly color?: boolean;
   readonly baseline?: unknown;
+  readonly width?: unknown;
+  readonly html?: string;
 }
 
 /**
@@ -57,6 +63,8 @@ export interface CompareRow {
   readonly inst: Instance;
   readonly report: RunReport;
   readonly steps: Readonly<Record<string, string>>;
+  /** The shortest counterexample per violated property, when the breadth-first rerun found one. */
+  readonly shortest?: Readonly<Record<string, Violation>>;
 }
 
 /** A column of the compare table; later columns (costs) are appended to COMPARE_COLUMNS. */
@@ -91,15 +99,24 @@ export function compareColumns(properties: readonly string[]): CompareColumn[] {
   ];
 }
 
-export function renderCompare(rows: readonly CompareRow[], p: Palette, extra: readonly CompareColumn[] = []): string {
+export function renderCompare(
+  rows: readonly CompareRow[],
+  p: Palette,
+  extra: readonly CompareColumn[] = [],
+  width = Infinity,
+): string {
   const props: string[] = [];
   for (const r of rows) for (const q of r.inst.properties) if (!props.includes(q.name)) props.push(q.name);
-  const cols = [...compareColumns(props), ...extra];
-  return renderTable(
-    cols.map((c) => c.column),
-    rows.map((r) => cols.map((c) => c.value(r))),
-    { palette: p },
-  );
+  const [label, ...cols] = [...compareColumns(props), ...extra];
+  const cells = (c: CompareColumn) => rows.map((r) => c.value(r));
+  return renderMatrix({
+    label: label.column,
+    labels: rows.map((r) => r.inst.variant),
+    props: props.map((name, i) => ({ name, cells: cells(cols[i]).map((x) => x as Cell) })),
+    rest: cols.slice(props.length).map((c) => ({ column: c.column, cells: cells(c) })),
+    palette: p,
+    width,
+  });
 }
 
 /**
@@ -127,14 +144,18 @@ export async function compareCommand(a: CompareArgs, io: Io): Promise<number> {
     if (result.kind === 'error') throw new ModelError(result.message, result.code);
     const vs = verdicts(inst, result);
     const steps: Record<string, string> = {};
+    const traces: Record<string, Violation> = {};
     for (const v of vs) {
       if (v.outcome !== 'violated') continue;
       const bfs = shortest(s, inst, v.property);
       steps[v.property] = bfs ? `${bfs.trace.steps.length}` : `≤${v.violation!.trace.steps.length}`;
+      const best = bfs ?? v.violation;
+      if (best) traces[v.property] = best;
     }
     rows.push({
       inst,
       steps,
+      shortest: traces,
       report: {
         ctx,
         result,
@@ -163,23 +184,29 @@ function printCompare(
   base: string,
 ): void {
   const p = choosePalette(io, a.color !== false);
+  const width = outputWidth(io, a.width);
   const first = rows[0];
+  const wrapTo = (text: string) => wrapAnsi(text, width, { hard: true });
   const lines = [
-    p.bold(`${instanceName({ ...first.report.ctx, variant: '*' })} — ${model.title}`),
+    wrapTo(`${p.bold(instanceName({ ...first.report.ctx, variant: '*' }))} — ${model.title}`),
     '',
-    renderCompare(rows, p, costColumns(model, params, base)),
+    renderCompare(rows, p, costColumns(model, params, base), width),
   ];
   const incomplete = rows.filter((r) => r.report.result.kind === 'incomplete');
   lines.push(
     '',
     p.dim(
-      "VIOLATED (n steps): n = length of the shortest counterexample (breadth-first; ≤n: the breadth-first search hit a limit, n is the length of the one found); * = differs from the variant's expectation",
+      wrapTo(
+        "VIOLATED (n steps): n = length of the shortest counterexample (breadth-first; ≤n: the breadth-first search hit a limit, n is the length of the one found); * = differs from the variant's expectation",
+      ),
     ),
   );
   if (model.costs?.length)
     lines.push(
       p.dim(
-        `cost: lock acquisitions / atomic RMWs on the path run alone (releases not counted); (+n/-n) = more/fewer than the baseline variant, ${base}${a.baseline === undefined ? ' (the first variant; --baseline v to change)' : ''}`,
+        wrapTo(
+          `cost: lock acquisitions / atomic RMWs on the path run alone (releases not counted); (+n/-n) = more/fewer than the baseline variant, ${base}${a.baseline === undefined ? ' (the first variant; --baseline v to change)' : ''}`,
+        ),
       ),
     );
   if (incomplete.length)
@@ -187,6 +214,13 @@ function printCompare(
       p.yellow(
         `INCOMPLETE (“unknown” is not “holds”): ${incomplete.map((r) => `${r.inst.variant} (${r.report.notRun ? `not reached: ${INCOMPLETE_REASONS[r.report.notRun]}` : r.report.result.kind === 'incomplete' ? INCOMPLETE_REASONS[r.report.result.reason] : ''})`).join('; ')}`,
       ),
+    );
+  if (a.html !== undefined)
+    writeOutput(
+      io,
+      a.html,
+      compareHtml(rows, costColumns(model, params, base), `${model.name} — ${model.title}`),
+      'HTML',
     );
   io.out(lines.join('\n') + '\n');
 }
@@ -222,3 +256,29 @@ export function costColumns(
 }
 
 const signed = (n: number) => (n > 0 ? `+${n}` : `${n}`);
+
+/** `--html`: the matrix and every variant's shortest counterexamples as swimlanes, one page. */
+export function compareHtml(rows: readonly CompareRow[], extra: readonly CompareColumn[], title: string): string {
+  const props: string[] = [];
+  for (const r of rows) for (const q of r.inst.properties) if (!props.includes(q.name)) props.push(q.name);
+  const [, ...cols] = [...compareColumns(props), ...extra];
+  return renderHtml({
+    title,
+    matrix: {
+      corner: 'variant',
+      columns: cols.map((c) => c.column.header),
+      rows: rows.map((r) => ({ label: r.inst.variant, cells: cols.map((c) => c.value(r)) })),
+    },
+    notes: [
+      "VIOLATED (n steps): n = length of the shortest counterexample; * = differs from the variant's expectation",
+    ],
+    counterexamples: rows.flatMap((r) =>
+      Object.values(r.shortest ?? {}).map((v) => ({
+        violation: v,
+        ctx: r.report.ctx,
+        inst: r.inst,
+        heading: `${r.inst.variant}: ${v.property} (${v.trace.steps.length} steps)`,
+      })),
+    ),
+  });
+}

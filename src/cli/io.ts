@@ -1,5 +1,6 @@
 /** Where the CLI writes, and what it knows about the terminal. The CLI is the only printer. */
 import { chalkPalette, plainPalette, type Palette } from '../report/palette.js';
+import { intOption } from './options.js';
 
 export interface Io {
   readonly out: (s: string) => void;
@@ -19,8 +20,15 @@ export interface Io {
 }
 
 export function nodeIo(): Io {
+  // A reader that stops early (`mmcheck verify | head`) closes the pipe under rows still being
+  // streamed: stop writing (EPIPE) rather than die with a stack trace; the exit code is unchanged.
+  let closed = false;
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    closed = true;
+  });
   return {
-    out: (s) => void process.stdout.write(s),
+    out: (s) => void (closed || process.stdout.write(s)),
     err: (s) => void process.stderr.write(s),
     stdoutIsTTY: process.stdout.isTTY === true,
     stderrIsTTY: process.stderr.isTTY === true,
@@ -37,7 +45,12 @@ export function choosePalette(io: Io, color: boolean): Palette {
   return io.stdoutIsTTY && color && !noColorEnv ? chalkPalette : plainPalette;
 }
 
-/** Width for swimlanes: the terminal's, at most 160; 160 when not a terminal. */
-export function reportWidth(io: Io): number {
-  return io.columns && io.columns > 0 ? Math.min(160, io.columns) : 160;
+/** Width for reports: `--width` when given, else the terminal's, else 80 (a pipe or a file). */
+export function reportWidth(io: Io, explicit?: number): number {
+  return explicit ?? (io.columns && io.columns > 0 ? io.columns : 80);
+}
+
+/** `--width N` (at least 40), checked; else `reportWidth`'s choice. */
+export function outputWidth(io: Io, raw: unknown): number {
+  return reportWidth(io, intOption('width', raw, 40));
 }

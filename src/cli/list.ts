@@ -4,10 +4,11 @@ import { instantiate } from '../core/instantiate.js';
 import type { Model } from '../core/model.js';
 import type { Palette } from '../report/palette.js';
 import { renderTable } from '../report/table.js';
+import wrapAnsi from 'wrap-ansi';
 import { wrap } from '../report/wrap.js';
 
-export function renderModel(m: Model, p: Palette, width = 100): string {
-  const lines: string[] = [`${p.bold(m.name)} — ${m.title}`];
+export function renderModel(m: Model, p: Palette, width = 80): string {
+  const lines: string[] = wrapAnsi(`${p.bold(m.name)} — ${m.title}`, width, { hard: true }).split('\n');
   for (const l of wrap(m.story, width - 2)) lines.push('  ' + p.dim(l));
   const params = Object.entries(m.params);
   lines.push('', '  parameters:' + (params.length ? '' : ' none'));
@@ -16,7 +17,7 @@ export function renderModel(m: Model, p: Palette, width = 100): string {
       renderTable(
         [{ header: 'name' }, { header: 'default', align: 'right' }, { header: 'range' }, { header: 'meaning' }],
         params.map(([k, s]) => [k, String(s.default), `${s.min}..${s.max}`, s.doc]),
-        { palette: p, indent: '    ' },
+        { palette: p, indent: '    ', width },
       ),
     );
   const variants = Object.entries(m.variants);
@@ -32,7 +33,7 @@ export function renderModel(m: Model, p: Palette, width = 100): string {
           .join(', ') || '—',
         v.doc,
       ]),
-      { palette: p, indent: '    ' },
+      { palette: p, indent: '    ', width },
     ),
   );
   try {
@@ -42,7 +43,7 @@ export function renderModel(m: Model, p: Palette, width = 100): string {
       renderTable(
         [{ header: 'name' }, { header: 'kind' }, { header: 'meaning' }],
         inst.properties.map((q) => [q.name, q.kind, q.doc]),
-        { palette: p, indent: '    ' },
+        { palette: p, indent: '    ', width },
       ),
     );
   } catch (e) {
@@ -51,6 +52,6 @@ export function renderModel(m: Model, p: Palette, width = 100): string {
   return lines.join('\n');
 }
 
-export function renderList(models: readonly Model[], p: Palette): string {
-  return models.map((m) => renderModel(m, p)).join('\n\n') + '\n';
+export function renderList(models: readonly Model[], p: Palette, width = 80): string {
+  return models.map((m) => renderModel(m, p, width)).join('\n\n') + '\n';
 }

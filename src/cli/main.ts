@@ -81,8 +81,15 @@ function main(): void {
   };
   process.on('SIGINT', () => onSignal('SIGINT'));
   process.on('SIGTERM', () => onSignal('SIGTERM'));
+  // A reader that stops early (`mmcheck verify | head`) closes the pipe under rows still being
+  // streamed: stop writing (EPIPE) rather than die with a stack trace; the exit code is unchanged.
+  let stdoutClosed = false;
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    stdoutClosed = true;
+  });
   worker.on('message', (m: WorkerMessage) => {
-    if (m.t === 'out') process.stdout.write(m.s);
+    if (m.t === 'out') void (stdoutClosed || process.stdout.write(m.s));
     else if (m.t === 'err') process.stderr.write(m.s);
     else if (m.t === 'exit') code = m.code;
   });

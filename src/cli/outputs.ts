@@ -10,6 +10,9 @@ export interface OutputArgs {
   readonly json?: string;
   readonly junit?: string;
   readonly quiet?: boolean;
+  /** `--itf FILE`, `--html FILE`: the counterexample files (src/cli/trace-files.ts). */
+  readonly itf?: string;
+  readonly html?: string;
 }
 
 /** The JSON replaces the text on stdout. */
@@ -18,6 +21,8 @@ export const jsonOnStdout = (a: OutputArgs): boolean => a.json === '' || a.json 
 export function checkOutputs(io: Io, a: OutputArgs): void {
   checkWritable(io, 'junit', a.junit);
   if (a.json !== undefined && !jsonOnStdout(a)) checkWritable(io, 'json', a.json);
+  checkWritable(io, 'itf', a.itf);
+  checkWritable(io, 'html', a.html);
 }
 
 /** Print or write the JSON document, when asked for. */

@@ -5,7 +5,9 @@ import { instantiate } from '../core/instantiate.js';
 import { replay } from '../explore/replay.js';
 import { System } from '../explore/system.js';
 import { renderCounterexample, renderSwimlanes } from '../report/swimlanes.js';
-import { choosePalette, reportWidth, type Io } from './io.js';
+import { choosePalette, outputWidth, type Io } from './io.js';
+import { renderMail } from '../report/mail.js';
+import { writeTraceFiles } from './trace-files.js';
 import { loadModel } from './load.js';
 import { checkedProperties, parseParams } from './options.js';
 import { renderReplayJson } from '../report/json.js';
@@ -21,6 +23,9 @@ export interface ReplayArgs {
   readonly color?: boolean;
   /** `--json` alone: the JSON on stdout instead of the text; `--json FILE`: written there too. */
   readonly json?: string;
+  readonly width?: unknown;
+  readonly format?: string;
+  readonly itf?: string;
 }
 
 const ENDS = {
@@ -68,13 +73,19 @@ export async function replayCommand(a: ReplayArgs, io: Io): Promise<number> {
   );
   if (jsonOnStdout(a)) return violated ? EXIT_FAIL : EXIT_OK;
   const p = choosePalette(io, a.color !== false);
-  const opts = { palette: p, width: reportWidth(io) };
+  const opts = { palette: p, width: outputWidth(io, a.width), inst };
+  const violations = r.end === 'violation' && r.violation ? [r.violation] : [];
+  writeTraceFiles(io, a, { ctx, inst, violations, summary: `replay of ${a.schedule}` });
   const n = r.trace.steps.length;
   const skipped =
     r.skipped > 0
       ? `\n${p.dim(`  the last ${r.skipped} step${r.skipped === 1 ? '' : 's'} of the schedule ${r.skipped === 1 ? 'was' : 'were'} not run: the execution stopped after step ${n}`)}`
       : '';
   if (r.end === 'violation' && r.violation) {
+    if (a.format === 'mail') {
+      io.out(renderMail(r.violation, ctx, inst) + '\n');
+      return EXIT_FAIL;
+    }
     io.out(
       `${renderCounterexample(r.violation, ctx, opts)}\n${p.bold('ended:')} violation of ${r.violation.property} after ${n} steps${skipped}\n`,
     );

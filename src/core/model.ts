@@ -1,4 +1,5 @@
 import type { Property } from './property.js';
+import type { ShowRule } from './show.js';
 import type { Symmetry } from './symmetry.js';
 import type { ThreadDef } from './thread.js';
 
@@ -9,6 +10,8 @@ export interface Program<S = any> {
   readonly properties: readonly Property<S>[];
   /** Interchangeable threads (see src/core/symmetry.ts): the searches store one state per permutation class. */
   readonly symmetry?: Symmetry<S>;
+  /** How reports name state paths (report only; see src/core/show.ts). */
+  readonly show?: readonly ShowRule[];
 }
 
 export interface ParamSpec {

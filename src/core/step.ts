@@ -37,7 +37,22 @@ export interface Step<S = any, L = any> {
    * step. `null`/`[]` when this execution of the step takes or drops nothing (a failed trylock).
    */
   readonly lock?: LockAnnotation<S, L>;
+  /**
+   * Report only (never read by the searches): the call chain the step runs in, outermost first,
+   * ending with its label's function — `['do_pte_missing', 'do_fault', …, 'filemap_get_entry']`.
+   * See `withCalls` in src/core/calls.ts.
+   */
+  readonly chain?: readonly string[];
+  /** Report only: why the step takes its branch, from the state before it (see `StepNote`). */
+  readonly note?: StepNote<S, L>;
 }
+
+/**
+ * The branch a step takes and why, in the kernel's words (`folio_ref_freeze(A, 2) fails: count
+ * 3`), computed from the state before the step; null when there is nothing to add. `names` are
+ * the thread names by id, so a note can name an owner or a holder.
+ */
+export type StepNote<S = any, L = any> = (s: S, l: L, tid: number, names: readonly string[]) => string | null;
 
 export type StepCost = 'lock' | 'atomic';
 

@@ -4,6 +4,7 @@ import { assertion } from '../core/property.js';
 import type { StepOutcome, StepSpec } from '../core/step.js';
 import { spinLock, spinUnlock } from './spinlock.js';
 
+import type { ShowRule } from '../core/show.js';
 /**
  * An anon_vma: its lock, its root (the oldest anon_vma of the fork tree, 2.6.35's
  * anon_vma->root; in 2.6.34-rc every anon_vma is its own root and has its own lock) and the
@@ -197,5 +198,17 @@ export function avcWalkNext<S extends WithAnonVmas, L>(
         };
       return next === undefined ? { l: setCursor(l, null), goto: onEnd } : { l: setCursor(l, next) };
     },
+    // Report only: where the walk goes.
+    note: (s, l) => {
+      const next = avcSuccessor(s.anon_vmas[nameOf(av, l)].head, cursor(l));
+      return next === undefined ? 'end of the same_anon_vma list' : next === 'poison' ? null : `next avc: ${next}`;
+    },
   };
 }
+
+// ---------------------------------------------------------------- report annotations (issue 14)
+
+/** How reports show the anon_vmas under `at`: each lock's owner by thread name. */
+export const anonVmaShow = (at = 'anon_vmas'): ShowRule[] => [
+  { path: `${at}.*.lock`, name: 'anon_vma($1)->lock', as: 'owner' },
+];

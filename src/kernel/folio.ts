@@ -1,5 +1,6 @@
 import { reads, writes, type Access } from '../core/access.js';
-import type { StepOutcome, StepSpec } from '../core/step.js';
+import type { ShowRule } from '../core/show.js';
+import type { StepNote, StepOutcome, StepSpec } from '../core/step.js';
 import { permuteMask, permuteTid } from '../core/symmetry.js';
 
 /**
@@ -109,8 +110,12 @@ export function folioGet<S extends WithFolios, L>(f: FolioName<L>, holder = fals
  * failure jump to `onFail` (filemap_get_entry's `goto repeat`, which reloads the slot).
  */
 export function folioTryGet<S extends WithFolios, L>(f: FolioName<L>, onFail: string): StepSpec<S, L> {
-  return rmwStep(f, refLoc, (fo, s, _l, tid, n) =>
-    fo.ref === 0 ? { goto: onFail } : { s: withFolio(s, n, { ref: fo.ref + 1, held: fo.held | bit(tid) }) },
+  return noted(
+    rmwStep(f, refLoc, (fo, s, _l, tid, n) =>
+      fo.ref === 0 ? { goto: onFail } : { s: withFolio(s, n, { ref: fo.ref + 1, held: fo.held | bit(tid) }) },
+    ),
+    (s, l) =>
+      s.folios[nameOf(f, l)].ref === 0 ? `folio_try_get(${nameOf(f, l)}) fails: count 0 (frozen or freed)` : null,
   );
 }
 
@@ -134,10 +139,13 @@ export function folioRefFreeze<S extends WithFolios, L>(
   onFail: string,
   frozenSet?: (s: S, l: L) => readonly string[],
 ): StepSpec<S, L> {
-  return rmwStep(f, refLoc, (fo, s, l, _tid, n) =>
-    fo.ref === expected(s, l)
-      ? { s: withFolio(s, n, frozenSet ? { ref: 0, frozen: frozenSet(s, l) } : { ref: 0 }) }
-      : { goto: onFail },
+  return noted(
+    rmwStep(f, refLoc, (fo, s, l, _tid, n) =>
+      fo.ref === expected(s, l)
+        ? { s: withFolio(s, n, frozenSet ? { ref: 0, frozen: frozenSet(s, l) } : { ref: 0 }) }
+        : { goto: onFail },
+    ),
+    freezeNote(f, expected),
   );
 }
 
@@ -165,10 +173,18 @@ export function folioMapcount<S extends WithFolios, L>(f: FolioName<L>, delta: 1
 
 /** folio_trylock: take PG_locked if clear, else jump to `onBusy`. */
 export function folioTrylock<S extends WithFolios, L>(f: FolioName<L>, onBusy: string): StepSpec<S, L> {
-  return lockCost(
-    rmwStep(f, lockLoc, (fo, s, _l, tid, n) =>
-      fo.locked === -1 ? { s: withFolio(s, n, { locked: tid }) } : { goto: onBusy },
+  return noted(
+    lockCost(
+      rmwStep(f, lockLoc, (fo, s, _l, tid, n) =>
+        fo.locked === -1 ? { s: withFolio(s, n, { locked: tid }) } : { goto: onBusy },
+      ),
     ),
+    (s, l, _tid, names) => {
+      const fo = s.folios[nameOf(f, l)];
+      return fo.locked === -1
+        ? null
+        : `folio_trylock(${nameOf(f, l)}) fails: locked by ${names[fo.locked] ?? fo.locked}`;
+    },
   );
 }
 
@@ -179,12 +195,20 @@ const lockCost = <S, L>(spec: StepSpec<S, L>): StepSpec<S, L> => ({ ...spec, cos
  * wait queue and set PG_waiters. Pair it with `folioLockSleep` as the next step.
  */
 export function folioLockOrQueue<S extends WithFolios, L>(f: FolioName<L>, afterSleep: string): StepSpec<S, L> {
-  return lockCost(
-    rmwStep(f, lockLoc, (fo, s, _l, tid, n) =>
-      fo.locked === -1
-        ? { s: withFolio(s, n, { locked: tid }), goto: afterSleep }
-        : { s: withFolio(s, n, { waiters: fo.waiters | bit(tid) }) },
+  return noted(
+    lockCost(
+      rmwStep(f, lockLoc, (fo, s, _l, tid, n) =>
+        fo.locked === -1
+          ? { s: withFolio(s, n, { locked: tid }), goto: afterSleep }
+          : { s: withFolio(s, n, { waiters: fo.waiters | bit(tid) }) },
+      ),
     ),
+    (s, l, _tid, names) => {
+      const fo = s.folios[nameOf(f, l)];
+      return fo.locked === -1
+        ? null
+        : `folio_lock(${nameOf(f, l)}): locked by ${names[fo.locked] ?? fo.locked}, so queue and sleep`;
+    },
   );
 }
 
@@ -210,8 +234,11 @@ export function folioWaitUnlocked<S extends WithFolios, L>(f: FolioName<L>): Ste
 
 /** Queue on the folio's wait queue if it is locked (migration_entry_wait_on_locked under the PTL). */
 export function folioQueueIfLocked<S extends WithFolios, L>(f: FolioName<L>): StepSpec<S, L> {
-  return rmwStep(f, lockLoc, (fo, s, _l, tid, n) =>
-    fo.locked === -1 ? {} : { s: withFolio(s, n, { waiters: fo.waiters | bit(tid) }) },
+  return noted(
+    rmwStep(f, lockLoc, (fo, s, _l, tid, n) =>
+      fo.locked === -1 ? {} : { s: withFolio(s, n, { waiters: fo.waiters | bit(tid) }) },
+    ),
+    (s, l) => (s.folios[nameOf(f, l)].locked === -1 ? `${nameOf(f, l)} is not locked: no wait` : null),
   );
 }
 
@@ -232,6 +259,7 @@ export function folioReadMapping<S extends WithFolios, L>(
   return {
     footprint: (_s, l) => reads(`${nameOf(f, l)}.mapping`),
     run: (s, l) => into(l, s.folios[nameOf(f, l)].mapping),
+    note: (s, l) => `${nameOf(f, l)}->mapping is ${s.folios[nameOf(f, l)].mapping ?? 'NULL'}`,
   };
 }
 
@@ -266,6 +294,10 @@ export function folioTestLocked<S extends WithFolios, L>(
   return {
     footprint: (_s, l) => reads(lockLoc(nameOf(f, l))),
     run: (s, l) => into(l, s.folios[nameOf(f, l)].locked !== -1),
+    note: (s, l, _tid, names) => {
+      const fo = s.folios[nameOf(f, l)];
+      return `PG_locked(${nameOf(f, l)}) is ${fo.locked === -1 ? 'clear' : `set (${names[fo.locked] ?? fo.locked})`}`;
+    },
   };
 }
 
@@ -297,10 +329,16 @@ export function folioUnlockTestWaiters<S extends WithFolios, L>(
   f: FolioName<L>,
   then: (l: L, waiters: boolean) => StepOutcome<S, L>,
 ): StepSpec<S, L> {
-  return rmwStep(f, lockLoc, (fo, s, l, tid, n) =>
-    fo.locked !== tid
-      ? bug(`VM_BUG_ON_PAGE(!PageLocked(page)): unlock_page of ${n} not locked by this thread`, FOLIO_LOCK)
-      : { ...then(l, fo.waiters !== 0), s: withFolio(s, n, { locked: -1 }) },
+  return noted(
+    rmwStep(f, lockLoc, (fo, s, l, tid, n) =>
+      fo.locked !== tid
+        ? bug(`VM_BUG_ON_PAGE(!PageLocked(page)): unlock_page of ${n} not locked by this thread`, FOLIO_LOCK)
+        : { ...then(l, fo.waiters !== 0), s: withFolio(s, n, { locked: -1 }) },
+    ),
+    (s, l, _tid, names) => {
+      const w = heldBy({ ...s.folios[nameOf(f, l)], held: s.folios[nameOf(f, l)].waiters }, names);
+      return w.length ? `PG_waiters set: ${w.join(', ')} queued` : 'PG_waiters clear: nobody to wake';
+    },
   );
 }
 
@@ -312,4 +350,46 @@ export function folioUnlockTestWaiters<S extends WithFolios, L>(
  */
 export function folioWakeUpBit<S extends WithFolios, L>(f: FolioName<L>): StepSpec<S, L> {
   return rmwStep(f, lockLoc, (fo, s, _l, _tid, n) => (fo.waiters === 0 ? {} : { s: withFolio(s, n, { waiters: 0 }) }));
+}
+
+// ---------------------------------------------------------------- report annotations (issue 14)
+// Notes (why a step took its branch) and show rules (how reports name a folio's fields). Read
+// only by src/report; the searches never call them.
+
+const noted = <S, L>(spec: StepSpec<S, L>, note: StepNote<S, L>): StepSpec<S, L> => ({ ...spec, note });
+
+function freezeNote<S extends WithFolios, L>(f: FolioName<L>, expected: (s: S, l: L) => number): StepNote<S, L> {
+  return (s, l, _tid, names) => {
+    const n = nameOf(f, l);
+    const fo = s.folios[n];
+    const want = expected(s, l);
+    if (fo.ref === want) return `folio_ref_freeze(${n}, ${want}) succeeds: count ${want} → 0`;
+    const who = heldBy(fo, names);
+    return `folio_ref_freeze(${n}, ${want}) fails: count ${fo.ref}${who.length ? ` (${who.join(', ')} hold${who.length === 1 ? 's' : ''} a reference)` : ''}`;
+  };
+}
+
+/** How reports show the folios under `at` (default `folios`): owners and holders by thread name. */
+export function folioShow(at = 'folios'): ShowRule[] {
+  return [
+    { path: `${at}.*.locked`, name: 'PG_locked($1)', as: 'owner' },
+    {
+      path: `${at}.*.waiters`,
+      as: 'threads',
+      add: '$who waits on PG_locked($1)',
+      remove: '$who no longer waits on $1',
+    },
+    {
+      path: `${at}.*.held`,
+      as: 'threads',
+      add: '$who holds a reference on $1',
+      remove: '$who drops its reference on $1',
+    },
+    { path: `${at}.*.ref`, name: 'refcount($1)' },
+    { path: `${at}.*.mapcount`, name: 'mapcount($1)' },
+    { path: `${at}.*.mapping`, name: '$1->mapping', names: { null: 'NULL' } },
+    { path: `${at}.*.frozen`, name: 'refs frozen on $1' },
+    { path: `${at}.*.private`, name: 'PagePrivate($1)' },
+    { path: `${at}.*.privateRef`, name: 'private data owns a ref on $1' },
+  ];
 }

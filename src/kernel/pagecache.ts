@@ -17,7 +17,12 @@ export function xasLoad<S extends WithCache, L>(
   i: number,
   into: (l: L, folio: string | null) => StepOutcome<S, L>,
 ): StepSpec<S, L> {
-  return { footprint: () => reads(cacheLoc(i)), run: (s, l) => into(l, s.cache[i]) };
+  return {
+    footprint: () => reads(cacheLoc(i)),
+    run: (s, l) => into(l, s.cache[i]),
+    // Report only: what the lookup found.
+    note: (s) => `slot ${i}: ${s.cache[i] ?? 'hole'}`,
+  };
 }
 
 /** xas_store under xa_lock: replace the slot's entry. */

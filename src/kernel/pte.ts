@@ -37,7 +37,11 @@ export function setPte<S extends WithPtes>(s: S, i: number, p: Pte): S {
 
 /** ptep_get / ptep_get_lockless: a plain load of the entry into the thread's locals. */
 export function ptepGet<S extends WithPtes, L>(i: number, into: (l: L, p: Pte) => StepOutcome<S, L>): StepSpec<S, L> {
-  return { footprint: () => reads(pteLoc(i)), run: (s, l) => into(l, s.pte[i]) };
+  return {
+    footprint: () => reads(pteLoc(i)),
+    run: (s, l) => into(l, s.pte[i]),
+    note: (s) => `reads ${pteText(s.pte[i])}`,
+  };
 }
 
 /** set_pte_at / ptep_get_and_clear / atomic exchange: store a new entry (computed from the old). */
@@ -54,4 +58,20 @@ export function pteStore<S extends WithPtes, L>(
       return { ...out, s: setPte(out.s ?? s, i, value(old, l)) };
     },
   };
+}
+
+// ---------------------------------------------------------------- report annotations (issue 14)
+
+/** An entry as a report names it: `pte_none`, `present(A)`, `migration entry(A)`, `present-invalid(A)`. */
+export function pteText(p: Pte): string {
+  switch (p.kind) {
+    case 'none':
+      return 'pte_none';
+    case 'present':
+      return `present(${p.folio})`;
+    case 'migration':
+      return `migration entry(${p.folio})`;
+    case 'invalid':
+      return `present-invalid(${p.folio})`;
+  }
 }

@@ -3,6 +3,7 @@ import { getIn, locOf, setIn, type Path } from '../core/path.js';
 import type { StepSpec } from '../core/step.js';
 import { lockOp } from './spinlock.js';
 
+import type { ShowRule } from '../core/show.js';
 /**
  * A read-write semaphore with the kernel's writer fairness: a down_read that finds a writer
  * queued sleeps behind it, even while the semaphore is only read-held (4.14 rwsem-xadd:
@@ -52,3 +53,12 @@ export function downWriteOwn<L>(path: Path): StepSpec<any, L> {
     run: (s, _l, tid) => ({ s: update(s, path, (r) => ({ ...r, writer: tid, queued: r.queued - 1 })) }),
   };
 }
+
+// ---------------------------------------------------------------- report annotations (issue 14)
+
+/** How reports show a fair rwsem at `path`: the owner by thread name, readers and queued writers. */
+export const fairRwsemShow = (path: string, name = path): ShowRule[] => [
+  { path: `${path}.writer`, name: `${name} (write)`, as: 'owner' },
+  { path: `${path}.readers`, name: `${name} readers` },
+  { path: `${path}.queued`, name: `${name} writers queued` },
+];

@@ -1,5 +1,6 @@
 import { writes } from '../core/access.js';
 import { getIn, locOf, setIn, type Path } from '../core/path.js';
+import type { ShowRule } from '../core/show.js';
 import type { StepSpec } from '../core/step.js';
 import { LOCK_MISUSE, lockOp } from './spinlock.js';
 
@@ -61,3 +62,11 @@ export function upWrite<L>(path: Path, cls?: string): StepSpec<any, L> {
         : { s: update(s, path, (r) => ({ ...r, writer: -1 })) },
   };
 }
+
+// ---------------------------------------------------------------- report annotations (issue 14)
+
+/** How reports show a rwsem at `path` (`i_mmap_rwsem`): the writer by thread name. */
+export const rwsemShow = (path: string, name = path): ShowRule[] => [
+  { path: `${path}.writer`, name: `${name} (write)`, as: 'owner' },
+  { path: `${path}.readers`, name: `${name} readers` },
+];

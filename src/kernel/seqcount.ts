@@ -2,6 +2,7 @@ import { reads, writes } from '../core/access.js';
 import { getIn, locOf, setIn, type Path } from '../core/path.js';
 import type { LockAnnotation, StepOutcome, StepSpec } from '../core/step.js';
 
+import type { ShowRule } from '../core/show.js';
 /**
  * A sequence count (include/linux/seqlock.h, 4.14): `sequence` is odd while a writer is inside a
  * write section. Writers must exclude each other by other means (seqcount_t has no lock of its
@@ -137,3 +138,12 @@ export function readSeqcountRetry<L>(
     },
   };
 }
+
+// ---------------------------------------------------------------- report annotations (issue 14)
+
+/** How reports show the seqcount at `path`: the count, and its ghost fields marked as the model's. */
+export const seqcountShow = (path: string, name = path): ShowRule[] => [
+  { path: `${path}.sequence`, name: `${name}.sequence` },
+  { path: `${path}.writers`, name: `${name} writers inside`, as: 'bookkeeping' },
+  { path: `${path}.began`, name: `${name} write sections begun`, as: 'bookkeeping' },
+];

@@ -2,6 +2,7 @@ import { writes } from '../core/access.js';
 import { getIn, locOf, setIn } from '../core/path.js';
 import type { PathOf } from '../core/ops.js';
 import { assertion } from '../core/property.js';
+import type { ShowRule } from '../core/show.js';
 import type { LockAnnotation, LockOp, StepSpec } from '../core/step.js';
 
 /**
@@ -51,6 +52,12 @@ export function spinLock<L>(lock: PathOf<L>, cls?: string): StepSpec<any, L> {
 export function spinTrylock<L>(lock: PathOf<L>, onFail: string, cls?: string): StepSpec<any, L> {
   const ann = lockOp('acquire', lock, cls, { trylock: true });
   return {
+    note: (s, l, tid, names) => {
+      const owner = getIn(s, at(lock, l, tid)) as number;
+      return owner === UNLOCKED
+        ? null
+        : `spin_trylock(${locOf(at(lock, l, tid))}) fails: held by ${names[owner] ?? owner}`;
+    },
     cost: 'lock',
     lock: (s, l, tid) => ((getIn(s, at(lock, l, tid)) as number) === UNLOCKED ? ann(s, l, tid) : null),
     footprint: (_s, l, tid) => writes(locOf(at(lock, l, tid))),
@@ -75,3 +82,8 @@ export function spinUnlock<L>(lock: PathOf<L>, cls?: string): StepSpec<any, L> {
     },
   };
 }
+
+// ---------------------------------------------------------------- report annotations (issue 14)
+
+/** How reports show a lock word (the owner's thread id, or -1): `PTL: reader0`. */
+export const lockShow = (path: string, name = path): ShowRule => ({ path, name, as: 'owner' });

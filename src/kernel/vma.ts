@@ -70,6 +70,8 @@ export function vmaLoad<S extends WithVmas, L>(
   return {
     footprint: (_s, l) => reads(vmaLoc(nameOf(v, l), field)),
     run: (s, l) => into(l, s.vmas[nameOf(v, l)][field]),
+    // Report only: the value the load saw.
+    note: (s, l) => `${nameOf(v, l)}->vm_${field} is ${s.vmas[nameOf(v, l)][field]}`,
   };
 }
 

@@ -127,3 +127,34 @@ export function instanceName(ctx: RunContext): string {
   const p = Object.entries(ctx.params).map(([k, v]) => `${k}=${v}`);
   return `${ctx.model}/${ctx.variant}${p.length ? `(${p.join(',')})` : ''}`;
 }
+
+/**
+ * A shell command in lines of at most `width` columns that still runs when pasted: broken before
+ * its options (` --x`) with a trailing ` \`, continuation lines indented by `indent`. A quoted
+ * schedule too long for a line is broken after its commas, inside the quotes (the schedule
+ * parser skips the newline and the indent); any other over-long option stays whole.
+ */
+export function wrapCommand(cmd: string, width: number, indent = '    '): string[] {
+  const len = (x: string) => [...x].length;
+  const parts = cmd.split(/ (?=--)/);
+  const lines: string[] = [];
+  let line = parts[0];
+  for (const part of parts.slice(1)) {
+    if (len(line) + 1 + len(part) + 2 <= width) {
+      line += ' ' + part;
+      continue;
+    }
+    lines.push(line + ' \\');
+    line = indent;
+    const pieces = len(indent + part) + 2 > width && /'[^']*,[^']*'/.test(part) ? part.split(/(?<=,)/) : [part];
+    for (const piece of pieces) {
+      if (line.trim() !== '' && len(line) + len(piece) + 2 > width) {
+        lines.push(line);
+        line = indent;
+      }
+      line += piece;
+    }
+  }
+  lines.push(line);
+  return lines;
+}

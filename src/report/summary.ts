@@ -4,6 +4,7 @@ import { meetsExpectation, type PropertyVerdict } from '../explore/verdicts.js';
 import { formatBytes, formatCount, formatDuration, formatRate, instanceName, type RunContext } from './format.js';
 import { plainPalette, type Palette } from './palette.js';
 import { cell, renderTable } from './table.js';
+import wrapAnsi from 'wrap-ansi';
 
 export const INCOMPLETE_REASONS: Readonly<Record<IncompleteReason, string>> = {
   'max-states': 'the state limit (--max-states) was reached',
@@ -15,8 +16,30 @@ export const INCOMPLETE_REASONS: Readonly<Record<IncompleteReason, string>> = {
   sampled: 'random walk: only sampled schedules were run',
 };
 
-/** The verdict line and statistics of one result (no trailing newline). */
-export function renderSummary(result: SearchResult, ctx: RunContext, palette: Palette = plainPalette): string {
+/**
+ * The verdict line and statistics of one result (no trailing newline), each line wrapped to
+ * `width` (continuations indented) when one is given.
+ */
+export function renderSummary(
+  result: SearchResult,
+  ctx: RunContext,
+  palette: Palette = plainPalette,
+  width = Infinity,
+): string {
+  const text = summaryLines(result, ctx, palette);
+  if (!Number.isFinite(width)) return text;
+  return text
+    .split('\n')
+    .flatMap((line) => {
+      const indent = /^ */.exec(line)![0].length + 2;
+      return wrapAnsi(line, width - indent, { hard: true, trim: false })
+        .split('\n')
+        .map((l, i) => (i === 0 ? l : ' '.repeat(indent) + l).trimEnd());
+    })
+    .join('\n');
+}
+
+function summaryLines(result: SearchResult, ctx: RunContext, palette: Palette): string {
   const p = palette;
   const name = p.bold(instanceName(ctx));
   if (result.kind === 'error') return `${p.red(p.bold('ERROR'))}       ${name}: ${result.message}`;

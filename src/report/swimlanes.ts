@@ -2,15 +2,53 @@
  * Counterexamples as swimlanes: one column per thread, one row per step. The stepping thread's
  * column holds the step's label (`function: operation`), the last column the state it changed.
  */
+import type { Instance } from '../core/instantiate.js';
 import type { Trace, Violation } from '../explore/result.js';
-import { formatChanges, replayCommand, type RunContext } from './format.js';
-import { plainPalette, type Palette } from './palette.js';
+import { annotate, chainText, type AnnotatedTrace } from './annotate.js';
+import { replayCommand, wrapCommand, type RunContext } from './format.js';
+import wrapAnsi from 'wrap-ansi';
+import { paint, plainPalette, type Palette } from './palette.js';
 import { pad, wrap } from './wrap.js';
 
 export interface SwimlaneOptions {
   readonly palette?: Palette;
   /** Total width in characters (default 160; at least 40 is used). */
   readonly width?: number;
+  /**
+   * The instance the trace was found on: gives the steps their call chains and notes and the
+   * changes the model's names (src/report/annotate.ts). Without it, changes are raw paths.
+   */
+  readonly inst?: Instance;
+}
+
+interface Row {
+  readonly tid: number;
+  /** Lines of the stepping thread's cell: the call chain when it changed (dim), then the label. */
+  readonly chain?: string;
+  readonly label: string;
+  readonly changes: readonly { text: string; style?: 'yellow' | 'dim' }[];
+}
+
+/** Rows of a trace: the chain shown when it differs from the thread's previous step's. */
+function rowsOf(a: AnnotatedTrace): Row[] {
+  const last: (readonly string[] | undefined)[] = a.threads.map(() => undefined);
+  return a.steps.map((st) => {
+    const prev = last[st.tid];
+    last[st.tid] = st.chain;
+    // A chain is shown when the step enters new frames: not for a return to a caller (the
+    // label names the function) nor for a chain of one frame.
+    const changed = st.chain !== undefined && st.chain.length > 1 && !(prev && isPrefix(st.chain, prev));
+    return {
+      tid: st.tid,
+      // Frames shared with the previous chain are elided (`… →`) when that chain was shown.
+      ...(changed ? { chain: chainText(st.chain, prev && prev.length > 1 ? prev : []) } : {}),
+      label: st.label,
+      changes: [
+        ...(st.note ? [{ text: st.note, style: 'yellow' as const }] : []),
+        ...st.shown.map((c) => ({ text: c.text, ...(c.kind === 'bookkeeping' ? { style: 'dim' as const } : {}) })),
+      ],
+    };
+  });
 }
 
 const SEP = ' │ ';
@@ -22,18 +60,25 @@ const MIN_CHANGES = 16;
 export function renderSwimlanes(trace: Trace, opts: SwimlaneOptions = {}): string {
   const p = opts.palette ?? plainPalette;
   const width = Math.max(40, opts.width ?? 160);
-  const n = trace.threads.length;
-  const rows = trace.steps.map((st) => ({
-    tid: st.tid,
-    label: st.label,
-    changes: formatChanges(st.changes, st.thread),
-  }));
+  // One lane per thread that takes a step (every thread when none does); idle ones are named below.
+  const lanes = trace.steps.length
+    ? [...new Set(trace.steps.map((st) => st.tid))].sort((a, b) => a - b)
+    : trace.threads.map((_t, i) => i);
+  const laneOf = new Map(lanes.map((tid, i) => [tid, i]));
+  const threads = lanes.map((tid) => trace.threads[tid]);
+  const idle = trace.threads.filter((_t, i) => !laneOf.has(i));
+  const n = threads.length;
+  const rows = rowsOf(annotate(trace, opts.inst)).map((r) => ({ ...r, tid: laneOf.get(r.tid)! }));
   const stepW = Math.max(1, String(trace.steps.length).length);
 
-  const natural = trace.threads.map((name, tid) =>
-    Math.max(len(name), ...rows.filter((r) => r.tid === tid).map((r) => len(r.label)), MIN_THREAD),
+  const natural = threads.map((name, tid) =>
+    Math.max(
+      len(name),
+      ...rows.filter((r) => r.tid === tid).map((r) => Math.max(len(r.label), r.chain ? len(r.chain) : 0)),
+      MIN_THREAD,
+    ),
   );
-  const changesNatural = Math.max(len('changes'), ...rows.flatMap((r) => r.changes.map(len)));
+  const changesNatural = Math.max(len('changes'), ...rows.flatMap((r) => r.changes.map((c) => len(c.text))));
   const fixed = stepW + SEP.length * (n + 1);
   let changesW = changesNatural;
   let threadW = natural.slice();
@@ -48,13 +93,13 @@ export function renderSwimlanes(trace: Trace, opts: SwimlaneOptions = {}): strin
     stepCell: string,
     cells: string[][],
     changeLines: string[],
-    style: (tid: number, s: string) => string,
+    style: (tid: number, s: string, line: number) => string,
     stepStyle: (s: string) => string,
   ) => {
     const height = Math.max(1, ...cells.map((c) => c.length), changeLines.length);
     for (let i = 0; i < height; i++) {
       let line = stepStyle(pad(i === 0 ? stepCell : '', stepW, 'right'));
-      for (let t = 0; t < n; t++) line += p.dim(SEP) + style(t, pad(cells[t][i] ?? '', threadW[t]));
+      for (let t = 0; t < n; t++) line += p.dim(SEP) + style(t, pad(cells[t][i] ?? '', threadW[t]), i);
       const change = changeLines[i] ?? '';
       line += change ? p.dim(SEP) + change : p.dim(SEP.trimEnd());
       lines.push(line);
@@ -63,7 +108,7 @@ export function renderSwimlanes(trace: Trace, opts: SwimlaneOptions = {}): strin
 
   emit(
     '#',
-    trace.threads.map((name, t) => wrap(name, threadW[t])),
+    threads.map((name, t) => wrap(name, threadW[t])),
     ['changes'],
     (_t, s) => p.bold(s),
     (s) => p.bold(s),
@@ -71,24 +116,28 @@ export function renderSwimlanes(trace: Trace, opts: SwimlaneOptions = {}): strin
   lines.push(
     p.dim(
       '─'.repeat(stepW) +
-        trace.threads.map((_n, t) => CROSS + '─'.repeat(threadW[t])).join('') +
+        threads.map((_n, t) => CROSS + '─'.repeat(threadW[t])).join('') +
         CROSS +
         '─'.repeat(changesW),
     ),
   );
   rows.forEach((r, i) => {
     const last = i === rows.length - 1;
-    const cells = trace.threads.map((_n, t) => (t === r.tid ? wrap(r.label, threadW[t]) : []));
-    const changeLines = r.changes.flatMap((c) => wrap(c, changesW));
+    const chainLines = r.chain ? wrap(r.chain, threadW[r.tid]).length : 0;
+    const cells = threads.map((_n, t) =>
+      t === r.tid ? [...(r.chain ? wrap(r.chain, threadW[t]) : []), ...wrap(r.label, threadW[t])] : [],
+    );
+    const changeLines = r.changes.flatMap((c) => wrap(c.text, changesW).map((l) => paint(p, c.style, l)));
     emit(
       String(i + 1),
       cells,
       changeLines,
-      (t, s) => (t !== r.tid ? s : last ? p.bold(p.red(s)) : p.cyan(s)),
+      (t, s, line) => (t !== r.tid ? s : line < chainLines ? p.dim(s) : last ? p.bold(p.red(s)) : p.cyan(s)),
       (s) => p.dim(s),
     );
   });
   if (rows.length === 0) lines.push(p.dim('(no steps: the initial state)'));
+  if (idle.length) lines.push(p.dim(`(no step taken by ${idle.join(', ')})`));
   return lines.join('\n');
 }
 
@@ -100,13 +149,23 @@ export function renderCounterexample(v: Violation, ctx: RunContext, opts: Swimla
   const p = opts.palette ?? plainPalette;
   const steps = v.trace.steps.length;
   const where = steps === 0 ? 'in the initial state' : `after step ${steps}`;
+  const width = Math.max(40, opts.width ?? 160);
+  const said = wrapAnsi(`${p.red(p.bold('✗ ' + v.property))} (${v.kind}) violated ${where}: ${v.message}`, width - 2, {
+    hard: true,
+  })
+    .split('\n')
+    .map((l, i) => (i === 0 ? l : '  ' + l));
   return [
     renderSwimlanes(v.trace, opts),
     '',
-    `${p.red(p.bold('✗ ' + v.property))} (${v.kind}) violated ${where}: ${v.message}`,
+    ...said,
     `  schedule: ${v.trace.schedule || '(empty)'}`,
-    `  replay:   ${replayCommand(ctx, v.trace.schedule, v.property)}`,
+    ...wrapCommand(`  replay:   ${replayCommand(ctx, v.trace.schedule, v.property)}`, width, '      '),
   ].join('\n');
+}
+
+function isPrefix(a: readonly string[], b: readonly string[]): boolean {
+  return a.length <= b.length && a.every((f, i) => b[i] === f);
 }
 
 function len(s: string): number {

@@ -46,12 +46,12 @@ describe('compare: cost baseline', () => {
       'need-rmap-locks': '4 / 1',
       'moveto-tail': '3 / 1 (-1 lock)',
     });
-    const r = run('compare', 'mremap-vs-rmap-walk', '--baseline', 'need-rmap-locks');
+    const r = run('compare', 'mremap-vs-rmap-walk', '--baseline', 'need-rmap-locks', '--width', '250');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^after-486cf46f\s.*\s2 \/ 1 \(-2 lock\)$/m);
     expect(r.out).toMatch(/^need-rmap-locks\s.*\s4 \/ 1$/m);
     expect(r.out).toMatch(/than the baseline variant, need-rmap-locks$/m);
-    expect(run('compare', 'mremap-vs-rmap-walk').out).toMatch(
+    expect(run('compare', 'mremap-vs-rmap-walk', '--width', '250').out).toMatch(
       /than the baseline variant, after-486cf46f \(the first variant; --baseline v to change\)$/m,
     );
   });

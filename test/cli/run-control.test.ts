@@ -16,7 +16,7 @@ const TMP = mkdtempSync(path.join(tmpdir(), 'mmcheck-runctl-'));
 afterAll(() => rmSync(TMP, { recursive: true, force: true }));
 
 /** lastzero with 16 writers: hours of search, so any run of it ends by a limit or a signal. */
-const LONG = ['check', 'lastzero', '--param', 'n=16'];
+const LONG = ['check', 'lastzero', '--param', 'n=16', '--width', '400'];
 const HEARTBEAT = /mmcheck: running: lastzero\/lastzero: [\d,]+ states/;
 
 describe('signals', () => {
@@ -109,10 +109,10 @@ describe('--time-limit bounds the whole command', () => {
   });
 
   test('verify: the limit is for the whole run, and the output says which variants it did not reach', () => {
-    const r = run(['verify', '--time-limit', '0.000001', '--quiet']);
+    const r = run(['verify', '--time-limit', '0.000001', '--quiet', '--width', '400']);
     expect(r.code).toBe(3);
     expect(r.out).toMatch(/^not reached \(the time limit \(--time-limit\) was reached\): .*peterson\/no-turn/m);
-    expect(r.out).toMatch(/^peterson\s+no-turn\s.*NOT REACHED/m);
+    expect(r.out).toMatch(/^peterson\n(?: .*\n)*? {2}no-turn\s+NOT REACHED\s/m);
     expect(r.out).toMatch(/INCOMPLETE: \d+ of \d+ model variants were not searched to the end/);
   });
 });
