@@ -3,6 +3,8 @@ import { ModelError } from '../core/errors.js';
 import { instantiate, type Instance } from '../core/instantiate.js';
 import type { SearchResult } from '../explore/result.js';
 import { soloCost, type PathCost } from '../explore/cost.js';
+import { lockOrder, type LockOrderReport } from '../analysis/lock-order.js';
+import { cycleName } from '../report/lock-order.js';
 import type { CostScenario, Model } from '../core/model.js';
 import { verdicts, type PropertyVerdict } from '../explore/verdicts.js';
 import { formatCount, formatDuration, instanceName } from '../report/format.js';
@@ -31,7 +33,7 @@ export function baselineVariant(model: Model, raw: unknown): string {
   if (raw === undefined) return known[0];
   if (Array.isArray(raw)) throw new UsageError(`--baseline given ${raw.length} times (give one variant)`);
   if (!model.costs?.length) throw new UsageError(`--baseline: model '${model.name}' has no cost scenarios to compare`);
-  const v = String(raw);
+  const v = typeof raw === 'string' ? raw : JSON.stringify(raw);
   if (!known.includes(v))
     throw new UsageError(`--baseline: model '${model.name}' has no variant '${v}' (known: ${known.join(', ')})`);
   return v;
@@ -46,6 +48,8 @@ export interface CompareRow {
   readonly inst: Instance;
   readonly report: RunReport;
   readonly steps: Readonly<Record<string, string>>;
+  /** The lockdep-style pass, for a model that declares a lock-order column. */
+  readonly lockOrder?: LockOrderReport;
 }
 
 /** A column of the compare table; later columns (costs) are appended to COMPARE_COLUMNS. */
@@ -109,10 +113,20 @@ export async function compareCommand(a: CompareArgs, io: Io): Promise<number> {
       const bfs = shortest(io, inst, v.property, lim);
       steps[v.property] = bfs ? `${bfs.trace.steps.length}` : `≤${v.violation!.trace.steps.length}`;
     }
+    const lo = model.lockOrder
+      ? lockOrder(instantiate(model, variant, { ...params, ...model.lockOrder.params }), lim)
+      : undefined;
     rows.push({
       inst,
       steps,
-      report: { ctx: { model: ref, variant, params: inst.params }, result, verdicts: vs, kinds: kindsOf(inst) },
+      ...(lo ? { lockOrder: lo } : {}),
+      report: {
+        ctx: { model: ref, variant, params: inst.params },
+        result,
+        verdicts: vs,
+        kinds: kindsOf(inst),
+        ...(lo ? { lockOrder: lo } : {}),
+      },
     });
   }
   const p = choosePalette(io, a.color !== false);
@@ -120,8 +134,9 @@ export async function compareCommand(a: CompareArgs, io: Io): Promise<number> {
   const lines = [
     p.bold(`${instanceName({ ...first.report.ctx, variant: '*' })} — ${model.title}`),
     '',
-    renderCompare(rows, p, costColumns(model, params, base)),
+    renderCompare(rows, p, [...lockOrderColumns(model), ...costColumns(model, params, base)]),
   ];
+  if (model.lockOrder) lines.push('', ...lockOrderNotes(model, rows).map((l) => p.dim(l)));
   const incomplete = rows.filter((r) => r.report.result.kind === 'incomplete');
   lines.push(
     '',
@@ -176,3 +191,39 @@ export function costColumns(
 }
 
 const signed = (n: number) => (n > 0 ? `+${n}` : `${n}`);
+
+/** The `lock order` column: how many cycles the lockdep-style pass reports (a lockdep splat). */
+export function lockOrderColumns(model: Model): CompareColumn[] {
+  if (!model.lockOrder) return [];
+  return [
+    {
+      column: { header: 'lock order' },
+      value: (row: CompareRow) => {
+        const lo = row.lockOrder;
+        if (!lo) return cell('—', 'dim');
+        const n = lo.cycles.length;
+        const text = n ? `${n} cycle${n > 1 ? 's' : ''}` : 'no cycle';
+        return lo.complete ? cell(text, n ? 'magenta' : 'green') : cell(`${text} (INCOMPLETE)`, 'yellow');
+      },
+    },
+  ];
+}
+
+const NOTED_CYCLES = 3;
+
+/** Under the table: the pass's parameters, and each variant's first cycles by name. */
+export function lockOrderNotes(model: Model, rows: readonly CompareRow[]): string[] {
+  const over = Object.entries(model.lockOrder?.params ?? {}).map(([k, v]) => `${k}=${v}`);
+  const lines = [
+    `lock order: cycles of the lockdep-style pass (what lockdep would splat on; deadlock-free says whether a wait closes one)${over.length ? `, run with ${over.join(', ')}` : ''}:`,
+  ];
+  for (const r of rows) {
+    const cycles = r.lockOrder?.cycles ?? [];
+    for (const c of cycles.slice(0, NOTED_CYCLES)) lines.push(`  ${r.inst.variant}: ${cycleName(c)}`);
+    if (cycles.length > NOTED_CYCLES)
+      lines.push(
+        `  ${r.inst.variant}: … ${cycles.length - NOTED_CYCLES} more (check --variant ${r.inst.variant} --lock-order)`,
+      );
+  }
+  return lines;
+}
