@@ -1,6 +1,12 @@
 /**
  * mremap's move_ptes vs the rmap walk of remove_migration_ptes (seed 001: 3.1/3.2, Oct–Nov 2011).
  *
+ * Follows: mm/mremap.c: move_vma(), move_page_tables(), move_ptes() @ v3.1 (and @ v3.7 for
+ * 108d6642 / 38a76013); mm/mmap.c: copy_vma(), vma_merge(), vma_adjust() @ v3.1 and @ v3.2
+ * (the pgoff reset and the `*vmap = new_vma` self-merge branch with Andrea's
+ * VM_BUG_ON(faulted_in_anon_vma)); mm/rmap.c: rmap_walk_anon(), vma_address() and
+ * mm/migrate.c: remove_migration_pte() @ v3.1 (before and after 486cf46f).
+ *
  * The migrator has unmapped `ptes` anonymous pages (try_to_unmap installed a migration entry in
  * each PTE, the pages are locked) and now runs remove_migration_ptes for each page: rmap_walk_anon
  * takes the anon_vma (root) lock and visits the same_anon_vma list one avc per step; for each VMA
@@ -46,6 +52,15 @@
  *                     becomes 0 = M's (the tie; vma_adjust reinserts X after M).
  *  4 merge-prev-high  M [n,2n) pgoff n, W [32,32+n) pgoff 0 (created later); move M to 32+n:
  *                     merges into W (prev, above M). List order: after src; pgoff order: before.
+ *  5 self-unfaulted   the case the thread argued about: S [32-2n,32) pgoff 32-2n never faulted (no
+ *                     anon_vma), its upper half moved to 32: copy_vma resets pgoff to 32 and
+ *                     vma_merge returns S itself (`*vmap = new_vma`). The migrating pages are in M
+ *                     [0,n), which nobody moves. Every variant holds: no PTEs to miss (Nai, Hugh).
+ *  6 self-faulted     the same move of a faulted S (entries in its upper half): no reset, the pgoff
+ *                     is not linear past S's end, so copy_vma allocates a new VMA; the
+ *                     copy-vma-self-merge invariant (the VM_BUG_ON) holds in every kernel variant.
+ * vma_merge considers the source like any other neighbour (src/kernel/mremap.ts), so whether it
+ * can merge with itself is decided by the pgoff arithmetic, not assumed.
  * The moved range is one extent; with `fail` it continues into a next PMD whose page table cannot
  * be allocated (nothing there is modelled), so move_page_tables returns short and all n PTEs go
  * back. do_munmap of the range left behind finds no PTEs and is not modelled.
@@ -62,12 +77,19 @@
  *  - need-rmap-locks-lt: the same with `<` (scenario merge-next-tie): still safe in this model.
  *  - need-rmap-locks-by-address: deliberately wrong condition `new_vma->vm_start < vma->vm_start`
  *    (scenario merge-prev-high): the dst above src comes first in pgoff order.
+ *  - pgoff-reset-faulted: deliberately wrong copy_vma resetting a faulted VMA's pgoff too (scenario
+ *    self-faulted): S merges with itself, copy-vma-self-merge is violated, and with DEBUG_VM off the
+ *    moved entries sit where vma_address no longer looks (why the reset needs `!vma->anon_vma`).
  *  - tree-no-lock: the interval tree with 3.1's lockless move_ptes (scenario merge-prev-high): why
  *    108d6642 had to go before the tree.
+ *
+ * Not modelled: the PMD-level move (move_normal_pmd, 4.19+) and its 2021 need_rmap_locks
+ * override — it needs a TLB per CPU (issue 15 item 1); move_ptes with lock 'always' takes the
+ * anon_vma lock even for a VMA with none (harmless: such a VMA has no PTEs to race on).
  */
 import { reads, writes } from '../../src/core/access.js';
 import { defineModel, type Verdict } from '../../src/core/model.js';
-import type { Property } from '../../src/core/property.js';
+import { invariant, type Property } from '../../src/core/property.js';
 import { andThen, step, type Step } from '../../src/core/step.js';
 import { thread } from '../../src/core/thread.js';
 import {
@@ -89,6 +111,7 @@ import {
   ptlPath,
   type MremapLocals,
   type MremapPlan,
+  type PgoffReset,
   type RmapLockPolicy,
   type RmapOrder,
   type WithMm,
@@ -123,9 +146,12 @@ export interface Options {
   readonly rmapLocks: RmapLockPolicy;
   /** The variant's own scenario (param layout = -1). */
   readonly layout: number;
+  /** copy_vma's pgoff reset: for a never-faulted VMA (the kernel), or always (a strawman). */
+  readonly pgoffReset: PgoffReset;
 }
 
 const AV = 'av';
+const SELF_MERGE = 'copy-vma-self-merge';
 const MIGRATOR = 0;
 const TABLES = 3;
 const oldPage = (i: number) => `P${i}`;
@@ -140,9 +166,19 @@ interface Layout {
   readonly src: string;
   readonly oldAddr: number;
   readonly newAddr: number;
+  /** Where the pages under migration are mapped, when not in the moved range: first address and index. */
+  readonly pages?: { readonly addr: number; readonly index: number };
 }
 
-export const LAYOUTS = ['merge-prev', 'new-vma', 'merge-next', 'merge-next-tie', 'merge-prev-high'] as const;
+export const LAYOUTS = [
+  'merge-prev',
+  'new-vma',
+  'merge-next',
+  'merge-next-tie',
+  'merge-prev-high',
+  'self-unfaulted',
+  'self-faulted',
+] as const;
 
 export function layout(k: number, n: number): Layout {
   const name = LAYOUTS[k];
@@ -203,6 +239,31 @@ export function layout(k: number, n: number): Layout {
         src: 'M',
         oldAddr: n,
         newAddr: C + n,
+      };
+    case 'self-unfaulted':
+      // Nai's case: S was mmapped (pgoff = addr) and never faulted; moving its upper half to just
+      // above it resets pgoff to the new address and vma_merge returns S itself. The pages under
+      // migration are in M, which nobody moves.
+      return {
+        name,
+        vmas: [
+          ['M', vma(0, n, 0, AV)],
+          ['S', vma(C - 2 * n, C, C - 2 * n, null)],
+        ],
+        src: 'S',
+        oldAddr: C - n,
+        newAddr: C,
+        pages: { addr: 0, index: 0 },
+      };
+    case 'self-faulted':
+      // The same move of a faulted S (its upper half holds the entries): no pgoff reset, so the
+      // new range does not continue S linearly and copy_vma allocates a new VMA.
+      return {
+        name,
+        vmas: [['S', vma(C - 2 * n, C, C - 2 * n, AV)]],
+        src: 'S',
+        oldAddr: C - n,
+        newAddr: C,
       };
   }
 }
@@ -314,7 +375,7 @@ function mremapSteps(o: Options, plan: MremapPlan, n: number, fail: boolean): St
   const fwdLock = o.rmapLocks === 'never' ? 'no' : o.rmapLocks === 'always' ? 'yes' : (l: MremapLocals) => l.need;
   const backLock = o.rmapLocks === 'never' ? 'no' : 'yes';
   const steps = [
-    ...copyVmaSteps(plan, o.order, o.moveToTail !== 'none', o.rmapLocks),
+    ...copyVmaSteps(plan, o.order, o.moveToTail !== 'none', o.rmapLocks, o.pgoffReset),
     ...movePageTablesSteps('fwd', AV, plan.oldAddr, plan.newAddr, n, fwdLock),
   ];
   if (!fail) return steps;
@@ -349,7 +410,22 @@ function view(n: number): MigrationEntryView<S> {
 
 function properties(n: number): Property<S>[] {
   const v = view(n);
-  return [noDanglingMigrationEntry(v), removeWalkComplete(v), noPteMapsFreedPage(v), avcListCorruption, lockMisuse];
+  return [
+    noDanglingMigrationEntry(v),
+    removeWalkComplete(v),
+    noPteMapsFreedPage(v),
+    avcListCorruption,
+    lockMisuse,
+    invariant<S>(
+      SELF_MERGE,
+      "copy_vma merges a VMA with itself only when it was never faulted: VM_BUG_ON(faulted_in_anon_vma), Andrea's final patch after Nai and Hugh's argument.",
+      ['selfMergedFaulted'],
+      (x) =>
+        x.s.selfMergedFaulted
+          ? 'copy_vma: vma_merge returned the faulted source VMA itself: VM_BUG_ON(faulted_in_anon_vma) (a no-op without DEBUG_VM)'
+          : null,
+    ),
+  ];
 }
 
 // ---------------------------------------------------------------- model
@@ -357,12 +433,13 @@ function properties(n: number): Property<S>[] {
 function initial(o: Options, lay: Layout, n: number): S {
   const vmas = Object.fromEntries(lay.vmas);
   let head: string[] = [];
-  for (const [name] of lay.vmas) head = avInsert(o.order, head, vmas, name);
+  for (const [name, v] of lay.vmas) if (v.anon !== null) head = avInsert(o.order, head, vmas, name);
+  const at = lay.pages?.addr ?? lay.oldAddr;
   const pte: Pte[] = Array.from({ length: TABLES * PTRS_PER_TABLE }, () => PTE_NONE);
   const folios: Record<string, Folio> = {};
   const walks: Record<string, MigrationWalk> = {};
   for (let i = 0; i < n; i++) {
-    pte[lay.oldAddr + i] = migrationEntry(oldPage(i));
+    pte[at + i] = migrationEntry(oldPage(i));
     folios[oldPage(i)] = folio({ ref: 1, locked: MIGRATOR });
     folios[newPage(i)] = folio({ ref: 1 });
     walks[oldPage(i)] = { folio: oldPage(i), installed: 1, removed: 0, finished: false };
@@ -374,6 +451,7 @@ function initial(o: Options, lay: Layout, n: number): S {
     ptl: Array.from({ length: TABLES }, () => -1),
     folios,
     walks,
+    selfMergedFaulted: false,
   };
 }
 
@@ -382,7 +460,14 @@ const broken: Record<string, Verdict> = {
   [REMOVE_WALK_COMPLETE]: 'violated',
   [NO_PTE_MAPS_FREED]: 'violated',
 };
-const v31: Options = { locklessPeek: false, order: 'list', moveToTail: 'none', rmapLocks: 'never', layout: 0 };
+const v31: Options = {
+  locklessPeek: false,
+  order: 'list',
+  moveToTail: 'none',
+  rmapLocks: 'never',
+  layout: 0,
+  pgoffReset: 'unfaulted',
+};
 
 export default defineModel<Options>({
   name: 'mremap-vs-rmap-walk',
@@ -452,6 +537,11 @@ export default defineModel<Options>({
       options: { order: 'tree', rmapLocks: 'address', layout: 4 },
       expect: broken,
     },
+    'pgoff-reset-faulted': {
+      doc: "Deliberately wrong: copy_vma resets a faulted VMA's pgoff too (scenario self-faulted): it merges with itself, and the moved entries fall outside the walk's address.",
+      options: { pgoffReset: 'always', layout: 6 },
+      expect: { ...broken, [SELF_MERGE]: 'violated' },
+    },
     'tree-no-lock': {
       doc: "The interval tree with 3.1's lockless move_ptes (scenario merge-prev-high): safe in list order, not in pgoff order.",
       options: { order: 'tree', layout: 4 },
@@ -463,7 +553,7 @@ export default defineModel<Options>({
     const lay = layout(p.layout < 0 ? o.layout : p.layout, n);
     const plan: MremapPlan = { src: lay.src, av: AV, oldAddr: lay.oldAddr, newAddr: lay.newAddr, len: n, fresh: 'new' };
     const src = Object.fromEntries(lay.vmas)[lay.src];
-    const srcPgoff = src.pgoff + (lay.oldAddr - src.start);
+    const srcPgoff = lay.pages ? lay.pages.index : src.pgoff + (lay.oldAddr - src.start);
     return {
       init: initial(o, lay, n),
       threads: [

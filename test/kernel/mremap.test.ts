@@ -8,6 +8,7 @@ import { verdicts } from '../../src/explore/verdicts.js';
 import { anonVma } from '../../src/kernel/anon-vma.js';
 import {
   avInsert,
+  copyVmaPgoff,
   copyVmaSteps,
   movePageTablesSteps,
   mremapLocals,
@@ -246,5 +247,21 @@ describe('footprints declare everything the steps read and write', () => {
       /to range \[31, 33\) crosses a page table/,
     );
     expect(movePageTablesSteps('fwd', 'av', B - 2, C, 2, 'no').length).toBeGreaterThan(0);
+  });
+});
+
+describe('vma_merge with the source itself, and copy_vma pgoff', () => {
+  const plan = (src: string): MremapPlan => ({ src, av: 'av', oldAddr: C - 1, newAddr: C, len: 1, fresh: 'new' });
+  test('with self, a never-faulted source whose pgoff was reset to the new address is its own prev', () => {
+    const v = { S: vma(C - 2, C, C - 2, null) };
+    expect(copyVmaPgoff({ vmas: v }, plan('S'))).toBe(C);
+    expect(vmaMergeTarget(v, 'S', C, 1, C, true)).toEqual({ kind: 'prev', vma: 'S' });
+    expect(vmaMergeTarget(v, 'S', C, 1, C)).toBeNull();
+  });
+  test('a faulted source keeps its linear pgoff and cannot be its own neighbour', () => {
+    const v = { S: vma(C - 2, C, C - 2, 'av') };
+    expect(copyVmaPgoff({ vmas: v }, plan('S'))).toBe(C - 1);
+    expect(vmaMergeTarget(v, 'S', C, 1, C - 1, true)).toBeNull();
+    expect(copyVmaPgoff({ vmas: v }, plan('S'), 'always')).toBe(C);
   });
 });
