@@ -190,8 +190,8 @@ describe("mremap-vs-rmap-walk: the merge with self the thread argued about (Nai,
     return { l: g.t[tid].l as { selfMerged: boolean; dst: string }, vmas: s.vmas };
   };
   test('a never-faulted VMA: copy_vma resets pgoff and vma_merge returns the source itself', () => {
-    // 3.2+ copy_vma: `if (!vma->vm_file && !vma->anon_vma) pgoff = addr >> PAGE_SHIFT`; S [16,32)
-    // pgoff 16 (mmap's addr >> PAGE_SHIFT) moved from 31 to 32: prev is S, 16 + 16 == 32.
+    // 3.2+ copy_vma: `if (!vma->vm_file && !vma->anon_vma) pgoff = addr >> PAGE_SHIFT`; S [30,32)
+    // pgoff 30 (mmap's addr >> PAGE_SHIFT), page 31 moved to 32: prev is S, 30 + 2 == 32.
     const { l, vmas } = mremapAlone('after-486cf46f', SELF_UNFAULTED);
     expect(l.selfMerged).toBe(true);
     expect(l.dst).toBe('S');
