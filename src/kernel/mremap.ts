@@ -484,3 +484,84 @@ export function movePageTablesSteps(
   }
   return steps;
 }
+
+/**
+ * Page tables one level up, for the PMD-level move (move_normal_pmd, 4.20+ mm/mremap.c): `pmd[k]`
+ * is the page table installed in PMD slot k (the one covering [k·PTRS_PER_TABLE, (k+1)·…)), or
+ * -1; `tables[t]` are that table's PTEs, and its split PTL (`ptlock_ptr`, in the table's struct
+ * page) moves with it. `tlb` is one remote CPU's cached translations (address → folio), the part
+ * of a per-CPU TLB this race needs; a flush of an address range drops its entries.
+ */
+export interface WithPmd {
+  readonly pmd: readonly number[];
+  readonly tables: readonly (readonly Pte[])[];
+  readonly tlb: Readonly<Record<string, string>>;
+  /** pmd_lock (the PMD-level page-table lock): holder's thread id or -1. */
+  readonly pmdPtl: number;
+}
+
+export const PMD_PTL_CLASS = 'pmd_ptl';
+
+/** flush_tlb_range(vma, start, end): the remote CPU's entries for [start, end) are gone. */
+export function tlbFlushRange(
+  tlb: Readonly<Record<string, string>>,
+  start: number,
+  end: number,
+): Record<string, string> {
+  return Object.fromEntries(Object.entries(tlb).filter(([a]) => Number(a) < start || Number(a) >= end));
+}
+
+/**
+ * move_page_tables → move_pgt_entry(NORMAL_PMD, ...) → move_normal_pmd (5.x) for one PMD-aligned
+ * extent: take_rmap_locks when `lock(l)`, pmd_lock, `pmd = *old_pmd; pmd_clear(old_pmd)`,
+ * `set_pmd_at(new_pmd, pmd)`, `flush_tlb_range(old_addr, old_addr + PMD_SIZE)`, unlock. The PTEs
+ * are not touched and their PTL is not taken: the whole table moves. `lock`: need_rmap_locks
+ * (before 2021) or always (Aneesh Kumar, 2021: "hold the rmap lock in write mode when moving
+ * page table entries").
+ */
+export function movePmdSteps<S extends WithPmd & WithAnonVmas>(
+  av: string,
+  from: number,
+  to: number,
+  lock: (l: MremapLocals) => boolean,
+): Step<S, MremapLocals>[] {
+  type L = MremapLocals;
+  const [oldSlot, newSlot] = [tableOf(from), tableOf(to)];
+  const unlocked = anonVmaUnlock<L>(av);
+  return [
+    local<L>('move_pgt_entry(NORMAL_PMD): take_rmap_locks?', (l) => (lock(l) ? {} : { goto: 'pmd_lock' })),
+    step('take_rmap_locks: anon_vma_lock_write', anonVmaLock<L>(av)),
+    step('move_normal_pmd: pmd_lock(old_pmd) (+ new_ptl nested)', spinLock<L>(['pmdPtl'], PMD_PTL_CLASS), 'pmd_lock'),
+    {
+      label: 'move_normal_pmd: pmd = *old_pmd; pmd_clear(old_pmd)',
+      footprint: () => writes(`pmd[${oldSlot}]`),
+      run: (s, l) => {
+        const pmd = s.pmd.slice();
+        const t = pmd[oldSlot];
+        pmd[oldSlot] = -1;
+        return { s: { ...s, pmd }, l: { ...l, i: t } };
+      },
+    },
+    {
+      label: 'move_normal_pmd: set_pmd_at(new_pmd, pmd)',
+      footprint: () => writes(`pmd[${newSlot}]`),
+      run: (s, l) => {
+        const pmd = s.pmd.slice();
+        pmd[newSlot] = l.i;
+        return { s: { ...s, pmd }, l: { ...l, i: 0 } };
+      },
+    },
+    {
+      label: 'move_normal_pmd: flush_tlb_range(vma, old_addr, old_addr + PMD_SIZE)',
+      footprint: () => writes('tlb'),
+      run: (s) => ({ s: { ...s, tlb: tlbFlushRange(s.tlb, from, from + PTRS_PER_TABLE) } }),
+    },
+    step('move_normal_pmd: spin_unlock(pmd ptl)', spinUnlock<L>(['pmdPtl'], PMD_PTL_CLASS)),
+    {
+      ...unlocked,
+      label: 'drop_rmap_locks: anon_vma_unlock_write',
+      footprint: (s, l, t) => (lock(l) ? unlocked.footprint(s, l, t) : []),
+      run: (s, l, t) => (lock(l) ? unlocked.run(s, l, t) : {}),
+    },
+  ];
+}

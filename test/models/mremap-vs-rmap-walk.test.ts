@@ -230,3 +230,27 @@ describe("mremap-vs-rmap-walk: the merge with self the thread argued about (Nai,
     expect(r.violation.message).toMatch(/pte\[32\] \(in S\) still holds a migration entry for P0/);
   });
 });
+
+describe('mremap-vs-rmap-walk: the PMD-level move (--param pmd=1) and the 2021 need_rmap_locks override', () => {
+  const PMD = { pmd: 1 };
+  test("need_rmap_locks is not enough for move_normal_pmd: reclaim's flush misses new_addr, a CPU keeps the freed page", () => {
+    // Aneesh Kumar, 2021 ("mm/mremap: hold the rmap lock in write mode when moving page table
+    // entries"): the PMD move takes no PTE lock, so try_to_unmap_one can clear the PTE through the
+    // old pmd after the table moved, flushing old_addr only; the TLB entry filled at new_addr lives on.
+    expect(violated('need-rmap-locks', PMD)).toEqual(['no-stale-tlb']);
+    const r = explore(instantiate(model, 'need-rmap-locks', PMD), { strategy: 'bfs', properties: ['no-stale-tlb'] });
+    if (r.kind !== 'violation') throw new Error('not violated');
+    const labels = r.violation.trace.steps.map((s) => `${s.thread}: ${s.label}`);
+    const at = (p: string) => labels.findIndex((x) => x.startsWith(p));
+    expect(at('reclaim: page_vma_mapped_walk')).toBeLessThan(at('mremap: move_normal_pmd: pmd = *old_pmd'));
+    expect(at('cpu: CPU: *new_addr')).toBeGreaterThan(at('mremap: move_normal_pmd: set_pmd_at'));
+    expect(at('reclaim: try_to_unmap_one')).toBeGreaterThan(at('cpu: CPU: *new_addr'));
+    expect(r.violation.message).toBe("a CPU's TLB still maps address 32 to P0, which reclaim freed: use-after-free");
+  });
+  test('taking the rmap locks for every PMD move (the 2021 fix), or always (108d6642), holds', () => {
+    expect(violated('pmd-rmap-locks', PMD)).toEqual([]);
+    expect(violated('anon-vma-lock', PMD)).toEqual([]);
+    // The fix changes nothing for PTE-level moves.
+    expect(violated('pmd-rmap-locks')).toEqual([]);
+  });
+});
