@@ -1,6 +1,12 @@
 /**
  * rmap walks vs vma_adjust and exec's shift_arg_pages (seed 000: 2.6.34-rc, April–May 2010).
  *
+ * Follows: mm/rmap.c: try_to_unmap_anon(), rmap_walk_anon(), vma_address() @ v2.6.34-rc (patch
+ * mails); mm/migrate.c: unmap_and_move(), remove_migration_pte(), migration_entry_wait() @
+ * v2.6.34; mm/mmap.c: vma_adjust(), split_vma(), vma_merge() @ v2.6.34 and @ v2.6.35 (root lock,
+ * 012f18004da3) and @ v3.6 (Michel Lespinasse's case-4 fix, Sep 2012); fs/exec.c:
+ * shift_arg_pages(), setup_arg_pages() @ v2.6.35 (a8bef8ff6ea1).
+ *
  * Page migration (compaction, hot-remove; no mmap_sem) walks the page's anon_vma twice:
  * try_to_unmap replaces every PTE mapping the page with a migration entry, and after the copy
  * remove_migration_ptes must find every one of them again before unlock_page. Each walk computes
@@ -45,7 +51,17 @@
  *  - no-temp-stack (a8bef8ff6ea1, merged): try_to_unmap_anon skips a VMA with
  *    VM_STACK_INCOMPLETE_SETUP for TTU_MIGRATION, so no entry is ever installed in exec's stack.
  *    Closes the exec race; the mprotect races remain.
- *  - merged: both (2.6.35). Holds.
+ *  - merged: both (2.6.35). Holds on mprotect case 5 and the split; VIOLATED on case 4
+ *    (`--param noanon=1`: C1, the VMA vma_adjust is called on, has no anon_vma, so 2.6.35's
+ *    `if (vma->anon_vma && ...)` takes no lock while C2 — mapping the page — grows down).
+ *  - next-anon-vma-lock: merged plus Michel Lespinasse's "mm: fix potential anon_vma locking issue
+ *    in mprotect()" (Sep 2012): `anon_vma = vma->anon_vma; if (!anon_vma && adjust_next) anon_vma =
+ *    next->anon_vma; if (anon_vma) lock` (the end-only skip is gone too). Holds on every shape.
+ *
+ * Parameters beyond the adversaries: `noanon` (mprotect case 4 above) and vma_address's code
+ * generation — `order` picks one of the six orders of its three plain loads, `reload` loads
+ * vm_start a second time for the range check. No verdict of any variant on any shape changes
+ * with either (test/models/rmap-vs-vma-adjust.test.ts pins the sweep).
  *
  * Where the kernel source beat the thread / kernel-races.md (read in patch mails and a 3.x tree):
  *  - split_vma links the new VMA into the anon_vma lists (anon_vma_clone) *before* vma_adjust,
@@ -67,10 +83,9 @@
  *    (vma->anon_vma)`), and so does the vma-anon-vma-lock variant.
  *
  * Granularity: one step per load/store of a VMA field, per list step, per lock operation, per
- * PTE move of move_ptes. vma_address loads vm_pgoff, vm_start, vm_end in that fixed order
- * (kernel-races.md leaves the compiler's order open): with vma_adjust storing vm_start before
- * vm_pgoff either order can tear, the other one giving a wrong in-range address instead of
- * -EFAULT. split_vma (shape 2) is the path of both mprotect and munmap of part of a VMA. A PTL critical section of the walkers and of migration_entry_wait (lock,
+ * PTE move of move_ptes. vma_address loads vm_pgoff, vm_start, vm_end in source order by default;
+ * `--param order`/`reload` give the compiler's other choices: with vma_adjust storing vm_start
+ * before vm_pgoff any order can tear, some giving a wrong in-range address instead of -EFAULT. split_vma (shape 2) is the path of both mprotect and munmap of part of a VMA. A PTL critical section of the walkers and of migration_entry_wait (lock,
  * re-read, act, unlock) is one step: everything else that touches those PTEs does so under the
  * same PTL or by a single lockless load, so nothing can observe its inside. page_check_address's
  * lockless pte_present peek in try_to_unmap_one is folded into it (a skip there only leaves the
@@ -79,6 +94,7 @@
  * migrate_pages' -EAGAIN retry passes (a failed migration just ends), and a fault on pte_none.
  */
 import { reads, writes } from '../../src/core/access.js';
+import { ModelError } from '../../src/core/errors.js';
 import { defineModel, type Program, type Verdict } from '../../src/core/model.js';
 import { assertion, type Property } from '../../src/core/property.js';
 import { andThen, step, type LockOp, type Step, type StepOutcome } from '../../src/core/step.js';
@@ -121,6 +137,7 @@ import {
   VMA_STACK_INCOMPLETE_SETUP,
   vma,
   vmaAddress,
+  vmaAddressReload,
   vmaLoad,
   vmaLoadFlags,
   vmaLoc,
@@ -158,7 +175,7 @@ export interface S {
   readonly mig: Readonly<Record<string, MigrationWalk>>;
 }
 
-type AdjustLock = 'none' | 'vma-anon-vma' | 'vma-seqcount' | 'mel' | 'root';
+type AdjustLock = 'none' | 'vma-anon-vma' | 'vma-seqcount' | 'mel' | 'root' | 'root-next';
 
 interface Options {
   /** What vma_adjust takes around its stores, and how rmap_walk_anon checks. */
@@ -171,6 +188,28 @@ const SPAN = 8;
 const MIGRATOR = 0;
 const PAGE_INDEX = 3; // P's page->index: address 3 in every process of the fork tree
 const SHIFT = 4; // exec's stack shift, in pages
+
+/**
+ * vma_address()'s plain loads in each order the compiler may emit them (param `order`): nothing
+ * (no READ_ONCE, no barrier) orders them. 0 is the source order (vm_pgoff, vm_start, vm_end).
+ */
+export const LOAD_ORDERS: readonly (readonly VmaField[])[] = [
+  ['pgoff', 'start', 'end'],
+  ['pgoff', 'end', 'start'],
+  ['start', 'pgoff', 'end'],
+  ['start', 'end', 'pgoff'],
+  ['end', 'pgoff', 'start'],
+  ['end', 'start', 'pgoff'],
+];
+const NO_RELOAD = -2;
+
+/** What the parameters choose about vma_address's code generation. */
+interface Codegen {
+  /** Index into LOAD_ORDERS. */
+  readonly loadOrder: number;
+  /** The range check's `address < vma->vm_start` loads vm_start again (after the other loads). */
+  readonly reload: boolean;
+}
 
 // ---------------------------------------------------------------- layout
 
@@ -209,12 +248,13 @@ function layout(p: Readonly<Record<string, number>>): Layout {
     vmas.C1 = vma(0, 6, 0, 'AV1');
     vmas.C2 = vma(0, 2, 0, 'AV1');
   } else {
-    vmas.C1 = vma(0, 3, 0, 'AV1');
+    // noanon (mprotect case 4): C1 was never faulted, so it has no anon_vma and is on no list.
+    vmas.C1 = vma(0, 3, 0, p.noanon ? null : 'AV1');
     vmas.C2 = vma(3, 6, 3, 'AV1');
   }
   mmOf.C1 = mmOf.C2 = 1;
-  list.push('C1');
-  anon_vmas.AV1 = anonVma('AV1', ['C1', 'C2'], 'AV0');
+  if (!p.noanon) list.push('C1');
+  anon_vmas.AV1 = anonVma('AV1', p.noanon ? ['C2'] : ['C1', 'C2'], 'AV0');
   pte[pi(1, PAGE_INDEX)] = present('P');
   for (let k = 2; k <= forks; k++) {
     const v = `D${k}`;
@@ -270,6 +310,8 @@ interface ML {
   readonly addr: number;
   /** Sampled seqcount (vma-seqcount / mel-lock-seq). */
   readonly seq: number;
+  /** vma_address's second load of vm_start (param reload), NO_RELOAD otherwise. */
+  readonly start2: number;
   /** remove_migration_ptes(page, dst): the new page, or the page itself when migration failed. */
   readonly dst: string;
 }
@@ -306,32 +348,42 @@ function underPtl<L>(
   };
 }
 
-function migratorSteps(o: Options, lay: Layout, init: S): Step<S, ML>[] {
+function migratorSteps(o: Options & Codegen, lay: Layout, init: S): Step<S, ML>[] {
   const page = (l: ML) => lay.pages[l.pg];
   const walkAv = (l: ML) => (o.adjust === 'root' ? rootOf(init, page(l).av) : page(l).av);
   const cur = (l: ML) => l.cur as string;
   const mmCur = (l: ML) => lay.mmOf[cur(l)];
   const setCur = (l: ML, v: string | null): ML => ({ ...l, cur: v, snap: {} });
-  const into = (f: VmaField) => (l: ML, v: number) => ({ l: { ...l, snap: { ...l.snap, [f]: v } } });
-  /** The last of vma_address's loads computes the address. */
-  const lastLoad =
-    (onEfault: string | null) =>
-    (l: ML, end: number): StepOutcome<S, ML> => {
-      const snap = { ...l.snap, end } as Record<VmaField, number>;
-      const addr = vmaAddress(page(l).index, snap);
-      return onEfault !== null && addr === EFAULT ? { goto: onEfault } : { l: { ...l, snap, addr } };
-    };
-  const loads = (walk: 'u' | 'r', onEfault: string | null): Step<S, ML>[] => [
-    step(
-      `${walk === 'u' ? 'try_to_unmap_anon' : 'rmap_walk_anon'}: vma_address: load vma->vm_pgoff`,
-      vmaLoad<S, ML>(cur, 'pgoff', into('pgoff')),
-    ),
-    step(`vma_address: load vma->vm_start`, vmaLoad<S, ML>(cur, 'start', into('start'))),
-    step(
-      `vma_address: load vma->vm_end${onEfault === null ? '' : '; -EFAULT → next avc'}`,
-      vmaLoad<S, ML>(cur, 'end', lastLoad(onEfault)),
-    ),
-  ];
+  /** The last of vma_address's loads computes the address (with `reload`, from the second vm_start). */
+  const compute = (onEfault: string | null, l: ML, snap: VmaSnap): StepOutcome<S, ML> => {
+    const full = snap as Record<VmaField, number>;
+    const addr =
+      l.start2 === NO_RELOAD ? vmaAddress(page(l).index, full) : vmaAddressReload(page(l).index, full, l.start2);
+    return onEfault !== null && addr === EFAULT ? { goto: onEfault } : { l: { ...l, snap, addr, start2: NO_RELOAD } };
+  };
+  const loads = (walk: 'u' | 'r', onEfault: string | null): Step<S, ML>[] => {
+    const order = LOAD_ORDERS[o.loadOrder];
+    const last = order.length - 1;
+    const out = order.map((f, k) =>
+      step(
+        `${k === 0 ? `${walk === 'u' ? 'try_to_unmap_anon' : 'rmap_walk_anon'}: ` : ''}vma_address: load vma->vm_${f}${
+          k === last && !o.reload && onEfault !== null ? '; -EFAULT → next avc' : ''
+        }`,
+        vmaLoad<S, ML>(cur, f, (l, v) => {
+          const snap = { ...l.snap, [f]: v };
+          return k === last && !o.reload ? compute(onEfault, l, snap) : { l: { ...l, snap } };
+        }),
+      ),
+    );
+    if (o.reload)
+      out.push(
+        step(
+          `vma_address: load vma->vm_start again for the range check${onEfault !== null ? '; -EFAULT → next avc' : ''}`,
+          vmaLoad<S, ML>(cur, 'start', (l, v) => compute(onEfault, { ...l, start2: v }, l.snap)),
+        ),
+      );
+    return out;
+  };
 
   const steps: Step<S, ML>[] = [
     local('migrate_pages: next page on the list', (l) => (l.pg >= lay.pages.length ? { goto: 'exit' } : {}), 'page'),
@@ -521,11 +573,22 @@ function vmaAdjust(
   endOnly = false,
 ): Step<S, AL>[] {
   const first = groups[0][0].vma;
-  const av = init.vmas[first].anon as string;
+  const vmaAv = init.vmas[first].anon;
+  // Michel Lespinasse, Sep 2012 ("mm: fix potential anon_vma locking issue in mprotect()"):
+  // `anon_vma = vma->anon_vma; if (!anon_vma && adjust_next) anon_vma = next->anon_vma;`
+  const nextAv = groups.length > 1 ? init.vmas[groups[1][0].vma].anon : null;
+  const av = (o.adjust === 'root-next' ? (vmaAv ?? nextAv) : vmaAv) as string;
+  const rooted = o.adjust === 'root' || o.adjust === 'root-next';
   const out: Step<S, AL>[] = [];
-  const lockAv = o.adjust === 'root' ? rootOf(init, av) : av;
-  // 012f18004da3 takes the lock only `if (vma->anon_vma && (insert || importer || start != vma->vm_start))`.
-  const locks = o.adjust === 'vma-anon-vma' || o.adjust === 'mel' || (o.adjust === 'root' && !endOnly);
+  const lockAv = rooted && av !== null ? rootOf(init, av) : av;
+  // 012f18004da3 takes the lock only `if (vma->anon_vma && (insert || importer || start != vma->vm_start))`;
+  // Mel's patch and vma->anon_vma locking `if (vma->anon_vma)`; Michel's fix `if (anon_vma)`.
+  const locks =
+    av !== null &&
+    (o.adjust === 'vma-anon-vma' ||
+      o.adjust === 'mel' ||
+      o.adjust === 'root-next' ||
+      (o.adjust === 'root' && !endOnly));
   const seqBump = (key: string, what: string): Step<S, AL> => ({
     label: what,
     footprint: () => writes(`seq.${key}`),
@@ -534,11 +597,11 @@ function vmaAdjust(
   if (locks)
     out.push(
       step(
-        `${who}: vma_adjust: spin_lock(&${o.adjust === 'root' ? 'anon_vma->root' : 'vma->anon_vma'}->lock)`,
+        `${who}: vma_adjust: spin_lock(&${rooted ? 'anon_vma->root' : vmaAv === null ? 'next->anon_vma' : 'vma->anon_vma'}->lock)`,
         anonVmaLock<AL>(lockAv),
       ),
     );
-  if (o.adjust === 'mel')
+  if (o.adjust === 'mel' && locks)
     out.push(seqBump(`mm${mm}`, `${who}: vma_adjust: write_seqcount_begin(&mm->span_seqcounter)`));
   for (const g of groups) {
     if (o.adjust === 'vma-seqcount')
@@ -547,11 +610,12 @@ function vmaAdjust(
     if (o.adjust === 'vma-seqcount')
       out.push(seqBump(g[0].vma, `${who}: vma_adjust: write_seqcount_end(&${g[0].vma}->updating)`));
   }
-  if (o.adjust === 'mel') out.push(seqBump(`mm${mm}`, `${who}: vma_adjust: write_seqcount_end(&mm->span_seqcounter)`));
+  if (o.adjust === 'mel' && locks)
+    out.push(seqBump(`mm${mm}`, `${who}: vma_adjust: write_seqcount_end(&mm->span_seqcounter)`));
   if (locks)
     out.push(
       step(
-        `${who}: vma_adjust: spin_unlock(&${o.adjust === 'root' ? 'anon_vma->root' : 'vma->anon_vma'}->lock)`,
+        `${who}: vma_adjust: spin_unlock(&${rooted ? 'anon_vma->root' : vmaAv === null ? 'next->anon_vma' : 'vma->anon_vma'}->lock)`,
         anonVmaUnlock<AL>(lockAv),
       ),
     );
@@ -568,7 +632,7 @@ const add = (vmaName: string, field: VmaField, d: number): Store => ({
   vma: vmaName,
   field,
   value: (x) => x + d,
-  text: `${vmaName}->vm_${field} += ${d}`,
+  text: d < 0 ? `${vmaName}->vm_${field} -= ${-d}` : `${vmaName}->vm_${field} += ${d}`,
 });
 
 /** The user touches the page: handle_pte_fault → do_swap_page → migration_entry_wait. */
@@ -631,6 +695,17 @@ function mprotectSteps(o: Options, shape: number, init: S, view: MigrationEntryV
         anonVmaUnlock<AL>(o.adjust === 'root' ? rootOf(init, 'AV0') : 'AV0'),
       ),
       ...vmaAdjust(o, init, 1, who, [[set('C1', 'start', 2), set('C1', 'end', 6), set('C1', 'pgoff', 2)]]),
+      ...faultSteps('child', view, 1, PAGE_INDEX),
+    ];
+  if (shape === 4)
+    // vma_merge, mprotect case 4: mprotect(2, 1) of the never-faulted C1 [0,3) matches C2 [3,6):
+    // vma_adjust(C1, 0, 2, 0) shrinks C1 and C2 grows down, adjust_next = -1 (exporter C1, importer
+    // C2; C1 has no anon_vma to clone).
+    return [
+      ...vmaAdjust(o, init, 1, who, [
+        [set('C1', 'start', 0), set('C1', 'end', 2), set('C1', 'pgoff', 0)],
+        [add('C2', 'start', -1), add('C2', 'pgoff', -1)],
+      ]),
       ...faultSteps('child', view, 1, PAGE_INDEX),
     ];
   // vma_merge, mprotect case 5: C1 [0,3) grows over [3,4) of C2 [3,6): adjust_next = +1.
@@ -738,6 +813,24 @@ export default defineModel<Options>({
       doc: 'Children of the fork tree mapping page P (each a VMA on the anon_vma list and a PTE).',
     },
     stack: { default: 1, min: 1, max: 4, doc: "Pages (PTEs) in exec's temporary stack; move_ptes moves each." },
+    noanon: {
+      default: 0,
+      min: 0,
+      max: 1,
+      doc: "1: C1 has no anon_vma, and mprotect=1 is vma_merge's case 4 instead of 5 (C2, with the page, grows down).",
+    },
+    order: {
+      default: 0,
+      min: 0,
+      max: LOAD_ORDERS.length - 1,
+      doc: `vma_address's load order: ${LOAD_ORDERS.map((x, i) => `${i} ${x.join('/')}`).join(', ')}.`,
+    },
+    reload: {
+      default: 0,
+      min: 0,
+      max: 1,
+      doc: "1: vma_address loads vm_start again for the range check (the compiler's choice).",
+    },
   },
   costs: [
     { name: 'migration of P', thread: 'migrator', params: { mprotect: 1, exec: 0 } },
@@ -781,19 +874,28 @@ export default defineModel<Options>({
       options: { adjust: 'root', skipTempStack: true },
       expect: {},
     },
+    'next-anon-vma-lock': {
+      doc: "merged plus Michel Lespinasse's Sep 2012 fix: vma_adjust locks next->anon_vma when vma has none (case 4).",
+      options: { adjust: 'root-next', skipTempStack: true },
+      expect: {},
+    },
   },
   build: (o, p) => {
+    if (p.noanon && p.mprotect === 2)
+      throw new ModelError(
+        'rmap-vs-vma-adjust: --param noanon=1 is a vma_merge shape: it needs --param mprotect=1, not 2',
+      );
     const lay = layout(p);
     const view = viewOf(lay);
     const threads: Program<S>['threads'][number][] = [
       thread<S, ML>(
         'migrator',
-        { pg: 0, cur: null, snap: {}, addr: EFAULT, seq: 0, dst: '' },
-        annotated(migratorSteps(o, lay, lay.init), MIGRATOR_CALLS),
+        { pg: 0, cur: null, snap: {}, addr: EFAULT, seq: 0, dst: '', start2: NO_RELOAD },
+        annotated(migratorSteps({ ...o, loadOrder: p.order, reload: p.reload === 1 }, lay, lay.init), MIGRATOR_CALLS),
       ),
     ];
     if (p.mprotect > 0)
-      threads.push(thread<S, AL>('mprotect', { f: '' }, mprotectSteps(o, p.mprotect, lay.init, view)));
+      threads.push(thread<S, AL>('mprotect', { f: '' }, mprotectSteps(o, p.noanon ? 4 : p.mprotect, lay.init, view)));
     if (p.exec) threads.push(thread<S, AL>('exec', { f: '' }, execSteps(o, lay, p.stack, view)));
     return { init: lay.init, threads, properties: properties(view), show: SHOW };
   },

@@ -1,6 +1,11 @@
 /**
  * Speculative page faults and the VMA sequence count (seed 003: SPF v3, September 2017).
  *
+ * Follows: mm/memory.c: handle_speculative_fault(), pte_map_lock(), vma_has_changed() @ SPF v3
+ * (4.13-based patch mails); mm/mmap.c: __vma_adjust() @ SPF v1–v3; mm/mremap.c: move_vma() @
+ * SPF v2; mm/memory.c: unmap_page_range() and mm/madvise.c: madvise_dontneed() @ v4.14;
+ * include/linux/seqlock.h, mm/page_alloc.c (fs_reclaim), kernel/locking/rwsem-xadd.c @ v4.14.
+ *
  * The SPF series (Peter Zijlstra, Laurent Dufour) lets a page fault run without mmap_sem: the
  * handler samples the VMA's `vm_sequence`, gives up if it is odd (a writer is inside), reads the
  * VMA fields and walks the page table, and commits only if the count has not changed. Writers
@@ -20,6 +25,14 @@
  * increments are plain `sequence++` (a load and a store), so unserialised writers can lose one.
  *
  * Variants (verdicts derived by running the checker; docs/models/spf-seqcount.md):
+ *  - v3 (default): the reader as v3 wrote it, on an anonymous VMA (the only kind it handles; the
+ *    writers are posted-anon's): after read_seqcount_retry, handle_pte_fault's pte_map_lock
+ *    rechecks vma_has_changed with IRQs off, takes the PTL (trylock), rechecks it, and commits
+ *    only if pte_same. A zap overlapping the fault is then harmless (as for a classic fault under
+ *    mmap_sem read), so `validation-sound` counts only sections that change the VMA (ghost
+ *    `vmaChange`). It still breaks, and only through a lost increment: two MADV_DONTNEED lose one,
+ *    the count rests odd, __vma_adjust's section makes it even, and a fault sampled inside it
+ *    commits (`seqcount-parity` is the flip itself). With one zapper everything holds.
  *  - posted: the series as posted: lockdep-visible write sections (vm_seq, vm_seq/1 nested),
  *    the SPF reader samples once and bails when the count is odd.
  *  - spinning-reader: readers spin in read_seqcount_begin, and — as Sergey's CPU1 — the reclaim
@@ -57,6 +70,7 @@ import {
   rawReadSeqcount,
   readSeqcountBegin,
   readSeqcountRetry,
+  parityFlipped,
   seqcount,
   writeSeqcountBegin,
   writeSeqcountEnd,
@@ -85,6 +99,12 @@ export interface S {
   readonly pte: readonly string[];
   /** Per speculative reader: how its fault ended, and (ghost) whether a write section overlapped it. */
   readonly spf: readonly { readonly outcome: Outcome; readonly overlapped: boolean }[];
+  /**
+   * Ghost: the write sections on vma that change the VMA itself (__vma_adjust, move_vma, under
+   * mmap_sem write) — open now, and begun so far. The v3 reader's PTL recheck and pte_same cover
+   * zaps; only these can hand it stale VMA fields.
+   */
+  readonly vmaChange: { readonly open: number; readonly began: number };
 }
 
 interface Options {
@@ -98,6 +118,8 @@ interface Options {
   readonly allocReclaims: boolean;
   /** An anonymous VMA (what v2/v3 readers handle): no i_mmap_rwsem in __vma_adjust, no truncate; MADV_DONTNEED zaps instead. */
   readonly anon: boolean;
+  /** The reader as v3 wrote it: pte_map_lock rechecks vma_has_changed under the PTL and commits only on pte_same. */
+  readonly ptlRecheck: boolean;
 }
 
 const VMA = 0;
@@ -126,10 +148,26 @@ function seqSteps(o: Options, fn: string, v: number, end: boolean, subclass = 0)
   const what = end ? 'write_seqcount_end' : 'write_seqcount_begin';
   const specs = (end ? writeSeqcountEnd : writeSeqcountBegin)<WL>(['seq', v], slot, section(o, subclass));
   const target = v === VMA ? 'vma' : fn === 'move_vma' ? 'new_vma' : 'next';
+  const store = v === VMA && (fn === '__vma_adjust' || fn === 'move_vma') ? vmaChanging(specs[1], end) : specs[1];
   return [
     step(`${fn}: ${name(o, what, subclass)}(${target}): load count`, specs[0]),
-    step(`${fn}: ${name(o, what, subclass)}(${target}): store count+1`, specs[1]),
+    step(`${fn}: ${name(o, what, subclass)}(${target}): store count+1`, store),
   ];
+}
+
+/** The count's store on vma by a writer that changes the VMA: the ghost `vmaChange` moves with it. */
+function vmaChanging(spec: StepSpec<S, WL>, end: boolean): StepSpec<S, WL> {
+  return {
+    ...spec,
+    footprint: (s, l, t) => [...spec.footprint(s, l, t), ...writes('vmaChange')],
+    run: (s, l, t) => {
+      const out = spec.run(s, l, t);
+      const base = out.s ?? s;
+      const g = base.vmaChange;
+      const vmaChange = end ? { ...g, open: g.open - 1 } : { open: g.open + 1, began: g.began + 1 };
+      return { ...out, s: { ...base, vmaChange } };
+    },
+  };
 }
 
 const storeAt = <T>(label: string, key: 'bound' | 'pte', i: number, v: T): Step<S, WL> => ({
@@ -232,6 +270,9 @@ interface RL {
   readonly end: number;
   readonly pte: string;
   readonly overlapped: boolean;
+  /** Ghost (v3 reader): VMA-changing sections begun at the sample, and whether one was open then. */
+  readonly vbegan: number;
+  readonly vbusy: boolean;
 }
 
 function spfReader(o: Options, r: number): Step<S, RL>[] {
@@ -246,16 +287,17 @@ function spfReader(o: Options, r: number): Step<S, RL>[] {
       return { s: { ...s, spf }, goto: 'exit' };
     },
   });
+  const first = o.spin
+    ? step(
+        'handle_speculative_fault: read_seqcount_begin(vma->vm_sequence) spins while odd',
+        readSeqcountBegin<RL>(['seq', VMA], sample, o.lockdepSections ? VM_SEQ : undefined),
+      )
+    : step(
+        'handle_speculative_fault: seq = raw_read_seqcount(vma->vm_sequence); odd → abort',
+        rawReadSeqcount<RL>(['seq', VMA], 'bail', sample),
+      );
   return [
-    o.spin
-      ? step(
-          'handle_speculative_fault: read_seqcount_begin(vma->vm_sequence) spins while odd',
-          readSeqcountBegin<RL>(['seq', VMA], sample, o.lockdepSections ? VM_SEQ : undefined),
-        )
-      : step(
-          'handle_speculative_fault: seq = raw_read_seqcount(vma->vm_sequence); odd → abort',
-          rawReadSeqcount<RL>(['seq', VMA], 'bail', sample),
-        ),
+    o.ptlRecheck ? sampleVmaChange(first) : first,
     {
       label: 'handle_speculative_fault: READ_ONCE(vma->vm_end)',
       footprint: () => reads('bound[0]'),
@@ -270,9 +312,60 @@ function spfReader(o: Options, r: number): Step<S, RL>[] {
       'handle_speculative_fault: read_seqcount_retry(vma->vm_sequence, seq)',
       readSeqcountRetry<RL>(['seq', VMA], (l) => l.start, 'retry', validated),
     ),
-    step('handle_pte_fault(FAULT_FLAG_SPECULATIVE): commit the fault', finish('committed')),
+    ...(o.ptlRecheck
+      ? pteMapLock(r)
+      : [step('handle_pte_fault(FAULT_FLAG_SPECULATIVE): commit the fault', finish('committed'))]),
     step('handle_speculative_fault: count odd → VM_FAULT_RETRY (classic path)', finish('bailed'), 'bail'),
     step('handle_speculative_fault: count changed → VM_FAULT_RETRY (classic path)', finish('retry'), 'retry'),
+  ];
+}
+
+/** The v3 reader's sample also notes (ghost) the VMA-changing sections so far. */
+function sampleVmaChange(st: Step<S, RL>): Step<S, RL> {
+  return {
+    ...st,
+    footprint: (s, l, t) => [...st.footprint(s, l, t), ...reads('vmaChange')],
+    run: (s, l, t) => {
+      const out = st.run(s, l, t);
+      if (out.goto !== undefined || !out.l) return out;
+      return { ...out, l: { ...out.l, vbegan: s.vmaChange.began, vbusy: s.vmaChange.open > 0 } };
+    },
+  };
+}
+
+/**
+ * v3's handle_pte_fault(FAULT_FLAG_SPECULATIVE) → do_anonymous_page / do_wp_page → pte_map_lock
+ * (mm/memory.c, SPF v3): with IRQs off, vma_has_changed() (a lockless load of vm_sequence against
+ * the sample), then spin_trylock(ptl), vma_has_changed() again, and under the PTL the fault
+ * commits only if pte_same(*pte, orig_pte). The PTL section is one step: every PTE store of the
+ * writers here is a single step under that PTL in the kernel. A failed trylock would only add
+ * VM_FAULT_RETRY outcomes, so the trylock is taken as succeeding.
+ */
+function pteMapLock(r: number): Step<S, RL>[] {
+  const end = (s: S, outcome: Outcome, overlapped: boolean): S => {
+    const spf = s.spf.slice();
+    spf[r] = { outcome, overlapped };
+    return { ...s, spf };
+  };
+  return [
+    {
+      label: 'pte_map_lock: local_irq_disable; vma_has_changed(vma, seq)? → VM_FAULT_RETRY',
+      footprint: () => reads('seq[0]'),
+      run: (s, l) => (s.seq[VMA].sequence !== l.start ? { goto: 'retry' } : {}),
+    },
+    {
+      label:
+        'pte_map_lock: spin_trylock(ptl); vma_has_changed? → VM_FAULT_RETRY; pte_same(*pte, orig_pte)? set_pte_at : nothing; pte_unmap_unlock',
+      footprint: () => [...reads('seq[0]', 'vmaChange'), ...writes('pte[0]', `spf[${r}]`)],
+      run: (s, l) => {
+        if (s.seq[VMA].sequence !== l.start) return { goto: 'retry' };
+        if (s.pte[VMA] !== l.pte) return { s: end(s, 'retry', false), goto: 'exit' };
+        const overlapped = l.vbusy || s.vmaChange.began !== l.vbegan;
+        const pte = s.pte.slice();
+        pte[VMA] = 'spf';
+        return { s: { ...end(s, 'committed', overlapped), pte }, goto: 'exit' };
+      },
+    },
   ];
 }
 
@@ -282,7 +375,7 @@ export const properties: Property<S>[] = [
   lockMisuse,
   invariant<S>(
     'validation-sound',
-    'A speculative fault commits only if no write section on its VMA overlapped it (from its sample to its validation).',
+    'A speculative fault commits only if no write section on its VMA overlapped it (from its sample to its validation; for the v3 reader, which rechecks under the PTL, only a section that changes the VMA counts: zaps are covered by the PTL and pte_same).',
     ['spf'],
     (v) => {
       const i = v.s.spf.findIndex((x) => x.outcome === 'committed' && x.overlapped);
@@ -302,6 +395,20 @@ export const properties: Property<S>[] = [
         : `${v.s.seq[i].writers} write sections open on ${i === VMA ? 'vma' : 'next'} at once (vm_sequence ${v.s.seq[i].sequence})`;
     },
   ),
+  invariant<S>(
+    'seqcount-parity',
+    'While at most one write section is open on a VMA, its vm_sequence is odd exactly when one is (a lost increment flips the parity for good: later write sections look even to readers).',
+    ['seq'],
+    (v) => {
+      const i = v.s.seq.findIndex(parityFlipped);
+      if (i < 0) return null;
+      const c = v.s.seq[i];
+      const which = i === VMA ? 'vma' : 'next';
+      return c.writers
+        ? `${which}->vm_sequence is ${c.sequence} (even) while a write section is open: readers take it for stable`
+        : `${which}->vm_sequence is ${c.sequence} (odd) with no write section open: an increment was lost, and every later write section will look even`;
+    },
+  ),
   endState<S>(
     'seqcount-balanced',
     'At the end every vm_sequence is even and counts two per write section (no increment lost).',
@@ -319,6 +426,7 @@ export const properties: Property<S>[] = [
 const raced: Record<string, Verdict> = {
   'validation-sound': 'violated',
   'writer-exclusive': 'violated',
+  'seqcount-parity': 'violated',
   'seqcount-balanced': 'violated',
 };
 
@@ -342,8 +450,23 @@ export default defineModel<Options>({
       doc: 'Anonymous VMA (posted-anon): threads zapping the vma with MADV_DONTNEED under mmap_sem read.',
     },
   },
-  options: { lockdepSections: true, spin: false, reclaimReads: false, allocReclaims: false, anon: false },
+  // The seed's symptom is a lockdep splat: compare shows each variant's cycles. The speculative
+  // readers take no lock (they add states, not dependencies), so the pass runs without them.
+  lockOrder: { params: { readers: 0 } },
+  options: {
+    lockdepSections: true,
+    spin: false,
+    reclaimReads: false,
+    allocReclaims: false,
+    anon: false,
+    ptlRecheck: false,
+  },
   variants: {
+    v3: {
+      doc: 'SPF v3 as written: an anonymous VMA, two MADV_DONTNEED zaps under mmap_sem read, and the reader rechecking vma_has_changed and pte_same under the PTL.',
+      options: { anon: true, ptlRecheck: true },
+      expect: raced,
+    },
     posted: {
       doc: 'As posted (v3): lockdep-visible write sections; the SPF reader samples once and bails on an odd count.',
       options: {},
@@ -378,6 +501,7 @@ export default defineModel<Options>({
       bound: [1, 1],
       pte: ['page', 'none'],
       spf: Array.from({ length: p.readers }, () => ({ outcome: 'running', overlapped: false })),
+      vmaChange: { open: 0, began: 0 },
     } satisfies S,
     threads: [
       thread<S, WL>('vma_adjust', { seq: 0 }, annotated(vmaAdjust(o), VMA_ADJUST_CALLS)),
@@ -392,7 +516,7 @@ export default defineModel<Options>({
       ...Array.from({ length: p.readers }, (_, r) =>
         thread<S, RL>(
           `spf${r}`,
-          { start: 0, began: 0, busy: false, end: 0, pte: '', overlapped: false },
+          { start: 0, began: 0, busy: false, end: 0, pte: '', overlapped: false, vbegan: 0, vbusy: false },
           annotated(spfReader(o, r), SPF_CALLS),
         ),
       ),

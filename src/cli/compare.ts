@@ -3,6 +3,8 @@ import { ModelError } from '../core/errors.js';
 import { instantiate, type Instance } from '../core/instantiate.js';
 import type { SearchResult } from '../explore/result.js';
 import { soloCost, type PathCost } from '../explore/cost.js';
+import { lockOrder, type LockOrderReport } from '../analysis/lock-order.js';
+import { cycleName } from '../report/lock-order.js';
 import type { CostScenario, Model } from '../core/model.js';
 import { verdicts, type PropertyVerdict } from '../explore/verdicts.js';
 import { formatCount, formatDuration, instanceName } from '../report/format.js';
@@ -22,7 +24,7 @@ import { UsageError } from './errors.js';
 import { parseParams, rawText, type SearchArgs } from './options.js';
 import { kindsOf, notRunReport, search, session, shortest, writeOutput } from './shared.js';
 import { withFile } from './shared.js';
-import { exhausted } from './control.js';
+import { exhausted, lockOrderLimits } from './control.js';
 import { INCOMPLETE_REASONS } from '../report/summary.js';
 import type { Violation } from '../explore/result.js';
 import { renderHtml } from '../report/html.js';
@@ -65,6 +67,8 @@ export interface CompareRow {
   readonly steps: Readonly<Record<string, string>>;
   /** The shortest counterexample per violated property, when the breadth-first rerun found one. */
   readonly shortest?: Readonly<Record<string, Violation>>;
+  /** The lockdep-style pass, for a model that declares a lock-order column. */
+  readonly lockOrder?: LockOrderReport;
 }
 
 /** A column of the compare table; later columns (costs) are appended to COMPARE_COLUMNS. */
@@ -152,15 +156,20 @@ export async function compareCommand(a: CompareArgs, io: Io): Promise<number> {
       const best = bfs ?? v.violation;
       if (best) traces[v.property] = best;
     }
+    const lo = model.lockOrder
+      ? lockOrder(instantiate(model, variant, { ...params, ...model.lockOrder.params }), lockOrderLimits(s.control))
+      : undefined;
     rows.push({
       inst,
       steps,
       shortest: traces,
+      ...(lo ? { lockOrder: lo } : {}),
       report: {
         ctx,
         result,
         verdicts: vs,
         kinds: kindsOf(inst),
+        ...(lo ? { lockOrder: lo } : {}),
         ...withFile(modelFile(io, model.name, file)),
       },
     });
@@ -190,8 +199,9 @@ function printCompare(
   const lines = [
     wrapTo(`${p.bold(instanceName({ ...first.report.ctx, variant: '*' }))} — ${model.title}`),
     '',
-    renderCompare(rows, p, costColumns(model, params, base), width),
+    renderCompare(rows, p, [...lockOrderColumns(model), ...costColumns(model, params, base)], width),
   ];
+  if (model.lockOrder) lines.push('', ...lockOrderNotes(model, rows).map((l) => p.dim(wrapTo(l))));
   const incomplete = rows.filter((r) => r.report.result.kind === 'incomplete');
   lines.push(
     '',
@@ -281,4 +291,40 @@ export function compareHtml(rows: readonly CompareRow[], extra: readonly Compare
       })),
     ),
   });
+}
+
+/** The `lock order` column: how many cycles the lockdep-style pass reports (a lockdep splat). */
+export function lockOrderColumns(model: Model): CompareColumn[] {
+  if (!model.lockOrder) return [];
+  return [
+    {
+      column: { header: 'lock order' },
+      value: (row: CompareRow) => {
+        const lo = row.lockOrder;
+        if (!lo) return cell('—', 'dim');
+        const n = lo.cycles.length;
+        const text = n ? `${n} cycle${n > 1 ? 's' : ''}` : 'no cycle';
+        return lo.complete ? cell(text, n ? 'magenta' : 'green') : cell(`${text} (INCOMPLETE)`, 'yellow');
+      },
+    },
+  ];
+}
+
+const NOTED_CYCLES = 3;
+
+/** Under the table: the pass's parameters, and each variant's first cycles by name. */
+export function lockOrderNotes(model: Model, rows: readonly CompareRow[]): string[] {
+  const over = Object.entries(model.lockOrder?.params ?? {}).map(([k, v]) => `${k}=${v}`);
+  const lines = [
+    `lock order: cycles of the lockdep-style pass (what lockdep would splat on; deadlock-free says whether a wait closes one)${over.length ? `, run with ${over.join(', ')}` : ''}:`,
+  ];
+  for (const r of rows) {
+    const cycles = r.lockOrder?.cycles ?? [];
+    for (const c of cycles.slice(0, NOTED_CYCLES)) lines.push(`  ${r.inst.variant}: ${cycleName(c)}`);
+    if (cycles.length > NOTED_CYCLES)
+      lines.push(
+        `  ${r.inst.variant}: … ${cycles.length - NOTED_CYCLES} more (check --variant ${r.inst.variant} --lock-order)`,
+      );
+  }
+  return lines;
 }

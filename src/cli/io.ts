@@ -19,16 +19,25 @@ export interface Io {
   readonly startedAt?: number;
 }
 
+let stdoutClosed = false;
+let watching = false;
+
+/** One listener for the process, however many Io objects are made (docs:update makes one per block). */
+function watchStdoutPipe(): void {
+  if (watching) return;
+  watching = true;
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    stdoutClosed = true;
+  });
+}
+
 export function nodeIo(): Io {
   // A reader that stops early (`mmcheck verify | head`) closes the pipe under rows still being
   // streamed: stop writing (EPIPE) rather than die with a stack trace; the exit code is unchanged.
-  let closed = false;
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code !== 'EPIPE') throw e;
-    closed = true;
-  });
+  watchStdoutPipe();
   return {
-    out: (s) => void (closed || process.stdout.write(s)),
+    out: (s) => void (stdoutClosed || process.stdout.write(s)),
     err: (s) => void process.stderr.write(s),
     stdoutIsTTY: process.stdout.isTTY === true,
     stderrIsTTY: process.stderr.isTTY === true,

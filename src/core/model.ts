@@ -39,6 +39,15 @@ export interface CostScenario {
   readonly params?: Readonly<Record<string, number>>;
 }
 
+/**
+ * A model whose finding is a lockdep report: `mmcheck compare` adds a `lock order` column (the
+ * cycles of the lockdep-style pass per variant). `params` override the command's for that pass
+ * (e.g. no lock-free readers, which add states but no dependency).
+ */
+export interface LockOrderColumn {
+  readonly params?: Readonly<Record<string, number>>;
+}
+
 export interface Model<O extends object = any> {
   readonly name: string;
   readonly title: string;
@@ -50,6 +59,7 @@ export interface Model<O extends object = any> {
   readonly variants: Readonly<Record<string, VariantSpec<O>>>;
   readonly build: (options: O, params: Readonly<Record<string, number>>) => Program;
   readonly costs?: readonly CostScenario[];
+  readonly lockOrder?: LockOrderColumn;
 }
 
 export function defineModel<O extends object>(m: Model<O>): Model<O> {

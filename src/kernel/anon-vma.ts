@@ -160,7 +160,8 @@ export const avcAddAfter = <S extends WithAnonVmas, L>(av: AvName<L>, after: Vma
 export const avcDel = <S extends WithAnonVmas, L>(av: AvName<L>, v: VmaOf<L>) =>
   listStep<S, L>(av, (h, l) => listDel(h, vmaOf(v, l)));
 export const avcMoveToTail = <S extends WithAnonVmas, L>(av: AvName<L>, v: VmaOf<L>) =>
-  listStep<S, L>(av, (h, l) => listMoveTail(h, vmaOf(v, l)));
+  // The VMA's own avcs are moved: a VMA linked to no anon_vma (never faulted) has none.
+  listStep<S, L>(av, (h, l) => (h.includes(vmaOf(v, l)) ? listMoveTail(h, vmaOf(v, l)) : h.slice()));
 
 type VmaOf<L> = string | ((l: L) => string);
 const vmaOf = <L>(v: VmaOf<L>, l: L) => (typeof v === 'function' ? v(l) : v);

@@ -36,9 +36,10 @@ import { vma, vmaLoc, vmaStore, type Vma, type WithVmas } from './vma.js';
  *  - PTRS_PER_TABLE, ptlPath(addr)              the PTL of an address
  *  - PTL_CLASS, PTL_NESTED_CLASS                its lockdep classes (`ptl`, `ptl/1` for spin_lock_nested)
  *  - RmapOrder, avInsert(order, head, vmas, v)  link a VMA into the traversal order
- *  - vmaMergeTarget(vmas, src, addr, len, pgoff) vma_merge's choice: prev, next or none
+ *  - vmaMergeTarget(vmas, src, addr, len, pgoff, self?) vma_merge's choice: prev, next or none
+ *  - copyVmaPgoff(s, plan, reset?)              copy_vma's pgoff (reset for a never-faulted VMA)
  *  - needRmapLocks(policy, merged, dst, src)    copy_vma's *need_rmap_locks (and weakened ones)
- *  - copyVmaSteps(plan, order, moveToTail, policy)  copy_vma (+ anon_vma_moveto_tail)
+ *  - copyVmaSteps(plan, order, moveToTail, policy, reset?)  copy_vma (+ anon_vma_moveto_tail)
  *  - anonVmaMovetoTailSteps(av, vmaOf)          Andrea's anon_vma_moveto_tail
  *  - movePageTablesSteps(prefix, from, to, count, lock) move_page_tables → move_ptes
  */
@@ -55,6 +56,8 @@ export const PTL_NESTED_CLASS = 'ptl/1';
 export interface WithMm extends WithVmas, WithAnonVmas, WithPtes {
   /** Page-table locks, one per page table (split PTLs): holder's thread id or -1. */
   readonly ptl: readonly number[];
+  /** Ghost: copy_vma merged a faulted VMA with itself (its VM_BUG_ON(faulted_in_anon_vma) fired). */
+  readonly selfMergedFaulted?: boolean;
 }
 
 export type RmapOrder = 'list' | 'tree';
@@ -75,7 +78,9 @@ export type MergeTarget = { readonly kind: 'prev' | 'next'; readonly vma: string
  * vma_merge(mm, prev, addr, addr + len, ..., anon_vma, pgoff) for anonymous VMAs of one
  * anon_vma: merge into `prev` when it ends at addr and its pages continue linearly into pgoff
  * (can_vma_merge_after), else into `next` when it starts at addr + len at pgoff + len
- * (can_vma_merge_before). The source VMA is never its own neighbour here (faulted-in anon).
+ * (can_vma_merge_before). With `self` the source VMA is a candidate neighbour like any other, as
+ * in the kernel: for a faulted source the pgoff arithmetic alone rules it out (a range cannot sit
+ * at two places of one linear VMA), and copy_vma's pgoff reset of a never-faulted one allows it.
  */
 export function vmaMergeTarget(
   vmas: Readonly<Record<string, Vma>>,
@@ -83,15 +88,29 @@ export function vmaMergeTarget(
   addr: number,
   len: number,
   pgoff: number,
+  self = false,
 ): MergeTarget {
   const anon = vmas[src].anon;
+  const other = (n: string) => self || n !== src;
   for (const [n, v] of Object.entries(vmas))
-    if (n !== src && v.anon === anon && v.end === addr && v.pgoff + (v.end - v.start) === pgoff)
+    if (other(n) && v.anon === anon && v.end === addr && v.pgoff + (v.end - v.start) === pgoff)
       return { kind: 'prev', vma: n };
   for (const [n, v] of Object.entries(vmas))
-    if (n !== src && v.anon === anon && v.start === addr + len && v.pgoff === pgoff + len)
+    if (other(n) && v.anon === anon && v.start === addr + len && v.pgoff === pgoff + len)
       return { kind: 'next', vma: n };
   return null;
+}
+
+/**
+ * copy_vma's pgoff (mm/mmap.c, 3.2+): `if (unlikely(!vma->vm_file && !vma->anon_vma)) { pgoff =
+ * addr >> PAGE_SHIFT; faulted_in_anon_vma = false; }` — a never-faulted anonymous VMA takes the
+ * destination's address as its offset, to merge more often. `always`: a deliberately wrong
+ * copy_vma that resets a faulted VMA's pgoff too.
+ */
+export type PgoffReset = 'unfaulted' | 'always';
+
+export function copyVmaPgoff(s: WithVmas, plan: MremapPlan, reset: PgoffReset = 'unfaulted'): number {
+  return reset === 'always' || s.vmas[plan.src].anon === null ? plan.newAddr : newPgoff(s, plan);
 }
 
 /**
@@ -139,9 +158,20 @@ export interface MremapLocals {
   /** PTE index inside the extent being moved, and the entry in flight. */
   readonly i: number;
   readonly moving: Pte;
+  /** copy_vma merged the source into itself (`*vmap = new_vma`), and whether it had an anon_vma then. */
+  readonly selfMerged: boolean;
+  readonly faultedSelf: boolean;
 }
 
-export const mremapLocals = (): MremapLocals => ({ dst: null, merged: null, need: false, i: 0, moving: PTE_NONE });
+export const mremapLocals = (): MremapLocals => ({
+  dst: null,
+  merged: null,
+  need: false,
+  i: 0,
+  moving: PTE_NONE,
+  selfMerged: false,
+  faultedSelf: false,
+});
 
 const dstOf = (l: MremapLocals) => l.dst as string;
 /** The interval tree's insert (anon_vma_interval_tree_insert / post_update_vma) under the anon_vma lock: reads every vm_pgoff it compares. */
@@ -178,6 +208,7 @@ export function copyVmaSteps(
   order: RmapOrder,
   moveToTail: boolean,
   policy: RmapLockPolicy,
+  reset: PgoffReset = 'unfaulted',
 ): Step<WithMm, MremapLocals>[] {
   type L = MremapLocals;
   const { src, av, newAddr, len, fresh } = plan;
@@ -190,8 +221,9 @@ export function copyVmaSteps(
       label: 'copy_vma: vma_merge(prev, new_addr, new_addr + len, new_pgoff)?',
       footprint: (s) => reads(...Object.keys(s.vmas).flatMap((v) => [...geometry(v), vmaLoc(v, 'anon')])),
       run: (s, l) => {
-        const t = vmaMergeTarget(s.vmas, src, newAddr, len, newPgoff(s, plan));
+        const t = vmaMergeTarget(s.vmas, src, newAddr, len, copyVmaPgoff(s, plan, reset), true);
         if (!t) return { l: { ...l, dst: fresh, merged: null }, goto: 'alloc' };
+        if (t.vma === src) return { l: { ...l, dst: src, merged: t.kind }, goto: 'merge_self' };
         return { l: { ...l, dst: t.vma, merged: t.kind }, goto: t.kind === 'prev' ? 'merge_prev' : 'merge_next' };
       },
     },
@@ -233,11 +265,53 @@ export function copyVmaSteps(
   }
   const last = merged.length - 1;
   merged[last] = { ...merged[last], ...andThen(merged[last], () => ({ goto: 'copied' })) };
-  return [...merged, ...allocSteps(plan, order), needStep(policy, src)];
+  return [...merged, ...selfMergeSteps(plan), ...allocSteps(plan, order, reset), needStep(policy, src)];
+}
+
+/**
+ * vma_merge returned the source itself (its prev or next is the range being moved, 3.2+ copy_vma):
+ * vma_adjust stores the new end (or start and pgoff) — with no anon_vma lock, as a VMA that can get
+ * here has no anon_vma — and copy_vma's `if (vma_start >= new_vma->vm_start && vma_start <
+ * new_vma->vm_end) { VM_BUG_ON(faulted_in_anon_vma); *vmap = new_vma; }` records (in the locals)
+ * that it happened and whether the source was faulted after all (a VM_BUG_ON that DEBUG_VM=n
+ * kernels compile out, so the model goes on).
+ */
+function selfMergeSteps(plan: MremapPlan): Step<WithMm, MremapLocals>[] {
+  const { src, len, newAddr } = plan;
+  return [
+    {
+      label: 'vma_adjust(vma == new_vma): vm_end += len, or vm_start/vm_pgoff = new (vma->anon_vma == NULL: no lock)',
+      name: 'merge_self',
+      footprint: () => [...writes(...geometry(src)), ...reads(vmaLoc(src, 'anon'))],
+      run: (s, l) => {
+        const v = s.vmas[src];
+        const nv =
+          l.merged === 'prev' ? { ...v, end: v.end + len } : { ...v, start: newAddr, pgoff: copyVmaPgoffAt(plan, v) };
+        return { s: { ...s, vmas: { ...s.vmas, [src]: nv } } };
+      },
+    },
+    {
+      label: 'copy_vma: vma_start inside new_vma: VM_BUG_ON(faulted_in_anon_vma); *vmap = new_vma',
+      footprint: () => [...reads(vmaLoc(src, 'anon')), ...writes('selfMergedFaulted')],
+      run: (s, l) => {
+        const faulted = s.vmas[src].anon !== null;
+        return {
+          s: faulted ? { ...s, selfMergedFaulted: true } : s,
+          l: { ...l, selfMerged: true, faultedSelf: faulted },
+          goto: 'copied',
+        };
+      },
+    },
+  ];
+}
+
+/** The pgoff vma_merge gave the merged source (next case: its start moves down to the new address). */
+function copyVmaPgoffAt(plan: MremapPlan, v: Vma): number {
+  return v.pgoff - (v.start - plan.newAddr);
 }
 
 /** A VMA allocated by copy_vma: 3.1 links a copy of the source and stores the geometry after; 3.7+ stores it first. */
-function allocSteps(plan: MremapPlan, order: RmapOrder): Step<WithMm, MremapLocals>[] {
+function allocSteps(plan: MremapPlan, order: RmapOrder, reset: PgoffReset): Step<WithMm, MremapLocals>[] {
   type L = MremapLocals;
   const { src, av, newAddr, len, fresh } = plan;
   const create = (geom: 'copy' | 'target'): StepSpec<WithMm, L> => ({
@@ -251,7 +325,7 @@ function allocSteps(plan: MremapPlan, order: RmapOrder): Step<WithMm, MremapLoca
       const nv =
         geom === 'copy'
           ? vma(v.start, v.end, v.pgoff, v.anon, v.flags)
-          : vma(newAddr, newAddr + len, newPgoff(s, plan), v.anon, v.flags);
+          : vma(newAddr, newAddr + len, copyVmaPgoff(s, plan, reset), v.anon, v.flags);
       return { s: { ...s, vmas: { ...s.vmas, [fresh]: nv } } };
     },
   });
@@ -271,7 +345,7 @@ function allocSteps(plan: MremapPlan, order: RmapOrder): Step<WithMm, MremapLoca
       ),
       step(
         'copy_vma: new_vma->vm_pgoff = pgoff',
-        vmaStore<WithMm, L>(fresh, 'pgoff', (_o, _l, s) => newPgoff(s, plan), pgoffReads(plan)),
+        vmaStore<WithMm, L>(fresh, 'pgoff', (_o, _l, s) => copyVmaPgoff(s, plan, reset), pgoffReads(plan)),
       ),
     ];
   return [
@@ -409,4 +483,85 @@ export function movePageTablesSteps(
     );
   }
   return steps;
+}
+
+/**
+ * Page tables one level up, for the PMD-level move (move_normal_pmd, 4.20+ mm/mremap.c): `pmd[k]`
+ * is the page table installed in PMD slot k (the one covering [k·PTRS_PER_TABLE, (k+1)·…)), or
+ * -1; `tables[t]` are that table's PTEs, and its split PTL (`ptlock_ptr`, in the table's struct
+ * page) moves with it. `tlb` is one remote CPU's cached translations (address → folio), the part
+ * of a per-CPU TLB this race needs; a flush of an address range drops its entries.
+ */
+export interface WithPmd {
+  readonly pmd: readonly number[];
+  readonly tables: readonly (readonly Pte[])[];
+  readonly tlb: Readonly<Record<string, string>>;
+  /** pmd_lock (the PMD-level page-table lock): holder's thread id or -1. */
+  readonly pmdPtl: number;
+}
+
+export const PMD_PTL_CLASS = 'pmd_ptl';
+
+/** flush_tlb_range(vma, start, end): the remote CPU's entries for [start, end) are gone. */
+export function tlbFlushRange(
+  tlb: Readonly<Record<string, string>>,
+  start: number,
+  end: number,
+): Record<string, string> {
+  return Object.fromEntries(Object.entries(tlb).filter(([a]) => Number(a) < start || Number(a) >= end));
+}
+
+/**
+ * move_page_tables → move_pgt_entry(NORMAL_PMD, ...) → move_normal_pmd (5.x) for one PMD-aligned
+ * extent: take_rmap_locks when `lock(l)`, pmd_lock, `pmd = *old_pmd; pmd_clear(old_pmd)`,
+ * `set_pmd_at(new_pmd, pmd)`, `flush_tlb_range(old_addr, old_addr + PMD_SIZE)`, unlock. The PTEs
+ * are not touched and their PTL is not taken: the whole table moves. `lock`: need_rmap_locks
+ * (before 2021) or always (Aneesh Kumar, 2021: "hold the rmap lock in write mode when moving
+ * page table entries").
+ */
+export function movePmdSteps<S extends WithPmd & WithAnonVmas>(
+  av: string,
+  from: number,
+  to: number,
+  lock: (l: MremapLocals) => boolean,
+): Step<S, MremapLocals>[] {
+  type L = MremapLocals;
+  const [oldSlot, newSlot] = [tableOf(from), tableOf(to)];
+  const unlocked = anonVmaUnlock<L>(av);
+  return [
+    local<L>('move_pgt_entry(NORMAL_PMD): take_rmap_locks?', (l) => (lock(l) ? {} : { goto: 'pmd_lock' })),
+    step('take_rmap_locks: anon_vma_lock_write', anonVmaLock<L>(av)),
+    step('move_normal_pmd: pmd_lock(old_pmd) (+ new_ptl nested)', spinLock<L>(['pmdPtl'], PMD_PTL_CLASS), 'pmd_lock'),
+    {
+      label: 'move_normal_pmd: pmd = *old_pmd; pmd_clear(old_pmd)',
+      footprint: () => writes(`pmd[${oldSlot}]`),
+      run: (s, l) => {
+        const pmd = s.pmd.slice();
+        const t = pmd[oldSlot];
+        pmd[oldSlot] = -1;
+        return { s: { ...s, pmd }, l: { ...l, i: t } };
+      },
+    },
+    {
+      label: 'move_normal_pmd: set_pmd_at(new_pmd, pmd)',
+      footprint: () => writes(`pmd[${newSlot}]`),
+      run: (s, l) => {
+        const pmd = s.pmd.slice();
+        pmd[newSlot] = l.i;
+        return { s: { ...s, pmd }, l: { ...l, i: 0 } };
+      },
+    },
+    {
+      label: 'move_normal_pmd: flush_tlb_range(vma, old_addr, old_addr + PMD_SIZE)',
+      footprint: () => writes('tlb'),
+      run: (s) => ({ s: { ...s, tlb: tlbFlushRange(s.tlb, from, from + PTRS_PER_TABLE) } }),
+    },
+    step('move_normal_pmd: spin_unlock(pmd ptl)', spinUnlock<L>(['pmdPtl'], PMD_PTL_CLASS)),
+    {
+      ...unlocked,
+      label: 'drop_rmap_locks: anon_vma_unlock_write',
+      footprint: (s, l, t) => (lock(l) ? unlocked.footprint(s, l, t) : []),
+      run: (s, l, t) => (lock(l) ? unlocked.run(s, l, t) : {}),
+    },
+  ];
 }

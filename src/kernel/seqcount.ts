@@ -87,6 +87,14 @@ export function writeSeqcountEnd<L>(
   return [{ ...seqLoad(path, slot), lock: annotate<L>(path, w, 'release') }, seqStore(path, slot, false)];
 }
 
+/**
+ * The parity a reader trusts is wrong: at most one write section is open, yet the count is odd
+ * with none open or even with one open. Only a lost increment gets here (two unserialised
+ * writers), and it stays so: every later write section flips the count the wrong way, so it
+ * looks even (stable) to readers while it is open and odd (busy) when it is not.
+ */
+export const parityFlipped = (c: Seqcount): boolean => c.writers <= 1 && (c.sequence & 1) !== c.writers;
+
 /** What a reader's sample sees: the count and, for properties only, the ghost fields. */
 export type SeqSeen<L> = (l: L, seen: Seqcount) => StepOutcome<any, L>;
 

@@ -14,6 +14,7 @@ import type { StepOutcome, StepSpec } from '../core/step.js';
  *  - vmaLoad(name, field, into)              plain load of one field (StepSpec)
  *  - vmaStore(name, field, value, readsAlso?) plain store of one field (StepSpec; value may read the state)
  *  - vmaAddress(index, fields)               mm/rmap.c vma_address(): address or EFAULT
+ *  - vmaAddressReload(index, fields, start2) the same with vm_start reloaded for the range check
  *  - VMA_STACK_INCOMPLETE_SETUP              flag set on exec's temporary stack (a8bef8ff)
  * A field snapshot (`VmaSnap`) is what a walker has loaded so far (`undefined` = not yet loaded).
  */
@@ -59,6 +60,16 @@ export type VmaSnap = Partial<Record<VmaField, number>>;
 export function vmaAddress(index: number, f: Readonly<Record<VmaField, number>>): number {
   const address = f.start + (index - f.pgoff);
   return address < f.start || address >= f.end ? EFAULT : address;
+}
+
+/**
+ * vma_address() compiled with vm_start loaded twice: once for the address, and again for the
+ * range check `address < vma->vm_start` (plain loads: the compiler may reload instead of keeping
+ * a register). `startAgain` is the second load.
+ */
+export function vmaAddressReload(index: number, f: Readonly<Record<VmaField, number>>, startAgain: number): number {
+  const address = f.start + (index - f.pgoff);
+  return address < startAgain || address >= f.end ? EFAULT : address;
 }
 
 /** Plain load of one field of a VMA into the thread's locals. */

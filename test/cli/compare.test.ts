@@ -7,8 +7,16 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { instantiate } from '../../src/core/instantiate.js';
-import { baselineVariant, costColumns, type CompareRow } from '../../src/cli/compare.js';
+import {
+  baselineVariant,
+  costColumns,
+  lockOrderColumns,
+  lockOrderNotes,
+  type CompareRow,
+} from '../../src/cli/compare.js';
+import { lockOrder } from '../../src/analysis/lock-order.js';
 import mremap from '../../models/kernel/mremap-vs-rmap-walk.js';
+import spf from '../../models/kernel/spf-seqcount.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const MAIN = path.join(ROOT, 'dist/src/cli/main.js');
@@ -75,5 +83,29 @@ describe('compare: cost baseline', () => {
     const r = run('compare', 'peterson', '--baseline', 'no-turn');
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/^mmcheck: error: --baseline: model 'peterson' has no cost scenarios to compare\n$/);
+  });
+});
+
+describe('compare: the lock-order column of a model that declares one', () => {
+  // spf-seqcount's finding is a lockdep splat: the column tells posted from raw-sections, which
+  // the property columns print identically.
+  const row = (variant: string) => {
+    const inst = instantiate(spf, variant, { readers: 0 });
+    return { inst, lockOrder: lockOrder(inst) } as unknown as CompareRow;
+  };
+  test('posted has the cycles, raw-sections none; the notes name them and the pass parameters', () => {
+    const [col] = lockOrderColumns(spf);
+    const text = (v: string) => (col.value(row(v)) as { text: string }).text;
+    expect([text('posted'), text('raw-sections')]).toEqual(['3 cycles', 'no cycle']);
+    const notes = lockOrderNotes(spf, [row('posted'), row('raw-sections')]);
+    expect(notes[0]).toMatch(/run with readers=0:$/);
+    expect(notes.slice(1)).toEqual([
+      '  posted: fs_reclaim → i_mmap_rwsem → vm_seq → fs_reclaim',
+      '  posted: fs_reclaim → i_mmap_rwsem → vm_seq/1 → fs_reclaim',
+      '  posted: fs_reclaim → i_mmap_rwsem → vm_seq → vm_seq/1 → fs_reclaim',
+    ]);
+  });
+  test('a model without the declaration gets no column', () => {
+    expect(lockOrderColumns(mremap)).toEqual([]);
   });
 });

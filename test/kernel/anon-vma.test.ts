@@ -117,3 +117,13 @@ describe('rmap_walk_anon walks one avc per step', () => {
     expect(anonVma('child', ['C'], 'av')).toEqual({ lock: -1, root: 'av', head: ['C'] });
   });
 });
+
+describe('avcMoveToTail of a VMA on no list', () => {
+  test('a never-faulted VMA has no avcs: anon_vma_moveto_tail leaves the list as it is', () => {
+    const s = { anon_vmas: { av: anonVma('av', ['A', 'B']) } };
+    const out = avcMoveToTail<typeof s, null>('av', 'S').run(s, null, 0);
+    expect((out.s ?? s).anon_vmas.av.head).toEqual(['A', 'B']);
+    const moved = avcMoveToTail<typeof s, null>('av', 'A').run(s, null, 0);
+    expect(moved.s?.anon_vmas.av.head).toEqual(['B', 'A']);
+  });
+});

@@ -8,9 +8,12 @@ import { verdicts } from '../../src/explore/verdicts.js';
 import { anonVma } from '../../src/kernel/anon-vma.js';
 import {
   avInsert,
+  copyVmaPgoff,
   copyVmaSteps,
   movePageTablesSteps,
+  movePmdSteps,
   mremapLocals,
+  tlbFlushRange,
   needRmapLocks,
   ptlPath,
   vmaMergeTarget,
@@ -27,6 +30,7 @@ import type { Instance } from '../../src/core/instantiate.js';
 import { program, run } from '../helpers/program.js';
 
 const B = PTRS_PER_TABLE;
+const AV_NAME = 'av';
 const C = 2 * PTRS_PER_TABLE;
 
 function mm(vmas: Record<string, Vma>, head: string[], ptes: Record<number, Pte> = {}): WithMm {
@@ -246,5 +250,48 @@ describe('footprints declare everything the steps read and write', () => {
       /to range \[31, 33\) crosses a page table/,
     );
     expect(movePageTablesSteps('fwd', 'av', B - 2, C, 2, 'no').length).toBeGreaterThan(0);
+  });
+});
+
+describe('vma_merge with the source itself, and copy_vma pgoff', () => {
+  const plan = (src: string): MremapPlan => ({ src, av: 'av', oldAddr: C - 1, newAddr: C, len: 1, fresh: 'new' });
+  test('with self, a never-faulted source whose pgoff was reset to the new address is its own prev', () => {
+    const v = { S: vma(C - 2, C, C - 2, null) };
+    expect(copyVmaPgoff({ vmas: v }, plan('S'))).toBe(C);
+    expect(vmaMergeTarget(v, 'S', C, 1, C, true)).toEqual({ kind: 'prev', vma: 'S' });
+    expect(vmaMergeTarget(v, 'S', C, 1, C)).toBeNull();
+  });
+  test('a faulted source keeps its linear pgoff and cannot be its own neighbour', () => {
+    const v = { S: vma(C - 2, C, C - 2, 'av') };
+    expect(copyVmaPgoff({ vmas: v }, plan('S'))).toBe(C - 1);
+    expect(vmaMergeTarget(v, 'S', C, 1, C - 1, true)).toBeNull();
+    expect(copyVmaPgoff({ vmas: v }, plan('S'), 'always')).toBe(C);
+  });
+});
+
+describe('move_normal_pmd and flush_tlb_range', () => {
+  test('flush_tlb_range drops exactly the entries of [start, end)', () => {
+    expect(tlbFlushRange({ 15: 'A', 16: 'B', 31: 'C', 32: 'D' }, 16, 32)).toEqual({ 15: 'A', 32: 'D' });
+  });
+  test('the whole table moves to the new PMD slot and the old range is flushed; the PTEs are untouched', () => {
+    const table = [migrationEntry('P')];
+    const init = { ...mm({}, []), pmd: [-1, 1, -1], tables: [[], table], tlb: { 16: 'P', 32: 'X' }, pmdPtl: -1 };
+    const locals = { ...mremapLocals(), need: true };
+    const s = solo(
+      program({
+        init,
+        threads: [
+          thread(
+            'mremap',
+            locals,
+            movePmdSteps(AV_NAME, B, C, (l) => l.need),
+          ),
+        ],
+      }),
+    ) as unknown as { pmd: number[]; tables: Pte[][]; tlb: Record<string, string>; pmdPtl: number };
+    expect(s.pmd).toEqual([-1, -1, 1]);
+    expect(s.tables[1]).toEqual(table);
+    expect(s.tlb).toEqual({ 32: 'X' });
+    expect(s.pmdPtl).toBe(-1);
   });
 });

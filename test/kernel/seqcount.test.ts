@@ -5,6 +5,7 @@ import { thread } from '../../src/core/thread.js';
 import { explore } from '../../src/explore/explore.js';
 import { verdicts } from '../../src/explore/verdicts.js';
 import {
+  parityFlipped,
   rawReadSeqcount,
   readSeqcountBegin,
   readSeqcountRetry,
@@ -68,5 +69,17 @@ describe('seqcount primitive', () => {
     const stuck: Seqcount = { sequence: 1, writers: 0, began: 1 };
     expect(verdict(program({ init: { c: stuck }, threads: [reader(false)] }), 'deadlock-free')).toBe('holds');
     expect(verdict(program({ init: { c: stuck }, threads: [reader(true)] }), 'deadlock-free')).toBe('violated');
+  });
+});
+
+describe('parityFlipped', () => {
+  test('a count whose parity matches the open sections is fine; overlapping writers are not judged', () => {
+    expect(parityFlipped({ sequence: 0, writers: 0, began: 0 })).toBe(false);
+    expect(parityFlipped({ sequence: 1, writers: 1, began: 1 })).toBe(false);
+    expect(parityFlipped({ sequence: 2, writers: 2, began: 2 })).toBe(false);
+  });
+  test('after a lost increment the count is odd at rest and even inside the next section', () => {
+    expect(parityFlipped({ sequence: 3, writers: 0, began: 2 })).toBe(true);
+    expect(parityFlipped({ sequence: 4, writers: 1, began: 3 })).toBe(true);
   });
 });

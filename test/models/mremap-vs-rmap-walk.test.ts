@@ -175,3 +175,82 @@ describe('mremap-vs-rmap-walk: lock order (lockdep classes)', () => {
     }
   });
 });
+
+describe("mremap-vs-rmap-walk: the merge with self the thread argued about (Nai, Hugh, Andrea's *vmap)", () => {
+  const SELF_UNFAULTED = layoutNo('self-unfaulted');
+  const SELF_FAULTED = layoutNo('self-faulted');
+  /** The mremap thread run alone: its final locals and the source VMA. */
+  const mremapAlone = (variant: string, layout: number) => {
+    const inst = instantiate(model, variant, { layout, fail: 0 });
+    const sys = new System(inst);
+    const tid = inst.program.threads.findIndex((t) => t.name === 'mremap');
+    let g = sys.initial();
+    for (let i = 0; i < 1000 && sys.enabled(g, tid); i++) g = sys.exec(g, tid).g;
+    const s = g.s as { vmas: Record<string, { start: number; end: number; pgoff: number }> };
+    return { l: g.t[tid].l as { selfMerged: boolean; dst: string }, vmas: s.vmas };
+  };
+  test('a never-faulted VMA: copy_vma resets pgoff and vma_merge returns the source itself', () => {
+    // 3.2+ copy_vma: `if (!vma->vm_file && !vma->anon_vma) pgoff = addr >> PAGE_SHIFT`; S [30,32)
+    // pgoff 30 (mmap's addr >> PAGE_SHIFT), page 31 moved to 32: prev is S, 30 + 2 == 32.
+    const { l, vmas } = mremapAlone('after-486cf46f', SELF_UNFAULTED);
+    expect(l.selfMerged).toBe(true);
+    expect(l.dst).toBe('S');
+    expect(vmas.S.end).toBe(33);
+    expect(vmas.new).toBeUndefined();
+  });
+  test('...and it has no PTEs to miss: every property of every variant holds (Hugh: "there are no ptes there yet")', () => {
+    for (const variant of Object.keys(model.variants)) {
+      expect([variant, violated(variant, { layout: SELF_UNFAULTED })]).toEqual([variant, []]);
+      expect([variant, violated(variant, { layout: SELF_UNFAULTED, ptes: 2, fail: 0 })]).toEqual([variant, []]);
+    }
+  });
+  test('a faulted VMA cannot merge with itself: the linear pgoff rules it out (VM_BUG_ON(faulted_in_anon_vma) never fires)', () => {
+    // Hugh: "With linear vm_pgoff matching, you cannot fit a range in two places within the same vma."
+    const { l } = mremapAlone('after-486cf46f', SELF_FAULTED);
+    expect([l.selfMerged, l.dst]).toEqual([false, 'new']);
+    for (const variant of Object.keys(model.variants).filter((v) => v !== 'pgoff-reset-faulted'))
+      expect(violated(variant, { layout: SELF_FAULTED })).not.toContain('copy-vma-self-merge');
+  });
+  test("pgoff-reset-faulted (a strawman): resetting a faulted VMA's pgoff makes it merge with itself and the walk misses the moved entries", () => {
+    // Why the reset is limited to never-faulted VMAs: the moved entry's page->index keeps its old
+    // address in the merged VMA, so remove_migration_ptes looks where the entry no longer is.
+    expect(violated('pgoff-reset-faulted', { fail: 0 })).toEqual(['copy-vma-self-merge', ...DANGLING].sort());
+    const r = explore(instantiate(model, 'pgoff-reset-faulted', { fail: 0 }), {
+      strategy: 'bfs',
+      properties: ['no-dangling-migration-entry'],
+    });
+    if (r.kind !== 'violation') throw new Error('not violated');
+    const labels = r.violation.trace.steps.map((s) => `${s.thread}: ${s.label}`);
+    const move = labels.findIndex((x) => x.startsWith('mremap: move_ptes: set_pte_at'));
+    const peek = labels.findIndex(
+      (x, i) => i > move && x.startsWith('migrator: remove_migration_pte: pte_offset_map_lock'),
+    );
+    expect(labels.some((x) => x.startsWith('mremap: copy_vma: vma_start inside new_vma'))).toBe(true);
+    expect(peek).toBeGreaterThan(move);
+    expect(r.violation.message).toMatch(/pte\[32\] \(in S\) still holds a migration entry for P0/);
+  });
+});
+
+describe('mremap-vs-rmap-walk: the PMD-level move (--param pmd=1) and the 2021 need_rmap_locks override', () => {
+  const PMD = { pmd: 1 };
+  test("need_rmap_locks is not enough for move_normal_pmd: reclaim's flush misses new_addr, a CPU keeps the freed page", () => {
+    // Aneesh Kumar, 2021 ("mm/mremap: hold the rmap lock in write mode when moving page table
+    // entries"): the PMD move takes no PTE lock, so try_to_unmap_one can clear the PTE through the
+    // old pmd after the table moved, flushing old_addr only; the TLB entry filled at new_addr lives on.
+    expect(violated('need-rmap-locks', PMD)).toEqual(['no-stale-tlb']);
+    const r = explore(instantiate(model, 'need-rmap-locks', PMD), { strategy: 'bfs', properties: ['no-stale-tlb'] });
+    if (r.kind !== 'violation') throw new Error('not violated');
+    const labels = r.violation.trace.steps.map((s) => `${s.thread}: ${s.label}`);
+    const at = (p: string) => labels.findIndex((x) => x.startsWith(p));
+    expect(at('reclaim: page_vma_mapped_walk')).toBeLessThan(at('mremap: move_normal_pmd: pmd = *old_pmd'));
+    expect(at('cpu: CPU: *new_addr')).toBeGreaterThan(at('mremap: move_normal_pmd: set_pmd_at'));
+    expect(at('reclaim: try_to_unmap_one')).toBeGreaterThan(at('cpu: CPU: *new_addr'));
+    expect(r.violation.message).toBe("a CPU's TLB still maps address 32 to P0, which reclaim freed: use-after-free");
+  });
+  test('taking the rmap locks for every PMD move (the 2021 fix), or always (108d6642), holds', () => {
+    expect(violated('pmd-rmap-locks', PMD)).toEqual([]);
+    expect(violated('anon-vma-lock', PMD)).toEqual([]);
+    // The fix changes nothing for PTE-level moves.
+    expect(violated('pmd-rmap-locks')).toEqual([]);
+  });
+});

@@ -9,6 +9,7 @@ import { lockOrder } from '../../src/analysis/lock-order.js';
 const SHIFT = { mprotect: 1, exec: 0 }; // vma_merge moving the C1/C2 boundary (adjust_next)
 const SPLIT = { mprotect: 2, exec: 0 }; // split_vma new_below: a torn (vm_start, vm_pgoff) of C1
 const EXEC = { mprotect: 0, exec: 1 }; // shift_arg_pages
+const CASE4 = { mprotect: 1, exec: 0, noanon: 1 }; // vma_merge case 4: C1 has no anon_vma, C2 grows down
 const ALL = ['migration-entry-locked', 'no-dangling-migration-entry', 'no-pte-maps-freed-page', 'remove-walk-complete'];
 
 const { outcomes, violated } = verdictHelpers(model);
@@ -132,6 +133,8 @@ describe('rmap-vs-vma-adjust: scaling and cost', () => {
     expect(cost('root-lock')).toBe(2); // + the first vma_adjust's root lock
     expect(cost('merged')).toBe(2);
     expect(cost('mel-lock-seq')).toBe(3);
+    // Michel's 2012 fix dropped the end-only skip: `if (anon_vma) anon_vma_lock(anon_vma)`.
+    expect(cost('next-anon-vma-lock')).toBe(3);
   });
 });
 
@@ -143,5 +146,57 @@ describe('rmap-vs-vma-adjust: lock order (lockdep classes)', () => {
         expect(r.complete).toBe(true);
         expect(r.edges.map((e) => `${e.from} → ${e.to}`)).toEqual(['anon_vma → ptl']);
       }
+  });
+});
+
+describe('rmap-vs-vma-adjust: mprotect case 4 (--param noanon=1), the hole Michel Lespinasse closed in 2012', () => {
+  test('2.6.35 (merged) breaks; only locking next->anon_vma, or a per-VMA seqcount, holds', () => {
+    // 2.6.35 vma_adjust locks only `if (vma->anon_vma && ...)`: in case 4 vma (C1) has none, and
+    // next (C2, mapping the page) grows down with no lock. Michel's Sep 2012 patch ("mm: fix
+    // potential anon_vma locking issue in mprotect()") falls back to next->anon_vma for exactly
+    // this. The per-VMA seqcount holds: the page stays in C2, so one consistent read of C2 is enough.
+    expect(broken(CASE4)).toEqual([
+      'v2.6.34-rc',
+      'vma-anon-vma-lock',
+      'mel-lock-seq',
+      'root-lock',
+      'no-temp-stack',
+      'merged',
+    ]);
+    expect(violated('merged', CASE4)).toEqual(ALL);
+  });
+  test("merged: the walk loads C2's old vm_pgoff, vma_adjust moves C2's start down unlocked, the walk computes address 2", () => {
+    const { v, at } = shortest('merged', 'no-dangling-migration-entry', CASE4);
+    const walk = at('migrator: rmap_walk_anon: spin_lock(&anon_vma->root->lock)');
+    const pgoff = at('load vma->vm_pgoff', at('migrator: rmap_walk_anon: list_for_each_entry', walk + 2));
+    const store = at('mprotect: vma_adjust: C2->vm_start -= 1');
+    expect(store).toBeGreaterThan(pgoff);
+    expect(at('migrator: vma_address: load vma->vm_start', store)).toBeGreaterThan(store);
+    expect(at('spin_lock', walk + 1)).toBe(-1); // vma_adjust took no lock at all
+    expect(v.message).toMatch(/mm1 pte\[3\] still holds a migration entry for P after P was unlocked/);
+  });
+  test('noanon=1 is a vma_merge shape: with split_vma (mprotect=2) it is refused', () => {
+    expect(() => instantiate(model, 'merged', { mprotect: 2, noanon: 1 })).toThrow(/noanon=1 .* mprotect=1/);
+  });
+});
+
+describe("rmap-vs-vma-adjust: vma_address's loads in every order the compiler may emit (--param order, reload)", () => {
+  test('no verdict of any variant on any shape depends on the load order or on reloading vm_start', () => {
+    // Every variant that breaks does so through a window (an unlocked store, or exec's
+    // vma_adjust → move_page_tables) that any load order can straddle; every variant that holds
+    // excludes vma_adjust for the whole walk (a lock) or retries it (the seqcount).
+    // A search that stops at the first violation is enough to tell broken from holds (a pass is exhaustive).
+    const breaks = (params: Params) =>
+      Object.keys(model.variants).filter((v) => {
+        const r = explore(instantiate(model, v, params), { strategy: 'dfs' });
+        expect(r.kind === 'pass' || r.kind === 'violation').toBe(true);
+        return r.kind === 'violation';
+      });
+    for (const shape of [SHIFT, SPLIT, CASE4]) {
+      const want = broken(shape);
+      for (let order = 0; order < 6; order++)
+        for (const reload of [0, 1])
+          expect([order, reload, breaks({ ...shape, order, reload })]).toEqual([order, reload, want]);
+    }
   });
 });
