@@ -162,7 +162,7 @@ const build = (prog: readonly Thread[], red: Reductions): Instance =>
 /** Reachable and terminal shared states, by a plain breadth-first walk over the system. */
 function sharedStates(inst: Instance): { reach: Set<string>; terminal: Set<string>; deadlock: boolean } {
   const sys = new System(inst, undefined, { symmetry: false });
-  const key = (g: GState) => JSON.stringify([g.s, g.t.map((t) => [t.pc, t.l])]);
+  const key = (g: GState) => JSON.stringify([g.s, g.t.map((t): unknown[] => [t.pc, t.l])]);
   const seen = new Set<string>();
   const reach = new Set<string>();
   const terminal = new Set<string>();
