@@ -12,7 +12,12 @@ import type { Body } from './context.js';
  */
 export type Node<L> =
   | StepNode<L>
-  | { readonly k: 'local'; readonly label: string; readonly fn: LocalFn<L> }
+  | {
+      readonly k: 'local';
+      readonly label: string;
+      readonly fn: LocalFn<L> | LocalBranchFn<L>;
+      readonly branch?: { readonly then: Block<L>; readonly else: Block<L> };
+    }
   | { readonly k: 'if'; readonly pred: Pred<L>; readonly then: Block<L>; readonly else: Block<L> }
   | { readonly k: 'while'; readonly pred: Pred<L>; readonly body: Block<L> }
   | { readonly k: 'loop'; readonly body: Block<L> }
@@ -37,6 +42,8 @@ export interface StepNode<L> {
 export type Block<L> = readonly Node<L>[];
 export type Pred<L> = (l: L, tid: number) => boolean;
 export type LocalFn<L> = (l: L, tid: number) => Partial<L>;
+/** A local computation that also decides a branch: the locals it changes, and then (true) or else. */
+export type LocalBranchFn<L> = (l: L, tid: number) => readonly [Partial<L>, boolean];
 
 /** A named sub-path (a kernel function), called with `call`; its name joins the call chain. */
 export interface Sub<L> {
@@ -68,6 +75,14 @@ export const when = <L>(
 
 /** A thread-local computation (no shared access): returns the locals it changes. */
 export const local = <L>(label: string, fn: LocalFn<L>): Node<L> => ({ k: 'local', label, fn });
+
+/** A thread-local computation that decides a branch (`fn` returns [changed locals, then?]). */
+export const localWhen = <L>(
+  label: string,
+  fn: LocalBranchFn<L>,
+  then: Block<L>,
+  otherwise: Block<L> = [],
+): Node<L> => ({ k: 'local', label, fn, branch: { then, else: otherwise } });
 
 /** Branch on the thread's locals (no step). */
 export const if_ = <L>(pred: Pred<L>, then: Block<L>, otherwise: Block<L> = []): Node<L> => ({

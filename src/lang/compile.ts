@@ -2,7 +2,7 @@ import { ModelError } from '../core/errors.js';
 import type { LockOp, Step, StepOutcome } from '../core/step.js';
 import type { ThreadDef } from '../core/thread.js';
 import type { Block } from './ast.js';
-import { commit, evaluate, type Evaluation } from './context.js';
+import { commit, evaluate, type Ctx, type Evaluation } from './context.js';
 import { EXIT, flatten, type Flat, type FNode, type FStep } from './flatten.js';
 import type { Layout } from './layout.js';
 
@@ -86,8 +86,14 @@ class CompiledCode<L> {
           return { node: i, l: this.reset(i, l) };
         case 'local':
           if (!this.red.mergeLocal) return { node: i, l: this.reset(i, l) };
-          l = { ...l, ...n.fn(l, tid) };
-          i = n.next;
+          if (n.branches) {
+            const [patch, then] = n.fn(l, tid);
+            l = { ...l, ...patch };
+            i = then ? n.next : n.alt;
+          } else {
+            l = { ...l, ...n.fn(l, tid) };
+            i = n.next;
+          }
           break;
         case 'if':
           i = n.pred(l, tid) ? n.next : n.alt;
@@ -139,13 +145,20 @@ class CompiledCode<L> {
   private step(id: number): LangStep<L> {
     const n = this.flat.nodes[id];
     if (n.k === 'local') {
-      const fn = n.fn;
+      const local = n;
+      const body = local.branches
+        ? (c: Ctx<L>) => {
+            const [patch, then] = local.fn(c.l, c.tid);
+            c.let(patch);
+            return then;
+          }
+        : (c: Ctx<L>) => c.let(local.fn(c.l, c.tid));
       return this.fromBody(id, {
         k: 'step',
         label: n.label,
-        body: (c) => c.let(fn(c.l, c.tid)),
+        body,
         next: n.next,
-        alt: -1,
+        alt: n.alt,
         chain: n.chain,
         scopes: n.scopes,
         order: n.order,

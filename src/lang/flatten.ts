@@ -1,5 +1,5 @@
 import type { Body } from './context.js';
-import type { Block, LocalFn, Node, Pred, Sub } from './ast.js';
+import type { Block, LocalBranchFn, LocalFn, Node, Pred, Sub } from './ast.js';
 import type { StepCost } from '../core/step.js';
 
 /**
@@ -27,12 +27,14 @@ export interface FStep<L> extends Placed {
   alt: number;
   name?: string;
 }
-export interface FLocal<L> extends Placed {
+export type FLocal<L> = Placed & {
   readonly k: 'local';
   readonly label: string;
-  readonly fn: LocalFn<L>;
   next: number;
-}
+} & (
+    | { readonly fn: LocalFn<L>; readonly branches: false; alt: -1 }
+    | { readonly fn: LocalBranchFn<L>; readonly branches: true; alt: number }
+  );
 export interface FIf<L> {
   readonly k: 'if';
   readonly pred: Pred<L>;
@@ -87,7 +89,7 @@ export function flatten<L>(body: Block<L>, where: string): Flat<L> {
       case 'step':
         return 1 + (n.branch ? count(n.branch.then, stack) + count(n.branch.else, stack) : 0);
       case 'local':
-        return 1;
+        return 1 + (n.branch ? count(n.branch.then, stack) + count(n.branch.else, stack) : 0);
       case 'if':
         return count(n.then, stack) + count(n.else, stack);
       case 'break':
@@ -132,8 +134,23 @@ export function flatten<L>(body: Block<L>, where: string): Flat<L> {
         }
         return id;
       }
-      case 'local':
-        return add({ k: 'local', label: n.label, fn: n.fn, next, ...placed });
+      case 'local': {
+        if (!n.branch)
+          return add({ k: 'local', label: n.label, fn: n.fn as LocalFn<L>, branches: false, next, alt: -1, ...placed });
+        const loc: FLocal<L> = {
+          k: 'local',
+          label: n.label,
+          fn: n.fn as LocalBranchFn<L>,
+          branches: true,
+          next,
+          alt: -1,
+          ...placed,
+        };
+        const id = add(loc);
+        loc.next = block(n.branch.then, next, f, order + 1);
+        loc.alt = block(n.branch.else, next, f, order + 1 + count(n.branch.then, f.active));
+        return id;
+      }
       case 'if': {
         const id = add({ k: 'if', pred: n.pred, next: -1, alt: -1 });
         const ifNode = nodes[id] as FIf<L>;
@@ -246,15 +263,7 @@ function nameSteps<L>(nodes: FNode<L>[]): void {
  */
 function checkDeadEnds<L>(nodes: readonly FNode<L>[], entry: number, err: (m: string) => Error): void {
   const succ = (n: FNode<L>): number[] =>
-    n.k === 'exit'
-      ? []
-      : n.k === 'jump'
-        ? [n.next]
-        : n.k === 'local'
-          ? [n.next]
-          : n.alt >= 0
-            ? [n.next, n.alt]
-            : [n.next];
+    n.k === 'exit' ? [] : n.k === 'jump' ? [n.next] : n.alt >= 0 ? [n.next, n.alt] : [n.next];
   const control = (n: FNode<L>) => n.k === 'if' || n.k === 'jump';
   // Cycles among control nodes (colour DFS).
   const colour = new Uint8Array(nodes.length);

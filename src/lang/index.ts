@@ -6,7 +6,18 @@ export * from './ast.js';
 export { commit, evaluate, type Body, type Ctx, type Evaluation } from './context.js';
 export { ALL_REDUCTIONS, NO_REDUCTIONS, compileThread, type LangStep, type Reductions } from './compile.js';
 export * from './domain.js';
-export { array, layout, unit, Layout, Ref, type ArrayRef, type RefsOf, type Spec, type StateOf } from './layout.js';
+export {
+  array,
+  grouped,
+  layout,
+  unit,
+  Layout,
+  Ref,
+  type ArrayRef,
+  type RefsOf,
+  type Spec,
+  type StateOf,
+} from './layout.js';
 export { spinLock, spinTrylock, spinUnlock } from './lock.js';
 export {
   compileProgram,

@@ -33,6 +33,12 @@ export const array = <E extends Spec>(length: number, of: E): ArraySpec<E> => {
   return { kind: 'array', length, of };
 };
 
+/**
+ * A field that shares a location with its record's other fields of the same group: the
+ * location is `<record>.<group>` (a refcount and its holder bits at `folio.ref`).
+ */
+export const grouped = <D extends Domain>(group: string, d: D): D => ({ ...d, group });
+
 /** A record whose fields form one location (they always change together). */
 export const unit = <R extends RecordSpec>(of: R): UnitSpec<R> => ({ kind: 'unit', of });
 
@@ -124,7 +130,9 @@ export class Layout<T extends RecordSpec = RecordSpec> {
 
   private build(spec: Spec, path: (string | number)[], group: string | undefined): unknown {
     if (isDomain(spec)) {
-      const r = new Ref(path.slice(), group ?? locOf(path), spec, this.leaves.length);
+      const own = (spec as { group?: string }).group;
+      const loc = group ?? (own !== undefined ? `${locOf(path.slice(0, -1))}.${own}` : locOf(path));
+      const r = new Ref(path.slice(), loc, spec, this.leaves.length);
       this.leaves.push(r);
       this.byPath.set(locOf(path), r);
       return r;

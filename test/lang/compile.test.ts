@@ -17,6 +17,7 @@ import {
   label,
   layout,
   local,
+  localWhen,
   loop,
   NO_REDUCTIONS,
   return_,
@@ -107,6 +108,31 @@ describe('structured code compiles to steps', () => {
     // (1,0,0): T0 → (2,0,1), T1 → (1,1,2). (0,1,2): T0 reads 2 → exit (2,1,2).
     // (2,0,1): T1 → (2,1,2). (1,1,2): T0 → (2,1,1). Total 7 states, 7 transitions.
     expect(counts(explore(inst, { strategy: 'naive', ...full }))).toEqual({ kind: 'pass', states: 7, transitions: 7 });
+  });
+
+  test('a local computation that decides a branch is one step off, control flow on', () => {
+    // n = 0: localWhen sets n = 1 and takes then (x = 1); otherwise x = 2 (never here).
+    const body: Block<L> = [
+      localWhen<L>(
+        'n++, first?',
+        (l) => [{ n: l.n + 1 }, l.n === 0],
+        [step('x = 1', (c) => c.set(x, 1))],
+        [step('x = 2', (c) => c.set(x, 2))],
+      ),
+    ];
+    const build = () => ({
+      layout: shared,
+      threads: [thread('T0', { n: 0, bail: false }, body)],
+      properties: [],
+      observes: {},
+    });
+    const off = langProgram(build, NO_REDUCTIONS);
+    expect(off.program.threads[0].steps.map((s) => s.label)).toEqual(['n++, first?', 'x = 1', 'x = 2']);
+    expect(counts(explore(off, { strategy: 'naive', ...full }))).toEqual({ kind: 'pass', states: 3, transitions: 2 });
+    const on = langProgram(build);
+    expect(on.program.threads[0].steps.map((s) => s.label)).toEqual(['x = 1', 'x = 2']);
+    expect(on.program.threads[0].locals).toEqual({ n: 1, bail: false });
+    expect(counts(explore(on, { strategy: 'naive', ...full }))).toEqual({ kind: 'pass', states: 2, transitions: 1 });
   });
 
   test('a lock-protected increment: the same 12 states and transitions as the hand-written program', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { array, bit, int, layout, mask, oneOf, tid, unit } from '../../src/lang/index.js';
+import { array, bit, grouped, int, layout, mask, oneOf, tid, unit } from '../../src/lang/index.js';
 
 describe('layout', () => {
   const l = layout({
@@ -27,6 +27,12 @@ describe('layout', () => {
     expect(l.refs.folio.held.loc).toBe('folio');
     expect(l.refs.folio.held.name).toBe('folio.held');
     expect(l.leaves.map((r) => r.name)).toEqual(['x', 'flag[0]', 'flag[1]', 'folio.ref', 'folio.held', 'pte', 'owner']);
+  });
+
+  test('grouped fields share a location named after their group, their record keeps its shape', () => {
+    const g = layout({ A: { ref: grouped('ref', int(0, 3)), held: grouped('ref', mask()), mapping: int(0, 1) } });
+    expect(g.defaults).toEqual({ A: { ref: 0, held: 0, mapping: 0 } });
+    expect([g.refs.A.ref.loc, g.refs.A.held.loc, g.refs.A.mapping.loc]).toEqual(['A.ref', 'A.ref', 'A.mapping']);
   });
 
   test('an index outside an array is refused', () => {
