@@ -1,5 +1,5 @@
 import type { Access } from '../core/access.js';
-import { setIn } from '../core/path.js';
+import { setPaths } from './paths.js';
 import type { LockOp, StepViolation } from '../core/step.js';
 import { checkValue } from './domain.js';
 import type { Layout, Ref } from './layout.js';
@@ -146,7 +146,8 @@ export function evaluate<L>(layout: Layout, body: Body<L>, s: unknown, l: L, tid
 
 /** The state after an evaluation's writes. */
 export function commit<S>(s: S, e: Evaluation<unknown>): S {
-  let out = s;
-  for (const [r, v] of e.writes) out = setIn(out, r.path, v);
-  return out;
+  return setPaths(
+    s,
+    e.writes.map(([r, v]) => [r.path, v] as const),
+  );
 }

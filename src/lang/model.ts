@@ -1,6 +1,7 @@
 import { instantiate, type Instance } from '../core/instantiate.js';
 import type { Model, Program } from '../core/model.js';
-import { setIn as setPath } from '../core/path.js';
+import type { Path } from '../core/path.js';
+import { setPaths } from './paths.js';
 import type { Property } from '../core/property.js';
 import { permuteMask, permuteTid, type Symmetry } from '../core/symmetry.js';
 import type { ThreadDef } from '../core/thread.js';
@@ -78,13 +79,13 @@ function renamer<S>(layout: Layout): ((s: S, to: ArrayLike<number>) => S) | unde
   const ids = layout.leaves.filter((r) => r.domain.kind === 'tid' || r.domain.kind === 'mask');
   if (ids.length === 0) return undefined;
   return (s, to) => {
-    let out = s;
+    const writes: [Path, number][] = [];
     for (const r of ids) {
-      const v = r.get(out) as number;
+      const v = r.get(s) as number;
       const w = r.domain.kind === 'tid' ? permuteTid(v, to) : permuteMask(v, to);
-      if (w !== v) out = setPath(out, r.path, w);
+      if (w !== v) writes.push([r.path, w]);
     }
-    return out;
+    return writes.length ? setPaths(s, writes) : s;
   };
 }
 

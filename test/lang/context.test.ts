@@ -62,3 +62,19 @@ describe('footprints are derived from what a step does', () => {
     });
   });
 });
+
+describe('setPaths', () => {
+  test('copies each object on the written paths once and shares the rest', async () => {
+    const { setPaths } = await import('../../src/lang/paths.js');
+    const s = { a: { x: 1, y: 2 }, b: { z: 3 }, c: [0, 0] };
+    const t = setPaths(s, [
+      [['a', 'x'], 5],
+      [['a', 'y'], 6],
+      [['c', 1], 7],
+    ]);
+    expect(t).toEqual({ a: { x: 5, y: 6 }, b: { z: 3 }, c: [0, 7] });
+    expect(s).toEqual({ a: { x: 1, y: 2 }, b: { z: 3 }, c: [0, 0] });
+    expect(t.b).toBe(s.b);
+    expect(setPaths(s, [[['a', 'x'], 1]])).toBe(s);
+  });
+});
