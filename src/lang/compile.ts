@@ -2,9 +2,9 @@ import { ModelError } from '../core/errors.js';
 import type { LockOp, Step, StepOutcome } from '../core/step.js';
 import type { ThreadDef } from '../core/thread.js';
 import type { Block } from './ast.js';
-import { commit, evaluate, type Ctx, type Evaluation } from './context.js';
+import { commit, evaluate, evaluateWith, type Ctx, type Evaluation } from './context.js';
 import { EXIT, flatten, type Flat, type FNode, type FStep } from './flatten.js';
-import type { Layout } from './layout.js';
+import type { Layout, Ref } from './layout.js';
 
 /**
  * Compilation of a thread's structured code to the step machine the explorer runs
@@ -22,8 +22,16 @@ export interface Reductions {
 export const ALL_REDUCTIONS: Reductions = { mergeLocal: true, resetDead: true };
 export const NO_REDUCTIONS: Reductions = { mergeLocal: false, resetDead: false };
 
-/** A compiled step keeps its sub-path call chain (outermost first). */
-export type LangStep<L> = Step<unknown, L> & { readonly chain: readonly string[] };
+/**
+ * A compiled step keeps its sub-path call chain (outermost first), and gives other engines its
+ * body and control flow: `evaluate` runs the body with fields read through `read`, `after` the
+ * next pc (the thread's length for exit) and locals once it ran.
+ */
+export type LangStep<L> = Step<unknown, L> & {
+  readonly chain: readonly string[];
+  readonly evaluate: (read: (r: Ref<unknown>) => unknown, l: L, tid: number) => Evaluation<L>;
+  readonly after: (e: Evaluation<L>, tid: number) => { readonly pc: number; readonly l: L };
+};
 
 export interface CompiledThread<L> {
   readonly steps: readonly LangStep<L>[];
@@ -194,6 +202,10 @@ class CompiledCode<L> {
       if (pc !== here + 1) out.goto = pc;
       return out;
     };
+    const after = (e: Evaluation<L>, tid: number) => {
+      const w = this.walk(n.alt < 0 || e.value ? n.next : n.alt, e.l, tid, id);
+      return { pc: this.target(w.node), l: w.l };
+    };
     const lock = (s: unknown, l: L, tid: number): readonly LockOp[] | null => {
       const ops = ev(s, l, tid).lockOps;
       return ops.length ? ops : null;
@@ -203,6 +215,8 @@ class CompiledCode<L> {
       name: n.name,
       cost: n.cost,
       chain: n.chain,
+      evaluate: (read, l, tid) => evaluateWith(layout, n.body, read, l, tid),
+      after,
       guard: (s, l, tid) => !ev(s, l, tid).blocked,
       footprint: (s, l, tid) => ev(s, l, tid).footprint,
       run,

@@ -67,7 +67,7 @@ class Recorder<L> implements Ctx<L> {
 
   constructor(
     private readonly layout: Layout,
-    private readonly s: unknown,
+    private readonly read: (r: Ref<unknown>) => unknown,
     l: L,
     readonly tid: number,
   ) {
@@ -83,7 +83,7 @@ class Recorder<L> implements Ctx<L> {
     this.check(r, 'get');
     if (!this.acc.has(r.loc)) this.acc.set(r.loc, false);
     for (let i = this.writes.length - 1; i >= 0; i--) if (this.writes[i][0] === r) return this.writes[i][1] as V;
-    return r.get(this.s) as V;
+    return this.read(r) as V;
   }
 
   set<V>(r: Ref<V>, v: V): void {
@@ -123,7 +123,18 @@ class Recorder<L> implements Ctx<L> {
 
 /** Run a body on a state with a recording accessor. Errors other than blocking and BUGs propagate. */
 export function evaluate<L>(layout: Layout, body: Body<L>, s: unknown, l: L, tid: number): Evaluation<L> {
-  const r = new Recorder(layout, s, l, tid);
+  return evaluateWith(layout, body, (r) => r.get(s), l, tid);
+}
+
+/** Run a body with the fields read through `read` (a flat state vector: src/engine). */
+export function evaluateWith<L>(
+  layout: Layout,
+  body: Body<L>,
+  read: (r: Ref<unknown>) => unknown,
+  l: L,
+  tid: number,
+): Evaluation<L> {
+  const r = new Recorder(layout, read, l, tid);
   try {
     const value = body(r);
     return { blocked: false, footprint: r.footprint(), writes: r.writes, l: r.l, value, lockOps: r.lockOps };

@@ -21,6 +21,8 @@ export {
 export { spinLock, spinTrylock, spinUnlock } from './lock.js';
 export {
   compileProgram,
+  isCompiled,
+  type LangCompiled,
   defineModel,
   instantiateWith,
   isLangModel,

@@ -7,7 +7,7 @@ import { permuteMask, permuteTid, type Symmetry } from '../core/symmetry.js';
 import type { ThreadDef } from '../core/thread.js';
 import type { Block, Sub } from './ast.js';
 import { ALL_REDUCTIONS, compileThread, NO_REDUCTIONS, type Reductions } from './compile.js';
-import type { Layout } from './layout.js';
+import { Layout } from './layout.js';
 
 /** One thread of a language model: a name, its initial locals and its structured code. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- threads of one program have different locals
@@ -48,7 +48,14 @@ export interface LangProgram<S = any> {
 }
 
 /** Compile a language program to the step machine, with the given reductions. */
-export function compileProgram<S>(p: LangProgram<S>, red: Reductions = ALL_REDUCTIONS): Program<S> {
+/** A compiled program keeps its layout (the compiled engine encodes states with it). */
+export type LangCompiled<S> = Program<S> & { readonly layout: Layout };
+
+export function isCompiled(p: Program): p is LangCompiled<unknown> {
+  return (p as Partial<LangCompiled<unknown>>).layout instanceof Layout;
+}
+
+export function compileProgram<S>(p: LangProgram<S>, red: Reductions = ALL_REDUCTIONS): LangCompiled<S> {
   const observed = p.observes ? (p.observes.locals ?? []) : undefined;
   const eff: Reductions = {
     mergeLocal: red.mergeLocal && p.observes !== undefined && !p.observes.at && observed!.length === 0,
@@ -65,6 +72,7 @@ export function compileProgram<S>(p: LangProgram<S>, red: Reductions = ALL_REDUC
   });
   const init = (p.init ?? p.layout.defaults) as S;
   return {
+    layout: p.layout,
     init,
     threads,
     properties: p.properties,
