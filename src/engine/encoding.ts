@@ -21,6 +21,7 @@ export class Encoding {
     this.fields = layout.leaves.length;
     this.enc = layout.leaves.map((r) => encoder(r));
     this.dec = layout.leaves.map((r) => decoder(r.domain));
+    this.decodeAll = this.decoderOf(layout.spec, { next: 0 });
   }
 
   /** The vector of a shared state and threads' (pc, locals). */
@@ -65,34 +66,50 @@ export class Encoding {
 
   /** The shared state as the reference engine's nested object. */
   shared(v: Int32Array): unknown {
-    let i = 0;
-    const build = (spec: Spec): unknown => {
-      const k = (spec as { kind?: unknown }).kind;
-      if (k === 'int' || k === 'tid' || k === 'mask' || k === 'values') {
-        const x = this.dec[i](v[i]);
-        i++;
-        return x;
-      }
-      if (k === 'array') {
-        const a = spec as { length: number; of: Spec };
-        return Array.from({ length: a.length }, () => build(a.of));
-      }
-      const rec = (k === 'unit' ? (spec as { of: Record<string, Spec> }).of : spec) as Record<string, Spec>;
+    return this.decodeAll(v);
+  }
+
+  /** The decoder of the whole shared state, built once from the layout's shape. */
+  private readonly decodeAll: (v: Int32Array) => unknown;
+
+  private decoderOf(spec: Spec, at: { next: number }): (v: Int32Array) => unknown {
+    const k = (spec as { kind?: unknown }).kind;
+    if (k === 'int' || k === 'tid' || k === 'mask' || k === 'values') {
+      const i = at.next++;
+      const dec = this.dec[i];
+      return (v) => dec(v[i]);
+    }
+    if (k === 'array') {
+      const a = spec as { length: number; of: Spec };
+      const items = Array.from({ length: a.length }, () => this.decoderOf(a.of, at));
+      return (v) => items.map((d) => d(v));
+    }
+    const rec = (k === 'unit' ? (spec as { of: Record<string, Spec> }).of : spec) as Record<string, Spec>;
+    const fields = Object.entries(rec).map(([name, s]) => [name, this.decoderOf(s, at)] as const);
+    return (v) => {
       const out: Record<string, unknown> = {};
-      for (const [name, s] of Object.entries(rec)) out[name] = build(s);
+      for (const [name, d] of fields) out[name] = d(v);
       return out;
     };
-    return build(this.layout.spec);
   }
 }
 
 function encoder(r: Ref<unknown>): (v: unknown) => number {
   const d = r.domain;
   if (d.kind !== 'values') return (v) => v as number;
-  const index = new Map<string, number>();
-  d.values.forEach((x, i) => index.set(JSON.stringify(x), i));
+  // Primitives by value, records (a PTE) by identity, else by their JSON text.
+  const byValue = new Map<unknown, number>();
+  const byText = new Map<string, number>();
+  d.values.forEach((x, i) => {
+    if (typeof x === 'object' && x !== null) byText.set(JSON.stringify(x), i);
+    byValue.set(x, i);
+  });
   return (v) => {
-    const i = index.get(JSON.stringify(v));
+    let i = byValue.get(v);
+    if (i === undefined && typeof v === 'object' && v !== null) {
+      i = byText.get(JSON.stringify(v));
+      if (i !== undefined) byValue.set(v, i);
+    }
     if (i === undefined) throw new ModelError(`field ${r.name}: value ${JSON.stringify(v)} outside its domain`);
     return i;
   };

@@ -33,6 +33,7 @@ export function searchCompiledNaive(inst: Instance, opts: SearchOptions = {}): S
       return s;
     };
     let stopped: IncompleteReason | null = null;
+    let scratch: Int32Array | undefined;
     let truncated = false;
 
     const push = (k: number, v: Int32Array, via: number): boolean => {
@@ -71,9 +72,12 @@ export function searchCompiledNaive(inst: Instance, opts: SearchOptions = {}): S
         if (rec.record([{ ...e.violation, kind: 'assertion' }], () => path(k, p))) break;
         continue;
       }
-      const w = sys.next(V[k], p, e);
-      fingerprint(w, fp);
+      // The successor is built in a scratch vector and copied only when it is new.
+      scratch ??= new Int32Array(V[k].length);
+      sys.next(V[k], p, e, scratch);
+      fingerprint(scratch, fp);
       if (table.find(fp[0], fp[1]) >= 0) continue;
+      const w = scratch.slice();
       if (table.size >= budget.maxStates) {
         stopped = 'max-states';
         break;

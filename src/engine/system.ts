@@ -74,10 +74,11 @@ export class VecSystem {
     }
   }
 
-  /** The successor vector after thread t ran its evaluated step. */
-  next(v: Int32Array, t: number, e: Evaluation<unknown>): Int32Array {
-    const w = v.slice();
-    for (const [r, x] of e.writes) w[r.id] = this.enc.encode(r, x);
+  /** The successor vector after thread t ran its evaluated step, written into `w` (v's length). */
+  next(v: Int32Array, t: number, e: Evaluation<unknown>, w: Int32Array = new Int32Array(v.length)): Int32Array {
+    w.set(v);
+    const writes = e.writes;
+    for (let i = 0; i < writes.length; i++) w[writes[i][0].id] = this.enc.encode(writes[i][0], writes[i][1]);
     const st = this.steps[t][this.pc(v, t)];
     const a = st.after(e, t);
     w[this.enc.fields + 2 * t] = a.pc;
