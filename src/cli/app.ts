@@ -157,6 +157,11 @@ export async function runCli(args: readonly string[], io: Io): Promise<number> {
             describe: 'Check only this property (repeatable); other violations do not stop the replay',
             requiresArg: true,
           },
+          reductions: {
+            type: 'boolean',
+            default: true,
+            describe: "The model-language compiler's reductions; --no-reductions as the run that found the schedule",
+          },
           schedule: {
             type: 'string',
             demandOption: true,

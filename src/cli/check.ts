@@ -38,7 +38,7 @@ export async function checkCommand(a: CheckArgs, io: Io): Promise<number> {
   const { model, ref } = await loadModel(a.model, io.cwd);
   const inst = instantiate(a.reductions === false ? withReductions(model, NO_REDUCTIONS) : model, a.variant, params);
   const only = checkedProperties(inst, a.property);
-  const ctx = { model: ref, variant: inst.variant, params: inst.params };
+  const ctx = { model: ref, variant: inst.variant, params: inst.params, noReductions: a.reductions === false };
   const result = search(io, inst, { ...opts, properties: only });
   if (result.kind === 'error') throw new ModelError(result.message, result.code);
   const vs = verdicts(inst, result);
