@@ -10,7 +10,6 @@ import fc from 'fast-check';
 import type { Instance } from '../../src/core/instantiate.js';
 import { assertion, endState, invariant } from '../../src/core/property.js';
 import { explore } from '../../src/explore/explore.js';
-import { System, type GState } from '../../src/explore/system.js';
 import {
   ALL_REDUCTIONS,
   array,
@@ -32,7 +31,7 @@ import {
   type Reductions,
 } from '../../src/lang/index.js';
 import { outcomesOf } from '../helpers/verdicts.js';
-import { langProgram } from './helpers.js';
+import { langProgram, sharedStates } from './helpers.js';
 
 type Op =
   | { readonly op: 'load'; readonly x: number }
@@ -158,36 +157,6 @@ const build = (prog: readonly Thread[], red: Reductions): Instance =>
     }),
     red,
   );
-
-/** Reachable and terminal shared states, by a plain breadth-first walk over the system. */
-function sharedStates(inst: Instance): { reach: Set<string>; terminal: Set<string>; deadlock: boolean } {
-  const sys = new System(inst, undefined, { symmetry: false });
-  const key = (g: GState) => JSON.stringify([g.s, g.t.map((t): unknown[] => [t.pc, t.l])]);
-  const seen = new Set<string>();
-  const reach = new Set<string>();
-  const terminal = new Set<string>();
-  let deadlock = false;
-  const queue = [sys.initial()];
-  seen.add(key(queue[0]));
-  while (queue.length) {
-    const g = queue.shift()!;
-    reach.add(JSON.stringify(g.s));
-    const en = sys.enabledMask(g);
-    if (sys.doneMask(g) === sys.allDone) terminal.add(JSON.stringify(g.s));
-    else if (en === 0) deadlock = true;
-    for (let t = 0; t < sys.n; t++) {
-      if (!(en & (1 << t))) continue;
-      const e = sys.exec(g, t);
-      if (e.violation) continue;
-      const k = key(e.g);
-      if (!seen.has(k)) {
-        seen.add(k);
-        queue.push(e.g);
-      }
-    }
-  }
-  return { reach, terminal, deadlock };
-}
 
 const states = (inst: Instance, strategy: 'naive' | 'bfs') => {
   const r = explore(inst, { strategy, stopAtFirst: false });

@@ -7,6 +7,7 @@ import { System } from '../../src/explore/system.js';
 import { soloCost } from '../../src/explore/cost.js';
 import { outcomesOf, verdictHelpers } from '../helpers/verdicts.js';
 import { instantiateWith, NO_REDUCTIONS } from '../../src/lang/index.js';
+import { sharedStates } from '../lang/helpers.js';
 
 const { outcomes, violated } = verdictHelpers(model);
 
@@ -135,6 +136,18 @@ describe('migration-vs-fault: written in the model language', () => {
       const r = naive(on);
       expect([v, outcomesOf(on, r)]).toEqual([v, on.expect]);
       expect(r.stats.states).toBeLessThanOrEqual(NAIVE_2[v]);
+    }
+  });
+  test('reductions on and off: the same reachable and terminal shared states, and deadlocks', () => {
+    // The scopes the model declares (the reader's per-fault locals, the migrator's locals at its
+    // exit) are dead where the compiler resets them: nothing the threads share can tell.
+    const sorted = (x: Set<string>) => [...x].sort();
+    for (const v of Object.keys(model.variants)) {
+      const off = sharedStates(instantiateWith(model, NO_REDUCTIONS, v, { readers: 2 }));
+      const on = sharedStates(instantiate(model, v, { readers: 2 }));
+      expect([v, sorted(on.reach).length, on.deadlock]).toEqual([v, sorted(off.reach).length, off.deadlock]);
+      expect(sorted(on.reach)).toEqual(sorted(off.reach));
+      expect(sorted(on.terminal)).toEqual(sorted(off.terminal));
     }
   });
   test('no step declares a footprint by hand: every step is compiled from structured code', () => {
