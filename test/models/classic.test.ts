@@ -147,8 +147,15 @@ describe('classic models: pinned state counts', () => {
 });
 
 /** An instance with the threads' start locals replaced and extra (probe) properties added. */
-function variantOf(inst: Instance, locals: (l: any, k: number) => any, probes: Property[]): Instance {
-  const threads = inst.program.threads.map((t, k) => ({ ...t, locals: locals(t.locals, k) }));
+function variantOf(
+  inst: Instance,
+  locals: (l: Record<string, unknown>, k: number) => unknown,
+  probes: Property[],
+): Instance {
+  const threads = inst.program.threads.map((t, k) => ({
+    ...t,
+    locals: locals(t.locals as Record<string, unknown>, k),
+  }));
   const expectAll: Record<string, 'holds'> = {};
   for (const p of probes) expectAll[p.name] = 'holds';
   return {
@@ -159,8 +166,12 @@ function variantOf(inst: Instance, locals: (l: any, k: number) => any, probes: P
   };
 }
 /** A probe: "the run never ends in a state where `hit`" — violated iff such a terminal state is reachable. */
-const probe = (name: string, hit: (v: StateView) => boolean): Property =>
-  endState(name, name, (v) => (hit(v) ? 'reached' : null));
+type Arrays = Readonly<Record<string, readonly number[]>>;
+const probe = (name: string, hit: (v: StateView<Arrays>) => boolean): Property =>
+  endState<Arrays>(name, name, (v) => (hit(v) ? 'reached' : null));
+/** A thread's local, read by a probe. */
+const localOf = (v: StateView<Arrays>, t: number, name: string): unknown =>
+  (v.threads[t].l as Record<string, unknown>)[name];
 
 describe('classic models: dfs reaches the terminal states naive reaches', () => {
   const agree = (inst: Instance) => {
@@ -200,8 +211,8 @@ describe('classic models: dfs reaches the terminal states naive reaches', () => 
   test('readers n=3: which values each reader can end with', () => {
     const probes: Property[] = [];
     for (let r = 1; r <= 3; r++)
-      for (const x of [0, 42]) probes.push(probe(`reader${r}-reads-${x}`, (v) => v.threads[r].l.r === x));
-    probes.push(probe('readers-disagree', (v) => new Set(v.threads.slice(1).map((t) => t.l.r)).size === 2));
+      for (const x of [0, 42]) probes.push(probe(`reader${r}-reads-${x}`, (v) => localOf(v, r, 'r') === x));
+    probes.push(probe('readers-disagree', (v) => new Set([1, 2, 3].map((t) => localOf(v, t, 'r'))).size === 2));
     agree(variantOf(instantiate(model('readers'), undefined, { n: 3 }), (l) => l, probes));
   });
 
@@ -211,7 +222,7 @@ describe('classic models: dfs reaches the terminal states naive reaches', () => 
   // (source-DPOR initials), which the plain Flanagan–Godefroid rule with sleep sets missed.
   test('lastzero n=2: thread 0 can stop at every index', () => {
     const probes: Property[] = [];
-    for (let i = 0; i <= 2; i++) probes.push(probe(`thread0-stops-at-${i}`, (v) => v.threads[0].l.i === i));
+    for (let i = 0; i <= 2; i++) probes.push(probe(`thread0-stops-at-${i}`, (v) => localOf(v, 0, 'i') === i));
     agree(variantOf(instantiate(model('lastzero'), undefined, { n: 2 }), (l) => l, probes));
   });
 });
