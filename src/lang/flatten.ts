@@ -1,6 +1,7 @@
 import type { Body } from './context.js';
 import type { Block, LocalBranchFn, LocalFn, Node, Pred, Sub } from './ast.js';
 import type { StepCost } from '../core/step.js';
+import { checkDeadEnds, nameSteps } from './checks.js';
 
 /**
  * Structured code flattened to a control-flow graph: step nodes (the atomic steps), local
@@ -73,25 +74,63 @@ interface Frame {
 
 /** Flatten a thread's body; throws a one-line error on a bad jump, a bad break or recursion. */
 export function flatten<L>(body: Block<L>, where: string): Flat<L> {
-  const nodes: FNode<L>[] = [{ k: 'exit' }];
-  const scoped: Record<string, unknown> = {};
-  const err = (msg: string) => new Error(`${where}: ${msg}`);
+  const f = new Flattener<L>(where);
+  const top = frame(EXIT, [], [], new Set());
+  const entry = f.block(body, EXIT, top, 0);
+  f.resolve(top);
+  nameSteps(f.nodes);
+  checkDeadEnds(f.nodes, entry, (m) => f.err(m));
+  return { nodes: f.nodes, entry, scoped: f.scoped };
+}
 
-  const add = <N extends FNode<L>>(n: N): number => nodes.push(n) - 1;
+const frame = (
+  ret: number,
+  chain: readonly string[],
+  scopes: readonly string[],
+  active: ReadonlySet<Sub<unknown>>,
+): Frame => ({ brk: -1, cont: -1, ret, labels: new Map(), gotos: [], chain, scopes, active });
 
-  const count = (b: Block<L>, stack: ReadonlySet<Sub<L>>): number => {
+/**
+ * Builds the graph backwards: a block's nodes are placed last to first, each given the entry of
+ * what follows it. `order` is a node's position among the steps in document order (the pc order
+ * of the compiled thread), counted ahead with `count`.
+ */
+class Flattener<L> {
+  readonly nodes: FNode<L>[] = [{ k: 'exit' }];
+  readonly scoped: Record<string, unknown> = {};
+
+  constructor(private readonly where: string) {}
+
+  err(msg: string): Error {
+    return new Error(`${this.where}: ${msg}`);
+  }
+
+  private add(n: FNode<L>): number {
+    return this.nodes.push(n) - 1;
+  }
+
+  /** Steps and local computations in a block (sub-paths inlined). */
+  count(b: Block<L>, stack: ReadonlySet<Sub<unknown>>): number {
     let c = 0;
-    for (const n of b) c += countNode(n, stack);
+    for (const n of b) c += this.countNode(n, stack);
     return c;
-  };
-  const countNode = (n: Node<L>, stack: ReadonlySet<Sub<L>>): number => {
+  }
+
+  private countNode(n: Node<L>, stack: ReadonlySet<Sub<unknown>>): number {
     switch (n.k) {
       case 'step':
-        return 1 + (n.branch ? count(n.branch.then, stack) + count(n.branch.else, stack) : 0);
       case 'local':
-        return 1 + (n.branch ? count(n.branch.then, stack) + count(n.branch.else, stack) : 0);
+        return 1 + (n.branch ? this.count(n.branch.then, stack) + this.count(n.branch.else, stack) : 0);
       case 'if':
-        return count(n.then, stack) + count(n.else, stack);
+        return this.count(n.then, stack) + this.count(n.else, stack);
+      case 'while':
+      case 'loop':
+      case 'scope':
+        return this.count(n.body, stack);
+      case 'call':
+        if (stack.has(n.sub as Sub<unknown>))
+          throw this.err(`sub-path '${n.sub.name}' calls itself (recursion is not supported)`);
+        return this.count(n.sub.body, new Set([...stack, n.sub as Sub<unknown>]));
       case 'break':
       case 'continue':
       case 'exit':
@@ -99,203 +138,118 @@ export function flatten<L>(body: Block<L>, where: string): Flat<L> {
       case 'label':
       case 'return':
         return 0;
-      case 'while':
-      case 'loop':
-      case 'scope':
-        return count(n.body, stack);
-      case 'call':
-        if (stack.has(n.sub)) throw err(`sub-path '${n.sub.name}' calls itself (recursion is not supported)`);
-        return count(n.sub.body, new Set([...stack, n.sub]));
     }
-  };
+  }
 
-  const block = (b: Block<L>, next: number, f: Frame, base: number): number => {
+  /** Place a block whose successor is `next`; returns its entry node. */
+  block(b: Block<L>, next: number, f: Frame, base: number): number {
     const starts: number[] = [];
     let at = base;
     for (const n of b) {
       starts.push(at);
-      at += countNode(n, f.active);
+      at += this.countNode(n, f.active);
     }
     let entry = next;
-    for (let i = b.length - 1; i >= 0; i--) entry = node(b[i], entry, f, starts[i]);
+    for (let i = b.length - 1; i >= 0; i--) entry = this.node(b[i], entry, f, starts[i]);
     return entry;
-  };
+  }
 
-  const node = (n: Node<L>, next: number, f: Frame, order: number): number => {
-    const placed = { chain: f.chain, scopes: f.scopes, order };
+  private node(n: Node<L>, next: number, f: Frame, order: number): number {
     switch (n.k) {
-      case 'step': {
-        const s: FStep<L> = { k: 'step', label: n.label, body: n.body, cost: n.cost, next, alt: -1, ...placed };
-        const id = add(s);
-        if (n.branch) {
-          const thenOrder = order + 1;
-          s.next = block(n.branch.then, next, f, thenOrder);
-          s.alt = block(n.branch.else, next, f, thenOrder + count(n.branch.then, f.active));
-        }
-        return id;
-      }
-      case 'local': {
-        if (!n.branch)
-          return add({ k: 'local', label: n.label, fn: n.fn as LocalFn<L>, branches: false, next, alt: -1, ...placed });
-        const loc: FLocal<L> = {
-          k: 'local',
-          label: n.label,
-          fn: n.fn as LocalBranchFn<L>,
-          branches: true,
-          next,
-          alt: -1,
-          ...placed,
-        };
-        const id = add(loc);
-        loc.next = block(n.branch.then, next, f, order + 1);
-        loc.alt = block(n.branch.else, next, f, order + 1 + count(n.branch.then, f.active));
-        return id;
-      }
+      case 'step':
+      case 'local':
+        return this.action(n, next, f, order);
       case 'if': {
-        const id = add({ k: 'if', pred: n.pred, next: -1, alt: -1 });
-        const ifNode = nodes[id] as FIf<L>;
-        ifNode.next = block(n.then, next, f, order);
-        ifNode.alt = block(n.else, next, f, order + count(n.then, f.active));
+        const id = this.add({ k: 'if', pred: n.pred, next: -1, alt: -1 });
+        const node = this.nodes[id] as FIf<L>;
+        node.next = this.block(n.then, next, f, order);
+        node.alt = this.block(n.else, next, f, order + this.count(n.then, f.active));
         return id;
       }
       case 'while': {
-        const id = add({ k: 'if', pred: n.pred, next: -1, alt: next });
-        (nodes[id] as FIf<L>).next = block(n.body, id, { ...f, brk: next, cont: id }, order);
+        const id = this.add({ k: 'if', pred: n.pred, next: -1, alt: next });
+        (this.nodes[id] as FIf<L>).next = this.block(n.body, id, { ...f, brk: next, cont: id }, order);
         return id;
       }
       case 'loop': {
-        const id = add({ k: 'jump', next: -1 });
-        (nodes[id] as FJump).next = block(n.body, id, { ...f, brk: next, cont: id }, order);
+        const id = this.add({ k: 'jump', next: -1 });
+        (this.nodes[id] as FJump).next = this.block(n.body, id, { ...f, brk: next, cont: id }, order);
         return id;
       }
       case 'break':
-        if (f.brk < 0) throw err('break_() outside a loop');
-        return add({ k: 'jump', next: f.brk });
+        if (f.brk < 0) throw this.err('break_() outside a loop');
+        return this.add({ k: 'jump', next: f.brk });
       case 'continue':
-        if (f.cont < 0) throw err('continue_() outside a loop');
-        return add({ k: 'jump', next: f.cont });
-      case 'label': {
-        if (f.labels.has(n.name)) throw err(`label '${n.name}' is defined twice`);
-        const id = add({ k: 'jump', next, label: n.name });
-        f.labels.set(n.name, id);
-        return id;
-      }
+        if (f.cont < 0) throw this.err('continue_() outside a loop');
+        return this.add({ k: 'jump', next: f.cont });
+      case 'label':
+        return this.label(n.name, next, f);
       case 'goto': {
         const j: FJump = { k: 'jump', next: -1 };
         f.gotos.push({ node: j, name: n.name });
-        return add(j);
+        return this.add(j);
       }
       case 'return':
-        return add({ k: 'jump', next: f.ret });
+        return this.add({ k: 'jump', next: f.ret });
       case 'exit':
         return EXIT;
-      case 'scope': {
-        for (const [k, v] of Object.entries(n.locals)) {
-          if (k in scoped && scoped[k] !== v) throw err(`local '${k}' is scoped twice with different reset values`);
-          scoped[k] = v;
-        }
-        return block(n.body, next, { ...f, scopes: [...f.scopes, ...Object.keys(n.locals)] }, order);
-      }
-      case 'call': {
-        const frame: Frame = {
-          brk: -1,
-          cont: -1,
-          ret: next,
-          labels: new Map(),
-          gotos: [],
-          chain: [...f.chain, n.sub.name],
-          scopes: f.scopes,
-          active: new Set([...f.active, n.sub as Sub<unknown>]),
-        };
-        const entry = block(n.sub.body, next, frame, order);
-        resolve(frame);
-        return entry;
-      }
+      case 'scope':
+        return this.scope(n.locals, n.body, next, f, order);
+      case 'call':
+        return this.call(n.sub, next, f, order);
     }
-  };
+  }
 
-  const resolve = (f: Frame) => {
+  /** A step or a local computation, with its branches when it decides one. */
+  private action(n: Node<L> & { k: 'step' | 'local' }, next: number, f: Frame, order: number): number {
+    const placed = { label: n.label, next, alt: -1, chain: f.chain, scopes: f.scopes, order };
+    const node: FStep<L> | FLocal<L> =
+      n.k === 'step'
+        ? { k: 'step', body: n.body, cost: n.cost, ...placed }
+        : n.branch
+          ? { k: 'local', fn: n.fn as LocalBranchFn<L>, branches: true, ...placed }
+          : { k: 'local', fn: n.fn as LocalFn<L>, branches: false, ...placed, alt: -1 };
+    const id = this.add(node);
+    if (n.branch) {
+      node.next = this.block(n.branch.then, next, f, order + 1);
+      node.alt = this.block(n.branch.else, next, f, order + 1 + this.count(n.branch.then, f.active));
+    }
+    return id;
+  }
+
+  private label(name: string, next: number, f: Frame): number {
+    if (f.labels.has(name)) throw this.err(`label '${name}' is defined twice`);
+    const id = this.add({ k: 'jump', next, label: name });
+    f.labels.set(name, id);
+    return id;
+  }
+
+  private scope(locals: Partial<L>, body: Block<L>, next: number, f: Frame, order: number): number {
+    for (const [k, v] of Object.entries(locals)) {
+      if (k in this.scoped && this.scoped[k] !== v)
+        throw this.err(`local '${k}' is scoped twice with different reset values`);
+      this.scoped[k] = v;
+    }
+    return this.block(body, next, { ...f, scopes: [...f.scopes, ...Object.keys(locals)] }, order);
+  }
+
+  /** A sub-path, inlined in a frame of its own (its labels, its return). */
+  private call(s: Sub<L>, next: number, f: Frame, order: number): number {
+    const inner = frame(next, [...f.chain, s.name], f.scopes, new Set([...f.active, s as Sub<unknown>]));
+    const entry = this.block(s.body, next, inner, order);
+    this.resolve(inner);
+    return entry;
+  }
+
+  /** Point the frame's gotos at its labels. */
+  resolve(f: Frame): void {
     for (const g of f.gotos) {
       const target = f.labels.get(g.name);
       if (target === undefined)
-        throw err(
+        throw this.err(
           `goto_('${g.name}'): no such label${f.chain.length ? ` in sub-path '${f.chain[f.chain.length - 1]}'` : ''}`,
         );
       g.node.next = target;
     }
-  };
-
-  const top: Frame = {
-    brk: -1,
-    cont: -1,
-    ret: EXIT,
-    labels: new Map(),
-    gotos: [],
-    chain: [],
-    scopes: [],
-    active: new Set(),
-  };
-  const entry = block(body, EXIT, top, 0);
-  resolve(top);
-  nameSteps(nodes);
-  checkDeadEnds(nodes, entry, err);
-  return { nodes, entry, scoped };
-}
-
-/** A label in front of a step names it (the pc name traces and Promela show). */
-function nameSteps<L>(nodes: FNode<L>[]): void {
-  const used = new Set<string>();
-  for (const n of nodes) {
-    if (n.k !== 'jump' || n.label === undefined) continue;
-    let t = n.next;
-    for (let hops = 0; nodes[t].k === 'jump' && hops < nodes.length; hops++) t = (nodes[t] as FJump).next;
-    const s = nodes[t];
-    if (s.k === 'step' && s.name === undefined && !used.has(n.label)) {
-      s.name = n.label;
-      used.add(n.label);
-    }
-  }
-}
-
-/**
- * Refuse a loop of pure control flow (branches and jumps with no step and no local computation
- * in it: a thread entering it never leaves) and code no path reaches.
- */
-function checkDeadEnds<L>(nodes: readonly FNode<L>[], entry: number, err: (m: string) => Error): void {
-  const succ = (n: FNode<L>): number[] =>
-    n.k === 'exit' ? [] : n.k === 'jump' ? [n.next] : n.alt >= 0 ? [n.next, n.alt] : [n.next];
-  const control = (n: FNode<L>) => n.k === 'if' || n.k === 'jump';
-  // Cycles among control nodes (colour DFS).
-  const colour = new Uint8Array(nodes.length);
-  const path: number[] = [];
-  const visit = (i: number): void => {
-    colour[i] = 1;
-    path.push(i);
-    for (const j of succ(nodes[i]))
-      if (control(nodes[j])) {
-        if (colour[j] === 1) {
-          const cycle = path.slice(path.indexOf(j)).map((c) => nodes[c]);
-          const lab = cycle.find((c): c is FJump => c.k === 'jump' && c.label !== undefined)?.label;
-          throw err(`dead end: a loop${lab ? ` at label '${lab}'` : ''} runs no step`);
-        }
-        if (colour[j] === 0) visit(j);
-      }
-    path.pop();
-    colour[i] = 2;
-  };
-  for (let i = 0; i < nodes.length; i++) if (control(nodes[i]) && colour[i] === 0) visit(i);
-  // Reachability, ignoring the branch conditions.
-  const seen = new Uint8Array(nodes.length);
-  const stack = [entry];
-  seen[entry] = 1;
-  while (stack.length)
-    for (const j of succ(nodes[stack.pop()!]))
-      if (!seen[j]) {
-        seen[j] = 1;
-        stack.push(j);
-      }
-  for (let i = 0; i < nodes.length; i++) {
-    const n = nodes[i];
-    if ((n.k === 'step' || n.k === 'local') && !seen[i]) throw err(`step '${n.label}' is unreachable`);
   }
 }
