@@ -82,7 +82,8 @@ export class VecSystem {
     const st = this.steps[t][this.pc(v, t)];
     const a = st.after(e, t);
     w[this.enc.fields + 2 * t] = a.pc;
-    w[this.enc.fields + 2 * t + 1] = this.enc.intern(a.l);
+    // Unchanged locals keep their id (interning hashes their text).
+    if (a.l !== e.before) w[this.enc.fields + 2 * t + 1] = this.enc.intern(a.l);
     return w;
   }
 

@@ -47,6 +47,8 @@ class Raise extends Error {
 
 /** The outcome of running a body once on one state. */
 export interface Evaluation<L> {
+  /** The locals the body was run with. */
+  readonly before: L;
   readonly blocked: boolean;
   readonly footprint: readonly Access[];
   readonly writes: readonly (readonly [Ref<unknown>, unknown])[];
@@ -137,12 +139,21 @@ export function evaluateWith<L>(
   const r = new Recorder(layout, read, l, tid);
   try {
     const value = body(r);
-    return { blocked: false, footprint: r.footprint(), writes: r.writes, l: r.l, value, lockOps: r.lockOps };
+    return { before: l, blocked: false, footprint: r.footprint(), writes: r.writes, l: r.l, value, lockOps: r.lockOps };
   } catch (e) {
     if (e === BLOCKED)
-      return { blocked: true, footprint: r.footprint(), writes: [], l, value: undefined, lockOps: r.lockOps };
+      return {
+        before: l,
+        blocked: true,
+        footprint: r.footprint(),
+        writes: [],
+        l,
+        value: undefined,
+        lockOps: r.lockOps,
+      };
     if (e instanceof Raise)
       return {
+        before: l,
         blocked: false,
         footprint: r.footprint(),
         writes: [],
