@@ -7,10 +7,16 @@
  *
  * Prints one row per size: states and median time with the reductions off, then on, and the
  * ratios. A search cut short is an error (the bench has no limits: choose sizes that finish).
+ *
+ *   node dist/bench/lang.js --engines [--sizes 1,2,3]
+ *
+ * instead compares the engines: the naive search without symmetry (reductions on) on the
+ * reference engine and on the compiled engine (src/engine), which must store the same states.
  */
 import { explore } from '../src/explore/explore.js';
 import type { SearchResult } from '../src/explore/result.js';
 import { ALL_REDUCTIONS, instantiateWith, NO_REDUCTIONS, type Reductions } from '../src/lang/index.js';
+import type { Model } from '../src/core/model.js';
 import { models } from '../models/index.js';
 import { BenchArgs, benchMain, UsageError } from './args.js';
 import { fmt, median, ms } from './format.js';
@@ -23,6 +29,7 @@ benchMain('bench/lang', () => {
     sizes: 'value',
     runs: 'value',
     strategy: 'value',
+    engines: 'flag',
   });
   const name = args.value('model') ?? 'migration-vs-fault';
   const model = models.find((m) => m.name === name);
@@ -52,6 +59,7 @@ benchMain('bench/lang', () => {
     return { states, ms: median(times), kind };
   };
 
+  if (args.flag('engines')) return compareEngines(model, variant, param, sizes, runs);
   console.log(`${name}/${variant}, ${strategy} (symmetry as declared), median of ${runs} runs`);
   console.log(`${param} | off: states, ms | on: states, ms | states on/off | time on/off`);
   for (const n of sizes) {
@@ -64,3 +72,28 @@ benchMain('bench/lang', () => {
     );
   }
 });
+
+/** Naive search, no symmetry, reductions on: the reference engine against the compiled one. */
+function compareEngines(model: Model, variant: string, param: string, sizes: readonly number[], runs: number): void {
+  console.log(`${model.name}/${variant}, naive without symmetry, median of ${runs} runs`);
+  console.log(`${param} | states | reference ms | compiled ms | speed-up`);
+  for (const n of sizes) {
+    const one = (engine: 'reference' | 'compiled') => {
+      const times: number[] = [];
+      let states = -1;
+      for (let i = 0; i < runs; i++) {
+        const inst = instantiateWith(model, ALL_REDUCTIONS, variant, { [param]: n });
+        const t0 = performance.now();
+        const r = explore(inst, { strategy: 'naive', stopAtFirst: false, symmetry: false, engine });
+        times.push(performance.now() - t0);
+        if (r.kind === 'error' || r.kind === 'incomplete') throw new UsageError(`${engine} ${param}=${n}: ${r.kind}`);
+        states = r.stats.states;
+      }
+      return { states, ms: median(times) };
+    };
+    const ref = one('reference');
+    const vec = one('compiled');
+    if (ref.states !== vec.states) throw new Error(`engines disagree: ${ref.states} vs ${vec.states} states`);
+    console.log(`${n} | ${fmt(ref.states)} | ${ms(ref.ms)} | ${ms(vec.ms)} | ${(ref.ms / vec.ms).toFixed(2)}`);
+  }
+}
