@@ -47,7 +47,6 @@ export interface LangProgram<S = any> {
   readonly observes?: { readonly locals?: readonly string[]; readonly at?: boolean };
 }
 
-/** Compile a language program to the step machine, with the given reductions. */
 /** A compiled program keeps its layout (the compiled engine encodes states with it). */
 export type LangCompiled<S> = Program<S> & { readonly layout: Layout };
 
@@ -55,6 +54,10 @@ export function isCompiled(p: Program): p is LangCompiled<unknown> {
   return (p as Partial<LangCompiled<unknown>>).layout instanceof Layout;
 }
 
+/**
+ * Compile a language program to the step machine, with the given reductions (each applied only
+ * where `observes` allows it: docs/lang-reductions.md).
+ */
 export function compileProgram<S>(p: LangProgram<S>, red: Reductions = ALL_REDUCTIONS): LangCompiled<S> {
   const observed = p.observes ? (p.observes.locals ?? []) : undefined;
   const eff: Reductions = {
