@@ -158,20 +158,24 @@ function migrator(o: Options, retries: number): PStep[] {
       { branches: [{ body: `ref[${A}]--; mig = MIGRATED`, goto: 'exit' }] },
       'done',
     ),
-    s('migrate_folio_undo_src: remove_migration_ptes: PTL', spinLock('ptl'), 'undo'),
-    s(
-      'remove_migration_pte: set_pte_at(src); folio_get(src)',
-      {
-        branches: split(
-          `pte_kind == PTE_MIGRATION && pte_folio == ${A}`,
-          { body: `${setPte('PTE_PRESENT', `${A}`)}; ref[${A}]++; mapcount[${A}]++` },
-          {},
-        ),
-      },
-      'undo_set',
-    ),
-    s('remove_migration_ptes: drop PTL', spinUnlock('ptl')),
   );
+  // With option 3 a failed freeze gives up before the unmap: no undo (the model has none).
+  if (o.freezeFirst === 'no')
+    steps.push(
+      s('migrate_folio_undo_src: remove_migration_ptes: PTL', spinLock('ptl'), 'undo'),
+      s(
+        'remove_migration_pte: set_pte_at(src); folio_get(src)',
+        {
+          branches: split(
+            `pte_kind == PTE_MIGRATION && pte_folio == ${A}`,
+            { body: `${setPte('PTE_PRESENT', `${A}`)}; ref[${A}]++; mapcount[${A}]++` },
+            {},
+          ),
+        },
+        'undo_set',
+      ),
+      s('remove_migration_ptes: drop PTL', spinUnlock('ptl')),
+    );
   if (o.uncache)
     steps.push(
       s(
@@ -179,12 +183,6 @@ function migrator(o: Options, retries: number): PStep[] {
         { branches: split('cache == NOF', { body: `cache = ${A}; ref[${A}]++` }, {}) },
         'recache',
       ),
-    );
-  if (o.freezeFirst !== 'no')
-    steps.push(
-      s('option 3: folio_ref_unfreeze(src) after undo', {
-        branches: split(`ref[${A}] == 0`, { body: `ref[${A}] = 3` }, {}),
-      }),
     );
   steps.push(
     s('migrate_folio_undo_src: folio_unlock(src)', folioUnlock(`${A}`), 'give_up'),

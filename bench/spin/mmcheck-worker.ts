@@ -15,7 +15,7 @@
  * pan already compiled), and prints a second line `{"warmMs": …}` (instantiate + explore), or
  * `{"warmMs": null}` when the first search took longer than warmLimitMs or did not finish.
  */
-import { instantiate } from '../../src/core/instantiate.js';
+import { instantiateWith, NO_REDUCTIONS } from '../../src/lang/index.js';
 import { explore, type ExploreOptions } from '../../src/explore/explore.js';
 import { models } from '../../models/index.js';
 
@@ -49,7 +49,8 @@ export interface WorkerResult {
 function load(req: WorkerRequest) {
   const model = models.find((m) => m.name === req.model);
   if (!model) throw new Error(`no model ${req.model}`);
-  return () => instantiate(model, req.variant, req.params);
+  // The Promela translations follow the model step for step: the compiler's reductions stay off.
+  return () => instantiateWith(model, NO_REDUCTIONS, req.variant, req.params);
 }
 
 function search(req: WorkerRequest): WorkerResult {

@@ -15,29 +15,45 @@
  * thread touched has a block whose busy bit is set, and every busy block is some inode's.
  * `lock-misuse` is checked too. Both hold.
  */
-import { defineModel } from '../../src/core/model.js';
-import { load, store } from '../../src/core/ops.js';
 import { endState } from '../../src/core/property.js';
-import { andThen, step, type Step } from '../../src/core/step.js';
-import { thread } from '../../src/core/thread.js';
-import { lockMisuse, spinLock, spinUnlock, UNLOCKED } from '../../src/kernel/spinlock.js';
+import { lockMisuse } from '../../src/kernel/spinlock.js';
+import {
+  array,
+  bit,
+  break_,
+  defineModel,
+  int,
+  label,
+  layout,
+  loop,
+  spinLock,
+  spinUnlock,
+  step,
+  thread,
+  tid,
+  when,
+  type Block,
+} from '../../src/lang/index.js';
 
 export const NUMBLOCKS = 26;
 export const NUMINODE = 32;
 
-interface S {
-  readonly locki: readonly number[];
-  readonly inode: readonly number[];
-  readonly lockb: readonly number[];
-  readonly busy: readonly number[];
-}
 interface L {
   readonly i: number;
   /** The block being tried, or -1 before the search. */
   readonly b: number;
 }
 
-const blocksAllocated = endState<S>(
+const shared = layout({
+  locki: array(NUMINODE, tid()),
+  /** The inode's block + 1, or 0. */
+  inode: array(NUMINODE, int(0, NUMBLOCKS)),
+  lockb: array(NUMBLOCKS, tid()),
+  busy: array(NUMBLOCKS, bit()),
+});
+const { locki, inode, lockb, busy } = shared.refs;
+
+const blocksAllocated = endState<typeof shared.defaults>(
   'blocks-allocated',
   'No block belongs to two inodes; every inode a thread touched has a block, marked busy; every busy block belongs to an inode.',
   (v) => {
@@ -60,56 +76,37 @@ const blocksAllocated = endState<S>(
   },
 );
 
-const steps: Step<S, L>[] = [
-  step(
-    'filesystem: lock locki[i]',
-    spinLock<L>((l) => ['locki', l.i]),
-  ),
-  load<L>(
+const allocate: Block<L> = [
+  step('filesystem: lock locki[i]', (c) => spinLock(c, locki.at(c.l.i))),
+  when(
     'filesystem: if inode[i] == 0',
-    (l) => ['inode', l.i],
-    (l, x) => (x === 0 ? { l: { ...l, b: (2 * l.i) % NUMBLOCKS } } : { goto: 'unlock-i' }),
+    (c) => c.get(inode.at(c.l.i)) === 0 && (c.let({ b: (2 * c.l.i) % NUMBLOCKS }), true),
+    [
+      loop([
+        label('lock-b'),
+        step('filesystem: lock lockb[b]', (c) => spinLock(c, lockb.at(c.l.b))),
+        when(
+          'filesystem: if !busy[b]',
+          (c) => c.get(busy.at(c.l.b)) === 0,
+          [
+            step('filesystem: busy[b] = 1', (c) => c.set(busy.at(c.l.b), 1)),
+            step('filesystem: inode[i] = b + 1', (c) => c.set(inode.at(c.l.i), c.l.b + 1)),
+            step('filesystem: unlock lockb[b]', (c) => spinUnlock(c, lockb.at(c.l.b))),
+            break_(),
+          ],
+          [
+            label('unlock-b-busy'),
+            step('filesystem: unlock lockb[b] (busy, b = b + 1)', (c) => {
+              spinUnlock(c, lockb.at(c.l.b));
+              c.let({ b: (c.l.b + 1) % NUMBLOCKS });
+            }),
+          ],
+        ),
+      ]),
+    ],
   ),
-  step(
-    'filesystem: lock lockb[b]',
-    spinLock<L>((l) => ['lockb', l.b]),
-    'lock-b',
-  ),
-  load<L>(
-    'filesystem: if !busy[b]',
-    (l) => ['busy', l.b],
-    (_l, x) => (x === 0 ? {} : { goto: 'unlock-b-busy' }),
-  ),
-  store<L>(
-    'filesystem: busy[b] = 1',
-    (l) => ['busy', l.b],
-    () => 1,
-  ),
-  store<L>(
-    'filesystem: inode[i] = b + 1',
-    (l) => ['inode', l.i],
-    (l) => l.b + 1,
-  ),
-  step(
-    'filesystem: unlock lockb[b]',
-    andThen<any, L>(
-      spinUnlock<L>((l) => ['lockb', l.b]),
-      () => ({ goto: 'unlock-i' }),
-    ),
-  ),
-  step(
-    'filesystem: unlock lockb[b] (busy, b = b + 1)',
-    andThen<any, L>(
-      spinUnlock<L>((l) => ['lockb', l.b]),
-      (l) => ({ l: { ...l, b: (l.b + 1) % NUMBLOCKS }, goto: 'lock-b' }),
-    ),
-    'unlock-b-busy',
-  ),
-  step(
-    'filesystem: unlock locki[i]',
-    spinUnlock<L>((l) => ['locki', l.i]),
-    'unlock-i',
-  ),
+  label('unlock-i'),
+  step('filesystem: unlock locki[i]', (c) => spinUnlock(c, locki.at(c.l.i))),
 ];
 
 export default defineModel({
@@ -125,13 +122,9 @@ export default defineModel({
     filesystem: { doc: 'Inode lock, then block locks probed from 2i mod 26.', options: {}, expect: {} },
   },
   build: (_o, p) => ({
-    init: {
-      locki: Array.from({ length: NUMINODE }, () => UNLOCKED),
-      inode: Array.from({ length: NUMINODE }, () => 0),
-      lockb: Array.from({ length: NUMBLOCKS }, () => UNLOCKED),
-      busy: Array.from({ length: NUMBLOCKS }, () => 0),
-    } as S,
-    threads: Array.from({ length: p.n }, (_, t) => thread<S, L>(`thread${t}`, { i: t % NUMINODE, b: -1 }, steps)),
+    layout: shared,
+    threads: Array.from({ length: p.n }, (_, t) => thread<L>(`thread${t}`, { i: t % NUMINODE, b: -1 }, allocate)),
     properties: [blocksAllocated, lockMisuse],
+    observes: { locals: ['i'] },
   }),
 });

@@ -16,21 +16,30 @@
  * from N = 12 on, two threads may produce the same w). `lock-misuse` (unlocking a mutex the
  * thread does not hold) is checked too. Both hold.
  */
-import { rmw } from '../../src/core/access.js';
-import { defineModel } from '../../src/core/model.js';
-import { locOf, setIn } from '../../src/core/path.js';
 import { endState } from '../../src/core/property.js';
-import { andThen, step, type Step } from '../../src/core/step.js';
-import { thread } from '../../src/core/thread.js';
-import { lockMisuse, spinLock, spinUnlock, UNLOCKED } from '../../src/kernel/spinlock.js';
+import { lockMisuse } from '../../src/kernel/spinlock.js';
+import {
+  array,
+  defineModel,
+  exit,
+  int,
+  label,
+  layout,
+  loop,
+  spinLock,
+  spinUnlock,
+  step,
+  thread,
+  tid,
+  when,
+  type Block,
+} from '../../src/lang/index.js';
 
 export const SIZE = 128;
 export const MAX = 4;
+/** Threads the layout allows (messages are at most 11·MAX + 15). */
+const MAX_THREADS = 16;
 
-interface S {
-  readonly mutex: readonly number[];
-  readonly table: readonly number[];
-}
 interface L {
   /** Message number 1..MAX. */
   readonly m: number;
@@ -42,7 +51,13 @@ const message = (m: number, t: number) => 11 * m + t;
 const hash = (w: number) => (7 * w) % SIZE;
 const start = (m: number, t: number): L => ({ m, w: message(m, t), h: hash(message(m, t)) });
 
-const insertedOnce = endState<S>(
+const shared = layout({
+  mutex: array(SIZE, tid()),
+  table: array(SIZE, int(0, message(MAX, MAX_THREADS - 1))),
+});
+const { mutex, table } = shared.refs;
+
+const insertedOnce = endState<typeof shared.defaults>(
   'inserted-once',
   'At the end the table holds every message w = 11m + t exactly once.',
   (v) => {
@@ -58,33 +73,40 @@ const insertedOnce = endState<S>(
   },
 );
 
-const steps: Step<S, L>[] = [
-  step(
-    'indexer: lock mutex[h]',
-    spinLock<L>((l) => ['mutex', l.h]),
-    'lock',
-  ),
-  {
-    label: 'indexer: if table[h] == 0 then table[h] = w',
-    footprint: (_s, l) => rmw(locOf(['table', l.h])),
-    run: (s, l) => (s.table[l.h] === 0 ? { s: setIn(s, ['table', l.h], l.w) } : { goto: 'unlock-taken' }),
-  },
-  step(
-    'indexer: unlock mutex[h] (inserted)',
-    andThen<any, L>(
-      spinUnlock<L>((l) => ['mutex', l.h]),
-      (l, tid) => (l.m >= MAX ? { goto: 'exit' } : { l: start(l.m + 1, tid), goto: 'lock' }),
+/** Insert messages 1..MAX; the next message's arithmetic is folded into the unlock. */
+const indexer: Block<L> = [
+  loop([
+    label('lock'),
+    step('indexer: lock mutex[h]', (c) => spinLock(c, mutex.at(c.l.h))),
+    when(
+      'indexer: if table[h] == 0 then table[h] = w',
+      (c) => {
+        if (c.get(table.at(c.l.h)) !== 0) return false;
+        c.set(table.at(c.l.h), c.l.w);
+        return true;
+      },
+      [
+        label('unlock-inserted'),
+        when(
+          'indexer: unlock mutex[h] (inserted)',
+          (c) => {
+            spinUnlock(c, mutex.at(c.l.h));
+            if (c.l.m >= MAX) return true;
+            c.let(start(c.l.m + 1, c.tid));
+            return false;
+          },
+          [exit()],
+        ),
+      ],
+      [
+        label('unlock-taken'),
+        step('indexer: unlock mutex[h] (slot taken, h = h + 1)', (c) => {
+          spinUnlock(c, mutex.at(c.l.h));
+          c.let({ h: (c.l.h + 1) % SIZE });
+        }),
+      ],
     ),
-    'unlock-inserted',
-  ),
-  step(
-    'indexer: unlock mutex[h] (slot taken, h = h + 1)',
-    andThen<any, L>(
-      spinUnlock<L>((l) => ['mutex', l.h]),
-      (l) => ({ l: { ...l, h: (l.h + 1) % SIZE }, goto: 'lock' }),
-    ),
-    'unlock-taken',
-  ),
+  ]),
 ];
 
 export default defineModel({
@@ -94,14 +116,15 @@ export default defineModel({
     'Each thread inserts 4 messages w = 11m + t at h = 7w mod 128, compare-and-swapping table[h] from 0 ' +
     'under mutex[h] and probing h + 1 when the slot is taken. Few threads never collide, so nearly all ' +
     'interleavings are equivalent: the classic showcase for dynamic partial-order reduction.',
-  params: { n: { default: 4, min: 1, max: 16, doc: 'number of inserting threads' } },
+  params: { n: { default: 4, min: 1, max: MAX_THREADS, doc: 'number of inserting threads' } },
   options: {},
   variants: {
     indexer: { doc: 'CAS of table[h] under mutex[h], linear probing on failure.', options: {}, expect: {} },
   },
   build: (_o, p) => ({
-    init: { mutex: Array.from({ length: SIZE }, () => UNLOCKED), table: Array.from({ length: SIZE }, () => 0) } as S,
-    threads: Array.from({ length: p.n }, (_, t) => thread<S, L>(`thread${t}`, start(1, t), steps)),
+    layout: shared,
+    threads: Array.from({ length: p.n }, (_, t) => thread<L>(`thread${t}`, start(1, t), indexer)),
     properties: [insertedOnce, lockMisuse],
+    observes: {},
   }),
 });

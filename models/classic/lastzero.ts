@@ -12,15 +12,9 @@
  * the final array has array[0] = 0 and 1 <= array[j] <= j for every j >= 1 (each writer adds one
  * to a value its predecessor had or had not yet written). Holds.
  */
-import { defineModel } from '../../src/core/model.js';
-import { load, store } from '../../src/core/ops.js';
 import { endState } from '../../src/core/property.js';
-import type { Step } from '../../src/core/step.js';
-import { thread } from '../../src/core/thread.js';
+import { array, defineModel, exit, int, label, layout, loop, step, thread, when } from '../../src/lang/index.js';
 
-interface S {
-  readonly array: readonly number[];
-}
 interface L0 {
   readonly i: number;
   readonly found: boolean;
@@ -29,7 +23,7 @@ interface Lj {
   readonly v: number;
 }
 
-const foundZero = endState<S>(
+const foundZero = endState<{ readonly array: readonly number[] }>(
   'found-zero',
   'Thread 0 stopped at an index 0..N where it read 0; at the end array[0] = 0 and 1 <= array[j] <= j for j >= 1.',
   (v) => {
@@ -57,34 +51,35 @@ export default defineModel({
   },
   build: (_o, p) => {
     const n = p.n;
-    const scanner: Step<S, L0>[] = [
-      load<L0>(
-        'thread0: array[i] != 0 ? i-- : stop',
-        (l) => ['array', l.i],
-        (l, v) =>
-          v === 0 ? { l: { i: l.i, found: true }, goto: 'exit' } : { l: { i: l.i - 1, found: false }, goto: 'scan' },
-        'scan',
-      ),
+    const shared = layout({ array: array(n + 1, int(0, n)) });
+    const cell = shared.refs.array;
+    // for (i = N; array[i] != 0; i--); — the load, the test and the decrement are one step.
+    const scanner = [
+      loop<L0>([
+        label('scan'),
+        when<L0>(
+          'thread0: array[i] != 0 ? i-- : stop',
+          (c) => {
+            if (c.get(cell.at(c.l.i)) === 0) return (c.let({ found: true }), true);
+            return (c.let({ i: c.l.i - 1, found: false }), false);
+          },
+          [exit()],
+        ),
+      ]),
     ];
-    const writer: Step<S, Lj>[] = [
-      load<Lj>(
-        'writer: v = array[j-1]',
-        (_l, tid) => ['array', tid - 1],
-        (_l, v) => ({ l: { v } }),
-      ),
-      store<Lj>(
-        'writer: array[j] = v + 1',
-        (_l, tid) => ['array', tid],
-        (l) => l.v + 1,
-      ),
+    // array[j] = array[j-1] + 1, as a load and a store (thread j is thread id j).
+    const writer = [
+      step<Lj>('writer: v = array[j-1]', (c) => c.let({ v: c.get(cell.at(c.tid - 1)) })),
+      step<Lj>('writer: array[j] = v + 1', (c) => c.set(cell.at(c.tid), c.l.v + 1)),
     ];
     return {
-      init: { array: Array.from({ length: n + 1 }, () => 0) } as S,
+      layout: shared,
       threads: [
-        thread<S, L0>('thread0', { i: n, found: false }, scanner),
-        ...Array.from({ length: n }, (_, k) => thread<S, Lj>(`thread${k + 1}`, { v: -1 }, writer)),
+        thread<L0>('thread0', { i: n, found: false }, scanner),
+        ...Array.from({ length: n }, (_, k) => thread<Lj>(`thread${k + 1}`, { v: -1 }, writer)),
       ],
       properties: [foundZero],
+      observes: { locals: ['i', 'found'] },
     };
   },
 });

@@ -9,47 +9,47 @@
  * once and enters if it is clear (the classic broken "check then enter"), so mutual exclusion
  * fails.
  */
-import { reads, writes } from '../../src/core/access.js';
-import { defineModel } from '../../src/core/model.js';
-import { load, store } from '../../src/core/ops.js';
 import { invariant } from '../../src/core/property.js';
-import type { Step } from '../../src/core/step.js';
-import { thread } from '../../src/core/thread.js';
+import { array, bit, defineModel, exit, int, layout, step, thread, when, type Block } from '../../src/lang/index.js';
 
-interface S {
-  readonly flag: readonly number[];
-  readonly turn: number;
-  readonly incs: number;
-}
 interface L {
   readonly other: number;
 }
 
-const mutualExclusion = invariant<S>(
+const shared = layout({ flag: array(2, bit()), turn: int(0, 1), incs: int(0, 2) });
+const { flag, turn, incs } = shared.refs;
+
+const mutualExclusion = invariant<typeof shared.defaults>(
   'mutual-exclusion',
   'At most one thread is in the critical section.',
   ['incs'],
   (v) => (v.s.incs > 1 ? `both threads are in the critical section (incs = ${v.s.incs})` : null),
 );
 
-/** Wait until flag[other] == 0 || turn == me: one atomic guarded step reading both. */
-const awaitEntry: Step<S, L> = {
-  label: 'peterson: await !flag[other] || turn == me',
-  guard: (s, l, tid) => s.flag[l.other] === 0 || s.turn === tid,
-  footprint: (_s, l) => reads(`flag[${l.other}]`, 'turn'),
-  run: () => ({}),
-};
+const critical: Block<L> = [
+  step('critical: enter', (c) => c.set(incs, c.get<number>(incs) + 1)),
+  step('critical: leave', (c) => c.set(incs, c.get<number>(incs) - 1)),
+];
 
-const enter: Step<S, L> = {
-  label: 'critical: enter',
-  footprint: () => writes('incs'),
-  run: (s) => ({ s: { ...s, incs: s.incs + 1 } }),
-};
-const leave: Step<S, L> = {
-  label: 'critical: leave',
-  footprint: () => writes('incs'),
-  run: (s) => ({ s: { ...s, incs: s.incs - 1 } }),
-};
+const peterson: Block<L> = [
+  step('peterson: flag[me] = 1', (c) => c.set(flag.at(c.tid), 1)),
+  step('peterson: turn = other', (c) => c.set(turn, c.l.other)),
+  // Wait until flag[other] == 0 || turn == me: one atomic guarded step reading both.
+  step('peterson: await !flag[other] || turn == me', (c) => {
+    const f = c.get(flag.at(c.l.other));
+    const t = c.get(turn);
+    c.await(f === 0 || t === c.tid);
+  }),
+  ...critical,
+  step('peterson: flag[me] = 0', (c) => c.set(flag.at(c.tid), 0)),
+];
+
+const noTurn: Block<L> = [
+  when('no-turn: read flag[other]', (c) => c.get(flag.at(c.l.other)) === 0, [], [exit()]),
+  step('no-turn: flag[me] = 1', (c) => c.set(flag.at(c.tid), 1)),
+  ...critical,
+  step('no-turn: flag[me] = 0', (c) => c.set(flag.at(c.tid), 0)),
+];
 
 export default defineModel({
   name: 'peterson',
@@ -66,47 +66,12 @@ export default defineModel({
     },
   },
   build: (o) => {
-    const steps = (): Step<S, L>[] =>
-      o.useTurn
-        ? [
-            store<L>(
-              'peterson: flag[me] = 1',
-              (_l, tid) => ['flag', tid],
-              () => 1,
-            ),
-            store<L>('peterson: turn = other', ['turn'], (l) => l.other),
-            awaitEntry,
-            enter,
-            leave,
-            store<L>(
-              'peterson: flag[me] = 0',
-              (_l, tid) => ['flag', tid],
-              () => 0,
-            ),
-          ]
-        : [
-            load<L>(
-              'no-turn: read flag[other]',
-              (l) => ['flag', l.other],
-              (_l, v) => (v === 0 ? {} : { goto: 'exit' }),
-            ),
-            store<L>(
-              'no-turn: flag[me] = 1',
-              (_l, tid) => ['flag', tid],
-              () => 1,
-            ),
-            enter,
-            leave,
-            store<L>(
-              'no-turn: flag[me] = 0',
-              (_l, tid) => ['flag', tid],
-              () => 0,
-            ),
-          ];
+    const body = o.useTurn ? peterson : noTurn;
     return {
-      init: { flag: [0, 0], turn: 0, incs: 0 } as S,
-      threads: [thread<S, L>('P0', { other: 1 }, steps()), thread<S, L>('P1', { other: 0 }, steps())],
+      layout: shared,
+      threads: [thread<L>('P0', { other: 1 }, body), thread<L>('P1', { other: 0 }, body)],
       properties: [mutualExclusion],
+      observes: {},
     };
   },
 });

@@ -13,38 +13,23 @@
  * forks are acquired in one global order and no cycle of waits can form: deadlock-free holds.
  * Releasing a fork the philosopher does not hold would be reported as `lock-misuse` (holds).
  */
-import { defineModel } from '../../src/core/model.js';
-import { step, type Step } from '../../src/core/step.js';
-import { thread } from '../../src/core/thread.js';
-import { lockMisuse, spinLock, spinUnlock, UNLOCKED } from '../../src/kernel/spinlock.js';
+import {
+  array,
+  defineModel,
+  layout,
+  spinLock,
+  spinUnlock,
+  step,
+  thread,
+  tid,
+  type Block,
+} from '../../src/lang/index.js';
+import { lockMisuse } from '../../src/kernel/spinlock.js';
 
-interface S {
-  /** Owner of each fork (a philosopher's thread id), or -1 when on the table. */
-  readonly fork: readonly number[];
-}
 interface L {
   readonly first: number;
   readonly second: number;
 }
-
-const steps: Step<S, L>[] = [
-  step(
-    'philosopher: lock first fork',
-    spinLock<L>((l) => ['fork', l.first]),
-  ),
-  step(
-    'philosopher: lock second fork',
-    spinLock<L>((l) => ['fork', l.second]),
-  ),
-  step(
-    'philosopher: unlock second fork',
-    spinUnlock<L>((l) => ['fork', l.second]),
-  ),
-  step(
-    'philosopher: unlock first fork',
-    spinUnlock<L>((l) => ['fork', l.first]),
-  ),
-];
 
 export default defineModel({
   name: 'philosophers',
@@ -69,6 +54,15 @@ export default defineModel({
   },
   build: (o, p) => {
     const n = p.n;
+    // Owner of each fork (a philosopher's thread id), or -1 when on the table.
+    const shared = layout({ fork: array(n, tid()) });
+    const { fork } = shared.refs;
+    const philosopher: Block<L> = [
+      step('philosopher: lock first fork', (c) => spinLock(c, fork.at(c.l.first))),
+      step('philosopher: lock second fork', (c) => spinLock(c, fork.at(c.l.second))),
+      step('philosopher: unlock second fork', (c) => spinUnlock(c, fork.at(c.l.second))),
+      step('philosopher: unlock first fork', (c) => spinUnlock(c, fork.at(c.l.first))),
+    ];
     const threads = [];
     for (let i = 0; i < n; i++) {
       const left = i;
@@ -77,12 +71,8 @@ export default defineModel({
         o.ordered && i === n - 1
           ? { first: Math.min(left, right), second: Math.max(left, right) }
           : { first: left, second: right };
-      threads.push(thread<S, L>(`phil${i}`, lr, steps));
+      threads.push(thread<L>(`phil${i}`, lr, philosopher));
     }
-    return {
-      init: { fork: Array.from({ length: n }, () => UNLOCKED) } as S,
-      threads,
-      properties: [lockMisuse],
-    };
+    return { layout: shared, threads, properties: [lockMisuse], observes: {} };
   },
 });

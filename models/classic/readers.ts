@@ -11,25 +11,32 @@
  * End-state property `reads-consistent`: at the end x = 42 and every reader read 0 or 42 (no
  * torn or invented value). Holds.
  */
-import { defineModel } from '../../src/core/model.js';
-import { load, store } from '../../src/core/ops.js';
 import { endState } from '../../src/core/property.js';
-import { thread } from '../../src/core/thread.js';
+import { defineModel, int, layout, step, thread } from '../../src/lang/index.js';
 
-interface S {
-  readonly x: number;
-}
 interface L {
   /** The value read, or -1 before the read. */
   readonly r: number;
 }
 
-const consistent = endState<S>('reads-consistent', 'At the end x = 42 and every reader read 0 or 42.', (v) => {
-  if (v.s.x !== 42) return `x = ${v.s.x} at the end, expected 42`;
-  for (const t of v.threads.slice(1))
-    if (t.l.r !== 0 && t.l.r !== 42) return `${t.name} read ${t.l.r}, neither 0 nor 42`;
-  return null;
-});
+const shared = layout({ x: int(0, 42) });
+const { x } = shared.refs;
+
+const consistent = endState<typeof shared.defaults>(
+  'reads-consistent',
+  'At the end x = 42 and every reader read 0 or 42.',
+  (v) => {
+    if (v.s.x !== 42) return `x = ${v.s.x} at the end, expected 42`;
+    for (const t of v.threads.slice(1)) {
+      const { r } = t.l as L;
+      if (r !== 0 && r !== 42) return `${t.name} read ${r}, neither 0 nor 42`;
+    }
+    return null;
+  },
+);
+
+const writer = [step<L>('writer: x = 42', (c) => c.set(x, 42))];
+const reader = [step<L>('reader: r = x', (c) => c.let({ r: c.get(x) }))];
 
 export default defineModel({
   name: 'readers',
@@ -43,15 +50,14 @@ export default defineModel({
     readers: { doc: 'writer: x = 42; reader k: r = x.', options: {}, expect: {} },
   },
   build: (_o, p) => ({
-    init: { x: 0 } as S,
+    layout: shared,
     threads: [
-      thread<S, L>('writer', { r: -1 }, [store<L>('writer: x = 42', ['x'], () => 42)]),
-      ...Array.from({ length: p.n }, (_, k) =>
-        thread<S, L>(`reader${k + 1}`, { r: -1 }, [load<L>('reader: r = x', ['x'], (_l, v) => ({ l: { r: v } }))]),
-      ),
+      thread<L>('writer', { r: -1 }, writer),
+      ...Array.from({ length: p.n }, (_, k) => thread<L>(`reader${k + 1}`, { r: -1 }, reader)),
     ],
     properties: [consistent],
     // The readers are interchangeable; no thread id reaches the shared state.
     symmetry: p.n > 1 ? { groups: [Array.from({ length: p.n }, (_, k) => k + 1)] } : undefined,
+    observes: { locals: ['r'] },
   }),
 });

@@ -1,6 +1,12 @@
 /**
  * Page migration vs a shmem read fault (seed 002: arm64, 6.10/6.11, August 2024).
  *
+ * Follows Linux v6.10: mm/migrate.c (migrate_pages_sync, migrate_pages_batch,
+ * migrate_folio_unmap, folio_migrate_mapping, remove_migration_pte, migration_entry_wait),
+ * mm/rmap.c (try_to_migrate_one), mm/memory.c (handle_pte_fault, do_fault, do_read_fault,
+ * finish_fault), mm/shmem.c (shmem_get_folio_gfp), mm/filemap.c (filemap_get_entry).
+ * Written in the model language (src/lang, docs/writing-a-model.md): footprints are derived.
+ *
  * The migrator (move_pages → migrate_pages) locks the shmem folio A, and try_to_migrate_one,
  * under the PTL, clears the PTE and only then installs the migration entry. A reader faulting
  * on the same page reads the PTE locklessly in handle_pte_fault; if it lands between the clear
@@ -53,66 +59,71 @@
  *    the count is not the expected one, undo (restore the PTE, unlock) so the reader can finish,
  *    then unmap again, up to `retries` times.
  */
-import { produce } from 'immer';
-import { reads, writes } from '../../src/core/access.js';
-import { defineModel, type Program, type Verdict } from '../../src/core/model.js';
 import { ModelError } from '../../src/core/errors.js';
-import { assertion, endState, invariant, type Property, type StateView } from '../../src/core/property.js';
-import { andThen, step, type Step, type StepNote, type StepSpec } from '../../src/core/step.js';
-import { annotated, type Callers } from '../../src/core/annotations.js';
+import type { Callers } from '../../src/core/annotations.js';
 import type { ShowRule } from '../../src/core/show.js';
-import { permuteTid, type Symmetry } from '../../src/core/symmetry.js';
-import { thread } from '../../src/core/thread.js';
+import type { StepNote } from '../../src/core/step.js';
+import { folioShow, freezeNote } from '../../src/kernel/folio.js';
+import { pteText } from '../../src/kernel/pte.js';
+import { rwsemShow } from '../../src/kernel/rwsem.js';
+import { lockShow } from '../../src/kernel/spinlock.js';
+import type { Verdict } from '../../src/core/model.js';
+import { assertion, endState, invariant, type Property, type StateView } from '../../src/core/property.js';
+import { FOLIO_LOCK, REFCOUNT } from '../../src/kernel/folio.js';
+import { lockMisuse } from '../../src/kernel/spinlock.js';
 import {
-  FOLIO_LOCK,
-  REFCOUNT,
-  folio,
+  array,
+  continue_,
+  defineModel,
+  exit,
+  goto_,
+  if_,
+  int,
+  label,
+  layout,
+  local,
+  localWhen,
+  loop,
+  oneOf,
+  scope,
+  spinLock,
+  spinUnlock,
+  step,
+  thread,
+  tid,
+  when,
+  type Block,
+  type Ctx,
+  type LangProgram,
+  type StateOf,
+} from '../../src/lang/index.js';
+import {
   folioLockOrQueue,
   folioLockSleep,
   folioMapcount,
   folioPut,
   folioQueueIfLocked,
-  folioReadMapping,
-  folioRenamed,
-  folioThreadBits,
   folioRefFreeze,
-  folioShow,
+  folioSpec,
+  folioThreadBits,
   folioTryGet,
   folioUnlock,
   folioWaitUnlocked,
-  lockLoc,
-  mapLoc,
-  refLoc,
-  type Folio,
-} from '../../src/kernel/folio.js';
-import { cacheLoc, xasLoad } from '../../src/kernel/pagecache.js';
-import {
-  PTE_NONE,
-  migrationEntry,
-  present,
-  presentInvalid,
-  pteLoc,
-  pteSame,
-  pteText,
-  ptepGet,
-  pteStore,
-  type Pte,
-} from '../../src/kernel/pte.js';
-import { downRead, rwsem, rwsemShow, upRead, type RwSem } from '../../src/kernel/rwsem.js';
-import { lockMisuse, lockShow, spinLock, spinUnlock } from '../../src/kernel/spinlock.js';
-import { TLB, tlbFlush } from '../../src/kernel/tlb.js';
+  type FolioRefs,
+} from '../../src/lang/kernel/folio.js';
+import { downRead, rwsemSpec, upRead } from '../../src/lang/kernel/rwsem.js';
 
 export type MigState = 'running' | 'migrated' | 'failed';
 
-export interface S {
-  readonly folios: Readonly<Record<string, Folio>>;
-  readonly pte: readonly Pte[];
-  readonly ptl: number;
-  readonly cache: readonly (string | null)[];
-  readonly tlb: { readonly stale: boolean };
-  readonly i_mmap_rwsem: RwSem;
-  readonly mig: MigState;
-}
+/** A page-table entry: none, present, a migration entry, or arm64's present-invalid encoding. */
+export type Pte =
+  { readonly kind: 'none' } | { readonly kind: 'present' | 'migration' | 'invalid'; readonly folio: string };
+const PTE_NONE: Pte = { kind: 'none' };
+const present = (folio: string): Pte => ({ kind: 'present', folio });
+const migrationEntry = (folio: string): Pte => ({ kind: 'migration', folio });
+const presentInvalid = (folio: string): Pte => ({ kind: 'invalid', folio });
+const pteSame = (a: Pte, b: Pte) =>
+  a.kind === b.kind && (a.kind === 'none' || (a as { folio: string }).folio === (b as { folio: string }).folio);
 
 export interface Options {
   readonly deferAsyncFlush: boolean;
@@ -127,7 +138,45 @@ const MIGRATOR = 0;
 const SRC = 'A';
 const DST = 'B';
 const MAPPING = 'shmem';
-const MIG = 'mig';
+/** Folios shmem may allocate for a hole in the page cache (option 4: at most one per batch). */
+const FRESH = ['C1', 'C2'];
+
+// ---------------------------------------------------------------- shared state
+
+function sharedLayout(o: Options) {
+  const names = [SRC, DST, ...(o.uncache ? FRESH : [])];
+  const folios: Record<string, ReturnType<typeof folioSpec<typeof MAPPING>>> = {};
+  for (const n of names) folios[n] = folioSpec([MAPPING]);
+  const ptes: Pte[] = [PTE_NONE, ...names.flatMap((n) => [present(n), migrationEntry(n), presentInvalid(n)])];
+  return layout({
+    folios,
+    pte: array(1, oneOf(ptes)),
+    /** The PTL's owner. */
+    ptl: tid(),
+    /** The page-cache slot of index 0: the folio cached there, or null for a hole. */
+    cache: array(1, oneOf<string | null>([SRC, DST, null, ...FRESH])),
+    /** Some remote CPU may still use the old translation (the PTE was cleared, not yet flushed). */
+    tlb: { stale: oneOf([false, true]) },
+    i_mmap_rwsem: rwsemSpec(),
+    mig: oneOf<MigState>(['running', 'migrated', 'failed']),
+    /** Folios shmem allocated in a hole so far (names FRESH[0..]). */
+    allocated: int(0, FRESH.length),
+  });
+}
+type Shared = ReturnType<typeof sharedLayout>;
+export type S = StateOf<Shared['spec']>;
+
+/** The refs a step body uses, resolved once per variant. */
+function refsOf(shared: Shared) {
+  const r = shared.refs;
+  const folio = (name: string): FolioRefs => {
+    const f = (r.folios as Record<string, FolioRefs>)[name];
+    if (!f) throw new Error(`no folio ${name} in the layout`);
+    return f;
+  };
+  return { ...r, pte0: r.pte.at(0), cache0: r.cache.at(0), folio };
+}
+type Refs = ReturnType<typeof refsOf>;
 
 // ---------------------------------------------------------------- migrator
 
@@ -140,357 +189,372 @@ interface ML {
   readonly retrying: boolean;
 }
 
-/** Compound step written with immer: several fields under one lock. */
-function compound<L>(
-  label: string,
-  name: string,
-  locs: string[],
-  recipe: (d: any, l: L) => { goto?: string; l?: L } | void,
-): Step<S, L> {
-  return {
-    label,
-    name,
-    cost: locs.some((loc) => loc.endsWith('.ref')) ? 'atomic' : undefined,
-    footprint: () => writes(...locs),
-    run: (s, l) => {
-      let out: { goto?: string; l?: L } | void = undefined;
-      const next = produce(s, (d) => {
-        out = recipe(d, l);
-      });
-      return { s: next, ...(out ?? {}) };
-    },
-  };
-}
-
-/**
- * remove_migration_pte under the PTL: if the PTE still holds src's migration entry, map `to`
- * (folio_get, set_pte_at, folio_add_file_rmap_pte). Coarser than the kernel (three atomic
- * actions in one step): the PTE store is under the PTL, and the two increments are merged with it
- * because no reader here decides on the exact count between them (only the migrator freezes).
- */
-function removeMigrationPte(to: string, which: 'src' | 'dst', name: string): Step<S, ML> {
-  return compound<ML>(
-    `remove_migration_pte: set_pte_at(${which}); folio_get(${which})`,
-    name,
-    [pteLoc(0), refLoc(to), mapLoc(to)],
-    (d) => {
-      if (d.pte[0].kind === 'migration' && d.pte[0].folio === SRC) {
-        d.pte[0] = present(to);
-        d.folios[to].ref += 1;
-        d.folios[to].mapcount += 1;
-      }
-    },
-  );
-}
-
 function expectedRefs(o: Options): number {
   if (o.freezeFirst !== 'no') return 3; // page cache + PTE + isolation, frozen before the unmap
   return o.uncache ? 1 : 2; // isolation (+ page cache unless removed)
 }
 
-/** The freeze's fair retry loop: succeed at the expected count; fail once every extra holder sleeps on the lock. */
-function freezeRetries(o: Options, onFail: string): StepSpec<S, ML> {
-  const expected = expectedRefs(o);
-  const base = folioRefFreeze<S, ML>(SRC, () => expected, onFail);
-  return {
-    ...base,
-    guard: (s) => {
-      const a = s.folios[SRC];
-      return a.ref === expected || (a.held & ~a.waiters) === 0;
-    },
-    footprint: (s, l) => [...base.footprint(s, l, MIGRATOR), ...reads(lockLoc(SRC))],
+/**
+ * The freeze's fair retry loop: succeeds at the expected count (true); fails (false) once every
+ * extra holder sleeps on the lock; waits otherwise.
+ */
+function freezeRetries(c: Ctx<ML>, a: FolioRefs, expected: number): boolean {
+  c.touch(a.ref);
+  const ref = c.get(a.ref);
+  const held = c.get(a.held);
+  const waiters = c.get(a.waiters);
+  c.await(ref === expected || (held & ~waiters) === 0);
+  return folioRefFreeze(c, a, expected);
+}
+
+/**
+ * remove_migration_pte under the PTL: if the PTE still holds src's migration entry, map `to`
+ * (folio_get, set_pte_at, folio_add_file_rmap_pte). Coarser than the kernel (three atomic
+ * actions in one step): the PTE store is under the PTL, and the two increments are merged with
+ * it because no reader here decides on the exact count between them (only the migrator freezes).
+ */
+function removeMigrationPte(r: Refs, to: string): (c: Ctx<ML>) => void {
+  const f = r.folio(to);
+  return (c) => {
+    const p = c.get(r.pte0);
+    if (p.kind !== 'migration' || p.folio !== SRC) return;
+    c.set(r.pte0, present(to));
+    c.set(f.ref, c.get(f.ref) + 1);
+    c.set(f.mapcount, c.get(f.mapcount) + 1);
   };
 }
 
-function migratorSteps(o: Options, retries: number): Step<S, ML>[] {
-  const deferred = (l: ML) => o.deferAsyncFlush && l.batch === 0;
-  const clear: Step<S, ML> =
+/** migrate_folio_undo_src: remove_migration_ptes(src → src) under the PTL. */
+const undo = (r: Refs): Block<ML> => [
+  label('undo'),
+  step('migrate_folio_undo_src: remove_migration_ptes: PTL', (c) => spinLock(c, r.ptl), { cost: 'lock' }),
+  label('undo_set'),
+  step('remove_migration_pte: set_pte_at(src); folio_get(src)', removeMigrationPte(r, SRC), { cost: 'atomic' }),
+  step('remove_migration_ptes: drop PTL', (c) => spinUnlock(c, r.ptl)),
+];
+
+function migrator(o: Options, r: Refs, retries: number): Block<ML> {
+  const a = r.folio(SRC);
+  const b = r.folio(DST);
+  const atomic = { cost: 'atomic' } as const;
+  const lock = { cost: 'lock' } as const;
+  const expected = expectedRefs(o);
+  const clear =
     o.clear === 'xchg'
-      ? {
-          ...step(
-            'try_to_migrate_one: xchg(pte, migration entry)',
-            pteStore<S, ML>(0, () => migrationEntry(SRC)),
-            'clear',
-          ),
-          cost: 'atomic',
-        }
+      ? step<ML>('try_to_migrate_one: xchg(pte, migration entry)', (c) => c.set(r.pte0, migrationEntry(SRC)), atomic)
       : o.clear === 'mkinvalid'
-        ? {
-            ...step(
-              'try_to_migrate_one: pte_mkinvalid (+flush)',
-              pteStore<S, ML>(0, () => presentInvalid(SRC)),
-              'clear',
-            ),
-            cost: 'atomic',
-          }
-        : {
-            label: 'try_to_migrate_one: ptep_clear_flush / ptep_get_and_clear',
-            name: 'clear',
-            cost: 'atomic',
-            footprint: () => writes(pteLoc(0), TLB),
-            run: (s, l) => ({ s: { ...s, pte: [PTE_NONE], tlb: { stale: deferred(l) } } }),
-          };
-  const steps: Step<S, ML>[] = [
-    step('migrate_folio_unmap: folio_lock(src)', folioLockOrQueue<S, ML>(SRC, 'locked'), 'lock'),
-    step('migrate_folio_unmap: folio_lock sleeps', folioLockSleep<S, ML>(SRC), 'lock_sleep'),
-  ];
-  if (o.freezeFirst !== 'no')
-    steps.push(step('option 3: folio_ref_freeze(src, 3) before unmap', freezeRetries(o, 'give_up'), 'locked'));
-  steps.push(
-    step(
-      'rmap_walk_file: i_mmap_lock_read',
-      downRead<ML>(['i_mmap_rwsem']),
-      o.freezeFirst === 'no' ? 'locked' : 'immap',
+        ? step<ML>('try_to_migrate_one: pte_mkinvalid (+flush)', (c) => c.set(r.pte0, presentInvalid(SRC)), atomic)
+        : step<ML>(
+            'try_to_migrate_one: ptep_clear_flush / ptep_get_and_clear',
+            (c) => {
+              c.set(r.pte0, PTE_NONE);
+              c.set(r.tlb.stale, o.deferAsyncFlush && c.l.batch === 0);
+            },
+            atomic,
+          );
+  return [
+    // migrate_pages_sync: the ASYNC batch, then the SYNC batch (and early retries).
+    label('lock'),
+    when(
+      'migrate_folio_unmap: folio_lock(src)',
+      (c) => folioLockOrQueue(c, a),
+      [],
+      [label('lock_sleep'), step('migrate_folio_unmap: folio_lock sleeps', (c) => folioLockSleep(c, a))],
+      lock,
     ),
-    step('try_to_migrate_one: page_vma_mapped_walk takes PTL', spinLock<ML>(['ptl'])),
+    ...(o.freezeFirst !== 'no'
+      ? [
+          label<ML>('locked'),
+          when<ML>(
+            'option 3: folio_ref_freeze(src, 3) before unmap',
+            (c) => freezeRetries(c, a, expected),
+            [],
+            [goto_('give_up')],
+            atomic,
+          ),
+        ]
+      : []),
+    label(o.freezeFirst === 'no' ? 'locked' : 'immap'),
+    step('rmap_walk_file: i_mmap_lock_read', (c) => downRead(c, r.i_mmap_rwsem), lock),
+    step('try_to_migrate_one: page_vma_mapped_walk takes PTL', (c) => spinLock(c, r.ptl), lock),
+    label('clear'),
     clear,
-  );
-  if (o.clear !== 'xchg')
-    steps.push(
-      step(
-        'try_to_migrate_one: set_pte_at(migration entry)',
-        pteStore<S, ML>(0, () => migrationEntry(SRC)),
-      ),
-    );
-  steps.push(step('try_to_migrate_one: folio_remove_rmap_pte', folioMapcount<S, ML>(SRC, -1)));
-  if (o.freezeFirst !== 'fold-put') steps.push(step('try_to_migrate_one: folio_put', folioPut<S, ML>(SRC)));
-  steps.push(
-    step('page_vma_mapped_walk: drop PTL', spinUnlock<ML>(['ptl'])),
-    step('rmap_walk_file: i_mmap_unlock_read', upRead<ML>(['i_mmap_rwsem'])),
-    step('migrate_pages_batch: try_to_unmap_flush', tlbFlush<S, ML>()),
-  );
-  if (o.retryEarly)
-    steps.push({
-      label: 'retry-early: folio_ref_count != folio_expected_refs?',
-      name: 'early_check',
-      footprint: () => reads(refLoc(SRC)),
-      run: (s, l) =>
-        s.folios[SRC].ref !== expectedRefs(o) && l.early < retries
-          ? { l: { ...l, early: l.early + 1, retrying: true }, goto: 'undo' }
-          : {},
-    });
-  if (o.uncache)
-    steps.push(
-      compound<ML>('option 4: filemap_remove_folio(src)', 'uncache', [cacheLoc(0), refLoc(SRC)], (d) => {
-        if (d.cache[0] !== SRC) return;
-        d.cache[0] = null;
-        d.folios[SRC].ref -= 1;
-      }),
-    );
-  if (o.freezeFirst === 'no')
-    steps.push(
-      step('folio_migrate_mapping: xas_lock_irq; folio_ref_freeze(src, expected)', freezeRetries(o, 'undo'), 'freeze'),
-    );
-  steps.push(
-    compound<ML>(
+    ...(o.clear !== 'xchg'
+      ? [step<ML>('try_to_migrate_one: set_pte_at(migration entry)', (c) => c.set(r.pte0, migrationEntry(SRC)))]
+      : []),
+    step('try_to_migrate_one: folio_remove_rmap_pte', (c) => folioMapcount(c, a, -1), atomic),
+    ...(o.freezeFirst !== 'fold-put' ? [step<ML>('try_to_migrate_one: folio_put', (c) => folioPut(c, a), atomic)] : []),
+    step('page_vma_mapped_walk: drop PTL', (c) => spinUnlock(c, r.ptl)),
+    step('rmap_walk_file: i_mmap_unlock_read', (c) => upRead(c, r.i_mmap_rwsem)),
+    step('migrate_pages_batch: try_to_unmap_flush', (c) => c.set(r.tlb.stale, false)),
+    ...(o.retryEarly
+      ? [
+          label<ML>('early_check'),
+          when<ML>(
+            'retry-early: folio_ref_count != folio_expected_refs?',
+            (c) =>
+              c.get(a.ref) !== expected &&
+              c.l.early < retries &&
+              (c.let({ early: c.l.early + 1, retrying: true }), true),
+            [goto_('undo')],
+          ),
+        ]
+      : []),
+    ...(o.uncache
+      ? [
+          label<ML>('uncache'),
+          step<ML>(
+            'option 4: filemap_remove_folio(src)',
+            (c) => {
+              if (c.get(r.cache0) !== SRC) return;
+              c.set(r.cache0, null);
+              c.set(a.ref, c.get(a.ref) - 1);
+            },
+            atomic,
+          ),
+        ]
+      : []),
+    ...(o.freezeFirst === 'no'
+      ? [
+          label<ML>('freeze'),
+          when<ML>(
+            'folio_migrate_mapping: xas_lock_irq; folio_ref_freeze(src, expected)',
+            (c) => freezeRetries(c, a, expected),
+            [],
+            [goto_('undo')],
+            atomic,
+          ),
+        ]
+      : []),
+    label('store'),
+    step(
       'folio_migrate_mapping: xas_store(dst); folio_ref_unfreeze(src, 1)',
-      'store',
-      [cacheLoc(0), refLoc(SRC), refLoc(DST), `${SRC}.mapping`, `${DST}.mapping`],
-      (d) => {
-        d.cache[0] = DST;
-        d.folios[DST].ref += 1;
-        d.folios[DST].mapping = MAPPING;
-        d.folios[SRC].mapping = null;
-        d.folios[SRC].ref = 1;
+      (c) => {
+        c.set(r.cache0, DST);
+        c.set(b.ref, c.get(b.ref) + 1);
+        c.set(b.mapping, MAPPING);
+        c.set(a.mapping, null);
+        c.set(a.ref, 1);
       },
+      atomic,
     ),
-    step('remove_migration_ptes(src→dst): PTL', spinLock<ML>(['ptl'])),
-    removeMigrationPte(DST, 'dst', 'rm_set'),
-    step('remove_migration_ptes: drop PTL', spinUnlock<ML>(['ptl'])),
-    step('migrate_folio_move: folio_unlock(dst)', folioUnlock<S, ML>(DST)),
-    step('migrate_folio_move: folio_unlock(src)', folioUnlock<S, ML>(SRC)),
-    step('migrate_folio_move: folio_put(dst)', folioPut<S, ML>(DST)),
-    compound<ML>('migrate_folio_done: folio_put(src) — migrated', 'done', [refLoc(SRC), MIG], (d) => {
-      d.folios[SRC].ref -= 1;
-      d.mig = 'migrated';
-      return { goto: 'exit' };
-    }),
-    // Undo of a batch: restore the PTE, unlock; then the next batch or give up.
-    step('migrate_folio_undo_src: remove_migration_ptes: PTL', spinLock<ML>(['ptl']), 'undo'),
-    removeMigrationPte(SRC, 'src', 'undo_set'),
-    step('remove_migration_ptes: drop PTL', spinUnlock<ML>(['ptl'])),
-  );
-  if (o.uncache)
-    steps.push(
-      compound<ML>('option 4 undo: re-add src to the page cache', 'recache', [cacheLoc(0), refLoc(SRC)], (d) => {
-        if (d.cache[0] === null) {
-          d.cache[0] = SRC;
-          d.folios[SRC].ref += 1;
-        }
-      }),
-    );
-  if (o.freezeFirst !== 'no')
-    steps.push({
-      label: 'option 3: folio_ref_unfreeze(src) after undo',
-      footprint: () => writes(refLoc(SRC)),
-      run: (s) =>
-        s.folios[SRC].ref === 0 ? { s: { ...s, folios: { ...s.folios, [SRC]: { ...s.folios[SRC], ref: 3 } } } } : {},
-    });
-  steps.push(
-    step('migrate_folio_undo_src: folio_unlock(src)', folioUnlock<S, ML>(SRC), 'give_up'),
-    {
-      label: 'migrate_pages_sync: next batch?',
-      footprint: () => [],
-      run: (_s, l) =>
-        l.retrying
-          ? { l: { ...l, retrying: false }, goto: 'lock' }
-          : l.batch === 0
-            ? { l: { ...l, batch: 1 }, goto: 'lock' }
-            : {},
-    },
-    compound<ML>(
+    step('remove_migration_ptes(src→dst): PTL', (c) => spinLock(c, r.ptl), lock),
+    label('rm_set'),
+    step('remove_migration_pte: set_pte_at(dst); folio_get(dst)', removeMigrationPte(r, DST), atomic),
+    step('remove_migration_ptes: drop PTL', (c) => spinUnlock(c, r.ptl)),
+    step('migrate_folio_move: folio_unlock(dst)', (c) => folioUnlock(c, b)),
+    step('migrate_folio_move: folio_unlock(src)', (c) => folioUnlock(c, a)),
+    step('migrate_folio_move: folio_put(dst)', (c) => folioPut(c, b), atomic),
+    label('done'),
+    step(
+      'migrate_folio_done: folio_put(src) — migrated',
+      (c) => {
+        c.set(a.ref, c.get(a.ref) - 1);
+        c.set(r.mig, 'migrated');
+      },
+      atomic,
+    ),
+    exit(),
+    // Undo of a batch: restore the PTE, unlock; then the next batch or give up. (With option 3
+    // a failed freeze gives up before the unmap: there is nothing to undo.)
+    ...(o.freezeFirst === 'no' ? undo(r) : []),
+    ...(o.uncache
+      ? [
+          label<ML>('recache'),
+          step<ML>(
+            'option 4 undo: re-add src to the page cache',
+            (c) => {
+              if (c.get(r.cache0) !== null) return;
+              c.set(r.cache0, SRC);
+              c.set(a.ref, c.get(a.ref) + 1);
+            },
+            atomic,
+          ),
+        ]
+      : []),
+    label('give_up'),
+    step('migrate_folio_undo_src: folio_unlock(src)', (c) => folioUnlock(c, a)),
+    localWhen<ML>(
+      'migrate_pages_sync: next batch?',
+      (l) => (l.retrying ? [{ retrying: false }, true] : l.batch === 0 ? [{ batch: 1 }, true] : [{}, false]),
+      [goto_('lock')],
+    ),
+    label('fail'),
+    step(
       'putback: folio_put(src), free dst — migration failed',
-      'fail',
-      [refLoc(SRC), refLoc(DST), lockLoc(DST), MIG],
-      (d) => {
-        d.folios[SRC].ref -= 1;
-        d.folios[DST].ref -= 1;
-        d.folios[DST].locked = -1;
-        d.mig = 'failed';
+      (c) => {
+        c.set(a.ref, c.get(a.ref) - 1);
+        c.set(b.ref, c.get(b.ref) - 1);
+        c.set(b.locked, -1);
+        c.set(r.mig, 'failed');
       },
+      atomic,
     ),
-  );
-  return steps;
+  ];
 }
 
 // ---------------------------------------------------------------- reader
 
 interface RL {
-  /** The folio found in the page cache (filemap_get_entry). */
+  /** The folio found in the page cache (filemap_get_entry) or named by the migration entry. */
   readonly f: string;
   /** vmf->orig_pte, read locklessly. */
   readonly orig: Pte;
   readonly nopage: boolean;
 }
 
-/** The fault returns and the access is retried by the hardware. */
-const refault = () => ({ goto: 'access' });
-
-function readerSteps(o: Options): Step<S, RL>[] {
-  const f = (l: RL) => l.f;
-  const nopagePut = folioPut<S, RL>(f, true);
-  const steps: Step<S, RL>[] = [
-    {
-      label: 'CPU access: TLB hit or hardware walk',
-      name: 'access',
-      footprint: () => reads(pteLoc(0), TLB),
-      run: (s) => (s.tlb.stale || s.pte[0].kind === 'present' ? { goto: 'exit' } : {}),
-    },
-    step(
-      'handle_pte_fault: ptep_get_lockless',
-      ptepGet<S, RL>(0, (l, p) => {
-        const go =
-          p.kind === 'none'
-            ? 'missing'
-            : p.kind === 'migration'
-              ? 'mew_lock'
-              : p.kind === 'invalid'
-                ? 'same_lock'
-                : 'exit';
-        return { l: { ...l, orig: p }, goto: go };
-      }),
-    ),
-    // present-invalid (option 1): the pte_same path under the PTL
-    step('handle_pte_fault: spin_lock(ptl)', spinLock<RL>(['ptl']), 'same_lock'),
-    step(
-      'handle_pte_fault: !pte_same → return',
-      ptepGet<S, RL>(0, () => ({})),
-    ),
-    step('handle_pte_fault: spin_unlock(ptl); refault', andThen(spinUnlock<RL>(['ptl']), refault)),
+function reader(o: Options, r: Refs): Block<RL> {
+  const lock = { cost: 'lock' } as const;
+  const atomic = { cost: 'atomic' } as const;
+  const f = (c: Ctx<RL>) => r.folio(c.l.f);
+  /** filemap_get_entry's `repeat` label. */
+  const lookup = o.recheckInDoFault ? 'lookup' : 'missing';
+  const doFaultRecheck: Block<RL> = o.recheckInDoFault
+    ? [
+        label('missing'),
+        step('option 5 do_fault: spin_lock(ptl)', (c) => spinLock(c, r.ptl), lock),
+        step('option 5 do_fault: pte_none(ptep_get)?', (c) => {
+          if (c.get(r.pte0).kind !== 'none') c.let({ nopage: true });
+        }),
+        when(
+          'option 5 do_fault: spin_unlock(ptl)',
+          (c) => {
+            spinUnlock(c, r.ptl);
+            return c.l.nopage && (c.let({ nopage: false }), true);
+          },
+          [continue_()],
+        ),
+      ]
+    : [];
+  return [
+    // The hardware retries the access after every fault that returns.
+    loop([
+      label('access'),
+      when('CPU access: TLB hit or hardware walk', (c) => c.get(r.tlb.stale) || c.get(r.pte0).kind === 'present', [
+        exit(),
+      ]),
+      // f, orig and nopage belong to one fault: dead when the access is retried or done.
+      scope<RL>({ f: SRC, orig: PTE_NONE, nopage: false }, [
+        step('handle_pte_fault: ptep_get_lockless', (c) => c.let({ orig: c.get(r.pte0) })),
+        if_((l) => l.orig.kind === 'present', [exit()]),
+        if_((l) => l.orig.kind === 'migration', [goto_('mew_lock')]),
+        // present-invalid (option 1): the pte_same path under the PTL
+        if_(
+          (l) => l.orig.kind === 'invalid',
+          [
+            label('same_lock'),
+            step('handle_pte_fault: spin_lock(ptl)', (c) => spinLock(c, r.ptl), lock),
+            step('handle_pte_fault: !pte_same → return', (c) => void c.get(r.pte0)),
+            step('handle_pte_fault: spin_unlock(ptl); refault', (c) => spinUnlock(c, r.ptl)),
+            continue_(),
+          ],
+        ),
+        // pte_none: do_pte_missing → do_fault → do_read_fault → shmem_fault
+        ...doFaultRecheck,
+        label(lookup),
+        when(
+          'filemap_get_entry: xas_load',
+          (c) => {
+            const cached = c.get(r.cache0);
+            return cached !== null && (c.let({ f: cached }), true);
+          },
+          [],
+          [goto_('hole')],
+        ),
+        when(
+          'filemap_get_entry: folio_try_get_rcu (zero → repeat)',
+          (c) => folioTryGet(c, f(c)),
+          [],
+          [goto_(lookup)],
+          atomic,
+        ),
+        when('filemap_get_entry: xas_reload', (c) => c.get(r.cache0) === c.l.f, [goto_('lock')]),
+        label('drop'),
+        step('filemap_get_entry: folio_put; repeat', (c) => folioPut(c, f(c), true), atomic),
+        local('filemap_get_entry: repeat', () => ({})),
+        goto_(lookup),
+        label('lock'),
+        when('shmem_get_folio_gfp: folio_lock', (c) => folioLockOrQueue(c, f(c)), [goto_('locked')], [], lock),
+        step('shmem_get_folio_gfp: folio_lock sleeps', (c) => folioLockSleep(c, f(c))),
+        label('locked'),
+        when(
+          'shmem_get_folio_gfp: folio->mapping == mapping?',
+          (c) => c.get(f(c).mapping) === MAPPING,
+          [],
+          [goto_('truncated')],
+        ),
+        step('finish_fault: pte_offset_map_lock', (c) => spinLock(c, r.ptl), lock),
+        step(
+          'finish_fault: vmf_pte_changed? else set_pte_range',
+          (c) => {
+            if (!pteSame(c.get(r.pte0), c.l.orig)) return c.let({ nopage: true });
+            const fo = f(c);
+            c.set(fo.held, c.get(fo.held) & ~(1 << c.tid));
+            c.set(fo.mapcount, c.get(fo.mapcount) + 1);
+            c.set(r.pte0, present(c.l.f));
+          },
+          atomic,
+        ),
+        step('finish_fault: pte_unmap_unlock', (c) => spinUnlock(c, r.ptl)),
+        step('do_read_fault: folio_unlock', (c) => folioUnlock(c, f(c))),
+        when(
+          'do_read_fault: VM_FAULT_NOPAGE → folio_put; refault',
+          (c) => {
+            if (!c.l.nopage) return false;
+            folioPut(c, f(c), true);
+            c.let({ nopage: false });
+            return true;
+          },
+          [continue_()],
+          [exit()],
+        ),
+        label('truncated'),
+        step('shmem_get_folio_gfp: truncated → folio_unlock', (c) => folioUnlock(c, f(c))),
+        local('shmem_get_folio_gfp: folio_put; repeat', () => ({})),
+        goto_('drop'),
+        // migration entry: do_swap_page → migration_entry_wait (no reference taken)
+        label('mew_lock'),
+        step('migration_entry_wait: pte_offset_map_lock', (c) => spinLock(c, r.ptl), lock),
+        when(
+          'migration_entry_wait: is_migration_entry(ptep_get)?',
+          (c) => {
+            const p = c.get(r.pte0);
+            return p.kind === 'migration' && (c.let({ f: p.folio }), true);
+          },
+          [],
+          [goto_('mew_out')],
+        ),
+        step('migration_entry_wait_on_locked: folio_set_waiters; enqueue', (c) => folioQueueIfLocked(c, f(c))),
+        step('migration_entry_wait_on_locked: spin_unlock(ptl)', (c) => spinUnlock(c, r.ptl)),
+        step('migration_entry_wait_on_locked: sleep until unlocked; refault', (c) => folioWaitUnlocked(c, f(c))),
+        continue_(),
+        label('mew_out'),
+        step('migration_entry_wait: spin_unlock(ptl); refault', (c) => spinUnlock(c, r.ptl)),
+        continue_(),
+        // A hole in the page cache (option 4): shmem allocates a new folio for the index, locked, cached.
+        label('hole'),
+        when(
+          'shmem_alloc_and_add_folio: new folio in the hole',
+          (c) => {
+            if (c.get(r.cache0) !== null) return false;
+            const k = c.get(r.allocated);
+            const name = FRESH[k];
+            const fresh = r.folio(name);
+            c.set(r.allocated, k + 1);
+            c.set(fresh.ref, 2);
+            c.set(fresh.held, 1 << c.tid);
+            c.set(fresh.locked, c.tid);
+            c.set(fresh.mapping, MAPPING);
+            c.set(r.cache0, name);
+            c.let({ f: name });
+            return true;
+          },
+          [goto_('locked')],
+          [goto_(lookup)],
+        ),
+      ]),
+    ]),
   ];
-  if (o.recheckInDoFault)
-    steps.push(
-      step('option 5 do_fault: spin_lock(ptl)', spinLock<RL>(['ptl']), 'missing'),
-      step(
-        'option 5 do_fault: pte_none(ptep_get)?',
-        ptepGet<S, RL>(0, (l, p) => (p.kind === 'none' ? {} : { l: { ...l, nopage: true } })),
-      ),
-      step(
-        'option 5 do_fault: spin_unlock(ptl)',
-        andThen(spinUnlock<RL>(['ptl']), (l) => (l.nopage ? { l: { ...l, nopage: false }, goto: 'access' } : {})),
-      ),
-    );
-  steps.push(
-    step(
-      'filemap_get_entry: xas_load',
-      xasLoad<S, RL>(0, (l, folioName) => (folioName === null ? { goto: 'hole' } : { l: { ...l, f: folioName } })),
-      o.recheckInDoFault ? 'lookup' : 'missing',
-    ),
-    step(
-      'filemap_get_entry: folio_try_get_rcu (zero → repeat)',
-      folioTryGet<S, RL>(f, o.recheckInDoFault ? 'lookup' : 'missing'),
-    ),
-    step(
-      'filemap_get_entry: xas_reload',
-      xasLoad<S, RL>(0, (l, again) => (again === l.f ? { goto: 'lock' } : { goto: 'drop' })),
-    ),
-    step('filemap_get_entry: folio_put; repeat', folioPut<S, RL>(f, true), 'drop'),
-    {
-      label: 'filemap_get_entry: repeat',
-      footprint: () => [],
-      run: () => ({ goto: o.recheckInDoFault ? 'lookup' : 'missing' }),
-    },
-    step('shmem_get_folio_gfp: folio_lock', folioLockOrQueue<S, RL>(f, 'locked'), 'lock'),
-    step('shmem_get_folio_gfp: folio_lock sleeps', folioLockSleep<S, RL>(f)),
-    step(
-      'shmem_get_folio_gfp: folio->mapping == mapping?',
-      folioReadMapping<S, RL>(f, (_l, m) => (m === MAPPING ? {} : { goto: 'truncated' })),
-      'locked',
-    ),
-    step('finish_fault: pte_offset_map_lock', spinLock<RL>(['ptl'])),
-    {
-      label: 'finish_fault: vmf_pte_changed? else set_pte_range',
-      cost: 'atomic',
-      footprint: (_s, l) => writes(pteLoc(0), refLoc(l.f), mapLoc(l.f)),
-      run: (s, l, tid) => {
-        if (!pteSame(s.pte[0], l.orig)) return { l: { ...l, nopage: true } };
-        const fo = s.folios[l.f];
-        const folios = { ...s.folios, [l.f]: { ...fo, held: fo.held & ~(1 << tid), mapcount: fo.mapcount + 1 } };
-        return { s: { ...s, pte: [present(l.f)], folios } };
-      },
-    },
-    step('finish_fault: pte_unmap_unlock', spinUnlock<RL>(['ptl'])),
-    step('do_read_fault: folio_unlock', folioUnlock<S, RL>(f)),
-    {
-      ...step('do_read_fault: VM_FAULT_NOPAGE → folio_put; refault', nopagePut),
-      cost: undefined,
-      footprint: (s, l, tid) => (l.nopage ? nopagePut.footprint(s, l, tid) : []),
-      run: (s, l, tid) =>
-        l.nopage ? { ...nopagePut.run(s, l, tid), l: { ...l, nopage: false }, goto: 'access' } : { goto: 'exit' },
-    },
-    step('shmem_get_folio_gfp: truncated → folio_unlock', folioUnlock<S, RL>(f), 'truncated'),
-    { label: 'shmem_get_folio_gfp: folio_put; repeat', footprint: () => [], run: () => ({ goto: 'drop' }) },
-    // migration entry: do_swap_page → migration_entry_wait (no reference taken)
-    step('migration_entry_wait: pte_offset_map_lock', spinLock<RL>(['ptl']), 'mew_lock'),
-    step(
-      'migration_entry_wait: is_migration_entry(ptep_get)?',
-      ptepGet<S, RL>(0, (l, p) => (p.kind === 'migration' ? { l: { ...l, f: p.folio } } : { goto: 'mew_out' })),
-    ),
-    step('migration_entry_wait_on_locked: folio_set_waiters; enqueue', folioQueueIfLocked<S, RL>(f)),
-    step('migration_entry_wait_on_locked: spin_unlock(ptl)', spinUnlock<RL>(['ptl'])),
-    step(
-      'migration_entry_wait_on_locked: sleep until unlocked; refault',
-      andThen(folioWaitUnlocked<S, RL>(f), refault),
-    ),
-    step('migration_entry_wait: spin_unlock(ptl); refault', andThen(spinUnlock<RL>(['ptl']), refault), 'mew_out'),
-  );
-  // A hole in the page cache (option 4): shmem allocates a new folio for the index, locked, cached.
-  steps.push({
-    label: 'shmem_alloc_and_add_folio: new folio in the hole',
-    name: 'hole',
-    footprint: () => writes(cacheLoc(0)),
-    run: (s, l, tid) => {
-      if (s.cache[0] !== null) return { goto: o.recheckInDoFault ? 'lookup' : 'missing' };
-      const name = `C${Object.keys(s.folios).length - 1}`;
-      const fresh = folio({ ref: 2, held: 1 << tid, locked: tid, mapping: MAPPING });
-      return {
-        s: { ...s, cache: [name], folios: { ...s.folios, [name]: fresh } },
-        l: { ...l, f: name },
-        goto: 'locked',
-      };
-    },
-  });
-  return steps;
 }
 
 // ---------------------------------------------------------------- properties
@@ -510,7 +574,7 @@ export const properties: Property<S>[] = [
   invariant<S>(
     'migration-entry-locked',
     'A migration entry is present only while its folio is locked (migration_entry_to_page BUG_ON).',
-    ['pte', `${SRC}.lock`, `${DST}.lock`],
+    ['pte', `folios.${SRC}.lock`, `folios.${DST}.lock`],
     (v) => {
       for (const p of v.s.pte)
         if (p.kind === 'migration' && v.s.folios[p.folio].locked === -1)
@@ -554,7 +618,7 @@ export const properties: Property<S>[] = [
   invariant<S>(
     'no-ref-held-across-migration-wait',
     "No thread sleeps on the migrating folio's lock, held by the migrator while the folio is unmapped, holding a reference the freeze does not expect.",
-    [`${SRC}.ref`, `${SRC}.lock`, 'pte'],
+    [`folios.${SRC}.ref`, `folios.${SRC}.lock`, 'pte'],
     (v: StateView<S>) => {
       const a = v.s.folios[SRC];
       const stuck = a.held & a.waiters;
@@ -571,32 +635,17 @@ export const properties: Property<S>[] = [
 /**
  * The readers are interchangeable: the same steps from the same locals, and a reader's id only
  * reaches the shared state as a folio holder/waiter bit, a PG_locked owner, the PTL owner or an
- * rwsem writer — all renamed here. Locations never depend on the reader's id, and the
- * properties only ask whether some thread holds/waits, never which one (their messages name it).
+ * rwsem writer — `tid()` and `mask()` fields of the layout, which the compiler renames.
+ * Locations never depend on the reader's id, and the properties only ask whether some thread
+ * holds/waits, never which one (their messages name it).
  */
-function readerSymmetry(first: number, readers: number): Symmetry<S> | undefined {
+function readerSymmetry(first: number, readers: number): LangProgram<S>['symmetry'] {
   if (readers < 2) return undefined;
   return {
     groups: [Array.from({ length: readers }, (_, i) => first + i)],
-    permute: (s, to) => {
-      const folios: Record<string, Folio> = {};
-      let renamed = false;
-      for (const name in s.folios) {
-        folios[name] = folioRenamed(s.folios[name], to);
-        if (folios[name] !== s.folios[name]) renamed = true;
-      }
-      const writer = permuteTid(s.i_mmap_rwsem.writer, to);
-      // Unchanged parts stay the same objects, so the renamed state's hash reuses their hashes.
-      return {
-        ...s,
-        folios: renamed ? folios : s.folios,
-        ptl: permuteTid(s.ptl, to),
-        i_mmap_rwsem: writer === s.i_mmap_rwsem.writer ? s.i_mmap_rwsem : { ...s.i_mmap_rwsem, writer },
-      };
-    },
-    threadKey: (s, tid) => {
-      let key = s.ptl === tid ? 1 : 0;
-      for (const name in s.folios) key = key * 8 + folioThreadBits(s.folios[name], tid);
+    threadKey: (s, t) => {
+      let key = s.ptl === t ? 1 : 0;
+      for (const name in s.folios) key = key * 8 + folioThreadBits(s.folios[name], t);
       return key;
     },
   };
@@ -700,41 +749,41 @@ export default defineModel<Options>({
   },
 });
 
-function buildProgram(o: Options, p: Readonly<Record<string, number>>): Program {
+function buildProgram(o: Options, p: Readonly<Record<string, number>>): LangProgram<S> {
+  const shared = sharedLayout(o);
+  const r = refsOf(shared);
+  const fresh = o.uncache ? Object.fromEntries(FRESH.map((n) => [n, { ref: 0 }])) : {};
+  const init = shared.state({
+    folios: {
+      [SRC]: p.migrating ? { ref: 3, mapcount: 1, mapping: MAPPING } : { ref: 1, mapping: MAPPING },
+      [DST]: p.migrating ? { ref: 1, locked: MIGRATOR } : { ref: 0 },
+      ...fresh,
+    },
+    pte: [p.migrating ? present(SRC) : PTE_NONE],
+    cache: [SRC],
+  });
+  const ml: ML = { batch: 0, early: 0, retrying: false };
+  // The migrator's locals are dead once it finishes (reset at its exit).
+  const migratorBody = [scope<ML>(ml, migrator(o, r, p.retries))];
+  const readerBody = reader(o, r);
   return {
-    init: {
-      folios: {
-        [SRC]: p.migrating ? folio({ ref: 3, mapcount: 1, mapping: MAPPING }) : folio({ ref: 1, mapping: MAPPING }),
-        [DST]: p.migrating ? folio({ ref: 1, locked: MIGRATOR }) : folio({ ref: 0 }),
-      },
-      pte: [p.migrating ? present(SRC) : PTE_NONE],
-      ptl: -1,
-      cache: [SRC],
-      tlb: { stale: false },
-      i_mmap_rwsem: rwsem(),
-      mig: 'running',
-    } satisfies S,
+    layout: shared,
+    init,
     threads: [
-      ...(p.migrating
-        ? [
-            thread<S, ML>(
-              'migrator',
-              { batch: 0, early: 0, retrying: false },
-              annotated(migratorSteps(o, p.retries), MIGRATOR_CALLS, MIGRATOR_NOTES),
-            ),
-          ]
-        : []),
+      ...(p.migrating ? [thread<ML>('migrator', ml, migratorBody)] : []),
       ...Array.from({ length: p.readers }, (_, i) =>
-        thread<S, RL>(
-          `reader${i}`,
-          { f: SRC, orig: PTE_NONE, nopage: false },
-          annotated(readerSteps(o), READER_CALLS, READER_NOTES),
-        ),
+        thread<RL>(`reader${i}`, { f: SRC, orig: PTE_NONE, nopage: false }, readerBody),
       ),
     ],
     properties,
     symmetry: readerSymmetry(p.migrating ? 1 : 0, p.readers),
+    // The properties read the shared state and thread names only.
+    observes: {},
     show: SHOW,
+    annotate: (name) =>
+      name === 'migrator'
+        ? { calls: MIGRATOR_CALLS, notes: { ...MIGRATOR_NOTES, ...freezeNotes(o) } }
+        : { calls: READER_CALLS, notes: READER_NOTES },
   };
 }
 
@@ -812,3 +861,12 @@ const SHOW: ShowRule[] = [
   { path: 'tlb.stale', name: 'remote TLB stale' },
   { path: 'mig', name: 'move_pages result', as: 'bookkeeping' },
 ];
+
+/** Why a freeze succeeds or fails: the count against the one expected (src/kernel/folio.ts). */
+function freezeNotes(o: Options): Record<string, StepNote<S, ML>> {
+  const note = freezeNote<S, ML>(SRC, () => expectedRefs(o));
+  return {
+    'folio_migrate_mapping: xas_lock_irq; folio_ref_freeze(src, expected)': note,
+    'option 3: folio_ref_freeze(src, 3) before unmap': note,
+  };
+}

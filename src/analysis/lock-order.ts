@@ -16,7 +16,7 @@
 import { ModelError, errorMessage } from '../core/errors.js';
 import { fingerprintInto } from '../core/fingerprint.js';
 import type { Instance } from '../core/instantiate.js';
-import type { LockOp, Step } from '../core/step.js';
+import { pcIndex, type LockOp, type Step } from '../core/step.js';
 import { elementaryCycles } from './cycles.js';
 
 /** One dependency A → B and the first place it was seen. */
@@ -153,7 +153,7 @@ export function lockOrder(inst: Instance, opts: LockOrderOptions = {}): LockOrde
       if (r.violation) continue; // the kernel stopped here: a BUG ends the execution
       let pc = n.pc[tid] + 1;
       if (r.goto !== undefined) {
-        const target = pcOf[tid].get(r.goto);
+        const target = typeof r.goto === 'number' ? pcIndex(r.goto, threads[tid].steps.length) : pcOf[tid].get(r.goto);
         if (target === undefined)
           throw new ModelError(`${where(tid, st)} jumps to unknown step '${r.goto}'`, 'bad-model');
         pc = target;

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import yargs, { type Argv } from 'yargs';
 import { ModelError, errorMessage } from '../core/errors.js';
-import { STRATEGIES } from '../explore/explore.js';
+import { ENGINES, STRATEGIES } from '../explore/explore.js';
 import { checkCommand, type CheckArgs } from './check.js';
 import { compareCommand, type CompareArgs } from './compare.js';
 import { oneLine, UsageError } from './errors.js';
@@ -158,6 +158,20 @@ export async function runCli(args: readonly string[], io: Io): Promise<number> {
             type: 'boolean',
             describe: 'Also run the lockdep-style lock-order analysis (its own full pass) and report dependency cycles',
           },
+          engine: {
+            type: 'string',
+            choices: ENGINES as string[],
+            default: 'reference',
+            describe:
+              'reference: states as objects; compiled: flat state vectors of a model-language model (naive search, no symmetry)',
+            requiresArg: true,
+          },
+          reductions: {
+            type: 'boolean',
+            default: true,
+            describe:
+              "The model-language compiler's reductions (dead-local reset, local-step merging); --no-reductions turns them off",
+          },
           symmetry: {
             type: 'boolean',
             default: true,
@@ -201,6 +215,11 @@ export async function runCli(args: readonly string[], io: Io): Promise<number> {
             requiresArg: true,
           },
           ...jsonOpt,
+          reductions: {
+            type: 'boolean',
+            default: true,
+            describe: "The model-language compiler's reductions; --no-reductions as the run that found the schedule",
+          },
           schedule: {
             type: 'string',
             demandOption: true,

@@ -1,6 +1,7 @@
 /** `mmcheck check`: one model variant, one strategy, verdicts and counterexamples. */
 import { ModelError } from '../core/errors.js';
 import { instantiate } from '../core/instantiate.js';
+import { NO_REDUCTIONS, withReductions } from '../lang/model.js';
 import type { Violation } from '../explore/result.js';
 import { renderJson } from '../report/json.js';
 import { renderJunit } from '../report/junit.js';
@@ -53,9 +54,9 @@ export async function checkCommand(a: CheckArgs, io: Io): Promise<number> {
   const params = parseParams(a.param);
   checkOutputs(io, a);
   const { model, ref, file } = await loadModel(a.model, io.cwd);
-  const inst = instantiate(model, a.variant, params);
+  const inst = instantiate(a.reductions === false ? withReductions(model, NO_REDUCTIONS) : model, a.variant, params);
   const only = checkedProperties(inst, a.property);
-  const ctx = { model: ref, variant: inst.variant, params: inst.params };
+  const ctx = { model: ref, variant: inst.variant, params: inst.params, noReductions: a.reductions === false };
   const result = search(s, inst, { ...opts, properties: only });
   if (result.kind === 'error') throw new ModelError(result.message, result.code);
   const vs = verdicts(inst, result);

@@ -77,6 +77,9 @@ export interface SearchArgs {
   readonly 'preemption-bound'?: unknown;
   readonly 'compare-naive'?: boolean;
   readonly symmetry?: boolean;
+  readonly engine?: string;
+  /** The model-language compiler's reductions (default on; `--no-reductions`). */
+  readonly reductions?: boolean;
 }
 
 /** Limits a strategy's search does not implement: refused rather than silently ignored. */
@@ -99,6 +102,8 @@ export function searchOptions(a: SearchArgs): ExploreOptions & { strategy: Searc
     throw new UsageError(`--preemption-bound needs --strategy preempt (got --strategy ${strategy})`);
   if (a['compare-naive'] && strategy !== 'dfs')
     throw new UsageError(`--compare-naive needs --strategy dfs (got --strategy ${strategy})`);
+  if (a.engine === 'compiled' && strategy !== 'naive')
+    throw new UsageError(`--engine compiled runs the naive search only (got --strategy ${strategy})`);
   for (const [name, why] of IGNORED_LIMITS[strategy] ?? [])
     if (a[name] !== undefined) throw new UsageError(`--${name} does not apply to --strategy ${strategy} (${why})`);
   return {
@@ -109,6 +114,7 @@ export function searchOptions(a: SearchArgs): ExploreOptions & { strategy: Searc
     preemptionBound: intOption('preemption-bound', a['preemption-bound'], 0),
     compareNaive: a['compare-naive'] === true,
     symmetry: a.symmetry !== false,
+    engine: a.engine === 'compiled' ? 'compiled' : 'reference',
     // Every strategy but the random walk can collect the first violation of each property.
     stopAtFirst: strategy === 'random',
   };

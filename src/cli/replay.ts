@@ -2,6 +2,7 @@
 import { ModelError, errorMessage } from '../core/errors.js';
 import { DEADLOCK_FREE } from '../core/property.js';
 import { instantiate } from '../core/instantiate.js';
+import { NO_REDUCTIONS, withReductions } from '../lang/model.js';
 import { replay } from '../explore/replay.js';
 import { System } from '../explore/system.js';
 import { renderCounterexample, renderSwimlanes } from '../report/swimlanes.js';
@@ -26,6 +27,8 @@ export interface ReplayArgs {
   readonly width?: unknown;
   readonly format?: string;
   readonly itf?: string;
+  /** The model-language compiler's reductions (`--no-reductions`: off, as the run that found the schedule). */
+  readonly reductions?: boolean;
 }
 
 const ENDS = {
@@ -44,8 +47,9 @@ export async function replayCommand(a: ReplayArgs, io: Io): Promise<number> {
   const params = parseParams(a.param);
   checkOutputs(io, a);
   const { model, ref } = await loadModel(a.model, io.cwd);
-  const inst = instantiate(model, a.variant, params);
-  const ctx = { model: ref, variant: inst.variant, params: inst.params };
+  const noReductions = a.reductions === false;
+  const inst = instantiate(noReductions ? withReductions(model, NO_REDUCTIONS) : model, a.variant, params);
+  const ctx = { model: ref, variant: inst.variant, params: inst.params, noReductions };
   const only = checkedProperties(inst, a.property);
   let sys: System;
   try {

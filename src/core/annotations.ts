@@ -49,7 +49,7 @@ export function withCalls<S, L>(steps: readonly Step<S, L>[], callers: Callers):
   return steps.map((st) => {
     const nth = (seen.get(st.label) ?? 0) + 1;
     seen.set(st.label, nth);
-    if (st.chain) return st;
+    if (st.chain?.length) return st;
     const chain = callChain(st.label, callers, `${st.label}#${nth}`);
     return chain ? { ...st, chain } : st;
   });

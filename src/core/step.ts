@@ -12,8 +12,11 @@ export interface StepViolation {
 export interface StepOutcome<S, L> {
   readonly s?: S;
   readonly l?: L;
-  /** Name of the step to run next, or `'exit'` to finish the thread. */
-  readonly goto?: string;
+  /**
+   * Name of the step to run next, or `'exit'` to finish the thread; or the next step's index in
+   * the thread's steps (compiled models, src/lang: the thread's length is exit).
+   */
+  readonly goto?: string | number;
   readonly violation?: StepViolation;
 }
 
@@ -98,4 +101,9 @@ export function andThen<S, L>(
       return r.violation ? r : { ...r, ...after(r.l ?? l, tid, r.s ?? s) };
     },
   };
+}
+
+/** A numeric goto (compiled models): a step index, or the thread's length for exit; else undefined. */
+export function pcIndex(goto: number, length: number): number | undefined {
+  return Number.isInteger(goto) && goto >= 0 && goto <= length ? goto : undefined;
 }

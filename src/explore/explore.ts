@@ -1,4 +1,5 @@
 import type { Instance } from '../core/instantiate.js';
+import { searchCompiledNaive } from '../engine/naive.js';
 import { searchBfs } from './bfs.js';
 import { searchDpor } from './dpor.js';
 import { guarded } from './finish.js';
@@ -18,10 +19,19 @@ export interface ExploreOptions extends PreemptOptions, RandomOptions {
   readonly symmetry?: boolean;
   /** Also run the naive search and report the reduction ratio (dfs only). */
   readonly compareNaive?: boolean;
+  /**
+   * `reference` (default): states as objects (src/explore/system.ts). `compiled`: states as flat
+   * vectors of a model-language model (src/engine), naive search only, no symmetry.
+   */
+  readonly engine?: Engine;
 }
+
+export type Engine = 'reference' | 'compiled';
+export const ENGINES: readonly Engine[] = ['reference', 'compiled'];
 
 /** Check one model instance with one strategy. Never throws: model errors come back as `error`. */
 export function explore(inst: Instance, opts: ExploreOptions = {}): SearchResult {
+  if (opts.engine === 'compiled') return compiled(inst, opts);
   return guarded(() => {
     const result = run(new System(inst, opts.properties, { symmetry: opts.symmetry }), opts);
     if (!opts.compareNaive || result.kind === 'error' || (opts.strategy ?? 'dfs') !== 'dfs') return result;
@@ -34,6 +44,17 @@ export function explore(inst: Instance, opts: ExploreOptions = {}): SearchResult
       stats: { ...result.stats, reductionRatio: naive.stats.states / Math.max(1, result.stats.states) },
     };
   });
+}
+
+function compiled(inst: Instance, opts: ExploreOptions): SearchResult {
+  const strategy = opts.strategy ?? 'dfs';
+  if (strategy !== 'naive')
+    return {
+      kind: 'error',
+      message: `the compiled engine runs the naive search only (got --strategy ${strategy}; use --strategy naive or --engine reference)`,
+      code: 'bad-engine',
+    };
+  return searchCompiledNaive(inst, opts);
 }
 
 function run(sys: System, opts: ExploreOptions): SearchResult {

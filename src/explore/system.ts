@@ -1,7 +1,7 @@
 import { ModelError, errorMessage } from '../core/errors.js';
 import type { Instance } from '../core/instantiate.js';
 import type { Property, StateView } from '../core/property.js';
-import type { Step, StepViolation } from '../core/step.js';
+import { pcIndex, type Step, type StepViolation } from '../core/step.js';
 import { Canonicalizer } from './canon.js';
 import type { HashNode } from '../core/fingerprint.js';
 import { ensureHashes, H1, H2, PH1, PH2, PK, SN, SR, stateFingerprint, ThreadLanes, tstate } from './statehash.js';
@@ -193,7 +193,7 @@ export class System {
     if (!r || typeof r !== 'object') throw new ModelError(`${this.where(tid, st)} returned no outcome`, 'model-threw');
     let pc = ts.pc + 1;
     if (r.goto !== undefined) {
-      const target = this.pcOf[tid].get(r.goto);
+      const target = typeof r.goto === 'number' ? pcIndex(r.goto, this.steps[tid].length) : this.pcOf[tid].get(r.goto);
       if (target === undefined)
         throw new ModelError(`${this.where(tid, st)} jumps to unknown step '${r.goto}'`, 'bad-model');
       pc = target;

@@ -358,7 +358,7 @@ export function folioWakeUpBit<S extends WithFolios, L>(f: FolioName<L>): StepSp
 
 const noted = <S, L>(spec: StepSpec<S, L>, note: StepNote<S, L>): StepSpec<S, L> => ({ ...spec, note });
 
-function freezeNote<S extends WithFolios, L>(f: FolioName<L>, expected: (s: S, l: L) => number): StepNote<S, L> {
+export function freezeNote<S extends WithFolios, L>(f: FolioName<L>, expected: (s: S, l: L) => number): StepNote<S, L> {
   return (s, l, _tid, names) => {
     const n = nameOf(f, l);
     const fo = s.folios[n];

@@ -106,6 +106,8 @@ export interface RunContext {
   readonly model: string;
   readonly variant: string;
   readonly params: Readonly<Record<string, number>>;
+  /** The model-language compiler's reductions were off (`--no-reductions`): replays must say so too. */
+  readonly noReductions?: boolean;
 }
 
 /**
@@ -119,7 +121,8 @@ export function replayCommand(ctx: RunContext, schedule: string, property?: stri
     .map(([k, v]) => ` --param ${shellQuote(`${k}=${v}`)}`)
     .join('');
   const prop = property === undefined ? '' : ` --property ${shellQuote(property)}`;
-  return `npx mmcheck replay ${shellQuote(ctx.model)} --variant ${shellQuote(ctx.variant)}${params}${prop} --schedule '${schedule}'`;
+  const red = ctx.noReductions ? ' --no-reductions' : '';
+  return `npx mmcheck replay ${shellQuote(ctx.model)} --variant ${shellQuote(ctx.variant)}${params}${red}${prop} --schedule '${schedule}'`;
 }
 
 /** `peterson/no-turn` or `model/variant(k=v,…)`. */

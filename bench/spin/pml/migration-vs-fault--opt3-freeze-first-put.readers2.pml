@@ -132,25 +132,6 @@ proctype migrator() {
   L_done: if
   :: d_step { ref[0]--; mig = MIGRATED; INV; ndone++ }; goto end_exit
   fi;
-  /* migrate_folio_undo_src: remove_migration_ptes: PTL */
-  L_undo: if
-  :: d_step { (ptl == NOBODY) -> ptl = TID; INV }
-  fi;
-  /* remove_migration_pte: set_pte_at(src); folio_get(src) */
-  L_undo_set: if
-  :: d_step { (pte_kind == PTE_MIGRATION && pte_folio == 0) -> pte_kind = PTE_PRESENT; pte_folio = 0; ref[0]++; mapcount[0]++; INV }
-  :: d_step { (!(pte_kind == PTE_MIGRATION && pte_folio == 0)) -> INV }
-  fi;
-  /* remove_migration_ptes: drop PTL */
-  if
-  :: d_step { (ptl != TID) -> assert(P_lock_misuse) }; goto end_bug
-  :: d_step { (!(ptl != TID)) -> ptl = NOBODY; INV }
-  fi;
-  /* option 3: folio_ref_unfreeze(src) after undo */
-  if
-  :: d_step { (ref[0] == 0) -> ref[0] = 3; INV }
-  :: d_step { (!(ref[0] == 0)) -> INV }
-  fi;
   /* migrate_folio_undo_src: folio_unlock(src) */
   L_give_up: if
   :: d_step { (locked[0] != TID) -> assert(P_folio_lock) }; goto end_bug

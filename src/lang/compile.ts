@@ -1,0 +1,228 @@
+import { ModelError } from '../core/errors.js';
+import type { LockOp, Step, StepOutcome } from '../core/step.js';
+import type { ThreadDef } from '../core/thread.js';
+import type { Block } from './ast.js';
+import { commit, evaluate, evaluateWith, type Ctx, type Evaluation } from './context.js';
+import { EXIT, flatten, type Flat, type FNode, type FStep } from './flatten.js';
+import type { Layout, Ref } from './layout.js';
+
+/**
+ * Compilation of a thread's structured code to the step machine the explorer runs
+ * (src/core/step.ts): one `Step` per atomic step, in document order, the control flow between
+ * steps evaluated when a step finishes (a numeric `goto`). Guard, footprint and lock annotation
+ * of a step all come from one evaluation of its body on the state (src/lang/context.ts), cached
+ * per thread, so the searches' enabled → footprint → run sequence runs the body once.
+ */
+export interface Reductions {
+  /** Thread-local computations (`local`) run as part of the control flow, not as steps. */
+  readonly mergeLocal: boolean;
+  /** Scoped locals are reset to their declared values wherever they are dead. */
+  readonly resetDead: boolean;
+}
+export const ALL_REDUCTIONS: Reductions = { mergeLocal: true, resetDead: true };
+export const NO_REDUCTIONS: Reductions = { mergeLocal: false, resetDead: false };
+
+/**
+ * A compiled step keeps its sub-path call chain (outermost first), and gives other engines its
+ * body and control flow: `evaluate` runs the body with fields read through `read`, `after` the
+ * next pc (the thread's length for exit) and locals once it ran.
+ */
+export type LangStep<L> = Step<unknown, L> & {
+  readonly chain: readonly string[];
+  readonly evaluate: (read: (r: Ref<unknown>) => unknown, l: L, tid: number) => Evaluation<L>;
+  readonly after: (e: Evaluation<L>, tid: number) => { readonly pc: number; readonly l: L };
+};
+
+export interface CompiledThread<L> {
+  readonly steps: readonly LangStep<L>[];
+  /** The locals the thread starts with (after any merged local computation at its start). */
+  readonly locals: L;
+}
+
+const WALK_LIMIT = 1_000_000;
+
+/** Compile one thread. `where` names it in errors. */
+export function compileThread<L>(
+  layout: Layout,
+  body: Block<L>,
+  locals: L,
+  red: Reductions,
+  where: string,
+  tid: number,
+  cache?: Map<string, unknown>,
+  keep: ReadonlySet<string> = new Set(),
+): ThreadDef<unknown, L> & CompiledThread<L> {
+  const flat = flatten(body, where);
+  const prog = new CompiledCode(layout, flat, red, where, keep);
+  const start = prog.walk(flat.entry, locals, tid, 0);
+  const key = String(start.node);
+  let steps = cache?.get(key) as LangStep<L>[] | undefined;
+  if (!steps) {
+    steps = prog.steps(start.node);
+    cache?.set(key, steps);
+  }
+  return { name: '', locals: start.l, steps };
+}
+
+class CompiledCode<L> {
+  /** Step nodes in pc order (filled by `steps`). */
+  private pcOf = new Map<number, number>();
+  private count = 0;
+  private readonly resets = new Map<number, readonly [string, unknown][]>();
+
+  constructor(
+    private readonly layout: Layout,
+    private readonly flat: Flat<L>,
+    private readonly red: Reductions,
+    private readonly where: string,
+    private readonly keep: ReadonlySet<string>,
+  ) {}
+
+  private isStep(n: FNode<L>): boolean {
+    return n.k === 'step' || (n.k === 'local' && !this.red.mergeLocal);
+  }
+
+  /** Follow control flow from node `i` to the next step (or exit); locals change on the way. */
+  walk(i: number, l: L, tid: number, from: number): { node: number; l: L } {
+    const nodes = this.flat.nodes;
+    for (let hops = 0; hops < WALK_LIMIT; hops++) {
+      const n = nodes[i];
+      switch (n.k) {
+        case 'exit':
+          return { node: EXIT, l: this.reset(EXIT, l) };
+        case 'step':
+          return { node: i, l: this.reset(i, l) };
+        case 'local':
+          if (!this.red.mergeLocal) return { node: i, l: this.reset(i, l) };
+          if (n.branches) {
+            const [patch, then] = n.fn(l, tid);
+            l = { ...l, ...patch };
+            i = then ? n.next : n.alt;
+          } else {
+            l = { ...l, ...n.fn(l, tid) };
+            i = n.next;
+          }
+          break;
+        case 'if':
+          i = n.pred(l, tid) ? n.next : n.alt;
+          break;
+        case 'jump':
+          i = n.next;
+          break;
+      }
+    }
+    const after = nodes[from];
+    throw new Error(
+      `${this.where}: dead end: control flow after ${after && 'label' in after ? `'${after.label}'` : 'the start'} loops without reaching a step`,
+    );
+  }
+
+  /** Reset the scoped locals that are dead at node i (outside their scope). */
+  private reset(i: number, l: L): L {
+    if (!this.red.resetDead) return l;
+    let rs = this.resets.get(i);
+    if (!rs) {
+      const n = this.flat.nodes[i];
+      const inside = new Set(n.k === 'step' || n.k === 'local' ? n.scopes : []);
+      rs = Object.entries(this.flat.scoped).filter(([k]) => !inside.has(k) && !this.keep.has(k));
+      this.resets.set(i, rs);
+    }
+    let out = l;
+    for (const [k, v] of rs)
+      if ((out as Record<string, unknown>)[k] !== v) {
+        if (out === l) out = { ...l };
+        (out as Record<string, unknown>)[k] = v;
+      }
+    return out;
+  }
+
+  steps(entry: number): LangStep<L>[] {
+    const nodes = this.flat.nodes;
+    const ids = nodes.map((_n, i) => i).filter((i) => this.isStep(nodes[i]));
+    ids.sort((a, b) => order(nodes[a]) - order(nodes[b]));
+    if (entry !== EXIT) ids.splice(0, 0, ...ids.splice(ids.indexOf(entry), 1));
+    ids.forEach((id, pc) => this.pcOf.set(id, pc));
+    this.count = ids.length;
+    return ids.map((id) => this.step(id));
+  }
+
+  private target(node: number): number {
+    return node === EXIT ? this.count : this.pcOf.get(node)!;
+  }
+
+  private step(id: number): LangStep<L> {
+    const n = this.flat.nodes[id];
+    if (n.k === 'local') {
+      const local = n;
+      const body = local.branches
+        ? (c: Ctx<L>) => {
+            const [patch, then] = local.fn(c.l, c.tid);
+            c.let(patch);
+            return then;
+          }
+        : (c: Ctx<L>) => c.let(local.fn(c.l, c.tid));
+      return this.fromBody(id, {
+        k: 'step',
+        label: n.label,
+        body,
+        next: n.next,
+        alt: n.alt,
+        chain: n.chain,
+        scopes: n.scopes,
+        order: n.order,
+      });
+    }
+    return this.fromBody(id, n as FStep<L>);
+  }
+
+  private fromBody(id: number, n: FStep<L>): LangStep<L> {
+    const layout = this.layout;
+    const cacheS: unknown[] = [];
+    const cacheL: unknown[] = [];
+    const cacheE: Evaluation<L>[] = [];
+    const ev = (s: unknown, l: L, tid: number): Evaluation<L> => {
+      if (cacheS[tid] === s && cacheL[tid] === l && cacheE[tid]) return cacheE[tid];
+      const e = evaluate(layout, n.body, s, l, tid);
+      cacheS[tid] = s;
+      cacheL[tid] = l;
+      cacheE[tid] = e;
+      return e;
+    };
+    const here = this.pcOf.get(id)!;
+    const run = (s: unknown, l: L, tid: number): StepOutcome<unknown, L> => {
+      const e = ev(s, l, tid);
+      if (e.violation) return { violation: e.violation };
+      if (e.blocked) throw new ModelError(`${this.where} step '${n.label}' ran while blocked`, 'model-threw');
+      const succ = n.alt < 0 || e.value ? n.next : n.alt;
+      const w = this.walk(succ, e.l, tid, id);
+      const pc = this.target(w.node);
+      const out: { s?: unknown; l?: L; goto?: number } = {};
+      if (e.writes.length) out.s = commit(s, e as Evaluation<unknown>);
+      if (w.l !== l) out.l = w.l;
+      if (pc !== here + 1) out.goto = pc;
+      return out;
+    };
+    const after = (e: Evaluation<L>, tid: number) => {
+      const w = this.walk(n.alt < 0 || e.value ? n.next : n.alt, e.l, tid, id);
+      return { pc: this.target(w.node), l: w.l };
+    };
+    const lock = (s: unknown, l: L, tid: number): readonly LockOp[] | null => {
+      const ops = ev(s, l, tid).lockOps;
+      return ops.length ? ops : null;
+    };
+    return {
+      label: n.label,
+      name: n.name,
+      cost: n.cost,
+      chain: n.chain,
+      evaluate: (read, l, tid) => evaluateWith(layout, n.body, read, l, tid),
+      after,
+      guard: (s, l, tid) => !ev(s, l, tid).blocked,
+      footprint: (s, l, tid) => ev(s, l, tid).footprint,
+      run,
+      lock,
+    };
+  }
+}
+
+const order = <L>(n: FNode<L>): number => (n.k === 'step' || n.k === 'local' ? n.order : 0);

@@ -1,0 +1,166 @@
+import { instantiate, type Instance } from '../core/instantiate.js';
+import type { Model, Program } from '../core/model.js';
+import type { Path } from '../core/path.js';
+import { setPaths } from './paths.js';
+import type { Property } from '../core/property.js';
+import { permuteMask, permuteTid, type Symmetry } from '../core/symmetry.js';
+import type { ThreadDef } from '../core/thread.js';
+import { annotated, type Callers } from '../core/annotations.js';
+import type { ShowRule } from '../core/show.js';
+import type { StepNote } from '../core/step.js';
+import type { Block, Sub } from './ast.js';
+import { ALL_REDUCTIONS, compileThread, NO_REDUCTIONS, type Reductions } from './compile.js';
+import { Layout } from './layout.js';
+
+/** One thread of a language model: a name, its initial locals and its structured code. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- threads of one program have different locals
+export interface LangThread<L = any> {
+  readonly name: string;
+  readonly locals: L;
+  readonly body: Block<L> | Sub<L>;
+}
+
+export const thread = <L>(name: string, locals: L, body: Block<L> | Sub<L>): LangThread<L> => ({
+  name,
+  locals,
+  body,
+});
+
+/** What a model built in the language returns for one variant and parameters. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- as core Program: properties of any state type
+export interface LangProgram<S = any> {
+  readonly layout: Layout;
+  /** The initial shared state (default: the layout's defaults); build it with `layout.state(patch)`. */
+  readonly init?: S;
+  readonly threads: readonly LangThread[];
+  readonly properties: readonly Property<S>[];
+  /**
+   * Interchangeable threads. The renaming of thread ids in the shared state is derived from the
+   * layout (every `tid()` and `mask()` field); `threadKey` may sharpen the canonical order.
+   */
+  readonly symmetry?: {
+    readonly groups: readonly (readonly number[])[];
+    readonly threadKey?: Symmetry<S>['threadKey'];
+  };
+  /**
+   * What the properties read of the threads besides `done`: the locals they read and whether
+   * they read positions (`at`). Default: everything, which turns the local reductions off
+   * (a reduction must not change what a property sees).
+   */
+  readonly observes?: { readonly locals?: readonly string[]; readonly at?: boolean };
+  /** Report only: how traces name state paths (src/core/show.ts). */
+  readonly show?: readonly ShowRule[];
+  /**
+   * Report only: call chains and notes by label for one thread (src/core/annotations.ts), for
+   * steps whose chain the structured code does not already give. The searches never read them.
+   */
+  readonly annotate?: (thread: string) => ThreadAnnotations | undefined;
+}
+
+/** A thread's report-only annotations: who calls whom, and notes by step label. */
+export interface ThreadAnnotations {
+  readonly calls: Callers;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- notes read the model's own state type
+  readonly notes?: Readonly<Record<string, StepNote<any, any>>>;
+}
+
+/** A compiled program keeps its layout (the compiled engine encodes states with it). */
+export type LangCompiled<S> = Program<S> & { readonly layout: Layout };
+
+export function isCompiled(p: Program): p is LangCompiled<unknown> {
+  return (p as Partial<LangCompiled<unknown>>).layout instanceof Layout;
+}
+
+/**
+ * Compile a language program to the step machine, with the given reductions (each applied only
+ * where `observes` allows it: docs/lang-reductions.md).
+ */
+export function compileProgram<S>(p: LangProgram<S>, red: Reductions = ALL_REDUCTIONS): LangCompiled<S> {
+  const observed = p.observes ? (p.observes.locals ?? []) : undefined;
+  const eff: Reductions = {
+    mergeLocal: red.mergeLocal && p.observes !== undefined && !p.observes.at && observed!.length === 0,
+    resetDead: red.resetDead && observed !== undefined,
+  };
+  const keep = new Set(observed ?? []);
+  const caches = new Map<unknown, Map<string, unknown>>();
+  const threads: ThreadDef[] = p.threads.map((t, tid) => {
+    const body: Block<unknown> = isSub(t.body) ? [{ k: 'call', sub: t.body }] : t.body;
+    let cache = caches.get(t.body);
+    if (!cache) caches.set(t.body, (cache = new Map<string, unknown>()));
+    const c = compileThread<unknown>(p.layout, body, t.locals as unknown, eff, `thread '${t.name}'`, tid, cache, keep);
+    const notes = p.annotate?.(t.name);
+    const steps = notes ? annotated(c.steps, notes.calls, notes.notes) : c.steps;
+    return { name: t.name, locals: c.locals, steps };
+  });
+  const init = (p.init ?? p.layout.defaults) as S;
+  return {
+    layout: p.layout,
+    init,
+    threads,
+    properties: p.properties,
+    symmetry: p.symmetry ? { ...p.symmetry, permute: renamer<S>(p.layout) } : undefined,
+    ...(p.show ? { show: p.show } : {}),
+  };
+}
+
+const isSub = <L>(b: Block<L> | Sub<L>): b is Sub<L> => !Array.isArray(b);
+
+/** The symmetry renaming derived from the layout: thread-id and thread-id-set fields. */
+function renamer<S>(layout: Layout): ((s: S, to: ArrayLike<number>) => S) | undefined {
+  const ids = layout.leaves.filter((r) => r.domain.kind === 'tid' || r.domain.kind === 'mask');
+  if (ids.length === 0) return undefined;
+  return (s, to) => {
+    const writes: [Path, number][] = [];
+    for (const r of ids) {
+      const v = r.get(s) as number;
+      const w = r.domain.kind === 'tid' ? permuteTid(v, to) : permuteMask(v, to);
+      if (w !== v) writes.push([r.path, w]);
+    }
+    return writes.length ? setPaths(s, writes) : s;
+  };
+}
+
+/** A model written in the language: a core Model whose `build` compiles with the default reductions. */
+export interface LangModel<O extends object = object> extends Model<O> {
+  readonly lang: {
+    readonly program: (options: O, params: Readonly<Record<string, number>>) => LangProgram;
+    readonly reductions: Reductions;
+  };
+}
+
+export type LangModelSpec<O extends object> = Omit<Model<O>, 'build'> & {
+  readonly build: (options: O, params: Readonly<Record<string, number>>) => LangProgram;
+  /** Reductions applied by `build` (default: all). */
+  readonly reductions?: Partial<Reductions>;
+};
+
+export function defineModel<O extends object>(spec: LangModelSpec<O>): LangModel<O> {
+  const reductions = { ...ALL_REDUCTIONS, ...spec.reductions };
+  return {
+    ...spec,
+    build: (o, p) => compileProgram(spec.build(o, p), reductions),
+    lang: { program: spec.build, reductions },
+  };
+}
+
+export function isLangModel(m: Model): m is LangModel {
+  return typeof (m as Partial<LangModel>).lang?.program === 'function';
+}
+
+/** The model with other reductions (a language model), or the model itself. */
+export function withReductions(m: Model, red: Reductions): Model {
+  if (!isLangModel(m)) return m;
+  return { ...m, build: (o: object, p) => compileProgram(m.lang.program(o, p), red) };
+}
+
+/** Instantiate a model with the given reductions (off: the program's plain compilation). */
+export function instantiateWith(
+  m: Model,
+  red: Reductions,
+  variant?: string,
+  params?: Readonly<Record<string, number>>,
+): Instance {
+  return instantiate(withReductions(m, red), variant, params);
+}
+
+export { ALL_REDUCTIONS, NO_REDUCTIONS };
