@@ -105,6 +105,11 @@ export async function runCli(args: readonly string[], io: Io): Promise<number> {
             type: 'boolean',
             describe: 'Also run the lockdep-style lock-order analysis (its own full pass) and report dependency cycles',
           },
+          sanity: {
+            type: 'boolean',
+            describe:
+              'Also check what the search trusts: the symmetry declaration, and the verdicts against a naive search without symmetry (a disagreement is an error, exit 2)',
+          },
           symmetry: {
             type: 'boolean',
             default: true,

@@ -13,6 +13,8 @@ import { choosePalette, reportWidth, type Io } from './io.js';
 import { loadModel } from './load.js';
 import { checkedProperties, parseParams, searchOptions, type SearchArgs } from './options.js';
 import { meetsExpectation, verdicts } from '../explore/verdicts.js';
+import { sanityCheck } from '../explore/sanity.js';
+import { renderSanity } from './sanity.js';
 import { EXIT_FAIL, EXIT_OK, kindsOf, search, shortest, writeOutput } from './shared.js';
 
 export interface CheckArgs extends SearchArgs {
@@ -24,12 +26,13 @@ export interface CheckArgs extends SearchArgs {
   readonly junit?: string;
   readonly color?: boolean;
   readonly 'lock-order'?: boolean;
+  readonly sanity?: boolean;
 }
 
 /**
  * Exit code: 0 when no property is violated, the search is complete and every expectation is
- * met; 1 otherwise (a violation, even an expected one, an incomplete search or lock-order pass,
- * or a mismatch).
+ * met; 1 otherwise (a violation, even an expected one, an incomplete search, lock-order pass or
+ * `--sanity` check, or a mismatch); 2 for a model error, `--sanity`'s disagreements included.
  */
 export async function checkCommand(a: CheckArgs, io: Io): Promise<number> {
   const opts = searchOptions(a);
@@ -41,6 +44,7 @@ export async function checkCommand(a: CheckArgs, io: Io): Promise<number> {
   const result = search(io, inst, { ...opts, properties: only });
   if (result.kind === 'error') throw new ModelError(result.message, result.code);
   const vs = verdicts(inst, result);
+  const sanity = a.sanity ? sanityCheck(inst, { ...opts, properties: only }, result) : undefined;
 
   // Under the default reduced search, rerun breadth-first per violated property for the shortest trace.
   const shortestOf: Record<string, Violation> = {};
@@ -75,6 +79,7 @@ export async function checkCommand(a: CheckArgs, io: Io): Promise<number> {
         ),
       );
     if (only) parts.push(p.dim(`  checked only: ${only.join(', ')}`));
+    if (sanity) parts.push(renderSanity(sanity, p));
     parts.push('', renderVerdicts(vs, p, kindsOf(inst)));
     for (const v of found) {
       const best = shortestOf[v.property] ?? v;
@@ -87,6 +92,10 @@ export async function checkCommand(a: CheckArgs, io: Io): Promise<number> {
     if (lo) parts.push('', renderLockOrder(lo, p));
     io.out(parts.join('\n') + '\n');
   }
-  const ok = result.kind === 'pass' && vs.every(meetsExpectation) && (lo === undefined || lo.complete);
+  const ok =
+    result.kind === 'pass' &&
+    vs.every(meetsExpectation) &&
+    (lo === undefined || lo.complete) &&
+    (sanity === undefined || sanity.complete);
   return ok ? EXIT_OK : EXIT_FAIL;
 }
