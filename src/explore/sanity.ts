@@ -1,8 +1,11 @@
 import { ModelError } from '../core/errors.js';
 import type { Instance } from '../core/instantiate.js';
-import { explore, type ExploreOptions, type SearchStrategy } from './explore.js';
+import { searchDpor } from './dpor.js';
+import type { ExploreOptions, SearchStrategy } from './explore.js';
+import { searchNaive } from './naive.js';
 import type { SearchResult } from './result.js';
 import { checkSymmetry, type SymmetryCheck } from './symmetry-check.js';
+import { System } from './system.js';
 import { verdicts, type PropertyVerdict } from './verdicts.js';
 
 /** How many states `--sanity` checks a symmetry declaration on when no --max-states is given. */
@@ -24,7 +27,8 @@ export interface SanityReport {
  * `--sanity`: check what the search trusts. The symmetry declaration is checked on the reachable
  * states (`checkSymmetry`), and a reference search runs beside the one asked for, at the same
  * parameters and limits: the naive search without symmetry (no footprints, no reduction), or,
- * when that was the search asked for, dfs with its reductions. Every property both searches
+ * when that was the search asked for, dfs with its reductions. The reference search audits every
+ * step's reads against its footprint (read-audit.ts: `footprint-read`). Every property both searches
  * settled (holds or violated) must get the same verdict; a property one search found violated and
  * the other left unknown (cut short) is not a disagreement. A disagreement is a ModelError
  * (`bad-symmetry`, `sanity-mismatch`): the model's footprints or symmetry are wrong, or the
@@ -45,15 +49,12 @@ export function sanityCheck(inst: Instance, opts: ExploreOptions, result: Search
   }
   const plainNaive = strategy === 'naive' && (opts.symmetry === false || !inst.program.symmetry);
   const refStrategy: SearchStrategy = plainNaive ? 'dfs' : 'naive';
-  const ref = explore(inst, {
-    strategy: refStrategy,
+  const sys = new System(inst, opts.properties, {
     symmetry: plainNaive ? opts.symmetry : false,
-    properties: opts.properties,
-    maxStates: opts.maxStates,
-    maxDepth: opts.maxDepth,
-    timeLimitMs: opts.timeLimitMs,
-    stopAtFirst: false,
+    auditReads: true,
   });
+  const limits = { maxStates: opts.maxStates, maxDepth: opts.maxDepth, timeLimitMs: opts.timeLimitMs };
+  const ref = (refStrategy === 'naive' ? searchNaive : searchDpor)(sys, { ...limits, stopAtFirst: false });
   if (ref.kind === 'error') throw new ModelError(ref.message, ref.code);
   const mine = verdicts(inst, result);
   const theirs = new Map(verdicts(inst, ref).map((v) => [v.property, v]));

@@ -3,7 +3,8 @@ import { ModelError, errorMessage } from '../core/errors.js';
 import { deepFreeze, LocationTrie, settle, type LocationNode } from '../core/settle.js';
 import type { Instance } from '../core/instantiate.js';
 import type { Property, StateView } from '../core/property.js';
-import type { Step, StepViolation } from '../core/step.js';
+import type { Step, StepOutcome, StepViolation } from '../core/step.js';
+import { ReadAudit } from './read-audit.js';
 import { Canonicalizer } from './canon.js';
 import type { HashNode } from '../core/fingerprint.js';
 import { ensureHashes, H1, H2, PH1, PH2, PK, SN, SR, stateFingerprint, ThreadLanes, tstate } from './statehash.js';
@@ -48,6 +49,8 @@ export interface SystemOptions {
   readonly symmetry?: boolean;
   /** Check every step's writes against its footprint (default true; see src/core/settle.ts). */
   readonly auditWrites?: boolean;
+  /** Check every step's reads against its footprint by re-running it (default false; read-audit.ts). */
+  readonly auditReads?: boolean;
 }
 
 /**
@@ -82,6 +85,7 @@ export class System {
   private readonly audit: LocationTrie | null;
   private readonly locNode: LocationNode[] = [];
   private readonly locName: string[] = [];
+  private readonly reads: ReadAudit | null;
 
   constructor(
     readonly inst: Instance,
@@ -107,6 +111,7 @@ export class System {
     this.visibleAll = this.invariants.some((p) => !p.reads || p.reads.includes('*'));
     this.visiblePrefixes = this.invariants.flatMap((p) => p.reads ?? []);
     this.audit = opts.auditWrites === false ? null : new LocationTrie();
+    this.reads = opts.auditReads === true && this.audit !== null ? new ReadAudit() : null;
     this.loc(VISIBLE);
     this.lanes = new ThreadLanes(this.n);
     const sym = inst.program.symmetry;
@@ -239,6 +244,7 @@ export class System {
     const s = r.s === undefined ? g.s : r.s;
     const same = s === g.s;
     if (!same) this.settleShared(s, g.s, tid, st, declared);
+    if (this.reads !== null && declared !== null) this.auditReads(g, tid, st, r, declared);
     const out: GState = same
       ? { s, t, [SN]: g[SN], [SR]: g[SR], [PK]: g[PK], [PH1]: g[PH1], [PH2]: g[PH2], [ACC]: undefined }
       : { s, t, [SN]: undefined, [SR]: g[SN] ?? g[SR], [PK]: -1, [PH1]: 0, [PH2]: 0, [ACC]: undefined };
@@ -258,15 +264,29 @@ export class System {
     for (const x of declared) if ((x & 1) === 1) this.locNode[x >> 1].stamp = stamp;
     const bad = settle(s, prev, audit);
     if (bad === null) return;
+    throw new ModelError(
+      `${this.where(tid, st)} wrote '${bad.replace(/^\./, '')}', which its footprint does not declare (${this.declaredText(declared)})`,
+      'footprint-write',
+    );
+  }
+
+  private auditReads(g: GState, tid: number, st: Step, r: StepOutcome<unknown, unknown>, declared: Footprint): void {
+    const names = declared.filter((x) => x !== 1).map((x) => this.locName[x >> 1]);
+    const bad = this.reads!.check(st, g.s, g.t[tid].l, tid, names, r);
+    if (bad !== null)
+      throw new ModelError(
+        `${this.where(tid, st)} read '${bad}', which its footprint does not declare (${this.declaredText(declared)})`,
+        'footprint-read',
+      );
+  }
+
+  private declaredText(declared: Footprint): string {
     const list = (w: number) =>
       declared
         .filter((x) => (x & 1) === w && x !== 1)
         .map((x) => this.locName[x >> 1])
         .join(', ') || 'none';
-    throw new ModelError(
-      `${this.where(tid, st)} wrote '${bad.replace(/^\./, '')}', which its footprint does not declare (writes: ${list(1)}; reads: ${list(0)})`,
-      'footprint-write',
-    );
+    return `writes: ${list(1)}; reads: ${list(0)}`;
   }
 
   /** Fingerprint a state into the shared two-lane buffer. */
@@ -310,6 +330,7 @@ export class System {
       this.locIds.set(name, id);
       this.locName[id] = name;
       if (this.audit !== null) this.locNode[id] = this.audit.insert(name);
+      if (this.reads !== null && name !== VISIBLE) this.reads.name(name);
       this.locVisible[id] = this.visiblePrefixes.some(
         (p) => name === p || name.startsWith(p.endsWith('.') ? p : p + '.') || name.startsWith(p + '['),
       );

@@ -107,21 +107,31 @@ describe('model mistakes: exit 2, one line naming the culprit', () => {
 
 describe('--sanity', () => {
   /** B reads x but declares 'X': the reduced search thinks A and B independent and misses B-first. */
-  const readTypo = () =>
-    modelFile('read-typo', {
-      threads: `[thread('A', {}, [store('x = 1', ['x'], () => 1)]),
+  const readTypo = (name: string, aDeclares: string) =>
+    modelFile(name, {
+      threads: `[thread('A', {}, [{ label: 'x = 1', footprint: () => writes('${aDeclares}'), run: (s) => ({ s: { ...s, x: 1 } }) }]),
         thread('B', { r: -1 }, [{ label: 'r = x', footprint: () => reads('X'), run: (s) => ({ l: { r: s.x } }) }])]`,
       properties: `[endState('b-saw-a', 'B reads x after A wrote it', (v) => v.threads[1].l.r === 1 ? null : 'B read x = ' + v.threads[1].l.r)]`,
     });
 
-  test('a footprint that omits a read: a wrong PASS without --sanity, a disagreement with it', () => {
-    const f = readTypo();
+  test('a footprint that omits a read: a wrong PASS without --sanity, the read audit with it', () => {
+    const f = readTypo('read-typo', 'x');
     const plain = run('check', f);
     expect(plain.code).toBe(0);
     expect(plain.out).toMatch(/^PASS/);
     expectModelError(
       run('check', f, '--sanity'),
-      /^mmcheck: error: --sanity: dfs and naive --no-symmetry disagree on model 'read-typo' variant 'base': property 'b-saw-a' holds under dfs, violated \(schedule 1,0\) under naive --no-symmetry$/,
+      /^mmcheck: error: model 'read-typo' thread 'B' step 'r = x' read 'x', which its footprint does not declare \(writes: none; reads: X\)$/,
+    );
+  });
+
+  test('footprints that name no location of the state: the naive search disagrees', () => {
+    // A declares 'Z' for x: no footprint names x, so neither audit can tell; the verdicts do.
+    const f = readTypo('unnamed', 'Z');
+    expect(run('check', f).code).toBe(0);
+    expectModelError(
+      run('check', f, '--sanity'),
+      /^mmcheck: error: --sanity: dfs and naive --no-symmetry disagree on model 'unnamed' variant 'base': property 'b-saw-a' holds under dfs, violated \(schedule 1,0\) under naive --no-symmetry$/,
     );
   });
 
