@@ -71,7 +71,8 @@ export function deepFreeze<T>(v: T): T {
 }
 
 function freezeNew(next: unknown, prev: unknown): void {
-  if (next === prev || typeof next !== 'object' || next === null) return;
+  // Typed arrays cannot be frozen (nor walked usefully): they are left as they are.
+  if (next === prev || typeof next !== 'object' || next === null || ArrayBuffer.isView(next)) return;
   const was = typeof prev === 'object' && prev !== null ? (prev as Record<string, unknown>) : undefined;
   if (Object.isFrozen(next) && was === undefined) return;
   Object.freeze(next);
@@ -102,7 +103,7 @@ function walk(
   const n = isRecord(next) ? next : undefined;
   const p = isRecord(prev) ? prev : undefined;
   if (n === undefined && p === undefined) return named ? '' : null;
-  if (n !== undefined) Object.freeze(n);
+  if (n !== undefined && !ArrayBuffer.isView(n)) Object.freeze(n);
   const index = Array.isArray(n ?? p);
   // The first uncovered path ends the search (a model error): the rest need not be frozen.
   for (const k in n) {

@@ -61,7 +61,8 @@ export interface SystemOptions {
  * States are frozen (the initial state and locals here, what each step builds in `exec`), so a
  * step that changes the state it is given, instead of returning a new one, fails at the change
  * (`state-mutated`); and each step's changes are audited against its footprint's writes
- * (`footprint-write`). See docs/model-errors.md.
+ * (`footprint-write`) and, with `auditReads`, its behaviour against its footprint's reads
+ * (`footprint-read`, read-audit.ts). See docs/model-errors.md.
  */
 export class System {
   readonly n: number;
@@ -238,13 +239,13 @@ export class System {
         'bad-model',
       );
     const t = g.t.slice();
-    const l = r.l === undefined ? ts.l : r.l;
+    const l: unknown = r.l === undefined ? ts.l : r.l;
     if (l !== ts.l) settle(l, ts.l);
     t[tid] = tstate(pc, l);
     const s = r.s === undefined ? g.s : r.s;
     const same = s === g.s;
     if (!same) this.settleShared(s, g.s, tid, st, declared);
-    if (this.reads !== null && declared !== null) this.auditReads(g, tid, st, r, declared);
+    if (this.reads !== null && declared !== null) this.auditReads(this.reads, g, tid, st, r, declared);
     const out: GState = same
       ? { s, t, [SN]: g[SN], [SR]: g[SR], [PK]: g[PK], [PH1]: g[PH1], [PH2]: g[PH2], [ACC]: undefined }
       : { s, t, [SN]: undefined, [SR]: g[SN] ?? g[SR], [PK]: -1, [PH1]: 0, [PH2]: 0, [ACC]: undefined };
@@ -270,9 +271,17 @@ export class System {
     );
   }
 
-  private auditReads(g: GState, tid: number, st: Step, r: StepOutcome<unknown, unknown>, declared: Footprint): void {
+  /** With the read audit on, refuse a step that depends on a location outside its footprint. */
+  private auditReads(
+    reads: ReadAudit,
+    g: GState,
+    tid: number,
+    st: Step,
+    r: StepOutcome<unknown, unknown>,
+    declared: Footprint,
+  ): void {
     const names = declared.filter((x) => x !== 1).map((x) => this.locName[x >> 1]);
-    const bad = this.reads!.check(st, g.s, g.t[tid].l, tid, names, r);
+    const bad = reads.check(st, g.s, g.t[tid].l, tid, names, r);
     if (bad !== null)
       throw new ModelError(
         `${this.where(tid, st)} read '${bad}', which its footprint does not declare (${this.declaredText(declared)})`,
