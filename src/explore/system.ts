@@ -44,6 +44,13 @@ export interface Executed {
 
 const VISIBLE = '⟨visible⟩';
 
+/**
+ * A step that leaves the shared state as it was needs no write audit; its footprint is still
+ * computed its first SEED_RUNS times, so that the locations it names join the audited ones even
+ * under the searches that compute no footprints (naive, bfs, random, preempt).
+ */
+const SEED_RUNS = 64;
+
 export interface SystemOptions {
   /** Use the model's declared symmetry (default true; dfs, naive and bfs honour it). */
   readonly symmetry?: boolean;
@@ -87,6 +94,8 @@ export class System {
   private readonly locNode: LocationNode[] = [];
   private readonly locName: string[] = [];
   private readonly reads: ReadAudit | null;
+  /** Per thread and pc: how many times the step ran without its footprint computed (SEED_RUNS). */
+  private readonly unseeded: Uint8Array[];
 
   constructor(
     readonly inst: Instance,
@@ -113,6 +122,7 @@ export class System {
     this.visiblePrefixes = this.invariants.flatMap((p) => p.reads ?? []);
     this.audit = opts.auditWrites === false ? null : new LocationTrie();
     this.reads = opts.auditReads === true && this.audit !== null ? new ReadAudit() : null;
+    this.unseeded = threads.map((t) => new Uint8Array(t.steps.length));
     this.loc(VISIBLE);
     this.lanes = new ThreadLanes(this.n);
     const sym = inst.program.symmetry;
@@ -218,7 +228,6 @@ export class System {
   exec(g: GState, tid: number): Executed {
     const ts = g.t[tid];
     const st = this.steps[tid][ts.pc];
-    const declared = this.audit !== null ? this.footprint(g, tid) : null;
     let r;
     try {
       r = st.run(g.s, ts.l, tid);
@@ -244,7 +253,12 @@ export class System {
     t[tid] = tstate(pc, l);
     const s = r.s === undefined ? g.s : r.s;
     const same = s === g.s;
+    const declared = this.audit !== null && (!same || this.reads !== null) ? this.footprint(g, tid) : null;
     if (!same) this.settleShared(s, g.s, tid, st, declared);
+    else if (this.audit !== null && this.unseeded[tid][ts.pc] < SEED_RUNS) {
+      this.unseeded[tid][ts.pc]++;
+      this.footprint(g, tid);
+    }
     if (this.reads !== null && declared !== null) this.auditReads(this.reads, g, tid, st, r, declared);
     const out: GState = same
       ? { s, t, [SN]: g[SN], [SR]: g[SR], [PK]: g[PK], [PH1]: g[PH1], [PH2]: g[PH2], [ACC]: undefined }
