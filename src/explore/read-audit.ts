@@ -5,14 +5,14 @@ import type { Step, StepOutcome } from '../core/step.js';
 /**
  * The read audit (`--sanity`): does a step depend on a location its footprint does not declare?
  * Each location some footprint of the model names, that the step's own footprint neither
- * declares nor covers (no declared location equal to it, above it or below it), and that holds a
- * number, boolean, string or null, is changed to a few other values in the state before the
- * step, and the step is run again on the changed state. If its guard, its locals, its jump, its
- * violation or the state it leaves (the changed location excepted, when the step left it as it
- * was) differ, the step read the location: a pure step cannot behave differently otherwise. A
- * value only copied along (a spread of the parent object) is not a read. Steps are run, never
- * trusted: the audit costs a few extra runs per unaudited location and step, which is why it is
- * part of `--sanity` and not of every search.
+ * declares nor covers (no declared location equal to it, above it or below it), is changed to a
+ * few other values in the state before the step (the number, boolean, string or null it holds,
+ * or up to LEAVES of them under it when it holds an object), and the step is run again on the
+ * changed state. If its guard, its locals, its jump, its violation or the state it leaves (the
+ * changed values put back where the step left them as it found them) differ, the step read the
+ * location: a pure step cannot behave differently otherwise. A value only copied along (a spread
+ * of the parent object) is not a read. Steps are run, never trusted: the audit costs a few extra
+ * runs per step, which is why it is part of `--sanity` and not of every search.
  */
 export class ReadAudit {
   private readonly paths = new Map<string, Path>();
@@ -39,9 +39,7 @@ export class ReadAudit {
     const open: [string, Path, unknown][] = [];
     for (const [loc, path] of this.paths) {
       if (declared.some((d) => related(d, loc))) continue;
-      const v = peek(s, path);
-      if (v === null || typeof v === 'number' || typeof v === 'boolean' || typeof v === 'string')
-        open.push([loc, path, v]);
+      leaves(loc, path, peek(s, path), open);
     }
     if (open.length === 0) return null;
     const differs = (set: readonly [string, Path, unknown][], round: number): boolean => {
@@ -60,6 +58,19 @@ export class ReadAudit {
     }
     return null;
   }
+}
+
+/** How many values under one location holding an object are changed, at most. */
+const LEAVES = 32;
+
+/** The number, boolean, string and null values at or under a location (an object's leaves, up to LEAVES). */
+function leaves(loc: string, path: Path, v: unknown, out: [string, Path, unknown][], budget = { n: LEAVES }): void {
+  if (budget.n <= 0) return;
+  if (v === null || typeof v === 'number' || typeof v === 'boolean' || typeof v === 'string') {
+    budget.n--;
+    out.push([loc, path, v]);
+  } else if (typeof v === 'object' && !ArrayBuffer.isView(v))
+    for (const k of Object.keys(v)) leaves(loc, [...path, k], (v as Record<string, unknown>)[k], out, budget);
 }
 
 /** One location equal to, above or below the other. */

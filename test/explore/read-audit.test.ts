@@ -58,4 +58,32 @@ describe('read audit', () => {
     };
     expect(audited(guarded)).toMatch(/^footprint-read: .* step 'await y == 1' read 'y'/);
   });
+
+  test('a field read under a location that holds an object', () => {
+    const inst = program({
+      name: 'pte',
+      init: { pte: [{ kind: 'none' }], tlb: { stale: false } },
+      threads: [
+        thread('reader', {}, [
+          {
+            label: 'access',
+            footprint: () => reads('tlb'),
+            run: (s: { pte: { kind: string }[]; tlb: { stale: boolean } }) =>
+              s.tlb.stale || s.pte[0].kind === 'present' ? { goto: 'exit' } : {},
+          },
+        ]),
+        thread('fault', {}, [
+          {
+            label: 'set_pte',
+            footprint: () => writes('pte[0]'),
+            run: (s: { pte: { kind: string }[] }) => ({ s: { ...s, pte: [{ kind: 'present' }] } }),
+          },
+        ]),
+      ],
+    });
+    const r = searchNaive(new System(inst, undefined, { auditReads: true }), { stopAtFirst: false });
+    expect(r.kind === 'error' ? r.message : r.kind).toBe(
+      "model 'pte' thread 'reader' step 'access' read 'pte[0]', which its footprint does not declare (writes: none; reads: tlb)",
+    );
+  });
 });
