@@ -91,7 +91,10 @@ export function checkSymmetry(inst: Instance, maxStates = 20_000): SymmetryCheck
 export function assertSymmetry(inst: Instance, maxStates?: number): void {
   const r = checkSymmetry(inst, maxStates);
   if (r.outcome === 'violated')
-    throw new ModelError(`model '${inst.model.name}' declares a symmetry it does not have: ${r.message}`, 'bad-symmetry');
+    throw new ModelError(
+      `model '${inst.model.name}' declares a symmetry it does not have: ${r.message}`,
+      'bad-symmetry',
+    );
   if (r.outcome === 'unknown')
     throw new ModelError(
       `model '${inst.model.name}': symmetry checked on only ${r.states} states (the limit; more are reachable), not a pass`,
