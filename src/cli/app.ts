@@ -172,6 +172,11 @@ export async function runCli(args: readonly string[], io: Io): Promise<number> {
             describe:
               "The model-language compiler's reductions (dead-local reset, local-step merging); --no-reductions turns them off",
           },
+          sanity: {
+            type: 'boolean',
+            describe:
+              'Also check what the search trusts: the symmetry declaration, and the verdicts against a naive search without symmetry (a disagreement is an error, exit 2)',
+          },
           symmetry: {
             type: 'boolean',
             default: true,

@@ -24,6 +24,9 @@ import { verdicts } from '../explore/verdicts.js';
 import { checkOutputs, emitJson, jsonOnStdout, type OutputArgs } from './outputs.js';
 import { kindsOf, search, session, shortest, writeOutput } from './shared.js';
 import { withFile } from './shared.js';
+import { sanityCheck } from '../explore/sanity.js';
+import { renderSanity } from './sanity.js';
+import { EXIT_INCOMPLETE, EXIT_OK } from '../report/status.js';
 
 export interface CheckArgs extends SearchArgs, OutputArgs {
   readonly model: string;
@@ -36,6 +39,7 @@ export interface CheckArgs extends SearchArgs, OutputArgs {
   readonly format?: string;
   readonly itf?: string;
   readonly html?: string;
+  readonly sanity?: boolean;
 }
 
 /** How `check` turns its run into an exit code: any violation fails, expected or not. */
@@ -45,6 +49,8 @@ const POLICY = { anyViolationFails: true } as const;
  * Exit code: 1 when a property is violated (even an expected one) or a verdict differs from its
  * expectation; 3 when the search (or lock-order pass) is incomplete with nothing violated; 0 when
  * the search is complete and every expectation met; 2 on a usage or model error.
+ * A `--sanity` disagreement is a model error (2); a `--sanity` check cut short by a limit turns
+ * an exit 0 into 3 (incomplete, not a pass).
  */
 export async function checkCommand(a: CheckArgs, io: Io): Promise<number> {
   const opts = searchOptions(a);
@@ -60,6 +66,7 @@ export async function checkCommand(a: CheckArgs, io: Io): Promise<number> {
   const result = search(s, inst, { ...opts, properties: only });
   if (result.kind === 'error') throw new ModelError(result.message, result.code);
   const vs = verdicts(inst, result);
+  const sanity = a.sanity ? sanityCheck(inst, { ...opts, properties: only }, result) : undefined;
 
   // Under the default reduced search, rerun breadth-first per violated property for the shortest trace.
   const shortestOf: Record<string, Violation> = {};
@@ -99,6 +106,7 @@ export async function checkCommand(a: CheckArgs, io: Io): Promise<number> {
         ),
       );
     if (only) parts.push(p.dim(`  checked only: ${only.join(', ')}`));
+    if (sanity) parts.push(renderSanity(sanity, p));
     parts.push('', renderVerdicts(vs, p, kindsOf(inst)));
     for (const v of found) {
       const shortestV = shortestOf[v.property] ?? v;
@@ -116,5 +124,5 @@ export async function checkCommand(a: CheckArgs, io: Io): Promise<number> {
     io.out(parts.join('\n') + '\n');
   }
   annotate(io, [report], POLICY, jsonOnStdout(a));
-  return code;
+  return code === EXIT_OK && sanity !== undefined && !sanity.complete ? EXIT_INCOMPLETE : code;
 }

@@ -1,8 +1,55 @@
+/**
+ * What a ModelError is about: a closed list, documented one per line in docs/model-errors.md.
+ * Request problems (the command line, the model's name, parameters, a schedule, an output file):
+ *  - `usage`, `unknown-model`, `unknown-variant`, `unknown-param`, `bad-param`, `unknown-property`,
+ *    `bad-schedule`, `io`;
+ * model mistakes found before or while the model runs:
+ *  - `bad-model` (the model's shape: threads, names, expectations, jumps, assertions),
+ *  - `bad-options` (a variant's options the model refuses to combine),
+ *  - `cyclic-model` (a cycle where a strategy needs finite executions: odpor),
+ *  - `model-threw` (the model's build, a step's guard, footprint or run threw),
+ *  - `property-threw`, `property-result` (a property's check threw, or returned neither a message
+ *    nor null/undefined),
+ *  - `state-mutated` (a step changed the state or locals it was given instead of returning new ones),
+ *  - `footprint-write`, `footprint-read` (a step wrote, or read, a location its footprint omits),
+ *  - `bad-symmetry` (a symmetry declaration the reachable states contradict);
+ * the checker's own trouble:
+ *  - `sanity-mismatch` (`--sanity`: the naive search and the reduced one disagree),
+ *  - `incomplete` (a check that must see every state was cut short), `internal` (a bug in mmcheck).
+ */
+export const MODEL_ERROR_CODES = [
+  'usage',
+  'unknown-model',
+  'unknown-variant',
+  'unknown-param',
+  'bad-param',
+  'unknown-property',
+  'bad-schedule',
+  'io',
+  'model-error',
+  'bad-model',
+  'bad-options',
+  'bad-engine',
+  'cyclic-model',
+  'model-threw',
+  'property-threw',
+  'property-result',
+  'state-mutated',
+  'footprint-write',
+  'footprint-read',
+  'bad-symmetry',
+  'sanity-mismatch',
+  'incomplete',
+  'internal',
+] as const;
+
+export type ModelErrorCode = (typeof MODEL_ERROR_CODES)[number];
+
 /** A problem with the model or the request (not a bug found in the model): CLI exit code 2. */
 export class ModelError extends Error {
   constructor(
     message: string,
-    readonly code: string = 'model-error',
+    readonly code: ModelErrorCode = 'model-error',
   ) {
     super(message);
     this.name = 'ModelError';

@@ -5,7 +5,7 @@ import type { Evaluation } from '../lang/context.js';
 import type { LangStep } from '../lang/compile.js';
 import { isCompiled } from '../lang/model.js';
 import type { Found } from '../explore/check.js';
-import { DEADLOCK_FREE } from '../core/property.js';
+import { DEADLOCK_FREE, verdictOf } from '../core/property.js';
 import { System } from '../explore/system.js';
 import { Encoding } from './encoding.js';
 
@@ -109,7 +109,7 @@ export class VecSystem {
     const sys = this.ref;
     let view: StateView | undefined;
     for (const p of sys.invariants) {
-      const msg = p.check!((view ??= this.view(v)));
+      const msg = verdictOf(sys.inst.model.name, p, (view ??= this.view(v)));
       if (msg !== null) out.push({ property: p.name, kind: 'invariant', message: msg });
     }
     if (enabled !== 0) return out;
@@ -117,7 +117,7 @@ export class VecSystem {
     for (let t = 0; t < this.n; t++) if (!this.isDone(v, t)) done = false;
     if (done) {
       for (const p of sys.ends) {
-        const msg = p.check!((view ??= this.view(v)));
+        const msg = verdictOf(sys.inst.model.name, p, (view ??= this.view(v)));
         if (msg !== null) out.push({ property: p.name, kind: 'end', message: msg });
       }
     } else if (sys.checkDeadlock) {

@@ -1,5 +1,5 @@
 import type { PropertyKind } from '../core/property.js';
-import { DEADLOCK_FREE } from '../core/property.js';
+import { DEADLOCK_FREE, verdictOf } from '../core/property.js';
 import type { GState, System } from './system.js';
 import type { Violation } from './result.js';
 import { buildTrace } from './trace.js';
@@ -22,7 +22,7 @@ export function checkState(sys: System, g: GState, enabled: number): readonly Fo
   if (sys.invariants.length > 0) {
     const v = sys.view(g);
     for (const p of sys.invariants) {
-      const msg = p.check!(v);
+      const msg = verdictOf(sys.inst.model.name, p, v);
       if (msg !== null) (out ??= []).push({ property: p.name, kind: 'invariant', message: msg });
     }
   }
@@ -31,7 +31,7 @@ export function checkState(sys: System, g: GState, enabled: number): readonly Fo
       if (sys.ends.length > 0) {
         const v = sys.view(g);
         for (const p of sys.ends) {
-          const msg = p.check!(v);
+          const msg = verdictOf(sys.inst.model.name, p, v);
           if (msg !== null) (out ??= []).push({ property: p.name, kind: 'end', message: msg });
         }
       }

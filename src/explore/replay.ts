@@ -1,4 +1,4 @@
-import { ModelError, errorMessage } from '../core/errors.js';
+import { ModelError, errorMessage, type ModelErrorCode } from '../core/errors.js';
 import { checkState, deadlockMessage, type Found } from './check.js';
 import type { Trace, Violation } from './result.js';
 import { parseSchedule } from './schedule.js';
@@ -26,7 +26,7 @@ export type ReplayResult =
       /** Schedule steps not run because the execution stopped first (violation or BUG). */
       readonly skipped: number;
     }
-  | { readonly kind: 'error'; readonly message: string; readonly code: string };
+  | { readonly kind: 'error'; readonly message: string; readonly code: ModelErrorCode };
 
 /**
  * Run a schedule step by step, checking every property on the way; stops at the first

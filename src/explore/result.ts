@@ -1,3 +1,4 @@
+import type { ModelErrorCode } from '../core/errors.js';
 import type { PropertyKind } from '../core/property.js';
 
 export type Strategy = 'dfs' | 'naive' | 'bfs' | 'preempt' | 'random' | 'replay' | 'odpor';
@@ -84,7 +85,7 @@ export type SearchResult =
       readonly violations: readonly Violation[];
       readonly stats: Stats;
     }
-  | { readonly kind: 'error'; readonly message: string; readonly code: string };
+  | { readonly kind: 'error'; readonly message: string; readonly code: ModelErrorCode };
 
 export interface Limits {
   readonly maxStates?: number;

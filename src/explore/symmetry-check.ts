@@ -1,6 +1,7 @@
 import type { Instance } from '../core/instantiate.js';
 import { ModelError } from '../core/errors.js';
 import { canonical } from '../core/fingerprint.js';
+import { verdictOf } from '../core/property.js';
 import { System, type GState } from './system.js';
 import { VisitedTable } from './visited.js';
 
@@ -47,7 +48,7 @@ export function checkSymmetry(inst: Instance, maxStates = 20_000): SymmetryCheck
   const text = (g: GState) => canonical({ s: g.s, t: g.t });
   const verdicts = (g: GState) => {
     const props = sys.doneMask(g) === sys.allDone ? [...sys.invariants, ...sys.ends] : sys.invariants;
-    return props.map((p) => p.check!(sys.view(g)) === null).join();
+    return props.map((p) => verdictOf(inst.model.name, p, sys.view(g)) === null).join();
   };
   let head = 0;
   const broken = (message: string): SymmetryCheck => ({ outcome: 'violated', states: head + 1, message });
@@ -90,7 +91,10 @@ export function checkSymmetry(inst: Instance, maxStates = 20_000): SymmetryCheck
 export function assertSymmetry(inst: Instance, maxStates?: number): void {
   const r = checkSymmetry(inst, maxStates);
   if (r.outcome === 'violated')
-    throw new ModelError(`model '${inst.model.name}' declares a symmetry it does not have: ${r.message}`, 'bad-model');
+    throw new ModelError(
+      `model '${inst.model.name}' declares a symmetry it does not have: ${r.message}`,
+      'bad-symmetry',
+    );
   if (r.outcome === 'unknown')
     throw new ModelError(
       `model '${inst.model.name}': symmetry checked on only ${r.states} states (the limit; more are reachable), not a pass`,

@@ -1,7 +1,10 @@
+import type { Access } from '../core/access.js';
 import { ModelError, errorMessage } from '../core/errors.js';
+import { deepFreeze, LocationTrie, settle, type LocationNode } from '../core/settle.js';
 import type { Instance } from '../core/instantiate.js';
 import type { Property, StateView } from '../core/property.js';
-import { pcIndex, type Step, type StepViolation } from '../core/step.js';
+import { pcIndex, type Step, type StepOutcome, type StepViolation } from '../core/step.js';
+import { ReadAudit } from './read-audit.js';
 import { Canonicalizer } from './canon.js';
 import type { HashNode } from '../core/fingerprint.js';
 import { ensureHashes, H1, H2, PH1, PH2, PK, SN, SR, stateFingerprint, ThreadLanes, tstate } from './statehash.js';
@@ -17,7 +20,11 @@ export interface GState {
   [PK]?: number;
   [PH1]?: number;
   [PH2]?: number;
+  /** Each thread's footprint in this state, once computed (for the write audit in `exec`). */
+  [ACC]?: (Footprint | undefined)[];
 }
+
+const ACC: unique symbol = Symbol('acc');
 
 export interface TState {
   readonly pc: number;
@@ -37,15 +44,32 @@ export interface Executed {
 
 const VISIBLE = '⟨visible⟩';
 
+/**
+ * A step that leaves the shared state as it was needs no write audit; its footprint is still
+ * computed its first SEED_RUNS times, so that the locations it names join the audited ones even
+ * under the searches that compute no footprints (naive, bfs, random, preempt).
+ */
+const SEED_RUNS = 64;
+
 export interface SystemOptions {
   /** Use the model's declared symmetry (default true; dfs, naive and bfs honour it). */
   readonly symmetry?: boolean;
+  /** Check every step's writes against its footprint (default true; see src/core/settle.ts). */
+  readonly auditWrites?: boolean;
+  /** Check every step's reads against its footprint by re-running it (default false; read-audit.ts). */
+  readonly auditReads?: boolean;
 }
 
 /**
  * The transition system of one model instance: enabledness, footprints (with visibility),
  * execution and property views. Every call into model code is wrapped so that a model that
  * throws becomes a ModelError naming the thread and step.
+ *
+ * States are frozen (the initial state and locals here, what each step builds in `exec`), so a
+ * step that changes the state it is given, instead of returning a new one, fails at the change
+ * (`state-mutated`); and each step's changes are audited against its footprint's writes
+ * (`footprint-write`) and, with `auditReads`, its behaviour against its footprint's reads
+ * (`footprint-read`, read-audit.ts). See docs/model-errors.md.
  */
 export class System {
   readonly n: number;
@@ -65,6 +89,13 @@ export class System {
   private readonly lanes: ThreadLanes;
   /** Symmetry reduction in use (the model declares symmetry and it was not turned off). */
   readonly canon: Canonicalizer | null;
+  /** The write audit's locations (null when the audit is off), by location id. */
+  private readonly audit: LocationTrie | null;
+  private readonly locNode: LocationNode[] = [];
+  private readonly locName: string[] = [];
+  private readonly reads: ReadAudit | null;
+  /** Per thread and pc: how many times the step ran without its footprint computed (SEED_RUNS). */
+  private readonly unseeded: Uint8Array[];
 
   constructor(
     readonly inst: Instance,
@@ -89,10 +120,15 @@ export class System {
     this.checkDeadlock = props.some((p) => p.kind === 'deadlock');
     this.visibleAll = this.invariants.some((p) => !p.reads || p.reads.includes('*'));
     this.visiblePrefixes = this.invariants.flatMap((p) => p.reads ?? []);
+    this.audit = opts.auditWrites === false ? null : new LocationTrie();
+    this.reads = opts.auditReads === true && this.audit !== null ? new ReadAudit() : null;
+    this.unseeded = threads.map((t) => new Uint8Array(t.steps.length));
     this.loc(VISIBLE);
     this.lanes = new ThreadLanes(this.n);
     const sym = inst.program.symmetry;
     this.canon = sym && opts.symmetry !== false ? new Canonicalizer(inst, sym) : null;
+    deepFreeze(inst.program.init);
+    for (const t of threads) deepFreeze(t.locals);
   }
 
   /** Whether the model declares symmetry and the searches that support it use it. */
@@ -127,6 +163,7 @@ export class System {
       [PK]: -1,
       [PH1]: 0,
       [PH2]: 0,
+      [ACC]: undefined,
     };
   }
 
@@ -161,15 +198,12 @@ export class System {
 
   /** Footprint of the thread's next step (empty when done). */
   footprint(g: GState, tid: number): Footprint {
+    const known = this.audit !== null ? g[ACC]?.[tid] : undefined;
+    if (known !== undefined) return known;
     const ts = g.t[tid];
     const st = this.steps[tid][ts.pc];
     if (!st) return [];
-    let acc;
-    try {
-      acc = st.footprint(g.s, ts.l, tid);
-    } catch (e) {
-      throw this.threw(tid, st, 'footprint', e);
-    }
+    const acc = this.accesses(g, tid, st);
     const out: number[] = [];
     let visible = this.visibleAll;
     for (const a of acc) {
@@ -178,7 +212,17 @@ export class System {
       if (a.write && this.locVisible[id]) visible = true;
     }
     if (visible) out.push(1);
+    if (this.audit !== null) (g[ACC] ??= [])[tid] = out;
     return out;
+  }
+
+  /** The step's footprint as the model declares it. */
+  private accesses(g: GState, tid: number, st: Step): readonly Access[] {
+    try {
+      return st.footprint(g.s, g.t[tid].l, tid);
+    } catch (e) {
+      throw this.threw(tid, st, 'footprint', e);
+    }
   }
 
   exec(g: GState, tid: number): Executed {
@@ -204,15 +248,68 @@ export class System {
         'bad-model',
       );
     const t = g.t.slice();
-    t[tid] = tstate(pc, r.l === undefined ? ts.l : r.l);
+    const l: unknown = r.l === undefined ? ts.l : r.l;
+    if (l !== ts.l) settle(l, ts.l);
+    t[tid] = tstate(pc, l);
     const s = r.s === undefined ? g.s : r.s;
     const same = s === g.s;
+    const declared = this.audit !== null && (!same || this.reads !== null) ? this.footprint(g, tid) : null;
+    if (!same) this.settleShared(s, g.s, tid, st, declared);
+    else if (this.audit !== null && this.unseeded[tid][ts.pc] < SEED_RUNS) {
+      this.unseeded[tid][ts.pc]++;
+      this.footprint(g, tid);
+    }
+    if (this.reads !== null && declared !== null) this.auditReads(this.reads, g, tid, st, r, declared);
     const out: GState = same
-      ? { s, t, [SN]: g[SN], [SR]: g[SR], [PK]: g[PK], [PH1]: g[PH1], [PH2]: g[PH2] }
-      : { s, t, [SN]: undefined, [SR]: g[SN] ?? g[SR], [PK]: -1, [PH1]: 0, [PH2]: 0 };
+      ? { s, t, [SN]: g[SN], [SR]: g[SR], [PK]: g[PK], [PH1]: g[PH1], [PH2]: g[PH2], [ACC]: undefined }
+      : { s, t, [SN]: undefined, [SR]: g[SN] ?? g[SR], [PK]: -1, [PH1]: 0, [PH2]: 0, [ACC]: undefined };
     // A BUG ends the execution whether or not its property is being checked (the kernel stopped
     // there); the searches record it only when it is checked (see Recorder).
     return r.violation ? { g: out, violation: r.violation } : { g: out };
+  }
+
+  /** Freeze the new shared state; with the audit on, refuse a change outside the declared writes. */
+  private settleShared(s: unknown, prev: unknown, tid: number, st: Step, declared: Footprint | null): void {
+    const audit = this.audit;
+    if (audit === null || declared === null) {
+      settle(s, prev);
+      return;
+    }
+    const stamp = ++audit.stamp;
+    for (const x of declared) if ((x & 1) === 1) this.locNode[x >> 1].stamp = stamp;
+    const bad = settle(s, prev, audit);
+    if (bad === null) return;
+    throw new ModelError(
+      `${this.where(tid, st)} wrote '${bad.replace(/^\./, '')}', which its footprint does not declare (${this.declaredText(declared)})`,
+      'footprint-write',
+    );
+  }
+
+  /** With the read audit on, refuse a step that depends on a location outside its footprint. */
+  private auditReads(
+    reads: ReadAudit,
+    g: GState,
+    tid: number,
+    st: Step,
+    r: StepOutcome<unknown, unknown>,
+    declared: Footprint,
+  ): void {
+    const names = declared.filter((x) => x !== 1).map((x) => this.locName[x >> 1]);
+    const bad = reads.check(st, g.s, g.t[tid].l, tid, names, r);
+    if (bad !== null)
+      throw new ModelError(
+        `${this.where(tid, st)} read '${bad}', which its footprint does not declare (${this.declaredText(declared)})`,
+        'footprint-read',
+      );
+  }
+
+  private declaredText(declared: Footprint): string {
+    const list = (w: number) =>
+      declared
+        .filter((x) => (x & 1) === w && x !== 1)
+        .map((x) => this.locName[x >> 1])
+        .join(', ') || 'none';
+    return `writes: ${list(1)}; reads: ${list(0)}`;
   }
 
   /** Fingerprint a state into the shared two-lane buffer. */
@@ -254,6 +351,9 @@ export class System {
     if (id === undefined) {
       id = this.locIds.size;
       this.locIds.set(name, id);
+      this.locName[id] = name;
+      if (this.audit !== null) this.locNode[id] = this.audit.insert(name);
+      if (this.reads !== null && name !== VISIBLE) this.reads.name(name);
       this.locVisible[id] = this.visiblePrefixes.some(
         (p) => name === p || name.startsWith(p.endsWith('.') ? p : p + '.') || name.startsWith(p + '['),
       );
@@ -271,6 +371,11 @@ export class System {
 
   private threw(tid: number, st: Step, what: string, e: unknown): ModelError {
     if (e instanceof ModelError) return e;
+    if (isFrozenWrite(e))
+      return new ModelError(
+        `${this.where(tid, st)} changed the state or locals it was given, in ${what} (${errorMessage(e)}): return a new state (setIn, a spread, immer's produce) instead`,
+        'state-mutated',
+      );
     return new ModelError(`${this.where(tid, st)} threw in ${what}: ${errorMessage(e)}`, 'model-threw');
   }
 }
@@ -284,4 +389,14 @@ function selectProperties(inst: Instance, checked?: readonly string[]): readonly
         'unknown-property',
       );
   return inst.properties.filter((p) => checked.includes(p.name));
+}
+
+/** The TypeError a write to a frozen object raises in strict code (every ES module is strict). */
+export function isFrozenWrite(e: unknown): boolean {
+  return (
+    e instanceof TypeError &&
+    /^Cannot (assign to read only property|add property|delete property|define property|redefine property)|object is not extensible/.test(
+      e.message,
+    )
+  );
 }
