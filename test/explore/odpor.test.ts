@@ -24,10 +24,20 @@ import type { SearchResult } from '../../src/explore/result.js';
 import { System, type Footprint } from '../../src/explore/system.js';
 import { verdicts } from '../../src/explore/verdicts.js';
 import { models } from '../../models/index.js';
-import { build, describe, genModel, genModelNoAssertions, OBSERVE, type GenModel, type Sink } from '../helpers/gen.js';
+import {
+  build,
+  describe,
+  genModel,
+  genModelNoAssertions,
+  genModelStateDependent,
+  genModelStateDependentNoAssertions,
+  OBSERVE,
+  type GenModel,
+  type Sink,
+} from '../helpers/gen.js';
 import { countTraces, countTracesLex, foata } from '../helpers/mazurkiewicz.js';
 import { observeRun, sorted } from '../helpers/observe.js';
-import { program, run } from '../helpers/program.js';
+import { conditionalStoreRace, program, run } from '../helpers/program.js';
 
 const classic = (name: string, variant: string | undefined, n: number): Instance =>
   instantiate(
@@ -171,8 +181,8 @@ suite('odpor: finite executions only', () => {
       init: { flag: 0 },
       threads: [
         thread('waiter', { r: 0 }, [
-          load<any>('r = flag', ['flag'], (_l, v) => ({ l: { r: v } }), 'top'),
-          local<any>('if r == 0 goto top', (l) => (l.r === 0 ? { goto: 'top' } : {})),
+          load<{ r: number }>('r = flag', ['flag'], (_l, v) => ({ l: { r: v as number } }), 'top'),
+          local<{ r: number }>('if r == 0 goto top', (l) => (l.r === 0 ? { goto: 'top' } : {})),
         ]),
         thread('setter', {}, [store('flag = 1', ['flag'], () => 1)]),
       ],
@@ -213,6 +223,10 @@ function same<T>(what: string, m: GenModel, got: T, want: T): void {
 }
 
 const RUNS = Number(process.env.MMCHECK_ODPOR_RUNS ?? 40);
+/** Random programs with state-dependent footprints, per property. */
+const SD_RUNS = Number(process.env.MMCHECK_ODPOR_SD_RUNS ?? 60);
+/** fast-check seed: fixed, so every run of the suite checks the same programs (override to explore). */
+const SEED = Number(process.env.MMCHECK_SEED ?? 20261205);
 /** Programs with more traces than this are skipped (fc.pre): some have 10^5 (one variable, 20 steps). */
 const MAX_TRACES = 3000;
 
@@ -227,34 +241,52 @@ function smallTraceCount(inst: Instance): number {
   return lex;
 }
 
+/**
+ * Optimal and sound on a program without assertion steps: executions = brute-force trace count
+ * (both counters agreeing when the Foata one is feasible), none sleep-blocked, no two explored
+ * executions equivalent; verdicts, deadlock and terminal states = naive.
+ */
+function optimalAndSound(m: GenModel): void {
+  const sink: Sink = { observe: null };
+  const inst = build(m, sink);
+  const lex = smallTraceCount(inst);
+  const x = explored(inst);
+  if (x.result.kind === 'error' || x.result.kind === 'incomplete')
+    throw new Mismatch(`odpor: ${JSON.stringify(x.result)}\n${describe(m)}`);
+  let foataCount: number | null = null;
+  try {
+    foataCount = countTraces(inst, undefined, 3_000).traces;
+  } catch {
+    // too many interleavings for the Foata brute force: the normal-form count stands alone
+  }
+  if (foataCount !== null) same('brute-force counts (Foata vs lexicographic)', m, lex, foataCount);
+  same('executions explored vs traces', m, x.executions, lex);
+  same('sleep-blocked executions', m, x.blocked, 0);
+  same('distinct classes explored', m, x.classes.size, x.executions);
+  const naive = observeRun(m, inst, sink, 'naive');
+  const odpor = observeRun(m, inst, sink, 'odpor');
+  same('verdicts', m, outcomes(inst, odpor.result), outcomes(inst, naive.result));
+  same('deadlock states', m, sorted(odpor.deadlocks), sorted(naive.deadlocks));
+  same('terminal states', m, sorted(odpor.terminals), sorted(naive.terminals));
+}
+
+/** With assertion steps (executions cut short): verdicts = naive, counterexamples replay. */
+function soundWithAssertions(m: GenModel): void {
+  const inst = build(m);
+  smallTraceCount(inst);
+  const odpor = run(inst, 'odpor', { stopAtFirst: false });
+  const naive = run(inst, 'naive', { stopAtFirst: false });
+  same('verdicts', m, outcomes(inst, odpor), outcomes(inst, naive));
+  if (odpor.kind !== 'violation') return;
+  for (const v of odpor.violations) {
+    const rp = replay(new System(inst, [v.property]), v.trace.schedule);
+    same(`replay of ${v.property}`, m, rp.kind === 'replayed' ? rp.violation?.property : rp.kind, v.property);
+  }
+}
+
 suite('odpor on random programs with finite executions', () => {
   test('executions = Mazurkiewicz traces (brute force), none sleep-blocked; verdicts, deadlocks and terminal states = naive', () => {
-    fc.assert(
-      fc.property(genModelNoAssertions.map(forwardOnly), (m) => {
-        const sink: Sink = { observe: null };
-        const inst = build(m, sink);
-        const lex = smallTraceCount(inst);
-        const x = explored(inst);
-        if (x.result.kind === 'error' || x.result.kind === 'incomplete')
-          throw new Mismatch(`odpor: ${JSON.stringify(x.result)}\n${describe(m)}`);
-        let foataCount: number | null = null;
-        try {
-          foataCount = countTraces(inst, undefined, 3_000).traces;
-        } catch {
-          // too many interleavings for the Foata brute force: the normal-form count stands alone
-        }
-        if (foataCount !== null) same('brute-force counts (Foata vs lexicographic)', m, lex, foataCount);
-        same('executions explored vs traces', m, x.executions, lex);
-        same('sleep-blocked executions', m, x.blocked, 0);
-        same('distinct classes explored', m, x.classes.size, x.executions);
-        const naive = observeRun(m, inst, sink, 'naive');
-        const odpor = observeRun(m, inst, sink, 'odpor');
-        same('verdicts', m, outcomes(inst, odpor.result), outcomes(inst, naive.result));
-        same('deadlock states', m, sorted(odpor.deadlocks), sorted(naive.deadlocks));
-        same('terminal states', m, sorted(odpor.terminals), sorted(naive.terminals));
-      }),
-      { numRuns: RUNS },
-    );
+    fc.assert(fc.property(genModelNoAssertions.map(forwardOnly), optimalAndSound), { numRuns: RUNS, seed: SEED });
   });
 
   // Shrunk counterexamples the property below found, pinned. (1) An assert that halts when run
@@ -309,20 +341,45 @@ suite('odpor on random programs with finite executions', () => {
   });
 
   test('with assertions (executions cut short): verdicts = naive, counterexamples replay', () => {
-    fc.assert(
-      fc.property(genModel.map(forwardOnly), (m) => {
-        const inst = build(m);
-        smallTraceCount(inst);
-        const odpor = run(inst, 'odpor', { stopAtFirst: false });
-        const naive = run(inst, 'naive', { stopAtFirst: false });
-        same('verdicts', m, outcomes(inst, odpor), outcomes(inst, naive));
-        if (odpor.kind !== 'violation') return;
-        for (const v of odpor.violations) {
-          const rp = replay(new System(inst, [v.property]), v.trace.schedule);
-          same(`replay of ${v.property}`, m, rp.kind === 'replayed' ? rp.violation?.property : rp.kind, v.property);
-        }
-      }),
-      { numRuns: RUNS },
-    );
+    fc.assert(fc.property(genModel.map(forwardOnly), soundWithAssertions), { numRuns: RUNS, seed: SEED });
+  });
+});
+
+/**
+ * Footprints that depend on the state: a conditional or indirect load or store touches a
+ * location only in some states (test/helpers/gen.ts, StateDependentOp; the kernel's anon_vma
+ * list walk, mremap, rmap-vs-vma-adjust). Traces are those of the footprints each step has
+ * where it runs along each execution (test/helpers/mazurkiewicz.ts): swapping two adjacent
+ * independent steps keeps every footprint, so the equivalence and the counts are well defined.
+ */
+suite('odpor with state-dependent footprints', () => {
+  test('issue 11: the conditional store reordered before x1 = 3 writes x2: violation found, 16 traces', () => {
+    const inst = conditionalStoreRace();
+    const x = explored(inst);
+    expect(countTraces(inst).traces).toBe(16);
+    expect(countTracesLex(inst)).toBe(16);
+    expect(x.executions).toBe(16);
+    expect(x.blocked).toBe(0);
+    expect(x.classes.size).toBe(16);
+    expect(x.result.kind).toBe('violation');
+    const want = outcomes(inst, run(inst, 'naive', { stopAtFirst: false }));
+    expect(want.end).toBe('violated');
+    expect(outcomes(inst, x.result)).toEqual(want);
+    const r = run(inst, 'odpor');
+    expect(r.kind === 'violation' && r.violation.trace.schedule).toBe('0,2,0,2,1,3');
+  });
+
+  test(`${SD_RUNS} random programs: executions = traces, none sleep-blocked; verdicts, deadlocks and terminal states = naive`, () => {
+    fc.assert(fc.property(genModelStateDependentNoAssertions.map(forwardOnly), optimalAndSound), {
+      numRuns: SD_RUNS,
+      seed: SEED,
+    });
+  });
+
+  test(`${SD_RUNS} random programs with assertions: verdicts = naive, counterexamples replay`, () => {
+    fc.assert(fc.property(genModelStateDependent.map(forwardOnly), soundWithAssertions), {
+      numRuns: SD_RUNS,
+      seed: SEED,
+    });
   });
 });
