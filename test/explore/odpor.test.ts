@@ -33,6 +33,7 @@ import {
   genModelStateDependentNoAssertions,
   OBSERVE,
   type GenModel,
+  type GenOp,
   type Sink,
 } from '../helpers/gen.js';
 import { countTraces, countTracesLex, foata } from '../helpers/mazurkiewicz.js';
@@ -338,6 +339,30 @@ suite('odpor on random programs with finite executions', () => {
       expect(Object.values(want)).toContain('violated');
       same('verdicts', m, outcomes(inst, run(inst, 'odpor', { stopAtFirst: false })), want);
     }
+  });
+
+  /**
+   * Regression (found by the state-dependent family, but footprints here are fixed): T1's await
+   * is pending after T0's store; its reversal was v = [await], notdep taken only up to where the
+   * await is pending, so T2's lock acquire (independent of the await) counted as a weak initial
+   * of v — but after T3's later lock acquire, which v dropped, T2's never runs. odpor missed
+   * T3 locks, T1's await passes, T0 stores (5 of 6 traces, a deadlock state lost).
+   *   init v0 = 1;  T0: v0 = 0;  T1: await v0 == 1;  T2: lock k0; v0 = 0;  T3: lock k0
+   */
+  test('regression: a pending await reversed past a later lock acquire', () => {
+    const op = (o: string, v: number, c = 0) => ({ op: o as GenOp['op'], v, r: 0, c, t: 0, eq: false });
+    const m: GenModel = {
+      K: 2,
+      nVars: 1,
+      nLocks: 1,
+      init: [1, 0, 0],
+      noAssertions: true,
+      threads: [[op('storeC', 0, 0)], [op('await', 0, 1)], [op('lock', 0), op('storeC', 0, 0)], [op('lock', 0)]],
+      inv: { kind: 0, a: 0, b: 0, c1: 0, c2: 0 },
+      end: { kind: 0, a: 0, c: 0 },
+    };
+    expect(countTracesLex(build(m))).toBe(6);
+    optimalAndSound(m);
   });
 
   test('with assertions (executions cut short): verdicts = naive, counterexamples replay', () => {
