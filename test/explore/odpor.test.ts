@@ -11,7 +11,9 @@
  * forward-only): executions = brute-force trace count, sleep-blocked = 0, and verdicts, deadlock
  * and terminal states equal the naive search's; with assertions too (executions cut short),
  * verdicts equal naive and counterexamples replay. A cyclic model is an error, a depth bound
- * makes the result incomplete.
+ * makes the result incomplete. The same on random programs with state-dependent footprints
+ * (conditional and indirect accesses), and the issue-11 program pinned. fast-check runs with a
+ * fixed seed (MMCHECK_SEED overrides it) and bounded run counts.
  */
 import { describe as suite, expect, test } from '@jest/globals';
 import fc from 'fast-check';

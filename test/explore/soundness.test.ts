@@ -14,6 +14,8 @@
  *  (d) dfs visits a subset of the naive states; naive and bfs visit the same states, and each
  *      search's state count is the number of distinct states it checked;
  *  (e) every counterexample of dfs, naive and bfs replays to the same property at its last step.
+ * The same on models with state-dependent footprints (genModelStateDependent). The seed is fixed
+ * (MMCHECK_SEED overrides it); searches are bounded by state counts, never by the clock.
  * fast-check prints the seed and the shrunk model on failure; `describe(model)` is in the message.
  */
 import { describe as suite, expect, test } from '@jest/globals';
