@@ -18,7 +18,8 @@ export interface Race {
  *    before it, with v = notdep(e, E): the events after e that do not happen after it;
  *  - for every thread blocked at some frame k (its guard false, or an assertion halted the
  *    execution at K), its pending next step against the events 1..k in the same way, with
- *    notdep taken up to k. A pending step is analysed where its blocking starts and wherever a
+ *    notdep taken up to k, and again over the whole execution when that is longer
+ *    (wholeExecution). A pending step is analysed where its blocking starts and wherever a
  *    new dependent event arrives before it (its immediate predecessors change only there).
  *
  * Blocking: a race whose reversal cannot run (e' is blocked after notdep(e, E) — the unlock
