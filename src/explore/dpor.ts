@@ -13,6 +13,10 @@ const COMPLETE = 2;
 
 const lowestBit = (m: number) => 31 - Math.clz32(m & -m);
 
+function mergeClock(c: Int32Array, o: Int32Array): void {
+  for (let q = 0; q < c.length; q++) if (o[q] > c[q]) c[q] = o[q];
+}
+
 /**
  * The default search: stateful DFS with partial-order reduction.
  *
@@ -97,6 +101,9 @@ class Dpor {
   private readonly locStack: number[][] = [];
   private readonly scratch: number[] = [];
   private readonly firstNotdep: Int32Array;
+  /** Scratch for earlierRaces: candidate transitions, and the clock of what is already raced. */
+  private readonly raceScratch: number[] = [];
+  private readonly raceClock: Int32Array;
   private sleepBlocked = 0;
   private truncated = false;
 
@@ -109,6 +116,7 @@ class Dpor {
     this.rec = new Recorder(sys, opts.stopAtFirst ?? true);
     this.lastOf = new Int32Array(sys.n);
     this.firstNotdep = new Int32Array(sys.n);
+    this.raceClock = new Int32Array(sys.n);
   }
 
   run(): SearchResult {
@@ -452,8 +460,9 @@ class Dpor {
   }
 
   /**
-   * Race of thread p's step (footprint F) with the stack 1..top: the last dependent transition i
-   * of another thread that does not happen-before p. The reversal is explored from the state
+   * Races of thread p's step (footprint F) with the stack 1..top: the last dependent transition i
+   * of another thread that does not happen-before p, then the earlier ones that happen
+   * immediately before p's step (earlierRaces). The reversal of each is explored from the state
    * before i by one of its initials (source-DPOR). (A summary event's races are replaySummary's.)
    */
   private race(p: number, F: Footprint, top: number): void {
@@ -472,7 +481,48 @@ class Dpor {
         break;
       }
     }
-    if (best > 0) this.reverse(best, p, F, top);
+    if (best === 0) return;
+    this.reverse(best, p, F, top);
+    this.earlierRaces(p, F, best, top);
+  }
+
+  /**
+   * The races of p's step with transitions before `best` that happen immediately before it: a
+   * dependent transition i of another thread that does not happen-before p's step, nor before a
+   * transition already raced (walking back from `best`). Flanagan–Godefroid reverse the last race
+   * only: in the execution that reverses it, p's step still conflicts with the earlier ones and
+   * races with them there. Not when footprints depend on the state: moved before `best`, p's step
+   * can touch other locations and no longer conflict (`if v2 == 1 then r = v1` reads v1 only
+   * after the store to v2 it was reordered with), so each race is reversed here, as in source-DPOR
+   * (Abdulla et al., JACM 2017, Algorithm 1). With footprints that do not depend on the state the
+   * extra reversals were found later anyway, and they add nothing (the same states on every model).
+   */
+  private earlierRaces(p: number, F: Footprint, best: number, top: number): void {
+    const cand = this.raceScratch;
+    cand.length = 0;
+    for (let a = 0; a < F.length; a++) {
+      const acc = F[a];
+      const list = this.locStack[acc >> 1];
+      if (!list) continue;
+      for (let x = list.length - 1; x >= 0; x--) {
+        const entry = list[x];
+        const i = entry >> 1;
+        if (i < best && i <= top && ((acc | entry) & 1) !== 0 && this.TT[i] !== p) cand.push(i);
+      }
+    }
+    if (cand.length === 0) return;
+    cand.sort((x, y) => y - x);
+    const last = this.lastOf[p];
+    const c = this.raceClock;
+    if (last > 0) c.set(this.TC[last]);
+    else c.fill(0);
+    mergeClock(c, this.TC[best]);
+    for (let x = 0; x < cand.length; x++) {
+      const i = cand[x];
+      if ((x > 0 && cand[x - 1] === i) || c[this.TT[i]] >= i) continue;
+      this.reverse(i, p, F, top);
+      mergeClock(c, this.TC[i]);
+    }
   }
 
   /**
@@ -481,7 +531,7 @@ class Dpor {
    * one is already in the backtrack set; otherwise add an awake enabled initial, or, if every
    * initial sleeps or none is enabled, every enabled thread.
    */
-  private reverse(i: number, p: number, F: Footprint, top: number): void {
+  private reverse(i: number, p: number, _f: Footprint, top: number): void {
     const m = i - 1;
     const ti = this.TT[i];
     const notdep = this.scratch;
@@ -500,7 +550,11 @@ class Dpor {
     if (first[p] === 0) {
       const last = this.lastOf[p];
       let initial = last === 0 || !this.hasPredecessorIn(this.TC[last], first);
-      for (let x = 0; initial && x < notdep.length; x++) if (System.dependent(this.TF[notdep[x]], F)) initial = false;
+      // p's step where v runs it: its footprint at m (F is the one after i, and footprints may
+      // depend on the state). p is an initial of v iff that is independent of all of notdep: then
+      // notdep leaves it unchanged; and if it depended on one, p's step after notdep would too.
+      const Fm = this.NF[m][p];
+      for (let x = 0; initial && x < notdep.length; x++) if (System.dependent(this.TF[notdep[x]], Fm)) initial = false;
       if (initial) initials |= 1 << p;
     }
     if ((initials & this.BT[m]) !== 0) return;

@@ -18,7 +18,8 @@ export interface Race {
  *    before it, with v = notdep(e, E): the events after e that do not happen after it;
  *  - for every thread blocked at some frame k (its guard false, or an assertion halted the
  *    execution at K), its pending next step against the events 1..k in the same way, with
- *    notdep taken up to k. A pending step is analysed where its blocking starts and wherever a
+ *    notdep taken up to k, and again over the whole execution when that is longer
+ *    (wholeExecution). A pending step is analysed where its blocking starts and wherever a
  *    new dependent event arrives before it (its immediate predecessors change only there).
  *
  * Blocking: a race whose reversal cannot run (e' is blocked after notdep(e, E) — the unlock
@@ -60,6 +61,7 @@ export function reversibleRaces(E: Execution, K: number, found: (r: Race) => voi
         haltedHere ? K : 0,
         haltedHere ? K : 0,
         found,
+        K,
       );
     }
   }
@@ -89,6 +91,7 @@ function races(
   skip: number,
   haltAt: number,
   found: (r: Race) => void,
+  full = upto,
 ): void {
   const c = Int32Array.from(past);
   for (let i = hi; i >= 1; i--) {
@@ -102,9 +105,34 @@ function races(
       if (replayed === null) continue;
     }
     found({ before: i - 1, v, last: e, replayed });
+    if (full > upto) wholeExecution(E, i, e, full, skip === i ? 0 : skip, v.length, found);
     const o = E.TC[i];
     for (let r = 0; r < E.n; r++) if (o[r] > c[r]) c[r] = o[r];
   }
+}
+
+/**
+ * A pending step's race with event i, reversed with notdep taken over the whole execution (up
+ * to `K`), as the paper does for an executed e', when that is longer than the reversal up to the
+ * frame where the step is pending: the events after that frame stay in v. Without them a thread
+ * whose step is independent of v but conflicts with one of them (a lock acquire) would count as
+ * a weak initial of v, although its step may never run in the executions v stands for (found by
+ * the property test: T0: v0 = 0; T1: await v0 == 1; T2: lock k; v0 = 0; T3: lock k — odpor
+ * missed T3's lock, then T1's await, then T0's store).
+ */
+function wholeExecution(
+  E: Execution,
+  i: number,
+  e: Ev,
+  K: number,
+  skip: number,
+  shorter: number,
+  found: (r: Race) => void,
+): void {
+  const v = notdep(E, i, K, skip);
+  if (v.length === shorter) return;
+  const replayed = E.replay(i - 1, v, e.tid);
+  if (replayed !== null) found({ before: i - 1, v, last: e, replayed });
 }
 
 /** notdep(e_i, E up to `hi`): the events after i that do not happen after it (minus `skip`). */

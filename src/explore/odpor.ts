@@ -6,7 +6,8 @@ import { Execution } from './odpor-execution.js';
 import { reversibleRaces, type Race } from './odpor-races.js';
 import type { IncompleteReason, SearchOptions, SearchResult } from './result.js';
 import { System, type Footprint, type GState } from './system.js';
-import { afterWeakInitial, insertSequence, wakeupRoot, type Ev, type WakeupNode } from './wakeup-tree.js';
+import { asleepInitial, asleepInitialOfNotdep } from './odpor-sleep.js';
+import { insertSequence, wakeupRoot, type WakeupNode } from './wakeup-tree.js';
 
 const lowestBit = (m: number) => 31 - Math.clz32(m & -m);
 
@@ -204,32 +205,21 @@ class Odpor {
 
   /**
    * Insert v = notdep(e, E).e' into the wakeup tree of the state before e, unless a sleeping
-   * thread there is a weak initial of v (the reversal was explored). The sleep check runs on
-   * the recorded footprints first; a sequence that passes is replayed from that state for the
-   * footprints its steps have there, checked again and inserted.
+   * thread there is a weak initial of v (the reversal was explored). Footprints may depend on
+   * the state, and e' runs in v before the step it depended on: v is replayed from that state
+   * for the footprints its steps have there (odpor-sleep.ts), except when the recorded
+   * footprints of notdep(e, E) decide the sleep test exactly.
    */
   private reverse(race: Race): void {
     const m = race.before;
+    const halts = this.HALTS[m] & this.SLEEP[m];
     let seq = race.replayed;
     if (seq === null) {
-      const recorded: Ev[] = race.v.map((j) => ({ tid: this.E.TT[j], foot: this.E.TF[j] }));
-      recorded.push(race.last);
-      if (this.asleepInitial(m, recorded)) return;
+      if (asleepInitialOfNotdep(this.E, m, this.SLEEP[m], halts, race.v, race.last.tid)) return;
       seq = this.E.replay(m, race.v, race.last.tid);
       if (seq === null) return;
     }
-    if (this.asleepInitial(m, seq)) return;
+    if (asleepInitial(this.E, m, this.SLEEP[m], halts, seq)) return;
     insertSequence(this.WUT[m], seq);
-  }
-
-  private asleepInitial(m: number, seq: readonly Ev[]): boolean {
-    let s = this.SLEEP[m];
-    while (s !== 0) {
-      const q = lowestBit(s);
-      s &= s - 1;
-      if (afterWeakInitial({ tid: q, foot: this.E.NF[m][q], halts: (this.HALTS[m] & (1 << q)) !== 0 }, seq) !== null)
-        return true;
-    }
-    return false;
   }
 }

@@ -11,7 +11,9 @@
  * forward-only): executions = brute-force trace count, sleep-blocked = 0, and verdicts, deadlock
  * and terminal states equal the naive search's; with assertions too (executions cut short),
  * verdicts equal naive and counterexamples replay. A cyclic model is an error, a depth bound
- * makes the result incomplete.
+ * makes the result incomplete. The same on random programs with state-dependent footprints
+ * (conditional and indirect accesses), and the issue-11 program pinned. fast-check runs with a
+ * fixed seed (MMCHECK_SEED overrides it) and bounded run counts.
  */
 import { describe as suite, expect, test } from '@jest/globals';
 import fc from 'fast-check';
@@ -24,10 +26,21 @@ import type { SearchResult } from '../../src/explore/result.js';
 import { System, type Footprint } from '../../src/explore/system.js';
 import { verdicts } from '../../src/explore/verdicts.js';
 import { models } from '../../models/index.js';
-import { build, describe, genModel, genModelNoAssertions, OBSERVE, type GenModel, type Sink } from '../helpers/gen.js';
+import {
+  build,
+  describe,
+  genModel,
+  genModelNoAssertions,
+  genModelStateDependent,
+  genModelStateDependentNoAssertions,
+  OBSERVE,
+  type GenModel,
+  type GenOp,
+  type Sink,
+} from '../helpers/gen.js';
 import { countTraces, countTracesLex, foata } from '../helpers/mazurkiewicz.js';
 import { observeRun, sorted } from '../helpers/observe.js';
-import { program, run } from '../helpers/program.js';
+import { conditionalStoreRace, program, run } from '../helpers/program.js';
 
 const classic = (name: string, variant: string | undefined, n: number): Instance =>
   instantiate(
@@ -171,8 +184,8 @@ suite('odpor: finite executions only', () => {
       init: { flag: 0 },
       threads: [
         thread('waiter', { r: 0 }, [
-          load<any>('r = flag', ['flag'], (_l, v) => ({ l: { r: v } }), 'top'),
-          local<any>('if r == 0 goto top', (l) => (l.r === 0 ? { goto: 'top' } : {})),
+          load<{ r: number }>('r = flag', ['flag'], (_l, v) => ({ l: { r: v as number } }), 'top'),
+          local<{ r: number }>('if r == 0 goto top', (l) => (l.r === 0 ? { goto: 'top' } : {})),
         ]),
         thread('setter', {}, [store('flag = 1', ['flag'], () => 1)]),
       ],
@@ -213,6 +226,10 @@ function same<T>(what: string, m: GenModel, got: T, want: T): void {
 }
 
 const RUNS = Number(process.env.MMCHECK_ODPOR_RUNS ?? 40);
+/** Random programs with state-dependent footprints, per property. */
+const SD_RUNS = Number(process.env.MMCHECK_ODPOR_SD_RUNS ?? 60);
+/** fast-check seed: fixed, so every run of the suite checks the same programs (override to explore). */
+const SEED = Number(process.env.MMCHECK_SEED ?? 20261205);
 /** Programs with more traces than this are skipped (fc.pre): some have 10^5 (one variable, 20 steps). */
 const MAX_TRACES = 3000;
 
@@ -227,34 +244,52 @@ function smallTraceCount(inst: Instance): number {
   return lex;
 }
 
+/**
+ * Optimal and sound on a program without assertion steps: executions = brute-force trace count
+ * (both counters agreeing when the Foata one is feasible), none sleep-blocked, no two explored
+ * executions equivalent; verdicts, deadlock and terminal states = naive.
+ */
+function optimalAndSound(m: GenModel): void {
+  const sink: Sink = { observe: null };
+  const inst = build(m, sink);
+  const lex = smallTraceCount(inst);
+  const x = explored(inst);
+  if (x.result.kind === 'error' || x.result.kind === 'incomplete')
+    throw new Mismatch(`odpor: ${JSON.stringify(x.result)}\n${describe(m)}`);
+  let foataCount: number | null = null;
+  try {
+    foataCount = countTraces(inst, undefined, 3_000).traces;
+  } catch {
+    // too many interleavings for the Foata brute force: the normal-form count stands alone
+  }
+  if (foataCount !== null) same('brute-force counts (Foata vs lexicographic)', m, lex, foataCount);
+  same('executions explored vs traces', m, x.executions, lex);
+  same('sleep-blocked executions', m, x.blocked, 0);
+  same('distinct classes explored', m, x.classes.size, x.executions);
+  const naive = observeRun(m, inst, sink, 'naive');
+  const odpor = observeRun(m, inst, sink, 'odpor');
+  same('verdicts', m, outcomes(inst, odpor.result), outcomes(inst, naive.result));
+  same('deadlock states', m, sorted(odpor.deadlocks), sorted(naive.deadlocks));
+  same('terminal states', m, sorted(odpor.terminals), sorted(naive.terminals));
+}
+
+/** With assertion steps (executions cut short): verdicts = naive, counterexamples replay. */
+function soundWithAssertions(m: GenModel): void {
+  const inst = build(m);
+  smallTraceCount(inst);
+  const odpor = run(inst, 'odpor', { stopAtFirst: false });
+  const naive = run(inst, 'naive', { stopAtFirst: false });
+  same('verdicts', m, outcomes(inst, odpor), outcomes(inst, naive));
+  if (odpor.kind !== 'violation') return;
+  for (const v of odpor.violations) {
+    const rp = replay(new System(inst, [v.property]), v.trace.schedule);
+    same(`replay of ${v.property}`, m, rp.kind === 'replayed' ? rp.violation?.property : rp.kind, v.property);
+  }
+}
+
 suite('odpor on random programs with finite executions', () => {
   test('executions = Mazurkiewicz traces (brute force), none sleep-blocked; verdicts, deadlocks and terminal states = naive', () => {
-    fc.assert(
-      fc.property(genModelNoAssertions.map(forwardOnly), (m) => {
-        const sink: Sink = { observe: null };
-        const inst = build(m, sink);
-        const lex = smallTraceCount(inst);
-        const x = explored(inst);
-        if (x.result.kind === 'error' || x.result.kind === 'incomplete')
-          throw new Mismatch(`odpor: ${JSON.stringify(x.result)}\n${describe(m)}`);
-        let foataCount: number | null = null;
-        try {
-          foataCount = countTraces(inst, undefined, 3_000).traces;
-        } catch {
-          // too many interleavings for the Foata brute force: the normal-form count stands alone
-        }
-        if (foataCount !== null) same('brute-force counts (Foata vs lexicographic)', m, lex, foataCount);
-        same('executions explored vs traces', m, x.executions, lex);
-        same('sleep-blocked executions', m, x.blocked, 0);
-        same('distinct classes explored', m, x.classes.size, x.executions);
-        const naive = observeRun(m, inst, sink, 'naive');
-        const odpor = observeRun(m, inst, sink, 'odpor');
-        same('verdicts', m, outcomes(inst, odpor.result), outcomes(inst, naive.result));
-        same('deadlock states', m, sorted(odpor.deadlocks), sorted(naive.deadlocks));
-        same('terminal states', m, sorted(odpor.terminals), sorted(naive.terminals));
-      }),
-      { numRuns: RUNS },
-    );
+    fc.assert(fc.property(genModelNoAssertions.map(forwardOnly), optimalAndSound), { numRuns: RUNS, seed: SEED });
   });
 
   // Shrunk counterexamples the property below found, pinned. (1) An assert that halts when run
@@ -308,21 +343,70 @@ suite('odpor on random programs with finite executions', () => {
     }
   });
 
+  /**
+   * Regression (found by the state-dependent family, but footprints here are fixed): T1's await
+   * is pending after T0's store; its reversal was v = [await], notdep taken only up to where the
+   * await is pending, so T2's lock acquire (independent of the await) counted as a weak initial
+   * of v — but after T3's later lock acquire, which v dropped, T2's never runs. odpor missed
+   * T3 locks, T1's await passes, T0 stores (5 of 6 traces, a deadlock state lost).
+   *   init v0 = 1;  T0: v0 = 0;  T1: await v0 == 1;  T2: lock k0; v0 = 0;  T3: lock k0
+   */
+  test('regression: a pending await reversed past a later lock acquire', () => {
+    const op = (o: string, v: number, c = 0) => ({ op: o as GenOp['op'], v, r: 0, c, t: 0, eq: false });
+    const m: GenModel = {
+      K: 2,
+      nVars: 1,
+      nLocks: 1,
+      init: [1, 0, 0],
+      noAssertions: true,
+      threads: [[op('storeC', 0, 0)], [op('await', 0, 1)], [op('lock', 0), op('storeC', 0, 0)], [op('lock', 0)]],
+      inv: { kind: 0, a: 0, b: 0, c1: 0, c2: 0 },
+      end: { kind: 0, a: 0, c: 0 },
+    };
+    expect(countTracesLex(build(m))).toBe(6);
+    optimalAndSound(m);
+  });
+
   test('with assertions (executions cut short): verdicts = naive, counterexamples replay', () => {
-    fc.assert(
-      fc.property(genModel.map(forwardOnly), (m) => {
-        const inst = build(m);
-        smallTraceCount(inst);
-        const odpor = run(inst, 'odpor', { stopAtFirst: false });
-        const naive = run(inst, 'naive', { stopAtFirst: false });
-        same('verdicts', m, outcomes(inst, odpor), outcomes(inst, naive));
-        if (odpor.kind !== 'violation') return;
-        for (const v of odpor.violations) {
-          const rp = replay(new System(inst, [v.property]), v.trace.schedule);
-          same(`replay of ${v.property}`, m, rp.kind === 'replayed' ? rp.violation?.property : rp.kind, v.property);
-        }
-      }),
-      { numRuns: RUNS },
-    );
+    fc.assert(fc.property(genModel.map(forwardOnly), soundWithAssertions), { numRuns: RUNS, seed: SEED });
+  });
+});
+
+/**
+ * Footprints that depend on the state: a conditional or indirect load or store touches a
+ * location only in some states (test/helpers/gen.ts, StateDependentOp; the kernel's anon_vma
+ * list walk, mremap, rmap-vs-vma-adjust). Traces are those of the footprints each step has
+ * where it runs along each execution (test/helpers/mazurkiewicz.ts): swapping two adjacent
+ * independent steps keeps every footprint, so the equivalence and the counts are well defined.
+ */
+suite('odpor with state-dependent footprints', () => {
+  test('issue 11: the conditional store reordered before x1 = 3 writes x2: violation found, 16 traces', () => {
+    const inst = conditionalStoreRace();
+    const x = explored(inst);
+    expect(countTraces(inst).traces).toBe(16);
+    expect(countTracesLex(inst)).toBe(16);
+    expect(x.executions).toBe(16);
+    expect(x.blocked).toBe(0);
+    expect(x.classes.size).toBe(16);
+    expect(x.result.kind).toBe('violation');
+    const want = outcomes(inst, run(inst, 'naive', { stopAtFirst: false }));
+    expect(want.end).toBe('violated');
+    expect(outcomes(inst, x.result)).toEqual(want);
+    const r = run(inst, 'odpor');
+    expect(r.kind === 'violation' && r.violation.trace.schedule).toBe('0,2,0,2,1,3');
+  });
+
+  test(`${SD_RUNS} random programs: executions = traces, none sleep-blocked; verdicts, deadlocks and terminal states = naive`, () => {
+    fc.assert(fc.property(genModelStateDependentNoAssertions.map(forwardOnly), optimalAndSound), {
+      numRuns: SD_RUNS,
+      seed: SEED,
+    });
+  });
+
+  test(`${SD_RUNS} random programs with assertions: verdicts = naive, counterexamples replay`, () => {
+    fc.assert(fc.property(genModelStateDependent.map(forwardOnly), soundWithAssertions), {
+      numRuns: SD_RUNS,
+      seed: SEED,
+    });
   });
 });

@@ -9,7 +9,7 @@
  * Step labels are `T<tid>#<pc> <op>`: unique per thread, so a state view's `at` names the pc.
  */
 import fc from 'fast-check';
-import { reads, rmw } from '../../src/core/access.js';
+import { reads, rmw, writes } from '../../src/core/access.js';
 import type { Instance } from '../../src/core/instantiate.js';
 import { awaitUntil, load, local, store } from '../../src/core/ops.js';
 import { assertion, endState, invariant, type Property, type StateView } from '../../src/core/property.js';
@@ -18,7 +18,17 @@ import { thread } from '../../src/core/thread.js';
 import { spinLock, spinUnlock } from '../../src/kernel/spinlock.js';
 import { program } from './program.js';
 
-export type OpKind = 'load' | 'storeC' | 'storeL' | 'inc' | 'lock' | 'unlock' | 'await' | 'jmp' | 'local' | 'assert';
+export type OpKind =
+  'load' | 'storeC' | 'storeL' | 'inc' | 'lock' | 'unlock' | 'await' | 'jmp' | 'local' | 'assert' | StateDependentOp;
+
+/**
+ * Ops whose footprint depends on the state (genModelStateDependent): a conditional store or load
+ * (`if va == c then vb = d`: reads va, writes vb only when the test holds), an indirect store or
+ * load through a variable (`v[va] = c`: reads va, writes the variable va names), and a store
+ * guarded by a local (`if r == c then v = d`: writes v only when the test holds). Footprints are
+ * exact for the state they are computed in.
+ */
+export type StateDependentOp = 'cstore' | 'cload' | 'istore' | 'iload' | 'lstore';
 
 /** Raw fields are normalised when built (v % nVars, r % 2, c % K, t % (len + 1), ...). */
 export interface GenOp {
@@ -75,16 +85,19 @@ const opKind: fc.Arbitrary<OpKind> = fc.oneof(
   { arbitrary: fc.constant<OpKind>('assert'), weight: 1 },
 );
 
+/** The ops above plus the state-dependent ones, which make up about half of the steps. */
+const opKindStateDependent: fc.Arbitrary<OpKind> = fc.oneof(
+  { arbitrary: opKind, weight: 4 },
+  { arbitrary: fc.constantFrom<OpKind>('cstore', 'cload', 'istore', 'iload', 'lstore'), weight: 3 },
+);
+
 const small = fc.nat({ max: 5 });
 
-export const genOp: fc.Arbitrary<GenOp> = fc.record({
-  op: opKind,
-  v: small,
-  r: small,
-  c: small,
-  t: small,
-  eq: fc.boolean(),
-});
+function genOpOf(kind: fc.Arbitrary<OpKind>): fc.Arbitrary<GenOp> {
+  return fc.record({ op: kind, v: small, r: small, c: small, t: small, eq: fc.boolean() });
+}
+
+export const genOp: fc.Arbitrary<GenOp> = genOpOf(opKind);
 
 export const genModel: fc.Arbitrary<GenModel> = fc.record({
   K: fc.integer({ min: 2, max: 3 }),
@@ -98,6 +111,26 @@ export const genModel: fc.Arbitrary<GenModel> = fc.record({
 
 /** Models none of whose steps raise an assertion (see `noAssertions`). */
 export const genModelNoAssertions: fc.Arbitrary<GenModel> = genModel.map((m) => ({ ...m, noAssertions: true }));
+
+/** Like genModel, with about 40% of the steps having state-dependent footprints (StateDependentOp). */
+export const genModelStateDependent: fc.Arbitrary<GenModel> = fc.record({
+  K: fc.integer({ min: 2, max: 3 }),
+  nVars: fc.integer({ min: 2, max: 3 }),
+  nLocks: fc.integer({ min: 0, max: 2 }),
+  init: fc.array(small, { minLength: 3, maxLength: 3 }),
+  threads: fc.array(fc.array(genOpOf(opKindStateDependent), { minLength: 1, maxLength: 5 }), {
+    minLength: 2,
+    maxLength: 4,
+  }),
+  inv: fc.record({ kind: fc.constantFrom<0 | 1 | 2>(0, 1, 2), a: small, b: small, c1: small, c2: small }),
+  end: fc.record({ kind: fc.constantFrom<0 | 1 | 2 | 3>(0, 1, 2, 3), a: small, c: small }),
+});
+
+/** State-dependent models none of whose steps raise an assertion. */
+export const genModelStateDependentNoAssertions: fc.Arbitrary<GenModel> = genModelStateDependent.map((m) => ({
+  ...m,
+  noAssertions: true,
+}));
 
 type S = Record<string, number>;
 type L = readonly number[];
@@ -120,6 +153,9 @@ function norm(m: GenModel, o: GenOp, len: number) {
     c: o.c % m.K,
     target: o.t % (len + 1),
     eq: o.eq,
+    /** The second variable of a conditional op, and the value a conditional store writes. */
+    w: `v${o.t % m.nVars}`,
+    d: o.r % m.K,
   };
 }
 
@@ -147,6 +183,16 @@ function opText(m: GenModel, o: GenOp, len: number): string {
       return `r${n.r} = (r${n.r} + ${n.c}) % ${m.K}`;
     case 'assert':
       return `assert ${n.v} != ${n.c}`;
+    case 'cstore':
+      return `if ${n.v} ${n.eq ? '==' : '!='} ${n.c} then ${n.w} = ${n.d}`;
+    case 'cload':
+      return `if ${n.v} ${n.eq ? '==' : '!='} ${n.c} then r${n.r} = ${n.w}`;
+    case 'istore':
+      return `v[${n.v} % ${m.nVars}] = ${n.c}`;
+    case 'iload':
+      return `r${n.r} = v[${n.v} % ${m.nVars}]`;
+    case 'lstore':
+      return `if r${n.r} ${n.eq ? '==' : '!='} ${n.c} then ${n.v} = ${o.t % m.K}`;
   }
 }
 
@@ -205,15 +251,15 @@ export function buildStep(m: GenModel, tid: number, pc: number, o: GenOp, len: n
   const v = n.v;
   switch (n.op) {
     case 'load':
-      return load<L>(label, [v], (l, x) => ({ l: setLocal(l, n.r, x) }), name);
+      return load<L>(label, [v], (l, x) => ({ l: setLocal(l, n.r, x as number) }), name) as Step<S, L>;
     case 'storeC':
-      return store<L>(label, [v], () => n.c, name);
+      return store<L>(label, [v], () => n.c, name) as Step<S, L>;
     case 'storeL':
-      return store<L>(label, [v], (l) => (l[n.r] + n.c) % K, name);
+      return store<L>(label, [v], (l) => (l[n.r] + n.c) % K, name) as Step<S, L>;
     case 'inc':
       return { label, name, footprint: () => rmw(v), run: (s) => ({ s: { ...s, [v]: (s[v] + 1) % K } }) };
     case 'lock':
-      return step(label, spinLock<L>([n.k]), name);
+      return step(label, spinLock<L>([n.k]), name) as Step<S, L>;
     case 'unlock':
       if (m.noAssertions)
         return {
@@ -222,15 +268,15 @@ export function buildStep(m: GenModel, tid: number, pc: number, o: GenOp, len: n
           footprint: () => rmw(n.k),
           run: (s, _l, tid) => (s[n.k] === tid ? { s: { ...s, [n.k]: -1 } } : {}),
         };
-      return step(label, spinUnlock<L>([n.k]), name);
+      return step(label, spinUnlock<L>([n.k]), name) as Step<S, L>;
     case 'await':
-      return awaitUntil<L>(label, [v], (x) => x === n.c, name);
+      return awaitUntil<L>(label, [v], (x) => x === n.c, name) as Step<S, L>;
     case 'jmp': {
       const target = n.target === len ? 'exit' : `p${n.target}`;
-      return local<L>(label, (l) => ((l[n.r] === n.c) === n.eq ? { goto: target } : {}), name);
+      return local<L>(label, (l) => ((l[n.r] === n.c) === n.eq ? { goto: target } : {}), name) as Step<S, L>;
     }
     case 'local':
-      return local<L>(label, (l) => ({ l: setLocal(l, n.r, (l[n.r] + n.c) % K) }), name);
+      return local<L>(label, (l) => ({ l: setLocal(l, n.r, (l[n.r] + n.c) % K) }), name) as Step<S, L>;
     case 'assert':
       return {
         label,
@@ -239,6 +285,52 @@ export function buildStep(m: GenModel, tid: number, pc: number, o: GenOp, len: n
         run: (s) =>
           s[v] === n.c ? { violation: { property: 'bad-value', message: `${v} == ${n.c} at ${label}` } } : {},
       };
+    case 'cstore': {
+      const holds = (s: S) => (s[v] === n.c) === n.eq;
+      return {
+        label,
+        name,
+        footprint: (s) => (holds(s) ? [...reads(v), ...writes(n.w)] : reads(v)),
+        run: (s) => (holds(s) ? { s: { ...s, [n.w]: n.d } } : {}),
+      };
+    }
+    case 'cload': {
+      const holds = (s: S) => (s[v] === n.c) === n.eq;
+      return {
+        label,
+        name,
+        footprint: (s) => (holds(s) ? reads(v, n.w) : reads(v)),
+        run: (s, l) => (holds(s) ? { l: setLocal(l, n.r, s[n.w]) } : {}),
+      };
+    }
+    case 'istore': {
+      const at = (s: S) => `v${s[v] % m.nVars}`;
+      return {
+        label,
+        name,
+        footprint: (s) => [...reads(v), ...writes(at(s))],
+        run: (s) => ({ s: { ...s, [at(s)]: n.c } }),
+      };
+    }
+    case 'iload': {
+      const at = (s: S) => `v${s[v] % m.nVars}`;
+      return {
+        label,
+        name,
+        footprint: (s) => reads(v, at(s)),
+        run: (s, l) => ({ l: setLocal(l, n.r, s[at(s)]) }),
+      };
+    }
+    case 'lstore': {
+      const holds = (l: L) => (l[n.r] === n.c) === n.eq;
+      const d = o.t % K;
+      return {
+        label,
+        name,
+        footprint: (_s, l) => (holds(l) ? writes(v) : []),
+        run: (s, l) => (holds(l) ? { s: { ...s, [v]: d } } : {}),
+      };
+    }
   }
 }
 
@@ -285,7 +377,7 @@ export function build(m: GenModel, sink?: Sink): Instance {
         for (let i = 0; i < m.nVars; i++) sum += x.s[`v${i}`];
         return sum % m.K === c ? `sum == ${c} at the end` : null;
       }
-      return x.threads[0].l[0] === c ? `T0.r0 == ${c} at the end` : null;
+      return (x.threads[0].l as L)[0] === c ? `T0.r0 == ${c} at the end` : null;
     };
     props.push(endState<S>('end', endText(m), check));
   }
