@@ -24,7 +24,7 @@ export default tseslint.config(
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
-      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
@@ -49,6 +49,22 @@ export default tseslint.config(
   {
     files: ['src/kernel/*.ts', 'models/**/*.ts', 'bench/spin/**/*.ts'],
     rules: off(UNSAFE_ANY),
+  },
+  {
+    // The reference interpreter (issue 13: the object-state engine kept as the reference) reads
+    // and rebuilds the states of any model through paths: its state type is `any` by design, as
+    // Program<S = any> is. The compiled engine (src/engine) and the language (src/lang) are typed.
+    files: [
+      'src/core/property.ts',
+      'src/core/symmetry.ts',
+      'src/core/instantiate.ts',
+      'src/core/fingerprint.ts',
+      'src/core/ops.ts',
+      'src/core/path.ts',
+      'src/explore/system.ts',
+      'src/explore/symmetry-check.ts',
+    ],
+    rules: { ...off(UNSAFE_ANY), '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
     // Tests read the CLI's JSON output and build tiny programs over an untyped state: the unsafe-*

@@ -123,7 +123,10 @@ export class Canonicalizer {
     this.lastDirty = true;
     for (let t = 0; t < this.n; t++) from[to[t]] = t;
     if (this.permute) this.permutedShared(g);
-    else ((this.sh[0] = sharedNode(g).h1), (this.sh[1] = sharedNode(g).h2));
+    else {
+      this.sh[0] = sharedNode(g).h1;
+      this.sh[1] = sharedNode(g).h2;
+    }
     return stateFingerprint(out, g, this.lanes, from, this.sh[0], this.sh[1]);
   }
 

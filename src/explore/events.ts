@@ -79,7 +79,7 @@ export class SummaryTable {
       for (let i = 0; i < len; i++) buf[i] = events[i];
       return this.ofSorting(buf, len);
     }
-    let buf = this.scratch;
+    const buf = this.scratch;
     let n = 0;
     for (let i = 0; i < len; i++) {
       const e = events[i];
@@ -159,7 +159,10 @@ export class SummaryTable {
     while (i < x.length && j < y.length) {
       if (x[i] < y[j]) out[n++] = x[i++];
       else if (x[i] > y[j]) out[n++] = y[j++];
-      else ((out[n++] = x[i++]), j++);
+      else {
+        out[n++] = x[i++];
+        j++;
+      }
     }
     while (i < x.length) out[n++] = x[i++];
     while (j < y.length) out[n++] = y[j++];

@@ -81,7 +81,7 @@ export class Column<T extends Typed> {
   ensure(id: number): T {
     if (id >= this.a.length) {
       const b = this.make(Math.max(id + 1, this.a.length * 2));
-      b.set(this.a as never);
+      b.set(this.a);
       this.a = b;
     }
     return this.a;

@@ -18,13 +18,16 @@ export function formatValue(v: unknown, max = MAX_VALUE): string {
     if (!Array.isArray(v) && typeof kind === 'string') return kind;
     let text: string;
     try {
-      text = JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? String(x) : x)) ?? String(v);
+      text =
+        JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? String(x) : x)) ??
+        Object.prototype.toString.call(v);
     } catch {
-      text = String(v);
+      text = Object.prototype.toString.call(v);
     }
     return cut(text, max);
   }
-  return cut(String(v), max);
+  // What is left: a symbol or a function.
+  return cut(typeof v === 'symbol' ? v.toString() : '[function]', max);
 }
 
 export function cut(s: string, max: number): string {

@@ -18,7 +18,6 @@ export function wrap(text: string, width: number): string[] {
         continue;
       }
       if (line) lines.push(line);
-      line = '';
       if (len <= w) {
         line = word;
         continue;

@@ -37,7 +37,7 @@ describe('EventTable and SummaryTable', () => {
       for (let l = 0; l < 200; l++) {
         // [l, 31 - l] style footprints collide often under the polynomial hash
         const f = [l * 2 + (t & 1), (40 - l) * 2];
-        ids.set(`${t}:${f}`, ev.intern(t, f));
+        ids.set(`${t}:${f.join(',')}`, ev.intern(t, f));
       }
     expect(new Set(ids.values()).size).toBe(800);
     for (const [k, id] of ids) {

@@ -15,7 +15,6 @@ import type { SearchResult } from '../../src/explore/result.js';
 export interface ProgramSpec {
   readonly name?: string;
   readonly init: unknown;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- threads over any state and locals
   readonly threads: readonly ThreadDef<any, any>[];
   readonly properties?: readonly Property[];
   readonly expect?: Readonly<Record<string, Verdict>>;
