@@ -749,7 +749,7 @@ export default defineModel<Options>({
       expect: expectUpstream,
     },
     'x86-deferred': {
-      doc: "x86's deferred flush in the ASYNC batch: remote TLBs keep the old translation until the migration entry is set.",
+      doc: "x86's deferred flush in the ASYNC batch: CPUs caching the old translation keep it until the migration entry is set (holds only if every reader is TLB-warm: see --param cold).",
       options: { tlb: 'ipi', deferAsyncFlush: true },
       expect: {},
     },
