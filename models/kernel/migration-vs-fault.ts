@@ -38,8 +38,17 @@
  * reading its traces, see docs/models/migration-vs-fault.md):
  *  - upstream: immediate flush in both batches (arm64 with ARM64_WORKAROUND_REPEAT_TLBI).
  *  - x86-deferred: the ASYNC batch defers the flush (ptep_get_and_clear +
- *    set_tlb_ubc_flush_pending, flushed in try_to_unmap_flush after the migration entry is set):
- *    other CPUs keep the old translation, never see pte_none, and the first batch succeeds.
+ *    set_tlb_ubc_flush_pending, flushed by IPI in try_to_unmap_flush after the migration entry
+ *    is set): a CPU that caches the translation keeps using it and never sees pte_none, so with
+ *    every reader warm (cold=0) the first batch succeeds. A reader whose CPU has no cached
+ *    translation (`--param cold=1`) walks the page table, sees pte_none and takes the race as
+ *    upstream does: the deferral narrows the window, it does not close it (David's data:
+ *    forcing should_defer_flush() false made x86 fail all the time).
+ *
+ * The TLBs are per CPU (src/lang/kernel/tlb.ts): each reader's CPU runs the mm (mm_cpumask);
+ * `cold` readers (reader0..) have no cached translation, the others cache the mapped folio.
+ * Every flush is complete when its step ends: ptep_clear_flush, the options' clear (+flush) and
+ * try_to_unmap_flush invalidate the entries of every CPU they reach.
  *  - opt1-mkinvalid: pte_mkinvalid writes arm64's present-invalid entry instead of none; the
  *    reader's handle_pte_fault sees pte_present, takes the PTL, finds !pte_same, and refaults
  *    into migration_entry_wait.
@@ -112,6 +121,17 @@ import {
   type FolioRefs,
 } from '../../src/lang/kernel/folio.js';
 import { downRead, rwsemSpec, upRead } from '../../src/lang/kernel/rwsem.js';
+import {
+  flushTlbPage,
+  setTlbUbcFlushPending,
+  shouldDeferFlush,
+  tlbLookup,
+  tlbSpec,
+  tlbShow,
+  tlbThreadBits,
+  tryToUnmapFlush,
+  type TlbArch,
+} from '../../src/lang/kernel/tlb.js';
 
 export type MigState = 'running' | 'migrated' | 'failed';
 
@@ -126,6 +146,9 @@ const pteSame = (a: Pte, b: Pte) =>
   a.kind === b.kind && (a.kind === 'none' || (a as { folio: string }).folio === (b as { folio: string }).folio);
 
 export interface Options {
+  /** How a TLB flush reaches the other CPUs (src/lang/kernel/tlb.ts). */
+  readonly tlb: TlbArch;
+  /** The ASYNC batch unmaps with TTU_BATCH_FLUSH and the architecture defers the flush. */
   readonly deferAsyncFlush: boolean;
   readonly clear: 'clear' | 'mkinvalid' | 'xchg';
   readonly freezeFirst: 'no' | 'fold-put' | 'keep-put';
@@ -155,8 +178,8 @@ function sharedLayout(o: Options) {
     ptl: tid(),
     /** The page-cache slot of index 0: the folio cached there, or null for a hole. */
     cache: array(1, oneOf<string | null>([SRC, DST, null, ...FRESH])),
-    /** Some remote CPU may still use the old translation (the PTE was cleared, not yet flushed). */
-    tlb: { stale: oneOf([false, true]) },
+    /** Each CPU's cached translation of the PTE, mm_cpumask, the batched flush owed. */
+    tlb: tlbSpec(1, names),
     i_mmap_rwsem: rwsemSpec(),
     mig: oneOf<MigState>(['running', 'migrated', 'failed']),
     /** Folios shmem allocated in a hole so far (names FRESH[0..]). */
@@ -241,14 +264,30 @@ function migrator(o: Options, r: Refs, retries: number): Block<ML> {
   const expected = expectedRefs(o);
   const clear =
     o.clear === 'xchg'
-      ? step<ML>('try_to_migrate_one: xchg(pte, migration entry)', (c) => c.set(r.pte0, migrationEntry(SRC)), atomic)
+      ? step<ML>(
+          'try_to_migrate_one: xchg(pte, migration entry)',
+          (c) => {
+            c.set(r.pte0, migrationEntry(SRC));
+            flushTlbPage(c, r.tlb, o.tlb, 0);
+          },
+          atomic,
+        )
       : o.clear === 'mkinvalid'
-        ? step<ML>('try_to_migrate_one: pte_mkinvalid (+flush)', (c) => c.set(r.pte0, presentInvalid(SRC)), atomic)
+        ? step<ML>(
+            'try_to_migrate_one: pte_mkinvalid (+flush)',
+            (c) => {
+              c.set(r.pte0, presentInvalid(SRC));
+              flushTlbPage(c, r.tlb, o.tlb, 0);
+            },
+            atomic,
+          )
         : step<ML>(
             'try_to_migrate_one: ptep_clear_flush / ptep_get_and_clear',
             (c) => {
               c.set(r.pte0, PTE_NONE);
-              c.set(r.tlb.stale, o.deferAsyncFlush && c.l.batch === 0);
+              // TTU_BATCH_FLUSH only in the ASYNC batch; should_defer_flush decides.
+              if (o.deferAsyncFlush && shouldDeferFlush(c, r.tlb, c.l.batch === 0)) setTlbUbcFlushPending(c, r.tlb);
+              else flushTlbPage(c, r.tlb, o.tlb, 0);
             },
             atomic,
           );
@@ -286,7 +325,7 @@ function migrator(o: Options, r: Refs, retries: number): Block<ML> {
     ...(o.freezeFirst !== 'fold-put' ? [step<ML>('try_to_migrate_one: folio_put', (c) => folioPut(c, a), atomic)] : []),
     step('page_vma_mapped_walk: drop PTL', (c) => spinUnlock(c, r.ptl)),
     step('rmap_walk_file: i_mmap_unlock_read', (c) => upRead(c, r.i_mmap_rwsem)),
-    step('migrate_pages_batch: try_to_unmap_flush', (c) => c.set(r.tlb.stale, false)),
+    step('migrate_pages_batch: try_to_unmap_flush', (c) => tryToUnmapFlush(c, r.tlb, o.tlb)),
     ...(o.retryEarly
       ? [
           label<ML>('early_check'),
@@ -430,9 +469,13 @@ function reader(o: Options, r: Refs): Block<RL> {
     // The hardware retries the access after every fault that returns.
     loop([
       label('access'),
-      when('CPU access: TLB hit or hardware walk', (c) => c.get(r.tlb.stale) || c.get(r.pte0).kind === 'present', [
-        exit(),
-      ]),
+      // A hit, or a walk that finds the page present, ends the reader: it accesses the page once,
+      // so the walk's TLB fill (tlbFill) would be dead state and is left out.
+      when(
+        'CPU access: TLB hit or hardware walk',
+        (c) => tlbLookup(c, r.tlb, 0) !== null || c.get(r.pte0).kind === 'present',
+        [exit()],
+      ),
       // f, orig and nopage belong to one fault: dead when the access is retried or done.
       scope<RL>({ f: SRC, orig: PTE_NONE, nopage: false }, [
         step('handle_pte_fault: ptep_get_lockless', (c) => c.let({ orig: c.get(r.pte0) })),
@@ -635,7 +678,9 @@ export const properties: Property<S>[] = [
 /**
  * The readers are interchangeable: the same steps from the same locals, and a reader's id only
  * reaches the shared state as a folio holder/waiter bit, a PG_locked owner, the PTL owner or an
- * rwsem writer — `tid()` and `mask()` fields of the layout, which the compiler renames.
+ * rwsem writer, or a CPU bit of the TLB state (cached translation, mm_cpumask, batched flush) —
+ * `tid()` and `mask()` fields of the layout, which the compiler renames. Warm and cold readers
+ * differ only in that shared state, so they stay one group.
  * Locations never depend on the reader's id, and the properties only ask whether some thread
  * holds/waits, never which one (their messages name it).
  */
@@ -646,7 +691,7 @@ function readerSymmetry(first: number, readers: number): LangProgram<S>['symmetr
     threadKey: (s, t) => {
       let key = s.ptl === t ? 1 : 0;
       for (const name in s.folios) key = key * 8 + folioThreadBits(s.folios[name], t);
-      return key;
+      return key * 64 + tlbThreadBits(s.tlb, t);
     },
   };
 }
@@ -671,6 +716,12 @@ export default defineModel<Options>({
       max: 4,
       doc: 'retry-early: how many times an unmap is undone and redone on a refcount mismatch.',
     },
+    cold: {
+      default: 0,
+      min: 0,
+      max: 6,
+      doc: 'Readers whose CPU has no cached translation of the page (reader0.., e.g. just switched in); the others hit in their TLB until it is flushed.',
+    },
     migrating: {
       default: 1,
       min: 0,
@@ -683,6 +734,7 @@ export default defineModel<Options>({
     { name: 'migration', thread: 'migrator', params: { readers: 1 } },
   ],
   options: {
+    tlb: 'tlbi',
     deferAsyncFlush: false,
     clear: 'clear',
     freezeFirst: 'no',
@@ -697,8 +749,8 @@ export default defineModel<Options>({
       expect: expectUpstream,
     },
     'x86-deferred': {
-      doc: "x86's deferred flush in the ASYNC batch: remote TLBs keep the old translation until the migration entry is set.",
-      options: { deferAsyncFlush: true },
+      doc: "x86's deferred flush in the ASYNC batch: CPUs caching the old translation keep it until the migration entry is set (holds only if every reader is TLB-warm: see --param cold).",
+      options: { tlb: 'ipi', deferAsyncFlush: true },
       expect: {},
     },
     'opt1-mkinvalid': {
@@ -745,6 +797,8 @@ export default defineModel<Options>({
         'migration-vs-fault: retryEarly cannot be combined with freezeFirst (the early undo is not modelled on a frozen count)',
         'bad-options',
       );
+    if (p.cold > p.readers)
+      throw new ModelError(`migration-vs-fault: cold=${p.cold} but only ${p.readers} reader(s)`, 'bad-param');
     return buildProgram(o, p);
   },
 });
@@ -753,6 +807,10 @@ function buildProgram(o: Options, p: Readonly<Record<string, number>>): LangProg
   const shared = sharedLayout(o);
   const r = refsOf(shared);
   const fresh = o.uncache ? Object.fromEntries(FRESH.map((n) => [n, { ref: 0 }])) : {};
+  const first = p.migrating ? 1 : 0;
+  const cpus = (from: number, n: number) => ((1 << n) - 1) << from;
+  // Every reader's CPU runs the mm; the warm ones cache the translation of the mapped page.
+  const warm = p.migrating ? cpus(first + p.cold, p.readers - p.cold) : 0;
   const init = shared.state({
     folios: {
       [SRC]: p.migrating ? { ref: 3, mapcount: 1, mapping: MAPPING } : { ref: 1, mapping: MAPPING },
@@ -761,6 +819,7 @@ function buildProgram(o: Options, p: Readonly<Record<string, number>>): LangProg
     },
     pte: [p.migrating ? present(SRC) : PTE_NONE],
     cache: [SRC],
+    tlb: { cpumask: cpus(first, p.readers), cached: [{ [SRC]: warm }] },
   });
   const ml: ML = { batch: 0, early: 0, retrying: false };
   // The migrator's locals are dead once it finishes (reset at its exit).
@@ -776,7 +835,7 @@ function buildProgram(o: Options, p: Readonly<Record<string, number>>): LangProg
       ),
     ],
     properties,
-    symmetry: readerSymmetry(p.migrating ? 1 : 0, p.readers),
+    symmetry: readerSymmetry(first, p.readers),
     // The properties read the shared state and thread names only.
     observes: {},
     show: SHOW,
@@ -844,9 +903,9 @@ const READER_CALLS: Callers = {
 };
 
 const READER_NOTES: Record<string, StepNote<S, RL>> = {
-  'CPU access: TLB hit or hardware walk': (s) =>
-    s.tlb.stale
-      ? 'stale TLB entry: the access hits the old page'
+  'CPU access: TLB hit or hardware walk': (s, _l, t) =>
+    cachedBy(s, t)
+      ? `TLB hit: the access uses the cached translation of ${cachedBy(s, t)}${s.pte[0].kind === 'present' ? '' : ` (the PTE is ${pteText(s.pte[0])}: a flush is still owed)`}`
       : s.pte[0].kind === 'present'
         ? 'PTE present: no fault'
         : `${pteText(s.pte[0])}: page fault`,
@@ -854,11 +913,14 @@ const READER_NOTES: Record<string, StepNote<S, RL>> = {
     pteSame(s.pte[0], l.orig) ? null : `PTE changed (${pteText(l.orig)} → ${pteText(s.pte[0])}): VM_FAULT_NOPAGE`,
 };
 
+/** The translation of the page CPU `t` caches, if any. */
+const cachedBy = (s: S, t: number) => Object.keys(s.tlb.cached[0]).find((n) => (s.tlb.cached[0][n] >> t) & 1);
+
 const SHOW: ShowRule[] = [
   ...folioShow(),
   lockShow('ptl', 'PTL'),
   ...rwsemShow('i_mmap_rwsem'),
-  { path: 'tlb.stale', name: 'remote TLB stale' },
+  ...tlbShow(),
   { path: 'mig', name: 'move_pages result', as: 'bookkeeping' },
 ];
 
