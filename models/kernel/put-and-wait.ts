@@ -6,15 +6,19 @@
  * the two v5.17 variants). Every step's label names its kernel function; their files:
  *  - mm/migrate.c @ v5.0: isolate_lru_page (mm/vmscan.c), unmap_and_move, __unmap_and_move,
  *    migrate_page_move_mapping, remove_migration_ptes / remove_migration_pte, migrate_pages,
- *    putback_movable_pages, __migration_entry_wait; @ v5.17 migration_entry_wait_on_locked
- *    (mm/filemap.c since ffa65753c431);
+ *    putback_movable_pages, __migration_entry_wait;
  *  - mm/rmap.c @ v5.0: try_to_unmap_one, page_remove_rmap; page_vma_mapped_walk_done
  *    (include/linux/rmap.h);
  *  - mm/filemap.c @ v5.0: unlock_page, wake_up_page_bit, wait_on_page_bit_common,
  *    put_and_wait_on_page_locked, find_get_entry, generic_file_buffered_read; wait_on_page_locked
- *    (include/linux/pagemap.h @ v4.20); @ v5.17 filemap_get_read_batch, filemap_read;
+ *    (include/linux/pagemap.h @ v4.20); @ v5.17 filemap_get_read_batch, filemap_read and
+ *    migration_entry_wait_on_locked (ffa65753c431);
  *  - mm/memory.c @ v5.0: handle_pte_fault, do_swap_page;
  *  - fs/iomap.c @ v5.0-rc4 / rc5: iomap_migrate_page (and iomap_page_create, the initial state).
+ * The v5.17 variants keep v5.0's migrator labels: v5.17's iomap_migrate_page
+ * (fs/iomap/buffered-io.c) → migrate_page_move_mapping → folio_migrate_mapping makes the same
+ * count check, freeze, xas_store and unfreeze, and moves the private data with
+ * attach_page_private / detach_page_private (the reference the -iomap-bug variant leaves out).
  *
  * move_pages isolates a file page A that is mapped by one PTE and carries iomap private data
  * (XFS with a block size below the page size: 64K pages on ppc64 and arm64, which is why nobody
