@@ -2,6 +2,24 @@
  * put_and_wait_on_page_locked vs migrate_page_move_mapping on an XFS/iomap page (seed 004:
  * 5.0-rc4, January–February 2019).
  *
+ * Follows Linux v5.0-rc4 (and v5.0-rc5 for 8e47a457; v4.20 for the pre-9a1ea439 wait; v5.17 for
+ * the two v5.17 variants). Every step's label names its kernel function; their files:
+ *  - mm/migrate.c @ v5.0: isolate_lru_page (mm/vmscan.c), unmap_and_move, __unmap_and_move,
+ *    migrate_page_move_mapping, remove_migration_ptes / remove_migration_pte, migrate_pages,
+ *    putback_movable_pages, __migration_entry_wait;
+ *  - mm/rmap.c @ v5.0: try_to_unmap_one, page_remove_rmap; page_vma_mapped_walk_done
+ *    (include/linux/rmap.h);
+ *  - mm/filemap.c @ v5.0: unlock_page, wake_up_page_bit, wait_on_page_bit_common,
+ *    put_and_wait_on_page_locked, find_get_entry, generic_file_buffered_read; wait_on_page_locked
+ *    (include/linux/pagemap.h @ v4.20); @ v5.17 filemap_get_read_batch, filemap_read and
+ *    migration_entry_wait_on_locked (ffa65753c431);
+ *  - mm/memory.c @ v5.0: handle_pte_fault, do_swap_page;
+ *  - fs/iomap.c @ v5.0-rc4 / rc5: iomap_migrate_page (and iomap_page_create, the initial state).
+ * The v5.17 variants keep v5.0's migrator labels: v5.17's iomap_migrate_page
+ * (fs/iomap/buffered-io.c) → migrate_page_move_mapping → folio_migrate_mapping makes the same
+ * count check, freeze, xas_store and unfreeze, and moves the private data with
+ * attach_page_private / detach_page_private (the reference the -iomap-bug variant leaves out).
+ *
  * move_pages isolates a file page A that is mapped by one PTE and carries iomap private data
  * (XFS with a block size below the page size: 64K pages on ppc64 and arm64, which is why nobody
  * saw it on x86). __unmap_and_move locks A, try_to_unmap replaces the PTE by a migration entry
@@ -18,9 +36,13 @@
  * oopses). Before 9a1ea439 the waiter slept holding the reference and put it after waking,
  * always after the unfreeze: the same off-by-one, silent.
  *
- * Threads: `migrator` (move_pages → migrate_pages, up to `passes` passes of unmap_and_move) and
+ * Threads: `migrator` (move_pages → migrate_pages, up to `passes` passes of unmap_and_move),
  * `fault0..` (each accesses the page once, faulting and refaulting while it finds a migration
- * entry). Kernel source read for this model (see docs/models/put-and-wait.md): fs/iomap.c before
+ * entry) and `reader0..` (each read(2)s the page once through the page cache: find_get_entry's
+ * speculative reference, held across copy_page_to_iter — Artem's second trace, the BUG "through
+ * generic_file_buffered_read() when your patch is reverted"). A reader's reference fills the
+ * phantom slot just as a fault's does, and its put after the copy lands on the frozen count: the
+ * iomap off-by-one BUGs without any migration-entry wait, on every kernel that has it. Kernel source read for this model (see docs/models/put-and-wait.md): fs/iomap.c before
  * 8e47a457 (iomap_page_create / iomap_page_release / iomap_migrate_page), mm/migrate.c
  * (__migration_entry_wait, migrate_page_move_mapping, expected_page_refs), 9a1ea439's patch to
  * mm/filemap.c (wait_on_page_bit_common's EXCLUSIVE/SHARED/DROP), ffa65753c431's
@@ -56,7 +78,14 @@
  *    and iomap_migrate_page moves it; a waiter's transient reference can still fail a pass.
  *  - pre-9a1ea439-iomap-fixed: the fixed iomap with the old wait: a waiter sleeping with its
  *    reference fails every pass — why 9a1ea439 was written.
- *  - v5.17: ffa65753c431, migration_entry_wait queues under the PTL and takes no reference.
+ *  - v5.17: ffa65753c431, migration_entry_wait queues under the PTL and takes no reference. With
+ *    the default reader, migration-succeeds is violated (changed from "holds" when readers were
+ *    added): a read(2) may hold its reference across every pass (copy_page_to_iter can sleep on a
+ *    fault of the user buffer), and migrate_page_move_mapping returns -EAGAIN each time — the
+ *    kernel's legitimate transient failure, counted (pgmigrate_fail) and never a BUG.
+ *  - v5.17-iomap-bug: v5.17 with the iomap off-by-one put back. Faults alone (readers=0) cannot
+ *    BUG (they take no reference, so every pass fails 2 ≠ 3); one reader does, in 14 steps: the
+ *    iomap bug alone is enough, as Hugh concluded ("something has done an improper put_page()").
  */
 import { reads, writes } from '../../src/core/access.js';
 import { defineModel, type Verdict } from '../../src/core/model.js';
@@ -93,7 +122,7 @@ import {
   withFolio,
   type Folio,
 } from '../../src/kernel/folio.js';
-import { cacheLoc } from '../../src/kernel/pagecache.js';
+import { cacheLoc, xasLoad, xasReloadSame } from '../../src/kernel/pagecache.js';
 import { migrationEntry, present, pteLoc, ptepGet, pteStore, type Pte } from '../../src/kernel/pte.js';
 import { lockMisuse, lockShow, spinLock, spinUnlock } from '../../src/kernel/spinlock.js';
 import { frozenRefNotInUse, refcountBalanced, refcountBugs, type RefAccount } from '../../properties/refcount.js';
@@ -404,6 +433,57 @@ function faultSteps(o: Options): Step<S, FL>[] {
   return steps;
 }
 
+// ---------------------------------------------------------------- read(2) of the cached page
+
+interface RL {
+  /** The page find_get_entry / filemap_get_read_batch loaded from the slot (and took a reference on). */
+  readonly f: string | null;
+}
+
+/**
+ * One read(2) of the page through the page cache, Artem's second trace (VM_BUG_ON_PAGE(page_ref_count(page)
+ * == 0) "through generic_file_buffered_read() when your patch is reverted"). 5.0 (mm/filemap.c):
+ * generic_file_buffered_read → find_get_page → pagecache_get_page → find_get_entry: xas_load,
+ * page_cache_get_speculative (get_page_unless_zero; a zero count → repeat), xas_reload (moved →
+ * put_page, repeat); the page is uptodate, so copy_page_to_iter, put_page. v5.17 (mm/filemap.c):
+ * filemap_read → filemap_get_pages → filemap_get_read_batch: the same lookup with folio_try_get_rcu,
+ * then filemap_read copies and puts the page. A page-cache hole (readahead) cannot happen here:
+ * the slot always holds A or B.
+ */
+function readerSteps(o: Options): Step<S, RL>[] {
+  const v517 = o.wait === 'noref';
+  const lookup = v517 ? 'filemap_get_read_batch' : 'find_get_entry';
+  const f = (l: RL) => l.f ?? SRC;
+  return [
+    step(
+      `${lookup}: xas_load`,
+      xasLoad<S, RL>(0, (_l, folio) => (folio === null ? { goto: 'exit' } : { l: { f: folio } })),
+      'repeat',
+    ),
+    step(
+      v517
+        ? 'filemap_get_read_batch: folio_try_get_rcu (count 0 → retry)'
+        : 'find_get_entry: page_cache_get_speculative (count 0 → repeat)',
+      folioTryGet<S, RL>(f, 'repeat'),
+    ),
+    step(
+      v517 ? 'filemap_get_read_batch: folio != xas_reload?' : 'find_get_entry: page != xas_reload?',
+      xasReloadSame<S, RL>(0, (l) => l.f, 'moved'),
+    ),
+    step(
+      v517
+        ? 'filemap_read: copy_page_to_iter; put_page(page)'
+        : 'generic_file_buffered_read: copy_page_to_iter; put_page(page)',
+      andThen(folioPut<S, RL>(f, true), () => ({ goto: 'exit' })),
+    ),
+    step(
+      v517 ? 'filemap_get_read_batch: folio_put (moved); retry' : 'find_get_entry: put_page(head) (moved); repeat',
+      andThen(folioPut<S, RL>(f, true), () => ({ goto: 'repeat' })),
+      'moved',
+    ),
+  ];
+}
+
 // ---------------------------------------------------------------- properties
 
 export const MIGRATION_SUCCEEDS = 'migration-succeeds';
@@ -454,6 +534,12 @@ export default defineModel<Options>({
       doc: 'Tasks that access the page (faulting on the migration entry while it is there).',
     },
     passes: { default: 2, min: 1, max: 10, doc: 'migrate_pages passes over a -EAGAIN page (the kernel makes 10).' },
+    readers: {
+      default: 1,
+      min: 0,
+      max: 3,
+      doc: 'Tasks that read(2) the page through the page cache (find_get_entry / filemap_get_read_batch: a speculative reference, put after the copy).',
+    },
   },
   options: { wait: 'drop', iomapRef: false },
   variants: {
@@ -478,9 +564,14 @@ export default defineModel<Options>({
       expect: { [MIGRATION_SUCCEEDS]: 'violated' },
     },
     'v5.17': {
-      doc: 'ffa65753c431: migration_entry_wait queues under the PTL and takes no page reference (iomap fixed).',
+      doc: "ffa65753c431: migration_entry_wait queues under the PTL and takes no page reference (iomap fixed); a read(2) holding the page's speculative reference across every pass still fails the migration (-EAGAIN, no BUG).",
       options: { wait: 'noref', iomapRef: true },
-      expect: {},
+      expect: { [MIGRATION_SUCCEEDS]: 'violated' },
+    },
+    'v5.17-iomap-bug': {
+      doc: "v5.17's no-reference migration_entry_wait with the iomap off-by-one put back (PagePrivate without a reference): a read(2)'s speculative reference fills the phantom slot and its put lands on the frozen count — the iomap bug alone BUGs; faults alone (--param readers=0) only fail every pass.",
+      options: { wait: 'noref', iomapRef: false },
+      expect: { ...silentOffByOne, refcount: 'violated' },
     },
   },
   build: (o, p) => ({
@@ -511,6 +602,9 @@ export default defineModel<Options>({
       ),
       ...Array.from({ length: p.faults }, (_, i) =>
         thread<S, FL>(`fault${i}`, { f: SRC, bit: false }, annotated(faultSteps(o), faultCalls(o))),
+      ),
+      ...Array.from({ length: p.readers }, (_, i) =>
+        thread<S, RL>(`reader${i}`, { f: null }, annotated(readerSteps(o), readerCalls(o))),
       ),
     ],
     properties,
@@ -564,6 +658,26 @@ function faultCalls(o: Options): Callers {
     wait_on_page_locked: '__migration_entry_wait',
     wait_on_page_bit_common: o.wait === 'hold' ? 'wait_on_page_locked' : 'put_and_wait_on_page_locked',
   };
+}
+
+/** 5.0: generic_file_read_iter → generic_file_buffered_read → find_get_page → pagecache_get_page → find_get_entry; v5.17: filemap_read → filemap_get_pages → filemap_get_read_batch. */
+function readerCalls(o: Options): Callers {
+  return o.wait === 'noref'
+    ? {
+        xfs_file_buffered_read: '',
+        generic_file_read_iter: 'xfs_file_buffered_read',
+        filemap_read: 'generic_file_read_iter',
+        filemap_get_pages: 'filemap_read',
+        filemap_get_read_batch: 'filemap_get_pages',
+      }
+    : {
+        xfs_file_buffered_aio_read: '',
+        generic_file_read_iter: 'xfs_file_buffered_aio_read',
+        generic_file_buffered_read: 'generic_file_read_iter',
+        find_get_page: 'generic_file_buffered_read',
+        pagecache_get_page: 'find_get_page',
+        find_get_entry: 'pagecache_get_page',
+      };
 }
 
 const SHOW: ShowRule[] = [

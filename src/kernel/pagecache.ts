@@ -36,3 +36,24 @@ export function xasStore<S extends WithCache, L>(i: number, folio: (l: L) => str
     },
   };
 }
+
+/**
+ * xas_reload after a speculative get (mm/filemap.c: find_get_entry, filemap_get_entry,
+ * filemap_get_read_batch): "has the page moved?" — jump to `onMoved` unless the slot still holds
+ * the folio the thread took its reference on.
+ */
+export function xasReloadSame<S extends WithCache, L>(
+  i: number,
+  folio: (l: L) => string | null,
+  onMoved: string,
+): StepSpec<S, L> {
+  return {
+    footprint: () => reads(cacheLoc(i)),
+    run: (s, l) => (s.cache[i] === folio(l) ? {} : { goto: onMoved }),
+    // Report only: whether the slot still holds the folio.
+    note: (s, l) =>
+      s.cache[i] === folio(l)
+        ? null
+        : `slot ${i} now holds ${s.cache[i] ?? 'a hole'}, not ${folio(l) ?? 'a hole'}: moved`,
+  };
+}

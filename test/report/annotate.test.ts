@@ -136,7 +136,7 @@ describe('migration-vs-fault traces read without a decoder', () => {
 });
 
 describe('put-and-wait traces', () => {
-  const inst = instantiate(putAndWait, 'v5.0-rc4');
+  const inst = instantiate(putAndWait, 'v5.0-rc4', { readers: 0 }); // the seed's fault route
   const a = annotate(shortestTrace(inst, 'migration-succeeds'), inst);
 
   test('model bookkeeping is marked, the fault names its path', () => {

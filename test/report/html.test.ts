@@ -79,12 +79,12 @@ describe('--html page', () => {
         await tab.goto(pathToFileURL(page).href);
         // Only the page itself is loaded: nothing from the network.
         expect(requests).toEqual([pathToFileURL(page).href]);
-        expect(await tab.locator('table.matrix tr').count()).toBe(1 + 5);
+        expect(await tab.locator('table.matrix tr').count()).toBe(1 + 6); // header + six variants
         const sections = tab.locator('section.counterexample');
         expect(await sections.count()).toBeGreaterThan(0);
         const first = sections.first();
-        // One lane per thread (migrator, fault0) and a step in some lane on every row.
-        expect(await first.locator('th.lane').allTextContents()).toEqual(['migrator', 'fault0']);
+        // One lane per thread (migrator, fault0, reader0) and a step in some lane on every row.
+        expect(await first.locator('th.lane').allTextContents()).toEqual(['migrator', 'fault0', 'reader0']);
         const rows = await first.locator('tr.step').count();
         expect(rows).toBeGreaterThan(1);
         expect(await first.locator('td.lane.active').count()).toBe(rows);

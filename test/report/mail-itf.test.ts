@@ -44,7 +44,17 @@ function shellWords(text: string): string[] {
 }
 
 describe('--format mail', () => {
-  const args = ['check', 'put-and-wait-vs-migration', '--property', 'refcount', '--format', 'mail'];
+  // readers=0: the seed's oops (the fault route), not a read(2)'s.
+  const args = [
+    'check',
+    'put-and-wait-vs-migration',
+    '--param',
+    'readers=0',
+    '--property',
+    'refcount',
+    '--format',
+    'mail',
+  ];
 
   test('plain ASCII within 72 columns, one column per CPU, the chain nested as linux-mm draws it', async () => {
     const r = await cli(...args);
