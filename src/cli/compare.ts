@@ -179,6 +179,13 @@ export async function compareCommand(a: CompareArgs, io: Io): Promise<number> {
   const code = exitCodeOf(overallStatus(reports.map((r) => runStatus(r, POLICY))));
   if (a.junit) writeOutput(io, a.junit, renderJunit(reports), 'JUnit');
   emitJson(io, a, renderJson('compare', reports, POLICY));
+  if (a.html !== undefined)
+    writeOutput(
+      io,
+      a.html,
+      compareHtml(rows, costColumns(model, params, base), `${model.name} — ${model.title}`),
+      'HTML',
+    );
   if (!jsonOnStdout(a)) printCompare(io, a, model, rows, params, base);
   annotate(io, reports, POLICY, jsonOnStdout(a));
   return code;
@@ -224,13 +231,6 @@ function printCompare(
       p.yellow(
         `INCOMPLETE (“unknown” is not “holds”): ${incomplete.map((r) => `${r.inst.variant} (${r.report.notRun ? `not reached: ${INCOMPLETE_REASONS[r.report.notRun]}` : r.report.result.kind === 'incomplete' ? INCOMPLETE_REASONS[r.report.result.reason] : ''})`).join('; ')}`,
       ),
-    );
-  if (a.html !== undefined)
-    writeOutput(
-      io,
-      a.html,
-      compareHtml(rows, costColumns(model, params, base), `${model.name} — ${model.title}`),
-      'HTML',
     );
   io.out(lines.join('\n') + '\n');
 }

@@ -115,3 +115,13 @@ export default defineModel({
     expect(replay.code).toBe(1);
   });
 });
+
+describe('--json on stdout keeps the other output files', () => {
+  test('compare --json --html writes the page (the page was written only with the text)', () => {
+    const page = path.join(TMP, 'compare-json.html');
+    const r = run(['compare', 'peterson', '--json', '--html', page]);
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.out) as { command: string }).command).toBe('compare');
+    expect(readFileSync(page, 'utf8')).toMatch(/^<!DOCTYPE html>[\s\S]*no-turn/);
+  });
+});
