@@ -60,6 +60,8 @@ export async function replayCommand(a: ReplayArgs, io: Io): Promise<number> {
   const r = replay(sys, a.schedule);
   if (r.kind === 'error') throw new ModelError(r.message, r.code);
   const violated = r.end === 'violation' && r.violation !== undefined;
+  const violations = r.end === 'violation' && r.violation ? [r.violation] : [];
+  writeTraceFiles(io, a, { ctx, inst, violations, summary: `replay of ${a.schedule}` });
   emitJson(
     io,
     a,
@@ -78,8 +80,6 @@ export async function replayCommand(a: ReplayArgs, io: Io): Promise<number> {
   if (jsonOnStdout(a)) return violated ? EXIT_FAIL : EXIT_OK;
   const p = choosePalette(io, a.color !== false);
   const opts = { palette: p, width: outputWidth(io, a.width), inst };
-  const violations = r.end === 'violation' && r.violation ? [r.violation] : [];
-  writeTraceFiles(io, a, { ctx, inst, violations, summary: `replay of ${a.schedule}` });
   const n = r.trace.steps.length;
   const skipped =
     r.skipped > 0

@@ -124,4 +124,12 @@ describe('--json on stdout keeps the other output files', () => {
     expect((JSON.parse(r.out) as { command: string }).command).toBe('compare');
     expect(readFileSync(page, 'utf8')).toMatch(/^<!DOCTYPE html>[\s\S]*no-turn/);
   });
+
+  test('replay --json --itf writes the ITF file (it was skipped with the text)', () => {
+    const itf = path.join(TMP, 'replay-json.itf.json');
+    const r = run(['replay', 'peterson', '--variant', 'no-turn', '--schedule', '0,1,0*2,1*2', '--json', '--itf', itf]);
+    expect(r.code).toBe(1);
+    expect((JSON.parse(r.out) as { end: string }).end).toBe('violation');
+    expect((JSON.parse(readFileSync(itf, 'utf8')) as { states: unknown[] }).states).toHaveLength(7);
+  });
 });
