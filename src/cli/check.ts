@@ -18,7 +18,6 @@ import { renderMailReport } from '../report/mail.js';
 import wrapAnsi from 'wrap-ansi';
 import { writeTraceFiles } from './trace-files.js';
 import { loadModel } from './load.js';
-import { UsageError } from './errors.js';
 import { checkedProperties, parseParams, searchOptions, type SearchArgs } from './options.js';
 import { verdicts } from '../explore/verdicts.js';
 import { checkOutputs, emitJson, jsonOnStdout, type OutputArgs } from './outputs.js';
@@ -36,9 +35,6 @@ export interface CheckArgs extends SearchArgs, OutputArgs {
   readonly color?: boolean;
   readonly 'lock-order'?: boolean;
   readonly width?: unknown;
-  readonly format?: string;
-  readonly itf?: string;
-  readonly html?: string;
   readonly sanity?: boolean;
 }
 
@@ -54,8 +50,6 @@ const POLICY = { anyViolationFails: true } as const;
  */
 export async function checkCommand(a: CheckArgs, io: Io): Promise<number> {
   const opts = searchOptions(a);
-  if (a.json !== undefined && jsonOnStdout(a) && a.format === 'mail')
-    throw new UsageError('--json and --format mail contradict each other (give one)');
   const s = session(io, a);
   const params = parseParams(a.param);
   checkOutputs(io, a);

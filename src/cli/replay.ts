@@ -12,21 +12,17 @@ import { writeTraceFiles } from './trace-files.js';
 import { loadModel } from './load.js';
 import { checkedProperties, parseParams } from './options.js';
 import { renderReplayJson } from '../report/json.js';
-import { checkOutputs, emitJson, jsonOnStdout } from './outputs.js';
+import { checkOutputs, emitJson, jsonOnStdout, type OutputArgs } from './outputs.js';
 import { EXIT_FAIL, EXIT_OK } from './shared.js';
 
-export interface ReplayArgs {
+export interface ReplayArgs extends OutputArgs {
   readonly model: string;
   readonly variant?: string;
   readonly param?: unknown;
   readonly schedule: string;
   readonly property?: unknown;
   readonly color?: boolean;
-  /** `--json` alone: the JSON on stdout instead of the text; `--json FILE`: written there too. */
-  readonly json?: string;
   readonly width?: unknown;
-  readonly format?: string;
-  readonly itf?: string;
   /** The model-language compiler's reductions (`--no-reductions`: off, as the run that found the schedule). */
   readonly reductions?: boolean;
 }
