@@ -42,6 +42,19 @@ describe('outputs checked before the search', () => {
     expectOneLineError(run([...LONG, ...extra]), pattern);
   });
 
+  // Root may write anywhere by the mode bits, yet cannot create a file in /proc nor write
+  // /proc/version: the check tries to open the file rather than ask access(2). (On a short run:
+  // were the check missed, the search would run and only the final write fail.)
+  test.each([
+    ['json', '/proc/mmcheck-out.json'],
+    ['junit', '/proc/version'],
+  ])('--%s %s, a file that cannot be written: exit 2 before searching', (option, file) => {
+    expectOneLineError(
+      run(['check', 'peterson', `--${option}`, file]),
+      new RegExp(`^mmcheck: error: cannot write --${option} file '${file}': not writable`),
+    );
+  });
+
   test('--schedule without its value (exited 0)', () => {
     expectOneLineError(run(['replay', 'peterson', '--schedule']), /Not enough arguments following: schedule/);
   });
