@@ -7,11 +7,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import yargs, { type Argv } from 'yargs';
-import { ModelError, errorMessage } from '../core/errors.js';
 import { ENGINES, STRATEGIES } from '../explore/explore.js';
 import { checkCommand, type CheckArgs } from './check.js';
 import { compareCommand, type CompareArgs } from './compare.js';
-import { oneLine, UsageError } from './errors.js';
+import { failure, oneLine, UsageError } from './errors.js';
 import { choosePalette, outputWidth, type Io } from './io.js';
 import { renderList } from './list.js';
 import { REPO_ROOT, registry } from './load.js';
@@ -272,8 +271,8 @@ export async function runCli(args: readonly string[], io: Io): Promise<number> {
     if (outText) io.out(outText.endsWith('\n') ? outText : outText + '\n');
     return code;
   } catch (e) {
-    const msg = e instanceof ModelError ? e.message : `internal error: ${errorMessage(e)}`;
-    io.err(`mmcheck: error: ${oneLine(msg)}\n`);
-    return EXIT_USAGE;
+    const f = failure(e);
+    io.err(f.line);
+    return f.code;
   }
 }
