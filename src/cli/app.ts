@@ -27,6 +27,8 @@ function version(): string {
   }
 }
 
+// Numeric options are taken as text and checked in options.ts (intOption, secondsOption), so that
+// an error names what was given (yargs' number type turns `lots` into NaN).
 const common = {
   color: {
     type: 'boolean',
@@ -34,7 +36,7 @@ const common = {
     describe: 'Colour the output (only on a terminal; NO_COLOR is respected). --no-color turns it off',
   },
   width: {
-    type: 'number',
+    type: 'string',
     describe: "Output width in columns (default: the terminal's; 80 in a pipe)",
     requiresArg: true,
   },
@@ -83,17 +85,17 @@ const quietOpt = {
 } as const;
 const limitOpts = {
   'max-states': {
-    type: 'number',
+    type: 'string',
     describe: 'Stop after this many distinct states (result: INCOMPLETE)',
     requiresArg: true,
   },
   'max-depth': {
-    type: 'number',
+    type: 'string',
     describe: 'Explore schedules up to this many steps (INCOMPLETE if cut)',
     requiresArg: true,
   },
   'time-limit': {
-    type: 'number',
+    type: 'string',
     describe: 'Stop the whole command after this many seconds (INCOMPLETE, exit 3)',
     requiresArg: true,
   },
@@ -148,9 +150,9 @@ export async function runCli(args: readonly string[], io: Io): Promise<number> {
             requiresArg: true,
           },
           ...limitOpts,
-          seed: { type: 'number', describe: 'Random walk seed (--strategy random)', requiresArg: true },
-          runs: { type: 'number', describe: 'Random walk schedules (--strategy random)', requiresArg: true },
-          'preemption-bound': { type: 'number', describe: 'Most preemptions (--strategy preempt)', requiresArg: true },
+          seed: { type: 'string', describe: 'Random walk seed (--strategy random)', requiresArg: true },
+          runs: { type: 'string', describe: 'Random walk schedules (--strategy random)', requiresArg: true },
+          'preemption-bound': { type: 'string', describe: 'Most preemptions (--strategy preempt)', requiresArg: true },
           property: { type: 'string', describe: 'Check only this property (repeatable)', requiresArg: true },
           'compare-naive': { type: 'boolean', describe: 'Also run the naive search and report the reduction (dfs)' },
           'lock-order': {

@@ -301,6 +301,10 @@ describe('bad input: exit 2, one line, no stack', () => {
     ['unknown property', ['check', 'peterson', '--property', 'nope'], /no property 'nope'/],
     ['bad strategy', ['check', 'peterson', '--strategy', 'psychic'], /Invalid values/],
     ['bad number', ['check', 'peterson', '--max-states', 'lots'], /--max-states must be an integer/],
+    // yargs' number type turned the text into NaN: the line named NaN, not what was given.
+    ['bad number, named as given', ['check', 'peterson', '--max-states', 'lots'], /\(got lots\)$/],
+    ['bad seconds, named as given', ['check', 'peterson', '--time-limit', 'soon'], /\(got soon\)$/],
+    ['bad width, named as given', ['list', '--width', 'wide'], /\(got wide\)$/],
     [
       'flag without its value (a usage error, not an internal one)',
       ['check', 'peterson', '--junit'],
