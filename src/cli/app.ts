@@ -8,6 +8,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import yargs, { type Argv } from 'yargs';
 import { ENGINES, STRATEGIES } from '../explore/explore.js';
+import { annotation } from '../report/annotations.js';
+import { onGithubActions } from './annotate.js';
 import { checkCommand, type CheckArgs } from './check.js';
 import { compareCommand, type CompareArgs } from './compare.js';
 import { failure, oneLine, UsageError } from './errors.js';
@@ -275,6 +277,9 @@ export async function runCli(args: readonly string[], io: Io): Promise<number> {
   } catch (e) {
     const f = failure(e);
     io.err(f.line);
+    // On GitHub Actions the failure is annotated too, as the findings of a run are (annotate.ts).
+    if (onGithubActions(io))
+      io.out(annotation(f.code === EXIT_USAGE ? 'error' : 'warning', {}, 'mmcheck: error', f.text) + '\n');
     return f.code;
   }
 }

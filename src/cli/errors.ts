@@ -23,13 +23,14 @@ const ALLOCATION_FAILED = /Array buffer allocation failed/;
  * at the resident size), 3 — incomplete, as the worker's heap running out is; else an internal
  * error, 2.
  */
-export function failure(e: unknown): { readonly line: string; readonly code: number } {
+export function failure(e: unknown): { readonly text: string; readonly line: string; readonly code: number } {
   const msg = e instanceof ModelError ? e.message : `internal error: ${errorMessage(e)}`;
   const oom = ALLOCATION_FAILED.exec(msg);
+  const out = (text: string, code: number) => ({ text, line: `mmcheck: error: ${text}\n`, code });
   if (oom && (e instanceof RangeError || (e instanceof ModelError && e.code === 'internal')))
-    return {
-      line: `mmcheck: error: INCOMPLETE: memory ran out (${oom[0]}) before the memory bound was seen; the search's findings are lost — give a lower --max-memory\n`,
-      code: EXIT_INCOMPLETE,
-    };
-  return { line: `mmcheck: error: ${oneLine(msg)}\n`, code: EXIT_USAGE };
+    return out(
+      `INCOMPLETE: memory ran out (${oom[0]}) before the memory bound was seen; the search's findings are lost — give a lower --max-memory`,
+      EXIT_INCOMPLETE,
+    );
+  return out(oneLine(msg), EXIT_USAGE);
 }

@@ -10,6 +10,7 @@ import { failure, UsageError } from '../../src/cli/errors.js';
 describe('failure', () => {
   test('a model error: its message on one line, exit 2', () => {
     expect(failure(new ModelError("model 'm' has no variant 'x'\n(known: a)", 'unknown-variant'))).toEqual({
+      text: "model 'm' has no variant 'x' (known: a)",
       line: "mmcheck: error: model 'm' has no variant 'x' (known: a)\n",
       code: 2,
     });
@@ -18,6 +19,7 @@ describe('failure', () => {
 
   test('anything else is an internal error, exit 2', () => {
     expect(failure(new TypeError('x is not a function'))).toEqual({
+      text: 'internal error: x is not a function',
       line: 'mmcheck: error: internal error: x is not a function\n',
       code: 2,
     });
