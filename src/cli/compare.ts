@@ -228,7 +228,9 @@ function printCompare(
   if (incomplete.length)
     lines.push(
       p.yellow(
-        `INCOMPLETE (“unknown” is not “holds”): ${incomplete.map((r) => `${r.inst.variant} (${r.report.notRun ? `not reached: ${INCOMPLETE_REASONS[r.report.notRun]}` : r.report.result.kind === 'incomplete' ? INCOMPLETE_REASONS[r.report.result.reason] : ''})`).join('; ')}`,
+        wrapTo(
+          `INCOMPLETE (“unknown” is not “holds”): ${incomplete.map((r) => `${r.inst.variant} (${r.report.notRun ? `not reached: ${INCOMPLETE_REASONS[r.report.notRun]}` : r.report.result.kind === 'incomplete' ? INCOMPLETE_REASONS[r.report.result.reason] : ''})`).join('; ')}`,
+        ),
       ),
     );
   io.out(lines.join('\n') + '\n');
