@@ -9,6 +9,7 @@ import type { RunReport } from '../report/run.js';
 import { exitCodeOf, runStatus } from '../report/status.js';
 import { renderSummary, renderVerdicts } from '../report/summary.js';
 import { renderCounterexample } from '../report/swimlanes.js';
+import { wrapIndented } from '../report/wrap.js';
 import { renderLockOrder } from '../report/lock-order.js';
 import { lockOrder } from '../analysis/lock-order.js';
 import { annotate, modelFile } from './annotate.js';
@@ -92,14 +93,16 @@ export async function checkCommand(a: CheckArgs, io: Io): Promise<number> {
     const p = choosePalette(io, a.color !== false);
     const parts = [renderSummary(result, ctx, p, width)];
     // explore gives no ratio when either search is incomplete (or the naive one failed): say so rather than print nothing.
+    const notes: string[] = [];
     if (opts.compareNaive && result.stats.reductionRatio === undefined)
-      parts.push(
+      notes.push(
         p.yellow(
           '  reduction vs naive: n/a (a search hit a limit or the naive search failed; no ratio against an incomplete count)',
         ),
       );
-    if (only) parts.push(p.dim(`  checked only: ${only.join(', ')}`));
-    if (sanity) parts.push(renderSanity(sanity, p));
+    if (only) notes.push(p.dim(`  checked only: ${only.join(', ')}`));
+    if (sanity) notes.push(renderSanity(sanity, p));
+    parts.push(...notes.map((n) => wrapIndented(n, width)));
     parts.push('', renderVerdicts(vs, p, kindsOf(inst)));
     for (const v of found) {
       const shortestV = shortestOf[v.property] ?? v;
@@ -113,7 +116,7 @@ export async function checkCommand(a: CheckArgs, io: Io): Promise<number> {
         renderCounterexample(shortestV, ctx, { palette: p, width, inst }),
       );
     }
-    if (lo) parts.push('', renderLockOrder(lo, p));
+    if (lo) parts.push('', wrapIndented(renderLockOrder(lo, p), width));
     io.out(parts.join('\n') + '\n');
   }
   annotate(io, [report], POLICY, jsonOnStdout(a));

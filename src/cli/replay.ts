@@ -6,6 +6,7 @@ import { NO_REDUCTIONS, withReductions } from '../lang/model.js';
 import { replay } from '../explore/replay.js';
 import { System } from '../explore/system.js';
 import { renderCounterexample, renderSwimlanes } from '../report/swimlanes.js';
+import { wrapIndented } from '../report/wrap.js';
 import { choosePalette, outputWidth, type Io } from './io.js';
 import { renderMail } from '../report/mail.js';
 import { writeTraceFiles } from './trace-files.js';
@@ -86,9 +87,8 @@ export async function replayCommand(a: ReplayArgs, io: Io): Promise<number> {
       io.out(renderMail(r.violation, ctx, inst) + '\n');
       return EXIT_FAIL;
     }
-    io.out(
-      `${renderCounterexample(r.violation, ctx, opts)}\n${p.bold('ended:')} violation of ${r.violation.property} after ${n} steps${skipped}\n`,
-    );
+    const ended = `${p.bold('ended:')} violation of ${r.violation.property} after ${n} steps${skipped}`;
+    io.out(`${renderCounterexample(r.violation, ctx, opts)}\n${wrapIndented(ended, opts.width)}\n`);
     return EXIT_FAIL;
   }
   const detail =
@@ -98,8 +98,7 @@ export async function replayCommand(a: ReplayArgs, io: Io): Promise<number> {
         ? `\n  BUG: ${r.bug.property}: ${r.bug.message}`
         : '';
   const what = r.end === 'bug' && r.bug ? `BUG of ${r.bug.property} (not checked)` : r.end;
-  io.out(
-    `${renderSwimlanes(r.trace, opts)}\n\n${p.bold('ended:')} ${what} after ${n} steps — ${ENDS[r.end as keyof typeof ENDS]}${detail}${skipped}\n`,
-  );
+  const ended = `${p.bold('ended:')} ${what} after ${n} steps — ${ENDS[r.end as keyof typeof ENDS]}${detail}${skipped}`;
+  io.out(`${renderSwimlanes(r.trace, opts)}\n\n${wrapIndented(ended, opts.width)}\n`);
   return EXIT_OK;
 }

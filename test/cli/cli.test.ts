@@ -223,7 +223,7 @@ describe('replay', () => {
   test('a BUG of a property not among the --property ones stops the replay but is no violation of a checked one: exit 0', () => {
     // opt3-freeze-first-put's migrator alone puts the page at a zero count (refcount) at step 8.
     const args = ['replay', 'migration-vs-fault', '--variant', 'opt3-freeze-first-put', '--schedule', '0*8,1'];
-    const r = run(...args, '--property', 'deadlock-free');
+    const r = run(...args, '--property', 'deadlock-free', '--width', '400');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/ended: BUG of refcount \(not checked\) after 8 steps — a BUG ends the execution/);
     expect(r.out).toMatch(/^ {2}BUG: refcount: VM_BUG_ON_PAGE/m);
