@@ -7,11 +7,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import yargs, { type Argv } from 'yargs';
-import { ModelError, errorMessage } from '../core/errors.js';
 import { ENGINES, STRATEGIES } from '../explore/explore.js';
+import { annotation } from '../report/annotations.js';
+import { onGithubActions } from './annotate.js';
 import { checkCommand, type CheckArgs } from './check.js';
 import { compareCommand, type CompareArgs } from './compare.js';
-import { oneLine, UsageError } from './errors.js';
+import { failure, oneLine, UsageError } from './errors.js';
 import { choosePalette, outputWidth, type Io } from './io.js';
 import { renderList } from './list.js';
 import { REPO_ROOT, registry } from './load.js';
@@ -28,6 +29,8 @@ function version(): string {
   }
 }
 
+// Numeric options are taken as text and checked in options.ts (intOption, secondsOption), so that
+// an error names what was given (yargs' number type turns `lots` into NaN).
 const common = {
   color: {
     type: 'boolean',
@@ -35,7 +38,7 @@ const common = {
     describe: 'Colour the output (only on a terminal; NO_COLOR is respected). --no-color turns it off',
   },
   width: {
-    type: 'number',
+    type: 'string',
     describe: "Output width in columns (default: the terminal's; 80 in a pipe)",
     requiresArg: true,
   },
@@ -84,17 +87,17 @@ const quietOpt = {
 } as const;
 const limitOpts = {
   'max-states': {
-    type: 'number',
+    type: 'string',
     describe: 'Stop after this many distinct states (result: INCOMPLETE)',
     requiresArg: true,
   },
   'max-depth': {
-    type: 'number',
+    type: 'string',
     describe: 'Explore schedules up to this many steps (INCOMPLETE if cut)',
     requiresArg: true,
   },
   'time-limit': {
-    type: 'number',
+    type: 'string',
     describe: 'Stop the whole command after this many seconds (INCOMPLETE, exit 3)',
     requiresArg: true,
   },
@@ -149,9 +152,9 @@ export async function runCli(args: readonly string[], io: Io): Promise<number> {
             requiresArg: true,
           },
           ...limitOpts,
-          seed: { type: 'number', describe: 'Random walk seed (--strategy random)', requiresArg: true },
-          runs: { type: 'number', describe: 'Random walk schedules (--strategy random)', requiresArg: true },
-          'preemption-bound': { type: 'number', describe: 'Most preemptions (--strategy preempt)', requiresArg: true },
+          seed: { type: 'string', describe: 'Random walk seed (--strategy random)', requiresArg: true },
+          runs: { type: 'string', describe: 'Random walk schedules (--strategy random)', requiresArg: true },
+          'preemption-bound': { type: 'string', describe: 'Most preemptions (--strategy preempt)', requiresArg: true },
           property: { type: 'string', describe: 'Check only this property (repeatable)', requiresArg: true },
           'compare-naive': { type: 'boolean', describe: 'Also run the naive search and report the reduction (dfs)' },
           'lock-order': {
@@ -272,8 +275,11 @@ export async function runCli(args: readonly string[], io: Io): Promise<number> {
     if (outText) io.out(outText.endsWith('\n') ? outText : outText + '\n');
     return code;
   } catch (e) {
-    const msg = e instanceof ModelError ? e.message : `internal error: ${errorMessage(e)}`;
-    io.err(`mmcheck: error: ${oneLine(msg)}\n`);
-    return EXIT_USAGE;
+    const f = failure(e);
+    io.err(f.line);
+    // On GitHub Actions the failure is annotated too, as the findings of a run are (annotate.ts).
+    if (onGithubActions(io))
+      io.out(annotation(f.code === EXIT_USAGE ? 'error' : 'warning', {}, 'mmcheck: error', f.text) + '\n');
+    return f.code;
   }
 }

@@ -9,6 +9,7 @@ import type { RunReport } from '../report/run.js';
 import { exitCodeOf, runStatus } from '../report/status.js';
 import { renderSummary, renderVerdicts } from '../report/summary.js';
 import { renderCounterexample } from '../report/swimlanes.js';
+import { wrapIndented } from '../report/wrap.js';
 import { renderLockOrder } from '../report/lock-order.js';
 import { lockOrder } from '../analysis/lock-order.js';
 import { annotate, modelFile } from './annotate.js';
@@ -18,12 +19,10 @@ import { renderMailReport } from '../report/mail.js';
 import wrapAnsi from 'wrap-ansi';
 import { writeTraceFiles } from './trace-files.js';
 import { loadModel } from './load.js';
-import { UsageError } from './errors.js';
 import { checkedProperties, parseParams, searchOptions, type SearchArgs } from './options.js';
 import { verdicts } from '../explore/verdicts.js';
 import { checkOutputs, emitJson, jsonOnStdout, type OutputArgs } from './outputs.js';
-import { kindsOf, search, session, shortest, writeOutput } from './shared.js';
-import { withFile } from './shared.js';
+import { kindsOf, search, session, shortest, withFile, writeOutput } from './shared.js';
 import { sanityCheck } from '../explore/sanity.js';
 import { renderSanity } from './sanity.js';
 import { EXIT_INCOMPLETE, EXIT_OK } from '../report/status.js';
@@ -36,9 +35,6 @@ export interface CheckArgs extends SearchArgs, OutputArgs {
   readonly color?: boolean;
   readonly 'lock-order'?: boolean;
   readonly width?: unknown;
-  readonly format?: string;
-  readonly itf?: string;
-  readonly html?: string;
   readonly sanity?: boolean;
 }
 
@@ -54,8 +50,6 @@ const POLICY = { anyViolationFails: true } as const;
  */
 export async function checkCommand(a: CheckArgs, io: Io): Promise<number> {
   const opts = searchOptions(a);
-  if (a.json !== undefined && jsonOnStdout(a) && a.format === 'mail')
-    throw new UsageError('--json and --format mail contradict each other (give one)');
   const s = session(io, a);
   const params = parseParams(a.param);
   checkOutputs(io, a);
@@ -99,14 +93,16 @@ export async function checkCommand(a: CheckArgs, io: Io): Promise<number> {
     const p = choosePalette(io, a.color !== false);
     const parts = [renderSummary(result, ctx, p, width)];
     // explore gives no ratio when either search is incomplete (or the naive one failed): say so rather than print nothing.
+    const notes: string[] = [];
     if (opts.compareNaive && result.stats.reductionRatio === undefined)
-      parts.push(
+      notes.push(
         p.yellow(
           '  reduction vs naive: n/a (a search hit a limit or the naive search failed; no ratio against an incomplete count)',
         ),
       );
-    if (only) parts.push(p.dim(`  checked only: ${only.join(', ')}`));
-    if (sanity) parts.push(renderSanity(sanity, p));
+    if (only) notes.push(p.dim(`  checked only: ${only.join(', ')}`));
+    if (sanity) notes.push(renderSanity(sanity, p));
+    parts.push(...notes.map((n) => wrapIndented(n, width)));
     parts.push('', renderVerdicts(vs, p, kindsOf(inst)));
     for (const v of found) {
       const shortestV = shortestOf[v.property] ?? v;
@@ -120,7 +116,7 @@ export async function checkCommand(a: CheckArgs, io: Io): Promise<number> {
         renderCounterexample(shortestV, ctx, { palette: p, width, inst }),
       );
     }
-    if (lo) parts.push('', renderLockOrder(lo, p));
+    if (lo) parts.push('', wrapIndented(renderLockOrder(lo, p), width));
     io.out(parts.join('\n') + '\n');
   }
   annotate(io, [report], POLICY, jsonOnStdout(a));

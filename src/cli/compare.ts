@@ -22,8 +22,7 @@ import { choosePalette, outputWidth, type Io } from './io.js';
 import { loadModel } from './load.js';
 import { UsageError } from './errors.js';
 import { parseParams, rawText, type SearchArgs } from './options.js';
-import { kindsOf, notRunReport, search, session, shortest, writeOutput } from './shared.js';
-import { withFile } from './shared.js';
+import { kindsOf, notRunReport, search, session, shortest, withFile, writeOutput } from './shared.js';
 import { exhausted, lockOrderLimits } from './control.js';
 import { INCOMPLETE_REASONS } from '../report/summary.js';
 import type { Violation } from '../explore/result.js';
@@ -179,6 +178,13 @@ export async function compareCommand(a: CompareArgs, io: Io): Promise<number> {
   const code = exitCodeOf(overallStatus(reports.map((r) => runStatus(r, POLICY))));
   if (a.junit) writeOutput(io, a.junit, renderJunit(reports), 'JUnit');
   emitJson(io, a, renderJson('compare', reports, POLICY));
+  if (a.html !== undefined)
+    writeOutput(
+      io,
+      a.html,
+      compareHtml(rows, costColumns(model, params, base), `${model.name} — ${model.title}`),
+      'HTML',
+    );
   if (!jsonOnStdout(a)) printCompare(io, a, model, rows, params, base);
   annotate(io, reports, POLICY, jsonOnStdout(a));
   return code;
@@ -222,15 +228,10 @@ function printCompare(
   if (incomplete.length)
     lines.push(
       p.yellow(
-        `INCOMPLETE (“unknown” is not “holds”): ${incomplete.map((r) => `${r.inst.variant} (${r.report.notRun ? `not reached: ${INCOMPLETE_REASONS[r.report.notRun]}` : r.report.result.kind === 'incomplete' ? INCOMPLETE_REASONS[r.report.result.reason] : ''})`).join('; ')}`,
+        wrapTo(
+          `INCOMPLETE (“unknown” is not “holds”): ${incomplete.map((r) => `${r.inst.variant} (${r.report.notRun ? `not reached: ${INCOMPLETE_REASONS[r.report.notRun]}` : r.report.result.kind === 'incomplete' ? INCOMPLETE_REASONS[r.report.result.reason] : ''})`).join('; ')}`,
+        ),
       ),
-    );
-  if (a.html !== undefined)
-    writeOutput(
-      io,
-      a.html,
-      compareHtml(rows, costColumns(model, params, base), `${model.name} — ${model.title}`),
-      'HTML',
     );
   io.out(lines.join('\n') + '\n');
 }

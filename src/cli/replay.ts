@@ -6,27 +6,24 @@ import { NO_REDUCTIONS, withReductions } from '../lang/model.js';
 import { replay } from '../explore/replay.js';
 import { System } from '../explore/system.js';
 import { renderCounterexample, renderSwimlanes } from '../report/swimlanes.js';
+import { wrapIndented } from '../report/wrap.js';
 import { choosePalette, outputWidth, type Io } from './io.js';
 import { renderMail } from '../report/mail.js';
 import { writeTraceFiles } from './trace-files.js';
 import { loadModel } from './load.js';
 import { checkedProperties, parseParams } from './options.js';
 import { renderReplayJson } from '../report/json.js';
-import { checkOutputs, emitJson, jsonOnStdout } from './outputs.js';
+import { checkOutputs, emitJson, jsonOnStdout, type OutputArgs } from './outputs.js';
 import { EXIT_FAIL, EXIT_OK } from './shared.js';
 
-export interface ReplayArgs {
+export interface ReplayArgs extends OutputArgs {
   readonly model: string;
   readonly variant?: string;
   readonly param?: unknown;
   readonly schedule: string;
   readonly property?: unknown;
   readonly color?: boolean;
-  /** `--json` alone: the JSON on stdout instead of the text; `--json FILE`: written there too. */
-  readonly json?: string;
   readonly width?: unknown;
-  readonly format?: string;
-  readonly itf?: string;
   /** The model-language compiler's reductions (`--no-reductions`: off, as the run that found the schedule). */
   readonly reductions?: boolean;
 }
@@ -60,6 +57,8 @@ export async function replayCommand(a: ReplayArgs, io: Io): Promise<number> {
   const r = replay(sys, a.schedule);
   if (r.kind === 'error') throw new ModelError(r.message, r.code);
   const violated = r.end === 'violation' && r.violation !== undefined;
+  const violations = r.end === 'violation' && r.violation ? [r.violation] : [];
+  writeTraceFiles(io, a, { ctx, inst, violations, summary: `replay of ${a.schedule}` });
   emitJson(
     io,
     a,
@@ -78,8 +77,6 @@ export async function replayCommand(a: ReplayArgs, io: Io): Promise<number> {
   if (jsonOnStdout(a)) return violated ? EXIT_FAIL : EXIT_OK;
   const p = choosePalette(io, a.color !== false);
   const opts = { palette: p, width: outputWidth(io, a.width), inst };
-  const violations = r.end === 'violation' && r.violation ? [r.violation] : [];
-  writeTraceFiles(io, a, { ctx, inst, violations, summary: `replay of ${a.schedule}` });
   const n = r.trace.steps.length;
   const skipped =
     r.skipped > 0
@@ -90,9 +87,8 @@ export async function replayCommand(a: ReplayArgs, io: Io): Promise<number> {
       io.out(renderMail(r.violation, ctx, inst) + '\n');
       return EXIT_FAIL;
     }
-    io.out(
-      `${renderCounterexample(r.violation, ctx, opts)}\n${p.bold('ended:')} violation of ${r.violation.property} after ${n} steps${skipped}\n`,
-    );
+    const ended = `${p.bold('ended:')} violation of ${r.violation.property} after ${n} steps${skipped}`;
+    io.out(`${renderCounterexample(r.violation, ctx, opts)}\n${wrapIndented(ended, opts.width)}\n`);
     return EXIT_FAIL;
   }
   const detail =
@@ -102,8 +98,7 @@ export async function replayCommand(a: ReplayArgs, io: Io): Promise<number> {
         ? `\n  BUG: ${r.bug.property}: ${r.bug.message}`
         : '';
   const what = r.end === 'bug' && r.bug ? `BUG of ${r.bug.property} (not checked)` : r.end;
-  io.out(
-    `${renderSwimlanes(r.trace, opts)}\n\n${p.bold('ended:')} ${what} after ${n} steps — ${ENDS[r.end as keyof typeof ENDS]}${detail}${skipped}\n`,
-  );
+  const ended = `${p.bold('ended:')} ${what} after ${n} steps — ${ENDS[r.end as keyof typeof ENDS]}${detail}${skipped}`;
+  io.out(`${renderSwimlanes(r.trace, opts)}\n\n${wrapIndented(ended, opts.width)}\n`);
   return EXIT_OK;
 }

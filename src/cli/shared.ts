@@ -1,5 +1,15 @@
 /** Pieces the commands share: searching with progress and limits, shortest counterexamples, writing files. */
-import { accessSync, constants, statSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  closeSync,
+  constants,
+  existsSync,
+  openSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import path from 'node:path';
 import { ModelError, errorMessage } from '../core/errors.js';
 import type { Instance } from '../core/instantiate.js';
@@ -84,7 +94,9 @@ export function kindsOf(inst: Instance): Record<string, string> {
 
 /**
  * Refuse, before any search, an output file that could not be written at the end: an empty
- * name, a directory, a missing or read-only directory, a read-only file.
+ * name, a directory, a missing or read-only directory, a read-only file. A regular file (or a
+ * new one) is opened for writing, not asked about with access(2), which says yes to root
+ * wherever the mode bits would (a new file in /proc, /proc/version); a new one is removed again.
  */
 export function checkWritable(io: Io, option: string, file: string | undefined): void {
   if (file === undefined) return;
@@ -95,11 +107,27 @@ export function checkWritable(io: Io, option: string, file: string | undefined):
   try {
     st = statSync(target, { throwIfNoEntry: false });
     if (st?.isDirectory()) throw new UsageError(`--${option} '${file}' is a directory; give a file name`);
-    accessSync(st ? target : dir, constants.W_OK);
+    if (st && !st.isFile()) accessSync(target, constants.W_OK);
+    else tryOpen(target, st === undefined);
   } catch (e) {
     if (e instanceof UsageError) throw e;
-    const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? `directory '${dir}' does not exist` : 'not writable';
+    const why =
+      (e as NodeJS.ErrnoException).code === 'ENOENT' && !existsSync(dir)
+        ? `directory '${dir}' does not exist`
+        : 'not writable';
     throw new UsageError(`cannot write --${option} file '${file}': ${why}`);
+  }
+}
+
+/** Open a file for writing without changing it: an existing one is neither truncated nor written, a new one removed. */
+function tryOpen(target: string, isNew: boolean): void {
+  const fd = openSync(target, isNew ? 'wx' : 'r+');
+  try {
+    // procfs and sysfs files open, then refuse the write itself: an empty write asks.
+    if (!isNew) writeSync(fd, '');
+  } finally {
+    closeSync(fd);
+    if (isNew) unlinkSync(target);
   }
 }
 

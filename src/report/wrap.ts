@@ -1,4 +1,7 @@
 /** Word wrapping for fixed-width report columns. */
+import stringWidth from 'string-width';
+import { stripVTControlCharacters } from 'node:util';
+import wrapAnsi from 'wrap-ansi';
 
 /**
  * Wrap text to lines of at most `width` characters: breaks at spaces, keeps `function:` with
@@ -55,4 +58,20 @@ export function pad(s: string, width: number, align: 'left' | 'right' = 'left'):
   const n = width - [...s].length;
   if (n <= 0) return s;
   return align === 'left' ? s + ' '.repeat(n) : ' '.repeat(n) + s;
+}
+
+/**
+ * Wrap each line of a report block to `width` columns, colour codes kept: a line keeps its
+ * indentation and its continuation lines are indented two more.
+ */
+export function wrapIndented(text: string, width: number): string {
+  return text
+    .split('\n')
+    .map((line) => {
+      if (stringWidth(line) <= width) return line;
+      const indent = /^ */.exec(stripVTControlCharacters(line))![0].length;
+      const parts = wrapAnsi(line, Math.max(20, width - indent - 2), { hard: true }).split('\n');
+      return parts.map((l, i) => ' '.repeat(i === 0 ? indent : indent + 2) + l).join('\n');
+    })
+    .join('\n');
 }

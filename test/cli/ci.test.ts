@@ -79,6 +79,16 @@ describe('GitHub Actions annotations', () => {
     expect(run(['check', 'peterson', '--max-states', '5']).out).not.toContain('::');
   });
 
+  test('a model error in check: ::error too, as docs/cli.md says (there was none)', () => {
+    const r = run(['check', 'peterson', '--variant', 'nope'], gh);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe("mmcheck: error: model 'peterson' has no variant 'nope' (known: peterson, no-turn)\n");
+    expect(r.out).toBe(
+      "::error title=mmcheck%3A error::model 'peterson' has no variant 'nope' (known: peterson, no-turn)\n",
+    );
+    expect(run(['check', 'peterson', '--variant', 'nope']).out).toBe('');
+  });
+
   test('with --json on stdout the annotations go to stderr, so the JSON stays parseable', () => {
     const r = run(['check', 'peterson', '--variant', 'no-turn', '--json'], gh);
     valid(r.out);

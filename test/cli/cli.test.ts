@@ -223,7 +223,7 @@ describe('replay', () => {
   test('a BUG of a property not among the --property ones stops the replay but is no violation of a checked one: exit 0', () => {
     // opt3-freeze-first-put's migrator alone puts the page at a zero count (refcount) at step 8.
     const args = ['replay', 'migration-vs-fault', '--variant', 'opt3-freeze-first-put', '--schedule', '0*8,1'];
-    const r = run(...args, '--property', 'deadlock-free');
+    const r = run(...args, '--property', 'deadlock-free', '--width', '400');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/ended: BUG of refcount \(not checked\) after 8 steps — a BUG ends the execution/);
     expect(r.out).toMatch(/^ {2}BUG: refcount: VM_BUG_ON_PAGE/m);
@@ -301,6 +301,10 @@ describe('bad input: exit 2, one line, no stack', () => {
     ['unknown property', ['check', 'peterson', '--property', 'nope'], /no property 'nope'/],
     ['bad strategy', ['check', 'peterson', '--strategy', 'psychic'], /Invalid values/],
     ['bad number', ['check', 'peterson', '--max-states', 'lots'], /--max-states must be an integer/],
+    // yargs' number type turned the text into NaN: the line named NaN, not what was given.
+    ['bad number, named as given', ['check', 'peterson', '--max-states', 'lots'], /\(got lots\)$/],
+    ['bad seconds, named as given', ['check', 'peterson', '--time-limit', 'soon'], /\(got soon\)$/],
+    ['bad width, named as given', ['list', '--width', 'wide'], /\(got wide\)$/],
     [
       'flag without its value (a usage error, not an internal one)',
       ['check', 'peterson', '--junit'],

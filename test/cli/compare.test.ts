@@ -109,3 +109,12 @@ describe('compare: the lock-order column of a model that declares one', () => {
     expect(lockOrderColumns(mremap)).toEqual([]);
   });
 });
+
+describe('compare: fits the width', () => {
+  test('the INCOMPLETE line under the table wraps at 80 columns (it was one line of 510)', () => {
+    const r = run('compare', 'rmap-vs-vma-adjust', '--max-states', '5');
+    expect(r.code).toBe(3);
+    expect(r.out).toMatch(/^INCOMPLETE \(“unknown” is not “holds”\): v2\.6\.34-rc/m);
+    for (const line of r.out.trimEnd().split('\n')) expect([...line].length).toBeLessThanOrEqual(80);
+  });
+});

@@ -18,7 +18,7 @@ const run = (...args: string[]) => {
 
 describe('check --lock-order', () => {
   test('text: the dependencies and the cycle with the steps that close it', () => {
-    const r = run('check', 'philosophers', '--lock-order');
+    const r = run('check', 'philosophers', '--lock-order', '--width', '400');
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/^lock order \(lockdep-style, over every reachable state/m);
     expect(r.out).toContain('1 cycle — possible circular locking dependency');

@@ -42,6 +42,19 @@ describe('outputs checked before the search', () => {
     expectOneLineError(run([...LONG, ...extra]), pattern);
   });
 
+  // Root may write anywhere by the mode bits, yet cannot create a file in /proc nor write
+  // /proc/version: the check tries to open the file rather than ask access(2). (On a short run:
+  // were the check missed, the search would run and only the final write fail.)
+  test.each([
+    ['json', '/proc/mmcheck-out.json'],
+    ['junit', '/proc/version'],
+  ])('--%s %s, a file that cannot be written: exit 2 before searching', (option, file) => {
+    expectOneLineError(
+      run(['check', 'peterson', `--${option}`, file]),
+      new RegExp(`^mmcheck: error: cannot write --${option} file '${file}': not writable`),
+    );
+  });
+
   test('--schedule without its value (exited 0)', () => {
     expectOneLineError(run(['replay', 'peterson', '--schedule']), /Not enough arguments following: schedule/);
   });
@@ -113,5 +126,23 @@ export default defineModel({
     expect(r.out).toContain('lost update: n = 1');
     const replay = run(['replay', 'model.ts', '--schedule', '0,1,0,1'], {}, dir);
     expect(replay.code).toBe(1);
+  });
+});
+
+describe('--json on stdout keeps the other output files', () => {
+  test('compare --json --html writes the page (the page was written only with the text)', () => {
+    const page = path.join(TMP, 'compare-json.html');
+    const r = run(['compare', 'peterson', '--json', '--html', page]);
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.out) as { command: string }).command).toBe('compare');
+    expect(readFileSync(page, 'utf8')).toMatch(/^<!DOCTYPE html>[\s\S]*no-turn/);
+  });
+
+  test('replay --json --itf writes the ITF file (it was skipped with the text)', () => {
+    const itf = path.join(TMP, 'replay-json.itf.json');
+    const r = run(['replay', 'peterson', '--variant', 'no-turn', '--schedule', '0,1,0*2,1*2', '--json', '--itf', itf]);
+    expect(r.code).toBe(1);
+    expect((JSON.parse(r.out) as { end: string }).end).toBe('violation');
+    expect((JSON.parse(readFileSync(itf, 'utf8')) as { states: unknown[] }).states).toHaveLength(7);
   });
 });

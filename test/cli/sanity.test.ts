@@ -151,12 +151,12 @@ describe('--sanity', () => {
     const ok = run('check', 'peterson', '--sanity');
     expect([ok.code, ok.err]).toEqual([0, '']);
     expect(ok.out).toMatch(/^ {2}sanity: naive --no-symmetry agrees on 2 verdicts$/m);
-    const sym = run('check', 'readers', '--sanity');
+    const sym = run('check', 'readers', '--sanity', '--width', '400');
     expect([sym.code, sym.err]).toEqual([0, '']);
     expect(sym.out).toMatch(
       /^ {2}sanity: symmetry declaration holds on all [\d,]+ reachable states · naive --no-symmetry agrees on \d+ verdicts$/m,
     );
-    const cut = run('check', 'peterson', '--sanity', '--max-states', '10');
+    const cut = run('check', 'peterson', '--sanity', '--max-states', '10', '--width', '400');
     expect(cut.code).toBe(3); // incomplete, not a pass (exit codes in docs/cli.md)
     expect(cut.out).toMatch(
       /^ {2}sanity \(incomplete, not a pass\): naive --no-symmetry agrees on 0 verdicts \(naive --no-symmetry incomplete\)$/m,

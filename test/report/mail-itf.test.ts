@@ -105,6 +105,25 @@ describe('--format mail', () => {
     expect(r.err).toBe('mmcheck: error: --json and --format mail contradict each other (give one)\n');
   });
 
+  test('replay --json with --format mail is a usage error too (the mail was silently dropped)', async () => {
+    const r = await cli(
+      'replay',
+      'peterson',
+      '--variant',
+      'no-turn',
+      '--schedule',
+      '0,1,0*2,1*2',
+      '--json',
+      '--format',
+      'mail',
+    );
+    expect(r).toEqual({
+      code: 2,
+      out: '',
+      err: 'mmcheck: error: --json and --format mail contradict each other (give one)\n',
+    });
+  });
+
   test('typographic characters are spelled in ASCII', () => {
     expect(toAscii('a → b … ≤3 — ✗ é')).toBe('a -> b ... <=3 - x ?');
   });

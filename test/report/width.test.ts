@@ -151,6 +151,30 @@ describe('the commands at 80 columns', () => {
     expect(out).toMatch(/^ {2}replay: {3}npx mmcheck replay migration-vs-fault --variant upstream \\$/m);
   });
 
+  test('check and replay at 80 columns: the lines under the summary wrap too', async () => {
+    const cases: [string[], number, RegExp][] = [
+      [['check', 'rmap-vs-vma-adjust', '--lock-order'], 1, /^ {4}anon_vma → ptl: migrator holds anon_vma/m],
+      [['check', 'peterson', '--compare-naive', '--max-states', '20'], 3, /^ {2}reduction vs naive: n\/a/m],
+      [
+        ['check', 'peterson', '--property', 'mutual-exclusion', '--property', 'deadlock-free'],
+        0,
+        /^ {2}checked only:/m,
+      ],
+      [
+        ['replay', 'philosophers', '--variant', 'naive', '--schedule', '0,1,2', '--property', 'lock-misuse'],
+        0,
+        /^ {2}deadlock: phil0/m,
+      ],
+    ];
+    for (const [args, code, shown] of cases) {
+      const r = await cli(args);
+      expect(r.code).toBe(code);
+      const out = r.outs.join('');
+      expect(out).toMatch(shown);
+      expect(widest(out)).toBeLessThanOrEqual(80);
+    }
+  });
+
   test('--width below 40 is a usage error', async () => {
     const r = await cli(['list', '--width', '30']);
     expect(r.code).toBe(2);
