@@ -72,13 +72,12 @@ import { ModelError } from '../../src/core/errors.js';
 import type { Callers } from '../../src/core/annotations.js';
 import type { ShowRule } from '../../src/core/show.js';
 import type { StepNote } from '../../src/core/step.js';
-import { folioShow, freezeNote } from '../../src/kernel/folio.js';
+import { FOLIO_LOCK, REFCOUNT, folioShow, freezeNote } from '../../src/kernel/folio.js';
 import { pteText } from '../../src/kernel/pte.js';
 import { rwsemShow } from '../../src/kernel/rwsem.js';
 import { lockShow } from '../../src/kernel/spinlock.js';
 import type { Verdict } from '../../src/core/model.js';
 import { assertion, endState, invariant, type Property, type StateView } from '../../src/core/property.js';
-import { FOLIO_LOCK, REFCOUNT } from '../../src/kernel/folio.js';
 import { lockMisuse } from '../../src/kernel/spinlock.js';
 import {
   array,
