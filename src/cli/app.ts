@@ -17,7 +17,7 @@ import { choosePalette, outputWidth, type Io } from './io.js';
 import { renderList } from './list.js';
 import { REPO_ROOT, registry } from './load.js';
 import { replayCommand, type ReplayArgs } from './replay.js';
-import { refuseRepeats } from './options.js';
+import { refuseBooleanValues, refuseRepeats } from './options.js';
 import { EXIT_OK, EXIT_USAGE } from './shared.js';
 import { verifyCommand } from './verify.js';
 
@@ -253,7 +253,10 @@ export async function runCli(args: readonly string[], io: Io): Promise<number> {
         }),
       (argv) => handle(() => verifyCommand(argv, io))(),
     )
-    .middleware((argv) => refuseRepeats(argv))
+    .middleware((argv) => {
+      refuseRepeats(argv);
+      refuseBooleanValues(args, (cli as unknown as { getOptions(): { boolean: string[] } }).getOptions().boolean);
+    })
     .demandCommand(1, 'no command given (one of: list, check, compare, replay, verify; see --help)')
     .strict()
     .strictOptions()

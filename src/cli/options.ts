@@ -37,6 +37,18 @@ export function refuseRepeats(argv: Readonly<Record<string, unknown>>): void {
       throw new UsageError(`--${name} given ${v.length} times (${v.map(String).join(', ')}); it takes one value`);
 }
 
+/**
+ * A boolean option given a value other than true/false (`--sanity=foo`): yargs reads it as false
+ * and the run would silently go without the check; refuse it instead.
+ */
+export function refuseBooleanValues(args: readonly string[], booleans: readonly string[]): void {
+  for (const a of args) {
+    const m = /^--(?:no-)?([^=]+)=(.*)$/.exec(a);
+    if (m && booleans.includes(m[1]) && m[2] !== 'true' && m[2] !== 'false')
+      throw new UsageError(`--${m[1]} is a switch: give --${m[1]} or --no-${m[1]}, not '${m[2]}'`);
+  }
+}
+
 export function strings(raw: unknown): string[] {
   return raw === undefined ? [] : (Array.isArray(raw) ? raw : [raw]).map(String);
 }

@@ -162,4 +162,12 @@ describe('--sanity', () => {
       /^ {2}sanity \(incomplete, not a pass\): naive --no-symmetry agrees on 0 verdicts \(naive --no-symmetry incomplete\)$/m,
     );
   });
+
+  test('--sanity=foo is refused, not read as --no-sanity (a run silently without the check)', () => {
+    expectModelError(
+      run('check', 'peterson', '--sanity=foo'),
+      /^mmcheck: error: --sanity is a switch: give --sanity or --no-sanity, not 'foo'$/,
+    );
+    expect(run('check', 'peterson', '--sanity=true').out).toMatch(/^ {2}sanity: /m);
+  });
 });
