@@ -126,12 +126,18 @@ export interface LangModel<O extends object = object> extends Model<O> {
     readonly program: (options: O, params: Readonly<Record<string, number>>) => LangProgram;
     readonly reductions: Reductions;
   };
+  readonly sources?: Readonly<Record<string, string>>;
 }
 
 export type LangModelSpec<O extends object> = Omit<Model<O>, 'build'> & {
   readonly build: (options: O, params: Readonly<Record<string, number>>) => LangProgram;
   /** Reductions applied by `build` (default: all). */
   readonly reductions?: Partial<Reductions>;
+  /**
+   * Traceability: kernel function → source file and version (`'mm/rmap.c @ v6.10'`) for every
+   * function a step label or sub-path names (src/lang/sources.ts; every kernel model has one).
+   */
+  readonly sources?: Readonly<Record<string, string>>;
 };
 
 export function defineModel<O extends object>(spec: LangModelSpec<O>): LangModel<O> {

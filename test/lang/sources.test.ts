@@ -1,0 +1,26 @@
+import { describe, expect, test } from '@jest/globals';
+import { models } from '../../models/index.js';
+import { instantiate } from '../../src/core/instantiate.js';
+import { isCompiled, isLangModel } from '../../src/lang/model.js';
+import { functionOf, unsourced } from '../../src/lang/sources.js';
+
+// Issue 15 item 8: every step of a kernel model names its kernel function, and the model says
+// which file and version that function is in. Models not yet in the language have no labels to check.
+const kernel = models.filter(
+  (m) =>
+    isLangModel(m) && !['peterson', 'philosophers', 'readers', 'lastzero', 'indexer', 'filesystem'].includes(m.name),
+);
+
+describe('kernel models name the source of every step', () => {
+  test('a label names its function before the first colon', () => {
+    expect(functionOf('try_to_migrate_one: set_pte_at(migration entry)')).toBe('try_to_migrate_one');
+  });
+  for (const m of kernel)
+    test(`${m.name}: every variant's functions are in its sources table`, () => {
+      for (const v of Object.keys(m.variants)) {
+        const p = instantiate(m, v).program;
+        if (!isLangModel(m) || !isCompiled(p)) throw new Error(`${m.name} is not a language model`);
+        expect([v, unsourced(m, p)]).toEqual([v, []]);
+      }
+    });
+});
