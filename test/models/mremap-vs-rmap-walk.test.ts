@@ -8,6 +8,7 @@ import { verdicts } from '../../src/explore/verdicts.js';
 import { soloCost } from '../../src/explore/cost.js';
 import { lockOrder } from '../../src/analysis/lock-order.js';
 import { verdictHelpers } from '../helpers/verdicts.js';
+import { instantiateWith, NO_REDUCTIONS, type Reductions } from '../../src/lang/index.js';
 
 type Params = { ptes?: number; fail?: number; layout?: number };
 
@@ -252,5 +253,32 @@ describe('mremap-vs-rmap-walk: the PMD-level move (--param pmd=1) and the 2021 n
     expect(violated('anon-vma-lock', PMD)).toEqual([]);
     // The fix changes nothing for PTE-level moves.
     expect(violated('pmd-rmap-locks')).toEqual([]);
+  });
+});
+
+describe('mremap-vs-rmap-walk: state space', () => {
+  /** Naive states without the compiler's reductions: [defaults, ptes=2, pmd=1]. */
+  const NAIVE_0_1: Record<string, readonly number[]> = {
+    // Equal to the 0.1-API model at 5909b3b.
+    'after-486cf46f': [455, 1261, 716],
+    'before-486cf46f': [701, 2200, 716],
+    'moveto-tail-v1': [428, 1099, 716],
+    'moveto-tail': [434, 1073, 716],
+    'anon-vma-lock': [198, 403, 403],
+    'need-rmap-locks': [222, 447, 544],
+    'need-rmap-locks-lt': [377, 885, 544],
+    'need-rmap-locks-by-address': [363, 893, 544],
+    'pgoff-reset-faulted': [258, 722, 364],
+    'pmd-rmap-locks': [222, 447, 279],
+    'tree-no-lock': [407, 1130, 544],
+  };
+  const SETTINGS = [{}, { ptes: 2 }, { pmd: 1 }];
+  const naive = (red: Reductions, variant: string, params: Params & { pmd?: number }) => {
+    const r = explore(instantiateWith(model, red, variant, params), { strategy: 'naive', stopAtFirst: false });
+    return r.kind === 'error' ? r.message : r.stats.states;
+  };
+  test('without reductions: the naive counts of the 0.1-API model at 5909b3b', () => {
+    for (const variant of Object.keys(model.variants))
+      expect([variant, SETTINGS.map((p) => naive(NO_REDUCTIONS, variant, p))]).toEqual([variant, NAIVE_0_1[variant]]);
   });
 });
