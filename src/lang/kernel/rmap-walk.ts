@@ -2,7 +2,7 @@ import type { Callers } from '../../core/annotations.js';
 import { ANON_VMA_CLASS, AVC_LIST, avcSuccessor } from '../../kernel/anon-vma.js';
 import { PTE_NONE, present, pteText, type Pte } from '../../kernel/pte.js';
 import { EFAULT, vmaAddress } from '../../kernel/vma.js';
-import { break_, continue_, exit, loop, step, when, type Block } from '../ast.js';
+import { break_, continue_, exit, loop, scope, step, when, type Block } from '../ast.js';
 import type { Ctx } from '../context.js';
 import type { Ref } from '../layout.js';
 import { spinUnlock } from '../lock.js';
@@ -122,15 +122,18 @@ export function finishMigration(
       lockStep('rmap_walk_anon: anon_vma_lock (root mutex)', lock, ANON_VMA_CLASS),
       loop([
         when('rmap_walk_anon: list_for_each_entry → next avc', avcWalk<L>(m, av), [], [break_()]),
-        load('pgoff'),
-        load('start'),
-        when('vma_address: load vm_end', address, [], [continue_()]),
-        ...(locklessPeek
-          ? [when('remove_migration_pte: is_swap_pte(*ptep)? (lockless peek)', peek, [], [continue_()])]
-          : []),
-        lockStep('remove_migration_pte: pte_offset_map_lock', ptl, PTL_CLASS),
-        step('remove_migration_pte: migration entry for old? set_pte_at(new)', replace),
-        unlockStep('remove_migration_pte: pte_unmap_unlock', ptl, PTL_CLASS),
+        // The address is dead between VMAs (vma_address writes it before anything reads it).
+        scope<L>({ addr: 0 }, [
+          load('pgoff'),
+          load('start'),
+          when('vma_address: load vm_end', address, [], [continue_()]),
+          ...(locklessPeek
+            ? [when('remove_migration_pte: is_swap_pte(*ptep)? (lockless peek)', peek, [], [continue_()])]
+            : []),
+          lockStep('remove_migration_pte: pte_offset_map_lock', ptl, PTL_CLASS),
+          step('remove_migration_pte: migration entry for old? set_pte_at(new)', replace),
+          unlockStep('remove_migration_pte: pte_unmap_unlock', ptl, PTL_CLASS),
+        ]),
       ]),
       step('rmap_walk_anon: anon_vma_unlock', (c) => {
         spinUnlock(c, lock, ANON_VMA_CLASS);
@@ -174,12 +177,19 @@ export function shrinkPage(
     lockStep('rmap_walk_anon: anon_vma_lock_read', lock, ANON_VMA_CLASS),
     loop([
       when('rmap_walk_anon: anon_vma_interval_tree_foreach → next vma', avcWalk<L>(m, av), [], [break_()]),
-      when('vma_address: page address in vma', address, [], [continue_()]),
-      when('page_vma_mapped_walk: pmd = READ_ONCE(*pmd_offset(address)); pmd_none → next vma', pmd, [], [continue_()]),
-      step(
-        'try_to_unmap_one: pte_offset_map_lock; pte maps page? ptep_clear_flush(vma, address); page_remove_rmap; unlock',
-        unmap,
-      ),
+      scope<L>({ addr: 0, table: -1 }, [
+        when('vma_address: page address in vma', address, [], [continue_()]),
+        when(
+          'page_vma_mapped_walk: pmd = READ_ONCE(*pmd_offset(address)); pmd_none → next vma',
+          pmd,
+          [],
+          [continue_()],
+        ),
+        step(
+          'try_to_unmap_one: pte_offset_map_lock; pte maps page? ptep_clear_flush(vma, address); page_remove_rmap; unlock',
+          unmap,
+        ),
+      ]),
     ]),
     unlockStep('rmap_walk_anon: anon_vma_unlock_read', lock, ANON_VMA_CLASS),
     step('shrink_page_list: page_mapped? keep it : free it (__remove_mapping, free_unref_page)', (c) => {
