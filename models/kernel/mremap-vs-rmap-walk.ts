@@ -39,7 +39,7 @@ import { folioShow } from '../../src/kernel/folio.js';
 import { PTE_NONE, migrationEntry, present, type Pte } from '../../src/kernel/pte.js';
 import { lockMisuse } from '../../src/kernel/spinlock.js';
 import type { Vma } from '../../src/kernel/vma.js';
-import { bit, defineModel, int, layout, step, thread, type LangProgram } from '../../src/lang/index.js';
+import { defineModel, layout, step, thread, type LangProgram } from '../../src/lang/index.js';
 import { folioSpec } from '../../src/lang/kernel/folio.js';
 import * as mm from '../../src/lang/kernel/mremap.js';
 import * as pt from '../../src/lang/kernel/pgtable.js';
@@ -84,9 +84,9 @@ interface S {
   readonly vmas: Readonly<Record<string, { start: number; end: number; linked: number }>>;
   readonly pte?: readonly Pte[];
   readonly folios: Readonly<Record<string, { ref: number; locked: number }>>;
-  readonly walks: Readonly<Record<string, { removed: number; finished: number }>>;
+  readonly walks: Readonly<Record<string, { removed: number; finished: boolean }>>;
   readonly tlb?: TlbState;
-  readonly selfMergedFaulted: number;
+  readonly selfMergedFaulted: boolean;
 }
 type Refs = mm.MmRefs & pt.PteRefs & pt.PmdRefs & Omit<walk.MigratingPages, 'old' | 'new'> & { tlb: TlbRefs };
 
@@ -105,7 +105,7 @@ function properties(olds: readonly string[]) {
         folio,
         installed: 1,
         removed: w.removed,
-        finished: !!w.finished,
+        finished: w.finished,
       })),
   };
   const entries = [
@@ -126,7 +126,7 @@ function build(o: Options, p: Readonly<Record<string, number>>): LangProgram<S> 
     ...mm.mmSpec(names, AV),
     ...(pmd ? { ...pt.pmdSpec(TABLES, values), tlb: tlbSpec(TABLES * B, ['P0']) } : pt.ptesSpec(TABLES, values)),
     folios: Object.fromEntries([...olds, ...(pmd ? [] : news)].map((f) => [f, folioSpec([])])),
-    walks: Object.fromEntries((pmd ? [] : olds).map((f) => [f, { removed: int(0, 1), finished: bit() }])),
+    walks: Object.fromEntries((pmd ? [] : olds).map((f) => [f, walk.migrationWalkSpec()])),
   });
   const r = shared.refs as unknown as Refs;
   const pages = pmd

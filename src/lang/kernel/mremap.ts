@@ -57,7 +57,7 @@ export interface VmaRefs {
 export interface MmRefs {
   readonly vmas: Readonly<Record<string, VmaRefs>>;
   readonly anon_vmas: Readonly<Record<string, { readonly lock: Ref<number>; readonly head: Ref<readonly string[]> }>>;
-  readonly selfMergedFaulted: Ref<number>;
+  readonly selfMergedFaulted: Ref<boolean>;
 }
 
 /** Every order of distinct names: the values a `same_anon_vma` list can take. */
@@ -74,7 +74,7 @@ export function mmSpec(vmas: readonly string[], av: string) {
   return {
     vmas: Object.fromEntries(vmas.map((n) => [n, vma()])),
     anon_vmas: { [av]: { lock: tid(), head: oneOf(arrangements(vmas)) } },
-    selfMergedFaulted: bit(),
+    selfMergedFaulted: oneOf([false, true]),
   };
 }
 
@@ -100,7 +100,7 @@ export const vmaFields = <L>(c: Ctx<L>, v: VmaRefs): Vma => ({
 
 export const COPY_VMA_SELF_MERGE = 'copy-vma-self-merge';
 /** copy_vma's VM_BUG_ON(faulted_in_anon_vma) (a no-op without DEBUG_VM, so the model goes on): `selfMergedFaulted`. */
-export const copyVmaSelfMerge = invariant<{ selfMergedFaulted: number }>(
+export const copyVmaSelfMerge = invariant<{ selfMergedFaulted: boolean }>(
   COPY_VMA_SELF_MERGE,
   "copy_vma merges a VMA with itself only when it was never faulted: VM_BUG_ON(faulted_in_anon_vma), Andrea's final patch after Nai and Hugh's argument.",
   ['selfMergedFaulted'],
@@ -289,7 +289,7 @@ function copyVma(m: MmRefs, p: MremapPlan, o: MremapOptions): Sub<L> {
         [
           step('copy_vma: vma_start inside new_vma: VM_BUG_ON(faulted_in_anon_vma); *vmap = new_vma', (c) => {
             const faulted = c.get(src.anon) !== null;
-            if (faulted) c.set(m.selfMergedFaulted, 1);
+            if (faulted) c.set(m.selfMergedFaulted, true);
             c.let({ selfMerged: true, faultedSelf: faulted });
           }),
         ],

@@ -4,6 +4,7 @@ import { PTE_NONE, present, pteText, type Pte } from '../../kernel/pte.js';
 import { EFAULT, vmaAddress } from '../../kernel/vma.js';
 import { break_, continue_, exit, loop, scope, step, when, type Block } from '../ast.js';
 import type { Ctx } from '../context.js';
+import { int, oneOf } from '../domain.js';
 import type { Ref } from '../layout.js';
 import { spinUnlock } from '../lock.js';
 import { folioMapcount, folioPut, folioUnlock, type FolioRefs } from './folio.js';
@@ -55,8 +56,11 @@ export interface MigratingPages {
   readonly new: readonly string[];
   readonly folios: Readonly<Record<string, FolioRefs>>;
   /** Per old page: entries replaced, and the walk finished (for remove-walk-complete). */
-  readonly walks: Readonly<Record<string, { readonly removed: Ref<number>; readonly finished: Ref<number> }>>;
+  readonly walks: Readonly<Record<string, { readonly removed: Ref<number>; readonly finished: Ref<boolean> }>>;
 }
+
+/** One page's walk bookkeeping in a layout (`MigratingPages.walks`). */
+export const migrationWalkSpec = () => ({ removed: int(0, 1), finished: oneOf([false, true]) });
 
 /**
  * One step of list_for_each_entry / anon_vma_interval_tree_foreach over `same_anon_vma`: the VMA
@@ -137,7 +141,7 @@ export function finishMigration(
       ]),
       step('rmap_walk_anon: anon_vma_unlock', (c) => {
         spinUnlock(c, lock, ANON_VMA_CLASS);
-        c.set(pages.walks[old(c.l)].finished, 1);
+        c.set(pages.walks[old(c.l)].finished, true);
       }),
       step('unmap_and_move: unlock_page(old)', (c) => folioUnlock(c, pages.folios[old(c.l)])),
       when('putback_lru_page: put_page(old): freed', putback, [], [exit()]),
@@ -232,13 +236,26 @@ function at(file: string, ...fns: string[]): Record<string, string> {
   return Object.fromEntries(fns.map((f) => [f, file]));
 }
 
-type WalkState = { anon_vmas: Record<string, { head: readonly string[] }>; pte?: readonly Pte[] };
+type WalkState = {
+  anon_vmas: Record<string, { head: readonly string[] }>;
+  vmas: Record<string, Record<'start' | 'end' | 'pgoff', number>>;
+  pte?: readonly Pte[];
+};
 
 /** Notes by label: where each walk goes next, and why remove_migration_pte leaves a PTE alone. */
-export function walkNotes(av: string, pages: Pick<MigratingPages, 'old'>) {
+export function walkNotes(
+  av: string,
+  pages: Pick<MigratingPages, 'old'>,
+): Record<string, (s: WalkState, l: MigrationLocals) => string | null> {
   const next = avcNextNote(av);
   return {
     'rmap_walk_anon: list_for_each_entry → next avc': next,
+    ...Object.fromEntries(
+      (['pgoff', 'start', 'end'] as const).map((f) => [
+        `vma_address: load vm_${f}`,
+        (s: WalkState, l: MigrationLocals) => `${l.cursor}->vm_${f} is ${s.vmas[l.cursor!][f]}`,
+      ]),
+    ),
     'rmap_walk_anon: anon_vma_interval_tree_foreach → next vma': next,
     'remove_migration_pte: migration entry for old? set_pte_at(new)': (s: WalkState, l: MigrationLocals) => {
       const [p, f] = [s.pte![l.addr], pages.old[l.page]];

@@ -30,7 +30,7 @@ const TREE: MremapOptions = { ...V31, order: 'tree', rmapLocks: 'pgoff' };
 const VALUES: Pte[] = [PTE_NONE, migrationEntry('P0')];
 
 type Mm = { vmas: Record<string, { start: number; end: number; pgoff: number; linked: number }> };
-type St = Mm & { anon_vmas: { av: { head: string[]; lock: number } }; pte: Pte[]; selfMergedFaulted: number };
+type St = Mm & { anon_vmas: { av: { head: string[]; lock: number } }; pte: Pte[]; selfMergedFaulted: boolean };
 
 /** A model with only the mremap thread: move [from, from + 1) of `src` to `to`, the entry at `from`. */
 function mremapAlone(vmas: Record<string, Vma>, src: string, from: number, to: number, o: MremapOptions, fail = false) {
@@ -116,11 +116,17 @@ describe('moveVma: copy_vma and move_page_tables run alone', () => {
   test('a never-faulted VMA merges with itself (pgoff reset); the strawman reset of a faulted one fires the VM_BUG_ON', () => {
     const self = { S: vma(30, 32, 30, null) };
     const { s, l } = runAlone(mremapAlone(self, 'S', 31, 32, V31));
-    expect([l.dst, l.selfMerged, l.faultedSelf, s.vmas.S.end, s.selfMergedFaulted]).toEqual(['S', true, false, 33, 0]);
+    expect([l.dst, l.selfMerged, l.faultedSelf, s.vmas.S.end, s.selfMergedFaulted]).toEqual([
+      'S',
+      true,
+      false,
+      33,
+      false,
+    ]);
     const faulted = { S: vma(30, 32, 30) };
     expect(runAlone(mremapAlone(faulted, 'S', 31, 32, V31)).l.dst).toBe('new');
     const strawman = runAlone(mremapAlone(faulted, 'S', 31, 32, { ...V31, pgoffReset: 'always' }));
-    expect(strawman.s.selfMergedFaulted).toBe(1);
+    expect(strawman.s.selfMergedFaulted).toBe(true);
     expect(copyVmaSelfMerge.name).toBe(COPY_VMA_SELF_MERGE);
   });
   test('a move that crosses a page table is refused', () => {

@@ -3,7 +3,7 @@ import { System } from '../../../src/explore/system.js';
 import { folioSpec } from '../../../src/lang/kernel/folio.js';
 import { PTE_NONE, migrationEntry, present, type Pte } from '../../../src/kernel/pte.js';
 import type { Vma } from '../../../src/kernel/vma.js';
-import { bit, int, layout, thread } from '../../../src/lang/index.js';
+import { layout, thread } from '../../../src/lang/index.js';
 import { mmInit, mmSpec, type MmRefs } from '../../../src/lang/kernel/mremap.js';
 import { pmdSpec, ptesSpec, type PmdRefs, type PteRefs } from '../../../src/lang/kernel/pgtable.js';
 import {
@@ -11,6 +11,7 @@ import {
   UNMAP_LOCALS,
   WALK_CALLS,
   finishMigration,
+  migrationWalkSpec,
   shrinkPage,
   walkNotes,
   type MigratingPages,
@@ -23,7 +24,7 @@ const vma = (start: number, end: number, pgoff: number): Vma => ({ start, end, p
 type St = {
   pte: Pte[];
   folios: Record<string, { ref: number; locked: number; mapcount: number }>;
-  walks: Record<string, { removed: number; finished: number }>;
+  walks: Record<string, { removed: number; finished: boolean }>;
   anon_vmas: { av: { lock: number } };
 };
 
@@ -35,7 +36,7 @@ function migrationAlone(at: number, peek = false) {
       ...mmSpec(['M', 'W', 'new'], 'av'),
       ...ptesSpec(3, values),
       folios: { P0: folioSpec([]), N0: folioSpec([]) },
-      walks: { P0: { removed: int(0, 1), finished: bit() } },
+      walks: { P0: migrationWalkSpec() },
     });
     const r = shared.refs as unknown as MmRefs & PteRefs & Omit<MigratingPages, 'old' | 'new'>;
     const vmas = { M: vma(0, 1, 0), W: vma(16, 17, 16) };
@@ -68,7 +69,7 @@ describe('finishMigration: remove_migration_ptes, unlock_page, putback', () => {
   test('the entry where vma_address points is replaced; the page is unlocked and freed; the walk is done', () => {
     const { s, labels } = migrationAlone(0);
     expect(s.pte[0]).toEqual(present('N0'));
-    expect(s.walks.P0).toEqual({ removed: 1, finished: 1 });
+    expect(s.walks.P0).toEqual({ removed: 1, finished: true });
     expect([s.folios.P0.locked, s.folios.P0.ref, s.anon_vmas.av.lock]).toEqual([-1, 0, -1]);
     // M gives address 0; W gives -EFAULT (index 0 is outside it) and is skipped after its loads.
     expect(labels.filter((x) => x === 'remove_migration_pte: pte_offset_map_lock')).toHaveLength(1);
@@ -76,7 +77,7 @@ describe('finishMigration: remove_migration_ptes, unlock_page, putback', () => {
   });
   test('an entry where no VMA maps the page is missed: the walk finishes having replaced none', () => {
     const { s } = migrationAlone(17);
-    expect([s.pte[17], s.walks.P0]).toEqual([migrationEntry('P0'), { removed: 0, finished: 1 }]);
+    expect([s.pte[17], s.walks.P0]).toEqual([migrationEntry('P0'), { removed: 0, finished: true }]);
   });
   test('the lockless peek (before 486cf46f) skips the PTL when the PTE holds no migration entry', () => {
     const peeked = migrationAlone(0, true).labels;
@@ -85,13 +86,16 @@ describe('finishMigration: remove_migration_ptes, unlock_page, putback', () => {
   });
   test('reports: the walk notes and call chains', () => {
     const notes = walkNotes('av', { old: ['P0'] });
-    const s = { anon_vmas: { av: { head: ['M', 'W'] } }, pte: [PTE_NONE] };
-    expect(notes['rmap_walk_anon: list_for_each_entry → next avc'](s, { cursor: 'M' })).toBe('next avc: W');
-    expect(notes['rmap_walk_anon: list_for_each_entry → next avc'](s, { cursor: 'W' })).toBe(
+    const s = { anon_vmas: { av: { head: ['M', 'W'] } }, vmas: { M: { start: 0, end: 1, pgoff: 0 } }, pte: [PTE_NONE] };
+    expect(notes['rmap_walk_anon: list_for_each_entry → next avc'](s, { ...MIGRATION_LOCALS, cursor: 'M' })).toBe(
+      'next avc: W',
+    );
+    expect(notes['rmap_walk_anon: list_for_each_entry → next avc'](s, { ...MIGRATION_LOCALS, cursor: 'W' })).toBe(
       'end of the same_anon_vma list',
     );
     const remove = notes['remove_migration_pte: migration entry for old? set_pte_at(new)'];
     expect(remove(s, { ...MIGRATION_LOCALS, addr: 0 })).toBe('pte[0] is pte_none: no migration entry of P0 here');
+    expect(notes['vma_address: load vm_end'](s, { ...MIGRATION_LOCALS, cursor: 'M' })).toBe('M->vm_end is 1');
     expect(WALK_CALLS.migration.remove_migration_pte).toBe('rmap_walk_anon');
     expect(WALK_CALLS.migration.migrate_pages).toBe('');
   });
