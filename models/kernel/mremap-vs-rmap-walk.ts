@@ -58,9 +58,9 @@ export interface Options extends mm.MremapOptions {
 
 const [AV, FRESH, MIGRATOR, TABLES, B] = ['av', 'new', 0, 3, pt.PTRS_PER_TABLE] as const;
 const C = 2 * B;
-const vma = (start: number, end: number, pgoff: number, anon: string | null = AV): Vma => ({
-  ...{ start, end, pgoff, anon, flags: 0 },
-});
+function vma(start: number, end: number, pgoff: number, anon: string | null = AV): Vma {
+  return { start, end, pgoff, anon, flags: 0 };
+}
 /** VMAs in creation order (3.1 list order), mremap of src's [from, from + n) to `to`; `pages`: where the pages under migration are (address = index), when not in the moved range. */
 function sc(src: string, from: number, to: number, vmas: Readonly<Record<string, Vma>>, pages?: number) {
   return { src, from, to, vmas, pages };

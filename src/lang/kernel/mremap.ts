@@ -68,8 +68,11 @@ const arrangements = (names: readonly string[]): string[][] => [
 
 export function mmSpec(vmas: readonly string[], av: string) {
   const vma = () => ({
-    ...{ start: int(0, ADDRS), end: int(0, ADDRS), pgoff: int(0, ADDRS) },
-    ...{ anon: oneOf<string | null>([null, av]), linked: bit(1) },
+    start: int(0, ADDRS),
+    end: int(0, ADDRS),
+    pgoff: int(0, ADDRS),
+    anon: oneOf<string | null>([null, av]),
+    linked: bit(1),
   });
   return {
     vmas: Object.fromEntries(vmas.map((n) => [n, vma()])),
@@ -94,8 +97,11 @@ export function mmInit(vmas: Readonly<Record<string, Vma>>, all: readonly string
 
 /** A VMA's fields as a value (plain loads, each its own location). */
 export const vmaFields = <L>(c: Ctx<L>, v: VmaRefs): Vma => ({
-  ...{ start: c.get(v.start), end: c.get(v.end), pgoff: c.get(v.pgoff) },
-  ...{ anon: c.get(v.anon), flags: 0 },
+  start: c.get(v.start),
+  end: c.get(v.end),
+  pgoff: c.get(v.pgoff),
+  anon: c.get(v.anon),
+  flags: 0,
 });
 
 export const COPY_VMA_SELF_MERGE = 'copy-vma-self-merge';
@@ -143,8 +149,13 @@ export interface MremapLocals {
 }
 
 export const MREMAP_LOCALS: MremapLocals = {
-  ...{ dst: null, merged: null, need: false, i: 0 },
-  ...{ moving: PTE_NONE, selfMerged: false, faultedSelf: false },
+  dst: null,
+  merged: null,
+  need: false,
+  i: 0,
+  moving: PTE_NONE,
+  selfMerged: false,
+  faultedSelf: false,
 };
 
 type L = MremapLocals;

@@ -23,7 +23,11 @@ import { tlbSpec, type TlbRefs } from '../../../src/lang/kernel/tlb.js';
 import { langProgram } from '../helpers.js';
 
 const vma = (start: number, end: number, pgoff: number, anon: string | null = 'av'): Vma => ({
-  ...{ start, end, pgoff, anon, flags: 0 },
+  start,
+  end,
+  pgoff,
+  anon,
+  flags: 0,
 });
 const V31: MremapOptions = { order: 'list', moveToTail: 'none', rmapLocks: 'never', pgoffReset: 'unfaulted' };
 const TREE: MremapOptions = { ...V31, order: 'tree', rmapLocks: 'pgoff' };
