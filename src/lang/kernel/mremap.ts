@@ -32,15 +32,20 @@ import type { TlbRefs } from './tlb.js';
  * mremap's move of an anonymous range in the model language (mm/mremap.c move_vma,
  * move_page_tables, move_ptes @ v3.1, v3.7; move_pgt_entry, move_normal_pmd @ v5.12; mm/mmap.c
  * copy_vma, vma_merge, vma_adjust @ v3.1–v3.7), the language version of src/kernel/mremap.ts with
- * the same steps; footprints are derived. Kept here with the VMA and anon_vma fields they need:
- *  - `mmSpec(vmas, fresh, av)`: each VMA's vm_start, vm_end, vm_pgoff, anon_vma and whether it
- *    is linked in the mm (`fresh`, the VMA copy_vma may allocate, starts unlinked), one
- *    anon_vma with its lock and `same_anon_vma` as one list location (`head`, the traversal
- *    order: list order up to 3.6, the interval tree's vm_pgoff order from 3.7), and the ghost
- *    `selfMergedFaulted` (copy_vma's VM_BUG_ON(faulted_in_anon_vma) fired);
- *  - `avcNext`: one step of the rmap walk over `head`; `vmaFields`: a VMA as a value;
- *  - `moveVma`: the mremap path (copy_vma, move_page_tables → move_ptes, the move back on
- *    failure), as sub-paths (sys_mremap → move_vma → …); `moveNormalPmd`: the PMD-level move.
+ * the same steps; footprints are derived. Kept here with the VMA and anon_vma fields they need
+ * (the language's vma.ts and anon-vma.ts are another port's):
+ *  - `mmSpec(vmas, av)` / `mmInit(vmas, all, av, order)`: each VMA's vm_start, vm_end, vm_pgoff,
+ *    anon_vma and whether it is linked in the mm (the VMA copy_vma may allocate starts
+ *    unlinked), one anon_vma with its lock and `same_anon_vma` as one list location (`head`, the
+ *    traversal order: list order up to 3.6, the interval tree's vm_pgoff order from 3.7), and the
+ *    ghost `selfMergedFaulted` with its property `copyVmaSelfMerge` (copy_vma's
+ *    VM_BUG_ON(faulted_in_anon_vma));
+ *  - `vmaFields`: a VMA as a value (plain loads);
+ *  - `moveVma(mm, ptes, plan, options, fail)`: the mremap path (copy_vma, move_page_tables →
+ *    move_ptes, the move back on failure) as sub-paths sys_mremap → move_vma → …;
+ *  - `movePmdVma(mm, pmd, tlb, plan, options, lock)`: the same with the PMD-level move;
+ *  - `MREMAP_LOCALS`, `MREMAP_SOURCES`: the thread's locals, the functions' files and versions.
+ * The rmap walks that race with the move are in rmap-walk.ts, the page tables in pgtable.ts.
  */
 export type { PgoffReset, RmapLockPolicy, RmapOrder };
 
