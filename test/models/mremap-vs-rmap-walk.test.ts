@@ -312,4 +312,15 @@ describe('mremap-vs-rmap-walk: state space', () => {
       }
     }
   });
+  test('the compiled engine reaches the reference naive states at ptes=2 and pmd=1 too (test/engine covers the defaults)', () => {
+    for (const variant of Object.keys(model.variants))
+      for (const params of [{ ptes: 2 }, { pmd: 1 }] as Record<string, number>[]) {
+        const inst = instantiateWith(model, NO_REDUCTIONS, variant, params);
+        const states = (engine: 'reference' | 'compiled') => {
+          const r = explore(inst, { strategy: 'naive', stopAtFirst: false, symmetry: false, engine });
+          return r.kind === 'error' ? r.message : [r.kind, r.stats.states, r.stats.transitions];
+        };
+        expect([variant, params, states('compiled')]).toEqual([variant, params, states('reference')]);
+      }
+  });
 });
