@@ -8,6 +8,7 @@ import { verdicts } from '../../src/explore/verdicts.js';
 import { soloCost } from '../../src/explore/cost.js';
 import { lockOrder } from '../../src/analysis/lock-order.js';
 import { verdictHelpers } from '../helpers/verdicts.js';
+import { ALL_REDUCTIONS, instantiateWith, NO_REDUCTIONS, type Reductions } from '../../src/lang/index.js';
 
 type Params = { ptes?: number; fail?: number; layout?: number };
 
@@ -186,7 +187,7 @@ describe("mremap-vs-rmap-walk: the merge with self the thread argued about (Nai,
     const tid = inst.program.threads.findIndex((t) => t.name === 'mremap');
     let g = sys.initial();
     for (let i = 0; i < 1000 && sys.enabled(g, tid); i++) g = sys.exec(g, tid).g;
-    const s = g.s as { vmas: Record<string, { start: number; end: number; pgoff: number }> };
+    const s = g.s as { vmas: Record<string, { start: number; end: number; pgoff: number; linked: number }> };
     return { l: g.t[tid].l as { selfMerged: boolean; dst: string }, vmas: s.vmas };
   };
   test('a never-faulted VMA: copy_vma resets pgoff and vma_merge returns the source itself', () => {
@@ -196,7 +197,8 @@ describe("mremap-vs-rmap-walk: the merge with self the thread argued about (Nai,
     expect(l.selfMerged).toBe(true);
     expect(l.dst).toBe('S');
     expect(vmas.S.end).toBe(33);
-    expect(vmas.new).toBeUndefined();
+    // The layout declares the VMA copy_vma would allocate; it stays unlinked (never allocated).
+    expect(vmas.new.linked).toBe(0);
   });
   test('...and it has no PTEs to miss: every property of every variant holds (Hugh: "there are no ptes there yet")', () => {
     for (const variant of Object.keys(model.variants)) {
@@ -252,5 +254,73 @@ describe('mremap-vs-rmap-walk: the PMD-level move (--param pmd=1) and the 2021 n
     expect(violated('anon-vma-lock', PMD)).toEqual([]);
     // The fix changes nothing for PTE-level moves.
     expect(violated('pmd-rmap-locks')).toEqual([]);
+  });
+});
+
+describe('mremap-vs-rmap-walk: state space', () => {
+  /** Naive states without the compiler's reductions: [defaults, ptes=2, pmd=1]. */
+  const NAIVE_0_1: Record<string, readonly number[]> = {
+    // Equal to the 0.1-API model at 5909b3b.
+    'after-486cf46f': [455, 1261, 716],
+    'before-486cf46f': [701, 2200, 716],
+    'moveto-tail-v1': [428, 1099, 716],
+    'moveto-tail': [434, 1073, 716],
+    'anon-vma-lock': [198, 403, 403],
+    'need-rmap-locks': [222, 447, 544],
+    'need-rmap-locks-lt': [377, 885, 544],
+    'need-rmap-locks-by-address': [363, 893, 544],
+    'pgoff-reset-faulted': [258, 722, 364],
+    'pmd-rmap-locks': [222, 447, 279],
+    'tree-no-lock': [407, 1130, 544],
+  };
+  const SETTINGS = [{}, { ptes: 2 }, { pmd: 1 }];
+  const naive = (red: Reductions, variant: string, params: Params & { pmd?: number }) => {
+    const r = explore(instantiateWith(model, red, variant, params), { strategy: 'naive', stopAtFirst: false });
+    return r.kind === 'error' ? r.message : r.stats.states;
+  };
+  /** The same with the compiler's reductions (local steps merged, the walks' dead addresses reset). */
+  const NAIVE_REDUCED: Record<string, readonly number[]> = {
+    'after-486cf46f': [395, 1109, 531],
+    'before-486cf46f': [621, 1840, 531],
+    'moveto-tail-v1': [379, 901, 531],
+    'moveto-tail': [376, 853, 531],
+    'anon-vma-lock': [190, 387, 311],
+    'need-rmap-locks': [202, 408, 411],
+    'need-rmap-locks-lt': [274, 601, 411],
+    'need-rmap-locks-by-address': [311, 772, 411],
+    'pgoff-reset-faulted': [258, 722, 297],
+    'pmd-rmap-locks': [202, 408, 211],
+    'tree-no-lock': [407, 1130, 411],
+  };
+  test('without reductions: the naive counts of the 0.1-API model at 5909b3b', () => {
+    for (const variant of Object.keys(model.variants))
+      expect([variant, SETTINGS.map((p) => naive(NO_REDUCTIONS, variant, p))]).toEqual([variant, NAIVE_0_1[variant]]);
+  });
+  test('with the reductions: fewer states (never more), the same verdicts in every layout', () => {
+    for (const variant of Object.keys(model.variants)) {
+      expect([variant, SETTINGS.map((p) => naive(ALL_REDUCTIONS, variant, p))]).toEqual([
+        variant,
+        NAIVE_REDUCED[variant],
+      ]);
+      NAIVE_REDUCED[variant].forEach((n, k) => expect(n).toBeLessThanOrEqual(NAIVE_0_1[variant][k]));
+      for (let layout = 0; layout < LAYOUTS.length; layout++) {
+        const outcomes = (red: Reductions) => {
+          const inst = instantiateWith(model, red, variant, { layout });
+          return verdicts(inst, explore(inst, { strategy: 'naive', stopAtFirst: false })).map((v) => v.outcome);
+        };
+        expect([variant, layout, outcomes(ALL_REDUCTIONS)]).toEqual([variant, layout, outcomes(NO_REDUCTIONS)]);
+      }
+    }
+  });
+  test('the compiled engine reaches the reference naive states at ptes=2 and pmd=1 too (test/engine covers the defaults)', () => {
+    for (const variant of Object.keys(model.variants))
+      for (const params of [{ ptes: 2 }, { pmd: 1 }] as Record<string, number>[]) {
+        const inst = instantiateWith(model, NO_REDUCTIONS, variant, params);
+        const states = (engine: 'reference' | 'compiled') => {
+          const r = explore(inst, { strategy: 'naive', stopAtFirst: false, symmetry: false, engine });
+          return r.kind === 'error' ? r.message : [r.kind, r.stats.states, r.stats.transitions];
+        };
+        expect([variant, params, states('compiled')]).toEqual([variant, params, states('reference')]);
+      }
   });
 });
