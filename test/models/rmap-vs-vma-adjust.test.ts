@@ -5,6 +5,7 @@ import { explore } from '../../src/explore/explore.js';
 import { soloCost } from '../../src/explore/cost.js';
 import { verdictHelpers, type Params } from '../helpers/verdicts.js';
 import { lockOrder } from '../../src/analysis/lock-order.js';
+import { instantiateWith, NO_REDUCTIONS } from '../../src/lang/index.js';
 
 const SHIFT = { mprotect: 1, exec: 0 }; // vma_merge moving the C1/C2 boundary (adjust_next)
 const SPLIT = { mprotect: 2, exec: 0 }; // split_vma new_below: a torn (vm_start, vm_pgoff) of C1
@@ -199,4 +200,97 @@ describe("rmap-vs-vma-adjust: vma_address's loads in every order the compiler ma
           expect([order, reload, breaks({ ...shape, order, reload })]).toEqual([order, reload, want]);
     }
   });
+});
+
+describe('rmap-vs-vma-adjust: state space equal to the 0.1-API model at 5909b3b', () => {
+  // Naive search, no symmetry (the model declares none), the compiler's reductions off: [states, transitions]
+  // of the 0.1 model (hand-written footprints) per variant, at the default parameters and five other shapes.
+  const NAIVE: Record<string, [Params, Record<string, [number, number]>]> = {
+    default: [
+      {},
+      {
+        'v2.6.34-rc': [32153, 84546],
+        'vma-anon-vma-lock': [32402, 83989],
+        'vma-seqcount': [59546, 157484],
+        'mel-lock-seq': [49355, 129409],
+        'root-lock': [14881, 37460],
+        'no-temp-stack': [23837, 62430],
+        merged: [11418, 28225],
+        'next-anon-vma-lock': [11982, 29243],
+      },
+    ],
+    split: [
+      { mprotect: 2, exec: 0 },
+      {
+        'v2.6.34-rc': [646, 1063],
+        'vma-anon-vma-lock': [804, 1374],
+        'vma-seqcount': [794, 1330],
+        'mel-lock-seq': [1197, 2083],
+        'root-lock': [344, 496],
+        'no-temp-stack': [669, 1102],
+        merged: [357, 513],
+        'next-anon-vma-lock': [357, 513],
+      },
+    ],
+    case4: [
+      { exec: 0, noanon: 1 },
+      {
+        'v2.6.34-rc': [508, 856],
+        'vma-anon-vma-lock': [508, 856],
+        'vma-seqcount': [742, 1293],
+        'mel-lock-seq': [569, 959],
+        'root-lock': [508, 856],
+        'no-temp-stack': [522, 882],
+        merged: [522, 882],
+        'next-anon-vma-lock': [269, 397],
+      },
+    ],
+    exec2: [
+      { mprotect: 0, stack: 2 },
+      {
+        'v2.6.34-rc': [957, 1706],
+        'vma-anon-vma-lock': [641, 1059],
+        'vma-seqcount': [1435, 2549],
+        'mel-lock-seq': [786, 1296],
+        'root-lock': [676, 1170],
+        'no-temp-stack': [529, 925],
+        merged: [441, 745],
+        'next-anon-vma-lock': [441, 724],
+      },
+    ],
+    forks2: [
+      { forks: 2 },
+      {
+        'v2.6.34-rc': [34177, 89939],
+        'vma-anon-vma-lock': [35747, 93126],
+        'vma-seqcount': [64016, 169861],
+        'mel-lock-seq': [57810, 152486],
+        'root-lock': [15674, 39271],
+        'no-temp-stack': [26213, 68784],
+        merged: [12342, 30343],
+        'next-anon-vma-lock': [13038, 31673],
+      },
+    ],
+    case4o5r1: [
+      { exec: 0, noanon: 1, order: 5, reload: 1 },
+      {
+        'v2.6.34-rc': [606, 1020],
+        'vma-anon-vma-lock': [606, 1020],
+        'vma-seqcount': [866, 1509],
+        'mel-lock-seq': [672, 1131],
+        'root-lock': [606, 1020],
+        'no-temp-stack': [620, 1046],
+        merged: [620, 1046],
+        'next-anon-vma-lock': [287, 421],
+      },
+    ],
+  };
+  for (const [shape, [params, want]] of Object.entries(NAIVE))
+    test(`${shape} ${JSON.stringify(params)}: every variant`, () => {
+      for (const v of Object.keys(model.variants)) {
+        const r = explore(instantiateWith(model, NO_REDUCTIONS, v, params), { strategy: 'naive', stopAtFirst: false });
+        if (r.kind === 'error' || r.kind === 'incomplete') throw new Error(`${v}: ${r.kind}`);
+        expect([v, r.stats.states, r.stats.transitions]).toEqual([v, ...want[v]]);
+      }
+    });
 });
