@@ -89,7 +89,7 @@ describe('rmap-vs-vma-adjust: the shortest counterexamples read like the thread'
   test('mel-lock-seq exec: the walk runs after vma_adjust(new_start) and before move_page_tables', () => {
     // The lock and the counter cover vma_adjust only; the entry is still at the old address.
     const { v, at } = shortest('mel-lock-seq', 'no-dangling-migration-entry', EXEC);
-    const adjust = at('exec shift_arg_pages: vma_adjust: spin_unlock');
+    const adjust = at('exec: vma_adjust: spin_unlock');
     const peek = at('remove_migration_pte: pte = *ptep (lockless)', at('rmap_walk_anon: spin_lock'));
     expect(adjust).toBeGreaterThan(at('try_to_unmap_one'));
     expect(peek).toBeGreaterThan(adjust);
@@ -98,11 +98,11 @@ describe('rmap-vs-vma-adjust: the shortest counterexamples read like the thread'
   });
   test('root-lock exec: the root lock is taken and released by the first vma_adjust; the entry moves later and the fault BUGs', () => {
     const { v, at, labels } = shortest('root-lock', 'migration-entry-locked', EXEC);
-    const unlock = at('exec shift_arg_pages: vma_adjust: spin_unlock(&anon_vma->root->lock)');
+    const unlock = at('exec: vma_adjust: spin_unlock(&anon_vma->root->lock)');
     const peek = at('remove_migration_pte: pte = *ptep (lockless)');
     expect(peek).toBeGreaterThan(unlock);
     expect(at('exec: move_ptes: pte = ptep_clear_flush')).toBeGreaterThan(peek);
-    expect(labels[labels.length - 1]).toMatch(/^exec: exec create_elf_tables fault: migration_entry_wait/);
+    expect(labels[labels.length - 1]).toMatch(/^exec: migration_entry_wait/);
     expect(v.message).toMatch(
       /kernel BUG at include\/linux\/swapops.h:105! migration_entry_to_page: page Q0 is unlocked/,
     );
