@@ -1,151 +1,122 @@
 /**
- * rmap walks vs vma_adjust and exec's shift_arg_pages (seed 000: 2.6.34-rc, April–May 2010), in
- * the model language. Story, threads, granularity, traces and verdicts: docs/models/rmap-vs-vma-adjust.md.
+ * rmap walks vs vma_adjust and exec's shift_arg_pages (seed 000: 2.6.34-rc, April–May 2010), in the model
+ * language. Story, threads, granularity, traces, verdicts: docs/models/rmap-vs-vma-adjust.md.
  *
- * Follows (SOURCES names each function's file): mm/rmap.c (try_to_unmap_anon, rmap_walk_anon,
- * vma_address) @ v2.6.34-rc patch mails; mm/migrate.c (unmap_and_move, remove_migration_pte,
- * migration_entry_wait) @ v2.6.34; mm/mmap.c (vma_adjust, vma_merge, split_vma) @ v2.6.34, v2.6.35
- * (012f18004da3) and v3.6 (Michel Lespinasse's case-4 fix); mm/mprotect.c @ v2.6.34; fs/exec.c
- * (setup_arg_pages, shift_arg_pages) and mm/mremap.c (move_ptes) @ v2.6.35 (a8bef8ff6ea1).
+ * Follows mm/rmap.c (try_to_unmap_anon, rmap_walk_anon, vma_address) @ v2.6.34-rc patch mails; mm/migrate.c @
+ * v2.6.34; mm/mmap.c (vma_adjust, vma_merge, split_vma) @ v2.6.34, v2.6.35 (012f18004da3) and v3.6 (Michel
+ * Lespinasse's case-4 fix); mm/mprotect.c @ v2.6.34; fs/exec.c and mm/mremap.c @ v2.6.35 (a8bef8ff6ea1).
+ * SOURCES names the file of every function a step or call chain names.
  *
- * Migration walks the page's anon_vma twice: try_to_unmap installs migration entries, and
- * remove_migration_ptes must find each again before unlock_page. vma_address() computes from plain
- * loads of vm_pgoff/vm_start/vm_end while vma_adjust rewrites them (mprotect: vma_merge, split_vma)
- * under no lock the walker holds, and exec moves its stack VMA before its page tables: an entry is
- * missed, the page freed, and the next fault BUGs in migration_entry_to_page (swapops.h:105).
- * Where the source beat the thread: split_vma links the new VMA before vma_adjust; 012f18004da3
- * locks only `if (vma->anon_vma && (insert || importer || start != vma->vm_start))` (exec's second,
- * end-only vma_adjust and mprotect case 4 take no lock); walks from 2.6.35 on lock the root.
- *
- * Variants (VARIANTS): v2.6.34-rc (no lock); vma-anon-vma-lock (vma->anon_vma->lock, not the page's);
- * vma-seqcount (KAMEZAWA: per-VMA seqcount, vma_address_safe); mel-lock-seq (the seed's patch: that
- * lock + mm->span_seqcounter); root-lock (012f18004da3); no-temp-stack (a8bef8ff6ea1: skip
- * VM_STACK_INCOMPLETE_SETUP); merged (both: 2.6.35); next-anon-vma-lock (merged + Sep 2012 fix).
+ * Migration walks the page's anon_vma twice: try_to_unmap installs migration entries, remove_migration_ptes must
+ * find each again before unlock_page. vma_address() uses plain loads of vm_pgoff/vm_start/vm_end while vma_adjust
+ * rewrites them under no lock the walker holds (mprotect's vma_merge, split_vma), and exec moves its stack VMA
+ * before its page tables: an entry is missed, the page freed, the next fault BUGs in migration_entry_to_page.
+ * Source over the thread: split_vma links the new VMA before vma_adjust; 012f18004da3 locks only `if
+ * (vma->anon_vma && (insert || importer || start != vma->vm_start))`; walks from 2.6.35 on lock the root.
+ * Variants: VARIANTS below, one line each.
  */
-import type { Callers } from '../../src/core/annotations.js';
 import { ModelError } from '../../src/core/errors.js';
 import type { Verdict } from '../../src/core/model.js';
 import { assertion } from '../../src/core/property.js';
-import type { ShowRule } from '../../src/core/show.js';
 import { FOLIO_LOCK, REFCOUNT, folioShow } from '../../src/kernel/folio.js';
 import { PTL_CLASS } from '../../src/kernel/mremap.js';
 import { PTE_NONE, migrationEntry as mig, present, type Pte } from '../../src/kernel/pte.js';
 import { lockMisuse } from '../../src/kernel/spinlock.js';
 import * as L from '../../src/lang/index.js';
-import {
-  array,
-  goto_,
-  int,
-  label,
-  oneOf,
-  scope,
-  step,
-  tid,
-  unit,
-  when,
-  type Block,
-  type Ctx,
-} from '../../src/lang/index.js';
+import { goto_, int, label, oneOf, step, when, type Block, type Ctx } from '../../src/lang/index.js';
 import * as av from '../../src/lang/kernel/anon-vma.js';
 import * as fo from '../../src/lang/kernel/folio.js';
 import * as vm from '../../src/lang/kernel/vma.js';
 import * as me from '../../properties/migration-entries.js';
 
 type Adjust = 'none' | 'vma-anon-vma' | 'vma-seqcount' | 'mel' | 'root' | 'root-next';
-/** adjust: what vma_adjust takes around its stores (and how rmap_walk_anon checks); skip: a8bef8ff. */
+/** adjust: what vma_adjust takes around its stores, and how rmap_walk_anon checks; skip: a8bef8ff's skip. */
 type Options = { readonly adjust: Adjust; readonly skip: boolean };
-type P = Readonly<Record<string, number>>;
-type Folio = { readonly ref: number; readonly locked: number };
-type S = { pte: Pte[]; folios: Record<string, Folio>; mig: Record<string, me.MigrationWalk> };
-type Vma = readonly [name: string, start: number, end: number, pgoff: number, anon: string | null, mm: number];
-const [SPAN, PAGE_INDEX, SHIFT] = [8, 3, 4]; // PTEs per mm (pte[mm * SPAN + addr]); P's index; exec's shift
+type S = { pte: Pte[]; folios: Record<string, { ref: number; locked: number }>; mig: Record<string, me.MigrationWalk> };
+type F = vm.VmaField;
+const [SPAN, PAGE_INDEX, SHIFT] = [8, 3, 4]; // PTEs per mm (pte[mm * SPAN + address]); P's index; exec's shift
 const [LOCK, ATOMIC] = [{ cost: 'lock' } as const, { cost: 'atomic' } as const];
+const opt = <T>(cond: unknown, ...xs: T[]): T[] => (cond ? xs : []);
+const jump = <T>(text: string, body: L.Body<T>, to: string, o?: L.StepOptions) =>
+  when<T>(text, body, [goto_(to)], [], o);
+const NO_SNAP: vm.VmaSnap = {};
+const inc = <T>(c: Ctx<T>, r: L.Ref<number>, d = 1) => c.set(r, c.get(r) + d);
+const table = (text: string, sep: string | RegExp = / +/) =>
+  text.split('\n').flatMap((line) => (line.trim() ? [line.trim().split(sep)] : []));
 const LABEL = {
   unmapOne:
     'try_to_unmap_one: PTL; page_check_address; ptep_clear_flush; set_pte_at(migration entry); page_remove_rmap; put_page',
   removeOne: 'remove_migration_pte: PTL; migration entry for page? set_pte_at(dst); get_page(dst); page_add_anon_rmap',
   peek: 'remove_migration_pte: pte = *ptep (lockless); !is_swap_pte → next avc',
-  mapped: 'unmap_and_move: page_mapped(page)? → skip the move',
   count: 'migrate_page_move_mapping: page_count(page) != 1 → -EAGAIN; else migrate_page_copy',
   newpage: 'move_to_new_page: unlock_page(newpage) / free the unused newpage',
-  putback: 'unmap_and_move: putback_lru_page(page) (frees a migrated page)',
   safe: 'vma_address_safe: read_seqcount_retry(&vma->updating)? → retry; -EFAULT → next avc',
   mel: 'rmap_walk_anon: anon_vma != vma->anon_vma && read_seqcount_retry? → restart; -EFAULT → next avc',
+  restart: 'rmap_walk_anon: spin_unlock(anon_vma->lock); goto retry',
+  temp: 'try_to_unmap_anon: is_vma_temporary_stack(vma)? → skip',
+  seqMel: 'rmap_walk_anon: read_seqcount_begin(&mm->span_seqcounter)',
+  seqVma: 'vma_address_safe: read_seqcount_begin(&vma->updating)',
   access: 'handle_pte_fault: entry = *pte (lockless); not a swap entry → done',
   wait: 'migration_entry_wait: PTL; is_migration_entry; migration_entry_to_page; get_page_unless_zero',
 };
 
-/** The fork tree (A; C1/C2 of the mprotect caller; D2..), exec's stack S, the migrator's pages, the layout. */
-function world(p: P) {
-  const [split, execMm] = [p.mprotect === 2, p.forks + 1];
-  const kids = Array.from({ length: p.forks - 1 }, (_, i) => i + 2);
-  // Shape 1: C1 [0,3), C2 [3,6) (split off after the fork: AV0's tail); case 4 (noanon): C1 never
-  // faulted, no anon_vma, on no list. Shape 2: C1 [0,6), C2 the lower part split_vma links.
-  const c1c2: Vma[] = split
-    ? [
-        ['C1', 0, 6, 0, 'AV1', 1],
-        ['C2', 0, 2, 0, 'AV1', 1],
-      ]
-    : [
-        ['C1', 0, 3, 0, p.noanon ? null : 'AV1', 1],
-        ['C2', 3, 6, 3, 'AV1', 1],
-      ];
-  const vmas: Vma[] = [['A', 0, 6, 0, 'AV0', 0], ...c1c2, ...kids.map((k): Vma => [`D${k}`, 0, 6, 0, `AV${k}`, k])];
-  if (p.exec) vmas.push(['S', SHIFT, SHIFT + p.stack, 0, 'AVS', execMm]); // index i of Qi at SHIFT + i
-  const list = ['A', ...(p.noanon ? [] : ['C1']), ...kids.map((k) => `D${k}`), ...(split ? [] : ['C2'])];
-  const heads: Record<string, string[][]> = { AV0: split ? [list, [...list, 'C2']] : [list] };
-  heads.AV1 = [p.noanon ? ['C2'] : ['C1', 'C2']];
-  for (const k of kids) heads[`AV${k}`] = [[`D${k}`]];
-  if (p.exec) heads.AVS = [['S']];
+/** A migration walk's count of entries installed and removed, and whether the remove walk finished. */
+const WALK = { installed: int(0, 8), removed: int(0, 8), finished: oneOf([false, true]) };
+
+/** The fork tree (parent A, first child C1/C2, children D2..), exec's stack S, the migrator's pages, the layout. */
+function world(p: Readonly<Record<string, number>>) {
+  const [split, ex, kids] = [p.mprotect === 2, p.forks + 1, Array.from({ length: p.forks - 1 }, (_, i) => i + 2)];
+  // name start end pgoff anon_vma mm flags. C1/C2: [0,3) and [3,6), C2 split off after the fork (AV0's tail); noanon:
+  // C1 never faulted (no anon_vma, on no list); mprotect=2: C1 [0,6) and C2 the lower part split_vma will link.
+  const vmas = table(`A 0 6 0 AV0 0
+    C1 0 ${split ? 6 : 3} 0 ${p.noanon ? '-' : 'AV1'} 1
+    C2 ${split ? '0 2 0' : '3 6 3'} AV1 1
+    ${kids.map((k) => `D${k} 0 6 0 AV${k} ${k}`).join('\n')}
+    ${p.exec ? `S ${SHIFT} ${SHIFT + p.stack} 0 AVS ${ex} ${vm.VMA_STACK_INCOMPLETE_SETUP}` : ''}`);
+  const list = ['A', ...opt(!p.noanon, 'C1'), ...kids.map((k) => `D${k}`), ...opt(!split, 'C2')];
+  const heads = {
+    AV0: split ? [list, [...list, 'C2']] : [list],
+    AV1: [opt(!p.noanon, 'C1').concat('C2')],
+    AVS: [['S']],
+  };
+  for (const k of kids) Object.assign(heads, { [`AV${k}`]: [[`D${k}`]] });
   const pages = [
-    ...(p.mprotect || !p.exec ? [{ name: 'P', index: PAGE_INDEX, av: 'AV0', dst: 'P2' }] : []),
-    ...(p.exec ? [{ name: 'Q0', index: 0, av: 'AVS', dst: 'Q0n' }] : []),
+    ...opt(p.mprotect || !p.exec, { name: 'P', index: PAGE_INDEX, av: 'AV0', dst: 'P2' }),
+    ...opt(p.exec, { name: 'Q0', index: 0, av: 'AVS', dst: 'Q0n' }),
   ];
   const folios: Record<string, object> = {
-    P: { ref: p.forks + 1 + (pages[0].name === 'P' ? 1 : 0), mapcount: p.forks + 1 },
+    P: { ref: p.forks + (p.mprotect || !p.exec ? 2 : 1), mapcount: p.forks + 1 },
   };
-  const pte: Pte[] = Array.from({ length: (execMm + 1) * SPAN }, (_, i) =>
-    i % SPAN === PAGE_INDEX && i < execMm * SPAN ? present('P') : PTE_NONE,
+  const pte = [...Array((ex + 1) * SPAN).keys()].map((i): string =>
+    i % SPAN === PAGE_INDEX && i < ex * SPAN ? 'P' : '',
   );
+  for (let i = 0; p.exec && i < p.stack; i++)
+    [pte[ex * SPAN + SHIFT + i], folios[`Q${i}`]] = [`Q${i}`, { ref: i ? 1 : 2, mapcount: 1 }];
   for (const g of pages) folios[g.dst] = { ref: 1, locked: 0 };
-  for (let i = 0; i < (p.exec ? p.stack : 0); i++) {
-    pte[execMm * SPAN + SHIFT + i] = present(`Q${i}`);
-    folios[`Q${i}`] = { ref: i === 0 ? 2 : 1, mapcount: 1 };
-  }
-  const seqs = [...vmas.map((v) => v[0]), ...Array.from({ length: execMm + 1 }, (_, mm) => `mm${mm}`)];
   const of = <T>(keys: string[], f: (k: string) => T) => Object.fromEntries(keys.map((k) => [k, f(k)]));
+  const spec = ([, s, e, o, a, , f]: string[]) =>
+    vm.vmaSpec({ start: +s, end: +e, pgoff: +o, anon: a === '-' ? null : a, flags: +(f ?? 0) }, Object.keys(heads));
   const shared = L.layout({
-    vmas: of(
-      vmas.map((v) => v[0]),
-      (n) => {
-        const [, start, end, pgoff, anon] = vmas.find((v) => v[0] === n)!;
-        return vm.vmaSpec({ start, end, pgoff, anon, flags: n === 'S' ? 1 : 0 }, Object.keys(heads));
-      },
-    ),
-    anon_vmas: of(Object.keys(heads), (a) => av.anonVmaSpec(heads[a])),
-    pte: array(pte.length, oneOf([PTE_NONE, ...Object.keys(folios).flatMap((n) => [present(n), mig(n)])])),
-    ptl: array(execMm + 1, tid()), // one PTL per mm (one page-table page each)
+    vmas: Object.fromEntries(vmas.map((v) => [v[0], spec(v)])),
+    anon_vmas: of(Object.keys(heads), (a) => av.anonVmaSpec(heads[a as keyof typeof heads])),
+    pte: L.array(pte.length, oneOf([PTE_NONE, ...Object.keys(folios).flatMap((n) => [present(n), mig(n)])])),
+    ptl: L.array(ex + 1, L.tid()), // one PTL per mm (one page-table page each)
     folios: of(Object.keys(folios), () => ({ ...fo.folioSpec([]), mapcount: int(0, 8) })),
-    seq: of(seqs, () => int(0, 8)), // per VMA (vma-seqcount), per mm (mel-lock-seq)
+    seq: of([...vmas.map((v) => v[0]), ...[...Array(ex + 1).keys()].map((m) => `mm${m}`)], () => int(0, 8)),
     mig: of(
       pages.map((g) => g.name),
-      (n) => unit({ folio: oneOf([n]), installed: int(0, 8), removed: int(0, 8), finished: oneOf([false, true]) }),
+      (n) => L.unit({ folio: oneOf([n]), ...WALK }),
     ),
   });
-  const r = shared.refs as unknown as {
-    vmas: Record<string, vm.VmaRefs>;
-    anon_vmas: Record<string, av.AnonVmaRefs>;
-    folios: Record<string, fo.FolioRefs>;
-    seq: Record<string, L.Ref<number>>;
-    mig: Record<string, Record<'installed' | 'removed' | 'finished', L.Ref<number | boolean>>>;
-    ptl: L.ArrayRef<L.Ref<number>>;
-  };
-  const byName = Object.fromEntries(vmas.map((v) => [v[0], v]));
-  const root = (a: string) => (a === 'AVS' ? a : 'AV0');
-  const pteAt = (mm: number, a: number) => (shared.refs.pte as L.ArrayRef<L.Ref<Pte>>).at(mm * SPAN + a);
-  return { p, r, shared, init: shared.state({ pte, folios }), byName, root, pages, execMm, pteAt };
+  const init = shared.state({ pte: pte.map((n) => (n ? present(n) : PTE_NONE)), folios });
+  const mmOf = Object.fromEntries(vmas.map((v) => [v[0], +v[5]]));
+  const anonOf = Object.fromEntries(vmas.map((v) => [v[0], v[4] === '-' ? null : v[4]]));
+  const at = (mm: number, a: number) => shared.refs.pte.at(mm * SPAN + a);
+  return { p, r: shared.refs, shared, init, mmOf, anonOf, pages, ex, at };
 }
 type W = ReturnType<typeof world>;
+
+const rootOf = (a: string) => (a === 'AVS' ? a : 'AV0'); // anon_vma->root (2.6.35)
 
 /** A PTL critical section as one step: waits while the PTL is held; lockdep sees acquire and release. */
 function underPtl<T>(c: Ctx<T>, ptl: L.Ref<number>): void {
@@ -154,9 +125,8 @@ function underPtl<T>(c: Ctx<T>, ptl: L.Ref<number>): void {
   c.await(c.get(ptl) === -1);
   c.lockOp({ op: 'release', cls: PTL_CLASS, inst: ptl.loc });
 }
-const inc = <T>(c: Ctx<T>, r: L.Ref<unknown>, d = 1) => c.set(r, (c.get(r) as number) + d);
 
-// ---------------------------------------------------------------- migrator (migrate_pages over its list)
+// ---------------------------------------------------------------- the migrator: migrate_pages over its list
 
 interface ML {
   readonly pg: number; // position in the list
@@ -168,116 +138,91 @@ interface ML {
 }
 
 function migrator(o: Options, w: W): Block<ML> {
-  const [rooted, checked] = [o.adjust.startsWith('root'), o.adjust === 'vma-seqcount' || o.adjust === 'mel'];
+  const { folios, anon_vmas, vmas, seq, mig: walks, ptl } = w.r;
+  const [root, checked] = [o.adjust.startsWith('root'), o.adjust === 'vma-seqcount' || o.adjust === 'mel'];
   const pg = (c: Ctx<ML>) => w.pages[c.l.pg];
-  const page = (c: Ctx<ML>) => w.r.folios[pg(c).name];
-  const anon = (c: Ctx<ML>) => w.r.anon_vmas[rooted ? w.root(pg(c).av) : pg(c).av];
-  const vma = (c: Ctx<ML>) => w.r.vmas[c.l.cur!];
-  const mm = (c: Ctx<ML>) => w.byName[c.l.cur!][5];
-  const pte = (c: Ctx<ML>) => w.pteAt(mm(c), c.l.addr);
-  const seq = (c: Ctx<ML>) => w.r.seq[o.adjust === 'vma-seqcount' ? c.l.cur! : `mm${mm(c)}`];
-  const mw = (c: Ctx<ML>) => w.r.mig[pg(c).name];
-  const lock = `&anon_vma->${rooted ? 'root->' : ''}lock`;
-  const next = (fn: string, end: string) =>
-    when<ML>(
-      `${fn}: list_for_each_entry: next avc`,
-      (c) => {
-        const v = av.avcWalkNext(c, anon(c), c.l.cur);
-        return (c.let({ cur: v, snap: {} }), v === null);
-      },
-      [goto_(end)],
-    );
+  const page = (c: Ctx<ML>) => folios[pg(c).name];
+  const anon = (c: Ctx<ML>) => anon_vmas[root ? rootOf(pg(c).av) : pg(c).av];
+  const vma = (c: Ctx<ML>) => vmas[c.l.cur!];
+  const mm = (c: Ctx<ML>) => w.mmOf[c.l.cur!];
+  const pte = (c: Ctx<ML>) => w.at(mm(c), c.l.addr);
+  const sq = (c: Ctx<ML>) => seq[o.adjust === 'vma-seqcount' ? c.l.cur! : `mm${mm(c)}`];
+  const lock = `(&anon_vma->${root ? 'root->' : ''}lock)`;
+  const walk = (c: Ctx<ML>) => (c.let({ cur: av.avcWalkNext(c, anon(c), c.l.cur), snap: {} }), !c.l.cur);
+  const next = (fn: string, end: string) => jump(`${fn}: list_for_each_entry: next avc`, walk, end);
   const loads = (fn: string, efault: string | null) =>
     vm.vmaAddressLoads<ML>({ fn, efault, order: w.p.order, reload: !!w.p.reload, vma, index: (c) => pg(c).index });
-  /** try_to_unmap_one / remove_migration_pte under the PTL: `from` → `to`, and the walk's count. */
-  const swap = (c: Ctx<ML>, from: Pte['kind'], to: Pte, f: fo.FolioRefs, d: 1 | -1, n: 'installed' | 'removed') => {
-    underPtl(c, w.r.ptl.at(mm(c)));
+  /** try_to_unmap_one / remove_migration_pte under the PTL: `from` → `to`, and the walk counts it. */
+  const swap = (c: Ctx<ML>, from: Pte['kind'], to: Pte, f: fo.FolioRefs, d: number, n: 'installed' | 'removed') => {
+    underPtl(c, ptl.at(mm(c)));
     const e = c.get(pte(c));
     if (e.kind !== from || (e as { folio: string }).folio !== pg(c).name) return;
     c.set(pte(c), to);
-    [inc(c, f.mapcount, d), inc(c, f.ref, d), inc(c, mw(c)[n])];
+    inc(c, f.mapcount, d);
+    inc(c, f.ref, d);
+    inc(c, walks[pg(c).name][n]);
+  };
+  const mapped = (c: Ctx<ML>) => c.get(page(c).mapcount) > 0 && (c.let({ dst: pg(c).name }), true);
+  const begin = (c: Ctx<ML>) => c.let({ seq: (c.await(c.get(sq(c)) % 2 === 0), c.get(sq(c))) });
+  const restart = step<ML>(LABEL.restart, (c) => (av.anonVmaUnlock(c, anon(c)), c.let({ cur: null, snap: {} })));
+  const temp = jump<ML>(LABEL.temp, (c) => vm.isVmaTemporaryStack(c, vma(c)), 'u_next');
+  const safe = jump<ML>(LABEL.safe, (c) => c.get(sq(c)) !== c.l.seq && (c.let({ snap: {} }), true), 'r_seq');
+  const mel = when<ML>(LABEL.mel, (c) => c.get(vma(c).anon) !== pg(c).av && c.get(sq(c)) !== c.l.seq, [
+    restart,
+    goto_('r_lock'),
+  ]);
+  const done = (c: Ctx<ML>) => (av.anonVmaUnlock(c, anon(c)), c.set(walks[pg(c).name].finished, true));
+  const putback = (c: Ctx<ML>) => (fo.folioPut(c, page(c)), c.let({ pg: c.l.pg + 1, cur: null, snap: {}, dst: '' }));
+  /** One avc of a walk: vma_address's loads, the seqcount, the address are dead outside it. */
+  const avc = (body: Block<ML>) => L.scope<ML>({ snap: NO_SNAP, addr: vm.EFAULT, seq: 0 }, body);
+  const sleep = step<ML>('unmap_and_move: lock_page sleeps', (c) => fo.folioLockSleep(c, page(c)));
+  const newpage = (c: Ctx<ML>) => {
+    const f = folios[pg(c).dst];
+    if (c.get(f.locked) !== c.tid) c.bug(FOLIO_LOCK, `unlock_page(${pg(c).dst}) not locked by the migrator`);
+    c.set(f.locked, -1);
+    if (c.l.dst !== pg(c).dst) c.set(f.ref, 0);
   };
   return [
     label('page'),
     L.localWhen('migrate_pages: next page on the list', (l) => [{}, l.pg >= w.pages.length], [L.exit()]),
-    when(
-      'unmap_and_move: lock_page(page)',
-      (c) => fo.folioLockOrQueue(c, page(c)),
-      [],
-      [step('unmap_and_move: lock_page sleeps', (c) => fo.folioLockSleep(c, page(c)))],
-      LOCK,
-    ),
-    // ---- try_to_unmap(page, TTU_MIGRATION) → try_to_unmap_anon
-    step(
-      `try_to_unmap_anon: page_lock_anon_vma${rooted ? ' (the root)' : ''}`,
-      (c) => av.anonVmaLock(c, anon(c)),
-      LOCK,
-    ),
+    when('unmap_and_move: lock_page(page)', (c) => fo.folioLockOrQueue(c, page(c)), [], [sleep], LOCK),
+    // try_to_unmap(page, TTU_MIGRATION) → try_to_unmap_anon
+    step(`try_to_unmap_anon: page_lock_anon_vma${root ? ' (the root)' : ''}`, (c) => av.anonVmaLock(c, anon(c)), LOCK),
     label('u_next'),
     next('try_to_unmap_anon', 'u_done'),
-    ...(o.skip
-      ? [
-          when<ML>('try_to_unmap_anon: is_vma_temporary_stack(vma)? → skip', (c) => vm.isVmaTemporaryStack(c, vma(c)), [
-            goto_('u_next'),
-          ]),
-        ]
-      : []),
-    ...loads('try_to_unmap_anon', 'u_next'),
-    step(LABEL.unmapOne, (c) => swap(c, 'present', mig(pg(c).name), page(c), -1, 'installed'), LOCK),
+    avc([
+      ...opt(o.skip, temp),
+      ...loads('try_to_unmap_anon', 'u_next'),
+      step(LABEL.unmapOne, (c) => swap(c, 'present', mig(pg(c).name), page(c), -1, 'installed'), LOCK),
+    ]),
     goto_('u_next'),
     label('u_done'),
     step('try_to_unmap_anon: page_unlock_anon_vma', (c) => av.anonVmaUnlock(c, anon(c))),
-    when(LABEL.mapped, (c) => c.get(page(c).mapcount) > 0 && (c.let({ dst: pg(c).name }), true), [goto_('r_lock')]),
+    jump('unmap_and_move: page_mapped(page)? → skip the move', mapped, 'r_lock'),
     step(LABEL.count, (c) => c.let({ dst: c.get(page(c).ref) === 1 ? pg(c).dst : pg(c).name })),
-    // ---- remove_migration_ptes(page, dst) → rmap_walk_anon
+    // remove_migration_ptes(page, dst) → rmap_walk_anon
     label('r_lock'),
-    step(`rmap_walk_anon: spin_lock(${lock})`, (c) => av.anonVmaLock(c, anon(c)), LOCK),
+    step(`rmap_walk_anon: spin_lock${lock}`, (c) => av.anonVmaLock(c, anon(c)), LOCK),
     label('r_next'),
     next('rmap_walk_anon', 'r_done'),
-    ...(checked
-      ? [
-          label<ML>('r_seq'),
-          step<ML>(
-            o.adjust === 'mel'
-              ? 'rmap_walk_anon: read_seqcount_begin(&mm->span_seqcounter)'
-              : 'vma_address_safe: read_seqcount_begin(&vma->updating)',
-            (c) => c.let({ seq: (c.await(c.get(seq(c)) % 2 === 0), c.get(seq(c))) }),
-          ),
-        ]
-      : []),
-    ...loads('rmap_walk_anon', checked ? null : 'r_next'),
-    ...(o.adjust === 'vma-seqcount'
-      ? [when<ML>(LABEL.safe, (c) => c.get(seq(c)) !== c.l.seq && (c.let({ snap: {} }), true), [goto_('r_seq')])]
-      : []),
-    ...(o.adjust === 'mel'
-      ? [
-          when<ML>(LABEL.mel, (c) => c.get(vma(c).anon) !== pg(c).av && c.get(seq(c)) !== c.l.seq, [
-            step(
-              'rmap_walk_anon: spin_unlock(anon_vma->lock); goto retry',
-              (c) => (av.anonVmaUnlock(c, anon(c)), c.let({ cur: null, snap: {} })),
-            ),
-            goto_('r_lock'),
-          ]),
-        ]
-      : []),
-    ...(checked ? [L.if_<ML>((l) => l.addr === vm.EFAULT, [goto_('r_next')])] : []),
-    when(LABEL.peek, (c) => c.get(pte(c)).kind !== 'migration', [goto_('r_next')]),
-    step(LABEL.removeOne, (c) => swap(c, 'migration', present(c.l.dst), w.r.folios[c.l.dst], 1, 'removed'), LOCK),
+    avc([
+      ...opt(checked, label<ML>('r_seq'), step<ML>(o.adjust === 'mel' ? LABEL.seqMel : LABEL.seqVma, begin)),
+      ...loads('rmap_walk_anon', checked ? null : 'r_next'),
+      ...opt(o.adjust === 'vma-seqcount', safe),
+      ...opt(o.adjust === 'mel', mel),
+      ...opt(
+        checked,
+        L.if_<ML>((l) => l.addr === vm.EFAULT, [goto_('r_next')]),
+      ),
+      jump(LABEL.peek, (c) => c.get(pte(c)).kind !== 'migration', 'r_next'),
+      step(LABEL.removeOne, (c) => swap(c, 'migration', present(c.l.dst), folios[c.l.dst], 1, 'removed'), LOCK),
+    ]),
     goto_('r_next'),
     label('r_done'),
-    step(`rmap_walk_anon: spin_unlock(${lock})`, (c) => (av.anonVmaUnlock(c, anon(c)), c.set(mw(c).finished, true))),
-    step(LABEL.newpage, (c) => {
-      const f = w.r.folios[pg(c).dst];
-      if (c.get(f.locked) !== c.tid) c.bug(FOLIO_LOCK, `unlock_page(${pg(c).dst}) not locked by the migrator`);
-      c.set(f.locked, -1);
-      if (c.l.dst !== pg(c).dst) c.set(f.ref, 0);
-    }),
+    step(`rmap_walk_anon: spin_unlock${lock}`, done),
+    step(LABEL.newpage, newpage),
     step('unmap_and_move: unlock_page(page)', (c) => fo.folioUnlock(c, page(c))),
-    step(
-      LABEL.putback,
-      (c) => (fo.folioPut(c, page(c)), c.let({ pg: c.l.pg + 1, cur: null, snap: {}, dst: '' })),
-      ATOMIC,
-    ),
+    step('unmap_and_move: putback_lru_page(page) (frees a migrated page)', putback, ATOMIC),
     goto_('page'),
   ];
 }
@@ -287,63 +232,65 @@ function migrator(o: Options, w: W): Block<ML> {
 interface AL {
   readonly f: string; // migration_entry_wait: the page whose entry the fault found
 }
-/** One store of vma_adjust: [vma, field, new value from the old, text]. */
-type Store = readonly [string, vm.VmaField, (old: number) => number, string];
-const set = (v: string, f: vm.VmaField, x: number): Store => [v, f, () => x, `${v}->vm_${f} = ${x}`];
-const add = (v: string, f: vm.VmaField, d: number): Store => [
+/** One store of vma_adjust: the VMA, the field, its new value from the old one, the text. */
+type Store = readonly [string, F, (old: number) => number, string];
+const set = (v: string, f: F, x: number): Store => [v, f, () => x, `${v}->vm_${f} = ${x}`];
+const add = (v: string, f: F, d: number): Store => [
   v,
   f,
   (x) => x + d,
-  `${v}->vm_${f} ${d < 0 ? '-' : '+'}= ${Math.abs(d)}`,
+  `${v}->vm_${f} ${d < 0 ? '-=' : '+='} ${Math.abs(d)}`,
 ];
 
-/** vma_adjust(): the variant's lock and seqcounts around the stores (per VMA); `endOnly`: only vm_end changes. */
+/** vma_adjust(): the variant's lock and seqcounts around the stores (grouped per VMA); `endOnly`: only vm_end moves. */
 function vmaAdjust(o: Options, w: W, mm: number, groups: readonly (readonly Store[])[], endOnly = false): Block<AL> {
-  const [vmaAv, nextAv] = [w.byName[groups[0][0][0]][4], groups[1] ? w.byName[groups[1][0][0]][4] : null];
+  const [own, next] = [w.anonOf[groups[0][0][0]], groups[1] ? w.anonOf[groups[1][0][0]] : null];
   // Michel Lespinasse, Sep 2012: `anon_vma = vma->anon_vma; if (!anon_vma && adjust_next) anon_vma = next->anon_vma;`
-  const a = o.adjust === 'root-next' ? (vmaAv ?? nextAv) : vmaAv;
-  // 012f18004da3: `if (vma->anon_vma && (insert || importer || start != vma->vm_start))`; the others `if (anon_vma)`.
-  const locks =
-    a !== null && (['vma-anon-vma', 'mel', 'root-next'].includes(o.adjust) || (o.adjust === 'root' && !endOnly));
-  const lock = w.r.anon_vmas[o.adjust.startsWith('root') && a ? w.root(a) : a!];
-  const name = o.adjust.startsWith('root') ? 'anon_vma->root' : vmaAv === null ? 'next->anon_vma' : 'vma->anon_vma';
-  const bump = (k: string, what: string) => step<AL>(`vma_adjust: write_seqcount_${what}`, (c) => inc(c, w.r.seq[k]));
-  const mel = (x: string) => (o.adjust === 'mel' && locks ? [bump(`mm${mm}`, `${x}(&mm->span_seqcounter)`)] : []);
-  const per = (v: string, x: string) => (o.adjust === 'vma-seqcount' ? [bump(v, `${x}(&${v}->updating)`)] : []);
-  const store = ([v, f, val, text]: Store) =>
-    step<AL>(`vma_adjust: ${text}`, (c) => vm.vmaStore(c, w.r.vmas[v], f, val(vm.vmaLoad(c, w.r.vmas[v], f))));
+  const a = o.adjust === 'root-next' ? (own ?? next) : own;
+  // 012f18004da3 locks `if (vma->anon_vma && (insert || importer || start != vma->vm_start))`; the others if (anon_vma).
+  const locks = a !== null && !['none', 'vma-seqcount'].includes(o.adjust) && !(o.adjust === 'root' && endOnly);
+  const root = o.adjust.startsWith('root');
+  const lock = w.r.anon_vmas[a && root ? rootOf(a) : a!];
+  const name = `(&${root ? 'anon_vma->root' : own ? 'vma->anon_vma' : 'next->anon_vma'}->lock)`;
+  const bump = (k: string, x: string) => step<AL>(`vma_adjust: write_seqcount_${x}`, (c) => inc(c, w.r.seq[k]));
+  const mel = (x: string) => opt(o.adjust === 'mel' && locks, bump(`mm${mm}`, `${x}(&mm->span_seqcounter)`));
+  const per = (v: string, x: string) => opt(o.adjust === 'vma-seqcount', bump(v, `${x}(&${v}->updating)`));
+  const store = ([v, f, value, text]: Store) =>
+    step<AL>(`vma_adjust: ${text}`, (c) => vm.vmaStore(c, w.r.vmas[v], f, value(vm.vmaLoad(c, w.r.vmas[v], f))));
   return [
-    ...(locks ? [step<AL>(`vma_adjust: spin_lock(&${name}->lock)`, (c) => av.anonVmaLock(c, lock), LOCK)] : []),
+    ...opt(
+      locks,
+      step<AL>(`vma_adjust: spin_lock${name}`, (c) => av.anonVmaLock(c, lock), LOCK),
+    ),
     ...mel('begin'),
     ...groups.flatMap((g) => [...per(g[0][0], 'begin'), ...g.map(store), ...per(g[0][0], 'end')]),
     ...mel('end'),
-    ...(locks ? [step<AL>(`vma_adjust: spin_unlock(&${name}->lock)`, (c) => av.anonVmaUnlock(c, lock))] : []),
+    ...opt(
+      locks,
+      step<AL>(`vma_adjust: spin_unlock${name}`, (c) => av.anonVmaUnlock(c, lock)),
+    ),
   ];
 }
 
 /** The user touches the page: handle_pte_fault → do_swap_page → migration_entry_wait, until it is mapped. */
 function fault(w: W, mm: number, addr: number): Block<AL> {
-  const e = w.pteAt(mm, addr);
-  const f = (c: Ctx<AL>) => w.r.folios[c.l.f];
-  const bug = (c: Ctx<AL>, n: string) => {
-    const view = { locked: () => c.get(w.r.folios[n].locked) !== -1, freed: () => c.get(w.r.folios[n].ref) === 0 };
-    const v = me.migrationEntryToPage(view as unknown as me.MigrationEntryView<null>, null, n);
-    if (v) c.bug(v.property, v.message);
-  };
+  const [e, f] = [w.at(mm, addr), (c: Ctx<AL>) => w.r.folios[c.l.f]];
   const wait = (c: Ctx<AL>) => {
     underPtl(c, w.r.ptl.at(mm));
     const p = c.get(e);
     if (p.kind !== 'migration') return true;
-    bug(c, p.folio);
-    if (!fo.folioTryGet(c, w.r.folios[p.folio])) return true;
-    fo.folioQueueIfLocked(c, w.r.folios[p.folio]);
-    return c.let({ f: p.folio }), false;
+    const g = w.r.folios[p.folio];
+    const view = { locked: () => c.get(g.locked) !== -1, freed: () => c.get(g.ref) === 0 };
+    const bug = me.migrationEntryToPage(view as unknown as me.MigrationEntryView<null>, null, p.folio);
+    if (bug) c.bug(bug.property, bug.message);
+    if (!fo.folioTryGet(c, g)) return true;
+    return (fo.folioQueueIfLocked(c, g), c.let({ f: p.folio }), false);
   };
   return [
     label('access'),
     when(LABEL.access, (c) => c.get(e).kind !== 'migration', [L.exit()]),
-    scope<AL>({ f: '' }, [
-      when(LABEL.wait, wait, [goto_('access')], [], LOCK),
+    L.scope<AL>({ f: '' }, [
+      jump(LABEL.wait, wait, 'access', LOCK),
       step('migration_entry_wait: wait_on_page_locked', (c) => fo.folioWaitUnlocked(c, f(c))),
       step('migration_entry_wait: put_page; refault', (c) => fo.folioPut(c, f(c), true), ATOMIC),
     ]),
@@ -351,30 +298,34 @@ function fault(w: W, mm: number, addr: number): Block<AL> {
   ];
 }
 
-/** mprotect: split_vma new_below (anon_vma_clone links C2, then C1 moves up), or vma_merge case 5 (C1 grows over
- * [3,4) of C2: adjust_next = 1) or case 4 (noanon: C1 shrinks to [0,2), C2 with the page grows down: -1). */
+/** mprotect: split_vma new_below (anon_vma_clone links C2, then C1 moves up), or vma_merge: case 5 (C1 grows over
+ * [3,4) of C2, adjust_next = 1) or, noanon, case 4 (C1 shrinks to [0,2), C2 with the page grows down: -1). */
 function mprotect(o: Options, w: W): Block<AL> {
   const [AV0, d] = [w.r.anon_vmas.AV0, w.p.noanon ? -1 : 1];
+  const merge = [
+    [set('C1', 'start', 0), set('C1', 'end', 3 + d), set('C1', 'pgoff', 0)],
+    [add('C2', 'start', d), add('C2', 'pgoff', d)],
+  ];
   const split: Block<AL> = [
     step('anon_vma_clone: spin_lock(&anon_vma->lock)', (c) => av.anonVmaLock(c, AV0), LOCK),
     step('anon_vma_chain_link: list_add_tail(C2)', (c) => av.avcAddTail(c, AV0, 'C2')),
     step('anon_vma_clone: spin_unlock', (c) => av.anonVmaUnlock(c, AV0)),
     ...vmaAdjust(o, w, 1, [[set('C1', 'start', 2), set('C1', 'end', 6), set('C1', 'pgoff', 2)]]),
   ];
-  const c1 = [set('C1', 'start', 0), set('C1', 'end', 3 + d), set('C1', 'pgoff', 0)];
-  const merge = vmaAdjust(o, w, 1, [c1, [add('C2', 'start', d), add('C2', 'pgoff', d)]]);
-  return [...(w.p.mprotect === 2 ? split : merge), ...fault(w, 1, PAGE_INDEX)];
+  return [...(w.p.mprotect === 2 ? split : vmaAdjust(o, w, 1, merge)), ...fault(w, 1, PAGE_INDEX)];
 }
 
 /** exec: shift_arg_pages (vma_adjust down, move_ptes, vma_adjust of vm_end), setup_arg_pages, create_elf_tables. */
 function exec(o: Options, w: W): Block<AL> {
-  const [mm, n, S, ptl] = [w.execMm, w.p.stack, w.r.vmas.S, w.r.ptl.at(w.execMm)];
+  const [mm, n, S, ptl] = [w.ex, w.p.stack, w.r.vmas.S, w.r.ptl.at(w.ex)];
   const adjust = (end: number, endOnly?: boolean) =>
     vmaAdjust(o, w, mm, [[set('S', 'start', 0), set('S', 'end', end), set('S', 'pgoff', 0)]], endOnly);
   const move = (k: number) =>
     step<AL>(`move_ptes: pte = ptep_clear_flush(old ${SHIFT + k}); set_pte_at(new ${k}, pte)`, (c) => {
-      const old = c.get(w.pteAt(mm, SHIFT + k));
-      if (old.kind !== 'none') [c.set(w.pteAt(mm, SHIFT + k), PTE_NONE), c.set(w.pteAt(mm, k), old)];
+      const old = c.get(w.at(mm, SHIFT + k));
+      if (old.kind === 'none') return;
+      c.set(w.at(mm, SHIFT + k), PTE_NONE);
+      c.set(w.at(mm, k), old);
     });
   const clear = (c: Ctx<AL>) => vm.vmaStore(c, S, 'flags', vm.vmaLoad(c, S, 'flags') & ~vm.VMA_STACK_INCOMPLETE_SETUP);
   return [
@@ -382,54 +333,76 @@ function exec(o: Options, w: W): Block<AL> {
     step('move_ptes: spin_lock(old PTL); new PTL is the same', (c) => L.spinLock(c, ptl, PTL_CLASS), LOCK),
     ...Array.from({ length: n }, (_, k) => move(k)),
     step('move_ptes: spin_unlock(PTL)', (c) => L.spinUnlock(c, ptl, PTL_CLASS)),
-    ...adjust(n, true), // vma_adjust(vma, new_start, new_end, vma->vm_pgoff, NULL): vm_start is already new_start
-    ...(o.skip ? [step<AL>('setup_arg_pages: vm_flags &= ~VM_STACK_INCOMPLETE_SETUP', clear)] : []),
+    ...adjust(n, true), // vma_adjust(vma, new_start, new_end, vma->vm_pgoff, NULL): vm_start is new_start already
+    ...opt(o.skip, step<AL>('setup_arg_pages: vm_flags &= ~VM_STACK_INCOMPLETE_SETUP', clear)),
     ...fault(w, mm, 0),
   ];
 }
 
-// ---------------------------------------------------------------- model
+// ---------------------------------------------------------------- the model
 
 const ALL = [me.NO_DANGLING, me.MIGRATION_ENTRY_LOCKED, me.REMOVE_WALK_COMPLETE, me.NO_PTE_MAPS_FREED];
 const broken: Record<string, Verdict> = Object.fromEntries(ALL.map((p) => [p, 'violated']));
-const table = (text: string, sep: string | RegExp = / +/) =>
-  text
-    .trim()
-    .split('\n')
-    .map((line) => line.split(sep));
-const ORDERS = vm.LOAD_ORDERS.map((x, i) => `${i} ${x.join('/')}`).join(', ');
+const variant = (adjust: string, skip: string, v: string, doc: string[]) => ({
+  doc: doc.join(' '),
+  options: { adjust: adjust as Adjust, skip: skip === 'y' },
+  expect: v === 'holds' ? {} : broken,
+});
 // name, default, min, max, doc
 const PARAMS = table(`
-mprotect 1 0 2 The child's mprotect: 0 none, 1 vma_merge shifting the C1/C2 boundary (adjust_next), 2 split_vma new_below.
-exec     1 0 1 1: an exec moves its temporary stack (shift_arg_pages) while page Q0 of it is migrated.
-forks    1 1 4 Children of the fork tree mapping page P (each a VMA on the anon_vma list and a PTE).
-stack    1 1 4 Pages (PTEs) in exec's temporary stack; move_ptes moves each.
-noanon   0 0 1 1: C1 has no anon_vma, and mprotect=1 is vma_merge's case 4 instead of 5 (C2, with the page, grows down).
-order    0 0 5 vma_address's load order: ${ORDERS}.
-reload   0 0 1 1: vma_address loads vm_start again for the range check (the compiler's choice).`);
-// name, vma_adjust's locking (Adjust), skip temporary stacks, verdict at the default parameters, doc
+  mprotect 1 0 2 The child's mprotect: 0 none, 1 vma_merge shifting the C1/C2 boundary (adjust_next), 2 split_vma new_below.
+  exec 1 0 1 1: an exec moves its temporary stack (shift_arg_pages) while page Q0 of it is migrated.
+  forks 1 1 4 Children of the fork tree mapping page P (each a VMA on the anon_vma list and a PTE).
+  stack 1 1 4 Pages (PTEs) in exec's temporary stack; move_ptes moves each.
+  noanon 0 0 1 1: C1 has no anon_vma, and mprotect=1 is vma_merge's case 4 instead of 5 (C2, with the page, grows down).
+  order 0 0 5 vma_address's load order: ${vm.LOAD_ORDERS.map((x, i) => `${i} ${x.join('/')}`).join(', ')}.
+  reload 0 0 1 1: vma_address loads vm_start again for the range check (the compiler's choice).`);
+// name, what vma_adjust takes (Adjust), skip temporary stacks (a8bef8ff), verdict at the default parameters, doc
 const VARIANTS = table(`
-v2.6.34-rc         none         - broken 2.6.34-rc: vma_adjust takes no anon_vma lock; the walks trust vma_address.
-vma-anon-vma-lock  vma-anon-vma - broken vma_adjust takes vma->anon_vma->lock: not the lock the walker of a forked page holds.
-vma-seqcount       vma-seqcount - broken KAMEZAWA's per-VMA seqcount and vma_address_safe.
-mel-lock-seq       mel          - broken The seed's patch: vma->anon_vma lock plus mm->span_seqcounter, checked when the anon_vmas differ.
-root-lock          root         - broken 012f18004da3 (merged): vma_adjust and the walks take the root anon_vma lock.
-no-temp-stack      none         y broken a8bef8ff6ea1 (merged): migration skips VM_STACK_INCOMPLETE_SETUP stacks.
-merged             root         y holds  2.6.35: the root anon_vma lock and the temporary-stack skip.
-next-anon-vma-lock root-next    y holds  merged plus Michel Lespinasse's Sep 2012 fix: vma_adjust locks next->anon_vma when vma has none (case 4).`);
-// file @ version | the functions it has that step labels and call chains name
-const SOURCES = `
-mm/migrate.c @ v2.6.34 | migrate_pages unmap_and_move move_to_new_page migrate_page migrate_page_move_mapping
-mm/migrate.c @ v2.6.34 | remove_migration_ptes remove_migration_pte migration_entry_wait
-mm/rmap.c @ v2.6.34 | try_to_unmap try_to_unmap_anon try_to_unmap_one vma_address rmap_walk rmap_walk_anon
-mm/rmap.c @ v2.6.34 | anon_vma_clone anon_vma_chain_link
-mm/rmap.c @ v2.6.34-rc + KAMEZAWA's patch (April 2010) | vma_address_safe
-mm/mmap.c @ v2.6.34, v2.6.35, v3.6 | vma_adjust vma_merge split_vma
-mm/mprotect.c @ v2.6.34 | mprotect_fixup
-fs/binfmt_elf.c @ v2.6.35 | load_elf_binary create_elf_tables
-fs/exec.c @ v2.6.35 | setup_arg_pages shift_arg_pages
-mm/mremap.c @ v2.6.35 | move_page_tables move_ptes
-mm/memory.c @ v2.6.34 | handle_pte_fault do_swap_page`;
+  v2.6.34-rc none - broken 2.6.34-rc: vma_adjust takes no anon_vma lock; the walks trust vma_address.
+  vma-anon-vma-lock vma-anon-vma - broken vma_adjust takes vma->anon_vma->lock: not the lock the walker of a forked page holds.
+  vma-seqcount vma-seqcount - broken KAMEZAWA's per-VMA seqcount and vma_address_safe.
+  mel-lock-seq mel - broken The seed's patch: vma->anon_vma lock plus mm->span_seqcounter, checked when the anon_vmas differ.
+  root-lock root - broken 012f18004da3 (merged): vma_adjust and the walks take the root anon_vma lock.
+  no-temp-stack none y broken a8bef8ff6ea1 (merged): migration skips VM_STACK_INCOMPLETE_SETUP stacks.
+  merged root y holds 2.6.35: the root anon_vma lock and the temporary-stack skip.
+  next-anon-vma-lock root-next y holds merged plus Michel Lespinasse's Sep 2012 fix: vma_adjust locks next->anon_vma when vma has none (case 4).`);
+// file @ version | the functions of it that step labels and call chains name
+const SOURCES = table(
+  `mm/migrate.c @ v2.6.34 | migrate_pages unmap_and_move move_to_new_page migrate_page migrate_page_move_mapping
+  mm/migrate.c @ v2.6.34 | remove_migration_ptes remove_migration_pte migration_entry_wait
+  mm/rmap.c @ v2.6.34 | try_to_unmap try_to_unmap_anon try_to_unmap_one vma_address rmap_walk rmap_walk_anon
+  mm/rmap.c @ v2.6.34 | anon_vma_clone anon_vma_chain_link
+  mm/rmap.c @ v2.6.34-rc + KAMEZAWA's patch (April 2010) | vma_address_safe
+  mm/mmap.c @ v2.6.34, v2.6.35, v3.6 | vma_adjust vma_merge split_vma
+  mm/mprotect.c @ v2.6.34 | mprotect_fixup
+  fs/binfmt_elf.c @ v2.6.35 | load_elf_binary create_elf_tables
+  fs/exec.c @ v2.6.35 | setup_arg_pages shift_arg_pages
+  mm/mremap.c @ v2.6.35 | move_page_tables move_ptes
+  mm/memory.c @ v2.6.34 | handle_pte_fault do_swap_page`,
+  ' | ',
+);
+/** Who calls whom (report only), from call paths outermost first. */
+const chains = (...paths: string[]) =>
+  Object.fromEntries(paths.flatMap((x) => x.split(' ').map((f, i, fs) => [f, i ? fs[i - 1] : ''])).reverse());
+const FAULT = 'handle_pte_fault do_swap_page migration_entry_wait';
+const CALLS = (mprotect: number): Record<string, Record<string, string>> => ({
+  migrator: chains(
+    'migrate_pages unmap_and_move try_to_unmap try_to_unmap_anon try_to_unmap_one',
+    'unmap_and_move move_to_new_page migrate_page migrate_page_move_mapping',
+    'unmap_and_move remove_migration_ptes rmap_walk rmap_walk_anon remove_migration_pte',
+  ),
+  mprotect: chains(
+    `mprotect_fixup ${mprotect === 2 ? 'split_vma' : 'vma_merge'} vma_adjust`,
+    'split_vma anon_vma_clone anon_vma_chain_link',
+    FAULT,
+  ),
+  exec: chains(
+    'load_elf_binary setup_arg_pages shift_arg_pages vma_adjust',
+    'shift_arg_pages move_page_tables move_ptes',
+    `load_elf_binary create_elf_tables ${FAULT}`,
+  ),
+});
 
 export default L.defineModel<Options>({
   name: 'rmap-vs-vma-adjust',
@@ -437,7 +410,7 @@ export default L.defineModel<Options>({
   story:
     "remove_migration_ptes computes each VMA's address from vm_start/vm_pgoff/vm_end while vma_adjust rewrites them with no common lock, and exec moves the stack VMA before its page tables: the walk misses a migration entry, the page is unlocked and freed, and the next fault BUGs in migration_entry_to_page.",
   params: Object.fromEntries(
-    PARAMS.map(([n, d, min, max, ...doc]) => [n, { default: +d, min: +min, max: +max, doc: doc.join(' ') }]),
+    PARAMS.map(([n, d, lo, hi, ...doc]) => [n, { default: +d, min: +lo, max: +hi, doc: doc.join(' ') }]),
   ),
   costs: [
     { name: 'migration of P', thread: 'migrator', params: { mprotect: 1, exec: 0 } },
@@ -445,21 +418,10 @@ export default L.defineModel<Options>({
     { name: 'exec (shift_arg_pages)', thread: 'exec', params: { mprotect: 0, exec: 1 } },
   ],
   options: { adjust: 'none', skip: false },
-  variants: Object.fromEntries(
-    VARIANTS.map(([n, adjust, skip, verdict, ...doc]) => [
-      n,
-      {
-        doc: doc.join(' '),
-        options: { adjust: adjust as Adjust, skip: skip === 'y' },
-        expect: verdict === 'holds' ? {} : broken,
-      },
-    ]),
-  ),
+  variants: Object.fromEntries(VARIANTS.map(([n, adjust, skip, v, ...doc]) => [n, variant(adjust, skip, v, doc)])),
   build: (o, p) => {
     if (p.noanon && p.mprotect === 2)
-      throw new ModelError(
-        'rmap-vs-vma-adjust: --param noanon=1 is a vma_merge shape: it needs --param mprotect=1, not 2',
-      );
+      throw new ModelError('rmap-vs-vma-adjust: --param noanon=1 is vma_merge case 4: it needs mprotect=1, not 2');
     const w = world(p);
     const view: me.MigrationEntryView<S> = {
       reads: ['pte', 'mig', ...Object.keys(w.r.folios).flatMap((n) => [`folios.${n}.lock`, `folios.${n}.ref`])],
@@ -469,17 +431,13 @@ export default L.defineModel<Options>({
       walks: (s) => Object.values(s.mig),
     };
     const ml: ML = { pg: 0, cur: null, snap: {}, addr: vm.EFAULT, seq: 0, dst: '' };
-    const calls = {
-      ...CALLS,
-      mprotect: { ...CALLS.mprotect, vma_adjust: p.mprotect === 2 ? 'split_vma' : 'vma_merge' },
-    };
     return {
       layout: w.shared,
       init: w.init,
       threads: [
         L.thread('migrator', ml, migrator(o, w)),
-        ...(p.mprotect ? [L.thread<AL>('mprotect', { f: '' }, mprotect(o, w))] : []),
-        ...(p.exec ? [L.thread<AL>('exec', { f: '' }, exec(o, w))] : []),
+        ...opt(p.mprotect, L.thread<AL>('mprotect', { f: '' }, mprotect(o, w))),
+        ...opt(p.exec, L.thread<AL>('exec', { f: '' }, exec(o, w))),
       ],
       properties: [
         ...[me.noDanglingMigrationEntry, me.removeWalkComplete, me.noPteMapsFreedPage].map((f) => f(view)),
@@ -488,38 +446,14 @@ export default L.defineModel<Options>({
         assertion(FOLIO_LOCK, 'No unlock_page of a page the thread has not locked.'),
       ],
       observes: {}, // the properties read the shared state only
-      show: SHOW,
-      annotate: (t) => ({ calls: calls[t as keyof typeof calls] }),
+      show: [
+        ...folioShow(),
+        ...av.anonVmaShow(),
+        { path: 'ptl[*]', name: 'PTL(mm $1)', as: 'owner' },
+        { path: 'mig.*.*', name: 'migration walk of $1: $2', as: 'bookkeeping' },
+      ],
+      annotate: (t) => ({ calls: CALLS(p.mprotect)[t] }),
     };
   },
-  sources: Object.fromEntries(table(SOURCES, ' | ').flatMap(([file, fns]) => fns.split(' ').map((f) => [f, file]))),
+  sources: Object.fromEntries(SOURCES.flatMap(([file, fns]) => fns.split(' ').map((f) => [f, file]))),
 });
-
-// ---------------------------------------------------------------- report annotations (issue 14)
-
-const SHOW: ShowRule[] = [
-  ...folioShow(),
-  ...av.anonVmaShow(),
-  { path: 'ptl[*]', name: 'PTL(mm $1)', as: 'owner' },
-  { path: 'mig.*.*', name: 'migration walk of $1: $2', as: 'bookkeeping' },
-];
-/** Who calls whom, from call paths outermost first (src/core/annotations.ts). */
-function chains(...paths: string[]): Callers {
-  const out: Record<string, string> = {};
-  for (const fns of paths.map((x) => x.split(' '))) fns.forEach((f, i) => (out[f] ??= i ? fns[i - 1] : ''));
-  return out;
-}
-const FAULT = 'handle_pte_fault do_swap_page migration_entry_wait';
-const CALLS = {
-  migrator: chains(
-    'migrate_pages unmap_and_move try_to_unmap try_to_unmap_anon try_to_unmap_one',
-    'unmap_and_move move_to_new_page migrate_page migrate_page_move_mapping',
-    'unmap_and_move remove_migration_ptes rmap_walk rmap_walk_anon remove_migration_pte',
-  ),
-  mprotect: chains('mprotect_fixup vma_merge', 'mprotect_fixup split_vma anon_vma_clone anon_vma_chain_link', FAULT),
-  exec: chains(
-    'load_elf_binary setup_arg_pages shift_arg_pages vma_adjust',
-    'shift_arg_pages move_page_tables move_ptes',
-    `load_elf_binary create_elf_tables ${FAULT}`,
-  ),
-};

@@ -3,7 +3,7 @@ import model from '../../models/kernel/rmap-vs-vma-adjust.js';
 import { instantiate } from '../../src/core/instantiate.js';
 import { explore } from '../../src/explore/explore.js';
 import { soloCost } from '../../src/explore/cost.js';
-import { verdictHelpers, type Params } from '../helpers/verdicts.js';
+import { outcomesOf, verdictHelpers, type Params } from '../helpers/verdicts.js';
 import { lockOrder } from '../../src/analysis/lock-order.js';
 import { instantiateWith, NO_REDUCTIONS } from '../../src/lang/index.js';
 
@@ -14,6 +14,17 @@ const CASE4 = { mprotect: 1, exec: 0, noanon: 1 }; // vma_merge case 4: C1 has n
 const ALL = ['migration-entry-locked', 'no-dangling-migration-entry', 'no-pte-maps-freed-page', 'remove-walk-complete'];
 
 const { outcomes, violated } = verdictHelpers(model);
+/** Naive states at the exec shape with the compiler's reductions on. */
+const REDUCED_EXEC: Record<string, number> = {
+  'v2.6.34-rc': 600,
+  'vma-anon-vma-lock': 445,
+  'vma-seqcount': 1008,
+  'mel-lock-seq': 533,
+  'root-lock': 483,
+  'no-temp-stack': 351,
+  merged: 323,
+  'next-anon-vma-lock': 313,
+};
 
 /** Which variants a scenario breaks. */
 const broken = (params: Params) => Object.keys(model.variants).filter((v) => violated(v, params).length > 0);
@@ -204,7 +215,7 @@ describe("rmap-vs-vma-adjust: vma_address's loads in every order the compiler ma
 
 describe('rmap-vs-vma-adjust: state space equal to the 0.1-API model at 5909b3b', () => {
   // Naive search, no symmetry (the model declares none), the compiler's reductions off: [states, transitions]
-  // of the 0.1 model (hand-written footprints) per variant, at the default parameters and five other shapes.
+  // of the 0.1 model (hand-written footprints) per variant, at the default parameters and six other shapes.
   const NAIVE: Record<string, [Params, Record<string, [number, number]>]> = {
     default: [
       {},
@@ -258,17 +269,30 @@ describe('rmap-vs-vma-adjust: state space equal to the 0.1-API model at 5909b3b'
         'next-anon-vma-lock': [441, 724],
       },
     ],
-    forks2: [
-      { forks: 2 },
+    forks3: [
+      { exec: 0, forks: 3 },
       {
-        'v2.6.34-rc': [34177, 89939],
-        'vma-anon-vma-lock': [35747, 93126],
-        'vma-seqcount': [64016, 169861],
-        'mel-lock-seq': [57810, 152486],
-        'root-lock': [15674, 39271],
-        'no-temp-stack': [26213, 68784],
-        merged: [12342, 30343],
-        'next-anon-vma-lock': [13038, 31673],
+        'v2.6.34-rc': [1161, 1988],
+        'vma-anon-vma-lock': [1434, 2527],
+        'vma-seqcount': [1873, 3317],
+        'mel-lock-seq': [2143, 3811],
+        'root-lock': [429, 615],
+        'no-temp-stack': [1217, 2089],
+        merged: [450, 644],
+        'next-anon-vma-lock': [450, 644],
+      },
+    ],
+    stack3: [
+      { mprotect: 0, stack: 3 },
+      {
+        'v2.6.34-rc': [1018, 1820],
+        'vma-anon-vma-lock': [686, 1144],
+        'vma-seqcount': [1509, 2689],
+        'mel-lock-seq': [835, 1389],
+        'root-lock': [721, 1255],
+        'no-temp-stack': [559, 983],
+        merged: [467, 795],
+        'next-anon-vma-lock': [467, 774],
       },
     ],
     case4o5r1: [
@@ -293,4 +317,37 @@ describe('rmap-vs-vma-adjust: state space equal to the 0.1-API model at 5909b3b'
         expect([v, r.stats.states, r.stats.transitions]).toEqual([v, ...want[v]]);
       }
     });
+});
+
+describe('rmap-vs-vma-adjust: in the model language', () => {
+  const naive = (inst: ReturnType<typeof instantiate>, engine: 'reference' | 'compiled' = 'reference') => {
+    const r = explore(inst, { strategy: 'naive', stopAtFirst: false, symmetry: false, engine });
+    if (r.kind === 'error' || r.kind === 'incomplete') throw new Error(r.kind);
+    return r;
+  };
+  test('reductions on: the same verdicts, fewer states (the list step merged; walk and fault locals reset)', () => {
+    const on: Record<string, number> = {};
+    for (const v of Object.keys(model.variants)) {
+      const inst = instantiate(model, v, EXEC);
+      const r = naive(inst);
+      expect([v, outcomesOf(inst, r)]).toEqual([
+        v,
+        outcomesOf(inst, naive(instantiateWith(model, NO_REDUCTIONS, v, EXEC))),
+      ]);
+      on[v] = r.stats.states;
+    }
+    expect(on).toEqual(REDUCED_EXEC);
+  });
+  test('the compiled engine reaches the reference states and verdicts on the exec shape (engine test: the others)', () => {
+    for (const v of Object.keys(model.variants)) {
+      const inst = instantiate(model, v, EXEC);
+      const [ref, vec] = [naive(inst), naive(inst, 'compiled')];
+      expect([v, vec.stats.states, vec.stats.transitions]).toEqual([v, ref.stats.states, ref.stats.transitions]);
+      expect(outcomesOf(inst, vec)).toEqual(outcomesOf(inst, ref));
+    }
+  });
+  test('no step declares a footprint by hand: every step is compiled from structured code', () => {
+    for (const t of instantiate(model, 'mel-lock-seq').program.threads)
+      for (const s of t.steps) expect(s).toHaveProperty('chain');
+  });
 });
