@@ -440,8 +440,9 @@ export default L.defineModel<Options>({
         ...opt(p.exec, L.thread<AL>('exec', { f: '' }, exec(o, w))),
       ],
       properties: [
-        ...[me.noDanglingMigrationEntry, me.removeWalkComplete, me.noPteMapsFreedPage].map((f) => f(view)),
-        ...[me.migrationEntryLocked, lockMisuse, av.avcListCorruption],
+        me.noDanglingMigrationEntry(view),
+        me.migrationEntryLocked,
+        ...[me.removeWalkComplete(view), me.noPteMapsFreedPage(view), lockMisuse, av.avcListCorruption],
         assertion(REFCOUNT, 'No put_page on a zero count (VM_BUG_ON_PAGE).'),
         assertion(FOLIO_LOCK, 'No unlock_page of a page the thread has not locked.'),
       ],
