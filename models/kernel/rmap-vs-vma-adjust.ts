@@ -37,8 +37,7 @@ type F = vm.VmaField;
 const [SPAN, PAGE_INDEX, SHIFT] = [8, 3, 4]; // PTEs per mm (pte[mm * SPAN + address]); P's index; exec's shift
 const [LOCK, ATOMIC] = [{ cost: 'lock' } as const, { cost: 'atomic' } as const];
 const opt = <T>(cond: unknown, ...xs: T[]): T[] => (cond ? xs : []);
-const jump = <T>(text: string, body: L.Body<T>, to: string, o?: L.StepOptions) =>
-  when<T>(text, body, [goto_(to)], [], o);
+const jump = <T>(t: string, b: L.Body<T>, to: string, o?: L.StepOptions) => when<T>(t, b, [goto_(to)], [], o);
 const NO_SNAP: vm.VmaSnap = {};
 const inc = <T>(c: Ctx<T>, r: L.Ref<number>, d = 1) => c.set(r, c.get(r) + d);
 const table = (text: string, sep: string | RegExp = / +/) =>
@@ -80,19 +79,19 @@ function world(p: Readonly<Record<string, number>>) {
     AVS: [['S']],
   };
   for (const k of kids) Object.assign(heads, { [`AV${k}`]: [[`D${k}`]] });
+  const P = p.mprotect || !p.exec; // P is migrated (else only exec's Q0)
   const pages = [
-    ...opt(p.mprotect || !p.exec, { name: 'P', index: PAGE_INDEX, av: 'AV0', dst: 'P2' }),
+    ...opt(P, { name: 'P', index: PAGE_INDEX, av: 'AV0', dst: 'P2' }),
     ...opt(p.exec, { name: 'Q0', index: 0, av: 'AVS', dst: 'Q0n' }),
   ];
-  const folios: Record<string, object> = {
-    P: { ref: p.forks + (p.mprotect || !p.exec ? 2 : 1), mapcount: p.forks + 1 },
-  };
-  const pte = [...Array((ex + 1) * SPAN).keys()].map((i): string =>
-    i % SPAN === PAGE_INDEX && i < ex * SPAN ? 'P' : '',
+  const folios: Record<string, object> = { P: { ref: p.forks + (P ? 2 : 1), mapcount: p.forks + 1 } };
+  const pte: string[] = [...Array((ex + 1) * SPAN)].map((_, i) =>
+    i < ex * SPAN && i % SPAN === PAGE_INDEX ? 'P' : '',
   );
   for (let i = 0; p.exec && i < p.stack; i++)
     [pte[ex * SPAN + SHIFT + i], folios[`Q${i}`]] = [`Q${i}`, { ref: i ? 1 : 2, mapcount: 1 }];
   for (const g of pages) folios[g.dst] = { ref: 1, locked: 0 };
+  const walked = pages.map((g) => g.name);
   const of = <T>(keys: string[], f: (k: string) => T) => Object.fromEntries(keys.map((k) => [k, f(k)]));
   const spec = ([, s, e, o, a, , f]: string[]) =>
     vm.vmaSpec({ start: +s, end: +e, pgoff: +o, anon: a === '-' ? null : a, flags: +(f ?? 0) }, Object.keys(heads));
@@ -103,10 +102,7 @@ function world(p: Readonly<Record<string, number>>) {
     ptl: L.array(ex + 1, L.tid()), // one PTL per mm (one page-table page each)
     folios: of(Object.keys(folios), () => ({ ...fo.folioSpec([]), mapcount: int(0, 8) })),
     seq: of([...vmas.map((v) => v[0]), ...[...Array(ex + 1).keys()].map((m) => `mm${m}`)], () => int(0, 8)),
-    mig: of(
-      pages.map((g) => g.name),
-      (n) => L.unit({ folio: oneOf([n]), ...WALK }),
-    ),
+    mig: of(walked, (n) => L.unit({ folio: oneOf([n]), ...WALK })),
   });
   const init = shared.state({ pte: pte.map((n) => (n ? present(n) : PTE_NONE)), folios });
   const mmOf = Object.fromEntries(vmas.map((v) => [v[0], +v[5]]));
@@ -167,10 +163,8 @@ function migrator(o: Options, w: W): Block<ML> {
   const restart = step<ML>(LABEL.restart, (c) => (av.anonVmaUnlock(c, anon(c)), c.let({ cur: null, snap: {} })));
   const temp = jump<ML>(LABEL.temp, (c) => vm.isVmaTemporaryStack(c, vma(c)), 'u_next');
   const safe = jump<ML>(LABEL.safe, (c) => c.get(sq(c)) !== c.l.seq && (c.let({ snap: {} }), true), 'r_seq');
-  const mel = when<ML>(LABEL.mel, (c) => c.get(vma(c).anon) !== pg(c).av && c.get(sq(c)) !== c.l.seq, [
-    restart,
-    goto_('r_lock'),
-  ]);
+  const moved = (c: Ctx<ML>) => c.get(vma(c).anon) !== pg(c).av && c.get(sq(c)) !== c.l.seq;
+  const mel = when<ML>(LABEL.mel, moved, [restart, goto_('r_lock')]);
   const done = (c: Ctx<ML>) => (av.anonVmaUnlock(c, anon(c)), c.set(walks[pg(c).name].finished, true));
   const putback = (c: Ctx<ML>) => (fo.folioPut(c, page(c)), c.let({ pg: c.l.pg + 1, cur: null, snap: {}, dst: '' }));
   /** One avc of a walk: vma_address's loads, the seqcount, the address are dead outside it. */
