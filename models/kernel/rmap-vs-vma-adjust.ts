@@ -415,7 +415,9 @@ export default L.defineModel<Options>({
   variants: Object.fromEntries(VARIANTS.map(([n, adjust, skip, v, ...doc]) => [n, variant(adjust, skip, v, doc)])),
   build: (o, p) => {
     if (p.noanon && p.mprotect === 2)
-      throw new ModelError('rmap-vs-vma-adjust: --param noanon=1 is vma_merge case 4: it needs mprotect=1, not 2');
+      throw new ModelError(
+        'rmap-vs-vma-adjust: --param noanon=1 is a vma_merge shape: it needs --param mprotect=1, not 2',
+      );
     const w = world(p);
     const view: me.MigrationEntryView<S> = {
       reads: ['pte', 'mig', ...Object.keys(w.r.folios).flatMap((n) => [`folios.${n}.lock`, `folios.${n}.ref`])],
