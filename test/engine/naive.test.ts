@@ -25,6 +25,7 @@ const SMALL: Record<string, Record<string, number>> = {
   indexer: { n: 2 },
   filesystem: { n: 2 },
   'migration-vs-fault': { readers: 1 },
+  'rmap-vs-vma-adjust': { exec: 0 }, // the exec shape: test/models/rmap-vs-vma-adjust.test.ts
 };
 
 describe('compiled engine: naive search', () => {

@@ -3,8 +3,9 @@ import model from '../../models/kernel/rmap-vs-vma-adjust.js';
 import { instantiate } from '../../src/core/instantiate.js';
 import { explore } from '../../src/explore/explore.js';
 import { soloCost } from '../../src/explore/cost.js';
-import { verdictHelpers, type Params } from '../helpers/verdicts.js';
+import { outcomesOf, verdictHelpers, type Params } from '../helpers/verdicts.js';
 import { lockOrder } from '../../src/analysis/lock-order.js';
+import { instantiateWith, NO_REDUCTIONS } from '../../src/lang/index.js';
 
 const SHIFT = { mprotect: 1, exec: 0 }; // vma_merge moving the C1/C2 boundary (adjust_next)
 const SPLIT = { mprotect: 2, exec: 0 }; // split_vma new_below: a torn (vm_start, vm_pgoff) of C1
@@ -13,6 +14,17 @@ const CASE4 = { mprotect: 1, exec: 0, noanon: 1 }; // vma_merge case 4: C1 has n
 const ALL = ['migration-entry-locked', 'no-dangling-migration-entry', 'no-pte-maps-freed-page', 'remove-walk-complete'];
 
 const { outcomes, violated } = verdictHelpers(model);
+/** Naive states at the exec shape with the compiler's reductions on. */
+const REDUCED_EXEC: Record<string, number> = {
+  'v2.6.34-rc': 600,
+  'vma-anon-vma-lock': 445,
+  'vma-seqcount': 1008,
+  'mel-lock-seq': 533,
+  'root-lock': 483,
+  'no-temp-stack': 351,
+  merged: 323,
+  'next-anon-vma-lock': 313,
+};
 
 /** Which variants a scenario breaks. */
 const broken = (params: Params) => Object.keys(model.variants).filter((v) => violated(v, params).length > 0);
@@ -88,7 +100,7 @@ describe('rmap-vs-vma-adjust: the shortest counterexamples read like the thread'
   test('mel-lock-seq exec: the walk runs after vma_adjust(new_start) and before move_page_tables', () => {
     // The lock and the counter cover vma_adjust only; the entry is still at the old address.
     const { v, at } = shortest('mel-lock-seq', 'no-dangling-migration-entry', EXEC);
-    const adjust = at('exec shift_arg_pages: vma_adjust: spin_unlock');
+    const adjust = at('exec: vma_adjust: spin_unlock');
     const peek = at('remove_migration_pte: pte = *ptep (lockless)', at('rmap_walk_anon: spin_lock'));
     expect(adjust).toBeGreaterThan(at('try_to_unmap_one'));
     expect(peek).toBeGreaterThan(adjust);
@@ -97,11 +109,11 @@ describe('rmap-vs-vma-adjust: the shortest counterexamples read like the thread'
   });
   test('root-lock exec: the root lock is taken and released by the first vma_adjust; the entry moves later and the fault BUGs', () => {
     const { v, at, labels } = shortest('root-lock', 'migration-entry-locked', EXEC);
-    const unlock = at('exec shift_arg_pages: vma_adjust: spin_unlock(&anon_vma->root->lock)');
+    const unlock = at('exec: vma_adjust: spin_unlock(&anon_vma->root->lock)');
     const peek = at('remove_migration_pte: pte = *ptep (lockless)');
     expect(peek).toBeGreaterThan(unlock);
     expect(at('exec: move_ptes: pte = ptep_clear_flush')).toBeGreaterThan(peek);
-    expect(labels[labels.length - 1]).toMatch(/^exec: exec create_elf_tables fault: migration_entry_wait/);
+    expect(labels[labels.length - 1]).toMatch(/^exec: migration_entry_wait/);
     expect(v.message).toMatch(
       /kernel BUG at include\/linux\/swapops.h:105! migration_entry_to_page: page Q0 is unlocked/,
     );
@@ -198,5 +210,144 @@ describe("rmap-vs-vma-adjust: vma_address's loads in every order the compiler ma
         for (const reload of [0, 1])
           expect([order, reload, breaks({ ...shape, order, reload })]).toEqual([order, reload, want]);
     }
+  });
+});
+
+describe('rmap-vs-vma-adjust: state space equal to the 0.1-API model at 5909b3b', () => {
+  // Naive search, no symmetry (the model declares none), the compiler's reductions off: [states, transitions]
+  // of the 0.1 model (hand-written footprints) per variant, at the default parameters and six other shapes.
+  const NAIVE: Record<string, [Params, Record<string, [number, number]>]> = {
+    default: [
+      {},
+      {
+        'v2.6.34-rc': [32153, 84546],
+        'vma-anon-vma-lock': [32402, 83989],
+        'vma-seqcount': [59546, 157484],
+        'mel-lock-seq': [49355, 129409],
+        'root-lock': [14881, 37460],
+        'no-temp-stack': [23837, 62430],
+        merged: [11418, 28225],
+        'next-anon-vma-lock': [11982, 29243],
+      },
+    ],
+    split: [
+      { mprotect: 2, exec: 0 },
+      {
+        'v2.6.34-rc': [646, 1063],
+        'vma-anon-vma-lock': [804, 1374],
+        'vma-seqcount': [794, 1330],
+        'mel-lock-seq': [1197, 2083],
+        'root-lock': [344, 496],
+        'no-temp-stack': [669, 1102],
+        merged: [357, 513],
+        'next-anon-vma-lock': [357, 513],
+      },
+    ],
+    case4: [
+      { exec: 0, noanon: 1 },
+      {
+        'v2.6.34-rc': [508, 856],
+        'vma-anon-vma-lock': [508, 856],
+        'vma-seqcount': [742, 1293],
+        'mel-lock-seq': [569, 959],
+        'root-lock': [508, 856],
+        'no-temp-stack': [522, 882],
+        merged: [522, 882],
+        'next-anon-vma-lock': [269, 397],
+      },
+    ],
+    exec2: [
+      { mprotect: 0, stack: 2 },
+      {
+        'v2.6.34-rc': [957, 1706],
+        'vma-anon-vma-lock': [641, 1059],
+        'vma-seqcount': [1435, 2549],
+        'mel-lock-seq': [786, 1296],
+        'root-lock': [676, 1170],
+        'no-temp-stack': [529, 925],
+        merged: [441, 745],
+        'next-anon-vma-lock': [441, 724],
+      },
+    ],
+    forks3: [
+      { exec: 0, forks: 3 },
+      {
+        'v2.6.34-rc': [1161, 1988],
+        'vma-anon-vma-lock': [1434, 2527],
+        'vma-seqcount': [1873, 3317],
+        'mel-lock-seq': [2143, 3811],
+        'root-lock': [429, 615],
+        'no-temp-stack': [1217, 2089],
+        merged: [450, 644],
+        'next-anon-vma-lock': [450, 644],
+      },
+    ],
+    stack3: [
+      { mprotect: 0, stack: 3 },
+      {
+        'v2.6.34-rc': [1018, 1820],
+        'vma-anon-vma-lock': [686, 1144],
+        'vma-seqcount': [1509, 2689],
+        'mel-lock-seq': [835, 1389],
+        'root-lock': [721, 1255],
+        'no-temp-stack': [559, 983],
+        merged: [467, 795],
+        'next-anon-vma-lock': [467, 774],
+      },
+    ],
+    case4o5r1: [
+      { exec: 0, noanon: 1, order: 5, reload: 1 },
+      {
+        'v2.6.34-rc': [606, 1020],
+        'vma-anon-vma-lock': [606, 1020],
+        'vma-seqcount': [866, 1509],
+        'mel-lock-seq': [672, 1131],
+        'root-lock': [606, 1020],
+        'no-temp-stack': [620, 1046],
+        merged: [620, 1046],
+        'next-anon-vma-lock': [287, 421],
+      },
+    ],
+  };
+  for (const [shape, [params, want]] of Object.entries(NAIVE))
+    test(`${shape} ${JSON.stringify(params)}: every variant`, () => {
+      for (const v of Object.keys(model.variants)) {
+        const r = explore(instantiateWith(model, NO_REDUCTIONS, v, params), { strategy: 'naive', stopAtFirst: false });
+        if (r.kind === 'error' || r.kind === 'incomplete') throw new Error(`${v}: ${r.kind}`);
+        expect([v, r.stats.states, r.stats.transitions]).toEqual([v, ...want[v]]);
+      }
+    });
+});
+
+describe('rmap-vs-vma-adjust: in the model language', () => {
+  const naive = (inst: ReturnType<typeof instantiate>, engine: 'reference' | 'compiled' = 'reference') => {
+    const r = explore(inst, { strategy: 'naive', stopAtFirst: false, symmetry: false, engine });
+    if (r.kind === 'error' || r.kind === 'incomplete') throw new Error(r.kind);
+    return r;
+  };
+  test('reductions on: the same verdicts, fewer states (the list step merged; walk and fault locals reset)', () => {
+    const on: Record<string, number> = {};
+    for (const v of Object.keys(model.variants)) {
+      const inst = instantiate(model, v, EXEC);
+      const r = naive(inst);
+      expect([v, outcomesOf(inst, r)]).toEqual([
+        v,
+        outcomesOf(inst, naive(instantiateWith(model, NO_REDUCTIONS, v, EXEC))),
+      ]);
+      on[v] = r.stats.states;
+    }
+    expect(on).toEqual(REDUCED_EXEC);
+  });
+  test('the compiled engine reaches the reference states and verdicts on the exec shape (engine test: the others)', () => {
+    for (const v of Object.keys(model.variants)) {
+      const inst = instantiate(model, v, EXEC);
+      const [ref, vec] = [naive(inst), naive(inst, 'compiled')];
+      expect([v, vec.stats.states, vec.stats.transitions]).toEqual([v, ref.stats.states, ref.stats.transitions]);
+      expect(outcomesOf(inst, vec)).toEqual(outcomesOf(inst, ref));
+    }
+  });
+  test('no step declares a footprint by hand: every step is compiled from structured code', () => {
+    for (const t of instantiate(model, 'mel-lock-seq').program.threads)
+      for (const s of t.steps) expect(s).toHaveProperty('chain');
   });
 });
