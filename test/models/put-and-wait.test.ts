@@ -5,6 +5,7 @@ import { explore } from '../../src/explore/explore.js';
 import { replay } from '../../src/explore/replay.js';
 import { System } from '../../src/explore/system.js';
 import { verdictHelpers } from '../helpers/verdicts.js';
+import { instantiateWith, NO_REDUCTIONS } from '../../src/lang/index.js';
 
 type Params = { faults?: number; passes?: number; readers?: number };
 
@@ -236,5 +237,27 @@ describe('put-and-wait-vs-migration: read(2) readers (find_get_entry / filemap_g
   test('the reduced search and the naive one agree on every verdict (no fault, 1 reader)', () => {
     for (const variant of Object.keys(model.variants))
       expect(outcomes(variant, { faults: 0 }, 'dfs')).toEqual(outcomes(variant, { faults: 0 }, 'naive'));
+  });
+});
+
+describe('put-and-wait-vs-migration: the state space of the 0.1-API model', () => {
+  // Naive states of the model written against the 0.1 step API (hand-written footprints) at
+  // 5909b3b; the language port has exactly these with the compiler's reductions off.
+  const VARIANTS = ['v5.0-rc4', 'pre-9a1ea439', 'iomap-fixed', 'pre-9a1ea439-iomap-fixed', 'v5.17', 'v5.17-iomap-bug'];
+  const NAIVE_DEFAULT = [10495, 7707, 6780, 4865, 1493, 2177];
+  const NAIVE_2_FAULTS = [33805, 18085, 17593, 9121, 578, 949];
+  const naive = (variant: string, params: Params) => {
+    const r = explore(instantiateWith(model, NO_REDUCTIONS, variant, params), {
+      strategy: 'naive',
+      stopAtFirst: false,
+    });
+    if (r.kind === 'error' || r.kind === 'incomplete') throw new Error(`${variant}: ${r.kind}`);
+    return r.stats.states;
+  };
+  test('reductions off, default parameters (1 fault, 2 passes, 1 reader): equal to the 0.1-API model at 5909b3b', () => {
+    expect(VARIANTS.map((v) => naive(v, {}))).toEqual(NAIVE_DEFAULT);
+  });
+  test('reductions off, 2 faults and no reader: equal to the 0.1-API model at 5909b3b', () => {
+    expect(VARIANTS.map((v) => naive(v, { faults: 2, readers: 0 }))).toEqual(NAIVE_2_FAULTS);
   });
 });
