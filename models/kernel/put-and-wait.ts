@@ -8,6 +8,8 @@
  * variants): the migrator (mm/migrate.c, mm/rmap.c, fs/iomap.c) here and in
  * src/lang/kernel/migration-entry.ts with the fault (mm/memory.c, mm/migrate.c); the read(2) and the
  * page wait queue (mm/filemap.c) in src/lang/kernel/pagecache.ts; `sources` names each file.
+ * Where the source beat the thread (see the doc): migrate_pages' 10 passes (`passes`), the count
+ * check before page_ref_freeze, and the merged 8e47a457 moving the private reference on migration.
  *  - v5.0-rc4: the iomap bug and 9a1ea439's put before sleeping: VM_BUG.
  *  - pre-9a1ea439: the iomap bug, wait_on_page_locked then put_page: silent in one pass, a BUG in two.
  *  - iomap-fixed: 8e47a457, the private data owns a reference (moved on migrate); no BUG.
