@@ -219,7 +219,7 @@ const NOTES: Record<string, StepNote<S>> = {
   ...P.unlockPageNotes('__unmap_and_move', R.folios.A),
   ...M.faultNotes(pteOf(R)),
   ...P.pageCacheNotes(R.cache.at(0), folioOf(R)),
-  'migrate_page_move_mapping: xas_lock_irq; page_count != expected_count?': ({ folios: { A } }, _l, _t) =>
+  'migrate_page_move_mapping: xas_lock_irq; page_count != expected_count?': ({ folios: { A } }) =>
     `page_count(A) ${A.ref}, expected_count ${A.private ? '3 (page_has_private)' : 2}${A.ref === (A.private ? 3 : 2) ? '' : ': -EAGAIN'}`,
   'migrate_page_move_mapping: page_ref_freeze(page, expected_count)': freezeNote<S, unknown>('A', expectedOf),
   '__unmap_and_move: rc == MIGRATEPAGE_SUCCESS?': (_s, l: ML) =>
