@@ -77,3 +77,20 @@ export function annotated<S, L>(
 ): Step<S, L>[] {
   return withNotes(withCalls(steps, callers), notes);
 }
+
+/**
+ * Callers from call paths, outermost first, one per argument or per line: `'a b c'` says b calls
+ * c and a calls b. A path may start at a function an earlier path placed (`'b d'`: b also calls
+ * d); otherwise its first function is an outermost frame.
+ */
+export function callPaths(...paths: readonly string[]): Callers {
+  const up: Record<string, string> = {};
+  for (const path of paths.flatMap((p) => p.split('\n')).filter((p) => p.trim())) {
+    const fns = path.trim().split(/\s+/);
+    fns.forEach((f, i) => {
+      if (i > 0) up[f] = fns[i - 1];
+      else if (!(f in up)) up[f] = '';
+    });
+  }
+  return up;
+}

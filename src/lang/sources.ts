@@ -22,3 +22,20 @@ export function unsourced(m: LangModel, p: LangCompiled<unknown>): string[] {
 
 /** Where a step's kernel function lives, e.g. `mm/rmap.c @ v6.10` (undefined when not named). */
 export const sourceOf = (m: LangModel, label: string): string | undefined => m.sources?.[functionOf(label)];
+
+/**
+ * A `sources` table from lines `file @ version: function function …`
+ * (`mm/rmap.c @ v6.10: try_to_migrate try_to_migrate_one`).
+ */
+export function sourcesByFile(table: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of table.split('\n').filter((l) => l.trim())) {
+    const at = line.lastIndexOf(': ');
+    if (at < 0) throw new Error(`sources: '${line.trim()}' is not 'file @ version: functions'`);
+    const file = line.slice(0, at).trim();
+    for (const f of words(line.slice(at + 2))) out[f] = file;
+  }
+  return out;
+}
+
+const words = (s: string) => s.trim().split(/\s+/);

@@ -26,6 +26,7 @@ const SMALL: Record<string, Record<string, number>> = {
   filesystem: { n: 2 },
   'migration-vs-fault': { readers: 1 },
   'rmap-vs-vma-adjust': { exec: 0 }, // the exec shape: test/models/rmap-vs-vma-adjust.test.ts
+  'put-and-wait-vs-migration': { passes: 1 },
 };
 
 describe('compiled engine: naive search', () => {

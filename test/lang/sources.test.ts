@@ -2,7 +2,8 @@ import { describe, expect, test } from '@jest/globals';
 import { models } from '../../models/index.js';
 import { instantiate } from '../../src/core/instantiate.js';
 import { isCompiled, isLangModel } from '../../src/lang/model.js';
-import { functionOf, unsourced } from '../../src/lang/sources.js';
+import { functionOf, sourcesByFile, unsourced } from '../../src/lang/sources.js';
+import { callPaths } from '../../src/core/annotations.js';
 
 // Issue 15 item 8: every step of a kernel model names its kernel function, and the model says
 // which file and version that function is in. Models not yet in the language have no labels to check.
@@ -23,4 +24,24 @@ describe('kernel models name the source of every step', () => {
         expect([v, unsourced(m, p)]).toEqual([v, []]);
       }
     });
+});
+
+describe('tables written as lines', () => {
+  test('sourcesByFile: one line per file, its functions after the colon', () => {
+    expect(
+      sourcesByFile(`
+        mm/rmap.c @ v6.10: try_to_migrate try_to_migrate_one
+        mm/filemap.c @ v5.0: wait_on_page_bit_common(DROP)`),
+    ).toEqual({
+      try_to_migrate: 'mm/rmap.c @ v6.10',
+      try_to_migrate_one: 'mm/rmap.c @ v6.10',
+      'wait_on_page_bit_common(DROP)': 'mm/filemap.c @ v5.0',
+    });
+    expect(() => sourcesByFile('mm/rmap.c try_to_migrate')).toThrow(
+      "'mm/rmap.c try_to_migrate' is not 'file @ version: functions'",
+    );
+  });
+  test('callPaths: each function called by the one before it; a path may start at a known caller', () => {
+    expect(callPaths('a b c', 'b d\n e f')).toEqual({ a: '', b: 'a', c: 'b', d: 'b', e: '', f: 'e' });
+  });
 });

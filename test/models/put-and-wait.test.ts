@@ -1,10 +1,12 @@
 import { describe, expect, test } from '@jest/globals';
-import model from '../../models/kernel/put-and-wait.js';
+import model, { type S } from '../../models/kernel/put-and-wait.js';
 import { instantiate } from '../../src/core/instantiate.js';
 import { explore } from '../../src/explore/explore.js';
 import { replay } from '../../src/explore/replay.js';
 import { System } from '../../src/explore/system.js';
-import { verdictHelpers } from '../helpers/verdicts.js';
+import { outcomesOf, verdictHelpers } from '../helpers/verdicts.js';
+import { ALL_REDUCTIONS, instantiateWith, NO_REDUCTIONS } from '../../src/lang/index.js';
+import { sharedStates } from '../lang/helpers.js';
 
 type Params = { faults?: number; passes?: number; readers?: number };
 
@@ -236,5 +238,49 @@ describe('put-and-wait-vs-migration: read(2) readers (find_get_entry / filemap_g
   test('the reduced search and the naive one agree on every verdict (no fault, 1 reader)', () => {
     for (const variant of Object.keys(model.variants))
       expect(outcomes(variant, { faults: 0 }, 'dfs')).toEqual(outcomes(variant, { faults: 0 }, 'naive'));
+  });
+});
+
+describe('put-and-wait-vs-migration: written in the model language', () => {
+  // Naive states of the model written against the 0.1 step API (hand-written footprints) at
+  // 5909b3b; the language port has exactly these with the compiler's reductions off.
+  const VARIANTS = ['v5.0-rc4', 'pre-9a1ea439', 'iomap-fixed', 'pre-9a1ea439-iomap-fixed', 'v5.17', 'v5.17-iomap-bug'];
+  const NAIVE_DEFAULT = [10495, 7707, 6780, 4865, 1493, 2177];
+  const NAIVE_2_FAULTS = [33805, 18085, 17593, 9121, 578, 949];
+  const naive = (inst: ReturnType<typeof instantiate>) => {
+    const r = explore(inst, { strategy: 'naive', stopAtFirst: false });
+    if (r.kind === 'error' || r.kind === 'incomplete') throw new Error(r.kind);
+    return r;
+  };
+  const states = (params: Params, red = NO_REDUCTIONS) =>
+    VARIANTS.map((v) => naive(instantiateWith(model, red, v, params)).stats.states);
+  test('reductions off, default parameters (1 fault, 2 passes, 1 reader): equal to the 0.1-API model at 5909b3b', () => {
+    expect(states({})).toEqual(NAIVE_DEFAULT);
+  });
+  test('reductions off, 2 faults and no reader: equal to the 0.1-API model at 5909b3b', () => {
+    expect(states({ faults: 2, readers: 0 })).toEqual(NAIVE_2_FAULTS);
+  });
+  test('reductions on: the same verdicts, fewer states (dead-local reset of the reader and the finished migrator)', () => {
+    const on = VARIANTS.map((v) => {
+      const inst = instantiate(model, v);
+      const r = naive(inst);
+      expect([v, outcomesOf(inst, r)]).toEqual([v, inst.expect]);
+      return r.stats.states;
+    });
+    expect(on).toEqual([9751, 7157, 6219, 4454, 1412, 2049]);
+    // Without readers only the migrator's locals at its exit are reset.
+    expect(states({ faults: 2, readers: 0 }, ALL_REDUCTIONS)).toEqual([33525, 17869, 17308, 8900, 578, 949]);
+  });
+  test('no step declares a footprint by hand: every step is compiled from structured code', () => {
+    for (const t of instantiate(model, 'pre-9a1ea439').program.threads)
+      for (const st of t.steps) expect(st).toHaveProperty('chain');
+  });
+  test("iomap-fixed: after a migration B's private data owns B's reference, A's was put", () => {
+    const ends = [...sharedStates(instantiate(model, 'iomap-fixed', { faults: 0, readers: 0 })).terminal].map(
+      (j) => JSON.parse(j) as S,
+    );
+    expect(ends.map((e) => [e.mig.outcome, e.folios.B.ref, e.folios.B.privateRef, e.folios.A.ref])).toEqual([
+      ['migrated', 3, true, 0],
+    ]);
   });
 });

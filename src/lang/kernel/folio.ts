@@ -72,6 +72,15 @@ export function folioRefFreeze<L>(c: Ctx<L>, f: FolioRefs, expected: number): bo
   return true;
 }
 
+/** folio_ref_unfreeze(count): set a frozen count; `VM_BUG_ON_PAGE(page_count(page) != 0)` if it is not frozen. */
+export function folioRefUnfreeze<L>(c: Ctx<L>, f: FolioRefs, count: number): void {
+  c.touch(f.ref);
+  const ref = c.get(f.ref);
+  if (ref !== 0)
+    c.bug(REFCOUNT, `VM_BUG_ON_PAGE(page_count(page) != 0): folio_ref_unfreeze on ${nameOf(f)} with count ${ref}`);
+  c.set(f.ref, count);
+}
+
 /** folio_remove_rmap_pte / folio_add_file_rmap_pte: mapcount - 1 / + 1. */
 export function folioMapcount<L>(c: Ctx<L>, f: FolioRefs, delta: 1 | -1): void {
   c.touch(f.mapcount);
@@ -92,6 +101,14 @@ export function folioLockOrQueue<L>(c: Ctx<L>, f: FolioRefs): boolean {
   }
   c.set(f.waiters, c.get(f.waiters) | bit(c.tid));
   return false;
+}
+
+/** folio_trylock: take PG_locked if it is clear (true), else false without waiting. */
+export function folioTrylock<L>(c: Ctx<L>, f: FolioRefs): boolean {
+  c.touch(f.locked);
+  if (c.get(f.locked) !== -1) return false;
+  c.set(f.locked, c.tid);
+  return true;
 }
 
 /** folio_lock, second half: asleep until PG_locked clears; woken, it takes the lock (exclusive waiter). */
