@@ -179,12 +179,12 @@ function spfReader(o: Options, r: R, i: number): $.Node<RL>[] {
     $.scope<RL>(RL0, [
       first,
       $.scope({ end: 0 }, [$.step(`${HSF}: READ_ONCE(vma->vm_end)`, (c: F) => c.let({ end: c.get(r.bound.at(VMA)) }))]),
-      $.step(`${HSF}: lockless walk: pte = *ptep`, (c: F) => c.let({ pte: c.get(pte) })),
       $.when(
         `${HSF}: read_seqcount_retry(vma->vm_sequence, seq)`,
         (c: F) => changed(c) || c.let({ overlapped: c.l.busy || c.get(sc.began) !== c.l.began }),
         retry,
       ),
+      $.step('handle_pte_fault: vmf->orig_pte = *vmf->pte', (c: F) => c.let({ pte: c.get(pte) })),
       ...commit,
       $.exit(),
       ...(o.spin
@@ -257,7 +257,8 @@ export default $.defineModel<Options>({
     'mm/mmap.c @ SPF v3': 'vm_munmap, do_munmap, __split_vma, __vma_adjust',
     'mm/mremap.c @ SPF v2': 'SyS_mremap, move_vma, move_page_tables, move_ptes',
     'mm/memory.c @ v4.14': `unmap_mapping_range, unmap_mapping_range_tree, unmap_mapping_range_vma, zap_page_range_single, zap_page_range, ${ZAP.replace(/ /g, ', ')}`,
-    'mm/madvise.c @ v4.14': 'madvise, madvise(MADV_DONTNEED), madvise_vma, madvise_dontneed_free',
+    'mm/madvise.c @ v4.14':
+      'madvise, madvise(MADV_DONTNEED), madvise_vma, madvise_dontneed_free, madvise_dontneed_single_vma',
     'mm/memory.c, mm/page_alloc.c @ v4.14': '__pte_alloc → __alloc_pages_slowpath',
     'mm/vmscan.c @ v4.14': 'shrink_active_list',
   }),
@@ -301,6 +302,6 @@ const CALLS: Record<string, Callers> = {
   vma_adjust: path('vm_munmap do_munmap __split_vma __vma_adjust'),
   move_vma: path('SyS_mremap move_vma move_page_tables'),
   truncate: path(`unmap_mapping_range unmap_mapping_range_tree unmap_mapping_range_vma zap_page_range_single ${ZAP}`),
-  dontneed: path(`madvise madvise_vma madvise_dontneed_free zap_page_range ${ZAP}`),
+  dontneed: path(`madvise madvise_vma madvise_dontneed_free madvise_dontneed_single_vma zap_page_range ${ZAP}`),
   spf: path(`${HSF} handle_pte_fault`),
 };
