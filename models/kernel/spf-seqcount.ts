@@ -1,19 +1,27 @@
 /**
  * Speculative page faults and the VMA sequence count (seed 003: SPF v3, September 2017).
  *
- * Follows: mm/memory.c: handle_speculative_fault(), pte_map_lock(), vma_has_changed() @ SPF v3
- * (4.13-based patch mails); mm/mmap.c: __vma_adjust() @ SPF v1–v3; mm/mremap.c: move_vma() @ SPF
- * v2; mm/memory.c: unmap_page_range(), mm/madvise.c: madvise_dontneed() @ v4.14;
- * include/linux/seqlock.h, mm/page_alloc.c (fs_reclaim), kernel/locking/rwsem-xadd.c @ v4.14.
+ * Follows: mm/memory.c: handle_speculative_fault(), handle_pte_fault(), pte_map_lock(),
+ * vma_has_changed() @ SPF v3 (4.13-based patch mails); mm/mmap.c: __vma_adjust() @ SPF v1–v3;
+ * mm/mremap.c: move_vma() @ SPF v2; mm/memory.c: unmap_page_range(), mm/madvise.c:
+ * madvise_dontneed_free() @ v4.14; include/linux/seqlock.h, mm/page_alloc.c (fs_reclaim),
+ * kernel/locking/rwsem-xadd.c @ v4.14. Where the source corrected the 0.1 model: the fault reads
+ * orig_pte in handle_pte_fault, after read_seqcount_retry (the walk stops at the PMD); MADV_DONTNEED
+ * reaches zap_page_range through madvise_dontneed_single_vma.
  *
  * An SPF fault samples the VMA's vm_sequence (odd: a writer is inside), reads the VMA and the PTE
  * without mmap_sem, and commits only if the count is unchanged. Writers bump it: __vma_adjust,
  * move_vma (mmap_sem write), truncate (i_mmap_rwsem only), MADV_DONTNEED (mmap_sem read); the
  * increment is a load and a store. Lockdep saw i_mmap_rwsem → vm_seq → fs_reclaim → i_mmap_rwsem.
- * Story, source decisions and the evidence for each verdict: docs/models/spf-seqcount.md.
+ * The story and the evidence for each verdict: docs/models/spf-seqcount.md.
  *
- * Variants (one line each in `variants` below): v3 (default), posted, spinning-reader,
- * spinning-spf, posted-anon, raw-sections.
+ * Variants:
+ *  - v3 (default): anonymous VMA, two MADV_DONTNEED; the fault rechecks under the PTL.
+ *  - posted: file VMA with truncate, lockdep-visible sections; the fault bails on an odd count.
+ *  - spinning-reader: faults spin in read_seqcount_begin, and so does reclaim (Sergey's CPU1).
+ *  - spinning-spf: only the faults spin; move_vma's page-table allocation reclaims.
+ *  - posted-anon: as posted, on an anonymous VMA with two MADV_DONTNEED.
+ *  - raw-sections: raw_write_seqcount_*, invisible to lockdep (the series from v6).
  */
 import type { Callers } from '../../src/core/annotations.js';
 import type { Verdict } from '../../src/core/model.js';
@@ -67,13 +75,8 @@ function writers(o: Options, r: R) {
     const at = `${fn}: ${op}${v && !end && o.lockdep ? '_nested(…, SINGLE_DEPTH_NESTING)' : ''}`;
     const target = v === VMA ? 'vma' : fn === 'move_vma' ? 'new_vma' : 'next';
     const also = v === VMA && fn !== 'unmap_page_range' ? ghost(end) : undefined; // the section changes vma
-    return sq.writeSeqcountSteps(
-      `${at}(${target})`,
-      r.seq.at(v),
-      end,
-      { cls: o.lockdep ? 'vm_seq' : undefined, subclass: v },
-      also,
-    );
+    const w = { cls: o.lockdep ? 'vm_seq' : undefined, subclass: v };
+    return sq.writeSeqcountSteps(`${at}(${target})`, r.seq.at(v), end, w, also);
   };
   const sections = (fn: string, vmas: number[], body: W[]): W[] => [
     ...vmas.map((v) => inc(fn, v, false)),
@@ -212,12 +215,7 @@ export const properties = [
       return i < 0 ? null : `spf${i} committed its snapshot of vma although a write section was open during it ${now}`;
     },
   ),
-  ...sq.seqcountProperties<S>(
-    'seq',
-    (s) => s.seq,
-    (i) => ['vma', 'next'][i],
-    'vm_sequence',
-  ),
+  ...sq.seqcountProperties<S>('seq', (s) => s.seq, ['vma', 'next'], 'vm_sequence'),
 ];
 
 const ZAP = 'unmap_single_vma unmap_page_range zap_p4d_range zap_pud_range zap_pmd_range zap_pte_range';
@@ -247,8 +245,11 @@ export default $.defineModel<Options>({
   variants: {
     v3: variant('SPF v3 as written: anonymous VMA, pte_map_lock rechecks under the PTL.', 'lockdep anon ptl'),
     posted: variant('As posted: lockdep-visible sections; the fault bails on an odd count.', 'lockdep'),
-    'spinning-reader': variant("Faults spin, and reclaim (Sergey's CPU1).", 'lockdep spin reclaimReads allocReclaims'),
-    'spinning-spf': variant('Only the faults spin (holding nothing); move_vma reclaims.', 'lockdep spin allocReclaims'),
+    'spinning-reader': variant(
+      "Faults and reclaim spin in read_seqcount_begin (Sergey's CPU1).",
+      'lockdep spin reclaimReads allocReclaims',
+    ),
+    'spinning-spf': variant('Only the faults spin, holding no lock; move_vma reclaims.', 'lockdep spin allocReclaims'),
     'posted-anon': variant('As posted, on an anonymous VMA with two MADV_DONTNEED.', 'lockdep anon'),
     'raw-sections': variant('raw_write_seqcount_*: sections invisible to lockdep (v6 on).', ''),
   },

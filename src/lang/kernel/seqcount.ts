@@ -112,7 +112,7 @@ export const readSeqcountRetry = <L>(c: Ctx<L>, sc: SeqcountRefs, start: number)
 
 /**
  * What the seqcount protocol needs, as properties over the counts at state path `at` (e.g.
- * `seq`, an array of counts), each named in messages as `name(i)->field`:
+ * `seq`, an array of counts), count i named in messages as `names[i]->field`:
  *  - `writer-exclusive`: at most one write section open on a count at a time;
  *  - `seqcount-parity`: while at most one is open, the count is odd exactly when one is (a lost
  *    increment flips the parity for good: later write sections look even to readers);
@@ -121,7 +121,7 @@ export const readSeqcountRetry = <L>(c: Ctx<L>, sc: SeqcountRefs, start: number)
 export function seqcountProperties<S>(
   at: string,
   counts: (s: S) => readonly Seqcount[],
-  name: (i: number) => string,
+  names: readonly string[],
   field = 'sequence',
 ): Property<S>[] {
   const first = (s: S, bad: (c: Seqcount) => boolean, say: (c: Seqcount, i: number) => string) => {
@@ -137,7 +137,7 @@ export function seqcountProperties<S>(
         first(
           s,
           (c) => c.writers > 1,
-          (c, i) => `${c.writers} write sections open on ${name(i)} at once (${field} ${c.sequence})`,
+          (c, i) => `${c.writers} write sections open on ${names[i]} at once (${field} ${c.sequence})`,
         ),
     ),
     invariant<S>(
@@ -147,8 +147,8 @@ export function seqcountProperties<S>(
       ({ s }) =>
         first(s, parityFlipped, (c, i) =>
           c.writers
-            ? `${name(i)}->${field} is ${c.sequence} (even) while a write section is open: readers take it for stable`
-            : `${name(i)}->${field} is ${c.sequence} (odd) with no write section open: an increment was lost, and every later write section will look even`,
+            ? `${names[i]}->${field} is ${c.sequence} (even) while a write section is open: readers take it for stable`
+            : `${names[i]}->${field} is ${c.sequence} (odd) with no write section open: an increment was lost, and every later write section will look even`,
         ),
     ),
     endState<S>(
@@ -159,7 +159,7 @@ export function seqcountProperties<S>(
           s,
           (c) => c.sequence !== 2 * c.began,
           (c, i) =>
-            `${name(i)}->${field} is ${c.sequence} after ${c.began} write sections: an increment was lost${c.sequence & 1 ? ', and the count is stuck odd' : ''}`,
+            `${names[i]}->${field} is ${c.sequence} after ${c.began} write sections: an increment was lost${c.sequence & 1 ? ', and the count is stuck odd' : ''}`,
         ),
     ),
   ];
