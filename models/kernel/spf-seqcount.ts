@@ -108,26 +108,28 @@ function writers(o: Options, r: R) {
     set('move_ptes: set_pte_at(new_vma, pte)', r.pte.at(NEXT), 'page'),
     set('move_ptes: ptep_get_and_clear(vma)', r.pte.at(VMA), 'none'),
   ];
-  const mmapSem = (fn: string, body: W[], read = false): W[] => [
-    lk(`${fn}: ${read ? 'down_read' : 'down_write_killable'}(mmap_sem)`, (c) =>
-      (read ? downRead : downWrite)(c, r.mmap_sem),
-    ),
+  const mmapWrite = (fn: string, body: W[]): W[] => [
+    lk(`${fn}: down_write_killable(mmap_sem)`, (c) => downWrite(c, r.mmap_sem)),
     ...body,
-    $.step(`${read ? 'madvise' : fn}: up_${read ? 'read' : 'write'}(mmap_sem)`, (c) =>
-      (read ? upRead : upWrite)(c, r.mmap_sem),
-    ),
+    $.step(`${fn}: up_write(mmap_sem)`, (c) => upWrite(c, r.mmap_sem)),
   ];
   const file = (fn: string, body: W[]) => (o.anon ? body : [...iMmapWrite(fn), ...body, iMmapUnlock(fn)]);
   return {
-    vma_adjust: mmapSem('vm_munmap', file('__vma_adjust', sections('__vma_adjust', [VMA, NEXT], adjust))),
-    move_vma: mmapSem('SyS_mremap', sections('move_vma', [VMA, NEXT], move)),
+    vma_adjust: mmapWrite('vm_munmap', file('__vma_adjust', sections('__vma_adjust', [VMA, NEXT], adjust))),
+    move_vma: mmapWrite('SyS_mremap', sections('move_vma', [VMA, NEXT], move)),
     reclaim: reclaim('shrink_active_list', o.reclaimReads),
     truncate: file('unmap_mapping_range', sections('unmap_page_range', [VMA], [clear])),
     // MADV_DONTNEED: madvise takes mmap_sem for read; zap_page_range → unmap_page_range's section.
-    dontneed: mmapSem('madvise(MADV_DONTNEED)', sections('unmap_page_range', [VMA], [clear]), true),
+    dontneed: [
+      lk('madvise(MADV_DONTNEED): down_read(mmap_sem)', (c) => downRead(c, r.mmap_sem)),
+      ...sections('unmap_page_range', [VMA], [clear]),
+      $.step('madvise: up_read(mmap_sem)', (c) => upRead(c, r.mmap_sem)),
+    ],
   };
 }
 
+const PTL =
+  'pte_map_lock: spin_trylock(ptl); vma_has_changed? → VM_FAULT_RETRY; pte_same(*pte, orig_pte)? set_pte_at : nothing; pte_unmap_unlock';
 /** The sample; ghosts: sections begun then and whether one was open (all sections; VMA-changing ones). */
 const RL0 = { start: 0, began: 0, busy: false, end: 0, pte: '', overlapped: false, vbegan: 0, vbusy: false };
 type RL = typeof RL0;
@@ -151,19 +153,16 @@ function spfReader(o: Options, r: R, i: number): $.Node<RL>[] {
   const changed = (c: F) => sq.readSeqcountRetry(c, sc, c.l.start);
   // v3's handle_pte_fault → do_anonymous_page / do_wp_page → pte_map_lock. One step under the PTL:
   // every writer's PTE store is a single step under it too. A failed trylock would only add retries.
-  const ptl = (c: F) =>
-    changed(c) ||
-    (c.get(pte) !== c.l.pte
-      ? finish('retry')(c)
-      : (c.set(pte, 'spf'), finish('committed', (c) => c.l.vbusy || c.get(r.vmaChange.began) !== c.l.vbegan)(c)));
+  const ptl = (c: F) => {
+    if (changed(c)) return true; // vma_has_changed under the PTL: VM_FAULT_RETRY
+    if (c.get(pte) !== c.l.pte) return finish('retry')(c); // !pte_same: the fault did nothing
+    c.set(pte, 'spf');
+    return finish('committed', (c) => c.l.vbusy || c.get(r.vmaChange.began) !== c.l.vbegan)(c);
+  };
   const commit = o.ptl
     ? [
         $.when('pte_map_lock: local_irq_disable; vma_has_changed(vma, seq)? → VM_FAULT_RETRY', changed, retry),
-        $.when(
-          'pte_map_lock: spin_trylock(ptl); vma_has_changed? → VM_FAULT_RETRY; pte_same(*pte, orig_pte)? set_pte_at : nothing; pte_unmap_unlock',
-          ptl,
-          retry,
-        ),
+        $.when(PTL, ptl, retry),
       ]
     : [
         $.step(
