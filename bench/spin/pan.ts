@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { marker } from './promela.js';
+import { marker } from './generate/index.js';
 
 export interface SpinSettings {
   readonly timeoutMs: number;
@@ -18,6 +18,8 @@ export interface SpinSettings {
   readonly memLimitMb: number;
   /** Extra gcc defines besides -DSAFETY (the memory setting: -DCOLLAPSE by default). */
   readonly defines: readonly string[];
+  /** gcc's optimisation level (default -O2; the tests use -O0: pan compiles several times faster). */
+  readonly optimize?: string;
 }
 
 export const DEFAULT_SPIN: SpinSettings = {
@@ -147,7 +149,15 @@ export function runSpin(
   const gen = run('spin', ['-a', 'model.pml'], dir, 60_000);
   if (gen.status !== 0)
     return { ...empty, outcome: 'error', reason: `spin -a failed: ${(gen.stdout + gen.stderr).trim().slice(0, 400)}` };
-  const gccArgs = ['-O2', '-DSAFETY', ...settings.defines, `-DMEMLIM=${settings.memLimitMb}`, '-o', 'pan', 'pan.c'];
+  const gccArgs = [
+    settings.optimize ?? '-O2',
+    '-DSAFETY',
+    ...settings.defines,
+    `-DMEMLIM=${settings.memLimitMb}`,
+    '-o',
+    'pan',
+    'pan.c',
+  ];
   const cc = run('gcc', gccArgs, dir, 300_000);
   if (cc.status !== 0)
     return {
