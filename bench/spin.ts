@@ -128,10 +128,10 @@ function sizesOf(t: Translation): readonly number[] {
 
 function emitAll(dir: string, size: number): void {
   mkdirSync(dir, { recursive: true });
-  for (const t of TRANSLATIONS.filter((x) => x.planned)) {
+  for (const t of TRANSLATIONS.filter((x) => x.example)) {
     const n = t.param ? Math.max(size, t.sizes[0]) : t.sizes[0];
     const file = join(dir, `${nameOf(t).replace('/', '--')}${t.param ? `.${t.param}${n}` : ''}.pml`);
-    writeFileSync(file, promelaOf(t, n));
+    writeFileSync(file, promelaOf(t, n).text);
     log(`wrote ${file}`);
   }
 }

@@ -147,7 +147,10 @@ export function runMmcheck(
 
 export function spinOn(t: Translation, n: number, cfg: RunConfig, only?: string): SpinResult {
   const dir = join(cfg.workDir, `${t.model}-${t.variant}-${n}${only ? '-' + only : ''}`);
-  return runSpin(promelaOf(t, n, only), dir, propertyNames(t, n), cfg.spin);
+  const gen = promelaOf(t, n, only);
+  return runSpin(gen.text, dir, propertyNames(t, n), cfg.spin, {
+    terminal: gen.dumped.length ? (text: string) => gen.checkTerminal(text) : undefined,
+  });
 }
 
 const done = (o: string) => o === 'pass' || o === 'violated';
@@ -204,12 +207,13 @@ export interface Equivalence {
 export async function equivalence(t: Translation, n: number, cfg: RunConfig): Promise<Equivalence> {
   const mm = await runMmcheck(t, n, cfg, { strategy: 'naive', stopAtFirst: false, symmetry: false });
   const dir = join(cfg.workDir, `eq-${t.model}-${t.variant}-${n}`);
+  const gen = promelaOf(t, n);
   const spin = runSpin(
-    promelaOf(t, n),
+    gen.text,
     dir,
     propertyNames(t, n),
     { ...cfg.spin, defines: [...cfg.spin.defines, '-DNOREDUCE'] },
-    { allErrors: true },
+    { allErrors: true, terminal: gen.dumped.length ? (text: string) => gen.checkTerminal(text) : undefined },
   );
   const key = (xs: readonly string[]) => [...xs].sort().join(',');
   return { t, n, mm, spin, sameProperties: key(mm.properties) === key(spin.properties) };

@@ -4,9 +4,9 @@
  * memory, elapsed time). Also the one-time installation of the Debian package `spin`.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { marker } from './generate/index.js';
+import { marker, TERMINAL_FILE } from './generate/index.js';
 
 export interface SpinSettings {
   readonly timeoutMs: number;
@@ -106,7 +106,8 @@ function errorProperties(out: string, properties: readonly string[]): string[] {
     if (line.startsWith('invalid end state')) prop = 'deadlock-free';
     else {
       const markers = [...line.matchAll(/P_\w+/g)].map((x) => x[0]);
-      prop = markers.length ? byMarker.get(markers[markers.length - 1]) : undefined;
+      // The generator puts the marker first: pan truncates a long assert's text.
+      prop = markers.length ? byMarker.get(markers[0]) : undefined;
     }
     const name = prop ?? `unknown: ${line}`;
     if (!found.includes(name)) found.push(name);
@@ -119,6 +120,11 @@ export interface PanFlags {
   readonly allErrors?: boolean;
   /** pan -E: do not report invalid end states (a cross-check of one assert property). */
   readonly ignoreEndStates?: boolean;
+  /**
+   * The model appends its terminal states to TERMINAL_FILE (end-state properties too large to
+   * compile): the properties they violate, found after pan ends, join pan's own errors.
+   */
+  readonly terminal?: (text: string) => readonly string[];
 }
 
 const TIME = '/usr/bin/time';
@@ -133,6 +139,7 @@ export function runSpin(
 ): SpinResult {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'model.pml'), pml);
+  rmSync(join(dir, TERMINAL_FILE), { force: true });
   const empty = {
     properties: [],
     states: 0,
@@ -196,6 +203,11 @@ export function runSpin(
   if (pan.timedOut || pan.status === 124 || pan.status === 137 || /Interrupted/.test(out))
     return { ...base, outcome: 'incomplete', reason: 'time' };
   const props = errorProperties(out, properties);
+  if (flags.terminal) {
+    const file = join(dir, TERMINAL_FILE);
+    for (const p of flags.terminal(existsSync(file) ? readFileSync(file, 'utf8') : ''))
+      if (!props.includes(p)) props.push(p);
+  }
   if (/reached -DMEMLIM bound|out of memory/i.test(out))
     return { ...base, properties: props, outcome: 'incomplete', reason: 'memory' };
   if (/max search depth too small|Search not completed/i.test(out))

@@ -26,6 +26,16 @@ function typeOf(values: readonly number[]): string {
   return 'int';
 }
 
+/**
+ * Embedded C that appends the terminal state (every global slot) to TERMINAL_FILE, for the
+ * end-state properties checked after the search (their names: see the header).
+ */
+function dumpCode(names: readonly string[]): string {
+  const fmt = names.map(() => '%d').join(' ');
+  const args = names.map((n) => `now.${n}`).join(', ');
+  return `c_code { FILE *mm_f = fopen("${TERMINAL_FILE}", "a"); if (mm_f) { fprintf(mm_f, "${fmt}\\n", ${args}); fclose(mm_f); } }`;
+}
+
 /** An invariant: its asserts (a macro) and the slots it reads. */
 interface Invariant {
   readonly macro: string;
@@ -39,7 +49,15 @@ export interface Compiled {
   readonly checks: ReadonlyMap<Property, readonly Leaf<Verdict>[]>;
   /** The property the text is restricted to (a cross-check), if any. */
   readonly only?: string;
+  /**
+   * End-state properties too large to compile (more outcomes than the enumeration bound): each
+   * terminal state is appended to TERMINAL_FILE by embedded C, and checked afterwards (terminal.ts).
+   */
+  readonly dumped: readonly Property[];
 }
+
+/** The file pan appends terminal states to (one line of slot values each) when some end-state property is dumped. */
+export const TERMINAL_FILE = 'terminal-states.txt';
 
 /** Names of the slots: fields by their layout path, threads' control states `cs_<thread>`. */
 function slotNames(m: Machine): Slots & { readonly all: readonly string[]; kind(slot: number): string } {
@@ -76,8 +94,8 @@ export function emitPromela(c: Compiled, header: string): string {
     const bad = conds.get('violated') ?? 'false';
     const err = conds.get('error') ?? 'false';
     return [
-      ...(bad === 'false' ? [] : [`assert(!(${bad}) || ${marker(p.name)})`]),
-      ...(err === 'false' ? [] : [`assert(!(${err}) || ${marker(MODEL_ERROR)})`]),
+      ...(bad === 'false' ? [] : [`assert(${marker(p.name)} || !(${bad}))`]),
+      ...(err === 'false' ? [] : [`assert(${marker(MODEL_ERROR)} || !(${err}))`]),
     ];
   };
   const invariants: Invariant[] = [...c.checks]
@@ -98,7 +116,7 @@ export function emitPromela(c: Compiled, header: string): string {
     );
   out.push(
     comment('END: the end-state properties, asserted once every thread has finished'),
-    macro('END', ends),
+    macro('END', [...ends, ...(c.dumped.length ? [dumpCode(slots.all)] : [])]),
     comment("STOP: a BUG ends the execution (as in mmcheck): every thread's control state to its stop value"),
     macro(
       'STOP',
