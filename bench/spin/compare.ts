@@ -10,9 +10,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ExploreOptions } from '../../src/explore/explore.js';
 import { MODEL_ERROR } from './generate/index.js';
+import type { Generated } from './generate/index.js';
 import { instanceOf, promelaOf, type Translation } from './index.js';
 import type { WorkerRequest, WorkerResult } from './mmcheck-worker.js';
-import { runSpin, type SpinResult, type SpinSettings } from './pan.js';
+import { runSpin, spinError, type PanFlags, type SpinResult, type SpinSettings } from './pan.js';
 
 const WORKER = join(fileURLToPath(new URL('.', import.meta.url)), 'mmcheck-worker.js');
 
@@ -145,12 +146,30 @@ export function runMmcheck(
   });
 }
 
-export function spinOn(t: Translation, n: number, cfg: RunConfig, only?: string): SpinResult {
-  const dir = join(cfg.workDir, `${t.model}-${t.variant}-${n}${only ? '-' + only : ''}`);
-  const gen = promelaOf(t, n, only);
-  return runSpin(gen.text, dir, propertyNames(t, n), cfg.spin, {
+/** Generate the Promela and run SPIN on it; a model the generator refuses is an `error` result naming why. */
+function generateAndRun(
+  t: Translation,
+  n: number,
+  dir: string,
+  settings: SpinSettings,
+  flags: PanFlags,
+  only?: string,
+): SpinResult {
+  let gen: Generated;
+  try {
+    gen = promelaOf(t, n, only);
+  } catch (e) {
+    return spinError(`generating Promela: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return runSpin(gen.text, dir, propertyNames(t, n), settings, {
+    ...flags,
     terminal: gen.dumped.length ? (text: string) => gen.checkTerminal(text) : undefined,
   });
+}
+
+export function spinOn(t: Translation, n: number, cfg: RunConfig, only?: string): SpinResult {
+  const dir = join(cfg.workDir, `${t.model}-${t.variant}-${n}${only ? '-' + only : ''}`);
+  return generateAndRun(t, n, dir, cfg.spin, {}, only);
 }
 
 const done = (o: string) => o === 'pass' || o === 'violated';
@@ -207,13 +226,12 @@ export interface Equivalence {
 export async function equivalence(t: Translation, n: number, cfg: RunConfig): Promise<Equivalence> {
   const mm = await runMmcheck(t, n, cfg, { strategy: 'naive', stopAtFirst: false, symmetry: false });
   const dir = join(cfg.workDir, `eq-${t.model}-${t.variant}-${n}`);
-  const gen = promelaOf(t, n);
-  const spin = runSpin(
-    gen.text,
+  const spin = generateAndRun(
+    t,
+    n,
     dir,
-    propertyNames(t, n),
     { ...cfg.spin, defines: [...cfg.spin.defines, '-DNOREDUCE'] },
-    { allErrors: true, terminal: gen.dumped.length ? (text: string) => gen.checkTerminal(text) : undefined },
+    { allErrors: true },
   );
   const key = (xs: readonly string[]) => [...xs].sort().join(',');
   return { t, n, mm, spin, sameProperties: key(mm.properties) === key(spin.properties) };

@@ -129,6 +129,25 @@ export interface PanFlags {
 
 const TIME = '/usr/bin/time';
 
+/** A run that did not get to pan (the Promela could not be generated): outcome `error`, no statistics. */
+export function spinError(reason: string): SpinResult {
+  return {
+    outcome: 'error',
+    reason,
+    properties: [],
+    states: 0,
+    transitions: 0,
+    depth: 0,
+    vectorBytes: 0,
+    genMs: 0,
+    compileMs: 0,
+    searchMs: 0,
+    memMb: 0,
+    stateMemMb: 0,
+    maxRssBytes: 0,
+  };
+}
+
 /** Generate, compile and run pan on `pml` in `dir`; `properties` are the model's property names. */
 export function runSpin(
   pml: string,
