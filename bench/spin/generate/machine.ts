@@ -23,6 +23,7 @@ import type { Layout, Ref } from '../../../src/lang/layout.js';
 import { isCompiled } from '../../../src/lang/model.js';
 import type { Instance } from '../../../src/core/instantiate.js';
 import { branch, TooManyLeaves, type Leaf } from './branch.js';
+import { WriteLog } from './readable.js';
 
 /** What one leaf of a step does. */
 export type Outcome =
@@ -78,7 +79,7 @@ export function machineOf(inst: Instance, limit = DEFAULT_LIMIT): Machine {
     return d.kind === 'values' ? d.values[x] : x;
   };
   const init = fields.map((r) => enc.encode(r, r.get(program.init)));
-  const sets: Set<number>[] = init.map((v) => new Set([v]));
+  const log = new WriteLog(init, program.threads.length);
   const threads = program.threads.map((t, tid) => {
     const steps = t.steps as readonly LangStep<unknown>[];
     for (const s of steps)
@@ -94,18 +95,23 @@ export function machineOf(inst: Instance, limit = DEFAULT_LIMIT): Machine {
   });
   for (const t of threads) t.index.set(keyOf(t.states[0]), 0);
   const leaves: Leaf<Outcome>[][][] = threads.map(() => []);
-  // Slots whose sets grew in the last round: a control state is enumerated again only if it reads one.
-  let grown = new Set<number>(init.map((_v, i) => i));
+  // What each control state's enumeration read: it is enumerated again only when one of those changed.
+  const seen: Map<number, string>[][] = threads.map(() => []);
   for (let changed = true; changed;) {
     changed = false;
-    const snapshot = sets.map((s) => [...s].sort((a, b) => a - b));
-    const growing = new Set<number>();
     threads.forEach((t, ti) => {
       const out = leaves[ti];
       for (let i = 0; i < t.states.length; i++) {
         const cs = t.states[i];
         if (cs.pc >= t.steps.length) continue;
-        if (out[i] && !out[i].some((lf) => lf.reads.some(([slot]) => grown.has(slot)))) continue;
+        const readable = new Map<number, number[]>();
+        const valuesOf = (slot: number) => {
+          let vs = readable.get(slot);
+          if (!vs) readable.set(slot, (vs = log.readable(t.tid, i, slot)));
+          return vs;
+        };
+        const last = seen[ti][i];
+        if (last && [...last].every(([slot, text]) => valuesOf(slot).join() === text)) continue;
         const step = t.steps[cs.pc];
         const intern = (next: ControlState) => {
           const key = keyOf(next);
@@ -138,7 +144,7 @@ export function machineOf(inst: Instance, limit = DEFAULT_LIMIT): Machine {
         };
         let ls: Leaf<Outcome>[];
         try {
-          ls = branch((slot) => snapshot[slot], run, limit);
+          ls = branch(valuesOf, run, limit);
         } catch (err) {
           if (err instanceof TooManyLeaves)
             throw new Error(`thread '${t.name}' step '${step.label}': ${err.message} (the enumeration bound)`, {
@@ -147,20 +153,18 @@ export function machineOf(inst: Instance, limit = DEFAULT_LIMIT): Machine {
           throw err;
         }
         out[i] = ls.map((lf) => ({ reads: lf.reads, result: dropUnchanged(lf) }));
+        seen[ti][i] = new Map([...readable].map(([slot, vs]) => [slot, vs.join()]));
         for (const lf of ls)
-          if (lf.result.kind === 'go')
-            for (const [slot, v] of lf.result.writes)
-              if (!sets[slot].has(v)) {
-                sets[slot].add(v);
-                growing.add(slot);
-                changed = true;
-              }
+          if (lf.result.kind === 'go') {
+            const next = lf.result.next;
+            if (log.edge(t.tid, i, next)) changed = true;
+            for (const [slot, v] of lf.result.writes) if (log.write(t.tid, slot, v, next)) changed = true;
+          }
       }
     });
-    grown = growing;
   }
   const machines = threads.map((t, ti) => renumber(t, leaves[ti]));
-  const values = [...sets.map((s) => [...s].sort((a, b) => a - b)), ...machines.map((t) => t.states.map((_s, i) => i))];
+  const values = [...fields.map((_r, slot) => log.all(slot)), ...machines.map((t) => t.states.map((_s, i) => i))];
   return { inst, layout, fields, init, values, threads: machines, decode };
 }
 

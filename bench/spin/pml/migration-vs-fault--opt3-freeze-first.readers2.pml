@@ -54,7 +54,7 @@ byte tlb_cpumask = 6; /* tlb.cpumask: mask, values 6 */
 byte tlb_ubc = 0; /* tlb.ubc: mask, values 0 */
 byte tlb_batched = 0; /* tlb.batched: int, values 0 */
 byte tlb_irqOff = 0; /* tlb.irqOff: mask, values 0 */
-byte i_mmap_rwsem_readers = 0; /* i_mmap_rwsem.readers: int, values 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31 */
+byte i_mmap_rwsem_readers = 0; /* i_mmap_rwsem.readers: int, values 0, 1 */
 short i_mmap_rwsem_writer = -1; /* i_mmap_rwsem.writer: tid, values -1 */
 byte mig = 0; /* mig: 0 = "running", 1 = "migrated", 2 = "failed" */
 byte allocated = 0; /* allocated: int, values 0 */
@@ -70,20 +70,19 @@ proctype p_migrator() {
 end_c0:
   if
   :: d_step { cs_migrator == 0 && (folios_A_locked == -1) -> folios_A_locked = 0; cs_migrator = 1; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c1
-  :: d_step { cs_migrator == 0 && ((folios_A_locked != -1) && (folios_A_waiters == 0 || folios_A_waiters == 2 || folios_A_waiters == 4 || folios_A_waiters == 6)) -> folios_A_waiters = folios_A_waiters | 1; cs_migrator = 8; INV_no_ref_held_across_migration_wait }; goto end_c8
-  :: d_step { cs_migrator == 0 && ((folios_A_locked != -1) && (folios_A_waiters == 1 || folios_A_waiters == 3 || folios_A_waiters == 5 || folios_A_waiters == 7)) -> cs_migrator = 8 }; goto end_c8
+  :: d_step { cs_migrator == 0 && ((folios_A_locked == 1 || folios_A_locked == 2) && (folios_A_waiters == 0 || folios_A_waiters == 2 || folios_A_waiters == 4 || folios_A_waiters == 6)) -> folios_A_waiters = folios_A_waiters | 1; cs_migrator = 18; INV_no_ref_held_across_migration_wait }; goto end_c18
+  :: d_step { cs_migrator == 0 && ((folios_A_locked == 1 || folios_A_locked == 2) && (folios_A_waiters == 1 || folios_A_waiters == 3 || folios_A_waiters == 5 || folios_A_waiters == 7)) -> cs_migrator = 18 }; goto end_c18
   fi;
   /* cs 1: pc 2 'option 3: folio_ref_freeze(src, 3) before unmap', locals {"batch":0,"early":0,"retrying":false} */
 end_c1:
   if
-  :: d_step { cs_migrator == 1 && (folios_A_ref != 3 && (folios_A_held == 0 || (folios_A_held == 2 && (folios_A_waiters == 2 || folios_A_waiters == 3 || folios_A_waiters == 6 || folios_A_waiters == 7)) || (folios_A_held == 4 && (folios_A_waiters >= 4 && folios_A_waiters <= 7)) || (folios_A_held == 6 && (folios_A_waiters == 6 || folios_A_waiters == 7)))) -> cs_migrator = 9 }; goto end_c9
+  :: d_step { cs_migrator == 1 && (folios_A_ref != 3 && (folios_A_held == 0 || (folios_A_held == 2 && (folios_A_waiters == 2 || folios_A_waiters == 3 || folios_A_waiters == 6 || folios_A_waiters == 7)) || (folios_A_held == 4 && (folios_A_waiters >= 4 && folios_A_waiters <= 7)) || (folios_A_held == 6 && (folios_A_waiters == 6 || folios_A_waiters == 7)))) -> cs_migrator = 19 }; goto end_c19
   :: d_step { cs_migrator == 1 && (folios_A_ref == 3) -> folios_A_ref = folios_A_ref - 3; cs_migrator = 2 }; goto end_c2
   fi;
   /* cs 2: pc 3 'rmap_walk_file: i_mmap_lock_read', locals {"batch":0,"early":0,"retrying":false} */
 end_c2:
   if
-  :: d_step { cs_migrator == 2 && (i_mmap_rwsem_readers != 31) -> i_mmap_rwsem_readers = i_mmap_rwsem_readers + 1; cs_migrator = 3 }; goto end_c3
-  :: d_step { cs_migrator == 2 && (i_mmap_rwsem_readers == 31) -> assert(P_model_error); STOP /* model error: set i_mmap_rwsem.readers = 32 is outside its domain (0..31) */ }; goto end_done
+  :: d_step { cs_migrator == 2 -> i_mmap_rwsem_readers = i_mmap_rwsem_readers + 1; cs_migrator = 3 }; goto end_c3
   fi;
   /* cs 3: pc 4 'try_to_migrate_one: page_vma_mapped_walk takes PTL', locals {"batch":0,"early":0,"retrying":false} */
 end_c3:
@@ -93,8 +92,7 @@ end_c3:
   /* cs 4: pc 5 'try_to_migrate_one: ptep_clear_flush / ptep_get_and_clear', locals {"batch":0,"early":0,"retrying":false} */
 end_c4:
   if
-  :: d_step { cs_migrator == 4 && (tlb_cached_0_A == 0) -> pte_0 = 0; cs_migrator = 5; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c5
-  :: d_step { cs_migrator == 4 && (tlb_cached_0_A == 6) -> pte_0 = 0; tlb_cached_0_A = tlb_cached_0_A & ~6; cs_migrator = 5; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c5
+  :: d_step { cs_migrator == 4 -> pte_0 = 0; tlb_cached_0_A = tlb_cached_0_A & ~6; cs_migrator = 5; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c5
   fi;
   /* cs 5: pc 6 'try_to_migrate_one: set_pte_at(migration entry)', locals {"batch":0,"early":0,"retrying":false} */
 end_c5:
@@ -104,168 +102,164 @@ end_c5:
   /* cs 6: pc 7 'try_to_migrate_one: folio_remove_rmap_pte', locals {"batch":0,"early":0,"retrying":false} */
 end_c6:
   if
-  :: d_step { cs_migrator == 6 && (folios_A_mapcount == 0) -> assert(P_refcount); STOP /* BUG: VM_BUG_ON_FOLIO(folio_mapcount(folio) < 0): A mapcount underflow */ }; goto end_done
-  :: d_step { cs_migrator == 6 && (folios_A_mapcount != 0) -> folios_A_mapcount = folios_A_mapcount - 1; cs_migrator = 7 }; goto end_c7
+  :: d_step { cs_migrator == 6 -> folios_A_mapcount = folios_A_mapcount - 1; cs_migrator = 7 }; goto end_c7
   fi;
   /* cs 7: pc 8 'page_vma_mapped_walk: drop PTL', locals {"batch":0,"early":0,"retrying":false} */
 end_c7:
   if
   :: d_step { cs_migrator == 7 && (ptl != 0) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
-  :: d_step { cs_migrator == 7 && (ptl == 0) -> ptl = -1; cs_migrator = 10 }; goto end_c10
+  :: d_step { cs_migrator == 7 && (ptl == 0) -> ptl = -1; cs_migrator = 8 }; goto end_c8
   fi;
-  /* cs 8: pc 1 'migrate_folio_unmap: folio_lock sleeps', locals {"batch":0,"early":0,"retrying":false} */
+  /* cs 8: pc 9 'rmap_walk_file: i_mmap_unlock_read', locals {"batch":0,"early":0,"retrying":false} */
 end_c8:
   if
-  :: d_step { cs_migrator == 8 && ((folios_A_locked == -1) && (folios_A_waiters == 0 || folios_A_waiters == 2 || folios_A_waiters == 4 || folios_A_waiters == 6)) -> folios_A_locked = 0; cs_migrator = 1; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c1
-  :: d_step { cs_migrator == 8 && ((folios_A_locked == -1) && (folios_A_waiters == 1 || folios_A_waiters == 3 || folios_A_waiters == 5 || folios_A_waiters == 7)) -> folios_A_locked = 0; folios_A_waiters = folios_A_waiters & ~1; cs_migrator = 1; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c1
+  :: d_step { cs_migrator == 8 && (i_mmap_rwsem_readers == 0) -> assert(P_lock_misuse); STOP /* BUG: up_read(i_mmap_rwsem) without a reader */ }; goto end_done
+  :: d_step { cs_migrator == 8 && (i_mmap_rwsem_readers == 1) -> i_mmap_rwsem_readers = i_mmap_rwsem_readers - 1; cs_migrator = 9 }; goto end_c9
   fi;
-  /* cs 9: pc 19 'migrate_folio_undo_src: folio_unlock(src)', locals {"batch":0,"early":0,"retrying":false} */
+  /* cs 9: pc 10 'migrate_pages_batch: try_to_unmap_flush', locals {"batch":0,"early":0,"retrying":false} */
 end_c9:
   if
-  :: d_step { cs_migrator == 9 && (folios_A_locked != 0) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of A not locked by this thread */ }; goto end_done
-  :: d_step { cs_migrator == 9 && (folios_A_locked == 0) -> folios_A_locked = -1; cs_migrator = 11; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c11
+  :: d_step { cs_migrator == 9 -> cs_migrator = 10 }; goto end_c10
   fi;
-  /* cs 10: pc 9 'rmap_walk_file: i_mmap_unlock_read', locals {"batch":0,"early":0,"retrying":false} */
+  /* cs 10: pc 11 'folio_migrate_mapping: xas_store(dst); folio_ref_unfreeze(src, 1)', locals {"batch":0,"early":0,"retrying":false} */
 end_c10:
   if
-  :: d_step { cs_migrator == 10 && (i_mmap_rwsem_readers == 0) -> assert(P_lock_misuse); STOP /* BUG: up_read(i_mmap_rwsem) without a reader */ }; goto end_done
-  :: d_step { cs_migrator == 10 && (i_mmap_rwsem_readers != 0) -> i_mmap_rwsem_readers = i_mmap_rwsem_readers - 1; cs_migrator = 12 }; goto end_c12
+  :: d_step { cs_migrator == 10 && (folios_B_ref != 16) -> folios_A_ref = 1; folios_A_mapping = 0; folios_B_ref = folios_B_ref + 1; folios_B_mapping = 1; cache_0 = 1; cs_migrator = 11 }; goto end_c11
+  :: d_step { cs_migrator == 10 && (folios_B_ref == 16) -> assert(P_model_error); STOP /* model error: set folios.B.ref = 17 is outside its domain (0..16) */ }; goto end_done
   fi;
-  /* cs 11: pc 20 'migrate_pages_sync: next batch?', locals {"batch":0,"early":0,"retrying":false} */
+  /* cs 11: pc 12 'remove_migration_ptes(src→dst): PTL', locals {"batch":0,"early":0,"retrying":false} */
 end_c11:
   if
-  :: d_step { cs_migrator == 11 -> cs_migrator = 13 }; goto end_c13
+  :: d_step { cs_migrator == 11 && (ptl == -1) -> ptl = 0; cs_migrator = 12 }; goto end_c12
   fi;
-  /* cs 12: pc 10 'migrate_pages_batch: try_to_unmap_flush', locals {"batch":0,"early":0,"retrying":false} */
+  /* cs 12: pc 13 'remove_migration_pte: set_pte_at(dst); folio_get(dst)', locals {"batch":0,"early":0,"retrying":false} */
 end_c12:
   if
-  :: d_step { cs_migrator == 12 -> cs_migrator = 14 }; goto end_c14
+  :: d_step { cs_migrator == 12 && (pte_0 != 2) -> cs_migrator = 13 }; goto end_c13
+  :: d_step { cs_migrator == 12 && (pte_0 == 2 && (folios_B_ref != 16 && folios_B_mapcount != 4)) -> folios_B_ref = folios_B_ref + 1; folios_B_mapcount = folios_B_mapcount + 1; pte_0 = 4; cs_migrator = 13; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c13
+  :: d_step { cs_migrator == 12 && (pte_0 == 2 && (folios_B_ref != 16 && folios_B_mapcount == 4)) -> assert(P_model_error); STOP /* model error: set folios.B.mapcount = 5 is outside its domain (0..4) */ }; goto end_done
+  :: d_step { cs_migrator == 12 && (pte_0 == 2 && folios_B_ref == 16) -> assert(P_model_error); STOP /* model error: set folios.B.ref = 17 is outside its domain (0..16) */ }; goto end_done
   fi;
-  /* cs 13: pc 0 'migrate_folio_unmap: folio_lock(src)', locals {"batch":1,"early":0,"retrying":false} */
+  /* cs 13: pc 14 'remove_migration_ptes: drop PTL', locals {"batch":0,"early":0,"retrying":false} */
 end_c13:
   if
-  :: d_step { cs_migrator == 13 && (folios_A_locked == -1) -> folios_A_locked = 0; cs_migrator = 15; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c15
-  :: d_step { cs_migrator == 13 && ((folios_A_locked != -1) && (folios_A_waiters == 0 || folios_A_waiters == 2 || folios_A_waiters == 4 || folios_A_waiters == 6)) -> folios_A_waiters = folios_A_waiters | 1; cs_migrator = 16; INV_no_ref_held_across_migration_wait }; goto end_c16
-  :: d_step { cs_migrator == 13 && ((folios_A_locked != -1) && (folios_A_waiters == 1 || folios_A_waiters == 3 || folios_A_waiters == 5 || folios_A_waiters == 7)) -> cs_migrator = 16 }; goto end_c16
+  :: d_step { cs_migrator == 13 && (ptl != 0) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
+  :: d_step { cs_migrator == 13 && (ptl == 0) -> ptl = -1; cs_migrator = 14 }; goto end_c14
   fi;
-  /* cs 14: pc 11 'folio_migrate_mapping: xas_store(dst); folio_ref_unfreeze(src, 1)', locals {"batch":0,"early":0,"retrying":false} */
+  /* cs 14: pc 15 'migrate_folio_move: folio_unlock(dst)', locals {"batch":0,"early":0,"retrying":false} */
 end_c14:
   if
-  :: d_step { cs_migrator == 14 && (folios_B_ref != 16) -> folios_A_ref = 1; folios_A_mapping = 0; folios_B_ref = folios_B_ref + 1; folios_B_mapping = 1; cache_0 = 1; cs_migrator = 17 }; goto end_c17
-  :: d_step { cs_migrator == 14 && (folios_B_ref == 16) -> assert(P_model_error); STOP /* model error: set folios.B.ref = 17 is outside its domain (0..16) */ }; goto end_done
+  :: d_step { cs_migrator == 14 && (folios_B_locked != 0) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of B not locked by this thread */ }; goto end_done
+  :: d_step { cs_migrator == 14 && (folios_B_locked == 0) -> folios_B_locked = -1; cs_migrator = 15 }; goto end_c15
   fi;
-  /* cs 15: pc 2 'option 3: folio_ref_freeze(src, 3) before unmap', locals {"batch":1,"early":0,"retrying":false} */
+  /* cs 15: pc 16 'migrate_folio_move: folio_unlock(src)', locals {"batch":0,"early":0,"retrying":false} */
 end_c15:
   if
-  :: d_step { cs_migrator == 15 && (folios_A_ref != 3 && (folios_A_held == 0 || (folios_A_held == 2 && (folios_A_waiters == 2 || folios_A_waiters == 3 || folios_A_waiters == 6 || folios_A_waiters == 7)) || (folios_A_held == 4 && (folios_A_waiters >= 4 && folios_A_waiters <= 7)) || (folios_A_held == 6 && (folios_A_waiters == 6 || folios_A_waiters == 7)))) -> cs_migrator = 18 }; goto end_c18
-  :: d_step { cs_migrator == 15 && (folios_A_ref == 3) -> folios_A_ref = folios_A_ref - 3; cs_migrator = 19 }; goto end_c19
+  :: d_step { cs_migrator == 15 && (folios_A_locked != 0) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of A not locked by this thread */ }; goto end_done
+  :: d_step { cs_migrator == 15 && (folios_A_locked == 0) -> folios_A_locked = -1; cs_migrator = 16; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c16
   fi;
-  /* cs 16: pc 1 'migrate_folio_unmap: folio_lock sleeps', locals {"batch":1,"early":0,"retrying":false} */
+  /* cs 16: pc 17 'migrate_folio_move: folio_put(dst)', locals {"batch":0,"early":0,"retrying":false} */
 end_c16:
   if
-  :: d_step { cs_migrator == 16 && ((folios_A_locked == -1) && (folios_A_waiters == 0 || folios_A_waiters == 2 || folios_A_waiters == 4 || folios_A_waiters == 6)) -> folios_A_locked = 0; cs_migrator = 15; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c15
-  :: d_step { cs_migrator == 16 && ((folios_A_locked == -1) && (folios_A_waiters == 1 || folios_A_waiters == 3 || folios_A_waiters == 5 || folios_A_waiters == 7)) -> folios_A_locked = 0; folios_A_waiters = folios_A_waiters & ~1; cs_migrator = 15; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c15
+  :: d_step { cs_migrator == 16 && (folios_B_ref == 0) -> assert(P_refcount); STOP /* BUG: VM_BUG_ON_PAGE(page_ref_count(page) == 0): folio_put on B with a zero count */ }; goto end_done
+  :: d_step { cs_migrator == 16 && (folios_B_ref != 0) -> folios_B_ref = folios_B_ref - 1; cs_migrator = 17 }; goto end_c17
   fi;
-  /* cs 17: pc 12 'remove_migration_ptes(src→dst): PTL', locals {"batch":0,"early":0,"retrying":false} */
+  /* cs 17: pc 18 'migrate_folio_done: folio_put(src) — migrated', locals {"batch":0,"early":0,"retrying":false} */
 end_c17:
   if
-  :: d_step { cs_migrator == 17 && (ptl == -1) -> ptl = 0; cs_migrator = 20 }; goto end_c20
+  :: d_step { cs_migrator == 17 && (folios_A_ref == 0) -> assert(P_model_error); STOP /* model error: set folios.A.ref = -1 is outside its domain (0..16) */ }; goto end_done
+  :: d_step { cs_migrator == 17 && (folios_A_ref != 0) -> folios_A_ref = folios_A_ref - 1; mig = 1; cs_migrator = 43 }; goto end_done
   fi;
-  /* cs 18: pc 19 'migrate_folio_undo_src: folio_unlock(src)', locals {"batch":1,"early":0,"retrying":false} */
+  /* cs 18: pc 1 'migrate_folio_unmap: folio_lock sleeps', locals {"batch":0,"early":0,"retrying":false} */
 end_c18:
   if
-  :: d_step { cs_migrator == 18 && (folios_A_locked != 0) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of A not locked by this thread */ }; goto end_done
-  :: d_step { cs_migrator == 18 && (folios_A_locked == 0) -> folios_A_locked = -1; cs_migrator = 21; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c21
+  :: d_step { cs_migrator == 18 && ((folios_A_locked == -1) && (folios_A_waiters == 0 || folios_A_waiters == 2 || folios_A_waiters == 4 || folios_A_waiters == 6)) -> folios_A_locked = 0; cs_migrator = 1; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c1
+  :: d_step { cs_migrator == 18 && ((folios_A_locked == -1) && (folios_A_waiters == 1 || folios_A_waiters == 3 || folios_A_waiters == 5 || folios_A_waiters == 7)) -> folios_A_locked = 0; folios_A_waiters = folios_A_waiters & ~1; cs_migrator = 1; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c1
   fi;
-  /* cs 19: pc 3 'rmap_walk_file: i_mmap_lock_read', locals {"batch":1,"early":0,"retrying":false} */
+  /* cs 19: pc 19 'migrate_folio_undo_src: folio_unlock(src)', locals {"batch":0,"early":0,"retrying":false} */
 end_c19:
   if
-  :: d_step { cs_migrator == 19 && (i_mmap_rwsem_readers != 31) -> i_mmap_rwsem_readers = i_mmap_rwsem_readers + 1; cs_migrator = 22 }; goto end_c22
-  :: d_step { cs_migrator == 19 && (i_mmap_rwsem_readers == 31) -> assert(P_model_error); STOP /* model error: set i_mmap_rwsem.readers = 32 is outside its domain (0..31) */ }; goto end_done
+  :: d_step { cs_migrator == 19 && (folios_A_locked != 0) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of A not locked by this thread */ }; goto end_done
+  :: d_step { cs_migrator == 19 && (folios_A_locked == 0) -> folios_A_locked = -1; cs_migrator = 20; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c20
   fi;
-  /* cs 20: pc 13 'remove_migration_pte: set_pte_at(dst); folio_get(dst)', locals {"batch":0,"early":0,"retrying":false} */
+  /* cs 20: pc 20 'migrate_pages_sync: next batch?', locals {"batch":0,"early":0,"retrying":false} */
 end_c20:
   if
-  :: d_step { cs_migrator == 20 && (pte_0 != 2) -> cs_migrator = 23 }; goto end_c23
-  :: d_step { cs_migrator == 20 && (pte_0 == 2 && (folios_B_ref != 16 && folios_B_mapcount != 4)) -> folios_B_ref = folios_B_ref + 1; folios_B_mapcount = folios_B_mapcount + 1; pte_0 = 4; cs_migrator = 23; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c23
-  :: d_step { cs_migrator == 20 && (pte_0 == 2 && (folios_B_ref != 16 && folios_B_mapcount == 4)) -> assert(P_model_error); STOP /* model error: set folios.B.mapcount = 5 is outside its domain (0..4) */ }; goto end_done
-  :: d_step { cs_migrator == 20 && (pte_0 == 2 && folios_B_ref == 16) -> assert(P_model_error); STOP /* model error: set folios.B.ref = 17 is outside its domain (0..16) */ }; goto end_done
+  :: d_step { cs_migrator == 20 -> cs_migrator = 21 }; goto end_c21
   fi;
-  /* cs 21: pc 20 'migrate_pages_sync: next batch?', locals {"batch":1,"early":0,"retrying":false} */
+  /* cs 21: pc 0 'migrate_folio_unmap: folio_lock(src)', locals {"batch":1,"early":0,"retrying":false} */
 end_c21:
   if
-  :: d_step { cs_migrator == 21 -> cs_migrator = 24 }; goto end_c24
+  :: d_step { cs_migrator == 21 && (folios_A_locked == -1) -> folios_A_locked = 0; cs_migrator = 22; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c22
+  :: d_step { cs_migrator == 21 && ((folios_A_locked != -1) && (folios_A_waiters == 0 || folios_A_waiters == 2 || folios_A_waiters == 4 || folios_A_waiters == 6)) -> folios_A_waiters = folios_A_waiters | 1; cs_migrator = 23; INV_no_ref_held_across_migration_wait }; goto end_c23
+  :: d_step { cs_migrator == 21 && ((folios_A_locked != -1) && (folios_A_waiters == 1 || folios_A_waiters == 3 || folios_A_waiters == 5 || folios_A_waiters == 7)) -> cs_migrator = 23 }; goto end_c23
   fi;
-  /* cs 22: pc 4 'try_to_migrate_one: page_vma_mapped_walk takes PTL', locals {"batch":1,"early":0,"retrying":false} */
+  /* cs 22: pc 2 'option 3: folio_ref_freeze(src, 3) before unmap', locals {"batch":1,"early":0,"retrying":false} */
 end_c22:
   if
-  :: d_step { cs_migrator == 22 && (ptl == -1) -> ptl = 0; cs_migrator = 25 }; goto end_c25
+  :: d_step { cs_migrator == 22 && (folios_A_ref != 3 && (folios_A_held == 0 || (folios_A_held == 2 && (folios_A_waiters == 2 || folios_A_waiters == 3 || folios_A_waiters == 6 || folios_A_waiters == 7)) || (folios_A_held == 4 && (folios_A_waiters >= 4 && folios_A_waiters <= 7)) || (folios_A_held == 6 && (folios_A_waiters == 6 || folios_A_waiters == 7)))) -> cs_migrator = 24 }; goto end_c24
+  :: d_step { cs_migrator == 22 && (folios_A_ref == 3) -> folios_A_ref = folios_A_ref - 3; cs_migrator = 25 }; goto end_c25
   fi;
-  /* cs 23: pc 14 'remove_migration_ptes: drop PTL', locals {"batch":0,"early":0,"retrying":false} */
+  /* cs 23: pc 1 'migrate_folio_unmap: folio_lock sleeps', locals {"batch":1,"early":0,"retrying":false} */
 end_c23:
   if
-  :: d_step { cs_migrator == 23 && (ptl != 0) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
-  :: d_step { cs_migrator == 23 && (ptl == 0) -> ptl = -1; cs_migrator = 26 }; goto end_c26
+  :: d_step { cs_migrator == 23 && ((folios_A_locked == -1) && (folios_A_waiters == 0 || folios_A_waiters == 2 || folios_A_waiters == 4 || folios_A_waiters == 6)) -> folios_A_locked = 0; cs_migrator = 22; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c22
+  :: d_step { cs_migrator == 23 && ((folios_A_locked == -1) && (folios_A_waiters == 1 || folios_A_waiters == 3 || folios_A_waiters == 5 || folios_A_waiters == 7)) -> folios_A_locked = 0; folios_A_waiters = folios_A_waiters & ~1; cs_migrator = 22; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c22
   fi;
-  /* cs 24: pc 21 'putback: folio_put(src), free dst — migration failed', locals {"batch":1,"early":0,"retrying":false} */
+  /* cs 24: pc 19 'migrate_folio_undo_src: folio_unlock(src)', locals {"batch":1,"early":0,"retrying":false} */
 end_c24:
   if
-  :: d_step { cs_migrator == 24 && (folios_A_ref == 0) -> assert(P_model_error); STOP /* model error: set folios.A.ref = -1 is outside its domain (0..16) */ }; goto end_done
-  :: d_step { cs_migrator == 24 && (folios_A_ref != 0 && folios_B_ref == 0) -> assert(P_model_error); STOP /* model error: set folios.B.ref = -1 is outside its domain (0..16) */ }; goto end_done
-  :: d_step { cs_migrator == 24 && (folios_A_ref != 0 && folios_B_ref != 0) -> folios_A_ref = folios_A_ref - 1; folios_B_ref = folios_B_ref - 1; folios_B_locked = -1; mig = 2; cs_migrator = 43 }; goto end_done
+  :: d_step { cs_migrator == 24 && (folios_A_locked != 0) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of A not locked by this thread */ }; goto end_done
+  :: d_step { cs_migrator == 24 && (folios_A_locked == 0) -> folios_A_locked = -1; cs_migrator = 26; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c26
   fi;
-  /* cs 25: pc 5 'try_to_migrate_one: ptep_clear_flush / ptep_get_and_clear', locals {"batch":1,"early":0,"retrying":false} */
+  /* cs 25: pc 3 'rmap_walk_file: i_mmap_lock_read', locals {"batch":1,"early":0,"retrying":false} */
 end_c25:
   if
-  :: d_step { cs_migrator == 25 && (tlb_cached_0_A == 0) -> pte_0 = 0; cs_migrator = 27; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c27
-  :: d_step { cs_migrator == 25 && (tlb_cached_0_A == 6) -> pte_0 = 0; tlb_cached_0_A = tlb_cached_0_A & ~6; cs_migrator = 27; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c27
+  :: d_step { cs_migrator == 25 -> i_mmap_rwsem_readers = i_mmap_rwsem_readers + 1; cs_migrator = 27 }; goto end_c27
   fi;
-  /* cs 26: pc 15 'migrate_folio_move: folio_unlock(dst)', locals {"batch":0,"early":0,"retrying":false} */
+  /* cs 26: pc 20 'migrate_pages_sync: next batch?', locals {"batch":1,"early":0,"retrying":false} */
 end_c26:
   if
-  :: d_step { cs_migrator == 26 && (folios_B_locked != 0) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of B not locked by this thread */ }; goto end_done
-  :: d_step { cs_migrator == 26 && (folios_B_locked == 0) -> folios_B_locked = -1; cs_migrator = 28 }; goto end_c28
+  :: d_step { cs_migrator == 26 -> cs_migrator = 28 }; goto end_c28
   fi;
-  /* cs 27: pc 6 'try_to_migrate_one: set_pte_at(migration entry)', locals {"batch":1,"early":0,"retrying":false} */
+  /* cs 27: pc 4 'try_to_migrate_one: page_vma_mapped_walk takes PTL', locals {"batch":1,"early":0,"retrying":false} */
 end_c27:
   if
-  :: d_step { cs_migrator == 27 -> pte_0 = 2; cs_migrator = 29; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c29
+  :: d_step { cs_migrator == 27 && (ptl == -1) -> ptl = 0; cs_migrator = 29 }; goto end_c29
   fi;
-  /* cs 28: pc 16 'migrate_folio_move: folio_unlock(src)', locals {"batch":0,"early":0,"retrying":false} */
+  /* cs 28: pc 21 'putback: folio_put(src), free dst — migration failed', locals {"batch":1,"early":0,"retrying":false} */
 end_c28:
   if
-  :: d_step { cs_migrator == 28 && (folios_A_locked != 0) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of A not locked by this thread */ }; goto end_done
-  :: d_step { cs_migrator == 28 && (folios_A_locked == 0) -> folios_A_locked = -1; cs_migrator = 30; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c30
+  :: d_step { cs_migrator == 28 && (folios_A_ref == 0) -> assert(P_model_error); STOP /* model error: set folios.A.ref = -1 is outside its domain (0..16) */ }; goto end_done
+  :: d_step { cs_migrator == 28 && (folios_A_ref != 0 && folios_B_ref == 0) -> assert(P_model_error); STOP /* model error: set folios.B.ref = -1 is outside its domain (0..16) */ }; goto end_done
+  :: d_step { cs_migrator == 28 && (folios_A_ref != 0 && folios_B_ref != 0) -> folios_A_ref = folios_A_ref - 1; folios_B_ref = folios_B_ref - 1; folios_B_locked = -1; mig = 2; cs_migrator = 44 }; goto end_done
   fi;
-  /* cs 29: pc 7 'try_to_migrate_one: folio_remove_rmap_pte', locals {"batch":1,"early":0,"retrying":false} */
+  /* cs 29: pc 5 'try_to_migrate_one: ptep_clear_flush / ptep_get_and_clear', locals {"batch":1,"early":0,"retrying":false} */
 end_c29:
   if
-  :: d_step { cs_migrator == 29 && (folios_A_mapcount == 0) -> assert(P_refcount); STOP /* BUG: VM_BUG_ON_FOLIO(folio_mapcount(folio) < 0): A mapcount underflow */ }; goto end_done
-  :: d_step { cs_migrator == 29 && (folios_A_mapcount != 0) -> folios_A_mapcount = folios_A_mapcount - 1; cs_migrator = 31 }; goto end_c31
+  :: d_step { cs_migrator == 29 -> pte_0 = 0; tlb_cached_0_A = tlb_cached_0_A & ~6; cs_migrator = 30; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c30
   fi;
-  /* cs 30: pc 17 'migrate_folio_move: folio_put(dst)', locals {"batch":0,"early":0,"retrying":false} */
+  /* cs 30: pc 6 'try_to_migrate_one: set_pte_at(migration entry)', locals {"batch":1,"early":0,"retrying":false} */
 end_c30:
   if
-  :: d_step { cs_migrator == 30 && (folios_B_ref == 0) -> assert(P_refcount); STOP /* BUG: VM_BUG_ON_PAGE(page_ref_count(page) == 0): folio_put on B with a zero count */ }; goto end_done
-  :: d_step { cs_migrator == 30 && (folios_B_ref != 0) -> folios_B_ref = folios_B_ref - 1; cs_migrator = 32 }; goto end_c32
+  :: d_step { cs_migrator == 30 -> pte_0 = 2; cs_migrator = 31; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c31
   fi;
-  /* cs 31: pc 8 'page_vma_mapped_walk: drop PTL', locals {"batch":1,"early":0,"retrying":false} */
+  /* cs 31: pc 7 'try_to_migrate_one: folio_remove_rmap_pte', locals {"batch":1,"early":0,"retrying":false} */
 end_c31:
   if
-  :: d_step { cs_migrator == 31 && (ptl != 0) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
-  :: d_step { cs_migrator == 31 && (ptl == 0) -> ptl = -1; cs_migrator = 33 }; goto end_c33
+  :: d_step { cs_migrator == 31 -> folios_A_mapcount = folios_A_mapcount - 1; cs_migrator = 32 }; goto end_c32
   fi;
-  /* cs 32: pc 18 'migrate_folio_done: folio_put(src) — migrated', locals {"batch":0,"early":0,"retrying":false} */
+  /* cs 32: pc 8 'page_vma_mapped_walk: drop PTL', locals {"batch":1,"early":0,"retrying":false} */
 end_c32:
   if
-  :: d_step { cs_migrator == 32 && (folios_A_ref == 0) -> assert(P_model_error); STOP /* model error: set folios.A.ref = -1 is outside its domain (0..16) */ }; goto end_done
-  :: d_step { cs_migrator == 32 && (folios_A_ref != 0) -> folios_A_ref = folios_A_ref - 1; mig = 1; cs_migrator = 44 }; goto end_done
+  :: d_step { cs_migrator == 32 && (ptl != 0) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
+  :: d_step { cs_migrator == 32 && (ptl == 0) -> ptl = -1; cs_migrator = 33 }; goto end_c33
   fi;
   /* cs 33: pc 9 'rmap_walk_file: i_mmap_unlock_read', locals {"batch":1,"early":0,"retrying":false} */
 end_c33:
   if
   :: d_step { cs_migrator == 33 && (i_mmap_rwsem_readers == 0) -> assert(P_lock_misuse); STOP /* BUG: up_read(i_mmap_rwsem) without a reader */ }; goto end_done
-  :: d_step { cs_migrator == 33 && (i_mmap_rwsem_readers != 0) -> i_mmap_rwsem_readers = i_mmap_rwsem_readers - 1; cs_migrator = 34 }; goto end_c34
+  :: d_step { cs_migrator == 33 && (i_mmap_rwsem_readers == 1) -> i_mmap_rwsem_readers = i_mmap_rwsem_readers - 1; cs_migrator = 34 }; goto end_c34
   fi;
   /* cs 34: pc 10 'migrate_pages_batch: try_to_unmap_flush', locals {"batch":1,"early":0,"retrying":false} */
 end_c34:
@@ -319,7 +313,7 @@ end_c41:
 end_c42:
   if
   :: d_step { cs_migrator == 42 && (folios_A_ref == 0) -> assert(P_model_error); STOP /* model error: set folios.A.ref = -1 is outside its domain (0..16) */ }; goto end_done
-  :: d_step { cs_migrator == 42 && (folios_A_ref != 0) -> folios_A_ref = folios_A_ref - 1; mig = 1; cs_migrator = 43 }; goto end_done
+  :: d_step { cs_migrator == 42 && (folios_A_ref != 0) -> folios_A_ref = folios_A_ref - 1; mig = 1; cs_migrator = 44 }; goto end_done
   fi;
 end_done:
   false
@@ -345,260 +339,260 @@ end_c1:
 end_c2:
   if
   :: d_step { cs_reader0 == 2 && (cache_0 == 0) -> cs_reader0 = 4 }; goto end_c4
-  :: d_step { cs_reader0 == 2 && (cache_0 == 1) -> cs_reader0 = 17 }; goto end_c17
+  :: d_step { cs_reader0 == 2 && (cache_0 == 1) -> cs_reader0 = 5 }; goto end_c5
   fi;
   /* cs 3: pc 20 'migration_entry_wait: pte_offset_map_lock', locals {"f":"A","orig":{"kind":"migration","folio":"A"},"nopage":false} */
 end_c3:
   if
-  :: d_step { cs_reader0 == 3 && (ptl == -1) -> ptl = 1; cs_reader0 = 5 }; goto end_c5
+  :: d_step { cs_reader0 == 3 && (ptl == -1) -> ptl = 1; cs_reader0 = 6 }; goto end_c6
   fi;
   /* cs 4: pc 6 'filemap_get_entry: folio_try_get_rcu (zero → repeat)', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c4:
   if
   :: d_step { cs_reader0 == 4 && (folios_A_ref == 0) -> cs_reader0 = 2 }; goto end_c2
-  :: d_step { cs_reader0 == 4 && ((folios_A_ref != 0 && folios_A_ref != 16) && (folios_A_held == 0 || folios_A_held == 4)) -> folios_A_ref = folios_A_ref + 1; folios_A_held = folios_A_held | 2; cs_reader0 = 6; INV_no_ref_held_across_migration_wait }; goto end_c6
-  :: d_step { cs_reader0 == 4 && ((folios_A_ref != 0 && folios_A_ref != 16) && (folios_A_held == 2 || folios_A_held == 6)) -> folios_A_ref = folios_A_ref + 1; cs_reader0 = 6 }; goto end_c6
+  :: d_step { cs_reader0 == 4 && ((folios_A_ref != 0 && folios_A_ref != 16) && (folios_A_held == 0 || folios_A_held == 4)) -> folios_A_ref = folios_A_ref + 1; folios_A_held = folios_A_held | 2; cs_reader0 = 7; INV_no_ref_held_across_migration_wait }; goto end_c7
+  :: d_step { cs_reader0 == 4 && ((folios_A_ref != 0 && folios_A_ref != 16) && (folios_A_held == 2 || folios_A_held == 6)) -> folios_A_ref = folios_A_ref + 1; cs_reader0 = 7 }; goto end_c7
   :: d_step { cs_reader0 == 4 && (folios_A_ref == 16) -> assert(P_model_error); STOP /* model error: set folios.A.ref = 17 is outside its domain (0..16) */ }; goto end_done
   fi;
-  /* cs 5: pc 21 'migration_entry_wait: is_migration_entry(ptep_get)?', locals {"f":"A","orig":{"kind":"migration","folio":"A"},"nopage":false} */
+  /* cs 5: pc 6 'filemap_get_entry: folio_try_get_rcu (zero → repeat)', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c5:
   if
-  :: d_step { cs_reader0 == 5 && (pte_0 != 2) -> cs_reader0 = 7 }; goto end_c7
-  :: d_step { cs_reader0 == 5 && (pte_0 == 2) -> cs_reader0 = 8 }; goto end_c8
+  :: d_step { cs_reader0 == 5 && (folios_B_ref == 0) -> cs_reader0 = 8 }; goto end_c8
+  :: d_step { cs_reader0 == 5 && ((folios_B_ref != 0 && folios_B_ref != 16) && (folios_B_held == 0 || folios_B_held == 4)) -> folios_B_ref = folios_B_ref + 1; folios_B_held = folios_B_held | 2; cs_reader0 = 9 }; goto end_c9
+  :: d_step { cs_reader0 == 5 && ((folios_B_ref != 0 && folios_B_ref != 16) && (folios_B_held == 2 || folios_B_held == 6)) -> folios_B_ref = folios_B_ref + 1; cs_reader0 = 9 }; goto end_c9
+  :: d_step { cs_reader0 == 5 && (folios_B_ref == 16) -> assert(P_model_error); STOP /* model error: set folios.B.ref = 17 is outside its domain (0..16) */ }; goto end_done
   fi;
-  /* cs 6: pc 7 'filemap_get_entry: xas_reload', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
+  /* cs 6: pc 21 'migration_entry_wait: is_migration_entry(ptep_get)?', locals {"f":"A","orig":{"kind":"migration","folio":"A"},"nopage":false} */
 end_c6:
   if
-  :: d_step { cs_reader0 == 6 && (cache_0 == 0) -> cs_reader0 = 9 }; goto end_c9
-  :: d_step { cs_reader0 == 6 && (cache_0 == 1) -> cs_reader0 = 18 }; goto end_c18
+  :: d_step { cs_reader0 == 6 && (pte_0 != 2) -> cs_reader0 = 10 }; goto end_c10
+  :: d_step { cs_reader0 == 6 && (pte_0 == 2) -> cs_reader0 = 11 }; goto end_c11
   fi;
-  /* cs 7: pc 25 'migration_entry_wait: spin_unlock(ptl); refault', locals {"f":"A","orig":{"kind":"migration","folio":"A"},"nopage":false} */
+  /* cs 7: pc 7 'filemap_get_entry: xas_reload', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c7:
   if
-  :: d_step { cs_reader0 == 7 && (ptl != 1) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
-  :: d_step { cs_reader0 == 7 && (ptl == 1) -> ptl = -1; cs_reader0 = 19 }; goto end_c19
+  :: d_step { cs_reader0 == 7 && (cache_0 == 0) -> cs_reader0 = 12 }; goto end_c12
+  :: d_step { cs_reader0 == 7 && (cache_0 == 1) -> cs_reader0 = 13 }; goto end_c13
   fi;
-  /* cs 8: pc 22 'migration_entry_wait_on_locked: folio_set_waiters; enqueue', locals {"f":"A","orig":{"kind":"migration","folio":"A"},"nopage":false} */
+  /* cs 8: pc 5 'filemap_get_entry: xas_load', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c8:
   if
-  :: d_step { cs_reader0 == 8 && ((folios_A_locked == -1) || ((folios_A_locked != -1) && (folios_A_waiters == 2 || folios_A_waiters == 3 || folios_A_waiters == 6 || folios_A_waiters == 7))) -> cs_reader0 = 10 }; goto end_c10
-  :: d_step { cs_reader0 == 8 && ((folios_A_locked != -1) && (folios_A_waiters == 0 || folios_A_waiters == 1 || folios_A_waiters == 4 || folios_A_waiters == 5)) -> folios_A_waiters = folios_A_waiters | 2; cs_reader0 = 10; INV_no_ref_held_across_migration_wait }; goto end_c10
+  :: d_step { cs_reader0 == 8 && (cache_0 == 0) -> cs_reader0 = 4 }; goto end_c4
+  :: d_step { cs_reader0 == 8 && (cache_0 == 1) -> cs_reader0 = 5 }; goto end_c5
   fi;
-  /* cs 9: pc 10 'shmem_get_folio_gfp: folio_lock', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
+  /* cs 9: pc 7 'filemap_get_entry: xas_reload', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c9:
   if
-  :: d_step { cs_reader0 == 9 && (folios_A_locked == -1) -> folios_A_locked = 1; cs_reader0 = 11; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c11
-  :: d_step { cs_reader0 == 9 && ((folios_A_locked != -1) && (folios_A_waiters == 0 || folios_A_waiters == 1 || folios_A_waiters == 4 || folios_A_waiters == 5)) -> folios_A_waiters = folios_A_waiters | 2; cs_reader0 = 12; INV_no_ref_held_across_migration_wait }; goto end_c12
-  :: d_step { cs_reader0 == 9 && ((folios_A_locked != -1) && (folios_A_waiters == 2 || folios_A_waiters == 3 || folios_A_waiters == 6 || folios_A_waiters == 7)) -> cs_reader0 = 12 }; goto end_c12
+  :: d_step { cs_reader0 == 9 && (cache_0 == 0) -> cs_reader0 = 14 }; goto end_c14
+  :: d_step { cs_reader0 == 9 && (cache_0 == 1) -> cs_reader0 = 15 }; goto end_c15
   fi;
-  /* cs 10: pc 23 'migration_entry_wait_on_locked: spin_unlock(ptl)', locals {"f":"A","orig":{"kind":"migration","folio":"A"},"nopage":false} */
+  /* cs 10: pc 25 'migration_entry_wait: spin_unlock(ptl); refault', locals {"f":"A","orig":{"kind":"migration","folio":"A"},"nopage":false} */
 end_c10:
   if
   :: d_step { cs_reader0 == 10 && (ptl != 1) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
-  :: d_step { cs_reader0 == 10 && (ptl == 1) -> ptl = -1; cs_reader0 = 20 }; goto end_c20
+  :: d_step { cs_reader0 == 10 && (ptl == 1) -> ptl = -1; cs_reader0 = 16 }; goto end_c16
   fi;
-  /* cs 11: pc 12 'shmem_get_folio_gfp: folio->mapping == mapping?', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
+  /* cs 11: pc 22 'migration_entry_wait_on_locked: folio_set_waiters; enqueue', locals {"f":"A","orig":{"kind":"migration","folio":"A"},"nopage":false} */
 end_c11:
   if
-  :: d_step { cs_reader0 == 11 && (folios_A_mapping == 0) -> cs_reader0 = 21 }; goto end_c21
-  :: d_step { cs_reader0 == 11 && (folios_A_mapping == 1) -> cs_reader0 = 13 }; goto end_c13
+  :: d_step { cs_reader0 == 11 && ((folios_A_locked == -1) || ((folios_A_locked != -1) && (folios_A_waiters == 2 || folios_A_waiters == 3 || folios_A_waiters == 6 || folios_A_waiters == 7))) -> cs_reader0 = 17 }; goto end_c17
+  :: d_step { cs_reader0 == 11 && ((folios_A_locked != -1) && (folios_A_waiters == 0 || folios_A_waiters == 1 || folios_A_waiters == 4 || folios_A_waiters == 5)) -> folios_A_waiters = folios_A_waiters | 2; cs_reader0 = 17; INV_no_ref_held_across_migration_wait }; goto end_c17
   fi;
-  /* cs 12: pc 11 'shmem_get_folio_gfp: folio_lock sleeps', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
+  /* cs 12: pc 10 'shmem_get_folio_gfp: folio_lock', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c12:
   if
-  :: d_step { cs_reader0 == 12 && ((folios_A_locked == -1) && (folios_A_waiters == 0 || folios_A_waiters == 1 || folios_A_waiters == 4 || folios_A_waiters == 5)) -> folios_A_locked = 1; cs_reader0 = 11; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c11
-  :: d_step { cs_reader0 == 12 && ((folios_A_locked == -1) && (folios_A_waiters == 2 || folios_A_waiters == 3 || folios_A_waiters == 6 || folios_A_waiters == 7)) -> folios_A_locked = 1; folios_A_waiters = folios_A_waiters & ~2; cs_reader0 = 11; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c11
+  :: d_step { cs_reader0 == 12 && (folios_A_locked == -1) -> folios_A_locked = 1; cs_reader0 = 18; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c18
+  :: d_step { cs_reader0 == 12 && ((folios_A_locked != -1) && (folios_A_waiters == 0 || folios_A_waiters == 1 || folios_A_waiters == 4 || folios_A_waiters == 5)) -> folios_A_waiters = folios_A_waiters | 2; cs_reader0 = 19; INV_no_ref_held_across_migration_wait }; goto end_c19
+  :: d_step { cs_reader0 == 12 && ((folios_A_locked != -1) && (folios_A_waiters == 2 || folios_A_waiters == 3 || folios_A_waiters == 6 || folios_A_waiters == 7)) -> cs_reader0 = 19 }; goto end_c19
   fi;
-  /* cs 13: pc 13 'finish_fault: pte_offset_map_lock', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
+  /* cs 13: pc 8 'filemap_get_entry: folio_put; repeat', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c13:
   if
-  :: d_step { cs_reader0 == 13 && (ptl == -1) -> ptl = 1; cs_reader0 = 14 }; goto end_c14
+  :: d_step { cs_reader0 == 13 && (folios_A_ref == 0) -> assert(P_refcount); STOP /* BUG: VM_BUG_ON_PAGE(page_ref_count(page) == 0): folio_put on A with a zero count */ }; goto end_done
+  :: d_step { cs_reader0 == 13 && (folios_A_ref != 0 && (folios_A_held == 0 || folios_A_held == 4)) -> folios_A_ref = folios_A_ref - 1; cs_reader0 = 20 }; goto end_c20
+  :: d_step { cs_reader0 == 13 && (folios_A_ref != 0 && (folios_A_held == 2 || folios_A_held == 6)) -> folios_A_ref = folios_A_ref - 1; folios_A_held = folios_A_held & ~2; cs_reader0 = 20; INV_no_ref_held_across_migration_wait }; goto end_c20
   fi;
-  /* cs 14: pc 14 'finish_fault: vmf_pte_changed? else set_pte_range', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
+  /* cs 14: pc 8 'filemap_get_entry: folio_put; repeat', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c14:
   if
-  :: d_step { cs_reader0 == 14 && (pte_0 == 0 && ((folios_A_held == 0 || folios_A_held == 4) && folios_A_mapcount != 4)) -> folios_A_mapcount = folios_A_mapcount + 1; pte_0 = 1; cs_reader0 = 15; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c15
-  :: d_step { cs_reader0 == 14 && (pte_0 == 0 && folios_A_mapcount == 4) -> assert(P_model_error); STOP /* model error: set folios.A.mapcount = 5 is outside its domain (0..4) */ }; goto end_done
-  :: d_step { cs_reader0 == 14 && (pte_0 == 0 && ((folios_A_held == 2 || folios_A_held == 6) && folios_A_mapcount != 4)) -> folios_A_held = folios_A_held & ~2; folios_A_mapcount = folios_A_mapcount + 1; pte_0 = 1; cs_reader0 = 15; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c15
-  :: d_step { cs_reader0 == 14 && (pte_0 != 0) -> cs_reader0 = 16 }; goto end_c16
+  :: d_step { cs_reader0 == 14 && (folios_B_ref == 0) -> assert(P_refcount); STOP /* BUG: VM_BUG_ON_PAGE(page_ref_count(page) == 0): folio_put on B with a zero count */ }; goto end_done
+  :: d_step { cs_reader0 == 14 && (folios_B_ref != 0 && (folios_B_held == 0 || folios_B_held == 4)) -> folios_B_ref = folios_B_ref - 1; cs_reader0 = 21 }; goto end_c21
+  :: d_step { cs_reader0 == 14 && (folios_B_ref != 0 && (folios_B_held == 2 || folios_B_held == 6)) -> folios_B_ref = folios_B_ref - 1; folios_B_held = folios_B_held & ~2; cs_reader0 = 21 }; goto end_c21
   fi;
-  /* cs 15: pc 15 'finish_fault: pte_unmap_unlock', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
+  /* cs 15: pc 10 'shmem_get_folio_gfp: folio_lock', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c15:
   if
-  :: d_step { cs_reader0 == 15 && (ptl != 1) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
-  :: d_step { cs_reader0 == 15 && (ptl == 1) -> ptl = -1; cs_reader0 = 22 }; goto end_c22
+  :: d_step { cs_reader0 == 15 && (folios_B_locked == -1) -> folios_B_locked = 1; cs_reader0 = 22 }; goto end_c22
+  :: d_step { cs_reader0 == 15 && ((folios_B_locked != -1) && (folios_B_waiters == 0 || folios_B_waiters == 4)) -> folios_B_waiters = folios_B_waiters | 2; cs_reader0 = 23 }; goto end_c23
+  :: d_step { cs_reader0 == 15 && ((folios_B_locked != -1) && (folios_B_waiters == 2 || folios_B_waiters == 6)) -> cs_reader0 = 23 }; goto end_c23
   fi;
-  /* cs 16: pc 15 'finish_fault: pte_unmap_unlock', locals {"f":"A","orig":{"kind":"none"},"nopage":true} */
+  /* cs 16: pc 0 'CPU access: TLB hit or hardware walk', locals {"f":"A","orig":{"kind":"migration","folio":"A"},"nopage":false} */
 end_c16:
   if
-  :: d_step { cs_reader0 == 16 && (ptl != 1) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
-  :: d_step { cs_reader0 == 16 && (ptl == 1) -> ptl = -1; cs_reader0 = 23 }; goto end_c23
+  :: d_step { cs_reader0 == 16 && (tlb_cached_0_A == 0 && (pte_0 == 0 || pte_0 == 2)) -> cs_reader0 = 24 }; goto end_c24
+  :: d_step { cs_reader0 == 16 && ((tlb_cached_0_A == 0 && (pte_0 == 1 || pte_0 == 4)) || tlb_cached_0_A == 6) -> cs_reader0 = 56 }; goto end_done
   fi;
-  /* cs 17: pc 6 'filemap_get_entry: folio_try_get_rcu (zero → repeat)', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 17: pc 23 'migration_entry_wait_on_locked: spin_unlock(ptl)', locals {"f":"A","orig":{"kind":"migration","folio":"A"},"nopage":false} */
 end_c17:
   if
-  :: d_step { cs_reader0 == 17 && (folios_B_ref == 0) -> cs_reader0 = 24 }; goto end_c24
-  :: d_step { cs_reader0 == 17 && ((folios_B_ref != 0 && folios_B_ref != 16) && (folios_B_held == 0 || folios_B_held == 4)) -> folios_B_ref = folios_B_ref + 1; folios_B_held = folios_B_held | 2; cs_reader0 = 25 }; goto end_c25
-  :: d_step { cs_reader0 == 17 && ((folios_B_ref != 0 && folios_B_ref != 16) && (folios_B_held == 2 || folios_B_held == 6)) -> folios_B_ref = folios_B_ref + 1; cs_reader0 = 25 }; goto end_c25
-  :: d_step { cs_reader0 == 17 && (folios_B_ref == 16) -> assert(P_model_error); STOP /* model error: set folios.B.ref = 17 is outside its domain (0..16) */ }; goto end_done
+  :: d_step { cs_reader0 == 17 && (ptl != 1) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
+  :: d_step { cs_reader0 == 17 && (ptl == 1) -> ptl = -1; cs_reader0 = 25 }; goto end_c25
   fi;
-  /* cs 18: pc 8 'filemap_get_entry: folio_put; repeat', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
+  /* cs 18: pc 12 'shmem_get_folio_gfp: folio->mapping == mapping?', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c18:
   if
-  :: d_step { cs_reader0 == 18 && (folios_A_ref == 0) -> assert(P_refcount); STOP /* BUG: VM_BUG_ON_PAGE(page_ref_count(page) == 0): folio_put on A with a zero count */ }; goto end_done
-  :: d_step { cs_reader0 == 18 && (folios_A_ref != 0 && (folios_A_held == 0 || folios_A_held == 4)) -> folios_A_ref = folios_A_ref - 1; cs_reader0 = 26 }; goto end_c26
-  :: d_step { cs_reader0 == 18 && (folios_A_ref != 0 && (folios_A_held == 2 || folios_A_held == 6)) -> folios_A_ref = folios_A_ref - 1; folios_A_held = folios_A_held & ~2; cs_reader0 = 26; INV_no_ref_held_across_migration_wait }; goto end_c26
+  :: d_step { cs_reader0 == 18 && (folios_A_mapping == 0) -> cs_reader0 = 26 }; goto end_c26
+  :: d_step { cs_reader0 == 18 && (folios_A_mapping == 1) -> cs_reader0 = 27 }; goto end_c27
   fi;
-  /* cs 19: pc 0 'CPU access: TLB hit or hardware walk', locals {"f":"A","orig":{"kind":"migration","folio":"A"},"nopage":false} */
+  /* cs 19: pc 11 'shmem_get_folio_gfp: folio_lock sleeps', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c19:
   if
-  :: d_step { cs_reader0 == 19 && (tlb_cached_0_A == 0 && (pte_0 == 0 || pte_0 == 2)) -> cs_reader0 = 27 }; goto end_c27
-  :: d_step { cs_reader0 == 19 && ((tlb_cached_0_A == 0 && (pte_0 == 1 || pte_0 == 4)) || tlb_cached_0_A == 6) -> cs_reader0 = 56 }; goto end_done
+  :: d_step { cs_reader0 == 19 && ((folios_A_locked == -1) && (folios_A_waiters == 0 || folios_A_waiters == 1 || folios_A_waiters == 4 || folios_A_waiters == 5)) -> folios_A_locked = 1; cs_reader0 = 18; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c18
+  :: d_step { cs_reader0 == 19 && ((folios_A_locked == -1) && (folios_A_waiters == 2 || folios_A_waiters == 3 || folios_A_waiters == 6 || folios_A_waiters == 7)) -> folios_A_locked = 1; folios_A_waiters = folios_A_waiters & ~2; cs_reader0 = 18; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c18
   fi;
-  /* cs 20: pc 24 'migration_entry_wait_on_locked: sleep until unlocked; refault', locals {"f":"A","orig":{"kind":"migration","folio":"A"},"nopage":false} */
+  /* cs 20: pc 9 'filemap_get_entry: repeat', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c20:
   if
-  :: d_step { cs_reader0 == 20 && (folios_A_waiters == 0 || folios_A_waiters == 1 || folios_A_waiters == 4 || folios_A_waiters == 5) -> cs_reader0 = 19 }; goto end_c19
-  :: d_step { cs_reader0 == 20 && ((folios_A_waiters == 2 || folios_A_waiters == 3 || folios_A_waiters == 6 || folios_A_waiters == 7) && (folios_A_locked == -1)) -> folios_A_waiters = folios_A_waiters & ~2; cs_reader0 = 19; INV_no_ref_held_across_migration_wait }; goto end_c19
+  :: d_step { cs_reader0 == 20 -> cs_reader0 = 2 }; goto end_c2
   fi;
-  /* cs 21: pc 18 'shmem_get_folio_gfp: truncated → folio_unlock', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
+  /* cs 21: pc 9 'filemap_get_entry: repeat', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c21:
   if
-  :: d_step { cs_reader0 == 21 && (folios_A_locked != 1) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of A not locked by this thread */ }; goto end_done
-  :: d_step { cs_reader0 == 21 && (folios_A_locked == 1) -> folios_A_locked = -1; cs_reader0 = 28; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c28
+  :: d_step { cs_reader0 == 21 -> cs_reader0 = 8 }; goto end_c8
   fi;
-  /* cs 22: pc 16 'do_read_fault: folio_unlock', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
+  /* cs 22: pc 12 'shmem_get_folio_gfp: folio->mapping == mapping?', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c22:
   if
-  :: d_step { cs_reader0 == 22 && (folios_A_locked != 1) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of A not locked by this thread */ }; goto end_done
-  :: d_step { cs_reader0 == 22 && (folios_A_locked == 1) -> folios_A_locked = -1; cs_reader0 = 29; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c29
+  :: d_step { cs_reader0 == 22 && (folios_B_mapping == 0) -> cs_reader0 = 28 }; goto end_c28
+  :: d_step { cs_reader0 == 22 && (folios_B_mapping == 1) -> cs_reader0 = 29 }; goto end_c29
   fi;
-  /* cs 23: pc 16 'do_read_fault: folio_unlock', locals {"f":"A","orig":{"kind":"none"},"nopage":true} */
+  /* cs 23: pc 11 'shmem_get_folio_gfp: folio_lock sleeps', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c23:
   if
-  :: d_step { cs_reader0 == 23 && (folios_A_locked != 1) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of A not locked by this thread */ }; goto end_done
-  :: d_step { cs_reader0 == 23 && (folios_A_locked == 1) -> folios_A_locked = -1; cs_reader0 = 30; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c30
+  :: d_step { cs_reader0 == 23 && ((folios_B_locked == -1) && (folios_B_waiters == 0 || folios_B_waiters == 4)) -> folios_B_locked = 1; cs_reader0 = 22 }; goto end_c22
+  :: d_step { cs_reader0 == 23 && ((folios_B_locked == -1) && (folios_B_waiters == 2 || folios_B_waiters == 6)) -> folios_B_locked = 1; folios_B_waiters = folios_B_waiters & ~2; cs_reader0 = 22 }; goto end_c22
   fi;
-  /* cs 24: pc 5 'filemap_get_entry: xas_load', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 24: pc 1 'handle_pte_fault: ptep_get_lockless', locals {"f":"A","orig":{"kind":"migration","folio":"A"},"nopage":false} */
 end_c24:
   if
-  :: d_step { cs_reader0 == 24 && (cache_0 == 0) -> cs_reader0 = 4 }; goto end_c4
-  :: d_step { cs_reader0 == 24 && (cache_0 == 1) -> cs_reader0 = 17 }; goto end_c17
+  :: d_step { cs_reader0 == 24 && (pte_0 == 0) -> cs_reader0 = 2 }; goto end_c2
+  :: d_step { cs_reader0 == 24 && (pte_0 == 1) -> cs_reader0 = 54 }; goto end_done
+  :: d_step { cs_reader0 == 24 && (pte_0 == 2) -> cs_reader0 = 3 }; goto end_c3
+  :: d_step { cs_reader0 == 24 && (pte_0 == 4) -> cs_reader0 = 55 }; goto end_done
   fi;
-  /* cs 25: pc 7 'filemap_get_entry: xas_reload', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 25: pc 24 'migration_entry_wait_on_locked: sleep until unlocked; refault', locals {"f":"A","orig":{"kind":"migration","folio":"A"},"nopage":false} */
 end_c25:
   if
-  :: d_step { cs_reader0 == 25 && (cache_0 == 0) -> cs_reader0 = 31 }; goto end_c31
-  :: d_step { cs_reader0 == 25 && (cache_0 == 1) -> cs_reader0 = 32 }; goto end_c32
+  :: d_step { cs_reader0 == 25 && (folios_A_waiters == 0 || folios_A_waiters == 1 || folios_A_waiters == 4 || folios_A_waiters == 5) -> cs_reader0 = 16 }; goto end_c16
+  :: d_step { cs_reader0 == 25 && ((folios_A_waiters == 2 || folios_A_waiters == 3 || folios_A_waiters == 6 || folios_A_waiters == 7) && (folios_A_locked == -1)) -> folios_A_waiters = folios_A_waiters & ~2; cs_reader0 = 16; INV_no_ref_held_across_migration_wait }; goto end_c16
   fi;
-  /* cs 26: pc 9 'filemap_get_entry: repeat', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
+  /* cs 26: pc 18 'shmem_get_folio_gfp: truncated → folio_unlock', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c26:
   if
-  :: d_step { cs_reader0 == 26 -> cs_reader0 = 2 }; goto end_c2
+  :: d_step { cs_reader0 == 26 && (folios_A_locked != 1) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of A not locked by this thread */ }; goto end_done
+  :: d_step { cs_reader0 == 26 && (folios_A_locked == 1) -> folios_A_locked = -1; cs_reader0 = 30; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c30
   fi;
-  /* cs 27: pc 1 'handle_pte_fault: ptep_get_lockless', locals {"f":"A","orig":{"kind":"migration","folio":"A"},"nopage":false} */
+  /* cs 27: pc 13 'finish_fault: pte_offset_map_lock', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c27:
   if
-  :: d_step { cs_reader0 == 27 && (pte_0 == 0) -> cs_reader0 = 2 }; goto end_c2
-  :: d_step { cs_reader0 == 27 && (pte_0 == 1) -> cs_reader0 = 54 }; goto end_done
-  :: d_step { cs_reader0 == 27 && (pte_0 == 2) -> cs_reader0 = 3 }; goto end_c3
-  :: d_step { cs_reader0 == 27 && (pte_0 == 4) -> cs_reader0 = 55 }; goto end_done
+  :: d_step { cs_reader0 == 27 && (ptl == -1) -> ptl = 1; cs_reader0 = 31 }; goto end_c31
   fi;
-  /* cs 28: pc 19 'shmem_get_folio_gfp: folio_put; repeat', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
+  /* cs 28: pc 18 'shmem_get_folio_gfp: truncated → folio_unlock', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c28:
   if
-  :: d_step { cs_reader0 == 28 -> cs_reader0 = 18 }; goto end_c18
+  :: d_step { cs_reader0 == 28 && (folios_B_locked != 1) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of B not locked by this thread */ }; goto end_done
+  :: d_step { cs_reader0 == 28 && (folios_B_locked == 1) -> folios_B_locked = -1; cs_reader0 = 32 }; goto end_c32
   fi;
-  /* cs 29: pc 17 'do_read_fault: VM_FAULT_NOPAGE → folio_put; refault', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
+  /* cs 29: pc 13 'finish_fault: pte_offset_map_lock', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c29:
   if
-  :: d_step { cs_reader0 == 29 -> cs_reader0 = 53 }; goto end_done
+  :: d_step { cs_reader0 == 29 && (ptl == -1) -> ptl = 1; cs_reader0 = 33 }; goto end_c33
   fi;
-  /* cs 30: pc 17 'do_read_fault: VM_FAULT_NOPAGE → folio_put; refault', locals {"f":"A","orig":{"kind":"none"},"nopage":true} */
+  /* cs 30: pc 19 'shmem_get_folio_gfp: folio_put; repeat', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c30:
   if
-  :: d_step { cs_reader0 == 30 && (folios_A_ref == 0) -> assert(P_refcount); STOP /* BUG: VM_BUG_ON_PAGE(page_ref_count(page) == 0): folio_put on A with a zero count */ }; goto end_done
-  :: d_step { cs_reader0 == 30 && (folios_A_ref != 0 && (folios_A_held == 0 || folios_A_held == 4)) -> folios_A_ref = folios_A_ref - 1; cs_reader0 = 0 }; goto end_c0
-  :: d_step { cs_reader0 == 30 && (folios_A_ref != 0 && (folios_A_held == 2 || folios_A_held == 6)) -> folios_A_ref = folios_A_ref - 1; folios_A_held = folios_A_held & ~2; cs_reader0 = 0; INV_no_ref_held_across_migration_wait }; goto end_c0
+  :: d_step { cs_reader0 == 30 -> cs_reader0 = 13 }; goto end_c13
   fi;
-  /* cs 31: pc 8 'filemap_get_entry: folio_put; repeat', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 31: pc 14 'finish_fault: vmf_pte_changed? else set_pte_range', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c31:
   if
-  :: d_step { cs_reader0 == 31 && (folios_B_ref == 0) -> assert(P_refcount); STOP /* BUG: VM_BUG_ON_PAGE(page_ref_count(page) == 0): folio_put on B with a zero count */ }; goto end_done
-  :: d_step { cs_reader0 == 31 && (folios_B_ref != 0 && (folios_B_held == 0 || folios_B_held == 4)) -> folios_B_ref = folios_B_ref - 1; cs_reader0 = 33 }; goto end_c33
-  :: d_step { cs_reader0 == 31 && (folios_B_ref != 0 && (folios_B_held == 2 || folios_B_held == 6)) -> folios_B_ref = folios_B_ref - 1; folios_B_held = folios_B_held & ~2; cs_reader0 = 33 }; goto end_c33
+  :: d_step { cs_reader0 == 31 && (pte_0 == 0 && ((folios_A_held == 0 || folios_A_held == 4) && folios_A_mapcount != 4)) -> folios_A_mapcount = folios_A_mapcount + 1; pte_0 = 1; cs_reader0 = 34; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c34
+  :: d_step { cs_reader0 == 31 && (pte_0 == 0 && folios_A_mapcount == 4) -> assert(P_model_error); STOP /* model error: set folios.A.mapcount = 5 is outside its domain (0..4) */ }; goto end_done
+  :: d_step { cs_reader0 == 31 && (pte_0 == 0 && ((folios_A_held == 2 || folios_A_held == 6) && folios_A_mapcount != 4)) -> folios_A_held = folios_A_held & ~2; folios_A_mapcount = folios_A_mapcount + 1; pte_0 = 1; cs_reader0 = 34; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c34
+  :: d_step { cs_reader0 == 31 && (pte_0 != 0) -> cs_reader0 = 35 }; goto end_c35
   fi;
-  /* cs 32: pc 10 'shmem_get_folio_gfp: folio_lock', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 32: pc 19 'shmem_get_folio_gfp: folio_put; repeat', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c32:
   if
-  :: d_step { cs_reader0 == 32 && (folios_B_locked == -1) -> folios_B_locked = 1; cs_reader0 = 34 }; goto end_c34
-  :: d_step { cs_reader0 == 32 && ((folios_B_locked != -1) && (folios_B_waiters == 0 || folios_B_waiters == 4)) -> folios_B_waiters = folios_B_waiters | 2; cs_reader0 = 35 }; goto end_c35
-  :: d_step { cs_reader0 == 32 && ((folios_B_locked != -1) && (folios_B_waiters == 2 || folios_B_waiters == 6)) -> cs_reader0 = 35 }; goto end_c35
+  :: d_step { cs_reader0 == 32 -> cs_reader0 = 14 }; goto end_c14
   fi;
-  /* cs 33: pc 9 'filemap_get_entry: repeat', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 33: pc 14 'finish_fault: vmf_pte_changed? else set_pte_range', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c33:
   if
-  :: d_step { cs_reader0 == 33 -> cs_reader0 = 24 }; goto end_c24
+  :: d_step { cs_reader0 == 33 && (pte_0 == 0 && ((folios_B_held == 0 || folios_B_held == 4) && folios_B_mapcount != 4)) -> folios_B_mapcount = folios_B_mapcount + 1; pte_0 = 4; cs_reader0 = 36; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c36
+  :: d_step { cs_reader0 == 33 && (pte_0 == 0 && folios_B_mapcount == 4) -> assert(P_model_error); STOP /* model error: set folios.B.mapcount = 5 is outside its domain (0..4) */ }; goto end_done
+  :: d_step { cs_reader0 == 33 && (pte_0 == 0 && ((folios_B_held == 2 || folios_B_held == 6) && folios_B_mapcount != 4)) -> folios_B_held = folios_B_held & ~2; folios_B_mapcount = folios_B_mapcount + 1; pte_0 = 4; cs_reader0 = 36; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c36
+  :: d_step { cs_reader0 == 33 && (pte_0 != 0) -> cs_reader0 = 37 }; goto end_c37
   fi;
-  /* cs 34: pc 12 'shmem_get_folio_gfp: folio->mapping == mapping?', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 34: pc 15 'finish_fault: pte_unmap_unlock', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c34:
   if
-  :: d_step { cs_reader0 == 34 && (folios_B_mapping == 0) -> cs_reader0 = 36 }; goto end_c36
-  :: d_step { cs_reader0 == 34 && (folios_B_mapping == 1) -> cs_reader0 = 37 }; goto end_c37
+  :: d_step { cs_reader0 == 34 && (ptl != 1) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
+  :: d_step { cs_reader0 == 34 && (ptl == 1) -> ptl = -1; cs_reader0 = 38 }; goto end_c38
   fi;
-  /* cs 35: pc 11 'shmem_get_folio_gfp: folio_lock sleeps', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 35: pc 15 'finish_fault: pte_unmap_unlock', locals {"f":"A","orig":{"kind":"none"},"nopage":true} */
 end_c35:
   if
-  :: d_step { cs_reader0 == 35 && ((folios_B_locked == -1) && (folios_B_waiters == 0 || folios_B_waiters == 4)) -> folios_B_locked = 1; cs_reader0 = 34 }; goto end_c34
-  :: d_step { cs_reader0 == 35 && ((folios_B_locked == -1) && (folios_B_waiters == 2 || folios_B_waiters == 6)) -> folios_B_locked = 1; folios_B_waiters = folios_B_waiters & ~2; cs_reader0 = 34 }; goto end_c34
+  :: d_step { cs_reader0 == 35 && (ptl != 1) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
+  :: d_step { cs_reader0 == 35 && (ptl == 1) -> ptl = -1; cs_reader0 = 39 }; goto end_c39
   fi;
-  /* cs 36: pc 18 'shmem_get_folio_gfp: truncated → folio_unlock', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 36: pc 15 'finish_fault: pte_unmap_unlock', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c36:
   if
-  :: d_step { cs_reader0 == 36 && (folios_B_locked != 1) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of B not locked by this thread */ }; goto end_done
-  :: d_step { cs_reader0 == 36 && (folios_B_locked == 1) -> folios_B_locked = -1; cs_reader0 = 43 }; goto end_c43
+  :: d_step { cs_reader0 == 36 && (ptl != 1) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
+  :: d_step { cs_reader0 == 36 && (ptl == 1) -> ptl = -1; cs_reader0 = 40 }; goto end_c40
   fi;
-  /* cs 37: pc 13 'finish_fault: pte_offset_map_lock', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 37: pc 15 'finish_fault: pte_unmap_unlock', locals {"f":"B","orig":{"kind":"none"},"nopage":true} */
 end_c37:
   if
-  :: d_step { cs_reader0 == 37 && (ptl == -1) -> ptl = 1; cs_reader0 = 38 }; goto end_c38
+  :: d_step { cs_reader0 == 37 && (ptl != 1) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
+  :: d_step { cs_reader0 == 37 && (ptl == 1) -> ptl = -1; cs_reader0 = 41 }; goto end_c41
   fi;
-  /* cs 38: pc 14 'finish_fault: vmf_pte_changed? else set_pte_range', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 38: pc 16 'do_read_fault: folio_unlock', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c38:
   if
-  :: d_step { cs_reader0 == 38 && (pte_0 == 0 && ((folios_B_held == 0 || folios_B_held == 4) && folios_B_mapcount != 4)) -> folios_B_mapcount = folios_B_mapcount + 1; pte_0 = 4; cs_reader0 = 39; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c39
-  :: d_step { cs_reader0 == 38 && (pte_0 == 0 && folios_B_mapcount == 4) -> assert(P_model_error); STOP /* model error: set folios.B.mapcount = 5 is outside its domain (0..4) */ }; goto end_done
-  :: d_step { cs_reader0 == 38 && (pte_0 == 0 && ((folios_B_held == 2 || folios_B_held == 6) && folios_B_mapcount != 4)) -> folios_B_held = folios_B_held & ~2; folios_B_mapcount = folios_B_mapcount + 1; pte_0 = 4; cs_reader0 = 39; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c39
-  :: d_step { cs_reader0 == 38 && (pte_0 != 0) -> cs_reader0 = 40 }; goto end_c40
+  :: d_step { cs_reader0 == 38 && (folios_A_locked != 1) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of A not locked by this thread */ }; goto end_done
+  :: d_step { cs_reader0 == 38 && (folios_A_locked == 1) -> folios_A_locked = -1; cs_reader0 = 42; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c42
   fi;
-  /* cs 39: pc 15 'finish_fault: pte_unmap_unlock', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 39: pc 16 'do_read_fault: folio_unlock', locals {"f":"A","orig":{"kind":"none"},"nopage":true} */
 end_c39:
   if
-  :: d_step { cs_reader0 == 39 && (ptl != 1) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
-  :: d_step { cs_reader0 == 39 && (ptl == 1) -> ptl = -1; cs_reader0 = 41 }; goto end_c41
+  :: d_step { cs_reader0 == 39 && (folios_A_locked != 1) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of A not locked by this thread */ }; goto end_done
+  :: d_step { cs_reader0 == 39 && (folios_A_locked == 1) -> folios_A_locked = -1; cs_reader0 = 43; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c43
   fi;
-  /* cs 40: pc 15 'finish_fault: pte_unmap_unlock', locals {"f":"B","orig":{"kind":"none"},"nopage":true} */
+  /* cs 40: pc 16 'do_read_fault: folio_unlock', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c40:
   if
-  :: d_step { cs_reader0 == 40 && (ptl != 1) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
-  :: d_step { cs_reader0 == 40 && (ptl == 1) -> ptl = -1; cs_reader0 = 42 }; goto end_c42
+  :: d_step { cs_reader0 == 40 && (folios_B_locked != 1) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of B not locked by this thread */ }; goto end_done
+  :: d_step { cs_reader0 == 40 && (folios_B_locked == 1) -> folios_B_locked = -1; cs_reader0 = 44 }; goto end_c44
   fi;
-  /* cs 41: pc 16 'do_read_fault: folio_unlock', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 41: pc 16 'do_read_fault: folio_unlock', locals {"f":"B","orig":{"kind":"none"},"nopage":true} */
 end_c41:
   if
   :: d_step { cs_reader0 == 41 && (folios_B_locked != 1) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of B not locked by this thread */ }; goto end_done
-  :: d_step { cs_reader0 == 41 && (folios_B_locked == 1) -> folios_B_locked = -1; cs_reader0 = 44 }; goto end_c44
+  :: d_step { cs_reader0 == 41 && (folios_B_locked == 1) -> folios_B_locked = -1; cs_reader0 = 45 }; goto end_c45
   fi;
-  /* cs 42: pc 16 'do_read_fault: folio_unlock', locals {"f":"B","orig":{"kind":"none"},"nopage":true} */
+  /* cs 42: pc 17 'do_read_fault: VM_FAULT_NOPAGE → folio_put; refault', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c42:
   if
-  :: d_step { cs_reader0 == 42 && (folios_B_locked != 1) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of B not locked by this thread */ }; goto end_done
-  :: d_step { cs_reader0 == 42 && (folios_B_locked == 1) -> folios_B_locked = -1; cs_reader0 = 45 }; goto end_c45
+  :: d_step { cs_reader0 == 42 -> cs_reader0 = 53 }; goto end_done
   fi;
-  /* cs 43: pc 19 'shmem_get_folio_gfp: folio_put; repeat', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 43: pc 17 'do_read_fault: VM_FAULT_NOPAGE → folio_put; refault', locals {"f":"A","orig":{"kind":"none"},"nopage":true} */
 end_c43:
   if
-  :: d_step { cs_reader0 == 43 -> cs_reader0 = 31 }; goto end_c31
+  :: d_step { cs_reader0 == 43 && (folios_A_ref == 0) -> assert(P_refcount); STOP /* BUG: VM_BUG_ON_PAGE(page_ref_count(page) == 0): folio_put on A with a zero count */ }; goto end_done
+  :: d_step { cs_reader0 == 43 && (folios_A_ref != 0 && (folios_A_held == 0 || folios_A_held == 4)) -> folios_A_ref = folios_A_ref - 1; cs_reader0 = 0 }; goto end_c0
+  :: d_step { cs_reader0 == 43 && (folios_A_ref != 0 && (folios_A_held == 2 || folios_A_held == 6)) -> folios_A_ref = folios_A_ref - 1; folios_A_held = folios_A_held & ~2; cs_reader0 = 0; INV_no_ref_held_across_migration_wait }; goto end_c0
   fi;
   /* cs 44: pc 17 'do_read_fault: VM_FAULT_NOPAGE → folio_put; refault', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c44:
@@ -621,7 +615,7 @@ end_c46:
   /* cs 47: pc 1 'handle_pte_fault: ptep_get_lockless', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c47:
   if
-  :: d_step { cs_reader0 == 47 && (pte_0 == 0) -> cs_reader0 = 24 }; goto end_c24
+  :: d_step { cs_reader0 == 47 && (pte_0 == 0) -> cs_reader0 = 8 }; goto end_c8
   :: d_step { cs_reader0 == 47 && (pte_0 == 1) -> cs_reader0 = 58 }; goto end_done
   :: d_step { cs_reader0 == 47 && (pte_0 == 2) -> cs_reader0 = 48 }; goto end_c48
   :: d_step { cs_reader0 == 47 && (pte_0 == 4) -> cs_reader0 = 59 }; goto end_done
@@ -635,7 +629,7 @@ end_c48:
 end_c49:
   if
   :: d_step { cs_reader0 == 49 && (pte_0 != 2) -> cs_reader0 = 50 }; goto end_c50
-  :: d_step { cs_reader0 == 49 && (pte_0 == 2) -> cs_reader0 = 8 }; goto end_c8
+  :: d_step { cs_reader0 == 49 && (pte_0 == 2) -> cs_reader0 = 11 }; goto end_c11
   fi;
   /* cs 50: pc 25 'migration_entry_wait: spin_unlock(ptl); refault', locals {"f":"B","orig":{"kind":"migration","folio":"A"},"nopage":false} */
 end_c50:
@@ -652,7 +646,7 @@ end_c51:
   /* cs 52: pc 1 'handle_pte_fault: ptep_get_lockless', locals {"f":"B","orig":{"kind":"migration","folio":"A"},"nopage":false} */
 end_c52:
   if
-  :: d_step { cs_reader0 == 52 && (pte_0 == 0) -> cs_reader0 = 24 }; goto end_c24
+  :: d_step { cs_reader0 == 52 && (pte_0 == 0) -> cs_reader0 = 8 }; goto end_c8
   :: d_step { cs_reader0 == 52 && (pte_0 == 1) -> cs_reader0 = 58 }; goto end_done
   :: d_step { cs_reader0 == 52 && (pte_0 == 2) -> cs_reader0 = 48 }; goto end_c48
   :: d_step { cs_reader0 == 52 && (pte_0 == 4) -> cs_reader0 = 59 }; goto end_done
@@ -681,260 +675,260 @@ end_c1:
 end_c2:
   if
   :: d_step { cs_reader1 == 2 && (cache_0 == 0) -> cs_reader1 = 4 }; goto end_c4
-  :: d_step { cs_reader1 == 2 && (cache_0 == 1) -> cs_reader1 = 17 }; goto end_c17
+  :: d_step { cs_reader1 == 2 && (cache_0 == 1) -> cs_reader1 = 5 }; goto end_c5
   fi;
   /* cs 3: pc 20 'migration_entry_wait: pte_offset_map_lock', locals {"f":"A","orig":{"kind":"migration","folio":"A"},"nopage":false} */
 end_c3:
   if
-  :: d_step { cs_reader1 == 3 && (ptl == -1) -> ptl = 2; cs_reader1 = 5 }; goto end_c5
+  :: d_step { cs_reader1 == 3 && (ptl == -1) -> ptl = 2; cs_reader1 = 6 }; goto end_c6
   fi;
   /* cs 4: pc 6 'filemap_get_entry: folio_try_get_rcu (zero → repeat)', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c4:
   if
   :: d_step { cs_reader1 == 4 && (folios_A_ref == 0) -> cs_reader1 = 2 }; goto end_c2
-  :: d_step { cs_reader1 == 4 && ((folios_A_ref != 0 && folios_A_ref != 16) && (folios_A_held == 0 || folios_A_held == 2)) -> folios_A_ref = folios_A_ref + 1; folios_A_held = folios_A_held | 4; cs_reader1 = 6; INV_no_ref_held_across_migration_wait }; goto end_c6
-  :: d_step { cs_reader1 == 4 && ((folios_A_ref != 0 && folios_A_ref != 16) && (folios_A_held == 4 || folios_A_held == 6)) -> folios_A_ref = folios_A_ref + 1; cs_reader1 = 6 }; goto end_c6
+  :: d_step { cs_reader1 == 4 && ((folios_A_ref != 0 && folios_A_ref != 16) && (folios_A_held == 0 || folios_A_held == 2)) -> folios_A_ref = folios_A_ref + 1; folios_A_held = folios_A_held | 4; cs_reader1 = 7; INV_no_ref_held_across_migration_wait }; goto end_c7
+  :: d_step { cs_reader1 == 4 && ((folios_A_ref != 0 && folios_A_ref != 16) && (folios_A_held == 4 || folios_A_held == 6)) -> folios_A_ref = folios_A_ref + 1; cs_reader1 = 7 }; goto end_c7
   :: d_step { cs_reader1 == 4 && (folios_A_ref == 16) -> assert(P_model_error); STOP /* model error: set folios.A.ref = 17 is outside its domain (0..16) */ }; goto end_done
   fi;
-  /* cs 5: pc 21 'migration_entry_wait: is_migration_entry(ptep_get)?', locals {"f":"A","orig":{"kind":"migration","folio":"A"},"nopage":false} */
+  /* cs 5: pc 6 'filemap_get_entry: folio_try_get_rcu (zero → repeat)', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c5:
   if
-  :: d_step { cs_reader1 == 5 && (pte_0 != 2) -> cs_reader1 = 7 }; goto end_c7
-  :: d_step { cs_reader1 == 5 && (pte_0 == 2) -> cs_reader1 = 8 }; goto end_c8
+  :: d_step { cs_reader1 == 5 && (folios_B_ref == 0) -> cs_reader1 = 8 }; goto end_c8
+  :: d_step { cs_reader1 == 5 && ((folios_B_ref != 0 && folios_B_ref != 16) && (folios_B_held == 0 || folios_B_held == 2)) -> folios_B_ref = folios_B_ref + 1; folios_B_held = folios_B_held | 4; cs_reader1 = 9 }; goto end_c9
+  :: d_step { cs_reader1 == 5 && ((folios_B_ref != 0 && folios_B_ref != 16) && (folios_B_held == 4 || folios_B_held == 6)) -> folios_B_ref = folios_B_ref + 1; cs_reader1 = 9 }; goto end_c9
+  :: d_step { cs_reader1 == 5 && (folios_B_ref == 16) -> assert(P_model_error); STOP /* model error: set folios.B.ref = 17 is outside its domain (0..16) */ }; goto end_done
   fi;
-  /* cs 6: pc 7 'filemap_get_entry: xas_reload', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
+  /* cs 6: pc 21 'migration_entry_wait: is_migration_entry(ptep_get)?', locals {"f":"A","orig":{"kind":"migration","folio":"A"},"nopage":false} */
 end_c6:
   if
-  :: d_step { cs_reader1 == 6 && (cache_0 == 0) -> cs_reader1 = 9 }; goto end_c9
-  :: d_step { cs_reader1 == 6 && (cache_0 == 1) -> cs_reader1 = 18 }; goto end_c18
+  :: d_step { cs_reader1 == 6 && (pte_0 != 2) -> cs_reader1 = 10 }; goto end_c10
+  :: d_step { cs_reader1 == 6 && (pte_0 == 2) -> cs_reader1 = 11 }; goto end_c11
   fi;
-  /* cs 7: pc 25 'migration_entry_wait: spin_unlock(ptl); refault', locals {"f":"A","orig":{"kind":"migration","folio":"A"},"nopage":false} */
+  /* cs 7: pc 7 'filemap_get_entry: xas_reload', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c7:
   if
-  :: d_step { cs_reader1 == 7 && (ptl != 2) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
-  :: d_step { cs_reader1 == 7 && (ptl == 2) -> ptl = -1; cs_reader1 = 19 }; goto end_c19
+  :: d_step { cs_reader1 == 7 && (cache_0 == 0) -> cs_reader1 = 12 }; goto end_c12
+  :: d_step { cs_reader1 == 7 && (cache_0 == 1) -> cs_reader1 = 13 }; goto end_c13
   fi;
-  /* cs 8: pc 22 'migration_entry_wait_on_locked: folio_set_waiters; enqueue', locals {"f":"A","orig":{"kind":"migration","folio":"A"},"nopage":false} */
+  /* cs 8: pc 5 'filemap_get_entry: xas_load', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c8:
   if
-  :: d_step { cs_reader1 == 8 && ((folios_A_locked == -1) || ((folios_A_locked != -1) && (folios_A_waiters >= 4 && folios_A_waiters <= 7))) -> cs_reader1 = 10 }; goto end_c10
-  :: d_step { cs_reader1 == 8 && ((folios_A_locked != -1) && (folios_A_waiters >= 0 && folios_A_waiters <= 3)) -> folios_A_waiters = folios_A_waiters | 4; cs_reader1 = 10; INV_no_ref_held_across_migration_wait }; goto end_c10
+  :: d_step { cs_reader1 == 8 && (cache_0 == 0) -> cs_reader1 = 4 }; goto end_c4
+  :: d_step { cs_reader1 == 8 && (cache_0 == 1) -> cs_reader1 = 5 }; goto end_c5
   fi;
-  /* cs 9: pc 10 'shmem_get_folio_gfp: folio_lock', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
+  /* cs 9: pc 7 'filemap_get_entry: xas_reload', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c9:
   if
-  :: d_step { cs_reader1 == 9 && (folios_A_locked == -1) -> folios_A_locked = 2; cs_reader1 = 11; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c11
-  :: d_step { cs_reader1 == 9 && ((folios_A_locked != -1) && (folios_A_waiters >= 0 && folios_A_waiters <= 3)) -> folios_A_waiters = folios_A_waiters | 4; cs_reader1 = 12; INV_no_ref_held_across_migration_wait }; goto end_c12
-  :: d_step { cs_reader1 == 9 && ((folios_A_locked != -1) && (folios_A_waiters >= 4 && folios_A_waiters <= 7)) -> cs_reader1 = 12 }; goto end_c12
+  :: d_step { cs_reader1 == 9 && (cache_0 == 0) -> cs_reader1 = 14 }; goto end_c14
+  :: d_step { cs_reader1 == 9 && (cache_0 == 1) -> cs_reader1 = 15 }; goto end_c15
   fi;
-  /* cs 10: pc 23 'migration_entry_wait_on_locked: spin_unlock(ptl)', locals {"f":"A","orig":{"kind":"migration","folio":"A"},"nopage":false} */
+  /* cs 10: pc 25 'migration_entry_wait: spin_unlock(ptl); refault', locals {"f":"A","orig":{"kind":"migration","folio":"A"},"nopage":false} */
 end_c10:
   if
   :: d_step { cs_reader1 == 10 && (ptl != 2) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
-  :: d_step { cs_reader1 == 10 && (ptl == 2) -> ptl = -1; cs_reader1 = 20 }; goto end_c20
+  :: d_step { cs_reader1 == 10 && (ptl == 2) -> ptl = -1; cs_reader1 = 16 }; goto end_c16
   fi;
-  /* cs 11: pc 12 'shmem_get_folio_gfp: folio->mapping == mapping?', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
+  /* cs 11: pc 22 'migration_entry_wait_on_locked: folio_set_waiters; enqueue', locals {"f":"A","orig":{"kind":"migration","folio":"A"},"nopage":false} */
 end_c11:
   if
-  :: d_step { cs_reader1 == 11 && (folios_A_mapping == 0) -> cs_reader1 = 21 }; goto end_c21
-  :: d_step { cs_reader1 == 11 && (folios_A_mapping == 1) -> cs_reader1 = 13 }; goto end_c13
+  :: d_step { cs_reader1 == 11 && ((folios_A_locked == -1) || ((folios_A_locked != -1) && (folios_A_waiters >= 4 && folios_A_waiters <= 7))) -> cs_reader1 = 17 }; goto end_c17
+  :: d_step { cs_reader1 == 11 && ((folios_A_locked != -1) && (folios_A_waiters >= 0 && folios_A_waiters <= 3)) -> folios_A_waiters = folios_A_waiters | 4; cs_reader1 = 17; INV_no_ref_held_across_migration_wait }; goto end_c17
   fi;
-  /* cs 12: pc 11 'shmem_get_folio_gfp: folio_lock sleeps', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
+  /* cs 12: pc 10 'shmem_get_folio_gfp: folio_lock', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c12:
   if
-  :: d_step { cs_reader1 == 12 && ((folios_A_locked == -1) && (folios_A_waiters >= 0 && folios_A_waiters <= 3)) -> folios_A_locked = 2; cs_reader1 = 11; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c11
-  :: d_step { cs_reader1 == 12 && ((folios_A_locked == -1) && (folios_A_waiters >= 4 && folios_A_waiters <= 7)) -> folios_A_locked = 2; folios_A_waiters = folios_A_waiters & ~4; cs_reader1 = 11; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c11
+  :: d_step { cs_reader1 == 12 && (folios_A_locked == -1) -> folios_A_locked = 2; cs_reader1 = 18; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c18
+  :: d_step { cs_reader1 == 12 && ((folios_A_locked != -1) && (folios_A_waiters >= 0 && folios_A_waiters <= 3)) -> folios_A_waiters = folios_A_waiters | 4; cs_reader1 = 19; INV_no_ref_held_across_migration_wait }; goto end_c19
+  :: d_step { cs_reader1 == 12 && ((folios_A_locked != -1) && (folios_A_waiters >= 4 && folios_A_waiters <= 7)) -> cs_reader1 = 19 }; goto end_c19
   fi;
-  /* cs 13: pc 13 'finish_fault: pte_offset_map_lock', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
+  /* cs 13: pc 8 'filemap_get_entry: folio_put; repeat', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c13:
   if
-  :: d_step { cs_reader1 == 13 && (ptl == -1) -> ptl = 2; cs_reader1 = 14 }; goto end_c14
+  :: d_step { cs_reader1 == 13 && (folios_A_ref == 0) -> assert(P_refcount); STOP /* BUG: VM_BUG_ON_PAGE(page_ref_count(page) == 0): folio_put on A with a zero count */ }; goto end_done
+  :: d_step { cs_reader1 == 13 && (folios_A_ref != 0 && (folios_A_held == 0 || folios_A_held == 2)) -> folios_A_ref = folios_A_ref - 1; cs_reader1 = 20 }; goto end_c20
+  :: d_step { cs_reader1 == 13 && (folios_A_ref != 0 && (folios_A_held == 4 || folios_A_held == 6)) -> folios_A_ref = folios_A_ref - 1; folios_A_held = folios_A_held & ~4; cs_reader1 = 20; INV_no_ref_held_across_migration_wait }; goto end_c20
   fi;
-  /* cs 14: pc 14 'finish_fault: vmf_pte_changed? else set_pte_range', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
+  /* cs 14: pc 8 'filemap_get_entry: folio_put; repeat', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c14:
   if
-  :: d_step { cs_reader1 == 14 && (pte_0 == 0 && ((folios_A_held == 0 || folios_A_held == 2) && folios_A_mapcount != 4)) -> folios_A_mapcount = folios_A_mapcount + 1; pte_0 = 1; cs_reader1 = 15; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c15
-  :: d_step { cs_reader1 == 14 && (pte_0 == 0 && folios_A_mapcount == 4) -> assert(P_model_error); STOP /* model error: set folios.A.mapcount = 5 is outside its domain (0..4) */ }; goto end_done
-  :: d_step { cs_reader1 == 14 && (pte_0 == 0 && ((folios_A_held == 4 || folios_A_held == 6) && folios_A_mapcount != 4)) -> folios_A_held = folios_A_held & ~4; folios_A_mapcount = folios_A_mapcount + 1; pte_0 = 1; cs_reader1 = 15; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c15
-  :: d_step { cs_reader1 == 14 && (pte_0 != 0) -> cs_reader1 = 16 }; goto end_c16
+  :: d_step { cs_reader1 == 14 && (folios_B_ref == 0) -> assert(P_refcount); STOP /* BUG: VM_BUG_ON_PAGE(page_ref_count(page) == 0): folio_put on B with a zero count */ }; goto end_done
+  :: d_step { cs_reader1 == 14 && (folios_B_ref != 0 && (folios_B_held == 0 || folios_B_held == 2)) -> folios_B_ref = folios_B_ref - 1; cs_reader1 = 21 }; goto end_c21
+  :: d_step { cs_reader1 == 14 && (folios_B_ref != 0 && (folios_B_held == 4 || folios_B_held == 6)) -> folios_B_ref = folios_B_ref - 1; folios_B_held = folios_B_held & ~4; cs_reader1 = 21 }; goto end_c21
   fi;
-  /* cs 15: pc 15 'finish_fault: pte_unmap_unlock', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
+  /* cs 15: pc 10 'shmem_get_folio_gfp: folio_lock', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c15:
   if
-  :: d_step { cs_reader1 == 15 && (ptl != 2) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
-  :: d_step { cs_reader1 == 15 && (ptl == 2) -> ptl = -1; cs_reader1 = 22 }; goto end_c22
+  :: d_step { cs_reader1 == 15 && (folios_B_locked == -1) -> folios_B_locked = 2; cs_reader1 = 22 }; goto end_c22
+  :: d_step { cs_reader1 == 15 && ((folios_B_locked != -1) && (folios_B_waiters == 0 || folios_B_waiters == 2)) -> folios_B_waiters = folios_B_waiters | 4; cs_reader1 = 23 }; goto end_c23
+  :: d_step { cs_reader1 == 15 && ((folios_B_locked != -1) && (folios_B_waiters == 4 || folios_B_waiters == 6)) -> cs_reader1 = 23 }; goto end_c23
   fi;
-  /* cs 16: pc 15 'finish_fault: pte_unmap_unlock', locals {"f":"A","orig":{"kind":"none"},"nopage":true} */
+  /* cs 16: pc 0 'CPU access: TLB hit or hardware walk', locals {"f":"A","orig":{"kind":"migration","folio":"A"},"nopage":false} */
 end_c16:
   if
-  :: d_step { cs_reader1 == 16 && (ptl != 2) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
-  :: d_step { cs_reader1 == 16 && (ptl == 2) -> ptl = -1; cs_reader1 = 23 }; goto end_c23
+  :: d_step { cs_reader1 == 16 && (tlb_cached_0_A == 0 && (pte_0 == 0 || pte_0 == 2)) -> cs_reader1 = 24 }; goto end_c24
+  :: d_step { cs_reader1 == 16 && ((tlb_cached_0_A == 0 && (pte_0 == 1 || pte_0 == 4)) || tlb_cached_0_A == 6) -> cs_reader1 = 56 }; goto end_done
   fi;
-  /* cs 17: pc 6 'filemap_get_entry: folio_try_get_rcu (zero → repeat)', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 17: pc 23 'migration_entry_wait_on_locked: spin_unlock(ptl)', locals {"f":"A","orig":{"kind":"migration","folio":"A"},"nopage":false} */
 end_c17:
   if
-  :: d_step { cs_reader1 == 17 && (folios_B_ref == 0) -> cs_reader1 = 24 }; goto end_c24
-  :: d_step { cs_reader1 == 17 && ((folios_B_ref != 0 && folios_B_ref != 16) && (folios_B_held == 0 || folios_B_held == 2)) -> folios_B_ref = folios_B_ref + 1; folios_B_held = folios_B_held | 4; cs_reader1 = 25 }; goto end_c25
-  :: d_step { cs_reader1 == 17 && ((folios_B_ref != 0 && folios_B_ref != 16) && (folios_B_held == 4 || folios_B_held == 6)) -> folios_B_ref = folios_B_ref + 1; cs_reader1 = 25 }; goto end_c25
-  :: d_step { cs_reader1 == 17 && (folios_B_ref == 16) -> assert(P_model_error); STOP /* model error: set folios.B.ref = 17 is outside its domain (0..16) */ }; goto end_done
+  :: d_step { cs_reader1 == 17 && (ptl != 2) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
+  :: d_step { cs_reader1 == 17 && (ptl == 2) -> ptl = -1; cs_reader1 = 25 }; goto end_c25
   fi;
-  /* cs 18: pc 8 'filemap_get_entry: folio_put; repeat', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
+  /* cs 18: pc 12 'shmem_get_folio_gfp: folio->mapping == mapping?', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c18:
   if
-  :: d_step { cs_reader1 == 18 && (folios_A_ref == 0) -> assert(P_refcount); STOP /* BUG: VM_BUG_ON_PAGE(page_ref_count(page) == 0): folio_put on A with a zero count */ }; goto end_done
-  :: d_step { cs_reader1 == 18 && (folios_A_ref != 0 && (folios_A_held == 0 || folios_A_held == 2)) -> folios_A_ref = folios_A_ref - 1; cs_reader1 = 26 }; goto end_c26
-  :: d_step { cs_reader1 == 18 && (folios_A_ref != 0 && (folios_A_held == 4 || folios_A_held == 6)) -> folios_A_ref = folios_A_ref - 1; folios_A_held = folios_A_held & ~4; cs_reader1 = 26; INV_no_ref_held_across_migration_wait }; goto end_c26
+  :: d_step { cs_reader1 == 18 && (folios_A_mapping == 0) -> cs_reader1 = 26 }; goto end_c26
+  :: d_step { cs_reader1 == 18 && (folios_A_mapping == 1) -> cs_reader1 = 27 }; goto end_c27
   fi;
-  /* cs 19: pc 0 'CPU access: TLB hit or hardware walk', locals {"f":"A","orig":{"kind":"migration","folio":"A"},"nopage":false} */
+  /* cs 19: pc 11 'shmem_get_folio_gfp: folio_lock sleeps', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c19:
   if
-  :: d_step { cs_reader1 == 19 && (tlb_cached_0_A == 0 && (pte_0 == 0 || pte_0 == 2)) -> cs_reader1 = 27 }; goto end_c27
-  :: d_step { cs_reader1 == 19 && ((tlb_cached_0_A == 0 && (pte_0 == 1 || pte_0 == 4)) || tlb_cached_0_A == 6) -> cs_reader1 = 56 }; goto end_done
+  :: d_step { cs_reader1 == 19 && ((folios_A_locked == -1) && (folios_A_waiters >= 0 && folios_A_waiters <= 3)) -> folios_A_locked = 2; cs_reader1 = 18; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c18
+  :: d_step { cs_reader1 == 19 && ((folios_A_locked == -1) && (folios_A_waiters >= 4 && folios_A_waiters <= 7)) -> folios_A_locked = 2; folios_A_waiters = folios_A_waiters & ~4; cs_reader1 = 18; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c18
   fi;
-  /* cs 20: pc 24 'migration_entry_wait_on_locked: sleep until unlocked; refault', locals {"f":"A","orig":{"kind":"migration","folio":"A"},"nopage":false} */
+  /* cs 20: pc 9 'filemap_get_entry: repeat', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c20:
   if
-  :: d_step { cs_reader1 == 20 && (folios_A_waiters >= 0 && folios_A_waiters <= 3) -> cs_reader1 = 19 }; goto end_c19
-  :: d_step { cs_reader1 == 20 && ((folios_A_waiters >= 4 && folios_A_waiters <= 7) && (folios_A_locked == -1)) -> folios_A_waiters = folios_A_waiters & ~4; cs_reader1 = 19; INV_no_ref_held_across_migration_wait }; goto end_c19
+  :: d_step { cs_reader1 == 20 -> cs_reader1 = 2 }; goto end_c2
   fi;
-  /* cs 21: pc 18 'shmem_get_folio_gfp: truncated → folio_unlock', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
+  /* cs 21: pc 9 'filemap_get_entry: repeat', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c21:
   if
-  :: d_step { cs_reader1 == 21 && (folios_A_locked != 2) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of A not locked by this thread */ }; goto end_done
-  :: d_step { cs_reader1 == 21 && (folios_A_locked == 2) -> folios_A_locked = -1; cs_reader1 = 28; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c28
+  :: d_step { cs_reader1 == 21 -> cs_reader1 = 8 }; goto end_c8
   fi;
-  /* cs 22: pc 16 'do_read_fault: folio_unlock', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
+  /* cs 22: pc 12 'shmem_get_folio_gfp: folio->mapping == mapping?', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c22:
   if
-  :: d_step { cs_reader1 == 22 && (folios_A_locked != 2) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of A not locked by this thread */ }; goto end_done
-  :: d_step { cs_reader1 == 22 && (folios_A_locked == 2) -> folios_A_locked = -1; cs_reader1 = 29; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c29
+  :: d_step { cs_reader1 == 22 && (folios_B_mapping == 0) -> cs_reader1 = 28 }; goto end_c28
+  :: d_step { cs_reader1 == 22 && (folios_B_mapping == 1) -> cs_reader1 = 29 }; goto end_c29
   fi;
-  /* cs 23: pc 16 'do_read_fault: folio_unlock', locals {"f":"A","orig":{"kind":"none"},"nopage":true} */
+  /* cs 23: pc 11 'shmem_get_folio_gfp: folio_lock sleeps', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c23:
   if
-  :: d_step { cs_reader1 == 23 && (folios_A_locked != 2) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of A not locked by this thread */ }; goto end_done
-  :: d_step { cs_reader1 == 23 && (folios_A_locked == 2) -> folios_A_locked = -1; cs_reader1 = 30; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c30
+  :: d_step { cs_reader1 == 23 && ((folios_B_locked == -1) && (folios_B_waiters == 0 || folios_B_waiters == 2)) -> folios_B_locked = 2; cs_reader1 = 22 }; goto end_c22
+  :: d_step { cs_reader1 == 23 && ((folios_B_locked == -1) && (folios_B_waiters == 4 || folios_B_waiters == 6)) -> folios_B_locked = 2; folios_B_waiters = folios_B_waiters & ~4; cs_reader1 = 22 }; goto end_c22
   fi;
-  /* cs 24: pc 5 'filemap_get_entry: xas_load', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 24: pc 1 'handle_pte_fault: ptep_get_lockless', locals {"f":"A","orig":{"kind":"migration","folio":"A"},"nopage":false} */
 end_c24:
   if
-  :: d_step { cs_reader1 == 24 && (cache_0 == 0) -> cs_reader1 = 4 }; goto end_c4
-  :: d_step { cs_reader1 == 24 && (cache_0 == 1) -> cs_reader1 = 17 }; goto end_c17
+  :: d_step { cs_reader1 == 24 && (pte_0 == 0) -> cs_reader1 = 2 }; goto end_c2
+  :: d_step { cs_reader1 == 24 && (pte_0 == 1) -> cs_reader1 = 54 }; goto end_done
+  :: d_step { cs_reader1 == 24 && (pte_0 == 2) -> cs_reader1 = 3 }; goto end_c3
+  :: d_step { cs_reader1 == 24 && (pte_0 == 4) -> cs_reader1 = 55 }; goto end_done
   fi;
-  /* cs 25: pc 7 'filemap_get_entry: xas_reload', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 25: pc 24 'migration_entry_wait_on_locked: sleep until unlocked; refault', locals {"f":"A","orig":{"kind":"migration","folio":"A"},"nopage":false} */
 end_c25:
   if
-  :: d_step { cs_reader1 == 25 && (cache_0 == 0) -> cs_reader1 = 31 }; goto end_c31
-  :: d_step { cs_reader1 == 25 && (cache_0 == 1) -> cs_reader1 = 32 }; goto end_c32
+  :: d_step { cs_reader1 == 25 && (folios_A_waiters >= 0 && folios_A_waiters <= 3) -> cs_reader1 = 16 }; goto end_c16
+  :: d_step { cs_reader1 == 25 && ((folios_A_waiters >= 4 && folios_A_waiters <= 7) && (folios_A_locked == -1)) -> folios_A_waiters = folios_A_waiters & ~4; cs_reader1 = 16; INV_no_ref_held_across_migration_wait }; goto end_c16
   fi;
-  /* cs 26: pc 9 'filemap_get_entry: repeat', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
+  /* cs 26: pc 18 'shmem_get_folio_gfp: truncated → folio_unlock', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c26:
   if
-  :: d_step { cs_reader1 == 26 -> cs_reader1 = 2 }; goto end_c2
+  :: d_step { cs_reader1 == 26 && (folios_A_locked != 2) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of A not locked by this thread */ }; goto end_done
+  :: d_step { cs_reader1 == 26 && (folios_A_locked == 2) -> folios_A_locked = -1; cs_reader1 = 30; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c30
   fi;
-  /* cs 27: pc 1 'handle_pte_fault: ptep_get_lockless', locals {"f":"A","orig":{"kind":"migration","folio":"A"},"nopage":false} */
+  /* cs 27: pc 13 'finish_fault: pte_offset_map_lock', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c27:
   if
-  :: d_step { cs_reader1 == 27 && (pte_0 == 0) -> cs_reader1 = 2 }; goto end_c2
-  :: d_step { cs_reader1 == 27 && (pte_0 == 1) -> cs_reader1 = 54 }; goto end_done
-  :: d_step { cs_reader1 == 27 && (pte_0 == 2) -> cs_reader1 = 3 }; goto end_c3
-  :: d_step { cs_reader1 == 27 && (pte_0 == 4) -> cs_reader1 = 55 }; goto end_done
+  :: d_step { cs_reader1 == 27 && (ptl == -1) -> ptl = 2; cs_reader1 = 31 }; goto end_c31
   fi;
-  /* cs 28: pc 19 'shmem_get_folio_gfp: folio_put; repeat', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
+  /* cs 28: pc 18 'shmem_get_folio_gfp: truncated → folio_unlock', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c28:
   if
-  :: d_step { cs_reader1 == 28 -> cs_reader1 = 18 }; goto end_c18
+  :: d_step { cs_reader1 == 28 && (folios_B_locked != 2) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of B not locked by this thread */ }; goto end_done
+  :: d_step { cs_reader1 == 28 && (folios_B_locked == 2) -> folios_B_locked = -1; cs_reader1 = 32 }; goto end_c32
   fi;
-  /* cs 29: pc 17 'do_read_fault: VM_FAULT_NOPAGE → folio_put; refault', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
+  /* cs 29: pc 13 'finish_fault: pte_offset_map_lock', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c29:
   if
-  :: d_step { cs_reader1 == 29 -> cs_reader1 = 53 }; goto end_done
+  :: d_step { cs_reader1 == 29 && (ptl == -1) -> ptl = 2; cs_reader1 = 33 }; goto end_c33
   fi;
-  /* cs 30: pc 17 'do_read_fault: VM_FAULT_NOPAGE → folio_put; refault', locals {"f":"A","orig":{"kind":"none"},"nopage":true} */
+  /* cs 30: pc 19 'shmem_get_folio_gfp: folio_put; repeat', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c30:
   if
-  :: d_step { cs_reader1 == 30 && (folios_A_ref == 0) -> assert(P_refcount); STOP /* BUG: VM_BUG_ON_PAGE(page_ref_count(page) == 0): folio_put on A with a zero count */ }; goto end_done
-  :: d_step { cs_reader1 == 30 && (folios_A_ref != 0 && (folios_A_held == 0 || folios_A_held == 2)) -> folios_A_ref = folios_A_ref - 1; cs_reader1 = 0 }; goto end_c0
-  :: d_step { cs_reader1 == 30 && (folios_A_ref != 0 && (folios_A_held == 4 || folios_A_held == 6)) -> folios_A_ref = folios_A_ref - 1; folios_A_held = folios_A_held & ~4; cs_reader1 = 0; INV_no_ref_held_across_migration_wait }; goto end_c0
+  :: d_step { cs_reader1 == 30 -> cs_reader1 = 13 }; goto end_c13
   fi;
-  /* cs 31: pc 8 'filemap_get_entry: folio_put; repeat', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 31: pc 14 'finish_fault: vmf_pte_changed? else set_pte_range', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c31:
   if
-  :: d_step { cs_reader1 == 31 && (folios_B_ref == 0) -> assert(P_refcount); STOP /* BUG: VM_BUG_ON_PAGE(page_ref_count(page) == 0): folio_put on B with a zero count */ }; goto end_done
-  :: d_step { cs_reader1 == 31 && (folios_B_ref != 0 && (folios_B_held == 0 || folios_B_held == 2)) -> folios_B_ref = folios_B_ref - 1; cs_reader1 = 33 }; goto end_c33
-  :: d_step { cs_reader1 == 31 && (folios_B_ref != 0 && (folios_B_held == 4 || folios_B_held == 6)) -> folios_B_ref = folios_B_ref - 1; folios_B_held = folios_B_held & ~4; cs_reader1 = 33 }; goto end_c33
+  :: d_step { cs_reader1 == 31 && (pte_0 == 0 && ((folios_A_held == 0 || folios_A_held == 2) && folios_A_mapcount != 4)) -> folios_A_mapcount = folios_A_mapcount + 1; pte_0 = 1; cs_reader1 = 34; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c34
+  :: d_step { cs_reader1 == 31 && (pte_0 == 0 && folios_A_mapcount == 4) -> assert(P_model_error); STOP /* model error: set folios.A.mapcount = 5 is outside its domain (0..4) */ }; goto end_done
+  :: d_step { cs_reader1 == 31 && (pte_0 == 0 && ((folios_A_held == 4 || folios_A_held == 6) && folios_A_mapcount != 4)) -> folios_A_held = folios_A_held & ~4; folios_A_mapcount = folios_A_mapcount + 1; pte_0 = 1; cs_reader1 = 34; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c34
+  :: d_step { cs_reader1 == 31 && (pte_0 != 0) -> cs_reader1 = 35 }; goto end_c35
   fi;
-  /* cs 32: pc 10 'shmem_get_folio_gfp: folio_lock', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 32: pc 19 'shmem_get_folio_gfp: folio_put; repeat', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c32:
   if
-  :: d_step { cs_reader1 == 32 && (folios_B_locked == -1) -> folios_B_locked = 2; cs_reader1 = 34 }; goto end_c34
-  :: d_step { cs_reader1 == 32 && ((folios_B_locked != -1) && (folios_B_waiters == 0 || folios_B_waiters == 2)) -> folios_B_waiters = folios_B_waiters | 4; cs_reader1 = 35 }; goto end_c35
-  :: d_step { cs_reader1 == 32 && ((folios_B_locked != -1) && (folios_B_waiters == 4 || folios_B_waiters == 6)) -> cs_reader1 = 35 }; goto end_c35
+  :: d_step { cs_reader1 == 32 -> cs_reader1 = 14 }; goto end_c14
   fi;
-  /* cs 33: pc 9 'filemap_get_entry: repeat', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 33: pc 14 'finish_fault: vmf_pte_changed? else set_pte_range', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c33:
   if
-  :: d_step { cs_reader1 == 33 -> cs_reader1 = 24 }; goto end_c24
+  :: d_step { cs_reader1 == 33 && (pte_0 == 0 && ((folios_B_held == 0 || folios_B_held == 2) && folios_B_mapcount != 4)) -> folios_B_mapcount = folios_B_mapcount + 1; pte_0 = 4; cs_reader1 = 36; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c36
+  :: d_step { cs_reader1 == 33 && (pte_0 == 0 && folios_B_mapcount == 4) -> assert(P_model_error); STOP /* model error: set folios.B.mapcount = 5 is outside its domain (0..4) */ }; goto end_done
+  :: d_step { cs_reader1 == 33 && (pte_0 == 0 && ((folios_B_held == 4 || folios_B_held == 6) && folios_B_mapcount != 4)) -> folios_B_held = folios_B_held & ~4; folios_B_mapcount = folios_B_mapcount + 1; pte_0 = 4; cs_reader1 = 36; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c36
+  :: d_step { cs_reader1 == 33 && (pte_0 != 0) -> cs_reader1 = 37 }; goto end_c37
   fi;
-  /* cs 34: pc 12 'shmem_get_folio_gfp: folio->mapping == mapping?', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 34: pc 15 'finish_fault: pte_unmap_unlock', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c34:
   if
-  :: d_step { cs_reader1 == 34 && (folios_B_mapping == 0) -> cs_reader1 = 36 }; goto end_c36
-  :: d_step { cs_reader1 == 34 && (folios_B_mapping == 1) -> cs_reader1 = 37 }; goto end_c37
+  :: d_step { cs_reader1 == 34 && (ptl != 2) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
+  :: d_step { cs_reader1 == 34 && (ptl == 2) -> ptl = -1; cs_reader1 = 38 }; goto end_c38
   fi;
-  /* cs 35: pc 11 'shmem_get_folio_gfp: folio_lock sleeps', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 35: pc 15 'finish_fault: pte_unmap_unlock', locals {"f":"A","orig":{"kind":"none"},"nopage":true} */
 end_c35:
   if
-  :: d_step { cs_reader1 == 35 && ((folios_B_locked == -1) && (folios_B_waiters == 0 || folios_B_waiters == 2)) -> folios_B_locked = 2; cs_reader1 = 34 }; goto end_c34
-  :: d_step { cs_reader1 == 35 && ((folios_B_locked == -1) && (folios_B_waiters == 4 || folios_B_waiters == 6)) -> folios_B_locked = 2; folios_B_waiters = folios_B_waiters & ~4; cs_reader1 = 34 }; goto end_c34
+  :: d_step { cs_reader1 == 35 && (ptl != 2) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
+  :: d_step { cs_reader1 == 35 && (ptl == 2) -> ptl = -1; cs_reader1 = 39 }; goto end_c39
   fi;
-  /* cs 36: pc 18 'shmem_get_folio_gfp: truncated → folio_unlock', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 36: pc 15 'finish_fault: pte_unmap_unlock', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c36:
   if
-  :: d_step { cs_reader1 == 36 && (folios_B_locked != 2) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of B not locked by this thread */ }; goto end_done
-  :: d_step { cs_reader1 == 36 && (folios_B_locked == 2) -> folios_B_locked = -1; cs_reader1 = 43 }; goto end_c43
+  :: d_step { cs_reader1 == 36 && (ptl != 2) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
+  :: d_step { cs_reader1 == 36 && (ptl == 2) -> ptl = -1; cs_reader1 = 40 }; goto end_c40
   fi;
-  /* cs 37: pc 13 'finish_fault: pte_offset_map_lock', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 37: pc 15 'finish_fault: pte_unmap_unlock', locals {"f":"B","orig":{"kind":"none"},"nopage":true} */
 end_c37:
   if
-  :: d_step { cs_reader1 == 37 && (ptl == -1) -> ptl = 2; cs_reader1 = 38 }; goto end_c38
+  :: d_step { cs_reader1 == 37 && (ptl != 2) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
+  :: d_step { cs_reader1 == 37 && (ptl == 2) -> ptl = -1; cs_reader1 = 41 }; goto end_c41
   fi;
-  /* cs 38: pc 14 'finish_fault: vmf_pte_changed? else set_pte_range', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 38: pc 16 'do_read_fault: folio_unlock', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c38:
   if
-  :: d_step { cs_reader1 == 38 && (pte_0 == 0 && ((folios_B_held == 0 || folios_B_held == 2) && folios_B_mapcount != 4)) -> folios_B_mapcount = folios_B_mapcount + 1; pte_0 = 4; cs_reader1 = 39; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c39
-  :: d_step { cs_reader1 == 38 && (pte_0 == 0 && folios_B_mapcount == 4) -> assert(P_model_error); STOP /* model error: set folios.B.mapcount = 5 is outside its domain (0..4) */ }; goto end_done
-  :: d_step { cs_reader1 == 38 && (pte_0 == 0 && ((folios_B_held == 4 || folios_B_held == 6) && folios_B_mapcount != 4)) -> folios_B_held = folios_B_held & ~4; folios_B_mapcount = folios_B_mapcount + 1; pte_0 = 4; cs_reader1 = 39; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c39
-  :: d_step { cs_reader1 == 38 && (pte_0 != 0) -> cs_reader1 = 40 }; goto end_c40
+  :: d_step { cs_reader1 == 38 && (folios_A_locked != 2) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of A not locked by this thread */ }; goto end_done
+  :: d_step { cs_reader1 == 38 && (folios_A_locked == 2) -> folios_A_locked = -1; cs_reader1 = 42; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c42
   fi;
-  /* cs 39: pc 15 'finish_fault: pte_unmap_unlock', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 39: pc 16 'do_read_fault: folio_unlock', locals {"f":"A","orig":{"kind":"none"},"nopage":true} */
 end_c39:
   if
-  :: d_step { cs_reader1 == 39 && (ptl != 2) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
-  :: d_step { cs_reader1 == 39 && (ptl == 2) -> ptl = -1; cs_reader1 = 41 }; goto end_c41
+  :: d_step { cs_reader1 == 39 && (folios_A_locked != 2) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of A not locked by this thread */ }; goto end_done
+  :: d_step { cs_reader1 == 39 && (folios_A_locked == 2) -> folios_A_locked = -1; cs_reader1 = 43; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c43
   fi;
-  /* cs 40: pc 15 'finish_fault: pte_unmap_unlock', locals {"f":"B","orig":{"kind":"none"},"nopage":true} */
+  /* cs 40: pc 16 'do_read_fault: folio_unlock', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c40:
   if
-  :: d_step { cs_reader1 == 40 && (ptl != 2) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
-  :: d_step { cs_reader1 == 40 && (ptl == 2) -> ptl = -1; cs_reader1 = 42 }; goto end_c42
+  :: d_step { cs_reader1 == 40 && (folios_B_locked != 2) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of B not locked by this thread */ }; goto end_done
+  :: d_step { cs_reader1 == 40 && (folios_B_locked == 2) -> folios_B_locked = -1; cs_reader1 = 44 }; goto end_c44
   fi;
-  /* cs 41: pc 16 'do_read_fault: folio_unlock', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 41: pc 16 'do_read_fault: folio_unlock', locals {"f":"B","orig":{"kind":"none"},"nopage":true} */
 end_c41:
   if
   :: d_step { cs_reader1 == 41 && (folios_B_locked != 2) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of B not locked by this thread */ }; goto end_done
-  :: d_step { cs_reader1 == 41 && (folios_B_locked == 2) -> folios_B_locked = -1; cs_reader1 = 44 }; goto end_c44
+  :: d_step { cs_reader1 == 41 && (folios_B_locked == 2) -> folios_B_locked = -1; cs_reader1 = 45 }; goto end_c45
   fi;
-  /* cs 42: pc 16 'do_read_fault: folio_unlock', locals {"f":"B","orig":{"kind":"none"},"nopage":true} */
+  /* cs 42: pc 17 'do_read_fault: VM_FAULT_NOPAGE → folio_put; refault', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c42:
   if
-  :: d_step { cs_reader1 == 42 && (folios_B_locked != 2) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of B not locked by this thread */ }; goto end_done
-  :: d_step { cs_reader1 == 42 && (folios_B_locked == 2) -> folios_B_locked = -1; cs_reader1 = 45 }; goto end_c45
+  :: d_step { cs_reader1 == 42 -> cs_reader1 = 53 }; goto end_done
   fi;
-  /* cs 43: pc 19 'shmem_get_folio_gfp: folio_put; repeat', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 43: pc 17 'do_read_fault: VM_FAULT_NOPAGE → folio_put; refault', locals {"f":"A","orig":{"kind":"none"},"nopage":true} */
 end_c43:
   if
-  :: d_step { cs_reader1 == 43 -> cs_reader1 = 31 }; goto end_c31
+  :: d_step { cs_reader1 == 43 && (folios_A_ref == 0) -> assert(P_refcount); STOP /* BUG: VM_BUG_ON_PAGE(page_ref_count(page) == 0): folio_put on A with a zero count */ }; goto end_done
+  :: d_step { cs_reader1 == 43 && (folios_A_ref != 0 && (folios_A_held == 0 || folios_A_held == 2)) -> folios_A_ref = folios_A_ref - 1; cs_reader1 = 0 }; goto end_c0
+  :: d_step { cs_reader1 == 43 && (folios_A_ref != 0 && (folios_A_held == 4 || folios_A_held == 6)) -> folios_A_ref = folios_A_ref - 1; folios_A_held = folios_A_held & ~4; cs_reader1 = 0; INV_no_ref_held_across_migration_wait }; goto end_c0
   fi;
   /* cs 44: pc 17 'do_read_fault: VM_FAULT_NOPAGE → folio_put; refault', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c44:
@@ -957,7 +951,7 @@ end_c46:
   /* cs 47: pc 1 'handle_pte_fault: ptep_get_lockless', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c47:
   if
-  :: d_step { cs_reader1 == 47 && (pte_0 == 0) -> cs_reader1 = 24 }; goto end_c24
+  :: d_step { cs_reader1 == 47 && (pte_0 == 0) -> cs_reader1 = 8 }; goto end_c8
   :: d_step { cs_reader1 == 47 && (pte_0 == 1) -> cs_reader1 = 58 }; goto end_done
   :: d_step { cs_reader1 == 47 && (pte_0 == 2) -> cs_reader1 = 48 }; goto end_c48
   :: d_step { cs_reader1 == 47 && (pte_0 == 4) -> cs_reader1 = 59 }; goto end_done
@@ -971,7 +965,7 @@ end_c48:
 end_c49:
   if
   :: d_step { cs_reader1 == 49 && (pte_0 != 2) -> cs_reader1 = 50 }; goto end_c50
-  :: d_step { cs_reader1 == 49 && (pte_0 == 2) -> cs_reader1 = 8 }; goto end_c8
+  :: d_step { cs_reader1 == 49 && (pte_0 == 2) -> cs_reader1 = 11 }; goto end_c11
   fi;
   /* cs 50: pc 25 'migration_entry_wait: spin_unlock(ptl); refault', locals {"f":"B","orig":{"kind":"migration","folio":"A"},"nopage":false} */
 end_c50:
@@ -988,7 +982,7 @@ end_c51:
   /* cs 52: pc 1 'handle_pte_fault: ptep_get_lockless', locals {"f":"B","orig":{"kind":"migration","folio":"A"},"nopage":false} */
 end_c52:
   if
-  :: d_step { cs_reader1 == 52 && (pte_0 == 0) -> cs_reader1 = 24 }; goto end_c24
+  :: d_step { cs_reader1 == 52 && (pte_0 == 0) -> cs_reader1 = 8 }; goto end_c8
   :: d_step { cs_reader1 == 52 && (pte_0 == 1) -> cs_reader1 = 58 }; goto end_done
   :: d_step { cs_reader1 == 52 && (pte_0 == 2) -> cs_reader1 = 48 }; goto end_c48
   :: d_step { cs_reader1 == 52 && (pte_0 == 4) -> cs_reader1 = 59 }; goto end_done

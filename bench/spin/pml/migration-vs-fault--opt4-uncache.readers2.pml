@@ -69,7 +69,7 @@ byte tlb_cpumask = 6; /* tlb.cpumask: mask, values 6 */
 byte tlb_ubc = 0; /* tlb.ubc: mask, values 0 */
 byte tlb_batched = 0; /* tlb.batched: int, values 0 */
 byte tlb_irqOff = 0; /* tlb.irqOff: mask, values 0 */
-byte i_mmap_rwsem_readers = 0; /* i_mmap_rwsem.readers: int, values 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31 */
+byte i_mmap_rwsem_readers = 0; /* i_mmap_rwsem.readers: int, values 0, 1, 2 */
 short i_mmap_rwsem_writer = -1; /* i_mmap_rwsem.writer: tid, values -1 */
 byte mig = 0; /* mig: 0 = "running", 1 = "migrated", 2 = "failed" */
 byte allocated = 0; /* allocated: int, values 0, 1, 2 */
@@ -85,14 +85,13 @@ proctype p_migrator() {
 end_c0:
   if
   :: d_step { cs_migrator == 0 && (folios_A_locked == -1) -> folios_A_locked = 0; cs_migrator = 1; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c1
-  :: d_step { cs_migrator == 0 && ((folios_A_locked != -1) && (folios_A_waiters == 0 || folios_A_waiters == 2 || folios_A_waiters == 4 || folios_A_waiters == 6)) -> folios_A_waiters = folios_A_waiters | 1; cs_migrator = 8; INV_no_ref_held_across_migration_wait }; goto end_c8
-  :: d_step { cs_migrator == 0 && ((folios_A_locked != -1) && (folios_A_waiters == 1 || folios_A_waiters == 3 || folios_A_waiters == 5 || folios_A_waiters == 7)) -> cs_migrator = 8 }; goto end_c8
+  :: d_step { cs_migrator == 0 && ((folios_A_locked == 1 || folios_A_locked == 2) && (folios_A_waiters == 0 || folios_A_waiters == 2 || folios_A_waiters == 4 || folios_A_waiters == 6)) -> folios_A_waiters = folios_A_waiters | 1; cs_migrator = 54; INV_no_ref_held_across_migration_wait }; goto end_c54
+  :: d_step { cs_migrator == 0 && ((folios_A_locked == 1 || folios_A_locked == 2) && (folios_A_waiters == 1 || folios_A_waiters == 3 || folios_A_waiters == 5 || folios_A_waiters == 7)) -> cs_migrator = 54 }; goto end_c54
   fi;
   /* cs 1: pc 2 'rmap_walk_file: i_mmap_lock_read', locals {"batch":0,"early":0,"retrying":false} */
 end_c1:
   if
-  :: d_step { cs_migrator == 1 && (i_mmap_rwsem_readers != 31) -> i_mmap_rwsem_readers = i_mmap_rwsem_readers + 1; cs_migrator = 2 }; goto end_c2
-  :: d_step { cs_migrator == 1 && (i_mmap_rwsem_readers == 31) -> assert(P_model_error); STOP /* model error: set i_mmap_rwsem.readers = 32 is outside its domain (0..31) */ }; goto end_done
+  :: d_step { cs_migrator == 1 -> i_mmap_rwsem_readers = i_mmap_rwsem_readers + 1; cs_migrator = 2 }; goto end_c2
   fi;
   /* cs 2: pc 3 'try_to_migrate_one: page_vma_mapped_walk takes PTL', locals {"batch":0,"early":0,"retrying":false} */
 end_c2:
@@ -102,8 +101,7 @@ end_c2:
   /* cs 3: pc 4 'try_to_migrate_one: ptep_clear_flush / ptep_get_and_clear', locals {"batch":0,"early":0,"retrying":false} */
 end_c3:
   if
-  :: d_step { cs_migrator == 3 && (tlb_cached_0_A == 0) -> pte_0 = 0; cs_migrator = 4; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c4
-  :: d_step { cs_migrator == 3 && (tlb_cached_0_A == 6) -> pte_0 = 0; tlb_cached_0_A = tlb_cached_0_A & ~6; cs_migrator = 4; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c4
+  :: d_step { cs_migrator == 3 -> pte_0 = 0; tlb_cached_0_A = tlb_cached_0_A & ~6; cs_migrator = 4; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c4
   fi;
   /* cs 4: pc 5 'try_to_migrate_one: set_pte_at(migration entry)', locals {"batch":0,"early":0,"retrying":false} */
 end_c4:
@@ -113,8 +111,7 @@ end_c4:
   /* cs 5: pc 6 'try_to_migrate_one: folio_remove_rmap_pte', locals {"batch":0,"early":0,"retrying":false} */
 end_c5:
   if
-  :: d_step { cs_migrator == 5 && (folios_A_mapcount == 0) -> assert(P_refcount); STOP /* BUG: VM_BUG_ON_FOLIO(folio_mapcount(folio) < 0): A mapcount underflow */ }; goto end_done
-  :: d_step { cs_migrator == 5 && (folios_A_mapcount != 0) -> folios_A_mapcount = folios_A_mapcount - 1; cs_migrator = 6 }; goto end_c6
+  :: d_step { cs_migrator == 5 -> folios_A_mapcount = folios_A_mapcount - 1; cs_migrator = 6 }; goto end_c6
   fi;
   /* cs 6: pc 7 'try_to_migrate_one: folio_put', locals {"batch":0,"early":0,"retrying":false} */
 end_c6:
@@ -126,201 +123,198 @@ end_c6:
 end_c7:
   if
   :: d_step { cs_migrator == 7 && (ptl != 0) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
-  :: d_step { cs_migrator == 7 && (ptl == 0) -> ptl = -1; cs_migrator = 9 }; goto end_c9
+  :: d_step { cs_migrator == 7 && (ptl == 0) -> ptl = -1; cs_migrator = 8 }; goto end_c8
   fi;
-  /* cs 8: pc 1 'migrate_folio_unmap: folio_lock sleeps', locals {"batch":0,"early":0,"retrying":false} */
+  /* cs 8: pc 9 'rmap_walk_file: i_mmap_unlock_read', locals {"batch":0,"early":0,"retrying":false} */
 end_c8:
   if
-  :: d_step { cs_migrator == 8 && ((folios_A_locked == -1) && (folios_A_waiters == 0 || folios_A_waiters == 2 || folios_A_waiters == 4 || folios_A_waiters == 6)) -> folios_A_locked = 0; cs_migrator = 1; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c1
-  :: d_step { cs_migrator == 8 && ((folios_A_locked == -1) && (folios_A_waiters == 1 || folios_A_waiters == 3 || folios_A_waiters == 5 || folios_A_waiters == 7)) -> folios_A_locked = 0; folios_A_waiters = folios_A_waiters & ~1; cs_migrator = 1; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c1
+  :: d_step { cs_migrator == 8 && (i_mmap_rwsem_readers == 0) -> assert(P_lock_misuse); STOP /* BUG: up_read(i_mmap_rwsem) without a reader */ }; goto end_done
+  :: d_step { cs_migrator == 8 && (i_mmap_rwsem_readers == 1) -> i_mmap_rwsem_readers = i_mmap_rwsem_readers - 1; cs_migrator = 9 }; goto end_c9
   fi;
-  /* cs 9: pc 9 'rmap_walk_file: i_mmap_unlock_read', locals {"batch":0,"early":0,"retrying":false} */
+  /* cs 9: pc 10 'migrate_pages_batch: try_to_unmap_flush', locals {"batch":0,"early":0,"retrying":false} */
 end_c9:
   if
-  :: d_step { cs_migrator == 9 && (i_mmap_rwsem_readers == 0) -> assert(P_lock_misuse); STOP /* BUG: up_read(i_mmap_rwsem) without a reader */ }; goto end_done
-  :: d_step { cs_migrator == 9 && (i_mmap_rwsem_readers != 0) -> i_mmap_rwsem_readers = i_mmap_rwsem_readers - 1; cs_migrator = 10 }; goto end_c10
+  :: d_step { cs_migrator == 9 -> cs_migrator = 10 }; goto end_c10
   fi;
-  /* cs 10: pc 10 'migrate_pages_batch: try_to_unmap_flush', locals {"batch":0,"early":0,"retrying":false} */
+  /* cs 10: pc 11 'option 4: filemap_remove_folio(src)', locals {"batch":0,"early":0,"retrying":false} */
 end_c10:
   if
-  :: d_step { cs_migrator == 10 -> cs_migrator = 11 }; goto end_c11
+  :: d_step { cs_migrator == 10 && (cache_0 == 0 && folios_A_ref == 0) -> assert(P_model_error); STOP /* model error: set folios.A.ref = -1 is outside its domain (0..16) */ }; goto end_done
+  :: d_step { cs_migrator == 10 && (cache_0 == 0 && folios_A_ref != 0) -> folios_A_ref = folios_A_ref - 1; cache_0 = 2; cs_migrator = 11 }; goto end_c11
+  :: d_step { cs_migrator == 10 && (cache_0 == 3 || cache_0 == 4) -> cs_migrator = 11 }; goto end_c11
   fi;
-  /* cs 11: pc 11 'option 4: filemap_remove_folio(src)', locals {"batch":0,"early":0,"retrying":false} */
+  /* cs 11: pc 12 'folio_migrate_mapping: xas_lock_irq; folio_ref_freeze(src, expected)', locals {"batch":0,"early":0,"retrying":false} */
 end_c11:
   if
-  :: d_step { cs_migrator == 11 && (cache_0 == 0 && folios_A_ref == 0) -> assert(P_model_error); STOP /* model error: set folios.A.ref = -1 is outside its domain (0..16) */ }; goto end_done
-  :: d_step { cs_migrator == 11 && (cache_0 == 0 && folios_A_ref != 0) -> folios_A_ref = folios_A_ref - 1; cache_0 = 2; cs_migrator = 12 }; goto end_c12
-  :: d_step { cs_migrator == 11 && (cache_0 != 0) -> cs_migrator = 12 }; goto end_c12
+  :: d_step { cs_migrator == 11 && (folios_A_ref != 1 && (folios_A_held == 0 || (folios_A_held == 2 && (folios_A_waiters == 2 || folios_A_waiters == 3 || folios_A_waiters == 6 || folios_A_waiters == 7)) || (folios_A_held == 4 && (folios_A_waiters >= 4 && folios_A_waiters <= 7)) || (folios_A_held == 6 && (folios_A_waiters == 6 || folios_A_waiters == 7)))) -> cs_migrator = 13 }; goto end_c13
+  :: d_step { cs_migrator == 11 && (folios_A_ref == 1) -> folios_A_ref = folios_A_ref - 1; cs_migrator = 12 }; goto end_c12
   fi;
-  /* cs 12: pc 12 'folio_migrate_mapping: xas_lock_irq; folio_ref_freeze(src, expected)', locals {"batch":0,"early":0,"retrying":false} */
+  /* cs 12: pc 13 'folio_migrate_mapping: xas_store(dst); folio_ref_unfreeze(src, 1)', locals {"batch":0,"early":0,"retrying":false} */
 end_c12:
   if
-  :: d_step { cs_migrator == 12 && (folios_A_ref != 1 && (folios_A_held == 0 || (folios_A_held == 2 && (folios_A_waiters == 2 || folios_A_waiters == 3 || folios_A_waiters == 6 || folios_A_waiters == 7)) || (folios_A_held == 4 && (folios_A_waiters >= 4 && folios_A_waiters <= 7)) || (folios_A_held == 6 && (folios_A_waiters == 6 || folios_A_waiters == 7)))) -> cs_migrator = 13 }; goto end_c13
-  :: d_step { cs_migrator == 12 && (folios_A_ref == 1) -> folios_A_ref = folios_A_ref - 1; cs_migrator = 39 }; goto end_c39
+  :: d_step { cs_migrator == 12 && (folios_B_ref != 16) -> folios_A_ref = 1; folios_A_mapping = 0; folios_B_ref = folios_B_ref + 1; folios_B_mapping = 1; cache_0 = 1; cs_migrator = 14 }; goto end_c14
+  :: d_step { cs_migrator == 12 && (folios_B_ref == 16) -> assert(P_model_error); STOP /* model error: set folios.B.ref = 17 is outside its domain (0..16) */ }; goto end_done
   fi;
   /* cs 13: pc 21 'migrate_folio_undo_src: remove_migration_ptes: PTL', locals {"batch":0,"early":0,"retrying":false} */
 end_c13:
   if
-  :: d_step { cs_migrator == 13 && (ptl == -1) -> ptl = 0; cs_migrator = 14 }; goto end_c14
+  :: d_step { cs_migrator == 13 && (ptl == -1) -> ptl = 0; cs_migrator = 15 }; goto end_c15
   fi;
-  /* cs 14: pc 22 'remove_migration_pte: set_pte_at(src); folio_get(src)', locals {"batch":0,"early":0,"retrying":false} */
+  /* cs 14: pc 14 'remove_migration_ptes(src→dst): PTL', locals {"batch":0,"early":0,"retrying":false} */
 end_c14:
   if
-  :: d_step { cs_migrator == 14 && (pte_0 != 2) -> cs_migrator = 15 }; goto end_c15
-  :: d_step { cs_migrator == 14 && (pte_0 == 2 && (folios_A_ref != 16 && folios_A_mapcount != 4)) -> folios_A_ref = folios_A_ref + 1; folios_A_mapcount = folios_A_mapcount + 1; pte_0 = 1; cs_migrator = 15; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c15
-  :: d_step { cs_migrator == 14 && (pte_0 == 2 && (folios_A_ref != 16 && folios_A_mapcount == 4)) -> assert(P_model_error); STOP /* model error: set folios.A.mapcount = 5 is outside its domain (0..4) */ }; goto end_done
-  :: d_step { cs_migrator == 14 && (pte_0 == 2 && folios_A_ref == 16) -> assert(P_model_error); STOP /* model error: set folios.A.ref = 17 is outside its domain (0..16) */ }; goto end_done
+  :: d_step { cs_migrator == 14 && (ptl == -1) -> ptl = 0; cs_migrator = 16 }; goto end_c16
   fi;
-  /* cs 15: pc 23 'remove_migration_ptes: drop PTL', locals {"batch":0,"early":0,"retrying":false} */
+  /* cs 15: pc 22 'remove_migration_pte: set_pte_at(src); folio_get(src)', locals {"batch":0,"early":0,"retrying":false} */
 end_c15:
   if
-  :: d_step { cs_migrator == 15 && (ptl != 0) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
-  :: d_step { cs_migrator == 15 && (ptl == 0) -> ptl = -1; cs_migrator = 16 }; goto end_c16
+  :: d_step { cs_migrator == 15 && (pte_0 != 2) -> cs_migrator = 17 }; goto end_c17
+  :: d_step { cs_migrator == 15 && (pte_0 == 2 && (folios_A_ref != 16 && folios_A_mapcount != 4)) -> folios_A_ref = folios_A_ref + 1; folios_A_mapcount = folios_A_mapcount + 1; pte_0 = 1; cs_migrator = 17; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c17
+  :: d_step { cs_migrator == 15 && (pte_0 == 2 && (folios_A_ref != 16 && folios_A_mapcount == 4)) -> assert(P_model_error); STOP /* model error: set folios.A.mapcount = 5 is outside its domain (0..4) */ }; goto end_done
+  :: d_step { cs_migrator == 15 && (pte_0 == 2 && folios_A_ref == 16) -> assert(P_model_error); STOP /* model error: set folios.A.ref = 17 is outside its domain (0..16) */ }; goto end_done
   fi;
-  /* cs 16: pc 24 'option 4 undo: re-add src to the page cache', locals {"batch":0,"early":0,"retrying":false} */
+  /* cs 16: pc 15 'remove_migration_pte: set_pte_at(dst); folio_get(dst)', locals {"batch":0,"early":0,"retrying":false} */
 end_c16:
   if
-  :: d_step { cs_migrator == 16 && (cache_0 != 2) -> cs_migrator = 17 }; goto end_c17
-  :: d_step { cs_migrator == 16 && (cache_0 == 2 && folios_A_ref != 16) -> folios_A_ref = folios_A_ref + 1; cache_0 = 0; cs_migrator = 17 }; goto end_c17
-  :: d_step { cs_migrator == 16 && (cache_0 == 2 && folios_A_ref == 16) -> assert(P_model_error); STOP /* model error: set folios.A.ref = 17 is outside its domain (0..16) */ }; goto end_done
+  :: d_step { cs_migrator == 16 && (pte_0 != 2) -> cs_migrator = 18 }; goto end_c18
+  :: d_step { cs_migrator == 16 && (pte_0 == 2 && (folios_B_ref != 16 && folios_B_mapcount != 4)) -> folios_B_ref = folios_B_ref + 1; folios_B_mapcount = folios_B_mapcount + 1; pte_0 = 4; cs_migrator = 18; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c18
+  :: d_step { cs_migrator == 16 && (pte_0 == 2 && (folios_B_ref != 16 && folios_B_mapcount == 4)) -> assert(P_model_error); STOP /* model error: set folios.B.mapcount = 5 is outside its domain (0..4) */ }; goto end_done
+  :: d_step { cs_migrator == 16 && (pte_0 == 2 && folios_B_ref == 16) -> assert(P_model_error); STOP /* model error: set folios.B.ref = 17 is outside its domain (0..16) */ }; goto end_done
   fi;
-  /* cs 17: pc 25 'migrate_folio_undo_src: folio_unlock(src)', locals {"batch":0,"early":0,"retrying":false} */
+  /* cs 17: pc 23 'remove_migration_ptes: drop PTL', locals {"batch":0,"early":0,"retrying":false} */
 end_c17:
   if
-  :: d_step { cs_migrator == 17 && (folios_A_locked != 0) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of A not locked by this thread */ }; goto end_done
-  :: d_step { cs_migrator == 17 && (folios_A_locked == 0) -> folios_A_locked = -1; cs_migrator = 18; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c18
+  :: d_step { cs_migrator == 17 && (ptl != 0) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
+  :: d_step { cs_migrator == 17 && (ptl == 0) -> ptl = -1; cs_migrator = 19 }; goto end_c19
   fi;
-  /* cs 18: pc 26 'migrate_pages_sync: next batch?', locals {"batch":0,"early":0,"retrying":false} */
+  /* cs 18: pc 16 'remove_migration_ptes: drop PTL', locals {"batch":0,"early":0,"retrying":false} */
 end_c18:
   if
-  :: d_step { cs_migrator == 18 -> cs_migrator = 19 }; goto end_c19
+  :: d_step { cs_migrator == 18 && (ptl != 0) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
+  :: d_step { cs_migrator == 18 && (ptl == 0) -> ptl = -1; cs_migrator = 20 }; goto end_c20
   fi;
-  /* cs 19: pc 0 'migrate_folio_unmap: folio_lock(src)', locals {"batch":1,"early":0,"retrying":false} */
+  /* cs 19: pc 24 'option 4 undo: re-add src to the page cache', locals {"batch":0,"early":0,"retrying":false} */
 end_c19:
   if
-  :: d_step { cs_migrator == 19 && (folios_A_locked == -1) -> folios_A_locked = 0; cs_migrator = 20; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c20
-  :: d_step { cs_migrator == 19 && ((folios_A_locked != -1) && (folios_A_waiters == 0 || folios_A_waiters == 2 || folios_A_waiters == 4 || folios_A_waiters == 6)) -> folios_A_waiters = folios_A_waiters | 1; cs_migrator = 21; INV_no_ref_held_across_migration_wait }; goto end_c21
-  :: d_step { cs_migrator == 19 && ((folios_A_locked != -1) && (folios_A_waiters == 1 || folios_A_waiters == 3 || folios_A_waiters == 5 || folios_A_waiters == 7)) -> cs_migrator = 21 }; goto end_c21
+  :: d_step { cs_migrator == 19 && (cache_0 != 1 && cache_0 != 2) -> cs_migrator = 21 }; goto end_c21
+  :: d_step { cs_migrator == 19 && (cache_0 == 2 && folios_A_ref != 16) -> folios_A_ref = folios_A_ref + 1; cache_0 = 0; cs_migrator = 21 }; goto end_c21
+  :: d_step { cs_migrator == 19 && (cache_0 == 2 && folios_A_ref == 16) -> assert(P_model_error); STOP /* model error: set folios.A.ref = 17 is outside its domain (0..16) */ }; goto end_done
   fi;
-  /* cs 20: pc 2 'rmap_walk_file: i_mmap_lock_read', locals {"batch":1,"early":0,"retrying":false} */
+  /* cs 20: pc 17 'migrate_folio_move: folio_unlock(dst)', locals {"batch":0,"early":0,"retrying":false} */
 end_c20:
   if
-  :: d_step { cs_migrator == 20 && (i_mmap_rwsem_readers != 31) -> i_mmap_rwsem_readers = i_mmap_rwsem_readers + 1; cs_migrator = 22 }; goto end_c22
-  :: d_step { cs_migrator == 20 && (i_mmap_rwsem_readers == 31) -> assert(P_model_error); STOP /* model error: set i_mmap_rwsem.readers = 32 is outside its domain (0..31) */ }; goto end_done
+  :: d_step { cs_migrator == 20 && (folios_B_locked != 0) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of B not locked by this thread */ }; goto end_done
+  :: d_step { cs_migrator == 20 && (folios_B_locked == 0) -> folios_B_locked = -1; cs_migrator = 22 }; goto end_c22
   fi;
-  /* cs 21: pc 1 'migrate_folio_unmap: folio_lock sleeps', locals {"batch":1,"early":0,"retrying":false} */
+  /* cs 21: pc 25 'migrate_folio_undo_src: folio_unlock(src)', locals {"batch":0,"early":0,"retrying":false} */
 end_c21:
   if
-  :: d_step { cs_migrator == 21 && ((folios_A_locked == -1) && (folios_A_waiters == 0 || folios_A_waiters == 2 || folios_A_waiters == 4 || folios_A_waiters == 6)) -> folios_A_locked = 0; cs_migrator = 20; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c20
-  :: d_step { cs_migrator == 21 && ((folios_A_locked == -1) && (folios_A_waiters == 1 || folios_A_waiters == 3 || folios_A_waiters == 5 || folios_A_waiters == 7)) -> folios_A_locked = 0; folios_A_waiters = folios_A_waiters & ~1; cs_migrator = 20; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c20
+  :: d_step { cs_migrator == 21 && (folios_A_locked != 0) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of A not locked by this thread */ }; goto end_done
+  :: d_step { cs_migrator == 21 && (folios_A_locked == 0) -> folios_A_locked = -1; cs_migrator = 23; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c23
   fi;
-  /* cs 22: pc 3 'try_to_migrate_one: page_vma_mapped_walk takes PTL', locals {"batch":1,"early":0,"retrying":false} */
+  /* cs 22: pc 18 'migrate_folio_move: folio_unlock(src)', locals {"batch":0,"early":0,"retrying":false} */
 end_c22:
   if
-  :: d_step { cs_migrator == 22 && (ptl == -1) -> ptl = 0; cs_migrator = 23 }; goto end_c23
+  :: d_step { cs_migrator == 22 && (folios_A_locked != 0) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of A not locked by this thread */ }; goto end_done
+  :: d_step { cs_migrator == 22 && (folios_A_locked == 0) -> folios_A_locked = -1; cs_migrator = 24; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c24
   fi;
-  /* cs 23: pc 4 'try_to_migrate_one: ptep_clear_flush / ptep_get_and_clear', locals {"batch":1,"early":0,"retrying":false} */
+  /* cs 23: pc 26 'migrate_pages_sync: next batch?', locals {"batch":0,"early":0,"retrying":false} */
 end_c23:
   if
-  :: d_step { cs_migrator == 23 && (tlb_cached_0_A == 0) -> pte_0 = 0; cs_migrator = 24; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c24
-  :: d_step { cs_migrator == 23 && (tlb_cached_0_A == 6) -> pte_0 = 0; tlb_cached_0_A = tlb_cached_0_A & ~6; cs_migrator = 24; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c24
+  :: d_step { cs_migrator == 23 -> cs_migrator = 25 }; goto end_c25
   fi;
-  /* cs 24: pc 5 'try_to_migrate_one: set_pte_at(migration entry)', locals {"batch":1,"early":0,"retrying":false} */
+  /* cs 24: pc 19 'migrate_folio_move: folio_put(dst)', locals {"batch":0,"early":0,"retrying":false} */
 end_c24:
   if
-  :: d_step { cs_migrator == 24 -> pte_0 = 2; cs_migrator = 25; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c25
+  :: d_step { cs_migrator == 24 && (folios_B_ref == 0) -> assert(P_refcount); STOP /* BUG: VM_BUG_ON_PAGE(page_ref_count(page) == 0): folio_put on B with a zero count */ }; goto end_done
+  :: d_step { cs_migrator == 24 && (folios_B_ref != 0) -> folios_B_ref = folios_B_ref - 1; cs_migrator = 26 }; goto end_c26
   fi;
-  /* cs 25: pc 6 'try_to_migrate_one: folio_remove_rmap_pte', locals {"batch":1,"early":0,"retrying":false} */
+  /* cs 25: pc 0 'migrate_folio_unmap: folio_lock(src)', locals {"batch":1,"early":0,"retrying":false} */
 end_c25:
   if
-  :: d_step { cs_migrator == 25 && (folios_A_mapcount == 0) -> assert(P_refcount); STOP /* BUG: VM_BUG_ON_FOLIO(folio_mapcount(folio) < 0): A mapcount underflow */ }; goto end_done
-  :: d_step { cs_migrator == 25 && (folios_A_mapcount != 0) -> folios_A_mapcount = folios_A_mapcount - 1; cs_migrator = 26 }; goto end_c26
+  :: d_step { cs_migrator == 25 && (folios_A_locked == -1) -> folios_A_locked = 0; cs_migrator = 27; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c27
+  :: d_step { cs_migrator == 25 && ((folios_A_locked != -1) && (folios_A_waiters == 0 || folios_A_waiters == 2 || folios_A_waiters == 4 || folios_A_waiters == 6)) -> folios_A_waiters = folios_A_waiters | 1; cs_migrator = 28; INV_no_ref_held_across_migration_wait }; goto end_c28
+  :: d_step { cs_migrator == 25 && ((folios_A_locked != -1) && (folios_A_waiters == 1 || folios_A_waiters == 3 || folios_A_waiters == 5 || folios_A_waiters == 7)) -> cs_migrator = 28 }; goto end_c28
   fi;
-  /* cs 26: pc 7 'try_to_migrate_one: folio_put', locals {"batch":1,"early":0,"retrying":false} */
+  /* cs 26: pc 20 'migrate_folio_done: folio_put(src) — migrated', locals {"batch":0,"early":0,"retrying":false} */
 end_c26:
   if
-  :: d_step { cs_migrator == 26 && (folios_A_ref == 0) -> assert(P_refcount); STOP /* BUG: VM_BUG_ON_PAGE(page_ref_count(page) == 0): folio_put on A with a zero count */ }; goto end_done
-  :: d_step { cs_migrator == 26 && (folios_A_ref != 0) -> folios_A_ref = folios_A_ref - 1; cs_migrator = 27 }; goto end_c27
+  :: d_step { cs_migrator == 26 && (folios_A_ref == 0) -> assert(P_model_error); STOP /* model error: set folios.A.ref = -1 is outside its domain (0..16) */ }; goto end_done
+  :: d_step { cs_migrator == 26 && (folios_A_ref != 0) -> folios_A_ref = folios_A_ref - 1; mig = 1; cs_migrator = 55 }; goto end_done
   fi;
-  /* cs 27: pc 8 'page_vma_mapped_walk: drop PTL', locals {"batch":1,"early":0,"retrying":false} */
+  /* cs 27: pc 2 'rmap_walk_file: i_mmap_lock_read', locals {"batch":1,"early":0,"retrying":false} */
 end_c27:
   if
-  :: d_step { cs_migrator == 27 && (ptl != 0) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
-  :: d_step { cs_migrator == 27 && (ptl == 0) -> ptl = -1; cs_migrator = 28 }; goto end_c28
+  :: d_step { cs_migrator == 27 -> i_mmap_rwsem_readers = i_mmap_rwsem_readers + 1; cs_migrator = 29 }; goto end_c29
   fi;
-  /* cs 28: pc 9 'rmap_walk_file: i_mmap_unlock_read', locals {"batch":1,"early":0,"retrying":false} */
+  /* cs 28: pc 1 'migrate_folio_unmap: folio_lock sleeps', locals {"batch":1,"early":0,"retrying":false} */
 end_c28:
   if
-  :: d_step { cs_migrator == 28 && (i_mmap_rwsem_readers == 0) -> assert(P_lock_misuse); STOP /* BUG: up_read(i_mmap_rwsem) without a reader */ }; goto end_done
-  :: d_step { cs_migrator == 28 && (i_mmap_rwsem_readers != 0) -> i_mmap_rwsem_readers = i_mmap_rwsem_readers - 1; cs_migrator = 29 }; goto end_c29
+  :: d_step { cs_migrator == 28 && ((folios_A_locked == -1) && (folios_A_waiters == 0 || folios_A_waiters == 2 || folios_A_waiters == 4 || folios_A_waiters == 6)) -> folios_A_locked = 0; cs_migrator = 27; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c27
+  :: d_step { cs_migrator == 28 && ((folios_A_locked == -1) && (folios_A_waiters == 1 || folios_A_waiters == 3 || folios_A_waiters == 5 || folios_A_waiters == 7)) -> folios_A_locked = 0; folios_A_waiters = folios_A_waiters & ~1; cs_migrator = 27; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c27
   fi;
-  /* cs 29: pc 10 'migrate_pages_batch: try_to_unmap_flush', locals {"batch":1,"early":0,"retrying":false} */
+  /* cs 29: pc 3 'try_to_migrate_one: page_vma_mapped_walk takes PTL', locals {"batch":1,"early":0,"retrying":false} */
 end_c29:
   if
-  :: d_step { cs_migrator == 29 -> cs_migrator = 30 }; goto end_c30
+  :: d_step { cs_migrator == 29 && (ptl == -1) -> ptl = 0; cs_migrator = 30 }; goto end_c30
   fi;
-  /* cs 30: pc 11 'option 4: filemap_remove_folio(src)', locals {"batch":1,"early":0,"retrying":false} */
+  /* cs 30: pc 4 'try_to_migrate_one: ptep_clear_flush / ptep_get_and_clear', locals {"batch":1,"early":0,"retrying":false} */
 end_c30:
   if
-  :: d_step { cs_migrator == 30 && (cache_0 == 0 && folios_A_ref == 0) -> assert(P_model_error); STOP /* model error: set folios.A.ref = -1 is outside its domain (0..16) */ }; goto end_done
-  :: d_step { cs_migrator == 30 && (cache_0 == 0 && folios_A_ref != 0) -> folios_A_ref = folios_A_ref - 1; cache_0 = 2; cs_migrator = 31 }; goto end_c31
-  :: d_step { cs_migrator == 30 && (cache_0 != 0) -> cs_migrator = 31 }; goto end_c31
+  :: d_step { cs_migrator == 30 && (tlb_cached_0_A == 0) -> pte_0 = 0; cs_migrator = 31; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c31
+  :: d_step { cs_migrator == 30 && (tlb_cached_0_A == 6) -> pte_0 = 0; tlb_cached_0_A = tlb_cached_0_A & ~6; cs_migrator = 31; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c31
   fi;
-  /* cs 31: pc 12 'folio_migrate_mapping: xas_lock_irq; folio_ref_freeze(src, expected)', locals {"batch":1,"early":0,"retrying":false} */
+  /* cs 31: pc 5 'try_to_migrate_one: set_pte_at(migration entry)', locals {"batch":1,"early":0,"retrying":false} */
 end_c31:
   if
-  :: d_step { cs_migrator == 31 && (folios_A_ref != 1 && (folios_A_held == 0 || (folios_A_held == 2 && (folios_A_waiters == 2 || folios_A_waiters == 3 || folios_A_waiters == 6 || folios_A_waiters == 7)) || (folios_A_held == 4 && (folios_A_waiters >= 4 && folios_A_waiters <= 7)) || (folios_A_held == 6 && (folios_A_waiters == 6 || folios_A_waiters == 7)))) -> cs_migrator = 32 }; goto end_c32
-  :: d_step { cs_migrator == 31 && (folios_A_ref == 1) -> folios_A_ref = folios_A_ref - 1; cs_migrator = 40 }; goto end_c40
+  :: d_step { cs_migrator == 31 -> pte_0 = 2; cs_migrator = 32; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c32
   fi;
-  /* cs 32: pc 21 'migrate_folio_undo_src: remove_migration_ptes: PTL', locals {"batch":1,"early":0,"retrying":false} */
+  /* cs 32: pc 6 'try_to_migrate_one: folio_remove_rmap_pte', locals {"batch":1,"early":0,"retrying":false} */
 end_c32:
   if
-  :: d_step { cs_migrator == 32 && (ptl == -1) -> ptl = 0; cs_migrator = 33 }; goto end_c33
+  :: d_step { cs_migrator == 32 && (folios_A_mapcount == 0) -> assert(P_refcount); STOP /* BUG: VM_BUG_ON_FOLIO(folio_mapcount(folio) < 0): A mapcount underflow */ }; goto end_done
+  :: d_step { cs_migrator == 32 && (folios_A_mapcount != 0) -> folios_A_mapcount = folios_A_mapcount - 1; cs_migrator = 33 }; goto end_c33
   fi;
-  /* cs 33: pc 22 'remove_migration_pte: set_pte_at(src); folio_get(src)', locals {"batch":1,"early":0,"retrying":false} */
+  /* cs 33: pc 7 'try_to_migrate_one: folio_put', locals {"batch":1,"early":0,"retrying":false} */
 end_c33:
   if
-  :: d_step { cs_migrator == 33 && (pte_0 != 2) -> cs_migrator = 34 }; goto end_c34
-  :: d_step { cs_migrator == 33 && (pte_0 == 2 && (folios_A_ref != 16 && folios_A_mapcount != 4)) -> folios_A_ref = folios_A_ref + 1; folios_A_mapcount = folios_A_mapcount + 1; pte_0 = 1; cs_migrator = 34; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c34
-  :: d_step { cs_migrator == 33 && (pte_0 == 2 && (folios_A_ref != 16 && folios_A_mapcount == 4)) -> assert(P_model_error); STOP /* model error: set folios.A.mapcount = 5 is outside its domain (0..4) */ }; goto end_done
-  :: d_step { cs_migrator == 33 && (pte_0 == 2 && folios_A_ref == 16) -> assert(P_model_error); STOP /* model error: set folios.A.ref = 17 is outside its domain (0..16) */ }; goto end_done
+  :: d_step { cs_migrator == 33 && (folios_A_ref == 0) -> assert(P_refcount); STOP /* BUG: VM_BUG_ON_PAGE(page_ref_count(page) == 0): folio_put on A with a zero count */ }; goto end_done
+  :: d_step { cs_migrator == 33 && (folios_A_ref != 0) -> folios_A_ref = folios_A_ref - 1; cs_migrator = 34 }; goto end_c34
   fi;
-  /* cs 34: pc 23 'remove_migration_ptes: drop PTL', locals {"batch":1,"early":0,"retrying":false} */
+  /* cs 34: pc 8 'page_vma_mapped_walk: drop PTL', locals {"batch":1,"early":0,"retrying":false} */
 end_c34:
   if
   :: d_step { cs_migrator == 34 && (ptl != 0) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
   :: d_step { cs_migrator == 34 && (ptl == 0) -> ptl = -1; cs_migrator = 35 }; goto end_c35
   fi;
-  /* cs 35: pc 24 'option 4 undo: re-add src to the page cache', locals {"batch":1,"early":0,"retrying":false} */
+  /* cs 35: pc 9 'rmap_walk_file: i_mmap_unlock_read', locals {"batch":1,"early":0,"retrying":false} */
 end_c35:
   if
-  :: d_step { cs_migrator == 35 && (cache_0 != 2) -> cs_migrator = 36 }; goto end_c36
-  :: d_step { cs_migrator == 35 && (cache_0 == 2 && folios_A_ref != 16) -> folios_A_ref = folios_A_ref + 1; cache_0 = 0; cs_migrator = 36 }; goto end_c36
-  :: d_step { cs_migrator == 35 && (cache_0 == 2 && folios_A_ref == 16) -> assert(P_model_error); STOP /* model error: set folios.A.ref = 17 is outside its domain (0..16) */ }; goto end_done
+  :: d_step { cs_migrator == 35 && (i_mmap_rwsem_readers == 0) -> assert(P_lock_misuse); STOP /* BUG: up_read(i_mmap_rwsem) without a reader */ }; goto end_done
+  :: d_step { cs_migrator == 35 && (i_mmap_rwsem_readers != 0) -> i_mmap_rwsem_readers = i_mmap_rwsem_readers - 1; cs_migrator = 36 }; goto end_c36
   fi;
-  /* cs 36: pc 25 'migrate_folio_undo_src: folio_unlock(src)', locals {"batch":1,"early":0,"retrying":false} */
+  /* cs 36: pc 10 'migrate_pages_batch: try_to_unmap_flush', locals {"batch":1,"early":0,"retrying":false} */
 end_c36:
   if
-  :: d_step { cs_migrator == 36 && (folios_A_locked != 0) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of A not locked by this thread */ }; goto end_done
-  :: d_step { cs_migrator == 36 && (folios_A_locked == 0) -> folios_A_locked = -1; cs_migrator = 37; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c37
+  :: d_step { cs_migrator == 36 -> cs_migrator = 37 }; goto end_c37
   fi;
-  /* cs 37: pc 26 'migrate_pages_sync: next batch?', locals {"batch":1,"early":0,"retrying":false} */
+  /* cs 37: pc 11 'option 4: filemap_remove_folio(src)', locals {"batch":1,"early":0,"retrying":false} */
 end_c37:
   if
-  :: d_step { cs_migrator == 37 -> cs_migrator = 38 }; goto end_c38
+  :: d_step { cs_migrator == 37 && (cache_0 == 0 && folios_A_ref == 0) -> assert(P_model_error); STOP /* model error: set folios.A.ref = -1 is outside its domain (0..16) */ }; goto end_done
+  :: d_step { cs_migrator == 37 && (cache_0 == 0 && folios_A_ref != 0) -> folios_A_ref = folios_A_ref - 1; cache_0 = 2; cs_migrator = 38 }; goto end_c38
+  :: d_step { cs_migrator == 37 && (cache_0 != 0 && cache_0 != 1) -> cs_migrator = 38 }; goto end_c38
   fi;
-  /* cs 38: pc 27 'putback: folio_put(src), free dst — migration failed', locals {"batch":1,"early":0,"retrying":false} */
+  /* cs 38: pc 12 'folio_migrate_mapping: xas_lock_irq; folio_ref_freeze(src, expected)', locals {"batch":1,"early":0,"retrying":false} */
 end_c38:
   if
-  :: d_step { cs_migrator == 38 && (folios_A_ref == 0) -> assert(P_model_error); STOP /* model error: set folios.A.ref = -1 is outside its domain (0..16) */ }; goto end_done
-  :: d_step { cs_migrator == 38 && (folios_A_ref != 0 && folios_B_ref == 0) -> assert(P_model_error); STOP /* model error: set folios.B.ref = -1 is outside its domain (0..16) */ }; goto end_done
-  :: d_step { cs_migrator == 38 && (folios_A_ref != 0 && folios_B_ref != 0) -> folios_A_ref = folios_A_ref - 1; folios_B_ref = folios_B_ref - 1; folios_B_locked = -1; mig = 2; cs_migrator = 55 }; goto end_done
+  :: d_step { cs_migrator == 38 && (folios_A_ref != 1 && (folios_A_held == 0 || (folios_A_held == 2 && (folios_A_waiters == 2 || folios_A_waiters == 3 || folios_A_waiters == 6 || folios_A_waiters == 7)) || (folios_A_held == 4 && (folios_A_waiters >= 4 && folios_A_waiters <= 7)) || (folios_A_held == 6 && (folios_A_waiters == 6 || folios_A_waiters == 7)))) -> cs_migrator = 39 }; goto end_c39
+  :: d_step { cs_migrator == 38 && (folios_A_ref == 1) -> folios_A_ref = folios_A_ref - 1; cs_migrator = 40 }; goto end_c40
   fi;
-  /* cs 39: pc 13 'folio_migrate_mapping: xas_store(dst); folio_ref_unfreeze(src, 1)', locals {"batch":0,"early":0,"retrying":false} */
+  /* cs 39: pc 21 'migrate_folio_undo_src: remove_migration_ptes: PTL', locals {"batch":1,"early":0,"retrying":false} */
 end_c39:
   if
-  :: d_step { cs_migrator == 39 && (folios_B_ref != 16) -> folios_A_ref = 1; folios_A_mapping = 0; folios_B_ref = folios_B_ref + 1; folios_B_mapping = 1; cache_0 = 1; cs_migrator = 41 }; goto end_c41
-  :: d_step { cs_migrator == 39 && (folios_B_ref == 16) -> assert(P_model_error); STOP /* model error: set folios.B.ref = 17 is outside its domain (0..16) */ }; goto end_done
+  :: d_step { cs_migrator == 39 && (ptl == -1) -> ptl = 0; cs_migrator = 41 }; goto end_c41
   fi;
   /* cs 40: pc 13 'folio_migrate_mapping: xas_store(dst); folio_ref_unfreeze(src, 1)', locals {"batch":1,"early":0,"retrying":false} */
 end_c40:
@@ -328,23 +322,24 @@ end_c40:
   :: d_step { cs_migrator == 40 && (folios_B_ref != 16) -> folios_A_ref = 1; folios_A_mapping = 0; folios_B_ref = folios_B_ref + 1; folios_B_mapping = 1; cache_0 = 1; cs_migrator = 42 }; goto end_c42
   :: d_step { cs_migrator == 40 && (folios_B_ref == 16) -> assert(P_model_error); STOP /* model error: set folios.B.ref = 17 is outside its domain (0..16) */ }; goto end_done
   fi;
-  /* cs 41: pc 14 'remove_migration_ptes(src→dst): PTL', locals {"batch":0,"early":0,"retrying":false} */
+  /* cs 41: pc 22 'remove_migration_pte: set_pte_at(src); folio_get(src)', locals {"batch":1,"early":0,"retrying":false} */
 end_c41:
   if
-  :: d_step { cs_migrator == 41 && (ptl == -1) -> ptl = 0; cs_migrator = 43 }; goto end_c43
+  :: d_step { cs_migrator == 41 && (pte_0 != 2) -> cs_migrator = 43 }; goto end_c43
+  :: d_step { cs_migrator == 41 && (pte_0 == 2 && (folios_A_ref != 16 && folios_A_mapcount != 4)) -> folios_A_ref = folios_A_ref + 1; folios_A_mapcount = folios_A_mapcount + 1; pte_0 = 1; cs_migrator = 43; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c43
+  :: d_step { cs_migrator == 41 && (pte_0 == 2 && (folios_A_ref != 16 && folios_A_mapcount == 4)) -> assert(P_model_error); STOP /* model error: set folios.A.mapcount = 5 is outside its domain (0..4) */ }; goto end_done
+  :: d_step { cs_migrator == 41 && (pte_0 == 2 && folios_A_ref == 16) -> assert(P_model_error); STOP /* model error: set folios.A.ref = 17 is outside its domain (0..16) */ }; goto end_done
   fi;
   /* cs 42: pc 14 'remove_migration_ptes(src→dst): PTL', locals {"batch":1,"early":0,"retrying":false} */
 end_c42:
   if
   :: d_step { cs_migrator == 42 && (ptl == -1) -> ptl = 0; cs_migrator = 44 }; goto end_c44
   fi;
-  /* cs 43: pc 15 'remove_migration_pte: set_pte_at(dst); folio_get(dst)', locals {"batch":0,"early":0,"retrying":false} */
+  /* cs 43: pc 23 'remove_migration_ptes: drop PTL', locals {"batch":1,"early":0,"retrying":false} */
 end_c43:
   if
-  :: d_step { cs_migrator == 43 && (pte_0 != 2) -> cs_migrator = 45 }; goto end_c45
-  :: d_step { cs_migrator == 43 && (pte_0 == 2 && (folios_B_ref != 16 && folios_B_mapcount != 4)) -> folios_B_ref = folios_B_ref + 1; folios_B_mapcount = folios_B_mapcount + 1; pte_0 = 4; cs_migrator = 45; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c45
-  :: d_step { cs_migrator == 43 && (pte_0 == 2 && (folios_B_ref != 16 && folios_B_mapcount == 4)) -> assert(P_model_error); STOP /* model error: set folios.B.mapcount = 5 is outside its domain (0..4) */ }; goto end_done
-  :: d_step { cs_migrator == 43 && (pte_0 == 2 && folios_B_ref == 16) -> assert(P_model_error); STOP /* model error: set folios.B.ref = 17 is outside its domain (0..16) */ }; goto end_done
+  :: d_step { cs_migrator == 43 && (ptl != 0) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
+  :: d_step { cs_migrator == 43 && (ptl == 0) -> ptl = -1; cs_migrator = 45 }; goto end_c45
   fi;
   /* cs 44: pc 15 'remove_migration_pte: set_pte_at(dst); folio_get(dst)', locals {"batch":1,"early":0,"retrying":false} */
 end_c44:
@@ -354,11 +349,12 @@ end_c44:
   :: d_step { cs_migrator == 44 && (pte_0 == 2 && (folios_B_ref != 16 && folios_B_mapcount == 4)) -> assert(P_model_error); STOP /* model error: set folios.B.mapcount = 5 is outside its domain (0..4) */ }; goto end_done
   :: d_step { cs_migrator == 44 && (pte_0 == 2 && folios_B_ref == 16) -> assert(P_model_error); STOP /* model error: set folios.B.ref = 17 is outside its domain (0..16) */ }; goto end_done
   fi;
-  /* cs 45: pc 16 'remove_migration_ptes: drop PTL', locals {"batch":0,"early":0,"retrying":false} */
+  /* cs 45: pc 24 'option 4 undo: re-add src to the page cache', locals {"batch":1,"early":0,"retrying":false} */
 end_c45:
   if
-  :: d_step { cs_migrator == 45 && (ptl != 0) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
-  :: d_step { cs_migrator == 45 && (ptl == 0) -> ptl = -1; cs_migrator = 47 }; goto end_c47
+  :: d_step { cs_migrator == 45 && (cache_0 != 1 && cache_0 != 2) -> cs_migrator = 47 }; goto end_c47
+  :: d_step { cs_migrator == 45 && (cache_0 == 2 && folios_A_ref != 16) -> folios_A_ref = folios_A_ref + 1; cache_0 = 0; cs_migrator = 47 }; goto end_c47
+  :: d_step { cs_migrator == 45 && (cache_0 == 2 && folios_A_ref == 16) -> assert(P_model_error); STOP /* model error: set folios.A.ref = 17 is outside its domain (0..16) */ }; goto end_done
   fi;
   /* cs 46: pc 16 'remove_migration_ptes: drop PTL', locals {"batch":1,"early":0,"retrying":false} */
 end_c46:
@@ -366,11 +362,11 @@ end_c46:
   :: d_step { cs_migrator == 46 && (ptl != 0) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
   :: d_step { cs_migrator == 46 && (ptl == 0) -> ptl = -1; cs_migrator = 48 }; goto end_c48
   fi;
-  /* cs 47: pc 17 'migrate_folio_move: folio_unlock(dst)', locals {"batch":0,"early":0,"retrying":false} */
+  /* cs 47: pc 25 'migrate_folio_undo_src: folio_unlock(src)', locals {"batch":1,"early":0,"retrying":false} */
 end_c47:
   if
-  :: d_step { cs_migrator == 47 && (folios_B_locked != 0) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of B not locked by this thread */ }; goto end_done
-  :: d_step { cs_migrator == 47 && (folios_B_locked == 0) -> folios_B_locked = -1; cs_migrator = 49 }; goto end_c49
+  :: d_step { cs_migrator == 47 && (folios_A_locked != 0) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of A not locked by this thread */ }; goto end_done
+  :: d_step { cs_migrator == 47 && (folios_A_locked == 0) -> folios_A_locked = -1; cs_migrator = 49; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c49
   fi;
   /* cs 48: pc 17 'migrate_folio_move: folio_unlock(dst)', locals {"batch":1,"early":0,"retrying":false} */
 end_c48:
@@ -378,11 +374,10 @@ end_c48:
   :: d_step { cs_migrator == 48 && (folios_B_locked != 0) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of B not locked by this thread */ }; goto end_done
   :: d_step { cs_migrator == 48 && (folios_B_locked == 0) -> folios_B_locked = -1; cs_migrator = 50 }; goto end_c50
   fi;
-  /* cs 49: pc 18 'migrate_folio_move: folio_unlock(src)', locals {"batch":0,"early":0,"retrying":false} */
+  /* cs 49: pc 26 'migrate_pages_sync: next batch?', locals {"batch":1,"early":0,"retrying":false} */
 end_c49:
   if
-  :: d_step { cs_migrator == 49 && (folios_A_locked != 0) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of A not locked by this thread */ }; goto end_done
-  :: d_step { cs_migrator == 49 && (folios_A_locked == 0) -> folios_A_locked = -1; cs_migrator = 51; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c51
+  :: d_step { cs_migrator == 49 -> cs_migrator = 51 }; goto end_c51
   fi;
   /* cs 50: pc 18 'migrate_folio_move: folio_unlock(src)', locals {"batch":1,"early":0,"retrying":false} */
 end_c50:
@@ -390,29 +385,30 @@ end_c50:
   :: d_step { cs_migrator == 50 && (folios_A_locked != 0) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of A not locked by this thread */ }; goto end_done
   :: d_step { cs_migrator == 50 && (folios_A_locked == 0) -> folios_A_locked = -1; cs_migrator = 52; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c52
   fi;
-  /* cs 51: pc 19 'migrate_folio_move: folio_put(dst)', locals {"batch":0,"early":0,"retrying":false} */
+  /* cs 51: pc 27 'putback: folio_put(src), free dst — migration failed', locals {"batch":1,"early":0,"retrying":false} */
 end_c51:
   if
-  :: d_step { cs_migrator == 51 && (folios_B_ref == 0) -> assert(P_refcount); STOP /* BUG: VM_BUG_ON_PAGE(page_ref_count(page) == 0): folio_put on B with a zero count */ }; goto end_done
-  :: d_step { cs_migrator == 51 && (folios_B_ref != 0) -> folios_B_ref = folios_B_ref - 1; cs_migrator = 53 }; goto end_c53
+  :: d_step { cs_migrator == 51 && (folios_A_ref == 0) -> assert(P_model_error); STOP /* model error: set folios.A.ref = -1 is outside its domain (0..16) */ }; goto end_done
+  :: d_step { cs_migrator == 51 && (folios_A_ref != 0 && folios_B_ref == 0) -> assert(P_model_error); STOP /* model error: set folios.B.ref = -1 is outside its domain (0..16) */ }; goto end_done
+  :: d_step { cs_migrator == 51 && (folios_A_ref != 0 && folios_B_ref != 0) -> folios_A_ref = folios_A_ref - 1; folios_B_ref = folios_B_ref - 1; folios_B_locked = -1; mig = 2; cs_migrator = 56 }; goto end_done
   fi;
   /* cs 52: pc 19 'migrate_folio_move: folio_put(dst)', locals {"batch":1,"early":0,"retrying":false} */
 end_c52:
   if
   :: d_step { cs_migrator == 52 && (folios_B_ref == 0) -> assert(P_refcount); STOP /* BUG: VM_BUG_ON_PAGE(page_ref_count(page) == 0): folio_put on B with a zero count */ }; goto end_done
-  :: d_step { cs_migrator == 52 && (folios_B_ref != 0) -> folios_B_ref = folios_B_ref - 1; cs_migrator = 54 }; goto end_c54
+  :: d_step { cs_migrator == 52 && (folios_B_ref != 0) -> folios_B_ref = folios_B_ref - 1; cs_migrator = 53 }; goto end_c53
   fi;
-  /* cs 53: pc 20 'migrate_folio_done: folio_put(src) — migrated', locals {"batch":0,"early":0,"retrying":false} */
+  /* cs 53: pc 20 'migrate_folio_done: folio_put(src) — migrated', locals {"batch":1,"early":0,"retrying":false} */
 end_c53:
   if
   :: d_step { cs_migrator == 53 && (folios_A_ref == 0) -> assert(P_model_error); STOP /* model error: set folios.A.ref = -1 is outside its domain (0..16) */ }; goto end_done
   :: d_step { cs_migrator == 53 && (folios_A_ref != 0) -> folios_A_ref = folios_A_ref - 1; mig = 1; cs_migrator = 56 }; goto end_done
   fi;
-  /* cs 54: pc 20 'migrate_folio_done: folio_put(src) — migrated', locals {"batch":1,"early":0,"retrying":false} */
+  /* cs 54: pc 1 'migrate_folio_unmap: folio_lock sleeps', locals {"batch":0,"early":0,"retrying":false} */
 end_c54:
   if
-  :: d_step { cs_migrator == 54 && (folios_A_ref == 0) -> assert(P_model_error); STOP /* model error: set folios.A.ref = -1 is outside its domain (0..16) */ }; goto end_done
-  :: d_step { cs_migrator == 54 && (folios_A_ref != 0) -> folios_A_ref = folios_A_ref - 1; mig = 1; cs_migrator = 55 }; goto end_done
+  :: d_step { cs_migrator == 54 && ((folios_A_locked == -1) && (folios_A_waiters == 0 || folios_A_waiters == 2 || folios_A_waiters == 4 || folios_A_waiters == 6)) -> folios_A_locked = 0; cs_migrator = 1; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c1
+  :: d_step { cs_migrator == 54 && ((folios_A_locked == -1) && (folios_A_waiters == 1 || folios_A_waiters == 3 || folios_A_waiters == 5 || folios_A_waiters == 7)) -> folios_A_locked = 0; folios_A_waiters = folios_A_waiters & ~1; cs_migrator = 1; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c1
   fi;
 end_done:
   false
@@ -432,673 +428,673 @@ end_c1:
   :: d_step { cs_reader0 == 1 && (pte_0 == 0) -> cs_reader0 = 2 }; goto end_c2
   :: d_step { cs_reader0 == 1 && (pte_0 == 1) -> cs_reader0 = 108 }; goto end_done
   :: d_step { cs_reader0 == 1 && (pte_0 == 2) -> cs_reader0 = 3 }; goto end_c3
-  :: d_step { cs_reader0 == 1 && (pte_0 == 4) -> cs_reader0 = 110 }; goto end_done
-  :: d_step { cs_reader0 == 1 && (pte_0 == 7) -> cs_reader0 = 115 }; goto end_done
-  :: d_step { cs_reader0 == 1 && (pte_0 == 10) -> cs_reader0 = 127 }; goto end_done
+  :: d_step { cs_reader0 == 1 && (pte_0 == 4) -> cs_reader0 = 109 }; goto end_done
+  :: d_step { cs_reader0 == 1 && (pte_0 == 7) -> cs_reader0 = 123 }; goto end_done
+  :: d_step { cs_reader0 == 1 && (pte_0 == 10) -> cs_reader0 = 124 }; goto end_done
   fi;
   /* cs 2: pc 5 'filemap_get_entry: xas_load', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c2:
   if
   :: d_step { cs_reader0 == 2 && (cache_0 == 0) -> cs_reader0 = 4 }; goto end_c4
-  :: d_step { cs_reader0 == 2 && (cache_0 == 1) -> cs_reader0 = 29 }; goto end_c29
-  :: d_step { cs_reader0 == 2 && (cache_0 == 2) -> cs_reader0 = 17 }; goto end_c17
-  :: d_step { cs_reader0 == 2 && (cache_0 == 3) -> cs_reader0 = 30 }; goto end_c30
-  :: d_step { cs_reader0 == 2 && (cache_0 == 4) -> cs_reader0 = 73 }; goto end_c73
+  :: d_step { cs_reader0 == 2 && (cache_0 == 1) -> cs_reader0 = 5 }; goto end_c5
+  :: d_step { cs_reader0 == 2 && (cache_0 == 2) -> cs_reader0 = 6 }; goto end_c6
+  :: d_step { cs_reader0 == 2 && (cache_0 == 3) -> cs_reader0 = 59 }; goto end_c59
+  :: d_step { cs_reader0 == 2 && (cache_0 == 4) -> cs_reader0 = 95 }; goto end_c95
   fi;
   /* cs 3: pc 20 'migration_entry_wait: pte_offset_map_lock', locals {"f":"A","orig":{"kind":"migration","folio":"A"},"nopage":false} */
 end_c3:
   if
-  :: d_step { cs_reader0 == 3 && (ptl == -1) -> ptl = 1; cs_reader0 = 5 }; goto end_c5
+  :: d_step { cs_reader0 == 3 && (ptl == -1) -> ptl = 1; cs_reader0 = 7 }; goto end_c7
   fi;
   /* cs 4: pc 6 'filemap_get_entry: folio_try_get_rcu (zero → repeat)', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c4:
   if
   :: d_step { cs_reader0 == 4 && (folios_A_ref == 0) -> cs_reader0 = 2 }; goto end_c2
-  :: d_step { cs_reader0 == 4 && ((folios_A_ref != 0 && folios_A_ref != 16) && (folios_A_held == 0 || folios_A_held == 4)) -> folios_A_ref = folios_A_ref + 1; folios_A_held = folios_A_held | 2; cs_reader0 = 6; INV_no_ref_held_across_migration_wait }; goto end_c6
-  :: d_step { cs_reader0 == 4 && ((folios_A_ref != 0 && folios_A_ref != 16) && (folios_A_held == 2 || folios_A_held == 6)) -> folios_A_ref = folios_A_ref + 1; cs_reader0 = 6 }; goto end_c6
+  :: d_step { cs_reader0 == 4 && ((folios_A_ref != 0 && folios_A_ref != 16) && (folios_A_held == 0 || folios_A_held == 4)) -> folios_A_ref = folios_A_ref + 1; folios_A_held = folios_A_held | 2; cs_reader0 = 8; INV_no_ref_held_across_migration_wait }; goto end_c8
+  :: d_step { cs_reader0 == 4 && ((folios_A_ref != 0 && folios_A_ref != 16) && (folios_A_held == 2 || folios_A_held == 6)) -> folios_A_ref = folios_A_ref + 1; cs_reader0 = 8 }; goto end_c8
   :: d_step { cs_reader0 == 4 && (folios_A_ref == 16) -> assert(P_model_error); STOP /* model error: set folios.A.ref = 17 is outside its domain (0..16) */ }; goto end_done
   fi;
-  /* cs 5: pc 21 'migration_entry_wait: is_migration_entry(ptep_get)?', locals {"f":"A","orig":{"kind":"migration","folio":"A"},"nopage":false} */
+  /* cs 5: pc 6 'filemap_get_entry: folio_try_get_rcu (zero → repeat)', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c5:
   if
-  :: d_step { cs_reader0 == 5 && (pte_0 != 2) -> cs_reader0 = 7 }; goto end_c7
-  :: d_step { cs_reader0 == 5 && (pte_0 == 2) -> cs_reader0 = 8 }; goto end_c8
+  :: d_step { cs_reader0 == 5 && (folios_B_ref == 0) -> cs_reader0 = 9 }; goto end_c9
+  :: d_step { cs_reader0 == 5 && ((folios_B_ref != 0 && folios_B_ref != 16) && (folios_B_held == 0 || folios_B_held == 4)) -> folios_B_ref = folios_B_ref + 1; folios_B_held = folios_B_held | 2; cs_reader0 = 10 }; goto end_c10
+  :: d_step { cs_reader0 == 5 && ((folios_B_ref != 0 && folios_B_ref != 16) && (folios_B_held == 2 || folios_B_held == 6)) -> folios_B_ref = folios_B_ref + 1; cs_reader0 = 10 }; goto end_c10
+  :: d_step { cs_reader0 == 5 && (folios_B_ref == 16) -> assert(P_model_error); STOP /* model error: set folios.B.ref = 17 is outside its domain (0..16) */ }; goto end_done
   fi;
-  /* cs 6: pc 7 'filemap_get_entry: xas_reload', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
+  /* cs 6: pc 26 'shmem_alloc_and_add_folio: new folio in the hole', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c6:
   if
-  :: d_step { cs_reader0 == 6 && (cache_0 == 0) -> cs_reader0 = 9 }; goto end_c9
-  :: d_step { cs_reader0 == 6 && (cache_0 != 0) -> cs_reader0 = 18 }; goto end_c18
+  :: d_step { cs_reader0 == 6 && (cache_0 != 2) -> cs_reader0 = 2 }; goto end_c2
+  :: d_step { cs_reader0 == 6 && (cache_0 == 2 && allocated == 0) -> folios_C1_ref = 2; folios_C1_held = 2; folios_C1_locked = 1; folios_C1_mapping = 1; cache_0 = 3; allocated = allocated + 1; cs_reader0 = 11 }; goto end_c11
+  :: d_step { cs_reader0 == 6 && (cache_0 == 2 && allocated == 1) -> folios_C2_ref = 2; folios_C2_held = 2; folios_C2_locked = 1; folios_C2_mapping = 1; cache_0 = 4; allocated = allocated + 1; cs_reader0 = 65 }; goto end_c65
+  :: d_step { cs_reader0 == 6 && (cache_0 == 2 && allocated == 2) -> assert(P_model_error); STOP /* model error: no folio undefined in the layout */ }; goto end_done
   fi;
-  /* cs 7: pc 25 'migration_entry_wait: spin_unlock(ptl); refault', locals {"f":"A","orig":{"kind":"migration","folio":"A"},"nopage":false} */
+  /* cs 7: pc 21 'migration_entry_wait: is_migration_entry(ptep_get)?', locals {"f":"A","orig":{"kind":"migration","folio":"A"},"nopage":false} */
 end_c7:
   if
-  :: d_step { cs_reader0 == 7 && (ptl != 1) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
-  :: d_step { cs_reader0 == 7 && (ptl == 1) -> ptl = -1; cs_reader0 = 19 }; goto end_c19
+  :: d_step { cs_reader0 == 7 && (pte_0 != 2) -> cs_reader0 = 12 }; goto end_c12
+  :: d_step { cs_reader0 == 7 && (pte_0 == 2) -> cs_reader0 = 13 }; goto end_c13
   fi;
-  /* cs 8: pc 22 'migration_entry_wait_on_locked: folio_set_waiters; enqueue', locals {"f":"A","orig":{"kind":"migration","folio":"A"},"nopage":false} */
+  /* cs 8: pc 7 'filemap_get_entry: xas_reload', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c8:
   if
-  :: d_step { cs_reader0 == 8 && ((folios_A_locked == -1) || ((folios_A_locked != -1) && (folios_A_waiters == 2 || folios_A_waiters == 3 || folios_A_waiters == 6 || folios_A_waiters == 7))) -> cs_reader0 = 10 }; goto end_c10
-  :: d_step { cs_reader0 == 8 && ((folios_A_locked != -1) && (folios_A_waiters == 0 || folios_A_waiters == 1 || folios_A_waiters == 4 || folios_A_waiters == 5)) -> folios_A_waiters = folios_A_waiters | 2; cs_reader0 = 10; INV_no_ref_held_across_migration_wait }; goto end_c10
+  :: d_step { cs_reader0 == 8 && (cache_0 == 0) -> cs_reader0 = 14 }; goto end_c14
+  :: d_step { cs_reader0 == 8 && (cache_0 != 0) -> cs_reader0 = 15 }; goto end_c15
   fi;
-  /* cs 9: pc 10 'shmem_get_folio_gfp: folio_lock', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
+  /* cs 9: pc 5 'filemap_get_entry: xas_load', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c9:
   if
-  :: d_step { cs_reader0 == 9 && (folios_A_locked == -1) -> folios_A_locked = 1; cs_reader0 = 11; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c11
-  :: d_step { cs_reader0 == 9 && ((folios_A_locked != -1) && (folios_A_waiters == 0 || folios_A_waiters == 1 || folios_A_waiters == 4 || folios_A_waiters == 5)) -> folios_A_waiters = folios_A_waiters | 2; cs_reader0 = 12; INV_no_ref_held_across_migration_wait }; goto end_c12
-  :: d_step { cs_reader0 == 9 && ((folios_A_locked != -1) && (folios_A_waiters == 2 || folios_A_waiters == 3 || folios_A_waiters == 6 || folios_A_waiters == 7)) -> cs_reader0 = 12 }; goto end_c12
+  :: d_step { cs_reader0 == 9 && (cache_0 == 0) -> cs_reader0 = 4 }; goto end_c4
+  :: d_step { cs_reader0 == 9 && (cache_0 == 1) -> cs_reader0 = 5 }; goto end_c5
+  :: d_step { cs_reader0 == 9 && (cache_0 == 2) -> cs_reader0 = 16 }; goto end_c16
+  :: d_step { cs_reader0 == 9 && (cache_0 == 3) -> cs_reader0 = 59 }; goto end_c59
+  :: d_step { cs_reader0 == 9 && (cache_0 == 4) -> cs_reader0 = 95 }; goto end_c95
   fi;
-  /* cs 10: pc 23 'migration_entry_wait_on_locked: spin_unlock(ptl)', locals {"f":"A","orig":{"kind":"migration","folio":"A"},"nopage":false} */
+  /* cs 10: pc 7 'filemap_get_entry: xas_reload', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c10:
   if
-  :: d_step { cs_reader0 == 10 && (ptl != 1) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
-  :: d_step { cs_reader0 == 10 && (ptl == 1) -> ptl = -1; cs_reader0 = 20 }; goto end_c20
+  :: d_step { cs_reader0 == 10 && (cache_0 != 1) -> cs_reader0 = 17 }; goto end_c17
+  :: d_step { cs_reader0 == 10 && (cache_0 == 1) -> cs_reader0 = 18 }; goto end_c18
   fi;
-  /* cs 11: pc 12 'shmem_get_folio_gfp: folio->mapping == mapping?', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
+  /* cs 11: pc 12 'shmem_get_folio_gfp: folio->mapping == mapping?', locals {"f":"C1","orig":{"kind":"none"},"nopage":false} */
 end_c11:
   if
-  :: d_step { cs_reader0 == 11 && (folios_A_mapping == 0) -> cs_reader0 = 31 }; goto end_c31
-  :: d_step { cs_reader0 == 11 && (folios_A_mapping == 1) -> cs_reader0 = 13 }; goto end_c13
+  :: d_step { cs_reader0 == 11 && (folios_C1_mapping == 0) -> cs_reader0 = 19 }; goto end_c19
+  :: d_step { cs_reader0 == 11 && (folios_C1_mapping == 1) -> cs_reader0 = 20 }; goto end_c20
   fi;
-  /* cs 12: pc 11 'shmem_get_folio_gfp: folio_lock sleeps', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
+  /* cs 12: pc 25 'migration_entry_wait: spin_unlock(ptl); refault', locals {"f":"A","orig":{"kind":"migration","folio":"A"},"nopage":false} */
 end_c12:
   if
-  :: d_step { cs_reader0 == 12 && ((folios_A_locked == -1) && (folios_A_waiters == 0 || folios_A_waiters == 1 || folios_A_waiters == 4 || folios_A_waiters == 5)) -> folios_A_locked = 1; cs_reader0 = 11; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c11
-  :: d_step { cs_reader0 == 12 && ((folios_A_locked == -1) && (folios_A_waiters == 2 || folios_A_waiters == 3 || folios_A_waiters == 6 || folios_A_waiters == 7)) -> folios_A_locked = 1; folios_A_waiters = folios_A_waiters & ~2; cs_reader0 = 11; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c11
+  :: d_step { cs_reader0 == 12 && (ptl != 1) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
+  :: d_step { cs_reader0 == 12 && (ptl == 1) -> ptl = -1; cs_reader0 = 21 }; goto end_c21
   fi;
-  /* cs 13: pc 13 'finish_fault: pte_offset_map_lock', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
+  /* cs 13: pc 22 'migration_entry_wait_on_locked: folio_set_waiters; enqueue', locals {"f":"A","orig":{"kind":"migration","folio":"A"},"nopage":false} */
 end_c13:
   if
-  :: d_step { cs_reader0 == 13 && (ptl == -1) -> ptl = 1; cs_reader0 = 14 }; goto end_c14
+  :: d_step { cs_reader0 == 13 && ((folios_A_locked == -1) || ((folios_A_locked != -1) && (folios_A_waiters == 2 || folios_A_waiters == 3 || folios_A_waiters == 6 || folios_A_waiters == 7))) -> cs_reader0 = 22 }; goto end_c22
+  :: d_step { cs_reader0 == 13 && ((folios_A_locked != -1) && (folios_A_waiters == 0 || folios_A_waiters == 1 || folios_A_waiters == 4 || folios_A_waiters == 5)) -> folios_A_waiters = folios_A_waiters | 2; cs_reader0 = 22; INV_no_ref_held_across_migration_wait }; goto end_c22
   fi;
-  /* cs 14: pc 14 'finish_fault: vmf_pte_changed? else set_pte_range', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
+  /* cs 14: pc 10 'shmem_get_folio_gfp: folio_lock', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c14:
   if
-  :: d_step { cs_reader0 == 14 && (pte_0 == 0 && ((folios_A_held == 0 || folios_A_held == 4) && folios_A_mapcount != 4)) -> folios_A_mapcount = folios_A_mapcount + 1; pte_0 = 1; cs_reader0 = 15; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c15
-  :: d_step { cs_reader0 == 14 && (pte_0 == 0 && folios_A_mapcount == 4) -> assert(P_model_error); STOP /* model error: set folios.A.mapcount = 5 is outside its domain (0..4) */ }; goto end_done
-  :: d_step { cs_reader0 == 14 && (pte_0 == 0 && ((folios_A_held == 2 || folios_A_held == 6) && folios_A_mapcount != 4)) -> folios_A_held = folios_A_held & ~2; folios_A_mapcount = folios_A_mapcount + 1; pte_0 = 1; cs_reader0 = 15; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c15
-  :: d_step { cs_reader0 == 14 && (pte_0 != 0) -> cs_reader0 = 16 }; goto end_c16
+  :: d_step { cs_reader0 == 14 && (folios_A_locked == -1) -> folios_A_locked = 1; cs_reader0 = 23; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c23
+  :: d_step { cs_reader0 == 14 && ((folios_A_locked != -1) && (folios_A_waiters == 0 || folios_A_waiters == 1 || folios_A_waiters == 4 || folios_A_waiters == 5)) -> folios_A_waiters = folios_A_waiters | 2; cs_reader0 = 24; INV_no_ref_held_across_migration_wait }; goto end_c24
+  :: d_step { cs_reader0 == 14 && ((folios_A_locked != -1) && (folios_A_waiters == 2 || folios_A_waiters == 3 || folios_A_waiters == 6 || folios_A_waiters == 7)) -> cs_reader0 = 24 }; goto end_c24
   fi;
-  /* cs 15: pc 15 'finish_fault: pte_unmap_unlock', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
+  /* cs 15: pc 8 'filemap_get_entry: folio_put; repeat', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c15:
   if
-  :: d_step { cs_reader0 == 15 && (ptl != 1) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
-  :: d_step { cs_reader0 == 15 && (ptl == 1) -> ptl = -1; cs_reader0 = 21 }; goto end_c21
+  :: d_step { cs_reader0 == 15 && (folios_A_ref == 0) -> assert(P_refcount); STOP /* BUG: VM_BUG_ON_PAGE(page_ref_count(page) == 0): folio_put on A with a zero count */ }; goto end_done
+  :: d_step { cs_reader0 == 15 && (folios_A_ref != 0 && (folios_A_held == 0 || folios_A_held == 4)) -> folios_A_ref = folios_A_ref - 1; cs_reader0 = 25 }; goto end_c25
+  :: d_step { cs_reader0 == 15 && (folios_A_ref != 0 && (folios_A_held == 2 || folios_A_held == 6)) -> folios_A_ref = folios_A_ref - 1; folios_A_held = folios_A_held & ~2; cs_reader0 = 25; INV_no_ref_held_across_migration_wait }; goto end_c25
   fi;
-  /* cs 16: pc 15 'finish_fault: pte_unmap_unlock', locals {"f":"A","orig":{"kind":"none"},"nopage":true} */
+  /* cs 16: pc 26 'shmem_alloc_and_add_folio: new folio in the hole', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c16:
   if
-  :: d_step { cs_reader0 == 16 && (ptl != 1) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
-  :: d_step { cs_reader0 == 16 && (ptl == 1) -> ptl = -1; cs_reader0 = 22 }; goto end_c22
+  :: d_step { cs_reader0 == 16 && (cache_0 != 2) -> cs_reader0 = 9 }; goto end_c9
+  :: d_step { cs_reader0 == 16 && (cache_0 == 2 && allocated == 0) -> folios_C1_ref = 2; folios_C1_held = 2; folios_C1_locked = 1; folios_C1_mapping = 1; cache_0 = 3; allocated = allocated + 1; cs_reader0 = 11 }; goto end_c11
+  :: d_step { cs_reader0 == 16 && (cache_0 == 2 && allocated == 1) -> folios_C2_ref = 2; folios_C2_held = 2; folios_C2_locked = 1; folios_C2_mapping = 1; cache_0 = 4; allocated = allocated + 1; cs_reader0 = 65 }; goto end_c65
+  :: d_step { cs_reader0 == 16 && (cache_0 == 2 && allocated == 2) -> assert(P_model_error); STOP /* model error: no folio undefined in the layout */ }; goto end_done
   fi;
-  /* cs 17: pc 26 'shmem_alloc_and_add_folio: new folio in the hole', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
+  /* cs 17: pc 8 'filemap_get_entry: folio_put; repeat', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c17:
   if
-  :: d_step { cs_reader0 == 17 && (cache_0 != 2) -> cs_reader0 = 2 }; goto end_c2
-  :: d_step { cs_reader0 == 17 && (cache_0 == 2 && allocated == 0) -> folios_C1_ref = 2; folios_C1_held = 2; folios_C1_locked = 1; folios_C1_mapping = 1; cache_0 = 3; allocated = allocated + 1; cs_reader0 = 23 }; goto end_c23
-  :: d_step { cs_reader0 == 17 && (cache_0 == 2 && allocated == 1) -> folios_C2_ref = 2; folios_C2_held = 2; folios_C2_locked = 1; folios_C2_mapping = 1; cache_0 = 4; allocated = allocated + 1; cs_reader0 = 32 }; goto end_c32
-  :: d_step { cs_reader0 == 17 && (cache_0 == 2 && allocated == 2) -> assert(P_model_error); STOP /* model error: no folio undefined in the layout */ }; goto end_done
+  :: d_step { cs_reader0 == 17 && (folios_B_ref == 0) -> assert(P_refcount); STOP /* BUG: VM_BUG_ON_PAGE(page_ref_count(page) == 0): folio_put on B with a zero count */ }; goto end_done
+  :: d_step { cs_reader0 == 17 && (folios_B_ref != 0 && (folios_B_held == 0 || folios_B_held == 4)) -> folios_B_ref = folios_B_ref - 1; cs_reader0 = 26 }; goto end_c26
+  :: d_step { cs_reader0 == 17 && (folios_B_ref != 0 && (folios_B_held == 2 || folios_B_held == 6)) -> folios_B_ref = folios_B_ref - 1; folios_B_held = folios_B_held & ~2; cs_reader0 = 26 }; goto end_c26
   fi;
-  /* cs 18: pc 8 'filemap_get_entry: folio_put; repeat', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
+  /* cs 18: pc 10 'shmem_get_folio_gfp: folio_lock', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c18:
   if
-  :: d_step { cs_reader0 == 18 && (folios_A_ref == 0) -> assert(P_refcount); STOP /* BUG: VM_BUG_ON_PAGE(page_ref_count(page) == 0): folio_put on A with a zero count */ }; goto end_done
-  :: d_step { cs_reader0 == 18 && (folios_A_ref != 0 && (folios_A_held == 0 || folios_A_held == 4)) -> folios_A_ref = folios_A_ref - 1; cs_reader0 = 24 }; goto end_c24
-  :: d_step { cs_reader0 == 18 && (folios_A_ref != 0 && (folios_A_held == 2 || folios_A_held == 6)) -> folios_A_ref = folios_A_ref - 1; folios_A_held = folios_A_held & ~2; cs_reader0 = 24; INV_no_ref_held_across_migration_wait }; goto end_c24
+  :: d_step { cs_reader0 == 18 && (folios_B_locked == -1) -> folios_B_locked = 1; cs_reader0 = 27 }; goto end_c27
+  :: d_step { cs_reader0 == 18 && ((folios_B_locked != -1) && (folios_B_waiters == 0 || folios_B_waiters == 4)) -> folios_B_waiters = folios_B_waiters | 2; cs_reader0 = 28 }; goto end_c28
+  :: d_step { cs_reader0 == 18 && ((folios_B_locked != -1) && (folios_B_waiters == 2 || folios_B_waiters == 6)) -> cs_reader0 = 28 }; goto end_c28
   fi;
-  /* cs 19: pc 0 'CPU access: TLB hit or hardware walk', locals {"f":"A","orig":{"kind":"migration","folio":"A"},"nopage":false} */
+  /* cs 19: pc 18 'shmem_get_folio_gfp: truncated → folio_unlock', locals {"f":"C1","orig":{"kind":"none"},"nopage":false} */
 end_c19:
   if
-  :: d_step { cs_reader0 == 19 && (tlb_cached_0_A == 0 && (pte_0 == 0 || pte_0 == 2)) -> cs_reader0 = 25 }; goto end_c25
-  :: d_step { cs_reader0 == 19 && ((tlb_cached_0_A == 0 && (pte_0 != 0 && pte_0 != 2)) || tlb_cached_0_A == 6) -> cs_reader0 = 109 }; goto end_done
+  :: d_step { cs_reader0 == 19 && (folios_C1_locked != 1) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of C1 not locked by this thread */ }; goto end_done
+  :: d_step { cs_reader0 == 19 && (folios_C1_locked == 1) -> folios_C1_locked = -1; cs_reader0 = 29 }; goto end_c29
   fi;
-  /* cs 20: pc 24 'migration_entry_wait_on_locked: sleep until unlocked; refault', locals {"f":"A","orig":{"kind":"migration","folio":"A"},"nopage":false} */
+  /* cs 20: pc 13 'finish_fault: pte_offset_map_lock', locals {"f":"C1","orig":{"kind":"none"},"nopage":false} */
 end_c20:
   if
-  :: d_step { cs_reader0 == 20 && (folios_A_waiters == 0 || folios_A_waiters == 1 || folios_A_waiters == 4 || folios_A_waiters == 5) -> cs_reader0 = 19 }; goto end_c19
-  :: d_step { cs_reader0 == 20 && ((folios_A_waiters == 2 || folios_A_waiters == 3 || folios_A_waiters == 6 || folios_A_waiters == 7) && (folios_A_locked == -1)) -> folios_A_waiters = folios_A_waiters & ~2; cs_reader0 = 19; INV_no_ref_held_across_migration_wait }; goto end_c19
+  :: d_step { cs_reader0 == 20 && (ptl == -1) -> ptl = 1; cs_reader0 = 30 }; goto end_c30
   fi;
-  /* cs 21: pc 16 'do_read_fault: folio_unlock', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
+  /* cs 21: pc 0 'CPU access: TLB hit or hardware walk', locals {"f":"A","orig":{"kind":"migration","folio":"A"},"nopage":false} */
 end_c21:
   if
-  :: d_step { cs_reader0 == 21 && (folios_A_locked != 1) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of A not locked by this thread */ }; goto end_done
-  :: d_step { cs_reader0 == 21 && (folios_A_locked == 1) -> folios_A_locked = -1; cs_reader0 = 26; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c26
+  :: d_step { cs_reader0 == 21 && (tlb_cached_0_A == 0 && (pte_0 == 0 || pte_0 == 2)) -> cs_reader0 = 31 }; goto end_c31
+  :: d_step { cs_reader0 == 21 && ((tlb_cached_0_A == 0 && (pte_0 != 0 && pte_0 != 2)) || tlb_cached_0_A == 6) -> cs_reader0 = 110 }; goto end_done
   fi;
-  /* cs 22: pc 16 'do_read_fault: folio_unlock', locals {"f":"A","orig":{"kind":"none"},"nopage":true} */
+  /* cs 22: pc 23 'migration_entry_wait_on_locked: spin_unlock(ptl)', locals {"f":"A","orig":{"kind":"migration","folio":"A"},"nopage":false} */
 end_c22:
   if
-  :: d_step { cs_reader0 == 22 && (folios_A_locked != 1) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of A not locked by this thread */ }; goto end_done
-  :: d_step { cs_reader0 == 22 && (folios_A_locked == 1) -> folios_A_locked = -1; cs_reader0 = 27; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c27
+  :: d_step { cs_reader0 == 22 && (ptl != 1) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
+  :: d_step { cs_reader0 == 22 && (ptl == 1) -> ptl = -1; cs_reader0 = 32 }; goto end_c32
   fi;
-  /* cs 23: pc 12 'shmem_get_folio_gfp: folio->mapping == mapping?', locals {"f":"C1","orig":{"kind":"none"},"nopage":false} */
+  /* cs 23: pc 12 'shmem_get_folio_gfp: folio->mapping == mapping?', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c23:
   if
-  :: d_step { cs_reader0 == 23 && (folios_C1_mapping == 0) -> cs_reader0 = 28 }; goto end_c28
-  :: d_step { cs_reader0 == 23 && (folios_C1_mapping == 1) -> cs_reader0 = 33 }; goto end_c33
+  :: d_step { cs_reader0 == 23 && (folios_A_mapping == 0) -> cs_reader0 = 33 }; goto end_c33
+  :: d_step { cs_reader0 == 23 && (folios_A_mapping == 1) -> cs_reader0 = 34 }; goto end_c34
   fi;
-  /* cs 24: pc 9 'filemap_get_entry: repeat', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
+  /* cs 24: pc 11 'shmem_get_folio_gfp: folio_lock sleeps', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c24:
   if
-  :: d_step { cs_reader0 == 24 -> cs_reader0 = 2 }; goto end_c2
+  :: d_step { cs_reader0 == 24 && ((folios_A_locked == -1) && (folios_A_waiters == 0 || folios_A_waiters == 1 || folios_A_waiters == 4 || folios_A_waiters == 5)) -> folios_A_locked = 1; cs_reader0 = 23; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c23
+  :: d_step { cs_reader0 == 24 && ((folios_A_locked == -1) && (folios_A_waiters == 2 || folios_A_waiters == 3 || folios_A_waiters == 6 || folios_A_waiters == 7)) -> folios_A_locked = 1; folios_A_waiters = folios_A_waiters & ~2; cs_reader0 = 23; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c23
   fi;
-  /* cs 25: pc 1 'handle_pte_fault: ptep_get_lockless', locals {"f":"A","orig":{"kind":"migration","folio":"A"},"nopage":false} */
+  /* cs 25: pc 9 'filemap_get_entry: repeat', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c25:
   if
-  :: d_step { cs_reader0 == 25 && (pte_0 == 0) -> cs_reader0 = 2 }; goto end_c2
-  :: d_step { cs_reader0 == 25 && (pte_0 == 1) -> cs_reader0 = 108 }; goto end_done
-  :: d_step { cs_reader0 == 25 && (pte_0 == 2) -> cs_reader0 = 3 }; goto end_c3
-  :: d_step { cs_reader0 == 25 && (pte_0 == 4) -> cs_reader0 = 110 }; goto end_done
-  :: d_step { cs_reader0 == 25 && (pte_0 == 7) -> cs_reader0 = 115 }; goto end_done
-  :: d_step { cs_reader0 == 25 && (pte_0 == 10) -> cs_reader0 = 127 }; goto end_done
+  :: d_step { cs_reader0 == 25 -> cs_reader0 = 2 }; goto end_c2
   fi;
-  /* cs 26: pc 17 'do_read_fault: VM_FAULT_NOPAGE → folio_put; refault', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
+  /* cs 26: pc 9 'filemap_get_entry: repeat', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c26:
   if
-  :: d_step { cs_reader0 == 26 -> cs_reader0 = 107 }; goto end_done
+  :: d_step { cs_reader0 == 26 -> cs_reader0 = 9 }; goto end_c9
   fi;
-  /* cs 27: pc 17 'do_read_fault: VM_FAULT_NOPAGE → folio_put; refault', locals {"f":"A","orig":{"kind":"none"},"nopage":true} */
+  /* cs 27: pc 12 'shmem_get_folio_gfp: folio->mapping == mapping?', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c27:
   if
-  :: d_step { cs_reader0 == 27 && (folios_A_ref == 0) -> assert(P_refcount); STOP /* BUG: VM_BUG_ON_PAGE(page_ref_count(page) == 0): folio_put on A with a zero count */ }; goto end_done
-  :: d_step { cs_reader0 == 27 && (folios_A_ref != 0 && (folios_A_held == 0 || folios_A_held == 4)) -> folios_A_ref = folios_A_ref - 1; cs_reader0 = 0 }; goto end_c0
-  :: d_step { cs_reader0 == 27 && (folios_A_ref != 0 && (folios_A_held == 2 || folios_A_held == 6)) -> folios_A_ref = folios_A_ref - 1; folios_A_held = folios_A_held & ~2; cs_reader0 = 0; INV_no_ref_held_across_migration_wait }; goto end_c0
+  :: d_step { cs_reader0 == 27 && (folios_B_mapping == 0) -> cs_reader0 = 35 }; goto end_c35
+  :: d_step { cs_reader0 == 27 && (folios_B_mapping == 1) -> cs_reader0 = 36 }; goto end_c36
   fi;
-  /* cs 28: pc 18 'shmem_get_folio_gfp: truncated → folio_unlock', locals {"f":"C1","orig":{"kind":"none"},"nopage":false} */
+  /* cs 28: pc 11 'shmem_get_folio_gfp: folio_lock sleeps', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c28:
   if
-  :: d_step { cs_reader0 == 28 && (folios_C1_locked != 1) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of C1 not locked by this thread */ }; goto end_done
-  :: d_step { cs_reader0 == 28 && (folios_C1_locked == 1) -> folios_C1_locked = -1; cs_reader0 = 34 }; goto end_c34
+  :: d_step { cs_reader0 == 28 && ((folios_B_locked == -1) && (folios_B_waiters == 0 || folios_B_waiters == 4)) -> folios_B_locked = 1; cs_reader0 = 27 }; goto end_c27
+  :: d_step { cs_reader0 == 28 && ((folios_B_locked == -1) && (folios_B_waiters == 2 || folios_B_waiters == 6)) -> folios_B_locked = 1; folios_B_waiters = folios_B_waiters & ~2; cs_reader0 = 27 }; goto end_c27
   fi;
-  /* cs 29: pc 6 'filemap_get_entry: folio_try_get_rcu (zero → repeat)', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 29: pc 19 'shmem_get_folio_gfp: folio_put; repeat', locals {"f":"C1","orig":{"kind":"none"},"nopage":false} */
 end_c29:
   if
-  :: d_step { cs_reader0 == 29 && (folios_B_ref == 0) -> cs_reader0 = 35 }; goto end_c35
-  :: d_step { cs_reader0 == 29 && ((folios_B_ref != 0 && folios_B_ref != 16) && (folios_B_held == 0 || folios_B_held == 4)) -> folios_B_ref = folios_B_ref + 1; folios_B_held = folios_B_held | 2; cs_reader0 = 36 }; goto end_c36
-  :: d_step { cs_reader0 == 29 && ((folios_B_ref != 0 && folios_B_ref != 16) && (folios_B_held == 2 || folios_B_held == 6)) -> folios_B_ref = folios_B_ref + 1; cs_reader0 = 36 }; goto end_c36
-  :: d_step { cs_reader0 == 29 && (folios_B_ref == 16) -> assert(P_model_error); STOP /* model error: set folios.B.ref = 17 is outside its domain (0..16) */ }; goto end_done
+  :: d_step { cs_reader0 == 29 -> cs_reader0 = 37 }; goto end_c37
   fi;
-  /* cs 30: pc 6 'filemap_get_entry: folio_try_get_rcu (zero → repeat)', locals {"f":"C1","orig":{"kind":"none"},"nopage":false} */
+  /* cs 30: pc 14 'finish_fault: vmf_pte_changed? else set_pte_range', locals {"f":"C1","orig":{"kind":"none"},"nopage":false} */
 end_c30:
   if
-  :: d_step { cs_reader0 == 30 && (folios_C1_ref == 0) -> cs_reader0 = 37 }; goto end_c37
-  :: d_step { cs_reader0 == 30 && ((folios_C1_ref != 0 && folios_C1_ref != 16) && (folios_C1_held == 0 || folios_C1_held == 4)) -> folios_C1_ref = folios_C1_ref + 1; folios_C1_held = folios_C1_held | 2; cs_reader0 = 38 }; goto end_c38
-  :: d_step { cs_reader0 == 30 && ((folios_C1_ref != 0 && folios_C1_ref != 16) && (folios_C1_held == 2 || folios_C1_held == 6)) -> folios_C1_ref = folios_C1_ref + 1; cs_reader0 = 38 }; goto end_c38
-  :: d_step { cs_reader0 == 30 && (folios_C1_ref == 16) -> assert(P_model_error); STOP /* model error: set folios.C1.ref = 17 is outside its domain (0..16) */ }; goto end_done
+  :: d_step { cs_reader0 == 30 && (pte_0 == 0 && ((folios_C1_held == 0 || folios_C1_held == 4) && folios_C1_mapcount != 4)) -> folios_C1_mapcount = folios_C1_mapcount + 1; pte_0 = 7; cs_reader0 = 38; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c38
+  :: d_step { cs_reader0 == 30 && (pte_0 == 0 && folios_C1_mapcount == 4) -> assert(P_model_error); STOP /* model error: set folios.C1.mapcount = 5 is outside its domain (0..4) */ }; goto end_done
+  :: d_step { cs_reader0 == 30 && (pte_0 == 0 && ((folios_C1_held == 2 || folios_C1_held == 6) && folios_C1_mapcount != 4)) -> folios_C1_held = folios_C1_held & ~2; folios_C1_mapcount = folios_C1_mapcount + 1; pte_0 = 7; cs_reader0 = 38; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c38
+  :: d_step { cs_reader0 == 30 && (pte_0 != 0) -> cs_reader0 = 39 }; goto end_c39
   fi;
-  /* cs 31: pc 18 'shmem_get_folio_gfp: truncated → folio_unlock', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
+  /* cs 31: pc 1 'handle_pte_fault: ptep_get_lockless', locals {"f":"A","orig":{"kind":"migration","folio":"A"},"nopage":false} */
 end_c31:
   if
-  :: d_step { cs_reader0 == 31 && (folios_A_locked != 1) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of A not locked by this thread */ }; goto end_done
-  :: d_step { cs_reader0 == 31 && (folios_A_locked == 1) -> folios_A_locked = -1; cs_reader0 = 39; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c39
+  :: d_step { cs_reader0 == 31 && (pte_0 == 0) -> cs_reader0 = 2 }; goto end_c2
+  :: d_step { cs_reader0 == 31 && (pte_0 == 1) -> cs_reader0 = 108 }; goto end_done
+  :: d_step { cs_reader0 == 31 && (pte_0 == 2) -> cs_reader0 = 3 }; goto end_c3
+  :: d_step { cs_reader0 == 31 && (pte_0 == 4) -> cs_reader0 = 109 }; goto end_done
+  :: d_step { cs_reader0 == 31 && (pte_0 == 7) -> cs_reader0 = 123 }; goto end_done
+  :: d_step { cs_reader0 == 31 && (pte_0 == 10) -> cs_reader0 = 124 }; goto end_done
   fi;
-  /* cs 32: pc 12 'shmem_get_folio_gfp: folio->mapping == mapping?', locals {"f":"C2","orig":{"kind":"none"},"nopage":false} */
+  /* cs 32: pc 24 'migration_entry_wait_on_locked: sleep until unlocked; refault', locals {"f":"A","orig":{"kind":"migration","folio":"A"},"nopage":false} */
 end_c32:
   if
-  :: d_step { cs_reader0 == 32 && (folios_C2_mapping == 0) -> cs_reader0 = 40 }; goto end_c40
-  :: d_step { cs_reader0 == 32 && (folios_C2_mapping == 1) -> cs_reader0 = 74 }; goto end_c74
+  :: d_step { cs_reader0 == 32 && (folios_A_waiters == 0 || folios_A_waiters == 1 || folios_A_waiters == 4 || folios_A_waiters == 5) -> cs_reader0 = 21 }; goto end_c21
+  :: d_step { cs_reader0 == 32 && ((folios_A_waiters == 2 || folios_A_waiters == 3 || folios_A_waiters == 6 || folios_A_waiters == 7) && (folios_A_locked == -1)) -> folios_A_waiters = folios_A_waiters & ~2; cs_reader0 = 21; INV_no_ref_held_across_migration_wait }; goto end_c21
   fi;
-  /* cs 33: pc 13 'finish_fault: pte_offset_map_lock', locals {"f":"C1","orig":{"kind":"none"},"nopage":false} */
+  /* cs 33: pc 18 'shmem_get_folio_gfp: truncated → folio_unlock', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c33:
   if
-  :: d_step { cs_reader0 == 33 && (ptl == -1) -> ptl = 1; cs_reader0 = 41 }; goto end_c41
+  :: d_step { cs_reader0 == 33 && (folios_A_locked != 1) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of A not locked by this thread */ }; goto end_done
+  :: d_step { cs_reader0 == 33 && (folios_A_locked == 1) -> folios_A_locked = -1; cs_reader0 = 40; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c40
   fi;
-  /* cs 34: pc 19 'shmem_get_folio_gfp: folio_put; repeat', locals {"f":"C1","orig":{"kind":"none"},"nopage":false} */
+  /* cs 34: pc 13 'finish_fault: pte_offset_map_lock', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c34:
   if
-  :: d_step { cs_reader0 == 34 -> cs_reader0 = 42 }; goto end_c42
+  :: d_step { cs_reader0 == 34 && (ptl == -1) -> ptl = 1; cs_reader0 = 41 }; goto end_c41
   fi;
-  /* cs 35: pc 5 'filemap_get_entry: xas_load', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 35: pc 18 'shmem_get_folio_gfp: truncated → folio_unlock', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c35:
   if
-  :: d_step { cs_reader0 == 35 && (cache_0 == 0) -> cs_reader0 = 4 }; goto end_c4
-  :: d_step { cs_reader0 == 35 && (cache_0 == 1) -> cs_reader0 = 29 }; goto end_c29
-  :: d_step { cs_reader0 == 35 && (cache_0 == 2) -> cs_reader0 = 43 }; goto end_c43
-  :: d_step { cs_reader0 == 35 && (cache_0 == 3) -> cs_reader0 = 30 }; goto end_c30
-  :: d_step { cs_reader0 == 35 && (cache_0 == 4) -> cs_reader0 = 73 }; goto end_c73
+  :: d_step { cs_reader0 == 35 && (folios_B_locked != 1) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of B not locked by this thread */ }; goto end_done
+  :: d_step { cs_reader0 == 35 && (folios_B_locked == 1) -> folios_B_locked = -1; cs_reader0 = 42 }; goto end_c42
   fi;
-  /* cs 36: pc 7 'filemap_get_entry: xas_reload', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 36: pc 13 'finish_fault: pte_offset_map_lock', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c36:
   if
-  :: d_step { cs_reader0 == 36 && (cache_0 != 1) -> cs_reader0 = 44 }; goto end_c44
-  :: d_step { cs_reader0 == 36 && (cache_0 == 1) -> cs_reader0 = 45 }; goto end_c45
+  :: d_step { cs_reader0 == 36 && (ptl == -1) -> ptl = 1; cs_reader0 = 43 }; goto end_c43
   fi;
-  /* cs 37: pc 5 'filemap_get_entry: xas_load', locals {"f":"C1","orig":{"kind":"none"},"nopage":false} */
+  /* cs 37: pc 8 'filemap_get_entry: folio_put; repeat', locals {"f":"C1","orig":{"kind":"none"},"nopage":false} */
 end_c37:
   if
-  :: d_step { cs_reader0 == 37 && (cache_0 == 0) -> cs_reader0 = 4 }; goto end_c4
-  :: d_step { cs_reader0 == 37 && (cache_0 == 1) -> cs_reader0 = 29 }; goto end_c29
-  :: d_step { cs_reader0 == 37 && (cache_0 == 2) -> cs_reader0 = 46 }; goto end_c46
-  :: d_step { cs_reader0 == 37 && (cache_0 == 3) -> cs_reader0 = 30 }; goto end_c30
-  :: d_step { cs_reader0 == 37 && (cache_0 == 4) -> cs_reader0 = 73 }; goto end_c73
+  :: d_step { cs_reader0 == 37 && (folios_C1_ref == 0) -> assert(P_refcount); STOP /* BUG: VM_BUG_ON_PAGE(page_ref_count(page) == 0): folio_put on C1 with a zero count */ }; goto end_done
+  :: d_step { cs_reader0 == 37 && (folios_C1_ref != 0 && (folios_C1_held == 0 || folios_C1_held == 4)) -> folios_C1_ref = folios_C1_ref - 1; cs_reader0 = 44 }; goto end_c44
+  :: d_step { cs_reader0 == 37 && (folios_C1_ref != 0 && (folios_C1_held == 2 || folios_C1_held == 6)) -> folios_C1_ref = folios_C1_ref - 1; folios_C1_held = folios_C1_held & ~2; cs_reader0 = 44 }; goto end_c44
   fi;
-  /* cs 38: pc 7 'filemap_get_entry: xas_reload', locals {"f":"C1","orig":{"kind":"none"},"nopage":false} */
+  /* cs 38: pc 15 'finish_fault: pte_unmap_unlock', locals {"f":"C1","orig":{"kind":"none"},"nopage":false} */
 end_c38:
   if
-  :: d_step { cs_reader0 == 38 && (cache_0 != 3) -> cs_reader0 = 42 }; goto end_c42
-  :: d_step { cs_reader0 == 38 && (cache_0 == 3) -> cs_reader0 = 47 }; goto end_c47
+  :: d_step { cs_reader0 == 38 && (ptl != 1) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
+  :: d_step { cs_reader0 == 38 && (ptl == 1) -> ptl = -1; cs_reader0 = 45 }; goto end_c45
   fi;
-  /* cs 39: pc 19 'shmem_get_folio_gfp: folio_put; repeat', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
+  /* cs 39: pc 15 'finish_fault: pte_unmap_unlock', locals {"f":"C1","orig":{"kind":"none"},"nopage":true} */
 end_c39:
   if
-  :: d_step { cs_reader0 == 39 -> cs_reader0 = 18 }; goto end_c18
+  :: d_step { cs_reader0 == 39 && (ptl != 1) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
+  :: d_step { cs_reader0 == 39 && (ptl == 1) -> ptl = -1; cs_reader0 = 46 }; goto end_c46
   fi;
-  /* cs 40: pc 18 'shmem_get_folio_gfp: truncated → folio_unlock', locals {"f":"C2","orig":{"kind":"none"},"nopage":false} */
+  /* cs 40: pc 19 'shmem_get_folio_gfp: folio_put; repeat', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c40:
   if
-  :: d_step { cs_reader0 == 40 && (folios_C2_locked != 1) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of C2 not locked by this thread */ }; goto end_done
-  :: d_step { cs_reader0 == 40 && (folios_C2_locked == 1) -> folios_C2_locked = -1; cs_reader0 = 75 }; goto end_c75
+  :: d_step { cs_reader0 == 40 -> cs_reader0 = 15 }; goto end_c15
   fi;
-  /* cs 41: pc 14 'finish_fault: vmf_pte_changed? else set_pte_range', locals {"f":"C1","orig":{"kind":"none"},"nopage":false} */
+  /* cs 41: pc 14 'finish_fault: vmf_pte_changed? else set_pte_range', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c41:
   if
-  :: d_step { cs_reader0 == 41 && (pte_0 == 0 && ((folios_C1_held == 0 || folios_C1_held == 4) && folios_C1_mapcount != 4)) -> folios_C1_mapcount = folios_C1_mapcount + 1; pte_0 = 7; cs_reader0 = 48; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c48
-  :: d_step { cs_reader0 == 41 && (pte_0 == 0 && folios_C1_mapcount == 4) -> assert(P_model_error); STOP /* model error: set folios.C1.mapcount = 5 is outside its domain (0..4) */ }; goto end_done
-  :: d_step { cs_reader0 == 41 && (pte_0 == 0 && ((folios_C1_held == 2 || folios_C1_held == 6) && folios_C1_mapcount != 4)) -> folios_C1_held = folios_C1_held & ~2; folios_C1_mapcount = folios_C1_mapcount + 1; pte_0 = 7; cs_reader0 = 48; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c48
-  :: d_step { cs_reader0 == 41 && (pte_0 != 0) -> cs_reader0 = 49 }; goto end_c49
+  :: d_step { cs_reader0 == 41 && (pte_0 == 0 && ((folios_A_held == 0 || folios_A_held == 4) && folios_A_mapcount != 4)) -> folios_A_mapcount = folios_A_mapcount + 1; pte_0 = 1; cs_reader0 = 47; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c47
+  :: d_step { cs_reader0 == 41 && (pte_0 == 0 && folios_A_mapcount == 4) -> assert(P_model_error); STOP /* model error: set folios.A.mapcount = 5 is outside its domain (0..4) */ }; goto end_done
+  :: d_step { cs_reader0 == 41 && (pte_0 == 0 && ((folios_A_held == 2 || folios_A_held == 6) && folios_A_mapcount != 4)) -> folios_A_held = folios_A_held & ~2; folios_A_mapcount = folios_A_mapcount + 1; pte_0 = 1; cs_reader0 = 47; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c47
+  :: d_step { cs_reader0 == 41 && (pte_0 != 0) -> cs_reader0 = 48 }; goto end_c48
   fi;
-  /* cs 42: pc 8 'filemap_get_entry: folio_put; repeat', locals {"f":"C1","orig":{"kind":"none"},"nopage":false} */
+  /* cs 42: pc 19 'shmem_get_folio_gfp: folio_put; repeat', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c42:
   if
-  :: d_step { cs_reader0 == 42 && (folios_C1_ref == 0) -> assert(P_refcount); STOP /* BUG: VM_BUG_ON_PAGE(page_ref_count(page) == 0): folio_put on C1 with a zero count */ }; goto end_done
-  :: d_step { cs_reader0 == 42 && (folios_C1_ref != 0 && (folios_C1_held == 0 || folios_C1_held == 4)) -> folios_C1_ref = folios_C1_ref - 1; cs_reader0 = 50 }; goto end_c50
-  :: d_step { cs_reader0 == 42 && (folios_C1_ref != 0 && (folios_C1_held == 2 || folios_C1_held == 6)) -> folios_C1_ref = folios_C1_ref - 1; folios_C1_held = folios_C1_held & ~2; cs_reader0 = 50 }; goto end_c50
+  :: d_step { cs_reader0 == 42 -> cs_reader0 = 17 }; goto end_c17
   fi;
-  /* cs 43: pc 26 'shmem_alloc_and_add_folio: new folio in the hole', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 43: pc 14 'finish_fault: vmf_pte_changed? else set_pte_range', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c43:
   if
-  :: d_step { cs_reader0 == 43 && (cache_0 != 2) -> cs_reader0 = 35 }; goto end_c35
-  :: d_step { cs_reader0 == 43 && (cache_0 == 2 && allocated == 0) -> folios_C1_ref = 2; folios_C1_held = 2; folios_C1_locked = 1; folios_C1_mapping = 1; cache_0 = 3; allocated = allocated + 1; cs_reader0 = 23 }; goto end_c23
-  :: d_step { cs_reader0 == 43 && (cache_0 == 2 && allocated == 1) -> folios_C2_ref = 2; folios_C2_held = 2; folios_C2_locked = 1; folios_C2_mapping = 1; cache_0 = 4; allocated = allocated + 1; cs_reader0 = 32 }; goto end_c32
-  :: d_step { cs_reader0 == 43 && (cache_0 == 2 && allocated == 2) -> assert(P_model_error); STOP /* model error: no folio undefined in the layout */ }; goto end_done
+  :: d_step { cs_reader0 == 43 && (pte_0 == 0 && ((folios_B_held == 0 || folios_B_held == 4) && folios_B_mapcount != 4)) -> folios_B_mapcount = folios_B_mapcount + 1; pte_0 = 4; cs_reader0 = 49; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c49
+  :: d_step { cs_reader0 == 43 && (pte_0 == 0 && folios_B_mapcount == 4) -> assert(P_model_error); STOP /* model error: set folios.B.mapcount = 5 is outside its domain (0..4) */ }; goto end_done
+  :: d_step { cs_reader0 == 43 && (pte_0 == 0 && ((folios_B_held == 2 || folios_B_held == 6) && folios_B_mapcount != 4)) -> folios_B_held = folios_B_held & ~2; folios_B_mapcount = folios_B_mapcount + 1; pte_0 = 4; cs_reader0 = 49; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c49
+  :: d_step { cs_reader0 == 43 && (pte_0 != 0) -> cs_reader0 = 50 }; goto end_c50
   fi;
-  /* cs 44: pc 8 'filemap_get_entry: folio_put; repeat', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 44: pc 9 'filemap_get_entry: repeat', locals {"f":"C1","orig":{"kind":"none"},"nopage":false} */
 end_c44:
   if
-  :: d_step { cs_reader0 == 44 && (folios_B_ref == 0) -> assert(P_refcount); STOP /* BUG: VM_BUG_ON_PAGE(page_ref_count(page) == 0): folio_put on B with a zero count */ }; goto end_done
-  :: d_step { cs_reader0 == 44 && (folios_B_ref != 0 && (folios_B_held == 0 || folios_B_held == 4)) -> folios_B_ref = folios_B_ref - 1; cs_reader0 = 51 }; goto end_c51
-  :: d_step { cs_reader0 == 44 && (folios_B_ref != 0 && (folios_B_held == 2 || folios_B_held == 6)) -> folios_B_ref = folios_B_ref - 1; folios_B_held = folios_B_held & ~2; cs_reader0 = 51 }; goto end_c51
+  :: d_step { cs_reader0 == 44 -> cs_reader0 = 51 }; goto end_c51
   fi;
-  /* cs 45: pc 10 'shmem_get_folio_gfp: folio_lock', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 45: pc 16 'do_read_fault: folio_unlock', locals {"f":"C1","orig":{"kind":"none"},"nopage":false} */
 end_c45:
   if
-  :: d_step { cs_reader0 == 45 && (folios_B_locked == -1) -> folios_B_locked = 1; cs_reader0 = 52 }; goto end_c52
-  :: d_step { cs_reader0 == 45 && ((folios_B_locked != -1) && (folios_B_waiters == 0 || folios_B_waiters == 4)) -> folios_B_waiters = folios_B_waiters | 2; cs_reader0 = 53 }; goto end_c53
-  :: d_step { cs_reader0 == 45 && ((folios_B_locked != -1) && (folios_B_waiters == 2 || folios_B_waiters == 6)) -> cs_reader0 = 53 }; goto end_c53
+  :: d_step { cs_reader0 == 45 && (folios_C1_locked != 1) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of C1 not locked by this thread */ }; goto end_done
+  :: d_step { cs_reader0 == 45 && (folios_C1_locked == 1) -> folios_C1_locked = -1; cs_reader0 = 52 }; goto end_c52
   fi;
-  /* cs 46: pc 26 'shmem_alloc_and_add_folio: new folio in the hole', locals {"f":"C1","orig":{"kind":"none"},"nopage":false} */
+  /* cs 46: pc 16 'do_read_fault: folio_unlock', locals {"f":"C1","orig":{"kind":"none"},"nopage":true} */
 end_c46:
   if
-  :: d_step { cs_reader0 == 46 && (cache_0 != 2) -> cs_reader0 = 37 }; goto end_c37
-  :: d_step { cs_reader0 == 46 && (cache_0 == 2 && allocated == 0) -> folios_C1_ref = 2; folios_C1_held = 2; folios_C1_locked = 1; folios_C1_mapping = 1; cache_0 = 3; allocated = allocated + 1; cs_reader0 = 23 }; goto end_c23
-  :: d_step { cs_reader0 == 46 && (cache_0 == 2 && allocated == 1) -> folios_C2_ref = 2; folios_C2_held = 2; folios_C2_locked = 1; folios_C2_mapping = 1; cache_0 = 4; allocated = allocated + 1; cs_reader0 = 32 }; goto end_c32
-  :: d_step { cs_reader0 == 46 && (cache_0 == 2 && allocated == 2) -> assert(P_model_error); STOP /* model error: no folio undefined in the layout */ }; goto end_done
+  :: d_step { cs_reader0 == 46 && (folios_C1_locked != 1) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of C1 not locked by this thread */ }; goto end_done
+  :: d_step { cs_reader0 == 46 && (folios_C1_locked == 1) -> folios_C1_locked = -1; cs_reader0 = 53 }; goto end_c53
   fi;
-  /* cs 47: pc 10 'shmem_get_folio_gfp: folio_lock', locals {"f":"C1","orig":{"kind":"none"},"nopage":false} */
+  /* cs 47: pc 15 'finish_fault: pte_unmap_unlock', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c47:
   if
-  :: d_step { cs_reader0 == 47 && (folios_C1_locked == -1) -> folios_C1_locked = 1; cs_reader0 = 23 }; goto end_c23
-  :: d_step { cs_reader0 == 47 && ((folios_C1_locked != -1) && (folios_C1_waiters == 0 || folios_C1_waiters == 4)) -> folios_C1_waiters = folios_C1_waiters | 2; cs_reader0 = 54 }; goto end_c54
-  :: d_step { cs_reader0 == 47 && ((folios_C1_locked != -1) && (folios_C1_waiters == 2 || folios_C1_waiters == 6)) -> cs_reader0 = 54 }; goto end_c54
+  :: d_step { cs_reader0 == 47 && (ptl != 1) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
+  :: d_step { cs_reader0 == 47 && (ptl == 1) -> ptl = -1; cs_reader0 = 54 }; goto end_c54
   fi;
-  /* cs 48: pc 15 'finish_fault: pte_unmap_unlock', locals {"f":"C1","orig":{"kind":"none"},"nopage":false} */
+  /* cs 48: pc 15 'finish_fault: pte_unmap_unlock', locals {"f":"A","orig":{"kind":"none"},"nopage":true} */
 end_c48:
   if
   :: d_step { cs_reader0 == 48 && (ptl != 1) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
   :: d_step { cs_reader0 == 48 && (ptl == 1) -> ptl = -1; cs_reader0 = 55 }; goto end_c55
   fi;
-  /* cs 49: pc 15 'finish_fault: pte_unmap_unlock', locals {"f":"C1","orig":{"kind":"none"},"nopage":true} */
+  /* cs 49: pc 15 'finish_fault: pte_unmap_unlock', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c49:
   if
   :: d_step { cs_reader0 == 49 && (ptl != 1) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
   :: d_step { cs_reader0 == 49 && (ptl == 1) -> ptl = -1; cs_reader0 = 56 }; goto end_c56
   fi;
-  /* cs 50: pc 9 'filemap_get_entry: repeat', locals {"f":"C1","orig":{"kind":"none"},"nopage":false} */
+  /* cs 50: pc 15 'finish_fault: pte_unmap_unlock', locals {"f":"B","orig":{"kind":"none"},"nopage":true} */
 end_c50:
   if
-  :: d_step { cs_reader0 == 50 -> cs_reader0 = 37 }; goto end_c37
+  :: d_step { cs_reader0 == 50 && (ptl != 1) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
+  :: d_step { cs_reader0 == 50 && (ptl == 1) -> ptl = -1; cs_reader0 = 57 }; goto end_c57
   fi;
-  /* cs 51: pc 9 'filemap_get_entry: repeat', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 51: pc 5 'filemap_get_entry: xas_load', locals {"f":"C1","orig":{"kind":"none"},"nopage":false} */
 end_c51:
   if
-  :: d_step { cs_reader0 == 51 -> cs_reader0 = 35 }; goto end_c35
+  :: d_step { cs_reader0 == 51 && (cache_0 == 0) -> cs_reader0 = 4 }; goto end_c4
+  :: d_step { cs_reader0 == 51 && (cache_0 == 1) -> cs_reader0 = 5 }; goto end_c5
+  :: d_step { cs_reader0 == 51 && (cache_0 == 2) -> cs_reader0 = 58 }; goto end_c58
+  :: d_step { cs_reader0 == 51 && (cache_0 == 3) -> cs_reader0 = 59 }; goto end_c59
+  :: d_step { cs_reader0 == 51 && (cache_0 == 4) -> cs_reader0 = 95 }; goto end_c95
   fi;
-  /* cs 52: pc 12 'shmem_get_folio_gfp: folio->mapping == mapping?', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 52: pc 17 'do_read_fault: VM_FAULT_NOPAGE → folio_put; refault', locals {"f":"C1","orig":{"kind":"none"},"nopage":false} */
 end_c52:
   if
-  :: d_step { cs_reader0 == 52 && (folios_B_mapping == 0) -> cs_reader0 = 57 }; goto end_c57
-  :: d_step { cs_reader0 == 52 && (folios_B_mapping == 1) -> cs_reader0 = 58 }; goto end_c58
+  :: d_step { cs_reader0 == 52 -> cs_reader0 = 111 }; goto end_done
   fi;
-  /* cs 53: pc 11 'shmem_get_folio_gfp: folio_lock sleeps', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 53: pc 17 'do_read_fault: VM_FAULT_NOPAGE → folio_put; refault', locals {"f":"C1","orig":{"kind":"none"},"nopage":true} */
 end_c53:
   if
-  :: d_step { cs_reader0 == 53 && ((folios_B_locked == -1) && (folios_B_waiters == 0 || folios_B_waiters == 4)) -> folios_B_locked = 1; cs_reader0 = 52 }; goto end_c52
-  :: d_step { cs_reader0 == 53 && ((folios_B_locked == -1) && (folios_B_waiters == 2 || folios_B_waiters == 6)) -> folios_B_locked = 1; folios_B_waiters = folios_B_waiters & ~2; cs_reader0 = 52 }; goto end_c52
+  :: d_step { cs_reader0 == 53 && (folios_C1_ref == 0) -> assert(P_refcount); STOP /* BUG: VM_BUG_ON_PAGE(page_ref_count(page) == 0): folio_put on C1 with a zero count */ }; goto end_done
+  :: d_step { cs_reader0 == 53 && (folios_C1_ref != 0 && (folios_C1_held == 0 || folios_C1_held == 4)) -> folios_C1_ref = folios_C1_ref - 1; cs_reader0 = 60 }; goto end_c60
+  :: d_step { cs_reader0 == 53 && (folios_C1_ref != 0 && (folios_C1_held == 2 || folios_C1_held == 6)) -> folios_C1_ref = folios_C1_ref - 1; folios_C1_held = folios_C1_held & ~2; cs_reader0 = 60 }; goto end_c60
   fi;
-  /* cs 54: pc 11 'shmem_get_folio_gfp: folio_lock sleeps', locals {"f":"C1","orig":{"kind":"none"},"nopage":false} */
+  /* cs 54: pc 16 'do_read_fault: folio_unlock', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c54:
   if
-  :: d_step { cs_reader0 == 54 && ((folios_C1_locked == -1) && (folios_C1_waiters == 0 || folios_C1_waiters == 4)) -> folios_C1_locked = 1; cs_reader0 = 23 }; goto end_c23
-  :: d_step { cs_reader0 == 54 && ((folios_C1_locked == -1) && (folios_C1_waiters == 2 || folios_C1_waiters == 6)) -> folios_C1_locked = 1; folios_C1_waiters = folios_C1_waiters & ~2; cs_reader0 = 23 }; goto end_c23
+  :: d_step { cs_reader0 == 54 && (folios_A_locked != 1) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of A not locked by this thread */ }; goto end_done
+  :: d_step { cs_reader0 == 54 && (folios_A_locked == 1) -> folios_A_locked = -1; cs_reader0 = 61; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c61
   fi;
-  /* cs 55: pc 16 'do_read_fault: folio_unlock', locals {"f":"C1","orig":{"kind":"none"},"nopage":false} */
+  /* cs 55: pc 16 'do_read_fault: folio_unlock', locals {"f":"A","orig":{"kind":"none"},"nopage":true} */
 end_c55:
   if
-  :: d_step { cs_reader0 == 55 && (folios_C1_locked != 1) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of C1 not locked by this thread */ }; goto end_done
-  :: d_step { cs_reader0 == 55 && (folios_C1_locked == 1) -> folios_C1_locked = -1; cs_reader0 = 59 }; goto end_c59
+  :: d_step { cs_reader0 == 55 && (folios_A_locked != 1) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of A not locked by this thread */ }; goto end_done
+  :: d_step { cs_reader0 == 55 && (folios_A_locked == 1) -> folios_A_locked = -1; cs_reader0 = 62; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c62
   fi;
-  /* cs 56: pc 16 'do_read_fault: folio_unlock', locals {"f":"C1","orig":{"kind":"none"},"nopage":true} */
+  /* cs 56: pc 16 'do_read_fault: folio_unlock', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c56:
   if
-  :: d_step { cs_reader0 == 56 && (folios_C1_locked != 1) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of C1 not locked by this thread */ }; goto end_done
-  :: d_step { cs_reader0 == 56 && (folios_C1_locked == 1) -> folios_C1_locked = -1; cs_reader0 = 60 }; goto end_c60
+  :: d_step { cs_reader0 == 56 && (folios_B_locked != 1) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of B not locked by this thread */ }; goto end_done
+  :: d_step { cs_reader0 == 56 && (folios_B_locked == 1) -> folios_B_locked = -1; cs_reader0 = 63 }; goto end_c63
   fi;
-  /* cs 57: pc 18 'shmem_get_folio_gfp: truncated → folio_unlock', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 57: pc 16 'do_read_fault: folio_unlock', locals {"f":"B","orig":{"kind":"none"},"nopage":true} */
 end_c57:
   if
   :: d_step { cs_reader0 == 57 && (folios_B_locked != 1) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of B not locked by this thread */ }; goto end_done
-  :: d_step { cs_reader0 == 57 && (folios_B_locked == 1) -> folios_B_locked = -1; cs_reader0 = 76 }; goto end_c76
+  :: d_step { cs_reader0 == 57 && (folios_B_locked == 1) -> folios_B_locked = -1; cs_reader0 = 64 }; goto end_c64
   fi;
-  /* cs 58: pc 13 'finish_fault: pte_offset_map_lock', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 58: pc 26 'shmem_alloc_and_add_folio: new folio in the hole', locals {"f":"C1","orig":{"kind":"none"},"nopage":false} */
 end_c58:
   if
-  :: d_step { cs_reader0 == 58 && (ptl == -1) -> ptl = 1; cs_reader0 = 61 }; goto end_c61
+  :: d_step { cs_reader0 == 58 && (cache_0 != 2) -> cs_reader0 = 51 }; goto end_c51
+  :: d_step { cs_reader0 == 58 && (cache_0 == 2 && allocated == 0) -> folios_C1_ref = 2; folios_C1_held = 2; folios_C1_locked = 1; folios_C1_mapping = 1; cache_0 = 3; allocated = allocated + 1; cs_reader0 = 11 }; goto end_c11
+  :: d_step { cs_reader0 == 58 && (cache_0 == 2 && allocated == 1) -> folios_C2_ref = 2; folios_C2_held = 2; folios_C2_locked = 1; folios_C2_mapping = 1; cache_0 = 4; allocated = allocated + 1; cs_reader0 = 65 }; goto end_c65
+  :: d_step { cs_reader0 == 58 && (cache_0 == 2 && allocated == 2) -> assert(P_model_error); STOP /* model error: no folio undefined in the layout */ }; goto end_done
   fi;
-  /* cs 59: pc 17 'do_read_fault: VM_FAULT_NOPAGE → folio_put; refault', locals {"f":"C1","orig":{"kind":"none"},"nopage":false} */
+  /* cs 59: pc 6 'filemap_get_entry: folio_try_get_rcu (zero → repeat)', locals {"f":"C1","orig":{"kind":"none"},"nopage":false} */
 end_c59:
   if
-  :: d_step { cs_reader0 == 59 -> cs_reader0 = 111 }; goto end_done
+  :: d_step { cs_reader0 == 59 && (folios_C1_ref == 0) -> cs_reader0 = 51 }; goto end_c51
+  :: d_step { cs_reader0 == 59 && ((folios_C1_ref != 0 && folios_C1_ref != 16) && (folios_C1_held == 0 || folios_C1_held == 4)) -> folios_C1_ref = folios_C1_ref + 1; folios_C1_held = folios_C1_held | 2; cs_reader0 = 66 }; goto end_c66
+  :: d_step { cs_reader0 == 59 && ((folios_C1_ref != 0 && folios_C1_ref != 16) && (folios_C1_held == 2 || folios_C1_held == 6)) -> folios_C1_ref = folios_C1_ref + 1; cs_reader0 = 66 }; goto end_c66
+  :: d_step { cs_reader0 == 59 && (folios_C1_ref == 16) -> assert(P_model_error); STOP /* model error: set folios.C1.ref = 17 is outside its domain (0..16) */ }; goto end_done
   fi;
-  /* cs 60: pc 17 'do_read_fault: VM_FAULT_NOPAGE → folio_put; refault', locals {"f":"C1","orig":{"kind":"none"},"nopage":true} */
+  /* cs 60: pc 0 'CPU access: TLB hit or hardware walk', locals {"f":"C1","orig":{"kind":"none"},"nopage":false} */
 end_c60:
   if
-  :: d_step { cs_reader0 == 60 && (folios_C1_ref == 0) -> assert(P_refcount); STOP /* BUG: VM_BUG_ON_PAGE(page_ref_count(page) == 0): folio_put on C1 with a zero count */ }; goto end_done
-  :: d_step { cs_reader0 == 60 && (folios_C1_ref != 0 && (folios_C1_held == 0 || folios_C1_held == 4)) -> folios_C1_ref = folios_C1_ref - 1; cs_reader0 = 62 }; goto end_c62
-  :: d_step { cs_reader0 == 60 && (folios_C1_ref != 0 && (folios_C1_held == 2 || folios_C1_held == 6)) -> folios_C1_ref = folios_C1_ref - 1; folios_C1_held = folios_C1_held & ~2; cs_reader0 = 62 }; goto end_c62
+  :: d_step { cs_reader0 == 60 && (tlb_cached_0_A == 0 && (pte_0 == 0 || pte_0 == 2)) -> cs_reader0 = 67 }; goto end_c67
+  :: d_step { cs_reader0 == 60 && ((tlb_cached_0_A == 0 && (pte_0 != 0 && pte_0 != 2)) || tlb_cached_0_A == 6) -> cs_reader0 = 111 }; goto end_done
   fi;
-  /* cs 61: pc 14 'finish_fault: vmf_pte_changed? else set_pte_range', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 61: pc 17 'do_read_fault: VM_FAULT_NOPAGE → folio_put; refault', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c61:
   if
-  :: d_step { cs_reader0 == 61 && (pte_0 == 0 && ((folios_B_held == 0 || folios_B_held == 4) && folios_B_mapcount != 4)) -> folios_B_mapcount = folios_B_mapcount + 1; pte_0 = 4; cs_reader0 = 63; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c63
-  :: d_step { cs_reader0 == 61 && (pte_0 == 0 && folios_B_mapcount == 4) -> assert(P_model_error); STOP /* model error: set folios.B.mapcount = 5 is outside its domain (0..4) */ }; goto end_done
-  :: d_step { cs_reader0 == 61 && (pte_0 == 0 && ((folios_B_held == 2 || folios_B_held == 6) && folios_B_mapcount != 4)) -> folios_B_held = folios_B_held & ~2; folios_B_mapcount = folios_B_mapcount + 1; pte_0 = 4; cs_reader0 = 63; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c63
-  :: d_step { cs_reader0 == 61 && (pte_0 != 0) -> cs_reader0 = 64 }; goto end_c64
+  :: d_step { cs_reader0 == 61 -> cs_reader0 = 107 }; goto end_done
   fi;
-  /* cs 62: pc 0 'CPU access: TLB hit or hardware walk', locals {"f":"C1","orig":{"kind":"none"},"nopage":false} */
+  /* cs 62: pc 17 'do_read_fault: VM_FAULT_NOPAGE → folio_put; refault', locals {"f":"A","orig":{"kind":"none"},"nopage":true} */
 end_c62:
   if
-  :: d_step { cs_reader0 == 62 && (tlb_cached_0_A == 0 && (pte_0 == 0 || pte_0 == 2)) -> cs_reader0 = 65 }; goto end_c65
-  :: d_step { cs_reader0 == 62 && ((tlb_cached_0_A == 0 && (pte_0 != 0 && pte_0 != 2)) || tlb_cached_0_A == 6) -> cs_reader0 = 111 }; goto end_done
+  :: d_step { cs_reader0 == 62 && (folios_A_ref == 0) -> assert(P_refcount); STOP /* BUG: VM_BUG_ON_PAGE(page_ref_count(page) == 0): folio_put on A with a zero count */ }; goto end_done
+  :: d_step { cs_reader0 == 62 && (folios_A_ref != 0 && (folios_A_held == 0 || folios_A_held == 4)) -> folios_A_ref = folios_A_ref - 1; cs_reader0 = 0 }; goto end_c0
+  :: d_step { cs_reader0 == 62 && (folios_A_ref != 0 && (folios_A_held == 2 || folios_A_held == 6)) -> folios_A_ref = folios_A_ref - 1; folios_A_held = folios_A_held & ~2; cs_reader0 = 0; INV_no_ref_held_across_migration_wait }; goto end_c0
   fi;
-  /* cs 63: pc 15 'finish_fault: pte_unmap_unlock', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 63: pc 17 'do_read_fault: VM_FAULT_NOPAGE → folio_put; refault', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c63:
   if
-  :: d_step { cs_reader0 == 63 && (ptl != 1) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
-  :: d_step { cs_reader0 == 63 && (ptl == 1) -> ptl = -1; cs_reader0 = 66 }; goto end_c66
+  :: d_step { cs_reader0 == 63 -> cs_reader0 = 112 }; goto end_done
   fi;
-  /* cs 64: pc 15 'finish_fault: pte_unmap_unlock', locals {"f":"B","orig":{"kind":"none"},"nopage":true} */
+  /* cs 64: pc 17 'do_read_fault: VM_FAULT_NOPAGE → folio_put; refault', locals {"f":"B","orig":{"kind":"none"},"nopage":true} */
 end_c64:
   if
-  :: d_step { cs_reader0 == 64 && (ptl != 1) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
-  :: d_step { cs_reader0 == 64 && (ptl == 1) -> ptl = -1; cs_reader0 = 67 }; goto end_c67
+  :: d_step { cs_reader0 == 64 && (folios_B_ref == 0) -> assert(P_refcount); STOP /* BUG: VM_BUG_ON_PAGE(page_ref_count(page) == 0): folio_put on B with a zero count */ }; goto end_done
+  :: d_step { cs_reader0 == 64 && (folios_B_ref != 0 && (folios_B_held == 0 || folios_B_held == 4)) -> folios_B_ref = folios_B_ref - 1; cs_reader0 = 68 }; goto end_c68
+  :: d_step { cs_reader0 == 64 && (folios_B_ref != 0 && (folios_B_held == 2 || folios_B_held == 6)) -> folios_B_ref = folios_B_ref - 1; folios_B_held = folios_B_held & ~2; cs_reader0 = 68 }; goto end_c68
   fi;
-  /* cs 65: pc 1 'handle_pte_fault: ptep_get_lockless', locals {"f":"C1","orig":{"kind":"none"},"nopage":false} */
+  /* cs 65: pc 12 'shmem_get_folio_gfp: folio->mapping == mapping?', locals {"f":"C2","orig":{"kind":"none"},"nopage":false} */
 end_c65:
   if
-  :: d_step { cs_reader0 == 65 && (pte_0 == 0) -> cs_reader0 = 37 }; goto end_c37
-  :: d_step { cs_reader0 == 65 && (pte_0 == 1) -> cs_reader0 = 112 }; goto end_done
-  :: d_step { cs_reader0 == 65 && (pte_0 == 2) -> cs_reader0 = 68 }; goto end_c68
-  :: d_step { cs_reader0 == 65 && (pte_0 == 4) -> cs_reader0 = 113 }; goto end_done
-  :: d_step { cs_reader0 == 65 && (pte_0 == 7) -> cs_reader0 = 116 }; goto end_done
-  :: d_step { cs_reader0 == 65 && (pte_0 == 10) -> cs_reader0 = 128 }; goto end_done
+  :: d_step { cs_reader0 == 65 && (folios_C2_mapping == 0) -> cs_reader0 = 69 }; goto end_c69
+  :: d_step { cs_reader0 == 65 && (folios_C2_mapping == 1) -> cs_reader0 = 70 }; goto end_c70
   fi;
-  /* cs 66: pc 16 'do_read_fault: folio_unlock', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 66: pc 7 'filemap_get_entry: xas_reload', locals {"f":"C1","orig":{"kind":"none"},"nopage":false} */
 end_c66:
   if
-  :: d_step { cs_reader0 == 66 && (folios_B_locked != 1) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of B not locked by this thread */ }; goto end_done
-  :: d_step { cs_reader0 == 66 && (folios_B_locked == 1) -> folios_B_locked = -1; cs_reader0 = 77 }; goto end_c77
+  :: d_step { cs_reader0 == 66 && (cache_0 != 3) -> cs_reader0 = 37 }; goto end_c37
+  :: d_step { cs_reader0 == 66 && (cache_0 == 3) -> cs_reader0 = 71 }; goto end_c71
   fi;
-  /* cs 67: pc 16 'do_read_fault: folio_unlock', locals {"f":"B","orig":{"kind":"none"},"nopage":true} */
+  /* cs 67: pc 1 'handle_pte_fault: ptep_get_lockless', locals {"f":"C1","orig":{"kind":"none"},"nopage":false} */
 end_c67:
   if
-  :: d_step { cs_reader0 == 67 && (folios_B_locked != 1) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of B not locked by this thread */ }; goto end_done
-  :: d_step { cs_reader0 == 67 && (folios_B_locked == 1) -> folios_B_locked = -1; cs_reader0 = 78 }; goto end_c78
+  :: d_step { cs_reader0 == 67 && (pte_0 == 0) -> cs_reader0 = 51 }; goto end_c51
+  :: d_step { cs_reader0 == 67 && (pte_0 == 1) -> cs_reader0 = 113 }; goto end_done
+  :: d_step { cs_reader0 == 67 && (pte_0 == 2) -> cs_reader0 = 72 }; goto end_c72
+  :: d_step { cs_reader0 == 67 && (pte_0 == 4) -> cs_reader0 = 114 }; goto end_done
+  :: d_step { cs_reader0 == 67 && (pte_0 == 7) -> cs_reader0 = 125 }; goto end_done
+  :: d_step { cs_reader0 == 67 && (pte_0 == 10) -> cs_reader0 = 126 }; goto end_done
   fi;
-  /* cs 68: pc 20 'migration_entry_wait: pte_offset_map_lock', locals {"f":"C1","orig":{"kind":"migration","folio":"A"},"nopage":false} */
+  /* cs 68: pc 0 'CPU access: TLB hit or hardware walk', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c68:
   if
-  :: d_step { cs_reader0 == 68 && (ptl == -1) -> ptl = 1; cs_reader0 = 69 }; goto end_c69
+  :: d_step { cs_reader0 == 68 && (tlb_cached_0_A == 0 && (pte_0 == 0 || pte_0 == 2)) -> cs_reader0 = 73 }; goto end_c73
+  :: d_step { cs_reader0 == 68 && ((tlb_cached_0_A == 0 && (pte_0 != 0 && pte_0 != 2)) || tlb_cached_0_A == 6) -> cs_reader0 = 112 }; goto end_done
   fi;
-  /* cs 69: pc 21 'migration_entry_wait: is_migration_entry(ptep_get)?', locals {"f":"C1","orig":{"kind":"migration","folio":"A"},"nopage":false} */
+  /* cs 69: pc 18 'shmem_get_folio_gfp: truncated → folio_unlock', locals {"f":"C2","orig":{"kind":"none"},"nopage":false} */
 end_c69:
   if
-  :: d_step { cs_reader0 == 69 && (pte_0 != 2) -> cs_reader0 = 70 }; goto end_c70
-  :: d_step { cs_reader0 == 69 && (pte_0 == 2) -> cs_reader0 = 8 }; goto end_c8
+  :: d_step { cs_reader0 == 69 && (folios_C2_locked != 1) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of C2 not locked by this thread */ }; goto end_done
+  :: d_step { cs_reader0 == 69 && (folios_C2_locked == 1) -> folios_C2_locked = -1; cs_reader0 = 74 }; goto end_c74
   fi;
-  /* cs 70: pc 25 'migration_entry_wait: spin_unlock(ptl); refault', locals {"f":"C1","orig":{"kind":"migration","folio":"A"},"nopage":false} */
+  /* cs 70: pc 13 'finish_fault: pte_offset_map_lock', locals {"f":"C2","orig":{"kind":"none"},"nopage":false} */
 end_c70:
   if
-  :: d_step { cs_reader0 == 70 && (ptl != 1) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
-  :: d_step { cs_reader0 == 70 && (ptl == 1) -> ptl = -1; cs_reader0 = 71 }; goto end_c71
+  :: d_step { cs_reader0 == 70 && (ptl == -1) -> ptl = 1; cs_reader0 = 75 }; goto end_c75
   fi;
-  /* cs 71: pc 0 'CPU access: TLB hit or hardware walk', locals {"f":"C1","orig":{"kind":"migration","folio":"A"},"nopage":false} */
+  /* cs 71: pc 10 'shmem_get_folio_gfp: folio_lock', locals {"f":"C1","orig":{"kind":"none"},"nopage":false} */
 end_c71:
   if
-  :: d_step { cs_reader0 == 71 && (tlb_cached_0_A == 0 && (pte_0 == 0 || pte_0 == 2)) -> cs_reader0 = 72 }; goto end_c72
-  :: d_step { cs_reader0 == 71 && ((tlb_cached_0_A == 0 && (pte_0 != 0 && pte_0 != 2)) || tlb_cached_0_A == 6) -> cs_reader0 = 114 }; goto end_done
+  :: d_step { cs_reader0 == 71 && (folios_C1_locked == -1) -> folios_C1_locked = 1; cs_reader0 = 11 }; goto end_c11
+  :: d_step { cs_reader0 == 71 && ((folios_C1_locked != -1) && (folios_C1_waiters == 0 || folios_C1_waiters == 4)) -> folios_C1_waiters = folios_C1_waiters | 2; cs_reader0 = 76 }; goto end_c76
+  :: d_step { cs_reader0 == 71 && ((folios_C1_locked != -1) && (folios_C1_waiters == 2 || folios_C1_waiters == 6)) -> cs_reader0 = 76 }; goto end_c76
   fi;
-  /* cs 72: pc 1 'handle_pte_fault: ptep_get_lockless', locals {"f":"C1","orig":{"kind":"migration","folio":"A"},"nopage":false} */
+  /* cs 72: pc 20 'migration_entry_wait: pte_offset_map_lock', locals {"f":"C1","orig":{"kind":"migration","folio":"A"},"nopage":false} */
 end_c72:
   if
-  :: d_step { cs_reader0 == 72 && (pte_0 == 0) -> cs_reader0 = 37 }; goto end_c37
-  :: d_step { cs_reader0 == 72 && (pte_0 == 1) -> cs_reader0 = 112 }; goto end_done
-  :: d_step { cs_reader0 == 72 && (pte_0 == 2) -> cs_reader0 = 68 }; goto end_c68
-  :: d_step { cs_reader0 == 72 && (pte_0 == 4) -> cs_reader0 = 113 }; goto end_done
-  :: d_step { cs_reader0 == 72 && (pte_0 == 7) -> cs_reader0 = 116 }; goto end_done
-  :: d_step { cs_reader0 == 72 && (pte_0 == 10) -> cs_reader0 = 128 }; goto end_done
+  :: d_step { cs_reader0 == 72 && (ptl == -1) -> ptl = 1; cs_reader0 = 77 }; goto end_c77
   fi;
-  /* cs 73: pc 6 'filemap_get_entry: folio_try_get_rcu (zero → repeat)', locals {"f":"C2","orig":{"kind":"none"},"nopage":false} */
+  /* cs 73: pc 1 'handle_pte_fault: ptep_get_lockless', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c73:
   if
-  :: d_step { cs_reader0 == 73 && (folios_C2_ref == 0) -> cs_reader0 = 79 }; goto end_c79
-  :: d_step { cs_reader0 == 73 && ((folios_C2_ref != 0 && folios_C2_ref != 16) && (folios_C2_held == 0 || folios_C2_held == 4)) -> folios_C2_ref = folios_C2_ref + 1; folios_C2_held = folios_C2_held | 2; cs_reader0 = 80 }; goto end_c80
-  :: d_step { cs_reader0 == 73 && ((folios_C2_ref != 0 && folios_C2_ref != 16) && (folios_C2_held == 2 || folios_C2_held == 6)) -> folios_C2_ref = folios_C2_ref + 1; cs_reader0 = 80 }; goto end_c80
-  :: d_step { cs_reader0 == 73 && (folios_C2_ref == 16) -> assert(P_model_error); STOP /* model error: set folios.C2.ref = 17 is outside its domain (0..16) */ }; goto end_done
+  :: d_step { cs_reader0 == 73 && (pte_0 == 0) -> cs_reader0 = 9 }; goto end_c9
+  :: d_step { cs_reader0 == 73 && (pte_0 == 1) -> cs_reader0 = 115 }; goto end_done
+  :: d_step { cs_reader0 == 73 && (pte_0 == 2) -> cs_reader0 = 78 }; goto end_c78
+  :: d_step { cs_reader0 == 73 && (pte_0 == 4) -> cs_reader0 = 116 }; goto end_done
+  :: d_step { cs_reader0 == 73 && (pte_0 == 7) -> cs_reader0 = 127 }; goto end_done
+  :: d_step { cs_reader0 == 73 && (pte_0 == 10) -> cs_reader0 = 128 }; goto end_done
   fi;
-  /* cs 74: pc 13 'finish_fault: pte_offset_map_lock', locals {"f":"C2","orig":{"kind":"none"},"nopage":false} */
+  /* cs 74: pc 19 'shmem_get_folio_gfp: folio_put; repeat', locals {"f":"C2","orig":{"kind":"none"},"nopage":false} */
 end_c74:
   if
-  :: d_step { cs_reader0 == 74 && (ptl == -1) -> ptl = 1; cs_reader0 = 81 }; goto end_c81
+  :: d_step { cs_reader0 == 74 -> cs_reader0 = 79 }; goto end_c79
   fi;
-  /* cs 75: pc 19 'shmem_get_folio_gfp: folio_put; repeat', locals {"f":"C2","orig":{"kind":"none"},"nopage":false} */
+  /* cs 75: pc 14 'finish_fault: vmf_pte_changed? else set_pte_range', locals {"f":"C2","orig":{"kind":"none"},"nopage":false} */
 end_c75:
   if
-  :: d_step { cs_reader0 == 75 -> cs_reader0 = 82 }; goto end_c82
+  :: d_step { cs_reader0 == 75 && (pte_0 == 0 && ((folios_C2_held == 0 || folios_C2_held == 4) && folios_C2_mapcount != 4)) -> folios_C2_mapcount = folios_C2_mapcount + 1; pte_0 = 10; cs_reader0 = 80; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c80
+  :: d_step { cs_reader0 == 75 && (pte_0 == 0 && folios_C2_mapcount == 4) -> assert(P_model_error); STOP /* model error: set folios.C2.mapcount = 5 is outside its domain (0..4) */ }; goto end_done
+  :: d_step { cs_reader0 == 75 && (pte_0 == 0 && ((folios_C2_held == 2 || folios_C2_held == 6) && folios_C2_mapcount != 4)) -> folios_C2_held = folios_C2_held & ~2; folios_C2_mapcount = folios_C2_mapcount + 1; pte_0 = 10; cs_reader0 = 80; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c80
+  :: d_step { cs_reader0 == 75 && (pte_0 != 0) -> cs_reader0 = 81 }; goto end_c81
   fi;
-  /* cs 76: pc 19 'shmem_get_folio_gfp: folio_put; repeat', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 76: pc 11 'shmem_get_folio_gfp: folio_lock sleeps', locals {"f":"C1","orig":{"kind":"none"},"nopage":false} */
 end_c76:
   if
-  :: d_step { cs_reader0 == 76 -> cs_reader0 = 44 }; goto end_c44
+  :: d_step { cs_reader0 == 76 && ((folios_C1_locked == -1) && (folios_C1_waiters == 0 || folios_C1_waiters == 4)) -> folios_C1_locked = 1; cs_reader0 = 11 }; goto end_c11
+  :: d_step { cs_reader0 == 76 && ((folios_C1_locked == -1) && (folios_C1_waiters == 2 || folios_C1_waiters == 6)) -> folios_C1_locked = 1; folios_C1_waiters = folios_C1_waiters & ~2; cs_reader0 = 11 }; goto end_c11
   fi;
-  /* cs 77: pc 17 'do_read_fault: VM_FAULT_NOPAGE → folio_put; refault', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 77: pc 21 'migration_entry_wait: is_migration_entry(ptep_get)?', locals {"f":"C1","orig":{"kind":"migration","folio":"A"},"nopage":false} */
 end_c77:
   if
-  :: d_step { cs_reader0 == 77 -> cs_reader0 = 117 }; goto end_done
+  :: d_step { cs_reader0 == 77 && (pte_0 != 2) -> cs_reader0 = 82 }; goto end_c82
+  :: d_step { cs_reader0 == 77 && (pte_0 == 2) -> cs_reader0 = 13 }; goto end_c13
   fi;
-  /* cs 78: pc 17 'do_read_fault: VM_FAULT_NOPAGE → folio_put; refault', locals {"f":"B","orig":{"kind":"none"},"nopage":true} */
+  /* cs 78: pc 20 'migration_entry_wait: pte_offset_map_lock', locals {"f":"B","orig":{"kind":"migration","folio":"A"},"nopage":false} */
 end_c78:
   if
-  :: d_step { cs_reader0 == 78 && (folios_B_ref == 0) -> assert(P_refcount); STOP /* BUG: VM_BUG_ON_PAGE(page_ref_count(page) == 0): folio_put on B with a zero count */ }; goto end_done
-  :: d_step { cs_reader0 == 78 && (folios_B_ref != 0 && (folios_B_held == 0 || folios_B_held == 4)) -> folios_B_ref = folios_B_ref - 1; cs_reader0 = 83 }; goto end_c83
-  :: d_step { cs_reader0 == 78 && (folios_B_ref != 0 && (folios_B_held == 2 || folios_B_held == 6)) -> folios_B_ref = folios_B_ref - 1; folios_B_held = folios_B_held & ~2; cs_reader0 = 83 }; goto end_c83
+  :: d_step { cs_reader0 == 78 && (ptl == -1) -> ptl = 1; cs_reader0 = 83 }; goto end_c83
   fi;
-  /* cs 79: pc 5 'filemap_get_entry: xas_load', locals {"f":"C2","orig":{"kind":"none"},"nopage":false} */
+  /* cs 79: pc 8 'filemap_get_entry: folio_put; repeat', locals {"f":"C2","orig":{"kind":"none"},"nopage":false} */
 end_c79:
   if
-  :: d_step { cs_reader0 == 79 && (cache_0 == 0) -> cs_reader0 = 4 }; goto end_c4
-  :: d_step { cs_reader0 == 79 && (cache_0 == 1) -> cs_reader0 = 29 }; goto end_c29
-  :: d_step { cs_reader0 == 79 && (cache_0 == 2) -> cs_reader0 = 84 }; goto end_c84
-  :: d_step { cs_reader0 == 79 && (cache_0 == 3) -> cs_reader0 = 30 }; goto end_c30
-  :: d_step { cs_reader0 == 79 && (cache_0 == 4) -> cs_reader0 = 73 }; goto end_c73
+  :: d_step { cs_reader0 == 79 && (folios_C2_ref == 0) -> assert(P_refcount); STOP /* BUG: VM_BUG_ON_PAGE(page_ref_count(page) == 0): folio_put on C2 with a zero count */ }; goto end_done
+  :: d_step { cs_reader0 == 79 && (folios_C2_ref != 0 && (folios_C2_held == 0 || folios_C2_held == 4)) -> folios_C2_ref = folios_C2_ref - 1; cs_reader0 = 84 }; goto end_c84
+  :: d_step { cs_reader0 == 79 && (folios_C2_ref != 0 && (folios_C2_held == 2 || folios_C2_held == 6)) -> folios_C2_ref = folios_C2_ref - 1; folios_C2_held = folios_C2_held & ~2; cs_reader0 = 84 }; goto end_c84
   fi;
-  /* cs 80: pc 7 'filemap_get_entry: xas_reload', locals {"f":"C2","orig":{"kind":"none"},"nopage":false} */
+  /* cs 80: pc 15 'finish_fault: pte_unmap_unlock', locals {"f":"C2","orig":{"kind":"none"},"nopage":false} */
 end_c80:
   if
-  :: d_step { cs_reader0 == 80 && (cache_0 != 4) -> cs_reader0 = 82 }; goto end_c82
-  :: d_step { cs_reader0 == 80 && (cache_0 == 4) -> cs_reader0 = 85 }; goto end_c85
+  :: d_step { cs_reader0 == 80 && (ptl != 1) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
+  :: d_step { cs_reader0 == 80 && (ptl == 1) -> ptl = -1; cs_reader0 = 85 }; goto end_c85
   fi;
-  /* cs 81: pc 14 'finish_fault: vmf_pte_changed? else set_pte_range', locals {"f":"C2","orig":{"kind":"none"},"nopage":false} */
+  /* cs 81: pc 15 'finish_fault: pte_unmap_unlock', locals {"f":"C2","orig":{"kind":"none"},"nopage":true} */
 end_c81:
   if
-  :: d_step { cs_reader0 == 81 && (pte_0 == 0 && ((folios_C2_held == 0 || folios_C2_held == 4) && folios_C2_mapcount != 4)) -> folios_C2_mapcount = folios_C2_mapcount + 1; pte_0 = 10; cs_reader0 = 86; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c86
-  :: d_step { cs_reader0 == 81 && (pte_0 == 0 && folios_C2_mapcount == 4) -> assert(P_model_error); STOP /* model error: set folios.C2.mapcount = 5 is outside its domain (0..4) */ }; goto end_done
-  :: d_step { cs_reader0 == 81 && (pte_0 == 0 && ((folios_C2_held == 2 || folios_C2_held == 6) && folios_C2_mapcount != 4)) -> folios_C2_held = folios_C2_held & ~2; folios_C2_mapcount = folios_C2_mapcount + 1; pte_0 = 10; cs_reader0 = 86; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c86
-  :: d_step { cs_reader0 == 81 && (pte_0 != 0) -> cs_reader0 = 87 }; goto end_c87
+  :: d_step { cs_reader0 == 81 && (ptl != 1) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
+  :: d_step { cs_reader0 == 81 && (ptl == 1) -> ptl = -1; cs_reader0 = 86 }; goto end_c86
   fi;
-  /* cs 82: pc 8 'filemap_get_entry: folio_put; repeat', locals {"f":"C2","orig":{"kind":"none"},"nopage":false} */
+  /* cs 82: pc 25 'migration_entry_wait: spin_unlock(ptl); refault', locals {"f":"C1","orig":{"kind":"migration","folio":"A"},"nopage":false} */
 end_c82:
   if
-  :: d_step { cs_reader0 == 82 && (folios_C2_ref == 0) -> assert(P_refcount); STOP /* BUG: VM_BUG_ON_PAGE(page_ref_count(page) == 0): folio_put on C2 with a zero count */ }; goto end_done
-  :: d_step { cs_reader0 == 82 && (folios_C2_ref != 0 && (folios_C2_held == 0 || folios_C2_held == 4)) -> folios_C2_ref = folios_C2_ref - 1; cs_reader0 = 88 }; goto end_c88
-  :: d_step { cs_reader0 == 82 && (folios_C2_ref != 0 && (folios_C2_held == 2 || folios_C2_held == 6)) -> folios_C2_ref = folios_C2_ref - 1; folios_C2_held = folios_C2_held & ~2; cs_reader0 = 88 }; goto end_c88
+  :: d_step { cs_reader0 == 82 && (ptl != 1) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
+  :: d_step { cs_reader0 == 82 && (ptl == 1) -> ptl = -1; cs_reader0 = 87 }; goto end_c87
   fi;
-  /* cs 83: pc 0 'CPU access: TLB hit or hardware walk', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 83: pc 21 'migration_entry_wait: is_migration_entry(ptep_get)?', locals {"f":"B","orig":{"kind":"migration","folio":"A"},"nopage":false} */
 end_c83:
   if
-  :: d_step { cs_reader0 == 83 && (tlb_cached_0_A == 0 && (pte_0 == 0 || pte_0 == 2)) -> cs_reader0 = 89 }; goto end_c89
-  :: d_step { cs_reader0 == 83 && ((tlb_cached_0_A == 0 && (pte_0 != 0 && pte_0 != 2)) || tlb_cached_0_A == 6) -> cs_reader0 = 117 }; goto end_done
+  :: d_step { cs_reader0 == 83 && (pte_0 != 2) -> cs_reader0 = 88 }; goto end_c88
+  :: d_step { cs_reader0 == 83 && (pte_0 == 2) -> cs_reader0 = 13 }; goto end_c13
   fi;
-  /* cs 84: pc 26 'shmem_alloc_and_add_folio: new folio in the hole', locals {"f":"C2","orig":{"kind":"none"},"nopage":false} */
+  /* cs 84: pc 9 'filemap_get_entry: repeat', locals {"f":"C2","orig":{"kind":"none"},"nopage":false} */
 end_c84:
   if
-  :: d_step { cs_reader0 == 84 && (cache_0 != 2) -> cs_reader0 = 79 }; goto end_c79
-  :: d_step { cs_reader0 == 84 && (cache_0 == 2 && allocated == 0) -> folios_C1_ref = 2; folios_C1_held = 2; folios_C1_locked = 1; folios_C1_mapping = 1; cache_0 = 3; allocated = allocated + 1; cs_reader0 = 23 }; goto end_c23
-  :: d_step { cs_reader0 == 84 && (cache_0 == 2 && allocated == 1) -> folios_C2_ref = 2; folios_C2_held = 2; folios_C2_locked = 1; folios_C2_mapping = 1; cache_0 = 4; allocated = allocated + 1; cs_reader0 = 32 }; goto end_c32
-  :: d_step { cs_reader0 == 84 && (cache_0 == 2 && allocated == 2) -> assert(P_model_error); STOP /* model error: no folio undefined in the layout */ }; goto end_done
+  :: d_step { cs_reader0 == 84 -> cs_reader0 = 89 }; goto end_c89
   fi;
-  /* cs 85: pc 10 'shmem_get_folio_gfp: folio_lock', locals {"f":"C2","orig":{"kind":"none"},"nopage":false} */
+  /* cs 85: pc 16 'do_read_fault: folio_unlock', locals {"f":"C2","orig":{"kind":"none"},"nopage":false} */
 end_c85:
   if
-  :: d_step { cs_reader0 == 85 && (folios_C2_locked == -1) -> folios_C2_locked = 1; cs_reader0 = 32 }; goto end_c32
-  :: d_step { cs_reader0 == 85 && ((folios_C2_locked != -1) && (folios_C2_waiters == 0 || folios_C2_waiters == 4)) -> folios_C2_waiters = folios_C2_waiters | 2; cs_reader0 = 90 }; goto end_c90
-  :: d_step { cs_reader0 == 85 && ((folios_C2_locked != -1) && (folios_C2_waiters == 2 || folios_C2_waiters == 6)) -> cs_reader0 = 90 }; goto end_c90
+  :: d_step { cs_reader0 == 85 && (folios_C2_locked != 1) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of C2 not locked by this thread */ }; goto end_done
+  :: d_step { cs_reader0 == 85 && (folios_C2_locked == 1) -> folios_C2_locked = -1; cs_reader0 = 90 }; goto end_c90
   fi;
-  /* cs 86: pc 15 'finish_fault: pte_unmap_unlock', locals {"f":"C2","orig":{"kind":"none"},"nopage":false} */
+  /* cs 86: pc 16 'do_read_fault: folio_unlock', locals {"f":"C2","orig":{"kind":"none"},"nopage":true} */
 end_c86:
   if
-  :: d_step { cs_reader0 == 86 && (ptl != 1) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
-  :: d_step { cs_reader0 == 86 && (ptl == 1) -> ptl = -1; cs_reader0 = 91 }; goto end_c91
+  :: d_step { cs_reader0 == 86 && (folios_C2_locked != 1) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of C2 not locked by this thread */ }; goto end_done
+  :: d_step { cs_reader0 == 86 && (folios_C2_locked == 1) -> folios_C2_locked = -1; cs_reader0 = 91 }; goto end_c91
   fi;
-  /* cs 87: pc 15 'finish_fault: pte_unmap_unlock', locals {"f":"C2","orig":{"kind":"none"},"nopage":true} */
+  /* cs 87: pc 0 'CPU access: TLB hit or hardware walk', locals {"f":"C1","orig":{"kind":"migration","folio":"A"},"nopage":false} */
 end_c87:
   if
-  :: d_step { cs_reader0 == 87 && (ptl != 1) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
-  :: d_step { cs_reader0 == 87 && (ptl == 1) -> ptl = -1; cs_reader0 = 92 }; goto end_c92
+  :: d_step { cs_reader0 == 87 && (tlb_cached_0_A == 0 && (pte_0 == 0 || pte_0 == 2)) -> cs_reader0 = 92 }; goto end_c92
+  :: d_step { cs_reader0 == 87 && ((tlb_cached_0_A == 0 && (pte_0 != 0 && pte_0 != 2)) || tlb_cached_0_A == 6) -> cs_reader0 = 117 }; goto end_done
   fi;
-  /* cs 88: pc 9 'filemap_get_entry: repeat', locals {"f":"C2","orig":{"kind":"none"},"nopage":false} */
+  /* cs 88: pc 25 'migration_entry_wait: spin_unlock(ptl); refault', locals {"f":"B","orig":{"kind":"migration","folio":"A"},"nopage":false} */
 end_c88:
   if
-  :: d_step { cs_reader0 == 88 -> cs_reader0 = 79 }; goto end_c79
+  :: d_step { cs_reader0 == 88 && (ptl != 1) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
+  :: d_step { cs_reader0 == 88 && (ptl == 1) -> ptl = -1; cs_reader0 = 93 }; goto end_c93
   fi;
-  /* cs 89: pc 1 'handle_pte_fault: ptep_get_lockless', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 89: pc 5 'filemap_get_entry: xas_load', locals {"f":"C2","orig":{"kind":"none"},"nopage":false} */
 end_c89:
   if
-  :: d_step { cs_reader0 == 89 && (pte_0 == 0) -> cs_reader0 = 35 }; goto end_c35
-  :: d_step { cs_reader0 == 89 && (pte_0 == 1) -> cs_reader0 = 118 }; goto end_done
-  :: d_step { cs_reader0 == 89 && (pte_0 == 2) -> cs_reader0 = 93 }; goto end_c93
-  :: d_step { cs_reader0 == 89 && (pte_0 == 4) -> cs_reader0 = 119 }; goto end_done
-  :: d_step { cs_reader0 == 89 && (pte_0 == 7) -> cs_reader0 = 120 }; goto end_done
-  :: d_step { cs_reader0 == 89 && (pte_0 == 10) -> cs_reader0 = 129 }; goto end_done
+  :: d_step { cs_reader0 == 89 && (cache_0 == 0) -> cs_reader0 = 4 }; goto end_c4
+  :: d_step { cs_reader0 == 89 && (cache_0 == 1) -> cs_reader0 = 5 }; goto end_c5
+  :: d_step { cs_reader0 == 89 && (cache_0 == 2) -> cs_reader0 = 94 }; goto end_c94
+  :: d_step { cs_reader0 == 89 && (cache_0 == 3) -> cs_reader0 = 59 }; goto end_c59
+  :: d_step { cs_reader0 == 89 && (cache_0 == 4) -> cs_reader0 = 95 }; goto end_c95
   fi;
-  /* cs 90: pc 11 'shmem_get_folio_gfp: folio_lock sleeps', locals {"f":"C2","orig":{"kind":"none"},"nopage":false} */
+  /* cs 90: pc 17 'do_read_fault: VM_FAULT_NOPAGE → folio_put; refault', locals {"f":"C2","orig":{"kind":"none"},"nopage":false} */
 end_c90:
   if
-  :: d_step { cs_reader0 == 90 && ((folios_C2_locked == -1) && (folios_C2_waiters == 0 || folios_C2_waiters == 4)) -> folios_C2_locked = 1; cs_reader0 = 32 }; goto end_c32
-  :: d_step { cs_reader0 == 90 && ((folios_C2_locked == -1) && (folios_C2_waiters == 2 || folios_C2_waiters == 6)) -> folios_C2_locked = 1; folios_C2_waiters = folios_C2_waiters & ~2; cs_reader0 = 32 }; goto end_c32
+  :: d_step { cs_reader0 == 90 -> cs_reader0 = 118 }; goto end_done
   fi;
-  /* cs 91: pc 16 'do_read_fault: folio_unlock', locals {"f":"C2","orig":{"kind":"none"},"nopage":false} */
+  /* cs 91: pc 17 'do_read_fault: VM_FAULT_NOPAGE → folio_put; refault', locals {"f":"C2","orig":{"kind":"none"},"nopage":true} */
 end_c91:
   if
-  :: d_step { cs_reader0 == 91 && (folios_C2_locked != 1) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of C2 not locked by this thread */ }; goto end_done
-  :: d_step { cs_reader0 == 91 && (folios_C2_locked == 1) -> folios_C2_locked = -1; cs_reader0 = 94 }; goto end_c94
+  :: d_step { cs_reader0 == 91 && (folios_C2_ref == 0) -> assert(P_refcount); STOP /* BUG: VM_BUG_ON_PAGE(page_ref_count(page) == 0): folio_put on C2 with a zero count */ }; goto end_done
+  :: d_step { cs_reader0 == 91 && (folios_C2_ref != 0 && (folios_C2_held == 0 || folios_C2_held == 4)) -> folios_C2_ref = folios_C2_ref - 1; cs_reader0 = 96 }; goto end_c96
+  :: d_step { cs_reader0 == 91 && (folios_C2_ref != 0 && (folios_C2_held == 2 || folios_C2_held == 6)) -> folios_C2_ref = folios_C2_ref - 1; folios_C2_held = folios_C2_held & ~2; cs_reader0 = 96 }; goto end_c96
   fi;
-  /* cs 92: pc 16 'do_read_fault: folio_unlock', locals {"f":"C2","orig":{"kind":"none"},"nopage":true} */
+  /* cs 92: pc 1 'handle_pte_fault: ptep_get_lockless', locals {"f":"C1","orig":{"kind":"migration","folio":"A"},"nopage":false} */
 end_c92:
   if
-  :: d_step { cs_reader0 == 92 && (folios_C2_locked != 1) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of C2 not locked by this thread */ }; goto end_done
-  :: d_step { cs_reader0 == 92 && (folios_C2_locked == 1) -> folios_C2_locked = -1; cs_reader0 = 95 }; goto end_c95
+  :: d_step { cs_reader0 == 92 && (pte_0 == 0) -> cs_reader0 = 51 }; goto end_c51
+  :: d_step { cs_reader0 == 92 && (pte_0 == 1) -> cs_reader0 = 113 }; goto end_done
+  :: d_step { cs_reader0 == 92 && (pte_0 == 2) -> cs_reader0 = 72 }; goto end_c72
+  :: d_step { cs_reader0 == 92 && (pte_0 == 4) -> cs_reader0 = 114 }; goto end_done
+  :: d_step { cs_reader0 == 92 && (pte_0 == 7) -> cs_reader0 = 125 }; goto end_done
+  :: d_step { cs_reader0 == 92 && (pte_0 == 10) -> cs_reader0 = 126 }; goto end_done
   fi;
-  /* cs 93: pc 20 'migration_entry_wait: pte_offset_map_lock', locals {"f":"B","orig":{"kind":"migration","folio":"A"},"nopage":false} */
+  /* cs 93: pc 0 'CPU access: TLB hit or hardware walk', locals {"f":"B","orig":{"kind":"migration","folio":"A"},"nopage":false} */
 end_c93:
   if
-  :: d_step { cs_reader0 == 93 && (ptl == -1) -> ptl = 1; cs_reader0 = 96 }; goto end_c96
+  :: d_step { cs_reader0 == 93 && (tlb_cached_0_A == 0 && (pte_0 == 0 || pte_0 == 2)) -> cs_reader0 = 97 }; goto end_c97
+  :: d_step { cs_reader0 == 93 && ((tlb_cached_0_A == 0 && (pte_0 != 0 && pte_0 != 2)) || tlb_cached_0_A == 6) -> cs_reader0 = 119 }; goto end_done
   fi;
-  /* cs 94: pc 17 'do_read_fault: VM_FAULT_NOPAGE → folio_put; refault', locals {"f":"C2","orig":{"kind":"none"},"nopage":false} */
+  /* cs 94: pc 26 'shmem_alloc_and_add_folio: new folio in the hole', locals {"f":"C2","orig":{"kind":"none"},"nopage":false} */
 end_c94:
   if
-  :: d_step { cs_reader0 == 94 -> cs_reader0 = 121 }; goto end_done
+  :: d_step { cs_reader0 == 94 && (cache_0 != 2) -> cs_reader0 = 89 }; goto end_c89
+  :: d_step { cs_reader0 == 94 && (cache_0 == 2 && allocated == 0) -> folios_C1_ref = 2; folios_C1_held = 2; folios_C1_locked = 1; folios_C1_mapping = 1; cache_0 = 3; allocated = allocated + 1; cs_reader0 = 11 }; goto end_c11
+  :: d_step { cs_reader0 == 94 && (cache_0 == 2 && allocated == 1) -> folios_C2_ref = 2; folios_C2_held = 2; folios_C2_locked = 1; folios_C2_mapping = 1; cache_0 = 4; allocated = allocated + 1; cs_reader0 = 65 }; goto end_c65
+  :: d_step { cs_reader0 == 94 && (cache_0 == 2 && allocated == 2) -> assert(P_model_error); STOP /* model error: no folio undefined in the layout */ }; goto end_done
   fi;
-  /* cs 95: pc 17 'do_read_fault: VM_FAULT_NOPAGE → folio_put; refault', locals {"f":"C2","orig":{"kind":"none"},"nopage":true} */
+  /* cs 95: pc 6 'filemap_get_entry: folio_try_get_rcu (zero → repeat)', locals {"f":"C2","orig":{"kind":"none"},"nopage":false} */
 end_c95:
   if
-  :: d_step { cs_reader0 == 95 && (folios_C2_ref == 0) -> assert(P_refcount); STOP /* BUG: VM_BUG_ON_PAGE(page_ref_count(page) == 0): folio_put on C2 with a zero count */ }; goto end_done
-  :: d_step { cs_reader0 == 95 && (folios_C2_ref != 0 && (folios_C2_held == 0 || folios_C2_held == 4)) -> folios_C2_ref = folios_C2_ref - 1; cs_reader0 = 97 }; goto end_c97
-  :: d_step { cs_reader0 == 95 && (folios_C2_ref != 0 && (folios_C2_held == 2 || folios_C2_held == 6)) -> folios_C2_ref = folios_C2_ref - 1; folios_C2_held = folios_C2_held & ~2; cs_reader0 = 97 }; goto end_c97
+  :: d_step { cs_reader0 == 95 && (folios_C2_ref == 0) -> cs_reader0 = 89 }; goto end_c89
+  :: d_step { cs_reader0 == 95 && ((folios_C2_ref != 0 && folios_C2_ref != 16) && (folios_C2_held == 0 || folios_C2_held == 4)) -> folios_C2_ref = folios_C2_ref + 1; folios_C2_held = folios_C2_held | 2; cs_reader0 = 98 }; goto end_c98
+  :: d_step { cs_reader0 == 95 && ((folios_C2_ref != 0 && folios_C2_ref != 16) && (folios_C2_held == 2 || folios_C2_held == 6)) -> folios_C2_ref = folios_C2_ref + 1; cs_reader0 = 98 }; goto end_c98
+  :: d_step { cs_reader0 == 95 && (folios_C2_ref == 16) -> assert(P_model_error); STOP /* model error: set folios.C2.ref = 17 is outside its domain (0..16) */ }; goto end_done
   fi;
-  /* cs 96: pc 21 'migration_entry_wait: is_migration_entry(ptep_get)?', locals {"f":"B","orig":{"kind":"migration","folio":"A"},"nopage":false} */
+  /* cs 96: pc 0 'CPU access: TLB hit or hardware walk', locals {"f":"C2","orig":{"kind":"none"},"nopage":false} */
 end_c96:
   if
-  :: d_step { cs_reader0 == 96 && (pte_0 != 2) -> cs_reader0 = 98 }; goto end_c98
-  :: d_step { cs_reader0 == 96 && (pte_0 == 2) -> cs_reader0 = 8 }; goto end_c8
+  :: d_step { cs_reader0 == 96 && (tlb_cached_0_A == 0 && (pte_0 == 0 || pte_0 == 2)) -> cs_reader0 = 99 }; goto end_c99
+  :: d_step { cs_reader0 == 96 && ((tlb_cached_0_A == 0 && (pte_0 != 0 && pte_0 != 2)) || tlb_cached_0_A == 6) -> cs_reader0 = 118 }; goto end_done
   fi;
-  /* cs 97: pc 0 'CPU access: TLB hit or hardware walk', locals {"f":"C2","orig":{"kind":"none"},"nopage":false} */
+  /* cs 97: pc 1 'handle_pte_fault: ptep_get_lockless', locals {"f":"B","orig":{"kind":"migration","folio":"A"},"nopage":false} */
 end_c97:
   if
-  :: d_step { cs_reader0 == 97 && (tlb_cached_0_A == 0 && (pte_0 == 0 || pte_0 == 2)) -> cs_reader0 = 99 }; goto end_c99
-  :: d_step { cs_reader0 == 97 && ((tlb_cached_0_A == 0 && (pte_0 != 0 && pte_0 != 2)) || tlb_cached_0_A == 6) -> cs_reader0 = 121 }; goto end_done
+  :: d_step { cs_reader0 == 97 && (pte_0 == 0) -> cs_reader0 = 9 }; goto end_c9
+  :: d_step { cs_reader0 == 97 && (pte_0 == 1) -> cs_reader0 = 115 }; goto end_done
+  :: d_step { cs_reader0 == 97 && (pte_0 == 2) -> cs_reader0 = 78 }; goto end_c78
+  :: d_step { cs_reader0 == 97 && (pte_0 == 4) -> cs_reader0 = 116 }; goto end_done
+  :: d_step { cs_reader0 == 97 && (pte_0 == 7) -> cs_reader0 = 127 }; goto end_done
+  :: d_step { cs_reader0 == 97 && (pte_0 == 10) -> cs_reader0 = 128 }; goto end_done
   fi;
-  /* cs 98: pc 25 'migration_entry_wait: spin_unlock(ptl); refault', locals {"f":"B","orig":{"kind":"migration","folio":"A"},"nopage":false} */
+  /* cs 98: pc 7 'filemap_get_entry: xas_reload', locals {"f":"C2","orig":{"kind":"none"},"nopage":false} */
 end_c98:
   if
-  :: d_step { cs_reader0 == 98 && (ptl != 1) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
-  :: d_step { cs_reader0 == 98 && (ptl == 1) -> ptl = -1; cs_reader0 = 100 }; goto end_c100
+  :: d_step { cs_reader0 == 98 && (cache_0 != 4) -> cs_reader0 = 79 }; goto end_c79
+  :: d_step { cs_reader0 == 98 && (cache_0 == 4) -> cs_reader0 = 100 }; goto end_c100
   fi;
   /* cs 99: pc 1 'handle_pte_fault: ptep_get_lockless', locals {"f":"C2","orig":{"kind":"none"},"nopage":false} */
 end_c99:
   if
-  :: d_step { cs_reader0 == 99 && (pte_0 == 0) -> cs_reader0 = 79 }; goto end_c79
-  :: d_step { cs_reader0 == 99 && (pte_0 == 1) -> cs_reader0 = 122 }; goto end_done
+  :: d_step { cs_reader0 == 99 && (pte_0 == 0) -> cs_reader0 = 89 }; goto end_c89
+  :: d_step { cs_reader0 == 99 && (pte_0 == 1) -> cs_reader0 = 120 }; goto end_done
   :: d_step { cs_reader0 == 99 && (pte_0 == 2) -> cs_reader0 = 101 }; goto end_c101
-  :: d_step { cs_reader0 == 99 && (pte_0 == 4) -> cs_reader0 = 123 }; goto end_done
-  :: d_step { cs_reader0 == 99 && (pte_0 == 7) -> cs_reader0 = 124 }; goto end_done
+  :: d_step { cs_reader0 == 99 && (pte_0 == 4) -> cs_reader0 = 121 }; goto end_done
+  :: d_step { cs_reader0 == 99 && (pte_0 == 7) -> cs_reader0 = 129 }; goto end_done
   :: d_step { cs_reader0 == 99 && (pte_0 == 10) -> cs_reader0 = 130 }; goto end_done
   fi;
-  /* cs 100: pc 0 'CPU access: TLB hit or hardware walk', locals {"f":"B","orig":{"kind":"migration","folio":"A"},"nopage":false} */
+  /* cs 100: pc 10 'shmem_get_folio_gfp: folio_lock', locals {"f":"C2","orig":{"kind":"none"},"nopage":false} */
 end_c100:
   if
-  :: d_step { cs_reader0 == 100 && (tlb_cached_0_A == 0 && (pte_0 == 0 || pte_0 == 2)) -> cs_reader0 = 102 }; goto end_c102
-  :: d_step { cs_reader0 == 100 && ((tlb_cached_0_A == 0 && (pte_0 != 0 && pte_0 != 2)) || tlb_cached_0_A == 6) -> cs_reader0 = 125 }; goto end_done
+  :: d_step { cs_reader0 == 100 && (folios_C2_locked == -1) -> folios_C2_locked = 1; cs_reader0 = 65 }; goto end_c65
+  :: d_step { cs_reader0 == 100 && ((folios_C2_locked != -1) && (folios_C2_waiters == 0 || folios_C2_waiters == 4)) -> folios_C2_waiters = folios_C2_waiters | 2; cs_reader0 = 102 }; goto end_c102
+  :: d_step { cs_reader0 == 100 && ((folios_C2_locked != -1) && (folios_C2_waiters == 2 || folios_C2_waiters == 6)) -> cs_reader0 = 102 }; goto end_c102
   fi;
   /* cs 101: pc 20 'migration_entry_wait: pte_offset_map_lock', locals {"f":"C2","orig":{"kind":"migration","folio":"A"},"nopage":false} */
 end_c101:
   if
   :: d_step { cs_reader0 == 101 && (ptl == -1) -> ptl = 1; cs_reader0 = 103 }; goto end_c103
   fi;
-  /* cs 102: pc 1 'handle_pte_fault: ptep_get_lockless', locals {"f":"B","orig":{"kind":"migration","folio":"A"},"nopage":false} */
+  /* cs 102: pc 11 'shmem_get_folio_gfp: folio_lock sleeps', locals {"f":"C2","orig":{"kind":"none"},"nopage":false} */
 end_c102:
   if
-  :: d_step { cs_reader0 == 102 && (pte_0 == 0) -> cs_reader0 = 35 }; goto end_c35
-  :: d_step { cs_reader0 == 102 && (pte_0 == 1) -> cs_reader0 = 118 }; goto end_done
-  :: d_step { cs_reader0 == 102 && (pte_0 == 2) -> cs_reader0 = 93 }; goto end_c93
-  :: d_step { cs_reader0 == 102 && (pte_0 == 4) -> cs_reader0 = 119 }; goto end_done
-  :: d_step { cs_reader0 == 102 && (pte_0 == 7) -> cs_reader0 = 120 }; goto end_done
-  :: d_step { cs_reader0 == 102 && (pte_0 == 10) -> cs_reader0 = 129 }; goto end_done
+  :: d_step { cs_reader0 == 102 && ((folios_C2_locked == -1) && (folios_C2_waiters == 0 || folios_C2_waiters == 4)) -> folios_C2_locked = 1; cs_reader0 = 65 }; goto end_c65
+  :: d_step { cs_reader0 == 102 && ((folios_C2_locked == -1) && (folios_C2_waiters == 2 || folios_C2_waiters == 6)) -> folios_C2_locked = 1; folios_C2_waiters = folios_C2_waiters & ~2; cs_reader0 = 65 }; goto end_c65
   fi;
   /* cs 103: pc 21 'migration_entry_wait: is_migration_entry(ptep_get)?', locals {"f":"C2","orig":{"kind":"migration","folio":"A"},"nopage":false} */
 end_c103:
   if
   :: d_step { cs_reader0 == 103 && (pte_0 != 2) -> cs_reader0 = 104 }; goto end_c104
-  :: d_step { cs_reader0 == 103 && (pte_0 == 2) -> cs_reader0 = 8 }; goto end_c8
+  :: d_step { cs_reader0 == 103 && (pte_0 == 2) -> cs_reader0 = 13 }; goto end_c13
   fi;
   /* cs 104: pc 25 'migration_entry_wait: spin_unlock(ptl); refault', locals {"f":"C2","orig":{"kind":"migration","folio":"A"},"nopage":false} */
 end_c104:
@@ -1110,16 +1106,16 @@ end_c104:
 end_c105:
   if
   :: d_step { cs_reader0 == 105 && (tlb_cached_0_A == 0 && (pte_0 == 0 || pte_0 == 2)) -> cs_reader0 = 106 }; goto end_c106
-  :: d_step { cs_reader0 == 105 && ((tlb_cached_0_A == 0 && (pte_0 != 0 && pte_0 != 2)) || tlb_cached_0_A == 6) -> cs_reader0 = 126 }; goto end_done
+  :: d_step { cs_reader0 == 105 && ((tlb_cached_0_A == 0 && (pte_0 != 0 && pte_0 != 2)) || tlb_cached_0_A == 6) -> cs_reader0 = 122 }; goto end_done
   fi;
   /* cs 106: pc 1 'handle_pte_fault: ptep_get_lockless', locals {"f":"C2","orig":{"kind":"migration","folio":"A"},"nopage":false} */
 end_c106:
   if
-  :: d_step { cs_reader0 == 106 && (pte_0 == 0) -> cs_reader0 = 79 }; goto end_c79
-  :: d_step { cs_reader0 == 106 && (pte_0 == 1) -> cs_reader0 = 122 }; goto end_done
+  :: d_step { cs_reader0 == 106 && (pte_0 == 0) -> cs_reader0 = 89 }; goto end_c89
+  :: d_step { cs_reader0 == 106 && (pte_0 == 1) -> cs_reader0 = 120 }; goto end_done
   :: d_step { cs_reader0 == 106 && (pte_0 == 2) -> cs_reader0 = 101 }; goto end_c101
-  :: d_step { cs_reader0 == 106 && (pte_0 == 4) -> cs_reader0 = 123 }; goto end_done
-  :: d_step { cs_reader0 == 106 && (pte_0 == 7) -> cs_reader0 = 124 }; goto end_done
+  :: d_step { cs_reader0 == 106 && (pte_0 == 4) -> cs_reader0 = 121 }; goto end_done
+  :: d_step { cs_reader0 == 106 && (pte_0 == 7) -> cs_reader0 = 129 }; goto end_done
   :: d_step { cs_reader0 == 106 && (pte_0 == 10) -> cs_reader0 = 130 }; goto end_done
   fi;
 end_done:
@@ -1140,695 +1136,695 @@ end_c1:
   :: d_step { cs_reader1 == 1 && (pte_0 == 0) -> cs_reader1 = 2 }; goto end_c2
   :: d_step { cs_reader1 == 1 && (pte_0 == 1) -> cs_reader1 = 108 }; goto end_done
   :: d_step { cs_reader1 == 1 && (pte_0 == 2) -> cs_reader1 = 3 }; goto end_c3
-  :: d_step { cs_reader1 == 1 && (pte_0 == 4) -> cs_reader1 = 110 }; goto end_done
-  :: d_step { cs_reader1 == 1 && (pte_0 == 7) -> cs_reader1 = 115 }; goto end_done
-  :: d_step { cs_reader1 == 1 && (pte_0 == 10) -> cs_reader1 = 127 }; goto end_done
+  :: d_step { cs_reader1 == 1 && (pte_0 == 4) -> cs_reader1 = 109 }; goto end_done
+  :: d_step { cs_reader1 == 1 && (pte_0 == 7) -> cs_reader1 = 110 }; goto end_done
+  :: d_step { cs_reader1 == 1 && (pte_0 == 10) -> cs_reader1 = 111 }; goto end_done
   fi;
   /* cs 2: pc 5 'filemap_get_entry: xas_load', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c2:
   if
   :: d_step { cs_reader1 == 2 && (cache_0 == 0) -> cs_reader1 = 4 }; goto end_c4
-  :: d_step { cs_reader1 == 2 && (cache_0 == 1) -> cs_reader1 = 29 }; goto end_c29
-  :: d_step { cs_reader1 == 2 && (cache_0 == 2) -> cs_reader1 = 17 }; goto end_c17
-  :: d_step { cs_reader1 == 2 && (cache_0 == 3) -> cs_reader1 = 30 }; goto end_c30
-  :: d_step { cs_reader1 == 2 && (cache_0 == 4) -> cs_reader1 = 73 }; goto end_c73
+  :: d_step { cs_reader1 == 2 && (cache_0 == 1) -> cs_reader1 = 5 }; goto end_c5
+  :: d_step { cs_reader1 == 2 && (cache_0 == 2) -> cs_reader1 = 6 }; goto end_c6
+  :: d_step { cs_reader1 == 2 && (cache_0 == 3) -> cs_reader1 = 7 }; goto end_c7
+  :: d_step { cs_reader1 == 2 && (cache_0 == 4) -> cs_reader1 = 8 }; goto end_c8
   fi;
   /* cs 3: pc 20 'migration_entry_wait: pte_offset_map_lock', locals {"f":"A","orig":{"kind":"migration","folio":"A"},"nopage":false} */
 end_c3:
   if
-  :: d_step { cs_reader1 == 3 && (ptl == -1) -> ptl = 2; cs_reader1 = 5 }; goto end_c5
+  :: d_step { cs_reader1 == 3 && (ptl == -1) -> ptl = 2; cs_reader1 = 9 }; goto end_c9
   fi;
   /* cs 4: pc 6 'filemap_get_entry: folio_try_get_rcu (zero → repeat)', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c4:
   if
   :: d_step { cs_reader1 == 4 && (folios_A_ref == 0) -> cs_reader1 = 2 }; goto end_c2
-  :: d_step { cs_reader1 == 4 && ((folios_A_ref != 0 && folios_A_ref != 16) && (folios_A_held == 0 || folios_A_held == 2)) -> folios_A_ref = folios_A_ref + 1; folios_A_held = folios_A_held | 4; cs_reader1 = 6; INV_no_ref_held_across_migration_wait }; goto end_c6
-  :: d_step { cs_reader1 == 4 && ((folios_A_ref != 0 && folios_A_ref != 16) && (folios_A_held == 4 || folios_A_held == 6)) -> folios_A_ref = folios_A_ref + 1; cs_reader1 = 6 }; goto end_c6
+  :: d_step { cs_reader1 == 4 && ((folios_A_ref != 0 && folios_A_ref != 16) && (folios_A_held == 0 || folios_A_held == 2)) -> folios_A_ref = folios_A_ref + 1; folios_A_held = folios_A_held | 4; cs_reader1 = 10; INV_no_ref_held_across_migration_wait }; goto end_c10
+  :: d_step { cs_reader1 == 4 && ((folios_A_ref != 0 && folios_A_ref != 16) && (folios_A_held == 4 || folios_A_held == 6)) -> folios_A_ref = folios_A_ref + 1; cs_reader1 = 10 }; goto end_c10
   :: d_step { cs_reader1 == 4 && (folios_A_ref == 16) -> assert(P_model_error); STOP /* model error: set folios.A.ref = 17 is outside its domain (0..16) */ }; goto end_done
   fi;
-  /* cs 5: pc 21 'migration_entry_wait: is_migration_entry(ptep_get)?', locals {"f":"A","orig":{"kind":"migration","folio":"A"},"nopage":false} */
+  /* cs 5: pc 6 'filemap_get_entry: folio_try_get_rcu (zero → repeat)', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c5:
   if
-  :: d_step { cs_reader1 == 5 && (pte_0 != 2) -> cs_reader1 = 7 }; goto end_c7
-  :: d_step { cs_reader1 == 5 && (pte_0 == 2) -> cs_reader1 = 8 }; goto end_c8
+  :: d_step { cs_reader1 == 5 && (folios_B_ref == 0) -> cs_reader1 = 11 }; goto end_c11
+  :: d_step { cs_reader1 == 5 && ((folios_B_ref != 0 && folios_B_ref != 16) && (folios_B_held == 0 || folios_B_held == 2)) -> folios_B_ref = folios_B_ref + 1; folios_B_held = folios_B_held | 4; cs_reader1 = 12 }; goto end_c12
+  :: d_step { cs_reader1 == 5 && ((folios_B_ref != 0 && folios_B_ref != 16) && (folios_B_held == 4 || folios_B_held == 6)) -> folios_B_ref = folios_B_ref + 1; cs_reader1 = 12 }; goto end_c12
+  :: d_step { cs_reader1 == 5 && (folios_B_ref == 16) -> assert(P_model_error); STOP /* model error: set folios.B.ref = 17 is outside its domain (0..16) */ }; goto end_done
   fi;
-  /* cs 6: pc 7 'filemap_get_entry: xas_reload', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
+  /* cs 6: pc 26 'shmem_alloc_and_add_folio: new folio in the hole', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c6:
   if
-  :: d_step { cs_reader1 == 6 && (cache_0 == 0) -> cs_reader1 = 9 }; goto end_c9
-  :: d_step { cs_reader1 == 6 && (cache_0 != 0) -> cs_reader1 = 18 }; goto end_c18
+  :: d_step { cs_reader1 == 6 && (cache_0 != 2) -> cs_reader1 = 2 }; goto end_c2
+  :: d_step { cs_reader1 == 6 && (cache_0 == 2 && allocated == 0) -> folios_C1_ref = 2; folios_C1_held = 4; folios_C1_locked = 2; folios_C1_mapping = 1; cache_0 = 3; allocated = allocated + 1; cs_reader1 = 13 }; goto end_c13
+  :: d_step { cs_reader1 == 6 && (cache_0 == 2 && allocated == 1) -> folios_C2_ref = 2; folios_C2_held = 4; folios_C2_locked = 2; folios_C2_mapping = 1; cache_0 = 4; allocated = allocated + 1; cs_reader1 = 14 }; goto end_c14
+  :: d_step { cs_reader1 == 6 && (cache_0 == 2 && allocated == 2) -> assert(P_model_error); STOP /* model error: no folio undefined in the layout */ }; goto end_done
   fi;
-  /* cs 7: pc 25 'migration_entry_wait: spin_unlock(ptl); refault', locals {"f":"A","orig":{"kind":"migration","folio":"A"},"nopage":false} */
+  /* cs 7: pc 6 'filemap_get_entry: folio_try_get_rcu (zero → repeat)', locals {"f":"C1","orig":{"kind":"none"},"nopage":false} */
 end_c7:
   if
-  :: d_step { cs_reader1 == 7 && (ptl != 2) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
-  :: d_step { cs_reader1 == 7 && (ptl == 2) -> ptl = -1; cs_reader1 = 19 }; goto end_c19
+  :: d_step { cs_reader1 == 7 && (folios_C1_ref == 0) -> cs_reader1 = 15 }; goto end_c15
+  :: d_step { cs_reader1 == 7 && ((folios_C1_ref != 0 && folios_C1_ref != 16) && (folios_C1_held == 0 || folios_C1_held == 2)) -> folios_C1_ref = folios_C1_ref + 1; folios_C1_held = folios_C1_held | 4; cs_reader1 = 16 }; goto end_c16
+  :: d_step { cs_reader1 == 7 && ((folios_C1_ref != 0 && folios_C1_ref != 16) && (folios_C1_held == 4 || folios_C1_held == 6)) -> folios_C1_ref = folios_C1_ref + 1; cs_reader1 = 16 }; goto end_c16
+  :: d_step { cs_reader1 == 7 && (folios_C1_ref == 16) -> assert(P_model_error); STOP /* model error: set folios.C1.ref = 17 is outside its domain (0..16) */ }; goto end_done
   fi;
-  /* cs 8: pc 22 'migration_entry_wait_on_locked: folio_set_waiters; enqueue', locals {"f":"A","orig":{"kind":"migration","folio":"A"},"nopage":false} */
+  /* cs 8: pc 6 'filemap_get_entry: folio_try_get_rcu (zero → repeat)', locals {"f":"C2","orig":{"kind":"none"},"nopage":false} */
 end_c8:
   if
-  :: d_step { cs_reader1 == 8 && ((folios_A_locked == -1) || ((folios_A_locked != -1) && (folios_A_waiters >= 4 && folios_A_waiters <= 7))) -> cs_reader1 = 10 }; goto end_c10
-  :: d_step { cs_reader1 == 8 && ((folios_A_locked != -1) && (folios_A_waiters >= 0 && folios_A_waiters <= 3)) -> folios_A_waiters = folios_A_waiters | 4; cs_reader1 = 10; INV_no_ref_held_across_migration_wait }; goto end_c10
+  :: d_step { cs_reader1 == 8 && (folios_C2_ref == 0) -> cs_reader1 = 17 }; goto end_c17
+  :: d_step { cs_reader1 == 8 && ((folios_C2_ref != 0 && folios_C2_ref != 16) && (folios_C2_held == 0 || folios_C2_held == 2)) -> folios_C2_ref = folios_C2_ref + 1; folios_C2_held = folios_C2_held | 4; cs_reader1 = 18 }; goto end_c18
+  :: d_step { cs_reader1 == 8 && ((folios_C2_ref != 0 && folios_C2_ref != 16) && (folios_C2_held == 4 || folios_C2_held == 6)) -> folios_C2_ref = folios_C2_ref + 1; cs_reader1 = 18 }; goto end_c18
+  :: d_step { cs_reader1 == 8 && (folios_C2_ref == 16) -> assert(P_model_error); STOP /* model error: set folios.C2.ref = 17 is outside its domain (0..16) */ }; goto end_done
   fi;
-  /* cs 9: pc 10 'shmem_get_folio_gfp: folio_lock', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
+  /* cs 9: pc 21 'migration_entry_wait: is_migration_entry(ptep_get)?', locals {"f":"A","orig":{"kind":"migration","folio":"A"},"nopage":false} */
 end_c9:
   if
-  :: d_step { cs_reader1 == 9 && (folios_A_locked == -1) -> folios_A_locked = 2; cs_reader1 = 11; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c11
-  :: d_step { cs_reader1 == 9 && ((folios_A_locked != -1) && (folios_A_waiters >= 0 && folios_A_waiters <= 3)) -> folios_A_waiters = folios_A_waiters | 4; cs_reader1 = 12; INV_no_ref_held_across_migration_wait }; goto end_c12
-  :: d_step { cs_reader1 == 9 && ((folios_A_locked != -1) && (folios_A_waiters >= 4 && folios_A_waiters <= 7)) -> cs_reader1 = 12 }; goto end_c12
+  :: d_step { cs_reader1 == 9 && (pte_0 != 2) -> cs_reader1 = 19 }; goto end_c19
+  :: d_step { cs_reader1 == 9 && (pte_0 == 2) -> cs_reader1 = 20 }; goto end_c20
   fi;
-  /* cs 10: pc 23 'migration_entry_wait_on_locked: spin_unlock(ptl)', locals {"f":"A","orig":{"kind":"migration","folio":"A"},"nopage":false} */
+  /* cs 10: pc 7 'filemap_get_entry: xas_reload', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c10:
   if
-  :: d_step { cs_reader1 == 10 && (ptl != 2) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
-  :: d_step { cs_reader1 == 10 && (ptl == 2) -> ptl = -1; cs_reader1 = 20 }; goto end_c20
+  :: d_step { cs_reader1 == 10 && (cache_0 == 0) -> cs_reader1 = 21 }; goto end_c21
+  :: d_step { cs_reader1 == 10 && (cache_0 != 0) -> cs_reader1 = 22 }; goto end_c22
   fi;
-  /* cs 11: pc 12 'shmem_get_folio_gfp: folio->mapping == mapping?', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
+  /* cs 11: pc 5 'filemap_get_entry: xas_load', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c11:
   if
-  :: d_step { cs_reader1 == 11 && (folios_A_mapping == 0) -> cs_reader1 = 31 }; goto end_c31
-  :: d_step { cs_reader1 == 11 && (folios_A_mapping == 1) -> cs_reader1 = 13 }; goto end_c13
+  :: d_step { cs_reader1 == 11 && (cache_0 == 0) -> cs_reader1 = 4 }; goto end_c4
+  :: d_step { cs_reader1 == 11 && (cache_0 == 1) -> cs_reader1 = 5 }; goto end_c5
+  :: d_step { cs_reader1 == 11 && (cache_0 == 2) -> cs_reader1 = 23 }; goto end_c23
+  :: d_step { cs_reader1 == 11 && (cache_0 == 3) -> cs_reader1 = 7 }; goto end_c7
+  :: d_step { cs_reader1 == 11 && (cache_0 == 4) -> cs_reader1 = 8 }; goto end_c8
   fi;
-  /* cs 12: pc 11 'shmem_get_folio_gfp: folio_lock sleeps', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
+  /* cs 12: pc 7 'filemap_get_entry: xas_reload', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c12:
   if
-  :: d_step { cs_reader1 == 12 && ((folios_A_locked == -1) && (folios_A_waiters >= 0 && folios_A_waiters <= 3)) -> folios_A_locked = 2; cs_reader1 = 11; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c11
-  :: d_step { cs_reader1 == 12 && ((folios_A_locked == -1) && (folios_A_waiters >= 4 && folios_A_waiters <= 7)) -> folios_A_locked = 2; folios_A_waiters = folios_A_waiters & ~4; cs_reader1 = 11; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c11
+  :: d_step { cs_reader1 == 12 && (cache_0 != 1) -> cs_reader1 = 24 }; goto end_c24
+  :: d_step { cs_reader1 == 12 && (cache_0 == 1) -> cs_reader1 = 25 }; goto end_c25
   fi;
-  /* cs 13: pc 13 'finish_fault: pte_offset_map_lock', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
+  /* cs 13: pc 12 'shmem_get_folio_gfp: folio->mapping == mapping?', locals {"f":"C1","orig":{"kind":"none"},"nopage":false} */
 end_c13:
   if
-  :: d_step { cs_reader1 == 13 && (ptl == -1) -> ptl = 2; cs_reader1 = 14 }; goto end_c14
+  :: d_step { cs_reader1 == 13 && (folios_C1_mapping == 0) -> cs_reader1 = 26 }; goto end_c26
+  :: d_step { cs_reader1 == 13 && (folios_C1_mapping == 1) -> cs_reader1 = 27 }; goto end_c27
   fi;
-  /* cs 14: pc 14 'finish_fault: vmf_pte_changed? else set_pte_range', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
+  /* cs 14: pc 12 'shmem_get_folio_gfp: folio->mapping == mapping?', locals {"f":"C2","orig":{"kind":"none"},"nopage":false} */
 end_c14:
   if
-  :: d_step { cs_reader1 == 14 && (pte_0 == 0 && ((folios_A_held == 0 || folios_A_held == 2) && folios_A_mapcount != 4)) -> folios_A_mapcount = folios_A_mapcount + 1; pte_0 = 1; cs_reader1 = 15; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c15
-  :: d_step { cs_reader1 == 14 && (pte_0 == 0 && folios_A_mapcount == 4) -> assert(P_model_error); STOP /* model error: set folios.A.mapcount = 5 is outside its domain (0..4) */ }; goto end_done
-  :: d_step { cs_reader1 == 14 && (pte_0 == 0 && ((folios_A_held == 4 || folios_A_held == 6) && folios_A_mapcount != 4)) -> folios_A_held = folios_A_held & ~4; folios_A_mapcount = folios_A_mapcount + 1; pte_0 = 1; cs_reader1 = 15; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c15
-  :: d_step { cs_reader1 == 14 && (pte_0 != 0) -> cs_reader1 = 16 }; goto end_c16
+  :: d_step { cs_reader1 == 14 && (folios_C2_mapping == 0) -> cs_reader1 = 28 }; goto end_c28
+  :: d_step { cs_reader1 == 14 && (folios_C2_mapping == 1) -> cs_reader1 = 29 }; goto end_c29
   fi;
-  /* cs 15: pc 15 'finish_fault: pte_unmap_unlock', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
+  /* cs 15: pc 5 'filemap_get_entry: xas_load', locals {"f":"C1","orig":{"kind":"none"},"nopage":false} */
 end_c15:
   if
-  :: d_step { cs_reader1 == 15 && (ptl != 2) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
-  :: d_step { cs_reader1 == 15 && (ptl == 2) -> ptl = -1; cs_reader1 = 21 }; goto end_c21
+  :: d_step { cs_reader1 == 15 && (cache_0 == 0) -> cs_reader1 = 4 }; goto end_c4
+  :: d_step { cs_reader1 == 15 && (cache_0 == 1) -> cs_reader1 = 5 }; goto end_c5
+  :: d_step { cs_reader1 == 15 && (cache_0 == 2) -> cs_reader1 = 30 }; goto end_c30
+  :: d_step { cs_reader1 == 15 && (cache_0 == 3) -> cs_reader1 = 7 }; goto end_c7
+  :: d_step { cs_reader1 == 15 && (cache_0 == 4) -> cs_reader1 = 8 }; goto end_c8
   fi;
-  /* cs 16: pc 15 'finish_fault: pte_unmap_unlock', locals {"f":"A","orig":{"kind":"none"},"nopage":true} */
+  /* cs 16: pc 7 'filemap_get_entry: xas_reload', locals {"f":"C1","orig":{"kind":"none"},"nopage":false} */
 end_c16:
   if
-  :: d_step { cs_reader1 == 16 && (ptl != 2) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
-  :: d_step { cs_reader1 == 16 && (ptl == 2) -> ptl = -1; cs_reader1 = 22 }; goto end_c22
+  :: d_step { cs_reader1 == 16 && (cache_0 != 3) -> cs_reader1 = 31 }; goto end_c31
+  :: d_step { cs_reader1 == 16 && (cache_0 == 3) -> cs_reader1 = 32 }; goto end_c32
   fi;
-  /* cs 17: pc 26 'shmem_alloc_and_add_folio: new folio in the hole', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
+  /* cs 17: pc 5 'filemap_get_entry: xas_load', locals {"f":"C2","orig":{"kind":"none"},"nopage":false} */
 end_c17:
   if
-  :: d_step { cs_reader1 == 17 && (cache_0 != 2) -> cs_reader1 = 2 }; goto end_c2
-  :: d_step { cs_reader1 == 17 && (cache_0 == 2 && allocated == 0) -> folios_C1_ref = 2; folios_C1_held = 4; folios_C1_locked = 2; folios_C1_mapping = 1; cache_0 = 3; allocated = allocated + 1; cs_reader1 = 23 }; goto end_c23
-  :: d_step { cs_reader1 == 17 && (cache_0 == 2 && allocated == 1) -> folios_C2_ref = 2; folios_C2_held = 4; folios_C2_locked = 2; folios_C2_mapping = 1; cache_0 = 4; allocated = allocated + 1; cs_reader1 = 32 }; goto end_c32
-  :: d_step { cs_reader1 == 17 && (cache_0 == 2 && allocated == 2) -> assert(P_model_error); STOP /* model error: no folio undefined in the layout */ }; goto end_done
+  :: d_step { cs_reader1 == 17 && (cache_0 == 0) -> cs_reader1 = 4 }; goto end_c4
+  :: d_step { cs_reader1 == 17 && (cache_0 == 1) -> cs_reader1 = 5 }; goto end_c5
+  :: d_step { cs_reader1 == 17 && (cache_0 == 2) -> cs_reader1 = 33 }; goto end_c33
+  :: d_step { cs_reader1 == 17 && (cache_0 == 3) -> cs_reader1 = 7 }; goto end_c7
+  :: d_step { cs_reader1 == 17 && (cache_0 == 4) -> cs_reader1 = 8 }; goto end_c8
   fi;
-  /* cs 18: pc 8 'filemap_get_entry: folio_put; repeat', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
+  /* cs 18: pc 7 'filemap_get_entry: xas_reload', locals {"f":"C2","orig":{"kind":"none"},"nopage":false} */
 end_c18:
   if
-  :: d_step { cs_reader1 == 18 && (folios_A_ref == 0) -> assert(P_refcount); STOP /* BUG: VM_BUG_ON_PAGE(page_ref_count(page) == 0): folio_put on A with a zero count */ }; goto end_done
-  :: d_step { cs_reader1 == 18 && (folios_A_ref != 0 && (folios_A_held == 0 || folios_A_held == 2)) -> folios_A_ref = folios_A_ref - 1; cs_reader1 = 24 }; goto end_c24
-  :: d_step { cs_reader1 == 18 && (folios_A_ref != 0 && (folios_A_held == 4 || folios_A_held == 6)) -> folios_A_ref = folios_A_ref - 1; folios_A_held = folios_A_held & ~4; cs_reader1 = 24; INV_no_ref_held_across_migration_wait }; goto end_c24
+  :: d_step { cs_reader1 == 18 && (cache_0 != 4) -> cs_reader1 = 34 }; goto end_c34
+  :: d_step { cs_reader1 == 18 && (cache_0 == 4) -> cs_reader1 = 35 }; goto end_c35
   fi;
-  /* cs 19: pc 0 'CPU access: TLB hit or hardware walk', locals {"f":"A","orig":{"kind":"migration","folio":"A"},"nopage":false} */
+  /* cs 19: pc 25 'migration_entry_wait: spin_unlock(ptl); refault', locals {"f":"A","orig":{"kind":"migration","folio":"A"},"nopage":false} */
 end_c19:
   if
-  :: d_step { cs_reader1 == 19 && (tlb_cached_0_A == 0 && (pte_0 == 0 || pte_0 == 2)) -> cs_reader1 = 25 }; goto end_c25
-  :: d_step { cs_reader1 == 19 && ((tlb_cached_0_A == 0 && (pte_0 != 0 && pte_0 != 2)) || tlb_cached_0_A == 6) -> cs_reader1 = 109 }; goto end_done
+  :: d_step { cs_reader1 == 19 && (ptl != 2) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
+  :: d_step { cs_reader1 == 19 && (ptl == 2) -> ptl = -1; cs_reader1 = 36 }; goto end_c36
   fi;
-  /* cs 20: pc 24 'migration_entry_wait_on_locked: sleep until unlocked; refault', locals {"f":"A","orig":{"kind":"migration","folio":"A"},"nopage":false} */
+  /* cs 20: pc 22 'migration_entry_wait_on_locked: folio_set_waiters; enqueue', locals {"f":"A","orig":{"kind":"migration","folio":"A"},"nopage":false} */
 end_c20:
   if
-  :: d_step { cs_reader1 == 20 && (folios_A_waiters >= 0 && folios_A_waiters <= 3) -> cs_reader1 = 19 }; goto end_c19
-  :: d_step { cs_reader1 == 20 && ((folios_A_waiters >= 4 && folios_A_waiters <= 7) && (folios_A_locked == -1)) -> folios_A_waiters = folios_A_waiters & ~4; cs_reader1 = 19; INV_no_ref_held_across_migration_wait }; goto end_c19
+  :: d_step { cs_reader1 == 20 && ((folios_A_locked == -1) || ((folios_A_locked != -1) && (folios_A_waiters >= 4 && folios_A_waiters <= 7))) -> cs_reader1 = 37 }; goto end_c37
+  :: d_step { cs_reader1 == 20 && ((folios_A_locked != -1) && (folios_A_waiters >= 0 && folios_A_waiters <= 3)) -> folios_A_waiters = folios_A_waiters | 4; cs_reader1 = 37; INV_no_ref_held_across_migration_wait }; goto end_c37
   fi;
-  /* cs 21: pc 16 'do_read_fault: folio_unlock', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
+  /* cs 21: pc 10 'shmem_get_folio_gfp: folio_lock', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c21:
   if
-  :: d_step { cs_reader1 == 21 && (folios_A_locked != 2) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of A not locked by this thread */ }; goto end_done
-  :: d_step { cs_reader1 == 21 && (folios_A_locked == 2) -> folios_A_locked = -1; cs_reader1 = 26; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c26
+  :: d_step { cs_reader1 == 21 && (folios_A_locked == -1) -> folios_A_locked = 2; cs_reader1 = 38; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c38
+  :: d_step { cs_reader1 == 21 && ((folios_A_locked != -1) && (folios_A_waiters >= 0 && folios_A_waiters <= 3)) -> folios_A_waiters = folios_A_waiters | 4; cs_reader1 = 39; INV_no_ref_held_across_migration_wait }; goto end_c39
+  :: d_step { cs_reader1 == 21 && ((folios_A_locked != -1) && (folios_A_waiters >= 4 && folios_A_waiters <= 7)) -> cs_reader1 = 39 }; goto end_c39
   fi;
-  /* cs 22: pc 16 'do_read_fault: folio_unlock', locals {"f":"A","orig":{"kind":"none"},"nopage":true} */
+  /* cs 22: pc 8 'filemap_get_entry: folio_put; repeat', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c22:
   if
-  :: d_step { cs_reader1 == 22 && (folios_A_locked != 2) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of A not locked by this thread */ }; goto end_done
-  :: d_step { cs_reader1 == 22 && (folios_A_locked == 2) -> folios_A_locked = -1; cs_reader1 = 27; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c27
+  :: d_step { cs_reader1 == 22 && (folios_A_ref == 0) -> assert(P_refcount); STOP /* BUG: VM_BUG_ON_PAGE(page_ref_count(page) == 0): folio_put on A with a zero count */ }; goto end_done
+  :: d_step { cs_reader1 == 22 && (folios_A_ref != 0 && (folios_A_held == 0 || folios_A_held == 2)) -> folios_A_ref = folios_A_ref - 1; cs_reader1 = 40 }; goto end_c40
+  :: d_step { cs_reader1 == 22 && (folios_A_ref != 0 && (folios_A_held == 4 || folios_A_held == 6)) -> folios_A_ref = folios_A_ref - 1; folios_A_held = folios_A_held & ~4; cs_reader1 = 40; INV_no_ref_held_across_migration_wait }; goto end_c40
   fi;
-  /* cs 23: pc 12 'shmem_get_folio_gfp: folio->mapping == mapping?', locals {"f":"C1","orig":{"kind":"none"},"nopage":false} */
+  /* cs 23: pc 26 'shmem_alloc_and_add_folio: new folio in the hole', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c23:
   if
-  :: d_step { cs_reader1 == 23 && (folios_C1_mapping == 0) -> cs_reader1 = 28 }; goto end_c28
-  :: d_step { cs_reader1 == 23 && (folios_C1_mapping == 1) -> cs_reader1 = 33 }; goto end_c33
+  :: d_step { cs_reader1 == 23 && (cache_0 != 2) -> cs_reader1 = 11 }; goto end_c11
+  :: d_step { cs_reader1 == 23 && (cache_0 == 2 && allocated == 0) -> folios_C1_ref = 2; folios_C1_held = 4; folios_C1_locked = 2; folios_C1_mapping = 1; cache_0 = 3; allocated = allocated + 1; cs_reader1 = 13 }; goto end_c13
+  :: d_step { cs_reader1 == 23 && (cache_0 == 2 && allocated == 1) -> folios_C2_ref = 2; folios_C2_held = 4; folios_C2_locked = 2; folios_C2_mapping = 1; cache_0 = 4; allocated = allocated + 1; cs_reader1 = 14 }; goto end_c14
+  :: d_step { cs_reader1 == 23 && (cache_0 == 2 && allocated == 2) -> assert(P_model_error); STOP /* model error: no folio undefined in the layout */ }; goto end_done
   fi;
-  /* cs 24: pc 9 'filemap_get_entry: repeat', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
+  /* cs 24: pc 8 'filemap_get_entry: folio_put; repeat', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c24:
   if
-  :: d_step { cs_reader1 == 24 -> cs_reader1 = 2 }; goto end_c2
+  :: d_step { cs_reader1 == 24 && (folios_B_ref == 0) -> assert(P_refcount); STOP /* BUG: VM_BUG_ON_PAGE(page_ref_count(page) == 0): folio_put on B with a zero count */ }; goto end_done
+  :: d_step { cs_reader1 == 24 && (folios_B_ref != 0 && (folios_B_held == 0 || folios_B_held == 2)) -> folios_B_ref = folios_B_ref - 1; cs_reader1 = 41 }; goto end_c41
+  :: d_step { cs_reader1 == 24 && (folios_B_ref != 0 && (folios_B_held == 4 || folios_B_held == 6)) -> folios_B_ref = folios_B_ref - 1; folios_B_held = folios_B_held & ~4; cs_reader1 = 41 }; goto end_c41
   fi;
-  /* cs 25: pc 1 'handle_pte_fault: ptep_get_lockless', locals {"f":"A","orig":{"kind":"migration","folio":"A"},"nopage":false} */
+  /* cs 25: pc 10 'shmem_get_folio_gfp: folio_lock', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c25:
   if
-  :: d_step { cs_reader1 == 25 && (pte_0 == 0) -> cs_reader1 = 2 }; goto end_c2
-  :: d_step { cs_reader1 == 25 && (pte_0 == 1) -> cs_reader1 = 108 }; goto end_done
-  :: d_step { cs_reader1 == 25 && (pte_0 == 2) -> cs_reader1 = 3 }; goto end_c3
-  :: d_step { cs_reader1 == 25 && (pte_0 == 4) -> cs_reader1 = 110 }; goto end_done
-  :: d_step { cs_reader1 == 25 && (pte_0 == 7) -> cs_reader1 = 115 }; goto end_done
-  :: d_step { cs_reader1 == 25 && (pte_0 == 10) -> cs_reader1 = 127 }; goto end_done
+  :: d_step { cs_reader1 == 25 && (folios_B_locked == -1) -> folios_B_locked = 2; cs_reader1 = 42 }; goto end_c42
+  :: d_step { cs_reader1 == 25 && ((folios_B_locked != -1) && (folios_B_waiters == 0 || folios_B_waiters == 2)) -> folios_B_waiters = folios_B_waiters | 4; cs_reader1 = 43 }; goto end_c43
+  :: d_step { cs_reader1 == 25 && ((folios_B_locked != -1) && (folios_B_waiters == 4 || folios_B_waiters == 6)) -> cs_reader1 = 43 }; goto end_c43
   fi;
-  /* cs 26: pc 17 'do_read_fault: VM_FAULT_NOPAGE → folio_put; refault', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
+  /* cs 26: pc 18 'shmem_get_folio_gfp: truncated → folio_unlock', locals {"f":"C1","orig":{"kind":"none"},"nopage":false} */
 end_c26:
   if
-  :: d_step { cs_reader1 == 26 -> cs_reader1 = 107 }; goto end_done
+  :: d_step { cs_reader1 == 26 && (folios_C1_locked != 2) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of C1 not locked by this thread */ }; goto end_done
+  :: d_step { cs_reader1 == 26 && (folios_C1_locked == 2) -> folios_C1_locked = -1; cs_reader1 = 44 }; goto end_c44
   fi;
-  /* cs 27: pc 17 'do_read_fault: VM_FAULT_NOPAGE → folio_put; refault', locals {"f":"A","orig":{"kind":"none"},"nopage":true} */
+  /* cs 27: pc 13 'finish_fault: pte_offset_map_lock', locals {"f":"C1","orig":{"kind":"none"},"nopage":false} */
 end_c27:
   if
-  :: d_step { cs_reader1 == 27 && (folios_A_ref == 0) -> assert(P_refcount); STOP /* BUG: VM_BUG_ON_PAGE(page_ref_count(page) == 0): folio_put on A with a zero count */ }; goto end_done
-  :: d_step { cs_reader1 == 27 && (folios_A_ref != 0 && (folios_A_held == 0 || folios_A_held == 2)) -> folios_A_ref = folios_A_ref - 1; cs_reader1 = 0 }; goto end_c0
-  :: d_step { cs_reader1 == 27 && (folios_A_ref != 0 && (folios_A_held == 4 || folios_A_held == 6)) -> folios_A_ref = folios_A_ref - 1; folios_A_held = folios_A_held & ~4; cs_reader1 = 0; INV_no_ref_held_across_migration_wait }; goto end_c0
+  :: d_step { cs_reader1 == 27 && (ptl == -1) -> ptl = 2; cs_reader1 = 45 }; goto end_c45
   fi;
-  /* cs 28: pc 18 'shmem_get_folio_gfp: truncated → folio_unlock', locals {"f":"C1","orig":{"kind":"none"},"nopage":false} */
+  /* cs 28: pc 18 'shmem_get_folio_gfp: truncated → folio_unlock', locals {"f":"C2","orig":{"kind":"none"},"nopage":false} */
 end_c28:
   if
-  :: d_step { cs_reader1 == 28 && (folios_C1_locked != 2) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of C1 not locked by this thread */ }; goto end_done
-  :: d_step { cs_reader1 == 28 && (folios_C1_locked == 2) -> folios_C1_locked = -1; cs_reader1 = 34 }; goto end_c34
+  :: d_step { cs_reader1 == 28 && (folios_C2_locked != 2) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of C2 not locked by this thread */ }; goto end_done
+  :: d_step { cs_reader1 == 28 && (folios_C2_locked == 2) -> folios_C2_locked = -1; cs_reader1 = 46 }; goto end_c46
   fi;
-  /* cs 29: pc 6 'filemap_get_entry: folio_try_get_rcu (zero → repeat)', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 29: pc 13 'finish_fault: pte_offset_map_lock', locals {"f":"C2","orig":{"kind":"none"},"nopage":false} */
 end_c29:
   if
-  :: d_step { cs_reader1 == 29 && (folios_B_ref == 0) -> cs_reader1 = 35 }; goto end_c35
-  :: d_step { cs_reader1 == 29 && ((folios_B_ref != 0 && folios_B_ref != 16) && (folios_B_held == 0 || folios_B_held == 2)) -> folios_B_ref = folios_B_ref + 1; folios_B_held = folios_B_held | 4; cs_reader1 = 36 }; goto end_c36
-  :: d_step { cs_reader1 == 29 && ((folios_B_ref != 0 && folios_B_ref != 16) && (folios_B_held == 4 || folios_B_held == 6)) -> folios_B_ref = folios_B_ref + 1; cs_reader1 = 36 }; goto end_c36
-  :: d_step { cs_reader1 == 29 && (folios_B_ref == 16) -> assert(P_model_error); STOP /* model error: set folios.B.ref = 17 is outside its domain (0..16) */ }; goto end_done
+  :: d_step { cs_reader1 == 29 && (ptl == -1) -> ptl = 2; cs_reader1 = 47 }; goto end_c47
   fi;
-  /* cs 30: pc 6 'filemap_get_entry: folio_try_get_rcu (zero → repeat)', locals {"f":"C1","orig":{"kind":"none"},"nopage":false} */
+  /* cs 30: pc 26 'shmem_alloc_and_add_folio: new folio in the hole', locals {"f":"C1","orig":{"kind":"none"},"nopage":false} */
 end_c30:
   if
-  :: d_step { cs_reader1 == 30 && (folios_C1_ref == 0) -> cs_reader1 = 37 }; goto end_c37
-  :: d_step { cs_reader1 == 30 && ((folios_C1_ref != 0 && folios_C1_ref != 16) && (folios_C1_held == 0 || folios_C1_held == 2)) -> folios_C1_ref = folios_C1_ref + 1; folios_C1_held = folios_C1_held | 4; cs_reader1 = 38 }; goto end_c38
-  :: d_step { cs_reader1 == 30 && ((folios_C1_ref != 0 && folios_C1_ref != 16) && (folios_C1_held == 4 || folios_C1_held == 6)) -> folios_C1_ref = folios_C1_ref + 1; cs_reader1 = 38 }; goto end_c38
-  :: d_step { cs_reader1 == 30 && (folios_C1_ref == 16) -> assert(P_model_error); STOP /* model error: set folios.C1.ref = 17 is outside its domain (0..16) */ }; goto end_done
+  :: d_step { cs_reader1 == 30 && (cache_0 != 2) -> cs_reader1 = 15 }; goto end_c15
+  :: d_step { cs_reader1 == 30 && (cache_0 == 2 && allocated == 0) -> folios_C1_ref = 2; folios_C1_held = 4; folios_C1_locked = 2; folios_C1_mapping = 1; cache_0 = 3; allocated = allocated + 1; cs_reader1 = 13 }; goto end_c13
+  :: d_step { cs_reader1 == 30 && (cache_0 == 2 && allocated == 1) -> folios_C2_ref = 2; folios_C2_held = 4; folios_C2_locked = 2; folios_C2_mapping = 1; cache_0 = 4; allocated = allocated + 1; cs_reader1 = 14 }; goto end_c14
+  :: d_step { cs_reader1 == 30 && (cache_0 == 2 && allocated == 2) -> assert(P_model_error); STOP /* model error: no folio undefined in the layout */ }; goto end_done
   fi;
-  /* cs 31: pc 18 'shmem_get_folio_gfp: truncated → folio_unlock', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
+  /* cs 31: pc 8 'filemap_get_entry: folio_put; repeat', locals {"f":"C1","orig":{"kind":"none"},"nopage":false} */
 end_c31:
   if
-  :: d_step { cs_reader1 == 31 && (folios_A_locked != 2) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of A not locked by this thread */ }; goto end_done
-  :: d_step { cs_reader1 == 31 && (folios_A_locked == 2) -> folios_A_locked = -1; cs_reader1 = 39; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c39
+  :: d_step { cs_reader1 == 31 && (folios_C1_ref == 0) -> assert(P_refcount); STOP /* BUG: VM_BUG_ON_PAGE(page_ref_count(page) == 0): folio_put on C1 with a zero count */ }; goto end_done
+  :: d_step { cs_reader1 == 31 && (folios_C1_ref != 0 && (folios_C1_held == 0 || folios_C1_held == 2)) -> folios_C1_ref = folios_C1_ref - 1; cs_reader1 = 48 }; goto end_c48
+  :: d_step { cs_reader1 == 31 && (folios_C1_ref != 0 && (folios_C1_held == 4 || folios_C1_held == 6)) -> folios_C1_ref = folios_C1_ref - 1; folios_C1_held = folios_C1_held & ~4; cs_reader1 = 48 }; goto end_c48
   fi;
-  /* cs 32: pc 12 'shmem_get_folio_gfp: folio->mapping == mapping?', locals {"f":"C2","orig":{"kind":"none"},"nopage":false} */
+  /* cs 32: pc 10 'shmem_get_folio_gfp: folio_lock', locals {"f":"C1","orig":{"kind":"none"},"nopage":false} */
 end_c32:
   if
-  :: d_step { cs_reader1 == 32 && (folios_C2_mapping == 0) -> cs_reader1 = 40 }; goto end_c40
-  :: d_step { cs_reader1 == 32 && (folios_C2_mapping == 1) -> cs_reader1 = 74 }; goto end_c74
+  :: d_step { cs_reader1 == 32 && (folios_C1_locked == -1) -> folios_C1_locked = 2; cs_reader1 = 13 }; goto end_c13
+  :: d_step { cs_reader1 == 32 && ((folios_C1_locked != -1) && (folios_C1_waiters == 0 || folios_C1_waiters == 2)) -> folios_C1_waiters = folios_C1_waiters | 4; cs_reader1 = 49 }; goto end_c49
+  :: d_step { cs_reader1 == 32 && ((folios_C1_locked != -1) && (folios_C1_waiters == 4 || folios_C1_waiters == 6)) -> cs_reader1 = 49 }; goto end_c49
   fi;
-  /* cs 33: pc 13 'finish_fault: pte_offset_map_lock', locals {"f":"C1","orig":{"kind":"none"},"nopage":false} */
+  /* cs 33: pc 26 'shmem_alloc_and_add_folio: new folio in the hole', locals {"f":"C2","orig":{"kind":"none"},"nopage":false} */
 end_c33:
   if
-  :: d_step { cs_reader1 == 33 && (ptl == -1) -> ptl = 2; cs_reader1 = 41 }; goto end_c41
+  :: d_step { cs_reader1 == 33 && (cache_0 != 2) -> cs_reader1 = 17 }; goto end_c17
+  :: d_step { cs_reader1 == 33 && (cache_0 == 2 && allocated == 0) -> folios_C1_ref = 2; folios_C1_held = 4; folios_C1_locked = 2; folios_C1_mapping = 1; cache_0 = 3; allocated = allocated + 1; cs_reader1 = 13 }; goto end_c13
+  :: d_step { cs_reader1 == 33 && (cache_0 == 2 && allocated == 1) -> folios_C2_ref = 2; folios_C2_held = 4; folios_C2_locked = 2; folios_C2_mapping = 1; cache_0 = 4; allocated = allocated + 1; cs_reader1 = 14 }; goto end_c14
+  :: d_step { cs_reader1 == 33 && (cache_0 == 2 && allocated == 2) -> assert(P_model_error); STOP /* model error: no folio undefined in the layout */ }; goto end_done
   fi;
-  /* cs 34: pc 19 'shmem_get_folio_gfp: folio_put; repeat', locals {"f":"C1","orig":{"kind":"none"},"nopage":false} */
+  /* cs 34: pc 8 'filemap_get_entry: folio_put; repeat', locals {"f":"C2","orig":{"kind":"none"},"nopage":false} */
 end_c34:
   if
-  :: d_step { cs_reader1 == 34 -> cs_reader1 = 42 }; goto end_c42
+  :: d_step { cs_reader1 == 34 && (folios_C2_ref == 0) -> assert(P_refcount); STOP /* BUG: VM_BUG_ON_PAGE(page_ref_count(page) == 0): folio_put on C2 with a zero count */ }; goto end_done
+  :: d_step { cs_reader1 == 34 && (folios_C2_ref != 0 && (folios_C2_held == 0 || folios_C2_held == 2)) -> folios_C2_ref = folios_C2_ref - 1; cs_reader1 = 50 }; goto end_c50
+  :: d_step { cs_reader1 == 34 && (folios_C2_ref != 0 && (folios_C2_held == 4 || folios_C2_held == 6)) -> folios_C2_ref = folios_C2_ref - 1; folios_C2_held = folios_C2_held & ~4; cs_reader1 = 50 }; goto end_c50
   fi;
-  /* cs 35: pc 5 'filemap_get_entry: xas_load', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 35: pc 10 'shmem_get_folio_gfp: folio_lock', locals {"f":"C2","orig":{"kind":"none"},"nopage":false} */
 end_c35:
   if
-  :: d_step { cs_reader1 == 35 && (cache_0 == 0) -> cs_reader1 = 4 }; goto end_c4
-  :: d_step { cs_reader1 == 35 && (cache_0 == 1) -> cs_reader1 = 29 }; goto end_c29
-  :: d_step { cs_reader1 == 35 && (cache_0 == 2) -> cs_reader1 = 43 }; goto end_c43
-  :: d_step { cs_reader1 == 35 && (cache_0 == 3) -> cs_reader1 = 30 }; goto end_c30
-  :: d_step { cs_reader1 == 35 && (cache_0 == 4) -> cs_reader1 = 73 }; goto end_c73
+  :: d_step { cs_reader1 == 35 && (folios_C2_locked == -1) -> folios_C2_locked = 2; cs_reader1 = 14 }; goto end_c14
+  :: d_step { cs_reader1 == 35 && ((folios_C2_locked != -1) && (folios_C2_waiters == 0 || folios_C2_waiters == 2)) -> folios_C2_waiters = folios_C2_waiters | 4; cs_reader1 = 51 }; goto end_c51
+  :: d_step { cs_reader1 == 35 && ((folios_C2_locked != -1) && (folios_C2_waiters == 4 || folios_C2_waiters == 6)) -> cs_reader1 = 51 }; goto end_c51
   fi;
-  /* cs 36: pc 7 'filemap_get_entry: xas_reload', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 36: pc 0 'CPU access: TLB hit or hardware walk', locals {"f":"A","orig":{"kind":"migration","folio":"A"},"nopage":false} */
 end_c36:
   if
-  :: d_step { cs_reader1 == 36 && (cache_0 != 1) -> cs_reader1 = 44 }; goto end_c44
-  :: d_step { cs_reader1 == 36 && (cache_0 == 1) -> cs_reader1 = 45 }; goto end_c45
+  :: d_step { cs_reader1 == 36 && (tlb_cached_0_A == 0 && (pte_0 == 0 || pte_0 == 2)) -> cs_reader1 = 52 }; goto end_c52
+  :: d_step { cs_reader1 == 36 && ((tlb_cached_0_A == 0 && (pte_0 != 0 && pte_0 != 2)) || tlb_cached_0_A == 6) -> cs_reader1 = 112 }; goto end_done
   fi;
-  /* cs 37: pc 5 'filemap_get_entry: xas_load', locals {"f":"C1","orig":{"kind":"none"},"nopage":false} */
+  /* cs 37: pc 23 'migration_entry_wait_on_locked: spin_unlock(ptl)', locals {"f":"A","orig":{"kind":"migration","folio":"A"},"nopage":false} */
 end_c37:
   if
-  :: d_step { cs_reader1 == 37 && (cache_0 == 0) -> cs_reader1 = 4 }; goto end_c4
-  :: d_step { cs_reader1 == 37 && (cache_0 == 1) -> cs_reader1 = 29 }; goto end_c29
-  :: d_step { cs_reader1 == 37 && (cache_0 == 2) -> cs_reader1 = 46 }; goto end_c46
-  :: d_step { cs_reader1 == 37 && (cache_0 == 3) -> cs_reader1 = 30 }; goto end_c30
-  :: d_step { cs_reader1 == 37 && (cache_0 == 4) -> cs_reader1 = 73 }; goto end_c73
+  :: d_step { cs_reader1 == 37 && (ptl != 2) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
+  :: d_step { cs_reader1 == 37 && (ptl == 2) -> ptl = -1; cs_reader1 = 53 }; goto end_c53
   fi;
-  /* cs 38: pc 7 'filemap_get_entry: xas_reload', locals {"f":"C1","orig":{"kind":"none"},"nopage":false} */
+  /* cs 38: pc 12 'shmem_get_folio_gfp: folio->mapping == mapping?', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c38:
   if
-  :: d_step { cs_reader1 == 38 && (cache_0 != 3) -> cs_reader1 = 42 }; goto end_c42
-  :: d_step { cs_reader1 == 38 && (cache_0 == 3) -> cs_reader1 = 47 }; goto end_c47
+  :: d_step { cs_reader1 == 38 && (folios_A_mapping == 0) -> cs_reader1 = 54 }; goto end_c54
+  :: d_step { cs_reader1 == 38 && (folios_A_mapping == 1) -> cs_reader1 = 55 }; goto end_c55
   fi;
-  /* cs 39: pc 19 'shmem_get_folio_gfp: folio_put; repeat', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
+  /* cs 39: pc 11 'shmem_get_folio_gfp: folio_lock sleeps', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c39:
   if
-  :: d_step { cs_reader1 == 39 -> cs_reader1 = 18 }; goto end_c18
+  :: d_step { cs_reader1 == 39 && ((folios_A_locked == -1) && (folios_A_waiters >= 0 && folios_A_waiters <= 3)) -> folios_A_locked = 2; cs_reader1 = 38; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c38
+  :: d_step { cs_reader1 == 39 && ((folios_A_locked == -1) && (folios_A_waiters >= 4 && folios_A_waiters <= 7)) -> folios_A_locked = 2; folios_A_waiters = folios_A_waiters & ~4; cs_reader1 = 38; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c38
   fi;
-  /* cs 40: pc 18 'shmem_get_folio_gfp: truncated → folio_unlock', locals {"f":"C2","orig":{"kind":"none"},"nopage":false} */
+  /* cs 40: pc 9 'filemap_get_entry: repeat', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c40:
   if
-  :: d_step { cs_reader1 == 40 && (folios_C2_locked != 2) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of C2 not locked by this thread */ }; goto end_done
-  :: d_step { cs_reader1 == 40 && (folios_C2_locked == 2) -> folios_C2_locked = -1; cs_reader1 = 75 }; goto end_c75
+  :: d_step { cs_reader1 == 40 -> cs_reader1 = 2 }; goto end_c2
   fi;
-  /* cs 41: pc 14 'finish_fault: vmf_pte_changed? else set_pte_range', locals {"f":"C1","orig":{"kind":"none"},"nopage":false} */
+  /* cs 41: pc 9 'filemap_get_entry: repeat', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c41:
   if
-  :: d_step { cs_reader1 == 41 && (pte_0 == 0 && ((folios_C1_held == 0 || folios_C1_held == 2) && folios_C1_mapcount != 4)) -> folios_C1_mapcount = folios_C1_mapcount + 1; pte_0 = 7; cs_reader1 = 48; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c48
-  :: d_step { cs_reader1 == 41 && (pte_0 == 0 && folios_C1_mapcount == 4) -> assert(P_model_error); STOP /* model error: set folios.C1.mapcount = 5 is outside its domain (0..4) */ }; goto end_done
-  :: d_step { cs_reader1 == 41 && (pte_0 == 0 && ((folios_C1_held == 4 || folios_C1_held == 6) && folios_C1_mapcount != 4)) -> folios_C1_held = folios_C1_held & ~4; folios_C1_mapcount = folios_C1_mapcount + 1; pte_0 = 7; cs_reader1 = 48; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c48
-  :: d_step { cs_reader1 == 41 && (pte_0 != 0) -> cs_reader1 = 49 }; goto end_c49
+  :: d_step { cs_reader1 == 41 -> cs_reader1 = 11 }; goto end_c11
   fi;
-  /* cs 42: pc 8 'filemap_get_entry: folio_put; repeat', locals {"f":"C1","orig":{"kind":"none"},"nopage":false} */
+  /* cs 42: pc 12 'shmem_get_folio_gfp: folio->mapping == mapping?', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c42:
   if
-  :: d_step { cs_reader1 == 42 && (folios_C1_ref == 0) -> assert(P_refcount); STOP /* BUG: VM_BUG_ON_PAGE(page_ref_count(page) == 0): folio_put on C1 with a zero count */ }; goto end_done
-  :: d_step { cs_reader1 == 42 && (folios_C1_ref != 0 && (folios_C1_held == 0 || folios_C1_held == 2)) -> folios_C1_ref = folios_C1_ref - 1; cs_reader1 = 50 }; goto end_c50
-  :: d_step { cs_reader1 == 42 && (folios_C1_ref != 0 && (folios_C1_held == 4 || folios_C1_held == 6)) -> folios_C1_ref = folios_C1_ref - 1; folios_C1_held = folios_C1_held & ~4; cs_reader1 = 50 }; goto end_c50
+  :: d_step { cs_reader1 == 42 && (folios_B_mapping == 0) -> cs_reader1 = 56 }; goto end_c56
+  :: d_step { cs_reader1 == 42 && (folios_B_mapping == 1) -> cs_reader1 = 57 }; goto end_c57
   fi;
-  /* cs 43: pc 26 'shmem_alloc_and_add_folio: new folio in the hole', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 43: pc 11 'shmem_get_folio_gfp: folio_lock sleeps', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c43:
   if
-  :: d_step { cs_reader1 == 43 && (cache_0 != 2) -> cs_reader1 = 35 }; goto end_c35
-  :: d_step { cs_reader1 == 43 && (cache_0 == 2 && allocated == 0) -> folios_C1_ref = 2; folios_C1_held = 4; folios_C1_locked = 2; folios_C1_mapping = 1; cache_0 = 3; allocated = allocated + 1; cs_reader1 = 23 }; goto end_c23
-  :: d_step { cs_reader1 == 43 && (cache_0 == 2 && allocated == 1) -> folios_C2_ref = 2; folios_C2_held = 4; folios_C2_locked = 2; folios_C2_mapping = 1; cache_0 = 4; allocated = allocated + 1; cs_reader1 = 32 }; goto end_c32
-  :: d_step { cs_reader1 == 43 && (cache_0 == 2 && allocated == 2) -> assert(P_model_error); STOP /* model error: no folio undefined in the layout */ }; goto end_done
+  :: d_step { cs_reader1 == 43 && ((folios_B_locked == -1) && (folios_B_waiters == 0 || folios_B_waiters == 2)) -> folios_B_locked = 2; cs_reader1 = 42 }; goto end_c42
+  :: d_step { cs_reader1 == 43 && ((folios_B_locked == -1) && (folios_B_waiters == 4 || folios_B_waiters == 6)) -> folios_B_locked = 2; folios_B_waiters = folios_B_waiters & ~4; cs_reader1 = 42 }; goto end_c42
   fi;
-  /* cs 44: pc 8 'filemap_get_entry: folio_put; repeat', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 44: pc 19 'shmem_get_folio_gfp: folio_put; repeat', locals {"f":"C1","orig":{"kind":"none"},"nopage":false} */
 end_c44:
   if
-  :: d_step { cs_reader1 == 44 && (folios_B_ref == 0) -> assert(P_refcount); STOP /* BUG: VM_BUG_ON_PAGE(page_ref_count(page) == 0): folio_put on B with a zero count */ }; goto end_done
-  :: d_step { cs_reader1 == 44 && (folios_B_ref != 0 && (folios_B_held == 0 || folios_B_held == 2)) -> folios_B_ref = folios_B_ref - 1; cs_reader1 = 51 }; goto end_c51
-  :: d_step { cs_reader1 == 44 && (folios_B_ref != 0 && (folios_B_held == 4 || folios_B_held == 6)) -> folios_B_ref = folios_B_ref - 1; folios_B_held = folios_B_held & ~4; cs_reader1 = 51 }; goto end_c51
+  :: d_step { cs_reader1 == 44 -> cs_reader1 = 31 }; goto end_c31
   fi;
-  /* cs 45: pc 10 'shmem_get_folio_gfp: folio_lock', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 45: pc 14 'finish_fault: vmf_pte_changed? else set_pte_range', locals {"f":"C1","orig":{"kind":"none"},"nopage":false} */
 end_c45:
   if
-  :: d_step { cs_reader1 == 45 && (folios_B_locked == -1) -> folios_B_locked = 2; cs_reader1 = 52 }; goto end_c52
-  :: d_step { cs_reader1 == 45 && ((folios_B_locked != -1) && (folios_B_waiters == 0 || folios_B_waiters == 2)) -> folios_B_waiters = folios_B_waiters | 4; cs_reader1 = 53 }; goto end_c53
-  :: d_step { cs_reader1 == 45 && ((folios_B_locked != -1) && (folios_B_waiters == 4 || folios_B_waiters == 6)) -> cs_reader1 = 53 }; goto end_c53
+  :: d_step { cs_reader1 == 45 && (pte_0 == 0 && ((folios_C1_held == 0 || folios_C1_held == 2) && folios_C1_mapcount != 4)) -> folios_C1_mapcount = folios_C1_mapcount + 1; pte_0 = 7; cs_reader1 = 58; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c58
+  :: d_step { cs_reader1 == 45 && (pte_0 == 0 && folios_C1_mapcount == 4) -> assert(P_model_error); STOP /* model error: set folios.C1.mapcount = 5 is outside its domain (0..4) */ }; goto end_done
+  :: d_step { cs_reader1 == 45 && (pte_0 == 0 && ((folios_C1_held == 4 || folios_C1_held == 6) && folios_C1_mapcount != 4)) -> folios_C1_held = folios_C1_held & ~4; folios_C1_mapcount = folios_C1_mapcount + 1; pte_0 = 7; cs_reader1 = 58; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c58
+  :: d_step { cs_reader1 == 45 && (pte_0 != 0) -> cs_reader1 = 59 }; goto end_c59
   fi;
-  /* cs 46: pc 26 'shmem_alloc_and_add_folio: new folio in the hole', locals {"f":"C1","orig":{"kind":"none"},"nopage":false} */
+  /* cs 46: pc 19 'shmem_get_folio_gfp: folio_put; repeat', locals {"f":"C2","orig":{"kind":"none"},"nopage":false} */
 end_c46:
   if
-  :: d_step { cs_reader1 == 46 && (cache_0 != 2) -> cs_reader1 = 37 }; goto end_c37
-  :: d_step { cs_reader1 == 46 && (cache_0 == 2 && allocated == 0) -> folios_C1_ref = 2; folios_C1_held = 4; folios_C1_locked = 2; folios_C1_mapping = 1; cache_0 = 3; allocated = allocated + 1; cs_reader1 = 23 }; goto end_c23
-  :: d_step { cs_reader1 == 46 && (cache_0 == 2 && allocated == 1) -> folios_C2_ref = 2; folios_C2_held = 4; folios_C2_locked = 2; folios_C2_mapping = 1; cache_0 = 4; allocated = allocated + 1; cs_reader1 = 32 }; goto end_c32
-  :: d_step { cs_reader1 == 46 && (cache_0 == 2 && allocated == 2) -> assert(P_model_error); STOP /* model error: no folio undefined in the layout */ }; goto end_done
+  :: d_step { cs_reader1 == 46 -> cs_reader1 = 34 }; goto end_c34
   fi;
-  /* cs 47: pc 10 'shmem_get_folio_gfp: folio_lock', locals {"f":"C1","orig":{"kind":"none"},"nopage":false} */
+  /* cs 47: pc 14 'finish_fault: vmf_pte_changed? else set_pte_range', locals {"f":"C2","orig":{"kind":"none"},"nopage":false} */
 end_c47:
   if
-  :: d_step { cs_reader1 == 47 && (folios_C1_locked == -1) -> folios_C1_locked = 2; cs_reader1 = 23 }; goto end_c23
-  :: d_step { cs_reader1 == 47 && ((folios_C1_locked != -1) && (folios_C1_waiters == 0 || folios_C1_waiters == 2)) -> folios_C1_waiters = folios_C1_waiters | 4; cs_reader1 = 54 }; goto end_c54
-  :: d_step { cs_reader1 == 47 && ((folios_C1_locked != -1) && (folios_C1_waiters == 4 || folios_C1_waiters == 6)) -> cs_reader1 = 54 }; goto end_c54
+  :: d_step { cs_reader1 == 47 && (pte_0 == 0 && ((folios_C2_held == 0 || folios_C2_held == 2) && folios_C2_mapcount != 4)) -> folios_C2_mapcount = folios_C2_mapcount + 1; pte_0 = 10; cs_reader1 = 60; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c60
+  :: d_step { cs_reader1 == 47 && (pte_0 == 0 && folios_C2_mapcount == 4) -> assert(P_model_error); STOP /* model error: set folios.C2.mapcount = 5 is outside its domain (0..4) */ }; goto end_done
+  :: d_step { cs_reader1 == 47 && (pte_0 == 0 && ((folios_C2_held == 4 || folios_C2_held == 6) && folios_C2_mapcount != 4)) -> folios_C2_held = folios_C2_held & ~4; folios_C2_mapcount = folios_C2_mapcount + 1; pte_0 = 10; cs_reader1 = 60; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c60
+  :: d_step { cs_reader1 == 47 && (pte_0 != 0) -> cs_reader1 = 61 }; goto end_c61
   fi;
-  /* cs 48: pc 15 'finish_fault: pte_unmap_unlock', locals {"f":"C1","orig":{"kind":"none"},"nopage":false} */
+  /* cs 48: pc 9 'filemap_get_entry: repeat', locals {"f":"C1","orig":{"kind":"none"},"nopage":false} */
 end_c48:
   if
-  :: d_step { cs_reader1 == 48 && (ptl != 2) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
-  :: d_step { cs_reader1 == 48 && (ptl == 2) -> ptl = -1; cs_reader1 = 55 }; goto end_c55
+  :: d_step { cs_reader1 == 48 -> cs_reader1 = 15 }; goto end_c15
   fi;
-  /* cs 49: pc 15 'finish_fault: pte_unmap_unlock', locals {"f":"C1","orig":{"kind":"none"},"nopage":true} */
+  /* cs 49: pc 11 'shmem_get_folio_gfp: folio_lock sleeps', locals {"f":"C1","orig":{"kind":"none"},"nopage":false} */
 end_c49:
   if
-  :: d_step { cs_reader1 == 49 && (ptl != 2) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
-  :: d_step { cs_reader1 == 49 && (ptl == 2) -> ptl = -1; cs_reader1 = 56 }; goto end_c56
+  :: d_step { cs_reader1 == 49 && ((folios_C1_locked == -1) && (folios_C1_waiters == 0 || folios_C1_waiters == 2)) -> folios_C1_locked = 2; cs_reader1 = 13 }; goto end_c13
+  :: d_step { cs_reader1 == 49 && ((folios_C1_locked == -1) && (folios_C1_waiters == 4 || folios_C1_waiters == 6)) -> folios_C1_locked = 2; folios_C1_waiters = folios_C1_waiters & ~4; cs_reader1 = 13 }; goto end_c13
   fi;
-  /* cs 50: pc 9 'filemap_get_entry: repeat', locals {"f":"C1","orig":{"kind":"none"},"nopage":false} */
+  /* cs 50: pc 9 'filemap_get_entry: repeat', locals {"f":"C2","orig":{"kind":"none"},"nopage":false} */
 end_c50:
   if
-  :: d_step { cs_reader1 == 50 -> cs_reader1 = 37 }; goto end_c37
+  :: d_step { cs_reader1 == 50 -> cs_reader1 = 17 }; goto end_c17
   fi;
-  /* cs 51: pc 9 'filemap_get_entry: repeat', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 51: pc 11 'shmem_get_folio_gfp: folio_lock sleeps', locals {"f":"C2","orig":{"kind":"none"},"nopage":false} */
 end_c51:
   if
-  :: d_step { cs_reader1 == 51 -> cs_reader1 = 35 }; goto end_c35
+  :: d_step { cs_reader1 == 51 && ((folios_C2_locked == -1) && (folios_C2_waiters == 0 || folios_C2_waiters == 2)) -> folios_C2_locked = 2; cs_reader1 = 14 }; goto end_c14
+  :: d_step { cs_reader1 == 51 && ((folios_C2_locked == -1) && (folios_C2_waiters == 4 || folios_C2_waiters == 6)) -> folios_C2_locked = 2; folios_C2_waiters = folios_C2_waiters & ~4; cs_reader1 = 14 }; goto end_c14
   fi;
-  /* cs 52: pc 12 'shmem_get_folio_gfp: folio->mapping == mapping?', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 52: pc 1 'handle_pte_fault: ptep_get_lockless', locals {"f":"A","orig":{"kind":"migration","folio":"A"},"nopage":false} */
 end_c52:
   if
-  :: d_step { cs_reader1 == 52 && (folios_B_mapping == 0) -> cs_reader1 = 57 }; goto end_c57
-  :: d_step { cs_reader1 == 52 && (folios_B_mapping == 1) -> cs_reader1 = 58 }; goto end_c58
+  :: d_step { cs_reader1 == 52 && (pte_0 == 0) -> cs_reader1 = 2 }; goto end_c2
+  :: d_step { cs_reader1 == 52 && (pte_0 == 1) -> cs_reader1 = 108 }; goto end_done
+  :: d_step { cs_reader1 == 52 && (pte_0 == 2) -> cs_reader1 = 3 }; goto end_c3
+  :: d_step { cs_reader1 == 52 && (pte_0 == 4) -> cs_reader1 = 109 }; goto end_done
+  :: d_step { cs_reader1 == 52 && (pte_0 == 7) -> cs_reader1 = 110 }; goto end_done
+  :: d_step { cs_reader1 == 52 && (pte_0 == 10) -> cs_reader1 = 111 }; goto end_done
   fi;
-  /* cs 53: pc 11 'shmem_get_folio_gfp: folio_lock sleeps', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 53: pc 24 'migration_entry_wait_on_locked: sleep until unlocked; refault', locals {"f":"A","orig":{"kind":"migration","folio":"A"},"nopage":false} */
 end_c53:
   if
-  :: d_step { cs_reader1 == 53 && ((folios_B_locked == -1) && (folios_B_waiters == 0 || folios_B_waiters == 2)) -> folios_B_locked = 2; cs_reader1 = 52 }; goto end_c52
-  :: d_step { cs_reader1 == 53 && ((folios_B_locked == -1) && (folios_B_waiters == 4 || folios_B_waiters == 6)) -> folios_B_locked = 2; folios_B_waiters = folios_B_waiters & ~4; cs_reader1 = 52 }; goto end_c52
+  :: d_step { cs_reader1 == 53 && (folios_A_waiters >= 0 && folios_A_waiters <= 3) -> cs_reader1 = 36 }; goto end_c36
+  :: d_step { cs_reader1 == 53 && ((folios_A_waiters >= 4 && folios_A_waiters <= 7) && (folios_A_locked == -1)) -> folios_A_waiters = folios_A_waiters & ~4; cs_reader1 = 36; INV_no_ref_held_across_migration_wait }; goto end_c36
   fi;
-  /* cs 54: pc 11 'shmem_get_folio_gfp: folio_lock sleeps', locals {"f":"C1","orig":{"kind":"none"},"nopage":false} */
+  /* cs 54: pc 18 'shmem_get_folio_gfp: truncated → folio_unlock', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c54:
   if
-  :: d_step { cs_reader1 == 54 && ((folios_C1_locked == -1) && (folios_C1_waiters == 0 || folios_C1_waiters == 2)) -> folios_C1_locked = 2; cs_reader1 = 23 }; goto end_c23
-  :: d_step { cs_reader1 == 54 && ((folios_C1_locked == -1) && (folios_C1_waiters == 4 || folios_C1_waiters == 6)) -> folios_C1_locked = 2; folios_C1_waiters = folios_C1_waiters & ~4; cs_reader1 = 23 }; goto end_c23
+  :: d_step { cs_reader1 == 54 && (folios_A_locked != 2) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of A not locked by this thread */ }; goto end_done
+  :: d_step { cs_reader1 == 54 && (folios_A_locked == 2) -> folios_A_locked = -1; cs_reader1 = 62; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c62
   fi;
-  /* cs 55: pc 16 'do_read_fault: folio_unlock', locals {"f":"C1","orig":{"kind":"none"},"nopage":false} */
+  /* cs 55: pc 13 'finish_fault: pte_offset_map_lock', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c55:
   if
-  :: d_step { cs_reader1 == 55 && (folios_C1_locked != 2) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of C1 not locked by this thread */ }; goto end_done
-  :: d_step { cs_reader1 == 55 && (folios_C1_locked == 2) -> folios_C1_locked = -1; cs_reader1 = 59 }; goto end_c59
+  :: d_step { cs_reader1 == 55 && (ptl == -1) -> ptl = 2; cs_reader1 = 63 }; goto end_c63
   fi;
-  /* cs 56: pc 16 'do_read_fault: folio_unlock', locals {"f":"C1","orig":{"kind":"none"},"nopage":true} */
+  /* cs 56: pc 18 'shmem_get_folio_gfp: truncated → folio_unlock', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c56:
   if
-  :: d_step { cs_reader1 == 56 && (folios_C1_locked != 2) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of C1 not locked by this thread */ }; goto end_done
-  :: d_step { cs_reader1 == 56 && (folios_C1_locked == 2) -> folios_C1_locked = -1; cs_reader1 = 60 }; goto end_c60
+  :: d_step { cs_reader1 == 56 && (folios_B_locked != 2) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of B not locked by this thread */ }; goto end_done
+  :: d_step { cs_reader1 == 56 && (folios_B_locked == 2) -> folios_B_locked = -1; cs_reader1 = 64 }; goto end_c64
   fi;
-  /* cs 57: pc 18 'shmem_get_folio_gfp: truncated → folio_unlock', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 57: pc 13 'finish_fault: pte_offset_map_lock', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c57:
   if
-  :: d_step { cs_reader1 == 57 && (folios_B_locked != 2) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of B not locked by this thread */ }; goto end_done
-  :: d_step { cs_reader1 == 57 && (folios_B_locked == 2) -> folios_B_locked = -1; cs_reader1 = 76 }; goto end_c76
+  :: d_step { cs_reader1 == 57 && (ptl == -1) -> ptl = 2; cs_reader1 = 65 }; goto end_c65
   fi;
-  /* cs 58: pc 13 'finish_fault: pte_offset_map_lock', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 58: pc 15 'finish_fault: pte_unmap_unlock', locals {"f":"C1","orig":{"kind":"none"},"nopage":false} */
 end_c58:
   if
-  :: d_step { cs_reader1 == 58 && (ptl == -1) -> ptl = 2; cs_reader1 = 61 }; goto end_c61
+  :: d_step { cs_reader1 == 58 && (ptl != 2) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
+  :: d_step { cs_reader1 == 58 && (ptl == 2) -> ptl = -1; cs_reader1 = 66 }; goto end_c66
   fi;
-  /* cs 59: pc 17 'do_read_fault: VM_FAULT_NOPAGE → folio_put; refault', locals {"f":"C1","orig":{"kind":"none"},"nopage":false} */
+  /* cs 59: pc 15 'finish_fault: pte_unmap_unlock', locals {"f":"C1","orig":{"kind":"none"},"nopage":true} */
 end_c59:
   if
-  :: d_step { cs_reader1 == 59 -> cs_reader1 = 111 }; goto end_done
+  :: d_step { cs_reader1 == 59 && (ptl != 2) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
+  :: d_step { cs_reader1 == 59 && (ptl == 2) -> ptl = -1; cs_reader1 = 67 }; goto end_c67
   fi;
-  /* cs 60: pc 17 'do_read_fault: VM_FAULT_NOPAGE → folio_put; refault', locals {"f":"C1","orig":{"kind":"none"},"nopage":true} */
+  /* cs 60: pc 15 'finish_fault: pte_unmap_unlock', locals {"f":"C2","orig":{"kind":"none"},"nopage":false} */
 end_c60:
   if
-  :: d_step { cs_reader1 == 60 && (folios_C1_ref == 0) -> assert(P_refcount); STOP /* BUG: VM_BUG_ON_PAGE(page_ref_count(page) == 0): folio_put on C1 with a zero count */ }; goto end_done
-  :: d_step { cs_reader1 == 60 && (folios_C1_ref != 0 && (folios_C1_held == 0 || folios_C1_held == 2)) -> folios_C1_ref = folios_C1_ref - 1; cs_reader1 = 62 }; goto end_c62
-  :: d_step { cs_reader1 == 60 && (folios_C1_ref != 0 && (folios_C1_held == 4 || folios_C1_held == 6)) -> folios_C1_ref = folios_C1_ref - 1; folios_C1_held = folios_C1_held & ~4; cs_reader1 = 62 }; goto end_c62
+  :: d_step { cs_reader1 == 60 && (ptl != 2) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
+  :: d_step { cs_reader1 == 60 && (ptl == 2) -> ptl = -1; cs_reader1 = 68 }; goto end_c68
   fi;
-  /* cs 61: pc 14 'finish_fault: vmf_pte_changed? else set_pte_range', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 61: pc 15 'finish_fault: pte_unmap_unlock', locals {"f":"C2","orig":{"kind":"none"},"nopage":true} */
 end_c61:
   if
-  :: d_step { cs_reader1 == 61 && (pte_0 == 0 && ((folios_B_held == 0 || folios_B_held == 2) && folios_B_mapcount != 4)) -> folios_B_mapcount = folios_B_mapcount + 1; pte_0 = 4; cs_reader1 = 63; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c63
-  :: d_step { cs_reader1 == 61 && (pte_0 == 0 && folios_B_mapcount == 4) -> assert(P_model_error); STOP /* model error: set folios.B.mapcount = 5 is outside its domain (0..4) */ }; goto end_done
-  :: d_step { cs_reader1 == 61 && (pte_0 == 0 && ((folios_B_held == 4 || folios_B_held == 6) && folios_B_mapcount != 4)) -> folios_B_held = folios_B_held & ~4; folios_B_mapcount = folios_B_mapcount + 1; pte_0 = 4; cs_reader1 = 63; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c63
-  :: d_step { cs_reader1 == 61 && (pte_0 != 0) -> cs_reader1 = 64 }; goto end_c64
+  :: d_step { cs_reader1 == 61 && (ptl != 2) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
+  :: d_step { cs_reader1 == 61 && (ptl == 2) -> ptl = -1; cs_reader1 = 69 }; goto end_c69
   fi;
-  /* cs 62: pc 0 'CPU access: TLB hit or hardware walk', locals {"f":"C1","orig":{"kind":"none"},"nopage":false} */
+  /* cs 62: pc 19 'shmem_get_folio_gfp: folio_put; repeat', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c62:
   if
-  :: d_step { cs_reader1 == 62 && (tlb_cached_0_A == 0 && (pte_0 == 0 || pte_0 == 2)) -> cs_reader1 = 65 }; goto end_c65
-  :: d_step { cs_reader1 == 62 && ((tlb_cached_0_A == 0 && (pte_0 != 0 && pte_0 != 2)) || tlb_cached_0_A == 6) -> cs_reader1 = 111 }; goto end_done
+  :: d_step { cs_reader1 == 62 -> cs_reader1 = 22 }; goto end_c22
   fi;
-  /* cs 63: pc 15 'finish_fault: pte_unmap_unlock', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 63: pc 14 'finish_fault: vmf_pte_changed? else set_pte_range', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c63:
   if
-  :: d_step { cs_reader1 == 63 && (ptl != 2) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
-  :: d_step { cs_reader1 == 63 && (ptl == 2) -> ptl = -1; cs_reader1 = 66 }; goto end_c66
+  :: d_step { cs_reader1 == 63 && (pte_0 == 0 && ((folios_A_held == 0 || folios_A_held == 2) && folios_A_mapcount != 4)) -> folios_A_mapcount = folios_A_mapcount + 1; pte_0 = 1; cs_reader1 = 70; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c70
+  :: d_step { cs_reader1 == 63 && (pte_0 == 0 && folios_A_mapcount == 4) -> assert(P_model_error); STOP /* model error: set folios.A.mapcount = 5 is outside its domain (0..4) */ }; goto end_done
+  :: d_step { cs_reader1 == 63 && (pte_0 == 0 && ((folios_A_held == 4 || folios_A_held == 6) && folios_A_mapcount != 4)) -> folios_A_held = folios_A_held & ~4; folios_A_mapcount = folios_A_mapcount + 1; pte_0 = 1; cs_reader1 = 70; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c70
+  :: d_step { cs_reader1 == 63 && (pte_0 != 0) -> cs_reader1 = 71 }; goto end_c71
   fi;
-  /* cs 64: pc 15 'finish_fault: pte_unmap_unlock', locals {"f":"B","orig":{"kind":"none"},"nopage":true} */
+  /* cs 64: pc 19 'shmem_get_folio_gfp: folio_put; repeat', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c64:
   if
-  :: d_step { cs_reader1 == 64 && (ptl != 2) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
-  :: d_step { cs_reader1 == 64 && (ptl == 2) -> ptl = -1; cs_reader1 = 67 }; goto end_c67
+  :: d_step { cs_reader1 == 64 -> cs_reader1 = 24 }; goto end_c24
   fi;
-  /* cs 65: pc 1 'handle_pte_fault: ptep_get_lockless', locals {"f":"C1","orig":{"kind":"none"},"nopage":false} */
+  /* cs 65: pc 14 'finish_fault: vmf_pte_changed? else set_pte_range', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c65:
   if
-  :: d_step { cs_reader1 == 65 && (pte_0 == 0) -> cs_reader1 = 37 }; goto end_c37
-  :: d_step { cs_reader1 == 65 && (pte_0 == 1) -> cs_reader1 = 112 }; goto end_done
-  :: d_step { cs_reader1 == 65 && (pte_0 == 2) -> cs_reader1 = 68 }; goto end_c68
-  :: d_step { cs_reader1 == 65 && (pte_0 == 4) -> cs_reader1 = 113 }; goto end_done
-  :: d_step { cs_reader1 == 65 && (pte_0 == 7) -> cs_reader1 = 116 }; goto end_done
-  :: d_step { cs_reader1 == 65 && (pte_0 == 10) -> cs_reader1 = 128 }; goto end_done
+  :: d_step { cs_reader1 == 65 && (pte_0 == 0 && ((folios_B_held == 0 || folios_B_held == 2) && folios_B_mapcount != 4)) -> folios_B_mapcount = folios_B_mapcount + 1; pte_0 = 4; cs_reader1 = 72; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c72
+  :: d_step { cs_reader1 == 65 && (pte_0 == 0 && folios_B_mapcount == 4) -> assert(P_model_error); STOP /* model error: set folios.B.mapcount = 5 is outside its domain (0..4) */ }; goto end_done
+  :: d_step { cs_reader1 == 65 && (pte_0 == 0 && ((folios_B_held == 4 || folios_B_held == 6) && folios_B_mapcount != 4)) -> folios_B_held = folios_B_held & ~4; folios_B_mapcount = folios_B_mapcount + 1; pte_0 = 4; cs_reader1 = 72; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c72
+  :: d_step { cs_reader1 == 65 && (pte_0 != 0) -> cs_reader1 = 73 }; goto end_c73
   fi;
-  /* cs 66: pc 16 'do_read_fault: folio_unlock', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 66: pc 16 'do_read_fault: folio_unlock', locals {"f":"C1","orig":{"kind":"none"},"nopage":false} */
 end_c66:
   if
-  :: d_step { cs_reader1 == 66 && (folios_B_locked != 2) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of B not locked by this thread */ }; goto end_done
-  :: d_step { cs_reader1 == 66 && (folios_B_locked == 2) -> folios_B_locked = -1; cs_reader1 = 77 }; goto end_c77
+  :: d_step { cs_reader1 == 66 && (folios_C1_locked != 2) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of C1 not locked by this thread */ }; goto end_done
+  :: d_step { cs_reader1 == 66 && (folios_C1_locked == 2) -> folios_C1_locked = -1; cs_reader1 = 74 }; goto end_c74
   fi;
-  /* cs 67: pc 16 'do_read_fault: folio_unlock', locals {"f":"B","orig":{"kind":"none"},"nopage":true} */
+  /* cs 67: pc 16 'do_read_fault: folio_unlock', locals {"f":"C1","orig":{"kind":"none"},"nopage":true} */
 end_c67:
   if
-  :: d_step { cs_reader1 == 67 && (folios_B_locked != 2) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of B not locked by this thread */ }; goto end_done
-  :: d_step { cs_reader1 == 67 && (folios_B_locked == 2) -> folios_B_locked = -1; cs_reader1 = 78 }; goto end_c78
+  :: d_step { cs_reader1 == 67 && (folios_C1_locked != 2) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of C1 not locked by this thread */ }; goto end_done
+  :: d_step { cs_reader1 == 67 && (folios_C1_locked == 2) -> folios_C1_locked = -1; cs_reader1 = 75 }; goto end_c75
   fi;
-  /* cs 68: pc 20 'migration_entry_wait: pte_offset_map_lock', locals {"f":"C1","orig":{"kind":"migration","folio":"A"},"nopage":false} */
+  /* cs 68: pc 16 'do_read_fault: folio_unlock', locals {"f":"C2","orig":{"kind":"none"},"nopage":false} */
 end_c68:
   if
-  :: d_step { cs_reader1 == 68 && (ptl == -1) -> ptl = 2; cs_reader1 = 69 }; goto end_c69
+  :: d_step { cs_reader1 == 68 && (folios_C2_locked != 2) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of C2 not locked by this thread */ }; goto end_done
+  :: d_step { cs_reader1 == 68 && (folios_C2_locked == 2) -> folios_C2_locked = -1; cs_reader1 = 76 }; goto end_c76
   fi;
-  /* cs 69: pc 21 'migration_entry_wait: is_migration_entry(ptep_get)?', locals {"f":"C1","orig":{"kind":"migration","folio":"A"},"nopage":false} */
+  /* cs 69: pc 16 'do_read_fault: folio_unlock', locals {"f":"C2","orig":{"kind":"none"},"nopage":true} */
 end_c69:
   if
-  :: d_step { cs_reader1 == 69 && (pte_0 != 2) -> cs_reader1 = 70 }; goto end_c70
-  :: d_step { cs_reader1 == 69 && (pte_0 == 2) -> cs_reader1 = 8 }; goto end_c8
+  :: d_step { cs_reader1 == 69 && (folios_C2_locked != 2) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of C2 not locked by this thread */ }; goto end_done
+  :: d_step { cs_reader1 == 69 && (folios_C2_locked == 2) -> folios_C2_locked = -1; cs_reader1 = 77 }; goto end_c77
   fi;
-  /* cs 70: pc 25 'migration_entry_wait: spin_unlock(ptl); refault', locals {"f":"C1","orig":{"kind":"migration","folio":"A"},"nopage":false} */
+  /* cs 70: pc 15 'finish_fault: pte_unmap_unlock', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c70:
   if
   :: d_step { cs_reader1 == 70 && (ptl != 2) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
-  :: d_step { cs_reader1 == 70 && (ptl == 2) -> ptl = -1; cs_reader1 = 71 }; goto end_c71
+  :: d_step { cs_reader1 == 70 && (ptl == 2) -> ptl = -1; cs_reader1 = 78 }; goto end_c78
   fi;
-  /* cs 71: pc 0 'CPU access: TLB hit or hardware walk', locals {"f":"C1","orig":{"kind":"migration","folio":"A"},"nopage":false} */
+  /* cs 71: pc 15 'finish_fault: pte_unmap_unlock', locals {"f":"A","orig":{"kind":"none"},"nopage":true} */
 end_c71:
   if
-  :: d_step { cs_reader1 == 71 && (tlb_cached_0_A == 0 && (pte_0 == 0 || pte_0 == 2)) -> cs_reader1 = 72 }; goto end_c72
-  :: d_step { cs_reader1 == 71 && ((tlb_cached_0_A == 0 && (pte_0 != 0 && pte_0 != 2)) || tlb_cached_0_A == 6) -> cs_reader1 = 114 }; goto end_done
+  :: d_step { cs_reader1 == 71 && (ptl != 2) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
+  :: d_step { cs_reader1 == 71 && (ptl == 2) -> ptl = -1; cs_reader1 = 79 }; goto end_c79
   fi;
-  /* cs 72: pc 1 'handle_pte_fault: ptep_get_lockless', locals {"f":"C1","orig":{"kind":"migration","folio":"A"},"nopage":false} */
+  /* cs 72: pc 15 'finish_fault: pte_unmap_unlock', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c72:
   if
-  :: d_step { cs_reader1 == 72 && (pte_0 == 0) -> cs_reader1 = 37 }; goto end_c37
-  :: d_step { cs_reader1 == 72 && (pte_0 == 1) -> cs_reader1 = 112 }; goto end_done
-  :: d_step { cs_reader1 == 72 && (pte_0 == 2) -> cs_reader1 = 68 }; goto end_c68
-  :: d_step { cs_reader1 == 72 && (pte_0 == 4) -> cs_reader1 = 113 }; goto end_done
-  :: d_step { cs_reader1 == 72 && (pte_0 == 7) -> cs_reader1 = 116 }; goto end_done
-  :: d_step { cs_reader1 == 72 && (pte_0 == 10) -> cs_reader1 = 128 }; goto end_done
+  :: d_step { cs_reader1 == 72 && (ptl != 2) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
+  :: d_step { cs_reader1 == 72 && (ptl == 2) -> ptl = -1; cs_reader1 = 80 }; goto end_c80
   fi;
-  /* cs 73: pc 6 'filemap_get_entry: folio_try_get_rcu (zero → repeat)', locals {"f":"C2","orig":{"kind":"none"},"nopage":false} */
+  /* cs 73: pc 15 'finish_fault: pte_unmap_unlock', locals {"f":"B","orig":{"kind":"none"},"nopage":true} */
 end_c73:
   if
-  :: d_step { cs_reader1 == 73 && (folios_C2_ref == 0) -> cs_reader1 = 79 }; goto end_c79
-  :: d_step { cs_reader1 == 73 && ((folios_C2_ref != 0 && folios_C2_ref != 16) && (folios_C2_held == 0 || folios_C2_held == 2)) -> folios_C2_ref = folios_C2_ref + 1; folios_C2_held = folios_C2_held | 4; cs_reader1 = 80 }; goto end_c80
-  :: d_step { cs_reader1 == 73 && ((folios_C2_ref != 0 && folios_C2_ref != 16) && (folios_C2_held == 4 || folios_C2_held == 6)) -> folios_C2_ref = folios_C2_ref + 1; cs_reader1 = 80 }; goto end_c80
-  :: d_step { cs_reader1 == 73 && (folios_C2_ref == 16) -> assert(P_model_error); STOP /* model error: set folios.C2.ref = 17 is outside its domain (0..16) */ }; goto end_done
+  :: d_step { cs_reader1 == 73 && (ptl != 2) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
+  :: d_step { cs_reader1 == 73 && (ptl == 2) -> ptl = -1; cs_reader1 = 81 }; goto end_c81
   fi;
-  /* cs 74: pc 13 'finish_fault: pte_offset_map_lock', locals {"f":"C2","orig":{"kind":"none"},"nopage":false} */
+  /* cs 74: pc 17 'do_read_fault: VM_FAULT_NOPAGE → folio_put; refault', locals {"f":"C1","orig":{"kind":"none"},"nopage":false} */
 end_c74:
   if
-  :: d_step { cs_reader1 == 74 && (ptl == -1) -> ptl = 2; cs_reader1 = 81 }; goto end_c81
+  :: d_step { cs_reader1 == 74 -> cs_reader1 = 113 }; goto end_done
   fi;
-  /* cs 75: pc 19 'shmem_get_folio_gfp: folio_put; repeat', locals {"f":"C2","orig":{"kind":"none"},"nopage":false} */
+  /* cs 75: pc 17 'do_read_fault: VM_FAULT_NOPAGE → folio_put; refault', locals {"f":"C1","orig":{"kind":"none"},"nopage":true} */
 end_c75:
   if
-  :: d_step { cs_reader1 == 75 -> cs_reader1 = 82 }; goto end_c82
+  :: d_step { cs_reader1 == 75 && (folios_C1_ref == 0) -> assert(P_refcount); STOP /* BUG: VM_BUG_ON_PAGE(page_ref_count(page) == 0): folio_put on C1 with a zero count */ }; goto end_done
+  :: d_step { cs_reader1 == 75 && (folios_C1_ref != 0 && (folios_C1_held == 0 || folios_C1_held == 2)) -> folios_C1_ref = folios_C1_ref - 1; cs_reader1 = 82 }; goto end_c82
+  :: d_step { cs_reader1 == 75 && (folios_C1_ref != 0 && (folios_C1_held == 4 || folios_C1_held == 6)) -> folios_C1_ref = folios_C1_ref - 1; folios_C1_held = folios_C1_held & ~4; cs_reader1 = 82 }; goto end_c82
   fi;
-  /* cs 76: pc 19 'shmem_get_folio_gfp: folio_put; repeat', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 76: pc 17 'do_read_fault: VM_FAULT_NOPAGE → folio_put; refault', locals {"f":"C2","orig":{"kind":"none"},"nopage":false} */
 end_c76:
   if
-  :: d_step { cs_reader1 == 76 -> cs_reader1 = 44 }; goto end_c44
+  :: d_step { cs_reader1 == 76 -> cs_reader1 = 114 }; goto end_done
   fi;
-  /* cs 77: pc 17 'do_read_fault: VM_FAULT_NOPAGE → folio_put; refault', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 77: pc 17 'do_read_fault: VM_FAULT_NOPAGE → folio_put; refault', locals {"f":"C2","orig":{"kind":"none"},"nopage":true} */
 end_c77:
   if
-  :: d_step { cs_reader1 == 77 -> cs_reader1 = 117 }; goto end_done
+  :: d_step { cs_reader1 == 77 && (folios_C2_ref == 0) -> assert(P_refcount); STOP /* BUG: VM_BUG_ON_PAGE(page_ref_count(page) == 0): folio_put on C2 with a zero count */ }; goto end_done
+  :: d_step { cs_reader1 == 77 && (folios_C2_ref != 0 && (folios_C2_held == 0 || folios_C2_held == 2)) -> folios_C2_ref = folios_C2_ref - 1; cs_reader1 = 83 }; goto end_c83
+  :: d_step { cs_reader1 == 77 && (folios_C2_ref != 0 && (folios_C2_held == 4 || folios_C2_held == 6)) -> folios_C2_ref = folios_C2_ref - 1; folios_C2_held = folios_C2_held & ~4; cs_reader1 = 83 }; goto end_c83
   fi;
-  /* cs 78: pc 17 'do_read_fault: VM_FAULT_NOPAGE → folio_put; refault', locals {"f":"B","orig":{"kind":"none"},"nopage":true} */
+  /* cs 78: pc 16 'do_read_fault: folio_unlock', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c78:
   if
-  :: d_step { cs_reader1 == 78 && (folios_B_ref == 0) -> assert(P_refcount); STOP /* BUG: VM_BUG_ON_PAGE(page_ref_count(page) == 0): folio_put on B with a zero count */ }; goto end_done
-  :: d_step { cs_reader1 == 78 && (folios_B_ref != 0 && (folios_B_held == 0 || folios_B_held == 2)) -> folios_B_ref = folios_B_ref - 1; cs_reader1 = 83 }; goto end_c83
-  :: d_step { cs_reader1 == 78 && (folios_B_ref != 0 && (folios_B_held == 4 || folios_B_held == 6)) -> folios_B_ref = folios_B_ref - 1; folios_B_held = folios_B_held & ~4; cs_reader1 = 83 }; goto end_c83
+  :: d_step { cs_reader1 == 78 && (folios_A_locked != 2) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of A not locked by this thread */ }; goto end_done
+  :: d_step { cs_reader1 == 78 && (folios_A_locked == 2) -> folios_A_locked = -1; cs_reader1 = 84; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c84
   fi;
-  /* cs 79: pc 5 'filemap_get_entry: xas_load', locals {"f":"C2","orig":{"kind":"none"},"nopage":false} */
+  /* cs 79: pc 16 'do_read_fault: folio_unlock', locals {"f":"A","orig":{"kind":"none"},"nopage":true} */
 end_c79:
   if
-  :: d_step { cs_reader1 == 79 && (cache_0 == 0) -> cs_reader1 = 4 }; goto end_c4
-  :: d_step { cs_reader1 == 79 && (cache_0 == 1) -> cs_reader1 = 29 }; goto end_c29
-  :: d_step { cs_reader1 == 79 && (cache_0 == 2) -> cs_reader1 = 84 }; goto end_c84
-  :: d_step { cs_reader1 == 79 && (cache_0 == 3) -> cs_reader1 = 30 }; goto end_c30
-  :: d_step { cs_reader1 == 79 && (cache_0 == 4) -> cs_reader1 = 73 }; goto end_c73
+  :: d_step { cs_reader1 == 79 && (folios_A_locked != 2) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of A not locked by this thread */ }; goto end_done
+  :: d_step { cs_reader1 == 79 && (folios_A_locked == 2) -> folios_A_locked = -1; cs_reader1 = 85; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c85
   fi;
-  /* cs 80: pc 7 'filemap_get_entry: xas_reload', locals {"f":"C2","orig":{"kind":"none"},"nopage":false} */
+  /* cs 80: pc 16 'do_read_fault: folio_unlock', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c80:
   if
-  :: d_step { cs_reader1 == 80 && (cache_0 != 4) -> cs_reader1 = 82 }; goto end_c82
-  :: d_step { cs_reader1 == 80 && (cache_0 == 4) -> cs_reader1 = 85 }; goto end_c85
+  :: d_step { cs_reader1 == 80 && (folios_B_locked != 2) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of B not locked by this thread */ }; goto end_done
+  :: d_step { cs_reader1 == 80 && (folios_B_locked == 2) -> folios_B_locked = -1; cs_reader1 = 86 }; goto end_c86
   fi;
-  /* cs 81: pc 14 'finish_fault: vmf_pte_changed? else set_pte_range', locals {"f":"C2","orig":{"kind":"none"},"nopage":false} */
+  /* cs 81: pc 16 'do_read_fault: folio_unlock', locals {"f":"B","orig":{"kind":"none"},"nopage":true} */
 end_c81:
   if
-  :: d_step { cs_reader1 == 81 && (pte_0 == 0 && ((folios_C2_held == 0 || folios_C2_held == 2) && folios_C2_mapcount != 4)) -> folios_C2_mapcount = folios_C2_mapcount + 1; pte_0 = 10; cs_reader1 = 86; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c86
-  :: d_step { cs_reader1 == 81 && (pte_0 == 0 && folios_C2_mapcount == 4) -> assert(P_model_error); STOP /* model error: set folios.C2.mapcount = 5 is outside its domain (0..4) */ }; goto end_done
-  :: d_step { cs_reader1 == 81 && (pte_0 == 0 && ((folios_C2_held == 4 || folios_C2_held == 6) && folios_C2_mapcount != 4)) -> folios_C2_held = folios_C2_held & ~4; folios_C2_mapcount = folios_C2_mapcount + 1; pte_0 = 10; cs_reader1 = 86; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c86
-  :: d_step { cs_reader1 == 81 && (pte_0 != 0) -> cs_reader1 = 87 }; goto end_c87
+  :: d_step { cs_reader1 == 81 && (folios_B_locked != 2) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of B not locked by this thread */ }; goto end_done
+  :: d_step { cs_reader1 == 81 && (folios_B_locked == 2) -> folios_B_locked = -1; cs_reader1 = 87 }; goto end_c87
   fi;
-  /* cs 82: pc 8 'filemap_get_entry: folio_put; repeat', locals {"f":"C2","orig":{"kind":"none"},"nopage":false} */
+  /* cs 82: pc 0 'CPU access: TLB hit or hardware walk', locals {"f":"C1","orig":{"kind":"none"},"nopage":false} */
 end_c82:
   if
-  :: d_step { cs_reader1 == 82 && (folios_C2_ref == 0) -> assert(P_refcount); STOP /* BUG: VM_BUG_ON_PAGE(page_ref_count(page) == 0): folio_put on C2 with a zero count */ }; goto end_done
-  :: d_step { cs_reader1 == 82 && (folios_C2_ref != 0 && (folios_C2_held == 0 || folios_C2_held == 2)) -> folios_C2_ref = folios_C2_ref - 1; cs_reader1 = 88 }; goto end_c88
-  :: d_step { cs_reader1 == 82 && (folios_C2_ref != 0 && (folios_C2_held == 4 || folios_C2_held == 6)) -> folios_C2_ref = folios_C2_ref - 1; folios_C2_held = folios_C2_held & ~4; cs_reader1 = 88 }; goto end_c88
+  :: d_step { cs_reader1 == 82 && (tlb_cached_0_A == 0 && (pte_0 == 0 || pte_0 == 2)) -> cs_reader1 = 88 }; goto end_c88
+  :: d_step { cs_reader1 == 82 && ((tlb_cached_0_A == 0 && (pte_0 != 0 && pte_0 != 2)) || tlb_cached_0_A == 6) -> cs_reader1 = 113 }; goto end_done
   fi;
-  /* cs 83: pc 0 'CPU access: TLB hit or hardware walk', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 83: pc 0 'CPU access: TLB hit or hardware walk', locals {"f":"C2","orig":{"kind":"none"},"nopage":false} */
 end_c83:
   if
   :: d_step { cs_reader1 == 83 && (tlb_cached_0_A == 0 && (pte_0 == 0 || pte_0 == 2)) -> cs_reader1 = 89 }; goto end_c89
-  :: d_step { cs_reader1 == 83 && ((tlb_cached_0_A == 0 && (pte_0 != 0 && pte_0 != 2)) || tlb_cached_0_A == 6) -> cs_reader1 = 117 }; goto end_done
+  :: d_step { cs_reader1 == 83 && ((tlb_cached_0_A == 0 && (pte_0 != 0 && pte_0 != 2)) || tlb_cached_0_A == 6) -> cs_reader1 = 114 }; goto end_done
   fi;
-  /* cs 84: pc 26 'shmem_alloc_and_add_folio: new folio in the hole', locals {"f":"C2","orig":{"kind":"none"},"nopage":false} */
+  /* cs 84: pc 17 'do_read_fault: VM_FAULT_NOPAGE → folio_put; refault', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c84:
   if
-  :: d_step { cs_reader1 == 84 && (cache_0 != 2) -> cs_reader1 = 79 }; goto end_c79
-  :: d_step { cs_reader1 == 84 && (cache_0 == 2 && allocated == 0) -> folios_C1_ref = 2; folios_C1_held = 4; folios_C1_locked = 2; folios_C1_mapping = 1; cache_0 = 3; allocated = allocated + 1; cs_reader1 = 23 }; goto end_c23
-  :: d_step { cs_reader1 == 84 && (cache_0 == 2 && allocated == 1) -> folios_C2_ref = 2; folios_C2_held = 4; folios_C2_locked = 2; folios_C2_mapping = 1; cache_0 = 4; allocated = allocated + 1; cs_reader1 = 32 }; goto end_c32
-  :: d_step { cs_reader1 == 84 && (cache_0 == 2 && allocated == 2) -> assert(P_model_error); STOP /* model error: no folio undefined in the layout */ }; goto end_done
+  :: d_step { cs_reader1 == 84 -> cs_reader1 = 107 }; goto end_done
   fi;
-  /* cs 85: pc 10 'shmem_get_folio_gfp: folio_lock', locals {"f":"C2","orig":{"kind":"none"},"nopage":false} */
+  /* cs 85: pc 17 'do_read_fault: VM_FAULT_NOPAGE → folio_put; refault', locals {"f":"A","orig":{"kind":"none"},"nopage":true} */
 end_c85:
   if
-  :: d_step { cs_reader1 == 85 && (folios_C2_locked == -1) -> folios_C2_locked = 2; cs_reader1 = 32 }; goto end_c32
-  :: d_step { cs_reader1 == 85 && ((folios_C2_locked != -1) && (folios_C2_waiters == 0 || folios_C2_waiters == 2)) -> folios_C2_waiters = folios_C2_waiters | 4; cs_reader1 = 90 }; goto end_c90
-  :: d_step { cs_reader1 == 85 && ((folios_C2_locked != -1) && (folios_C2_waiters == 4 || folios_C2_waiters == 6)) -> cs_reader1 = 90 }; goto end_c90
+  :: d_step { cs_reader1 == 85 && (folios_A_ref == 0) -> assert(P_refcount); STOP /* BUG: VM_BUG_ON_PAGE(page_ref_count(page) == 0): folio_put on A with a zero count */ }; goto end_done
+  :: d_step { cs_reader1 == 85 && (folios_A_ref != 0 && (folios_A_held == 0 || folios_A_held == 2)) -> folios_A_ref = folios_A_ref - 1; cs_reader1 = 0 }; goto end_c0
+  :: d_step { cs_reader1 == 85 && (folios_A_ref != 0 && (folios_A_held == 4 || folios_A_held == 6)) -> folios_A_ref = folios_A_ref - 1; folios_A_held = folios_A_held & ~4; cs_reader1 = 0; INV_no_ref_held_across_migration_wait }; goto end_c0
   fi;
-  /* cs 86: pc 15 'finish_fault: pte_unmap_unlock', locals {"f":"C2","orig":{"kind":"none"},"nopage":false} */
+  /* cs 86: pc 17 'do_read_fault: VM_FAULT_NOPAGE → folio_put; refault', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c86:
   if
-  :: d_step { cs_reader1 == 86 && (ptl != 2) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
-  :: d_step { cs_reader1 == 86 && (ptl == 2) -> ptl = -1; cs_reader1 = 91 }; goto end_c91
+  :: d_step { cs_reader1 == 86 -> cs_reader1 = 115 }; goto end_done
   fi;
-  /* cs 87: pc 15 'finish_fault: pte_unmap_unlock', locals {"f":"C2","orig":{"kind":"none"},"nopage":true} */
+  /* cs 87: pc 17 'do_read_fault: VM_FAULT_NOPAGE → folio_put; refault', locals {"f":"B","orig":{"kind":"none"},"nopage":true} */
 end_c87:
   if
-  :: d_step { cs_reader1 == 87 && (ptl != 2) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
-  :: d_step { cs_reader1 == 87 && (ptl == 2) -> ptl = -1; cs_reader1 = 92 }; goto end_c92
+  :: d_step { cs_reader1 == 87 && (folios_B_ref == 0) -> assert(P_refcount); STOP /* BUG: VM_BUG_ON_PAGE(page_ref_count(page) == 0): folio_put on B with a zero count */ }; goto end_done
+  :: d_step { cs_reader1 == 87 && (folios_B_ref != 0 && (folios_B_held == 0 || folios_B_held == 2)) -> folios_B_ref = folios_B_ref - 1; cs_reader1 = 90 }; goto end_c90
+  :: d_step { cs_reader1 == 87 && (folios_B_ref != 0 && (folios_B_held == 4 || folios_B_held == 6)) -> folios_B_ref = folios_B_ref - 1; folios_B_held = folios_B_held & ~4; cs_reader1 = 90 }; goto end_c90
   fi;
-  /* cs 88: pc 9 'filemap_get_entry: repeat', locals {"f":"C2","orig":{"kind":"none"},"nopage":false} */
+  /* cs 88: pc 1 'handle_pte_fault: ptep_get_lockless', locals {"f":"C1","orig":{"kind":"none"},"nopage":false} */
 end_c88:
   if
-  :: d_step { cs_reader1 == 88 -> cs_reader1 = 79 }; goto end_c79
+  :: d_step { cs_reader1 == 88 && (pte_0 == 0) -> cs_reader1 = 15 }; goto end_c15
+  :: d_step { cs_reader1 == 88 && (pte_0 == 1) -> cs_reader1 = 116 }; goto end_done
+  :: d_step { cs_reader1 == 88 && (pte_0 == 2) -> cs_reader1 = 91 }; goto end_c91
+  :: d_step { cs_reader1 == 88 && (pte_0 == 4) -> cs_reader1 = 117 }; goto end_done
+  :: d_step { cs_reader1 == 88 && (pte_0 == 7) -> cs_reader1 = 118 }; goto end_done
+  :: d_step { cs_reader1 == 88 && (pte_0 == 10) -> cs_reader1 = 119 }; goto end_done
   fi;
-  /* cs 89: pc 1 'handle_pte_fault: ptep_get_lockless', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 89: pc 1 'handle_pte_fault: ptep_get_lockless', locals {"f":"C2","orig":{"kind":"none"},"nopage":false} */
 end_c89:
   if
-  :: d_step { cs_reader1 == 89 && (pte_0 == 0) -> cs_reader1 = 35 }; goto end_c35
-  :: d_step { cs_reader1 == 89 && (pte_0 == 1) -> cs_reader1 = 118 }; goto end_done
-  :: d_step { cs_reader1 == 89 && (pte_0 == 2) -> cs_reader1 = 93 }; goto end_c93
-  :: d_step { cs_reader1 == 89 && (pte_0 == 4) -> cs_reader1 = 119 }; goto end_done
-  :: d_step { cs_reader1 == 89 && (pte_0 == 7) -> cs_reader1 = 120 }; goto end_done
-  :: d_step { cs_reader1 == 89 && (pte_0 == 10) -> cs_reader1 = 129 }; goto end_done
+  :: d_step { cs_reader1 == 89 && (pte_0 == 0) -> cs_reader1 = 17 }; goto end_c17
+  :: d_step { cs_reader1 == 89 && (pte_0 == 1) -> cs_reader1 = 120 }; goto end_done
+  :: d_step { cs_reader1 == 89 && (pte_0 == 2) -> cs_reader1 = 92 }; goto end_c92
+  :: d_step { cs_reader1 == 89 && (pte_0 == 4) -> cs_reader1 = 121 }; goto end_done
+  :: d_step { cs_reader1 == 89 && (pte_0 == 7) -> cs_reader1 = 122 }; goto end_done
+  :: d_step { cs_reader1 == 89 && (pte_0 == 10) -> cs_reader1 = 123 }; goto end_done
   fi;
-  /* cs 90: pc 11 'shmem_get_folio_gfp: folio_lock sleeps', locals {"f":"C2","orig":{"kind":"none"},"nopage":false} */
+  /* cs 90: pc 0 'CPU access: TLB hit or hardware walk', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c90:
   if
-  :: d_step { cs_reader1 == 90 && ((folios_C2_locked == -1) && (folios_C2_waiters == 0 || folios_C2_waiters == 2)) -> folios_C2_locked = 2; cs_reader1 = 32 }; goto end_c32
-  :: d_step { cs_reader1 == 90 && ((folios_C2_locked == -1) && (folios_C2_waiters == 4 || folios_C2_waiters == 6)) -> folios_C2_locked = 2; folios_C2_waiters = folios_C2_waiters & ~4; cs_reader1 = 32 }; goto end_c32
+  :: d_step { cs_reader1 == 90 && (tlb_cached_0_A == 0 && (pte_0 == 0 || pte_0 == 2)) -> cs_reader1 = 93 }; goto end_c93
+  :: d_step { cs_reader1 == 90 && ((tlb_cached_0_A == 0 && (pte_0 != 0 && pte_0 != 2)) || tlb_cached_0_A == 6) -> cs_reader1 = 115 }; goto end_done
   fi;
-  /* cs 91: pc 16 'do_read_fault: folio_unlock', locals {"f":"C2","orig":{"kind":"none"},"nopage":false} */
+  /* cs 91: pc 20 'migration_entry_wait: pte_offset_map_lock', locals {"f":"C1","orig":{"kind":"migration","folio":"A"},"nopage":false} */
 end_c91:
   if
-  :: d_step { cs_reader1 == 91 && (folios_C2_locked != 2) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of C2 not locked by this thread */ }; goto end_done
-  :: d_step { cs_reader1 == 91 && (folios_C2_locked == 2) -> folios_C2_locked = -1; cs_reader1 = 94 }; goto end_c94
+  :: d_step { cs_reader1 == 91 && (ptl == -1) -> ptl = 2; cs_reader1 = 94 }; goto end_c94
   fi;
-  /* cs 92: pc 16 'do_read_fault: folio_unlock', locals {"f":"C2","orig":{"kind":"none"},"nopage":true} */
+  /* cs 92: pc 20 'migration_entry_wait: pte_offset_map_lock', locals {"f":"C2","orig":{"kind":"migration","folio":"A"},"nopage":false} */
 end_c92:
   if
-  :: d_step { cs_reader1 == 92 && (folios_C2_locked != 2) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of C2 not locked by this thread */ }; goto end_done
-  :: d_step { cs_reader1 == 92 && (folios_C2_locked == 2) -> folios_C2_locked = -1; cs_reader1 = 95 }; goto end_c95
+  :: d_step { cs_reader1 == 92 && (ptl == -1) -> ptl = 2; cs_reader1 = 95 }; goto end_c95
   fi;
-  /* cs 93: pc 20 'migration_entry_wait: pte_offset_map_lock', locals {"f":"B","orig":{"kind":"migration","folio":"A"},"nopage":false} */
+  /* cs 93: pc 1 'handle_pte_fault: ptep_get_lockless', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c93:
   if
-  :: d_step { cs_reader1 == 93 && (ptl == -1) -> ptl = 2; cs_reader1 = 96 }; goto end_c96
+  :: d_step { cs_reader1 == 93 && (pte_0 == 0) -> cs_reader1 = 11 }; goto end_c11
+  :: d_step { cs_reader1 == 93 && (pte_0 == 1) -> cs_reader1 = 124 }; goto end_done
+  :: d_step { cs_reader1 == 93 && (pte_0 == 2) -> cs_reader1 = 96 }; goto end_c96
+  :: d_step { cs_reader1 == 93 && (pte_0 == 4) -> cs_reader1 = 125 }; goto end_done
+  :: d_step { cs_reader1 == 93 && (pte_0 == 7) -> cs_reader1 = 126 }; goto end_done
+  :: d_step { cs_reader1 == 93 && (pte_0 == 10) -> cs_reader1 = 127 }; goto end_done
   fi;
-  /* cs 94: pc 17 'do_read_fault: VM_FAULT_NOPAGE → folio_put; refault', locals {"f":"C2","orig":{"kind":"none"},"nopage":false} */
+  /* cs 94: pc 21 'migration_entry_wait: is_migration_entry(ptep_get)?', locals {"f":"C1","orig":{"kind":"migration","folio":"A"},"nopage":false} */
 end_c94:
   if
-  :: d_step { cs_reader1 == 94 -> cs_reader1 = 121 }; goto end_done
+  :: d_step { cs_reader1 == 94 && (pte_0 != 2) -> cs_reader1 = 97 }; goto end_c97
+  :: d_step { cs_reader1 == 94 && (pte_0 == 2) -> cs_reader1 = 20 }; goto end_c20
   fi;
-  /* cs 95: pc 17 'do_read_fault: VM_FAULT_NOPAGE → folio_put; refault', locals {"f":"C2","orig":{"kind":"none"},"nopage":true} */
+  /* cs 95: pc 21 'migration_entry_wait: is_migration_entry(ptep_get)?', locals {"f":"C2","orig":{"kind":"migration","folio":"A"},"nopage":false} */
 end_c95:
   if
-  :: d_step { cs_reader1 == 95 && (folios_C2_ref == 0) -> assert(P_refcount); STOP /* BUG: VM_BUG_ON_PAGE(page_ref_count(page) == 0): folio_put on C2 with a zero count */ }; goto end_done
-  :: d_step { cs_reader1 == 95 && (folios_C2_ref != 0 && (folios_C2_held == 0 || folios_C2_held == 2)) -> folios_C2_ref = folios_C2_ref - 1; cs_reader1 = 97 }; goto end_c97
-  :: d_step { cs_reader1 == 95 && (folios_C2_ref != 0 && (folios_C2_held == 4 || folios_C2_held == 6)) -> folios_C2_ref = folios_C2_ref - 1; folios_C2_held = folios_C2_held & ~4; cs_reader1 = 97 }; goto end_c97
+  :: d_step { cs_reader1 == 95 && (pte_0 != 2) -> cs_reader1 = 98 }; goto end_c98
+  :: d_step { cs_reader1 == 95 && (pte_0 == 2) -> cs_reader1 = 20 }; goto end_c20
   fi;
-  /* cs 96: pc 21 'migration_entry_wait: is_migration_entry(ptep_get)?', locals {"f":"B","orig":{"kind":"migration","folio":"A"},"nopage":false} */
+  /* cs 96: pc 20 'migration_entry_wait: pte_offset_map_lock', locals {"f":"B","orig":{"kind":"migration","folio":"A"},"nopage":false} */
 end_c96:
   if
-  :: d_step { cs_reader1 == 96 && (pte_0 != 2) -> cs_reader1 = 98 }; goto end_c98
-  :: d_step { cs_reader1 == 96 && (pte_0 == 2) -> cs_reader1 = 8 }; goto end_c8
+  :: d_step { cs_reader1 == 96 && (ptl == -1) -> ptl = 2; cs_reader1 = 99 }; goto end_c99
   fi;
-  /* cs 97: pc 0 'CPU access: TLB hit or hardware walk', locals {"f":"C2","orig":{"kind":"none"},"nopage":false} */
+  /* cs 97: pc 25 'migration_entry_wait: spin_unlock(ptl); refault', locals {"f":"C1","orig":{"kind":"migration","folio":"A"},"nopage":false} */
 end_c97:
   if
-  :: d_step { cs_reader1 == 97 && (tlb_cached_0_A == 0 && (pte_0 == 0 || pte_0 == 2)) -> cs_reader1 = 99 }; goto end_c99
-  :: d_step { cs_reader1 == 97 && ((tlb_cached_0_A == 0 && (pte_0 != 0 && pte_0 != 2)) || tlb_cached_0_A == 6) -> cs_reader1 = 121 }; goto end_done
+  :: d_step { cs_reader1 == 97 && (ptl != 2) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
+  :: d_step { cs_reader1 == 97 && (ptl == 2) -> ptl = -1; cs_reader1 = 100 }; goto end_c100
   fi;
-  /* cs 98: pc 25 'migration_entry_wait: spin_unlock(ptl); refault', locals {"f":"B","orig":{"kind":"migration","folio":"A"},"nopage":false} */
+  /* cs 98: pc 25 'migration_entry_wait: spin_unlock(ptl); refault', locals {"f":"C2","orig":{"kind":"migration","folio":"A"},"nopage":false} */
 end_c98:
   if
   :: d_step { cs_reader1 == 98 && (ptl != 2) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
-  :: d_step { cs_reader1 == 98 && (ptl == 2) -> ptl = -1; cs_reader1 = 100 }; goto end_c100
+  :: d_step { cs_reader1 == 98 && (ptl == 2) -> ptl = -1; cs_reader1 = 101 }; goto end_c101
   fi;
-  /* cs 99: pc 1 'handle_pte_fault: ptep_get_lockless', locals {"f":"C2","orig":{"kind":"none"},"nopage":false} */
+  /* cs 99: pc 21 'migration_entry_wait: is_migration_entry(ptep_get)?', locals {"f":"B","orig":{"kind":"migration","folio":"A"},"nopage":false} */
 end_c99:
   if
-  :: d_step { cs_reader1 == 99 && (pte_0 == 0) -> cs_reader1 = 79 }; goto end_c79
-  :: d_step { cs_reader1 == 99 && (pte_0 == 1) -> cs_reader1 = 122 }; goto end_done
-  :: d_step { cs_reader1 == 99 && (pte_0 == 2) -> cs_reader1 = 101 }; goto end_c101
-  :: d_step { cs_reader1 == 99 && (pte_0 == 4) -> cs_reader1 = 123 }; goto end_done
-  :: d_step { cs_reader1 == 99 && (pte_0 == 7) -> cs_reader1 = 124 }; goto end_done
-  :: d_step { cs_reader1 == 99 && (pte_0 == 10) -> cs_reader1 = 130 }; goto end_done
+  :: d_step { cs_reader1 == 99 && (pte_0 != 2) -> cs_reader1 = 102 }; goto end_c102
+  :: d_step { cs_reader1 == 99 && (pte_0 == 2) -> cs_reader1 = 20 }; goto end_c20
   fi;
-  /* cs 100: pc 0 'CPU access: TLB hit or hardware walk', locals {"f":"B","orig":{"kind":"migration","folio":"A"},"nopage":false} */
+  /* cs 100: pc 0 'CPU access: TLB hit or hardware walk', locals {"f":"C1","orig":{"kind":"migration","folio":"A"},"nopage":false} */
 end_c100:
   if
-  :: d_step { cs_reader1 == 100 && (tlb_cached_0_A == 0 && (pte_0 == 0 || pte_0 == 2)) -> cs_reader1 = 102 }; goto end_c102
-  :: d_step { cs_reader1 == 100 && ((tlb_cached_0_A == 0 && (pte_0 != 0 && pte_0 != 2)) || tlb_cached_0_A == 6) -> cs_reader1 = 125 }; goto end_done
+  :: d_step { cs_reader1 == 100 && (tlb_cached_0_A == 0 && (pte_0 == 0 || pte_0 == 2)) -> cs_reader1 = 103 }; goto end_c103
+  :: d_step { cs_reader1 == 100 && ((tlb_cached_0_A == 0 && (pte_0 != 0 && pte_0 != 2)) || tlb_cached_0_A == 6) -> cs_reader1 = 128 }; goto end_done
   fi;
-  /* cs 101: pc 20 'migration_entry_wait: pte_offset_map_lock', locals {"f":"C2","orig":{"kind":"migration","folio":"A"},"nopage":false} */
+  /* cs 101: pc 0 'CPU access: TLB hit or hardware walk', locals {"f":"C2","orig":{"kind":"migration","folio":"A"},"nopage":false} */
 end_c101:
   if
-  :: d_step { cs_reader1 == 101 && (ptl == -1) -> ptl = 2; cs_reader1 = 103 }; goto end_c103
+  :: d_step { cs_reader1 == 101 && (tlb_cached_0_A == 0 && (pte_0 == 0 || pte_0 == 2)) -> cs_reader1 = 104 }; goto end_c104
+  :: d_step { cs_reader1 == 101 && ((tlb_cached_0_A == 0 && (pte_0 != 0 && pte_0 != 2)) || tlb_cached_0_A == 6) -> cs_reader1 = 129 }; goto end_done
   fi;
-  /* cs 102: pc 1 'handle_pte_fault: ptep_get_lockless', locals {"f":"B","orig":{"kind":"migration","folio":"A"},"nopage":false} */
+  /* cs 102: pc 25 'migration_entry_wait: spin_unlock(ptl); refault', locals {"f":"B","orig":{"kind":"migration","folio":"A"},"nopage":false} */
 end_c102:
   if
-  :: d_step { cs_reader1 == 102 && (pte_0 == 0) -> cs_reader1 = 35 }; goto end_c35
-  :: d_step { cs_reader1 == 102 && (pte_0 == 1) -> cs_reader1 = 118 }; goto end_done
-  :: d_step { cs_reader1 == 102 && (pte_0 == 2) -> cs_reader1 = 93 }; goto end_c93
-  :: d_step { cs_reader1 == 102 && (pte_0 == 4) -> cs_reader1 = 119 }; goto end_done
-  :: d_step { cs_reader1 == 102 && (pte_0 == 7) -> cs_reader1 = 120 }; goto end_done
-  :: d_step { cs_reader1 == 102 && (pte_0 == 10) -> cs_reader1 = 129 }; goto end_done
+  :: d_step { cs_reader1 == 102 && (ptl != 2) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
+  :: d_step { cs_reader1 == 102 && (ptl == 2) -> ptl = -1; cs_reader1 = 105 }; goto end_c105
   fi;
-  /* cs 103: pc 21 'migration_entry_wait: is_migration_entry(ptep_get)?', locals {"f":"C2","orig":{"kind":"migration","folio":"A"},"nopage":false} */
+  /* cs 103: pc 1 'handle_pte_fault: ptep_get_lockless', locals {"f":"C1","orig":{"kind":"migration","folio":"A"},"nopage":false} */
 end_c103:
   if
-  :: d_step { cs_reader1 == 103 && (pte_0 != 2) -> cs_reader1 = 104 }; goto end_c104
-  :: d_step { cs_reader1 == 103 && (pte_0 == 2) -> cs_reader1 = 8 }; goto end_c8
+  :: d_step { cs_reader1 == 103 && (pte_0 == 0) -> cs_reader1 = 15 }; goto end_c15
+  :: d_step { cs_reader1 == 103 && (pte_0 == 1) -> cs_reader1 = 116 }; goto end_done
+  :: d_step { cs_reader1 == 103 && (pte_0 == 2) -> cs_reader1 = 91 }; goto end_c91
+  :: d_step { cs_reader1 == 103 && (pte_0 == 4) -> cs_reader1 = 117 }; goto end_done
+  :: d_step { cs_reader1 == 103 && (pte_0 == 7) -> cs_reader1 = 118 }; goto end_done
+  :: d_step { cs_reader1 == 103 && (pte_0 == 10) -> cs_reader1 = 119 }; goto end_done
   fi;
-  /* cs 104: pc 25 'migration_entry_wait: spin_unlock(ptl); refault', locals {"f":"C2","orig":{"kind":"migration","folio":"A"},"nopage":false} */
+  /* cs 104: pc 1 'handle_pte_fault: ptep_get_lockless', locals {"f":"C2","orig":{"kind":"migration","folio":"A"},"nopage":false} */
 end_c104:
   if
-  :: d_step { cs_reader1 == 104 && (ptl != 2) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
-  :: d_step { cs_reader1 == 104 && (ptl == 2) -> ptl = -1; cs_reader1 = 105 }; goto end_c105
+  :: d_step { cs_reader1 == 104 && (pte_0 == 0) -> cs_reader1 = 17 }; goto end_c17
+  :: d_step { cs_reader1 == 104 && (pte_0 == 1) -> cs_reader1 = 120 }; goto end_done
+  :: d_step { cs_reader1 == 104 && (pte_0 == 2) -> cs_reader1 = 92 }; goto end_c92
+  :: d_step { cs_reader1 == 104 && (pte_0 == 4) -> cs_reader1 = 121 }; goto end_done
+  :: d_step { cs_reader1 == 104 && (pte_0 == 7) -> cs_reader1 = 122 }; goto end_done
+  :: d_step { cs_reader1 == 104 && (pte_0 == 10) -> cs_reader1 = 123 }; goto end_done
   fi;
-  /* cs 105: pc 0 'CPU access: TLB hit or hardware walk', locals {"f":"C2","orig":{"kind":"migration","folio":"A"},"nopage":false} */
+  /* cs 105: pc 0 'CPU access: TLB hit or hardware walk', locals {"f":"B","orig":{"kind":"migration","folio":"A"},"nopage":false} */
 end_c105:
   if
   :: d_step { cs_reader1 == 105 && (tlb_cached_0_A == 0 && (pte_0 == 0 || pte_0 == 2)) -> cs_reader1 = 106 }; goto end_c106
-  :: d_step { cs_reader1 == 105 && ((tlb_cached_0_A == 0 && (pte_0 != 0 && pte_0 != 2)) || tlb_cached_0_A == 6) -> cs_reader1 = 126 }; goto end_done
+  :: d_step { cs_reader1 == 105 && ((tlb_cached_0_A == 0 && (pte_0 != 0 && pte_0 != 2)) || tlb_cached_0_A == 6) -> cs_reader1 = 130 }; goto end_done
   fi;
-  /* cs 106: pc 1 'handle_pte_fault: ptep_get_lockless', locals {"f":"C2","orig":{"kind":"migration","folio":"A"},"nopage":false} */
+  /* cs 106: pc 1 'handle_pte_fault: ptep_get_lockless', locals {"f":"B","orig":{"kind":"migration","folio":"A"},"nopage":false} */
 end_c106:
   if
-  :: d_step { cs_reader1 == 106 && (pte_0 == 0) -> cs_reader1 = 79 }; goto end_c79
-  :: d_step { cs_reader1 == 106 && (pte_0 == 1) -> cs_reader1 = 122 }; goto end_done
-  :: d_step { cs_reader1 == 106 && (pte_0 == 2) -> cs_reader1 = 101 }; goto end_c101
-  :: d_step { cs_reader1 == 106 && (pte_0 == 4) -> cs_reader1 = 123 }; goto end_done
-  :: d_step { cs_reader1 == 106 && (pte_0 == 7) -> cs_reader1 = 124 }; goto end_done
-  :: d_step { cs_reader1 == 106 && (pte_0 == 10) -> cs_reader1 = 130 }; goto end_done
+  :: d_step { cs_reader1 == 106 && (pte_0 == 0) -> cs_reader1 = 11 }; goto end_c11
+  :: d_step { cs_reader1 == 106 && (pte_0 == 1) -> cs_reader1 = 124 }; goto end_done
+  :: d_step { cs_reader1 == 106 && (pte_0 == 2) -> cs_reader1 = 96 }; goto end_c96
+  :: d_step { cs_reader1 == 106 && (pte_0 == 4) -> cs_reader1 = 125 }; goto end_done
+  :: d_step { cs_reader1 == 106 && (pte_0 == 7) -> cs_reader1 = 126 }; goto end_done
+  :: d_step { cs_reader1 == 106 && (pte_0 == 10) -> cs_reader1 = 127 }; goto end_done
   fi;
 end_done:
   false

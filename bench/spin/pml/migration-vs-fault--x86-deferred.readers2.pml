@@ -54,7 +54,7 @@ byte tlb_cpumask = 6; /* tlb.cpumask: mask, values 6 */
 byte tlb_ubc = 0; /* tlb.ubc: mask, values 0, 6 */
 byte tlb_batched = 0; /* tlb.batched: int, values 0, 1 */
 byte tlb_irqOff = 0; /* tlb.irqOff: mask, values 0 */
-byte i_mmap_rwsem_readers = 0; /* i_mmap_rwsem.readers: int, values 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31 */
+byte i_mmap_rwsem_readers = 0; /* i_mmap_rwsem.readers: int, values 0, 1, 2 */
 short i_mmap_rwsem_writer = -1; /* i_mmap_rwsem.writer: tid, values -1 */
 byte mig = 0; /* mig: 0 = "running", 1 = "migrated", 2 = "failed" */
 byte allocated = 0; /* allocated: int, values 0 */
@@ -70,14 +70,13 @@ proctype p_migrator() {
 end_c0:
   if
   :: d_step { cs_migrator == 0 && (folios_A_locked == -1) -> folios_A_locked = 0; cs_migrator = 1; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c1
-  :: d_step { cs_migrator == 0 && ((folios_A_locked != -1) && (folios_A_waiters == 0 || folios_A_waiters == 2 || folios_A_waiters == 4 || folios_A_waiters == 6)) -> folios_A_waiters = folios_A_waiters | 1; cs_migrator = 8; INV_no_ref_held_across_migration_wait }; goto end_c8
-  :: d_step { cs_migrator == 0 && ((folios_A_locked != -1) && (folios_A_waiters == 1 || folios_A_waiters == 3 || folios_A_waiters == 5 || folios_A_waiters == 7)) -> cs_migrator = 8 }; goto end_c8
+  :: d_step { cs_migrator == 0 && ((folios_A_locked == 1 || folios_A_locked == 2) && (folios_A_waiters == 0 || folios_A_waiters == 2 || folios_A_waiters == 4 || folios_A_waiters == 6)) -> folios_A_waiters = folios_A_waiters | 1; cs_migrator = 50; INV_no_ref_held_across_migration_wait }; goto end_c50
+  :: d_step { cs_migrator == 0 && ((folios_A_locked == 1 || folios_A_locked == 2) && (folios_A_waiters == 1 || folios_A_waiters == 3 || folios_A_waiters == 5 || folios_A_waiters == 7)) -> cs_migrator = 50 }; goto end_c50
   fi;
   /* cs 1: pc 2 'rmap_walk_file: i_mmap_lock_read', locals {"batch":0,"early":0,"retrying":false} */
 end_c1:
   if
-  :: d_step { cs_migrator == 1 && (i_mmap_rwsem_readers != 31) -> i_mmap_rwsem_readers = i_mmap_rwsem_readers + 1; cs_migrator = 2 }; goto end_c2
-  :: d_step { cs_migrator == 1 && (i_mmap_rwsem_readers == 31) -> assert(P_model_error); STOP /* model error: set i_mmap_rwsem.readers = 32 is outside its domain (0..31) */ }; goto end_done
+  :: d_step { cs_migrator == 1 -> i_mmap_rwsem_readers = i_mmap_rwsem_readers + 1; cs_migrator = 2 }; goto end_c2
   fi;
   /* cs 2: pc 3 'try_to_migrate_one: page_vma_mapped_walk takes PTL', locals {"batch":0,"early":0,"retrying":false} */
 end_c2:
@@ -87,8 +86,7 @@ end_c2:
   /* cs 3: pc 4 'try_to_migrate_one: ptep_clear_flush / ptep_get_and_clear', locals {"batch":0,"early":0,"retrying":false} */
 end_c3:
   if
-  :: d_step { cs_migrator == 3 && (tlb_ubc == 0) -> pte_0 = 0; tlb_ubc = tlb_ubc | 6; tlb_batched = 1; cs_migrator = 4; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c4
-  :: d_step { cs_migrator == 3 && (tlb_ubc == 6) -> pte_0 = 0; tlb_batched = 1; cs_migrator = 4; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c4
+  :: d_step { cs_migrator == 3 -> pte_0 = 0; tlb_ubc = tlb_ubc | 6; tlb_batched = 1; cs_migrator = 4; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c4
   fi;
   /* cs 4: pc 5 'try_to_migrate_one: set_pte_at(migration entry)', locals {"batch":0,"early":0,"retrying":false} */
 end_c4:
@@ -98,8 +96,7 @@ end_c4:
   /* cs 5: pc 6 'try_to_migrate_one: folio_remove_rmap_pte', locals {"batch":0,"early":0,"retrying":false} */
 end_c5:
   if
-  :: d_step { cs_migrator == 5 && (folios_A_mapcount == 0) -> assert(P_refcount); STOP /* BUG: VM_BUG_ON_FOLIO(folio_mapcount(folio) < 0): A mapcount underflow */ }; goto end_done
-  :: d_step { cs_migrator == 5 && (folios_A_mapcount != 0) -> folios_A_mapcount = folios_A_mapcount - 1; cs_migrator = 6 }; goto end_c6
+  :: d_step { cs_migrator == 5 -> folios_A_mapcount = folios_A_mapcount - 1; cs_migrator = 6 }; goto end_c6
   fi;
   /* cs 6: pc 7 'try_to_migrate_one: folio_put', locals {"batch":0,"early":0,"retrying":false} */
 end_c6:
@@ -111,183 +108,180 @@ end_c6:
 end_c7:
   if
   :: d_step { cs_migrator == 7 && (ptl != 0) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
-  :: d_step { cs_migrator == 7 && (ptl == 0) -> ptl = -1; cs_migrator = 9 }; goto end_c9
+  :: d_step { cs_migrator == 7 && (ptl == 0) -> ptl = -1; cs_migrator = 8 }; goto end_c8
   fi;
-  /* cs 8: pc 1 'migrate_folio_unmap: folio_lock sleeps', locals {"batch":0,"early":0,"retrying":false} */
+  /* cs 8: pc 9 'rmap_walk_file: i_mmap_unlock_read', locals {"batch":0,"early":0,"retrying":false} */
 end_c8:
   if
-  :: d_step { cs_migrator == 8 && ((folios_A_locked == -1) && (folios_A_waiters == 0 || folios_A_waiters == 2 || folios_A_waiters == 4 || folios_A_waiters == 6)) -> folios_A_locked = 0; cs_migrator = 1; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c1
-  :: d_step { cs_migrator == 8 && ((folios_A_locked == -1) && (folios_A_waiters == 1 || folios_A_waiters == 3 || folios_A_waiters == 5 || folios_A_waiters == 7)) -> folios_A_locked = 0; folios_A_waiters = folios_A_waiters & ~1; cs_migrator = 1; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c1
+  :: d_step { cs_migrator == 8 && (i_mmap_rwsem_readers == 0) -> assert(P_lock_misuse); STOP /* BUG: up_read(i_mmap_rwsem) without a reader */ }; goto end_done
+  :: d_step { cs_migrator == 8 && (i_mmap_rwsem_readers == 1) -> i_mmap_rwsem_readers = i_mmap_rwsem_readers - 1; cs_migrator = 9 }; goto end_c9
   fi;
-  /* cs 9: pc 9 'rmap_walk_file: i_mmap_unlock_read', locals {"batch":0,"early":0,"retrying":false} */
+  /* cs 9: pc 10 'migrate_pages_batch: try_to_unmap_flush', locals {"batch":0,"early":0,"retrying":false} */
 end_c9:
   if
-  :: d_step { cs_migrator == 9 && (i_mmap_rwsem_readers == 0) -> assert(P_lock_misuse); STOP /* BUG: up_read(i_mmap_rwsem) without a reader */ }; goto end_done
-  :: d_step { cs_migrator == 9 && (i_mmap_rwsem_readers != 0) -> i_mmap_rwsem_readers = i_mmap_rwsem_readers - 1; cs_migrator = 10 }; goto end_c10
+  :: d_step { cs_migrator == 9 && (tlb_ubc == 0) -> cs_migrator = 10 }; goto end_c10
+  :: d_step { cs_migrator == 9 && (tlb_ubc == 6) -> tlb_cached_0_A = tlb_cached_0_A & ~6; tlb_ubc = tlb_ubc & ~6; cs_migrator = 10 }; goto end_c10
   fi;
-  /* cs 10: pc 10 'migrate_pages_batch: try_to_unmap_flush', locals {"batch":0,"early":0,"retrying":false} */
+  /* cs 10: pc 11 'folio_migrate_mapping: xas_lock_irq; folio_ref_freeze(src, expected)', locals {"batch":0,"early":0,"retrying":false} */
 end_c10:
   if
-  :: d_step { cs_migrator == 10 && (tlb_ubc == 0) -> cs_migrator = 11 }; goto end_c11
-  :: d_step { cs_migrator == 10 && (tlb_ubc == 6 && tlb_cached_0_A == 0) -> tlb_ubc = tlb_ubc & ~6; cs_migrator = 11 }; goto end_c11
-  :: d_step { cs_migrator == 10 && (tlb_ubc == 6 && tlb_cached_0_A == 6) -> tlb_cached_0_A = tlb_cached_0_A & ~6; tlb_ubc = tlb_ubc & ~6; cs_migrator = 11 }; goto end_c11
+  :: d_step { cs_migrator == 10 && (folios_A_ref != 2 && (folios_A_held == 0 || (folios_A_held == 2 && (folios_A_waiters == 2 || folios_A_waiters == 3 || folios_A_waiters == 6 || folios_A_waiters == 7)) || (folios_A_held == 4 && (folios_A_waiters >= 4 && folios_A_waiters <= 7)) || (folios_A_held == 6 && (folios_A_waiters == 6 || folios_A_waiters == 7)))) -> cs_migrator = 12 }; goto end_c12
+  :: d_step { cs_migrator == 10 && (folios_A_ref == 2) -> folios_A_ref = folios_A_ref - 2; cs_migrator = 11 }; goto end_c11
   fi;
-  /* cs 11: pc 11 'folio_migrate_mapping: xas_lock_irq; folio_ref_freeze(src, expected)', locals {"batch":0,"early":0,"retrying":false} */
+  /* cs 11: pc 12 'folio_migrate_mapping: xas_store(dst); folio_ref_unfreeze(src, 1)', locals {"batch":0,"early":0,"retrying":false} */
 end_c11:
   if
-  :: d_step { cs_migrator == 11 && (folios_A_ref != 2 && (folios_A_held == 0 || (folios_A_held == 2 && (folios_A_waiters == 2 || folios_A_waiters == 3 || folios_A_waiters == 6 || folios_A_waiters == 7)) || (folios_A_held == 4 && (folios_A_waiters >= 4 && folios_A_waiters <= 7)) || (folios_A_held == 6 && (folios_A_waiters == 6 || folios_A_waiters == 7)))) -> cs_migrator = 13 }; goto end_c13
-  :: d_step { cs_migrator == 11 && (folios_A_ref == 2) -> folios_A_ref = folios_A_ref - 2; cs_migrator = 12 }; goto end_c12
+  :: d_step { cs_migrator == 11 && (folios_B_ref != 16) -> folios_A_ref = 1; folios_A_mapping = 0; folios_B_ref = folios_B_ref + 1; folios_B_mapping = 1; cache_0 = 1; cs_migrator = 13 }; goto end_c13
+  :: d_step { cs_migrator == 11 && (folios_B_ref == 16) -> assert(P_model_error); STOP /* model error: set folios.B.ref = 17 is outside its domain (0..16) */ }; goto end_done
   fi;
-  /* cs 12: pc 12 'folio_migrate_mapping: xas_store(dst); folio_ref_unfreeze(src, 1)', locals {"batch":0,"early":0,"retrying":false} */
+  /* cs 12: pc 20 'migrate_folio_undo_src: remove_migration_ptes: PTL', locals {"batch":0,"early":0,"retrying":false} */
 end_c12:
   if
-  :: d_step { cs_migrator == 12 && (folios_B_ref != 16) -> folios_A_ref = 1; folios_A_mapping = 0; folios_B_ref = folios_B_ref + 1; folios_B_mapping = 1; cache_0 = 1; cs_migrator = 14 }; goto end_c14
-  :: d_step { cs_migrator == 12 && (folios_B_ref == 16) -> assert(P_model_error); STOP /* model error: set folios.B.ref = 17 is outside its domain (0..16) */ }; goto end_done
+  :: d_step { cs_migrator == 12 && (ptl == -1) -> ptl = 0; cs_migrator = 14 }; goto end_c14
   fi;
-  /* cs 13: pc 20 'migrate_folio_undo_src: remove_migration_ptes: PTL', locals {"batch":0,"early":0,"retrying":false} */
+  /* cs 13: pc 13 'remove_migration_ptes(src→dst): PTL', locals {"batch":0,"early":0,"retrying":false} */
 end_c13:
   if
   :: d_step { cs_migrator == 13 && (ptl == -1) -> ptl = 0; cs_migrator = 15 }; goto end_c15
   fi;
-  /* cs 14: pc 13 'remove_migration_ptes(src→dst): PTL', locals {"batch":0,"early":0,"retrying":false} */
+  /* cs 14: pc 21 'remove_migration_pte: set_pte_at(src); folio_get(src)', locals {"batch":0,"early":0,"retrying":false} */
 end_c14:
   if
-  :: d_step { cs_migrator == 14 && (ptl == -1) -> ptl = 0; cs_migrator = 16 }; goto end_c16
+  :: d_step { cs_migrator == 14 && (pte_0 != 2) -> cs_migrator = 16 }; goto end_c16
+  :: d_step { cs_migrator == 14 && (pte_0 == 2 && (folios_A_ref != 16 && folios_A_mapcount != 4)) -> folios_A_ref = folios_A_ref + 1; folios_A_mapcount = folios_A_mapcount + 1; pte_0 = 1; cs_migrator = 16; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c16
+  :: d_step { cs_migrator == 14 && (pte_0 == 2 && (folios_A_ref != 16 && folios_A_mapcount == 4)) -> assert(P_model_error); STOP /* model error: set folios.A.mapcount = 5 is outside its domain (0..4) */ }; goto end_done
+  :: d_step { cs_migrator == 14 && (pte_0 == 2 && folios_A_ref == 16) -> assert(P_model_error); STOP /* model error: set folios.A.ref = 17 is outside its domain (0..16) */ }; goto end_done
   fi;
-  /* cs 15: pc 21 'remove_migration_pte: set_pte_at(src); folio_get(src)', locals {"batch":0,"early":0,"retrying":false} */
+  /* cs 15: pc 14 'remove_migration_pte: set_pte_at(dst); folio_get(dst)', locals {"batch":0,"early":0,"retrying":false} */
 end_c15:
   if
   :: d_step { cs_migrator == 15 && (pte_0 != 2) -> cs_migrator = 17 }; goto end_c17
-  :: d_step { cs_migrator == 15 && (pte_0 == 2 && (folios_A_ref != 16 && folios_A_mapcount != 4)) -> folios_A_ref = folios_A_ref + 1; folios_A_mapcount = folios_A_mapcount + 1; pte_0 = 1; cs_migrator = 17; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c17
-  :: d_step { cs_migrator == 15 && (pte_0 == 2 && (folios_A_ref != 16 && folios_A_mapcount == 4)) -> assert(P_model_error); STOP /* model error: set folios.A.mapcount = 5 is outside its domain (0..4) */ }; goto end_done
-  :: d_step { cs_migrator == 15 && (pte_0 == 2 && folios_A_ref == 16) -> assert(P_model_error); STOP /* model error: set folios.A.ref = 17 is outside its domain (0..16) */ }; goto end_done
+  :: d_step { cs_migrator == 15 && (pte_0 == 2 && (folios_B_ref != 16 && folios_B_mapcount != 4)) -> folios_B_ref = folios_B_ref + 1; folios_B_mapcount = folios_B_mapcount + 1; pte_0 = 4; cs_migrator = 17; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c17
+  :: d_step { cs_migrator == 15 && (pte_0 == 2 && (folios_B_ref != 16 && folios_B_mapcount == 4)) -> assert(P_model_error); STOP /* model error: set folios.B.mapcount = 5 is outside its domain (0..4) */ }; goto end_done
+  :: d_step { cs_migrator == 15 && (pte_0 == 2 && folios_B_ref == 16) -> assert(P_model_error); STOP /* model error: set folios.B.ref = 17 is outside its domain (0..16) */ }; goto end_done
   fi;
-  /* cs 16: pc 14 'remove_migration_pte: set_pte_at(dst); folio_get(dst)', locals {"batch":0,"early":0,"retrying":false} */
+  /* cs 16: pc 22 'remove_migration_ptes: drop PTL', locals {"batch":0,"early":0,"retrying":false} */
 end_c16:
   if
-  :: d_step { cs_migrator == 16 && (pte_0 != 2) -> cs_migrator = 18 }; goto end_c18
-  :: d_step { cs_migrator == 16 && (pte_0 == 2 && (folios_B_ref != 16 && folios_B_mapcount != 4)) -> folios_B_ref = folios_B_ref + 1; folios_B_mapcount = folios_B_mapcount + 1; pte_0 = 4; cs_migrator = 18; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c18
-  :: d_step { cs_migrator == 16 && (pte_0 == 2 && (folios_B_ref != 16 && folios_B_mapcount == 4)) -> assert(P_model_error); STOP /* model error: set folios.B.mapcount = 5 is outside its domain (0..4) */ }; goto end_done
-  :: d_step { cs_migrator == 16 && (pte_0 == 2 && folios_B_ref == 16) -> assert(P_model_error); STOP /* model error: set folios.B.ref = 17 is outside its domain (0..16) */ }; goto end_done
+  :: d_step { cs_migrator == 16 && (ptl != 0) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
+  :: d_step { cs_migrator == 16 && (ptl == 0) -> ptl = -1; cs_migrator = 18 }; goto end_c18
   fi;
-  /* cs 17: pc 22 'remove_migration_ptes: drop PTL', locals {"batch":0,"early":0,"retrying":false} */
+  /* cs 17: pc 15 'remove_migration_ptes: drop PTL', locals {"batch":0,"early":0,"retrying":false} */
 end_c17:
   if
   :: d_step { cs_migrator == 17 && (ptl != 0) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
   :: d_step { cs_migrator == 17 && (ptl == 0) -> ptl = -1; cs_migrator = 19 }; goto end_c19
   fi;
-  /* cs 18: pc 15 'remove_migration_ptes: drop PTL', locals {"batch":0,"early":0,"retrying":false} */
+  /* cs 18: pc 23 'migrate_folio_undo_src: folio_unlock(src)', locals {"batch":0,"early":0,"retrying":false} */
 end_c18:
   if
-  :: d_step { cs_migrator == 18 && (ptl != 0) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
-  :: d_step { cs_migrator == 18 && (ptl == 0) -> ptl = -1; cs_migrator = 20 }; goto end_c20
+  :: d_step { cs_migrator == 18 && (folios_A_locked != 0) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of A not locked by this thread */ }; goto end_done
+  :: d_step { cs_migrator == 18 && (folios_A_locked == 0) -> folios_A_locked = -1; cs_migrator = 20; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c20
   fi;
-  /* cs 19: pc 23 'migrate_folio_undo_src: folio_unlock(src)', locals {"batch":0,"early":0,"retrying":false} */
+  /* cs 19: pc 16 'migrate_folio_move: folio_unlock(dst)', locals {"batch":0,"early":0,"retrying":false} */
 end_c19:
   if
-  :: d_step { cs_migrator == 19 && (folios_A_locked != 0) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of A not locked by this thread */ }; goto end_done
-  :: d_step { cs_migrator == 19 && (folios_A_locked == 0) -> folios_A_locked = -1; cs_migrator = 21; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c21
+  :: d_step { cs_migrator == 19 && (folios_B_locked != 0) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of B not locked by this thread */ }; goto end_done
+  :: d_step { cs_migrator == 19 && (folios_B_locked == 0) -> folios_B_locked = -1; cs_migrator = 21 }; goto end_c21
   fi;
-  /* cs 20: pc 16 'migrate_folio_move: folio_unlock(dst)', locals {"batch":0,"early":0,"retrying":false} */
+  /* cs 20: pc 24 'migrate_pages_sync: next batch?', locals {"batch":0,"early":0,"retrying":false} */
 end_c20:
   if
-  :: d_step { cs_migrator == 20 && (folios_B_locked != 0) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of B not locked by this thread */ }; goto end_done
-  :: d_step { cs_migrator == 20 && (folios_B_locked == 0) -> folios_B_locked = -1; cs_migrator = 22 }; goto end_c22
+  :: d_step { cs_migrator == 20 -> cs_migrator = 22 }; goto end_c22
   fi;
-  /* cs 21: pc 24 'migrate_pages_sync: next batch?', locals {"batch":0,"early":0,"retrying":false} */
+  /* cs 21: pc 17 'migrate_folio_move: folio_unlock(src)', locals {"batch":0,"early":0,"retrying":false} */
 end_c21:
   if
-  :: d_step { cs_migrator == 21 -> cs_migrator = 23 }; goto end_c23
+  :: d_step { cs_migrator == 21 && (folios_A_locked != 0) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of A not locked by this thread */ }; goto end_done
+  :: d_step { cs_migrator == 21 && (folios_A_locked == 0) -> folios_A_locked = -1; cs_migrator = 23; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c23
   fi;
-  /* cs 22: pc 17 'migrate_folio_move: folio_unlock(src)', locals {"batch":0,"early":0,"retrying":false} */
+  /* cs 22: pc 0 'migrate_folio_unmap: folio_lock(src)', locals {"batch":1,"early":0,"retrying":false} */
 end_c22:
   if
-  :: d_step { cs_migrator == 22 && (folios_A_locked != 0) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of A not locked by this thread */ }; goto end_done
-  :: d_step { cs_migrator == 22 && (folios_A_locked == 0) -> folios_A_locked = -1; cs_migrator = 24; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c24
+  :: d_step { cs_migrator == 22 && (folios_A_locked == -1) -> folios_A_locked = 0; cs_migrator = 24; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c24
+  :: d_step { cs_migrator == 22 && ((folios_A_locked != -1) && (folios_A_waiters == 0 || folios_A_waiters == 2 || folios_A_waiters == 4 || folios_A_waiters == 6)) -> folios_A_waiters = folios_A_waiters | 1; cs_migrator = 25; INV_no_ref_held_across_migration_wait }; goto end_c25
+  :: d_step { cs_migrator == 22 && ((folios_A_locked != -1) && (folios_A_waiters == 1 || folios_A_waiters == 3 || folios_A_waiters == 5 || folios_A_waiters == 7)) -> cs_migrator = 25 }; goto end_c25
   fi;
-  /* cs 23: pc 0 'migrate_folio_unmap: folio_lock(src)', locals {"batch":1,"early":0,"retrying":false} */
+  /* cs 23: pc 18 'migrate_folio_move: folio_put(dst)', locals {"batch":0,"early":0,"retrying":false} */
 end_c23:
   if
-  :: d_step { cs_migrator == 23 && (folios_A_locked == -1) -> folios_A_locked = 0; cs_migrator = 25; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c25
-  :: d_step { cs_migrator == 23 && ((folios_A_locked != -1) && (folios_A_waiters == 0 || folios_A_waiters == 2 || folios_A_waiters == 4 || folios_A_waiters == 6)) -> folios_A_waiters = folios_A_waiters | 1; cs_migrator = 26; INV_no_ref_held_across_migration_wait }; goto end_c26
-  :: d_step { cs_migrator == 23 && ((folios_A_locked != -1) && (folios_A_waiters == 1 || folios_A_waiters == 3 || folios_A_waiters == 5 || folios_A_waiters == 7)) -> cs_migrator = 26 }; goto end_c26
+  :: d_step { cs_migrator == 23 && (folios_B_ref == 0) -> assert(P_refcount); STOP /* BUG: VM_BUG_ON_PAGE(page_ref_count(page) == 0): folio_put on B with a zero count */ }; goto end_done
+  :: d_step { cs_migrator == 23 && (folios_B_ref != 0) -> folios_B_ref = folios_B_ref - 1; cs_migrator = 26 }; goto end_c26
   fi;
-  /* cs 24: pc 18 'migrate_folio_move: folio_put(dst)', locals {"batch":0,"early":0,"retrying":false} */
+  /* cs 24: pc 2 'rmap_walk_file: i_mmap_lock_read', locals {"batch":1,"early":0,"retrying":false} */
 end_c24:
   if
-  :: d_step { cs_migrator == 24 && (folios_B_ref == 0) -> assert(P_refcount); STOP /* BUG: VM_BUG_ON_PAGE(page_ref_count(page) == 0): folio_put on B with a zero count */ }; goto end_done
-  :: d_step { cs_migrator == 24 && (folios_B_ref != 0) -> folios_B_ref = folios_B_ref - 1; cs_migrator = 27 }; goto end_c27
+  :: d_step { cs_migrator == 24 -> i_mmap_rwsem_readers = i_mmap_rwsem_readers + 1; cs_migrator = 27 }; goto end_c27
   fi;
-  /* cs 25: pc 2 'rmap_walk_file: i_mmap_lock_read', locals {"batch":1,"early":0,"retrying":false} */
+  /* cs 25: pc 1 'migrate_folio_unmap: folio_lock sleeps', locals {"batch":1,"early":0,"retrying":false} */
 end_c25:
   if
-  :: d_step { cs_migrator == 25 && (i_mmap_rwsem_readers != 31) -> i_mmap_rwsem_readers = i_mmap_rwsem_readers + 1; cs_migrator = 28 }; goto end_c28
-  :: d_step { cs_migrator == 25 && (i_mmap_rwsem_readers == 31) -> assert(P_model_error); STOP /* model error: set i_mmap_rwsem.readers = 32 is outside its domain (0..31) */ }; goto end_done
+  :: d_step { cs_migrator == 25 && ((folios_A_locked == -1) && (folios_A_waiters == 0 || folios_A_waiters == 2 || folios_A_waiters == 4 || folios_A_waiters == 6)) -> folios_A_locked = 0; cs_migrator = 24; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c24
+  :: d_step { cs_migrator == 25 && ((folios_A_locked == -1) && (folios_A_waiters == 1 || folios_A_waiters == 3 || folios_A_waiters == 5 || folios_A_waiters == 7)) -> folios_A_locked = 0; folios_A_waiters = folios_A_waiters & ~1; cs_migrator = 24; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c24
   fi;
-  /* cs 26: pc 1 'migrate_folio_unmap: folio_lock sleeps', locals {"batch":1,"early":0,"retrying":false} */
+  /* cs 26: pc 19 'migrate_folio_done: folio_put(src) — migrated', locals {"batch":0,"early":0,"retrying":false} */
 end_c26:
   if
-  :: d_step { cs_migrator == 26 && ((folios_A_locked == -1) && (folios_A_waiters == 0 || folios_A_waiters == 2 || folios_A_waiters == 4 || folios_A_waiters == 6)) -> folios_A_locked = 0; cs_migrator = 25; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c25
-  :: d_step { cs_migrator == 26 && ((folios_A_locked == -1) && (folios_A_waiters == 1 || folios_A_waiters == 3 || folios_A_waiters == 5 || folios_A_waiters == 7)) -> folios_A_locked = 0; folios_A_waiters = folios_A_waiters & ~1; cs_migrator = 25; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c25
+  :: d_step { cs_migrator == 26 && (folios_A_ref == 0) -> assert(P_model_error); STOP /* model error: set folios.A.ref = -1 is outside its domain (0..16) */ }; goto end_done
+  :: d_step { cs_migrator == 26 && (folios_A_ref != 0) -> folios_A_ref = folios_A_ref - 1; mig = 1; cs_migrator = 51 }; goto end_done
   fi;
-  /* cs 27: pc 19 'migrate_folio_done: folio_put(src) — migrated', locals {"batch":0,"early":0,"retrying":false} */
+  /* cs 27: pc 3 'try_to_migrate_one: page_vma_mapped_walk takes PTL', locals {"batch":1,"early":0,"retrying":false} */
 end_c27:
   if
-  :: d_step { cs_migrator == 27 && (folios_A_ref == 0) -> assert(P_model_error); STOP /* model error: set folios.A.ref = -1 is outside its domain (0..16) */ }; goto end_done
-  :: d_step { cs_migrator == 27 && (folios_A_ref != 0) -> folios_A_ref = folios_A_ref - 1; mig = 1; cs_migrator = 51 }; goto end_done
+  :: d_step { cs_migrator == 27 && (ptl == -1) -> ptl = 0; cs_migrator = 28 }; goto end_c28
   fi;
-  /* cs 28: pc 3 'try_to_migrate_one: page_vma_mapped_walk takes PTL', locals {"batch":1,"early":0,"retrying":false} */
+  /* cs 28: pc 4 'try_to_migrate_one: ptep_clear_flush / ptep_get_and_clear', locals {"batch":1,"early":0,"retrying":false} */
 end_c28:
   if
-  :: d_step { cs_migrator == 28 && (ptl == -1) -> ptl = 0; cs_migrator = 29 }; goto end_c29
+  :: d_step { cs_migrator == 28 && (tlb_cached_0_A == 0) -> pte_0 = 0; cs_migrator = 29; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c29
+  :: d_step { cs_migrator == 28 && (tlb_cached_0_A == 6) -> pte_0 = 0; tlb_cached_0_A = tlb_cached_0_A & ~6; cs_migrator = 29; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c29
   fi;
-  /* cs 29: pc 4 'try_to_migrate_one: ptep_clear_flush / ptep_get_and_clear', locals {"batch":1,"early":0,"retrying":false} */
+  /* cs 29: pc 5 'try_to_migrate_one: set_pte_at(migration entry)', locals {"batch":1,"early":0,"retrying":false} */
 end_c29:
   if
-  :: d_step { cs_migrator == 29 && (tlb_cached_0_A == 0) -> pte_0 = 0; cs_migrator = 30; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c30
-  :: d_step { cs_migrator == 29 && (tlb_cached_0_A == 6) -> pte_0 = 0; tlb_cached_0_A = tlb_cached_0_A & ~6; cs_migrator = 30; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c30
+  :: d_step { cs_migrator == 29 -> pte_0 = 2; cs_migrator = 30; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c30
   fi;
-  /* cs 30: pc 5 'try_to_migrate_one: set_pte_at(migration entry)', locals {"batch":1,"early":0,"retrying":false} */
+  /* cs 30: pc 6 'try_to_migrate_one: folio_remove_rmap_pte', locals {"batch":1,"early":0,"retrying":false} */
 end_c30:
   if
-  :: d_step { cs_migrator == 30 -> pte_0 = 2; cs_migrator = 31; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c31
+  :: d_step { cs_migrator == 30 && (folios_A_mapcount == 0) -> assert(P_refcount); STOP /* BUG: VM_BUG_ON_FOLIO(folio_mapcount(folio) < 0): A mapcount underflow */ }; goto end_done
+  :: d_step { cs_migrator == 30 && (folios_A_mapcount != 0) -> folios_A_mapcount = folios_A_mapcount - 1; cs_migrator = 31 }; goto end_c31
   fi;
-  /* cs 31: pc 6 'try_to_migrate_one: folio_remove_rmap_pte', locals {"batch":1,"early":0,"retrying":false} */
+  /* cs 31: pc 7 'try_to_migrate_one: folio_put', locals {"batch":1,"early":0,"retrying":false} */
 end_c31:
   if
-  :: d_step { cs_migrator == 31 && (folios_A_mapcount == 0) -> assert(P_refcount); STOP /* BUG: VM_BUG_ON_FOLIO(folio_mapcount(folio) < 0): A mapcount underflow */ }; goto end_done
-  :: d_step { cs_migrator == 31 && (folios_A_mapcount != 0) -> folios_A_mapcount = folios_A_mapcount - 1; cs_migrator = 32 }; goto end_c32
+  :: d_step { cs_migrator == 31 && (folios_A_ref == 0) -> assert(P_refcount); STOP /* BUG: VM_BUG_ON_PAGE(page_ref_count(page) == 0): folio_put on A with a zero count */ }; goto end_done
+  :: d_step { cs_migrator == 31 && (folios_A_ref != 0) -> folios_A_ref = folios_A_ref - 1; cs_migrator = 32 }; goto end_c32
   fi;
-  /* cs 32: pc 7 'try_to_migrate_one: folio_put', locals {"batch":1,"early":0,"retrying":false} */
+  /* cs 32: pc 8 'page_vma_mapped_walk: drop PTL', locals {"batch":1,"early":0,"retrying":false} */
 end_c32:
   if
-  :: d_step { cs_migrator == 32 && (folios_A_ref == 0) -> assert(P_refcount); STOP /* BUG: VM_BUG_ON_PAGE(page_ref_count(page) == 0): folio_put on A with a zero count */ }; goto end_done
-  :: d_step { cs_migrator == 32 && (folios_A_ref != 0) -> folios_A_ref = folios_A_ref - 1; cs_migrator = 33 }; goto end_c33
+  :: d_step { cs_migrator == 32 && (ptl != 0) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
+  :: d_step { cs_migrator == 32 && (ptl == 0) -> ptl = -1; cs_migrator = 33 }; goto end_c33
   fi;
-  /* cs 33: pc 8 'page_vma_mapped_walk: drop PTL', locals {"batch":1,"early":0,"retrying":false} */
+  /* cs 33: pc 9 'rmap_walk_file: i_mmap_unlock_read', locals {"batch":1,"early":0,"retrying":false} */
 end_c33:
   if
-  :: d_step { cs_migrator == 33 && (ptl != 0) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
-  :: d_step { cs_migrator == 33 && (ptl == 0) -> ptl = -1; cs_migrator = 34 }; goto end_c34
+  :: d_step { cs_migrator == 33 && (i_mmap_rwsem_readers == 0) -> assert(P_lock_misuse); STOP /* BUG: up_read(i_mmap_rwsem) without a reader */ }; goto end_done
+  :: d_step { cs_migrator == 33 && (i_mmap_rwsem_readers != 0) -> i_mmap_rwsem_readers = i_mmap_rwsem_readers - 1; cs_migrator = 34 }; goto end_c34
   fi;
-  /* cs 34: pc 9 'rmap_walk_file: i_mmap_unlock_read', locals {"batch":1,"early":0,"retrying":false} */
+  /* cs 34: pc 10 'migrate_pages_batch: try_to_unmap_flush', locals {"batch":1,"early":0,"retrying":false} */
 end_c34:
   if
-  :: d_step { cs_migrator == 34 && (i_mmap_rwsem_readers == 0) -> assert(P_lock_misuse); STOP /* BUG: up_read(i_mmap_rwsem) without a reader */ }; goto end_done
-  :: d_step { cs_migrator == 34 && (i_mmap_rwsem_readers != 0) -> i_mmap_rwsem_readers = i_mmap_rwsem_readers - 1; cs_migrator = 35 }; goto end_c35
+  :: d_step { cs_migrator == 34 && (tlb_ubc == 0) -> cs_migrator = 35 }; goto end_c35
+  :: d_step { cs_migrator == 34 && (tlb_ubc == 6 && tlb_cached_0_A == 0) -> tlb_ubc = tlb_ubc & ~6; cs_migrator = 35 }; goto end_c35
+  :: d_step { cs_migrator == 34 && (tlb_ubc == 6 && tlb_cached_0_A == 6) -> tlb_cached_0_A = tlb_cached_0_A & ~6; tlb_ubc = tlb_ubc & ~6; cs_migrator = 35 }; goto end_c35
   fi;
-  /* cs 35: pc 10 'migrate_pages_batch: try_to_unmap_flush', locals {"batch":1,"early":0,"retrying":false} */
+  /* cs 35: pc 11 'folio_migrate_mapping: xas_lock_irq; folio_ref_freeze(src, expected)', locals {"batch":1,"early":0,"retrying":false} */
 end_c35:
   if
-  :: d_step { cs_migrator == 35 && (tlb_ubc == 0) -> cs_migrator = 36 }; goto end_c36
-  :: d_step { cs_migrator == 35 && (tlb_ubc == 6 && tlb_cached_0_A == 0) -> tlb_ubc = tlb_ubc & ~6; cs_migrator = 36 }; goto end_c36
-  :: d_step { cs_migrator == 35 && (tlb_ubc == 6 && tlb_cached_0_A == 6) -> tlb_cached_0_A = tlb_cached_0_A & ~6; tlb_ubc = tlb_ubc & ~6; cs_migrator = 36 }; goto end_c36
+  :: d_step { cs_migrator == 35 && (folios_A_ref != 2 && (folios_A_held == 0 || (folios_A_held == 2 && (folios_A_waiters == 2 || folios_A_waiters == 3 || folios_A_waiters == 6 || folios_A_waiters == 7)) || (folios_A_held == 4 && (folios_A_waiters >= 4 && folios_A_waiters <= 7)) || (folios_A_held == 6 && (folios_A_waiters == 6 || folios_A_waiters == 7)))) -> cs_migrator = 36 }; goto end_c36
+  :: d_step { cs_migrator == 35 && (folios_A_ref == 2) -> folios_A_ref = folios_A_ref - 2; cs_migrator = 37 }; goto end_c37
   fi;
-  /* cs 36: pc 11 'folio_migrate_mapping: xas_lock_irq; folio_ref_freeze(src, expected)', locals {"batch":1,"early":0,"retrying":false} */
+  /* cs 36: pc 20 'migrate_folio_undo_src: remove_migration_ptes: PTL', locals {"batch":1,"early":0,"retrying":false} */
 end_c36:
   if
-  :: d_step { cs_migrator == 36 && (folios_A_ref != 2 && (folios_A_held == 0 || (folios_A_held == 2 && (folios_A_waiters == 2 || folios_A_waiters == 3 || folios_A_waiters == 6 || folios_A_waiters == 7)) || (folios_A_held == 4 && (folios_A_waiters >= 4 && folios_A_waiters <= 7)) || (folios_A_held == 6 && (folios_A_waiters == 6 || folios_A_waiters == 7)))) -> cs_migrator = 38 }; goto end_c38
-  :: d_step { cs_migrator == 36 && (folios_A_ref == 2) -> folios_A_ref = folios_A_ref - 2; cs_migrator = 37 }; goto end_c37
+  :: d_step { cs_migrator == 36 && (ptl == -1) -> ptl = 0; cs_migrator = 38 }; goto end_c38
   fi;
   /* cs 37: pc 12 'folio_migrate_mapping: xas_store(dst); folio_ref_unfreeze(src, 1)', locals {"batch":1,"early":0,"retrying":false} */
 end_c37:
@@ -295,23 +289,24 @@ end_c37:
   :: d_step { cs_migrator == 37 && (folios_B_ref != 16) -> folios_A_ref = 1; folios_A_mapping = 0; folios_B_ref = folios_B_ref + 1; folios_B_mapping = 1; cache_0 = 1; cs_migrator = 39 }; goto end_c39
   :: d_step { cs_migrator == 37 && (folios_B_ref == 16) -> assert(P_model_error); STOP /* model error: set folios.B.ref = 17 is outside its domain (0..16) */ }; goto end_done
   fi;
-  /* cs 38: pc 20 'migrate_folio_undo_src: remove_migration_ptes: PTL', locals {"batch":1,"early":0,"retrying":false} */
+  /* cs 38: pc 21 'remove_migration_pte: set_pte_at(src); folio_get(src)', locals {"batch":1,"early":0,"retrying":false} */
 end_c38:
   if
-  :: d_step { cs_migrator == 38 && (ptl == -1) -> ptl = 0; cs_migrator = 40 }; goto end_c40
+  :: d_step { cs_migrator == 38 && (pte_0 != 2) -> cs_migrator = 40 }; goto end_c40
+  :: d_step { cs_migrator == 38 && (pte_0 == 2 && (folios_A_ref != 16 && folios_A_mapcount != 4)) -> folios_A_ref = folios_A_ref + 1; folios_A_mapcount = folios_A_mapcount + 1; pte_0 = 1; cs_migrator = 40; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c40
+  :: d_step { cs_migrator == 38 && (pte_0 == 2 && (folios_A_ref != 16 && folios_A_mapcount == 4)) -> assert(P_model_error); STOP /* model error: set folios.A.mapcount = 5 is outside its domain (0..4) */ }; goto end_done
+  :: d_step { cs_migrator == 38 && (pte_0 == 2 && folios_A_ref == 16) -> assert(P_model_error); STOP /* model error: set folios.A.ref = 17 is outside its domain (0..16) */ }; goto end_done
   fi;
   /* cs 39: pc 13 'remove_migration_ptes(src→dst): PTL', locals {"batch":1,"early":0,"retrying":false} */
 end_c39:
   if
   :: d_step { cs_migrator == 39 && (ptl == -1) -> ptl = 0; cs_migrator = 41 }; goto end_c41
   fi;
-  /* cs 40: pc 21 'remove_migration_pte: set_pte_at(src); folio_get(src)', locals {"batch":1,"early":0,"retrying":false} */
+  /* cs 40: pc 22 'remove_migration_ptes: drop PTL', locals {"batch":1,"early":0,"retrying":false} */
 end_c40:
   if
-  :: d_step { cs_migrator == 40 && (pte_0 != 2) -> cs_migrator = 42 }; goto end_c42
-  :: d_step { cs_migrator == 40 && (pte_0 == 2 && (folios_A_ref != 16 && folios_A_mapcount != 4)) -> folios_A_ref = folios_A_ref + 1; folios_A_mapcount = folios_A_mapcount + 1; pte_0 = 1; cs_migrator = 42; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c42
-  :: d_step { cs_migrator == 40 && (pte_0 == 2 && (folios_A_ref != 16 && folios_A_mapcount == 4)) -> assert(P_model_error); STOP /* model error: set folios.A.mapcount = 5 is outside its domain (0..4) */ }; goto end_done
-  :: d_step { cs_migrator == 40 && (pte_0 == 2 && folios_A_ref == 16) -> assert(P_model_error); STOP /* model error: set folios.A.ref = 17 is outside its domain (0..16) */ }; goto end_done
+  :: d_step { cs_migrator == 40 && (ptl != 0) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
+  :: d_step { cs_migrator == 40 && (ptl == 0) -> ptl = -1; cs_migrator = 42 }; goto end_c42
   fi;
   /* cs 41: pc 14 'remove_migration_pte: set_pte_at(dst); folio_get(dst)', locals {"batch":1,"early":0,"retrying":false} */
 end_c41:
@@ -321,11 +316,11 @@ end_c41:
   :: d_step { cs_migrator == 41 && (pte_0 == 2 && (folios_B_ref != 16 && folios_B_mapcount == 4)) -> assert(P_model_error); STOP /* model error: set folios.B.mapcount = 5 is outside its domain (0..4) */ }; goto end_done
   :: d_step { cs_migrator == 41 && (pte_0 == 2 && folios_B_ref == 16) -> assert(P_model_error); STOP /* model error: set folios.B.ref = 17 is outside its domain (0..16) */ }; goto end_done
   fi;
-  /* cs 42: pc 22 'remove_migration_ptes: drop PTL', locals {"batch":1,"early":0,"retrying":false} */
+  /* cs 42: pc 23 'migrate_folio_undo_src: folio_unlock(src)', locals {"batch":1,"early":0,"retrying":false} */
 end_c42:
   if
-  :: d_step { cs_migrator == 42 && (ptl != 0) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
-  :: d_step { cs_migrator == 42 && (ptl == 0) -> ptl = -1; cs_migrator = 44 }; goto end_c44
+  :: d_step { cs_migrator == 42 && (folios_A_locked != 0) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of A not locked by this thread */ }; goto end_done
+  :: d_step { cs_migrator == 42 && (folios_A_locked == 0) -> folios_A_locked = -1; cs_migrator = 44; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c44
   fi;
   /* cs 43: pc 15 'remove_migration_ptes: drop PTL', locals {"batch":1,"early":0,"retrying":false} */
 end_c43:
@@ -333,11 +328,10 @@ end_c43:
   :: d_step { cs_migrator == 43 && (ptl != 0) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
   :: d_step { cs_migrator == 43 && (ptl == 0) -> ptl = -1; cs_migrator = 45 }; goto end_c45
   fi;
-  /* cs 44: pc 23 'migrate_folio_undo_src: folio_unlock(src)', locals {"batch":1,"early":0,"retrying":false} */
+  /* cs 44: pc 24 'migrate_pages_sync: next batch?', locals {"batch":1,"early":0,"retrying":false} */
 end_c44:
   if
-  :: d_step { cs_migrator == 44 && (folios_A_locked != 0) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of A not locked by this thread */ }; goto end_done
-  :: d_step { cs_migrator == 44 && (folios_A_locked == 0) -> folios_A_locked = -1; cs_migrator = 46; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c46
+  :: d_step { cs_migrator == 44 -> cs_migrator = 46 }; goto end_c46
   fi;
   /* cs 45: pc 16 'migrate_folio_move: folio_unlock(dst)', locals {"batch":1,"early":0,"retrying":false} */
 end_c45:
@@ -345,35 +339,36 @@ end_c45:
   :: d_step { cs_migrator == 45 && (folios_B_locked != 0) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of B not locked by this thread */ }; goto end_done
   :: d_step { cs_migrator == 45 && (folios_B_locked == 0) -> folios_B_locked = -1; cs_migrator = 47 }; goto end_c47
   fi;
-  /* cs 46: pc 24 'migrate_pages_sync: next batch?', locals {"batch":1,"early":0,"retrying":false} */
+  /* cs 46: pc 25 'putback: folio_put(src), free dst — migration failed', locals {"batch":1,"early":0,"retrying":false} */
 end_c46:
   if
-  :: d_step { cs_migrator == 46 -> cs_migrator = 48 }; goto end_c48
+  :: d_step { cs_migrator == 46 && (folios_A_ref == 0) -> assert(P_model_error); STOP /* model error: set folios.A.ref = -1 is outside its domain (0..16) */ }; goto end_done
+  :: d_step { cs_migrator == 46 && (folios_A_ref != 0 && folios_B_ref == 0) -> assert(P_model_error); STOP /* model error: set folios.B.ref = -1 is outside its domain (0..16) */ }; goto end_done
+  :: d_step { cs_migrator == 46 && (folios_A_ref != 0 && folios_B_ref != 0) -> folios_A_ref = folios_A_ref - 1; folios_B_ref = folios_B_ref - 1; folios_B_locked = -1; mig = 2; cs_migrator = 52 }; goto end_done
   fi;
   /* cs 47: pc 17 'migrate_folio_move: folio_unlock(src)', locals {"batch":1,"early":0,"retrying":false} */
 end_c47:
   if
   :: d_step { cs_migrator == 47 && (folios_A_locked != 0) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of A not locked by this thread */ }; goto end_done
-  :: d_step { cs_migrator == 47 && (folios_A_locked == 0) -> folios_A_locked = -1; cs_migrator = 49; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c49
+  :: d_step { cs_migrator == 47 && (folios_A_locked == 0) -> folios_A_locked = -1; cs_migrator = 48; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c48
   fi;
-  /* cs 48: pc 25 'putback: folio_put(src), free dst — migration failed', locals {"batch":1,"early":0,"retrying":false} */
+  /* cs 48: pc 18 'migrate_folio_move: folio_put(dst)', locals {"batch":1,"early":0,"retrying":false} */
 end_c48:
   if
-  :: d_step { cs_migrator == 48 && (folios_A_ref == 0) -> assert(P_model_error); STOP /* model error: set folios.A.ref = -1 is outside its domain (0..16) */ }; goto end_done
-  :: d_step { cs_migrator == 48 && (folios_A_ref != 0 && folios_B_ref == 0) -> assert(P_model_error); STOP /* model error: set folios.B.ref = -1 is outside its domain (0..16) */ }; goto end_done
-  :: d_step { cs_migrator == 48 && (folios_A_ref != 0 && folios_B_ref != 0) -> folios_A_ref = folios_A_ref - 1; folios_B_ref = folios_B_ref - 1; folios_B_locked = -1; mig = 2; cs_migrator = 52 }; goto end_done
+  :: d_step { cs_migrator == 48 && (folios_B_ref == 0) -> assert(P_refcount); STOP /* BUG: VM_BUG_ON_PAGE(page_ref_count(page) == 0): folio_put on B with a zero count */ }; goto end_done
+  :: d_step { cs_migrator == 48 && (folios_B_ref != 0) -> folios_B_ref = folios_B_ref - 1; cs_migrator = 49 }; goto end_c49
   fi;
-  /* cs 49: pc 18 'migrate_folio_move: folio_put(dst)', locals {"batch":1,"early":0,"retrying":false} */
+  /* cs 49: pc 19 'migrate_folio_done: folio_put(src) — migrated', locals {"batch":1,"early":0,"retrying":false} */
 end_c49:
   if
-  :: d_step { cs_migrator == 49 && (folios_B_ref == 0) -> assert(P_refcount); STOP /* BUG: VM_BUG_ON_PAGE(page_ref_count(page) == 0): folio_put on B with a zero count */ }; goto end_done
-  :: d_step { cs_migrator == 49 && (folios_B_ref != 0) -> folios_B_ref = folios_B_ref - 1; cs_migrator = 50 }; goto end_c50
+  :: d_step { cs_migrator == 49 && (folios_A_ref == 0) -> assert(P_model_error); STOP /* model error: set folios.A.ref = -1 is outside its domain (0..16) */ }; goto end_done
+  :: d_step { cs_migrator == 49 && (folios_A_ref != 0) -> folios_A_ref = folios_A_ref - 1; mig = 1; cs_migrator = 52 }; goto end_done
   fi;
-  /* cs 50: pc 19 'migrate_folio_done: folio_put(src) — migrated', locals {"batch":1,"early":0,"retrying":false} */
+  /* cs 50: pc 1 'migrate_folio_unmap: folio_lock sleeps', locals {"batch":0,"early":0,"retrying":false} */
 end_c50:
   if
-  :: d_step { cs_migrator == 50 && (folios_A_ref == 0) -> assert(P_model_error); STOP /* model error: set folios.A.ref = -1 is outside its domain (0..16) */ }; goto end_done
-  :: d_step { cs_migrator == 50 && (folios_A_ref != 0) -> folios_A_ref = folios_A_ref - 1; mig = 1; cs_migrator = 52 }; goto end_done
+  :: d_step { cs_migrator == 50 && ((folios_A_locked == -1) && (folios_A_waiters == 0 || folios_A_waiters == 2 || folios_A_waiters == 4 || folios_A_waiters == 6)) -> folios_A_locked = 0; cs_migrator = 1; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c1
+  :: d_step { cs_migrator == 50 && ((folios_A_locked == -1) && (folios_A_waiters == 1 || folios_A_waiters == 3 || folios_A_waiters == 5 || folios_A_waiters == 7)) -> folios_A_locked = 0; folios_A_waiters = folios_A_waiters & ~1; cs_migrator = 1; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c1
   fi;
 end_done:
   false
@@ -450,197 +445,197 @@ end_c9:
 end_c10:
   if
   :: d_step { cs_reader0 == 10 && (ptl != 1) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
-  :: d_step { cs_reader0 == 10 && (ptl == 1) -> ptl = -1; cs_reader0 = 33 }; goto end_c33
+  :: d_step { cs_reader0 == 10 && (ptl == 1) -> ptl = -1; cs_reader0 = 16 }; goto end_c16
   fi;
   /* cs 11: pc 22 'migration_entry_wait_on_locked: folio_set_waiters; enqueue', locals {"f":"A","orig":{"kind":"migration","folio":"A"},"nopage":false} */
 end_c11:
   if
-  :: d_step { cs_reader0 == 11 && ((folios_A_locked == -1) || ((folios_A_locked != -1) && (folios_A_waiters == 2 || folios_A_waiters == 3 || folios_A_waiters == 6 || folios_A_waiters == 7))) -> cs_reader0 = 16 }; goto end_c16
-  :: d_step { cs_reader0 == 11 && ((folios_A_locked != -1) && (folios_A_waiters == 0 || folios_A_waiters == 1 || folios_A_waiters == 4 || folios_A_waiters == 5)) -> folios_A_waiters = folios_A_waiters | 2; cs_reader0 = 16; INV_no_ref_held_across_migration_wait }; goto end_c16
+  :: d_step { cs_reader0 == 11 && ((folios_A_locked == -1) || ((folios_A_locked != -1) && (folios_A_waiters == 2 || folios_A_waiters == 3 || folios_A_waiters == 6 || folios_A_waiters == 7))) -> cs_reader0 = 17 }; goto end_c17
+  :: d_step { cs_reader0 == 11 && ((folios_A_locked != -1) && (folios_A_waiters == 0 || folios_A_waiters == 1 || folios_A_waiters == 4 || folios_A_waiters == 5)) -> folios_A_waiters = folios_A_waiters | 2; cs_reader0 = 17; INV_no_ref_held_across_migration_wait }; goto end_c17
   fi;
   /* cs 12: pc 10 'shmem_get_folio_gfp: folio_lock', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c12:
   if
-  :: d_step { cs_reader0 == 12 && (folios_A_locked == -1) -> folios_A_locked = 1; cs_reader0 = 17; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c17
-  :: d_step { cs_reader0 == 12 && ((folios_A_locked != -1) && (folios_A_waiters == 0 || folios_A_waiters == 1 || folios_A_waiters == 4 || folios_A_waiters == 5)) -> folios_A_waiters = folios_A_waiters | 2; cs_reader0 = 18; INV_no_ref_held_across_migration_wait }; goto end_c18
-  :: d_step { cs_reader0 == 12 && ((folios_A_locked != -1) && (folios_A_waiters == 2 || folios_A_waiters == 3 || folios_A_waiters == 6 || folios_A_waiters == 7)) -> cs_reader0 = 18 }; goto end_c18
+  :: d_step { cs_reader0 == 12 && (folios_A_locked == -1) -> folios_A_locked = 1; cs_reader0 = 18; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c18
+  :: d_step { cs_reader0 == 12 && ((folios_A_locked != -1) && (folios_A_waiters == 0 || folios_A_waiters == 1 || folios_A_waiters == 4 || folios_A_waiters == 5)) -> folios_A_waiters = folios_A_waiters | 2; cs_reader0 = 19; INV_no_ref_held_across_migration_wait }; goto end_c19
+  :: d_step { cs_reader0 == 12 && ((folios_A_locked != -1) && (folios_A_waiters == 2 || folios_A_waiters == 3 || folios_A_waiters == 6 || folios_A_waiters == 7)) -> cs_reader0 = 19 }; goto end_c19
   fi;
   /* cs 13: pc 8 'filemap_get_entry: folio_put; repeat', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c13:
   if
   :: d_step { cs_reader0 == 13 && (folios_A_ref == 0) -> assert(P_refcount); STOP /* BUG: VM_BUG_ON_PAGE(page_ref_count(page) == 0): folio_put on A with a zero count */ }; goto end_done
-  :: d_step { cs_reader0 == 13 && (folios_A_ref != 0 && (folios_A_held == 0 || folios_A_held == 4)) -> folios_A_ref = folios_A_ref - 1; cs_reader0 = 19 }; goto end_c19
-  :: d_step { cs_reader0 == 13 && (folios_A_ref != 0 && (folios_A_held == 2 || folios_A_held == 6)) -> folios_A_ref = folios_A_ref - 1; folios_A_held = folios_A_held & ~2; cs_reader0 = 19; INV_no_ref_held_across_migration_wait }; goto end_c19
+  :: d_step { cs_reader0 == 13 && (folios_A_ref != 0 && (folios_A_held == 0 || folios_A_held == 4)) -> folios_A_ref = folios_A_ref - 1; cs_reader0 = 20 }; goto end_c20
+  :: d_step { cs_reader0 == 13 && (folios_A_ref != 0 && (folios_A_held == 2 || folios_A_held == 6)) -> folios_A_ref = folios_A_ref - 1; folios_A_held = folios_A_held & ~2; cs_reader0 = 20; INV_no_ref_held_across_migration_wait }; goto end_c20
   fi;
   /* cs 14: pc 8 'filemap_get_entry: folio_put; repeat', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c14:
   if
   :: d_step { cs_reader0 == 14 && (folios_B_ref == 0) -> assert(P_refcount); STOP /* BUG: VM_BUG_ON_PAGE(page_ref_count(page) == 0): folio_put on B with a zero count */ }; goto end_done
-  :: d_step { cs_reader0 == 14 && (folios_B_ref != 0 && (folios_B_held == 0 || folios_B_held == 4)) -> folios_B_ref = folios_B_ref - 1; cs_reader0 = 20 }; goto end_c20
-  :: d_step { cs_reader0 == 14 && (folios_B_ref != 0 && (folios_B_held == 2 || folios_B_held == 6)) -> folios_B_ref = folios_B_ref - 1; folios_B_held = folios_B_held & ~2; cs_reader0 = 20 }; goto end_c20
+  :: d_step { cs_reader0 == 14 && (folios_B_ref != 0 && (folios_B_held == 0 || folios_B_held == 4)) -> folios_B_ref = folios_B_ref - 1; cs_reader0 = 21 }; goto end_c21
+  :: d_step { cs_reader0 == 14 && (folios_B_ref != 0 && (folios_B_held == 2 || folios_B_held == 6)) -> folios_B_ref = folios_B_ref - 1; folios_B_held = folios_B_held & ~2; cs_reader0 = 21 }; goto end_c21
   fi;
   /* cs 15: pc 10 'shmem_get_folio_gfp: folio_lock', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c15:
   if
-  :: d_step { cs_reader0 == 15 && (folios_B_locked == -1) -> folios_B_locked = 1; cs_reader0 = 21 }; goto end_c21
-  :: d_step { cs_reader0 == 15 && ((folios_B_locked != -1) && (folios_B_waiters == 0 || folios_B_waiters == 4)) -> folios_B_waiters = folios_B_waiters | 2; cs_reader0 = 22 }; goto end_c22
-  :: d_step { cs_reader0 == 15 && ((folios_B_locked != -1) && (folios_B_waiters == 2 || folios_B_waiters == 6)) -> cs_reader0 = 22 }; goto end_c22
+  :: d_step { cs_reader0 == 15 && (folios_B_locked == -1) -> folios_B_locked = 1; cs_reader0 = 22 }; goto end_c22
+  :: d_step { cs_reader0 == 15 && ((folios_B_locked != -1) && (folios_B_waiters == 0 || folios_B_waiters == 4)) -> folios_B_waiters = folios_B_waiters | 2; cs_reader0 = 23 }; goto end_c23
+  :: d_step { cs_reader0 == 15 && ((folios_B_locked != -1) && (folios_B_waiters == 2 || folios_B_waiters == 6)) -> cs_reader0 = 23 }; goto end_c23
   fi;
-  /* cs 16: pc 23 'migration_entry_wait_on_locked: spin_unlock(ptl)', locals {"f":"A","orig":{"kind":"migration","folio":"A"},"nopage":false} */
+  /* cs 16: pc 0 'CPU access: TLB hit or hardware walk', locals {"f":"A","orig":{"kind":"migration","folio":"A"},"nopage":false} */
 end_c16:
   if
-  :: d_step { cs_reader0 == 16 && (ptl != 1) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
-  :: d_step { cs_reader0 == 16 && (ptl == 1) -> ptl = -1; cs_reader0 = 34 }; goto end_c34
+  :: d_step { cs_reader0 == 16 && (tlb_cached_0_A == 0 && (pte_0 == 0 || pte_0 == 2)) -> cs_reader0 = 24 }; goto end_c24
+  :: d_step { cs_reader0 == 16 && ((tlb_cached_0_A == 0 && (pte_0 == 1 || pte_0 == 4)) || tlb_cached_0_A == 6) -> cs_reader0 = 56 }; goto end_done
   fi;
-  /* cs 17: pc 12 'shmem_get_folio_gfp: folio->mapping == mapping?', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
+  /* cs 17: pc 23 'migration_entry_wait_on_locked: spin_unlock(ptl)', locals {"f":"A","orig":{"kind":"migration","folio":"A"},"nopage":false} */
 end_c17:
   if
-  :: d_step { cs_reader0 == 17 && (folios_A_mapping == 0) -> cs_reader0 = 23 }; goto end_c23
-  :: d_step { cs_reader0 == 17 && (folios_A_mapping == 1) -> cs_reader0 = 24 }; goto end_c24
+  :: d_step { cs_reader0 == 17 && (ptl != 1) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
+  :: d_step { cs_reader0 == 17 && (ptl == 1) -> ptl = -1; cs_reader0 = 25 }; goto end_c25
   fi;
-  /* cs 18: pc 11 'shmem_get_folio_gfp: folio_lock sleeps', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
+  /* cs 18: pc 12 'shmem_get_folio_gfp: folio->mapping == mapping?', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c18:
   if
-  :: d_step { cs_reader0 == 18 && ((folios_A_locked == -1) && (folios_A_waiters == 0 || folios_A_waiters == 1 || folios_A_waiters == 4 || folios_A_waiters == 5)) -> folios_A_locked = 1; cs_reader0 = 17; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c17
-  :: d_step { cs_reader0 == 18 && ((folios_A_locked == -1) && (folios_A_waiters == 2 || folios_A_waiters == 3 || folios_A_waiters == 6 || folios_A_waiters == 7)) -> folios_A_locked = 1; folios_A_waiters = folios_A_waiters & ~2; cs_reader0 = 17; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c17
+  :: d_step { cs_reader0 == 18 && (folios_A_mapping == 0) -> cs_reader0 = 26 }; goto end_c26
+  :: d_step { cs_reader0 == 18 && (folios_A_mapping == 1) -> cs_reader0 = 27 }; goto end_c27
   fi;
-  /* cs 19: pc 9 'filemap_get_entry: repeat', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
+  /* cs 19: pc 11 'shmem_get_folio_gfp: folio_lock sleeps', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c19:
   if
-  :: d_step { cs_reader0 == 19 -> cs_reader0 = 2 }; goto end_c2
+  :: d_step { cs_reader0 == 19 && ((folios_A_locked == -1) && (folios_A_waiters == 0 || folios_A_waiters == 1 || folios_A_waiters == 4 || folios_A_waiters == 5)) -> folios_A_locked = 1; cs_reader0 = 18; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c18
+  :: d_step { cs_reader0 == 19 && ((folios_A_locked == -1) && (folios_A_waiters == 2 || folios_A_waiters == 3 || folios_A_waiters == 6 || folios_A_waiters == 7)) -> folios_A_locked = 1; folios_A_waiters = folios_A_waiters & ~2; cs_reader0 = 18; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c18
   fi;
-  /* cs 20: pc 9 'filemap_get_entry: repeat', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 20: pc 9 'filemap_get_entry: repeat', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c20:
   if
-  :: d_step { cs_reader0 == 20 -> cs_reader0 = 8 }; goto end_c8
+  :: d_step { cs_reader0 == 20 -> cs_reader0 = 2 }; goto end_c2
   fi;
-  /* cs 21: pc 12 'shmem_get_folio_gfp: folio->mapping == mapping?', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 21: pc 9 'filemap_get_entry: repeat', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c21:
   if
-  :: d_step { cs_reader0 == 21 && (folios_B_mapping == 0) -> cs_reader0 = 25 }; goto end_c25
-  :: d_step { cs_reader0 == 21 && (folios_B_mapping == 1) -> cs_reader0 = 26 }; goto end_c26
+  :: d_step { cs_reader0 == 21 -> cs_reader0 = 8 }; goto end_c8
   fi;
-  /* cs 22: pc 11 'shmem_get_folio_gfp: folio_lock sleeps', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 22: pc 12 'shmem_get_folio_gfp: folio->mapping == mapping?', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c22:
   if
-  :: d_step { cs_reader0 == 22 && ((folios_B_locked == -1) && (folios_B_waiters == 0 || folios_B_waiters == 4)) -> folios_B_locked = 1; cs_reader0 = 21 }; goto end_c21
-  :: d_step { cs_reader0 == 22 && ((folios_B_locked == -1) && (folios_B_waiters == 2 || folios_B_waiters == 6)) -> folios_B_locked = 1; folios_B_waiters = folios_B_waiters & ~2; cs_reader0 = 21 }; goto end_c21
+  :: d_step { cs_reader0 == 22 && (folios_B_mapping == 0) -> cs_reader0 = 28 }; goto end_c28
+  :: d_step { cs_reader0 == 22 && (folios_B_mapping == 1) -> cs_reader0 = 29 }; goto end_c29
   fi;
-  /* cs 23: pc 18 'shmem_get_folio_gfp: truncated → folio_unlock', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
+  /* cs 23: pc 11 'shmem_get_folio_gfp: folio_lock sleeps', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c23:
   if
-  :: d_step { cs_reader0 == 23 && (folios_A_locked != 1) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of A not locked by this thread */ }; goto end_done
-  :: d_step { cs_reader0 == 23 && (folios_A_locked == 1) -> folios_A_locked = -1; cs_reader0 = 35; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c35
+  :: d_step { cs_reader0 == 23 && ((folios_B_locked == -1) && (folios_B_waiters == 0 || folios_B_waiters == 4)) -> folios_B_locked = 1; cs_reader0 = 22 }; goto end_c22
+  :: d_step { cs_reader0 == 23 && ((folios_B_locked == -1) && (folios_B_waiters == 2 || folios_B_waiters == 6)) -> folios_B_locked = 1; folios_B_waiters = folios_B_waiters & ~2; cs_reader0 = 22 }; goto end_c22
   fi;
-  /* cs 24: pc 13 'finish_fault: pte_offset_map_lock', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
+  /* cs 24: pc 1 'handle_pte_fault: ptep_get_lockless', locals {"f":"A","orig":{"kind":"migration","folio":"A"},"nopage":false} */
 end_c24:
   if
-  :: d_step { cs_reader0 == 24 && (ptl == -1) -> ptl = 1; cs_reader0 = 27 }; goto end_c27
+  :: d_step { cs_reader0 == 24 && (pte_0 == 0) -> cs_reader0 = 2 }; goto end_c2
+  :: d_step { cs_reader0 == 24 && (pte_0 == 1) -> cs_reader0 = 54 }; goto end_done
+  :: d_step { cs_reader0 == 24 && (pte_0 == 2) -> cs_reader0 = 3 }; goto end_c3
+  :: d_step { cs_reader0 == 24 && (pte_0 == 4) -> cs_reader0 = 55 }; goto end_done
   fi;
-  /* cs 25: pc 18 'shmem_get_folio_gfp: truncated → folio_unlock', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 25: pc 24 'migration_entry_wait_on_locked: sleep until unlocked; refault', locals {"f":"A","orig":{"kind":"migration","folio":"A"},"nopage":false} */
 end_c25:
   if
-  :: d_step { cs_reader0 == 25 && (folios_B_locked != 1) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of B not locked by this thread */ }; goto end_done
-  :: d_step { cs_reader0 == 25 && (folios_B_locked == 1) -> folios_B_locked = -1; cs_reader0 = 36 }; goto end_c36
+  :: d_step { cs_reader0 == 25 && (folios_A_waiters == 0 || folios_A_waiters == 1 || folios_A_waiters == 4 || folios_A_waiters == 5) -> cs_reader0 = 16 }; goto end_c16
+  :: d_step { cs_reader0 == 25 && ((folios_A_waiters == 2 || folios_A_waiters == 3 || folios_A_waiters == 6 || folios_A_waiters == 7) && (folios_A_locked == -1)) -> folios_A_waiters = folios_A_waiters & ~2; cs_reader0 = 16; INV_no_ref_held_across_migration_wait }; goto end_c16
   fi;
-  /* cs 26: pc 13 'finish_fault: pte_offset_map_lock', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 26: pc 18 'shmem_get_folio_gfp: truncated → folio_unlock', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c26:
   if
-  :: d_step { cs_reader0 == 26 && (ptl == -1) -> ptl = 1; cs_reader0 = 28 }; goto end_c28
+  :: d_step { cs_reader0 == 26 && (folios_A_locked != 1) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of A not locked by this thread */ }; goto end_done
+  :: d_step { cs_reader0 == 26 && (folios_A_locked == 1) -> folios_A_locked = -1; cs_reader0 = 30; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c30
   fi;
-  /* cs 27: pc 14 'finish_fault: vmf_pte_changed? else set_pte_range', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
+  /* cs 27: pc 13 'finish_fault: pte_offset_map_lock', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c27:
   if
-  :: d_step { cs_reader0 == 27 && (pte_0 == 0 && ((folios_A_held == 0 || folios_A_held == 4) && folios_A_mapcount != 4)) -> folios_A_mapcount = folios_A_mapcount + 1; pte_0 = 1; cs_reader0 = 29; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c29
-  :: d_step { cs_reader0 == 27 && (pte_0 == 0 && folios_A_mapcount == 4) -> assert(P_model_error); STOP /* model error: set folios.A.mapcount = 5 is outside its domain (0..4) */ }; goto end_done
-  :: d_step { cs_reader0 == 27 && (pte_0 == 0 && ((folios_A_held == 2 || folios_A_held == 6) && folios_A_mapcount != 4)) -> folios_A_held = folios_A_held & ~2; folios_A_mapcount = folios_A_mapcount + 1; pte_0 = 1; cs_reader0 = 29; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c29
-  :: d_step { cs_reader0 == 27 && (pte_0 != 0) -> cs_reader0 = 30 }; goto end_c30
+  :: d_step { cs_reader0 == 27 && (ptl == -1) -> ptl = 1; cs_reader0 = 31 }; goto end_c31
   fi;
-  /* cs 28: pc 14 'finish_fault: vmf_pte_changed? else set_pte_range', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 28: pc 18 'shmem_get_folio_gfp: truncated → folio_unlock', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c28:
   if
-  :: d_step { cs_reader0 == 28 && (pte_0 == 0 && ((folios_B_held == 0 || folios_B_held == 4) && folios_B_mapcount != 4)) -> folios_B_mapcount = folios_B_mapcount + 1; pte_0 = 4; cs_reader0 = 31; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c31
-  :: d_step { cs_reader0 == 28 && (pte_0 == 0 && folios_B_mapcount == 4) -> assert(P_model_error); STOP /* model error: set folios.B.mapcount = 5 is outside its domain (0..4) */ }; goto end_done
-  :: d_step { cs_reader0 == 28 && (pte_0 == 0 && ((folios_B_held == 2 || folios_B_held == 6) && folios_B_mapcount != 4)) -> folios_B_held = folios_B_held & ~2; folios_B_mapcount = folios_B_mapcount + 1; pte_0 = 4; cs_reader0 = 31; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c31
-  :: d_step { cs_reader0 == 28 && (pte_0 != 0) -> cs_reader0 = 32 }; goto end_c32
+  :: d_step { cs_reader0 == 28 && (folios_B_locked != 1) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of B not locked by this thread */ }; goto end_done
+  :: d_step { cs_reader0 == 28 && (folios_B_locked == 1) -> folios_B_locked = -1; cs_reader0 = 32 }; goto end_c32
   fi;
-  /* cs 29: pc 15 'finish_fault: pte_unmap_unlock', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
+  /* cs 29: pc 13 'finish_fault: pte_offset_map_lock', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c29:
   if
-  :: d_step { cs_reader0 == 29 && (ptl != 1) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
-  :: d_step { cs_reader0 == 29 && (ptl == 1) -> ptl = -1; cs_reader0 = 37 }; goto end_c37
+  :: d_step { cs_reader0 == 29 && (ptl == -1) -> ptl = 1; cs_reader0 = 33 }; goto end_c33
   fi;
-  /* cs 30: pc 15 'finish_fault: pte_unmap_unlock', locals {"f":"A","orig":{"kind":"none"},"nopage":true} */
+  /* cs 30: pc 19 'shmem_get_folio_gfp: folio_put; repeat', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c30:
   if
-  :: d_step { cs_reader0 == 30 && (ptl != 1) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
-  :: d_step { cs_reader0 == 30 && (ptl == 1) -> ptl = -1; cs_reader0 = 38 }; goto end_c38
+  :: d_step { cs_reader0 == 30 -> cs_reader0 = 13 }; goto end_c13
   fi;
-  /* cs 31: pc 15 'finish_fault: pte_unmap_unlock', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 31: pc 14 'finish_fault: vmf_pte_changed? else set_pte_range', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c31:
   if
-  :: d_step { cs_reader0 == 31 && (ptl != 1) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
-  :: d_step { cs_reader0 == 31 && (ptl == 1) -> ptl = -1; cs_reader0 = 39 }; goto end_c39
+  :: d_step { cs_reader0 == 31 && (pte_0 == 0 && ((folios_A_held == 0 || folios_A_held == 4) && folios_A_mapcount != 4)) -> folios_A_mapcount = folios_A_mapcount + 1; pte_0 = 1; cs_reader0 = 34; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c34
+  :: d_step { cs_reader0 == 31 && (pte_0 == 0 && folios_A_mapcount == 4) -> assert(P_model_error); STOP /* model error: set folios.A.mapcount = 5 is outside its domain (0..4) */ }; goto end_done
+  :: d_step { cs_reader0 == 31 && (pte_0 == 0 && ((folios_A_held == 2 || folios_A_held == 6) && folios_A_mapcount != 4)) -> folios_A_held = folios_A_held & ~2; folios_A_mapcount = folios_A_mapcount + 1; pte_0 = 1; cs_reader0 = 34; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c34
+  :: d_step { cs_reader0 == 31 && (pte_0 != 0) -> cs_reader0 = 35 }; goto end_c35
   fi;
-  /* cs 32: pc 15 'finish_fault: pte_unmap_unlock', locals {"f":"B","orig":{"kind":"none"},"nopage":true} */
+  /* cs 32: pc 19 'shmem_get_folio_gfp: folio_put; repeat', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c32:
   if
-  :: d_step { cs_reader0 == 32 && (ptl != 1) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
-  :: d_step { cs_reader0 == 32 && (ptl == 1) -> ptl = -1; cs_reader0 = 40 }; goto end_c40
+  :: d_step { cs_reader0 == 32 -> cs_reader0 = 14 }; goto end_c14
   fi;
-  /* cs 33: pc 0 'CPU access: TLB hit or hardware walk', locals {"f":"A","orig":{"kind":"migration","folio":"A"},"nopage":false} */
+  /* cs 33: pc 14 'finish_fault: vmf_pte_changed? else set_pte_range', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c33:
   if
-  :: d_step { cs_reader0 == 33 && (tlb_cached_0_A == 0 && (pte_0 == 0 || pte_0 == 2)) -> cs_reader0 = 41 }; goto end_c41
-  :: d_step { cs_reader0 == 33 && ((tlb_cached_0_A == 0 && (pte_0 == 1 || pte_0 == 4)) || tlb_cached_0_A == 6) -> cs_reader0 = 56 }; goto end_done
+  :: d_step { cs_reader0 == 33 && (pte_0 == 0 && ((folios_B_held == 0 || folios_B_held == 4) && folios_B_mapcount != 4)) -> folios_B_mapcount = folios_B_mapcount + 1; pte_0 = 4; cs_reader0 = 36; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c36
+  :: d_step { cs_reader0 == 33 && (pte_0 == 0 && folios_B_mapcount == 4) -> assert(P_model_error); STOP /* model error: set folios.B.mapcount = 5 is outside its domain (0..4) */ }; goto end_done
+  :: d_step { cs_reader0 == 33 && (pte_0 == 0 && ((folios_B_held == 2 || folios_B_held == 6) && folios_B_mapcount != 4)) -> folios_B_held = folios_B_held & ~2; folios_B_mapcount = folios_B_mapcount + 1; pte_0 = 4; cs_reader0 = 36; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c36
+  :: d_step { cs_reader0 == 33 && (pte_0 != 0) -> cs_reader0 = 37 }; goto end_c37
   fi;
-  /* cs 34: pc 24 'migration_entry_wait_on_locked: sleep until unlocked; refault', locals {"f":"A","orig":{"kind":"migration","folio":"A"},"nopage":false} */
+  /* cs 34: pc 15 'finish_fault: pte_unmap_unlock', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c34:
   if
-  :: d_step { cs_reader0 == 34 && (folios_A_waiters == 0 || folios_A_waiters == 1 || folios_A_waiters == 4 || folios_A_waiters == 5) -> cs_reader0 = 33 }; goto end_c33
-  :: d_step { cs_reader0 == 34 && ((folios_A_waiters == 2 || folios_A_waiters == 3 || folios_A_waiters == 6 || folios_A_waiters == 7) && (folios_A_locked == -1)) -> folios_A_waiters = folios_A_waiters & ~2; cs_reader0 = 33; INV_no_ref_held_across_migration_wait }; goto end_c33
+  :: d_step { cs_reader0 == 34 && (ptl != 1) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
+  :: d_step { cs_reader0 == 34 && (ptl == 1) -> ptl = -1; cs_reader0 = 38 }; goto end_c38
   fi;
-  /* cs 35: pc 19 'shmem_get_folio_gfp: folio_put; repeat', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
+  /* cs 35: pc 15 'finish_fault: pte_unmap_unlock', locals {"f":"A","orig":{"kind":"none"},"nopage":true} */
 end_c35:
   if
-  :: d_step { cs_reader0 == 35 -> cs_reader0 = 13 }; goto end_c13
+  :: d_step { cs_reader0 == 35 && (ptl != 1) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
+  :: d_step { cs_reader0 == 35 && (ptl == 1) -> ptl = -1; cs_reader0 = 39 }; goto end_c39
   fi;
-  /* cs 36: pc 19 'shmem_get_folio_gfp: folio_put; repeat', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 36: pc 15 'finish_fault: pte_unmap_unlock', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c36:
   if
-  :: d_step { cs_reader0 == 36 -> cs_reader0 = 14 }; goto end_c14
+  :: d_step { cs_reader0 == 36 && (ptl != 1) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
+  :: d_step { cs_reader0 == 36 && (ptl == 1) -> ptl = -1; cs_reader0 = 40 }; goto end_c40
   fi;
-  /* cs 37: pc 16 'do_read_fault: folio_unlock', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
+  /* cs 37: pc 15 'finish_fault: pte_unmap_unlock', locals {"f":"B","orig":{"kind":"none"},"nopage":true} */
 end_c37:
   if
-  :: d_step { cs_reader0 == 37 && (folios_A_locked != 1) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of A not locked by this thread */ }; goto end_done
-  :: d_step { cs_reader0 == 37 && (folios_A_locked == 1) -> folios_A_locked = -1; cs_reader0 = 42; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c42
+  :: d_step { cs_reader0 == 37 && (ptl != 1) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
+  :: d_step { cs_reader0 == 37 && (ptl == 1) -> ptl = -1; cs_reader0 = 41 }; goto end_c41
   fi;
-  /* cs 38: pc 16 'do_read_fault: folio_unlock', locals {"f":"A","orig":{"kind":"none"},"nopage":true} */
+  /* cs 38: pc 16 'do_read_fault: folio_unlock', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c38:
   if
   :: d_step { cs_reader0 == 38 && (folios_A_locked != 1) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of A not locked by this thread */ }; goto end_done
-  :: d_step { cs_reader0 == 38 && (folios_A_locked == 1) -> folios_A_locked = -1; cs_reader0 = 43; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c43
+  :: d_step { cs_reader0 == 38 && (folios_A_locked == 1) -> folios_A_locked = -1; cs_reader0 = 42; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c42
   fi;
-  /* cs 39: pc 16 'do_read_fault: folio_unlock', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 39: pc 16 'do_read_fault: folio_unlock', locals {"f":"A","orig":{"kind":"none"},"nopage":true} */
 end_c39:
   if
-  :: d_step { cs_reader0 == 39 && (folios_B_locked != 1) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of B not locked by this thread */ }; goto end_done
-  :: d_step { cs_reader0 == 39 && (folios_B_locked == 1) -> folios_B_locked = -1; cs_reader0 = 44 }; goto end_c44
+  :: d_step { cs_reader0 == 39 && (folios_A_locked != 1) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of A not locked by this thread */ }; goto end_done
+  :: d_step { cs_reader0 == 39 && (folios_A_locked == 1) -> folios_A_locked = -1; cs_reader0 = 43; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c43
   fi;
-  /* cs 40: pc 16 'do_read_fault: folio_unlock', locals {"f":"B","orig":{"kind":"none"},"nopage":true} */
+  /* cs 40: pc 16 'do_read_fault: folio_unlock', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c40:
   if
   :: d_step { cs_reader0 == 40 && (folios_B_locked != 1) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of B not locked by this thread */ }; goto end_done
-  :: d_step { cs_reader0 == 40 && (folios_B_locked == 1) -> folios_B_locked = -1; cs_reader0 = 45 }; goto end_c45
+  :: d_step { cs_reader0 == 40 && (folios_B_locked == 1) -> folios_B_locked = -1; cs_reader0 = 44 }; goto end_c44
   fi;
-  /* cs 41: pc 1 'handle_pte_fault: ptep_get_lockless', locals {"f":"A","orig":{"kind":"migration","folio":"A"},"nopage":false} */
+  /* cs 41: pc 16 'do_read_fault: folio_unlock', locals {"f":"B","orig":{"kind":"none"},"nopage":true} */
 end_c41:
   if
-  :: d_step { cs_reader0 == 41 && (pte_0 == 0) -> cs_reader0 = 2 }; goto end_c2
-  :: d_step { cs_reader0 == 41 && (pte_0 == 1) -> cs_reader0 = 54 }; goto end_done
-  :: d_step { cs_reader0 == 41 && (pte_0 == 2) -> cs_reader0 = 3 }; goto end_c3
-  :: d_step { cs_reader0 == 41 && (pte_0 == 4) -> cs_reader0 = 55 }; goto end_done
+  :: d_step { cs_reader0 == 41 && (folios_B_locked != 1) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of B not locked by this thread */ }; goto end_done
+  :: d_step { cs_reader0 == 41 && (folios_B_locked == 1) -> folios_B_locked = -1; cs_reader0 = 45 }; goto end_c45
   fi;
   /* cs 42: pc 17 'do_read_fault: VM_FAULT_NOPAGE → folio_put; refault', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c42:
@@ -786,197 +781,197 @@ end_c9:
 end_c10:
   if
   :: d_step { cs_reader1 == 10 && (ptl != 2) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
-  :: d_step { cs_reader1 == 10 && (ptl == 2) -> ptl = -1; cs_reader1 = 33 }; goto end_c33
+  :: d_step { cs_reader1 == 10 && (ptl == 2) -> ptl = -1; cs_reader1 = 16 }; goto end_c16
   fi;
   /* cs 11: pc 22 'migration_entry_wait_on_locked: folio_set_waiters; enqueue', locals {"f":"A","orig":{"kind":"migration","folio":"A"},"nopage":false} */
 end_c11:
   if
-  :: d_step { cs_reader1 == 11 && ((folios_A_locked == -1) || ((folios_A_locked != -1) && (folios_A_waiters >= 4 && folios_A_waiters <= 7))) -> cs_reader1 = 16 }; goto end_c16
-  :: d_step { cs_reader1 == 11 && ((folios_A_locked != -1) && (folios_A_waiters >= 0 && folios_A_waiters <= 3)) -> folios_A_waiters = folios_A_waiters | 4; cs_reader1 = 16; INV_no_ref_held_across_migration_wait }; goto end_c16
+  :: d_step { cs_reader1 == 11 && ((folios_A_locked == -1) || ((folios_A_locked != -1) && (folios_A_waiters >= 4 && folios_A_waiters <= 7))) -> cs_reader1 = 17 }; goto end_c17
+  :: d_step { cs_reader1 == 11 && ((folios_A_locked != -1) && (folios_A_waiters >= 0 && folios_A_waiters <= 3)) -> folios_A_waiters = folios_A_waiters | 4; cs_reader1 = 17; INV_no_ref_held_across_migration_wait }; goto end_c17
   fi;
   /* cs 12: pc 10 'shmem_get_folio_gfp: folio_lock', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c12:
   if
-  :: d_step { cs_reader1 == 12 && (folios_A_locked == -1) -> folios_A_locked = 2; cs_reader1 = 17; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c17
-  :: d_step { cs_reader1 == 12 && ((folios_A_locked != -1) && (folios_A_waiters >= 0 && folios_A_waiters <= 3)) -> folios_A_waiters = folios_A_waiters | 4; cs_reader1 = 18; INV_no_ref_held_across_migration_wait }; goto end_c18
-  :: d_step { cs_reader1 == 12 && ((folios_A_locked != -1) && (folios_A_waiters >= 4 && folios_A_waiters <= 7)) -> cs_reader1 = 18 }; goto end_c18
+  :: d_step { cs_reader1 == 12 && (folios_A_locked == -1) -> folios_A_locked = 2; cs_reader1 = 18; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c18
+  :: d_step { cs_reader1 == 12 && ((folios_A_locked != -1) && (folios_A_waiters >= 0 && folios_A_waiters <= 3)) -> folios_A_waiters = folios_A_waiters | 4; cs_reader1 = 19; INV_no_ref_held_across_migration_wait }; goto end_c19
+  :: d_step { cs_reader1 == 12 && ((folios_A_locked != -1) && (folios_A_waiters >= 4 && folios_A_waiters <= 7)) -> cs_reader1 = 19 }; goto end_c19
   fi;
   /* cs 13: pc 8 'filemap_get_entry: folio_put; repeat', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c13:
   if
   :: d_step { cs_reader1 == 13 && (folios_A_ref == 0) -> assert(P_refcount); STOP /* BUG: VM_BUG_ON_PAGE(page_ref_count(page) == 0): folio_put on A with a zero count */ }; goto end_done
-  :: d_step { cs_reader1 == 13 && (folios_A_ref != 0 && (folios_A_held == 0 || folios_A_held == 2)) -> folios_A_ref = folios_A_ref - 1; cs_reader1 = 19 }; goto end_c19
-  :: d_step { cs_reader1 == 13 && (folios_A_ref != 0 && (folios_A_held == 4 || folios_A_held == 6)) -> folios_A_ref = folios_A_ref - 1; folios_A_held = folios_A_held & ~4; cs_reader1 = 19; INV_no_ref_held_across_migration_wait }; goto end_c19
+  :: d_step { cs_reader1 == 13 && (folios_A_ref != 0 && (folios_A_held == 0 || folios_A_held == 2)) -> folios_A_ref = folios_A_ref - 1; cs_reader1 = 20 }; goto end_c20
+  :: d_step { cs_reader1 == 13 && (folios_A_ref != 0 && (folios_A_held == 4 || folios_A_held == 6)) -> folios_A_ref = folios_A_ref - 1; folios_A_held = folios_A_held & ~4; cs_reader1 = 20; INV_no_ref_held_across_migration_wait }; goto end_c20
   fi;
   /* cs 14: pc 8 'filemap_get_entry: folio_put; repeat', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c14:
   if
   :: d_step { cs_reader1 == 14 && (folios_B_ref == 0) -> assert(P_refcount); STOP /* BUG: VM_BUG_ON_PAGE(page_ref_count(page) == 0): folio_put on B with a zero count */ }; goto end_done
-  :: d_step { cs_reader1 == 14 && (folios_B_ref != 0 && (folios_B_held == 0 || folios_B_held == 2)) -> folios_B_ref = folios_B_ref - 1; cs_reader1 = 20 }; goto end_c20
-  :: d_step { cs_reader1 == 14 && (folios_B_ref != 0 && (folios_B_held == 4 || folios_B_held == 6)) -> folios_B_ref = folios_B_ref - 1; folios_B_held = folios_B_held & ~4; cs_reader1 = 20 }; goto end_c20
+  :: d_step { cs_reader1 == 14 && (folios_B_ref != 0 && (folios_B_held == 0 || folios_B_held == 2)) -> folios_B_ref = folios_B_ref - 1; cs_reader1 = 21 }; goto end_c21
+  :: d_step { cs_reader1 == 14 && (folios_B_ref != 0 && (folios_B_held == 4 || folios_B_held == 6)) -> folios_B_ref = folios_B_ref - 1; folios_B_held = folios_B_held & ~4; cs_reader1 = 21 }; goto end_c21
   fi;
   /* cs 15: pc 10 'shmem_get_folio_gfp: folio_lock', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c15:
   if
-  :: d_step { cs_reader1 == 15 && (folios_B_locked == -1) -> folios_B_locked = 2; cs_reader1 = 21 }; goto end_c21
-  :: d_step { cs_reader1 == 15 && ((folios_B_locked != -1) && (folios_B_waiters == 0 || folios_B_waiters == 2)) -> folios_B_waiters = folios_B_waiters | 4; cs_reader1 = 22 }; goto end_c22
-  :: d_step { cs_reader1 == 15 && ((folios_B_locked != -1) && (folios_B_waiters == 4 || folios_B_waiters == 6)) -> cs_reader1 = 22 }; goto end_c22
+  :: d_step { cs_reader1 == 15 && (folios_B_locked == -1) -> folios_B_locked = 2; cs_reader1 = 22 }; goto end_c22
+  :: d_step { cs_reader1 == 15 && ((folios_B_locked != -1) && (folios_B_waiters == 0 || folios_B_waiters == 2)) -> folios_B_waiters = folios_B_waiters | 4; cs_reader1 = 23 }; goto end_c23
+  :: d_step { cs_reader1 == 15 && ((folios_B_locked != -1) && (folios_B_waiters == 4 || folios_B_waiters == 6)) -> cs_reader1 = 23 }; goto end_c23
   fi;
-  /* cs 16: pc 23 'migration_entry_wait_on_locked: spin_unlock(ptl)', locals {"f":"A","orig":{"kind":"migration","folio":"A"},"nopage":false} */
+  /* cs 16: pc 0 'CPU access: TLB hit or hardware walk', locals {"f":"A","orig":{"kind":"migration","folio":"A"},"nopage":false} */
 end_c16:
   if
-  :: d_step { cs_reader1 == 16 && (ptl != 2) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
-  :: d_step { cs_reader1 == 16 && (ptl == 2) -> ptl = -1; cs_reader1 = 34 }; goto end_c34
+  :: d_step { cs_reader1 == 16 && (tlb_cached_0_A == 0 && (pte_0 == 0 || pte_0 == 2)) -> cs_reader1 = 24 }; goto end_c24
+  :: d_step { cs_reader1 == 16 && ((tlb_cached_0_A == 0 && (pte_0 == 1 || pte_0 == 4)) || tlb_cached_0_A == 6) -> cs_reader1 = 56 }; goto end_done
   fi;
-  /* cs 17: pc 12 'shmem_get_folio_gfp: folio->mapping == mapping?', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
+  /* cs 17: pc 23 'migration_entry_wait_on_locked: spin_unlock(ptl)', locals {"f":"A","orig":{"kind":"migration","folio":"A"},"nopage":false} */
 end_c17:
   if
-  :: d_step { cs_reader1 == 17 && (folios_A_mapping == 0) -> cs_reader1 = 23 }; goto end_c23
-  :: d_step { cs_reader1 == 17 && (folios_A_mapping == 1) -> cs_reader1 = 24 }; goto end_c24
+  :: d_step { cs_reader1 == 17 && (ptl != 2) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
+  :: d_step { cs_reader1 == 17 && (ptl == 2) -> ptl = -1; cs_reader1 = 25 }; goto end_c25
   fi;
-  /* cs 18: pc 11 'shmem_get_folio_gfp: folio_lock sleeps', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
+  /* cs 18: pc 12 'shmem_get_folio_gfp: folio->mapping == mapping?', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c18:
   if
-  :: d_step { cs_reader1 == 18 && ((folios_A_locked == -1) && (folios_A_waiters >= 0 && folios_A_waiters <= 3)) -> folios_A_locked = 2; cs_reader1 = 17; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c17
-  :: d_step { cs_reader1 == 18 && ((folios_A_locked == -1) && (folios_A_waiters >= 4 && folios_A_waiters <= 7)) -> folios_A_locked = 2; folios_A_waiters = folios_A_waiters & ~4; cs_reader1 = 17; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c17
+  :: d_step { cs_reader1 == 18 && (folios_A_mapping == 0) -> cs_reader1 = 26 }; goto end_c26
+  :: d_step { cs_reader1 == 18 && (folios_A_mapping == 1) -> cs_reader1 = 27 }; goto end_c27
   fi;
-  /* cs 19: pc 9 'filemap_get_entry: repeat', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
+  /* cs 19: pc 11 'shmem_get_folio_gfp: folio_lock sleeps', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c19:
   if
-  :: d_step { cs_reader1 == 19 -> cs_reader1 = 2 }; goto end_c2
+  :: d_step { cs_reader1 == 19 && ((folios_A_locked == -1) && (folios_A_waiters >= 0 && folios_A_waiters <= 3)) -> folios_A_locked = 2; cs_reader1 = 18; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c18
+  :: d_step { cs_reader1 == 19 && ((folios_A_locked == -1) && (folios_A_waiters >= 4 && folios_A_waiters <= 7)) -> folios_A_locked = 2; folios_A_waiters = folios_A_waiters & ~4; cs_reader1 = 18; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c18
   fi;
-  /* cs 20: pc 9 'filemap_get_entry: repeat', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 20: pc 9 'filemap_get_entry: repeat', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c20:
   if
-  :: d_step { cs_reader1 == 20 -> cs_reader1 = 8 }; goto end_c8
+  :: d_step { cs_reader1 == 20 -> cs_reader1 = 2 }; goto end_c2
   fi;
-  /* cs 21: pc 12 'shmem_get_folio_gfp: folio->mapping == mapping?', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 21: pc 9 'filemap_get_entry: repeat', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c21:
   if
-  :: d_step { cs_reader1 == 21 && (folios_B_mapping == 0) -> cs_reader1 = 25 }; goto end_c25
-  :: d_step { cs_reader1 == 21 && (folios_B_mapping == 1) -> cs_reader1 = 26 }; goto end_c26
+  :: d_step { cs_reader1 == 21 -> cs_reader1 = 8 }; goto end_c8
   fi;
-  /* cs 22: pc 11 'shmem_get_folio_gfp: folio_lock sleeps', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 22: pc 12 'shmem_get_folio_gfp: folio->mapping == mapping?', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c22:
   if
-  :: d_step { cs_reader1 == 22 && ((folios_B_locked == -1) && (folios_B_waiters == 0 || folios_B_waiters == 2)) -> folios_B_locked = 2; cs_reader1 = 21 }; goto end_c21
-  :: d_step { cs_reader1 == 22 && ((folios_B_locked == -1) && (folios_B_waiters == 4 || folios_B_waiters == 6)) -> folios_B_locked = 2; folios_B_waiters = folios_B_waiters & ~4; cs_reader1 = 21 }; goto end_c21
+  :: d_step { cs_reader1 == 22 && (folios_B_mapping == 0) -> cs_reader1 = 28 }; goto end_c28
+  :: d_step { cs_reader1 == 22 && (folios_B_mapping == 1) -> cs_reader1 = 29 }; goto end_c29
   fi;
-  /* cs 23: pc 18 'shmem_get_folio_gfp: truncated → folio_unlock', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
+  /* cs 23: pc 11 'shmem_get_folio_gfp: folio_lock sleeps', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c23:
   if
-  :: d_step { cs_reader1 == 23 && (folios_A_locked != 2) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of A not locked by this thread */ }; goto end_done
-  :: d_step { cs_reader1 == 23 && (folios_A_locked == 2) -> folios_A_locked = -1; cs_reader1 = 35; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c35
+  :: d_step { cs_reader1 == 23 && ((folios_B_locked == -1) && (folios_B_waiters == 0 || folios_B_waiters == 2)) -> folios_B_locked = 2; cs_reader1 = 22 }; goto end_c22
+  :: d_step { cs_reader1 == 23 && ((folios_B_locked == -1) && (folios_B_waiters == 4 || folios_B_waiters == 6)) -> folios_B_locked = 2; folios_B_waiters = folios_B_waiters & ~4; cs_reader1 = 22 }; goto end_c22
   fi;
-  /* cs 24: pc 13 'finish_fault: pte_offset_map_lock', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
+  /* cs 24: pc 1 'handle_pte_fault: ptep_get_lockless', locals {"f":"A","orig":{"kind":"migration","folio":"A"},"nopage":false} */
 end_c24:
   if
-  :: d_step { cs_reader1 == 24 && (ptl == -1) -> ptl = 2; cs_reader1 = 27 }; goto end_c27
+  :: d_step { cs_reader1 == 24 && (pte_0 == 0) -> cs_reader1 = 2 }; goto end_c2
+  :: d_step { cs_reader1 == 24 && (pte_0 == 1) -> cs_reader1 = 54 }; goto end_done
+  :: d_step { cs_reader1 == 24 && (pte_0 == 2) -> cs_reader1 = 3 }; goto end_c3
+  :: d_step { cs_reader1 == 24 && (pte_0 == 4) -> cs_reader1 = 55 }; goto end_done
   fi;
-  /* cs 25: pc 18 'shmem_get_folio_gfp: truncated → folio_unlock', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 25: pc 24 'migration_entry_wait_on_locked: sleep until unlocked; refault', locals {"f":"A","orig":{"kind":"migration","folio":"A"},"nopage":false} */
 end_c25:
   if
-  :: d_step { cs_reader1 == 25 && (folios_B_locked != 2) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of B not locked by this thread */ }; goto end_done
-  :: d_step { cs_reader1 == 25 && (folios_B_locked == 2) -> folios_B_locked = -1; cs_reader1 = 36 }; goto end_c36
+  :: d_step { cs_reader1 == 25 && (folios_A_waiters >= 0 && folios_A_waiters <= 3) -> cs_reader1 = 16 }; goto end_c16
+  :: d_step { cs_reader1 == 25 && ((folios_A_waiters >= 4 && folios_A_waiters <= 7) && (folios_A_locked == -1)) -> folios_A_waiters = folios_A_waiters & ~4; cs_reader1 = 16; INV_no_ref_held_across_migration_wait }; goto end_c16
   fi;
-  /* cs 26: pc 13 'finish_fault: pte_offset_map_lock', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 26: pc 18 'shmem_get_folio_gfp: truncated → folio_unlock', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c26:
   if
-  :: d_step { cs_reader1 == 26 && (ptl == -1) -> ptl = 2; cs_reader1 = 28 }; goto end_c28
+  :: d_step { cs_reader1 == 26 && (folios_A_locked != 2) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of A not locked by this thread */ }; goto end_done
+  :: d_step { cs_reader1 == 26 && (folios_A_locked == 2) -> folios_A_locked = -1; cs_reader1 = 30; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c30
   fi;
-  /* cs 27: pc 14 'finish_fault: vmf_pte_changed? else set_pte_range', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
+  /* cs 27: pc 13 'finish_fault: pte_offset_map_lock', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c27:
   if
-  :: d_step { cs_reader1 == 27 && (pte_0 == 0 && ((folios_A_held == 0 || folios_A_held == 2) && folios_A_mapcount != 4)) -> folios_A_mapcount = folios_A_mapcount + 1; pte_0 = 1; cs_reader1 = 29; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c29
-  :: d_step { cs_reader1 == 27 && (pte_0 == 0 && folios_A_mapcount == 4) -> assert(P_model_error); STOP /* model error: set folios.A.mapcount = 5 is outside its domain (0..4) */ }; goto end_done
-  :: d_step { cs_reader1 == 27 && (pte_0 == 0 && ((folios_A_held == 4 || folios_A_held == 6) && folios_A_mapcount != 4)) -> folios_A_held = folios_A_held & ~4; folios_A_mapcount = folios_A_mapcount + 1; pte_0 = 1; cs_reader1 = 29; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c29
-  :: d_step { cs_reader1 == 27 && (pte_0 != 0) -> cs_reader1 = 30 }; goto end_c30
+  :: d_step { cs_reader1 == 27 && (ptl == -1) -> ptl = 2; cs_reader1 = 31 }; goto end_c31
   fi;
-  /* cs 28: pc 14 'finish_fault: vmf_pte_changed? else set_pte_range', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 28: pc 18 'shmem_get_folio_gfp: truncated → folio_unlock', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c28:
   if
-  :: d_step { cs_reader1 == 28 && (pte_0 == 0 && ((folios_B_held == 0 || folios_B_held == 2) && folios_B_mapcount != 4)) -> folios_B_mapcount = folios_B_mapcount + 1; pte_0 = 4; cs_reader1 = 31; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c31
-  :: d_step { cs_reader1 == 28 && (pte_0 == 0 && folios_B_mapcount == 4) -> assert(P_model_error); STOP /* model error: set folios.B.mapcount = 5 is outside its domain (0..4) */ }; goto end_done
-  :: d_step { cs_reader1 == 28 && (pte_0 == 0 && ((folios_B_held == 4 || folios_B_held == 6) && folios_B_mapcount != 4)) -> folios_B_held = folios_B_held & ~4; folios_B_mapcount = folios_B_mapcount + 1; pte_0 = 4; cs_reader1 = 31; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c31
-  :: d_step { cs_reader1 == 28 && (pte_0 != 0) -> cs_reader1 = 32 }; goto end_c32
+  :: d_step { cs_reader1 == 28 && (folios_B_locked != 2) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of B not locked by this thread */ }; goto end_done
+  :: d_step { cs_reader1 == 28 && (folios_B_locked == 2) -> folios_B_locked = -1; cs_reader1 = 32 }; goto end_c32
   fi;
-  /* cs 29: pc 15 'finish_fault: pte_unmap_unlock', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
+  /* cs 29: pc 13 'finish_fault: pte_offset_map_lock', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c29:
   if
-  :: d_step { cs_reader1 == 29 && (ptl != 2) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
-  :: d_step { cs_reader1 == 29 && (ptl == 2) -> ptl = -1; cs_reader1 = 37 }; goto end_c37
+  :: d_step { cs_reader1 == 29 && (ptl == -1) -> ptl = 2; cs_reader1 = 33 }; goto end_c33
   fi;
-  /* cs 30: pc 15 'finish_fault: pte_unmap_unlock', locals {"f":"A","orig":{"kind":"none"},"nopage":true} */
+  /* cs 30: pc 19 'shmem_get_folio_gfp: folio_put; repeat', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c30:
   if
-  :: d_step { cs_reader1 == 30 && (ptl != 2) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
-  :: d_step { cs_reader1 == 30 && (ptl == 2) -> ptl = -1; cs_reader1 = 38 }; goto end_c38
+  :: d_step { cs_reader1 == 30 -> cs_reader1 = 13 }; goto end_c13
   fi;
-  /* cs 31: pc 15 'finish_fault: pte_unmap_unlock', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 31: pc 14 'finish_fault: vmf_pte_changed? else set_pte_range', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c31:
   if
-  :: d_step { cs_reader1 == 31 && (ptl != 2) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
-  :: d_step { cs_reader1 == 31 && (ptl == 2) -> ptl = -1; cs_reader1 = 39 }; goto end_c39
+  :: d_step { cs_reader1 == 31 && (pte_0 == 0 && ((folios_A_held == 0 || folios_A_held == 2) && folios_A_mapcount != 4)) -> folios_A_mapcount = folios_A_mapcount + 1; pte_0 = 1; cs_reader1 = 34; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c34
+  :: d_step { cs_reader1 == 31 && (pte_0 == 0 && folios_A_mapcount == 4) -> assert(P_model_error); STOP /* model error: set folios.A.mapcount = 5 is outside its domain (0..4) */ }; goto end_done
+  :: d_step { cs_reader1 == 31 && (pte_0 == 0 && ((folios_A_held == 4 || folios_A_held == 6) && folios_A_mapcount != 4)) -> folios_A_held = folios_A_held & ~4; folios_A_mapcount = folios_A_mapcount + 1; pte_0 = 1; cs_reader1 = 34; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c34
+  :: d_step { cs_reader1 == 31 && (pte_0 != 0) -> cs_reader1 = 35 }; goto end_c35
   fi;
-  /* cs 32: pc 15 'finish_fault: pte_unmap_unlock', locals {"f":"B","orig":{"kind":"none"},"nopage":true} */
+  /* cs 32: pc 19 'shmem_get_folio_gfp: folio_put; repeat', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c32:
   if
-  :: d_step { cs_reader1 == 32 && (ptl != 2) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
-  :: d_step { cs_reader1 == 32 && (ptl == 2) -> ptl = -1; cs_reader1 = 40 }; goto end_c40
+  :: d_step { cs_reader1 == 32 -> cs_reader1 = 14 }; goto end_c14
   fi;
-  /* cs 33: pc 0 'CPU access: TLB hit or hardware walk', locals {"f":"A","orig":{"kind":"migration","folio":"A"},"nopage":false} */
+  /* cs 33: pc 14 'finish_fault: vmf_pte_changed? else set_pte_range', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c33:
   if
-  :: d_step { cs_reader1 == 33 && (tlb_cached_0_A == 0 && (pte_0 == 0 || pte_0 == 2)) -> cs_reader1 = 41 }; goto end_c41
-  :: d_step { cs_reader1 == 33 && ((tlb_cached_0_A == 0 && (pte_0 == 1 || pte_0 == 4)) || tlb_cached_0_A == 6) -> cs_reader1 = 56 }; goto end_done
+  :: d_step { cs_reader1 == 33 && (pte_0 == 0 && ((folios_B_held == 0 || folios_B_held == 2) && folios_B_mapcount != 4)) -> folios_B_mapcount = folios_B_mapcount + 1; pte_0 = 4; cs_reader1 = 36; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c36
+  :: d_step { cs_reader1 == 33 && (pte_0 == 0 && folios_B_mapcount == 4) -> assert(P_model_error); STOP /* model error: set folios.B.mapcount = 5 is outside its domain (0..4) */ }; goto end_done
+  :: d_step { cs_reader1 == 33 && (pte_0 == 0 && ((folios_B_held == 4 || folios_B_held == 6) && folios_B_mapcount != 4)) -> folios_B_held = folios_B_held & ~4; folios_B_mapcount = folios_B_mapcount + 1; pte_0 = 4; cs_reader1 = 36; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c36
+  :: d_step { cs_reader1 == 33 && (pte_0 != 0) -> cs_reader1 = 37 }; goto end_c37
   fi;
-  /* cs 34: pc 24 'migration_entry_wait_on_locked: sleep until unlocked; refault', locals {"f":"A","orig":{"kind":"migration","folio":"A"},"nopage":false} */
+  /* cs 34: pc 15 'finish_fault: pte_unmap_unlock', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c34:
   if
-  :: d_step { cs_reader1 == 34 && (folios_A_waiters >= 0 && folios_A_waiters <= 3) -> cs_reader1 = 33 }; goto end_c33
-  :: d_step { cs_reader1 == 34 && ((folios_A_waiters >= 4 && folios_A_waiters <= 7) && (folios_A_locked == -1)) -> folios_A_waiters = folios_A_waiters & ~4; cs_reader1 = 33; INV_no_ref_held_across_migration_wait }; goto end_c33
+  :: d_step { cs_reader1 == 34 && (ptl != 2) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
+  :: d_step { cs_reader1 == 34 && (ptl == 2) -> ptl = -1; cs_reader1 = 38 }; goto end_c38
   fi;
-  /* cs 35: pc 19 'shmem_get_folio_gfp: folio_put; repeat', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
+  /* cs 35: pc 15 'finish_fault: pte_unmap_unlock', locals {"f":"A","orig":{"kind":"none"},"nopage":true} */
 end_c35:
   if
-  :: d_step { cs_reader1 == 35 -> cs_reader1 = 13 }; goto end_c13
+  :: d_step { cs_reader1 == 35 && (ptl != 2) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
+  :: d_step { cs_reader1 == 35 && (ptl == 2) -> ptl = -1; cs_reader1 = 39 }; goto end_c39
   fi;
-  /* cs 36: pc 19 'shmem_get_folio_gfp: folio_put; repeat', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 36: pc 15 'finish_fault: pte_unmap_unlock', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c36:
   if
-  :: d_step { cs_reader1 == 36 -> cs_reader1 = 14 }; goto end_c14
+  :: d_step { cs_reader1 == 36 && (ptl != 2) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
+  :: d_step { cs_reader1 == 36 && (ptl == 2) -> ptl = -1; cs_reader1 = 40 }; goto end_c40
   fi;
-  /* cs 37: pc 16 'do_read_fault: folio_unlock', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
+  /* cs 37: pc 15 'finish_fault: pte_unmap_unlock', locals {"f":"B","orig":{"kind":"none"},"nopage":true} */
 end_c37:
   if
-  :: d_step { cs_reader1 == 37 && (folios_A_locked != 2) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of A not locked by this thread */ }; goto end_done
-  :: d_step { cs_reader1 == 37 && (folios_A_locked == 2) -> folios_A_locked = -1; cs_reader1 = 42; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c42
+  :: d_step { cs_reader1 == 37 && (ptl != 2) -> assert(P_lock_misuse); STOP /* BUG: spin_unlock(ptl) by a thread that does not hold it */ }; goto end_done
+  :: d_step { cs_reader1 == 37 && (ptl == 2) -> ptl = -1; cs_reader1 = 41 }; goto end_c41
   fi;
-  /* cs 38: pc 16 'do_read_fault: folio_unlock', locals {"f":"A","orig":{"kind":"none"},"nopage":true} */
+  /* cs 38: pc 16 'do_read_fault: folio_unlock', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c38:
   if
   :: d_step { cs_reader1 == 38 && (folios_A_locked != 2) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of A not locked by this thread */ }; goto end_done
-  :: d_step { cs_reader1 == 38 && (folios_A_locked == 2) -> folios_A_locked = -1; cs_reader1 = 43; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c43
+  :: d_step { cs_reader1 == 38 && (folios_A_locked == 2) -> folios_A_locked = -1; cs_reader1 = 42; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c42
   fi;
-  /* cs 39: pc 16 'do_read_fault: folio_unlock', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
+  /* cs 39: pc 16 'do_read_fault: folio_unlock', locals {"f":"A","orig":{"kind":"none"},"nopage":true} */
 end_c39:
   if
-  :: d_step { cs_reader1 == 39 && (folios_B_locked != 2) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of B not locked by this thread */ }; goto end_done
-  :: d_step { cs_reader1 == 39 && (folios_B_locked == 2) -> folios_B_locked = -1; cs_reader1 = 44 }; goto end_c44
+  :: d_step { cs_reader1 == 39 && (folios_A_locked != 2) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of A not locked by this thread */ }; goto end_done
+  :: d_step { cs_reader1 == 39 && (folios_A_locked == 2) -> folios_A_locked = -1; cs_reader1 = 43; INV_migration_entry_locked; INV_no_ref_held_across_migration_wait }; goto end_c43
   fi;
-  /* cs 40: pc 16 'do_read_fault: folio_unlock', locals {"f":"B","orig":{"kind":"none"},"nopage":true} */
+  /* cs 40: pc 16 'do_read_fault: folio_unlock', locals {"f":"B","orig":{"kind":"none"},"nopage":false} */
 end_c40:
   if
   :: d_step { cs_reader1 == 40 && (folios_B_locked != 2) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of B not locked by this thread */ }; goto end_done
-  :: d_step { cs_reader1 == 40 && (folios_B_locked == 2) -> folios_B_locked = -1; cs_reader1 = 45 }; goto end_c45
+  :: d_step { cs_reader1 == 40 && (folios_B_locked == 2) -> folios_B_locked = -1; cs_reader1 = 44 }; goto end_c44
   fi;
-  /* cs 41: pc 1 'handle_pte_fault: ptep_get_lockless', locals {"f":"A","orig":{"kind":"migration","folio":"A"},"nopage":false} */
+  /* cs 41: pc 16 'do_read_fault: folio_unlock', locals {"f":"B","orig":{"kind":"none"},"nopage":true} */
 end_c41:
   if
-  :: d_step { cs_reader1 == 41 && (pte_0 == 0) -> cs_reader1 = 2 }; goto end_c2
-  :: d_step { cs_reader1 == 41 && (pte_0 == 1) -> cs_reader1 = 54 }; goto end_done
-  :: d_step { cs_reader1 == 41 && (pte_0 == 2) -> cs_reader1 = 3 }; goto end_c3
-  :: d_step { cs_reader1 == 41 && (pte_0 == 4) -> cs_reader1 = 55 }; goto end_done
+  :: d_step { cs_reader1 == 41 && (folios_B_locked != 2) -> assert(P_folio_lock); STOP /* BUG: VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_unlock of B not locked by this thread */ }; goto end_done
+  :: d_step { cs_reader1 == 41 && (folios_B_locked == 2) -> folios_B_locked = -1; cs_reader1 = 45 }; goto end_c45
   fi;
   /* cs 42: pc 17 'do_read_fault: VM_FAULT_NOPAGE → folio_put; refault', locals {"f":"A","orig":{"kind":"none"},"nopage":false} */
 end_c42:

@@ -25,6 +25,7 @@ const CASES: readonly [model: string, variant: string, params: Record<string, nu
   ['readers', 'readers', { n: 2 }],
   ['lastzero', 'lastzero', { n: 2 }],
   ['filesystem', 'filesystem', { n: 2 }],
+  ['indexer', 'indexer', { n: 2 }],
   ['migration-vs-fault', 'upstream', { readers: 1 }],
   ['migration-vs-fault', 'opt2-xchg', { readers: 2 }],
   ['migration-vs-fault', 'opt3-freeze-first', { readers: 1 }],
