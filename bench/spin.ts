@@ -128,7 +128,7 @@ function sizesOf(t: Translation): readonly number[] {
 
 function emitAll(dir: string, size: number): void {
   mkdirSync(dir, { recursive: true });
-  for (const t of TRANSLATIONS.filter((x) => x.example)) {
+  for (const t of TRANSLATIONS.filter((x) => x.planned)) {
     const n = t.param ? Math.max(size, t.sizes[0]) : t.sizes[0];
     const file = join(dir, `${nameOf(t).replace('/', '--')}${t.param ? `.${t.param}${n}` : ''}.pml`);
     writeFileSync(file, promelaOf(t, n).text);

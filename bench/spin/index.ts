@@ -20,10 +20,8 @@ export interface Translation {
   readonly sizes: readonly number[];
   /** Run by default (the other entries run with `--only` or `--all-variants`). */
   readonly byDefault: boolean;
-  /** In the benchmark's plan (sizes chosen for it; the rest run at the model's defaults). */
+  /** In the benchmark's plan (sizes chosen for it; the rest run at the model's defaults); `--emit` writes these. */
   readonly planned: boolean;
-  /** Its Promela is a checked-in example (bench/spin/pml, `--emit`). */
-  readonly example: boolean;
 }
 
 /**
@@ -62,7 +60,6 @@ function entries(m: Model): Translation[] {
     sizes: plan?.sizes ?? [0],
     byDefault: plan !== undefined && (plan.variants?.includes(variant) ?? true),
     planned: plan !== undefined,
-    example: plan !== undefined,
   }));
 }
 
