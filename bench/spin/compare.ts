@@ -8,13 +8,12 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { instantiate } from '../../src/core/instantiate.js';
-import { models } from '../../models/index.js';
 import type { ExploreOptions } from '../../src/explore/explore.js';
-import type { Translation } from './index.js';
+import { MODEL_ERROR } from './generate/index.js';
+import type { Generated } from './generate/index.js';
+import { instanceOf, promelaOf, type Translation } from './index.js';
 import type { WorkerRequest, WorkerResult } from './mmcheck-worker.js';
-import { runSpin, type SpinResult, type SpinSettings } from './pan.js';
-import { emit } from './promela.js';
+import { runSpin, spinError, type PanFlags, type SpinResult, type SpinSettings } from './pan.js';
 
 const WORKER = join(fileURLToPath(new URL('.', import.meta.url)), 'mmcheck-worker.js');
 
@@ -55,9 +54,9 @@ export function paramsOf(t: Translation, n: number): Record<string, number> {
   return t.param ? { [t.param]: n } : {};
 }
 
+/** The model's property names, and the generator's model-error marker (a step or check that throws). */
 export function propertyNames(t: Translation, n: number): string[] {
-  const model = models.find((m) => m.name === t.model)!;
-  return instantiate(model, t.variant, paramsOf(t, n)).properties.map((p) => p.name);
+  return [...instanceOf(t, n).properties.map((p) => p.name), MODEL_ERROR];
 }
 
 const NO_STATS = {
@@ -147,11 +146,30 @@ export function runMmcheck(
   });
 }
 
+/** Generate the Promela and run SPIN on it; a model the generator refuses is an `error` result naming why. */
+function generateAndRun(
+  t: Translation,
+  n: number,
+  dir: string,
+  settings: SpinSettings,
+  flags: PanFlags,
+  only?: string,
+): SpinResult {
+  let gen: Generated;
+  try {
+    gen = promelaOf(t, n, only);
+  } catch (e) {
+    return spinError(`generating Promela: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return runSpin(gen.text, dir, propertyNames(t, n), settings, {
+    ...flags,
+    terminal: gen.dumped.length ? (text: string) => gen.checkTerminal(text) : undefined,
+  });
+}
+
 export function spinOn(t: Translation, n: number, cfg: RunConfig, only?: string): SpinResult {
   const dir = join(cfg.workDir, `${t.model}-${t.variant}-${n}${only ? '-' + only : ''}`);
-  return runSpin(emit(t.promela(n), only), dir, propertyNames(t, n), cfg.spin, {
-    ignoreEndStates: only !== undefined && only !== 'deadlock-free',
-  });
+  return generateAndRun(t, n, dir, cfg.spin, {}, only);
 }
 
 const done = (o: string) => o === 'pass' || o === 'violated';
@@ -197,37 +215,24 @@ export interface Equivalence {
   readonly spin: SpinResult;
   /** Same set of violated properties. */
   readonly sameProperties: boolean;
-  /**
-   * The sets differ only by SPIN's deadlock after a kernel BUG: mmcheck ends the execution at a
-   * BUG, SPIN (past errors) only stops the BUGging thread and the others may then block.
-   */
-  readonly bugArtefact: boolean;
 }
 
 /**
- * The translation check: mmcheck's naive search (every interleaving, every property, past the
- * first violation) against SPIN without partial-order reduction (-DNOREDUCE, pan -c0). They must
- * find the same violated properties; SPIN's stored states are mmcheck's plus init's own (its
- * start, the `run`s, and one final check per distinct terminal state).
+ * The generator check: mmcheck's naive search (every interleaving, every property, past the
+ * first violation, symmetry off) against SPIN without partial-order reduction (-DNOREDUCE, pan
+ * -c0). They must find the same violated properties; SPIN stores mmcheck's states plus init's
+ * own (its start, and one final state per terminal state: see docs/spin-comparison.md).
  */
 export async function equivalence(t: Translation, n: number, cfg: RunConfig): Promise<Equivalence> {
-  // Symmetry off: SPIN with -DNOREDUCE stores every state, so mmcheck's naive search must too.
   const mm = await runMmcheck(t, n, cfg, { strategy: 'naive', stopAtFirst: false, symmetry: false });
   const dir = join(cfg.workDir, `eq-${t.model}-${t.variant}-${n}`);
-  const spin = runSpin(
-    emit(t.promela(n)),
+  const spin = generateAndRun(
+    t,
+    n,
     dir,
-    propertyNames(t, n),
     { ...cfg.spin, defines: [...cfg.spin.defines, '-DNOREDUCE'] },
     { allErrors: true },
   );
   const key = (xs: readonly string[]) => [...xs].sort().join(',');
-  const bugs = t.promela(n).assertions;
-  const withoutDeadlock = spin.properties.filter((p) => p !== 'deadlock-free');
-  const bugArtefact =
-    !mm.properties.includes('deadlock-free') &&
-    spin.properties.includes('deadlock-free') &&
-    withoutDeadlock.some((p) => bugs.includes(p)) &&
-    key(withoutDeadlock) === key(mm.properties);
-  return { t, n, mm, spin, sameProperties: key(mm.properties) === key(spin.properties), bugArtefact };
+  return { t, n, mm, spin, sameProperties: key(mm.properties) === key(spin.properties) };
 }

@@ -1,11 +1,15 @@
 /**
- * The Promela translations the SPIN benchmark runs: one entry per mmcheck model and variant,
- * with the parameter the sizes set and the default sizes (`npm run bench:spin -- --sizes` and
- * `--only` override them).
+ * The models the SPIN benchmark runs: one entry per mmcheck language model and variant, with the
+ * parameter the sizes set and the default sizes (`npm run bench:spin -- --sizes` and `--only`
+ * override them). The Promela of every entry is generated from the compiled model
+ * (bench/spin/generate), so the entries list only what to run, never how to translate it: every
+ * variant a model declares is an entry, including variants added later.
  */
-import { filesystem, indexer, lastzero, peterson, philosophers, readers } from './classic.js';
-import { MIGRATION_VARIANTS, migrationVsFault } from './migration-vs-fault.js';
-import type { PromelaModel } from './promela.js';
+import type { Instance } from '../../src/core/instantiate.js';
+import type { Model } from '../../src/core/model.js';
+import { instantiateWith, isLangModel, NO_REDUCTIONS } from '../../src/lang/index.js';
+import { models } from '../../models/index.js';
+import { generate, type Generated } from './generate/index.js';
 
 export interface Translation {
   /** mmcheck registry name. */
@@ -14,52 +18,52 @@ export interface Translation {
   /** The mmcheck parameter the size sets (none: one size). */
   readonly param?: string;
   readonly sizes: readonly number[];
-  readonly promela: (n: number) => PromelaModel;
-  /** Run by default (the other migration variants are translated too: `--only`). */
+  /** Run by default (the other entries run with `--only` or `--all-variants`). */
   readonly byDefault: boolean;
+  /** In the benchmark's plan (sizes chosen for it; the rest run at the model's defaults); `--emit` writes these. */
+  readonly planned: boolean;
 }
 
-const READERS = [1, 2, 3, 4, 5, 6];
-const DEFAULT_MIGRATION = new Set(['upstream', 'opt2-xchg', 'opt3-freeze-first', 'opt5-recheck']);
+/**
+ * The compiled form both checkers run: the compiler's reductions stay off (mmcheck's worker
+ * instantiates the same way), so SPIN and mmcheck explore the same step machine.
+ */
+export function instanceOf(t: Translation, n: number): Instance {
+  const model = models.find((m) => m.name === t.model)!;
+  return instantiateWith(model, NO_REDUCTIONS, t.variant, t.param ? { [t.param]: n } : {});
+}
 
-export const TRANSLATIONS: readonly Translation[] = [
-  ...MIGRATION_VARIANTS.map((variant) => ({
-    model: 'migration-vs-fault',
-    variant,
+/** The generated Promela of an entry at size n (with `only`, that property's checks alone). */
+export const promelaOf = (t: Translation, n: number, only?: string): Generated => generate(instanceOf(t, n), { only });
+
+/** The size parameter and default sizes of the benchmarked models; models not listed run at their defaults. */
+const PLAN: Readonly<Record<string, { param: string; sizes: readonly number[]; variants?: readonly string[] }>> = {
+  'migration-vs-fault': {
     param: 'readers',
-    sizes: READERS,
-    promela: (n: number) => migrationVsFault(variant, n),
-    byDefault: DEFAULT_MIGRATION.has(variant),
-  })),
-  { model: 'readers', variant: 'readers', param: 'n', sizes: [2, 4, 8, 12], promela: readers, byDefault: true },
-  { model: 'lastzero', variant: 'lastzero', param: 'n', sizes: [2, 4, 6, 8, 10], promela: lastzero, byDefault: true },
-  { model: 'indexer', variant: 'indexer', param: 'n', sizes: [2, 3, 4, 5, 6], promela: indexer, byDefault: true },
-  {
-    model: 'filesystem',
-    variant: 'filesystem',
-    param: 'n',
-    sizes: [2, 3, 4, 5, 6],
-    promela: filesystem,
-    byDefault: true,
+    sizes: [1, 2, 3, 4, 5, 6],
+    variants: ['upstream', 'opt2-xchg', 'opt3-freeze-first', 'opt5-recheck'],
   },
-  {
-    model: 'philosophers',
-    variant: 'naive',
-    param: 'n',
-    sizes: [3, 5, 7],
-    promela: (n) => philosophers('naive', n),
-    byDefault: true,
-  },
-  {
-    model: 'philosophers',
-    variant: 'ordered',
-    param: 'n',
-    sizes: [3, 5, 7],
-    promela: (n) => philosophers('ordered', n),
-    byDefault: true,
-  },
-  { model: 'peterson', variant: 'peterson', sizes: [2], promela: () => peterson('peterson'), byDefault: true },
-  { model: 'peterson', variant: 'no-turn', sizes: [2], promela: () => peterson('no-turn'), byDefault: true },
-];
+  readers: { param: 'n', sizes: [2, 4, 8, 12] },
+  lastzero: { param: 'n', sizes: [2, 4, 6, 8, 10] },
+  indexer: { param: 'n', sizes: [2, 3, 4, 5, 6] },
+  filesystem: { param: 'n', sizes: [2, 3, 4, 5, 6] },
+  philosophers: { param: 'n', sizes: [3, 5, 7] },
+  peterson: { param: '', sizes: [2] },
+};
+
+function entries(m: Model): Translation[] {
+  const plan = PLAN[m.name];
+  return Object.keys(m.variants).map((variant) => ({
+    model: m.name,
+    variant,
+    ...(plan?.param ? { param: plan.param } : {}),
+    sizes: plan?.sizes ?? [0],
+    byDefault: plan !== undefined && (plan.variants?.includes(variant) ?? true),
+    planned: plan !== undefined,
+  }));
+}
+
+/** Every language model's variants: the planned ones by default, the other kernel models with `--only`. */
+export const TRANSLATIONS: readonly Translation[] = models.filter(isLangModel).flatMap(entries);
 
 export const nameOf = (t: Translation) => (t.model === t.variant ? t.model : `${t.model}/${t.variant}`);

@@ -49,7 +49,7 @@ export interface WorkerResult {
 function load(req: WorkerRequest) {
   const model = models.find((m) => m.name === req.model);
   if (!model) throw new Error(`no model ${req.model}`);
-  // The Promela translations follow the model step for step: the compiler's reductions stay off.
+  // The generated Promela is compiled with the same reductions (off: bench/spin/index.ts instanceOf).
   return () => instantiateWith(model, NO_REDUCTIONS, req.variant, req.params);
 }
 

@@ -4,9 +4,9 @@
  * memory, elapsed time). Also the one-time installation of the Debian package `spin`.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { marker } from './promela.js';
+import { marker, TERMINAL_FILE } from './generate/index.js';
 
 export interface SpinSettings {
   readonly timeoutMs: number;
@@ -18,6 +18,8 @@ export interface SpinSettings {
   readonly memLimitMb: number;
   /** Extra gcc defines besides -DSAFETY (the memory setting: -DCOLLAPSE by default). */
   readonly defines: readonly string[];
+  /** gcc's optimisation level (default -O2; the tests use -O0: pan compiles several times faster). */
+  readonly optimize?: string;
 }
 
 export const DEFAULT_SPIN: SpinSettings = {
@@ -104,7 +106,8 @@ function errorProperties(out: string, properties: readonly string[]): string[] {
     if (line.startsWith('invalid end state')) prop = 'deadlock-free';
     else {
       const markers = [...line.matchAll(/P_\w+/g)].map((x) => x[0]);
-      prop = markers.length ? byMarker.get(markers[markers.length - 1]) : undefined;
+      // The generator puts the marker first: pan truncates a long assert's text.
+      prop = markers.length ? byMarker.get(markers[0]) : undefined;
     }
     const name = prop ?? `unknown: ${line}`;
     if (!found.includes(name)) found.push(name);
@@ -117,9 +120,33 @@ export interface PanFlags {
   readonly allErrors?: boolean;
   /** pan -E: do not report invalid end states (a cross-check of one assert property). */
   readonly ignoreEndStates?: boolean;
+  /**
+   * The model appends its terminal states to TERMINAL_FILE (end-state properties too large to
+   * compile): the properties they violate, found after pan ends, join pan's own errors.
+   */
+  readonly terminal?: (text: string) => readonly string[];
 }
 
 const TIME = '/usr/bin/time';
+
+/** A run that did not get to pan (the Promela could not be generated): outcome `error`, no statistics. */
+export function spinError(reason: string): SpinResult {
+  return {
+    outcome: 'error',
+    reason,
+    properties: [],
+    states: 0,
+    transitions: 0,
+    depth: 0,
+    vectorBytes: 0,
+    genMs: 0,
+    compileMs: 0,
+    searchMs: 0,
+    memMb: 0,
+    stateMemMb: 0,
+    maxRssBytes: 0,
+  };
+}
 
 /** Generate, compile and run pan on `pml` in `dir`; `properties` are the model's property names. */
 export function runSpin(
@@ -131,6 +158,7 @@ export function runSpin(
 ): SpinResult {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'model.pml'), pml);
+  rmSync(join(dir, TERMINAL_FILE), { force: true });
   const empty = {
     properties: [],
     states: 0,
@@ -147,7 +175,15 @@ export function runSpin(
   const gen = run('spin', ['-a', 'model.pml'], dir, 60_000);
   if (gen.status !== 0)
     return { ...empty, outcome: 'error', reason: `spin -a failed: ${(gen.stdout + gen.stderr).trim().slice(0, 400)}` };
-  const gccArgs = ['-O2', '-DSAFETY', ...settings.defines, `-DMEMLIM=${settings.memLimitMb}`, '-o', 'pan', 'pan.c'];
+  const gccArgs = [
+    settings.optimize ?? '-O2',
+    '-DSAFETY',
+    ...settings.defines,
+    `-DMEMLIM=${settings.memLimitMb}`,
+    '-o',
+    'pan',
+    'pan.c',
+  ];
   const cc = run('gcc', gccArgs, dir, 300_000);
   if (cc.status !== 0)
     return {
@@ -186,6 +222,11 @@ export function runSpin(
   if (pan.timedOut || pan.status === 124 || pan.status === 137 || /Interrupted/.test(out))
     return { ...base, outcome: 'incomplete', reason: 'time' };
   const props = errorProperties(out, properties);
+  if (flags.terminal) {
+    const file = join(dir, TERMINAL_FILE);
+    for (const p of flags.terminal(existsSync(file) ? readFileSync(file, 'utf8') : ''))
+      if (!props.includes(p)) props.push(p);
+  }
   if (/reached -DMEMLIM bound|out of memory/i.test(out))
     return { ...base, properties: props, outcome: 'incomplete', reason: 'memory' };
   if (/max search depth too small|Search not completed/i.test(out))
