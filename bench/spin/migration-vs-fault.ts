@@ -88,7 +88,7 @@ function migrator(o: Options, retries: number): PStep[] {
     s('migrate_folio_unmap: folio_lock sleeps', folioLockSleep(`${A}`), 'lock_sleep'),
   ];
   if (o.freezeFirst !== 'no')
-    steps.push(s('option 3: folio_ref_freeze(src, 3) before unmap', freezeRetries(o, 'give_up'), 'locked'));
+    steps.push(s('migrate_folio_unmap: option 3 folio_ref_freeze(src, 3)', freezeRetries(o, 'give_up'), 'locked'));
   steps.push(
     s('rmap_walk_file: i_mmap_lock_read', downRead('immap'), o.freezeFirst === 'no' ? 'locked' : 'immap'),
     s('try_to_migrate_one: page_vma_mapped_walk takes PTL', spinLock('ptl')),
@@ -108,7 +108,7 @@ function migrator(o: Options, retries: number): PStep[] {
   if (o.retryEarly)
     steps.push(
       s(
-        'retry-early: folio_ref_count != folio_expected_refs?',
+        'migrate_pages_batch: retry-early folio_ref_count != folio_expected_refs?',
         {
           branches: split(
             `ref[${A}] != ${expectedRefs(o)} && early < ${retries}`,
@@ -122,7 +122,7 @@ function migrator(o: Options, retries: number): PStep[] {
   if (o.uncache)
     steps.push(
       s(
-        'option 4: filemap_remove_folio(src)',
+        'filemap_remove_folio: option 4 uncaches src',
         { branches: split(`cache != ${A}`, {}, { body: `cache = NOF; ref[${A}]--` }) },
         'uncache',
       ),
@@ -137,7 +137,7 @@ function migrator(o: Options, retries: number): PStep[] {
       { branches: [{ body: `cache = ${B}; ref[${B}]++; mapping[${B}] = 1; mapping[${A}] = 0; ref[${A}] = 1` }] },
       'store',
     ),
-    s('remove_migration_ptes(src→dst): PTL', spinLock('ptl')),
+    s('remove_migration_ptes: PTL (src→dst)', spinLock('ptl')),
     s(
       'remove_migration_pte: set_pte_at(dst); folio_get(dst)',
       {
@@ -179,7 +179,7 @@ function migrator(o: Options, retries: number): PStep[] {
   if (o.uncache)
     steps.push(
       s(
-        'option 4 undo: re-add src to the page cache',
+        'shmem_add_to_page_cache: option 4 undo re-adds src',
         { branches: split('cache == NOF', { body: `cache = ${A}; ref[${A}]++` }, {}) },
         'recache',
       ),
@@ -195,7 +195,7 @@ function migrator(o: Options, retries: number): PStep[] {
       ],
     }),
     s(
-      'putback: folio_put(src), free dst — migration failed',
+      'putback_movable_pages: folio_put(src), free dst — migration failed',
       { branches: [{ body: `ref[${A}]--; ref[${B}]--; locked[${B}] = NOBODY; mig = FAILED` }] },
       'fail',
     ),
@@ -226,12 +226,12 @@ function reader(o: Options): PStep[] {
   ];
   if (o.recheckInDoFault)
     steps.push(
-      s('option 5 do_fault: spin_lock(ptl)', spinLock('ptl'), 'missing'),
-      s('option 5 do_fault: pte_none(ptep_get)?', {
+      s('do_fault: option 5 spin_lock(ptl)', spinLock('ptl'), 'missing'),
+      s('do_fault: option 5 pte_none(ptep_get)?', {
         branches: split('pte_kind == PTE_NONE', {}, { body: 'nopage = 1' }),
       }),
       s(
-        'option 5 do_fault: spin_unlock(ptl)',
+        'do_fault: option 5 spin_unlock(ptl)',
         andThen(spinUnlock('ptl'), split('nopage', { body: 'nopage = 0', goto: 'access' }, {})),
       ),
     );

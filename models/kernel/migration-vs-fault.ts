@@ -304,7 +304,7 @@ function migrator(o: Options, r: Refs, retries: number): Block<ML> {
       ? [
           label<ML>('locked'),
           when<ML>(
-            'option 3: folio_ref_freeze(src, 3) before unmap',
+            'migrate_folio_unmap: option 3 folio_ref_freeze(src, 3)',
             (c) => freezeRetries(c, a, expected),
             [],
             [goto_('give_up')],
@@ -329,7 +329,7 @@ function migrator(o: Options, r: Refs, retries: number): Block<ML> {
       ? [
           label<ML>('early_check'),
           when<ML>(
-            'retry-early: folio_ref_count != folio_expected_refs?',
+            'migrate_pages_batch: retry-early folio_ref_count != folio_expected_refs?',
             (c) =>
               c.get(a.ref) !== expected &&
               c.l.early < retries &&
@@ -342,7 +342,7 @@ function migrator(o: Options, r: Refs, retries: number): Block<ML> {
       ? [
           label<ML>('uncache'),
           step<ML>(
-            'option 4: filemap_remove_folio(src)',
+            'filemap_remove_folio: option 4 uncaches src',
             (c) => {
               if (c.get(r.cache0) !== SRC) return;
               c.set(r.cache0, null);
@@ -376,7 +376,7 @@ function migrator(o: Options, r: Refs, retries: number): Block<ML> {
       },
       atomic,
     ),
-    step('remove_migration_ptes(src→dst): PTL', (c) => spinLock(c, r.ptl), lock),
+    step('remove_migration_ptes: PTL (src→dst)', (c) => spinLock(c, r.ptl), lock),
     label('rm_set'),
     step('remove_migration_pte: set_pte_at(dst); folio_get(dst)', removeMigrationPte(r, DST), atomic),
     step('remove_migration_ptes: drop PTL', (c) => spinUnlock(c, r.ptl)),
@@ -400,7 +400,7 @@ function migrator(o: Options, r: Refs, retries: number): Block<ML> {
       ? [
           label<ML>('recache'),
           step<ML>(
-            'option 4 undo: re-add src to the page cache',
+            'shmem_add_to_page_cache: option 4 undo re-adds src',
             (c) => {
               if (c.get(r.cache0) !== null) return;
               c.set(r.cache0, SRC);
@@ -419,7 +419,7 @@ function migrator(o: Options, r: Refs, retries: number): Block<ML> {
     ),
     label('fail'),
     step(
-      'putback: folio_put(src), free dst — migration failed',
+      'putback_movable_pages: folio_put(src), free dst — migration failed',
       (c) => {
         c.set(a.ref, c.get(a.ref) - 1);
         c.set(b.ref, c.get(b.ref) - 1);
@@ -450,12 +450,12 @@ function reader(o: Options, r: Refs): Block<RL> {
   const doFaultRecheck: Block<RL> = o.recheckInDoFault
     ? [
         label('missing'),
-        step('option 5 do_fault: spin_lock(ptl)', (c) => spinLock(c, r.ptl), lock),
-        step('option 5 do_fault: pte_none(ptep_get)?', (c) => {
+        step('do_fault: option 5 spin_lock(ptl)', (c) => spinLock(c, r.ptl), lock),
+        step('do_fault: option 5 pte_none(ptep_get)?', (c) => {
           if (c.get(r.pte0).kind !== 'none') c.let({ nopage: true });
         }),
         when(
-          'option 5 do_fault: spin_unlock(ptl)',
+          'do_fault: option 5 spin_unlock(ptl)',
           (c) => {
             spinUnlock(c, r.ptl);
             return c.l.nopage && (c.let({ nopage: false }), true);
@@ -707,6 +707,54 @@ export default defineModel<Options>({
   title: 'Page migration vs a shmem read fault (seed 002, 2024)',
   story:
     'try_to_migrate_one clears the PTE before installing the migration entry; a lockless shmem read fault in between takes a folio reference and sleeps on the folio lock the migrator holds, so folio_ref_freeze fails in every retry and move_pages fails.',
+  sources: {
+    'CPU access': 'hardware: the MMU (TLB lookup, else page-table walk), not a kernel function',
+    ...Object.fromEntries(
+      [
+        'migrate_pages_sync',
+        'migrate_pages_batch',
+        'migrate_folio_unmap',
+        'migrate_folio_move',
+        'move_to_new_folio',
+        'migrate_folio',
+        'migrate_folio_extra',
+        'folio_migrate_mapping',
+        'migrate_folio_undo_src',
+        'migrate_folio_done',
+        'putback_movable_pages',
+        'remove_migration_ptes',
+        'remove_migration_pte',
+        'migration_entry_wait',
+      ].map((f) => [f, 'mm/migrate.c @ v6.10']),
+    ),
+    ...Object.fromEntries(
+      ['try_to_migrate', 'rmap_walk_file', 'try_to_migrate_one'].map((f) => [f, 'mm/rmap.c @ v6.10']),
+    ),
+    page_vma_mapped_walk: 'mm/page_vma_mapped.c @ v6.10',
+    ...Object.fromEntries(
+      [
+        'handle_pte_fault',
+        'do_pte_missing',
+        'do_fault',
+        'do_read_fault',
+        '__do_fault',
+        'finish_fault',
+        'do_swap_page',
+      ].map((f) => [f, 'mm/memory.c @ v6.10']),
+    ),
+    ...Object.fromEntries(
+      ['filemap_get_entry', 'filemap_remove_folio', 'migration_entry_wait_on_locked'].map((f) => [
+        f,
+        'mm/filemap.c @ v6.10',
+      ]),
+    ),
+    ...Object.fromEntries(
+      ['shmem_fault', 'shmem_get_folio_gfp', 'shmem_alloc_and_add_folio', 'shmem_add_to_page_cache'].map((f) => [
+        f,
+        'mm/shmem.c @ v6.10',
+      ]),
+    ),
+  },
   params: {
     readers: { default: 2, min: 1, max: 6, doc: 'Faulting reader threads (each faults once on the page).' },
     retries: {
@@ -860,8 +908,8 @@ const MIGRATOR_CALLS: Callers = {
   migrate_folio_move: 'migrate_pages_batch',
   move_to_new_folio: 'migrate_folio_move',
   migrate_folio: 'move_to_new_folio',
-  __migrate_folio: 'migrate_folio',
-  folio_migrate_mapping: '__migrate_folio',
+  migrate_folio_extra: 'migrate_folio',
+  folio_migrate_mapping: 'migrate_folio_extra',
   remove_migration_ptes: 'migrate_folio_move',
   'remove_migration_ptes: drop PTL#2': ['migrate_pages_sync', 'migrate_pages_batch', 'migrate_folio_undo_src'],
   remove_migration_pte: ['migrate_pages_sync', 'migrate_pages_batch', 'migrate_folio_move', 'remove_migration_ptes'],
@@ -873,6 +921,7 @@ const MIGRATOR_CALLS: Callers = {
   ],
   migrate_folio_undo_src: 'migrate_pages_batch',
   migrate_folio_done: 'migrate_pages_batch',
+  putback_movable_pages: 'migrate_pages_sync',
 };
 
 const MIGRATOR_NOTES: Record<string, StepNote<S, ML>> = {
@@ -928,6 +977,6 @@ function freezeNotes(o: Options): Record<string, StepNote<S, ML>> {
   const note = freezeNote<S, ML>(SRC, () => expectedRefs(o));
   return {
     'folio_migrate_mapping: xas_lock_irq; folio_ref_freeze(src, expected)': note,
-    'option 3: folio_ref_freeze(src, 3) before unmap': note,
+    'migrate_folio_unmap: option 3 folio_ref_freeze(src, 3)': note,
   };
 }
