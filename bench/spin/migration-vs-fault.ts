@@ -4,7 +4,7 @@
  *
  * Step for step: each mmcheck step of the migrator and of a reader is one Promela transition
  * (see promela.ts), with the same branches and jumps (`goto` names are the mmcheck pc names).
- * State: the folios A (0), B (1) and, for option 4, fresh folios C (2..) as parallel arrays
+ * State: the folios A (0), B (1) and, for option 4, the fresh folio C (2) as parallel arrays
  * with `nf` the number of folios that exist; the one PTE as (pte_kind, pte_folio); the PTL; the
  * remote-TLB `stale` flag; i_mmap_rwsem's reader count (its writer never changes: no
  * down_write); the page-cache slot (a folio index or NOF for a hole); the migration outcome.
@@ -44,21 +44,26 @@ import type { Options } from '../../models/kernel/migration-vs-fault.js';
 const A = 0;
 const B = 1;
 const MIGRATOR = 0;
+const READD = 'page-cache-readd';
 
 const s = (label: string, spec: Spec, name?: string): PStep => ({ label, name, ...spec });
 
+/** folio_expected_refs (+ option 3's mapping PTE): the count the freeze (or option 4's compare) expects. */
 function expectedRefs(o: Options): number {
   if (o.freezeFirst !== 'no') return 3;
   return o.uncache ? 1 : 2;
 }
 
-/** The freeze's fair retry loop: enabled at the expected count, or once every extra holder sleeps on the lock. */
-function freezeRetries(o: Options, onFail: string): Spec {
-  const e = expectedRefs(o);
-  return { ...folioRefFreeze(`${A}`, e, onFail), guard: `ref[${A}] == ${e} || (held[${A}] & ~waiters[${A}]) == 0` };
-}
+/** shmem_add_to_page_cache(k): a taken slot is option 4's -EEXIST. */
+const readd = (k: number): Spec => ({
+  branches: [
+    { when: 'cache != NOF', bug: READD },
+    { when: 'cache == NOF', body: `cache = ${k}; mapping[${k}] = 1; ref[${k}]++` },
+  ],
+});
 
-function migrator(o: Options, retries: number): PStep[] {
+function migrator(o: Options, p: Readonly<Record<string, number>>): PStep[] {
+  const passes = `(batch == 0 -> ${p.async} : ${p.sync})`;
   const clear: PStep =
     o.clear === 'xchg'
       ? s(
@@ -83,14 +88,47 @@ function migrator(o: Options, retries: number): PStep[] {
             },
             'clear',
           );
+  // if (!folio_trylock(src)) { if (mode == MIGRATE_ASYNC) goto out; folio_lock(src); }
   const steps: PStep[] = [
-    s('migrate_folio_unmap: folio_lock(src)', folioLockOrQueue(`${A}`, 'locked'), 'lock'),
+    s(
+      'migrate_folio_unmap: folio_trylock(src), SYNC: else folio_lock',
+      {
+        branches: [
+          { when: `locked[${A}] == NOBODY`, body: `locked[${A}] = TID`, goto: o.uncache ? 'uncache' : 'locked' },
+          // ASYNC: -EAGAIN, nothing to undo; the next pass (the model's next-batch step, inlined:
+          // Promela cannot jump to a step the model leaves unnamed).
+          { when: `locked[${A}] != NOBODY && batch == 0 && pass + 1 < ${p.async}`, body: 'pass++', goto: 'lock' },
+          {
+            when: `locked[${A}] != NOBODY && batch == 0 && pass + 1 >= ${p.async}`,
+            body: 'batch = 1; pass = 0',
+            goto: 'lock',
+          },
+          { when: `locked[${A}] != NOBODY && batch != 0`, body: `waiters[${A}] = waiters[${A}] | BIT(TID)` },
+        ],
+      },
+      'lock',
+    ),
     s('migrate_folio_unmap: folio_lock sleeps', folioLockSleep(`${A}`), 'lock_sleep'),
   ];
+  if (o.uncache)
+    steps.push(
+      s(
+        'filemap_remove_folio: option 4 uncaches src',
+        { branches: split(`cache != ${A}`, {}, { body: `cache = NOF; mapping[${A}] = 0; ref[${A}]--` }) },
+        'uncache',
+      ),
+    );
   if (o.freezeFirst !== 'no')
-    steps.push(s('migrate_folio_unmap: option 3 folio_ref_freeze(src, 3)', freezeRetries(o, 'give_up'), 'locked'));
+    steps.push(
+      s(
+        'migrate_folio_unmap: option 3 folio_ref_freeze(src, expected + mapcount)',
+        folioRefFreeze(`${A}`, expectedRefs(o), 'give_up'),
+        'locked',
+      ),
+    );
   steps.push(
     s('rmap_walk_file: i_mmap_lock_read', downRead('immap'), o.freezeFirst === 'no' ? 'locked' : 'immap'),
+    // The PTE maps src whenever the migrator gets here (it holds the folio lock): take the PTL.
     s('try_to_migrate_one: page_vma_mapped_walk takes PTL', spinLock('ptl')),
     clear,
   );
@@ -103,7 +141,7 @@ function migrator(o: Options, retries: number): PStep[] {
   steps.push(
     s('page_vma_mapped_walk: drop PTL', spinUnlock('ptl')),
     s('rmap_walk_file: i_mmap_unlock_read', upRead('immap')),
-    s('migrate_pages_batch: try_to_unmap_flush', { branches: [{ body: 'tlb_stale = 0' }] }),
+    s('migrate_pages_batch: try_to_unmap_flush', { branches: [{ body: 'tlb_stale = 0; unmapped = 1' }] }),
   );
   if (o.retryEarly)
     steps.push(
@@ -111,7 +149,7 @@ function migrator(o: Options, retries: number): PStep[] {
         'migrate_pages_batch: retry-early folio_ref_count != folio_expected_refs?',
         {
           branches: split(
-            `ref[${A}] != ${expectedRefs(o)} && early < ${retries}`,
+            `ref[${A}] != ${expectedRefs(o)} && early < ${p.retries}`,
             { body: 'early++; retrying = 1', goto: 'undo' },
             {},
           ),
@@ -119,24 +157,36 @@ function migrator(o: Options, retries: number): PStep[] {
         'early_check',
       ),
     );
-  if (o.uncache)
-    steps.push(
-      s(
-        'filemap_remove_folio: option 4 uncaches src',
-        { branches: split(`cache != ${A}`, {}, { body: `cache = NOF; ref[${A}]--` }) },
-        'uncache',
-      ),
-    );
   if (o.freezeFirst === 'no')
     steps.push(
-      s('folio_migrate_mapping: xas_lock_irq; folio_ref_freeze(src, expected)', freezeRetries(o, 'undo'), 'freeze'),
+      o.uncache
+        ? s(
+            'folio_migrate_mapping: !mapping: folio_ref_count(src) == expected?',
+            { branches: split(`ref[${A}] == 1`, { goto: 'store' }, {}) },
+            'freeze',
+          )
+        : s(
+            'folio_migrate_mapping: xas_lock_irq; folio_ref_freeze(src, expected)',
+            { branches: split(`ref[${A}] == 2`, { body: `ref[${A}] = 0`, goto: 'store' }, {}) },
+            'freeze',
+          ),
+      s('migrate_pages_batch: -EAGAIN: another move pass?', {
+        local: true,
+        branches: split(
+          `tries + 1 < ${passes}`,
+          { body: 'tries++', goto: 'freeze' },
+          { body: 'tries = 0', goto: 'undo' },
+        ),
+      }),
     );
   steps.push(
-    s(
-      'folio_migrate_mapping: xas_store(dst); folio_ref_unfreeze(src, 1)',
-      { branches: [{ body: `cache = ${B}; ref[${B}]++; mapping[${B}] = 1; mapping[${A}] = 0; ref[${A}] = 1` }] },
-      'store',
-    ),
+    o.uncache
+      ? s('shmem_add_to_page_cache: option 4 re-adds dst (-EEXIST if the slot is taken)', readd(B), 'store')
+      : s(
+          'folio_migrate_mapping: xas_store(dst); folio_ref_unfreeze(src, 1)',
+          { branches: [{ body: `cache = ${B}; ref[${B}]++; mapping[${B}] = 1; mapping[${A}] = 0; ref[${A}] = 1` }] },
+          'store',
+        ),
     s('remove_migration_ptes: PTL (src→dst)', spinLock('ptl')),
     s(
       'remove_migration_pte: set_pte_at(dst); folio_get(dst)',
@@ -159,7 +209,7 @@ function migrator(o: Options, retries: number): PStep[] {
       'done',
     ),
   );
-  // With option 3 a failed freeze gives up before the unmap: no undo (the model has none).
+  // With option 3 a failed freeze gives up before the unmap: nothing to undo.
   if (o.freezeFirst === 'no')
     steps.push(
       s('migrate_folio_undo_src: remove_migration_ptes: PTL', spinLock('ptl'), 'undo'),
@@ -174,24 +224,22 @@ function migrator(o: Options, retries: number): PStep[] {
         },
         'undo_set',
       ),
-      s('remove_migration_ptes: drop PTL', spinUnlock('ptl')),
+      s('migrate_folio_undo_src: remove_migration_ptes: drop PTL', spinUnlock('ptl')),
     );
-  if (o.uncache)
-    steps.push(
-      s(
-        'shmem_add_to_page_cache: option 4 undo re-adds src',
-        { branches: split('cache == NOF', { body: `cache = ${A}; ref[${A}]++` }, {}) },
-        'recache',
-      ),
-    );
+  if (o.uncache) steps.push(s('shmem_add_to_page_cache: option 4 undo re-adds src', readd(A)));
   steps.push(
     s('migrate_folio_undo_src: folio_unlock(src)', folioUnlock(`${A}`), 'give_up'),
     s('migrate_pages_sync: next batch?', {
       local: true,
       branches: [
-        { when: 'retrying', body: 'retrying = 0', goto: 'lock' },
-        { when: '!retrying && batch == 0', body: 'batch = 1', goto: 'lock' },
-        { when: '!retrying && batch != 0' },
+        { when: 'retrying', body: 'retrying = 0; unmapped = 0', goto: 'lock' },
+        { when: `!retrying && !unmapped && pass + 1 < ${passes}`, body: 'pass++', goto: 'lock' },
+        {
+          when: `!retrying && (unmapped || pass + 1 >= ${passes}) && batch == 0`,
+          body: 'batch = 1; pass = 0; tries = 0; unmapped = 0',
+          goto: 'lock',
+        },
+        { when: `!retrying && (unmapped || pass + 1 >= ${passes}) && batch != 0` },
       ],
     }),
     s(
@@ -286,7 +334,7 @@ function reader(o: Options): PStep[] {
       'shmem_alloc_and_add_folio: new folio in the hole',
       {
         branches: split(
-          'cache != NOF',
+          'cache != NOF || nf >= NF',
           { goto: retry },
           {
             body: 'ref[nf] = 2; held[nf] = BIT(TID); locked[nf] = TID; mapping[nf] = 1; cache = nf; f = nf; nf++',
@@ -307,8 +355,8 @@ export function migrationVsFault(variant: string, readers: number): PromelaModel
   const spec = model.variants[variant];
   if (!spec) throw new Error(`migration-vs-fault has no variant '${variant}'`);
   const o = { ...model.options, ...spec.options };
-  const retries = model.params.retries.default;
-  const nf = 2 + (o.uncache ? readers : 0);
+  const p = Object.fromEntries(Object.entries(model.params).map(([k, v]) => [k, v.default]));
+  const nf = 2 + (o.uncache ? 1 : 0);
   const folios = Array.from({ length: nf }, (_, k) => k);
   const cached = (k: number) => `cache == ${k}`;
   const mapped = (k: number) => `(pte_kind == PTE_PRESENT && pte_folio == ${k})`;
@@ -343,7 +391,11 @@ export function migrationVsFault(variant: string, readers: number): PromelaModel
     init: `ref[${A}] = 3; mapcount[${A}] = 1; mapping[${A}] = 1; ref[${B}] = 1; locked[${B}] = ${MIGRATOR}`,
     threads: [{ proc: 'migrator' }, ...Array.from({ length: readers }, () => ({ proc: 'reader' }))],
     procs: [
-      { name: 'migrator', locals: ['byte batch', 'byte early', 'bit retrying'], steps: migrator(o, retries) },
+      {
+        name: 'migrator',
+        locals: ['byte batch', 'byte pass', 'byte tries', 'bit unmapped', 'byte early', 'bit retrying'],
+        steps: migrator(o, p),
+      },
       {
         name: 'reader',
         locals: [`byte f = ${A}`, 'byte orig_kind = PTE_NONE', 'byte orig_folio = NOF', 'bit nopage'],
@@ -351,6 +403,7 @@ export function migrationVsFault(variant: string, readers: number): PromelaModel
       },
     ],
     invariants: [
+      { name: 'no-zero-fill', holds: 'pte_kind != PTE_PRESENT || pte_folio < 2' },
       { name: 'migration-entry-locked', holds: 'pte_kind != PTE_MIGRATION || locked[pte_folio] != NOBODY' },
       {
         name: 'no-ref-held-across-migration-wait',
@@ -366,10 +419,10 @@ export function migrationVsFault(variant: string, readers: number): PromelaModel
       },
       {
         name: 'page-cache-coherent',
-        holds: `(pte_kind != PTE_PRESENT || cache == pte_folio) && ${folios.map((k) => one(`${k} < nf && mapping[${k}] == 1 && ref[${k}] > 0`)).join(' + ')} <= 1`,
+        holds: 'pte_kind != PTE_PRESENT || cache == pte_folio',
       },
     ],
-    assertions: [REFCOUNT, FOLIO_LOCK, LOCK_MISUSE],
+    assertions: [REFCOUNT, FOLIO_LOCK, READD, LOCK_MISUSE],
   };
 }
 
