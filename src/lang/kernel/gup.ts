@@ -1,6 +1,11 @@
 import { REFCOUNT } from '../../kernel/folio.js';
+import { ptePresent } from '../../kernel/pte.js';
+import { exit, loop, scope, step, when, type Block, type Node } from '../ast.js';
 import type { Ctx } from '../context.js';
-import type { FolioRefs } from './folio.js';
+import { spinLock, spinUnlock } from '../lock.js';
+import { folioPut, type FolioRefs } from './folio.js';
+import type { FilePageRefs } from './migrate.js';
+import type { FaultLocals } from './shmem-fault.js';
 
 /**
  * Slow GUP's reference through a present PTE (mm/gup.c @ v6.10: follow_page_pte, under the
@@ -20,4 +25,38 @@ export function tryGrabFolio<L>(c: Ctx<L>, f: FolioRefs, name: string): void {
     );
   c.set(f.ref, ref + 1);
   c.set(f.held, c.get(f.held) | (1 << c.tid));
+}
+
+/**
+ * A slow-GUP thread on mm0's PTE (get_user_pages with FOLL_GET → __get_user_pages): follow_page_pte
+ * under the PTL grabs the folio a present PTE maps and the caller puts it when done; a PTE that is
+ * not present goes to faultin_page (`fault`, which continues the loop to follow_page_pte again).
+ */
+export function slowGup(r: FilePageRefs, init: FaultLocals, fault: Node<FaultLocals>): Block<FaultLocals> {
+  const [pte, ptl] = [r.pte.at(0), r.ptl.at(0)];
+  return [
+    loop([
+      scope<FaultLocals>(init, [
+        step('follow_page_pte: pte_offset_map_lock', (c) => spinLock(c, ptl), { cost: 'lock' }),
+        when(
+          'follow_page_pte: pte_present? try_grab_folio',
+          (c) => {
+            const p = c.get(pte);
+            return ptePresent(p) && (tryGrabFolio(c, r.folio(p.folio), p.folio), c.let({ f: p.folio }), true);
+          },
+          [
+            step('follow_page_pte: pte_unmap_unlock', (c) => spinUnlock(c, ptl)),
+            step('put_page: the GUP caller is done with the page', (c) => folioPut(c, r.folio(c.l.f), true), {
+              cost: 'atomic',
+            }),
+            exit(),
+          ],
+          [],
+          { cost: 'atomic' },
+        ),
+        step('follow_page_pte: pte_unmap_unlock; faultin_page', (c) => spinUnlock(c, ptl)),
+      ]),
+      fault,
+    ]),
+  ];
 }
