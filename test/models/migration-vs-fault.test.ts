@@ -272,15 +272,15 @@ describe('migration-vs-fault: the other reference takers (issue 15 item 2)', () 
   const FIXES = ['x86-deferred', 'opt1-mkinvalid', 'opt2-xchg', 'opt5-recheck'];
   test('slow GUP (gup=1, 1 reader): option 3 WARNs in try_grab_folio; no option keeps migration from failing', () => {
     // follow_page_pte takes the PTL, finds the PTE present and calls try_grab_folio, which does not
-    // expect a frozen count: WARN_ON_ONCE(folio_ref_count <= 0), -ENOMEM (the review's 4-step
-    // probe: migrator locks and freezes, GUP locks the PTL and grabs). Dev's "I don't know whether
+    // expect a frozen count: WARN_ON_ONCE(folio_ref_count <= 0), -ENOMEM (the review's probe:
+    // migrator locks and freezes, GUP's PTL section grabs; one step here). Dev's "I don't know whether
     // that's correct or feasible": it is not, as long as anything takes a reference through a
     // present PTE. A GUP reference held across all 10 passes fails migration under every option,
     // as the kernel agrees (a pinned or GUP-held page is a migration failure, not a bug).
     const gup = { readers: 1, gup: 1 };
     expect(violated('opt3-freeze-first', gup)).toEqual(['migration-succeeds', 'refcount']);
     const v = shortest('opt3-freeze-first', 'refcount', 1, 0, { gup: 1 });
-    expect(v.trace.steps.map((s) => s.thread)).toEqual(['migrator', 'migrator', 'gup', 'gup']);
+    expect(v.trace.steps.map((s) => s.thread)).toEqual(['migrator', 'migrator', 'gup']);
     expect(v.message).toMatch(/WARN_ON_ONCE\(folio_ref_count\(folio\) <= 0\) in try_grab_folio/);
     for (const o of ['opt1-mkinvalid', 'opt2-xchg', 'opt5-recheck'])
       expect([o, violated(o, gup)]).toEqual([o, ['migration-succeeds']]);

@@ -29,32 +29,35 @@ export function tryGrabFolio<L>(c: Ctx<L>, f: FolioRefs, name: string): void {
 
 /**
  * A slow-GUP thread on mm0's PTE (get_user_pages with FOLL_GET → __get_user_pages): follow_page_pte
- * under the PTL grabs the folio a present PTE maps and the caller puts it when done; a PTE that is
- * not present goes to faultin_page (`fault`, which continues the loop to follow_page_pte again).
+ * takes the PTL, grabs the folio a present PTE maps, and drops the PTL — one step: under the PTL
+ * the PTE cannot change, and the grab is one atomic on the count, so no other thread can tell
+ * the three apart. The caller puts the folio when done; a PTE that is not present goes to
+ * faultin_page (`fault`, which continues the loop to follow_page_pte again).
  */
 export function slowGup(r: FilePageRefs, init: FaultLocals, fault: Node<FaultLocals>): Block<FaultLocals> {
   const [pte, ptl] = [r.pte.at(0), r.ptl.at(0)];
+  const follow = (c: Ctx<FaultLocals>) => {
+    spinLock(c, ptl);
+    const p = c.get(pte);
+    const grab = ptePresent(p) && (tryGrabFolio(c, r.folio(p.folio), p.folio), c.let({ f: p.folio }), true);
+    spinUnlock(c, ptl);
+    return grab;
+  };
   return [
     loop([
       scope<FaultLocals>(init, [
-        step('follow_page_pte: pte_offset_map_lock', (c) => spinLock(c, ptl), { cost: 'lock' }),
         when(
-          'follow_page_pte: pte_present? try_grab_folio',
-          (c) => {
-            const p = c.get(pte);
-            return ptePresent(p) && (tryGrabFolio(c, r.folio(p.folio), p.folio), c.let({ f: p.folio }), true);
-          },
+          'follow_page_pte: pte_offset_map_lock; pte_present? try_grab_folio; pte_unmap_unlock',
+          follow,
           [
-            step('follow_page_pte: pte_unmap_unlock', (c) => spinUnlock(c, ptl)),
             step('put_page: the GUP caller is done with the page', (c) => folioPut(c, r.folio(c.l.f), true), {
               cost: 'atomic',
             }),
             exit(),
           ],
           [],
-          { cost: 'atomic' },
+          { cost: 'lock' },
         ),
-        step('follow_page_pte: pte_unmap_unlock; faultin_page', (c) => spinUnlock(c, ptl)),
       ]),
       fault,
     ]),
