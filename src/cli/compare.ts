@@ -76,10 +76,17 @@ export interface CompareColumn {
   readonly value: (row: CompareRow) => CellInput;
 }
 
-export function outcomeCell(v: PropertyVerdict | undefined, steps: string | undefined): CellInput {
+/** The thread a counterexample runs when it runs only one: a single-thread bug, not a race. */
+export function soloThread(v: Violation | undefined): string | undefined {
+  const threads = new Set(v?.trace.steps.map((st) => st.thread));
+  return threads.size === 1 ? [...threads][0] : undefined;
+}
+
+export function outcomeCell(v: PropertyVerdict | undefined, steps: string | undefined, solo?: string): CellInput {
   if (!v) return cell('—', 'dim');
   const differs = v.outcome !== v.expected;
-  const text = v.outcome === 'violated' ? `VIOLATED (${steps ?? '?'} steps)` : v.outcome;
+  const alone = solo ? `, ${solo} alone` : '';
+  const text = v.outcome === 'violated' ? `VIOLATED (${steps ?? '?'} steps${alone})` : v.outcome;
   const style = differs ? (v.outcome === 'unknown' ? 'yellow' : 'red') : v.outcome === 'holds' ? 'green' : 'magenta';
   return cell(differs ? `${text} *` : text, style);
 }
@@ -95,6 +102,7 @@ export function compareColumns(properties: readonly string[]): CompareColumn[] {
         outcomeCell(
           r.report.verdicts.find((v) => v.property === name),
           r.steps[name],
+          soloThread(r.shortest?.[name]),
         ),
     })),
     { column: { header: 'states', align: 'right' }, value: (r) => formatCount(stats(r.report.result)?.states ?? 0) },
@@ -112,9 +120,11 @@ export function renderCompare(
   for (const r of rows) for (const q of r.inst.properties) if (!props.includes(q.name)) props.push(q.name);
   const [label, ...cols] = [...compareColumns(props), ...extra];
   const cells = (c: CompareColumn) => rows.map((r) => c.value(r));
+  const topo = topology(rows);
   return renderMatrix({
     label: label.column,
     labels: rows.map((r) => r.inst.variant),
+    lead: topo.length ? [{ column: { header: 'topology' }, cells: rows.map((r) => paramText(r, topo)) }] : [],
     props: props.map((name, i) => ({ name, cells: cells(cols[i]).map((x) => x as Cell) })),
     rest: cols.slice(props.length).map((c) => ({ column: c.column, cells: cells(c) })),
     palette: p,
@@ -122,21 +132,44 @@ export function renderCompare(
   });
 }
 
+/** The parameters in which the compared runs differ (`--param mms=1,2`): the topology column. */
+export function topology(rows: readonly CompareRow[]): string[] {
+  const first = rows[0]?.inst.params ?? {};
+  return Object.keys(first).filter((k) => rows.some((r) => r.inst.params[k] !== first[k]));
+}
+const paramText = (r: CompareRow, keys: readonly string[]) => keys.map((k) => `${k}=${r.inst.params[k]}`).join(' ');
+
+/**
+ * `--param NAME=a,b,…` (compare only): every variant runs in each combination of the listed
+ * values, one row per variant and topology.
+ */
+export function paramSets(raw: unknown): Record<string, number>[] {
+  let sets: unknown[][] = [[]];
+  const items: unknown[] = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
+  for (const item of items) {
+    const m = /^\s*([A-Za-z_][\w-]*)\s*=\s*(-?\d+(?:\s*,\s*-?\d+)+)\s*$/.exec(String(item));
+    const values: unknown[] = m ? m[2].split(',').map((v) => `${m[1]}=${v.trim()}`) : [item];
+    sets = sets.flatMap((set) => values.map((v) => [...set, v]));
+  }
+  return sets.map((set) => parseParams(set));
+}
+
 /**
  * Exit code: 1 when some verdict differs from its expectation, else 3 when a search is
  * incomplete, else 0 (2 on a usage or model error).
  */
 export async function compareCommand(a: CompareArgs, io: Io): Promise<number> {
-  const params = parseParams(a.param);
+  const sets = paramSets(a.param);
+  const params = sets[0];
   const s = session(io, a);
   checkOutputs(io, a);
   const { model, ref, file } = await loadModel(a.model, io.cwd);
   const base = baselineVariant(model, a.baseline);
   const rows: CompareRow[] = [];
-  const variants = Object.keys(model.variants);
-  for (const variant of variants) {
-    s.progress.step(`compare: ${rows.length} of ${variants.length} variants done; next ${variant}`);
-    const inst = instantiate(model, variant, params);
+  const runs = sets.flatMap((set) => Object.keys(model.variants).map((variant) => ({ variant, set })));
+  for (const { variant, set } of runs) {
+    s.progress.step(`compare: ${rows.length} of ${runs.length} runs done; next ${variant}`);
+    const inst = instantiate(model, variant, set);
     const ctx = { model: ref, variant, params: inst.params };
     const late = exhausted(s.control);
     if (late) {
@@ -156,7 +189,7 @@ export async function compareCommand(a: CompareArgs, io: Io): Promise<number> {
       if (best) traces[v.property] = best;
     }
     const lo = model.lockOrder
-      ? lockOrder(instantiate(model, variant, { ...params, ...model.lockOrder.params }), lockOrderLimits(s.control))
+      ? lockOrder(instantiate(model, variant, { ...set, ...model.lockOrder.params }), lockOrderLimits(s.control))
       : undefined;
     rows.push({
       inst,
@@ -208,6 +241,23 @@ function printCompare(
     renderCompare(rows, p, [...lockOrderColumns(model), ...costColumns(model, params, base)], width),
   ];
   if (model.lockOrder) lines.push('', ...lockOrderNotes(model, rows).map((l) => p.dim(wrapTo(l))));
+  const solo = rows.flatMap((r) =>
+    Object.entries(r.shortest ?? {}).flatMap(([q, v]) => {
+      const t = soloThread(v);
+      return t
+        ? [`${[r.inst.variant, paramText(r, topology(rows))].filter(Boolean).join(' ')}: ${q} (${t} alone)`]
+        : [];
+    }),
+  );
+  if (solo.length)
+    lines.push(
+      '',
+      p.dim(
+        wrapTo(
+          `single-thread bug (the shortest counterexample runs one thread: no interleaving is needed, it is not a race): ${solo.join('; ')}`,
+        ),
+      ),
+    );
   const incomplete = rows.filter((r) => r.report.result.kind === 'incomplete');
   lines.push(
     '',
@@ -278,7 +328,10 @@ export function compareHtml(rows: readonly CompareRow[], extra: readonly Compare
     matrix: {
       corner: 'variant',
       columns: cols.map((c) => c.column.header),
-      rows: rows.map((r) => ({ label: r.inst.variant, cells: cols.map((c) => c.value(r)) })),
+      rows: rows.map((r) => ({
+        label: [r.inst.variant, paramText(r, topology(rows))].filter(Boolean).join(' '),
+        cells: cols.map((c) => c.value(r)),
+      })),
     },
     notes: [
       "VIOLATED (n steps): n = length of the shortest counterexample; * = differs from the variant's expectation",

@@ -11,6 +11,8 @@ export interface MatrixSpec {
   /** The row label column (`variant`) and its values. */
   readonly label: Column;
   readonly labels: readonly string[];
+  /** Columns right after the label, in the verdict table and the statistics table (compare's topology). */
+  readonly lead?: readonly { readonly column: Column; readonly cells: readonly CellInput[] }[];
   /** One column per property: its name and one cell per row. */
   readonly props: readonly { readonly name: string; readonly cells: readonly Cell[] }[];
   /** Statistics and cost columns, one cell per row. */
@@ -23,23 +25,43 @@ export interface MatrixSpec {
 export function compactOutcome(c: Cell): Cell {
   const star = c.text.endsWith(' *') ? '*' : '';
   const t = star ? c.text.slice(0, -2) : c.text;
-  const m = /^VIOLATED \((\S+) steps\)$/.exec(t);
-  const text = m ? `✗${m[1]}` : t === 'holds' ? '✓' : t === 'unknown' ? '?' : t === 'VIOLATED' ? '✗' : t;
+  const m = /^VIOLATED \((\S+) steps(, \S+ alone)?\)$/.exec(t);
+  const text = m
+    ? `✗${m[1]}${m[2] ? '¹' : ''}`
+    : t === 'holds'
+      ? '✓'
+      : t === 'unknown'
+        ? '?'
+        : t === 'VIOLATED'
+          ? '✗'
+          : t;
   return { ...c, text: text + star };
 }
 
 export const COMPACT_LEGEND =
-  '✓ holds · ✗n violated (shortest counterexample: n steps) · ? unknown · * differs from the expectation';
+  '✓ holds · ✗n violated (shortest counterexample: n steps; ¹ by one thread alone) · ? unknown · * differs from the expectation';
 
 export function renderMatrix(spec: MatrixSpec): string {
-  const { label, labels, props, rest, palette: p, width } = spec;
-  const columns = [label, ...props.map((q) => ({ header: q.name })), ...rest.map((r) => r.column)];
-  const rows = labels.map((l, i) => [l, ...props.map((q) => q.cells[i]), ...rest.map((r) => r.cells[i])]);
+  const { label, labels, props, palette: p, width } = spec;
+  const lead = spec.lead ?? [];
+  const rest = [...lead, ...spec.rest];
+  const columns = [
+    label,
+    ...lead.map((r) => r.column),
+    ...props.map((q) => ({ header: q.name })),
+    ...spec.rest.map((r) => r.column),
+  ];
+  const rows = labels.map((l, i) => [
+    l,
+    ...lead.map((r) => r.cells[i]),
+    ...props.map((q) => q.cells[i]),
+    ...spec.rest.map((r) => r.cells[i]),
+  ]);
   if (naturalWidth(columns, rows) <= width) return renderTable(columns, rows, { palette: p, width });
   const keys = props.map((_q, i) => `P${i + 1}`);
   const verdicts = renderTable(
-    [label, ...keys.map((k) => ({ header: k, nowrap: true }))],
-    labels.map((l, i) => [l, ...props.map((q) => compactOutcome(q.cells[i]))]),
+    [label, ...lead.map((r) => r.column), ...keys.map((k) => ({ header: k, nowrap: true }))],
+    labels.map((l, i) => [l, ...lead.map((r) => r.cells[i]), ...props.map((q) => compactOutcome(q.cells[i]))]),
     { palette: p, width },
   );
   const kw = Math.max(...keys.map((k) => k.length));

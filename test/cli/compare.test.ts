@@ -12,6 +12,9 @@ import {
   costColumns,
   lockOrderColumns,
   lockOrderNotes,
+  paramSets,
+  soloThread,
+  topology,
   type CompareRow,
 } from '../../src/cli/compare.js';
 import { lockOrder } from '../../src/analysis/lock-order.js';
@@ -116,5 +119,55 @@ describe('compare: fits the width', () => {
     expect(r.code).toBe(3);
     expect(r.out).toMatch(/^INCOMPLETE \(“unknown” is not “holds”\): v2\.6\.34-rc/m);
     for (const line of r.out.trimEnd().split('\n')) expect([...line].length).toBeLessThanOrEqual(80);
+  });
+});
+
+describe('compare: single-thread bugs and topologies', () => {
+  const step = (thread: string) => ({ tid: 0, thread, label: 'f: op', changes: [] });
+  const violation = (...threads: string[]) => ({
+    property: 'p',
+    kind: 'assertion' as const,
+    message: 'm',
+    trace: { threads: ['a', 'b'], steps: threads.map(step), schedule: '' },
+  });
+  test('a counterexample whose schedule runs one thread is a single-thread bug, named by that thread', () => {
+    expect(soloThread(violation('migrator', 'migrator'))).toBe('migrator');
+    expect(soloThread(violation('migrator', 'reader0'))).toBeUndefined();
+    expect(soloThread(undefined)).toBeUndefined();
+  });
+  test('--param NAME=a,b runs every combination; a single value stays one set', () => {
+    expect(paramSets(['mms=1,2', 'gup=0, 1', 'readers=2'])).toEqual([
+      { mms: 1, gup: 0, readers: 2 },
+      { mms: 1, gup: 1, readers: 2 },
+      { mms: 2, gup: 0, readers: 2 },
+      { mms: 2, gup: 1, readers: 2 },
+    ]);
+    expect(paramSets(undefined)).toEqual([{}]);
+    expect(() => paramSets(['mms=1,x'])).toThrow(/bad --param 'mms=1,x'/);
+  });
+  test('the topology column names the parameters the rows differ in, only when they differ', () => {
+    const row = (params: Record<string, number>) => ({ inst: { params } }) as unknown as CompareRow;
+    expect(topology([row({ readers: 2, mms: 1 }), row({ readers: 2, mms: 2 })])).toEqual(['mms']);
+    expect(topology([row({ readers: 2 }), row({ readers: 2 })])).toEqual([]);
+  });
+  test('migration-vs-fault: the table shows the topology and marks opt3-freeze-first-put as the migrator alone', () => {
+    const r = run(
+      'compare',
+      'migration-vs-fault',
+      '--param',
+      'mms=1,2',
+      '--param',
+      'async=1',
+      '--param',
+      'sync=1',
+      '--width',
+      '400',
+    );
+    expect(r.code).toBe(1); // mms=2 differs from the variants' expectations (stated for mms=1)
+    const line = (variant: string, topo: string) =>
+      r.out.split('\n').find((l) => l.startsWith(`${variant} `) && l.includes(` ${topo} `)) ?? '';
+    expect(line('opt3-freeze-first-put', 'mms=1')).toMatch(/VIOLATED \(8 steps, migrator alone\)/);
+    expect(line('opt1-mkinvalid', 'mms=2')).toMatch(/VIOLATED/);
+    expect(r.out).toMatch(/single-thread bug .*opt3-freeze-first-put mms=1: refcount \(migrator alone\)/s);
   });
 });

@@ -9,12 +9,13 @@ import { soloCost } from '../../src/explore/cost.js';
 import { outcomesOf, verdictHelpers } from '../helpers/verdicts.js';
 import { instantiateWith, NO_REDUCTIONS } from '../../src/lang/index.js';
 import { sharedStates } from '../lang/helpers.js';
+import { soloThread } from '../../src/cli/compare.js';
 
 const { outcomes, violated } = verdictHelpers(model);
 
 /** The first steps' labels of the shortest counterexample for one property. */
-const shortest = (variant: string, property: string, readers = 1, cold = 0) => {
-  const inst = instantiate(model, variant, { readers, cold });
+const shortest = (variant: string, property: string, readers = 1, cold = 0, more: Record<string, number> = {}) => {
+  const inst = instantiate(model, variant, { readers, cold, ...more });
   const r = explore(inst, { strategy: 'bfs', properties: [property] });
   if (r.kind !== 'violation') throw new Error(`${variant}: ${property} not violated`);
   return r.violation;
@@ -39,14 +40,28 @@ describe('migration-vs-fault: verdicts per variant (2 readers)', () => {
     expect(violated('opt3-freeze-first')).toEqual([]);
     expect(violated('opt3-freeze-first-put')).toEqual(['refcount']);
   });
-  test('option 4: the reader finds a hole and shmem instantiates a second folio for the index', () => {
-    // Beyond the thread: the original race remains (lookups before the removal), and a duplicate folio appears.
-    expect(violated('opt4-uncache')).toEqual([
-      'migration-succeeds',
-      'no-ref-held-across-migration-wait',
-      'page-cache-coherent',
-      'refcount-balanced',
-    ]);
+  test('opt3-freeze-first-put is a single-thread bug: the migrator alone puts on its own frozen count', () => {
+    // Its counterexample needs no interleaving (compare marks it "migrator alone"): folio_ref_freeze
+    // makes the count 0 and try_to_migrate_one's folio_put then decrements that 0.
+    const v = shortest('opt3-freeze-first-put', 'refcount');
+    expect(soloThread(v)).toBe('migrator');
+    expect(v.message).toMatch(/folio_put on A with a zero count/);
+    expect(soloThread(shortest('upstream', 'no-ref-held-across-migration-wait'))).toBeUndefined();
+  });
+  test('option 4, removed before the unmap window: a fault in the window finds a hole, shmem fills it, the re-add gets -EEXIST', () => {
+    // The removal is where a patch would put it (migrate_folio_unmap, right after folio_lock), so no
+    // reader can take the page-cache reference the seed is about; folio_migrate_mapping sees no
+    // mapping and only compares the count (v6.10's !mapping branch). The harm is the real one:
+    // shmem_get_folio_gfp allocates a new zero-filled folio in the hole, and the patch's
+    // shmem_add_to_page_cache of the migrated folio finds the slot taken (-EEXIST).
+    expect(violated('opt4-uncache')).toEqual(['page-cache-readd']);
+    const v = shortest('opt4-uncache', 'page-cache-readd');
+    const labels = v.trace.steps.map((s) => `${s.thread}: ${s.label}`);
+    expect(labels.indexOf('migrator: filemap_remove_folio: option 4 uncaches src')).toBeLessThan(
+      labels.indexOf('migrator: try_to_migrate_one: ptep_clear_flush / ptep_get_and_clear'),
+    );
+    expect(labels).toContain('reader0: shmem_alloc_and_add_folio: new folio in the hole');
+    expect(v.message).toMatch(/-EEXIST: shmem filled the hole with C/);
   });
   test('retry-early: undoing on a mismatch lets the reader finish, but a refaulting reader can win every window', () => {
     // Matches the thread's outcome: migration stays best effort (upstream relaxed the selftest instead).
@@ -57,6 +72,35 @@ describe('migration-vs-fault: verdicts per variant (2 readers)', () => {
       const inst = instantiate(model, variant);
       expect(outcomes(variant)).toEqual(inst.expect);
     }
+  });
+});
+
+describe('migration-vs-fault: the freeze is a bounded retry (3 ASYNC passes, 7 SYNC passes)', () => {
+  // v6.10 migrate_pages_sync: migrate_pages_batch(…, NR_MAX_MIGRATE_ASYNC_RETRY = 3), then
+  // (…, NR_MAX_MIGRATE_SYNC_RETRY = 7); each move pass retries folio_migrate_mapping's freeze with
+  // the folio still locked and unmapped, and the batch's undo runs after the last one.
+  const freezes = (params: Record<string, number>) =>
+    explore(instantiate(model, 'upstream', { readers: 1, ...params }), {
+      strategy: 'bfs',
+      properties: ['migration-succeeds'],
+    });
+  test("a failed migration tried the freeze exactly the kernel's 3 + 7 times", () => {
+    const r = freezes({});
+    if (r.kind !== 'violation') throw new Error(r.kind);
+    const n = r.violation.trace.steps.filter((s) => s.label.startsWith('folio_migrate_mapping: xas_lock_irq')).length;
+    expect(n).toBe(10);
+  });
+  test('--param async / sync set the passes', () => {
+    const r = freezes({ async: 1, sync: 2 });
+    if (r.kind !== 'violation') throw new Error(r.kind);
+    const n = r.violation.trace.steps.filter((s) => s.label.startsWith('folio_migrate_mapping: xas_lock_irq')).length;
+    expect(n).toBe(3);
+  });
+  test('a transient reference is no longer excused: it can outlast every pass (no fairness guard)', () => {
+    // A reader between its lookup and its put holds a reference without sleeping on the lock: the
+    // 0.1 model's guard waited for it, the kernel does not. With a child mm (--param mms=2) and
+    // option 3, the child's speculative reference fails all 10 freezes; nobody sleeps holding it.
+    expect(violated('opt3-freeze-first', { mms: 2 })).toEqual(['migration-succeeds']);
   });
 });
 
@@ -72,11 +116,12 @@ describe('migration-vs-fault: the shortest counterexample reads like the thread'
     expect(v.trace.steps).toHaveLength(10);
   });
   test('upstream, 1 reader: migration fails when the refaulting reader wins the SYNC window too', () => {
+    // Every pass of both batches fails while the reference sleeps: 3 freezes, undo, 7 freezes.
     const v = shortest('upstream', 'migration-succeeds');
     const freezes = v.trace.steps.filter((s) =>
       s.label.startsWith('folio_migrate_mapping: xas_lock_irq; folio_ref_freeze'),
     );
-    expect(freezes).toHaveLength(2);
+    expect(freezes).toHaveLength(10);
     expect(v.message).toMatch(/not migrated/);
     const sys = new System(instantiate(model, 'upstream', { readers: 1 }), ['migration-succeeds']);
     const again = replay(sys, v.trace.schedule);
@@ -107,25 +152,31 @@ describe('migration-vs-fault: scaling and cost', () => {
 });
 
 describe('migration-vs-fault: written in the model language', () => {
-  // Naive states at 2 readers (symmetry on) of the 0.1 model, written against the step API with
-  // hand-written footprints: the port has exactly these with the compiler's reductions off.
-  const NAIVE_2: Record<string, number> = {
-    upstream: 6953,
-    'x86-deferred': 416,
-    'opt1-mkinvalid': 1168,
-    'opt2-xchg': 488,
-    'opt3-freeze-first': 2202,
-    'opt3-freeze-first-put': 72,
-    'opt4-uncache': 25390,
-    'opt5-recheck': 776,
-    'retry-early': 17378,
+  // Naive states at 2 readers (symmetry on), reductions off and on. Equal to the 0.1-API model
+  // at 5909b3b with reductions off for the six variants whose freeze never fails at these
+  // parameters (x86-deferred, opt1, opt2, opt3, opt3-put, opt5: 416, 1168, 488, 2202, 72, 776).
+  // Different, on purpose (issue 15 item 3), for the three where it fails: upstream and
+  // retry-early (6953 and 17378 before) now run the kernel's 3 + 7 bounded freeze passes instead
+  // of one guarded step, and opt4-uncache (25390 before) removes the folio before the unmap and
+  // re-adds it with shmem_add_to_page_cache instead of after the unmap with an unconditional store.
+  const NAIVE: Record<string, [number, number]> = {
+    upstream: [18594, 9158],
+    'x86-deferred': [416, 275],
+    'opt1-mkinvalid': [1168, 589],
+    'opt2-xchg': [488, 347],
+    'opt3-freeze-first': [2202, 1484],
+    'opt3-freeze-first-put': [72, 72],
+    'opt4-uncache': [2663, 1978],
+    'opt5-recheck': [776, 589],
+    'retry-early': [50438, 23895],
   };
+  const NAIVE_2 = Object.fromEntries(Object.entries(NAIVE).map(([v, [off]]) => [v, off]));
   const naive = (inst: ReturnType<typeof instantiate>) => {
     const r = explore(inst, { strategy: 'naive', stopAtFirst: false });
     if (r.kind === 'error' || r.kind === 'incomplete') throw new Error(r.kind);
     return r;
   };
-  test('reductions off: the same reachable states as the hand-written 0.1 model', () => {
+  test('reductions off: the pinned reachable states', () => {
     for (const v of Object.keys(model.variants))
       expect([v, naive(instantiateWith(model, NO_REDUCTIONS, v, { readers: 2 })).stats.states]).toEqual([
         v,
@@ -137,16 +188,18 @@ describe('migration-vs-fault: written in the model language', () => {
       const on = instantiate(model, v, { readers: 2 });
       const r = naive(on);
       expect([v, outcomesOf(on, r)]).toEqual([v, on.expect]);
-      expect(r.stats.states).toBeLessThanOrEqual(NAIVE_2[v]);
+      expect([v, r.stats.states]).toEqual([v, NAIVE[v][1]]);
     }
   });
   test('reductions on and off: the same reachable and terminal shared states, and deadlocks', () => {
     // The scopes the model declares (the reader's per-fault locals, the migrator's locals at its
     // exit) are dead where the compiler resets them: nothing the threads share can tell.
     const sorted = (x: Set<string>) => [...x].sort();
+    // One reader for the two variants with 20,000-50,000 states (bounded by counts, kept quick).
     for (const v of Object.keys(model.variants)) {
-      const off = sharedStates(instantiateWith(model, NO_REDUCTIONS, v, { readers: 2 }));
-      const on = sharedStates(instantiate(model, v, { readers: 2 }));
+      const readers = ['upstream', 'retry-early'].includes(v) ? 1 : 2;
+      const off = sharedStates(instantiateWith(model, NO_REDUCTIONS, v, { readers }));
+      const on = sharedStates(instantiate(model, v, { readers }));
       expect([v, sorted(on.reach).length, on.deadlock]).toEqual([v, sorted(off.reach).length, off.deadlock]);
       expect(sorted(on.reach)).toEqual(sorted(off.reach));
       expect(sorted(on.terminal)).toEqual(sorted(off.terminal));
@@ -209,5 +262,60 @@ describe('migration-vs-fault: per-CPU TLBs (--param cold: readers without a cach
   });
   test('more cold readers than readers is refused', () => {
     expect(() => instantiate(model, 'upstream', { readers: 1, cold: 2 })).toThrow(/cold=2 but only 1 reader/);
+  });
+});
+
+describe('migration-vs-fault: the other reference takers (issue 15 item 2)', () => {
+  // What each option guarantees in each topology. migration-succeeds is best effort everywhere a
+  // reference can outlast the bounded passes; no-ref-held-across-migration-wait is what an option
+  // must deliver (no reference asleep on the migrator's own lock), and refcount its safety.
+  const FIXES = ['x86-deferred', 'opt1-mkinvalid', 'opt2-xchg', 'opt5-recheck'];
+  test('slow GUP (gup=1, 1 reader): option 3 WARNs in try_grab_folio; no option keeps migration from failing', () => {
+    // follow_page_pte takes the PTL, finds the PTE present and calls try_grab_folio, which does not
+    // expect a frozen count: WARN_ON_ONCE(folio_ref_count <= 0), -ENOMEM (the review's probe:
+    // migrator locks and freezes, GUP's PTL section grabs; one step here). Dev's "I don't know whether
+    // that's correct or feasible": it is not, as long as anything takes a reference through a
+    // present PTE. A GUP reference held across all 10 passes fails migration under every option,
+    // as the kernel agrees (a pinned or GUP-held page is a migration failure, not a bug).
+    const gup = { readers: 1, gup: 1 };
+    expect(violated('opt3-freeze-first', gup)).toEqual(['migration-succeeds', 'refcount']);
+    const v = shortest('opt3-freeze-first', 'refcount', 1, 0, { gup: 1 });
+    expect(v.trace.steps.map((s) => s.thread)).toEqual(['migrator', 'migrator', 'gup']);
+    expect(v.message).toMatch(/WARN_ON_ONCE\(folio_ref_count\(folio\) <= 0\) in try_grab_folio/);
+    for (const o of ['opt1-mkinvalid', 'opt2-xchg', 'opt5-recheck'])
+      expect([o, violated(o, gup)]).toEqual([o, ['migration-succeeds']]);
+  });
+  test("slow GUP undoes x86's deferral: the ASYNC batch fails on GUP's reference, the SYNC batch flushes at once", () => {
+    // The kernel agrees: only the ASYNC batch passes TTU_BATCH_FLUSH; once it fails for any reason
+    // (here GUP's transient reference), the SYNC batch clears with ptep_clear_flush and the readers,
+    // flushed by the first batch's try_to_unmap_flush, are cold: the upstream window again.
+    expect(violated('x86-deferred', { readers: 1, gup: 1 })).toEqual([
+      'migration-succeeds',
+      'no-ref-held-across-migration-wait',
+    ]);
+  });
+  test('a child mm whose PTE is legitimately none (mms=2): options 1, 2, 5 and x86 deferral no longer help', () => {
+    // After fork a MAP_SHARED child has no PTE until its first touch (copy_page_range skips shared
+    // file VMAs): its fault takes do_pte_missing without any window, finds the folio in the page
+    // cache, takes a reference and sleeps on the migrator's folio lock, under every option that
+    // only changes how mm0's PTE is cleared. Why upstream relaxed the selftest instead.
+    for (const o of ['upstream', ...FIXES, 'retry-early'])
+      expect([o, violated(o, { mms: 2 })]).toEqual([o, ['migration-succeeds', 'no-ref-held-across-migration-wait']]);
+    // Option 3's frozen count makes the child's folio_try_get fail and retry instead of sleeping.
+    expect(violated('opt3-freeze-first', { mms: 2 })).toEqual(['migration-succeeds']);
+  });
+  test('option 4 with a child mm: the child maps the zero-filled folio shmem put in the hole (data loss)', () => {
+    expect(violated('opt4-uncache', { mms: 2 })).toEqual([
+      'migration-succeeds',
+      'no-ref-held-across-migration-wait',
+      'no-zero-fill',
+      'page-cache-readd',
+    ]);
+    const v = shortest('opt4-uncache', 'no-zero-fill', 2, 0, { mms: 2 });
+    expect(v.trace.steps.map((s) => s.thread)).toEqual(['migrator', 'migrator', ...Array(7).fill('reader1')]);
+  });
+  test('bad topologies are refused', () => {
+    expect(() => instantiate(model, 'upstream', { readers: 1, mms: 2 })).toThrow(/mms=2 needs a reader per mm/);
+    expect(() => instantiate(model, 'upstream', { readers: 2, mms: 2, cold: 2 })).toThrow(/cold=2 but only 1 reader/);
   });
 });

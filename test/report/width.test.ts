@@ -77,6 +77,7 @@ describe('compare matrix', () => {
   test('compact cells', () => {
     expect(compactOutcome(cell('VIOLATED (≤12 steps) *')).text).toBe('✗≤12*');
     expect(compactOutcome(cell('holds')).text).toBe('✓');
+    expect(compactOutcome(cell('VIOLATED (8 steps, migrator alone)')).text).toBe('✗8¹');
     expect(compactOutcome(cell('unknown')).text).toBe('?');
   });
 

@@ -89,6 +89,14 @@ export function folioMapcount<L>(c: Ctx<L>, f: FolioRefs, delta: 1 | -1): void {
   c.set(f.mapcount, m);
 }
 
+/** folio_trylock: take PG_locked if clear (true), else fail without waiting (false). */
+export function folioTrylock<L>(c: Ctx<L>, f: FolioRefs): boolean {
+  c.touch(f.locked);
+  if (c.get(f.locked) !== -1) return false;
+  c.set(f.locked, c.tid);
+  return true;
+}
+
 /**
  * folio_lock, first half: take PG_locked if clear (true), else join the wait queue and set
  * PG_waiters (false: sleep next, `folioLockSleep`).
@@ -101,14 +109,6 @@ export function folioLockOrQueue<L>(c: Ctx<L>, f: FolioRefs): boolean {
   }
   c.set(f.waiters, c.get(f.waiters) | bit(c.tid));
   return false;
-}
-
-/** folio_trylock: take PG_locked if it is clear (true), else false without waiting. */
-export function folioTrylock<L>(c: Ctx<L>, f: FolioRefs): boolean {
-  c.touch(f.locked);
-  if (c.get(f.locked) !== -1) return false;
-  c.set(f.locked, c.tid);
-  return true;
 }
 
 /** folio_lock, second half: asleep until PG_locked clears; woken, it takes the lock (exclusive waiter). */
