@@ -6,6 +6,7 @@ import { commit, evaluateWith, type Body, type Ctx, type Evaluation } from './co
 import { EXIT, flatten, type Flat, type FLocal, type FNode, type FStep } from './flatten.js';
 import type { Layout, Ref } from './layout.js';
 import { LockDisciplineError } from './discipline.js';
+import { liveness, type Liveness } from './liveness.js';
 import { lockedSection, type Read, type Section, type SectionCode } from './section.js';
 
 /**
@@ -25,9 +26,14 @@ export interface Reductions {
    * step (src/lang/section.ts). Optional for callers written before it: absent means off.
    */
   readonly mergeLocked?: boolean;
+  /**
+   * With `resetDead`: also reset the locals the liveness analysis finds dead (src/lang/liveness.ts),
+   * not only the scoped ones. Optional for callers written before it: absent means off.
+   */
+  readonly liveness?: boolean;
 }
-export const ALL_REDUCTIONS: Reductions = { mergeLocal: true, resetDead: true, mergeLocked: true };
-export const NO_REDUCTIONS: Reductions = { mergeLocal: false, resetDead: false, mergeLocked: false };
+export const ALL_REDUCTIONS: Reductions = { mergeLocal: true, resetDead: true, mergeLocked: true, liveness: true };
+export const NO_REDUCTIONS: Reductions = { mergeLocal: false, resetDead: false, mergeLocked: false, liveness: false };
 
 /** What the program allows beyond the reductions' switches (src/lang/model.ts). */
 export interface CompileOptions {
@@ -69,7 +75,7 @@ export function compileThread<L>(
   opts: CompileOptions = {},
 ): ThreadDef<unknown, L> & CompiledThread<L> {
   const flat = flatten(body, where);
-  const prog = new CompiledCode(layout, flat, red, where, keep, opts);
+  const prog = new CompiledCode(layout, flat, red, where, keep, opts, locals);
   const start = prog.walk(flat.entry, locals, tid, 0);
   const key = String(start.node);
   let steps = cache?.get(key) as LangStep<L>[] | undefined;
@@ -93,7 +99,11 @@ class CompiledCode<L> {
     private readonly where: string,
     private readonly keep: ReadonlySet<string>,
     private readonly opts: CompileOptions,
+    /** The thread's initial locals: a dead local is reset to its initial value. */
+    private readonly initial: L,
   ) {}
+
+  private live?: Liveness;
 
   private get mergeable(): ReadonlySet<string> | undefined {
     const m = this.opts.mergeable;
@@ -147,6 +157,11 @@ class CompiledCode<L> {
       const n = this.flat.nodes[i];
       const inside = new Set(n.k === 'step' || n.k === 'local' ? n.scopes : []);
       const out = new Map(Object.entries(this.flat.scoped).filter(([k]) => !inside.has(k)));
+      // Dead by the analysis of the code: reset to the initial value (a scope's value wins).
+      if (this.red.liveness) {
+        this.live ??= liveness(this.flat.nodes, Object.keys(this.initial as object));
+        for (const k of this.live.deadAt(i)) if (!out.has(k)) out.set(k, (this.initial as Record<string, unknown>)[k]);
+      }
       rs = [...out].filter(([k]) => !this.keep.has(k));
       this.resets.set(i, rs);
     }
@@ -193,13 +208,14 @@ class CompiledCode<L> {
   /** Run the step at node `id` with fields read through `read`; a broken lock discipline names it. */
   private evalAt(id: number, read: Read, l: L, tid: number): Evaluation<L> {
     const n = this.flat.nodes[id] as FStep<L> | FLocal<L>;
-    const body = this.bodyOf(n);
+    const body = n.k === 'step' && n.uses ? checkUses(n.body, n.uses) : this.bodyOf(n);
     try {
       return evaluateWith(this.layout, body, read, l, tid);
     } catch (e) {
-      if (!(e instanceof LockDisciplineError)) throw e;
+      if (!(e instanceof LockDisciplineError) && !(e instanceof UndeclaredUse)) throw e;
       const model = this.opts.model ? `model '${this.opts.model}' ` : '';
-      throw new ModelError(`${model}${this.where} step '${n.label}' ${e.message}`, 'lock-discipline');
+      const code = e instanceof UndeclaredUse ? 'bad-model' : 'lock-discipline';
+      throw new ModelError(`${model}${this.where} step '${n.label}' ${e.message}`, code);
     }
   }
 
@@ -277,6 +293,40 @@ class CompiledCode<L> {
       ...merged,
     };
   }
+}
+
+/** A local read outside a step's declared `uses`. */
+class UndeclaredUse extends Error {}
+
+/** A body whose reads of locals are checked against its declared `uses`. */
+function checkUses<L>(body: Body<L>, uses: readonly string[]): Body<L> {
+  return (c) => {
+    const ok = new Set(uses); // and what the body wrote itself
+    return body(usesContext(c, ok, uses));
+  };
+}
+
+function usesContext<L>(c: Ctx<L>, ok: Set<string>, uses: readonly string[]): Ctx<L> {
+  const guard = (l: L): L =>
+    new Proxy(l as object, {
+      get(t, k) {
+        if (typeof k === 'string' && k in t && !ok.has(k))
+          throw new UndeclaredUse(`read local '${k}', which its uses [${uses.join(', ')}] does not list`);
+        return Reflect.get(t, k) as unknown;
+      },
+    }) as L;
+  return new Proxy(c, {
+    get(t, k) {
+      if (k === 'l') return guard(t.l);
+      if (k === 'let')
+        return (patch: Partial<L>) => {
+          for (const key of Object.keys(patch)) ok.add(key);
+          t.let(patch);
+        };
+      const v = Reflect.get(t, k) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(t) : v;
+    },
+  });
 }
 
 const order = <L>(n: FNode<L>): number => (n.k === 'step' || n.k === 'local' ? n.order : 0);

@@ -87,6 +87,7 @@ export function compileProgram<S>(
     resetDead: red.resetDead && observed !== undefined,
     // Sections are hidden from invariants by `mergeableLocks`; end states see no section.
     mergeLocked: (red.mergeLocked ?? false) && p.observes !== undefined && !p.observes.at,
+    liveness: red.liveness ?? false,
   };
   const mergeable = eff.mergeLocked ? mergeableLocks(p.layout, p.properties) : new Set<string>();
   const keep = new Set(observed ?? []);
