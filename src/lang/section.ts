@@ -18,7 +18,10 @@ import type { Layout, Ref } from './layout.js';
  */
 export type Read = (r: Ref<unknown>) => unknown;
 
-/** A merged section: the evaluation of all its parts, the last part's node, and the parts' labels. */
+/**
+ * A merged section: the evaluation of all its parts, the last part's node, and the parts' labels.
+ * Its footprint also holds what the part that ended it read: how far the step goes depends on it.
+ */
 export type Section<L> = Evaluation<L> & { readonly last: number; readonly parts: readonly string[] };
 
 export interface SectionCode<L> {
@@ -34,8 +37,8 @@ export interface SectionCode<L> {
 const MAX_PARTS = 64;
 
 /**
- * The section starting with the evaluation `e0` of the step at `first`, or null when `e0` takes
- * no mergeable lock or nothing could be merged with it.
+ * The section starting with the evaluation `e0` of the step at `first`; null when `e0` takes no
+ * mergeable lock. When no part joins, `e0` with the footprint of the part that was tried.
  */
 export function lockedSection<L>(
   layout: Layout,
@@ -45,7 +48,7 @@ export function lockedSection<L>(
   e0: Evaluation<L>,
   read: Read,
   tid: number,
-): Section<L> | null {
+): Section<L> | Evaluation<L> | null {
   if (e0.blocked || e0.violation) return null;
   const k = acquired(e0.lockOps, mergeable);
   if (k === undefined) return null;
@@ -61,6 +64,7 @@ export function lockedSection<L>(
   let nonMover = others(layout, k, e0.footprint).length > 0;
   let last = first;
   let e = e0;
+  let probed = false;
   for (let n = 0; n < MAX_PARTS; n++) {
     const w = code.next(last, e, tid);
     if (code.isExit(w.node)) break;
@@ -70,6 +74,9 @@ export function lockedSection<L>(
     } catch {
       break; // it fails again, with its own name, when it runs as a step of its own
     }
+    // Whether the part joins depends on what it read: that is part of the merged step's footprint.
+    addAccesses(acc, p.footprint);
+    probed = true;
     if (p.blocked || p.violation) break;
     const releases = p.lockOps.length === 1 && p.lockOps[0].op === 'release' && p.lockOps[0].inst === k;
     if (p.lockOps.length > 0 && !releases) break;
@@ -78,16 +85,15 @@ export function lockedSection<L>(
       nonMover = true;
     }
     writes.push(...p.writes);
-    addAccesses(acc, p.footprint);
     lockOps.push(...p.lockOps);
     parts.push(code.label(w.node));
     last = w.node;
     e = p;
     if (releases) break;
   }
-  if (last === first) return null;
   const footprint: Access[] = [];
   for (const [loc, write] of acc) footprint.push({ loc, write });
+  if (last === first) return probed ? { ...e0, footprint } : null;
   return {
     before: e0.before,
     blocked: false,

@@ -134,6 +134,21 @@ describe('locked sections', () => {
     }
   });
 
+  test('what ends a merge is in the footprint: the partial-order reduction sees it', () => {
+    // lock k; await x == 1; unlock k. With x = 0 the await ends the merge (the lock alone runs),
+    // with x = 1 the whole section runs: the step depends on x, so its footprint reads x.
+    const waits: Block<L> = [
+      step('lock k', (c) => spinLock(c, k)),
+      step('await x == 1', (c) => c.await(c.get(x) === 1)),
+      step('unlock k', (c) => spinUnlock(c, k)),
+    ];
+    const st = build(waits, ALL_REDUCTIONS).program.threads[0].steps[0] as LangStep<L>;
+    const fp = (s: S) => st.footprint(s, { a: 0 }, 0).map((f) => `${f.loc}${f.write ? '!' : ''}`);
+    expect(fp(shared.defaults)).toEqual(['k!', 'x']);
+    expect(fp(shared.state({ x: 1 }))).toEqual(['k!', 'x']);
+    expect(st.note?.(shared.defaults, { a: 0 }, 0, [])).toBeNull();
+  });
+
   test('the compiled engine merges the same sections', () => {
     const on = build(section, ALL_REDUCTIONS);
     const ref = explore(on, { strategy: 'naive', ...full, symmetry: false });
