@@ -77,7 +77,9 @@ export function compileThread<L>(
   const flat = flatten(body, where);
   const prog = new CompiledCode(layout, flat, red, where, keep, opts, locals);
   const start = prog.walk(flat.entry, locals, tid, 0);
-  const key = String(start.node);
+  // A dead local is reset to this thread's initial value: threads that start from different
+  // locals do not share their compiled steps.
+  const key = red.liveness ? `${start.node} ${JSON.stringify(locals)}` : String(start.node);
   let steps = cache?.get(key) as LangStep<L>[] | undefined;
   if (!steps) {
     steps = prog.steps(start.node);

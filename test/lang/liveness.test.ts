@@ -112,6 +112,22 @@ describe('the liveness analysis', () => {
   });
 });
 
+describe('threads sharing code', () => {
+  test("a dead local is reset to its own thread's initial value", () => {
+    // T0 starts with a = 1, T1 with a = 2; both run y = a, after which a is dead.
+    const body: Block<L> = [step('y = a', (c) => c.set(y, c.l.a))];
+    const inst = langProgram(() => ({
+      layout: shared,
+      threads: [thread<L>('T0', { a: 1, b: 0 }, body), thread<L>('T1', { a: 2, b: 0 }, body)],
+      properties: [],
+      observes: {},
+    }));
+    const [t0, t1] = inst.program.threads.map((t) => t.steps[0]);
+    expect(t0.run(shared.defaults, { a: 1, b: 0 }, 0).l).toBeUndefined();
+    expect(t1.run(shared.defaults, { a: 2, b: 0 }, 1).l).toBeUndefined();
+  });
+});
+
 describe('a declared uses', () => {
   const run = (uses: string[]) => {
     const r = explore(
