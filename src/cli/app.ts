@@ -173,7 +173,7 @@ export async function runCli(args: readonly string[], io: Io): Promise<number> {
             type: 'boolean',
             default: true,
             describe:
-              "The model-language compiler's reductions (dead-local reset, local-step merging); --no-reductions turns them off",
+              "The model-language compiler's reductions (dead-local reset, local-step merging, locked-section merging); --no-reductions turns them off",
           },
           sanity: {
             type: 'boolean',

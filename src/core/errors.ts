@@ -12,6 +12,8 @@
  *    nor null/undefined),
  *  - `state-mutated` (a step changed the state or locals it was given instead of returning new ones),
  *  - `footprint-write`, `footprint-read` (a step wrote, or read, a location its footprint omits),
+ *  - `lock-discipline` (a step touched a field guarded by a lock it does not hold, or a declared
+ *    lock other than by spin_lock/spin_unlock: src/lang/discipline.ts),
  *  - `bad-symmetry` (a symmetry declaration the reachable states contradict);
  * the checker's own trouble:
  *  - `sanity-mismatch` (`--sanity`: the naive search and the reduced one disagree),
@@ -37,6 +39,7 @@ export const MODEL_ERROR_CODES = [
   'state-mutated',
   'footprint-write',
   'footprint-read',
+  'lock-discipline',
   'bad-symmetry',
   'sanity-mismatch',
   'incomplete',

@@ -35,6 +35,8 @@ export interface StepNode<L> {
   readonly label: string;
   readonly body: Body<L>;
   readonly cost?: StepCost;
+  /** The locals the body may read, when the compiler cannot see it (StepOptions.uses). */
+  readonly uses?: readonly string[];
   /** A branch step (`when`): the body's result chooses `then` (truthy) or `else`. */
   readonly branch?: { readonly then: Block<L>; readonly else: Block<L> };
 }
@@ -54,6 +56,12 @@ export interface Sub<L> {
 export interface StepOptions {
   /** What the step costs on its kernel path (`mmcheck compare`). */
   readonly cost?: StepCost;
+  /**
+   * The locals the body may read (before writing them), for the dead-local analysis when the
+   * body hands its context to a helper, which hides what it reads (src/lang/scan.ts). Checked on
+   * every run: reading another local is a model error naming the step.
+   */
+  readonly uses?: readonly string[];
 }
 
 /** One atomic step: `label` is `function: operation`; the body reads and writes through its context. */
@@ -62,6 +70,7 @@ export const step = <L>(label: string, body: Body<L>, opts: StepOptions = {}): N
   label,
   body,
   cost: opts.cost,
+  ...(opts.uses ? { uses: opts.uses } : {}),
 });
 
 /** One atomic step that decides a branch: `then` when the body returns a truthy value, else `otherwise`. */
@@ -71,7 +80,14 @@ export const when = <L>(
   then: Block<L>,
   otherwise: Block<L> = [],
   opts: StepOptions = {},
-): Node<L> => ({ k: 'step', label, body, cost: opts.cost, branch: { then, else: otherwise } });
+): Node<L> => ({
+  k: 'step',
+  label,
+  body,
+  cost: opts.cost,
+  ...(opts.uses ? { uses: opts.uses } : {}),
+  branch: { then, else: otherwise },
+});
 
 /** A thread-local computation (no shared access): returns the locals it changes. */
 export const local = <L>(label: string, fn: LocalFn<L>): Node<L> => ({ k: 'local', label, fn });

@@ -2,9 +2,12 @@ import { ModelError } from '../core/errors.js';
 import type { LockOp, Step, StepOutcome } from '../core/step.js';
 import type { ThreadDef } from '../core/thread.js';
 import type { Block } from './ast.js';
-import { commit, evaluate, evaluateWith, type Ctx, type Evaluation } from './context.js';
-import { EXIT, flatten, type Flat, type FNode, type FStep } from './flatten.js';
+import { commit, evaluateWith, type Body, type Ctx, type Evaluation } from './context.js';
+import { EXIT, flatten, type Flat, type FLocal, type FNode, type FStep } from './flatten.js';
 import type { Layout, Ref } from './layout.js';
+import { LockDisciplineError } from './discipline.js';
+import { liveness, type Liveness } from './liveness.js';
+import { lockedSection, type Read, type Section, type SectionCode } from './section.js';
 
 /**
  * Compilation of a thread's structured code to the step machine the explorer runs
@@ -18,9 +21,27 @@ export interface Reductions {
   readonly mergeLocal: boolean;
   /** Scoped locals are reset to their declared values wherever they are dead. */
   readonly resetDead: boolean;
+  /**
+   * A section under a declared lock (acquire, movers, at most one non-mover, release) runs as one
+   * step (src/lang/section.ts). Optional for callers written before it: absent means off.
+   */
+  readonly mergeLocked?: boolean;
+  /**
+   * With `resetDead`: also reset the locals the liveness analysis finds dead (src/lang/liveness.ts),
+   * not only the scoped ones. Optional for callers written before it: absent means off.
+   */
+  readonly liveness?: boolean;
 }
-export const ALL_REDUCTIONS: Reductions = { mergeLocal: true, resetDead: true };
-export const NO_REDUCTIONS: Reductions = { mergeLocal: false, resetDead: false };
+export const ALL_REDUCTIONS: Reductions = { mergeLocal: true, resetDead: true, mergeLocked: true, liveness: true };
+export const NO_REDUCTIONS: Reductions = { mergeLocal: false, resetDead: false, mergeLocked: false, liveness: false };
+
+/** What the program allows beyond the reductions' switches (src/lang/model.ts). */
+export interface CompileOptions {
+  /** Locks whose sections may be merged (no property sees inside them). */
+  readonly mergeable?: ReadonlySet<string>;
+  /** The model's name, for errors found while the search runs. */
+  readonly model?: string;
+}
 
 /**
  * A compiled step keeps its sub-path call chain (outermost first), and gives other engines its
@@ -51,11 +72,14 @@ export function compileThread<L>(
   tid: number,
   cache?: Map<string, unknown>,
   keep: ReadonlySet<string> = new Set(),
+  opts: CompileOptions = {},
 ): ThreadDef<unknown, L> & CompiledThread<L> {
   const flat = flatten(body, where);
-  const prog = new CompiledCode(layout, flat, red, where, keep);
+  const prog = new CompiledCode(layout, flat, red, where, keep, opts, locals);
   const start = prog.walk(flat.entry, locals, tid, 0);
-  const key = String(start.node);
+  // A dead local is reset to this thread's initial value: threads that start from different
+  // locals do not share their compiled steps.
+  const key = red.liveness ? `${start.node} ${JSON.stringify(locals)}` : String(start.node);
   let steps = cache?.get(key) as LangStep<L>[] | undefined;
   if (!steps) {
     steps = prog.steps(start.node);
@@ -76,7 +100,17 @@ class CompiledCode<L> {
     private readonly red: Reductions,
     private readonly where: string,
     private readonly keep: ReadonlySet<string>,
+    private readonly opts: CompileOptions,
+    /** The thread's initial locals: a dead local is reset to its initial value. */
+    private readonly initial: L,
   ) {}
+
+  private live?: Liveness;
+
+  private get mergeable(): ReadonlySet<string> | undefined {
+    const m = this.opts.mergeable;
+    return this.red.mergeLocked && m && m.size > 0 ? m : undefined;
+  }
 
   private isStep(n: FNode<L>): boolean {
     return n.k === 'step' || (n.k === 'local' && !this.red.mergeLocal);
@@ -124,7 +158,13 @@ class CompiledCode<L> {
     if (!rs) {
       const n = this.flat.nodes[i];
       const inside = new Set(n.k === 'step' || n.k === 'local' ? n.scopes : []);
-      rs = Object.entries(this.flat.scoped).filter(([k]) => !inside.has(k) && !this.keep.has(k));
+      const out = new Map(Object.entries(this.flat.scoped).filter(([k]) => !inside.has(k)));
+      // Dead by the analysis of the code: reset to the initial value (a scope's value wins).
+      if (this.red.liveness) {
+        this.live ??= liveness(this.flat.nodes, Object.keys(this.initial as object));
+        for (const k of this.live.deadAt(i)) if (!out.has(k)) out.set(k, (this.initial as Record<string, unknown>)[k]);
+      }
+      rs = [...out].filter(([k]) => !this.keep.has(k));
       this.resets.set(i, rs);
     }
     let out = l;
@@ -151,78 +191,144 @@ class CompiledCode<L> {
   }
 
   private step(id: number): LangStep<L> {
-    const n = this.flat.nodes[id];
-    if (n.k === 'local') {
-      const local = n;
-      const body = local.branches
-        ? (c: Ctx<L>) => {
-            const [patch, then] = local.fn(c.l, c.tid);
-            c.let(patch);
-            return then;
-          }
-        : (c: Ctx<L>) => c.let(local.fn(c.l, c.tid));
-      return this.fromBody(id, {
-        k: 'step',
-        label: n.label,
-        body,
-        next: n.next,
-        alt: n.alt,
-        chain: n.chain,
-        scopes: n.scopes,
-        order: n.order,
-      });
-    }
-    return this.fromBody(id, n as FStep<L>);
+    return this.fromBody(id, this.flat.nodes[id] as FStep<L> | FLocal<L>);
   }
 
-  private fromBody(id: number, n: FStep<L>): LangStep<L> {
-    const layout = this.layout;
+  /** The body of a step node, or of a local computation run as a step. */
+  private bodyOf(n: FStep<L> | FLocal<L>): Body<L> {
+    if (n.k === 'step') return n.body;
+    const local = n;
+    return local.branches
+      ? (c: Ctx<L>) => {
+          const [patch, then] = local.fn(c.l, c.tid);
+          c.let(patch);
+          return then;
+        }
+      : (c: Ctx<L>) => c.let(local.fn(c.l, c.tid));
+  }
+
+  /** Run the step at node `id` with fields read through `read`; a broken lock discipline names it. */
+  private evalAt(id: number, read: Read, l: L, tid: number): Evaluation<L> {
+    const n = this.flat.nodes[id] as FStep<L> | FLocal<L>;
+    const body = n.k === 'step' && n.uses ? checkUses(n.body, n.uses) : this.bodyOf(n);
+    try {
+      return evaluateWith(this.layout, body, read, l, tid);
+    } catch (e) {
+      if (!(e instanceof LockDisciplineError) && !(e instanceof UndeclaredUse)) throw e;
+      const model = this.opts.model ? `model '${this.opts.model}' ` : '';
+      const code = e instanceof UndeclaredUse ? 'bad-model' : 'lock-discipline';
+      throw new ModelError(`${model}${this.where} step '${n.label}' ${e.message}`, code);
+    }
+  }
+
+  /** Control flow after the step at node `id` ran: the next step node and the locals there. */
+  private nextAfter(id: number, e: Evaluation<L>, tid: number): { node: number; l: L } {
+    const n = this.flat.nodes[id] as FStep<L> | FLocal<L>;
+    return this.walk(n.alt < 0 || e.value ? n.next : n.alt, e.l, tid, id);
+  }
+
+  private readonly code: SectionCode<L> = {
+    evalAt: (id, read, l, tid) => this.evalAt(id, read, l, tid),
+    next: (id, e, tid) => this.nextAfter(id, e, tid),
+    isExit: (id) => id === EXIT,
+    label: (id) => (this.flat.nodes[id] as FStep<L> | FLocal<L>).label,
+  };
+
+  /** The step at `id`, with a locked section starting there merged into it when allowed. */
+  private evalMerged(id: number, read: Read, l: L, tid: number): Evaluation<L> | Section<L> {
+    const e = this.evalAt(id, read, l, tid);
+    const m = this.mergeable;
+    return (m && lockedSection(this.layout, m, this.code, id, e, read, tid)) || e;
+  }
+
+  private fromBody(id: number, n: FStep<L> | FLocal<L>): LangStep<L> {
     const cacheS: unknown[] = [];
     const cacheL: unknown[] = [];
-    const cacheE: Evaluation<L>[] = [];
-    const ev = (s: unknown, l: L, tid: number): Evaluation<L> => {
+    const cacheE: (Evaluation<L> | Section<L>)[] = [];
+    const ev = (s: unknown, l: L, tid: number): Evaluation<L> | Section<L> => {
       if (cacheS[tid] === s && cacheL[tid] === l && cacheE[tid]) return cacheE[tid];
-      const e = evaluate(layout, n.body, s, l, tid);
+      const e = this.evalMerged(id, (r) => r.get(s), l, tid);
       cacheS[tid] = s;
       cacheL[tid] = l;
       cacheE[tid] = e;
       return e;
     };
     const here = this.pcOf.get(id)!;
+    const after = (e: Evaluation<L> | Section<L>, tid: number) => {
+      const w = this.nextAfter('last' in e ? e.last : id, e, tid);
+      return { pc: this.target(w.node), l: w.l };
+    };
     const run = (s: unknown, l: L, tid: number): StepOutcome<unknown, L> => {
       const e = ev(s, l, tid);
       if (e.violation) return { violation: e.violation };
       if (e.blocked) throw new ModelError(`${this.where} step '${n.label}' ran while blocked`, 'model-threw');
-      const succ = n.alt < 0 || e.value ? n.next : n.alt;
-      const w = this.walk(succ, e.l, tid, id);
-      const pc = this.target(w.node);
+      const a = after(e, tid);
       const out: { s?: unknown; l?: L; goto?: number } = {};
       if (e.writes.length) out.s = commit(s, e as Evaluation<unknown>);
-      if (w.l !== l) out.l = w.l;
-      if (pc !== here + 1) out.goto = pc;
+      if (a.l !== l) out.l = a.l;
+      if (a.pc !== here + 1) out.goto = a.pc;
       return out;
-    };
-    const after = (e: Evaluation<L>, tid: number) => {
-      const w = this.walk(n.alt < 0 || e.value ? n.next : n.alt, e.l, tid, id);
-      return { pc: this.target(w.node), l: w.l };
     };
     const lock = (s: unknown, l: L, tid: number): readonly LockOp[] | null => {
       const ops = ev(s, l, tid).lockOps;
       return ops.length ? ops : null;
     };
+    const merged = this.mergeable
+      ? {
+          note: (s: unknown, l: L, tid: number) => {
+            const e = ev(s, l, tid);
+            return 'parts' in e ? `one step with the rest of its locked section: ${e.parts.slice(1).join('; ')}` : null;
+          },
+        }
+      : {};
     return {
       label: n.label,
-      name: n.name,
-      cost: n.cost,
+      name: n.k === 'step' ? n.name : undefined,
+      cost: n.k === 'step' ? n.cost : undefined,
       chain: n.chain,
-      evaluate: (read, l, tid) => evaluateWith(layout, n.body, read, l, tid),
+      evaluate: (read, l, tid) => this.evalMerged(id, read, l, tid),
       after,
       guard: (s, l, tid) => !ev(s, l, tid).blocked,
       footprint: (s, l, tid) => ev(s, l, tid).footprint,
       run,
       lock,
+      ...merged,
     };
   }
+}
+
+/** A local read outside a step's declared `uses`. */
+class UndeclaredUse extends Error {}
+
+/** A body whose reads of locals are checked against its declared `uses`. */
+function checkUses<L>(body: Body<L>, uses: readonly string[]): Body<L> {
+  return (c) => {
+    const ok = new Set(uses); // and what the body wrote itself
+    return body(usesContext(c, ok, uses));
+  };
+}
+
+function usesContext<L>(c: Ctx<L>, ok: Set<string>, uses: readonly string[]): Ctx<L> {
+  const guard = (l: L): L =>
+    new Proxy(l as object, {
+      get(t, k) {
+        if (typeof k === 'string' && k in t && !ok.has(k))
+          throw new UndeclaredUse(`read local '${k}', which its uses [${uses.join(', ')}] does not list`);
+        return Reflect.get(t, k) as unknown;
+      },
+    }) as L;
+  return new Proxy(c, {
+    get(t, k) {
+      if (k === 'l') return guard(t.l);
+      if (k === 'let')
+        return (patch: Partial<L>) => {
+          for (const key of Object.keys(patch)) ok.add(key);
+          t.let(patch);
+        };
+      const v = Reflect.get(t, k) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(t) : v;
+    },
+  });
 }
 
 const order = <L>(n: FNode<L>): number => (n.k === 'step' || n.k === 'local' ? n.order : 0);

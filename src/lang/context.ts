@@ -3,6 +3,7 @@ import { setPaths } from './paths.js';
 import type { LockOp, StepViolation } from '../core/step.js';
 import { checkValue } from './domain.js';
 import type { Layout, Ref } from './layout.js';
+import { checkDiscipline } from './discipline.js';
 
 /**
  * What a step body sees: the shared state through the layout's references, its thread's locals
@@ -79,13 +80,19 @@ class Recorder<L> implements Ctx<L> {
   private check(r: Ref<unknown>, what: string): void {
     if (!r || this.layout.leaves[r.id] !== r)
       throw new Error(`${what} ${r ? r.name : 'undefined'}: not a field of the model's layout`);
+    if (r.lock || r.isLock) checkDiscipline(r, this.tid, (x) => this.peek(x), this.lockOps);
+  }
+
+  /** A field's value as this step sees it (its own writes first), not recorded as an access. */
+  private peek(r: Ref<unknown>): unknown {
+    for (let i = this.writes.length - 1; i >= 0; i--) if (this.writes[i][0] === r) return this.writes[i][1];
+    return this.read(r);
   }
 
   get<V>(r: Ref<V>): V {
     this.check(r, 'get');
     if (!this.acc.has(r.loc)) this.acc.set(r.loc, false);
-    for (let i = this.writes.length - 1; i >= 0; i--) if (this.writes[i][0] === r) return this.writes[i][1] as V;
-    return this.read(r) as V;
+    return this.peek(r) as V;
   }
 
   set<V>(r: Ref<V>, v: V): void {

@@ -23,6 +23,8 @@ export interface FStep<L> extends Placed {
   readonly label: string;
   readonly body: Body<L>;
   readonly cost?: StepCost;
+  /** The locals the body may read, as declared (`StepOptions.uses`). */
+  readonly uses?: readonly string[];
   next: number;
   /** The else successor of a branch step; -1 for a plain step. */
   alt: number;
@@ -205,7 +207,7 @@ class Flattener<L> {
     const placed = { label: n.label, next, alt: -1, chain: f.chain, scopes: f.scopes, order };
     const node: FStep<L> | FLocal<L> =
       n.k === 'step'
-        ? { k: 'step', body: n.body, cost: n.cost, ...placed }
+        ? { k: 'step', body: n.body, cost: n.cost, ...(n.uses ? { uses: n.uses } : {}), ...placed }
         : n.branch
           ? { k: 'local', fn: n.fn as LocalBranchFn<L>, branches: true, ...placed }
           : { k: 'local', fn: n.fn as LocalFn<L>, branches: false, ...placed, alt: -1 };

@@ -4,11 +4,19 @@
  */
 export * from './ast.js';
 export { commit, evaluate, type Body, type Ctx, type Evaluation } from './context.js';
-export { ALL_REDUCTIONS, NO_REDUCTIONS, compileThread, type LangStep, type Reductions } from './compile.js';
+export {
+  ALL_REDUCTIONS,
+  NO_REDUCTIONS,
+  compileThread,
+  type CompileOptions,
+  type LangStep,
+  type Reductions,
+} from './compile.js';
 export * from './domain.js';
 export {
   array,
   grouped,
+  guardedBy,
   layout,
   unit,
   Layout,
@@ -18,9 +26,11 @@ export {
   type Spec,
   type StateOf,
 } from './layout.js';
-export { spinLock, spinTrylock, spinUnlock } from './lock.js';
+export { spinlock, spinLock, spinTrylock, spinUnlock } from './lock.js';
+export { LockDisciplineError } from './discipline.js';
 export {
   compileProgram,
+  mergeableLocks,
   isCompiled,
   type LangCompiled,
   defineModel,

@@ -42,6 +42,24 @@ export const grouped = <D extends Domain>(group: string, d: D): D => ({ ...d, gr
 /** A record whose fields form one location (they always change together). */
 export const unit = <R extends RecordSpec>(of: R): UnitSpec<R> => ({ kind: 'unit', of });
 
+/**
+ * Fields protected by a lock, as the kernel documents them (`pte` under the PTL): a step that
+ * reads or writes one without holding the lock (the lock field holding its thread id) is a model
+ * error naming the step. Declaring it lets the compiler merge lock-protected sections into one
+ * step (docs/lang-reductions.md); the lock becomes a declared lock (see `spinlock()`).
+ */
+export const guardedBy = <E extends Spec>(lock: string, of: E): E => guard(of, lock) as E;
+
+/** Every field of a spec marked with the path of its lock (`lock`), like `grouped` marks a group. */
+function guard(s: Spec, lock: string): Spec {
+  if (isDomain(s)) return Object.assign({ guard: lock }, s);
+  if (isArray(s)) return { ...s, of: guard(s.of, lock) };
+  if (isUnit(s)) return { ...s, of: guard(s.of, lock) as RecordSpec };
+  const out: Record<string, Spec> = {};
+  for (const [k, v] of Object.entries(s)) out[k] = guard(v, lock);
+  return out;
+}
+
 /** One field of the shared state, holding values of type V. */
 export class Ref<V = unknown> {
   /** Phantom: the type of the field's values. */
@@ -52,7 +70,13 @@ export class Ref<V = unknown> {
     readonly domain: Domain,
     /** Index in the layout's `leaves`. */
     readonly id: number,
+    /** The path of the lock that protects the field (`guardedBy`), if any. */
+    readonly guard?: string,
   ) {}
+  /** The lock field protecting this one (resolved from `guard` when the layout is built). */
+  lock?: Ref;
+  /** A declared lock (`spinlock()` or the target of a `guardedBy`): taken only by spinLock/spinUnlock. */
+  isLock = false;
   get(s: unknown): unknown {
     return getIn(s, this.path);
   }
@@ -106,9 +130,43 @@ export class Layout<T extends RecordSpec = RecordSpec> {
   /** The initial state: every field at its domain's initial value. */
   readonly defaults: StateOf<T>;
 
+  /** Location → the location of the lock that guards it (`guardedBy`). */
+  readonly guards = new Map<string, string>();
+  /** Locations of the declared locks (`spinlock()` fields and `guardedBy` targets). */
+  readonly locks = new Set<string>();
+
   constructor(readonly spec: T) {
     this.refs = this.build(spec, [], undefined) as RefsOf<T>;
     this.defaults = this.initial(spec) as StateOf<T>;
+    this.resolveLocks();
+  }
+
+  /** Resolve `guardedBy` paths to lock fields; a location's fields share one guard. */
+  private resolveLocks(): void {
+    for (const r of this.leaves) if ((r.domain as { lock?: boolean }).lock) this.markLock(r);
+    for (const r of this.leaves) {
+      if (r.guard === undefined) continue;
+      const lock = this.byPath.get(r.guard);
+      if (!lock) throw new Error(`guardedBy('${r.guard}') on ${r.name}: the layout has no such field`);
+      if (lock.domain.kind !== 'tid')
+        throw new Error(`guardedBy('${r.guard}') on ${r.name}: the lock must be a spinlock() or tid() field`);
+      if (lock.guard !== undefined) throw new Error(`guardedBy('${r.guard}') on ${r.name}: the lock is itself guarded`);
+      this.markLock(lock);
+      r.lock = lock;
+      const other = this.guards.get(r.loc);
+      if (other !== undefined && other !== lock.loc)
+        throw new Error(`location ${r.loc}: its fields are guarded by different locks (${other}, ${lock.loc})`);
+      this.guards.set(r.loc, lock.loc);
+    }
+    for (const r of this.leaves)
+      if (this.guards.has(r.loc) && !r.lock)
+        throw new Error(`location ${r.loc}: ${r.name} shares it with a guarded field but is not guarded itself`);
+  }
+
+  private markLock(r: Ref): void {
+    if (r.loc !== locOf(r.path)) throw new Error(`lock ${r.name}: a lock must be a location of its own`);
+    r.isLock = true;
+    this.locks.add(r.loc);
   }
 
   /** The field at a path, if any. */
@@ -132,7 +190,7 @@ export class Layout<T extends RecordSpec = RecordSpec> {
     if (isDomain(spec)) {
       const own = (spec as { group?: string }).group;
       const loc = group ?? (own !== undefined ? `${locOf(path.slice(0, -1))}.${own}` : locOf(path));
-      const r = new Ref(path.slice(), loc, spec, this.leaves.length);
+      const r = new Ref(path.slice(), loc, spec, this.leaves.length, (spec as { guard?: string }).guard);
       this.leaves.push(r);
       this.byPath.set(locOf(path), r);
       return r;

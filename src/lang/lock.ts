@@ -1,6 +1,7 @@
 import { LOCK_MISUSE, UNLOCKED } from '../kernel/spinlock.js';
 import type { Ctx } from './context.js';
 import type { Ref } from './layout.js';
+import { tid, type TidDomain } from './domain.js';
 
 /**
  * Spinlock (or mutex) operations for step bodies, on a `tid()` field holding the owner or -1.
@@ -30,3 +31,11 @@ export function spinUnlock<L>(c: Ctx<L>, lock: Ref, cls?: string): void {
   if (c.get(lock) !== c.tid) c.bug(LOCK_MISUSE, `spin_unlock(${lock.loc}) by a thread that does not hold it`);
   c.set(lock, UNLOCKED);
 }
+
+/**
+ * A declared spinlock: a `tid()` field (owner or -1) that only `spinLock` and `spinUnlock` touch
+ * (no `spinTrylock`, no plain read: a model error otherwise, src/lang/discipline.ts). Fields it
+ * protects are declared with `guardedBy`. Declaring it lets the compiler merge the sections it
+ * protects into one step (docs/lang-reductions.md).
+ */
+export const spinlock = (): TidDomain => ({ ...tid(), lock: true }) as TidDomain;

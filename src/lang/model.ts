@@ -7,7 +7,7 @@ import { permuteMask, permuteTid, type Symmetry } from '../core/symmetry.js';
 import type { ThreadDef } from '../core/thread.js';
 import { annotated, type Callers } from '../core/annotations.js';
 import type { ShowRule } from '../core/show.js';
-import type { StepNote } from '../core/step.js';
+import type { Step, StepNote } from '../core/step.js';
 import type { Block, Sub } from './ast.js';
 import { ALL_REDUCTIONS, compileThread, NO_REDUCTIONS, type Reductions } from './compile.js';
 import { Layout } from './layout.js';
@@ -75,21 +75,33 @@ export function isCompiled(p: Program): p is LangCompiled<unknown> {
  * Compile a language program to the step machine, with the given reductions (each applied only
  * where `observes` allows it: docs/lang-reductions.md).
  */
-export function compileProgram<S>(p: LangProgram<S>, red: Reductions = ALL_REDUCTIONS): LangCompiled<S> {
+export function compileProgram<S>(
+  p: LangProgram<S>,
+  red: Reductions = ALL_REDUCTIONS,
+  model?: string,
+): LangCompiled<S> {
   const observed = p.observes ? (p.observes.locals ?? []) : undefined;
+  const hidden = p.observes !== undefined && !p.observes.at && observed!.length === 0;
   const eff: Reductions = {
-    mergeLocal: red.mergeLocal && p.observes !== undefined && !p.observes.at && observed!.length === 0,
+    mergeLocal: red.mergeLocal && hidden,
     resetDead: red.resetDead && observed !== undefined,
+    // Sections are hidden from invariants by `mergeableLocks`; end states see no section.
+    mergeLocked: (red.mergeLocked ?? false) && p.observes !== undefined && !p.observes.at,
+    liveness: red.liveness ?? false,
   };
+  const mergeable = eff.mergeLocked ? mergeableLocks(p.layout, p.properties) : new Set<string>();
   const keep = new Set(observed ?? []);
   const caches = new Map<unknown, Map<string, unknown>>();
   const threads: ThreadDef[] = p.threads.map((t, tid) => {
     const body: Block<unknown> = isSub(t.body) ? [{ k: 'call', sub: t.body }] : t.body;
     let cache = caches.get(t.body);
     if (!cache) caches.set(t.body, (cache = new Map<string, unknown>()));
-    const c = compileThread<unknown>(p.layout, body, t.locals as unknown, eff, `thread '${t.name}'`, tid, cache, keep);
+    const c = compileThread<unknown>(p.layout, body, t.locals as unknown, eff, `thread '${t.name}'`, tid, cache, keep, {
+      mergeable,
+      model,
+    });
     const notes = p.annotate?.(t.name);
-    const steps = notes ? annotated(c.steps, notes.calls, notes.notes) : c.steps;
+    const steps = notes ? withSectionNotes(c.steps, annotated(c.steps, notes.calls, notes.notes)) : c.steps;
     return { name: t.name, locals: c.locals, steps };
   });
   const init = (p.init ?? p.layout.defaults) as S;
@@ -104,6 +116,37 @@ export function compileProgram<S>(p: LangProgram<S>, red: Reductions = ALL_REDUC
 }
 
 const isSub = <L>(b: Block<L> | Sub<L>): b is Sub<L> => !Array.isArray(b);
+
+/**
+ * The declared locks whose sections may be merged: no invariant reads the lock or a field it
+ * guards (an invariant that names no locations reads everything), so none can tell a state
+ * inside a section from the states at its ends (docs/lang-reductions.md).
+ */
+export function mergeableLocks(layout: Layout, properties: readonly Property<never>[]): Set<string> {
+  const out = new Set<string>();
+  const reads = properties.filter((q) => q.kind === 'invariant').map((q) => q.reads);
+  if (reads.some((r) => r === undefined || r.includes('*'))) return out;
+  const seen = (loc: string) =>
+    reads.some((r) => r!.some((p) => loc === p || loc.startsWith(p + '.') || loc.startsWith(p + '[')));
+  for (const k of layout.locks) {
+    const guarded = [...layout.guards].filter(([, lock]) => lock === k).map(([loc]) => loc);
+    if (!seen(k) && !guarded.some(seen)) out.add(k);
+  }
+  return out;
+}
+
+/** Model notes replace a step's note: keep the merged section's note beside them. */
+function withSectionNotes(compiled: readonly Step[], steps: readonly Step[]): Step[] {
+  return steps.map((st, i) => {
+    const own = compiled[i].note;
+    if (!own || st.note === own || !st.note) return st;
+    const model = st.note;
+    return {
+      ...st,
+      note: (s, l, tid, names) => [model(s, l, tid, names), own(s, l, tid, names)].filter((x) => x).join('; ') || null,
+    };
+  });
+}
 
 /** The symmetry renaming derived from the layout: thread-id and thread-id-set fields. */
 function renamer<S>(layout: Layout): ((s: S, to: ArrayLike<number>) => S) | undefined {
@@ -144,7 +187,7 @@ export function defineModel<O extends object>(spec: LangModelSpec<O>): LangModel
   const reductions = { ...ALL_REDUCTIONS, ...spec.reductions };
   return {
     ...spec,
-    build: (o, p) => compileProgram(spec.build(o, p), reductions),
+    build: (o, p) => compileProgram(spec.build(o, p), reductions, spec.name),
     lang: { program: spec.build, reductions },
   };
 }
@@ -156,7 +199,7 @@ export function isLangModel(m: Model): m is LangModel {
 /** The model with other reductions (a language model), or the model itself. */
 export function withReductions(m: Model, red: Reductions): Model {
   if (!isLangModel(m)) return m;
-  return { ...m, build: (o: object, p) => compileProgram(m.lang.program(o, p), red) };
+  return { ...m, build: (o: object, p) => compileProgram(m.lang.program(o, p), red, m.name) };
 }
 
 /** Instantiate a model with the given reductions (off: the program's plain compilation). */

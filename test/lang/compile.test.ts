@@ -111,12 +111,12 @@ describe('structured code compiles to steps', () => {
   });
 
   test('a local computation that decides a branch is one step off, control flow on', () => {
-    // n = 0: localWhen sets n = 1 and takes then (x = 1); otherwise x = 2 (never here).
+    // n = 0: localWhen sets n = 1 and takes then (x = n); otherwise x = 2 (never here).
     const body: Block<L> = [
       localWhen<L>(
         'n++, first?',
         (l) => [{ n: l.n + 1 }, l.n === 0],
-        [step('x = 1', (c) => c.set(x, 1))],
+        [step('x = 1', (c) => c.set(x, c.l.n))],
         [step('x = 2', (c) => c.set(x, 2))],
       ),
     ];
