@@ -178,7 +178,13 @@ function targets(args: BenchArgs): void {
   console.log('variant | readers | strategy | verdict | states | wall s | CPU s | states/s | B/state');
   for (const [variant, readers] of runs)
     for (const strategy of strategies) {
-      const inst = instantiateWith(model, ALL_REDUCTIONS, variant, { readers });
+      let inst: Instance;
+      try {
+        inst = instantiateWith(model, ALL_REDUCTIONS, variant, { readers });
+      } catch (e) {
+        console.log(`${variant} | ${readers} | ${strategy} | not run: ${e instanceof Error ? e.message : String(e)}`);
+        continue;
+      }
       const t0 = performance.now();
       const r = cpu(() => explore(inst, { strategy, stopAtFirst: false, engine: 'compiled' }));
       const wall = (performance.now() - t0) / 1000;

@@ -9,7 +9,8 @@ import { FingerprintSet } from './table.js';
  * Naive exhaustive search on the compiled engine: stateful DFS over every enabled thread at
  * every state, the visited set an 8-byte-a-slot fingerprint set (FingerprintSet, at most 16
  * bytes a state). The same states as the generic naive search (src/explore/naive.ts) on the same
- * system; successors are built in a scratch vector and copied only when new. Under symmetry the
+ * system; successors are built in a scratch vector and copied, into the vector kept for their
+ * depth, only when new. Under symmetry the
  * key is that of the canonical permutation.
  */
 export function searchVecNaive(sys: VecSystem, opts: SearchOptions = {}): SearchResult {
@@ -35,7 +36,8 @@ export function searchVecNaive(sys: VecSystem, opts: SearchOptions = {}): Search
       EN[k] = en;
       NEXT[k] = 0;
       VIA[k] = via;
-      return rec.record(sys.check(v, en), () => path(k));
+      const found = sys.check(v, en);
+      return found.length > 0 && rec.record(found, () => path(k));
     };
 
     const v0 = sys.initial();
@@ -54,9 +56,9 @@ export function searchVecNaive(sys: VecSystem, opts: SearchOptions = {}): Search
       }
       NEXT[k] = p + 1;
       stopped = budget.tick(table.size, k + 1, k);
-      const ex = sys.apply(V[k], p, scratch);
-      if (ex.violation) {
-        if (rec.record([{ ...ex.violation, kind: 'assertion' }], () => path(k, p))) break;
+      const bug = sys.apply(V[k], p, scratch);
+      if (bug) {
+        if (rec.record([{ ...bug, kind: 'assertion' }], () => path(k, p))) break;
         continue;
       }
       const fp = sys.key(scratch);
@@ -69,7 +71,11 @@ export function searchVecNaive(sys: VecSystem, opts: SearchOptions = {}): Search
         continue;
       }
       if (!table.add(fp[0], fp[1])) continue;
-      if (push(k + 1, scratch.slice(), p)) break;
+      // One vector per depth: a popped state is never looked at again.
+      const w = (V[k + 1] ??= new Int32Array(scratch.length));
+      w.set(scratch);
+      sys.forget();
+      if (push(k + 1, w, p)) break;
       if (k + 1 >= budget.depthLimit) {
         if (EN[k + 1] !== 0) truncated = true;
         continue;

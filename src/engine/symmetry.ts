@@ -1,7 +1,7 @@
 import type { Symmetry } from '../core/symmetry.js';
 import { H1, H2, tstate } from '../explore/statehash.js';
 import type { Encoding } from './encoding.js';
-import { fingerprint } from './fingerprint.js';
+import { fingerprint, fingerprintPermuted, MASK, TID } from './fingerprint.js';
 import { ReadTrie } from './trie.js';
 import type { LazyView } from './view.js';
 
@@ -23,7 +23,9 @@ export class VecCanon {
   private readonly k1: Float64Array;
   private readonly k2: Float64Array;
   private readonly k3: Float64Array;
-  private readonly scratch: Int32Array;
+  private readonly fromBuf: Int32Array;
+  /** Per field slot: PLAIN, TID or MASK (fingerprint.ts). */
+  private readonly kinds: Uint8Array;
   /** Per group: the threadKey of each of its threads, memoised together. */
   private readonly keyTries: ReadTrie<Float64Array>[];
   /** Index into h1/h2 by `lid * stride + pc` (-1: not yet hashed). */
@@ -56,7 +58,10 @@ export class VecCanon {
     this.k1 = new Float64Array(this.n);
     this.k2 = new Float64Array(this.n);
     this.k3 = new Float64Array(this.n);
-    this.scratch = new Int32Array(enc.fields + 2 * this.n);
+    this.fromBuf = new Int32Array(this.n);
+    this.kinds = new Uint8Array(enc.fields);
+    for (const i of tids) this.kinds[i] = TID;
+    for (const i of masks) this.kinds[i] = MASK;
     this.keyTries = groups.map(() => new ReadTrie<Float64Array>());
     this.radix = Math.pow(this.n, this.n) < Number.MAX_SAFE_INTEGER ? this.n : 0;
     this.intern(Int32Array.from({ length: this.n }, (_, i) => i));
@@ -91,7 +96,9 @@ export class VecCanon {
     }
     this.permuted++;
     this.lastDirty = true;
-    return fingerprint(this.permute(v, to, this.scratch), out);
+    const from = this.fromBuf;
+    for (let t = 0; t < this.n; t++) from[to[t]] = t;
+    return fingerprintPermuted(v, this.enc.fields, this.kinds, to, from, out);
   }
 
   /** v with thread t renamed to `to[t]`, into `w`. */
@@ -124,7 +131,8 @@ export class VecCanon {
     const group = this.groups[gi];
     const f = this.enc.fields;
     const m = group.length;
-    const keys = this.threadKey ? this.keysOf(v, gi) : null;
+    // threadKey only orders threads at the same pc: without a tie it cannot change the order.
+    const keys = this.threadKey && this.pcTie(v, group) ? this.keysOf(v, gi) : null;
     for (let j = 0; j < m; j++) {
       const t = group[j];
       const pc = v[f + 2 * t];
@@ -153,6 +161,15 @@ export class VecCanon {
       if (order[j] !== group[j]) identity = false;
     }
     return identity;
+  }
+
+  private pcTie(v: Int32Array, group: Int32Array): boolean {
+    const f = this.enc.fields;
+    for (let j = 1; j < group.length; j++) {
+      const pc = v[f + 2 * group[j]];
+      for (let i = 0; i < j; i++) if (v[f + 2 * group[i]] === pc) return true;
+    }
+    return false;
   }
 
   /** The reference engine's hash lanes of a thread's (pc, locals), by (pc, locals id). */

@@ -2,6 +2,7 @@ import type { Access } from '../core/access.js';
 import { ModelError } from '../core/errors.js';
 import type { Instance } from '../core/instantiate.js';
 import { DEADLOCK_FREE, type StateView } from '../core/property.js';
+import type { StepViolation } from '../core/step.js';
 import type { LangStep } from '../lang/compile.js';
 import { isCompiled } from '../lang/model.js';
 import { Canonicalizer } from '../explore/canon.js';
@@ -150,6 +151,11 @@ export class VecSystem implements TransitionSystem<Int32Array> {
     return m;
   }
 
+  /** Drop the last lookups: a caller is about to reuse a vector for another state. */
+  forget(): void {
+    this.lastV.fill(null);
+  }
+
   pc(v: Int32Array, t: number): number {
     return v[this.enc.fields + 2 * t];
   }
@@ -179,11 +185,13 @@ export class VecSystem implements TransitionSystem<Int32Array> {
   }
 
   exec(v: Int32Array, t: number): Moved<Int32Array> {
-    return this.apply(v, t, new Int32Array(v.length));
+    const w = new Int32Array(v.length);
+    const violation = this.apply(v, t, w);
+    return violation ? { g: w, violation } : { g: w };
   }
 
-  /** Thread t's step from v, its successor written into `w` (v's length). */
-  apply(v: Int32Array, t: number, w: Int32Array): Moved<Int32Array> {
+  /** Thread t's step from v, its successor written into `w` (v's length); the BUG it raised, if any. */
+  apply(v: Int32Array, t: number, w: Int32Array): StepViolation | undefined {
     const m = this.move(v, t);
     const at = this.enc.fields + 2 * t;
     w.set(v);
@@ -194,7 +202,7 @@ export class VecSystem implements TransitionSystem<Int32Array> {
           'bad-model',
         );
       w[at] = v[at] + 1;
-      return { g: w, violation: m.violation };
+      return m.violation;
     }
     if (m.blocked)
       throw new ModelError(
@@ -205,7 +213,7 @@ export class VecSystem implements TransitionSystem<Int32Array> {
     for (let i = 0; i < writes.length; i += 2) w[writes[i]] = writes[i + 1];
     w[at] = m.pc;
     w[at + 1] = m.lid;
-    return { g: w };
+    return undefined;
   }
 
   key(v: Int32Array): Int32Array {
