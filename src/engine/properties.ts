@@ -1,4 +1,5 @@
-import { verdictOf, type Property, type PropertyKind } from '../core/property.js';
+import { ModelError } from '../core/errors.js';
+import { verdictOf, type Property, type PropertyKind, type StateView } from '../core/property.js';
 import type { Found } from '../explore/check.js';
 import type { LazyView } from './view.js';
 import { ReadTrie } from './trie.js';
@@ -20,6 +21,8 @@ export class PropertyMemo {
     private readonly props: readonly Property[],
     private readonly kind: PropertyKind,
     private readonly lazy: LazyView,
+    /** The state decoded to objects: the fallback for a property the lazy view cannot serve. */
+    private readonly decoded: (v: Int32Array) => StateView,
   ) {}
 
   /** What the properties find in state v (an empty list when all hold). */
@@ -27,15 +30,27 @@ export class PropertyMemo {
     if (this.props.length === 0) return NONE;
     const hit = this.trie.find(v);
     if (hit !== undefined) return hit;
-    const view = this.lazy.bind(v);
+    let found;
+    try {
+      found = this.run(this.lazy.bind(v));
+    } catch (e) {
+      // A property that fails on the proxies (a structuredClone, an identity test) runs on the
+      // decoded state, as on the reference engine, which gives its verdict or its error; such a
+      // state is not memoised.
+      if (e instanceof ModelError && e.code === 'property-threw') return this.run(this.decoded(v));
+      throw e;
+    }
+    this.trie.insert(this.lazy.log.pairs, found);
+    return found;
+  }
+
+  private run(view: StateView): readonly Found[] {
     let out: Found[] | undefined;
     for (const p of this.props) {
       const msg = verdictOf(this.model, p, view);
       if (msg !== null) (out ??= []).push({ property: p.name, kind: this.kind, message: msg });
     }
-    const found = out ?? NONE;
-    this.trie.insert(this.lazy.log.pairs, found);
-    return found;
+    return out ?? NONE;
   }
 
   get nodes(): number {

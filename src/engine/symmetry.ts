@@ -198,7 +198,15 @@ export class VecCanon {
     if (hit !== undefined) return hit;
     const view = this.lazy.bind(v);
     const group = this.groups[gi];
-    const keys = Float64Array.from(group, (t) => this.threadKey!(view.s, t));
+    let keys: Float64Array;
+    try {
+      keys = Float64Array.from(group, (t) => this.threadKey!(view.s, t));
+    } catch {
+      // A key the proxies cannot serve runs on the decoded state (not memoised), as on the
+      // reference engine, which gives its value or its error.
+      const s = this.enc.shared(v);
+      return Float64Array.from(group, (t) => this.threadKey!(s, t));
+    }
     trie.insert(this.lazy.log.pairs, keys);
     return keys;
   }

@@ -94,8 +94,9 @@ export class VecSystem implements TransitionSystem<Int32Array> {
       label: (t, pc) => this.steps[t][pc]?.label ?? 'exit',
     });
     const model = inst.model.name;
-    this.invariantMemo = new PropertyMemo(model, this.ref.invariants, 'invariant', this.lazy);
-    this.endMemo = new PropertyMemo(model, this.ref.ends, 'end', this.lazy);
+    const decoded = (v: Int32Array) => this.view(v);
+    this.invariantMemo = new PropertyMemo(model, this.ref.invariants, 'invariant', this.lazy, decoded);
+    this.endMemo = new PropertyMemo(model, this.ref.ends, 'end', this.lazy, decoded);
     const sym = program.symmetry;
     if (sym && opts.symmetry !== false) {
       // The reference canonicaliser checks the declaration (group members alike).
