@@ -19,6 +19,8 @@ import { TransitionMemo, type Move } from './transitions.js';
 import { LazyView } from './view.js';
 
 const VISIBLE = '⟨visible⟩';
+/** Slots per allocation chunk of state vectors (64 KiB). */
+const CHUNK = 16384;
 
 /**
  * The transition system of a language model over flat state vectors (src/engine/encoding.ts),
@@ -45,6 +47,8 @@ export class VecSystem implements TransitionSystem<Int32Array> {
   private readonly endMemo: PropertyMemo;
   private readonly lazy: LazyView;
   private readonly fp = new Int32Array(2);
+  private chunk = new Int32Array(0);
+  private chunkAt = 0;
   private readonly locIds = new Map<string, number>();
   private readonly locVisible: boolean[] = [];
   private readonly visibleAll: boolean;
@@ -152,6 +156,20 @@ export class VecSystem implements TransitionSystem<Int32Array> {
     return m;
   }
 
+  /**
+   * A new vector, carved from a shared chunk: a view costs far less than its own ArrayBuffer
+   * (vectors are longer than V8 keeps on its heap). A chunk lives while a view into it does.
+   */
+  private alloc(len: number): Int32Array {
+    if (this.chunkAt + len > this.chunk.length) {
+      this.chunk = new Int32Array(Math.max(CHUNK, len));
+      this.chunkAt = 0;
+    }
+    const w = this.chunk.subarray(this.chunkAt, this.chunkAt + len);
+    this.chunkAt += len;
+    return w;
+  }
+
   /** Drop the last lookups: a caller is about to reuse a vector for another state. */
   forget(): void {
     this.lastV.fill(null);
@@ -186,7 +204,7 @@ export class VecSystem implements TransitionSystem<Int32Array> {
   }
 
   exec(v: Int32Array, t: number): Moved<Int32Array> {
-    const w = new Int32Array(v.length);
+    const w = this.alloc(v.length);
     const violation = this.apply(v, t, w);
     return violation ? { g: w, violation } : { g: w };
   }
