@@ -8,18 +8,40 @@
  * Prints one row per size: states and median time with the reductions off, then on, and the
  * ratios. A search cut short is an error (the bench has no limits: choose sizes that finish).
  *
- *   node dist/bench/lang.js --engines [--sizes 1,2,3]
+ *   node dist/bench/lang.js --engines [--model m] [--variants a,b] [--sizes 3,4,5]
+ *                           [--strategies naive,dfs] [--runs 3]
  *
- * instead compares the engines: the naive search without symmetry (reductions on) on the
- * reference engine and on the compiled engine (src/engine), which must store the same states.
+ * instead compares the engines (reductions on, symmetry as declared): each strategy on the
+ * reference engine and on the compiled engine (src/engine), which must store the same states;
+ * one row per model, variant, size and strategy with states/s of each (CPU time of the search,
+ * median of the runs: the machine is shared), the speed-up and the compiled visited set's bytes
+ * a state. Default: every kernel model written in the language, every variant, sizes 3,4,5.
+ *
+ *   node dist/bench/lang.js --targets [--strategies dfs,naive]
+ *
+ * runs issue 13's targets on the compiled engine alone: opt3-freeze-first at readers=6, and the
+ * fix variants that hold at readers=8.
  */
 import { explore } from '../src/explore/explore.js';
-import type { SearchResult } from '../src/explore/result.js';
-import { ALL_REDUCTIONS, instantiateWith, NO_REDUCTIONS, type Reductions } from '../src/lang/index.js';
-import type { Model } from '../src/core/model.js';
+import type { SearchResult, Stats } from '../src/explore/result.js';
+import { ALL_REDUCTIONS, instantiateWith, isLangModel, NO_REDUCTIONS, type Reductions } from '../src/lang/index.js';
+import type { Instance } from '../src/core/instantiate.js';
+import type { Engine } from '../src/explore/explore.js';
 import { models } from '../models/index.js';
 import { BenchArgs, benchMain, UsageError } from './args.js';
 import { fmt, median, ms } from './format.js';
+
+const STRATEGIES = ['naive', 'dfs', 'bfs', 'odpor', 'preempt', 'random'] as const;
+type Strategy = (typeof STRATEGIES)[number];
+
+/** The kernel models' size parameter (the models the engine comparison runs by default). */
+const KERNEL_PARAMS: Record<string, string> = {
+  'migration-vs-fault': 'readers',
+  'mremap-vs-rmap-walk': 'walkers',
+  'rmap-vs-vma-adjust': 'walkers',
+  'spf-seqcount': 'readers',
+  'put-and-wait-vs-migration': 'readers',
+};
 
 benchMain('bench/lang', () => {
   const args = new BenchArgs({
@@ -30,7 +52,12 @@ benchMain('bench/lang', () => {
     runs: 'value',
     strategy: 'value',
     engines: 'flag',
+    variants: 'value',
+    strategies: 'value',
+    targets: 'flag',
   });
+  if (args.flag('engines')) return compareEngines(args);
+  if (args.flag('targets')) return targets(args);
   const name = args.value('model') ?? 'migration-vs-fault';
   const model = models.find((m) => m.name === name);
   if (!model) throw new UsageError(`no model '${name}'`);
@@ -59,7 +86,6 @@ benchMain('bench/lang', () => {
     return { states, ms: median(times), kind };
   };
 
-  if (args.flag('engines')) return compareEngines(model, variant, param, sizes, runs);
   console.log(`${name}/${variant}, ${strategy} (symmetry as declared), median of ${runs} runs`);
   console.log(`${param} | off: states, ms | on: states, ms | states on/off | time on/off`);
   for (const n of sizes) {
@@ -73,27 +99,101 @@ benchMain('bench/lang', () => {
   }
 });
 
-/** Naive search, no symmetry, reductions on: the reference engine against the compiled one. */
-function compareEngines(model: Model, variant: string, param: string, sizes: readonly number[], runs: number): void {
-  console.log(`${model.name}/${variant}, naive without symmetry, median of ${runs} runs`);
-  console.log(`${param} | states | reference ms | compiled ms | speed-up`);
-  for (const n of sizes) {
-    const one = (engine: 'reference' | 'compiled') => {
-      const times: number[] = [];
-      let states = -1;
-      for (let i = 0; i < runs; i++) {
-        const inst = instantiateWith(model, ALL_REDUCTIONS, variant, { [param]: n });
-        const t0 = performance.now();
-        const r = explore(inst, { strategy: 'naive', stopAtFirst: false, symmetry: false, engine });
-        times.push(performance.now() - t0);
-        if (r.kind === 'error' || r.kind === 'incomplete') throw new UsageError(`${engine} ${param}=${n}: ${r.kind}`);
-        states = r.stats.states;
-      }
-      return { states, ms: median(times) };
-    };
-    const ref = one('reference');
-    const vec = one('compiled');
-    if (ref.states !== vec.states) throw new Error(`engines disagree: ${ref.states} vs ${vec.states} states`);
-    console.log(`${n} | ${fmt(ref.states)} | ${ms(ref.ms)} | ${ms(vec.ms)} | ${(ref.ms / vec.ms).toFixed(2)}`);
+/** CPU milliseconds of `fn` (user + system of this process: the machine is shared). */
+function cpu<T>(fn: () => T): { value: T; ms: number } {
+  const t0 = process.cpuUsage();
+  const value = fn();
+  const d = process.cpuUsage(t0);
+  return { value, ms: (d.user + d.system) / 1000 };
+}
+
+interface Measured {
+  readonly states: number;
+  readonly kind: string;
+  readonly ms: number;
+  readonly bytes: number;
+}
+
+function rate(m: Measured): string {
+  return fmt(Math.round(m.states / (m.ms / 1000)));
+}
+
+function measureEngine(inst: () => Instance, strategy: Strategy, engine: Engine, runs: number): Measured {
+  const times: number[] = [];
+  let last: { kind: string; stats: Stats } | undefined;
+  for (let i = 0; i < runs; i++) {
+    const r = cpu(() => explore(inst(), { strategy, stopAtFirst: false, engine }));
+    times.push(r.ms);
+    const res = r.value;
+    if (res.kind === 'error' || res.kind === 'incomplete')
+      throw new UsageError(`${engine} ${strategy}: ${res.kind === 'error' ? res.message : res.reason}`);
+    last = res;
   }
+  return { states: last!.stats.states, kind: last!.kind, ms: median(times), bytes: last!.stats.bytesPerState };
+}
+
+/** Every strategy asked for, reference against compiled, on the same instance. */
+function compareEngines(args: BenchArgs): void {
+  const name = args.value('model');
+  const chosen = name
+    ? models.filter((m) => m.name === name)
+    : models.filter((m) => isLangModel(m) && KERNEL_PARAMS[m.name] !== undefined);
+  if (chosen.length === 0) throw new UsageError(`no model '${name}'`);
+  const sizes = (args.value('sizes') ?? '3,4,5').split(',').map(Number);
+  if (sizes.some((n) => !Number.isInteger(n))) throw new UsageError('--sizes: a comma-separated list of integers');
+  const strategies = [...(args.choices('strategies', STRATEGIES) ?? ['naive', 'dfs'])] as Strategy[];
+  const runs = args.integer('runs', 3);
+  console.log(`compiled vs reference engine, reductions on, symmetry as declared, CPU time, median of ${runs} runs`);
+  console.log('model/variant | param | strategy | states | reference st/s | compiled st/s | speed-up | B/state');
+  for (const model of chosen) {
+    const param = KERNEL_PARAMS[model.name] ?? args.value('param') ?? 'readers';
+    const variants = args.list('variants') ?? Object.keys(model.variants);
+    for (const variant of variants)
+      for (const n of sizes)
+        for (const strategy of strategies) {
+          const inst = () => instantiateWith(model, ALL_REDUCTIONS, variant, { [param]: n });
+          const ref = measureEngine(inst, strategy, 'reference', runs);
+          const vec = measureEngine(inst, strategy, 'compiled', runs);
+          if (ref.states !== vec.states || ref.kind !== vec.kind)
+            throw new Error(`engines disagree: ${ref.kind} ${ref.states} vs ${vec.kind} ${vec.states} states`);
+          console.log(
+            `${model.name}/${variant} | ${param}=${n} | ${strategy} | ${fmt(vec.states)} | ${rate(ref)} | ` +
+              `${rate(vec)} | ${(ref.ms / vec.ms).toFixed(1)}× | ${vec.bytes.toFixed(1)}`,
+          );
+        }
+  }
+}
+
+/** Issue 13's targets on the compiled engine: wall and CPU time, states/s, bytes a state. */
+function targets(args: BenchArgs): void {
+  const model = models.find((m) => m.name === 'migration-vs-fault')!;
+  const strategies = [...(args.choices('strategies', STRATEGIES) ?? ['dfs', 'naive'])] as Strategy[];
+  const runs: [string, number][] = [
+    ['opt3-freeze-first', 6],
+    ...['x86-deferred', 'opt1-mkinvalid', 'opt2-xchg', 'opt3-freeze-first', 'opt5-recheck'].map(
+      (v) => [v, 8] as [string, number],
+    ),
+  ];
+  console.log('migration-vs-fault on the compiled engine, reductions on, symmetry, every property');
+  console.log('variant | readers | strategy | verdict | states | wall s | CPU s | states/s | B/state');
+  for (const [variant, readers] of runs)
+    for (const strategy of strategies) {
+      let inst: Instance;
+      try {
+        inst = instantiateWith(model, ALL_REDUCTIONS, variant, { readers });
+      } catch (e) {
+        console.log(`${variant} | ${readers} | ${strategy} | not run: ${e instanceof Error ? e.message : String(e)}`);
+        continue;
+      }
+      const t0 = performance.now();
+      const r = cpu(() => explore(inst, { strategy, stopAtFirst: false, engine: 'compiled' }));
+      const wall = (performance.now() - t0) / 1000;
+      const res = r.value;
+      if (res.kind === 'error') throw new UsageError(`${variant}: ${res.message}`);
+      const st = res.stats;
+      console.log(
+        `${variant} | ${readers} | ${strategy} | ${res.kind} | ${fmt(st.states)} | ${wall.toFixed(1)} | ` +
+          `${(r.ms / 1000).toFixed(1)} | ${fmt(Math.round(st.states / (r.ms / 1000)))} | ${st.bytesPerState.toFixed(1)}`,
+      );
+    }
 }

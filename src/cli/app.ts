@@ -166,7 +166,7 @@ export async function runCli(args: readonly string[], io: Io): Promise<number> {
             choices: ENGINES as string[],
             default: 'reference',
             describe:
-              'reference: states as objects; compiled: flat state vectors of a model-language model (naive search, no symmetry)',
+              'reference: states as objects; compiled: flat state vectors of a model-language model (every strategy)',
             requiresArg: true,
           },
           reductions: {

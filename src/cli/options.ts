@@ -114,8 +114,6 @@ export function searchOptions(a: SearchArgs): ExploreOptions & { strategy: Searc
     throw new UsageError(`--preemption-bound needs --strategy preempt (got --strategy ${strategy})`);
   if (a['compare-naive'] && strategy !== 'dfs')
     throw new UsageError(`--compare-naive needs --strategy dfs (got --strategy ${strategy})`);
-  if (a.engine === 'compiled' && strategy !== 'naive')
-    throw new UsageError(`--engine compiled runs the naive search only (got --strategy ${strategy})`);
   for (const [name, why] of IGNORED_LIMITS[strategy] ?? [])
     if (a[name] !== undefined) throw new UsageError(`--${name} does not apply to --strategy ${strategy} (${why})`);
   return {

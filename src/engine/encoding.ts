@@ -43,6 +43,21 @@ export class Encoding {
     return this.dec[r.id](v[r.id]);
   }
 
+  /** The value of field slot `i` holding `x`. */
+  decode(i: number, x: number): unknown {
+    return this.dec[i](x);
+  }
+
+  /** The slot value of `value` in field slot `i` (a model error outside its domain). */
+  encodeAt(i: number, value: unknown): number {
+    return this.enc[i](value);
+  }
+
+  /** Number of distinct locals interned so far. */
+  get localsCount(): number {
+    return this.localsById.length;
+  }
+
   /** The id of a locals object (equal objects, equal ids). */
   intern(l: unknown): number {
     if (typeof l === 'object' && l !== null) {

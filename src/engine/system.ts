@@ -1,33 +1,64 @@
+import type { Access } from '../core/access.js';
 import { ModelError } from '../core/errors.js';
 import type { Instance } from '../core/instantiate.js';
-import type { StateView } from '../core/property.js';
-import type { Evaluation } from '../lang/context.js';
+import { DEADLOCK_FREE, type StateView } from '../core/property.js';
+import type { StepViolation } from '../core/step.js';
 import type { LangStep } from '../lang/compile.js';
 import { isCompiled } from '../lang/model.js';
+import { Canonicalizer } from '../explore/canon.js';
 import type { Found } from '../explore/check.js';
-import { DEADLOCK_FREE, verdictOf } from '../core/property.js';
+import type { Trace } from '../explore/result.js';
 import { System } from '../explore/system.js';
+import { buildTrace } from '../explore/trace.js';
+import type { Footprint, Moved, TransitionSystem } from '../explore/transition.js';
 import { Encoding } from './encoding.js';
+import { fingerprint } from './fingerprint.js';
+import { PropertyMemo } from './properties.js';
+import { VecCanon } from './symmetry.js';
+import { TransitionMemo, type Move } from './transitions.js';
+import { LazyView } from './view.js';
+
+const VISIBLE = '⟨visible⟩';
+/** Slots per allocation chunk of state vectors (64 KiB). */
+const CHUNK = 16384;
 
 /**
- * The transition system of a language model over flat state vectors (src/engine/encoding.ts):
- * a thread's next step runs its compiled body with fields read from the vector, and its writes,
- * next pc and locals give the successor vector. Property selection, assertion names and traces
- * come from the reference engine's System (src/explore/system.ts), which replays every
- * counterexample, so a trace shows every kernel step.
+ * The transition system of a language model over flat state vectors (src/engine/encoding.ts),
+ * for every search of src/explore. A thread's next step is looked up in its TransitionMemo (a
+ * trie over the slots the body reads; the body runs only on a miss), and applied by storing
+ * encoded writes: no objects, no closures. Properties run on a LazyView and are memoised the same
+ * way (PropertyMemo). Symmetry permutes thread blocks and renames thread-id fields (VecCanon).
+ * Property selection, assertion names and traces come from the reference engine's System for
+ * the same instance, which replays every counterexample, so a trace shows every kernel step.
  */
-export class VecSystem {
+export class VecSystem implements TransitionSystem<Int32Array> {
   readonly n: number;
+  readonly names: readonly string[];
   readonly allDone: number;
   readonly enc: Encoding;
   /** The reference engine for the same instance (no symmetry): properties and traces. */
   readonly ref: System;
+  readonly canon: VecCanon | null;
   private readonly steps: (readonly LangStep<unknown>[])[];
-  private readonly names: readonly string[];
+  private readonly memos: TransitionMemo[];
+  private readonly lastV: (Int32Array | null)[];
+  private readonly lastMove: Move[];
+  private readonly invariantMemo: PropertyMemo;
+  private readonly endMemo: PropertyMemo;
+  private readonly lazy: LazyView;
+  private readonly fp = new Int32Array(2);
+  private chunk = new Int32Array(0);
+  private chunkAt = 0;
+  private readonly locIds = new Map<string, number>();
+  private readonly locVisible: boolean[] = [];
+  private readonly visibleAll: boolean;
+  private readonly visiblePrefixes: readonly string[];
+  private readonly declared: ReadonlySet<string>;
 
   constructor(
     readonly inst: Instance,
     checked?: readonly string[],
+    opts: { readonly symmetry?: boolean } = {},
   ) {
     const program = inst.program;
     if (!isCompiled(program))
@@ -38,9 +69,75 @@ export class VecSystem {
     this.ref = new System(inst, checked, { symmetry: false });
     this.enc = new Encoding(program.layout);
     this.n = program.threads.length;
+    this.names = program.threads.map((t) => t.name);
     this.allDone = (1 << this.n) - 1;
     this.steps = program.threads.map((t) => t.steps as readonly LangStep<unknown>[]);
-    this.names = program.threads.map((t) => t.name);
+    this.declared = new Set(inst.properties.filter((p) => p.kind === 'assertion').map((p) => p.name));
+    this.visibleAll = this.ref.invariants.some((p) => !p.reads || p.reads.includes('*'));
+    this.visiblePrefixes = this.ref.invariants.flatMap((p) => p.reads ?? []);
+    this.loc(VISIBLE);
+    const slots = this.enc.fields + 2 * this.n;
+    const locs = { footprint: (acc: readonly Access[]) => this.footprintOf(acc) };
+    this.memos = this.steps.map(
+      (steps, t) =>
+        new TransitionMemo(
+          this.enc,
+          steps,
+          t,
+          locs,
+          (label) => `model '${inst.model.name}' thread '${this.names[t]}' step '${label}'`,
+          slots,
+        ),
+    );
+    this.lastV = this.steps.map(() => null);
+    this.lastMove = this.memos.map(() => undefined as unknown as Move);
+    const lengths = this.steps.map((s) => s.length);
+    this.lazy = new LazyView(this.enc, {
+      names: this.names,
+      lengths,
+      label: (t, pc) => this.steps[t][pc]?.label ?? 'exit',
+    });
+    const model = inst.model.name;
+    const decoded = (v: Int32Array) => this.view(v);
+    this.invariantMemo = new PropertyMemo(model, this.ref.invariants, 'invariant', this.lazy, decoded);
+    this.endMemo = new PropertyMemo(model, this.ref.ends, 'end', this.lazy, decoded);
+    const sym = program.symmetry;
+    if (sym && opts.symmetry !== false) {
+      // The reference canonicaliser checks the declaration (group members alike).
+      new Canonicalizer(inst, sym);
+      const leaves = program.layout.leaves;
+      const slotsOf = (kind: string) => Int32Array.from(leaves.filter((r) => r.domain.kind === kind).map((r) => r.id));
+      this.canon = new VecCanon(
+        this.enc,
+        sym.groups.map((g) => Int32Array.from(g).sort()),
+        sym.threadKey,
+        this.lazy,
+        slotsOf('tid'),
+        slotsOf('mask'),
+        lengths,
+      );
+    } else this.canon = null;
+  }
+
+  get invariants() {
+    return this.ref.invariants;
+  }
+  get ends() {
+    return this.ref.ends;
+  }
+  get assertions() {
+    return this.ref.assertions;
+  }
+  get checkDeadlock() {
+    return this.ref.checkDeadlock;
+  }
+
+  get keyPerm(): number {
+    return this.canon === null ? 0 : this.canon.permId;
+  }
+
+  symmetryStats(): { symmetry?: boolean } {
+    return this.inst.program.symmetry ? { symmetry: this.canon !== null } : {};
   }
 
   initial(): Int32Array {
@@ -48,6 +145,34 @@ export class VecSystem {
       this.inst.program.init,
       this.inst.program.threads.map((t) => ({ pc: 0, l: t.locals as unknown })),
     );
+  }
+
+  /** What thread t's next step does in v (the last lookup per thread is kept). */
+  move(v: Int32Array, t: number): Move {
+    if (this.lastV[t] === v) return this.lastMove[t];
+    const m = this.memos[t].move(v);
+    this.lastV[t] = v;
+    this.lastMove[t] = m;
+    return m;
+  }
+
+  /**
+   * A new vector, carved from a shared chunk: a view costs far less than its own ArrayBuffer
+   * (vectors are longer than V8 keeps on its heap). A chunk lives while a view into it does.
+   */
+  private alloc(len: number): Int32Array {
+    if (this.chunkAt + len > this.chunk.length) {
+      this.chunk = new Int32Array(Math.max(CHUNK, len));
+      this.chunkAt = 0;
+    }
+    const w = this.chunk.subarray(this.chunkAt, this.chunkAt + len);
+    this.chunkAt += len;
+    return w;
+  }
+
+  /** Drop the last lookups: a caller is about to reuse a vector for another state. */
+  forget(): void {
+    this.lastV.fill(null);
   }
 
   pc(v: Int32Array, t: number): number {
@@ -58,39 +183,80 @@ export class VecSystem {
     return this.pc(v, t) >= this.steps[t].length;
   }
 
-  /** The thread's next step run on the state (null when the thread is done). */
-  evaluate(v: Int32Array, t: number): Evaluation<unknown> | null {
-    const st = this.steps[t][this.pc(v, t)];
-    if (!st) return null;
-    const l = this.enc.locals(v[this.enc.fields + 2 * t + 1]);
-    try {
-      return st.evaluate((r) => this.enc.read(v, r), l, t);
-    } catch (e) {
-      if (e instanceof ModelError) throw e;
-      throw new ModelError(
-        `model '${this.inst.model.name}' thread '${this.names[t]}' step '${st.label}' threw: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`,
-        'model-threw',
-      );
-    }
+  enabled(v: Int32Array, t: number): boolean {
+    return !this.move(v, t).blocked;
   }
 
-  /** The successor vector after thread t ran its evaluated step, written into `w` (v's length). */
-  next(v: Int32Array, t: number, e: Evaluation<unknown>, w: Int32Array = new Int32Array(v.length)): Int32Array {
+  enabledMask(v: Int32Array): number {
+    let m = 0;
+    for (let t = 0; t < this.n; t++) if (!this.move(v, t).blocked) m |= 1 << t;
+    return m;
+  }
+
+  doneMask(v: Int32Array): number {
+    let m = 0;
+    for (let t = 0; t < this.n; t++) if (this.isDone(v, t)) m |= 1 << t;
+    return m;
+  }
+
+  footprint(v: Int32Array, t: number): Footprint {
+    return this.move(v, t).foot;
+  }
+
+  exec(v: Int32Array, t: number): Moved<Int32Array> {
+    const w = this.alloc(v.length);
+    const violation = this.apply(v, t, w);
+    return violation ? { g: w, violation } : { g: w };
+  }
+
+  /** Thread t's step from v, its successor written into `w` (v's length); the BUG it raised, if any. */
+  apply(v: Int32Array, t: number, w: Int32Array): StepViolation | undefined {
+    const m = this.move(v, t);
+    const at = this.enc.fields + 2 * t;
     w.set(v);
-    const writes = e.writes;
-    for (let i = 0; i < writes.length; i++) w[writes[i][0].id] = this.enc.encode(writes[i][0], writes[i][1]);
-    const st = this.steps[t][this.pc(v, t)];
-    const a = st.after(e, t);
-    w[this.enc.fields + 2 * t] = a.pc;
-    // Unchanged locals keep their id (interning hashes their text).
-    if (a.l !== e.before) w[this.enc.fields + 2 * t + 1] = this.enc.intern(a.l);
-    return w;
+    if (m.violation) {
+      if (!this.declared.has(m.violation.property))
+        throw new ModelError(
+          `model '${this.inst.model.name}' thread '${this.names[t]}' step '${m.label}' raised '${m.violation.property}', which the model does not declare as an assertion`,
+          'bad-model',
+        );
+      w[at] = v[at] + 1;
+      return m.violation;
+    }
+    if (m.blocked)
+      throw new ModelError(
+        `model '${this.inst.model.name}' thread '${this.names[t]}' step '${m.label}' ran while blocked`,
+        'model-threw',
+      );
+    const writes = m.writes;
+    for (let i = 0; i < writes.length; i += 2) w[writes[i]] = writes[i + 1];
+    w[at] = m.pc;
+    w[at + 1] = m.lid;
+    return undefined;
+  }
+
+  key(v: Int32Array): Int32Array {
+    return this.canon === null ? fingerprint(v, this.fp) : this.canon.key(v, this.fp);
+  }
+
+  fingerprint(v: Int32Array): Int32Array {
+    return fingerprint(v, this.fp);
   }
 
   label(v: Int32Array, t: number): string {
     return this.steps[t][this.pc(v, t)]?.label ?? 'exit';
   }
 
+  stepCost(v: Int32Array, t: number): string | undefined {
+    return this.steps[t][this.pc(v, t)]?.cost;
+  }
+
+  hasGuard(v: Int32Array, t: number): boolean {
+    const st = this.steps[t][this.pc(v, t)];
+    return st === undefined || st.guard !== undefined;
+  }
+
+  /** The state decoded to the reference engine's view (for reports and tests). */
   view(v: Int32Array): StateView {
     return {
       s: this.enc.shared(v),
@@ -103,29 +269,55 @@ export class VecSystem {
     };
   }
 
-  /** Invariants; end-state properties when all threads are done; deadlock when none can move. */
-  check(v: Int32Array, enabled: number): Found[] {
-    const out: Found[] = [];
-    const sys = this.ref;
-    let view: StateView | undefined;
-    for (const p of sys.invariants) {
-      const msg = verdictOf(sys.inst.model.name, p, (view ??= this.view(v)));
-      if (msg !== null) out.push({ property: p.name, kind: 'invariant', message: msg });
+  check(v: Int32Array, enabled: number): readonly Found[] {
+    const inv = this.invariantMemo.check(v);
+    if (enabled !== 0) return inv;
+    if (this.doneMask(v) === this.allDone) {
+      const end = this.endMemo.check(v);
+      return end.length === 0 ? inv : inv.length === 0 ? end : [...inv, ...end];
     }
-    if (enabled !== 0) return out;
-    let done = true;
-    for (let t = 0; t < this.n; t++) if (!this.isDone(v, t)) done = false;
-    if (done) {
-      for (const p of sys.ends) {
-        const msg = verdictOf(sys.inst.model.name, p, (view ??= this.view(v)));
-        if (msg !== null) out.push({ property: p.name, kind: 'end', message: msg });
-      }
-    } else if (sys.checkDeadlock) {
-      const waits: string[] = [];
-      for (let t = 0; t < this.n; t++)
-        if (!this.isDone(v, t)) waits.push(`${this.names[t]} blocked at '${this.label(v, t)}'`);
-      out.push({ property: DEADLOCK_FREE, kind: 'deadlock', message: `deadlock: ${waits.join('; ')}` });
+    if (!this.checkDeadlock) return inv;
+    const waits: string[] = [];
+    for (let t = 0; t < this.n; t++)
+      if (!this.isDone(v, t)) waits.push(`${this.names[t]} blocked at '${this.label(v, t)}'`);
+    return [...inv, { property: DEADLOCK_FREE, kind: 'deadlock', message: `deadlock: ${waits.join('; ')}` }];
+  }
+
+  trace(tids: readonly number[]): Trace {
+    return buildTrace(this.ref, tids);
+  }
+
+  /** Sizes of the memo tries and locals, for statistics. */
+  memoStats(): { transitionNodes: number; bodyRuns: number; propertyNodes: number; locals: number } {
+    return {
+      transitionNodes: this.memos.reduce((a, m) => a + m.nodes, 0),
+      bodyRuns: this.memos.reduce((a, m) => a + m.runs, 0),
+      propertyNodes: this.invariantMemo.nodes + this.endMemo.nodes,
+      locals: this.enc.localsCount,
+    };
+  }
+
+  private footprintOf(acc: readonly Access[]): Footprint {
+    const out: number[] = [];
+    let visible = this.visibleAll;
+    for (const a of acc) {
+      const id = this.loc(a.loc);
+      out.push(id * 2 + (a.write ? 1 : 0));
+      if (a.write && this.locVisible[id]) visible = true;
     }
+    if (visible) out.push(1);
     return out;
+  }
+
+  private loc(name: string): number {
+    let id = this.locIds.get(name);
+    if (id === undefined) {
+      id = this.locIds.size;
+      this.locIds.set(name, id);
+      this.locVisible[id] = this.visiblePrefixes.some(
+        (p) => name === p || name.startsWith(p.endsWith('.') ? p : p + '.') || name.startsWith(p + '['),
+      );
+    }
+    return id;
   }
 }

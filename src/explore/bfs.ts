@@ -1,15 +1,15 @@
 import { Budget } from './budget.js';
-import { Recorder, checkState } from './check.js';
+import { Recorder } from './check.js';
 import { finish, guarded } from './finish.js';
 import type { IncompleteReason, SearchOptions, SearchResult } from './result.js';
-import type { GState, System } from './system.js';
+import type { TransitionSystem } from './transition.js';
 import { VisitedTable, int32Column, uint8Column } from './visited.js';
 
 /**
  * Breadth-first search without reduction: the first violation found has a shortest
  * counterexample (fewest steps). Keeps predecessor links, rebuilds the trace on demand.
  */
-export function searchBfs(sys: System, opts: SearchOptions = {}): SearchResult {
+export function searchBfs<S>(sys: TransitionSystem<S>, opts: SearchOptions = {}): SearchResult {
   return guarded(() => {
     const budget = new Budget(opts, opts.onProgress);
     const rec = new Recorder(sys, opts.stopAtFirst ?? true);
@@ -17,13 +17,13 @@ export function searchBfs(sys: System, opts: SearchOptions = {}): SearchResult {
     const parent = int32Column();
     const via = uint8Column();
     const depth = int32Column();
-    const pending = new Map<number, GState>();
+    const pending = new Map<number, S>();
     const schedule = (id: number, last?: number) => {
       const s: number[] = last === undefined ? [] : [last];
       for (let x = id; parent.a[x] >= 0; x = parent.a[x]) s.push(via.a[x]);
       return s.reverse();
     };
-    const add = (g: GState, from: number, tid: number, d: number): number => {
+    const add = (g: S, from: number, tid: number, d: number): number => {
       const fp = sys.key(g);
       const id = table.add(fp[0], fp[1]);
       parent.ensure(id)[id] = from;
@@ -36,7 +36,7 @@ export function searchBfs(sys: System, opts: SearchOptions = {}): SearchResult {
     let truncated = false;
     const g0 = sys.initial();
     add(g0, -1, 0, 0);
-    if (rec.record(checkState(sys, g0, sys.enabledMask(g0)), () => []))
+    if (rec.record(sys.check(g0, sys.enabledMask(g0)), () => []))
       return finish(rec, null, budget.stats('bfs', 1, table.bytes(), sys.symmetryStats()));
     for (let head = 0; head < table.size && !stopped; head++) {
       const g = pending.get(head)!;
@@ -62,7 +62,7 @@ export function searchBfs(sys: System, opts: SearchOptions = {}): SearchResult {
           break;
         }
         const id = add(ex.g, head, p, d + 1);
-        if (rec.record(checkState(sys, ex.g, sys.enabledMask(ex.g)), () => schedule(id))) return done();
+        if (rec.record(sys.check(ex.g, sys.enabledMask(ex.g)), () => schedule(id))) return done();
       }
     }
     return done();

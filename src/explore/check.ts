@@ -2,7 +2,7 @@ import type { PropertyKind } from '../core/property.js';
 import { DEADLOCK_FREE, verdictOf } from '../core/property.js';
 import type { GState, System } from './system.js';
 import type { Violation } from './result.js';
-import { buildTrace } from './trace.js';
+import type { TransitionSystem } from './transition.js';
 
 /** A property found violated at a state, before its trace is built. */
 export interface Found {
@@ -42,7 +42,7 @@ export function checkState(sys: System, g: GState, enabled: number): readonly Fo
   return out ?? NONE;
 }
 
-export function deadlockMessage(sys: System, g: GState): string {
+export function deadlockMessage<S>(sys: TransitionSystem<S>, g: S): string {
   const waits: string[] = [];
   for (let tid = 0; tid < sys.n; tid++)
     if (!sys.isDone(g, tid)) waits.push(`${sys.names[tid]} blocked at '${sys.label(g, tid)}'`);
@@ -58,7 +58,10 @@ export class Recorder {
   private readonly seen = new Set<string>();
 
   constructor(
-    private readonly sys: System,
+    private readonly sys: Pick<
+      TransitionSystem<unknown>,
+      'invariants' | 'ends' | 'assertions' | 'checkDeadlock' | 'trace'
+    >,
     readonly stopAtFirst: boolean,
   ) {}
 
@@ -76,7 +79,7 @@ export class Recorder {
       if (this.seen.has(f.property)) continue;
       if (f.kind === 'assertion' && !this.sys.assertions.has(f.property)) continue;
       this.seen.add(f.property);
-      this.violations.push({ ...f, trace: buildTrace(this.sys, schedule()) });
+      this.violations.push({ ...f, trace: this.sys.trace(schedule()) });
       if (this.stopAtFirst) return true;
     }
     return false;

@@ -1,9 +1,10 @@
 import { Budget } from './budget.js';
-import { Recorder, checkState } from './check.js';
+import { Recorder } from './check.js';
 import { EventTable, SummaryTable } from './events.js';
 import { finish, guarded } from './finish.js';
 import type { IncompleteReason, SearchOptions, SearchResult } from './result.js';
-import { System, type Footprint, type GState } from './system.js';
+import { System } from './system.js';
+import type { Footprint, TransitionSystem } from './transition.js';
 import { VisitedTable, int32Column, uint8Column } from './visited.js';
 import { permuteMask } from '../core/symmetry.js';
 
@@ -51,11 +52,11 @@ function mergeClock(c: Int32Array, o: Int32Array): void {
  * unchanged. A back edge to a stack state of the same orbit fully expands the cycle, as before.
  * docs/performance.md gives the full argument.
  */
-export function searchDpor(sys: System, opts: SearchOptions = {}): SearchResult {
+export function searchDpor<S>(sys: TransitionSystem<S>, opts: SearchOptions = {}): SearchResult {
   return guarded(() => new Dpor(sys, opts).run());
 }
 
-class Dpor {
+class Dpor<S> {
   private readonly n: number;
   private readonly budget: Budget;
   private readonly rec: Recorder;
@@ -71,7 +72,7 @@ class Dpor {
   private readonly replayAt: number[] = [];
   private readonly replayBuf: number[] = [];
   // Stack, indexed by depth k. Frame k holds state s_k; transition k leads from s_{k-1} to s_k.
-  private readonly G: GState[] = [];
+  private readonly G: S[] = [];
   private readonly ID: number[] = [];
   private readonly EN: number[] = [];
   private readonly BT: number[] = [];
@@ -108,7 +109,7 @@ class Dpor {
   private truncated = false;
 
   constructor(
-    private readonly sys: System,
+    private readonly sys: TransitionSystem<S>,
     opts: SearchOptions,
   ) {
     this.n = sys.n;
@@ -260,15 +261,7 @@ class Dpor {
   }
 
   /** Push frame k for state g; returns true when the search must stop on a violation. */
-  private pushFrame(
-    k: number,
-    g: GState,
-    id: number,
-    sleep: number,
-    revisit: boolean,
-    perm: number,
-    skip = 0,
-  ): boolean {
+  private pushFrame(k: number, g: S, id: number, sleep: number, revisit: boolean, perm: number, skip = 0): boolean {
     const { sys } = this;
     const en = sys.enabledMask(g);
     this.G[k] = g;
@@ -311,7 +304,7 @@ class Dpor {
     this.BT[k] = free === 0 ? 0 : free & -free;
     if (en !== 0 && (en & ~sleep) === 0) this.sleepBlocked++;
     if (revisit) return false;
-    return this.rec.record(checkState(sys, g, en), () => this.TT.slice(1, k + 1));
+    return this.rec.record(sys.check(g, en), () => this.TT.slice(1, k + 1));
   }
 
   private popFrame(k: number): void {

@@ -1,5 +1,6 @@
 import type { Instance } from '../core/instantiate.js';
-import { searchCompiledNaive } from '../engine/naive.js';
+import { searchVecNaive } from '../engine/naive.js';
+import { VecSystem } from '../engine/system.js';
 import { searchBfs } from './bfs.js';
 import { searchDpor } from './dpor.js';
 import { guarded } from './finish.js';
@@ -9,6 +10,7 @@ import { searchPreempt, type PreemptOptions } from './preempt.js';
 import { searchRandom, type RandomOptions } from './random.js';
 import type { SearchResult, Strategy } from './result.js';
 import { System } from './system.js';
+import type { TransitionSystem } from './transition.js';
 
 export type SearchStrategy = Exclude<Strategy, 'replay'>;
 export const STRATEGIES: readonly SearchStrategy[] = ['dfs', 'bfs', 'preempt', 'random', 'naive', 'odpor'];
@@ -21,7 +23,7 @@ export interface ExploreOptions extends PreemptOptions, RandomOptions {
   readonly compareNaive?: boolean;
   /**
    * `reference` (default): states as objects (src/explore/system.ts). `compiled`: states as flat
-   * vectors of a model-language model (src/engine), naive search only, no symmetry.
+   * vectors of a model-language model (src/engine), every strategy.
    */
   readonly engine?: Engine;
 }
@@ -47,17 +49,22 @@ export function explore(inst: Instance, opts: ExploreOptions = {}): SearchResult
 }
 
 function compiled(inst: Instance, opts: ExploreOptions): SearchResult {
-  const strategy = opts.strategy ?? 'dfs';
-  if (strategy !== 'naive')
+  return guarded(() => {
+    const sys = new VecSystem(inst, opts.properties, { symmetry: opts.symmetry });
+    if ((opts.strategy ?? 'dfs') === 'naive') return searchVecNaive(sys, opts);
+    const result = run(sys, opts);
+    if (!opts.compareNaive || result.kind === 'error' || result.kind === 'incomplete') return result;
+    if ((opts.strategy ?? 'dfs') !== 'dfs') return result;
+    const naive = searchVecNaive(new VecSystem(inst, opts.properties, { symmetry: false }), opts);
+    if (naive.kind === 'error' || naive.kind === 'incomplete') return result;
     return {
-      kind: 'error',
-      message: `the compiled engine runs the naive search only (got --strategy ${strategy}; use --strategy naive or --engine reference)`,
-      code: 'bad-engine',
+      ...result,
+      stats: { ...result.stats, reductionRatio: naive.stats.states / Math.max(1, result.stats.states) },
     };
-  return searchCompiledNaive(inst, opts);
+  });
 }
 
-function run(sys: System, opts: ExploreOptions): SearchResult {
+function run<S>(sys: TransitionSystem<S>, opts: ExploreOptions): SearchResult {
   switch (opts.strategy ?? 'dfs') {
     case 'dfs':
       return searchDpor(sys, opts);

@@ -1,20 +1,20 @@
 import { Budget } from './budget.js';
-import { Recorder, checkState } from './check.js';
+import { Recorder } from './check.js';
 import { finish, guarded } from './finish.js';
 import type { IncompleteReason, SearchOptions, SearchResult } from './result.js';
-import type { GState, System } from './system.js';
+import type { TransitionSystem } from './transition.js';
 import { VisitedTable } from './visited.js';
 
 /**
  * Naive exhaustive search: stateful DFS over every enabled thread at every state. The
  * reference oracle the reduced searches are tested against.
  */
-export function searchNaive(sys: System, opts: SearchOptions = {}): SearchResult {
+export function searchNaive<S>(sys: TransitionSystem<S>, opts: SearchOptions = {}): SearchResult {
   return guarded(() => {
     const budget = new Budget(opts, opts.onProgress);
     const rec = new Recorder(sys, opts.stopAtFirst ?? true);
     const table = new VisitedTable();
-    const G: GState[] = [];
+    const G: S[] = [];
     const EN: number[] = [];
     const NEXT: number[] = [];
     const VIA: number[] = [];
@@ -26,13 +26,13 @@ export function searchNaive(sys: System, opts: SearchOptions = {}): SearchResult
     let stopped: IncompleteReason | null = null;
     let truncated = false;
 
-    const push = (k: number, g: GState, via: number): boolean => {
+    const push = (k: number, g: S, via: number): boolean => {
       const en = sys.enabledMask(g);
       G[k] = g;
       EN[k] = en;
       NEXT[k] = 0;
       VIA[k] = via;
-      return rec.record(checkState(sys, g, en), () => path(k));
+      return rec.record(sys.check(g, en), () => path(k));
     };
 
     const g0 = sys.initial();

@@ -1,4 +1,5 @@
-import { System, type Footprint, type GState } from './system.js';
+import { System } from './system.js';
+import type { Footprint, TransitionSystem } from './transition.js';
 import type { Ev } from './wakeup-tree.js';
 
 const NO_FOOTPRINT: Footprint = [];
@@ -10,9 +11,9 @@ const NO_FOOTPRINT: Footprint = [];
  * happens-before: TC[k][q] is the index of the last event of thread q that happens before or
  * is event k; 0 for none).
  */
-export class Execution {
+export class Execution<S = unknown> {
   readonly n: number;
-  readonly G: GState[] = [];
+  readonly G: S[] = [];
   readonly EN: number[] = [];
   readonly DONE: number[] = [];
   readonly HALTED: boolean[] = [];
@@ -24,13 +25,13 @@ export class Execution {
   readonly PREV: number[] = [];
   readonly zero: Int32Array;
 
-  constructor(readonly sys: System) {
+  constructor(readonly sys: TransitionSystem<S>) {
     this.n = sys.n;
     this.zero = new Int32Array(sys.n);
   }
 
   /** Record frame k: state g (halted: an assertion ended the execution, nothing runs). */
-  frame(k: number, g: GState, halted: boolean): void {
+  frame(k: number, g: S, halted: boolean): void {
     const { sys } = this;
     this.G[k] = g;
     this.HALTED[k] = halted;
@@ -77,8 +78,7 @@ export class Execution {
    * reordered with, which leaves them enabled.)
    */
   guarded(at: number, tid: number): boolean {
-    const st = this.sys.inst.program.threads[tid].steps[this.G[at].t[tid].pc];
-    return st === undefined || st.guard !== undefined;
+    return this.sys.hasGuard(this.G[at], tid);
   }
 
   /**

@@ -1,11 +1,12 @@
 import { ModelError } from '../core/errors.js';
 import { Budget } from './budget.js';
-import { Recorder, checkState } from './check.js';
+import { Recorder } from './check.js';
 import { finish, guarded } from './finish.js';
 import { Execution } from './odpor-execution.js';
 import { reversibleRaces, type Race } from './odpor-races.js';
 import type { IncompleteReason, SearchOptions, SearchResult } from './result.js';
-import { System, type Footprint, type GState } from './system.js';
+import { System } from './system.js';
+import type { Footprint, TransitionSystem } from './transition.js';
 import { asleepInitial, asleepInitialOfNotdep } from './odpor-sleep.js';
 import { insertSequence, wakeupRoot, type WakeupNode } from './wakeup-tree.js';
 
@@ -39,14 +40,14 @@ export interface OdporOptions extends SearchOptions {
   readonly onExecution?: (schedule: readonly number[], end: 'maximal' | 'sleep-blocked') => void;
 }
 
-export function searchOdpor(sys: System, opts: OdporOptions = {}): SearchResult {
+export function searchOdpor<S>(sys: TransitionSystem<S>, opts: OdporOptions = {}): SearchResult {
   return guarded(() => new Odpor(sys, opts).run());
 }
 
-class Odpor {
+class Odpor<S> {
   private readonly budget: Budget;
   private readonly rec: Recorder;
-  private readonly E: Execution;
+  private readonly E: Execution<S>;
   private readonly SLEEP: number[] = [];
   /** Threads whose next step at frame k is known to raise an assertion (explored or asleep). */
   private readonly HALTS: number[] = [];
@@ -59,7 +60,7 @@ class Odpor {
   private truncated = false;
 
   constructor(
-    private readonly sys: System,
+    private readonly sys: TransitionSystem<S>,
     private readonly opts: OdporOptions,
   ) {
     this.budget = new Budget(opts, opts.onProgress);
@@ -128,7 +129,7 @@ class Odpor {
    * halted by an assertion, or every enabled thread asleep) analyse its races; otherwise make
    * sure the wakeup tree has something to explore. Returns true when the search must stop.
    */
-  private enter(k: number, g: GState, sleep: number, node: WakeupNode, halted: boolean): boolean {
+  private enter(k: number, g: S, sleep: number, node: WakeupNode, halted: boolean): boolean {
     const { sys, E } = this;
     this.visited++;
     E.frame(k, g, halted);
@@ -142,7 +143,7 @@ class Odpor {
     }
     this.enterPath(k, g);
     const en = E.EN[k];
-    if (this.rec.record(checkState(sys, g, en), () => E.schedule(k))) return true;
+    if (this.rec.record(sys.check(g, en), () => E.schedule(k))) return true;
     if (en === 0) {
       this.ended(k, 'maximal');
       return false;
@@ -182,7 +183,7 @@ class Odpor {
   }
 
   /** A state already on the current path: the model has an infinite execution. */
-  private enterPath(k: number, g: GState): void {
+  private enterPath(k: number, g: S): void {
     const fp = this.sys.fingerprint(g);
     const key = `${fp[0]},${fp[1]}`;
     const at = this.onPath.get(key);

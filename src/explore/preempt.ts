@@ -1,9 +1,9 @@
 import { mul } from '../core/fingerprint.js';
 import { Budget } from './budget.js';
-import { Recorder, checkState, type Found } from './check.js';
+import { Recorder, type Found } from './check.js';
 import { finish, guarded } from './finish.js';
 import type { IncompleteReason, SearchOptions, SearchResult } from './result.js';
-import type { GState, System } from './system.js';
+import type { TransitionSystem } from './transition.js';
 import { VisitedTable, int32Column, uint8Column } from './visited.js';
 
 export interface PreemptOptions extends SearchOptions {
@@ -16,7 +16,7 @@ export interface PreemptOptions extends SearchOptions {
  * switch away from a thread that could have continued. Nodes are (state, last thread), settled
  * layer by layer in order of preemptions, so the first violation has the fewest preemptions.
  */
-export function searchPreempt(sys: System, opts: PreemptOptions = {}): SearchResult {
+export function searchPreempt<S>(sys: TransitionSystem<S>, opts: PreemptOptions = {}): SearchResult {
   return guarded(() => {
     const budget = new Budget(opts, opts.onProgress);
     const rec = new Recorder(sys, opts.stopAtFirst ?? true);
@@ -25,13 +25,13 @@ export function searchPreempt(sys: System, opts: PreemptOptions = {}): SearchRes
     const cost = int32Column();
     const parent = int32Column();
     const via = uint8Column();
-    const states = new Map<number, GState>();
+    const states = new Map<number, S>();
     const schedule = (id: number, last?: number) => {
       const s: number[] = last === undefined ? [] : [last];
       for (let x = id; parent.a[x] >= 0; x = parent.a[x]) s.push(via.a[x]);
       return s.reverse();
     };
-    const key = (g: GState, last: number) => {
+    const key = (g: S, last: number) => {
       const fp = sys.fingerprint(g);
       return [fp[0] ^ mul(last + 2, 0x9e3779b1), (fp[1] + mul(last + 2, 0x85ebca6b)) | 0] as const;
     };
@@ -42,7 +42,7 @@ export function searchPreempt(sys: System, opts: PreemptOptions = {}): SearchRes
     let cut = false;
     let c = 0;
 
-    const reach = (g: GState, last: number, from: number, tid: number, cst: number): void => {
+    const reach = (g: S, last: number, from: number, tid: number, cst: number): void => {
       const [a, b] = key(g, last);
       let id = table.find(a, b);
       if (id >= 0 && cost.a[id] <= cst) return;
@@ -70,7 +70,7 @@ export function searchPreempt(sys: System, opts: PreemptOptions = {}): SearchRes
         const g = states.get(id)!;
         states.delete(id);
         const en = sys.enabledMask(g);
-        if (rec.record(checkState(sys, g, en), () => schedule(id))) return done();
+        if (rec.record(sys.check(g, en), () => schedule(id))) return done();
         const last = parent.a[id] >= 0 ? via.a[id] : -1;
         for (let p = 0; p < sys.n && !stopped; p++) {
           if ((en & (1 << p)) === 0) continue;

@@ -1,9 +1,9 @@
 import { createRequire } from 'node:module';
 import { Budget } from './budget.js';
-import { Recorder, checkState, type Found } from './check.js';
+import { Recorder, type Found } from './check.js';
 import { finish, guarded } from './finish.js';
 import type { IncompleteReason, SearchOptions, SearchResult } from './result.js';
-import type { GState, System } from './system.js';
+import type { TransitionSystem } from './transition.js';
 
 export interface RandomOptions extends SearchOptions {
   readonly seed?: number;
@@ -30,7 +30,7 @@ const loadFastCheck = (): typeof import('fast-check') =>
 /** Thrown into fast-check to end a stopped walk's remaining runs. */
 const STOPPED = new Error('mmcheck: random walk stopped');
 
-export function searchRandom(sys: System, opts: RandomOptions = {}): SearchResult {
+export function searchRandom<S>(sys: TransitionSystem<S>, opts: RandomOptions = {}): SearchResult {
   return guarded(() => {
     const fc = loadFastCheck();
     const budget = new Budget(opts, opts.onProgress);
@@ -42,9 +42,9 @@ export function searchRandom(sys: System, opts: RandomOptions = {}): SearchResul
     budget.estimate = () => ({ fraction: executions / runs, basis: `of ${runs} schedules (--runs)` });
 
     const walk = (choices: readonly number[]): { found: readonly Found[]; tids: number[] } => {
-      let g: GState = sys.initial();
+      let g: S = sys.initial();
       const tids: number[] = [];
-      let found = checkState(sys, g, sys.enabledMask(g));
+      let found = sys.check(g, sys.enabledMask(g));
       for (let i = 0; found.length === 0 && i < maxDepth; i++) {
         const en = sys.enabledMask(g);
         if (en === 0) break;
@@ -58,7 +58,7 @@ export function searchRandom(sys: System, opts: RandomOptions = {}): SearchResul
           found = sys.assertions.has(ex.violation.property) ? [{ ...ex.violation, kind: 'assertion' as const }] : [];
           break;
         }
-        found = checkState(sys, g, sys.enabledMask(g));
+        found = sys.check(g, sys.enabledMask(g));
       }
       return { found, tids };
     };

@@ -1,9 +1,9 @@
 import { ModelError, errorMessage, type ModelErrorCode } from '../core/errors.js';
-import { checkState, deadlockMessage, type Found } from './check.js';
+import { deadlockMessage, type Found } from './check.js';
 import type { Trace, Violation } from './result.js';
 import { parseSchedule } from './schedule.js';
-import type { GState, System } from './system.js';
-import { buildTrace, requireEnabled } from './trace.js';
+import { requireEnabled } from './trace.js';
+import type { TransitionSystem } from './transition.js';
 
 /**
  * Where a replayed schedule ended: a violation of a checked property; every thread finished;
@@ -33,11 +33,11 @@ export type ReplayResult =
  * violation, or at a BUG of a property not checked. A schedule naming a finished or blocked
  * thread is an error, not a pass.
  */
-export function replay(sys: System, schedule: string | readonly number[]): ReplayResult {
+export function replay<S>(sys: TransitionSystem<S>, schedule: string | readonly number[]): ReplayResult {
   try {
     const tids = typeof schedule === 'string' ? parseSchedule(schedule, sys.n) : [...schedule];
-    let g: GState = sys.initial();
-    let found: readonly Found[] = checkState(sys, g, sys.enabledMask(g));
+    let g: S = sys.initial();
+    let found: readonly Found[] = sys.check(g, sys.enabledMask(g));
     let bug: Found | undefined;
     let taken = 0;
     // A deadlock ends the execution too (checked, it is in `found`): the rest of the schedule is skipped.
@@ -47,9 +47,9 @@ export function replay(sys: System, schedule: string | readonly number[]): Repla
       g = ex.g;
       // A BUG ends the execution, whether or not its property is among those checked.
       if (ex.violation && !sys.assertions.has(ex.violation.property)) bug = { ...ex.violation, kind: 'assertion' };
-      else found = ex.violation ? [{ ...ex.violation, kind: 'assertion' }] : checkState(sys, g, sys.enabledMask(g));
+      else found = ex.violation ? [{ ...ex.violation, kind: 'assertion' }] : sys.check(g, sys.enabledMask(g));
     }
-    const trace = buildTrace(sys, tids.slice(0, taken));
+    const trace = sys.trace(tids.slice(0, taken));
     const skipped = tids.length - taken;
     if (found.length > 0)
       return { kind: 'replayed', end: 'violation', trace, violation: { ...found[0], trace }, skipped };
@@ -65,6 +65,6 @@ export function replay(sys: System, schedule: string | readonly number[]): Repla
 }
 
 /** No thread can move and some have not finished. */
-function deadlocked(sys: System, g: GState): boolean {
+function deadlocked<S>(sys: TransitionSystem<S>, g: S): boolean {
   return sys.enabledMask(g) === 0 && sys.doneMask(g) !== sys.allDone;
 }

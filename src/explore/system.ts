@@ -8,6 +8,12 @@ import { ReadAudit } from './read-audit.js';
 import { Canonicalizer } from './canon.js';
 import type { HashNode } from '../core/fingerprint.js';
 import { ensureHashes, H1, H2, PH1, PH2, PK, SN, SR, stateFingerprint, ThreadLanes, tstate } from './statehash.js';
+import { checkState, type Found } from './check.js';
+import type { Trace } from './result.js';
+import { buildTrace } from './trace.js';
+import type { Footprint, TransitionSystem } from './transition.js';
+
+export type { Footprint } from './transition.js';
 
 /** A global state: the shared state and each thread's pc and locals. Immutable. */
 export interface GState {
@@ -33,9 +39,6 @@ export interface TState {
   [H1]?: number;
   [H2]?: number;
 }
-
-/** A footprint compiled to location ids: `id * 2 + (write ? 1 : 0)`. */
-export type Footprint = readonly number[];
 
 export interface Executed {
   readonly g: GState;
@@ -71,7 +74,7 @@ export interface SystemOptions {
  * (`footprint-write`) and, with `auditReads`, its behaviour against its footprint's reads
  * (`footprint-read`, read-audit.ts). See docs/model-errors.md.
  */
-export class System {
+export class System implements TransitionSystem<GState> {
   readonly n: number;
   readonly names: readonly string[];
   readonly allDone: number;
@@ -316,6 +319,19 @@ export class System {
   fingerprint(g: GState): Uint32Array {
     ensureHashes(g);
     return stateFingerprint(this.fp, g, this.lanes);
+  }
+
+  check(g: GState, enabled: number): readonly Found[] {
+    return checkState(this, g, enabled);
+  }
+
+  trace(tids: readonly number[]): Trace {
+    return buildTrace(this, tids);
+  }
+
+  hasGuard(g: GState, tid: number): boolean {
+    const st = this.steps[tid][g.t[tid].pc];
+    return st === undefined || st.guard !== undefined;
   }
 
   stepCost(g: GState, tid: number): string | undefined {

@@ -3,6 +3,7 @@ import { ModelError } from '../core/errors.js';
 import type { Change, Trace, TraceStep } from './result.js';
 import { formatSchedule } from './schedule.js';
 import type { GState, System } from './system.js';
+import type { TransitionSystem } from './transition.js';
 
 /** Replay a schedule from the initial state, recording each step's label and changes. */
 export function buildTrace(sys: System, tids: readonly number[]): Trace {
@@ -19,7 +20,7 @@ export function buildTrace(sys: System, tids: readonly number[]): Trace {
   return { threads: sys.names, steps, schedule: formatSchedule(tids) };
 }
 
-export function requireEnabled(sys: System, g: GState, tid: number, index: number): void {
+export function requireEnabled<S>(sys: TransitionSystem<S>, g: S, tid: number, index: number): void {
   if (sys.isDone(g, tid))
     throw new ModelError(
       `schedule step ${index + 1}: thread ${tid} (${sys.names[tid]}) has already finished`,

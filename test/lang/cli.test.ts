@@ -50,11 +50,10 @@ describe('the model language on the command line', () => {
     expect(r.out).toMatch(/states 12 · transitions 14/);
   });
 
-  test('the compiled engine runs the naive search only', () => {
-    oneLineError(
-      run('check', 'models/template.ts', '--engine', 'compiled'),
-      /--engine compiled runs the naive search only/,
-    );
+  test('the compiled engine runs the default search (dfs) too', () => {
+    const r = run('check', 'models/template.ts', '--variant', 'racy', '--engine', 'compiled');
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/VIOLATED\s+models\/template\.ts\/racy: refcount-balanced/);
   });
 
   test('--no-reductions: the replay command it prints says so, and replays', () => {

@@ -1,0 +1,234 @@
+import type { Symmetry } from '../core/symmetry.js';
+import { H1, H2, tstate } from '../explore/statehash.js';
+import type { Encoding } from './encoding.js';
+import { fingerprint, fingerprintPermuted, MASK, TID } from './fingerprint.js';
+import { ReadTrie } from './trie.js';
+import type { LazyView } from './view.js';
+
+/**
+ * Symmetry reduction on state vectors: the canonical permutation of a state, the same algorithm
+ * as the reference engine's Canonicalizer (src/explore/canon.ts) so that both store the same
+ * states: the threads of each group are sorted by (pc, threadKey, hash of (pc, locals)) — the
+ * reference's own hash lanes, computed once per (pc, locals id) — ties by thread id; thread
+ * order[j]'s (pc, locals id) block moves to slot group[j], and every `tid()` field is renamed
+ * by `to` and every `mask()` field bit by bit (the layout's renaming, src/lang/model.ts). The key
+ * is the fingerprint of that permuted vector. threadKey runs on a LazyView, memoised per thread
+ * in a ReadTrie over the shared slots it reads.
+ */
+export class VecCanon {
+  private readonly n: number;
+  private readonly toBuf: Int32Array;
+  private readonly order: Int32Array;
+  private readonly k0: Float64Array;
+  private readonly k1: Float64Array;
+  private readonly k2: Float64Array;
+  private readonly k3: Float64Array;
+  private readonly fromBuf: Int32Array;
+  /** Per field slot: PLAIN, TID or MASK (fingerprint.ts). */
+  private readonly kinds: Uint8Array;
+  /** Per group: the threadKey of each of its threads, memoised together. */
+  private readonly keyTries: ReadTrie<Float64Array>[];
+  /** Index into h1/h2 by `lid * stride + pc` (-1: not yet hashed). */
+  private hashAt = new Int32Array(1024).fill(-1);
+  private readonly h1: number[] = [];
+  private readonly h2: number[] = [];
+  private readonly stride: number;
+  private readonly perms: Int32Array[] = [];
+  private readonly inverses: Int32Array[] = [];
+  private readonly permIds = new Map<string | number, number>();
+  private readonly radix: number;
+  private last = 0;
+  private lastDirty = false;
+  permuted = 0;
+
+  constructor(
+    private readonly enc: Encoding,
+    private readonly groups: readonly Int32Array[],
+    private readonly threadKey: Symmetry['threadKey'] | undefined,
+    private readonly lazy: LazyView,
+    private readonly tids: Int32Array,
+    private readonly masks: Int32Array,
+    lengths: readonly number[],
+  ) {
+    this.n = lengths.length;
+    this.stride = Math.max(...lengths, 0) + 1;
+    this.toBuf = new Int32Array(this.n);
+    this.order = new Int32Array(this.n);
+    this.k0 = new Float64Array(this.n);
+    this.k1 = new Float64Array(this.n);
+    this.k2 = new Float64Array(this.n);
+    this.k3 = new Float64Array(this.n);
+    this.fromBuf = new Int32Array(this.n);
+    this.kinds = new Uint8Array(enc.fields);
+    for (const i of tids) this.kinds[i] = TID;
+    for (const i of masks) this.kinds[i] = MASK;
+    this.keyTries = groups.map(() => new ReadTrie<Float64Array>());
+    this.radix = Math.pow(this.n, this.n) < Number.MAX_SAFE_INTEGER ? this.n : 0;
+    this.intern(Int32Array.from({ length: this.n }, (_, i) => i));
+  }
+
+  get permId(): number {
+    if (this.lastDirty) {
+      this.last = this.intern(this.toBuf);
+      this.lastDirty = false;
+    }
+    return this.last;
+  }
+
+  to(id: number): Int32Array {
+    return this.perms[id];
+  }
+
+  from(id: number): Int32Array {
+    return this.inverses[id];
+  }
+
+  /** The fingerprint of the canonical permutation of v, into `out`. */
+  key(v: Int32Array, out: Int32Array): Int32Array {
+    const to = this.toBuf;
+    for (let t = 0; t < this.n; t++) to[t] = t;
+    let identity = true;
+    for (let gi = 0; gi < this.groups.length; gi++) if (!this.sortGroup(v, gi)) identity = false;
+    if (identity) {
+      this.last = 0;
+      this.lastDirty = false;
+      return fingerprint(v, out);
+    }
+    this.permuted++;
+    this.lastDirty = true;
+    const from = this.fromBuf;
+    for (let t = 0; t < this.n; t++) from[to[t]] = t;
+    return fingerprintPermuted(v, this.enc.fields, this.kinds, to, from, out);
+  }
+
+  /** v with thread t renamed to `to[t]`, into `w`. */
+  permute(v: Int32Array, to: ArrayLike<number>, w: Int32Array): Int32Array {
+    const f = this.enc.fields;
+    for (let i = 0; i < f; i++) w[i] = v[i];
+    for (let t = 0; t < this.n; t++) {
+      w[f + 2 * to[t]] = v[f + 2 * t];
+      w[f + 2 * to[t] + 1] = v[f + 2 * t + 1];
+    }
+    for (let i = 0; i < this.tids.length; i++) {
+      const x = v[this.tids[i]];
+      if (x >= 0) w[this.tids[i]] = to[x];
+    }
+    for (let i = 0; i < this.masks.length; i++) {
+      let m = v[this.masks[i]];
+      let o = 0;
+      while (m !== 0) {
+        const t = 31 - Math.clz32(m & -m);
+        m &= m - 1;
+        o |= 1 << to[t];
+      }
+      w[this.masks[i]] = o;
+    }
+    return w;
+  }
+
+  private sortGroup(v: Int32Array, gi: number): boolean {
+    const { k0, k1, k2, k3, order } = this;
+    const group = this.groups[gi];
+    const f = this.enc.fields;
+    const m = group.length;
+    // threadKey only orders threads at the same pc: without a tie it cannot change the order.
+    const keys = this.threadKey && this.pcTie(v, group) ? this.keysOf(v, gi) : null;
+    for (let j = 0; j < m; j++) {
+      const t = group[j];
+      const pc = v[f + 2 * t];
+      const h = this.hashOf(pc, v[f + 2 * t + 1]);
+      k0[t] = pc;
+      k1[t] = keys === null ? 0 : keys[j];
+      k2[t] = this.h1[h];
+      k3[t] = this.h2[h];
+      let x = j;
+      while (x > 0) {
+        const u = order[x - 1];
+        if (
+          k0[u] < k0[t] ||
+          (k0[u] === k0[t] &&
+            (k1[u] < k1[t] || (k1[u] === k1[t] && (k2[u] < k2[t] || (k2[u] === k2[t] && k3[u] <= k3[t])))))
+        )
+          break;
+        order[x] = u;
+        x--;
+      }
+      order[x] = t;
+    }
+    let identity = true;
+    for (let j = 0; j < m; j++) {
+      this.toBuf[order[j]] = group[j];
+      if (order[j] !== group[j]) identity = false;
+    }
+    return identity;
+  }
+
+  private pcTie(v: Int32Array, group: Int32Array): boolean {
+    const f = this.enc.fields;
+    for (let j = 1; j < group.length; j++) {
+      const pc = v[f + 2 * group[j]];
+      for (let i = 0; i < j; i++) if (v[f + 2 * group[i]] === pc) return true;
+    }
+    return false;
+  }
+
+  /** The reference engine's hash lanes of a thread's (pc, locals), by (pc, locals id). */
+  private hashOf(pc: number, lid: number): number {
+    const k = lid * this.stride + pc;
+    if (k >= this.hashAt.length) {
+      const a = new Int32Array(Math.max(k + 1, 2 * this.hashAt.length)).fill(-1);
+      a.set(this.hashAt);
+      this.hashAt = a;
+    }
+    let i = this.hashAt[k];
+    if (i < 0) {
+      const ts = tstate(pc, this.enc.locals(lid));
+      i = this.h1.length;
+      this.h1.push(ts[H1]!);
+      this.h2.push(ts[H2]!);
+      this.hashAt[k] = i;
+    }
+    return i;
+  }
+
+  /** threadKey of each thread of group gi, in group order (one trie walk for the group). */
+  private keysOf(v: Int32Array, gi: number): Float64Array {
+    const trie = this.keyTries[gi];
+    const hit = trie.find(v);
+    if (hit !== undefined) return hit;
+    const view = this.lazy.bind(v);
+    const group = this.groups[gi];
+    let keys: Float64Array;
+    try {
+      keys = Float64Array.from(group, (t) => this.threadKey!(view.s, t));
+    } catch {
+      // A key the proxies cannot serve runs on the decoded state (not memoised), as on the
+      // reference engine, which gives its value or its error.
+      const s = this.enc.shared(v);
+      return Float64Array.from(group, (t) => this.threadKey!(s, t));
+    }
+    trie.insert(this.lazy.log.pairs, keys);
+    return keys;
+  }
+
+  private numericKey(to: ArrayLike<number>): number {
+    let k = 0;
+    for (let t = this.n - 1; t >= 0; t--) k = k * this.radix + to[t];
+    return k;
+  }
+
+  private intern(to: Int32Array): number {
+    const k = this.radix > 0 ? this.numericKey(to) : to.join(',');
+    let id = this.permIds.get(k);
+    if (id === undefined) {
+      id = this.perms.length;
+      this.permIds.set(k, id);
+      const p = Int32Array.from(to);
+      const inv = new Int32Array(this.n);
+      for (let t = 0; t < this.n; t++) inv[p[t]] = t;
+      this.perms.push(p);
+      this.inverses.push(inv);
+    }
+    return id;
+  }
+}

@@ -1,0 +1,143 @@
+import type { Access } from '../core/access.js';
+import { errorMessage, ModelError } from '../core/errors.js';
+import type { StepViolation } from '../core/step.js';
+import type { LangStep } from '../lang/compile.js';
+import type { Footprint } from '../explore/system.js';
+import type { Encoding } from './encoding.js';
+import { ReadLog, ReadTrie } from './trie.js';
+
+/**
+ * What thread t's next step does in a state: the outcome of one run of its body, as a leaf of
+ * the thread's transition trie. Applying it needs no call into the model: copy the vector, store
+ * the encoded writes, the next pc and the next locals id.
+ */
+export interface Move {
+  /** The thread has finished (no step). */
+  readonly done: boolean;
+  readonly blocked: boolean;
+  readonly violation: StepViolation | undefined;
+  /** (slot, encoded value) pairs, in the order the body wrote them. */
+  readonly writes: Int32Array;
+  readonly pc: number;
+  readonly lid: number;
+  /** Location ids, `id * 2 + write`, and 1 when it writes what an invariant reads. */
+  readonly foot: Footprint;
+  /** The step's label (for errors). */
+  readonly label: string;
+}
+
+const NO_WRITES = new Int32Array(0);
+export const DONE: Move = {
+  done: true,
+  blocked: true,
+  violation: undefined,
+  writes: NO_WRITES,
+  pc: -1,
+  lid: -1,
+  foot: [],
+  label: 'exit',
+};
+
+/** Location ids of footprints, with visibility to invariants (as src/explore/system.ts). */
+export interface Locations {
+  footprint(acc: readonly Access[]): Footprint;
+}
+
+/**
+ * Thread t's transitions, memoised (a JIT over reads): the first time its step runs with some
+ * pc, locals and values of the fields the body reads, the body runs through the language's
+ * recorder (LangStep.evaluate) and its outcome is stored in a ReadTrie keyed by the pc slot, the
+ * locals slot and the slots the body read; every later state that agrees on those slots gets the
+ * outcome by a walk of the trie. The body is a deterministic function of exactly those reads,
+ * its locals and its thread id (src/lang/context.ts), so the memo is exact.
+ */
+export class TransitionMemo {
+  private readonly trie = new ReadTrie<Move>();
+  private readonly pcSlot: number;
+  private readonly lidSlot: number;
+  private readonly log: ReadLog;
+  /** Runs of the body (trie misses), for statistics. */
+  runs = 0;
+
+  constructor(
+    private readonly enc: Encoding,
+    private readonly steps: readonly LangStep<unknown>[],
+    private readonly t: number,
+    private readonly locs: Locations,
+    private readonly where: (label: string) => string,
+    slots: number,
+  ) {
+    this.pcSlot = enc.fields + 2 * t;
+    this.lidSlot = this.pcSlot + 1;
+    this.log = new ReadLog(slots);
+  }
+
+  move(v: Int32Array): Move {
+    if (v[this.pcSlot] >= this.steps.length) return DONE;
+    return this.trie.find(v) ?? this.run(v);
+  }
+
+  private run(v: Int32Array): Move {
+    this.runs++;
+    const { enc, log, t } = this;
+    const pc = v[this.pcSlot];
+    const lid = v[this.lidSlot];
+    const st = this.steps[pc];
+    log.reset();
+    log.note(this.pcSlot, pc);
+    log.note(this.lidSlot, lid);
+    let e;
+    try {
+      e = st.evaluate(
+        (r) => {
+          const x = v[r.id];
+          log.note(r.id, x);
+          return enc.decode(r.id, x);
+        },
+        enc.locals(lid),
+        t,
+      );
+    } catch (err) {
+      throw this.threw(st.label, 'guard', err);
+    }
+    const foot = this.locs.footprint(e.footprint);
+    let m: Move;
+    if (e.blocked || e.violation) {
+      m = {
+        done: false,
+        blocked: e.blocked,
+        violation: e.violation,
+        writes: NO_WRITES,
+        pc,
+        lid,
+        foot,
+        label: st.label,
+      };
+    } else {
+      const writes = new Int32Array(2 * e.writes.length);
+      e.writes.forEach(([r, value], i) => {
+        writes[2 * i] = r.id;
+        writes[2 * i + 1] = enc.encodeAt(r.id, value);
+      });
+      let a;
+      try {
+        a = st.after(e, t);
+      } catch (err) {
+        throw this.threw(st.label, 'run', err);
+      }
+      const next = a.l === e.before ? lid : enc.intern(a.l);
+      m = { done: false, blocked: false, violation: undefined, writes, pc: a.pc, lid: next, foot, label: st.label };
+    }
+    this.trie.insert(log.pairs, m);
+    return m;
+  }
+
+  get nodes(): number {
+    return this.trie.nodes;
+  }
+
+  private threw(label: string, what: string, e: unknown): ModelError {
+    if (e instanceof ModelError) return e;
+    return new ModelError(`${this.where(label)} threw in ${what}: ${errorMessage(e)}`, 'model-threw');
+  }
+}

@@ -1,0 +1,38 @@
+import { describe, expect, test } from '@jest/globals';
+import { ReadLog, ReadTrie } from '../../src/engine/trie.js';
+
+describe('ReadTrie', () => {
+  test('a lookup follows the recorded reads, branching on each value', () => {
+    const t = new ReadTrie<string>();
+    // f(v) = v[0] === 0 ? 'zero' : v[2] > 40 ? 'big' : 'small'
+    t.insert([0, 0], 'zero');
+    t.insert([0, 1, 2, 50], 'big');
+    t.insert([0, 1, 2, 7], 'small');
+    expect(t.find(Int32Array.of(0, 9, 9))).toBe('zero');
+    expect(t.find(Int32Array.of(1, 9, 50))).toBe('big');
+    expect(t.find(Int32Array.of(1, 0, 7))).toBe('small');
+    expect(t.find(Int32Array.of(1, 0, 8))).toBeUndefined();
+    expect(t.find(Int32Array.of(2, 0, 7))).toBeUndefined();
+    // Negative and large values (a thread id of -1, a mask) branch through the map.
+    t.insert([0, -1], 'nobody');
+    expect(t.find(Int32Array.of(-1, 0, 0))).toBe('nobody');
+    expect(t.nodes).toBe(6);
+  });
+
+  test('a run that reads differently where another read the same values is refused', () => {
+    const t = new ReadTrie<number>();
+    t.insert([0, 1, 1, 2], 1);
+    expect(() => t.insert([0, 1, 2, 2], 2)).toThrow(/not deterministic/);
+  });
+
+  test('a read log keeps the first read of each slot', () => {
+    const log = new ReadLog(4);
+    log.note(3, 5);
+    log.note(1, 2);
+    log.note(3, 6);
+    expect(log.pairs).toEqual([3, 5, 1, 2]);
+    log.reset();
+    log.note(3, 7);
+    expect(log.pairs).toEqual([3, 7]);
+  });
+});
