@@ -2,8 +2,8 @@ import type { Callers } from '../../core/annotations.js';
 import { migrationEntry, present, type Pte } from '../../kernel/pte.js';
 import { label, step, when, type Block, type Node } from '../ast.js';
 import type { Ctx } from '../context.js';
-import { spinLock, spinUnlock } from '../lock.js';
-import { oneOf, tid } from '../domain.js';
+import { spinlock, spinLock, spinUnlock } from '../lock.js';
+import { oneOf } from '../domain.js';
 import { array, layout, type Ref, type StateOf } from '../layout.js';
 import { folioGet, folioMapcount, folioPut, folioSpec, type FolioRefs } from './folio.js';
 import { rwsemSpec } from './rwsem.js';
@@ -32,7 +32,7 @@ export function filePageLayout(folios: readonly string[], mapping: string, mms: 
   return layout({
     folios: Object.fromEntries(folios.map((n) => [n, folioSpec([mapping])])),
     pte: array(mms, oneOf(pteValues(folios))),
-    ptl: array(mms, tid()),
+    ptl: array(mms, spinlock()),
     /** The folio cached at the page's index, or null for a hole. */
     cache: array(1, oneOf<string | null>([...folios, null])),
     tlb: tlbSpec(mms, folios),
