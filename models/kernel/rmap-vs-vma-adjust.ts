@@ -15,6 +15,7 @@
  * (vma->anon_vma && (insert || importer || start != vma->vm_start))`; walks from 2.6.35 on lock the root.
  * Variants: VARIANTS below, one line each.
  */
+import { callPaths, type Callers } from '../../src/core/annotations.js';
 import { ModelError } from '../../src/core/errors.js';
 import type { Verdict } from '../../src/core/model.js';
 import { assertion } from '../../src/core/property.js';
@@ -26,19 +27,19 @@ import * as L from '../../src/lang/index.js';
 import { goto_, int, label, oneOf, step, when, type Block, type Ctx } from '../../src/lang/index.js';
 import * as av from '../../src/lang/kernel/anon-vma.js';
 import * as fo from '../../src/lang/kernel/folio.js';
+import * as mw from '../../src/lang/kernel/migration-walk.js';
 import * as vm from '../../src/lang/kernel/vma.js';
+import { sourcesByFile } from '../../src/lang/sources.js';
 import * as me from '../../properties/migration-entries.js';
 
 type Adjust = 'none' | 'vma-anon-vma' | 'vma-seqcount' | 'mel' | 'root' | 'root-next';
 /** adjust: what vma_adjust takes around its stores, and how rmap_walk_anon checks; skip: a8bef8ff's skip. */
 type Options = { readonly adjust: Adjust; readonly skip: boolean };
 type S = { pte: Pte[]; folios: Record<string, { ref: number; locked: number }>; mig: Record<string, me.MigrationWalk> };
-type F = vm.VmaField;
 const [SPAN, PAGE_INDEX, SHIFT] = [8, 3, 4]; // PTEs per mm (pte[mm * SPAN + address]); P's index; exec's shift
 const [LOCK, ATOMIC] = [{ cost: 'lock' } as const, { cost: 'atomic' } as const];
 const opt = <T>(cond: unknown, ...xs: T[]): T[] => (cond ? xs : []);
 const jump = <T>(t: string, b: L.Body<T>, to: string, o?: L.StepOptions) => when<T>(t, b, [goto_(to)], [], o);
-const NO_SNAP: vm.VmaSnap = {};
 const inc = <T>(c: Ctx<T>, r: L.Ref<number>, d = 1) => c.set(r, c.get(r) + d);
 const table = (text: string, sep: string | RegExp = / +/) =>
   text.split('\n').flatMap((line) => (line.trim() ? [line.trim().split(sep)] : []));
@@ -48,15 +49,12 @@ const LABEL = {
   removeOne: 'remove_migration_pte: PTL; migration entry for page? set_pte_at(dst); get_page(dst); page_add_anon_rmap',
   peek: 'remove_migration_pte: pte = *ptep (lockless); !is_swap_pte → next avc',
   count: 'migrate_page_move_mapping: page_count(page) != 1 → -EAGAIN; else migrate_page_copy',
-  newpage: 'move_to_new_page: unlock_page(newpage) / free the unused newpage',
   safe: 'vma_address_safe: read_seqcount_retry(&vma->updating)? → retry; -EFAULT → next avc',
   mel: 'rmap_walk_anon: anon_vma != vma->anon_vma && read_seqcount_retry? → restart; -EFAULT → next avc',
-  restart: 'rmap_walk_anon: spin_unlock(anon_vma->lock); goto retry',
-  temp: 'try_to_unmap_anon: is_vma_temporary_stack(vma)? → skip',
-  seqMel: 'rmap_walk_anon: read_seqcount_begin(&mm->span_seqcounter)',
-  seqVma: 'vma_address_safe: read_seqcount_begin(&vma->updating)',
-  access: 'handle_pte_fault: entry = *pte (lockless); not a swap entry → done',
-  wait: 'migration_entry_wait: PTL; is_migration_entry; migration_entry_to_page; get_page_unless_zero',
+  seq: (mel: boolean) =>
+    mel
+      ? 'rmap_walk_anon: read_seqcount_begin(&mm->span_seqcounter)'
+      : 'vma_address_safe: read_seqcount_begin(&vma->updating)',
 };
 
 /** A migration walk's count of entries installed and removed, and whether the remove walk finished. */
@@ -111,16 +109,7 @@ function world(p: Readonly<Record<string, number>>) {
   return { p, r: shared.refs, shared, init, mmOf, anonOf, pages, ex, at };
 }
 type W = ReturnType<typeof world>;
-
 const rootOf = (a: string) => (a === 'AVS' ? a : 'AV0'); // anon_vma->root (2.6.35)
-
-/** A PTL critical section as one step: waits while the PTL is held; lockdep sees acquire and release. */
-function underPtl<T>(c: Ctx<T>, ptl: L.Ref<number>): void {
-  c.lockOp({ op: 'acquire', cls: PTL_CLASS, inst: ptl.loc });
-  c.touch(ptl);
-  c.await(c.get(ptl) === -1);
-  c.lockOp({ op: 'release', cls: PTL_CLASS, inst: ptl.loc });
-}
 
 // ---------------------------------------------------------------- the migrator: migrate_pages over its list
 
@@ -133,6 +122,8 @@ interface ML {
   readonly dst: string; // remove_migration_ptes(page, dst): the new page, or page itself on failure
 }
 
+const AVC_LOCALS: Partial<ML> = { snap: {}, addr: vm.EFAULT, seq: 0 }; // one object: both walks reset the same
+
 function migrator(o: Options, w: W): Block<ML> {
   const { folios, anon_vmas, vmas, seq, mig: walks, ptl } = w.r;
   const [root, checked] = [o.adjust.startsWith('root'), o.adjust === 'vma-seqcount' || o.adjust === 'mel'];
@@ -141,80 +132,70 @@ function migrator(o: Options, w: W): Block<ML> {
   const anon = (c: Ctx<ML>) => anon_vmas[root ? rootOf(pg(c).av) : pg(c).av];
   const vma = (c: Ctx<ML>) => vmas[c.l.cur!];
   const mm = (c: Ctx<ML>) => w.mmOf[c.l.cur!];
-  const pte = (c: Ctx<ML>) => w.at(mm(c), c.l.addr);
+  const at = (c: Ctx<ML>) => ({ pte: w.at(mm(c), c.l.addr), ptl: ptl.at(mm(c)) });
   const sq = (c: Ctx<ML>) => seq[o.adjust === 'vma-seqcount' ? c.l.cur! : `mm${mm(c)}`];
   const lock = `(&anon_vma->${root ? 'root->' : ''}lock)`;
-  const walk = (c: Ctx<ML>) => (c.let({ cur: av.avcWalkNext(c, anon(c), c.l.cur), snap: {} }), !c.l.cur);
-  const next = (fn: string, end: string) => jump(`${fn}: list_for_each_entry: next avc`, walk, end);
+  const advance = (c: Ctx<ML>) => (c.let({ cur: av.avcWalkNext(c, anon(c), c.l.cur), snap: {} }), !c.l.cur);
+  /** list_for_each_entry over the avcs; vma_address's loads, the seqcount, the address are dead outside an avc. */
+  const each = (fn: string, next: string, done: string, body: Block<ML>) =>
+    av.avcLoop(fn, next, done, advance, [L.scope<ML>(AVC_LOCALS, body)]);
   const loads = (fn: string, efault: string | null) =>
     vm.vmaAddressLoads<ML>({ fn, efault, order: w.p.order, reload: !!w.p.reload, vma, index: (c) => pg(c).index });
-  /** try_to_unmap_one / remove_migration_pte under the PTL: `from` → `to`, and the walk counts it. */
-  const swap = (c: Ctx<ML>, from: Pte['kind'], to: Pte, f: fo.FolioRefs, d: number, n: 'installed' | 'removed') => {
-    underPtl(c, ptl.at(mm(c)));
-    const e = c.get(pte(c));
-    if (e.kind !== from || (e as { folio: string }).folio !== pg(c).name) return;
-    c.set(pte(c), to);
-    inc(c, f.mapcount, d);
-    inc(c, f.ref, d);
-    inc(c, walks[pg(c).name][n]);
-  };
+  const counted = (c: Ctx<ML>, n: 'installed' | 'removed', did: boolean) => did && inc(c, walks[pg(c).name][n]);
   const mapped = (c: Ctx<ML>) => c.get(page(c).mapcount) > 0 && (c.let({ dst: pg(c).name }), true);
   const begin = (c: Ctx<ML>) => c.let({ seq: (c.await(c.get(sq(c)) % 2 === 0), c.get(sq(c))) });
-  const restart = step<ML>(LABEL.restart, (c) => (av.anonVmaUnlock(c, anon(c)), c.let({ cur: null, snap: {} })));
-  const temp = jump<ML>(LABEL.temp, (c) => vm.isVmaTemporaryStack(c, vma(c)), 'u_next');
+  const restart = step<ML>('rmap_walk_anon: spin_unlock(anon_vma->lock); goto retry', (c) => {
+    av.anonVmaUnlock(c, anon(c));
+    c.let({ cur: null, snap: {} });
+  });
+  const temp = jump<ML>(
+    'try_to_unmap_anon: is_vma_temporary_stack(vma)? → skip',
+    (c) => vm.isVmaTemporaryStack(c, vma(c)),
+    'u_next',
+  );
   const safe = jump<ML>(LABEL.safe, (c) => c.get(sq(c)) !== c.l.seq && (c.let({ snap: {} }), true), 'r_seq');
   const moved = (c: Ctx<ML>) => c.get(vma(c).anon) !== pg(c).av && c.get(sq(c)) !== c.l.seq;
-  const mel = when<ML>(LABEL.mel, moved, [restart, goto_('r_lock')]);
+  const efault = L.if_<ML>((l) => l.addr === vm.EFAULT, [goto_('r_next')]);
   const done = (c: Ctx<ML>) => (av.anonVmaUnlock(c, anon(c)), c.set(walks[pg(c).name].finished, true));
   const putback = (c: Ctx<ML>) => (fo.folioPut(c, page(c)), c.let({ pg: c.l.pg + 1, cur: null, snap: {}, dst: '' }));
-  /** One avc of a walk: vma_address's loads, the seqcount, the address are dead outside it. */
-  const avc = (body: Block<ML>) => L.scope<ML>({ snap: NO_SNAP, addr: vm.EFAULT, seq: 0 }, body);
   const sleep = step<ML>('unmap_and_move: lock_page sleeps', (c) => fo.folioLockSleep(c, page(c)));
-  const newpage = (c: Ctx<ML>) => {
-    const f = folios[pg(c).dst];
-    if (c.get(f.locked) !== c.tid) c.bug(FOLIO_LOCK, `unlock_page(${pg(c).dst}) not locked by the migrator`);
-    c.set(f.locked, -1);
-    if (c.l.dst !== pg(c).dst) c.set(f.ref, 0);
-  };
+  const newpage = (c: Ctx<ML>) => mw.newpageUnlock(c, folios[pg(c).dst], pg(c).dst, c.l.dst === pg(c).dst);
   return [
     label('page'),
     L.localWhen('migrate_pages: next page on the list', (l) => [{}, l.pg >= w.pages.length], [L.exit()]),
     when('unmap_and_move: lock_page(page)', (c) => fo.folioLockOrQueue(c, page(c)), [], [sleep], LOCK),
     // try_to_unmap(page, TTU_MIGRATION) → try_to_unmap_anon
     step(`try_to_unmap_anon: page_lock_anon_vma${root ? ' (the root)' : ''}`, (c) => av.anonVmaLock(c, anon(c)), LOCK),
-    label('u_next'),
-    next('try_to_unmap_anon', 'u_done'),
-    avc([
+    ...each('try_to_unmap_anon', 'u_next', 'u_done', [
       ...opt(o.skip, temp),
       ...loads('try_to_unmap_anon', 'u_next'),
-      step(LABEL.unmapOne, (c) => swap(c, 'present', mig(pg(c).name), page(c), -1, 'installed'), LOCK),
+      step(
+        LABEL.unmapOne,
+        (c) => counted(c, 'installed', mw.unmapToMigrationEntry(c, at(c), pg(c).name, page(c))),
+        LOCK,
+      ),
     ]),
-    goto_('u_next'),
-    label('u_done'),
     step('try_to_unmap_anon: page_unlock_anon_vma', (c) => av.anonVmaUnlock(c, anon(c))),
     jump('unmap_and_move: page_mapped(page)? → skip the move', mapped, 'r_lock'),
     step(LABEL.count, (c) => c.let({ dst: c.get(page(c).ref) === 1 ? pg(c).dst : pg(c).name })),
     // remove_migration_ptes(page, dst) → rmap_walk_anon
     label('r_lock'),
     step(`rmap_walk_anon: spin_lock${lock}`, (c) => av.anonVmaLock(c, anon(c)), LOCK),
-    label('r_next'),
-    next('rmap_walk_anon', 'r_done'),
-    avc([
-      ...opt(checked, label<ML>('r_seq'), step<ML>(o.adjust === 'mel' ? LABEL.seqMel : LABEL.seqVma, begin)),
+    ...each('rmap_walk_anon', 'r_next', 'r_done', [
+      ...opt(checked, label<ML>('r_seq'), step<ML>(LABEL.seq(o.adjust === 'mel'), begin)),
       ...loads('rmap_walk_anon', checked ? null : 'r_next'),
       ...opt(o.adjust === 'vma-seqcount', safe),
-      ...opt(o.adjust === 'mel', mel),
-      ...opt(
-        checked,
-        L.if_<ML>((l) => l.addr === vm.EFAULT, [goto_('r_next')]),
+      ...opt(o.adjust === 'mel', when<ML>(LABEL.mel, moved, [restart, goto_('r_lock')])),
+      ...opt(checked, efault),
+      jump(LABEL.peek, (c) => c.get(at(c).pte).kind !== 'migration', 'r_next'),
+      step(
+        LABEL.removeOne,
+        (c) => counted(c, 'removed', mw.removeMigrationPte(c, at(c), pg(c).name, c.l.dst, folios[c.l.dst])),
+        LOCK,
       ),
-      jump(LABEL.peek, (c) => c.get(pte(c)).kind !== 'migration', 'r_next'),
-      step(LABEL.removeOne, (c) => swap(c, 'migration', present(c.l.dst), folios[c.l.dst], 1, 'removed'), LOCK),
     ]),
-    goto_('r_next'),
-    label('r_done'),
     step(`rmap_walk_anon: spin_unlock${lock}`, done),
-    step(LABEL.newpage, newpage),
+    step('move_to_new_page: unlock_page(newpage) / free the unused newpage', newpage),
     step('unmap_and_move: unlock_page(page)', (c) => fo.folioUnlock(c, page(c))),
     step('unmap_and_move: putback_lru_page(page) (frees a migrated page)', putback, ATOMIC),
     goto_('page'),
@@ -223,22 +204,12 @@ function migrator(o: Options, w: W): Block<ML> {
 
 // ---------------------------------------------------------------- vma_adjust; mprotect, exec and the fault
 
-interface AL {
-  readonly f: string; // migration_entry_wait: the page whose entry the fault found
-}
-/** One store of vma_adjust: the VMA, the field, its new value from the old one, the text. */
-type Store = readonly [string, F, (old: number) => number, string];
-const set = (v: string, f: F, x: number): Store => [v, f, () => x, `${v}->vm_${f} = ${x}`];
-const add = (v: string, f: F, d: number): Store => [
-  v,
-  f,
-  (x) => x + d,
-  `${v}->vm_${f} ${d < 0 ? '-=' : '+='} ${Math.abs(d)}`,
-];
+type AL = { readonly f: string }; // migration_entry_wait: the page whose entry the fault found
 
-/** vma_adjust(): the variant's lock and seqcounts around the stores (grouped per VMA); `endOnly`: only vm_end moves. */
-function vmaAdjust(o: Options, w: W, mm: number, groups: readonly (readonly Store[])[], endOnly = false): Block<AL> {
-  const [own, next] = [w.anonOf[groups[0][0][0]], groups[1] ? w.anonOf[groups[1][0][0]] : null];
+/** vma_adjust(): the variant's lock and seqcounts around its stores (one string per VMA); `endOnly`: only vm_end moves. */
+function vmaAdjust(o: Options, w: W, mm: number, groups: readonly string[], endOnly = false): Block<AL> {
+  const vmaOf = (g: string) => g.split('->')[0].trim();
+  const [own, next] = [w.anonOf[vmaOf(groups[0])], groups[1] ? w.anonOf[vmaOf(groups[1])] : null];
   // Michel Lespinasse, Sep 2012: `anon_vma = vma->anon_vma; if (!anon_vma && adjust_next) anon_vma = next->anon_vma;`
   const a = o.adjust === 'root-next' ? (own ?? next) : own;
   // 012f18004da3 locks `if (vma->anon_vma && (insert || importer || start != vma->vm_start))`; the others if (anon_vma).
@@ -249,15 +220,14 @@ function vmaAdjust(o: Options, w: W, mm: number, groups: readonly (readonly Stor
   const bump = (k: string, x: string) => step<AL>(`vma_adjust: write_seqcount_${x}`, (c) => inc(c, w.r.seq[k]));
   const mel = (x: string) => opt(o.adjust === 'mel' && locks, bump(`mm${mm}`, `${x}(&mm->span_seqcounter)`));
   const per = (v: string, x: string) => opt(o.adjust === 'vma-seqcount', bump(v, `${x}(&${v}->updating)`));
-  const store = ([v, f, value, text]: Store) =>
-    step<AL>(`vma_adjust: ${text}`, (c) => vm.vmaStore(c, w.r.vmas[v], f, value(vm.vmaLoad(c, w.r.vmas[v], f))));
+  const stores = (g: string) => vm.vmaStoreSteps<AL>('vma_adjust', w.r.vmas, g);
   return [
     ...opt(
       locks,
       step<AL>(`vma_adjust: spin_lock${name}`, (c) => av.anonVmaLock(c, lock), LOCK),
     ),
     ...mel('begin'),
-    ...groups.flatMap((g) => [...per(g[0][0], 'begin'), ...g.map(store), ...per(g[0][0], 'end')]),
+    ...groups.flatMap((g) => [...per(vmaOf(g), 'begin'), ...stores(g), ...per(vmaOf(g), 'end')]),
     ...mel('end'),
     ...opt(
       locks,
@@ -267,44 +237,20 @@ function vmaAdjust(o: Options, w: W, mm: number, groups: readonly (readonly Stor
 }
 
 /** The user touches the page: handle_pte_fault → do_swap_page → migration_entry_wait, until it is mapped. */
-function fault(w: W, mm: number, addr: number): Block<AL> {
-  const [e, f] = [w.at(mm, addr), (c: Ctx<AL>) => w.r.folios[c.l.f]];
-  const wait = (c: Ctx<AL>) => {
-    underPtl(c, w.r.ptl.at(mm));
-    const p = c.get(e);
-    if (p.kind !== 'migration') return true;
-    const g = w.r.folios[p.folio];
-    const view = { locked: () => c.get(g.locked) !== -1, freed: () => c.get(g.ref) === 0 };
-    const bug = me.migrationEntryToPage(view as unknown as me.MigrationEntryView<null>, null, p.folio);
-    if (bug) c.bug(bug.property, bug.message);
-    if (!fo.folioTryGet(c, g)) return true;
-    return (fo.folioQueueIfLocked(c, g), c.let({ f: p.folio }), false);
-  };
-  return [
-    label('access'),
-    when(LABEL.access, (c) => c.get(e).kind !== 'migration', [L.exit()]),
-    L.scope<AL>({ f: '' }, [
-      jump(LABEL.wait, wait, 'access', LOCK),
-      step('migration_entry_wait: wait_on_page_locked', (c) => fo.folioWaitUnlocked(c, f(c))),
-      step('migration_entry_wait: put_page; refault', (c) => fo.folioPut(c, f(c), true), ATOMIC),
-    ]),
-    goto_('access'),
-  ];
-}
+const fault = (w: W, mm: number, addr: number) =>
+  mw.migrationEntryWait<AL>({ pte: w.at(mm, addr), ptl: w.r.ptl.at(mm) }, (n) => w.r.folios[n]);
 
 /** mprotect: split_vma new_below (anon_vma_clone links C2, then C1 moves up), or vma_merge: case 5 (C1 grows over
  * [3,4) of C2, adjust_next = 1) or, noanon, case 4 (C1 shrinks to [0,2), C2 with the page grows down: -1). */
 function mprotect(o: Options, w: W): Block<AL> {
   const [AV0, d] = [w.r.anon_vmas.AV0, w.p.noanon ? -1 : 1];
-  const merge = [
-    [set('C1', 'start', 0), set('C1', 'end', 3 + d), set('C1', 'pgoff', 0)],
-    [add('C2', 'start', d), add('C2', 'pgoff', d)],
-  ];
+  const by = d < 0 ? '-= 1' : '+= 1';
+  const merge = [`C1->vm_start = 0; C1->vm_end = ${3 + d}; C1->vm_pgoff = 0`, `C2->vm_start ${by}; C2->vm_pgoff ${by}`];
   const split: Block<AL> = [
     step('anon_vma_clone: spin_lock(&anon_vma->lock)', (c) => av.anonVmaLock(c, AV0), LOCK),
     step('anon_vma_chain_link: list_add_tail(C2)', (c) => av.avcAddTail(c, AV0, 'C2')),
     step('anon_vma_clone: spin_unlock', (c) => av.anonVmaUnlock(c, AV0)),
-    ...vmaAdjust(o, w, 1, [[set('C1', 'start', 2), set('C1', 'end', 6), set('C1', 'pgoff', 2)]]),
+    ...vmaAdjust(o, w, 1, ['C1->vm_start = 2; C1->vm_end = 6; C1->vm_pgoff = 2']),
   ];
   return [...(w.p.mprotect === 2 ? split : vmaAdjust(o, w, 1, merge)), ...fault(w, 1, PAGE_INDEX)];
 }
@@ -313,7 +259,7 @@ function mprotect(o: Options, w: W): Block<AL> {
 function exec(o: Options, w: W): Block<AL> {
   const [mm, n, S, ptl] = [w.ex, w.p.stack, w.r.vmas.S, w.r.ptl.at(w.ex)];
   const adjust = (end: number, endOnly?: boolean) =>
-    vmaAdjust(o, w, mm, [[set('S', 'start', 0), set('S', 'end', end), set('S', 'pgoff', 0)]], endOnly);
+    vmaAdjust(o, w, mm, [`S->vm_start = 0; S->vm_end = ${end}; S->vm_pgoff = 0`], endOnly);
   const move = (k: number) =>
     step<AL>(`move_ptes: pte = ptep_clear_flush(old ${SHIFT + k}); set_pte_at(new ${k}, pte)`, (c) => {
       const old = c.get(w.at(mm, SHIFT + k));
@@ -361,37 +307,31 @@ const VARIANTS = table(`
   no-temp-stack none y broken a8bef8ff6ea1 (merged): migration skips VM_STACK_INCOMPLETE_SETUP stacks.
   merged root y holds 2.6.35: the root anon_vma lock and the temporary-stack skip.
   next-anon-vma-lock root-next y holds merged plus Michel Lespinasse's Sep 2012 fix: vma_adjust locks next->anon_vma when vma has none (case 4).`);
-// file @ version | the functions of it that step labels and call chains name
-const SOURCES = table(
-  `mm/migrate.c @ v2.6.34 | migrate_pages unmap_and_move move_to_new_page migrate_page migrate_page_move_mapping
-  mm/migrate.c @ v2.6.34 | remove_migration_ptes remove_migration_pte migration_entry_wait
-  mm/rmap.c @ v2.6.34 | try_to_unmap try_to_unmap_anon try_to_unmap_one vma_address rmap_walk rmap_walk_anon
-  mm/rmap.c @ v2.6.34 | anon_vma_clone anon_vma_chain_link
-  mm/rmap.c @ v2.6.34-rc + KAMEZAWA's patch (April 2010) | vma_address_safe
-  mm/mmap.c @ v2.6.34, v2.6.35, v3.6 | vma_adjust vma_merge split_vma
-  mm/mprotect.c @ v2.6.34 | mprotect_fixup
-  fs/binfmt_elf.c @ v2.6.35 | load_elf_binary create_elf_tables
-  fs/exec.c @ v2.6.35 | setup_arg_pages shift_arg_pages
-  mm/mremap.c @ v2.6.35 | move_page_tables move_ptes
-  mm/memory.c @ v2.6.34 | handle_pte_fault do_swap_page`,
-  ' | ',
-);
-/** Who calls whom (report only), from call paths outermost first. */
-const chains = (...paths: string[]) =>
-  Object.fromEntries(paths.flatMap((x) => x.split(' ').map((f, i, fs) => [f, i ? fs[i - 1] : ''])).reverse());
+const SOURCES = sourcesByFile(`
+  mm/migrate.c @ v2.6.34: migrate_pages unmap_and_move move_to_new_page migrate_page migrate_page_move_mapping
+  mm/migrate.c @ v2.6.34: remove_migration_ptes remove_migration_pte migration_entry_wait
+  mm/rmap.c @ v2.6.34: try_to_unmap try_to_unmap_anon try_to_unmap_one vma_address rmap_walk rmap_walk_anon
+  mm/rmap.c @ v2.6.34: anon_vma_clone anon_vma_chain_link
+  mm/rmap.c @ v2.6.34-rc + KAMEZAWA's patch (April 2010): vma_address_safe
+  mm/mmap.c @ v2.6.34, v2.6.35, v3.6: vma_adjust vma_merge split_vma
+  mm/mprotect.c @ v2.6.34: mprotect_fixup
+  fs/binfmt_elf.c @ v2.6.35: load_elf_binary create_elf_tables
+  fs/exec.c @ v2.6.35: setup_arg_pages shift_arg_pages
+  mm/mremap.c @ v2.6.35: move_page_tables move_ptes
+  mm/memory.c @ v2.6.34: handle_pte_fault do_swap_page`);
+/** Who calls whom (report only), as call paths outermost first. */
 const FAULT = 'handle_pte_fault do_swap_page migration_entry_wait';
-const CALLS = (mprotect: number): Record<string, Record<string, string>> => ({
-  migrator: chains(
-    'migrate_pages unmap_and_move try_to_unmap try_to_unmap_anon try_to_unmap_one',
-    'unmap_and_move move_to_new_page migrate_page migrate_page_move_mapping',
-    'unmap_and_move remove_migration_ptes rmap_walk rmap_walk_anon remove_migration_pte',
-  ),
-  mprotect: chains(
+const CALLS = (mprotect: number): Record<string, Callers> => ({
+  migrator: callPaths(`
+    migrate_pages unmap_and_move try_to_unmap try_to_unmap_anon try_to_unmap_one
+    unmap_and_move move_to_new_page migrate_page migrate_page_move_mapping
+    unmap_and_move remove_migration_ptes rmap_walk rmap_walk_anon remove_migration_pte`),
+  mprotect: callPaths(
     `mprotect_fixup ${mprotect === 2 ? 'split_vma' : 'vma_merge'} vma_adjust`,
     'split_vma anon_vma_clone anon_vma_chain_link',
     FAULT,
   ),
-  exec: chains(
+  exec: callPaths(
     'load_elf_binary setup_arg_pages shift_arg_pages vma_adjust',
     'shift_arg_pages move_page_tables move_ptes',
     `load_elf_binary create_elf_tables ${FAULT}`,
@@ -433,7 +373,7 @@ export default L.defineModel<Options>({
       threads: [
         L.thread('migrator', ml, migrator(o, w)),
         ...opt(p.mprotect, L.thread<AL>('mprotect', { f: '' }, mprotect(o, w))),
-        ...opt(p.exec, L.thread<AL>('exec', { f: '' }, exec(o, w))),
+        ...(p.exec ? [L.thread<AL>('exec', { f: '' }, exec(o, w))] : []),
       ],
       properties: [
         me.noDanglingMigrationEntry(view),
@@ -452,5 +392,5 @@ export default L.defineModel<Options>({
       annotate: (t) => ({ calls: CALLS(p.mprotect)[t] }),
     };
   },
-  sources: Object.fromEntries(SOURCES.flatMap(([file, fns]) => fns.split(' ').map((f) => [f, file]))),
+  sources: SOURCES,
 });

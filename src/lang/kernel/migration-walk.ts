@@ -1,0 +1,103 @@
+import { FOLIO_LOCK } from '../../kernel/folio.js';
+import { PTL_CLASS } from '../../kernel/mremap.js';
+import { migrationEntry, present, type Pte } from '../../kernel/pte.js';
+import { migrationEntryToPage, type MigrationEntryView } from '../../../properties/migration-entries.js';
+import { exit, goto_, label, scope, step, when, type Block } from '../ast.js';
+import type { Ctx } from '../context.js';
+import type { Ref } from '../layout.js';
+import { folioPut, folioQueueIfLocked, folioTryGet, folioWaitUnlocked, type FolioRefs } from './folio.js';
+
+/**
+ * Anon page migration at one PTE @ v2.6.34 (mm/rmap.c, mm/migrate.c, mm/memory.c): what
+ * try_to_unmap_one and remove_migration_pte do under the PTL, the end of move_to_new_page, and
+ * the fault that finds a migration entry (handle_pte_fault → do_swap_page →
+ * migration_entry_wait). Each PTL critical section is one step: nothing else the models run
+ * under the PTL races with it. The anon_vma walks around them (try_to_unmap_anon,
+ * rmap_walk_anon, vma_address) stay in the model: what they lock and check is what the 2010
+ * patches changed.
+ */
+export interface PteAt {
+  readonly pte: Ref<Pte>;
+  /** The PTL of the page table holding `pte`. */
+  readonly ptl: Ref<number>;
+}
+
+/** A PTL critical section as one step: waits while the PTL is held; lockdep sees acquire and release. */
+export function ptlSection<L>(c: Ctx<L>, ptl: Ref<number>): void {
+  c.lockOp({ op: 'acquire', cls: PTL_CLASS, inst: ptl.loc });
+  c.touch(ptl);
+  c.await(c.get(ptl) === -1);
+  c.lockOp({ op: 'release', cls: PTL_CLASS, inst: ptl.loc });
+}
+
+/** Under the PTL: if the PTE is a `from` entry for `page`, it becomes `to`; `f`'s mapcount and count move by `d`. */
+function replace<L>(c: Ctx<L>, r: PteAt, from: Pte['kind'], page: string, to: Pte, f: FolioRefs, d: 1 | -1) {
+  ptlSection(c, r.ptl);
+  const e = c.get(r.pte);
+  if (e.kind !== from || (e as { folio: string }).folio !== page) return false;
+  c.set(r.pte, to);
+  c.set(f.mapcount, c.get(f.mapcount) + d);
+  c.set(f.ref, c.get(f.ref) + d);
+  return true;
+}
+
+/**
+ * try_to_unmap_one(page, TTU_MIGRATION): PTL; page_check_address; ptep_clear_flush;
+ * set_pte_at(migration entry); page_remove_rmap; put_page. True when the PTE mapped `page`.
+ */
+export const unmapToMigrationEntry = <L>(c: Ctx<L>, r: PteAt, page: string, f: FolioRefs): boolean =>
+  replace(c, r, 'present', page, migrationEntry(page), f, -1);
+
+/**
+ * remove_migration_pte(page → dst): PTL; a migration entry for `page` becomes a present PTE of
+ * `dst` (set_pte_at, get_page(dst), page_add_anon_rmap; `to` is dst's folio). True when it did.
+ */
+export const removeMigrationPte = <L>(c: Ctx<L>, r: PteAt, page: string, dst: string, to: FolioRefs): boolean =>
+  replace(c, r, 'migration', page, present(dst), to, 1);
+
+/**
+ * The end of move_to_new_page: unlock_page(newpage), which the migrator locked; a newpage the
+ * move did not use (`used` false: the move failed) is freed with it.
+ */
+export function newpageUnlock<L>(c: Ctx<L>, f: FolioRefs, name: string, used: boolean): void {
+  if (c.get(f.locked) !== c.tid) c.bug(FOLIO_LOCK, `unlock_page(${name}) not locked by the migrator`);
+  c.set(f.locked, -1);
+  if (!used) c.set(f.ref, 0);
+}
+
+/**
+ * The user touches the page behind `r` until it is mapped: handle_pte_fault reads the PTE
+ * without a lock; a migration entry → do_swap_page → migration_entry_wait: under the PTL,
+ * migration_entry_to_page (BUG_ON(!PageLocked), the `migration-entry-locked` assertion),
+ * get_page_unless_zero, then wait_on_page_locked, put_page and fault again. The thread ends when
+ * the PTE is no longer a migration entry (labels `access` is the block's).
+ */
+export function migrationEntryWait<L extends { f: string }>(r: PteAt, folio: (name: string) => FolioRefs): Block<L> {
+  const f = (c: Ctx<L>) => folio(c.l.f);
+  const wait = (c: Ctx<L>) => {
+    ptlSection(c, r.ptl);
+    const p = c.get(r.pte);
+    if (p.kind !== 'migration') return true;
+    const g = folio(p.folio);
+    const view = { locked: () => c.get(g.locked) !== -1, freed: () => c.get(g.ref) === 0 };
+    const bug = migrationEntryToPage(view as unknown as MigrationEntryView<null>, null, p.folio);
+    if (bug) c.bug(bug.property, bug.message);
+    if (!folioTryGet(c, g)) return true;
+    return (folioQueueIfLocked(c, g), c.let({ f: p.folio } as Partial<L>), false);
+  };
+  const waitLabel = 'migration_entry_wait: PTL; is_migration_entry; migration_entry_to_page; get_page_unless_zero';
+  return [
+    label('access'),
+    when(
+      'handle_pte_fault: entry = *pte (lockless); not a swap entry → done',
+      (c) => c.get(r.pte).kind !== 'migration',
+      [exit()],
+    ),
+    scope<L>({ f: '' } as Partial<L>, [
+      when(waitLabel, wait, [goto_('access')], [], { cost: 'lock' }),
+      step('migration_entry_wait: wait_on_page_locked', (c) => folioWaitUnlocked(c, f(c))),
+      step('migration_entry_wait: put_page; refault', (c) => folioPut(c, f(c), true), { cost: 'atomic' }),
+    ]),
+    goto_('access'),
+  ];
+}
