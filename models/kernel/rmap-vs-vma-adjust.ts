@@ -1,19 +1,13 @@
 /**
- * rmap walks vs vma_adjust and exec's shift_arg_pages (seed 000: 2.6.34-rc, April–May 2010), in the model
- * language. Story, threads, granularity, traces, verdicts: docs/models/rmap-vs-vma-adjust.md.
+ * rmap walks vs vma_adjust and exec's shift_arg_pages (seed 000: 2.6.34-rc, April–May 2010), in the model language.
+ * Story, threads, granularity, traces, verdicts: docs/models/rmap-vs-vma-adjust.md. Follows mm/rmap.c @ v2.6.34-rc
+ * patch mails; mm/migrate.c, mm/mprotect.c @ v2.6.34; mm/mmap.c @ v2.6.34, v2.6.35 (012f18004da3) and v3.6 (Michel
+ * Lespinasse's case-4 fix); fs/exec.c, mm/mremap.c @ v2.6.35 (a8bef8ff6ea1). SOURCES: the file of every function.
  *
- * Follows mm/rmap.c (try_to_unmap_anon, rmap_walk_anon, vma_address) @ v2.6.34-rc patch mails; mm/migrate.c @
- * v2.6.34; mm/mmap.c (vma_adjust, vma_merge, split_vma) @ v2.6.34, v2.6.35 (012f18004da3) and v3.6 (Michel
- * Lespinasse's case-4 fix); mm/mprotect.c @ v2.6.34; fs/exec.c and mm/mremap.c @ v2.6.35 (a8bef8ff6ea1).
- * SOURCES names the file of every function a step or call chain names.
- *
- * Migration walks the page's anon_vma twice: try_to_unmap installs migration entries, remove_migration_ptes must
- * find each again before unlock_page. vma_address() uses plain loads of vm_pgoff/vm_start/vm_end while vma_adjust
- * rewrites them under no lock the walker holds (mprotect's vma_merge, split_vma), and exec moves its stack VMA
- * before its page tables: an entry is missed, the page freed, the next fault BUGs in migration_entry_to_page.
- * Source over the thread: split_vma links the new VMA before vma_adjust; 012f18004da3 locks only `if
- * (vma->anon_vma && (insert || importer || start != vma->vm_start))`; walks from 2.6.35 on lock the root.
- * Variants: VARIANTS below, one line each.
+ * Migration walks the page's anon_vma twice: try_to_unmap installs migration entries, remove_migration_ptes must find
+ * each again before unlock_page. vma_address() uses plain loads of vm_pgoff/vm_start/vm_end while vma_adjust rewrites
+ * them under no lock the walker holds (mprotect's vma_merge, split_vma), and exec moves its stack VMA before its page
+ * tables: an entry is missed, the page freed, the next fault BUGs in migration_entry_to_page. Variants: VARIANTS.
  */
 import { callPaths, type Callers } from '../../src/core/annotations.js';
 import { ModelError } from '../../src/core/errors.js';
@@ -21,7 +15,7 @@ import type { Verdict } from '../../src/core/model.js';
 import { assertion } from '../../src/core/property.js';
 import { FOLIO_LOCK, REFCOUNT, folioShow } from '../../src/kernel/folio.js';
 import { PTL_CLASS } from '../../src/kernel/mremap.js';
-import { PTE_NONE, migrationEntry as mig, present, type Pte } from '../../src/kernel/pte.js';
+import { PTE_NONE, migrationEntry as mig, present } from '../../src/kernel/pte.js';
 import { lockMisuse } from '../../src/kernel/spinlock.js';
 import * as L from '../../src/lang/index.js';
 import { goto_, int, label, oneOf, step, when, type Block, type Ctx } from '../../src/lang/index.js';
@@ -35,7 +29,6 @@ import * as me from '../../properties/migration-entries.js';
 type Adjust = 'none' | 'vma-anon-vma' | 'vma-seqcount' | 'mel' | 'root' | 'root-next';
 /** adjust: what vma_adjust takes around its stores, and how rmap_walk_anon checks; skip: a8bef8ff's skip. */
 type Options = { readonly adjust: Adjust; readonly skip: boolean };
-type S = { pte: Pte[]; folios: Record<string, { ref: number; locked: number }>; mig: Record<string, me.MigrationWalk> };
 const [SPAN, PAGE_INDEX, SHIFT] = [8, 3, 4]; // PTEs per mm (pte[mm * SPAN + address]); P's index; exec's shift
 const [LOCK, ATOMIC] = [{ cost: 'lock' } as const, { cost: 'atomic' } as const];
 const opt = <T>(cond: unknown, ...xs: T[]): T[] => (cond ? xs : []);
@@ -44,21 +37,15 @@ const inc = <T>(c: Ctx<T>, r: L.Ref<number>, d = 1) => c.set(r, c.get(r) + d);
 const table = (text: string, sep: string | RegExp = / +/) =>
   text.split('\n').flatMap((line) => (line.trim() ? [line.trim().split(sep)] : []));
 const LABEL = {
-  unmapOne:
-    'try_to_unmap_one: PTL; page_check_address; ptep_clear_flush; set_pte_at(migration entry); page_remove_rmap; put_page',
-  removeOne: 'remove_migration_pte: PTL; migration entry for page? set_pte_at(dst); get_page(dst); page_add_anon_rmap',
   peek: 'remove_migration_pte: pte = *ptep (lockless); !is_swap_pte → next avc',
   count: 'migrate_page_move_mapping: page_count(page) != 1 → -EAGAIN; else migrate_page_copy',
   safe: 'vma_address_safe: read_seqcount_retry(&vma->updating)? → retry; -EFAULT → next avc',
   mel: 'rmap_walk_anon: anon_vma != vma->anon_vma && read_seqcount_retry? → restart; -EFAULT → next avc',
-  seq: (mel: boolean) =>
-    mel
-      ? 'rmap_walk_anon: read_seqcount_begin(&mm->span_seqcounter)'
-      : 'vma_address_safe: read_seqcount_begin(&vma->updating)',
+  seqMel: 'rmap_walk_anon: read_seqcount_begin(&mm->span_seqcounter)',
+  seqVma: 'vma_address_safe: read_seqcount_begin(&vma->updating)',
+  restart: 'rmap_walk_anon: spin_unlock(anon_vma->lock); goto retry',
+  temp: 'try_to_unmap_anon: is_vma_temporary_stack(vma)? → skip',
 };
-
-/** A migration walk's count of entries installed and removed, and whether the remove walk finished. */
-const WALK = { installed: int(0, 8), removed: int(0, 8), finished: oneOf([false, true]) };
 
 /** The fork tree (parent A, first child C1/C2, children D2..), exec's stack S, the migrator's pages, the layout. */
 function world(p: Readonly<Record<string, number>>) {
@@ -100,7 +87,7 @@ function world(p: Readonly<Record<string, number>>) {
     ptl: L.array(ex + 1, L.tid()), // one PTL per mm (one page-table page each)
     folios: of(Object.keys(folios), () => ({ ...fo.folioSpec([]), mapcount: int(0, 8) })),
     seq: of([...vmas.map((v) => v[0]), ...[...Array(ex + 1).keys()].map((m) => `mm${m}`)], () => int(0, 8)),
-    mig: of(walked, (n) => L.unit({ folio: oneOf([n]), ...WALK })),
+    mig: of(walked, mw.migrationWalkSpec),
   });
   const init = shared.state({ pte: pte.map((n) => (n ? present(n) : PTE_NONE)), folios });
   const mmOf = Object.fromEntries(vmas.map((v) => [v[0], +v[5]]));
@@ -113,14 +100,9 @@ const rootOf = (a: string) => (a === 'AVS' ? a : 'AV0'); // anon_vma->root (2.6.
 
 // ---------------------------------------------------------------- the migrator: migrate_pages over its list
 
-interface ML {
-  readonly pg: number; // position in the list
-  readonly cur: string | null; // the VMA of the avc the walk stands on, null at the list head
-  readonly snap: vm.VmaSnap; // vma_address's loads so far
-  readonly addr: number;
-  readonly seq: number; // the sampled seqcount (vma-seqcount, mel-lock-seq)
-  readonly dst: string; // remove_migration_ptes(page, dst): the new page, or page itself on failure
-}
+/** pg: position in the list; cur: the VMA of the avc the walk stands on (null: the head); snap, addr: vma_address's
+ * loads so far and result; seq: the sampled seqcount; dst: remove_migration_ptes(page, dst), or page on failure. */
+type ML = { pg: number; cur: string | null; snap: vm.VmaSnap; addr: number; seq: number; dst: string };
 
 const AVC_LOCALS: Partial<ML> = { snap: {}, addr: vm.EFAULT, seq: 0 }; // one object: both walks reset the same
 
@@ -144,15 +126,11 @@ function migrator(o: Options, w: W): Block<ML> {
   const counted = (c: Ctx<ML>, n: 'installed' | 'removed', did: boolean) => did && inc(c, walks[pg(c).name][n]);
   const mapped = (c: Ctx<ML>) => c.get(page(c).mapcount) > 0 && (c.let({ dst: pg(c).name }), true);
   const begin = (c: Ctx<ML>) => c.let({ seq: (c.await(c.get(sq(c)) % 2 === 0), c.get(sq(c))) });
-  const restart = step<ML>('rmap_walk_anon: spin_unlock(anon_vma->lock); goto retry', (c) => {
-    av.anonVmaUnlock(c, anon(c));
-    c.let({ cur: null, snap: {} });
-  });
-  const temp = jump<ML>(
-    'try_to_unmap_anon: is_vma_temporary_stack(vma)? → skip',
-    (c) => vm.isVmaTemporaryStack(c, vma(c)),
-    'u_next',
-  );
+  const restart = step<ML>(LABEL.restart, (c) => (av.anonVmaUnlock(c, anon(c)), c.let({ cur: null, snap: {} })));
+  const temp = jump<ML>(LABEL.temp, (c) => vm.isVmaTemporaryStack(c, vma(c)), 'u_next');
+  const unmap = (c: Ctx<ML>) => counted(c, 'installed', mw.unmapToMigrationEntry(c, at(c), pg(c).name, page(c)));
+  const remove = (c: Ctx<ML>) =>
+    counted(c, 'removed', mw.removeMigrationPte(c, at(c), pg(c).name, c.l.dst, folios[c.l.dst]));
   const safe = jump<ML>(LABEL.safe, (c) => c.get(sq(c)) !== c.l.seq && (c.let({ snap: {} }), true), 'r_seq');
   const moved = (c: Ctx<ML>) => c.get(vma(c).anon) !== pg(c).av && c.get(sq(c)) !== c.l.seq;
   const efault = L.if_<ML>((l) => l.addr === vm.EFAULT, [goto_('r_next')]);
@@ -169,11 +147,7 @@ function migrator(o: Options, w: W): Block<ML> {
     ...each('try_to_unmap_anon', 'u_next', 'u_done', [
       ...opt(o.skip, temp),
       ...loads('try_to_unmap_anon', 'u_next'),
-      step(
-        LABEL.unmapOne,
-        (c) => counted(c, 'installed', mw.unmapToMigrationEntry(c, at(c), pg(c).name, page(c))),
-        LOCK,
-      ),
+      step(mw.TRY_TO_UNMAP_ONE, unmap, LOCK),
     ]),
     step('try_to_unmap_anon: page_unlock_anon_vma', (c) => av.anonVmaUnlock(c, anon(c))),
     jump('unmap_and_move: page_mapped(page)? → skip the move', mapped, 'r_lock'),
@@ -182,17 +156,13 @@ function migrator(o: Options, w: W): Block<ML> {
     label('r_lock'),
     step(`rmap_walk_anon: spin_lock${lock}`, (c) => av.anonVmaLock(c, anon(c)), LOCK),
     ...each('rmap_walk_anon', 'r_next', 'r_done', [
-      ...opt(checked, label<ML>('r_seq'), step<ML>(LABEL.seq(o.adjust === 'mel'), begin)),
+      ...opt(checked, label<ML>('r_seq'), step<ML>(o.adjust === 'mel' ? LABEL.seqMel : LABEL.seqVma, begin)),
       ...loads('rmap_walk_anon', checked ? null : 'r_next'),
       ...opt(o.adjust === 'vma-seqcount', safe),
       ...opt(o.adjust === 'mel', when<ML>(LABEL.mel, moved, [restart, goto_('r_lock')])),
       ...opt(checked, efault),
       jump(LABEL.peek, (c) => c.get(at(c).pte).kind !== 'migration', 'r_next'),
-      step(
-        LABEL.removeOne,
-        (c) => counted(c, 'removed', mw.removeMigrationPte(c, at(c), pg(c).name, c.l.dst, folios[c.l.dst])),
-        LOCK,
-      ),
+      step(mw.REMOVE_MIGRATION_PTE, remove, LOCK),
     ]),
     step(`rmap_walk_anon: spin_unlock${lock}`, done),
     step('move_to_new_page: unlock_page(newpage) / free the unused newpage', newpage),
@@ -221,18 +191,14 @@ function vmaAdjust(o: Options, w: W, mm: number, groups: readonly string[], endO
   const mel = (x: string) => opt(o.adjust === 'mel' && locks, bump(`mm${mm}`, `${x}(&mm->span_seqcounter)`));
   const per = (v: string, x: string) => opt(o.adjust === 'vma-seqcount', bump(v, `${x}(&${v}->updating)`));
   const stores = (g: string) => vm.vmaStoreSteps<AL>('vma_adjust', w.r.vmas, g);
+  const take = step<AL>(`vma_adjust: spin_lock${name}`, (c) => av.anonVmaLock(c, lock), LOCK);
+  const drop = step<AL>(`vma_adjust: spin_unlock${name}`, (c) => av.anonVmaUnlock(c, lock));
   return [
-    ...opt(
-      locks,
-      step<AL>(`vma_adjust: spin_lock${name}`, (c) => av.anonVmaLock(c, lock), LOCK),
-    ),
+    ...opt(locks, take),
     ...mel('begin'),
     ...groups.flatMap((g) => [...per(vmaOf(g), 'begin'), ...stores(g), ...per(vmaOf(g), 'end')]),
     ...mel('end'),
-    ...opt(
-      locks,
-      step<AL>(`vma_adjust: spin_unlock${name}`, (c) => av.anonVmaUnlock(c, lock)),
-    ),
+    ...opt(locks, drop),
   ];
 }
 
@@ -283,7 +249,7 @@ function exec(o: Options, w: W): Block<AL> {
 
 const ALL = [me.NO_DANGLING, me.MIGRATION_ENTRY_LOCKED, me.REMOVE_WALK_COMPLETE, me.NO_PTE_MAPS_FREED];
 const broken: Record<string, Verdict> = Object.fromEntries(ALL.map((p) => [p, 'violated']));
-const variant = (adjust: string, skip: string, v: string, doc: string[]) => ({
+const variant = ([adjust, skip, v, ...doc]: string[]) => ({
   doc: doc.join(' '),
   options: { adjust: adjust as Adjust, skip: skip === 'y' },
   expect: v === 'holds' ? {} : broken,
@@ -308,24 +274,17 @@ const VARIANTS = table(`
   merged root y holds 2.6.35: the root anon_vma lock and the temporary-stack skip.
   next-anon-vma-lock root-next y holds merged plus Michel Lespinasse's Sep 2012 fix: vma_adjust locks next->anon_vma when vma has none (case 4).`);
 const SOURCES = sourcesByFile(`
-  mm/migrate.c @ v2.6.34: migrate_pages unmap_and_move move_to_new_page migrate_page migrate_page_move_mapping
-  mm/migrate.c @ v2.6.34: remove_migration_ptes remove_migration_pte migration_entry_wait
-  mm/rmap.c @ v2.6.34: try_to_unmap try_to_unmap_anon try_to_unmap_one vma_address rmap_walk rmap_walk_anon
   mm/rmap.c @ v2.6.34: anon_vma_clone anon_vma_chain_link
   mm/rmap.c @ v2.6.34-rc + KAMEZAWA's patch (April 2010): vma_address_safe
   mm/mmap.c @ v2.6.34, v2.6.35, v3.6: vma_adjust vma_merge split_vma
   mm/mprotect.c @ v2.6.34: mprotect_fixup
   fs/binfmt_elf.c @ v2.6.35: load_elf_binary create_elf_tables
   fs/exec.c @ v2.6.35: setup_arg_pages shift_arg_pages
-  mm/mremap.c @ v2.6.35: move_page_tables move_ptes
-  mm/memory.c @ v2.6.34: handle_pte_fault do_swap_page`);
+  mm/mremap.c @ v2.6.35: move_page_tables move_ptes`);
 /** Who calls whom (report only), as call paths outermost first. */
-const FAULT = 'handle_pte_fault do_swap_page migration_entry_wait';
+const FAULT = mw.FAULT_PATH;
 const CALLS = (mprotect: number): Record<string, Callers> => ({
-  migrator: callPaths(`
-    migrate_pages unmap_and_move try_to_unmap try_to_unmap_anon try_to_unmap_one
-    unmap_and_move move_to_new_page migrate_page migrate_page_move_mapping
-    unmap_and_move remove_migration_ptes rmap_walk rmap_walk_anon remove_migration_pte`),
+  migrator: callPaths(mw.MIGRATE_PAGES_PATHS),
   mprotect: callPaths(
     `mprotect_fixup ${mprotect === 2 ? 'split_vma' : 'vma_merge'} vma_adjust`,
     'split_vma anon_vma_clone anon_vma_chain_link',
@@ -352,45 +311,30 @@ export default L.defineModel<Options>({
     { name: 'exec (shift_arg_pages)', thread: 'exec', params: { mprotect: 0, exec: 1 } },
   ],
   options: { adjust: 'none', skip: false },
-  variants: Object.fromEntries(VARIANTS.map(([n, adjust, skip, v, ...doc]) => [n, variant(adjust, skip, v, doc)])),
+  variants: Object.fromEntries(VARIANTS.map(([n, ...v]) => [n, variant(v)])),
   build: (o, p) => {
     if (p.noanon && p.mprotect === 2)
       throw new ModelError(
         'rmap-vs-vma-adjust: --param noanon=1 is a vma_merge shape: it needs --param mprotect=1, not 2',
       );
     const w = world(p);
-    const view: me.MigrationEntryView<S> = {
-      reads: ['pte', 'mig', ...Object.keys(w.r.folios).flatMap((n) => [`folios.${n}.lock`, `folios.${n}.ref`])],
-      ptes: (s) => s.pte.map((e, i) => [`mm${Math.floor(i / SPAN)} pte[${i % SPAN}]`, e] as const),
-      locked: (s, f) => s.folios[f].locked !== -1,
-      freed: (s, f) => s.folios[f].ref === 0,
-      walks: (s) => Object.values(s.mig),
-    };
-    const ml: ML = { pg: 0, cur: null, snap: {}, addr: vm.EFAULT, seq: 0, dst: '' };
     return {
       layout: w.shared,
       init: w.init,
       threads: [
-        L.thread('migrator', ml, migrator(o, w)),
+        L.thread<ML>('migrator', { pg: 0, cur: null, snap: {}, addr: vm.EFAULT, seq: 0, dst: '' }, migrator(o, w)),
         ...opt(p.mprotect, L.thread<AL>('mprotect', { f: '' }, mprotect(o, w))),
         ...(p.exec ? [L.thread<AL>('exec', { f: '' }, exec(o, w))] : []),
       ],
       properties: [
-        me.noDanglingMigrationEntry(view),
-        me.migrationEntryLocked,
-        ...[me.removeWalkComplete(view), me.noPteMapsFreedPage(view), lockMisuse, av.avcListCorruption],
+        ...[...mw.migrationEntryProperties(Object.keys(w.r.folios), SPAN), lockMisuse, av.avcListCorruption],
         assertion(REFCOUNT, 'No put_page on a zero count (VM_BUG_ON_PAGE).'),
         assertion(FOLIO_LOCK, 'No unlock_page of a page the thread has not locked.'),
       ],
       observes: {}, // the properties read the shared state only
-      show: [
-        ...folioShow(),
-        ...av.anonVmaShow(),
-        { path: 'ptl[*]', name: 'PTL(mm $1)', as: 'owner' },
-        { path: 'mig.*.*', name: 'migration walk of $1: $2', as: 'bookkeeping' },
-      ],
+      show: [...folioShow(), ...av.anonVmaShow(), ...mw.MIGRATION_WALK_SHOW],
       annotate: (t) => ({ calls: CALLS(p.mprotect)[t] }),
     };
   },
-  sources: SOURCES,
+  sources: { ...mw.MIGRATION_WALK_SOURCES, ...SOURCES },
 });

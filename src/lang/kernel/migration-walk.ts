@@ -1,10 +1,20 @@
 import { FOLIO_LOCK } from '../../kernel/folio.js';
 import { PTL_CLASS } from '../../kernel/mremap.js';
 import { migrationEntry, present, type Pte } from '../../kernel/pte.js';
-import { migrationEntryToPage, type MigrationEntryView } from '../../../properties/migration-entries.js';
+import {
+  migrationEntryLocked,
+  migrationEntryToPage,
+  noDanglingMigrationEntry,
+  noPteMapsFreedPage,
+  removeWalkComplete,
+  type MigrationEntryView,
+  type MigrationWalk,
+} from '../../../properties/migration-entries.js';
 import { exit, goto_, label, scope, step, when, type Block } from '../ast.js';
 import type { Ctx } from '../context.js';
-import type { Ref } from '../layout.js';
+import { int, oneOf } from '../domain.js';
+import { unit, type Ref } from '../layout.js';
+import { sourcesByFile } from '../sources.js';
 import { folioPut, folioQueueIfLocked, folioTryGet, folioWaitUnlocked, type FolioRefs } from './folio.js';
 
 /**
@@ -101,3 +111,62 @@ export function migrationEntryWait<L extends { f: string }>(r: PteAt, folio: (na
     goto_('access'),
   ];
 }
+
+/** The PTL step of try_to_unmap_one (`unmapToMigrationEntry`). */
+export const TRY_TO_UNMAP_ONE =
+  'try_to_unmap_one: PTL; page_check_address; ptep_clear_flush; set_pte_at(migration entry); page_remove_rmap; put_page';
+/** The PTL step of remove_migration_pte (`removeMigrationPte`). */
+export const REMOVE_MIGRATION_PTE =
+  'remove_migration_pte: PTL; migration entry for page? set_pte_at(dst); get_page(dst); page_add_anon_rmap';
+
+/** The shared state the migration-entry properties read: see `migrationEntryProperties`. */
+export interface MigrationState {
+  readonly pte: readonly Pte[];
+  readonly folios: Readonly<Record<string, { readonly ref: number; readonly locked: number }>>;
+  readonly mig: Readonly<Record<string, MigrationWalk>>;
+}
+
+/**
+ * The properties of properties/migration-entries.ts (no dangling entry, the fault's BUG_ON,
+ * remove walk complete, no PTE maps a freed page) over a layout with `pte` (an array, `span`
+ * PTEs per mm: messages say `mm1 pte[3]`), `folios` (folioSpec, named `folios`) and `mig` (one
+ * MigrationWalk per page migrated).
+ */
+export function migrationEntryProperties<S extends MigrationState>(folios: readonly string[], span: number) {
+  const view: MigrationEntryView<S> = {
+    reads: ['pte', 'mig', ...folios.flatMap((n) => [`folios.${n}.lock`, `folios.${n}.ref`])],
+    ptes: (s) => s.pte.map((e, i) => [`mm${Math.floor(i / span)} pte[${i % span}]`, e] as const),
+    locked: (s, f) => s.folios[f].locked !== -1,
+    freed: (s, f) => s.folios[f].ref === 0,
+    walks: (s) => Object.values(s.mig),
+  };
+  return [noDanglingMigrationEntry(view), migrationEntryLocked, removeWalkComplete(view), noPteMapsFreedPage(view)];
+}
+
+/** The bookkeeping of one page's migration (a MigrationWalk the properties read), one location. */
+export const migrationWalkSpec = (page: string) =>
+  unit({ folio: oneOf([page]), installed: int(0, 8), removed: int(0, 8), finished: oneOf([false, true]) });
+
+/** How traces show the per-mm PTLs (`ptl[mm]`) and the walks' bookkeeping (`mig.<page>`). */
+export const MIGRATION_WALK_SHOW = [
+  { path: 'ptl[*]', name: 'PTL(mm $1)', as: 'owner' },
+  { path: 'mig.*.*', name: 'migration walk of $1: $2', as: 'bookkeeping' },
+] as const;
+
+// ---------------------------------------------------------------- report and traceability
+
+/** The files @ v2.6.34 of the functions the steps above, migrate_pages' walks and their call chains name. */
+export const MIGRATION_WALK_SOURCES = sourcesByFile(`
+  mm/migrate.c @ v2.6.34: migrate_pages unmap_and_move move_to_new_page migrate_page migrate_page_move_mapping
+  mm/migrate.c @ v2.6.34: remove_migration_ptes remove_migration_pte migration_entry_wait
+  mm/rmap.c @ v2.6.34: try_to_unmap try_to_unmap_anon try_to_unmap_one vma_address rmap_walk rmap_walk_anon
+  mm/memory.c @ v2.6.34: handle_pte_fault do_swap_page`);
+
+/** migrate_pages of anon pages @ v2.6.34: unmap, move, remove the migration entries (call paths, outermost first). */
+export const MIGRATE_PAGES_PATHS = `
+  migrate_pages unmap_and_move try_to_unmap try_to_unmap_anon try_to_unmap_one
+  unmap_and_move move_to_new_page migrate_page migrate_page_move_mapping
+  unmap_and_move remove_migration_ptes rmap_walk rmap_walk_anon remove_migration_pte`;
+
+/** The fault that finds a migration entry (`migrationEntryWait`), as a call path. */
+export const FAULT_PATH = 'handle_pte_fault do_swap_page migration_entry_wait';
