@@ -1,13 +1,12 @@
 /**
- * rmap walks vs vma_adjust and exec's shift_arg_pages (seed 000: 2.6.34-rc, April–May 2010), in the model language.
- * Story, threads, granularity, traces, verdicts: docs/models/rmap-vs-vma-adjust.md. Follows mm/rmap.c @ v2.6.34-rc
- * patch mails; mm/migrate.c, mm/mprotect.c @ v2.6.34; mm/mmap.c @ v2.6.34, v2.6.35 (012f18004da3) and v3.6 (Michel
- * Lespinasse's case-4 fix); fs/exec.c, mm/mremap.c @ v2.6.35 (a8bef8ff6ea1). SOURCES: the file of every function.
- *
- * Migration walks the page's anon_vma twice: try_to_unmap installs migration entries, remove_migration_ptes must find
- * each again before unlock_page. vma_address() uses plain loads of vm_pgoff/vm_start/vm_end while vma_adjust rewrites
- * them under no lock the walker holds (mprotect's vma_merge, split_vma), and exec moves its stack VMA before its page
- * tables: an entry is missed, the page freed, the next fault BUGs in migration_entry_to_page. Variants: VARIANTS.
+ * rmap walks vs vma_adjust and exec's shift_arg_pages (seed 000: 2.6.34-rc, April–May 2010); story, threads, traces
+ * and verdicts: docs/models/rmap-vs-vma-adjust.md. Follows mm/rmap.c @ v2.6.34-rc patch mails; mm/migrate.c,
+ * mm/mprotect.c @ v2.6.34; mm/mmap.c @ v2.6.34, v2.6.35 (012f18004da3), v3.6 (Michel Lespinasse's case-4 fix);
+ * fs/exec.c, mm/mremap.c @ v2.6.35 (a8bef8ff6ea1); SOURCES: each function's file. Migration walks the page's
+ * anon_vma twice: try_to_unmap installs migration entries, remove_migration_ptes must find each again before
+ * unlock_page. vma_address() uses plain loads of vm_pgoff/vm_start/vm_end while vma_adjust rewrites them under no lock
+ * the walker holds (mprotect's vma_merge, split_vma), and exec moves its stack VMA before its page tables: an entry is
+ * missed, the page freed, the next fault BUGs in migration_entry_to_page. Variants: VARIANTS, one line each.
  */
 import { callPaths, type Callers } from '../../src/core/annotations.js';
 import { ModelError } from '../../src/core/errors.js';
@@ -24,13 +23,12 @@ import * as fo from '../../src/lang/kernel/folio.js';
 import * as mw from '../../src/lang/kernel/migration-walk.js';
 import * as vm from '../../src/lang/kernel/vma.js';
 import { sourcesByFile } from '../../src/lang/sources.js';
-import * as me from '../../properties/migration-entries.js';
 
 type Adjust = 'none' | 'vma-anon-vma' | 'vma-seqcount' | 'mel' | 'root' | 'root-next';
 /** adjust: what vma_adjust takes around its stores, and how rmap_walk_anon checks; skip: a8bef8ff's skip. */
 type Options = { readonly adjust: Adjust; readonly skip: boolean };
 const [SPAN, PAGE_INDEX, SHIFT] = [8, 3, 4]; // PTEs per mm (pte[mm * SPAN + address]); P's index; exec's shift
-const [LOCK, ATOMIC] = [{ cost: 'lock' } as const, { cost: 'atomic' } as const];
+const LOCK = { cost: 'lock' } as const;
 const opt = <T>(cond: unknown, ...xs: T[]): T[] => (cond ? xs : []);
 const jump = <T>(t: string, b: L.Body<T>, to: string, o?: L.StepOptions) => when<T>(t, b, [goto_(to)], [], o);
 const inc = <T>(c: Ctx<T>, r: L.Ref<number>, d = 1) => c.set(r, c.get(r) + d);
@@ -38,7 +36,6 @@ const table = (text: string, sep: string | RegExp = / +/) =>
   text.split('\n').flatMap((line) => (line.trim() ? [line.trim().split(sep)] : []));
 const LABEL = {
   peek: 'remove_migration_pte: pte = *ptep (lockless); !is_swap_pte → next avc',
-  count: 'migrate_page_move_mapping: page_count(page) != 1 → -EAGAIN; else migrate_page_copy',
   safe: 'vma_address_safe: read_seqcount_retry(&vma->updating)? → retry; -EFAULT → next avc',
   mel: 'rmap_walk_anon: anon_vma != vma->anon_vma && read_seqcount_retry? → restart; -EFAULT → next avc',
   seqMel: 'rmap_walk_anon: read_seqcount_begin(&mm->span_seqcounter)',
@@ -57,37 +54,36 @@ function world(p: Readonly<Record<string, number>>) {
     C2 ${split ? '0 2 0' : '3 6 3'} AV1 1
     ${kids.map((k) => `D${k} 0 6 0 AV${k} ${k}`).join('\n')}
     ${p.exec ? `S ${SHIFT} ${SHIFT + p.stack} 0 AVS ${ex} ${vm.VMA_STACK_INCOMPLETE_SETUP}` : ''}`);
-  const list = ['A', ...opt(!p.noanon, 'C1'), ...kids.map((k) => `D${k}`), ...opt(!split, 'C2')];
-  const heads = {
-    AV0: split ? [list, [...list, 'C2']] : [list],
-    AV1: [opt(!p.noanon, 'C1').concat('C2')],
-    AVS: [['S']],
-  };
-  for (const k of kids) Object.assign(heads, { [`AV${k}`]: [[`D${k}`]] });
+  const c1 = opt(!p.noanon, 'C1');
+  const list = ['A', ...c1, ...kids.map((k) => `D${k}`), ...opt(!split, 'C2')];
+  const heads: Record<string, string[][]> = { AV0: split ? [list, [...list, 'C2']] : [list], AV1: [[...c1, 'C2']] };
+  for (const k of ['S', ...kids]) heads[`AV${k}`] = [[k === 'S' ? k : `D${k}`]];
   const P = p.mprotect || !p.exec; // P is migrated (else only exec's Q0)
   const pages = [
     ...opt(P, { name: 'P', index: PAGE_INDEX, av: 'AV0', dst: 'P2' }),
     ...opt(p.exec, { name: 'Q0', index: 0, av: 'AVS', dst: 'Q0n' }),
   ];
   const folios: Record<string, object> = { P: { ref: p.forks + (P ? 2 : 1), mapcount: p.forks + 1 } };
-  const pte: string[] = [...Array((ex + 1) * SPAN)].map((_, i) =>
+  const pte = Array.from({ length: (ex + 1) * SPAN }, (_, i): string =>
     i < ex * SPAN && i % SPAN === PAGE_INDEX ? 'P' : '',
   );
   for (let i = 0; p.exec && i < p.stack; i++)
     [pte[ex * SPAN + SHIFT + i], folios[`Q${i}`]] = [`Q${i}`, { ref: i ? 1 : 2, mapcount: 1 }];
   for (const g of pages) folios[g.dst] = { ref: 1, locked: 0 };
-  const walked = pages.map((g) => g.name);
   const of = <T>(keys: string[], f: (k: string) => T) => Object.fromEntries(keys.map((k) => [k, f(k)]));
   const spec = ([, s, e, o, a, , f]: string[]) =>
     vm.vmaSpec({ start: +s, end: +e, pgoff: +o, anon: a === '-' ? null : a, flags: +(f ?? 0) }, Object.keys(heads));
   const shared = L.layout({
     vmas: Object.fromEntries(vmas.map((v) => [v[0], spec(v)])),
-    anon_vmas: of(Object.keys(heads), (a) => av.anonVmaSpec(heads[a as keyof typeof heads])),
+    anon_vmas: of(Object.keys(heads), (a) => av.anonVmaSpec(heads[a])),
     pte: L.array(pte.length, oneOf([PTE_NONE, ...Object.keys(folios).flatMap((n) => [present(n), mig(n)])])),
     ptl: L.array(ex + 1, L.tid()), // one PTL per mm (one page-table page each)
     folios: of(Object.keys(folios), () => ({ ...fo.folioSpec([]), mapcount: int(0, 8) })),
     seq: of([...vmas.map((v) => v[0]), ...[...Array(ex + 1).keys()].map((m) => `mm${m}`)], () => int(0, 8)),
-    mig: of(walked, mw.migrationWalkSpec),
+    mig: of(
+      pages.map((g) => g.name),
+      (n) => mw.migrationWalkSpec(n),
+    ),
   });
   const init = shared.state({ pte: pte.map((n) => (n ? present(n) : PTE_NONE)), folios });
   const mmOf = Object.fromEntries(vmas.map((v) => [v[0], +v[5]]));
@@ -97,8 +93,6 @@ function world(p: Readonly<Record<string, number>>) {
 }
 type W = ReturnType<typeof world>;
 const rootOf = (a: string) => (a === 'AVS' ? a : 'AV0'); // anon_vma->root (2.6.35)
-
-// ---------------------------------------------------------------- the migrator: migrate_pages over its list
 
 /** pg: position in the list; cur: the VMA of the avc the walk stands on (null: the head); snap, addr: vma_address's
  * loads so far and result; seq: the sampled seqcount; dst: remove_migration_ptes(page, dst), or page on failure. */
@@ -123,26 +117,19 @@ function migrator(o: Options, w: W): Block<ML> {
     av.avcLoop(fn, next, done, advance, [L.scope<ML>(AVC_LOCALS, body)]);
   const loads = (fn: string, efault: string | null) =>
     vm.vmaAddressLoads<ML>({ fn, efault, order: w.p.order, reload: !!w.p.reload, vma, index: (c) => pg(c).index });
-  const counted = (c: Ctx<ML>, n: 'installed' | 'removed', did: boolean) => did && inc(c, walks[pg(c).name][n]);
-  const mapped = (c: Ctx<ML>) => c.get(page(c).mapcount) > 0 && (c.let({ dst: pg(c).name }), true);
+  const tally = (c: Ctx<ML>, n: 'installed' | 'removed', did: boolean) => did && inc(c, walks[pg(c).name][n]);
   const begin = (c: Ctx<ML>) => c.let({ seq: (c.await(c.get(sq(c)) % 2 === 0), c.get(sq(c))) });
   const restart = step<ML>(LABEL.restart, (c) => (av.anonVmaUnlock(c, anon(c)), c.let({ cur: null, snap: {} })));
   const temp = jump<ML>(LABEL.temp, (c) => vm.isVmaTemporaryStack(c, vma(c)), 'u_next');
-  const unmap = (c: Ctx<ML>) => counted(c, 'installed', mw.unmapToMigrationEntry(c, at(c), pg(c).name, page(c)));
+  const unmap = (c: Ctx<ML>) => tally(c, 'installed', mw.unmapToMigrationEntry(c, at(c), pg(c).name, page(c)));
   const remove = (c: Ctx<ML>) =>
-    counted(c, 'removed', mw.removeMigrationPte(c, at(c), pg(c).name, c.l.dst, folios[c.l.dst]));
+    tally(c, 'removed', mw.removeMigrationPte(c, at(c), pg(c).name, c.l.dst, folios[c.l.dst]));
   const safe = jump<ML>(LABEL.safe, (c) => c.get(sq(c)) !== c.l.seq && (c.let({ snap: {} }), true), 'r_seq');
   const moved = (c: Ctx<ML>) => c.get(vma(c).anon) !== pg(c).av && c.get(sq(c)) !== c.l.seq;
   const efault = L.if_<ML>((l) => l.addr === vm.EFAULT, [goto_('r_next')]);
   const done = (c: Ctx<ML>) => (av.anonVmaUnlock(c, anon(c)), c.set(walks[pg(c).name].finished, true));
-  const putback = (c: Ctx<ML>) => (fo.folioPut(c, page(c)), c.let({ pg: c.l.pg + 1, cur: null, snap: {}, dst: '' }));
-  const sleep = step<ML>('unmap_and_move: lock_page sleeps', (c) => fo.folioLockSleep(c, page(c)));
-  const newpage = (c: Ctx<ML>) => mw.newpageUnlock(c, folios[pg(c).dst], pg(c).dst, c.l.dst === pg(c).dst);
-  return [
-    label('page'),
-    L.localWhen('migrate_pages: next page on the list', (l) => [{}, l.pg >= w.pages.length], [L.exit()]),
-    when('unmap_and_move: lock_page(page)', (c) => fo.folioLockOrQueue(c, page(c)), [], [sleep], LOCK),
-    // try_to_unmap(page, TTU_MIGRATION) → try_to_unmap_anon
+  // try_to_unmap(page, TTU_MIGRATION) → try_to_unmap_anon
+  const unmapWalk: Block<ML> = [
     step(`try_to_unmap_anon: page_lock_anon_vma${root ? ' (the root)' : ''}`, (c) => av.anonVmaLock(c, anon(c)), LOCK),
     ...each('try_to_unmap_anon', 'u_next', 'u_done', [
       ...opt(o.skip, temp),
@@ -150,29 +137,23 @@ function migrator(o: Options, w: W): Block<ML> {
       step(mw.TRY_TO_UNMAP_ONE, unmap, LOCK),
     ]),
     step('try_to_unmap_anon: page_unlock_anon_vma', (c) => av.anonVmaUnlock(c, anon(c))),
-    jump('unmap_and_move: page_mapped(page)? → skip the move', mapped, 'r_lock'),
-    step(LABEL.count, (c) => c.let({ dst: c.get(page(c).ref) === 1 ? pg(c).dst : pg(c).name })),
-    // remove_migration_ptes(page, dst) → rmap_walk_anon
-    label('r_lock'),
+  ];
+  // remove_migration_ptes(page, dst) → rmap_walk_anon
+  const removeWalk: Block<ML> = [
     step(`rmap_walk_anon: spin_lock${lock}`, (c) => av.anonVmaLock(c, anon(c)), LOCK),
     ...each('rmap_walk_anon', 'r_next', 'r_done', [
       ...opt(checked, label<ML>('r_seq'), step<ML>(o.adjust === 'mel' ? LABEL.seqMel : LABEL.seqVma, begin)),
       ...loads('rmap_walk_anon', checked ? null : 'r_next'),
       ...opt(o.adjust === 'vma-seqcount', safe),
-      ...opt(o.adjust === 'mel', when<ML>(LABEL.mel, moved, [restart, goto_('r_lock')])),
+      ...opt(o.adjust === 'mel', when<ML>(LABEL.mel, moved, [restart, goto_(mw.REMOVE_WALK)])),
       ...opt(checked, efault),
       jump(LABEL.peek, (c) => c.get(at(c).pte).kind !== 'migration', 'r_next'),
       step(mw.REMOVE_MIGRATION_PTE, remove, LOCK),
     ]),
     step(`rmap_walk_anon: spin_unlock${lock}`, done),
-    step('move_to_new_page: unlock_page(newpage) / free the unused newpage', newpage),
-    step('unmap_and_move: unlock_page(page)', (c) => fo.folioUnlock(c, page(c))),
-    step('unmap_and_move: putback_lru_page(page) (frees a migrated page)', putback, ATOMIC),
-    goto_('page'),
   ];
+  return mw.migratePages(w.pages, (n) => folios[n], unmapWalk, removeWalk);
 }
-
-// ---------------------------------------------------------------- vma_adjust; mprotect, exec and the fault
 
 type AL = { readonly f: string }; // migration_entry_wait: the page whose entry the fault found
 
@@ -209,9 +190,8 @@ const fault = (w: W, mm: number, addr: number) =>
 /** mprotect: split_vma new_below (anon_vma_clone links C2, then C1 moves up), or vma_merge: case 5 (C1 grows over
  * [3,4) of C2, adjust_next = 1) or, noanon, case 4 (C1 shrinks to [0,2), C2 with the page grows down: -1). */
 function mprotect(o: Options, w: W): Block<AL> {
-  const [AV0, d] = [w.r.anon_vmas.AV0, w.p.noanon ? -1 : 1];
-  const by = d < 0 ? '-= 1' : '+= 1';
-  const merge = [`C1->vm_start = 0; C1->vm_end = ${3 + d}; C1->vm_pgoff = 0`, `C2->vm_start ${by}; C2->vm_pgoff ${by}`];
+  const [AV0, [by, end]] = [w.r.anon_vmas.AV0, w.p.noanon ? ['-= 1', 2] : ['+= 1', 4]];
+  const merge = [`C1->vm_start = 0; C1->vm_end = ${end}; C1->vm_pgoff = 0`, `C2->vm_start ${by}; C2->vm_pgoff ${by}`];
   const split: Block<AL> = [
     step('anon_vma_clone: spin_lock(&anon_vma->lock)', (c) => av.anonVmaLock(c, AV0), LOCK),
     step('anon_vma_chain_link: list_add_tail(C2)', (c) => av.avcAddTail(c, AV0, 'C2')),
@@ -245,10 +225,8 @@ function exec(o: Options, w: W): Block<AL> {
   ];
 }
 
-// ---------------------------------------------------------------- the model
-
-const ALL = [me.NO_DANGLING, me.MIGRATION_ENTRY_LOCKED, me.REMOVE_WALK_COMPLETE, me.NO_PTE_MAPS_FREED];
-const broken: Record<string, Verdict> = Object.fromEntries(ALL.map((p) => [p, 'violated']));
+const broken: Record<string, Verdict> = Object.fromEntries(mw.MIGRATION_ENTRY_PROPERTIES.map((p) => [p, 'violated']));
+const NOANON_SPLIT = 'rmap-vs-vma-adjust: --param noanon=1 is a vma_merge shape: it needs --param mprotect=1, not 2';
 const variant = ([adjust, skip, v, ...doc]: string[]) => ({
   doc: doc.join(' '),
   options: { adjust: adjust as Adjust, skip: skip === 'y' },
@@ -282,19 +260,14 @@ const SOURCES = sourcesByFile(`
   fs/exec.c @ v2.6.35: setup_arg_pages shift_arg_pages
   mm/mremap.c @ v2.6.35: move_page_tables move_ptes`);
 /** Who calls whom (report only), as call paths outermost first. */
-const FAULT = mw.FAULT_PATH;
 const CALLS = (mprotect: number): Record<string, Callers> => ({
   migrator: callPaths(mw.MIGRATE_PAGES_PATHS),
-  mprotect: callPaths(
-    `mprotect_fixup ${mprotect === 2 ? 'split_vma' : 'vma_merge'} vma_adjust`,
-    'split_vma anon_vma_clone anon_vma_chain_link',
-    FAULT,
-  ),
-  exec: callPaths(
-    'load_elf_binary setup_arg_pages shift_arg_pages vma_adjust',
-    'shift_arg_pages move_page_tables move_ptes',
-    `load_elf_binary create_elf_tables ${FAULT}`,
-  ),
+  mprotect: callPaths(`mprotect_fixup ${mprotect === 2 ? 'split_vma' : 'vma_merge'} vma_adjust
+    split_vma anon_vma_clone anon_vma_chain_link
+    ${mw.FAULT_PATH}`),
+  exec: callPaths(`load_elf_binary setup_arg_pages shift_arg_pages vma_adjust
+    shift_arg_pages move_page_tables move_ptes
+    load_elf_binary create_elf_tables ${mw.FAULT_PATH}`),
 });
 
 export default L.defineModel<Options>({
@@ -303,7 +276,7 @@ export default L.defineModel<Options>({
   story:
     "remove_migration_ptes computes each VMA's address from vm_start/vm_pgoff/vm_end while vma_adjust rewrites them with no common lock, and exec moves the stack VMA before its page tables: the walk misses a migration entry, the page is unlocked and freed, and the next fault BUGs in migration_entry_to_page.",
   params: Object.fromEntries(
-    PARAMS.map(([n, d, lo, hi, ...doc]) => [n, { default: +d, min: +lo, max: +hi, doc: doc.join(' ') }]),
+    PARAMS.map(([n, d, a, b, ...doc]) => [n, { default: +d, min: +a, max: +b, doc: doc.join(' ') }]),
   ),
   costs: [
     { name: 'migration of P', thread: 'migrator', params: { mprotect: 1, exec: 0 } },
@@ -313,10 +286,7 @@ export default L.defineModel<Options>({
   options: { adjust: 'none', skip: false },
   variants: Object.fromEntries(VARIANTS.map(([n, ...v]) => [n, variant(v)])),
   build: (o, p) => {
-    if (p.noanon && p.mprotect === 2)
-      throw new ModelError(
-        'rmap-vs-vma-adjust: --param noanon=1 is a vma_merge shape: it needs --param mprotect=1, not 2',
-      );
+    if (p.noanon && p.mprotect === 2) throw new ModelError(NOANON_SPLIT);
     const w = world(p);
     return {
       layout: w.shared,

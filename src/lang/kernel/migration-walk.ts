@@ -2,6 +2,10 @@ import { FOLIO_LOCK } from '../../kernel/folio.js';
 import { PTL_CLASS } from '../../kernel/mremap.js';
 import { migrationEntry, present, type Pte } from '../../kernel/pte.js';
 import {
+  MIGRATION_ENTRY_LOCKED,
+  NO_DANGLING,
+  NO_PTE_MAPS_FREED,
+  REMOVE_WALK_COMPLETE,
   migrationEntryLocked,
   migrationEntryToPage,
   noDanglingMigrationEntry,
@@ -10,12 +14,21 @@ import {
   type MigrationEntryView,
   type MigrationWalk,
 } from '../../../properties/migration-entries.js';
-import { exit, goto_, label, scope, step, when, type Block } from '../ast.js';
+import { exit, goto_, label, localWhen, scope, step, when, type Block } from '../ast.js';
 import type { Ctx } from '../context.js';
 import { int, oneOf } from '../domain.js';
 import { unit, type Ref } from '../layout.js';
 import { sourcesByFile } from '../sources.js';
-import { folioPut, folioQueueIfLocked, folioTryGet, folioWaitUnlocked, type FolioRefs } from './folio.js';
+import {
+  folioLockOrQueue,
+  folioLockSleep,
+  folioPut,
+  folioQueueIfLocked,
+  folioTryGet,
+  folioUnlock,
+  folioWaitUnlocked,
+  type FolioRefs,
+} from './folio.js';
 
 /**
  * Anon page migration at one PTE @ v2.6.34 (mm/rmap.c, mm/migrate.c, mm/memory.c): what
@@ -73,6 +86,60 @@ export function newpageUnlock<L>(c: Ctx<L>, f: FolioRefs, name: string, used: bo
   if (c.get(f.locked) !== c.tid) c.bug(FOLIO_LOCK, `unlock_page(${name}) not locked by the migrator`);
   c.set(f.locked, -1);
   if (!used) c.set(f.ref, 0);
+}
+
+/** A migrator's locals: its position in the list, and where remove_migration_ptes points the entries (`dst`). */
+export interface MigrateLocals {
+  readonly pg: number;
+  /** remove_migration_ptes(page, dst): the new page, or page itself when the move failed (or was skipped). */
+  readonly dst: string;
+}
+
+/** A page on the migrator's list and the new page it moves to. */
+export interface MigratePage {
+  readonly name: string;
+  readonly dst: string;
+}
+
+/** The label a remove walk starts at (`migratePages`' `remove` block); a walk that restarts jumps here. */
+export const REMOVE_WALK = 'remove_migration_ptes';
+
+/**
+ * migrate_pages → unmap_and_move @ v2.6.34 over `pages`, for each: lock_page (sleeping while
+ * another holds it); try_to_unmap (`unmap`, the caller's walk of the page's anon_vma); if the
+ * page is still mapped, skip the move; migrate_page_move_mapping: page_count(page) != 1 →
+ * -EAGAIN, else copy (dst is the new page); remove_migration_ptes(page, dst) (`remove`, the
+ * caller's walk, at label REMOVE_WALK); move_to_new_page unlocks the new page (freed if unused);
+ * unlock_page; putback_lru_page drops the list's reference.
+ */
+export function migratePages<L extends MigrateLocals>(
+  pages: readonly MigratePage[],
+  folio: (name: string) => FolioRefs,
+  unmap: Block<L>,
+  remove: Block<L>,
+): Block<L> {
+  const pg = (c: Ctx<L>) => pages[c.l.pg];
+  const page = (c: Ctx<L>) => folio(pg(c).name);
+  const set = (c: Ctx<L>, l: Partial<MigrateLocals>) => c.let(l as Partial<L>);
+  const mapped = (c: Ctx<L>) => c.get(page(c).mapcount) > 0 && (set(c, { dst: pg(c).name }), true);
+  const moveMapping = (c: Ctx<L>) => set(c, { dst: c.get(page(c).ref) === 1 ? pg(c).dst : pg(c).name });
+  const newpage = (c: Ctx<L>) => newpageUnlock(c, folio(pg(c).dst), pg(c).dst, c.l.dst === pg(c).dst);
+  const putback = (c: Ctx<L>) => (folioPut(c, page(c)), set(c, { pg: c.l.pg + 1, dst: '' }));
+  const sleep = step<L>('unmap_and_move: lock_page sleeps', (c) => folioLockSleep(c, page(c)));
+  return [
+    label('page'),
+    localWhen<L>('migrate_pages: next page on the list', (l) => [{}, l.pg >= pages.length], [exit()]),
+    when('unmap_and_move: lock_page(page)', (c) => folioLockOrQueue(c, page(c)), [], [sleep], { cost: 'lock' }),
+    ...unmap,
+    when('unmap_and_move: page_mapped(page)? → skip the move', mapped, [goto_(REMOVE_WALK)], []),
+    step('migrate_page_move_mapping: page_count(page) != 1 → -EAGAIN; else migrate_page_copy', moveMapping),
+    label(REMOVE_WALK),
+    ...remove,
+    step('move_to_new_page: unlock_page(newpage) / free the unused newpage', newpage),
+    step('unmap_and_move: unlock_page(page)', (c) => folioUnlock(c, page(c))),
+    step('unmap_and_move: putback_lru_page(page) (frees a migrated page)', putback, { cost: 'atomic' }),
+    goto_('page'),
+  ];
 }
 
 /**
@@ -170,3 +237,11 @@ export const MIGRATE_PAGES_PATHS = `
 
 /** The fault that finds a migration entry (`migrationEntryWait`), as a call path. */
 export const FAULT_PATH = 'handle_pte_fault do_swap_page migration_entry_wait';
+
+/** The names of the properties `migrationEntryProperties` returns, in order. */
+export const MIGRATION_ENTRY_PROPERTIES = [
+  NO_DANGLING,
+  MIGRATION_ENTRY_LOCKED,
+  REMOVE_WALK_COMPLETE,
+  NO_PTE_MAPS_FREED,
+];
