@@ -4,15 +4,14 @@
  * mm/mprotect.c @ v2.6.34; mm/mmap.c @ v2.6.34, v2.6.35 (012f18004da3), v3.6 (Michel Lespinasse's case-4 fix);
  * fs/exec.c, mm/mremap.c @ v2.6.35 (a8bef8ff6ea1); SOURCES: each function's file. Migration walks the page's
  * anon_vma twice: try_to_unmap installs migration entries, remove_migration_ptes must find each again before
- * unlock_page. vma_address() uses plain loads of vm_pgoff/vm_start/vm_end while vma_adjust rewrites them under no lock
- * the walker holds (mprotect's vma_merge, split_vma), and exec moves its stack VMA before its page tables: an entry is
- * missed, the page freed, the next fault BUGs in migration_entry_to_page. Variants: VARIANTS, one line each.
+ * unlock_page. vma_address() uses plain loads of vm_pgoff/vm_start/vm_end while vma_adjust rewrites them under no
+ * lock the walker holds (mprotect's vma_merge, split_vma), and exec moves its stack VMA before its page tables: an
+ * entry is missed, the page freed, the next fault BUGs in migration_entry_to_page. Variants: VARIANTS, one a line.
  */
 import { callPaths, type Callers } from '../../src/core/annotations.js';
 import { ModelError } from '../../src/core/errors.js';
 import type { Verdict } from '../../src/core/model.js';
-import { assertion } from '../../src/core/property.js';
-import { FOLIO_LOCK, REFCOUNT, folioShow } from '../../src/kernel/folio.js';
+import { folioShow } from '../../src/kernel/folio.js';
 import { PTL_CLASS } from '../../src/kernel/mremap.js';
 import { PTE_NONE, migrationEntry as mig, present } from '../../src/kernel/pte.js';
 import { lockMisuse } from '../../src/kernel/spinlock.js';
@@ -30,12 +29,10 @@ type Options = { readonly adjust: Adjust; readonly skip: boolean };
 const [SPAN, PAGE_INDEX, SHIFT] = [8, 3, 4]; // PTEs per mm (pte[mm * SPAN + address]); P's index; exec's shift
 const LOCK = { cost: 'lock' } as const;
 const opt = <T>(cond: unknown, ...xs: T[]): T[] => (cond ? xs : []);
-const jump = <T>(t: string, b: L.Body<T>, to: string, o?: L.StepOptions) => when<T>(t, b, [goto_(to)], [], o);
+const jump = <T>(t: string, b: L.Body<T>, to: string) => when<T>(t, b, [goto_(to)], []);
 const inc = <T>(c: Ctx<T>, r: L.Ref<number>, d = 1) => c.set(r, c.get(r) + d);
-const table = (text: string, sep: string | RegExp = / +/) =>
-  text.split('\n').flatMap((line) => (line.trim() ? [line.trim().split(sep)] : []));
+const table = (text: string) => text.split('\n').flatMap((line) => (line.trim() ? [line.trim().split(/ +/)] : []));
 const LABEL = {
-  peek: 'remove_migration_pte: pte = *ptep (lockless); !is_swap_pte → next avc',
   safe: 'vma_address_safe: read_seqcount_retry(&vma->updating)? → retry; -EFAULT → next avc',
   mel: 'rmap_walk_anon: anon_vma != vma->anon_vma && read_seqcount_retry? → restart; -EFAULT → next avc',
   seqMel: 'rmap_walk_anon: read_seqcount_begin(&mm->span_seqcounter)',
@@ -43,6 +40,10 @@ const LABEL = {
   restart: 'rmap_walk_anon: spin_unlock(anon_vma->lock); goto retry',
   temp: 'try_to_unmap_anon: is_vma_temporary_stack(vma)? → skip',
 };
+
+/** The pages migration may move (P of the fork tree, Q0 of exec's stack): page->index, anon_vma, new page. */
+const page = (name: string, index: number, av: string, dst: string) => ({ name, index, av, dst });
+const PAGES = [page('P', PAGE_INDEX, 'AV0', 'P2'), page('Q0', 0, 'AVS', 'Q0n')];
 
 /** The fork tree (parent A, first child C1/C2, children D2..), exec's stack S, the migrator's pages, the layout. */
 function world(p: Readonly<Record<string, number>>) {
@@ -59,17 +60,13 @@ function world(p: Readonly<Record<string, number>>) {
   const heads: Record<string, string[][]> = { AV0: split ? [list, [...list, 'C2']] : [list], AV1: [[...c1, 'C2']] };
   for (const k of ['S', ...kids]) heads[`AV${k}`] = [[k === 'S' ? k : `D${k}`]];
   const P = p.mprotect || !p.exec; // P is migrated (else only exec's Q0)
-  const pages = [
-    ...opt(P, { name: 'P', index: PAGE_INDEX, av: 'AV0', dst: 'P2' }),
-    ...opt(p.exec, { name: 'Q0', index: 0, av: 'AVS', dst: 'Q0n' }),
-  ];
+  const pages = PAGES.filter((_, i) => (i ? p.exec : P));
   const folios: Record<string, object> = { P: { ref: p.forks + (P ? 2 : 1), mapcount: p.forks + 1 } };
-  const pte = Array.from({ length: (ex + 1) * SPAN }, (_, i): string =>
-    i < ex * SPAN && i % SPAN === PAGE_INDEX ? 'P' : '',
-  );
+  const pte = [...Array((ex + 1) * SPAN)].map((_, i): string => (i < ex * SPAN && i % SPAN === PAGE_INDEX ? 'P' : ''));
   for (let i = 0; p.exec && i < p.stack; i++)
     [pte[ex * SPAN + SHIFT + i], folios[`Q${i}`]] = [`Q${i}`, { ref: i ? 1 : 2, mapcount: 1 }];
   for (const g of pages) folios[g.dst] = { ref: 1, locked: 0 };
+  const walked = pages.map((g) => g.name);
   const of = <T>(keys: string[], f: (k: string) => T) => Object.fromEntries(keys.map((k) => [k, f(k)]));
   const spec = ([, s, e, o, a, , f]: string[]) =>
     vm.vmaSpec({ start: +s, end: +e, pgoff: +o, anon: a === '-' ? null : a, flags: +(f ?? 0) }, Object.keys(heads));
@@ -80,10 +77,7 @@ function world(p: Readonly<Record<string, number>>) {
     ptl: L.array(ex + 1, L.tid()), // one PTL per mm (one page-table page each)
     folios: of(Object.keys(folios), () => ({ ...fo.folioSpec([]), mapcount: int(0, 8) })),
     seq: of([...vmas.map((v) => v[0]), ...[...Array(ex + 1).keys()].map((m) => `mm${m}`)], () => int(0, 8)),
-    mig: of(
-      pages.map((g) => g.name),
-      (n) => mw.migrationWalkSpec(n),
-    ),
+    mig: of(walked, (n) => mw.migrationWalkSpec(n)),
   });
   const init = shared.state({ pte: pte.map((n) => (n ? present(n) : PTE_NONE)), folios });
   const mmOf = Object.fromEntries(vmas.map((v) => [v[0], +v[5]]));
@@ -94,10 +88,8 @@ function world(p: Readonly<Record<string, number>>) {
 type W = ReturnType<typeof world>;
 const rootOf = (a: string) => (a === 'AVS' ? a : 'AV0'); // anon_vma->root (2.6.35)
 
-/** pg: position in the list; cur: the VMA of the avc the walk stands on (null: the head); snap, addr: vma_address's
- * loads so far and result; seq: the sampled seqcount; dst: remove_migration_ptes(page, dst), or page on failure. */
+/** MigrateLocals; cur: the VMA of the avc the walk stands on (null: the head); vma_address's loads; the seqcount read. */
 type ML = { pg: number; cur: string | null; snap: vm.VmaSnap; addr: number; seq: number; dst: string };
-
 const AVC_LOCALS: Partial<ML> = { snap: {}, addr: vm.EFAULT, seq: 0 }; // one object: both walks reset the same
 
 function migrator(o: Options, w: W): Block<ML> {
@@ -147,7 +139,7 @@ function migrator(o: Options, w: W): Block<ML> {
       ...opt(o.adjust === 'vma-seqcount', safe),
       ...opt(o.adjust === 'mel', when<ML>(LABEL.mel, moved, [restart, goto_(mw.REMOVE_WALK)])),
       ...opt(checked, efault),
-      jump(LABEL.peek, (c) => c.get(at(c).pte).kind !== 'migration', 'r_next'),
+      mw.removeMigrationPtePeek<ML>((c) => at(c).pte, 'r_next'),
       step(mw.REMOVE_MIGRATION_PTE, remove, LOCK),
     ]),
     step(`rmap_walk_anon: spin_unlock${lock}`, done),
@@ -156,16 +148,14 @@ function migrator(o: Options, w: W): Block<ML> {
 }
 
 type AL = { readonly f: string }; // migration_entry_wait: the page whose entry the fault found
-
 /** vma_adjust(): the variant's lock and seqcounts around its stores (one string per VMA); `endOnly`: only vm_end moves. */
 function vmaAdjust(o: Options, w: W, mm: number, groups: readonly string[], endOnly = false): Block<AL> {
   const vmaOf = (g: string) => g.split('->')[0].trim();
   const [own, next] = [w.anonOf[vmaOf(groups[0])], groups[1] ? w.anonOf[vmaOf(groups[1])] : null];
   // Michel Lespinasse, Sep 2012: `anon_vma = vma->anon_vma; if (!anon_vma && adjust_next) anon_vma = next->anon_vma;`
-  const a = o.adjust === 'root-next' ? (own ?? next) : own;
+  const [a, root] = [o.adjust === 'root-next' ? (own ?? next) : own, o.adjust.startsWith('root')];
   // 012f18004da3 locks `if (vma->anon_vma && (insert || importer || start != vma->vm_start))`; the others if (anon_vma).
   const locks = a !== null && !['none', 'vma-seqcount'].includes(o.adjust) && !(o.adjust === 'root' && endOnly);
-  const root = o.adjust.startsWith('root');
   const lock = w.r.anon_vmas[a && root ? rootOf(a) : a!];
   const name = `(&${root ? 'anon_vma->root' : own ? 'vma->anon_vma' : 'next->anon_vma'}->lock)`;
   const bump = (k: string, x: string) => step<AL>(`vma_adjust: write_seqcount_${x}`, (c) => inc(c, w.r.seq[k]));
@@ -184,8 +174,8 @@ function vmaAdjust(o: Options, w: W, mm: number, groups: readonly string[], endO
 }
 
 /** The user touches the page: handle_pte_fault → do_swap_page → migration_entry_wait, until it is mapped. */
-const fault = (w: W, mm: number, addr: number) =>
-  mw.migrationEntryWait<AL>({ pte: w.at(mm, addr), ptl: w.r.ptl.at(mm) }, (n) => w.r.folios[n]);
+const fault = (w: W, mm: number, a: number) =>
+  mw.migrationEntryWait<AL>({ pte: w.at(mm, a), ptl: w.r.ptl.at(mm) }, w.r.folios);
 
 /** mprotect: split_vma new_below (anon_vma_clone links C2, then C1 moves up), or vma_merge: case 5 (C1 grows over
  * [3,4) of C2, adjust_next = 1) or, noanon, case 4 (C1 shrinks to [0,2), C2 with the page grows down: -1). */
@@ -298,8 +288,7 @@ export default L.defineModel<Options>({
       ],
       properties: [
         ...[...mw.migrationEntryProperties(Object.keys(w.r.folios), SPAN), lockMisuse, av.avcListCorruption],
-        assertion(REFCOUNT, 'No put_page on a zero count (VM_BUG_ON_PAGE).'),
-        assertion(FOLIO_LOCK, 'No unlock_page of a page the thread has not locked.'),
+        ...mw.MIGRATION_ASSERTIONS,
       ],
       observes: {}, // the properties read the shared state only
       show: [...folioShow(), ...av.anonVmaShow(), ...mw.MIGRATION_WALK_SHOW],

@@ -1,4 +1,5 @@
-import { FOLIO_LOCK } from '../../kernel/folio.js';
+import { assertion } from '../../core/property.js';
+import { FOLIO_LOCK, REFCOUNT } from '../../kernel/folio.js';
 import { PTL_CLASS } from '../../kernel/mremap.js';
 import { migrationEntry, present, type Pte } from '../../kernel/pte.js';
 import {
@@ -14,7 +15,7 @@ import {
   type MigrationEntryView,
   type MigrationWalk,
 } from '../../../properties/migration-entries.js';
-import { exit, goto_, label, localWhen, scope, step, when, type Block } from '../ast.js';
+import { exit, goto_, label, localWhen, scope, step, when, type Block, type Node } from '../ast.js';
 import type { Ctx } from '../context.js';
 import { int, oneOf } from '../domain.js';
 import { unit, type Ref } from '../layout.js';
@@ -77,6 +78,18 @@ export const unmapToMigrationEntry = <L>(c: Ctx<L>, r: PteAt, page: string, f: F
  */
 export const removeMigrationPte = <L>(c: Ctx<L>, r: PteAt, page: string, dst: string, to: FolioRefs): boolean =>
   replace(c, r, 'migration', page, present(dst), to, 1);
+
+/**
+ * remove_migration_pte's first look, without the PTL: `if (!is_swap_pte(*ptep)) goto out` (here:
+ * no migration entry) moves on to `next` (the walk's next avc).
+ */
+export const removeMigrationPtePeek = <L>(pte: (c: Ctx<L>) => Ref<Pte>, next: string): Node<L> =>
+  when<L>(
+    'remove_migration_pte: pte = *ptep (lockless); !is_swap_pte → next avc',
+    (c) => c.get(pte(c)).kind !== 'migration',
+    [goto_(next)],
+    [],
+  );
 
 /**
  * The end of move_to_new_page: unlock_page(newpage), which the migrator locked; a newpage the
@@ -149,7 +162,11 @@ export function migratePages<L extends MigrateLocals>(
  * get_page_unless_zero, then wait_on_page_locked, put_page and fault again. The thread ends when
  * the PTE is no longer a migration entry (labels `access` is the block's).
  */
-export function migrationEntryWait<L extends { f: string }>(r: PteAt, folio: (name: string) => FolioRefs): Block<L> {
+export function migrationEntryWait<L extends { f: string }>(
+  r: PteAt,
+  folios: Readonly<Record<string, FolioRefs>>,
+): Block<L> {
+  const folio = (name: string) => folios[name];
   const f = (c: Ctx<L>) => folio(c.l.f);
   const wait = (c: Ctx<L>) => {
     ptlSection(c, r.ptl);
@@ -237,6 +254,12 @@ export const MIGRATE_PAGES_PATHS = `
 
 /** The fault that finds a migration entry (`migrationEntryWait`), as a call path. */
 export const FAULT_PATH = 'handle_pte_fault do_swap_page migration_entry_wait';
+
+/** The BUGs the steps above raise: put_page on a zero count (folioPut), unlock_page of a page not locked. */
+export const MIGRATION_ASSERTIONS = [
+  assertion(REFCOUNT, 'No put_page on a zero count (VM_BUG_ON_PAGE).'),
+  assertion(FOLIO_LOCK, 'No unlock_page of a page the thread has not locked.'),
+];
 
 /** The names of the properties `migrationEntryProperties` returns, in order. */
 export const MIGRATION_ENTRY_PROPERTIES = [
