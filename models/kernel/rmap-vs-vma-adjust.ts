@@ -144,7 +144,7 @@ function migrator(o: Options, w: W): Block<ML> {
     ]),
     step(`rmap_walk_anon: spin_unlock${lock}`, done),
   ];
-  return mw.migratePages(w.pages, (n) => folios[n], unmapWalk, removeWalk);
+  return mw.migratePages(w.pages, folios, unmapWalk, removeWalk);
 }
 
 type AL = { readonly f: string }; // migration_entry_wait: the page whose entry the fault found

@@ -127,10 +127,11 @@ export const REMOVE_WALK = 'remove_migration_ptes';
  */
 export function migratePages<L extends MigrateLocals>(
   pages: readonly MigratePage[],
-  folio: (name: string) => FolioRefs,
+  folios: Readonly<Record<string, FolioRefs>>,
   unmap: Block<L>,
   remove: Block<L>,
 ): Block<L> {
+  const folio = (name: string) => folios[name];
   const pg = (c: Ctx<L>) => pages[c.l.pg];
   const page = (c: Ctx<L>) => folio(pg(c).name);
   const set = (c: Ctx<L>, l: Partial<MigrateLocals>) => c.let(l as Partial<L>);
