@@ -30,7 +30,7 @@ const [SPAN, PAGE_INDEX, SHIFT] = [8, 3, 4]; // PTEs per mm (pte[mm * SPAN + add
 const LOCK = { cost: 'lock' } as const;
 const opt = <T>(cond: unknown, ...xs: T[]): T[] => (cond ? xs : []);
 const jump = <T>(t: string, b: L.Body<T>, to: string) => when<T>(t, b, [goto_(to)], []);
-const inc = <T>(c: Ctx<T>, r: L.Ref<number>, d = 1) => c.set(r, c.get(r) + d);
+const inc = <T>(c: Ctx<T>, r: L.Ref<number>) => c.set(r, c.get(r) + 1);
 const table = (text: string) => text.split('\n').flatMap((line) => (line.trim() ? [line.trim().split(/ +/)] : []));
 const LABEL = {
   safe: 'vma_address_safe: read_seqcount_retry(&vma->updating)? → retry; -EFAULT → next avc',
@@ -42,8 +42,8 @@ const LABEL = {
 };
 
 /** The pages migration may move (P of the fork tree, Q0 of exec's stack): page->index, anon_vma, new page. */
-const page = (name: string, index: number, av: string, dst: string) => ({ name, index, av, dst });
-const PAGES = [page('P', PAGE_INDEX, 'AV0', 'P2'), page('Q0', 0, 'AVS', 'Q0n')];
+const toMigrate = (name: string, index: number, av: string, dst: string) => ({ name, index, av, dst });
+const PAGES = [toMigrate('P', PAGE_INDEX, 'AV0', 'P2'), toMigrate('Q0', 0, 'AVS', 'Q0n')];
 
 /** The fork tree (parent A, first child C1/C2, children D2..), exec's stack S, the migrator's pages, the layout. */
 function world(p: Readonly<Record<string, number>>) {
