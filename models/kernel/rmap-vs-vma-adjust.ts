@@ -1,66 +1,49 @@
 /**
- * rmap walks vs vma_adjust and exec's shift_arg_pages (seed 000: 2.6.34-rc, April–May 2010), in the model
- * language. Story, threads, granularity, traces, verdicts: docs/models/rmap-vs-vma-adjust.md.
- *
- * Follows mm/rmap.c (try_to_unmap_anon, rmap_walk_anon, vma_address) @ v2.6.34-rc patch mails; mm/migrate.c @
- * v2.6.34; mm/mmap.c (vma_adjust, vma_merge, split_vma) @ v2.6.34, v2.6.35 (012f18004da3) and v3.6 (Michel
- * Lespinasse's case-4 fix); mm/mprotect.c @ v2.6.34; fs/exec.c and mm/mremap.c @ v2.6.35 (a8bef8ff6ea1).
- * SOURCES names the file of every function a step or call chain names.
- *
- * Migration walks the page's anon_vma twice: try_to_unmap installs migration entries, remove_migration_ptes must
- * find each again before unlock_page. vma_address() uses plain loads of vm_pgoff/vm_start/vm_end while vma_adjust
- * rewrites them under no lock the walker holds (mprotect's vma_merge, split_vma), and exec moves its stack VMA
- * before its page tables: an entry is missed, the page freed, the next fault BUGs in migration_entry_to_page.
- * Source over the thread: split_vma links the new VMA before vma_adjust; 012f18004da3 locks only `if
- * (vma->anon_vma && (insert || importer || start != vma->vm_start))`; walks from 2.6.35 on lock the root.
- * Variants: VARIANTS below, one line each.
+ * rmap walks vs vma_adjust and exec's shift_arg_pages (seed 000: 2.6.34-rc, April–May 2010); story, threads, traces
+ * and verdicts: docs/models/rmap-vs-vma-adjust.md. Follows mm/rmap.c @ v2.6.34-rc patch mails; mm/migrate.c,
+ * mm/mprotect.c @ v2.6.34; mm/mmap.c @ v2.6.34, v2.6.35 (012f18004da3), v3.6 (Michel Lespinasse's case-4 fix);
+ * fs/exec.c, mm/mremap.c @ v2.6.35 (a8bef8ff6ea1); SOURCES: each function's file. Migration walks the page's
+ * anon_vma twice: try_to_unmap installs migration entries, remove_migration_ptes must find each again before
+ * unlock_page. vma_address() uses plain loads of vm_pgoff/vm_start/vm_end while vma_adjust rewrites them under no
+ * lock the walker holds (mprotect's vma_merge, split_vma), and exec moves its stack VMA before its page tables: an
+ * entry is missed, the page freed, the next fault BUGs in migration_entry_to_page. Variants: VARIANTS, one a line.
  */
+import { callPaths, type Callers } from '../../src/core/annotations.js';
 import { ModelError } from '../../src/core/errors.js';
 import type { Verdict } from '../../src/core/model.js';
-import { assertion } from '../../src/core/property.js';
-import { FOLIO_LOCK, REFCOUNT, folioShow } from '../../src/kernel/folio.js';
+import { folioShow } from '../../src/kernel/folio.js';
 import { PTL_CLASS } from '../../src/kernel/mremap.js';
-import { PTE_NONE, migrationEntry as mig, present, type Pte } from '../../src/kernel/pte.js';
+import { PTE_NONE, migrationEntry as mig, present } from '../../src/kernel/pte.js';
 import { lockMisuse } from '../../src/kernel/spinlock.js';
 import * as L from '../../src/lang/index.js';
 import { goto_, int, label, oneOf, step, when, type Block, type Ctx } from '../../src/lang/index.js';
 import * as av from '../../src/lang/kernel/anon-vma.js';
 import * as fo from '../../src/lang/kernel/folio.js';
+import * as mw from '../../src/lang/kernel/migration-walk.js';
 import * as vm from '../../src/lang/kernel/vma.js';
-import * as me from '../../properties/migration-entries.js';
+import { sourcesByFile } from '../../src/lang/sources.js';
 
 type Adjust = 'none' | 'vma-anon-vma' | 'vma-seqcount' | 'mel' | 'root' | 'root-next';
 /** adjust: what vma_adjust takes around its stores, and how rmap_walk_anon checks; skip: a8bef8ff's skip. */
 type Options = { readonly adjust: Adjust; readonly skip: boolean };
-type S = { pte: Pte[]; folios: Record<string, { ref: number; locked: number }>; mig: Record<string, me.MigrationWalk> };
-type F = vm.VmaField;
 const [SPAN, PAGE_INDEX, SHIFT] = [8, 3, 4]; // PTEs per mm (pte[mm * SPAN + address]); P's index; exec's shift
-const [LOCK, ATOMIC] = [{ cost: 'lock' } as const, { cost: 'atomic' } as const];
+const LOCK = { cost: 'lock' } as const;
 const opt = <T>(cond: unknown, ...xs: T[]): T[] => (cond ? xs : []);
-const jump = <T>(t: string, b: L.Body<T>, to: string, o?: L.StepOptions) => when<T>(t, b, [goto_(to)], [], o);
-const NO_SNAP: vm.VmaSnap = {};
-const inc = <T>(c: Ctx<T>, r: L.Ref<number>, d = 1) => c.set(r, c.get(r) + d);
-const table = (text: string, sep: string | RegExp = / +/) =>
-  text.split('\n').flatMap((line) => (line.trim() ? [line.trim().split(sep)] : []));
+const jump = <T>(t: string, b: L.Body<T>, to: string) => when<T>(t, b, [goto_(to)], []);
+const inc = <T>(c: Ctx<T>, r: L.Ref<number>) => c.set(r, c.get(r) + 1);
+const table = (text: string) => text.split('\n').flatMap((line) => (line.trim() ? [line.trim().split(/ +/)] : []));
 const LABEL = {
-  unmapOne:
-    'try_to_unmap_one: PTL; page_check_address; ptep_clear_flush; set_pte_at(migration entry); page_remove_rmap; put_page',
-  removeOne: 'remove_migration_pte: PTL; migration entry for page? set_pte_at(dst); get_page(dst); page_add_anon_rmap',
-  peek: 'remove_migration_pte: pte = *ptep (lockless); !is_swap_pte → next avc',
-  count: 'migrate_page_move_mapping: page_count(page) != 1 → -EAGAIN; else migrate_page_copy',
-  newpage: 'move_to_new_page: unlock_page(newpage) / free the unused newpage',
   safe: 'vma_address_safe: read_seqcount_retry(&vma->updating)? → retry; -EFAULT → next avc',
   mel: 'rmap_walk_anon: anon_vma != vma->anon_vma && read_seqcount_retry? → restart; -EFAULT → next avc',
-  restart: 'rmap_walk_anon: spin_unlock(anon_vma->lock); goto retry',
-  temp: 'try_to_unmap_anon: is_vma_temporary_stack(vma)? → skip',
   seqMel: 'rmap_walk_anon: read_seqcount_begin(&mm->span_seqcounter)',
   seqVma: 'vma_address_safe: read_seqcount_begin(&vma->updating)',
-  access: 'handle_pte_fault: entry = *pte (lockless); not a swap entry → done',
-  wait: 'migration_entry_wait: PTL; is_migration_entry; migration_entry_to_page; get_page_unless_zero',
+  restart: 'rmap_walk_anon: spin_unlock(anon_vma->lock); goto retry',
+  temp: 'try_to_unmap_anon: is_vma_temporary_stack(vma)? → skip',
 };
 
-/** A migration walk's count of entries installed and removed, and whether the remove walk finished. */
-const WALK = { installed: int(0, 8), removed: int(0, 8), finished: oneOf([false, true]) };
+/** The pages migration may move (P of the fork tree, Q0 of exec's stack): page->index, anon_vma, new page. */
+const toMigrate = (name: string, index: number, av: string, dst: string) => ({ name, index, av, dst });
+const PAGES = [toMigrate('P', PAGE_INDEX, 'AV0', 'P2'), toMigrate('Q0', 0, 'AVS', 'Q0n')];
 
 /** The fork tree (parent A, first child C1/C2, children D2..), exec's stack S, the migrator's pages, the layout. */
 function world(p: Readonly<Record<string, number>>) {
@@ -72,22 +55,14 @@ function world(p: Readonly<Record<string, number>>) {
     C2 ${split ? '0 2 0' : '3 6 3'} AV1 1
     ${kids.map((k) => `D${k} 0 6 0 AV${k} ${k}`).join('\n')}
     ${p.exec ? `S ${SHIFT} ${SHIFT + p.stack} 0 AVS ${ex} ${vm.VMA_STACK_INCOMPLETE_SETUP}` : ''}`);
-  const list = ['A', ...opt(!p.noanon, 'C1'), ...kids.map((k) => `D${k}`), ...opt(!split, 'C2')];
-  const heads = {
-    AV0: split ? [list, [...list, 'C2']] : [list],
-    AV1: [opt(!p.noanon, 'C1').concat('C2')],
-    AVS: [['S']],
-  };
-  for (const k of kids) Object.assign(heads, { [`AV${k}`]: [[`D${k}`]] });
+  const c1 = opt(!p.noanon, 'C1');
+  const list = ['A', ...c1, ...kids.map((k) => `D${k}`), ...opt(!split, 'C2')];
+  const heads: Record<string, string[][]> = { AV0: split ? [list, [...list, 'C2']] : [list], AV1: [[...c1, 'C2']] };
+  for (const k of ['S', ...kids]) heads[`AV${k}`] = [[k === 'S' ? k : `D${k}`]];
   const P = p.mprotect || !p.exec; // P is migrated (else only exec's Q0)
-  const pages = [
-    ...opt(P, { name: 'P', index: PAGE_INDEX, av: 'AV0', dst: 'P2' }),
-    ...opt(p.exec, { name: 'Q0', index: 0, av: 'AVS', dst: 'Q0n' }),
-  ];
+  const pages = PAGES.filter((_, i) => (i ? p.exec : P));
   const folios: Record<string, object> = { P: { ref: p.forks + (P ? 2 : 1), mapcount: p.forks + 1 } };
-  const pte: string[] = [...Array((ex + 1) * SPAN)].map((_, i) =>
-    i < ex * SPAN && i % SPAN === PAGE_INDEX ? 'P' : '',
-  );
+  const pte = [...Array((ex + 1) * SPAN)].map((_, i): string => (i < ex * SPAN && i % SPAN === PAGE_INDEX ? 'P' : ''));
   for (let i = 0; p.exec && i < p.stack; i++)
     [pte[ex * SPAN + SHIFT + i], folios[`Q${i}`]] = [`Q${i}`, { ref: i ? 1 : 2, mapcount: 1 }];
   for (const g of pages) folios[g.dst] = { ref: 1, locked: 0 };
@@ -97,12 +72,12 @@ function world(p: Readonly<Record<string, number>>) {
     vm.vmaSpec({ start: +s, end: +e, pgoff: +o, anon: a === '-' ? null : a, flags: +(f ?? 0) }, Object.keys(heads));
   const shared = L.layout({
     vmas: Object.fromEntries(vmas.map((v) => [v[0], spec(v)])),
-    anon_vmas: of(Object.keys(heads), (a) => av.anonVmaSpec(heads[a as keyof typeof heads])),
+    anon_vmas: of(Object.keys(heads), (a) => av.anonVmaSpec(heads[a])),
     pte: L.array(pte.length, oneOf([PTE_NONE, ...Object.keys(folios).flatMap((n) => [present(n), mig(n)])])),
     ptl: L.array(ex + 1, L.tid()), // one PTL per mm (one page-table page each)
     folios: of(Object.keys(folios), () => ({ ...fo.folioSpec([]), mapcount: int(0, 8) })),
     seq: of([...vmas.map((v) => v[0]), ...[...Array(ex + 1).keys()].map((m) => `mm${m}`)], () => int(0, 8)),
-    mig: of(walked, (n) => L.unit({ folio: oneOf([n]), ...WALK })),
+    mig: of(walked, (n) => mw.migrationWalkSpec(n)),
   });
   const init = shared.state({ pte: pte.map((n) => (n ? present(n) : PTE_NONE)), folios });
   const mmOf = Object.fromEntries(vmas.map((v) => [v[0], +v[5]]));
@@ -111,27 +86,11 @@ function world(p: Readonly<Record<string, number>>) {
   return { p, r: shared.refs, shared, init, mmOf, anonOf, pages, ex, at };
 }
 type W = ReturnType<typeof world>;
-
 const rootOf = (a: string) => (a === 'AVS' ? a : 'AV0'); // anon_vma->root (2.6.35)
 
-/** A PTL critical section as one step: waits while the PTL is held; lockdep sees acquire and release. */
-function underPtl<T>(c: Ctx<T>, ptl: L.Ref<number>): void {
-  c.lockOp({ op: 'acquire', cls: PTL_CLASS, inst: ptl.loc });
-  c.touch(ptl);
-  c.await(c.get(ptl) === -1);
-  c.lockOp({ op: 'release', cls: PTL_CLASS, inst: ptl.loc });
-}
-
-// ---------------------------------------------------------------- the migrator: migrate_pages over its list
-
-interface ML {
-  readonly pg: number; // position in the list
-  readonly cur: string | null; // the VMA of the avc the walk stands on, null at the list head
-  readonly snap: vm.VmaSnap; // vma_address's loads so far
-  readonly addr: number;
-  readonly seq: number; // the sampled seqcount (vma-seqcount, mel-lock-seq)
-  readonly dst: string; // remove_migration_ptes(page, dst): the new page, or page itself on failure
-}
+/** MigrateLocals; cur: the VMA of the avc the walk stands on (null: the head); vma_address's loads; the seqcount read. */
+type ML = { pg: number; cur: string | null; snap: vm.VmaSnap; addr: number; seq: number; dst: string };
+const AVC_LOCALS: Partial<ML> = { snap: {}, addr: vm.EFAULT, seq: 0 }; // one object: both walks reset the same
 
 function migrator(o: Options, w: W): Block<ML> {
   const { folios, anon_vmas, vmas, seq, mig: walks, ptl } = w.r;
@@ -141,170 +100,93 @@ function migrator(o: Options, w: W): Block<ML> {
   const anon = (c: Ctx<ML>) => anon_vmas[root ? rootOf(pg(c).av) : pg(c).av];
   const vma = (c: Ctx<ML>) => vmas[c.l.cur!];
   const mm = (c: Ctx<ML>) => w.mmOf[c.l.cur!];
-  const pte = (c: Ctx<ML>) => w.at(mm(c), c.l.addr);
+  const at = (c: Ctx<ML>) => ({ pte: w.at(mm(c), c.l.addr), ptl: ptl.at(mm(c)) });
   const sq = (c: Ctx<ML>) => seq[o.adjust === 'vma-seqcount' ? c.l.cur! : `mm${mm(c)}`];
   const lock = `(&anon_vma->${root ? 'root->' : ''}lock)`;
-  const walk = (c: Ctx<ML>) => (c.let({ cur: av.avcWalkNext(c, anon(c), c.l.cur), snap: {} }), !c.l.cur);
-  const next = (fn: string, end: string) => jump(`${fn}: list_for_each_entry: next avc`, walk, end);
+  const advance = (c: Ctx<ML>) => (c.let({ cur: av.avcWalkNext(c, anon(c), c.l.cur), snap: {} }), !c.l.cur);
+  /** list_for_each_entry over the avcs; vma_address's loads, the seqcount, the address are dead outside an avc. */
+  const each = (fn: string, next: string, done: string, body: Block<ML>) =>
+    av.avcLoop(fn, next, done, advance, [L.scope<ML>(AVC_LOCALS, body)]);
   const loads = (fn: string, efault: string | null) =>
     vm.vmaAddressLoads<ML>({ fn, efault, order: w.p.order, reload: !!w.p.reload, vma, index: (c) => pg(c).index });
-  /** try_to_unmap_one / remove_migration_pte under the PTL: `from` → `to`, and the walk counts it. */
-  const swap = (c: Ctx<ML>, from: Pte['kind'], to: Pte, f: fo.FolioRefs, d: number, n: 'installed' | 'removed') => {
-    underPtl(c, ptl.at(mm(c)));
-    const e = c.get(pte(c));
-    if (e.kind !== from || (e as { folio: string }).folio !== pg(c).name) return;
-    c.set(pte(c), to);
-    inc(c, f.mapcount, d);
-    inc(c, f.ref, d);
-    inc(c, walks[pg(c).name][n]);
-  };
-  const mapped = (c: Ctx<ML>) => c.get(page(c).mapcount) > 0 && (c.let({ dst: pg(c).name }), true);
+  const tally = (c: Ctx<ML>, n: 'installed' | 'removed', did: boolean) => did && inc(c, walks[pg(c).name][n]);
   const begin = (c: Ctx<ML>) => c.let({ seq: (c.await(c.get(sq(c)) % 2 === 0), c.get(sq(c))) });
   const restart = step<ML>(LABEL.restart, (c) => (av.anonVmaUnlock(c, anon(c)), c.let({ cur: null, snap: {} })));
   const temp = jump<ML>(LABEL.temp, (c) => vm.isVmaTemporaryStack(c, vma(c)), 'u_next');
+  const unmap = (c: Ctx<ML>) => tally(c, 'installed', mw.unmapToMigrationEntry(c, at(c), pg(c).name, page(c)));
+  const remove = (c: Ctx<ML>) =>
+    tally(c, 'removed', mw.removeMigrationPte(c, at(c), pg(c).name, c.l.dst, folios[c.l.dst]));
   const safe = jump<ML>(LABEL.safe, (c) => c.get(sq(c)) !== c.l.seq && (c.let({ snap: {} }), true), 'r_seq');
   const moved = (c: Ctx<ML>) => c.get(vma(c).anon) !== pg(c).av && c.get(sq(c)) !== c.l.seq;
-  const mel = when<ML>(LABEL.mel, moved, [restart, goto_('r_lock')]);
+  const efault = L.if_<ML>((l) => l.addr === vm.EFAULT, [goto_('r_next')]);
   const done = (c: Ctx<ML>) => (av.anonVmaUnlock(c, anon(c)), c.set(walks[pg(c).name].finished, true));
-  const putback = (c: Ctx<ML>) => (fo.folioPut(c, page(c)), c.let({ pg: c.l.pg + 1, cur: null, snap: {}, dst: '' }));
-  /** One avc of a walk: vma_address's loads, the seqcount, the address are dead outside it. */
-  const avc = (body: Block<ML>) => L.scope<ML>({ snap: NO_SNAP, addr: vm.EFAULT, seq: 0 }, body);
-  const sleep = step<ML>('unmap_and_move: lock_page sleeps', (c) => fo.folioLockSleep(c, page(c)));
-  const newpage = (c: Ctx<ML>) => {
-    const f = folios[pg(c).dst];
-    if (c.get(f.locked) !== c.tid) c.bug(FOLIO_LOCK, `unlock_page(${pg(c).dst}) not locked by the migrator`);
-    c.set(f.locked, -1);
-    if (c.l.dst !== pg(c).dst) c.set(f.ref, 0);
-  };
-  return [
-    label('page'),
-    L.localWhen('migrate_pages: next page on the list', (l) => [{}, l.pg >= w.pages.length], [L.exit()]),
-    when('unmap_and_move: lock_page(page)', (c) => fo.folioLockOrQueue(c, page(c)), [], [sleep], LOCK),
-    // try_to_unmap(page, TTU_MIGRATION) → try_to_unmap_anon
+  // try_to_unmap(page, TTU_MIGRATION) → try_to_unmap_anon
+  const unmapWalk: Block<ML> = [
     step(`try_to_unmap_anon: page_lock_anon_vma${root ? ' (the root)' : ''}`, (c) => av.anonVmaLock(c, anon(c)), LOCK),
-    label('u_next'),
-    next('try_to_unmap_anon', 'u_done'),
-    avc([
+    ...each('try_to_unmap_anon', 'u_next', 'u_done', [
       ...opt(o.skip, temp),
       ...loads('try_to_unmap_anon', 'u_next'),
-      step(LABEL.unmapOne, (c) => swap(c, 'present', mig(pg(c).name), page(c), -1, 'installed'), LOCK),
+      step(mw.TRY_TO_UNMAP_ONE, unmap, LOCK),
     ]),
-    goto_('u_next'),
-    label('u_done'),
     step('try_to_unmap_anon: page_unlock_anon_vma', (c) => av.anonVmaUnlock(c, anon(c))),
-    jump('unmap_and_move: page_mapped(page)? → skip the move', mapped, 'r_lock'),
-    step(LABEL.count, (c) => c.let({ dst: c.get(page(c).ref) === 1 ? pg(c).dst : pg(c).name })),
-    // remove_migration_ptes(page, dst) → rmap_walk_anon
-    label('r_lock'),
+  ];
+  // remove_migration_ptes(page, dst) → rmap_walk_anon
+  const removeWalk: Block<ML> = [
     step(`rmap_walk_anon: spin_lock${lock}`, (c) => av.anonVmaLock(c, anon(c)), LOCK),
-    label('r_next'),
-    next('rmap_walk_anon', 'r_done'),
-    avc([
+    ...each('rmap_walk_anon', 'r_next', 'r_done', [
       ...opt(checked, label<ML>('r_seq'), step<ML>(o.adjust === 'mel' ? LABEL.seqMel : LABEL.seqVma, begin)),
       ...loads('rmap_walk_anon', checked ? null : 'r_next'),
       ...opt(o.adjust === 'vma-seqcount', safe),
-      ...opt(o.adjust === 'mel', mel),
-      ...opt(
-        checked,
-        L.if_<ML>((l) => l.addr === vm.EFAULT, [goto_('r_next')]),
-      ),
-      jump(LABEL.peek, (c) => c.get(pte(c)).kind !== 'migration', 'r_next'),
-      step(LABEL.removeOne, (c) => swap(c, 'migration', present(c.l.dst), folios[c.l.dst], 1, 'removed'), LOCK),
+      ...opt(o.adjust === 'mel', when<ML>(LABEL.mel, moved, [restart, goto_(mw.REMOVE_WALK)])),
+      ...opt(checked, efault),
+      mw.removeMigrationPtePeek<ML>((c) => at(c).pte, 'r_next'),
+      step(mw.REMOVE_MIGRATION_PTE, remove, LOCK),
     ]),
-    goto_('r_next'),
-    label('r_done'),
     step(`rmap_walk_anon: spin_unlock${lock}`, done),
-    step(LABEL.newpage, newpage),
-    step('unmap_and_move: unlock_page(page)', (c) => fo.folioUnlock(c, page(c))),
-    step('unmap_and_move: putback_lru_page(page) (frees a migrated page)', putback, ATOMIC),
-    goto_('page'),
   ];
+  return mw.migratePages(w.pages, folios, unmapWalk, removeWalk);
 }
 
-// ---------------------------------------------------------------- vma_adjust; mprotect, exec and the fault
-
-interface AL {
-  readonly f: string; // migration_entry_wait: the page whose entry the fault found
-}
-/** One store of vma_adjust: the VMA, the field, its new value from the old one, the text. */
-type Store = readonly [string, F, (old: number) => number, string];
-const set = (v: string, f: F, x: number): Store => [v, f, () => x, `${v}->vm_${f} = ${x}`];
-const add = (v: string, f: F, d: number): Store => [
-  v,
-  f,
-  (x) => x + d,
-  `${v}->vm_${f} ${d < 0 ? '-=' : '+='} ${Math.abs(d)}`,
-];
-
-/** vma_adjust(): the variant's lock and seqcounts around the stores (grouped per VMA); `endOnly`: only vm_end moves. */
-function vmaAdjust(o: Options, w: W, mm: number, groups: readonly (readonly Store[])[], endOnly = false): Block<AL> {
-  const [own, next] = [w.anonOf[groups[0][0][0]], groups[1] ? w.anonOf[groups[1][0][0]] : null];
+type AL = { readonly f: string }; // migration_entry_wait: the page whose entry the fault found
+/** vma_adjust(): the variant's lock and seqcounts around its stores (one string per VMA); `endOnly`: only vm_end moves. */
+function vmaAdjust(o: Options, w: W, mm: number, groups: readonly string[], endOnly = false): Block<AL> {
+  const vmaOf = (g: string) => g.split('->')[0].trim();
+  const [own, next] = [w.anonOf[vmaOf(groups[0])], groups[1] ? w.anonOf[vmaOf(groups[1])] : null];
   // Michel Lespinasse, Sep 2012: `anon_vma = vma->anon_vma; if (!anon_vma && adjust_next) anon_vma = next->anon_vma;`
-  const a = o.adjust === 'root-next' ? (own ?? next) : own;
+  const [a, root] = [o.adjust === 'root-next' ? (own ?? next) : own, o.adjust.startsWith('root')];
   // 012f18004da3 locks `if (vma->anon_vma && (insert || importer || start != vma->vm_start))`; the others if (anon_vma).
   const locks = a !== null && !['none', 'vma-seqcount'].includes(o.adjust) && !(o.adjust === 'root' && endOnly);
-  const root = o.adjust.startsWith('root');
   const lock = w.r.anon_vmas[a && root ? rootOf(a) : a!];
   const name = `(&${root ? 'anon_vma->root' : own ? 'vma->anon_vma' : 'next->anon_vma'}->lock)`;
   const bump = (k: string, x: string) => step<AL>(`vma_adjust: write_seqcount_${x}`, (c) => inc(c, w.r.seq[k]));
   const mel = (x: string) => opt(o.adjust === 'mel' && locks, bump(`mm${mm}`, `${x}(&mm->span_seqcounter)`));
   const per = (v: string, x: string) => opt(o.adjust === 'vma-seqcount', bump(v, `${x}(&${v}->updating)`));
-  const store = ([v, f, value, text]: Store) =>
-    step<AL>(`vma_adjust: ${text}`, (c) => vm.vmaStore(c, w.r.vmas[v], f, value(vm.vmaLoad(c, w.r.vmas[v], f))));
+  const stores = (g: string) => vm.vmaStoreSteps<AL>('vma_adjust', w.r.vmas, g);
+  const take = step<AL>(`vma_adjust: spin_lock${name}`, (c) => av.anonVmaLock(c, lock), LOCK);
+  const drop = step<AL>(`vma_adjust: spin_unlock${name}`, (c) => av.anonVmaUnlock(c, lock));
   return [
-    ...opt(
-      locks,
-      step<AL>(`vma_adjust: spin_lock${name}`, (c) => av.anonVmaLock(c, lock), LOCK),
-    ),
+    ...opt(locks, take),
     ...mel('begin'),
-    ...groups.flatMap((g) => [...per(g[0][0], 'begin'), ...g.map(store), ...per(g[0][0], 'end')]),
+    ...groups.flatMap((g) => [...per(vmaOf(g), 'begin'), ...stores(g), ...per(vmaOf(g), 'end')]),
     ...mel('end'),
-    ...opt(
-      locks,
-      step<AL>(`vma_adjust: spin_unlock${name}`, (c) => av.anonVmaUnlock(c, lock)),
-    ),
+    ...opt(locks, drop),
   ];
 }
 
 /** The user touches the page: handle_pte_fault → do_swap_page → migration_entry_wait, until it is mapped. */
-function fault(w: W, mm: number, addr: number): Block<AL> {
-  const [e, f] = [w.at(mm, addr), (c: Ctx<AL>) => w.r.folios[c.l.f]];
-  const wait = (c: Ctx<AL>) => {
-    underPtl(c, w.r.ptl.at(mm));
-    const p = c.get(e);
-    if (p.kind !== 'migration') return true;
-    const g = w.r.folios[p.folio];
-    const view = { locked: () => c.get(g.locked) !== -1, freed: () => c.get(g.ref) === 0 };
-    const bug = me.migrationEntryToPage(view as unknown as me.MigrationEntryView<null>, null, p.folio);
-    if (bug) c.bug(bug.property, bug.message);
-    if (!fo.folioTryGet(c, g)) return true;
-    return (fo.folioQueueIfLocked(c, g), c.let({ f: p.folio }), false);
-  };
-  return [
-    label('access'),
-    when(LABEL.access, (c) => c.get(e).kind !== 'migration', [L.exit()]),
-    L.scope<AL>({ f: '' }, [
-      jump(LABEL.wait, wait, 'access', LOCK),
-      step('migration_entry_wait: wait_on_page_locked', (c) => fo.folioWaitUnlocked(c, f(c))),
-      step('migration_entry_wait: put_page; refault', (c) => fo.folioPut(c, f(c), true), ATOMIC),
-    ]),
-    goto_('access'),
-  ];
-}
+const fault = (w: W, mm: number, a: number) =>
+  mw.migrationEntryWait<AL>({ pte: w.at(mm, a), ptl: w.r.ptl.at(mm) }, w.r.folios);
 
 /** mprotect: split_vma new_below (anon_vma_clone links C2, then C1 moves up), or vma_merge: case 5 (C1 grows over
  * [3,4) of C2, adjust_next = 1) or, noanon, case 4 (C1 shrinks to [0,2), C2 with the page grows down: -1). */
 function mprotect(o: Options, w: W): Block<AL> {
-  const [AV0, d] = [w.r.anon_vmas.AV0, w.p.noanon ? -1 : 1];
-  const merge = [
-    [set('C1', 'start', 0), set('C1', 'end', 3 + d), set('C1', 'pgoff', 0)],
-    [add('C2', 'start', d), add('C2', 'pgoff', d)],
-  ];
+  const [AV0, [by, end]] = [w.r.anon_vmas.AV0, w.p.noanon ? ['-= 1', 2] : ['+= 1', 4]];
+  const merge = [`C1->vm_start = 0; C1->vm_end = ${end}; C1->vm_pgoff = 0`, `C2->vm_start ${by}; C2->vm_pgoff ${by}`];
   const split: Block<AL> = [
     step('anon_vma_clone: spin_lock(&anon_vma->lock)', (c) => av.anonVmaLock(c, AV0), LOCK),
     step('anon_vma_chain_link: list_add_tail(C2)', (c) => av.avcAddTail(c, AV0, 'C2')),
     step('anon_vma_clone: spin_unlock', (c) => av.anonVmaUnlock(c, AV0)),
-    ...vmaAdjust(o, w, 1, [[set('C1', 'start', 2), set('C1', 'end', 6), set('C1', 'pgoff', 2)]]),
+    ...vmaAdjust(o, w, 1, ['C1->vm_start = 2; C1->vm_end = 6; C1->vm_pgoff = 2']),
   ];
   return [...(w.p.mprotect === 2 ? split : vmaAdjust(o, w, 1, merge)), ...fault(w, 1, PAGE_INDEX)];
 }
@@ -313,7 +195,7 @@ function mprotect(o: Options, w: W): Block<AL> {
 function exec(o: Options, w: W): Block<AL> {
   const [mm, n, S, ptl] = [w.ex, w.p.stack, w.r.vmas.S, w.r.ptl.at(w.ex)];
   const adjust = (end: number, endOnly?: boolean) =>
-    vmaAdjust(o, w, mm, [[set('S', 'start', 0), set('S', 'end', end), set('S', 'pgoff', 0)]], endOnly);
+    vmaAdjust(o, w, mm, [`S->vm_start = 0; S->vm_end = ${end}; S->vm_pgoff = 0`], endOnly);
   const move = (k: number) =>
     step<AL>(`move_ptes: pte = ptep_clear_flush(old ${SHIFT + k}); set_pte_at(new ${k}, pte)`, (c) => {
       const old = c.get(w.at(mm, SHIFT + k));
@@ -333,11 +215,9 @@ function exec(o: Options, w: W): Block<AL> {
   ];
 }
 
-// ---------------------------------------------------------------- the model
-
-const ALL = [me.NO_DANGLING, me.MIGRATION_ENTRY_LOCKED, me.REMOVE_WALK_COMPLETE, me.NO_PTE_MAPS_FREED];
-const broken: Record<string, Verdict> = Object.fromEntries(ALL.map((p) => [p, 'violated']));
-const variant = (adjust: string, skip: string, v: string, doc: string[]) => ({
+const broken: Record<string, Verdict> = Object.fromEntries(mw.MIGRATION_ENTRY_PROPERTIES.map((p) => [p, 'violated']));
+const NOANON_SPLIT = 'rmap-vs-vma-adjust: --param noanon=1 is a vma_merge shape: it needs --param mprotect=1, not 2';
+const variant = ([adjust, skip, v, ...doc]: string[]) => ({
   doc: doc.join(' '),
   options: { adjust: adjust as Adjust, skip: skip === 'y' },
   expect: v === 'holds' ? {} : broken,
@@ -361,41 +241,23 @@ const VARIANTS = table(`
   no-temp-stack none y broken a8bef8ff6ea1 (merged): migration skips VM_STACK_INCOMPLETE_SETUP stacks.
   merged root y holds 2.6.35: the root anon_vma lock and the temporary-stack skip.
   next-anon-vma-lock root-next y holds merged plus Michel Lespinasse's Sep 2012 fix: vma_adjust locks next->anon_vma when vma has none (case 4).`);
-// file @ version | the functions of it that step labels and call chains name
-const SOURCES = table(
-  `mm/migrate.c @ v2.6.34 | migrate_pages unmap_and_move move_to_new_page migrate_page migrate_page_move_mapping
-  mm/migrate.c @ v2.6.34 | remove_migration_ptes remove_migration_pte migration_entry_wait
-  mm/rmap.c @ v2.6.34 | try_to_unmap try_to_unmap_anon try_to_unmap_one vma_address rmap_walk rmap_walk_anon
-  mm/rmap.c @ v2.6.34 | anon_vma_clone anon_vma_chain_link
-  mm/rmap.c @ v2.6.34-rc + KAMEZAWA's patch (April 2010) | vma_address_safe
-  mm/mmap.c @ v2.6.34, v2.6.35, v3.6 | vma_adjust vma_merge split_vma
-  mm/mprotect.c @ v2.6.34 | mprotect_fixup
-  fs/binfmt_elf.c @ v2.6.35 | load_elf_binary create_elf_tables
-  fs/exec.c @ v2.6.35 | setup_arg_pages shift_arg_pages
-  mm/mremap.c @ v2.6.35 | move_page_tables move_ptes
-  mm/memory.c @ v2.6.34 | handle_pte_fault do_swap_page`,
-  ' | ',
-);
-/** Who calls whom (report only), from call paths outermost first. */
-const chains = (...paths: string[]) =>
-  Object.fromEntries(paths.flatMap((x) => x.split(' ').map((f, i, fs) => [f, i ? fs[i - 1] : ''])).reverse());
-const FAULT = 'handle_pte_fault do_swap_page migration_entry_wait';
-const CALLS = (mprotect: number): Record<string, Record<string, string>> => ({
-  migrator: chains(
-    'migrate_pages unmap_and_move try_to_unmap try_to_unmap_anon try_to_unmap_one',
-    'unmap_and_move move_to_new_page migrate_page migrate_page_move_mapping',
-    'unmap_and_move remove_migration_ptes rmap_walk rmap_walk_anon remove_migration_pte',
-  ),
-  mprotect: chains(
-    `mprotect_fixup ${mprotect === 2 ? 'split_vma' : 'vma_merge'} vma_adjust`,
-    'split_vma anon_vma_clone anon_vma_chain_link',
-    FAULT,
-  ),
-  exec: chains(
-    'load_elf_binary setup_arg_pages shift_arg_pages vma_adjust',
-    'shift_arg_pages move_page_tables move_ptes',
-    `load_elf_binary create_elf_tables ${FAULT}`,
-  ),
+const SOURCES = sourcesByFile(`
+  mm/rmap.c @ v2.6.34: anon_vma_clone anon_vma_chain_link
+  mm/rmap.c @ v2.6.34-rc + KAMEZAWA's patch (April 2010): vma_address_safe
+  mm/mmap.c @ v2.6.34, v2.6.35, v3.6: vma_adjust vma_merge split_vma
+  mm/mprotect.c @ v2.6.34: mprotect_fixup
+  fs/binfmt_elf.c @ v2.6.35: load_elf_binary create_elf_tables
+  fs/exec.c @ v2.6.35: setup_arg_pages shift_arg_pages
+  mm/mremap.c @ v2.6.35: move_page_tables move_ptes`);
+/** Who calls whom (report only), as call paths outermost first. */
+const CALLS = (mprotect: number): Record<string, Callers> => ({
+  migrator: callPaths(mw.MIGRATE_PAGES_PATHS),
+  mprotect: callPaths(`mprotect_fixup ${mprotect === 2 ? 'split_vma' : 'vma_merge'} vma_adjust
+    split_vma anon_vma_clone anon_vma_chain_link
+    ${mw.FAULT_PATH}`),
+  exec: callPaths(`load_elf_binary setup_arg_pages shift_arg_pages vma_adjust
+    shift_arg_pages move_page_tables move_ptes
+    load_elf_binary create_elf_tables ${mw.FAULT_PATH}`),
 });
 
 export default L.defineModel<Options>({
@@ -404,7 +266,7 @@ export default L.defineModel<Options>({
   story:
     "remove_migration_ptes computes each VMA's address from vm_start/vm_pgoff/vm_end while vma_adjust rewrites them with no common lock, and exec moves the stack VMA before its page tables: the walk misses a migration entry, the page is unlocked and freed, and the next fault BUGs in migration_entry_to_page.",
   params: Object.fromEntries(
-    PARAMS.map(([n, d, lo, hi, ...doc]) => [n, { default: +d, min: +lo, max: +hi, doc: doc.join(' ') }]),
+    PARAMS.map(([n, d, a, b, ...doc]) => [n, { default: +d, min: +a, max: +b, doc: doc.join(' ') }]),
   ),
   costs: [
     { name: 'migration of P', thread: 'migrator', params: { mprotect: 1, exec: 0 } },
@@ -412,45 +274,26 @@ export default L.defineModel<Options>({
     { name: 'exec (shift_arg_pages)', thread: 'exec', params: { mprotect: 0, exec: 1 } },
   ],
   options: { adjust: 'none', skip: false },
-  variants: Object.fromEntries(VARIANTS.map(([n, adjust, skip, v, ...doc]) => [n, variant(adjust, skip, v, doc)])),
+  variants: Object.fromEntries(VARIANTS.map(([n, ...v]) => [n, variant(v)])),
   build: (o, p) => {
-    if (p.noanon && p.mprotect === 2)
-      throw new ModelError(
-        'rmap-vs-vma-adjust: --param noanon=1 is a vma_merge shape: it needs --param mprotect=1, not 2',
-      );
+    if (p.noanon && p.mprotect === 2) throw new ModelError(NOANON_SPLIT);
     const w = world(p);
-    const view: me.MigrationEntryView<S> = {
-      reads: ['pte', 'mig', ...Object.keys(w.r.folios).flatMap((n) => [`folios.${n}.lock`, `folios.${n}.ref`])],
-      ptes: (s) => s.pte.map((e, i) => [`mm${Math.floor(i / SPAN)} pte[${i % SPAN}]`, e] as const),
-      locked: (s, f) => s.folios[f].locked !== -1,
-      freed: (s, f) => s.folios[f].ref === 0,
-      walks: (s) => Object.values(s.mig),
-    };
-    const ml: ML = { pg: 0, cur: null, snap: {}, addr: vm.EFAULT, seq: 0, dst: '' };
     return {
       layout: w.shared,
       init: w.init,
       threads: [
-        L.thread('migrator', ml, migrator(o, w)),
+        L.thread<ML>('migrator', { pg: 0, cur: null, snap: {}, addr: vm.EFAULT, seq: 0, dst: '' }, migrator(o, w)),
         ...opt(p.mprotect, L.thread<AL>('mprotect', { f: '' }, mprotect(o, w))),
-        ...opt(p.exec, L.thread<AL>('exec', { f: '' }, exec(o, w))),
+        ...(p.exec ? [L.thread<AL>('exec', { f: '' }, exec(o, w))] : []),
       ],
       properties: [
-        me.noDanglingMigrationEntry(view),
-        me.migrationEntryLocked,
-        ...[me.removeWalkComplete(view), me.noPteMapsFreedPage(view), lockMisuse, av.avcListCorruption],
-        assertion(REFCOUNT, 'No put_page on a zero count (VM_BUG_ON_PAGE).'),
-        assertion(FOLIO_LOCK, 'No unlock_page of a page the thread has not locked.'),
+        ...[...mw.migrationEntryProperties(Object.keys(w.r.folios), SPAN), lockMisuse, av.avcListCorruption],
+        ...mw.MIGRATION_ASSERTIONS,
       ],
       observes: {}, // the properties read the shared state only
-      show: [
-        ...folioShow(),
-        ...av.anonVmaShow(),
-        { path: 'ptl[*]', name: 'PTL(mm $1)', as: 'owner' },
-        { path: 'mig.*.*', name: 'migration walk of $1: $2', as: 'bookkeeping' },
-      ],
+      show: [...folioShow(), ...av.anonVmaShow(), ...mw.MIGRATION_WALK_SHOW],
       annotate: (t) => ({ calls: CALLS(p.mprotect)[t] }),
     };
   },
-  sources: Object.fromEntries(SOURCES.flatMap(([file, fns]) => fns.split(' ').map((f) => [f, file]))),
+  sources: { ...mw.MIGRATION_WALK_SOURCES, ...SOURCES },
 });

@@ -1,4 +1,5 @@
-import type { Ctx } from '../context.js';
+import { goto_, label, when, type Block } from '../ast.js';
+import type { Body, Ctx } from '../context.js';
 import { oneOf, tid } from '../domain.js';
 import type { Ref } from '../layout.js';
 import { spinLock, spinUnlock } from '../lock.js';
@@ -47,3 +48,17 @@ export function avcWalkNext<L>(c: Ctx<L>, av: AnonVmaRefs, cursor: string | null
     c.bug(AVC_LIST, `list_for_each_entry: avc of ${cursor} was unlinked under the walker (LIST_POISON1)`);
   return next ?? null;
 }
+
+/**
+ * list_for_each_entry(avc, &anon_vma->head, same_anon_vma) { body } as a loop: label `next` (a
+ * `goto_(next)` in the body is the loop's continue), the step `fn: list_for_each_entry: next avc`
+ * running `advance` (which moves the walker's cursor with `avcWalkNext` and is true back at the
+ * head), the body, and label `done` after the loop.
+ */
+export const avcLoop = <L>(fn: string, next: string, done: string, advance: Body<L>, body: Block<L>): Block<L> => [
+  label(next),
+  when(`${fn}: list_for_each_entry: next avc`, advance, [goto_(done)], []),
+  ...body,
+  goto_(next),
+  label(done),
+];

@@ -112,3 +112,18 @@ export function vmaAddressLoads<L extends VmaWalker>(o: VmaAddressCode<L>): Bloc
   const again = `vma_address: load vma->vm_start again for the range check${tail}`;
   return [...loads, when<L>(again, (c) => done(c, c.l.snap, vmaLoad(c, o.vma(c), 'start')), onEfault)];
 }
+
+/**
+ * vma_adjust's plain stores as written in C, one step each (`fn: C1->vm_start = 2`), from
+ * `'C1->vm_start = 2; C2->vm_pgoff += 1'` (`=`, `+=` or `-=` a number, on vm_start, vm_end,
+ * vm_pgoff or vm_flags of a VMA in `vmas`).
+ */
+export function vmaStoreSteps<L>(fn: string, vmas: Readonly<Record<string, VmaRefs>>, stores: string): Block<L> {
+  return stores.split(';').map((text) => {
+    const m = /^(\w+)->vm_(start|end|pgoff|flags) ([-+]?=) (\d+)$/.exec(text.trim());
+    if (!m || !vmas[m[1]]) throw new Error(`vma store '${text.trim()}' is not 'VMA->vm_field = n' on a known VMA`);
+    const [, v, f, op, n] = m as unknown as [string, string, VmaField | 'flags', string, string];
+    const value = (old: number) => (op === '=' ? +n : op === '+=' ? old + +n : old - +n);
+    return step<L>(`${fn}: ${text.trim()}`, (c) => vmaStore(c, vmas[v], f, value(vmaLoad(c, vmas[v], f))));
+  });
+}

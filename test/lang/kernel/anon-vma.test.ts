@@ -1,11 +1,13 @@
 import { describe, expect, test } from '@jest/globals';
-import { commit, evaluate, layout, type Body } from '../../../src/lang/index.js';
+import { commit, evaluate, goto_, layout, step, thread, when, type Body, type Ctx } from '../../../src/lang/index.js';
+import { langProgram } from '../helpers.js';
 import {
   AVC_LIST,
   anonVmaLock,
   anonVmaSpec,
   anonVmaUnlock,
   avcAddTail,
+  avcLoop,
   avcWalkNext,
 } from '../../../src/lang/kernel/anon-vma.js';
 
@@ -74,5 +76,30 @@ describe('list_for_each_entry over same_anon_vma, one avc per step', () => {
       property: AVC_LIST,
       message: 'list_for_each_entry: avc of Z was unlinked under the walker (LIST_POISON1)',
     });
+  });
+});
+
+describe('list_for_each_entry over the avcs as a loop', () => {
+  type W = { cur: string | null; seen: string };
+  const advance = (c: Ctx<W>) => (c.let({ cur: avcWalkNext(c, av, c.l.cur) }), !c.l.cur);
+  const block = avcLoop<W>('walk', 'next', 'done', advance, [
+    when<W>('walk: skip B', (c) => c.l.cur === 'B', [goto_('next')]),
+    step<W>('walk: visit', (c) => c.let({ seen: c.l.seen + c.l.cur })),
+  ]);
+  test('the body runs once per avc in list order; a goto to the loop label is continue; the loop ends at its label', () => {
+    const inst = langProgram(() => ({
+      layout: l,
+      threads: [thread<W>('t', { cur: null, seen: '' }, block)],
+      properties: [],
+    }));
+    const steps = inst.program.threads[0].steps;
+    expect(steps[0].label).toBe('walk: list_for_each_entry: next avc');
+    let [s, w, pc, n] = [s0 as unknown, { cur: null, seen: '' } as W, 0, 0];
+    while (pc < steps.length && n++ < 20) {
+      const out = steps[pc].run(s, w, 0);
+      [s, w] = [out.s ?? s, (out.l as W) ?? w];
+      pc = typeof out.goto === 'number' ? out.goto : pc + 1;
+    }
+    expect(w).toEqual({ cur: null, seen: 'A' });
   });
 });

@@ -8,6 +8,7 @@ import {
   vmaLoad,
   vmaSpec,
   vmaStore,
+  vmaStoreSteps,
   type VmaWalker,
 } from '../../../src/lang/kernel/vma.js';
 import { langProgram } from '../helpers.js';
@@ -133,5 +134,23 @@ describe("vma_address's loads, in each order the compiler may emit", () => {
     w = (start.run(s, w, 0).l as W) ?? w;
     w = (end.run(s, w, 0).l as W) ?? w;
     expect(w.addr).toBe(3);
+  });
+});
+
+describe("vma_adjust's stores as written in C", () => {
+  const steps = vmaStoreSteps<object>('vma_adjust', l.refs.vmas, 'V->vm_start = 2; V->vm_pgoff -= 1; S->vm_end += 3');
+  test('one step per store, labelled with its C text; =, -= and += on the field', () => {
+    expect(steps.map((st) => (st.k === 'step' ? st.label : st.k))).toEqual([
+      'vma_adjust: V->vm_start = 2',
+      'vma_adjust: V->vm_pgoff -= 1',
+      'vma_adjust: S->vm_end += 3',
+    ]);
+    let s = s0;
+    for (const st of steps) if (st.k === 'step') s = commit(s, evaluate(l, st.body, s, {}, 0));
+    expect([s.vmas.V.start, s.vmas.V.pgoff, s.vmas.S.end]).toEqual([2, 2, 8]);
+  });
+  test('a store on an unknown VMA or field is refused when the model is built', () => {
+    expect(() => vmaStoreSteps('vma_adjust', l.refs.vmas, 'X->vm_start = 1')).toThrow(/not 'VMA->vm_field = n'/);
+    expect(() => vmaStoreSteps('vma_adjust', l.refs.vmas, 'V->vm_size = 1')).toThrow(/not 'VMA->vm_field = n'/);
   });
 });
