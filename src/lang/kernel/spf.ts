@@ -1,0 +1,83 @@
+import { goto_, step, when, type Node } from '../ast.js';
+import type { Ctx } from '../context.js';
+import type { Ref } from '../layout.js';
+import { rawReadSeqcount, readSeqcountBegin, readSeqcountRetry, type SeqcountRefs } from './seqcount.js';
+
+/**
+ * Speculative page faults (Laurent Dufour's SPF series, v3 of September 2017, 4.13-based:
+ * mm/memory.c): handle_speculative_fault samples the VMA's vm_sequence, reads the VMA and the page
+ * tables without mmap_sem, and the fault commits only if the count is unchanged
+ * (vma_has_changed is read_seqcount_retry). The pieces for step bodies and blocks, over a
+ * seqcount of ./seqcount.ts; what a model records about a fault goes in the callbacks.
+ */
+export const HSF = 'handle_speculative_fault';
+
+/**
+ * `fn`'s read_seqcount_begin(vma->vm_sequence): lockdep's reader access (class `cls`, when
+ * given), then a spin while the count is odd. `sampled` sees the (even) count.
+ */
+export const vmaSequenceBegin = <L>(
+  fn: string,
+  sc: SeqcountRefs,
+  cls?: string,
+  sampled: (c: Ctx<L>, seq: number) => void = () => {},
+): Node<L> =>
+  step<L>(`${fn}: read_seqcount_begin(vma->vm_sequence) spins while odd`, (c) => {
+    const seq = readSeqcountBegin(c, sc, cls);
+    if (!(seq & 1)) sampled(c, seq);
+  });
+
+/**
+ * handle_speculative_fault's sample as posted: `seq = raw_read_seqcount(vma->vm_sequence)`, and
+ * to `bail` (VM_FAULT_RETRY, the classic path) when it is odd: the fault never waits. `sampled`
+ * sees an even count.
+ */
+export const speculativeSample = <L>(sc: SeqcountRefs, bail: string, sampled: (c: Ctx<L>, seq: number) => void) =>
+  when<L>(
+    `${HSF}: seq = raw_read_seqcount(vma->vm_sequence); odd → abort`,
+    (c) => {
+      const seq = rawReadSeqcount(c, sc);
+      if (seq & 1) return true;
+      sampled(c, seq);
+      return false;
+    },
+    [goto_(bail)],
+  );
+
+/** The speculative fault's locals that pte_map_lock reads: the sampled count and orig_pte. */
+export interface SpfLocals<T> {
+  readonly start: number;
+  readonly pte: T;
+}
+
+/**
+ * SPF v3's commit (handle_pte_fault → do_anonymous_page / do_wp_page → pte_map_lock): with
+ * interrupts off, vma_has_changed → VM_FAULT_RETRY (to `retry`); then one step under the PTL
+ * (every writer's PTE store is one step under it too; a failed spin_trylock would only add
+ * retries): vma_has_changed again → `retry`, else set_pte_at(`value`) if pte_same(*pte, orig_pte)
+ * and nothing if not. `done(c, set)` records which, in that step.
+ */
+export function pteMapLock<T, L extends SpfLocals<T>>(
+  sc: SeqcountRefs,
+  pte: Ref<T>,
+  value: T,
+  retry: string,
+  done: (c: Ctx<L>, set: boolean) => void,
+): Node<L>[] {
+  const changed = (c: Ctx<L>) => readSeqcountRetry(c, sc, c.l.start);
+  const ptl = (c: Ctx<L>) => {
+    if (changed(c)) return true;
+    const same = c.get(pte) === c.l.pte;
+    if (same) c.set(pte, value);
+    done(c, same);
+    return false;
+  };
+  return [
+    when<L>('pte_map_lock: local_irq_disable; vma_has_changed(vma, seq)? → VM_FAULT_RETRY', changed, [goto_(retry)]),
+    when<L>(
+      'pte_map_lock: spin_trylock(ptl); vma_has_changed? → VM_FAULT_RETRY; pte_same(*pte, orig_pte)? set_pte_at : nothing; pte_unmap_unlock',
+      ptl,
+      [goto_(retry)],
+    ),
+  ];
+}
