@@ -2,12 +2,12 @@
  * Speculative page faults and the VMA sequence count (seed 003: SPF v3, September 2017).
  *
  * Follows: mm/memory.c: handle_speculative_fault(), handle_pte_fault(), pte_map_lock(),
- * vma_has_changed() @ SPF v3 (4.13-based patch mails); mm/mmap.c: __vma_adjust() @ SPF v1–v3;
- * mm/mremap.c: move_vma() @ SPF v2; mm/memory.c: unmap_page_range(), mm/madvise.c:
- * madvise_dontneed_free() @ v4.14; include/linux/seqlock.h, mm/page_alloc.c (fs_reclaim),
- * kernel/locking/rwsem-xadd.c @ v4.14. Where the source corrected the 0.1 model: the fault reads
- * orig_pte in handle_pte_fault, after read_seqcount_retry (the walk stops at the PMD); MADV_DONTNEED
- * reaches zap_page_range through madvise_dontneed_single_vma.
+ * vma_has_changed() @ SPF v3 (4.13-based patch mails, src/lang/kernel/spf.ts); mm/mmap.c:
+ * __vma_adjust() @ SPF v1–v3; mm/mremap.c: move_vma() @ SPF v2; mm/memory.c: unmap_page_range(),
+ * mm/madvise.c: madvise_dontneed_free() @ v4.14; include/linux/seqlock.h, mm/page_alloc.c
+ * (fs_reclaim), kernel/locking/rwsem-xadd.c @ v4.14. Where the source corrected the 0.1 model: the
+ * fault reads orig_pte in handle_pte_fault, after read_seqcount_retry (the walk stops at the PMD);
+ * MADV_DONTNEED reaches zap_page_range through madvise_dontneed_single_vma.
  *
  * An SPF fault samples the VMA's vm_sequence (odd: a writer is inside), reads the VMA and the PTE
  * without mmap_sem, and commits only if the count is unchanged. Writers bump it: __vma_adjust,
@@ -23,7 +23,7 @@
  *  - posted-anon: as posted, on an anonymous VMA with two MADV_DONTNEED.
  *  - raw-sections: raw_write_seqcount_*, invisible to lockdep (the series from v6).
  */
-import type { Callers } from '../../src/core/annotations.js';
+import { callPaths, type Callers } from '../../src/core/annotations.js';
 import type { Verdict } from '../../src/core/model.js';
 import type { ShowRule } from '../../src/core/show.js';
 import { invariant } from '../../src/core/property.js';
@@ -32,9 +32,11 @@ import { rwsemShow } from '../../src/kernel/rwsem.js';
 import { lockMisuse } from '../../src/kernel/spinlock.js';
 import * as $ from '../../src/lang/index.js';
 import { downRead, downWrite, rwsemSpec, upRead, upWrite } from '../../src/lang/kernel/rwsem.js';
-import { downReadFair, downWriteOwn, downWriteQueue, fairRwsemSpec } from '../../src/lang/kernel/rwsem-fair.js';
-import { fsReclaimAcquire, fsReclaimMight, fsReclaimRelease } from '../../src/lang/kernel/reclaim.js';
+import { fairRwsemSpec, iMmapLockWrite } from '../../src/lang/kernel/rwsem-fair.js';
+import { fsReclaimMight, reclaimFilePage } from '../../src/lang/kernel/reclaim.js';
 import * as sq from '../../src/lang/kernel/seqcount.js';
+import { HSF, pteMapLock, speculativeSample, vmaSequenceBegin } from '../../src/lang/kernel/spf.js';
+import { sourcesByFile } from '../../src/lang/sources.js';
 
 export type Outcome = 'running' | 'bailed' | 'retry' | 'committed';
 /** lockdep: sections visible to lockdep; spin: faults spin in read_seqcount_begin; reclaimReads: so does reclaim;
@@ -58,132 +60,97 @@ const OUTCOMES: Outcome[] = ['running', 'bailed', 'retry', 'committed'];
 export type S = $.StateOf<ReturnType<typeof shared>['spec']>;
 type R = ReturnType<typeof shared>['refs'];
 type W = $.Node<{ seq: number }>; // a writer's local: the count the first half of `sequence++` loaded
-const [VMA, NEXT, HSF] = [0, 1, 'handle_speculative_fault'];
+const [VMA, NEXT] = [0, 1];
 const lk = <L>(label: string, body: $.Body<L>) => $.step(label, body, { cost: 'lock' });
-const spin = (o: Options, r: R) => (c: $.Ctx<unknown>) =>
-  sq.readSeqcountBegin(c, r.seq.at(VMA), o.lockdep ? 'vm_seq' : undefined);
+const set = <L>(label: string, ref: $.Ref<unknown>, v: unknown) => $.step<L>(label, (c) => c.set(ref, v));
+const cls = (o: Options) => (o.lockdep ? 'vm_seq' : undefined);
 
 /** The writers' paths. `sections`: `fn`'s write sections on vma (and, nested, next) around `body`. */
 function writers(o: Options, r: R) {
-  const [open, began, i_mmap] = [r.vmaChange.open, r.vmaChange.began, r.i_mmap_rwsem];
-  const ghost = (end: boolean) => (c: $.Ctx<{ seq: number }>) => {
+  const { open, began } = r.vmaChange;
+  const ghost = (c: $.Ctx<unknown>, end: boolean) => {
     c.set(open, c.get(open) + (end ? -1 : 1));
     if (!end) c.set(began, c.get(began) + 1);
   };
-  const inc = (fn: string, v: number, end: boolean): W => {
-    const op = `${o.lockdep ? '' : 'raw_'}write_seqcount_${end ? 'end' : 'begin'}`;
-    const at = `${fn}: ${op}${v && !end && o.lockdep ? '_nested(…, SINGLE_DEPTH_NESTING)' : ''}`;
-    const target = v === VMA ? 'vma' : fn === 'move_vma' ? 'new_vma' : 'next';
-    const also = v === VMA && fn !== 'unmap_page_range' ? ghost(end) : undefined; // the section changes vma
-    const w = { cls: o.lockdep ? 'vm_seq' : undefined, subclass: v };
-    return sq.writeSeqcountSteps(`${at}(${target})`, r.seq.at(v), end, w, also);
-  };
-  const sections = (fn: string, vmas: number[], body: W[]): W[] => [
-    ...vmas.map((v) => inc(fn, v, false)),
-    ...body,
-    ...[...vmas].reverse().map((v) => inc(fn, v, true)),
-  ];
-  const set = (label: string, ref: $.Ref<unknown>, v: unknown): W => $.step(label, (c) => c.set(ref, v));
-  const iMmapWrite = (fn: string): W[] => [
-    lk(`${fn}: i_mmap_lock_write: down_write(i_mmap_rwsem) queues`, (c) => downWriteQueue(c, i_mmap)),
-    $.step(`${fn}: i_mmap_lock_write: owns i_mmap_rwsem`, (c) => downWriteOwn(c, i_mmap)),
-  ];
-  const iMmapUnlock = (fn: string) => $.step(`${fn}: i_mmap_unlock_write`, (c) => upWrite(c, i_mmap));
-  // Direct reclaim: __perform_reclaim holds fs_reclaim; rmap_walk_file takes i_mmap_rwsem for read.
-  const reclaim = (who: string, readsVma: boolean): W[] => [
-    $.step(`${who}: __perform_reclaim: fs_reclaim_acquire`, fsReclaimAcquire),
-    lk(`${who}: rmap_walk_file: i_mmap_lock_read`, (c) => downReadFair(c, i_mmap)),
-    ...(readsVma ? [$.step(`${who}: read_seqcount_begin(vma->vm_sequence) spins while odd`, spin(o, r))] : []),
-    $.step(`${who}: rmap_walk_file: i_mmap_unlock_read`, (c) => upRead(c, i_mmap)),
-    $.step(`${who}: __perform_reclaim: fs_reclaim_release`, fsReclaimRelease),
-  ];
-  const clear = set('zap_pte_range: ptep_get_and_clear_full(vma)', r.pte.at(VMA), 'none');
-  const adjust = [
-    set('__vma_adjust: vma->vm_end = addr', r.bound.at(VMA), 2),
-    set('__vma_adjust: next->vm_start = addr', r.bound.at(NEXT), 2),
-  ];
-  const move = [
-    $.step('move_page_tables: __pte_alloc → prepare_alloc_pages: fs_reclaim_acquire/release', fsReclaimMight),
-    ...(o.allocReclaims ? reclaim('__pte_alloc → __alloc_pages_slowpath', false) : []),
-    set('move_ptes: set_pte_at(new_vma, pte)', r.pte.at(NEXT), 'page'),
-    set('move_ptes: ptep_get_and_clear(vma)', r.pte.at(VMA), 'none'),
-  ];
+  const sections = (fn: string, names: string[], body: W[]): W[] =>
+    sq.writeSeqcountSections(
+      fn,
+      names.map((name, v) => {
+        const changes = v === VMA && fn !== 'unmap_page_range'; // every section but a zap changes vma
+        return { sc: r.seq.at(v), name, w: { cls: cls(o), subclass: v }, also: changes ? ghost : undefined };
+      }),
+      body,
+    );
+  const reclaim = (who: string, readsVma: boolean): W[] =>
+    reclaimFilePage(who, r.i_mmap_rwsem, readsVma ? [vmaSequenceBegin(who, r.seq.at(VMA), cls(o))] : []);
   const mmapWrite = (fn: string, body: W[]): W[] => [
     lk(`${fn}: down_write_killable(mmap_sem)`, (c) => downWrite(c, r.mmap_sem)),
     ...body,
     $.step(`${fn}: up_write(mmap_sem)`, (c) => upWrite(c, r.mmap_sem)),
   ];
-  const file = (fn: string, body: W[]) => (o.anon ? body : [...iMmapWrite(fn), ...body, iMmapUnlock(fn)]);
+  const file = (fn: string, body: W[]) => (o.anon ? body : iMmapLockWrite(fn, r.i_mmap_rwsem, body));
+  const zap = sections(
+    'unmap_page_range',
+    ['vma'],
+    [set('zap_pte_range: ptep_get_and_clear_full(vma)', r.pte.at(VMA), 'none')],
+  );
+  const adjust = [
+    set<{ seq: number }>('__vma_adjust: vma->vm_end = addr', r.bound.at(VMA), 2),
+    set<{ seq: number }>('__vma_adjust: next->vm_start = addr', r.bound.at(NEXT), 2),
+  ];
+  const move = [
+    $.step('move_page_tables: __pte_alloc → prepare_alloc_pages: fs_reclaim_acquire/release', fsReclaimMight),
+    ...(o.allocReclaims ? reclaim('__pte_alloc → __alloc_pages_slowpath', false) : []),
+    set<{ seq: number }>('move_ptes: set_pte_at(new_vma, pte)', r.pte.at(NEXT), 'page'),
+    set<{ seq: number }>('move_ptes: ptep_get_and_clear(vma)', r.pte.at(VMA), 'none'),
+  ];
   return {
-    vma_adjust: mmapWrite('vm_munmap', file('__vma_adjust', sections('__vma_adjust', [VMA, NEXT], adjust))),
-    move_vma: mmapWrite('SyS_mremap', sections('move_vma', [VMA, NEXT], move)),
+    vma_adjust: mmapWrite('vm_munmap', file('__vma_adjust', sections('__vma_adjust', ['vma', 'next'], adjust))),
+    move_vma: mmapWrite('SyS_mremap', sections('move_vma', ['vma', 'new_vma'], move)),
     reclaim: reclaim('shrink_active_list', o.reclaimReads),
-    truncate: file('unmap_mapping_range', sections('unmap_page_range', [VMA], [clear])),
+    truncate: file('unmap_mapping_range', zap),
     // MADV_DONTNEED: madvise takes mmap_sem for read; zap_page_range → unmap_page_range's section.
     dontneed: [
       lk('madvise(MADV_DONTNEED): down_read(mmap_sem)', (c) => downRead(c, r.mmap_sem)),
-      ...sections('unmap_page_range', [VMA], [clear]),
+      ...zap,
       $.step('madvise: up_read(mmap_sem)', (c) => upRead(c, r.mmap_sem)),
     ],
   };
 }
 
-const PTL =
-  'pte_map_lock: spin_trylock(ptl); vma_has_changed? → VM_FAULT_RETRY; pte_same(*pte, orig_pte)? set_pte_at : nothing; pte_unmap_unlock';
 /** The sample; ghosts: sections begun then and whether one was open (all sections; VMA-changing ones). */
 const RL0 = { start: 0, began: 0, busy: false, end: 0, pte: '', overlapped: false, vbegan: 0, vbusy: false };
 type RL = typeof RL0;
 type F = $.Ctx<RL>;
 
 function spfReader(o: Options, r: R, i: number): $.Node<RL>[] {
-  const [sc, pte, retry] = [r.seq.at(VMA), r.pte.at(VMA), [$.goto_<RL>('retry')]];
-  const finish =
-    (outcome: Outcome, overlapped = (_c: F) => false) =>
-    (c: F) => {
-      c.set(r.spf.at(i).overlapped, overlapped(c));
-      c.set(r.spf.at(i).outcome, outcome);
-      return false;
-    };
+  const [sc, pte, retry, me] = [r.seq.at(VMA), r.pte.at(VMA), [$.goto_<RL>('retry')], r.spf.at(i)];
+  const finish = (c: F, outcome: Outcome, overlapped = false) => {
+    c.set(me.overlapped, overlapped);
+    c.set(me.outcome, outcome);
+  };
   const sample = (c: F, seq: number) => {
-    if (seq & 1) return true; // odd: bail without a sample
     c.let({ start: seq, began: c.get(sc.began), busy: c.get(sc.writers) > 0 });
     if (o.ptl) c.let({ vbegan: c.get(r.vmaChange.began), vbusy: c.get(r.vmaChange.open) > 0 });
-    return false;
   };
-  const changed = (c: F) => sq.readSeqcountRetry(c, sc, c.l.start);
-  // v3's handle_pte_fault → do_anonymous_page / do_wp_page → pte_map_lock. One step under the PTL:
-  // every writer's PTE store is a single step under it too. A failed trylock would only add retries.
-  const ptl = (c: F) => {
-    if (changed(c)) return true; // vma_has_changed under the PTL: VM_FAULT_RETRY
-    if (c.get(pte) !== c.l.pte) return finish('retry')(c); // !pte_same: the fault did nothing
-    c.set(pte, 'spf');
-    return finish('committed', (c) => c.l.vbusy || c.get(r.vmaChange.began) !== c.l.vbegan)(c);
-  };
+  // v3: handle_pte_fault → do_anonymous_page / do_wp_page → pte_map_lock, which rechecks under the PTL.
   const commit = o.ptl
-    ? [
-        $.when('pte_map_lock: local_irq_disable; vma_has_changed(vma, seq)? → VM_FAULT_RETRY', changed, retry),
-        $.when(PTL, ptl, retry),
-      ]
+    ? pteMapLock<string, RL>(sc, pte, 'spf', 'retry', (c, set) =>
+        finish(c, set ? 'committed' : 'retry', set && (c.l.vbusy || c.get(r.vmaChange.began) !== c.l.vbegan)),
+      )
     : [
-        $.step(
-          'handle_pte_fault(FAULT_FLAG_SPECULATIVE): commit the fault',
-          finish('committed', (c) => c.l.overlapped),
+        $.step('handle_pte_fault(FAULT_FLAG_SPECULATIVE): commit the fault', (c: F) =>
+          finish(c, 'committed', c.l.overlapped),
         ),
       ];
-  const first = o.spin
-    ? $.step(`${HSF}: read_seqcount_begin(vma->vm_sequence) spins while odd`, (c: F) => sample(c, spin(o, r)(c)))
-    : $.when(
-        `${HSF}: seq = raw_read_seqcount(vma->vm_sequence); odd → abort`,
-        (c: F) => sample(c, sq.rawReadSeqcount(c, sc)),
-        [$.goto_('bail')],
-      );
   return [
     $.scope<RL>(RL0, [
-      first,
+      o.spin ? vmaSequenceBegin(HSF, sc, cls(o), sample) : speculativeSample(sc, 'bail', sample),
       $.scope({ end: 0 }, [$.step(`${HSF}: READ_ONCE(vma->vm_end)`, (c: F) => c.let({ end: c.get(r.bound.at(VMA)) }))]),
       $.when(
         `${HSF}: read_seqcount_retry(vma->vm_sequence, seq)`,
-        (c: F) => changed(c) || c.let({ overlapped: c.l.busy || c.get(sc.began) !== c.l.began }),
+        (c: F) =>
+          sq.readSeqcountRetry(c, sc, c.l.start) || c.let({ overlapped: c.l.busy || c.get(sc.began) !== c.l.began }),
         retry,
       ),
       $.step('handle_pte_fault: vmf->orig_pte = *vmf->pte', (c: F) => c.let({ pte: c.get(pte) })),
@@ -193,11 +160,11 @@ function spfReader(o: Options, r: R, i: number): $.Node<RL>[] {
         ? []
         : [
             $.label<RL>('bail'),
-            $.step(`${HSF}: count odd → VM_FAULT_RETRY (classic path)`, finish('bailed')),
+            $.step(`${HSF}: count odd → VM_FAULT_RETRY (classic path)`, (c: F) => finish(c, 'bailed')),
             $.exit<RL>(),
           ]),
       $.label('retry'),
-      $.step(`${HSF}: count changed → VM_FAULT_RETRY (classic path)`, finish('retry')),
+      $.step(`${HSF}: count changed → VM_FAULT_RETRY (classic path)`, (c: F) => finish(c, 'retry')),
     ]),
   ];
 }
@@ -252,16 +219,16 @@ export default $.defineModel<Options>({
     'posted-anon': variant('As posted, on an anonymous VMA with two MADV_DONTNEED.', 'lockdep anon'),
     'raw-sections': variant('raw_write_seqcount_*: sections invisible to lockdep (v6 on).', ''),
   },
-  sources: bySource({
-    'mm/memory.c @ SPF v3': `${HSF}, pte_map_lock, handle_pte_fault, handle_pte_fault(FAULT_FLAG_SPECULATIVE)`,
-    'mm/mmap.c @ SPF v3': 'vm_munmap, do_munmap, __split_vma, __vma_adjust',
-    'mm/mremap.c @ SPF v2': 'SyS_mremap, move_vma, move_page_tables, move_ptes',
-    'mm/memory.c @ v4.14': `unmap_mapping_range, unmap_mapping_range_tree, unmap_mapping_range_vma, zap_page_range_single, zap_page_range, ${ZAP.replace(/ /g, ', ')}`,
-    'mm/madvise.c @ v4.14':
-      'madvise, madvise(MADV_DONTNEED), madvise_vma, madvise_dontneed_free, madvise_dontneed_single_vma',
-    'mm/memory.c, mm/page_alloc.c @ v4.14': '__pte_alloc → __alloc_pages_slowpath',
-    'mm/vmscan.c @ v4.14': 'shrink_active_list',
-  }),
+  sources: {
+    ...sourcesByFile(`
+      mm/memory.c @ SPF v3: handle_speculative_fault pte_map_lock handle_pte_fault handle_pte_fault(FAULT_FLAG_SPECULATIVE)
+      mm/mmap.c @ SPF v3: vm_munmap do_munmap __split_vma __vma_adjust
+      mm/mremap.c @ SPF v2: SyS_mremap move_vma move_page_tables move_ptes
+      mm/memory.c @ v4.14: unmap_mapping_range unmap_mapping_range_tree unmap_mapping_range_vma zap_page_range_single zap_page_range ${ZAP}
+      mm/madvise.c @ v4.14: madvise madvise(MADV_DONTNEED) madvise_vma madvise_dontneed_free madvise_dontneed_single_vma
+      mm/vmscan.c @ v4.14: shrink_active_list`),
+    '__pte_alloc → __alloc_pages_slowpath': 'mm/memory.c, mm/page_alloc.c @ v4.14',
+  },
   build: (o, p) => {
     const l = shared(p.readers);
     const w = writers(o, l.refs);
@@ -291,17 +258,13 @@ const SHOW: ShowRule[] = [
   { path: 'spf[*].outcome', name: 'spf$1 fault outcome', as: 'bookkeeping' },
   { path: 'spf[*].overlapped', name: 'spf$1 overlapped a write section', as: 'bookkeeping' },
 ];
-/** file @ version → its functions (comma-separated), as the `sources` table wants them. */
-function bySource(files: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(files).flatMap(([f, fns]) => fns.split(', ').map((fn) => [fn, f])));
-}
-/** Callers from a call path, outermost first (`'a b c'`: a calls b, b calls c). */
-const path = (fns: string): Callers => Object.fromEntries(fns.split(' ').map((f, i, a) => [f, i ? a[i - 1] : '']));
-/** 4.14 call chains (seed 003's own), per thread. */
+/** 4.14 call chains (seed 003's own), per thread, outermost first. */
 const CALLS: Record<string, Callers> = {
-  vma_adjust: path('vm_munmap do_munmap __split_vma __vma_adjust'),
-  move_vma: path('SyS_mremap move_vma move_page_tables'),
-  truncate: path(`unmap_mapping_range unmap_mapping_range_tree unmap_mapping_range_vma zap_page_range_single ${ZAP}`),
-  dontneed: path(`madvise madvise_vma madvise_dontneed_free madvise_dontneed_single_vma zap_page_range ${ZAP}`),
-  spf: path(`${HSF} handle_pte_fault`),
+  vma_adjust: callPaths('vm_munmap do_munmap __split_vma __vma_adjust'),
+  move_vma: callPaths('SyS_mremap move_vma move_page_tables'),
+  truncate: callPaths(
+    `unmap_mapping_range unmap_mapping_range_tree unmap_mapping_range_vma zap_page_range_single ${ZAP}`,
+  ),
+  dontneed: callPaths(`madvise madvise_vma madvise_dontneed_free madvise_dontneed_single_vma zap_page_range ${ZAP}`),
+  spf: callPaths(`${HSF} handle_pte_fault`),
 };
