@@ -1,4 +1,4 @@
-import { goto_, step, when, type Node } from '../ast.js';
+import { exit, goto_, label, scope, step, when, type Node } from '../ast.js';
 import type { Ctx } from '../context.js';
 import type { Ref } from '../layout.js';
 import { rawReadSeqcount, readSeqcountBegin, readSeqcountRetry, type SeqcountRefs } from './seqcount.js';
@@ -44,9 +44,10 @@ export const speculativeSample = <L>(sc: SeqcountRefs, bail: string, sampled: (c
     [goto_(bail)],
   );
 
-/** The speculative fault's locals that pte_map_lock reads: the sampled count and orig_pte. */
+/** The speculative fault's locals: the sampled count, vma->vm_end as read, orig_pte. */
 export interface SpfLocals<T> {
   readonly start: number;
+  readonly end: number;
   readonly pte: T;
 }
 
@@ -79,5 +80,65 @@ export function pteMapLock<T, L extends SpfLocals<T>>(
       ptl,
       [goto_(retry)],
     ),
+  ];
+}
+
+/**
+ * How a speculative fault ends: `bailed` (odd at the sample: VM_FAULT_RETRY), `retry` (the count
+ * changed: VM_FAULT_RETRY; or !pte_same under the PTL: nothing done, the access faults again),
+ * `committed`.
+ */
+export type SpfOutcome = 'bailed' | 'retry' | 'committed';
+
+export interface SpeculativeFault<T, L> {
+  readonly sc: SeqcountRefs;
+  readonly vmEnd: Ref<number>;
+  readonly pte: Ref<T>;
+  /** The PTE the fault installs. */
+  readonly value: T;
+  /** The series' reader: `posted` bails on an odd count and commits once validated; `spin` (Sergey's CPU1) spins in read_seqcount_begin; `v3` commits through pte_map_lock. */
+  readonly reader: 'posted' | 'spin' | 'v3';
+  /** Lockdep class of vm_sequence for the spinning reader's read_seqcount_begin. */
+  readonly cls?: string;
+  /** Called at the sample (an even count, already in `start`), once read_seqcount_retry passed, and at the end. */
+  readonly sampled?: (c: Ctx<L>) => void;
+  readonly validated?: (c: Ctx<L>) => void;
+  readonly done: (c: Ctx<L>, outcome: SpfOutcome) => void;
+}
+
+/**
+ * One speculative fault: handle_speculative_fault samples vm_sequence, reads vma->vm_end (dead
+ * after the read) and validates with read_seqcount_retry (the walk stops at the PMD);
+ * handle_pte_fault then reads orig_pte and commits (as posted) or goes through pte_map_lock (v3).
+ * A changed count or an odd sample falls back to the classic path (VM_FAULT_RETRY).
+ */
+export function handleSpeculativeFault<T, L extends SpfLocals<T>>(f: SpeculativeFault<T, L>): Node<L>[] {
+  const sampled = (c: Ctx<L>, seq: number) => {
+    c.let({ start: seq } as Partial<L>);
+    f.sampled?.(c);
+  };
+  const end = (why: string, outcome: SpfOutcome) =>
+    step<L>(`${HSF}: count ${why} → VM_FAULT_RETRY (classic path)`, (c) => f.done(c, outcome));
+  const validate = (c: Ctx<L>) => {
+    if (readSeqcountRetry(c, f.sc, c.l.start)) return true;
+    f.validated?.(c);
+    return false;
+  };
+  const commit =
+    f.reader === 'v3'
+      ? pteMapLock<T, L>(f.sc, f.pte, f.value, 'retry', (c, set) => f.done(c, set ? 'committed' : 'retry'))
+      : [step<L>('handle_pte_fault(FAULT_FLAG_SPECULATIVE): commit the fault', (c) => f.done(c, 'committed'))];
+  return [
+    f.reader === 'spin' ? vmaSequenceBegin<L>(HSF, f.sc, f.cls, sampled) : speculativeSample<L>(f.sc, 'bail', sampled),
+    scope<L>({ end: 0 } as Partial<L>, [
+      step<L>(`${HSF}: READ_ONCE(vma->vm_end)`, (c) => c.let({ end: c.get(f.vmEnd) } as Partial<L>)),
+    ]),
+    when<L>(`${HSF}: read_seqcount_retry(vma->vm_sequence, seq)`, validate, [goto_('retry')]),
+    step<L>('handle_pte_fault: vmf->orig_pte = *vmf->pte', (c) => c.let({ pte: c.get(f.pte) } as Partial<L>)),
+    ...commit,
+    exit(),
+    ...(f.reader === 'spin' ? [] : [label<L>('bail'), end('odd', 'bailed'), exit<L>()]),
+    label('retry'),
+    end('changed', 'retry'),
   ];
 }
