@@ -115,8 +115,8 @@ function spfFault(o: Options, r: R, i: number) {
     },
     validated: (c) => c.let({ overlapped: c.l.busy || c.get(sc.began) !== c.l.began }),
     done: (c, outcome) => {
-      const vbusy = () => c.l.vbusy || c.get(vma.began) !== c.l.vbegan;
-      c.set(me.overlapped, outcome === 'committed' && (o.ptl ? vbusy() : c.l.overlapped));
+      const vmaChanged = () => c.l.vbusy || c.get(vma.began) !== c.l.vbegan;
+      c.set(me.overlapped, outcome === 'committed' && (o.ptl ? vmaChanged() : c.l.overlapped));
       c.set(me.outcome, outcome);
     },
   });

@@ -96,7 +96,10 @@ export interface SpeculativeFault<T, L> {
   readonly pte: Ref<T>;
   /** The PTE the fault installs. */
   readonly value: T;
-  /** The series' reader: `posted` bails on an odd count and commits once validated; `spin` (Sergey's CPU1) spins in read_seqcount_begin; `v3` commits through pte_map_lock. */
+  /**
+   * The series' reader: `posted` bails on an odd count and commits once validated; `spin`
+   * (Sergey's CPU1) spins in read_seqcount_begin instead; `v3` bails and commits through pte_map_lock.
+   */
   readonly reader: 'posted' | 'spin' | 'v3';
   /** Lockdep class of vm_sequence for the spinning reader's read_seqcount_begin. */
   readonly cls?: string;
@@ -110,7 +113,8 @@ export interface SpeculativeFault<T, L> {
  * One speculative fault: handle_speculative_fault samples vm_sequence, reads vma->vm_end (dead
  * after the read) and validates with read_seqcount_retry (the walk stops at the PMD);
  * handle_pte_fault then reads orig_pte and commits (as posted) or goes through pte_map_lock (v3).
- * A changed count or an odd sample falls back to the classic path (VM_FAULT_RETRY).
+ * A changed count or an odd sample falls back to the classic path (VM_FAULT_RETRY). The block
+ * uses the labels `bail` and `retry`; the thread's other code must not.
  */
 export function handleSpeculativeFault<T, L extends SpfLocals<T>>(f: SpeculativeFault<T, L>): Node<L>[] {
   const sampled = (c: Ctx<L>, seq: number) => {
