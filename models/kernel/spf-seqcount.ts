@@ -1,20 +1,15 @@
 /**
  * Speculative page faults and the VMA sequence count (seed 003: SPF v3, September 2017).
+ * Follows SPF v3 (4.13-based patch mails) for mm/memory.c's handle_speculative_fault, handle_pte_fault,
+ * pte_map_lock (src/lang/kernel/spf.ts) and mm/mmap.c's __vma_adjust, SPF v2 for mm/mremap.c's move_vma,
+ * v4.14 for unmap_page_range, madvise_dontneed_free, seqlock.h, fs_reclaim and rwsem-xadd; `sources`
+ * names each function's file. The source corrected the 0.1 model: handle_pte_fault reads orig_pte after
+ * read_seqcount_retry; MADV_DONTNEED reaches zap_page_range through madvise_dontneed_single_vma.
  *
- * Follows: mm/memory.c: handle_speculative_fault(), handle_pte_fault(), pte_map_lock(),
- * vma_has_changed() @ SPF v3 (4.13-based patch mails); mm/mmap.c: __vma_adjust() @ SPF v1–v3;
- * mm/mremap.c: move_vma() @ SPF v2; mm/memory.c: unmap_page_range(), mm/madvise.c:
- * madvise_dontneed_free() @ v4.14; include/linux/seqlock.h, mm/page_alloc.c (fs_reclaim),
- * kernel/locking/rwsem-xadd.c @ v4.14. Where the source corrected the 0.1 model: the fault reads
- * orig_pte in handle_pte_fault, after read_seqcount_retry (the walk stops at the PMD); MADV_DONTNEED
- * reaches zap_page_range through madvise_dontneed_single_vma.
- *
- * An SPF fault samples the VMA's vm_sequence (odd: a writer is inside), reads the VMA and the PTE
- * without mmap_sem, and commits only if the count is unchanged. Writers bump it: __vma_adjust,
- * move_vma (mmap_sem write), truncate (i_mmap_rwsem only), MADV_DONTNEED (mmap_sem read); the
- * increment is a load and a store. Lockdep saw i_mmap_rwsem → vm_seq → fs_reclaim → i_mmap_rwsem.
- * The story and the evidence for each verdict: docs/models/spf-seqcount.md.
- *
+ * An SPF fault samples the VMA's vm_sequence (odd: a writer is inside), reads the VMA and the PTE without
+ * mmap_sem, and commits only if the count is unchanged. Writers bump it (a load and a store): __vma_adjust,
+ * move_vma (mmap_sem write), truncate (i_mmap_rwsem only), MADV_DONTNEED (mmap_sem read). Lockdep saw
+ * i_mmap_rwsem → vm_seq → fs_reclaim → i_mmap_rwsem. The story and the evidence: docs/models/spf-seqcount.md.
  * Variants:
  *  - v3 (default): anonymous VMA, two MADV_DONTNEED; the fault rechecks under the PTL.
  *  - posted: file VMA with truncate, lockdep-visible sections; the fault bails on an odd count.
@@ -23,20 +18,19 @@
  *  - posted-anon: as posted, on an anonymous VMA with two MADV_DONTNEED.
  *  - raw-sections: raw_write_seqcount_*, invisible to lockdep (the series from v6).
  */
-import type { Callers } from '../../src/core/annotations.js';
-import type { Verdict } from '../../src/core/model.js';
-import type { ShowRule } from '../../src/core/show.js';
+import { callPaths, type Callers } from '../../src/core/annotations.js';
 import { invariant } from '../../src/core/property.js';
 import { fairRwsemShow } from '../../src/kernel/rwsem-fair.js';
 import { rwsemShow } from '../../src/kernel/rwsem.js';
 import { lockMisuse } from '../../src/kernel/spinlock.js';
 import * as $ from '../../src/lang/index.js';
 import { downRead, downWrite, rwsemSpec, upRead, upWrite } from '../../src/lang/kernel/rwsem.js';
-import { downReadFair, downWriteOwn, downWriteQueue, fairRwsemSpec } from '../../src/lang/kernel/rwsem-fair.js';
-import { fsReclaimAcquire, fsReclaimMight, fsReclaimRelease } from '../../src/lang/kernel/reclaim.js';
+import { fairRwsemSpec, iMmapLockWrite } from '../../src/lang/kernel/rwsem-fair.js';
+import { fsReclaimMight, reclaimFilePage } from '../../src/lang/kernel/reclaim.js';
 import * as sq from '../../src/lang/kernel/seqcount.js';
+import { handleSpeculativeFault, HSF, vmaSequenceBegin } from '../../src/lang/kernel/spf.js';
+import { sourcesByFile } from '../../src/lang/sources.js';
 
-export type Outcome = 'running' | 'bailed' | 'retry' | 'committed';
 /** lockdep: sections visible to lockdep; spin: faults spin in read_seqcount_begin; reclaimReads: so does reclaim;
  * allocReclaims: move_vma's allocation reclaims; anon: anonymous VMA; ptl: v3's pte_map_lock recheck. */
 const FLAGS = ['lockdep', 'spin', 'reclaimReads', 'allocReclaims', 'anon', 'ptl'] as const;
@@ -44,6 +38,7 @@ type Options = Record<(typeof FLAGS)[number], boolean>;
 const flags = (on: string) => Object.fromEntries(FLAGS.map((f) => [f, on.split(' ').includes(f)])) as Options;
 // Index 0 is vma, 1 its neighbour (next) or the mremap target: vm_sequence, vm_end / vm_start, the
 // PTE. Ghosts: each fault's outcome and whether a section overlapped it; sections changing vma.
+const OUTCOME = $.oneOf(['running', 'bailed', 'retry', 'committed']); // how a fault ended (SpfOutcome)
 const shared = (readers: number) =>
   $.layout({
     mmap_sem: rwsemSpec(),
@@ -51,155 +46,80 @@ const shared = (readers: number) =>
     seq: $.array(2, sq.seqcountSpec(4)),
     bound: $.array(2, $.int(1, 2)),
     pte: $.array(2, $.oneOf(['page', 'none', 'spf'])),
-    spf: $.array(readers, $.unit({ outcome: $.oneOf<Outcome>(OUTCOMES), overlapped: $.oneOf([false, true]) })),
+    spf: $.array(readers, $.unit({ outcome: OUTCOME, overlapped: $.oneOf([false, true]) })),
     vmaChange: $.unit({ open: $.int(0, 2), began: $.int(0, 2) }),
   });
-const OUTCOMES: Outcome[] = ['running', 'bailed', 'retry', 'committed'];
 export type S = $.StateOf<ReturnType<typeof shared>['spec']>;
 type R = ReturnType<typeof shared>['refs'];
 type W = $.Node<{ seq: number }>; // a writer's local: the count the first half of `sequence++` loaded
-const [VMA, NEXT, HSF] = [0, 1, 'handle_speculative_fault'];
-const lk = <L>(label: string, body: $.Body<L>) => $.step(label, body, { cost: 'lock' });
-const spin = (o: Options, r: R) => (c: $.Ctx<unknown>) =>
-  sq.readSeqcountBegin(c, r.seq.at(VMA), o.lockdep ? 'vm_seq' : undefined);
+const [VMA, NEXT] = [0, 1];
+const set = (label: string, ref: $.Ref<unknown>, v: unknown): W => $.step(label, (c) => c.set(ref, v));
+const cls = (o: Options) => (o.lockdep ? 'vm_seq' : undefined);
 
-/** The writers' paths. `sections`: `fn`'s write sections on vma (and, nested, next) around `body`. */
+/** The writers' paths. `sections`: `fn`'s sections on vma (nested: next) around `body`; all but a zap change vma. */
 function writers(o: Options, r: R) {
-  const [open, began, i_mmap] = [r.vmaChange.open, r.vmaChange.began, r.i_mmap_rwsem];
-  const ghost = (end: boolean) => (c: $.Ctx<{ seq: number }>) => {
+  const { open, began } = r.vmaChange;
+  const ghost = (c: $.Ctx<unknown>, end: boolean) => {
     c.set(open, c.get(open) + (end ? -1 : 1));
     if (!end) c.set(began, c.get(began) + 1);
   };
-  const inc = (fn: string, v: number, end: boolean): W => {
-    const op = `${o.lockdep ? '' : 'raw_'}write_seqcount_${end ? 'end' : 'begin'}`;
-    const at = `${fn}: ${op}${v && !end && o.lockdep ? '_nested(…, SINGLE_DEPTH_NESTING)' : ''}`;
-    const target = v === VMA ? 'vma' : fn === 'move_vma' ? 'new_vma' : 'next';
-    const also = v === VMA && fn !== 'unmap_page_range' ? ghost(end) : undefined; // the section changes vma
-    const w = { cls: o.lockdep ? 'vm_seq' : undefined, subclass: v };
-    return sq.writeSeqcountSteps(`${at}(${target})`, r.seq.at(v), end, w, also);
+  const on = (fn: string) => (name: string, v: number) => {
+    const also = v === VMA && fn !== 'unmap_page_range' ? ghost : undefined;
+    return { sc: r.seq.at(v), name, w: { cls: cls(o), subclass: v }, also };
   };
-  const sections = (fn: string, vmas: number[], body: W[]): W[] => [
-    ...vmas.map((v) => inc(fn, v, false)),
+  const sections = (fn: string, names: string, body: W[]): W[] =>
+    sq.writeSeqcountSections(fn, names.split(' ').map(on(fn)), body);
+  const reclaim = (who: string, readsVma: boolean): W[] =>
+    reclaimFilePage(who, r.i_mmap_rwsem, readsVma ? [vmaSequenceBegin(who, r.seq.at(VMA), cls(o))] : []);
+  const mmapSem = (take: string, drop: string, write: boolean, body: W[]): W[] => [
+    $.step(`${take}(mmap_sem)`, (c) => (write ? downWrite : downRead)(c, r.mmap_sem), { cost: 'lock' }),
     ...body,
-    ...[...vmas].reverse().map((v) => inc(fn, v, true)),
+    $.step(`${drop}(mmap_sem)`, (c) => (write ? upWrite : upRead)(c, r.mmap_sem)),
   ];
-  const set = (label: string, ref: $.Ref<unknown>, v: unknown): W => $.step(label, (c) => c.set(ref, v));
-  const iMmapWrite = (fn: string): W[] => [
-    lk(`${fn}: i_mmap_lock_write: down_write(i_mmap_rwsem) queues`, (c) => downWriteQueue(c, i_mmap)),
-    $.step(`${fn}: i_mmap_lock_write: owns i_mmap_rwsem`, (c) => downWriteOwn(c, i_mmap)),
-  ];
-  const iMmapUnlock = (fn: string) => $.step(`${fn}: i_mmap_unlock_write`, (c) => upWrite(c, i_mmap));
-  // Direct reclaim: __perform_reclaim holds fs_reclaim; rmap_walk_file takes i_mmap_rwsem for read.
-  const reclaim = (who: string, readsVma: boolean): W[] => [
-    $.step(`${who}: __perform_reclaim: fs_reclaim_acquire`, fsReclaimAcquire),
-    lk(`${who}: rmap_walk_file: i_mmap_lock_read`, (c) => downReadFair(c, i_mmap)),
-    ...(readsVma ? [$.step(`${who}: read_seqcount_begin(vma->vm_sequence) spins while odd`, spin(o, r))] : []),
-    $.step(`${who}: rmap_walk_file: i_mmap_unlock_read`, (c) => upRead(c, i_mmap)),
-    $.step(`${who}: __perform_reclaim: fs_reclaim_release`, fsReclaimRelease),
-  ];
-  const clear = set('zap_pte_range: ptep_get_and_clear_full(vma)', r.pte.at(VMA), 'none');
-  const adjust = [
+  const file = (fn: string, body: W[]) => (o.anon ? body : iMmapLockWrite(fn, r.i_mmap_rwsem, body));
+  const zap = sections('unmap_page_range', 'vma', [
+    set('zap_pte_range: ptep_get_and_clear_full(vma)', r.pte.at(VMA), 'none'),
+  ]);
+  const adjust = sections('__vma_adjust', 'vma next', [
     set('__vma_adjust: vma->vm_end = addr', r.bound.at(VMA), 2),
     set('__vma_adjust: next->vm_start = addr', r.bound.at(NEXT), 2),
-  ];
-  const move = [
+  ]);
+  const move = sections('move_vma', 'vma new_vma', [
     $.step('move_page_tables: __pte_alloc → prepare_alloc_pages: fs_reclaim_acquire/release', fsReclaimMight),
     ...(o.allocReclaims ? reclaim('__pte_alloc → __alloc_pages_slowpath', false) : []),
     set('move_ptes: set_pte_at(new_vma, pte)', r.pte.at(NEXT), 'page'),
     set('move_ptes: ptep_get_and_clear(vma)', r.pte.at(VMA), 'none'),
-  ];
-  const mmapWrite = (fn: string, body: W[]): W[] => [
-    lk(`${fn}: down_write_killable(mmap_sem)`, (c) => downWrite(c, r.mmap_sem)),
-    ...body,
-    $.step(`${fn}: up_write(mmap_sem)`, (c) => upWrite(c, r.mmap_sem)),
-  ];
-  const file = (fn: string, body: W[]) => (o.anon ? body : [...iMmapWrite(fn), ...body, iMmapUnlock(fn)]);
+  ]);
   return {
-    vma_adjust: mmapWrite('vm_munmap', file('__vma_adjust', sections('__vma_adjust', [VMA, NEXT], adjust))),
-    move_vma: mmapWrite('SyS_mremap', sections('move_vma', [VMA, NEXT], move)),
+    vma_adjust: mmapSem('vm_munmap: down_write_killable', 'vm_munmap: up_write', true, file('__vma_adjust', adjust)),
+    move_vma: mmapSem('SyS_mremap: down_write_killable', 'SyS_mremap: up_write', true, move),
     reclaim: reclaim('shrink_active_list', o.reclaimReads),
-    truncate: file('unmap_mapping_range', sections('unmap_page_range', [VMA], [clear])),
+    truncate: file('unmap_mapping_range', zap),
     // MADV_DONTNEED: madvise takes mmap_sem for read; zap_page_range → unmap_page_range's section.
-    dontneed: [
-      lk('madvise(MADV_DONTNEED): down_read(mmap_sem)', (c) => downRead(c, r.mmap_sem)),
-      ...sections('unmap_page_range', [VMA], [clear]),
-      $.step('madvise: up_read(mmap_sem)', (c) => upRead(c, r.mmap_sem)),
-    ],
+    dontneed: mmapSem('madvise(MADV_DONTNEED): down_read', 'madvise: up_read', false, zap),
   };
 }
 
-const PTL =
-  'pte_map_lock: spin_trylock(ptl); vma_has_changed? → VM_FAULT_RETRY; pte_same(*pte, orig_pte)? set_pte_at : nothing; pte_unmap_unlock';
-/** The sample; ghosts: sections begun then and whether one was open (all sections; VMA-changing ones). */
+// The fault's ghosts: the sections it saw begun and open at its sample, and whether one overlapped it
+// (any section up to read_seqcount_retry; for v3, which rechecks under the PTL, one that changes vma).
 const RL0 = { start: 0, began: 0, busy: false, end: 0, pte: '', overlapped: false, vbegan: 0, vbusy: false };
 type RL = typeof RL0;
-type F = $.Ctx<RL>;
-
-function spfReader(o: Options, r: R, i: number): $.Node<RL>[] {
-  const [sc, pte, retry] = [r.seq.at(VMA), r.pte.at(VMA), [$.goto_<RL>('retry')]];
-  const finish =
-    (outcome: Outcome, overlapped = (_c: F) => false) =>
-    (c: F) => {
-      c.set(r.spf.at(i).overlapped, overlapped(c));
-      c.set(r.spf.at(i).outcome, outcome);
-      return false;
-    };
-  const sample = (c: F, seq: number) => {
-    if (seq & 1) return true; // odd: bail without a sample
-    c.let({ start: seq, began: c.get(sc.began), busy: c.get(sc.writers) > 0 });
-    if (o.ptl) c.let({ vbegan: c.get(r.vmaChange.began), vbusy: c.get(r.vmaChange.open) > 0 });
-    return false;
-  };
-  const changed = (c: F) => sq.readSeqcountRetry(c, sc, c.l.start);
-  // v3's handle_pte_fault → do_anonymous_page / do_wp_page → pte_map_lock. One step under the PTL:
-  // every writer's PTE store is a single step under it too. A failed trylock would only add retries.
-  const ptl = (c: F) => {
-    if (changed(c)) return true; // vma_has_changed under the PTL: VM_FAULT_RETRY
-    if (c.get(pte) !== c.l.pte) return finish('retry')(c); // !pte_same: the fault did nothing
-    c.set(pte, 'spf');
-    return finish('committed', (c) => c.l.vbusy || c.get(r.vmaChange.began) !== c.l.vbegan)(c);
-  };
-  const commit = o.ptl
-    ? [
-        $.when('pte_map_lock: local_irq_disable; vma_has_changed(vma, seq)? → VM_FAULT_RETRY', changed, retry),
-        $.when(PTL, ptl, retry),
-      ]
-    : [
-        $.step(
-          'handle_pte_fault(FAULT_FLAG_SPECULATIVE): commit the fault',
-          finish('committed', (c) => c.l.overlapped),
-        ),
-      ];
-  const first = o.spin
-    ? $.step(`${HSF}: read_seqcount_begin(vma->vm_sequence) spins while odd`, (c: F) => sample(c, spin(o, r)(c)))
-    : $.when(
-        `${HSF}: seq = raw_read_seqcount(vma->vm_sequence); odd → abort`,
-        (c: F) => sample(c, sq.rawReadSeqcount(c, sc)),
-        [$.goto_('bail')],
-      );
-  return [
-    $.scope<RL>(RL0, [
-      first,
-      $.scope({ end: 0 }, [$.step(`${HSF}: READ_ONCE(vma->vm_end)`, (c: F) => c.let({ end: c.get(r.bound.at(VMA)) }))]),
-      $.when(
-        `${HSF}: read_seqcount_retry(vma->vm_sequence, seq)`,
-        (c: F) => changed(c) || c.let({ overlapped: c.l.busy || c.get(sc.began) !== c.l.began }),
-        retry,
-      ),
-      $.step('handle_pte_fault: vmf->orig_pte = *vmf->pte', (c: F) => c.let({ pte: c.get(pte) })),
-      ...commit,
-      $.exit(),
-      ...(o.spin
-        ? []
-        : [
-            $.label<RL>('bail'),
-            $.step(`${HSF}: count odd → VM_FAULT_RETRY (classic path)`, finish('bailed')),
-            $.exit<RL>(),
-          ]),
-      $.label('retry'),
-      $.step(`${HSF}: count changed → VM_FAULT_RETRY (classic path)`, finish('retry')),
-    ]),
-  ];
+function spfFault(o: Options, r: R, i: number) {
+  const [sc, me, vma] = [r.seq.at(VMA), r.spf.at(i), r.vmaChange];
+  return handleSpeculativeFault<string, RL>({
+    ...{ sc, vmEnd: r.bound.at(VMA), pte: r.pte.at(VMA), value: 'spf', cls: cls(o) },
+    reader: o.ptl ? 'v3' : o.spin ? 'spin' : 'posted',
+    sampled: (c) => {
+      c.let({ began: c.get(sc.began), busy: c.get(sc.writers) > 0 });
+      if (o.ptl) c.let({ vbegan: c.get(vma.began), vbusy: c.get(vma.open) > 0 });
+    },
+    validated: (c) => c.let({ overlapped: c.l.busy || c.get(sc.began) !== c.l.began }),
+    done: (c, outcome) => {
+      const vmaChanged = () => c.l.vbusy || c.get(vma.began) !== c.l.vbegan;
+      c.set(me.overlapped, outcome === 'committed' && (o.ptl ? vmaChanged() : c.l.overlapped));
+      c.set(me.outcome, outcome);
+    },
+  });
 }
 
 export const properties = [
@@ -218,14 +138,12 @@ export const properties = [
 ];
 
 const ZAP = 'unmap_single_vma unmap_page_range zap_p4d_range zap_pud_range zap_pmd_range zap_pte_range';
-const raced: Record<string, Verdict> = Object.fromEntries(
-  ['validation-sound', 'writer-exclusive', 'seqcount-parity', 'seqcount-balanced'].map((p) => [p, 'violated']),
-);
-/** A variant: its options (the flags set) and verdicts (spinning faults also deadlock). */
-const variant = (doc: string, on: string) => ({
-  ...{ doc, options: flags(on) },
-  expect: on.includes('spin') ? { ...raced, 'deadlock-free': 'violated' as Verdict } : raced,
-});
+const RACED = ['validation-sound', 'writer-exclusive', 'seqcount-parity', 'seqcount-balanced'];
+/** A variant: its options (the flags set) and verdicts (every one races; spinning faults also deadlock). */
+const variant = (doc: string, on: string) => {
+  const bad = [...RACED, ...(on.includes('spin') ? ['deadlock-free'] : [])];
+  return { doc, options: flags(on), expect: Object.fromEntries(bad.map((p) => [p, 'violated' as const])) };
+};
 
 export default $.defineModel<Options>({
   name: 'spf-seqcount',
@@ -252,16 +170,16 @@ export default $.defineModel<Options>({
     'posted-anon': variant('As posted, on an anonymous VMA with two MADV_DONTNEED.', 'lockdep anon'),
     'raw-sections': variant('raw_write_seqcount_*: sections invisible to lockdep (v6 on).', ''),
   },
-  sources: bySource({
-    'mm/memory.c @ SPF v3': `${HSF}, pte_map_lock, handle_pte_fault, handle_pte_fault(FAULT_FLAG_SPECULATIVE)`,
-    'mm/mmap.c @ SPF v3': 'vm_munmap, do_munmap, __split_vma, __vma_adjust',
-    'mm/mremap.c @ SPF v2': 'SyS_mremap, move_vma, move_page_tables, move_ptes',
-    'mm/memory.c @ v4.14': `unmap_mapping_range, unmap_mapping_range_tree, unmap_mapping_range_vma, zap_page_range_single, zap_page_range, ${ZAP.replace(/ /g, ', ')}`,
-    'mm/madvise.c @ v4.14':
-      'madvise, madvise(MADV_DONTNEED), madvise_vma, madvise_dontneed_free, madvise_dontneed_single_vma',
-    'mm/memory.c, mm/page_alloc.c @ v4.14': '__pte_alloc → __alloc_pages_slowpath',
-    'mm/vmscan.c @ v4.14': 'shrink_active_list',
-  }),
+  sources: {
+    ...sourcesByFile(`
+      mm/memory.c @ SPF v3: handle_speculative_fault pte_map_lock handle_pte_fault handle_pte_fault(FAULT_FLAG_SPECULATIVE)
+      mm/mmap.c @ SPF v3: vm_munmap do_munmap __split_vma __vma_adjust
+      mm/mremap.c @ SPF v2: SyS_mremap move_vma move_page_tables move_ptes
+      mm/memory.c @ v4.14: unmap_mapping_range unmap_mapping_range_tree unmap_mapping_range_vma zap_page_range_single zap_page_range ${ZAP}
+      mm/madvise.c @ v4.14: madvise madvise(MADV_DONTNEED) madvise_vma madvise_dontneed_free madvise_dontneed_single_vma
+      mm/vmscan.c @ v4.14: shrink_active_list`),
+    '__pte_alloc → __alloc_pages_slowpath': 'mm/memory.c, mm/page_alloc.c @ v4.14',
+  },
   build: (o, p) => {
     const l = shared(p.readers);
     const w = writers(o, l.refs);
@@ -274,7 +192,7 @@ export default $.defineModel<Options>({
       threads: [
         ...['vma_adjust', 'move_vma', 'reclaim', ...(p.truncate && !o.anon ? ['truncate'] : [])].map(writer),
         ...n(o.anon ? p.dontneed : 0, (i) => writer(`dontneed${i}`)),
-        ...n(p.readers, (i) => $.thread(`spf${i}`, RL0, spfReader(o, l.refs, i))),
+        ...n(p.readers, (i) => $.thread(`spf${i}`, RL0, [$.scope(RL0, spfFault(o, l.refs, i))])),
       ],
       properties,
       observes: {},
@@ -284,24 +202,19 @@ export default $.defineModel<Options>({
   },
 });
 
-const SHOW: ShowRule[] = [
+const SHOW = [
   ...rwsemShow('mmap_sem'),
   ...fairRwsemShow('i_mmap_rwsem'),
   ...sq.seqcountShow('seq[*]', 'vm_sequence[$1]'),
-  { path: 'spf[*].outcome', name: 'spf$1 fault outcome', as: 'bookkeeping' },
-  { path: 'spf[*].overlapped', name: 'spf$1 overlapped a write section', as: 'bookkeeping' },
+  { path: 'spf[*].outcome', name: 'spf$1 fault outcome', as: 'bookkeeping' as const },
+  { path: 'spf[*].overlapped', name: 'spf$1 overlapped a write section', as: 'bookkeeping' as const },
 ];
-/** file @ version → its functions (comma-separated), as the `sources` table wants them. */
-function bySource(files: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(files).flatMap(([f, fns]) => fns.split(', ').map((fn) => [fn, f])));
-}
-/** Callers from a call path, outermost first (`'a b c'`: a calls b, b calls c). */
-const path = (fns: string): Callers => Object.fromEntries(fns.split(' ').map((f, i, a) => [f, i ? a[i - 1] : '']));
-/** 4.14 call chains (seed 003's own), per thread. */
+/** 4.14 call chains (seed 003's own), per thread, outermost first. */
 const CALLS: Record<string, Callers> = {
-  vma_adjust: path('vm_munmap do_munmap __split_vma __vma_adjust'),
-  move_vma: path('SyS_mremap move_vma move_page_tables'),
-  truncate: path(`unmap_mapping_range unmap_mapping_range_tree unmap_mapping_range_vma zap_page_range_single ${ZAP}`),
-  dontneed: path(`madvise madvise_vma madvise_dontneed_free madvise_dontneed_single_vma zap_page_range ${ZAP}`),
-  spf: path(`${HSF} handle_pte_fault`),
+  vma_adjust: callPaths('vm_munmap do_munmap __split_vma __vma_adjust'),
+  move_vma: callPaths('SyS_mremap move_vma move_page_tables'),
+  truncate: callPaths(`unmap_mapping_range unmap_mapping_range_tree unmap_mapping_range_vma zap_page_range_single
+    zap_page_range_single ${ZAP}`),
+  dontneed: callPaths(`madvise madvise_vma madvise_dontneed_free madvise_dontneed_single_vma zap_page_range ${ZAP}`),
+  spf: callPaths(`${HSF} handle_pte_fault`),
 };

@@ -1,5 +1,8 @@
 import { FS_RECLAIM } from '../../kernel/reclaim.js';
+import { step, type Block, type Node } from '../ast.js';
 import type { Ctx } from '../context.js';
+import { upRead } from './rwsem.js';
+import { downReadFair, type FairRwSemRefs } from './rwsem-fair.js';
 
 export { FS_RECLAIM };
 
@@ -20,3 +23,16 @@ export function fsReclaimMight<L>(c: Ctx<L>): void {
   fsReclaimAcquire(c);
   fsReclaimRelease(c);
 }
+
+/**
+ * `who` reclaiming a file page directly: __perform_reclaim holds fs_reclaim across the reclaim,
+ * whose rmap_walk_file (mm/rmap.c @ v4.14) takes the mapping's i_mmap_rwsem for read (a fair
+ * rwsem: it queues behind a waiting writer) and runs `visit` on the VMAs it finds.
+ */
+export const reclaimFilePage = <L>(who: string, i_mmap: FairRwSemRefs, visit: Block<L> = []): Node<L>[] => [
+  step<L>(`${who}: __perform_reclaim: fs_reclaim_acquire`, fsReclaimAcquire),
+  step<L>(`${who}: rmap_walk_file: i_mmap_lock_read`, (c) => downReadFair(c, i_mmap), { cost: 'lock' }),
+  ...visit,
+  step<L>(`${who}: rmap_walk_file: i_mmap_unlock_read`, (c) => upRead(c, i_mmap)),
+  step<L>(`${who}: __perform_reclaim: fs_reclaim_release`, fsReclaimRelease),
+];

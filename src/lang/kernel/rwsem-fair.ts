@@ -1,7 +1,8 @@
+import { step, type Block, type Node } from '../ast.js';
 import type { Ctx } from '../context.js';
 import { int, tid } from '../domain.js';
 import { unit, type Ref } from '../layout.js';
-import type { RwSemRefs } from './rwsem.js';
+import { upWrite, type RwSemRefs } from './rwsem.js';
 
 /**
  * A read-write semaphore with the kernel's writer fairness (kernel/locking/rwsem-xadd.c @
@@ -42,3 +43,16 @@ export function downWriteOwn<L>(c: Ctx<L>, r: FairRwSemRefs): void {
   c.set(r.writer, c.tid);
   c.set(r.queued, c.get(r.queued) - 1);
 }
+
+/** down_write as its two steps, `<at>: down_write(<name>) queues` (a lock acquisition) and `<at>: owns <name>`. */
+export const downWriteFairSteps = <L>(at: string, name: string, r: FairRwSemRefs): Node<L>[] => [
+  step<L>(`${at}: down_write(${name}) queues`, (c) => downWriteQueue(c, r), { cost: 'lock' }),
+  step<L>(`${at}: owns ${name}`, (c) => downWriteOwn(c, r)),
+];
+
+/** `fn`'s i_mmap_lock_write … i_mmap_unlock_write (include/linux/fs.h) around `body`: i_mmap_rwsem is fair. */
+export const iMmapLockWrite = <L>(fn: string, r: FairRwSemRefs, body: Block<L>): Node<L>[] => [
+  ...downWriteFairSteps<L>(`${fn}: i_mmap_lock_write`, 'i_mmap_rwsem', r),
+  ...body,
+  step<L>(`${fn}: i_mmap_unlock_write`, (c) => upWrite(c, r)),
+];

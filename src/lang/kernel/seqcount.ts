@@ -1,5 +1,5 @@
 import { endState, invariant, type Property } from '../../core/property.js';
-import { scope, step, type Node } from '../ast.js';
+import { scope, step, type Block, type Node } from '../ast.js';
 import type { Ctx } from '../context.js';
 import { int } from '../domain.js';
 import { unit, type Ref } from '../layout.js';
@@ -85,6 +85,36 @@ export function writeSeqcountSteps<L extends { seq: number }>(
       also(c);
     }),
   ]);
+}
+
+/** A count a write section opens: its refs, its name in labels, lockdep's view, ghost state for its store steps. */
+export interface SectionOn<L> {
+  readonly sc: SeqcountRefs;
+  readonly name: string;
+  readonly w?: WriteSection;
+  /** Runs in the begin's (`end` false) and the end's store step: ghost state that moves with the count. */
+  readonly also?: (c: Ctx<L>, end: boolean) => void;
+}
+
+/**
+ * `fn`'s write sections on the counts `on`, nested (the first outermost), around `body`:
+ * write_seqcount_begin (write_seqcount_begin_nested for a subclass: SINGLE_DEPTH_NESTING is 1)
+ * … write_seqcount_end, or raw_write_seqcount_begin/end when lockdep does not see them (no
+ * `w.cls`); each as writeSeqcountSteps' load and store, labelled `fn: write_seqcount_begin(name)`.
+ */
+export function writeSeqcountSections<L extends { seq: number }>(
+  fn: string,
+  on: readonly SectionOn<L>[],
+  body: Block<L>,
+): Node<L>[] {
+  const op = (x: SectionOn<L>, end: boolean) => {
+    const [raw, sub] = [x.w?.cls === undefined, x.w?.subclass ?? 0];
+    const nested = raw || end || !sub ? '' : `_nested(…, ${sub === 1 ? 'SINGLE_DEPTH_NESTING' : sub})`;
+    const at = `${fn}: ${raw ? 'raw_' : ''}write_seqcount_${end ? 'end' : 'begin'}${nested}(${x.name})`;
+    const also = x.also;
+    return writeSeqcountSteps<L>(at, x.sc, end, x.w, also && ((c) => also(c, end)));
+  };
+  return [...on.map((x) => op(x, false)), ...body, ...[...on].reverse().map((x) => op(x, true))];
 }
 
 /** raw_read_seqcount: one load of the count, odd or not (the SPF reader bails on odd). */

@@ -1,6 +1,12 @@
 import { describe, expect, test } from '@jest/globals';
-import { commit, evaluate, layout, type Body } from '../../../src/lang/index.js';
-import { downReadFair, downWriteOwn, downWriteQueue, fairRwsemSpec } from '../../../src/lang/kernel/rwsem-fair.js';
+import { commit, evaluate, layout, step, type Body } from '../../../src/lang/index.js';
+import {
+  downReadFair,
+  downWriteOwn,
+  downWriteQueue,
+  fairRwsemSpec,
+  iMmapLockWrite,
+} from '../../../src/lang/kernel/rwsem-fair.js';
 import { downWrite, rwsemSpec, upRead, upWrite } from '../../../src/lang/kernel/rwsem.js';
 
 const l = layout({ sem: fairRwsemSpec(), plain: rwsemSpec() });
@@ -38,5 +44,22 @@ describe('rwsem down_write / up_write', () => {
     expect(run(held.s, 2, (c) => downWrite(c, plain)).e.blocked).toBe(true);
     expect(run(held.s, 2, (c) => upWrite(c, plain)).e.violation?.property).toBe('lock-misuse');
     expect(run(held.s, 1, (c) => upWrite(c, plain)).s.plain).toEqual({ readers: 0, writer: -1 });
+  });
+});
+
+describe('i_mmap_lock_write around a body', () => {
+  test('down_write queues (a lock cost), then owns, the body, then i_mmap_unlock_write releases', () => {
+    const nodes = iMmapLockWrite<object>('unmap_mapping_range', sem, [step('unmap_mapping_range: body', () => {})]);
+    expect(nodes.map((n) => [(n as { label: string }).label, (n as { cost?: string }).cost])).toEqual([
+      ['unmap_mapping_range: i_mmap_lock_write: down_write(i_mmap_rwsem) queues', 'lock'],
+      ['unmap_mapping_range: i_mmap_lock_write: owns i_mmap_rwsem', undefined],
+      ['unmap_mapping_range: body', undefined],
+      ['unmap_mapping_range: i_mmap_unlock_write', undefined],
+    ]);
+    const bodies = nodes.map((n) => (n as { body: Body<object> }).body);
+    let s = s0;
+    for (const b of [bodies[0], bodies[1]]) s = run(s, 1, b).s;
+    expect(s.sem).toEqual({ readers: 0, writer: 1, queued: 0 });
+    expect(run(s, 1, bodies[3]).s.sem).toEqual({ readers: 0, writer: -1, queued: 0 });
   });
 });

@@ -1,15 +1,28 @@
 import { describe, expect, test } from '@jest/globals';
-import { array, commit, evaluate, layout, NO_REDUCTIONS, thread, type Body } from '../../../src/lang/index.js';
+import {
+  array,
+  commit,
+  evaluate,
+  int,
+  layout,
+  NO_REDUCTIONS,
+  step,
+  thread,
+  type Body,
+} from '../../../src/lang/index.js';
+import { lockOrder } from '../../../src/analysis/lock-order.js';
 import {
   rawReadSeqcount,
   readSeqcountBegin,
   readSeqcountRetry,
   seqcountProperties,
   seqcountSpec,
+  type Seqcount,
   writeSeqcountBeginLoad,
   writeSeqcountBeginStore,
   writeSeqcountEndLoad,
   writeSeqcountEndStore,
+  writeSeqcountSections,
   writeSeqcountSteps,
 } from '../../../src/lang/kernel/seqcount.js';
 import { explore } from '../../../src/explore/explore.js';
@@ -102,5 +115,58 @@ describe('in a program: two writers that nothing serialises lose an increment', 
       'end: load count',
       'end: store count+1',
     ]);
+  });
+});
+
+describe('write sections nested around a body', () => {
+  const labels = (w: (v: number) => { cls?: string; subclass: number }) =>
+    writeSeqcountSections<L>(
+      '__vma_adjust',
+      [0, 1].map((v) => ({ sc: l.refs.seq.at(v), name: ['vma', 'next'][v], w: w(v) })),
+      [step('__vma_adjust: body', () => {})],
+    ).map((n) =>
+      n.k === 'scope' ? n.body.map((x) => (x as { label: string }).label) : [(n as { label: string }).label],
+    );
+  test('lockdep-visible: the inner section is begin_nested(SINGLE_DEPTH_NESTING); ends in reverse order', () => {
+    expect(labels((v) => ({ cls: 'vm_seq', subclass: v })).map((x) => x[0])).toEqual([
+      '__vma_adjust: write_seqcount_begin(vma): load count',
+      '__vma_adjust: write_seqcount_begin_nested(…, SINGLE_DEPTH_NESTING)(next): load count',
+      '__vma_adjust: body',
+      '__vma_adjust: write_seqcount_end(next): load count',
+      '__vma_adjust: write_seqcount_end(vma): load count',
+    ]);
+  });
+  test('raw_ sections: no lockdep, no nesting annotation', () => {
+    expect(labels((v) => ({ subclass: v }))[1]).toEqual([
+      '__vma_adjust: raw_write_seqcount_begin(next): load count',
+      '__vma_adjust: raw_write_seqcount_begin(next): store count+1',
+    ]);
+  });
+  test('in a program: both counts end even, `also` runs in the begin’s and the end’s store', () => {
+    const g = layout({ seq: array(2, seqcountSpec(1)), open: array(2, int(0, 1)) });
+    const program = () => ({
+      layout: g,
+      threads: [
+        thread<L>('w', { seq: 0 }, [
+          ...writeSeqcountSections<L>(
+            'f',
+            [0, 1].map((v) => ({
+              sc: g.refs.seq.at(v),
+              name: `c${v}`,
+              w: { cls: 'c', subclass: v },
+              also: v ? undefined : (c, end) => c.set(g.refs.open.at(0), end ? 0 : 1),
+            })),
+            [step('f: inside', (c) => c.await(c.get(g.refs.open.at(0)) === 1))],
+          ),
+        ]),
+      ],
+      properties: seqcountProperties<{ seq: Seqcount[] }>('seq', (s) => s.seq, ['c0', 'c1']),
+      observes: {},
+    });
+    const inst = langProgram(program);
+    const r = explore(inst, { strategy: 'naive', stopAtFirst: false });
+    expect(r.kind).toBe('pass');
+    expect(r.kind !== 'error' && r.stats.states).toBe(10);
+    expect(lockOrder(inst).classes).toEqual(['c', 'c/1']);
   });
 });
