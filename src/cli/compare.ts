@@ -3,6 +3,7 @@ import { ModelError } from '../core/errors.js';
 import { instantiate, type Instance } from '../core/instantiate.js';
 import type { SearchResult } from '../explore/result.js';
 import { soloCost, type PathCost } from '../explore/cost.js';
+import { instantiateWith, NO_REDUCTIONS } from '../lang/model.js';
 import { lockOrder, type LockOrderReport } from '../analysis/lock-order.js';
 import { cycleName } from '../report/lock-order.js';
 import type { CostScenario, Model } from '../core/model.js';
@@ -296,8 +297,10 @@ export function costColumns(
   baseline = Object.keys(model.variants)[0],
 ): CompareColumn[] {
   const scenarios = model.costs ?? [];
+  // The kernel path's cost, one step per kernel operation: before the compiler merges any
+  // (a merged locked section would count as one lock and hide its atomics).
   const cost = (variant: string, sc: CostScenario): PathCost =>
-    soloCost(instantiate(model, variant, { ...params, ...sc.params }), sc.thread);
+    soloCost(instantiateWith(model, NO_REDUCTIONS, variant, { ...params, ...sc.params }), sc.thread);
   return scenarios.map((sc) => {
     const b = cost(baseline, sc);
     return {

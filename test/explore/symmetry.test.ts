@@ -247,7 +247,7 @@ suite('migration-vs-fault: symmetry changes no verdict', () => {
 suite('checkSymmetry on the shipped models', () => {
   // Full checks of the small variants; the others reach 13k–50k states unreduced, so they are
   // checked on a prefix, and a prefix is `unknown`, never `holds`.
-  const FULL = ['x86-deferred', 'opt2-xchg', 'opt3-freeze-first-put', 'opt5-recheck'];
+  const FULL = ['x86-deferred', 'opt1-mkinvalid', 'opt2-xchg', 'opt3-freeze-first-put', 'opt5-recheck'];
   test('migration-vs-fault (2 readers, every variant) and readers (n = 4) keep their declarations', () => {
     for (const v of Object.keys(migration.variants)) {
       const r = checkSymmetry(instantiate(migration, v, { readers: 2 }), FULL.includes(v) ? 2000 : 600);
