@@ -4,10 +4,8 @@
  * try_to_migrate_one clears the PTE before it installs the migration entry; a read fault that
  * sees pte_none in between takes a reference in filemap_get_entry and sleeps on the folio lock
  * the migrator holds, so every folio_ref_freeze of the batch fails (3 passes ASYNC, 7 SYNC) and
- * move_pages fails. Files (the `sources` table names each function's): mm/migrate.c, mm/rmap.c,
- * mm/page_vma_mapped.c, mm/memory.c, mm/filemap.c, mm/shmem.c, mm/gup.c. The paths are in
- * src/lang/kernel/{migrate,shmem-fault,gup,tlb}.ts; the story, granularity and every verdict
- * with its trace in docs/models/migration-vs-fault.md.
+ * move_pages fails. `sources` names each function's file (mm/{migrate,rmap,memory,filemap,shmem,gup}.c);
+ * paths: src/lang/kernel/{migrate,shmem-fault,gup,tlb}.ts; verdicts: docs/models/migration-vs-fault.md.
  *
  * Variants:
  *  - upstream: clear, then set the migration entry; immediate flush (arm64, repeat-TLBI erratum).
@@ -265,9 +263,9 @@ export default L.defineModel<Options>({
     'CPU access': 'hardware: the MMU (TLB lookup, else page-table walk), not a kernel function',
   },
   params: params({
-    readers: [2, 1, 6, 'Faulting reader threads, one access each; the last mms-1 are in the other mms.'],
+    readers: [2, 1, 8, 'Faulting reader threads, one access each; the last mms-1 are in the other mms.'],
     retries: [1, 0, 4, 'retry-early: how many times an unmap is undone and redone on a refcount mismatch.'],
-    cold: [0, 0, 6, 'mm0 readers whose CPU caches no translation (reader0..); the others hit until a flush.'],
+    cold: [0, 0, 8, 'mm0 readers whose CPU caches no translation (reader0..); the others hit until a flush.'],
     migrating: [1, 0, 1, '0: no migrator; the page is cached, not mapped (an ordinary read fault, for costs).'],
     async: [3, 1, 3, 'Passes of the ASYNC batch (NR_MAX_MIGRATE_ASYNC_RETRY): unmap, then freeze attempts.'],
     sync: [7, 1, 7, 'Passes of the SYNC batch (NR_MAX_MIGRATE_SYNC_RETRY).'],
@@ -296,11 +294,7 @@ export default L.defineModel<Options>({
     'opt1-mkinvalid': variant('Option 1: atomic pte_mkinvalid (arm64 present-invalid).', { clear: 'mkinvalid' }),
     'opt2-xchg': variant('Option 2: the migration entry by one atomic exchange.', { clear: 'xchg' }),
     'opt3-freeze-first': variant('Option 3: freeze before the clear, the puts folded.', { freezeFirst: 'fold-put' }),
-    'opt3-freeze-first-put': variant(
-      'Option 3 keeping the put: a single-thread BUG.',
-      { freezeFirst: 'keep-put' },
-      PUT,
-    ),
+    'opt3-freeze-first-put': variant('Option 3 keeping the put: one-thread BUG.', { freezeFirst: 'keep-put' }, PUT),
     'opt4-uncache': variant('Option 4: uncache before the unmap, re-add after the move.', { uncache: true }, OPT4),
     'opt5-recheck': variant('Option 5: do_fault rechecks pte_none under the PTL.', { recheckInDoFault: true }),
     'retry-early': variant('Follow-up: undo on a refcount mismatch, then unmap again.', { retryEarly: true }, UPSTREAM),
@@ -309,12 +303,8 @@ export default L.defineModel<Options>({
     const bad = (msg: string, code: 'bad-options' | 'bad-param') => {
       throw new ModelError(`migration-vs-fault: ${msg}`, code);
     };
-    // The early undo re-adds the PTE's reference on a count option 3 froze: not modelled.
     if (o.retryEarly && o.freezeFirst !== 'no')
-      bad(
-        'retryEarly cannot be combined with freezeFirst (the early undo is not modelled on a frozen count)',
-        'bad-options',
-      );
+      bad('retryEarly cannot be combined with freezeFirst (no early undo on a frozen count)', 'bad-options');
     if (p.readers < p.mms) bad(`mms=${p.mms} needs a reader per mm, but only ${p.readers} reader(s)`, 'bad-param');
     if (p.cold > p.readers - p.mms + 1)
       bad(`cold=${p.cold} but only ${p.readers - p.mms + 1} reader(s) in mm0`, 'bad-param');
