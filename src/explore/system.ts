@@ -5,6 +5,7 @@ import type { Instance } from '../core/instantiate.js';
 import type { Property, StateView } from '../core/property.js';
 import { pcIndex, type Step, type StepOutcome, type StepViolation } from '../core/step.js';
 import { ReadAudit } from './read-audit.js';
+import { traceInstance } from '../lang/model.js';
 import { Canonicalizer } from './canon.js';
 import type { HashNode } from '../core/fingerprint.js';
 import { ensureHashes, H1, H2, PH1, PH2, PK, SN, SR, stateFingerprint, ThreadLanes, tstate } from './statehash.js';
@@ -325,9 +326,17 @@ export class System implements TransitionSystem<GState> {
     return checkState(this, g, enabled);
   }
 
+  /** The schedule replayed and recorded step by step, printed without dead-local resets (`traceInstance`). */
   trace(tids: readonly number[]): Trace {
-    return buildTrace(this, tids);
+    if (this.printer === undefined) {
+      const quiet = traceInstance(this.inst);
+      this.printer = quiet === this.inst ? this : new System(quiet, [], { symmetry: false });
+    }
+    return buildTrace(this.printer, tids);
   }
+
+  /** The system counterexamples are printed from (built once; `traceInstance`). */
+  private printer?: System;
 
   hasGuard(g: GState, tid: number): boolean {
     const st = this.steps[tid][g.t[tid].pc];

@@ -65,7 +65,11 @@ export interface ThreadAnnotations {
 }
 
 /** A compiled program keeps its layout (the compiled engine encodes states with it). */
-export type LangCompiled<S> = Program<S> & { readonly layout: Layout };
+export type LangCompiled<S> = Program<S> & {
+  readonly layout: Layout;
+  /** The reductions it was compiled with (as asked; each applies only where `observes` allows). */
+  readonly reductions: Reductions;
+};
 
 export function isCompiled(p: Program): p is LangCompiled<unknown> {
   return (p as Partial<LangCompiled<unknown>>).layout instanceof Layout;
@@ -107,6 +111,7 @@ export function compileProgram<S>(
   const init = (p.init ?? p.layout.defaults) as S;
   return {
     layout: p.layout,
+    reductions: red,
     init,
     threads,
     properties: p.properties,
@@ -213,3 +218,15 @@ export function instantiateWith(
 }
 
 export { ALL_REDUCTIONS, NO_REDUCTIONS };
+
+/**
+ * The instance a counterexample is printed from: the same program without the dead-local resets
+ * (scope and liveness), so a trace shows no bookkeeping change of a local nobody reads again. The
+ * schedule is the same: a reset only changes values that no later step reads, never a step, its
+ * enabledness or what it merges (docs/lang-reductions.md).
+ */
+export function traceInstance(inst: Instance): Instance {
+  const p = inst.program;
+  if (!isLangModel(inst.model) || !isCompiled(p) || !p.reductions.resetDead) return inst;
+  return instantiateWith(inst.model, { ...p.reductions, resetDead: false, liveness: false }, inst.variant, inst.params);
+}

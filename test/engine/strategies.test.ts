@@ -18,6 +18,10 @@ const SMALL: Record<string, Record<string, number>> = {
   indexer: { n: 2 },
   filesystem: { n: 2 },
   'migration-vs-fault': { readers: 1 },
+  // The kernel models ported after this test was written: the small shapes test/engine/naive.test.ts uses.
+  'rmap-vs-vma-adjust': { exec: 0 },
+  'put-and-wait-vs-migration': { passes: 1 },
+  'spf-seqcount': { truncate: 0, dontneed: 1 },
 };
 const STRATEGIES: readonly SearchStrategy[] = ['dfs', 'bfs', 'odpor', 'preempt', 'random'];
 
@@ -26,7 +30,7 @@ describe('compiled engine: every strategy', () => {
     test(`${m.name}: every variant, the reference engine's counts and verdicts`, () => {
       for (const v of Object.keys(m.variants)) {
         const inst = instantiateWith(m, NO_REDUCTIONS, v, SMALL[m.name] ?? {});
-        for (const strategy of STRATEGIES) {
+        for (const strategy of STRATEGIES.filter((x) => x !== 'odpor' || m.name !== 'rmap-vs-vma-adjust')) {
           // odpor counts executions (487,050 on one variant): a cut-short search has exact counts too.
           const limit = strategy === 'odpor' ? { maxStates: 2000 } : {};
           const opts = { strategy, stopAtFirst: false, runs: 20, seed: 7, preemptionBound: 2, ...limit };
@@ -37,6 +41,20 @@ describe('compiled engine: every strategy', () => {
         }
       }
     });
+
+  // Known bug, found when this test met the ported rmap-vs-vma-adjust (2026-12-05): odpor, on
+  // either engine, asks for the footprint of mprotect's `migration_entry_wait: wait_on_page_locked`
+  // in a state where the local naming the folio was never set (no naive, dfs or bfs execution
+  // reaches it), and stops with a model error. Not yet understood; `test.failing` turns red
+  // when it is fixed, so the exclusion above cannot outlive the bug.
+  test.failing('odpor on rmap-vs-vma-adjust agrees with the naive search (known bug)', () => {
+    const m = models.find((x) => x.name === 'rmap-vs-vma-adjust')!;
+    const inst = instantiateWith(m, NO_REDUCTIONS, 'v2.6.34-rc', { exec: 0 });
+    const naive = explore(inst, { strategy: 'naive', stopAtFirst: false });
+    const odpor = explore(inst, { strategy: 'odpor', stopAtFirst: false });
+    expect(odpor.kind).not.toBe('error');
+    expect(outcomesOf(inst, odpor)).toEqual(outcomesOf(inst, naive));
+  });
 
   test('the naive search with symmetry stores the reference engine’s orbits', () => {
     const m = models.find((x) => x.name === 'migration-vs-fault')!;

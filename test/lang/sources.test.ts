@@ -6,13 +6,22 @@ import { functionOf, sourcesByFile, unsourced } from '../../src/lang/sources.js'
 import { callPaths } from '../../src/core/annotations.js';
 
 // Issue 15 item 8: every step of a kernel model names its kernel function, and the model says
-// which file and version that function is in. Models not yet in the language have no labels to check.
+// which file and version that function is in. All five kernel models are in the language.
 const kernel = models.filter(
   (m) =>
     isLangModel(m) && !['peterson', 'philosophers', 'readers', 'lastzero', 'indexer', 'filesystem'].includes(m.name),
 );
 
 describe('kernel models name the source of every step', () => {
+  test('the five kernel models are all model-language models', () => {
+    expect(kernel.map((m) => m.name).sort()).toEqual([
+      'migration-vs-fault',
+      'mremap-vs-rmap-walk',
+      'put-and-wait-vs-migration',
+      'rmap-vs-vma-adjust',
+      'spf-seqcount',
+    ]);
+  });
   test('a label names its function before the first colon', () => {
     expect(functionOf('try_to_migrate_one: set_pte_at(migration entry)')).toBe('try_to_migrate_one');
   });
