@@ -1,5 +1,6 @@
 import { Budget } from './budget.js';
 import { Recorder } from './check.js';
+import { DporStack } from './dpor-stack.js';
 import { EventTable, SummaryTable } from './events.js';
 import { finish, guarded } from './finish.js';
 import type { IncompleteReason, SearchOptions, SearchResult } from './result.js';
@@ -61,46 +62,30 @@ class Dpor<S> {
   private readonly budget: Budget;
   private readonly rec: Recorder;
   private readonly table = new VisitedTable();
+  /** Per state id: its stored sleep set, in canonical slots. */
   private readonly sleepCol = int32Column();
+  /** Per state id: its stored summary (canonical slots), or its depth while it is on the stack. */
   private readonly sumCol = int32Column();
   /** For a state popped inside an unfinished cycle: its index in `tainted`. */
   private readonly taintCol = int32Column();
+  /** Per state id: ON_STACK and COMPLETE flags. */
   private readonly flagCol = uint8Column();
   private readonly events = new EventTable();
   private readonly sums = new SummaryTable();
   /** Scratch for replaySummary: location → its triple in replayBuf (-1: none). */
   private readonly replayAt: number[] = [];
   private readonly replayBuf: number[] = [];
-  // Stack, indexed by depth k. Frame k holds state s_k; transition k leads from s_{k-1} to s_k.
-  private readonly G: S[] = [];
-  private readonly ID: number[] = [];
-  private readonly EN: number[] = [];
-  private readonly BT: number[] = [];
-  private readonly DONE: number[] = [];
-  private readonly SLEEP: number[] = [];
-  /** Threads a revisit does not explore again: the earlier visit did (its summary stands for them). */
-  private readonly SKIP: number[] = [];
+  /** The DFS stack, indexed by depth (dpor-stack.ts documents each field). */
+  private readonly stack = new DporStack<S>();
   /** States popped inside an unfinished cycle (id, perm, root depth), waiting for their cycle's root. */
   private readonly tainted: number[] = [];
-  /** Length of `tainted` when each frame was pushed. */
-  private readonly TAINT_AT: number[] = [];
-  private readonly OLD_SLEEP: number[] = [];
-  /** A revisited frame's stored summary (the column holds the frame's depth while on the stack). */
-  private readonly OLD_SUM: number[] = [];
-  private readonly NF: Footprint[][] = [];
-  private readonly NE: number[][] = [];
-  private readonly SUM: number[] = [];
-  private readonly LOW: number[] = [];
-  private readonly REVISIT: boolean[] = [];
-  private readonly TT: number[] = [];
-  private readonly TF: Footprint[] = [];
-  private readonly TC: Int32Array[] = [];
-  private readonly PREV_LAST: number[] = [];
-  /** Permutation id of each frame's state (0: identity, or no symmetry). */
-  private readonly PERM: number[] = [];
+  /** Per thread: the depth of its last transition on the stack (0: none). */
   private readonly lastOf: Int32Array;
+  /** Per location: the transitions on the stack accessing it, as depth * 2 + (1 if a write). */
   private readonly locStack: number[][] = [];
+  /** Scratch for reverse: the transitions after i that do not happen-after it. */
   private readonly scratch: number[] = [];
+  /** Scratch for reverse: per thread, the depth of its first transition in v (0: none). */
   private readonly firstNotdep: Int32Array;
   /** Scratch for earlierRaces: candidate transitions, and the clock of what is already raced. */
   private readonly raceScratch: number[] = [];
@@ -130,8 +115,14 @@ class Dpor<S> {
     while (k >= 0) {
       // At the depth limit a frame with a thread left to explore (a revisit's included) is cut.
       const atLimit = k >= this.budget.depthLimit;
-      if (atLimit && (this.EN[k] & ~this.SKIP[k]) !== 0) this.truncated = true;
-      const avail = atLimit ? 0 : this.BT[k] & ~this.DONE[k] & ~this.SLEEP[k] & ~this.SKIP[k] & this.EN[k];
+      if (atLimit && (this.stack.enabled[k] & ~this.stack.skip[k]) !== 0) this.truncated = true;
+      const avail = atLimit
+        ? 0
+        : this.stack.backtrack[k] &
+          ~this.stack.done[k] &
+          ~this.stack.sleep[k] &
+          ~this.stack.skip[k] &
+          this.stack.enabled[k];
       if (avail === 0) {
         this.popFrame(k);
         k--;
@@ -167,11 +158,14 @@ class Dpor<S> {
   private step(k: number, p: number): 'push' | 'stay' | 'stop' | 'max-states' {
     const { sys } = this;
     const bit = 1 << p;
-    this.DONE[k] |= bit;
-    const F = this.NF[k][p];
-    const ex = sys.exec(this.G[k], p);
+    this.stack.done[k] |= bit;
+    const F = this.stack.nextFootprint[k][p];
+    const ex = sys.exec(this.stack.state[k], p);
     if (ex.violation) {
-      const stop = this.rec.record([{ ...ex.violation, kind: 'assertion' }], () => [...this.TT.slice(1, k + 1), p]);
+      const stop = this.rec.record([{ ...ex.violation, kind: 'assertion' }], () => [
+        ...this.stack.thread.slice(1, k + 1),
+        p,
+      ]);
       if (!stop) this.raceAfterDeadEnd(k, p, F);
       return stop ? 'stop' : 'stay';
     }
@@ -215,7 +209,7 @@ class Dpor<S> {
     const sum = complete ? this.sumFrom(this.sumCol.a[id], perm) : 0;
     if (complete) this.replaySummary(sum, k + 1);
     this.pushFrame(k + 1, ex.g, id, sleep, true, perm, complete ? ~stored & this.sys.allDone : 0);
-    if (complete) this.SUM[k + 1] = this.sums.union(this.SUM[k + 1], sum);
+    if (complete) this.stack.summary[k + 1] = this.sums.union(this.stack.summary[k + 1], sum);
     return 'push';
   }
 
@@ -224,7 +218,7 @@ class Dpor<S> {
     this.pushTransition(k + 1, p, F);
     this.replaySummary(sum, k + 1);
     this.popTransition(k + 1);
-    this.SUM[k] = this.sums.union(this.SUM[k], sum);
+    this.stack.summary[k] = this.sums.union(this.stack.summary[k], sum);
   }
 
   /**
@@ -233,9 +227,10 @@ class Dpor<S> {
    * then sleeps until a dependent step wakes it), and race it with the other threads' next steps.
    */
   private raceAfterDeadEnd(k: number, p: number, F: Footprint): void {
-    this.BT[k] |= this.EN[k];
+    this.stack.backtrack[k] |= this.stack.enabled[k];
     this.pushTransition(k + 1, p, F);
-    for (let q = 0; q < this.n; q++) if (q !== p && this.NE[k][q] >= 0) this.race(q, this.NF[k][q], k + 1);
+    for (let q = 0; q < this.n; q++)
+      if (q !== p && this.stack.nextEvent[k][q] >= 0) this.race(q, this.stack.nextFootprint[k][q], k + 1);
     this.popTransition(k + 1);
   }
 
@@ -250,12 +245,12 @@ class Dpor<S> {
 
   /** Sleep set of the child reached by p: sleeping or already-explored threads independent of p. */
   private childSleep(k: number, p: number, F: Footprint): number {
-    let cand = (this.SLEEP[k] | this.DONE[k]) & ~(1 << p);
+    let cand = (this.stack.sleep[k] | this.stack.done[k]) & ~(1 << p);
     let out = 0;
     while (cand !== 0) {
       const q = lowestBit(cand);
       cand &= cand - 1;
-      if (!System.dependent(this.NF[k][q], F)) out |= 1 << q;
+      if (!System.dependent(this.stack.nextFootprint[k][q], F)) out |= 1 << q;
     }
     return out;
   }
@@ -264,29 +259,29 @@ class Dpor<S> {
   private pushFrame(k: number, g: S, id: number, sleep: number, revisit: boolean, perm: number, skip = 0): boolean {
     const { sys } = this;
     const en = sys.enabledMask(g);
-    this.G[k] = g;
-    this.ID[k] = id;
-    this.PERM[k] = perm;
-    this.EN[k] = en;
-    this.DONE[k] = 0;
-    this.SLEEP[k] = sleep;
-    this.SKIP[k] = skip;
-    this.TAINT_AT[k] = this.tainted.length;
-    this.OLD_SLEEP[k] = revisit ? this.sleepFrom(this.sleepCol.a[id], perm) : -1;
-    this.LOW[k] = k;
-    this.REVISIT[k] = revisit;
-    this.OLD_SUM[k] = revisit ? this.sumCol.a[id] : 0;
+    this.stack.state[k] = g;
+    this.stack.stateId[k] = id;
+    this.stack.perm[k] = perm;
+    this.stack.enabled[k] = en;
+    this.stack.done[k] = 0;
+    this.stack.sleep[k] = sleep;
+    this.stack.skip[k] = skip;
+    this.stack.taintedAt[k] = this.tainted.length;
+    this.stack.storedSleep[k] = revisit ? this.sleepFrom(this.sleepCol.a[id], perm) : -1;
+    this.stack.lowLink[k] = k;
+    this.stack.revisit[k] = revisit;
+    this.stack.storedSummary[k] = revisit ? this.sumCol.a[id] : 0;
     this.flagCol.a[id] |= ON_STACK;
     this.sumCol.a[id] = k;
-    const nf: Footprint[] = (this.NF[k] ??= []);
-    const ne: number[] = (this.NE[k] ??= []);
+    const nf: Footprint[] = (this.stack.nextFootprint[k] ??= []);
+    const ne: number[] = (this.stack.nextEvent[k] ??= []);
     // A thread whose next step is the parent frame's (same event) raced with the stack 1..k-1
     // when the parent was pushed; what race() added to a backtrack set is still there, and
     // reverse() then finds nothing to do (v only grows, so an initial stays an initial). Only
     // the new transition k can give it a new race: race again only if it is dependent with k.
-    const moved = k > 0 ? this.TT[k] : -1;
-    const parentNe = k > 0 ? this.NE[k - 1] : null;
-    const tf = k > 0 ? this.TF[k] : null;
+    const moved = k > 0 ? this.stack.thread[k] : -1;
+    const parentNe = k > 0 ? this.stack.nextEvent[k - 1] : null;
+    const tf = k > 0 ? this.stack.footprint[k] : null;
     for (let q = 0; q < this.n; q++) {
       if (sys.isDone(g, q)) {
         nf[q] = EMPTY;
@@ -299,23 +294,23 @@ class Dpor<S> {
       ne[q] = e;
       if (q === moved || parentNe === null || parentNe[q] !== e || System.dependent(nf[q], tf!)) this.race(q, nf[q], k);
     }
-    this.SUM[k] = this.sums.of(ne);
+    this.stack.summary[k] = this.sums.of(ne);
     const free = en & ~sleep & ~skip;
-    this.BT[k] = free === 0 ? 0 : free & -free;
+    this.stack.backtrack[k] = free === 0 ? 0 : free & -free;
     if (en !== 0 && (en & ~sleep) === 0) this.sleepBlocked++;
     if (revisit) return false;
-    return this.rec.record(sys.check(g, en), () => this.TT.slice(1, k + 1));
+    return this.rec.record(sys.check(g, en), () => this.stack.thread.slice(1, k + 1));
   }
 
   private popFrame(k: number): void {
-    const id = this.ID[k];
-    const complete = this.LOW[k] >= k;
-    let sleep = this.SLEEP[k];
-    let sum = this.SUM[k];
-    const perm = this.PERM[k];
-    if (this.REVISIT[k]) {
-      sleep &= this.OLD_SLEEP[k];
-      sum = this.sums.union(sum, this.sumFrom(this.OLD_SUM[k], perm));
+    const id = this.stack.stateId[k];
+    const complete = this.stack.lowLink[k] >= k;
+    let sleep = this.stack.sleep[k];
+    let sum = this.stack.summary[k];
+    const perm = this.stack.perm[k];
+    if (this.stack.revisit[k]) {
+      sleep &= this.stack.storedSleep[k];
+      sum = this.sums.union(sum, this.sumFrom(this.stack.storedSummary[k], perm));
     }
     this.sleepCol.a[id] = this.sleepTo(sleep, perm);
     this.sumCol.a[id] = this.sumTo(sum, perm);
@@ -323,11 +318,11 @@ class Dpor<S> {
     if (complete) this.completeCycle(k, sum);
     else {
       this.taintCol.a[id] = this.tainted.length;
-      this.tainted.push(id, perm, this.LOW[k]);
+      this.tainted.push(id, perm, this.stack.lowLink[k]);
     }
     if (k === 0) return;
-    this.SUM[k - 1] = this.sums.union(this.SUM[k - 1], sum);
-    if (this.LOW[k] < this.LOW[k - 1]) this.LOW[k - 1] = this.LOW[k];
+    this.stack.summary[k - 1] = this.sums.union(this.stack.summary[k - 1], sum);
+    if (this.stack.lowLink[k] < this.stack.lowLink[k - 1]) this.stack.lowLink[k - 1] = this.stack.lowLink[k];
     this.popTransition(k);
   }
 
@@ -339,7 +334,7 @@ class Dpor<S> {
    * later revisit replays instead of exploring the cycle again (which was exponential).
    */
   private completeCycle(k: number, sum: number): void {
-    const from = this.TAINT_AT[k];
+    const from = this.stack.taintedAt[k];
     for (let x = from; x < this.tainted.length; x += 3) {
       const id = this.tainted[x];
       this.sumCol.a[id] = this.sumTo(sum, this.tainted[x + 1]);
@@ -353,7 +348,7 @@ class Dpor<S> {
     const x = this.taintCol.a[id];
     if (x >= this.tainted.length || this.tainted[x] !== id) return -1;
     const root = this.tainted[x + 2];
-    return root <= k && x >= this.TAINT_AT[root] ? root : -1;
+    return root <= k && x >= this.stack.taintedAt[root] ? root : -1;
   }
 
   // Stored per-state thread sets are in canonical slots: `To` renames a frame's threads into
@@ -377,10 +372,10 @@ class Dpor<S> {
   /** A transition from frame k back to frame j on the stack: fully expand the cycle j..k. */
   private backEdge(j: number, k: number): void {
     for (let m = j; m <= k; m++) {
-      this.BT[m] |= this.EN[m];
-      this.SLEEP[m] &= ~this.EN[m];
+      this.stack.backtrack[m] |= this.stack.enabled[m];
+      this.stack.sleep[m] &= ~this.stack.enabled[m];
     }
-    if (j < this.LOW[k]) this.LOW[k] = j;
+    if (j < this.stack.lowLink[k]) this.stack.lowLink[k] = j;
   }
 
   /**
@@ -406,14 +401,14 @@ class Dpor<S> {
         const entry = list[y];
         const i = entry >> 1;
         if (i > top) continue;
-        const en = this.EN[i - 1];
-        if ((this.BT[i - 1] & en) === en) continue;
-        let ps = (entry & 1 ? all : writers) & ~(1 << this.TT[i]);
+        const en = this.stack.enabled[i - 1];
+        if ((this.stack.backtrack[i - 1] & en) === en) continue;
+        let ps = (entry & 1 ? all : writers) & ~(1 << this.stack.thread[i]);
         while (ps !== 0) {
           const p = lowestBit(ps);
           ps &= ps - 1;
           if (!this.happensBefore(i, p)) {
-            this.BT[i - 1] |= en;
+            this.stack.backtrack[i - 1] |= en;
             break;
           }
         }
@@ -469,7 +464,7 @@ class Dpor<S> {
         const i = entry >> 1;
         if (i <= best) break;
         if (i > top || ((acc | entry) & 1) === 0) continue;
-        if (this.TT[i] === p || this.happensBefore(i, p)) continue;
+        if (this.stack.thread[i] === p || this.happensBefore(i, p)) continue;
         best = i;
         break;
       }
@@ -500,21 +495,21 @@ class Dpor<S> {
       for (let x = list.length - 1; x >= 0; x--) {
         const entry = list[x];
         const i = entry >> 1;
-        if (i < best && i <= top && ((acc | entry) & 1) !== 0 && this.TT[i] !== p) cand.push(i);
+        if (i < best && i <= top && ((acc | entry) & 1) !== 0 && this.stack.thread[i] !== p) cand.push(i);
       }
     }
     if (cand.length === 0) return;
     cand.sort((x, y) => y - x);
     const last = this.lastOf[p];
     const c = this.raceClock;
-    if (last > 0) c.set(this.TC[last]);
+    if (last > 0) c.set(this.stack.clock[last]);
     else c.fill(0);
-    mergeClock(c, this.TC[best]);
+    mergeClock(c, this.stack.clock[best]);
     for (let x = 0; x < cand.length; x++) {
       const i = cand[x];
-      if ((x > 0 && cand[x - 1] === i) || c[this.TT[i]] >= i) continue;
+      if ((x > 0 && cand[x - 1] === i) || c[this.stack.thread[i]] >= i) continue;
       this.reverse(i, p, F, top);
-      mergeClock(c, this.TC[i]);
+      mergeClock(c, this.stack.clock[i]);
     }
   }
 
@@ -526,15 +521,15 @@ class Dpor<S> {
    */
   private reverse(i: number, p: number, _f: Footprint, top: number): void {
     const m = i - 1;
-    const ti = this.TT[i];
+    const ti = this.stack.thread[i];
     const notdep = this.scratch;
     const first = this.firstNotdep.fill(0);
     notdep.length = 0;
     let initials = 0;
     for (let j = i + 1; j <= top; j++) {
-      const cj = this.TC[j];
+      const cj = this.stack.clock[j];
       if (cj[ti] >= i) continue;
-      const q = this.TT[j];
+      const q = this.stack.thread[j];
       // The first event of q in v is an initial when no earlier event of v happens-before it.
       if (first[q] === 0 && !this.hasPredecessorIn(cj, first)) initials |= 1 << q;
       if (first[q] === 0) first[q] = j;
@@ -542,17 +537,18 @@ class Dpor<S> {
     }
     if (first[p] === 0) {
       const last = this.lastOf[p];
-      let initial = last === 0 || !this.hasPredecessorIn(this.TC[last], first);
+      let initial = last === 0 || !this.hasPredecessorIn(this.stack.clock[last], first);
       // p's step where v runs it: its footprint at m (F is the one after i, and footprints may
       // depend on the state). p is an initial of v iff that is independent of all of notdep: then
       // notdep leaves it unchanged; and if it depended on one, p's step after notdep would too.
-      const Fm = this.NF[m][p];
-      for (let x = 0; initial && x < notdep.length; x++) if (System.dependent(this.TF[notdep[x]], Fm)) initial = false;
+      const Fm = this.stack.nextFootprint[m][p];
+      for (let x = 0; initial && x < notdep.length; x++)
+        if (System.dependent(this.stack.footprint[notdep[x]], Fm)) initial = false;
       if (initial) initials |= 1 << p;
     }
-    if ((initials & this.BT[m]) !== 0) return;
-    const awake = initials & this.EN[m] & ~this.SLEEP[m];
-    this.BT[m] |= awake !== 0 ? awake & -awake : this.EN[m];
+    if ((initials & this.stack.backtrack[m]) !== 0) return;
+    const awake = initials & this.stack.enabled[m] & ~this.stack.sleep[m];
+    this.stack.backtrack[m] |= awake !== 0 ? awake & -awake : this.stack.enabled[m];
   }
 
   /** Some event of v (thread r's first at `first[r]`) happens-before the event with clock c. */
@@ -564,15 +560,15 @@ class Dpor<S> {
   /** Transition i happens-before thread p's last transition on the stack. */
   private happensBefore(i: number, p: number): boolean {
     const last = this.lastOf[p];
-    return last > 0 && this.TC[last][this.TT[i]] >= i;
+    return last > 0 && this.stack.clock[last][this.stack.thread[i]] >= i;
   }
 
   private pushTransition(k: number, p: number, F: Footprint): void {
-    this.TT[k] = p;
-    this.TF[k] = F;
-    const c = (this.TC[k] ??= new Int32Array(this.n));
+    this.stack.thread[k] = p;
+    this.stack.footprint[k] = F;
+    const c = (this.stack.clock[k] ??= new Int32Array(this.n));
     const last = this.lastOf[p];
-    if (last > 0) c.set(this.TC[last]);
+    if (last > 0) c.set(this.stack.clock[last]);
     else c.fill(0);
     for (let a = 0; a < F.length; a++) {
       const acc = F[a];
@@ -581,20 +577,20 @@ class Dpor<S> {
       for (let x = list.length - 1; x >= 0; x--) {
         const entry = list[x];
         if (((acc | entry) & 1) === 0) continue;
-        const other = this.TC[entry >> 1];
+        const other = this.stack.clock[entry >> 1];
         for (let q = 0; q < this.n; q++) if (other[q] > c[q]) c[q] = other[q];
         if (entry & 1) break;
       }
     }
     c[p] = k;
     for (let a = 0; a < F.length; a++) (this.locStack[F[a] >> 1] ??= []).push(k * 2 + (F[a] & 1));
-    this.PREV_LAST[k] = last;
+    this.stack.previousLast[k] = last;
     this.lastOf[p] = k;
   }
 
   private popTransition(k: number): void {
-    const F = this.TF[k];
+    const F = this.stack.footprint[k];
     for (let a = F.length - 1; a >= 0; a--) this.locStack[F[a] >> 1].pop();
-    this.lastOf[this.TT[k]] = this.PREV_LAST[k];
+    this.lastOf[this.stack.thread[k]] = this.stack.previousLast[k];
   }
 }
