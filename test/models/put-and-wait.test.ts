@@ -267,9 +267,10 @@ describe('put-and-wait-vs-migration: written in the model language', () => {
       expect([v, outcomesOf(inst, r)]).toEqual([v, inst.expect]);
       return r.stats.states;
     });
-    expect(on).toEqual([9751, 7157, 6219, 4454, 1412, 2049]);
-    // Without readers only the migrator's locals at its exit are reset.
-    expect(states({ faults: 2, readers: 0 }, ALL_REDUCTIONS)).toEqual([33525, 17869, 17308, 8900, 578, 949]);
+    // The liveness analysis (beyond the declared scopes) merges more in v5.0-rc4 and iomap-fixed.
+    expect(on).toEqual([9367, 7157, 5976, 4454, 1412, 2049]);
+    // Without readers: the migrator's locals at its exit, and what liveness finds dead in the faults.
+    expect(states({ faults: 2, readers: 0 }, ALL_REDUCTIONS)).toEqual([30754, 17869, 15774, 8900, 578, 949]);
   });
   test('no step declares a footprint by hand: every step is compiled from structured code', () => {
     for (const t of instantiate(model, 'pre-9a1ea439').program.threads)
