@@ -309,22 +309,17 @@ describe('rmap-vs-vma-adjust: state space equal to the 0.1-API model at 5909b3b'
       },
     ],
   };
-  // The default shape is 235k naive states over the variants (over a minute on the CI machine):
-  // `npm run test:heavy` runs it; the six smaller shapes pin the same equality in `npm test`.
   for (const [shape, [params, want]] of Object.entries(NAIVE))
-    (shape === 'default' && !process.env.MMCHECK_HEAVY ? test.skip : test)(
-      `${shape} ${JSON.stringify(params)}: every variant`,
-      () => {
-        for (const v of Object.keys(model.variants)) {
-          const r = explore(instantiateWith(model, NO_REDUCTIONS, v, params), {
-            strategy: 'naive',
-            stopAtFirst: false,
-          });
-          if (r.kind === 'error' || r.kind === 'incomplete') throw new Error(`${v}: ${r.kind}`);
-          expect([v, r.stats.states, r.stats.transitions]).toEqual([v, ...want[v]]);
-        }
-      },
-    );
+    test(`${shape} ${JSON.stringify(params)}: every variant`, () => {
+      for (const v of Object.keys(model.variants)) {
+        const r = explore(instantiateWith(model, NO_REDUCTIONS, v, params), {
+          strategy: 'naive',
+          stopAtFirst: false,
+        });
+        if (r.kind === 'error' || r.kind === 'incomplete') throw new Error(`${v}: ${r.kind}`);
+        expect([v, r.stats.states, r.stats.transitions]).toEqual([v, ...want[v]]);
+      }
+    });
 });
 
 describe('rmap-vs-vma-adjust: in the model language', () => {
