@@ -35,14 +35,21 @@ describe('mremap-vs-rmap-walk: verdicts per variant (1 PTE, move back on failure
     expect(violated('moveto-tail-v1')).toEqual(DANGLING);
   });
   test('moveto-tail: with anon_vma_moveto_tail(vma) before the move back, every layout passes, with and without failure', () => {
+    // Andrea's revised patch (kernel-races.md, seed 001 fix 2): the merged dst is moved behind src
+    // on the same_anon_vma list, and src behind dst before the reverse move, so the walk always
+    // visits the source of a move before its destination.
     for (let layout = 0; layout < LAYOUTS.length; layout++)
       for (const fail of [0, 1]) expect(violated('moveto-tail', { layout, fail })).toEqual([]);
   });
   test('anon-vma-lock (3.7): move_ptes under the anon_vma lock excludes the walk in every layout', () => {
+    // 108d6642 (3.7-rc1): move_ptes takes anon_vma_lock around the PTE loop, the lock the rmap walk
+    // holds, so a move and a walk exclude each other whatever the list or tree order.
     for (let layout = 0; layout < LAYOUTS.length; layout++)
       for (const fail of [0, 1]) expect(violated('anon-vma-lock', { layout, fail })).toEqual([]);
   });
   test('need-rmap-locks: every case where it skips the lock (new VMA, merged after src) is safe; the move back always locks', () => {
+    // 38a76013 (3.7-rc1): copy_vma returns need_rmap_locks = new_vma->vm_pgoff <= vma->vm_pgoff when
+    // it merged, false when it allocated (a new VMA is inserted after src in the interval tree).
     for (let layout = 0; layout < LAYOUTS.length; layout++)
       for (const fail of [0, 1]) expect(violated('need-rmap-locks', { layout, fail })).toEqual([]);
   });
@@ -53,10 +60,14 @@ describe('mremap-vs-rmap-walk: verdicts per variant (1 PTE, move back on failure
       expect(violated('need-rmap-locks-lt', { layout, fail: 0 })).toEqual([]);
   });
   test('need-rmap-locks-by-address: merged above src but first in vm_pgoff order — the weakened condition skips the lock and misses', () => {
+    // Not a kernel variant: a strawman deciding by address instead of vm_pgoff. The 3.7 tree orders
+    // by vm_pgoff (108d6642's reason for dropping moveto_tail), so an address test misjudges the order.
     expect(violated('need-rmap-locks-by-address')).toEqual(DANGLING);
     expect(violated('need-rmap-locks-by-address', { layout: layoutNo('merge-prev') })).toEqual([]);
   });
   test('tree-no-lock: the layout that is safe in list order breaks in vm_pgoff order', () => {
+    // 108d6642's argument: with the anon interval tree the walk goes in vm_pgoff order, which no
+    // list reordering can impose, so without the lock a layout that 3.1's list made safe breaks.
     expect(violated('tree-no-lock', { fail: 0 })).toEqual(DANGLING);
     expect(violated('after-486cf46f', { fail: 0, layout: layoutNo('merge-prev-high') })).toEqual([]);
   });
