@@ -1,4 +1,5 @@
 import type { Symmetry } from '../core/symmetry.js';
+import { insertThread, renameSorted } from '../explore/thread-order.js';
 import { H1, H2, tstate } from '../explore/statehash.js';
 import type { Encoding } from './encoding.js';
 import { fingerprint, fingerprintPermuted, MASK, TID } from './fingerprint.js';
@@ -141,26 +142,9 @@ export class VecCanon {
       k1[t] = keys === null ? 0 : keys[j];
       k2[t] = this.h1[h];
       k3[t] = this.h2[h];
-      let x = j;
-      while (x > 0) {
-        const u = order[x - 1];
-        if (
-          k0[u] < k0[t] ||
-          (k0[u] === k0[t] &&
-            (k1[u] < k1[t] || (k1[u] === k1[t] && (k2[u] < k2[t] || (k2[u] === k2[t] && k3[u] <= k3[t])))))
-        )
-          break;
-        order[x] = u;
-        x--;
-      }
-      order[x] = t;
+      insertThread(k0, k1, k2, k3, order, j, t);
     }
-    let identity = true;
-    for (let j = 0; j < m; j++) {
-      this.toBuf[order[j]] = group[j];
-      if (order[j] !== group[j]) identity = false;
-    }
-    return identity;
+    return renameSorted(order, group, this.toBuf);
   }
 
   private pcTie(v: Int32Array, group: Int32Array): boolean {

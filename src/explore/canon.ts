@@ -1,4 +1,5 @@
 import { canonical, hashNode } from '../core/fingerprint.js';
+import { insertThread, renameSorted } from './thread-order.js';
 import { ensureHashes, H1, H2, PH1, PH2, PK, sharedNode, stateFingerprint, ThreadLanes } from './statehash.js';
 import { ModelError } from '../core/errors.js';
 import type { Instance } from '../core/instantiate.js';
@@ -161,27 +162,9 @@ export class Canonicalizer {
       k1[t] = this.threadKey ? this.threadKey(g.s, t) : 0;
       k2[t] = ts[H1]!;
       k3[t] = ts[H2]!;
-      // insertion sort (groups are small); stable, so ties keep thread order
-      let x = j;
-      while (x > 0) {
-        const u = order[x - 1];
-        if (
-          k0[u] < k0[t] ||
-          (k0[u] === k0[t] &&
-            (k1[u] < k1[t] || (k1[u] === k1[t] && (k2[u] < k2[t] || (k2[u] === k2[t] && k3[u] <= k3[t])))))
-        )
-          break;
-        order[x] = u;
-        x--;
-      }
-      order[x] = t;
+      insertThread(k0, k1, k2, k3, order, j, t);
     }
-    let identity = true;
-    for (let j = 0; j < m; j++) {
-      this.toBuf[order[j]] = group[j];
-      if (order[j] !== group[j]) identity = false;
-    }
-    return identity;
+    return renameSorted(order, group, this.toBuf);
   }
 
   /** A permutation as a number in base `radix` (only when `radix` > 0). */
