@@ -269,7 +269,7 @@ export default L.defineModel<Options>({
     migrating: [1, 0, 1, '0: no migrator; the page is cached, not mapped (an ordinary read fault, for costs).'],
     async: [3, 1, 3, 'Passes of the ASYNC batch (NR_MAX_MIGRATE_ASYNC_RETRY): unmap, then freeze attempts.'],
     sync: [7, 1, 7, 'Passes of the SYNC batch (NR_MAX_MIGRATE_SYNC_RETRY).'],
-    gup: [0, 0, 1, 'A slow-GUP thread on mm0: follow_page_pte → try_grab_folio through the PTE.'],
+    gup: [0, 0, 1, 'A slow-GUP thread on mm0: follow_page_pte → try_grab_page through the PTE.'],
     mms: [1, 1, 2, "mms mapping the page: mm1 is a child after fork, its PTE none until its reader's touch."],
   }),
   costs: [

@@ -67,6 +67,13 @@ const htmlOpt = {
 
 const paramOpt = { type: 'string', describe: 'Model parameter NAME=INTEGER (repeatable)', requiresArg: true } as const;
 const variantOpt = { type: 'string', describe: "Variant (default: the model's first)", requiresArg: true } as const;
+const engineOpt = {
+  type: 'string',
+  choices: ENGINES as string[],
+  default: 'reference',
+  describe: 'reference: states as objects; compiled: flat state vectors of a model-language model (every strategy)',
+  requiresArg: true,
+} as const;
 const modelArg = { type: 'string', describe: 'Registry name or path to a .js/.mjs/.ts model file' } as const;
 const jsonOpt = {
   json: {
@@ -161,14 +168,7 @@ export async function runCli(args: readonly string[], io: Io): Promise<number> {
             type: 'boolean',
             describe: 'Also run the lockdep-style lock-order analysis (its own full pass) and report dependency cycles',
           },
-          engine: {
-            type: 'string',
-            choices: ENGINES as string[],
-            default: 'reference',
-            describe:
-              'reference: states as objects; compiled: flat state vectors of a model-language model (every strategy)',
-            requiresArg: true,
-          },
+          engine: engineOpt,
           reductions: {
             type: 'boolean',
             default: true,
@@ -223,6 +223,7 @@ export async function runCli(args: readonly string[], io: Io): Promise<number> {
             requiresArg: true,
           },
           ...jsonOpt,
+          engine: engineOpt,
           reductions: {
             type: 'boolean',
             default: true,

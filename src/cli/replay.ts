@@ -5,6 +5,8 @@ import { instantiate } from '../core/instantiate.js';
 import { NO_REDUCTIONS, withReductions } from '../lang/model.js';
 import { replay } from '../explore/replay.js';
 import { System } from '../explore/system.js';
+import type { TransitionSystem } from '../explore/transition.js';
+import { VecSystem } from '../engine/system.js';
 import { renderCounterexample, renderSwimlanes } from '../report/swimlanes.js';
 import { wrapIndented } from '../report/wrap.js';
 import { choosePalette, outputWidth, type Io } from './io.js';
@@ -26,6 +28,8 @@ export interface ReplayArgs extends OutputArgs {
   readonly width?: unknown;
   /** The model-language compiler's reductions (`--no-reductions`: off, as the run that found the schedule). */
   readonly reductions?: boolean;
+  /** `compiled`: run the schedule on state vectors (the trace is still printed by the reference engine). */
+  readonly engine?: string;
 }
 
 const ENDS = {
@@ -48,9 +52,9 @@ export async function replayCommand(a: ReplayArgs, io: Io): Promise<number> {
   const inst = instantiate(noReductions ? withReductions(model, NO_REDUCTIONS) : model, a.variant, params);
   const ctx = { model: ref, variant: inst.variant, params: inst.params, noReductions };
   const only = checkedProperties(inst, a.property);
-  let sys: System;
+  let sys: TransitionSystem<unknown>;
   try {
-    sys = new System(inst, only);
+    sys = a.engine === 'compiled' ? (new VecSystem(inst, only) as TransitionSystem<unknown>) : new System(inst, only);
   } catch (e) {
     throw e instanceof ModelError ? e : new ModelError(errorMessage(e), 'internal');
   }

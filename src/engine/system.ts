@@ -9,7 +9,6 @@ import { Canonicalizer } from '../explore/canon.js';
 import type { Found } from '../explore/check.js';
 import type { Trace } from '../explore/result.js';
 import { System } from '../explore/system.js';
-import { buildTrace } from '../explore/trace.js';
 import type { Footprint, Moved, TransitionSystem } from '../explore/transition.js';
 import { Encoding } from './encoding.js';
 import { fingerprint } from './fingerprint.js';
@@ -283,8 +282,9 @@ export class VecSystem implements TransitionSystem<Int32Array> {
     return [...inv, { property: DEADLOCK_FREE, kind: 'deadlock', message: `deadlock: ${waits.join('; ')}` }];
   }
 
+  /** Printed by the reference engine, as it prints its own traces (without dead-local resets). */
   trace(tids: readonly number[]): Trace {
-    return buildTrace(this.ref, tids);
+    return this.ref.trace(tids);
   }
 
   /** Sizes of the memo tries and locals, for statistics. */

@@ -99,10 +99,33 @@ function fit(columns: readonly Column[], natural: readonly number[], budget: num
   return at(lo);
 }
 
-/** Wrap a cell to its column: at spaces, else hard. */
+/** Wrap a cell to its column: at spaces, then after a hyphen or underscore, else hard. */
 function cellLines(text: string, width: number): string[] {
   if (text === '') return [''];
-  return wrapAnsi(text, Math.max(1, width), { hard: true, trim: true }).split('\n');
+  const w = Math.max(1, width);
+  const soft = text
+    .split(' ')
+    .map((word) => (stringWidth(word) > w ? breakAtJoints(word, w) : word))
+    .join(' ');
+  return wrapAnsi(soft, w, { hard: true, trim: true }).split('\n');
+}
+
+/**
+ * A word wider than the column, cut after its last `-` or `_` that fits (a variant name
+ * `vma-anon-vma-lock` at 14 columns: `vma-anon-vma-` / `lock`, not `vma-anon-vma-l` / `ock`);
+ * the pieces are joined by line breaks, and a piece with no joint is left to the hard wrap.
+ */
+function breakAtJoints(word: string, width: number): string {
+  const pieces: string[] = [];
+  let rest = word;
+  while (stringWidth(rest) > width) {
+    const head = rest.slice(0, width);
+    const cut = Math.max(head.lastIndexOf('-'), head.lastIndexOf('_')) + 1;
+    if (cut <= 0) break;
+    pieces.push(rest.slice(0, cut));
+    rest = rest.slice(cut);
+  }
+  return [...pieces, rest].join('\n');
 }
 
 function padTo(s: string, width: number, align: 'left' | 'right' = 'left'): string {

@@ -234,6 +234,17 @@ describe('replay', () => {
       /ended: violation of refcount after 8 steps\n.*the last 1 step of the schedule was not run/,
     );
   });
+  test('--engine compiled runs the schedule on state vectors and prints the very same trace', () => {
+    // The upstream counterexample of migration-succeeds (seed 002): the reader's reference makes
+    // every freeze pass fail. Both engines end in the same violation after the same 47 steps.
+    const args = ['replay', 'migration-vs-fault', '--variant', 'upstream', '--property', 'migration-succeeds'];
+    const schedule = ['--schedule', '0*4,1*2,0*6,1*2,0*25,1*7,2', '--width', '120'];
+    const ref = run(...args, ...schedule);
+    const vec = run(...args, ...schedule, '--engine', 'compiled');
+    expect([vec.code, ref.code]).toEqual([1, 1]);
+    expect(vec.out).toMatch(/ended: violation of migration-succeeds after 47 steps/);
+    expect(vec.out).toBe(ref.out);
+  });
   test('--property: a counterexample whose schedule violates another property first replays to its own', () => {
     // mremap's shortest no-dangling-migration-entry trace passes through a remove-walk-complete violation a step earlier.
     const doc = JSON.parse(run('check', 'mremap-vs-rmap-walk', '--json').out) as JsonReport;

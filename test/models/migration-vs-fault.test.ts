@@ -277,8 +277,8 @@ describe('migration-vs-fault: the other reference takers (issue 15 item 2)', () 
   // reference can outlast the bounded passes; no-ref-held-across-migration-wait is what an option
   // must deliver (no reference asleep on the migrator's own lock), and refcount its safety.
   const FIXES = ['x86-deferred', 'opt1-mkinvalid', 'opt2-xchg', 'opt5-recheck'];
-  test('slow GUP (gup=1, 1 reader): option 3 WARNs in try_grab_folio; no option keeps migration from failing', () => {
-    // follow_page_pte takes the PTL, finds the PTE present and calls try_grab_folio, which does not
+  test('slow GUP (gup=1, 1 reader): option 3 WARNs in try_grab_page; no option keeps migration from failing', () => {
+    // follow_page_pte takes the PTL, finds the PTE present and calls try_grab_page, which does not
     // expect a frozen count: WARN_ON_ONCE(folio_ref_count <= 0), -ENOMEM (the review's probe:
     // migrator locks and freezes, GUP's PTL section grabs; one step here). Dev's "I don't know whether
     // that's correct or feasible": it is not, as long as anything takes a reference through a
@@ -288,7 +288,7 @@ describe('migration-vs-fault: the other reference takers (issue 15 item 2)', () 
     expect(violated('opt3-freeze-first', gup)).toEqual(['migration-succeeds', 'refcount']);
     const v = shortest('opt3-freeze-first', 'refcount', 1, 0, { gup: 1 });
     expect(v.trace.steps.map((s) => s.thread)).toEqual(['migrator', 'migrator', 'gup']);
-    expect(v.message).toMatch(/WARN_ON_ONCE\(folio_ref_count\(folio\) <= 0\) in try_grab_folio/);
+    expect(v.message).toMatch(/WARN_ON_ONCE\(folio_ref_count\(folio\) <= 0\) in try_grab_page/);
     for (const o of ['opt1-mkinvalid', 'opt2-xchg', 'opt5-recheck'])
       expect([o, violated(o, gup)]).toEqual([o, ['migration-succeeds']]);
   });

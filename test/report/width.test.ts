@@ -60,6 +60,25 @@ describe('renderTable within a width', () => {
     for (const l of lines.slice(2)) if (l.trim()) expect(l.slice(textStart - 2, textStart)).toBe('  ');
     expect(lines.filter((l) => l.startsWith(' ')).length).toBeGreaterThan(0);
   });
+
+  test('a name wider than its column breaks after a hyphen or underscore, else hard', () => {
+    const t = renderTable(
+      [{ header: 'variant', width: 14 }, { header: 'x' }],
+      [
+        ['vma-anon-vma-lock', 1],
+        ['(shift_arg_pages)', 2],
+        ['abcdefghijklmnopq', 3],
+      ],
+    ).split('\n');
+    expect(t.slice(2).map((l) => l.slice(0, 14).trimEnd())).toEqual([
+      'vma-anon-vma-',
+      'lock',
+      '(shift_arg_',
+      'pages)',
+      'abcdefghijklmn',
+      'opq',
+    ]);
+  });
 });
 
 describe('compare matrix', () => {

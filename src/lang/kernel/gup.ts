@@ -9,19 +9,21 @@ import type { FaultLocals } from './shmem-fault.js';
 
 /**
  * Slow GUP's reference through a present PTE (mm/gup.c @ v6.10: follow_page_pte, under the
- * PTL, calls try_grab_folio — try_grab_page before the 6.10 rename — with FOLL_GET). Unlike
+ * PTL, calls try_grab_page(page, FOLL_GET); f442fa614137 "mm: gup: stop abusing
+ * try_grab_folio" renamed it try_grab_folio after 6.10 — the stable trees took it as a backport
+ * in August 2024, after 6.10's release — with the same check). Unlike
  * the page-cache lookup's folio_try_get, it does not expect a zero count: a folio that is
  * mapped must be referenced, so `WARN_ON_ONCE(folio_ref_count(folio) <= 0)` and
  * get_user_pages fails with -ENOMEM. A count frozen while the folio is still mapped (option 3
  * of seed 002) hits exactly that.
  */
-export function tryGrabFolio<L>(c: Ctx<L>, f: FolioRefs, name: string): void {
+export function tryGrabPage<L>(c: Ctx<L>, f: FolioRefs, name: string): void {
   c.touch(f.ref);
   const ref = c.get(f.ref);
   if (ref <= 0)
     c.bug(
       REFCOUNT,
-      `WARN_ON_ONCE(folio_ref_count(folio) <= 0) in try_grab_folio: ${name} is mapped but its count is frozen; get_user_pages fails with -ENOMEM`,
+      `WARN_ON_ONCE(folio_ref_count(folio) <= 0) in try_grab_page: ${name} is mapped but its count is frozen; get_user_pages fails with -ENOMEM`,
     );
   c.set(f.ref, ref + 1);
   c.set(f.held, c.get(f.held) | (1 << c.tid));
@@ -39,7 +41,7 @@ export function slowGup(r: FilePageRefs, init: FaultLocals, fault: Node<FaultLoc
   const follow = (c: Ctx<FaultLocals>) => {
     spinLock(c, ptl);
     const p = c.get(pte);
-    const grab = ptePresent(p) && (tryGrabFolio(c, r.folio(p.folio), p.folio), c.let({ f: p.folio }), true);
+    const grab = ptePresent(p) && (tryGrabPage(c, r.folio(p.folio), p.folio), c.let({ f: p.folio }), true);
     spinUnlock(c, ptl);
     return grab;
   };
@@ -47,7 +49,7 @@ export function slowGup(r: FilePageRefs, init: FaultLocals, fault: Node<FaultLoc
     loop([
       scope<FaultLocals>(init, [
         when(
-          'follow_page_pte: pte_offset_map_lock; pte_present? try_grab_folio; pte_unmap_unlock',
+          'follow_page_pte: pte_offset_map_lock; pte_present? try_grab_page; pte_unmap_unlock',
           follow,
           [
             step('put_page: the GUP caller is done with the page', (c) => folioPut(c, r.folio(c.l.f), true), {
