@@ -108,7 +108,7 @@ function part(p: Program, g: Run, tid: number, names: readonly string[]): TraceP
   return {
     label: st.label,
     changes,
-    ...(st.chain ? { chain: st.chain } : {}),
+    ...(st.chain?.length ? { chain: st.chain } : {}),
     ...(note ? { note } : {}),
   };
 }

@@ -75,7 +75,7 @@ const BRACKET = { first: ['┌ ', '│ '], middle: ['├ ', '│ '], last: ['└
 const BRACKET_W = 2;
 
 /** The legend under a trace with merged steps (docs/lang-reductions.md). */
-export const PARTS_LEGEND = '┌ … └ the kernel steps of one atomic step (merged by the compiler)';
+export const PARTS_LEGEND = '┌ … └ one atomic step: kernel steps the compiler merged';
 
 const SEP = ' │ ';
 const CROSS = '─┼─';
