@@ -3,7 +3,8 @@
  * verdicts (a check's property table or compare's variant × property matrix) and each
  * counterexample as swimlanes — one lane per thread, one row per step, the step in its thread's
  * lane (call chain, label, the note saying which branch it took) and the state it changed beside
- * it — with the violated property and the command that replays it.
+ * it — with the violated property and the command that replays it. A step the compiler merged
+ * gives one row per kernel step (its parts: src/lang/parts.ts), bracketed, under its one number.
  */
 import type { Instance } from '../core/instantiate.js';
 import type { Violation } from '../explore/result.js';

@@ -1,6 +1,8 @@
 /**
  * Counterexamples as swimlanes: one column per thread, one row per step. The stepping thread's
  * column holds the step's label (`function: operation`), the last column the state it changed.
+ * A step the compiler merged gives one row per kernel step (src/lang/parts.ts), bracketed in
+ * its thread's column under the step's one number.
  */
 import type { Instance } from '../core/instantiate.js';
 import type { Trace, Violation } from '../explore/result.js';

@@ -3,9 +3,16 @@
  * each of its kernel steps as a row of its own, bracketed under one step number, and the JSON
  * trace carries the same parts; the printed schedule replays as it is (issue 13 item 5).
  */
-import { describe, expect, test } from '@jest/globals';
+import { afterAll, describe, expect, test } from '@jest/globals';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { readItf } from '../../src/report/itf.js';
 import type { JsonReplay } from '../../src/report/json.js';
 import { run } from './spawn.js';
+
+const TMP = mkdtempSync(path.join(tmpdir(), 'mmcheck-parts-'));
+afterAll(() => rmSync(TMP, { recursive: true, force: true }));
 
 const SCHEDULE = '0*4,1*2,0*6,1*2,0*25,1*7,2';
 const REPLAY = ['replay', 'migration-vs-fault', '--variant', 'upstream', '--property', 'migration-succeeds'];
@@ -47,5 +54,36 @@ describe('a kernel trace shows the parts of its merged steps', () => {
       'finish_fault: pte_unmap_unlock',
     ]);
     expect(st.parts?.[1].note).toBe('PTE changed (pte_none → present(A)): VM_FAULT_NOPAGE');
+  });
+
+  test('mail marks the section with + and |, ITF lists the parts in the state after it', () => {
+    const file = path.join(TMP, 'trace.itf.json');
+    const r = run([...REPLAY, '--schedule', SCHEDULE, '--format', 'mail', '--itf', file]);
+    const lines = r.out.split('\n');
+    const at = lines.findIndex((l) => l.trim() === '+   finish_fault()');
+    expect(lines.slice(at, at + 12).map((l) => l.trim())).toEqual([
+      '+   finish_fault()',
+      '|     pte_offset_map_l',
+      '|     ock',
+      '|     vmf_pte_changed?',
+      '|     else',
+      '|     set_pte_range',
+      '|     /* PTE changed',
+      '|     (pte_none ->',
+      '|     present(A)):',
+      '|     VM_FAULT_NOPAGE',
+      '|     */',
+      '|     pte_unmap_unlock',
+    ]);
+    expect(r.out).toContain('Lines from a + down its | are the kernel steps of one atomic step');
+    expect(lines.every((l) => l.length <= 72)).toBe(true);
+    const itf = readItf(readFileSync(file, 'utf8'));
+    expect(itf.states).toHaveLength(48);
+    const parts = itf.stateMeta[43].parts as { label: string; changes: { path: string }[] }[];
+    expect(parts.map((p) => [p.label, p.changes.map((c) => c.path)])).toEqual([
+      ['finish_fault: pte_offset_map_lock', ['ptl[0]']],
+      ['finish_fault: vmf_pte_changed? else set_pte_range', ['nopage']],
+      ['finish_fault: pte_unmap_unlock', ['ptl[0]']],
+    ]);
   });
 });

@@ -20,6 +20,7 @@ import {
   thread,
   type Reductions,
 } from '../../src/lang/index.js';
+import { swimlanesHtml } from '../../src/report/html.js';
 import { traceToJson } from '../../src/report/json.js';
 import { renderSwimlanes } from '../../src/report/swimlanes.js';
 import { langProgram } from './helpers.js';
@@ -158,5 +159,26 @@ describe('the parts of merged steps', () => {
       { label: 'b = a + 1', parts: undefined },
       { label: 'x = b', parts: undefined },
     ]);
+  });
+
+  test('the HTML swimlanes give each part a row, the first numbered, the bracket closed on the last', () => {
+    const html = swimlanesHtml({
+      violation: { property: 'p', kind: 'invariant', message: 'm', trace },
+      ctx: { model: 'test', variant: 'default', params: {} },
+      inst: merged,
+    });
+    const rows = [...html.matchAll(/<tr class="step([^"]*)"><td class="n">(\d*)<\/td>/g)].map((m) => `${m[2]}${m[1]}`);
+    expect(rows).toEqual([
+      '1 part first',
+      ' part',
+      ' part',
+      ' part',
+      ' part',
+      ' part end',
+      '2 part first',
+      ' part end',
+      '3 last',
+    ]);
+    expect(html).toContain('the kernel steps of one atomic step');
   });
 });
