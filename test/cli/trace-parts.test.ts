@@ -4,12 +4,13 @@
  * trace carries the same parts; the printed schedule replays as it is (issue 13 item 5).
  */
 import { afterAll, describe, expect, test } from '@jest/globals';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { readItf } from '../../src/report/itf.js';
 import type { JsonReplay } from '../../src/report/json.js';
-import { run } from './spawn.js';
+import { ROOT, run } from './spawn.js';
 
 const TMP = mkdtempSync(path.join(tmpdir(), 'mmcheck-parts-'));
 afterAll(() => rmSync(TMP, { recursive: true, force: true }));
@@ -45,6 +46,9 @@ describe('a kernel trace shows the parts of its merged steps', () => {
   test('the JSON trace keeps the merged step and lists its parts', () => {
     const r = run([...REPLAY, '--schedule', SCHEDULE, '--json']);
     const doc = JSON.parse(r.out) as JsonReplay;
+    const schema = JSON.parse(readFileSync(path.join(ROOT, 'docs/schema/mmcheck.schema.json'), 'utf8')) as object;
+    const validate = new Ajv2020({ allErrors: true, strict: true }).compile(schema);
+    expect([validate(doc), validate.errors ?? []]).toEqual([true, []]);
     expect(doc.trace.steps).toHaveLength(47);
     const st = doc.trace.steps[42];
     expect([st.step, st.thread, st.label]).toEqual([43, 'reader0', 'finish_fault: pte_offset_map_lock']);
