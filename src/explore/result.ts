@@ -17,6 +17,19 @@ export interface TraceStep {
   readonly thread: string;
   readonly label: string;
   readonly changes: readonly Change[];
+  /**
+   * A step the compiler merged (a locked section, thread-local computations): its kernel steps,
+   * in order, each with its own changes (src/lang/parts.ts). Absent for a step of one part.
+   */
+  readonly parts?: readonly TracePart[];
+}
+
+/** One kernel step inside a merged step: its label, changes, call chain and note. */
+export interface TracePart {
+  readonly label: string;
+  readonly changes: readonly Change[];
+  readonly chain?: readonly string[];
+  readonly note?: string;
 }
 
 export interface Trace {

@@ -1,12 +1,17 @@
 import { diff } from '../core/diff.js';
 import { ModelError } from '../core/errors.js';
+import { traceParts } from '../lang/parts.js';
 import type { Change, Trace, TraceStep } from './result.js';
 import { formatSchedule } from './schedule.js';
 import type { GState, System } from './system.js';
 import type { TransitionSystem } from './transition.js';
 
-/** Replay a schedule from the initial state, recording each step's label and changes. */
+/**
+ * Replay a schedule from the initial state, recording each step's label and changes, and the
+ * kernel steps of each step the compiler merged (src/lang/parts.ts).
+ */
 export function buildTrace(sys: System, tids: readonly number[]): Trace {
+  const parts = traceParts(sys.inst, tids);
   let g = sys.initial();
   const steps: TraceStep[] = [];
   for (let i = 0; i < tids.length; i++) {
@@ -14,7 +19,14 @@ export function buildTrace(sys: System, tids: readonly number[]): Trace {
     requireEnabled(sys, g, tid, i);
     const label = sys.label(g, tid);
     const next = sys.exec(g, tid).g;
-    steps.push({ tid, thread: sys.names[tid], label, changes: changes(g, next, tid) });
+    const more = parts?.[i];
+    steps.push({
+      tid,
+      thread: sys.names[tid],
+      label,
+      changes: changes(g, next, tid),
+      ...(more ? { parts: more } : {}),
+    });
     g = next;
   }
   return { threads: sys.names, steps, schedule: formatSchedule(tids) };

@@ -50,6 +50,8 @@ export interface CompileOptions {
  */
 export type LangStep<L> = Step<unknown, L> & {
   readonly chain: readonly string[];
+  /** A thread-local computation run as a step of its own (`mergeLocal` off; src/lang/parts.ts). */
+  readonly local?: true;
   readonly evaluate: (read: (r: Ref<unknown>) => unknown, l: L, tid: number) => Evaluation<L>;
   readonly after: (e: Evaluation<L>, tid: number) => { readonly pc: number; readonly l: L };
 };
@@ -286,6 +288,7 @@ class CompiledCode<L> {
       name: n.k === 'step' ? n.name : undefined,
       cost: n.k === 'step' ? n.cost : undefined,
       chain: n.chain,
+      ...(n.k === 'local' ? { local: true as const } : {}),
       evaluate: (read, l, tid) => this.evalMerged(id, read, l, tid),
       after,
       guard: (s, l, tid) => !ev(s, l, tid).blocked,

@@ -69,6 +69,8 @@ export type LangCompiled<S> = Program<S> & {
   readonly layout: Layout;
   /** The reductions it was compiled with (as asked; each applies only where `observes` allows). */
   readonly reductions: Reductions;
+  /** The merges that apply (a trace prints each merged step's parts: src/lang/parts.ts). */
+  readonly merges?: { readonly local: boolean; readonly locked: boolean };
 };
 
 export function isCompiled(p: Program): p is LangCompiled<unknown> {
@@ -112,6 +114,7 @@ export function compileProgram<S>(
   return {
     layout: p.layout,
     reductions: red,
+    merges: { local: eff.mergeLocal, locked: mergeable.size > 0 },
     init,
     threads,
     properties: p.properties,

@@ -5,7 +5,7 @@
  */
 import { errorMessage } from '../core/errors.js';
 import type { Instance } from '../core/instantiate.js';
-import type { Trace, TraceStep } from '../explore/result.js';
+import type { Trace, TracePart, TraceStep } from '../explore/result.js';
 import { System, type GState } from '../explore/system.js';
 import { describeChanges, type ShownChange } from './describe.js';
 
@@ -14,6 +14,12 @@ export interface AnnotatedStep extends TraceStep {
   readonly chain?: readonly string[];
   /** Why the step took its branch (`folio_ref_freeze(A, 2) fails: count 3`). */
   readonly note?: string;
+  readonly shown: readonly ShownChange[];
+  /** The kernel steps of a step the compiler merged, each with its changes described. */
+  readonly parts?: readonly AnnotatedPart[];
+}
+
+export interface AnnotatedPart extends TracePart {
   readonly shown: readonly ShownChange[];
 }
 
@@ -29,9 +35,12 @@ export interface AnnotatedTrace {
 export function annotate(trace: Trace, inst?: Instance): AnnotatedTrace {
   const names = trace.threads;
   const rules = inst?.program.show ?? [];
-  const plain = (st: TraceStep): AnnotatedStep => ({
+  const plain = ({ parts, ...st }: TraceStep): AnnotatedStep => ({
     ...st,
     shown: describeChanges(st.changes, st.thread, names, rules),
+    ...(parts
+      ? { parts: parts.map((pt) => ({ ...pt, shown: describeChanges(pt.changes, st.thread, names, rules) })) }
+      : {}),
   });
   if (!inst) return { threads: names, schedule: trace.schedule, steps: trace.steps.map(plain), states: [] };
   const sys = new System(inst);

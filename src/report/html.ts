@@ -3,12 +3,13 @@
  * verdicts (a check's property table or compare's variant × property matrix) and each
  * counterexample as swimlanes — one lane per thread, one row per step, the step in its thread's
  * lane (call chain, label, the note saying which branch it took) and the state it changed beside
- * it — with the violated property and the command that replays it.
+ * it — with the violated property and the command that replays it. A step the compiler merged
+ * gives one row per kernel step (its parts: src/lang/parts.ts), bracketed, under its one number.
  */
 import type { Instance } from '../core/instantiate.js';
 import type { Violation } from '../explore/result.js';
 import { meetsExpectation, type PropertyVerdict } from '../explore/verdicts.js';
-import { annotate, chainText } from './annotate.js';
+import { annotate, chainText, type AnnotatedStep } from './annotate.js';
 import { instanceName, replayCommand, type RunContext } from './format.js';
 import type { Style } from './palette.js';
 import type { Cell, CellInput } from './table.js';
@@ -55,6 +56,9 @@ table.lanes td.lane.active{background:#eef4ff;border-left-color:#3a6fd8}
 table.lanes tr.last td.lane.active{background:#fde8e6;border-left-color:#b3261e}
 table.lanes td.n{color:#777;text-align:right}
 table.lanes td.changes{border-left:2px solid #bbb;min-width:16em}
+table.lanes tr.part td.lane.active{box-shadow:inset 4px 0 #8e2a8e}
+table.lanes tr.part.first td.lane.active{border-top:2px solid #8e2a8e}
+table.lanes tr.part.end td.lane.active{border-bottom:2px solid #8e2a8e}
 .chain{color:#666;font-size:11.5px}
 .note{color:#8a6100}
 .bookkeeping{color:#888;font-style:italic}
@@ -92,16 +96,18 @@ export function swimlanesHtml(c: HtmlCounterexample): string {
   const a = annotate(v.trace, c.inst);
   const last: (readonly string[] | undefined)[] = a.threads.map(() => undefined);
   const head = `<tr><th>#</th>${a.threads.map((t) => `<th class="lane">${esc(t)}</th>`).join('')}<th>changed state</th></tr>`;
-  const rows = a.steps.map((st, i) => {
-    const prev = last[st.tid];
-    last[st.tid] = st.chain;
+  type Shown = Pick<AnnotatedStep, 'label' | 'chain' | 'note' | 'shown'>;
+  // One row per step, or per kernel step of a step the compiler merged (bracketed by `part`).
+  const row = (tid: number, st: Shown, n: number | undefined, cls: string) => {
+    const prev = last[tid];
+    last[tid] = st.chain;
     const chain =
       st.chain && st.chain.length > 1 && (!prev || prev.join() !== st.chain.join())
         ? `<div class="chain">${esc(chainText(st.chain, prev && prev.length > 1 ? prev : []))}</div>`
         : '';
     const lanes = a.threads
-      .map((_t, tid) =>
-        tid === st.tid
+      .map((_t, t) =>
+        t === tid
           ? `<td class="lane active">${chain}<div class="label mono">${esc(st.label)}</div></td>`
           : '<td class="lane"></td>',
       )
@@ -110,13 +116,32 @@ export function swimlanesHtml(c: HtmlCounterexample): string {
       ...(st.note ? [`<div class="note">${esc(st.note)}</div>`] : []),
       ...st.shown.map((s) => `<div class="mono${s.kind === 'bookkeeping' ? ' bookkeeping' : ''}">${esc(s.text)}</div>`),
     ].join('');
-    return `<tr class="step${i === a.steps.length - 1 ? ' last' : ''}"><td class="n">${i + 1}</td>${lanes}<td class="changes">${changes}</td></tr>`;
-  });
+    return `<tr class="step${cls}"><td class="n">${n ?? ''}</td>${lanes}<td class="changes">${changes}</td></tr>`;
+  };
+  const end = (i: number) => (i === a.steps.length - 1 ? ' last' : '');
+  const rows = a.steps.flatMap((st, i) =>
+    st.parts
+      ? st.parts.map((pt, k, all) =>
+          row(
+            st.tid,
+            pt,
+            k === 0 ? i + 1 : undefined,
+            ` part${k === 0 ? ' first' : ''}${k === all.length - 1 ? ` end${end(i)}` : ''}`,
+          ),
+        )
+      : [row(st.tid, st, i + 1, end(i))],
+  );
+  const legend = a.steps.some((st) => st.parts)
+    ? [
+        `<p class="dim legend">${esc('Bracketed rows: the kernel steps of one atomic step (merged by the compiler).')}</p>`,
+      ]
+    : [];
   const where = a.steps.length === 0 ? 'in the initial state' : `after step ${a.steps.length}`;
   return [
     `<section class="counterexample">`,
     `<h2>${esc(c.heading ?? `${instanceName(c.ctx)}: ${v.property}`)}</h2>`,
     `<table class="lanes">${head}${rows.join('')}</table>`,
+    ...legend,
     `<div class="violation"><strong class="property">✗ ${esc(v.property)}</strong> (${esc(v.kind)}) violated ${esc(where)}: ${esc(v.message)}</div>`,
     `<pre class="replay">${esc(replayCommand(c.ctx, v.trace.schedule, v.property))}</pre>`,
     `</section>`,

@@ -79,6 +79,21 @@ export function renderItf(v: Violation, ctx: RunContext, inst: Instance): string
       '#meta': {
         index: i,
         ...(st ? { thread: st.thread, label: st.label, ...(st.note ? { note: st.note } : {}) } : {}),
+        // A step the compiler merged: its kernel steps, each with its changes (src/lang/parts.ts).
+        ...(st?.parts
+          ? {
+              parts: st.parts.map((pt) => ({
+                label: pt.label,
+                ...(pt.note ? { note: pt.note } : {}),
+                changes: pt.changes.map((c) => ({
+                  path: c.path,
+                  before: toItfValue(c.before),
+                  after: toItfValue(c.after),
+                  ...(c.local ? { local: true } : {}),
+                })),
+              })),
+            }
+          : {}),
       },
     };
     for (const k of shared) state[k] = toItfValue((g.s as Record<string, unknown>)[k]);

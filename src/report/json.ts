@@ -4,7 +4,7 @@
  * describes the document; `mmcheck` is its format version.
  */
 import type { LockOrderReport } from '../analysis/lock-order.js';
-import type { Stats, Trace, Violation } from '../explore/result.js';
+import type { Change, Stats, Trace, Violation } from '../explore/result.js';
 import { meetsExpectation } from '../explore/verdicts.js';
 import { replayCommand, type RunContext } from './format.js';
 import { runOk, type RunReport } from './run.js';
@@ -33,7 +33,16 @@ export interface JsonTrace {
     readonly thread: string;
     readonly label: string;
     readonly changes: readonly JsonChange[];
+    /** A step the compiler merged: its kernel steps, each with its own changes (src/lang/parts.ts). */
+    readonly parts?: readonly JsonPart[];
   }[];
+}
+
+export interface JsonPart {
+  readonly label: string;
+  readonly chain?: readonly string[];
+  readonly note?: string;
+  readonly changes: readonly JsonChange[];
 }
 
 export interface JsonCounterexample {
@@ -127,14 +136,23 @@ export function traceToJson(t: Trace): JsonTrace {
       tid: s.tid,
       thread: s.thread,
       label: s.label,
-      changes: s.changes.map((c) => ({
-        path: c.path,
-        before: nul(c.before),
-        after: nul(c.after),
-        local: c.local === true,
-      })),
+      changes: s.changes.map(changeToJson),
+      ...(s.parts
+        ? {
+            parts: s.parts.map((pt) => ({
+              label: pt.label,
+              ...(pt.chain ? { chain: [...pt.chain] } : {}),
+              ...(pt.note ? { note: pt.note } : {}),
+              changes: pt.changes.map(changeToJson),
+            })),
+          }
+        : {}),
     })),
   };
+}
+
+function changeToJson(c: Change): JsonChange {
+  return { path: c.path, before: nul(c.before), after: nul(c.after), local: c.local === true };
 }
 
 function counterexample(t: Trace, ctx: RunContext, property: string): JsonCounterexample {

@@ -54,14 +54,22 @@ const MAX_DEPTH = 8;
  * (`CPU access: …`) is shown whole.
  */
 /** The call frames of a step: its chain, else its label's function when the label names one, else none. */
-function frames(st: AnnotatedStep): readonly string[] {
+function frames(st: Shown): readonly string[] {
   if (st.chain) return st.chain;
   const prefix = st.label.includes(':') ? st.label.slice(0, st.label.indexOf(':')).trim() : '';
   const fn = /^[A-Za-z_]\w*(\(.*\))?$/.test(prefix) ? labelFunction(st.label) : undefined;
   return fn ? [fn] : [];
 }
 
-function stepLines(st: AnnotatedStep, prev: AnnotatedStep | undefined, w: number): string[] {
+/** What the column shows of a step, or of one kernel step of a merged step. */
+type Shown = Pick<AnnotatedStep, 'label' | 'chain' | 'note'>;
+
+/** The lines of a merged step's kernel steps are marked: `+` on its first line, `|` below. */
+const GROUP = ['+ ', '| '] as const;
+export const MAIL_PARTS_LEGEND =
+  'Lines from a + down its | are the kernel steps of one atomic step (merged by the compiler).';
+
+function stepLines(st: Shown, prev: Shown | undefined, w: number): string[] {
   const label = toAscii(st.label);
   const out: string[] = [];
   const put = (text: string, indent: number) =>
@@ -116,17 +124,26 @@ export function renderMail(v: Violation, ctx: RunContext, inst?: Instance): stri
     ).map(row),
     '',
   ];
-  const last = new Map<number, AnnotatedStep>();
+  const last = new Map<number, Shown>();
   for (const st of a.steps) {
     const c = col.get(st.tid)!;
-    for (const l of stepLines(st, last.get(st.tid), colW)) {
-      const cells = cpus.map(() => '');
-      cells[c] = l;
-      lines.push(row(cells));
+    const parts: readonly Shown[] = st.parts ?? [st];
+    let mark = 0;
+    for (const pt of parts) {
+      const own = st.parts
+        ? stepLines(pt, last.get(st.tid), colW - 2).map((l) => GROUP[mark++ === 0 ? 0 : 1] + l)
+        : stepLines(pt, last.get(st.tid), colW);
+      for (const l of own) {
+        const cells = cpus.map(() => '');
+        cells[c] = l;
+        lines.push(row(cells));
+      }
+      last.set(st.tid, pt);
     }
-    last.set(st.tid, st);
   }
   if (a.steps.length === 0) lines.push('(no steps: the initial state violates it)');
+  if (a.steps.some((st) => st.parts))
+    lines.push('', ...wrapAnsi(MAIL_PARTS_LEGEND, MAIL_WIDTH, { hard: true }).split('\n'));
   const where = a.steps.length === 0 ? 'in the initial state' : `after step ${a.steps.length}`;
   lines.push(
     '',

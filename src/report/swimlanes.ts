@@ -1,10 +1,12 @@
 /**
  * Counterexamples as swimlanes: one column per thread, one row per step. The stepping thread's
  * column holds the step's label (`function: operation`), the last column the state it changed.
+ * A step the compiler merged gives one row per kernel step (src/lang/parts.ts), bracketed in
+ * its thread's column under the step's one number.
  */
 import type { Instance } from '../core/instantiate.js';
 import type { Trace, Violation } from '../explore/result.js';
-import { annotate, chainText, type AnnotatedTrace } from './annotate.js';
+import { annotate, chainText, type AnnotatedStep, type AnnotatedTrace } from './annotate.js';
 import { replayCommand, wrapCommand, type RunContext } from './format.js';
 import wrapAnsi from 'wrap-ansi';
 import { paint, plainPalette, type Palette } from './palette.js';
@@ -23,23 +25,33 @@ export interface SwimlaneOptions {
 
 interface Row {
   readonly tid: number;
+  /** The step's number in the schedule (on the first row of a merged step only). */
+  readonly step?: number;
+  /** Where the row sits in a merged step's bracket: its first, a middle or its last part. */
+  readonly part?: 'first' | 'middle' | 'last';
   /** Lines of the stepping thread's cell: the call chain when it changed (dim), then the label. */
   readonly chain?: string;
   readonly label: string;
   readonly changes: readonly { text: string; style?: 'yellow' | 'dim' }[];
 }
 
-/** Rows of a trace: the chain shown when it differs from the thread's previous step's. */
+/** What a row shows of a step or of one part of a merged step. */
+type Shown = Pick<AnnotatedStep, 'label' | 'chain' | 'note' | 'shown'>;
+
+/**
+ * Rows of a trace: one per step, or one per kernel step of a step the compiler merged; the chain
+ * shown when it differs from the thread's previous step's.
+ */
 function rowsOf(a: AnnotatedTrace): Row[] {
   const last: (readonly string[] | undefined)[] = a.threads.map(() => undefined);
-  return a.steps.map((st) => {
-    const prev = last[st.tid];
-    last[st.tid] = st.chain;
+  const row = (tid: number, st: Shown) => {
+    const prev = last[tid];
+    last[tid] = st.chain;
     // A chain is shown when the step enters new frames: not for a return to a caller (the
     // label names the function) nor for a chain of one frame.
     const changed = st.chain !== undefined && st.chain.length > 1 && !(prev && isPrefix(st.chain, prev));
     return {
-      tid: st.tid,
+      tid,
       // Frames shared with the previous chain are elided (`… →`) when that chain was shown.
       ...(changed ? { chain: chainText(st.chain, prev && prev.length > 1 ? prev : []) } : {}),
       label: st.label,
@@ -48,8 +60,24 @@ function rowsOf(a: AnnotatedTrace): Row[] {
         ...st.shown.map((c) => ({ text: c.text, ...(c.kind === 'bookkeeping' ? { style: 'dim' as const } : {}) })),
       ],
     };
+  };
+  return a.steps.flatMap((st, i): Row[] => {
+    if (!st.parts) return [{ ...row(st.tid, st), step: i + 1 }];
+    const n = st.parts.length;
+    return st.parts.map((pt, k) => ({
+      ...row(st.tid, pt),
+      ...(k === 0 ? { step: i + 1 } : {}),
+      part: k === 0 ? 'first' : k === n - 1 ? 'last' : 'middle',
+    }));
   });
 }
+
+/** The bracket that groups a merged step's rows: the first line of a part, then the others. */
+const BRACKET = { first: ['┌ ', '│ '], middle: ['├ ', '│ '], last: ['└ ', '  '] } as const;
+const BRACKET_W = 2;
+
+/** The legend under a trace with merged steps (docs/lang-reductions.md). */
+export const PARTS_LEGEND = '┌ … └ one atomic step: kernel steps the compiler merged';
 
 const SEP = ' │ ';
 const CROSS = '─┼─';
@@ -74,7 +102,9 @@ export function renderSwimlanes(trace: Trace, opts: SwimlaneOptions = {}): strin
   const natural = threads.map((name, tid) =>
     Math.max(
       len(name),
-      ...rows.filter((r) => r.tid === tid).map((r) => Math.max(len(r.label), r.chain ? len(r.chain) : 0)),
+      ...rows
+        .filter((r) => r.tid === tid)
+        .map((r) => Math.max(len(r.label), r.chain ? len(r.chain) : 0) + (r.part ? BRACKET_W : 0)),
       MIN_THREAD,
     ),
   );
@@ -123,20 +153,36 @@ export function renderSwimlanes(trace: Trace, opts: SwimlaneOptions = {}): strin
   );
   rows.forEach((r, i) => {
     const last = i === rows.length - 1;
-    const chainLines = r.chain ? wrap(r.chain, threadW[r.tid]).length : 0;
-    const cells = threads.map((_n, t) =>
-      t === r.tid ? [...(r.chain ? wrap(r.chain, threadW[t]) : []), ...wrap(r.label, threadW[t])] : [],
-    );
+    const w = threadW[r.tid] - (r.part ? BRACKET_W : 0);
+    const chainLines = r.chain ? wrap(r.chain, w).length : 0;
+    const own = [...(r.chain ? wrap(r.chain, w) : []), ...wrap(r.label, w)];
     const changeLines = r.changes.flatMap((c) => wrap(c.text, changesW).map((l) => paint(p, c.style, l)));
+    // A merged step's bracket runs down the left of its thread's cell, over every line of its rows.
+    const height = Math.max(1, own.length, changeLines.length);
+    const bracket = r.part ? BRACKET[r.part] : undefined;
+    const cell = bracket
+      ? Array.from(
+          { length: r.part === 'last' ? own.length : height },
+          (_x, k) => bracket[k === 0 ? 0 : 1] + (own[k] ?? ''),
+        )
+      : own;
+    const cells = threads.map((_n, t) => (t === r.tid ? cell : []));
+    const paintOwn = (s: string, line: number) => (line < chainLines ? p.dim(s) : last ? p.bold(p.red(s)) : p.cyan(s));
     emit(
-      String(i + 1),
+      r.step === undefined ? '' : String(r.step),
       cells,
       changeLines,
-      (t, s, line) => (t !== r.tid ? s : line < chainLines ? p.dim(s) : last ? p.bold(p.red(s)) : p.cyan(s)),
+      (t, s, line) =>
+        t !== r.tid
+          ? s
+          : bracket
+            ? p.dim(s.slice(0, BRACKET_W)) + paintOwn(s.slice(BRACKET_W), line)
+            : paintOwn(s, line),
       (s) => p.dim(s),
     );
   });
   if (rows.length === 0) lines.push(p.dim('(no steps: the initial state)'));
+  if (rows.some((r) => r.part)) lines.push(...wrap(PARTS_LEGEND, width).map((l) => p.dim(l)));
   if (idle.length) lines.push(p.dim(`(no step taken by ${idle.join(', ')})`));
   return lines.join('\n');
 }

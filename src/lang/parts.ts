@@ -1,0 +1,134 @@
+/**
+ * The kernel steps inside a merged step, for printing a counterexample (issue 13: a trace shows
+ * every kernel step, merged ones included). The schedule is replayed twice side by side: on the
+ * program the counterexample was found on (without dead-local resets, `traceInstance`) and on
+ * the same model compiled with every reduction off. A merged step of thread t is, in the
+ * unmerged program, exactly these steps of t, in order (docs/lang-reductions.md):
+ *  - with thread-local steps merged, the local steps the thread starts with (only before its
+ *    first step: the merged program ran them when it was built);
+ *  - then, for each part of the step (one, or the parts of a merged locked section), that part,
+ *    followed, with local steps merged, by the local steps after it up to the next shared step.
+ * After each merged step the two replays must agree on the shared state and the thread's locals;
+ * if they ever do not, no step gets parts and the trace prints as the search ran it.
+ */
+import { diff } from '../core/diff.js';
+import { errorMessage } from '../core/errors.js';
+import type { Instance } from '../core/instantiate.js';
+import type { Program } from '../core/model.js';
+import type { Step } from '../core/step.js';
+import type { Change, TracePart } from '../explore/result.js';
+import type { LangStep } from './compile.js';
+import { instantiateWith, isCompiled, isLangModel, NO_REDUCTIONS, traceInstance } from './model.js';
+
+interface Run {
+  s: unknown;
+  readonly t: { pc: number; l: unknown }[];
+}
+
+/**
+ * The parts of each step of the schedule `tids` (undefined for a step of one part); undefined
+ * when the program merges nothing, is not a language program, or cannot be rebuilt as it ran.
+ */
+export function traceParts(inst: Instance, tids: readonly number[]): (readonly TracePart[] | undefined)[] | undefined {
+  const printer = traceInstance(inst);
+  const p = printer.program;
+  if (!isLangModel(inst.model) || !isCompiled(p) || !p.merges) return undefined;
+  if (!p.merges.local && !p.merges.locked) return undefined;
+  // A program changed after it was built (a test's start locals) cannot be rebuilt unmerged.
+  if (printer === inst && (p.reductions.resetDead || !sameAsBuilt(inst))) return undefined;
+  try {
+    return expand(inst, p, tids);
+  } catch {
+    return undefined; // the trace prints as the search ran it (the error shows there if it is one)
+  }
+}
+
+function expand(
+  inst: Instance,
+  p: Program & { readonly merges?: { readonly local: boolean } },
+  tids: readonly number[],
+) {
+  const flat = instantiateWith(inst.model, NO_REDUCTIONS, inst.variant, inst.params).program;
+  const names = p.threads.map((t) => t.name);
+  const m = start(p);
+  const u = start(flat);
+  const out: (readonly TracePart[] | undefined)[] = [];
+  for (const tid of tids) {
+    const parts: TracePart[] = [];
+    const local = () =>
+      p.merges?.local && (flat.threads[tid].steps[u.t[tid].pc] as LangStep<unknown> | undefined)?.local;
+    while (local()) parts.push(part(flat, u, tid, names));
+    for (let k = count(p, m, tid); k > 0; k--) {
+      if (done(flat, u, tid)) return undefined;
+      parts.push(part(flat, u, tid, names));
+      while (local()) parts.push(part(flat, u, tid, names));
+    }
+    exec(p, m, tid);
+    if (diff(m.s, u.s).length > 0 || diff(m.t[tid].l, u.t[tid].l).length > 0) return undefined;
+    out.push(parts.length > 1 ? parts : undefined);
+  }
+  return out;
+}
+
+/** The printer rebuilt from its model is the program it holds (the check `traceInstance` makes). */
+function sameAsBuilt(inst: Instance): boolean {
+  if (!isCompiled(inst.program)) return false;
+  const again = instantiateWith(inst.model, inst.program.reductions, inst.variant, inst.params);
+  const text = (q: Program) =>
+    JSON.stringify([q.init, q.threads.map((t): unknown[] => [t.name, t.locals as unknown, t.steps.length])]);
+  return text(again.program) === text(inst.program);
+}
+
+function start(p: Program): Run {
+  return { s: p.init, t: p.threads.map((t) => ({ pc: 0, l: t.locals as unknown })) };
+}
+
+function done(p: Program, g: Run, tid: number): boolean {
+  return g.t[tid].pc >= p.threads[tid].steps.length;
+}
+
+/** How many steps of the unmerged program the merged step at thread `tid`'s pc runs. */
+function count(p: Program, g: Run, tid: number): number {
+  const st = p.threads[tid].steps[g.t[tid].pc] as LangStep<unknown> | undefined;
+  if (!st?.evaluate) return 1;
+  const s = g.s;
+  const e = st.evaluate((r) => r.get(s), g.t[tid].l, tid);
+  return 'parts' in e ? (e.parts as readonly string[]).length : 1;
+}
+
+/** Run thread `tid`'s next step of the unmerged program, recording it as a part. */
+function part(p: Program, g: Run, tid: number, names: readonly string[]): TracePart {
+  const st = p.threads[tid].steps[g.t[tid].pc] as Step<unknown, unknown>;
+  const before = { s: g.s, l: g.t[tid].l };
+  const note = noteOf(st, before.s, before.l, tid, names);
+  exec(p, g, tid);
+  const changes: Change[] = diff(before.s, g.s).map((d) => ({ path: d.path, before: d.before, after: d.after }));
+  for (const d of diff(before.l, g.t[tid].l))
+    changes.push({ path: d.path, before: d.before, after: d.after, local: true });
+  return {
+    label: st.label,
+    changes,
+    ...(st.chain?.length ? { chain: st.chain } : {}),
+    ...(note ? { note } : {}),
+  };
+}
+
+/** Run thread `tid`'s step (compiled programs jump by index; the thread's length is exit). */
+function exec(p: Program, g: Run, tid: number): void {
+  const ts = g.t[tid];
+  const st = p.threads[tid].steps[ts.pc] as Step<unknown, unknown>;
+  const o = st.run(g.s, ts.l, tid);
+  if (o.violation) return;
+  if (o.s !== undefined) g.s = o.s;
+  if (o.l !== undefined) ts.l = o.l;
+  ts.pc = typeof o.goto === 'number' ? o.goto : ts.pc + 1;
+}
+
+function noteOf(st: Step, s: unknown, l: unknown, tid: number, names: readonly string[]): string | null {
+  if (!st.note) return null;
+  try {
+    return st.note(s, l, tid, names);
+  } catch (e) {
+    return `(the step's note failed: ${errorMessage(e)})`;
+  }
+}
