@@ -1,0 +1,138 @@
+/**
+ * The pre-pass before the search (src/lang/prepass.ts): each thread run alone from the initial
+ * state, then alone after each other thread ran alone to where it stopped. Exact state counts on
+ * tiny programs, derived by hand; what it refuses, and what it leaves to the search.
+ */
+import { describe, expect, test } from '@jest/globals';
+import { assertion } from '../../src/core/property.js';
+import { StepError } from '../../src/core/errors.js';
+import { explore } from '../../src/explore/explore.js';
+import {
+  compileProgram,
+  guardedBy,
+  int,
+  layout,
+  NO_REDUCTIONS,
+  spinlock,
+  spinLock,
+  spinUnlock,
+  step,
+  thread,
+  type Block,
+  type LangProgram,
+} from '../../src/lang/index.js';
+import { prepass } from '../../src/lang/prepass.js';
+import { langProgram } from './helpers.js';
+
+const shared = layout({ x: int(0, 3), flag: int(0, 1), k: spinlock(), g: guardedBy('k', int(0, 3)) });
+const { x, flag, k, g } = shared.refs;
+type L = Record<string, never>;
+
+const program = (...threads: Block<L>[]): LangProgram => ({
+  layout: shared,
+  threads: threads.map((b, i) => thread<L>(`T${i}`, {}, b)),
+  properties: [assertion('bug', 'a BUG')],
+  observes: {},
+});
+const compiled = (...threads: Block<L>[]) => compileProgram(program(...threads), NO_REDUCTIONS, 'test');
+const refusal = (f: () => unknown): StepError | 'accepted' => {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof StepError) return e;
+    throw e;
+  }
+  return 'accepted';
+};
+
+const locked: Block<L> = [
+  step('spin_lock(k)', (c) => spinLock(c, k)),
+  step('g = g + 1', (c) => c.set(g, c.get(g) + 1)),
+  step('spin_unlock(k)', (c) => spinUnlock(c, k)),
+];
+
+describe('the pre-pass', () => {
+  test('one thread alone: each of its states once, its end included', () => {
+    // pc 0, 1, 2 and the end: 4 states.
+    expect(prepass(compiled(locked))).toEqual({ states: 4, cut: false });
+  });
+
+  test('two threads: each alone, then each after the other stopped', () => {
+    // Alone: 4 + 4. T0 after T1 ended (g = 1): 4 more, ending at g = 2; T1 after T0 the same.
+    expect(prepass(compiled(locked, locked))).toEqual({ states: 16, cut: false });
+  });
+
+  test('a thread that waits alone stops there; the other threads start from where it stopped', () => {
+    const waiter: Block<L> = [
+      step('wait for flag', (c) => c.await(c.get(flag) === 1)),
+      step('x = 1', (c) => c.set(x, 1)),
+    ];
+    const setter: Block<L> = [step('flag = 1', (c) => c.set(flag, 1))];
+    // T0 alone: blocked at pc 0 (1). T1 alone: 2. T0 after T1 ended (flag = 1): pc 0, 1, end (3).
+    // T1 after T0 stopped (the initial state, already seen): 0.
+    expect(prepass(compiled(waiter, setter))).toEqual({ states: 6, cut: false });
+  });
+
+  test('a guarded access without the lock is refused, naming thread and step', () => {
+    const e = refusal(() => prepass(compiled([...locked, step('g = 0', (c) => c.set(g, 0))])));
+    expect(e).toBeInstanceOf(StepError);
+    expect([(e as StepError).code, (e as StepError).message]).toEqual([
+      'lock-discipline',
+      "thread 'T0' step 'g = 0': accesses g without holding k (the layout declares it guardedBy('k'))",
+    ]);
+  });
+
+  test('a value outside its domain after another thread ran says how it was reached', () => {
+    const bump: Block<L> = [step('x = x + 2', (c) => c.set(x, c.get(x) + 2))];
+    // Alone each stores 2; T1 after T0 ended stores 4.
+    const e = refusal(() => prepass(compiled(bump, bump)));
+    expect([(e as StepError).code, (e as StepError).message]).toEqual([
+      'bad-model',
+      "thread 'T0' step 'x = x + 2': set x = 4 is outside its domain (0..3) (with thread 'T1' run alone first, to its end)",
+    ]);
+  });
+
+  test('a BUG ends the execution: what would follow it is not run', () => {
+    const buggy: Block<L> = [
+      step('BUG_ON(1)', (c) => c.bug('bug', 'BUG_ON')),
+      step('x = 4', (c) => c.set(x, 4)),
+    ];
+    expect(prepass(compiled(buggy))).toEqual({ states: 1, cut: false });
+  });
+
+  test('maxStates bounds it by a count: cut short, it refuses nothing it did not reach', () => {
+    const bad: Block<L> = [...locked, step('g = 0', (c) => c.set(g, 0))];
+    expect(prepass(compiled(bad), { maxStates: 3 })).toEqual({ states: 3, cut: true });
+  });
+
+  test('instantiate runs it: the error names the model and the variant', () => {
+    const e = refusal(() => langProgram(() => program([...locked, step('g = 0', (c) => c.set(g, 0))])));
+    expect((e as StepError).message).toBe(
+      "model 'test' variant 'default' thread 'T0' step 'g = 0': accesses g without holding k (the layout declares it guardedBy('k'))",
+    );
+  });
+
+  test('an error only an interleaving reaches is left to the search, which names the step', () => {
+    // T1 reads g unlocked after T0 set x = 2, which needs T1's flag = 1, which needs T0's x = 1.
+    // T0 alone blocks at 'wait for flag'; T1 alone at its first step; T1 after T0 stopped (x = 1)
+    // sets flag and blocks at 'wait for x = 2'; T0 after T1 stopped alone (the initial state)
+    // blocks again. Only an interleaving gets further: the search.
+    const t0: Block<L> = [
+      step('x = 1', (c) => c.set(x, 1)),
+      step('wait for flag', (c) => c.await(c.get(flag) === 1)),
+      step('x = 2', (c) => c.set(x, 2)),
+    ];
+    const t1: Block<L> = [
+      step('wait for x = 1', (c) => c.await(c.get(x) === 1)),
+      step('flag = 1', (c) => c.set(flag, 1)),
+      step('wait for x = 2', (c) => c.await(c.get(x) === 2)),
+      step('read g', (c) => void c.get(g)),
+    ];
+    const inst = langProgram(() => program(t0, t1), NO_REDUCTIONS);
+    const r = explore(inst, { strategy: 'naive', stopAtFirst: false });
+    expect(r.kind === 'error' && [r.code, r.message]).toEqual([
+      'lock-discipline',
+      "model 'test' thread 'T1' step 'read g': accesses g without holding k (the layout declares it guardedBy('k'))",
+    ]);
+  });
+});
