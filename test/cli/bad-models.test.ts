@@ -59,11 +59,11 @@ describe('a model the compiler cannot accept is refused before the search', () =
   test('an error a thread reaches only after another ran alone to its end is found before the search', () => {
     refusedBeforeSearch(
       run(['check', fixture('after-other')]),
-      "model 'after-other' variant 'v' thread 'reader' step 'read g': accesses g without holding k (the layout declares it guardedBy('k')) (with thread 'writer' run alone first, to its end)",
+      "model 'after-other' variant 'v' thread 'reader' step 'read g': accesses g without holding k (the layout declares it guardedBy('k')) (after 'writer' ran alone until it stopped)",
     );
   });
 
-  test('one only an interleaving reaches is found by the search: still one line naming the step, exit 2', () => {
+  test('one only a preemption reaches is found by the search: still one line naming the step, exit 2', () => {
     for (const engine of ['reference', 'compiled']) {
       const r = run(['check', fixture('interleaved'), '--engine', engine]);
       expect(r.code).toBe(2);

@@ -1,7 +1,8 @@
 /**
- * The pre-pass before the search (src/lang/prepass.ts): each thread run alone from the initial
- * state, then alone after each other thread ran alone to where it stopped. Exact state counts on
- * tiny programs, derived by hand; what it refuses, and what it leaves to the search.
+ * The pre-pass before the search (src/lang/prepass.ts): the threads run one at a time, each alone
+ * until it stops, in every order. Exact counts on tiny programs, derived by hand (`states`: the
+ * states of the runs alone plus the configurations where they stopped); what it refuses, and
+ * what it leaves to the search.
  */
 import { describe, expect, test } from '@jest/globals';
 import { assertion } from '../../src/core/property.js';
@@ -53,13 +54,15 @@ const locked: Block<L> = [
 
 describe('the pre-pass', () => {
   test('one thread alone: each of its states once, its end included', () => {
-    // pc 0, 1, 2 and the end: 4 states.
-    expect(prepass(compiled(locked))).toEqual({ states: 4, cut: false });
+    // pc 0, 1, 2 and the end: 4 states; 1 configuration (it ended).
+    expect(prepass(compiled(locked))).toEqual({ states: 5, cut: false, ran: 3, steps: 3 });
   });
 
   test('two threads: each alone, then each after the other stopped', () => {
-    // Alone: 4 + 4. T0 after T1 ended (g = 1): 4 more, ending at g = 2; T1 after T0 the same.
-    expect(prepass(compiled(locked, locked))).toEqual({ states: 16, cut: false });
+    // From the start: T0 alone, 4 states and a configuration (T0 ended, g = 1); T1 the same.
+    // Then T1 after T0 (g = 1): 4 states and a configuration (both ended, g = 2); T0 after T1
+    // reaches that configuration again: 4 states. 4 + 1 + 4 + 1 + 4 + 1 + 4.
+    expect(prepass(compiled(locked, locked))).toEqual({ states: 19, cut: false, ran: 6, steps: 6 });
   });
 
   test('a thread that waits alone stops there; the other threads start from where it stopped', () => {
@@ -68,9 +71,9 @@ describe('the pre-pass', () => {
       step('x = 1', (c) => c.set(x, 1)),
     ];
     const setter: Block<L> = [step('flag = 1', (c) => c.set(flag, 1))];
-    // T0 alone: blocked at pc 0 (1). T1 alone: 2. T0 after T1 ended (flag = 1): pc 0, 1, end (3).
-    // T1 after T0 stopped (the initial state, already seen): 0.
-    expect(prepass(compiled(waiter, setter))).toEqual({ states: 6, cut: false });
+    // T0 alone: blocked at once (1 state, no new configuration). T1 alone: 2 states and a
+    // configuration (flag = 1). T0 from there: pc 0, 1, end (3) and a configuration.
+    expect(prepass(compiled(waiter, setter))).toEqual({ states: 8, cut: false, ran: 3, steps: 3 });
   });
 
   test('a guarded access without the lock is refused, naming thread and step', () => {
@@ -88,21 +91,18 @@ describe('the pre-pass', () => {
     const e = refusal(() => prepass(compiled(bump, bump)));
     expect([(e as StepError).code, (e as StepError).message]).toEqual([
       'bad-model',
-      "thread 'T0' step 'x = x + 2': set x = 4 is outside its domain (0..3) (with thread 'T1' run alone first, to its end)",
+      "thread 'T1' step 'x = x + 2': set x = 4 is outside its domain (0..3) (after 'T0' ran alone until it stopped)",
     ]);
   });
 
   test('a BUG ends the execution: what would follow it is not run', () => {
-    const buggy: Block<L> = [
-      step('BUG_ON(1)', (c) => c.bug('bug', 'BUG_ON')),
-      step('x = 4', (c) => c.set(x, 4)),
-    ];
-    expect(prepass(compiled(buggy))).toEqual({ states: 1, cut: false });
+    const buggy: Block<L> = [step('BUG_ON(1)', (c) => c.bug('bug', 'BUG_ON')), step('x = 4', (c) => c.set(x, 4))];
+    expect(prepass(compiled(buggy))).toEqual({ states: 1, cut: false, ran: 1, steps: 2 });
   });
 
   test('maxStates bounds it by a count: cut short, it refuses nothing it did not reach', () => {
     const bad: Block<L> = [...locked, step('g = 0', (c) => c.set(g, 0))];
-    expect(prepass(compiled(bad), { maxStates: 3 })).toEqual({ states: 3, cut: true });
+    expect(prepass(compiled(bad), { maxStates: 3 })).toEqual({ states: 3, cut: true, ran: 3, steps: 4 });
   });
 
   test('instantiate runs it: the error names the model and the variant', () => {
@@ -112,11 +112,8 @@ describe('the pre-pass', () => {
     );
   });
 
-  test('an error only an interleaving reaches is left to the search, which names the step', () => {
+  test('a handshake (threads run one at a time, each until it waits) is followed', () => {
     // T1 reads g unlocked after T0 set x = 2, which needs T1's flag = 1, which needs T0's x = 1.
-    // T0 alone blocks at 'wait for flag'; T1 alone at its first step; T1 after T0 stopped (x = 1)
-    // sets flag and blocks at 'wait for x = 2'; T0 after T1 stopped alone (the initial state)
-    // blocks again. Only an interleaving gets further: the search.
     const t0: Block<L> = [
       step('x = 1', (c) => c.set(x, 1)),
       step('wait for flag', (c) => c.await(c.get(flag) === 1)),
@@ -128,8 +125,21 @@ describe('the pre-pass', () => {
       step('wait for x = 2', (c) => c.await(c.get(x) === 2)),
       step('read g', (c) => void c.get(g)),
     ];
-    const inst = langProgram(() => program(t0, t1), NO_REDUCTIONS);
-    const r = explore(inst, { strategy: 'naive', stopAtFirst: false });
+    expect((refusal(() => prepass(compiled(t0, t1))) as StepError).message).toBe(
+      "thread 'T1' step 'read g': accesses g without holding k (the layout declares it guardedBy('k')) (after 'T0', 'T1', 'T0' ran alone in turn, each until it stopped)",
+    );
+  });
+
+  test('an error only a preemption reaches is left to the search, which names the step', () => {
+    // T1 reads g unlocked only while x = 1, between two steps of T0 that both can run: T0 alone
+    // runs through both, T1 alone waits.
+    const t0: Block<L> = [step('x = 1', (c) => c.set(x, 1)), step('x = 0', (c) => c.set(x, 0))];
+    const t1: Block<L> = [step('wait for x = 1', (c) => c.await(c.get(x) === 1)), step('read g', (c) => void c.get(g))];
+    expect(prepass(compiled(t0, t1))).toEqual({ states: 5, cut: false, ran: 2, steps: 4 });
+    const r = explore(
+      langProgram(() => program(t0, t1), NO_REDUCTIONS),
+      { strategy: 'naive', stopAtFirst: false },
+    );
     expect(r.kind === 'error' && [r.code, r.message]).toEqual([
       'lock-discipline',
       "model 'test' thread 'T1' step 'read g': accesses g without holding k (the layout declares it guardedBy('k'))",
