@@ -63,14 +63,25 @@ describe('a model the compiler cannot accept is refused before the search', () =
     );
   });
 
-  test('one only a preemption reaches is found by the search: still one line naming the step, exit 2', () => {
+  test.each([
+    [
+      'preempted-lock',
+      "model 'preempted-lock' thread 'reader' step 'read g': accesses g without holding k (the layout declares it guardedBy('k'))",
+    ],
+    [
+      'preempted-domain',
+      "model 'preempted-domain' thread 'reader' step 'x = x + 1' threw in guard: set x = 2 is outside its domain (0..1)",
+    ],
+    [
+      'preempted-field',
+      "model 'preempted-field' thread 'reader' step 'read y' threw in guard: get undefined: not a field of the model's layout",
+    ],
+  ])('%s: an error only a preemption reaches is found by the search, as one line naming the step', (name, line) => {
     for (const engine of ['reference', 'compiled']) {
-      const r = run(['check', fixture('interleaved'), '--engine', engine]);
+      const r = run(['check', fixture(name), '--engine', engine]);
       expect(r.code).toBe(2);
       expect(r.out).toBe('');
-      expect(r.err).toBe(
-        "mmcheck: error: model 'interleaved' thread 'reader' step 'read g': accesses g without holding k (the layout declares it guardedBy('k'))\n",
-      );
+      expect(r.err).toBe(`mmcheck: error: ${line}\n`);
     }
   });
 });
