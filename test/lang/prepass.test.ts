@@ -9,6 +9,7 @@ import { assertion } from '../../src/core/property.js';
 import { StepError } from '../../src/core/errors.js';
 import { explore } from '../../src/explore/explore.js';
 import {
+  ALL_REDUCTIONS,
   compileProgram,
   guardedBy,
   int,
@@ -103,6 +104,26 @@ describe('the pre-pass', () => {
   test('maxStates bounds it by a count: cut short, it refuses nothing it did not reach', () => {
     const bad: Block<L> = [...locked, step('g = 0', (c) => c.set(g, 0))];
     expect(prepass(compiled(bad), { maxStates: 3 })).toEqual({ states: 3, cut: true, ran: 3, steps: 4 });
+  });
+
+  test('a part of a locked section that breaks the discipline is refused by its own name, not merged', () => {
+    const two = layout({ k: spinlock(), g: guardedBy('k', int(0, 1)), k2: spinlock(), h: guardedBy('k2', int(0, 1)) });
+    const r = two.refs;
+    const body: Block<L> = [
+      step('spin_lock(k)', (c) => spinLock(c, r.k)),
+      step('g = 1', (c) => c.set(r.g, 1)),
+      step('h = 1', (c) => c.set(r.h, 1)),
+      step('spin_unlock(k)', (c) => spinUnlock(c, r.k)),
+    ];
+    const p: LangProgram = { layout: two, threads: [thread<L>('T0', {}, body)], properties: [], observes: {} };
+    const merged = compileProgram(p, ALL_REDUCTIONS, 'test');
+    // The section merges 'g = 1' and stops before 'h = 1', which then fails as a step of its own.
+    expect(merged.threads[0].steps[0].note?.(two.defaults, {}, 0, ['T0'])).toBe(
+      'one step with the rest of its locked section: g = 1',
+    );
+    expect((refusal(() => prepass(merged)) as StepError).message).toBe(
+      "thread 'T0' step 'h = 1': accesses h without holding k2 (the layout declares it guardedBy('k2'))",
+    );
   });
 
   test('instantiate runs it: the error names the model and the variant', () => {
