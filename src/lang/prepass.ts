@@ -23,7 +23,7 @@ import { LayoutError } from './domain.js';
  * never time: the result is deterministic).
  */
 export interface PrepassOptions {
-  /** States visited at most, over all threads' runs (default 20,000). */
+  /** States visited at most, runs alone and configurations together (default 20,000). */
   readonly maxStates?: number;
 }
 
@@ -37,7 +37,7 @@ interface Solo {
 
 /** What the pre-pass saw; throws a StepError naming the thread and step on a model error. */
 export interface PrepassReport {
-  /** States visited (one thread's pc, locals and the shared state). */
+  /** States visited: those of the runs alone (a thread's pc and locals, the shared state) and the configurations where they stopped. */
   readonly states: number;
   /** Whether `maxStates` cut it short. */
   readonly cut: boolean;
