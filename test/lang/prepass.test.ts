@@ -14,6 +14,7 @@ import {
   guardedBy,
   int,
   layout,
+  local,
   NO_REDUCTIONS,
   spinlock,
   spinLock,
@@ -21,6 +22,7 @@ import {
   step,
   thread,
   type Block,
+  while_,
   type LangProgram,
 } from '../../src/lang/index.js';
 import { prepass } from '../../src/lang/prepass.js';
@@ -123,6 +125,14 @@ describe('the pre-pass', () => {
     );
     expect((refusal(() => prepass(merged)) as StepError).message).toBe(
       "thread 'T0' step 'h = 1': accesses h without holding k2 (the layout declares it guardedBy('k2'))",
+    );
+  });
+
+  test('a loop of merged local computations that never reaches a step is a dead end after its step', () => {
+    const spin: Block<L> = [step('x = 1', (c) => c.set(x, 1)), while_(() => true, [local('nothing', () => ({}))])];
+    const p: LangProgram = { ...program(spin), observes: {} };
+    expect((refusal(() => prepass(compileProgram(p, ALL_REDUCTIONS, 'test'))) as StepError).message).toBe(
+      "thread 'T0' step 'x = 1': dead end: control flow after it loops without reaching a step",
     );
   });
 
