@@ -59,6 +59,34 @@ export class ModelError extends Error {
   }
 }
 
+/**
+ * A model error at one place of one thread, found before or while the search runs: its line is
+ * `model 'M' [variant 'V'] thread 'T' [step 'S']: what`. `instantiate` adds the model and variant
+ * to one the model's compiler or pre-pass raises (src/lang/prepass.ts).
+ */
+export class StepError extends ModelError {
+  constructor(
+    readonly thread: string,
+    readonly step: string | undefined,
+    readonly what: string,
+    code: ModelErrorCode = 'bad-model',
+    readonly model?: string,
+    readonly variant?: string,
+  ) {
+    super(
+      `${model !== undefined ? `model '${model}' ` : ''}${variant !== undefined ? `variant '${variant}' ` : ''}` +
+        `thread '${thread}'${step !== undefined ? ` step '${step}'` : ''}: ${what}`,
+      code,
+    );
+    this.name = 'StepError';
+  }
+
+  /** The same error naming the model and variant. */
+  located(model: string, variant: string): StepError {
+    return new StepError(this.thread, this.step, this.what, this.code, model, variant);
+  }
+}
+
 export function errorMessage(e: unknown): string {
   if (e instanceof Error) return e.message.split('\n')[0];
   return String(e).split('\n')[0];

@@ -1,4 +1,4 @@
-import { ModelError, errorMessage } from './errors.js';
+import { ModelError, StepError, errorMessage } from './errors.js';
 import type { Model, Program, Verdict } from './model.js';
 import { deadlockFree, DEADLOCK_FREE, type Property } from './property.js';
 
@@ -50,9 +50,11 @@ export function instantiate(model: Model, variant?: string, given?: Readonly<Rec
   try {
     program = model.build({ ...model.options, ...spec.options }, params);
   } catch (e) {
+    if (e instanceof StepError) throw e.located(model.name, name);
     throw new ModelError(`model '${model.name}' variant '${name}' failed to build: ${errorMessage(e)}`, 'model-threw');
   }
   validate(model, program);
+  precheck(program, model.name, name);
   const properties = [...program.properties, deadlockFree];
   const known = new Set(properties.map((p) => p.name));
   for (const p of Object.keys(spec.expect))
@@ -64,6 +66,20 @@ export function instantiate(model: Model, variant?: string, given?: Readonly<Rec
   const expect: Record<string, Verdict> = {};
   for (const p of properties) expect[p.name] = spec.expect[p.name] ?? 'holds';
   return { model, variant: name, params, program, properties, expect };
+}
+
+/** The compiler's check before any search (a language model's pre-pass): its error names model and variant. */
+function precheck(program: Program, model: string, variant: string): void {
+  try {
+    program.precheck?.();
+  } catch (e) {
+    if (e instanceof StepError) throw e.located(model, variant);
+    if (e instanceof ModelError) throw e;
+    throw new ModelError(
+      `model '${model}' variant '${variant}' pre-search check failed: ${errorMessage(e)}`,
+      'internal',
+    );
+  }
 }
 
 function validate(model: Model, program: Program): void {

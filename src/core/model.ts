@@ -12,6 +12,12 @@ export interface Program<S = any> {
   readonly symmetry?: Symmetry<S>;
   /** How reports name state paths (report only; see src/core/show.ts). */
   readonly show?: readonly ShowRule[];
+  /**
+   * A check the model's compiler asks for before any search (src/lang/prepass.ts): throws a
+   * ModelError (a StepError naming the thread and step) for a model it refuses. `instantiate`
+   * runs it once on the program it built.
+   */
+  readonly precheck?: () => void;
 }
 
 export interface ParamSpec {

@@ -23,7 +23,11 @@ export function nameSteps<L>(nodes: FNode<L>[]): void {
  * Refuse a loop of pure control flow (branches and jumps with no step and no local computation
  * in it: a thread entering it never leaves) and code no path reaches.
  */
-export function checkDeadEnds<L>(nodes: readonly FNode<L>[], entry: number, err: (m: string) => Error): void {
+export function checkDeadEnds<L>(
+  nodes: readonly FNode<L>[],
+  entry: number,
+  err: (m: string, at: number, step?: string) => Error,
+): void {
   const succ = (n: FNode<L>): number[] =>
     n.k === 'exit' ? [] : n.k === 'jump' ? [n.next] : n.alt >= 0 ? [n.next, n.alt] : [n.next];
   const control = (n: FNode<L>) => n.k === 'if' || n.k === 'jump';
@@ -38,7 +42,8 @@ export function checkDeadEnds<L>(nodes: readonly FNode<L>[], entry: number, err:
         if (colour[j] === 1) {
           const cycle = path.slice(path.indexOf(j)).map((c) => nodes[c]);
           const lab = cycle.find((c): c is FJump => c.k === 'jump' && c.label !== undefined)?.label;
-          throw err(`dead end: a loop${lab ? ` at label '${lab}'` : ''} runs no step`);
+          const at = Math.min(...cycle.map((c) => ('at' in c && c.at !== undefined ? c.at : Infinity)));
+          throw err(`dead end: a loop${lab ? ` at label '${lab}'` : ''} runs no step`, Number.isFinite(at) ? at : 0);
         }
         if (colour[j] === 0) visit(j);
       }
@@ -58,6 +63,7 @@ export function checkDeadEnds<L>(nodes: readonly FNode<L>[], entry: number, err:
       }
   for (let i = 0; i < nodes.length; i++) {
     const n = nodes[i];
-    if ((n.k === 'step' || n.k === 'local') && !seen[i]) throw err(`step '${n.label}' is unreachable`);
+    if ((n.k === 'step' || n.k === 'local') && !seen[i])
+      throw err('unreachable: no path reaches this step', 0, n.label);
   }
 }

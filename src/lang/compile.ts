@@ -1,4 +1,4 @@
-import { ModelError } from '../core/errors.js';
+import { StepError } from '../core/errors.js';
 import type { LockOp, Step, StepOutcome } from '../core/step.js';
 import type { ThreadDef } from '../core/thread.js';
 import type { Block } from './ast.js';
@@ -64,20 +64,20 @@ export interface CompiledThread<L> {
 
 const WALK_LIMIT = 1_000_000;
 
-/** Compile one thread. `where` names it in errors. */
+/** Compile one thread. `thread` (its name) names it in errors. */
 export function compileThread<L>(
   layout: Layout,
   body: Block<L>,
   locals: L,
   red: Reductions,
-  where: string,
+  thread: string,
   tid: number,
   cache?: Map<string, unknown>,
   keep: ReadonlySet<string> = new Set(),
   opts: CompileOptions = {},
 ): ThreadDef<unknown, L> & CompiledThread<L> {
-  const flat = flatten(body, where);
-  const prog = new CompiledCode(layout, flat, red, where, keep, opts, locals);
+  const flat = flatten(body, thread);
+  const prog = new CompiledCode(layout, flat, red, thread, keep, opts, locals);
   const start = prog.walk(flat.entry, locals, tid, 0);
   // A dead local is reset to this thread's initial value: threads that start from different
   // locals do not share their compiled steps.
@@ -100,7 +100,7 @@ class CompiledCode<L> {
     private readonly layout: Layout,
     private readonly flat: Flat<L>,
     private readonly red: Reductions,
-    private readonly where: string,
+    private readonly thread: string,
     private readonly keep: ReadonlySet<string>,
     private readonly opts: CompileOptions,
     /** The thread's initial locals: a dead local is reset to its initial value. */
@@ -148,8 +148,13 @@ class CompiledCode<L> {
       }
     }
     const after = nodes[from];
-    throw new Error(
-      `${this.where}: dead end: control flow after ${after && 'label' in after ? `'${after.label}'` : 'the start'} loops without reaching a step`,
+    const step = after && 'label' in after && (after.k === 'step' || after.k === 'local') ? after.label : undefined;
+    throw new StepError(
+      this.thread,
+      step,
+      `dead end: control flow ${step === undefined ? 'from the start' : 'after it'} loops without reaching a step`,
+      'bad-model',
+      this.opts.model,
     );
   }
 
@@ -217,9 +222,8 @@ class CompiledCode<L> {
       return evaluateWith(this.layout, body, read, l, tid);
     } catch (e) {
       if (!(e instanceof LockDisciplineError) && !(e instanceof UndeclaredUse)) throw e;
-      const model = this.opts.model ? `model '${this.opts.model}' ` : '';
       const code = e instanceof UndeclaredUse ? 'bad-model' : 'lock-discipline';
-      throw new ModelError(`${model}${this.where} step '${n.label}' ${e.message}`, code);
+      throw new StepError(this.thread, n.label, e.message, code, this.opts.model);
     }
   }
 
@@ -263,7 +267,7 @@ class CompiledCode<L> {
     const run = (s: unknown, l: L, tid: number): StepOutcome<unknown, L> => {
       const e = ev(s, l, tid);
       if (e.violation) return { violation: e.violation };
-      if (e.blocked) throw new ModelError(`${this.where} step '${n.label}' ran while blocked`, 'model-threw');
+      if (e.blocked) throw new StepError(this.thread, n.label, 'ran while blocked', 'model-threw', this.opts.model);
       const a = after(e, tid);
       const out: { s?: unknown; l?: L; goto?: number } = {};
       if (e.writes.length) out.s = commit(s, e as Evaluation<unknown>);

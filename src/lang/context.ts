@@ -1,7 +1,7 @@
 import type { Access } from '../core/access.js';
 import { setPaths } from './paths.js';
 import type { LockOp, StepViolation } from '../core/step.js';
-import { checkValue } from './domain.js';
+import { checkValue, LayoutError } from './domain.js';
 import type { Layout, Ref } from './layout.js';
 import { checkDiscipline } from './discipline.js';
 
@@ -79,7 +79,7 @@ class Recorder<L> implements Ctx<L> {
 
   private check(r: Ref<unknown>, what: string): void {
     if (!r || this.layout.leaves[r.id] !== r)
-      throw new Error(`${what} ${r ? r.name : 'undefined'}: not a field of the model's layout`);
+      throw new LayoutError(`${what} ${r ? r.name : 'undefined'}: not a field of the model's layout`);
     if (r.lock || r.isLock) checkDiscipline(r, this.tid, (x) => this.peek(x), this.lockOps);
   }
 

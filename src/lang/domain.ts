@@ -89,7 +89,15 @@ export function describeDomain(d: Domain | ValuesDomain<never>): string {
   }
 }
 
+/**
+ * A model's access the layout refuses: a value outside a field's domain, something that is not
+ * a field of the layout, an index outside an array. Refused before the search when a thread's
+ * run alone reaches it (src/lang/prepass.ts).
+ */
+export class LayoutError extends Error {}
+
 /** Throws a one-line error when `v` lies outside the domain. */
 export function checkValue(d: Domain | ValuesDomain<never>, v: unknown, what: string): void {
-  if (!inDomain(d, v)) throw new Error(`${what} ${JSON.stringify(v)} is outside its domain (${describeDomain(d)})`);
+  if (!inDomain(d, v))
+    throw new LayoutError(`${what} ${JSON.stringify(v)} is outside its domain (${describeDomain(d)})`);
 }

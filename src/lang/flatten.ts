@@ -1,6 +1,7 @@
 import type { Body } from './context.js';
 import type { Block, LocalBranchFn, LocalFn, Node, Pred, Sub } from './ast.js';
 import type { StepCost } from '../core/step.js';
+import { StepError } from '../core/errors.js';
 import { checkDeadEnds, nameSteps } from './checks.js';
 
 /**
@@ -43,12 +44,15 @@ export interface FIf<L> {
   readonly pred: Pred<L>;
   next: number;
   alt: number;
+  /** Document position: the number of steps and locals before it (errors name the one before). */
+  readonly at?: number;
 }
 export interface FJump {
   readonly k: 'jump';
   next: number;
   /** The label this jump stands for, if any. */
   readonly label?: string;
+  readonly at?: number;
 }
 export interface FExit {
   readonly k: 'exit';
@@ -68,21 +72,61 @@ interface Frame {
   readonly cont: number;
   readonly ret: number;
   readonly labels: Map<string, number>;
-  readonly gotos: { node: FJump; name: string }[];
+  readonly gotos: { node: FJump; name: string; at: number }[];
   readonly chain: readonly string[];
   readonly scopes: readonly string[];
   readonly active: ReadonlySet<Sub<unknown>>;
 }
 
-/** Flatten a thread's body; throws a one-line error on a bad jump, a bad break or recursion. */
-export function flatten<L>(body: Block<L>, where: string): Flat<L> {
-  const f = new Flattener<L>(where);
+/**
+ * Flatten a thread's body; a bad jump, a bad break, recursion or a dead end is a StepError
+ * naming the thread (`thread`) and the step at or before the problem.
+ */
+export function flatten<L>(body: Block<L>, thread: string): Flat<L> {
+  const f = new Flattener<L>(thread);
+  f.labels = docLabels(body, new Set(), (m) => f.err(m, -1));
   const top = frame(EXIT, [], [], new Set());
   const entry = f.block(body, EXIT, top, 0);
   f.resolve(top);
   nameSteps(f.nodes);
-  checkDeadEnds(f.nodes, entry, (m) => f.err(m));
+  checkDeadEnds(f.nodes, entry, (m, at, step) => f.err(m, at, step));
   return { nodes: f.nodes, entry, scoped: f.scoped };
+}
+
+/** The labels of the steps and local computations in document order (sub-paths inlined): `order` indexes it. */
+function docLabels<L>(b: Block<L>, stack: ReadonlySet<Sub<unknown>>, err: (m: string) => Error): string[] {
+  const out: string[] = [];
+  const visit = (b: Block<L>, stack: ReadonlySet<Sub<unknown>>): void => {
+    for (const n of b)
+      switch (n.k) {
+        case 'step':
+        case 'local':
+          out.push(n.label);
+          if (n.branch) {
+            visit(n.branch.then, stack);
+            visit(n.branch.else, stack);
+          }
+          break;
+        case 'if':
+          visit(n.then, stack);
+          visit(n.else, stack);
+          break;
+        case 'while':
+        case 'loop':
+        case 'scope':
+          visit(n.body, stack);
+          break;
+        case 'call':
+          if (stack.has(n.sub as Sub<unknown>))
+            throw err(`sub-path '${n.sub.name}' calls itself (recursion is not supported)`);
+          visit(n.sub.body, new Set([...stack, n.sub as Sub<unknown>]));
+          break;
+        default:
+          break;
+      }
+  };
+  visit(b, stack);
+  return out;
 }
 
 const frame = (
@@ -101,10 +145,19 @@ class Flattener<L> {
   readonly nodes: FNode<L>[] = [{ k: 'exit' }];
   readonly scoped: Record<string, unknown> = {};
 
-  constructor(private readonly where: string) {}
+  /** Step labels in document order (`docLabels`). */
+  labels: readonly string[] = [];
 
-  err(msg: string): Error {
-    return new Error(`${this.where}: ${msg}`);
+  constructor(private readonly thread: string) {}
+
+  /**
+   * An error at document position `at` (the number of steps before it): it names the step just
+   * before (`… after it`), or `step` itself when given; -1: the thread as a whole.
+   */
+  err(msg: string, at: number, step?: string): StepError {
+    if (step !== undefined || at < 0) return new StepError(this.thread, step, msg);
+    const before = at > 0 ? this.labels[at - 1] : undefined;
+    return new StepError(this.thread, before, before !== undefined ? `after it, ${msg}` : `at its start, ${msg}`);
   }
 
   private add(n: FNode<L>): number {
@@ -131,7 +184,7 @@ class Flattener<L> {
         return this.count(n.body, stack);
       case 'call':
         if (stack.has(n.sub as Sub<unknown>))
-          throw this.err(`sub-path '${n.sub.name}' calls itself (recursion is not supported)`);
+          throw this.err(`sub-path '${n.sub.name}' calls itself (recursion is not supported)`, -1);
         return this.count(n.sub.body, new Set([...stack, n.sub as Sub<unknown>]));
       case 'break':
       case 'continue':
@@ -162,33 +215,33 @@ class Flattener<L> {
       case 'local':
         return this.action(n, next, f, order);
       case 'if': {
-        const id = this.add({ k: 'if', pred: n.pred, next: -1, alt: -1 });
+        const id = this.add({ k: 'if', pred: n.pred, next: -1, alt: -1, at: order });
         const node = this.nodes[id] as FIf<L>;
         node.next = this.block(n.then, next, f, order);
         node.alt = this.block(n.else, next, f, order + this.count(n.then, f.active));
         return id;
       }
       case 'while': {
-        const id = this.add({ k: 'if', pred: n.pred, next: -1, alt: next });
+        const id = this.add({ k: 'if', pred: n.pred, next: -1, alt: next, at: order });
         (this.nodes[id] as FIf<L>).next = this.block(n.body, id, { ...f, brk: next, cont: id }, order);
         return id;
       }
       case 'loop': {
-        const id = this.add({ k: 'jump', next: -1 });
+        const id = this.add({ k: 'jump', next: -1, at: order });
         (this.nodes[id] as FJump).next = this.block(n.body, id, { ...f, brk: next, cont: id }, order);
         return id;
       }
       case 'break':
-        if (f.brk < 0) throw this.err('break_() outside a loop');
+        if (f.brk < 0) throw this.err('break_() outside a loop', order);
         return this.add({ k: 'jump', next: f.brk });
       case 'continue':
-        if (f.cont < 0) throw this.err('continue_() outside a loop');
+        if (f.cont < 0) throw this.err('continue_() outside a loop', order);
         return this.add({ k: 'jump', next: f.cont });
       case 'label':
-        return this.label(n.name, next, f);
+        return this.label(n.name, next, f, order);
       case 'goto': {
-        const j: FJump = { k: 'jump', next: -1 };
-        f.gotos.push({ node: j, name: n.name });
+        const j: FJump = { k: 'jump', next: -1, at: order };
+        f.gotos.push({ node: j, name: n.name, at: order });
         return this.add(j);
       }
       case 'return':
@@ -219,9 +272,9 @@ class Flattener<L> {
     return id;
   }
 
-  private label(name: string, next: number, f: Frame): number {
-    if (f.labels.has(name)) throw this.err(`label '${name}' is defined twice`);
-    const id = this.add({ k: 'jump', next, label: name });
+  private label(name: string, next: number, f: Frame, order: number): number {
+    if (f.labels.has(name)) throw this.err(`label '${name}' is defined twice`, order);
+    const id = this.add({ k: 'jump', next, label: name, at: order });
     f.labels.set(name, id);
     return id;
   }
@@ -229,7 +282,7 @@ class Flattener<L> {
   private scope(locals: Partial<L>, body: Block<L>, next: number, f: Frame, order: number): number {
     for (const [k, v] of Object.entries(locals)) {
       if (k in this.scoped && this.scoped[k] !== v)
-        throw this.err(`local '${k}' is scoped twice with different reset values`);
+        throw this.err(`local '${k}' is scoped twice with different reset values`, order);
       this.scoped[k] = v;
     }
     return this.block(body, next, { ...f, scopes: [...f.scopes, ...Object.keys(locals)] }, order);
@@ -250,6 +303,7 @@ class Flattener<L> {
       if (target === undefined)
         throw this.err(
           `goto_('${g.name}'): no such label${f.chain.length ? ` in sub-path '${f.chain[f.chain.length - 1]}'` : ''}`,
+          g.at,
         );
       g.node.next = target;
     }

@@ -28,6 +28,7 @@ export {
 } from './layout.js';
 export { spinlock, spinLock, spinTrylock, spinUnlock } from './lock.js';
 export { LockDisciplineError } from './discipline.js';
+export { prepass, PREPASS_MAX_STATES, type PrepassOptions, type PrepassReport } from './prepass.js';
 export {
   compileProgram,
   mergeableLocks,

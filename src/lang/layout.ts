@@ -1,5 +1,5 @@
 import { getIn, locOf, setIn, type Path } from '../core/path.js';
-import { checkValue, type Domain, type ValuesDomain } from './domain.js';
+import { checkValue, LayoutError, type Domain, type ValuesDomain } from './domain.js';
 
 /**
  * The declared shape of a model's shared state: records and arrays of fields, each field with a
@@ -204,7 +204,7 @@ export class Layout<T extends RecordSpec = RecordSpec> {
         loc,
         at(i: number) {
           if (!Number.isInteger(i) || i < 0 || i >= items.length)
-            throw new Error(`index ${i} outside ${loc}[0..${items.length - 1}]`);
+            throw new LayoutError(`index ${i} outside ${loc}[0..${items.length - 1}]`);
           return items[i];
         },
       };

@@ -11,6 +11,7 @@ import type { Step, StepNote } from '../core/step.js';
 import type { Block, Sub } from './ast.js';
 import { ALL_REDUCTIONS, compileThread, NO_REDUCTIONS, type Reductions } from './compile.js';
 import { Layout } from './layout.js';
+import { prepass } from './prepass.js';
 
 /** One thread of a language model: a name, its initial locals and its structured code. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- threads of one program have different locals
@@ -102,7 +103,7 @@ export function compileProgram<S>(
     const body: Block<unknown> = isSub(t.body) ? [{ k: 'call', sub: t.body }] : t.body;
     let cache = caches.get(t.body);
     if (!cache) caches.set(t.body, (cache = new Map<string, unknown>()));
-    const c = compileThread<unknown>(p.layout, body, t.locals as unknown, eff, `thread '${t.name}'`, tid, cache, keep, {
+    const c = compileThread<unknown>(p.layout, body, t.locals as unknown, eff, t.name, tid, cache, keep, {
       mergeable,
       model,
     });
@@ -111,7 +112,7 @@ export function compileProgram<S>(
     return { name: t.name, locals: c.locals, steps };
   });
   const init = (p.init ?? p.layout.defaults) as S;
-  return {
+  const out: LangCompiled<S> = {
     layout: p.layout,
     reductions: red,
     merges: { local: eff.mergeLocal, locked: mergeable.size > 0 },
@@ -120,7 +121,10 @@ export function compileProgram<S>(
     properties: p.properties,
     symmetry: p.symmetry ? { ...p.symmetry, permute: renamer<S>(p.layout) } : undefined,
     ...(p.show ? { show: p.show } : {}),
+    // Each thread run alone before any search (src/lang/prepass.ts).
+    precheck: () => void prepass(out),
   };
+  return out;
 }
 
 const isSub = <L>(b: Block<L> | Sub<L>): b is Sub<L> => !Array.isArray(b);

@@ -77,12 +77,15 @@ describe('the model language on the command line', () => {
     const file = modelFile('badjump', `[step('x = 1', (c) => c.set(x, 1)), goto_('again')]`);
     oneLineError(
       run('check', file),
-      /^mmcheck: error: model 'badjump' variant 'v' failed to build: thread 't0': goto_\('again'\): no such label$/,
+      /^mmcheck: error: model 'badjump' variant 'v' thread 't0' step 'x = 1': after it, goto_\('again'\): no such label$/,
     );
   });
 
-  test('a store outside the domain stops the search, naming the step', () => {
+  test('a store outside the domain is refused before the search, naming the step', () => {
     const file = modelFile('baddomain', `[step('x = 2', (c) => c.set(x, 2))]`);
-    oneLineError(run('check', file), /step 'x = 2' threw in guard: set x = 2 is outside its domain \(0\.\.1\)$/);
+    oneLineError(
+      run('check', file),
+      /^mmcheck: error: model 'baddomain' variant 'v' thread 't0' step 'x = 2': set x = 2 is outside its domain \(0\.\.1\)$/,
+    );
   });
 });

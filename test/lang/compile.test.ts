@@ -165,7 +165,10 @@ describe('bad code is refused before the search, in one line', () => {
 
   test('a jump to an unknown label', () => {
     expect(refused([s, goto_('nowhere')])).toBe(
-      "model 'test' variant 'default' failed to build: thread 'T0': goto_('nowhere'): no such label",
+      "model 'test' variant 'default' thread 'T0' step 's': after it, goto_('nowhere'): no such label",
+    );
+    expect(refused([goto_('nowhere'), s])).toBe(
+      "model 'test' variant 'default' thread 'T0': at its start, goto_('nowhere'): no such label",
     );
   });
   test('a jump into another sub-path', () => {
@@ -182,22 +185,22 @@ describe('bad code is refused before the search, in one line', () => {
     expect(refused([call(f)])).toMatch("sub-path 'f' calls itself");
   });
   test('a dead end: a loop that runs no step', () => {
-    expect(refused([s, label('spin'), goto_('spin')])).toMatch("dead end: a loop at label 'spin' runs no step");
+    expect(refused([s, label('spin'), goto_('spin')])).toBe(
+      "model 'test' variant 'default' thread 'T0' step 's': after it, dead end: a loop at label 'spin' runs no step",
+    );
     expect(refused([s, while_(() => true, [])])).toMatch('dead end: a loop runs no step');
   });
   test('a step no path reaches', () => {
-    expect(refused([s, exit(), step('after', (c) => c.set(x, 2))])).toMatch("step 'after' is unreachable");
-    expect(refused([loop([s]), step('after', (c) => c.set(x, 2))])).toMatch("step 'after' is unreachable");
+    expect(refused([s, exit(), step('after', (c) => c.set(x, 2))])).toBe(
+      "model 'test' variant 'default' thread 'T0' step 'after': unreachable: no path reaches this step",
+    );
+    expect(refused([loop([s]), step('after', (c) => c.set(x, 2))])).toMatch(
+      "step 'after': unreachable: no path reaches this step",
+    );
   });
-  test('a value outside its domain stops the search with an error naming the step', () => {
-    const inst = langProgram(() => ({
-      layout: shared,
-      threads: [thread('T0', {}, [step('x = 10', (c) => c.set(x, 10))])],
-      properties: [],
-    }));
-    const r = explore(inst, { strategy: 'dfs' });
-    expect(r.kind === 'error' && r.message).toBe(
-      "model 'test' thread 'T0' step 'x = 10' threw in guard: set x = 10 is outside its domain (0..9)",
+  test('a value outside its domain, when the thread alone reaches it, is refused before the search', () => {
+    expect(refused([step('x = 10', (c) => c.set(x, 10))])).toBe(
+      "model 'test' variant 'default' thread 'T0' step 'x = 10': set x = 10 is outside its domain (0..9)",
     );
   });
 });

@@ -151,10 +151,9 @@ describe('a declared uses', () => {
     expect(run(['b'])).toEqual(['pass']);
   });
 
-  test('a read it does not list is a model error naming the step', () => {
-    expect(run(['a'])).toEqual([
-      'bad-model',
-      "model 'test' thread 'T0' step 'y = helper' read local 'b', which its uses [a] does not list",
-    ]);
+  test('a read it does not list is a model error naming the step, before the search', () => {
+    expect(() => run(['a'])).toThrow(
+      "model 'test' variant 'default' thread 'T0' step 'y = helper': read local 'b', which its uses [a] does not list",
+    );
   });
 });

@@ -3,6 +3,7 @@
  * sound (src/lang/discipline.ts): exact counts on tiny programs, derived by hand.
  */
 import { describe, expect, test } from '@jest/globals';
+import { ModelError } from '../../src/core/errors.js';
 import { endState, invariant, type Property } from '../../src/core/property.js';
 import { explore } from '../../src/explore/explore.js';
 import type { SearchResult } from '../../src/explore/result.js';
@@ -159,16 +160,22 @@ describe('locked sections', () => {
 });
 
 describe('the lock discipline', () => {
+  // Each writer below breaks it when run alone: the pre-pass refuses the model before the search
+  // (src/lang/prepass.ts; test/lang/prepass.test.ts has one that only the search can find).
   const error = (writer: Block<L>, red: Reductions = ALL_REDUCTIONS) => {
-    const r = explore(build(writer, red), { strategy: 'naive', ...full });
-    return r.kind === 'error' ? [r.code, r.message] : [r.kind];
+    try {
+      build(writer, red);
+    } catch (e) {
+      return e instanceof ModelError ? [e.code, e.message] : ['threw', String(e)];
+    }
+    return ['accepted'];
   };
 
   test('a guarded field touched without its lock is a model error naming the step', () => {
     for (const red of [NO_REDUCTIONS, ALL_REDUCTIONS])
       expect(error([step('g = 1', (c) => c.set(g, 1))], red)).toEqual([
         'lock-discipline',
-        "model 'test' thread 'writer' step 'g = 1' accesses g without holding k (the layout declares it guardedBy('k'))",
+        "model 'test' variant 'default' thread 'writer' step 'g = 1': accesses g without holding k (the layout declares it guardedBy('k'))",
       ]);
   });
 
@@ -184,7 +191,7 @@ describe('the lock discipline', () => {
   test('a declared lock is taken by spin_lock only: a trylock or a plain read is refused', () => {
     expect(error([step('trylock k', (c) => void spinTrylock(c, k))])).toEqual([
       'lock-discipline',
-      "model 'test' thread 'writer' step 'trylock k' touches the lock k other than by spin_lock/spin_unlock (a declared lock: no spin_trylock, no plain read)",
+      "model 'test' variant 'default' thread 'writer' step 'trylock k': touches the lock k other than by spin_lock/spin_unlock (a declared lock: no spin_trylock, no plain read)",
     ]);
     expect(error([step('spin_is_locked(k)', (c) => c.let({ a: c.get(k) === -1 ? 0 : 1 }))])[0]).toBe('lock-discipline');
   });
