@@ -30,15 +30,23 @@ export class Execution<S = unknown> {
     this.zero = new Int32Array(sys.n);
   }
 
-  /** Record frame k: state g (halted: an assertion ended the execution, nothing runs). */
+  /**
+   * Record frame k: state g (halted: event k raised an assertion and ended the execution, nothing
+   * runs). At a halted frame the halting thread has no next step: the system moved its pc past
+   * the step but dropped the step's effects (its locals too), so the step at that pc is one no
+   * execution reaches, and its footprint may not even be defined there (mprotect's
+   * `wait_on_page_locked` in rmap-vs-vma-adjust, with the folio local never set). The other
+   * threads' next steps are pending events that depend on the halting one.
+   */
   frame(k: number, g: S, halted: boolean): void {
     const { sys } = this;
     this.G[k] = g;
     this.HALTED[k] = halted;
     this.EN[k] = halted ? 0 : sys.enabledMask(g);
     this.DONE[k] = sys.doneMask(g);
+    const halter = halted ? this.TT[k] : -1;
     const nf: Footprint[] = (this.NF[k] ??= []);
-    for (let q = 0; q < this.n; q++) nf[q] = sys.isDone(g, q) ? NO_FOOTPRINT : sys.footprint(g, q);
+    for (let q = 0; q < this.n; q++) nf[q] = q === halter || sys.isDone(g, q) ? NO_FOOTPRINT : sys.footprint(g, q);
   }
 
   /** Record event k: thread p's step with footprint F, after events 1..k-1. */
