@@ -10,7 +10,8 @@
  * Then, on random small programs with finite executions (test/helpers/gen.ts with jumps made
  * forward-only): executions = brute-force trace count, sleep-blocked = 0, and verdicts, deadlock
  * and terminal states equal the naive search's; with assertions too (executions cut short),
- * verdicts equal naive and counterexamples replay. A cyclic model is an error, a depth bound
+ * verdicts equal naive and counterexamples replay. Always: every footprint odpor asks for is of a
+ * thread state some state the naive search visits has (never the halting thread's after a BUG). A cyclic model is an error, a depth bound
  * makes the result incomplete. The same on random programs with state-dependent footprints
  * (conditional and indirect accesses), and the issue-11 program pinned. fast-check runs with a
  * fixed seed (MMCHECK_SEED overrides it) and bounded run counts.
