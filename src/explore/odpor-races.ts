@@ -29,16 +29,16 @@ export interface Race {
  * assertion at K) is dependent on every pending step and is never part of a v it does not end.
  */
 export function reversibleRaces(E: Execution, K: number, found: (r: Race) => void): void {
-  const halted = E.HALTED[K];
+  const halted = E.halted[K];
   for (let j = 1; j <= K; j++) {
-    const q = E.TT[j];
-    const prev = E.PREV[j];
+    const q = E.thread[j];
+    const prev = E.previous[j];
     races(
       E,
-      { tid: q, foot: E.TF[j] },
+      { tid: q, foot: E.footprint[j] },
       j - 1,
       j - 1,
-      prev > 0 ? E.TC[prev] : E.zero,
+      prev > 0 ? E.clock[prev] : E.noClock,
       K,
       halted && K !== j ? K : 0,
       0,
@@ -47,16 +47,16 @@ export function reversibleRaces(E: Execution, K: number, found: (r: Race) => voi
   }
   for (let k = 0; k <= K; k++) {
     const haltedHere = halted && k === K;
-    const blocked = haltedHere ? ~E.DONE[k] & ~(1 << E.TT[K]) : ~E.EN[k] & ~E.DONE[k];
+    const blocked = haltedHere ? ~E.finished[k] & ~(1 << E.thread[K]) : ~E.enabled[k] & ~E.finished[k];
     for (let q = 0; q < E.n; q++) {
       if ((blocked & (1 << q)) === 0 || !newlyPending(E, k, q, haltedHere)) continue;
       const last = E.lastOf(q, k);
       races(
         E,
-        { tid: q, foot: E.NF[k][q] },
+        { tid: q, foot: E.nextFootprint[k][q] },
         k,
         k,
-        last > 0 ? E.TC[last] : E.zero,
+        last > 0 ? E.clock[last] : E.noClock,
         k,
         haltedHere ? K : 0,
         haltedHere ? K : 0,
@@ -70,9 +70,9 @@ export function reversibleRaces(E: Execution, K: number, found: (r: Race) => voi
 /** Whether thread q's pending step at frame k may race with events not seen at k - 1. */
 function newlyPending(E: Execution, k: number, q: number, haltedHere: boolean): boolean {
   if (k === 0 || haltedHere) return true;
-  const wasBlocked = (E.EN[k - 1] & (1 << q)) === 0 && (E.DONE[k - 1] & (1 << q)) === 0;
-  if (!wasBlocked || !sameFootprint(E.NF[k - 1][q], E.NF[k][q])) return true;
-  return System.dependent(E.TF[k], E.NF[k][q]);
+  const wasBlocked = (E.enabled[k - 1] & (1 << q)) === 0 && (E.finished[k - 1] & (1 << q)) === 0;
+  if (!wasBlocked || !sameFootprint(E.nextFootprint[k - 1][q], E.nextFootprint[k][q])) return true;
+  return System.dependent(E.footprint[k], E.nextFootprint[k][q]);
 }
 
 /**
@@ -95,9 +95,9 @@ function races(
 ): void {
   const c = Int32Array.from(past);
   for (let i = hi; i >= 1; i--) {
-    const t = E.TT[i];
+    const t = E.thread[i];
     if (c[t] >= i || t === e.tid) continue;
-    if (i !== haltAt && !System.dependent(E.TF[i], e.foot)) continue;
+    if (i !== haltAt && !System.dependent(E.footprint[i], e.foot)) continue;
     const v = notdep(E, i, upto, skip === i ? 0 : skip);
     let replayed: Ev[] | null = null;
     if (E.guarded(at, e.tid)) {
@@ -106,7 +106,7 @@ function races(
     }
     found({ before: i - 1, v, last: e, replayed });
     if (full > upto) wholeExecution(E, i, e, full, skip === i ? 0 : skip, v.length, found);
-    const o = E.TC[i];
+    const o = E.clock[i];
     for (let r = 0; r < E.n; r++) if (o[r] > c[r]) c[r] = o[r];
   }
 }

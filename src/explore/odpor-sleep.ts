@@ -21,7 +21,8 @@ export function asleepInitial(E: Execution, m: number, asleep: number, halts: nu
   while (s !== 0) {
     const q = lowestBit(s);
     s &= s - 1;
-    if (afterWeakInitial({ tid: q, foot: E.NF[m][q], halts: (halts & (1 << q)) !== 0 }, seq) !== null) return true;
+    if (afterWeakInitial({ tid: q, foot: E.nextFootprint[m][q], halts: (halts & (1 << q)) !== 0 }, seq) !== null)
+      return true;
   }
   return false;
 }
@@ -54,7 +55,8 @@ export function asleepInitialOfNotdep(
 ): boolean {
   const n = notdep.length;
   /** e''s footprint in v when p is an initial of v (null: not known without a replay). */
-  const last = firstOf(E, notdep, p) < 0 && !dependentBefore(E, notdep, n, E.NF[m][p]) ? E.NF[m][p] : null;
+  const last =
+    firstOf(E, notdep, p) < 0 && !dependentBefore(E, notdep, n, E.nextFootprint[m][p]) ? E.nextFootprint[m][p] : null;
   let s = asleep;
   while (s !== 0) {
     const q = lowestBit(s);
@@ -62,11 +64,11 @@ export function asleepInitialOfNotdep(
     const halting = (halts & (1 << q)) !== 0;
     const x = firstOf(E, notdep, q);
     if (x >= 0) {
-      if (!halting && !dependentBefore(E, notdep, x, E.TF[notdep[x]])) return true;
+      if (!halting && !dependentBefore(E, notdep, x, E.footprint[notdep[x]])) return true;
     } else if (q === p) {
       if (halting ? n === 0 : last !== null) return true;
     } else if (!halting && last !== null) {
-      const Q = E.NF[m][q];
+      const Q = E.nextFootprint[m][q];
       if (!System.dependent(Q, last) && !dependentBefore(E, notdep, n, Q)) return true;
     }
   }
@@ -74,12 +76,12 @@ export function asleepInitialOfNotdep(
 }
 
 function firstOf(E: Execution, notdep: readonly number[], q: number): number {
-  for (let x = 0; x < notdep.length; x++) if (E.TT[notdep[x]] === q) return x;
+  for (let x = 0; x < notdep.length; x++) if (E.thread[notdep[x]] === q) return x;
   return -1;
 }
 
 /** Some event notdep[0..x-1] is dependent on footprint F. */
 function dependentBefore(E: Execution, notdep: readonly number[], x: number, F: readonly number[]): boolean {
-  for (let y = 0; y < x; y++) if (System.dependent(E.TF[notdep[y]], F)) return true;
+  for (let y = 0; y < x; y++) if (System.dependent(E.footprint[notdep[y]], F)) return true;
   return false;
 }

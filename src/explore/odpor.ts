@@ -47,12 +47,17 @@ export function searchOdpor<S>(sys: TransitionSystem<S>, opts: OdporOptions = {}
 class Odpor<S> {
   private readonly budget: Budget;
   private readonly rec: Recorder;
-  private readonly E: Execution<S>;
-  private readonly SLEEP: number[] = [];
+  /** The current execution E: its frames, events and happens-before. */
+  private readonly execution: Execution<S>;
+  /** sleep(E') at frame k: threads whose next step from there was explored already. */
+  private readonly sleep: number[] = [];
   /** Threads whose next step at frame k is known to raise an assertion (explored or asleep). */
-  private readonly HALTS: number[] = [];
-  private readonly WUT: WakeupNode[] = [];
-  private readonly KEY: string[] = [];
+  private readonly halts: number[] = [];
+  /** wut(E') at frame k: the wakeup tree of sequences still to explore from there. */
+  private readonly wakeup: WakeupNode[] = [];
+  /** Frame k's state fingerprint in `onPath` ('' for a halted frame, which is not entered). */
+  private readonly pathKey: string[] = [];
+  /** The states on the current path, by fingerprint, to their frame (a repeat is a cycle). */
   private readonly onPath = new Map<string, number>();
   private executions = 0;
   private sleepBlocked = 0;
@@ -65,16 +70,16 @@ class Odpor<S> {
   ) {
     this.budget = new Budget(opts, opts.onProgress);
     this.rec = new Recorder(sys, opts.stopAtFirst ?? true);
-    this.E = new Execution(sys);
+    this.execution = new Execution(sys);
   }
 
   run(): SearchResult {
-    this.HALTS[0] = 0;
+    this.halts[0] = 0;
     if (this.enter(0, this.sys.initial(), 0, wakeupRoot(), false)) return this.result(null);
     let k = 0;
     let stopped: IncompleteReason | null = null;
     while (k >= 0) {
-      const todo = this.WUT[k].children;
+      const todo = this.wakeup[k].children;
       if (todo.length === 0) {
         k = this.leave(k);
         continue;
@@ -82,7 +87,7 @@ class Odpor<S> {
       stopped = this.budget.tick(this.visited, k + 1, k);
       if (stopped) break;
       const next = todo[0];
-      if ((this.E.EN[k] & (1 << next.tid)) === 0)
+      if ((this.execution.enabled[k] & (1 << next.tid)) === 0)
         throw new Error(`odpor: wakeup tree schedules blocked thread ${next.tid} at depth ${k}`);
       if (this.descend(k, next)) return this.result(null);
       k++;
@@ -97,29 +102,29 @@ class Odpor<S> {
 
   /** Run the first wakeup-tree child of frame k; returns true when the search must stop. */
   private descend(k: number, next: WakeupNode): boolean {
-    const { sys, E } = this;
+    const { sys, execution: E } = this;
     const p = next.tid;
-    const F = E.NF[k][p];
-    const ex = sys.exec(E.G[k], p);
+    const F = E.nextFootprint[k][p];
+    const ex = sys.exec(E.state[k], p);
     E.push(k + 1, p, F);
     const sleep = this.childSleep(k, p, F);
     if (ex.violation) {
       next.halts = true;
-      this.HALTS[k] |= 1 << p;
+      this.halts[k] |= 1 << p;
     }
-    this.HALTS[k + 1] = this.HALTS[k] & sleep;
+    this.halts[k + 1] = this.halts[k] & sleep;
     if (ex.violation && this.rec.record([{ ...ex.violation, kind: 'assertion' }], () => E.schedule(k + 1))) return true;
     return this.enter(k + 1, ex.g, sleep, next, !!ex.violation);
   }
 
   /** Threads asleep at k whose next step is independent of p's stay asleep after it. */
   private childSleep(k: number, p: number, F: Footprint): number {
-    let cand = this.SLEEP[k] & ~(1 << p);
+    let cand = this.sleep[k] & ~(1 << p);
     let out = 0;
     while (cand !== 0) {
       const q = lowestBit(cand);
       cand &= cand - 1;
-      if (!System.dependent(this.E.NF[k][q], F)) out |= 1 << q;
+      if (!System.dependent(this.execution.nextFootprint[k][q], F)) out |= 1 << q;
     }
     return out;
   }
@@ -130,19 +135,19 @@ class Odpor<S> {
    * sure the wakeup tree has something to explore. Returns true when the search must stop.
    */
   private enter(k: number, g: S, sleep: number, node: WakeupNode, halted: boolean): boolean {
-    const { sys, E } = this;
+    const { sys, execution: E } = this;
     this.visited++;
     E.frame(k, g, halted);
-    this.SLEEP[k] = sleep;
-    this.WUT[k] = node;
-    this.KEY[k] = '';
+    this.sleep[k] = sleep;
+    this.wakeup[k] = node;
+    this.pathKey[k] = '';
     if (halted) {
       node.children.length = 0;
       this.ended(k, 'maximal');
       return false;
     }
     this.enterPath(k, g);
-    const en = E.EN[k];
+    const en = E.enabled[k];
     if (this.rec.record(sys.check(g, en), () => E.schedule(k))) return true;
     if (en === 0) {
       this.ended(k, 'maximal');
@@ -160,7 +165,7 @@ class Odpor<S> {
       return false;
     }
     const p = lowestBit(free);
-    node.children.push({ tid: p, foot: E.NF[k][p], children: [] });
+    node.children.push({ tid: p, foot: E.nextFootprint[k][p], children: [] });
     return false;
   }
 
@@ -168,17 +173,17 @@ class Odpor<S> {
   private ended(k: number, end: 'maximal' | 'sleep-blocked'): void {
     if (end === 'maximal') this.executions++;
     else this.sleepBlocked++;
-    this.opts.onExecution?.(this.E.schedule(k), end);
+    this.opts.onExecution?.(this.execution.schedule(k), end);
     this.analyse(k);
   }
 
   /** Leave frame k: the parent marks the thread explored (asleep) and drops its branch. */
   private leave(k: number): number {
-    if (this.KEY[k] !== '') this.onPath.delete(this.KEY[k]);
+    if (this.pathKey[k] !== '') this.onPath.delete(this.pathKey[k]);
     if (k === 0) return -1;
-    const p = this.E.TT[k];
-    this.SLEEP[k - 1] |= 1 << p;
-    this.WUT[k - 1].children.shift();
+    const p = this.execution.thread[k];
+    this.sleep[k - 1] |= 1 << p;
+    this.wakeup[k - 1].children.shift();
     return k - 1;
   }
 
@@ -188,7 +193,7 @@ class Odpor<S> {
     const key = `${fp[0]},${fp[1]}`;
     const at = this.onPath.get(key);
     if (at !== undefined) {
-      const sched = this.E.schedule(k).join('.');
+      const sched = this.execution.schedule(k).join('.');
       throw new ModelError(
         `odpor explores finite executions only, but model '${this.sys.inst.model.name}' has a cycle: ` +
           `the state at depth ${k} (schedule ${sched}) repeats the one at depth ${at}; use --strategy dfs`,
@@ -196,12 +201,12 @@ class Odpor<S> {
       );
     }
     this.onPath.set(key, k);
-    this.KEY[k] = key;
+    this.pathKey[k] = key;
   }
 
   /** Races of the execution ending at frame K: insert each reversal that is not yet covered. */
   private analyse(K: number): void {
-    reversibleRaces(this.E, K, (race) => this.reverse(race));
+    reversibleRaces(this.execution, K, (race) => this.reverse(race));
   }
 
   /**
@@ -213,14 +218,14 @@ class Odpor<S> {
    */
   private reverse(race: Race): void {
     const m = race.before;
-    const halts = this.HALTS[m] & this.SLEEP[m];
+    const halts = this.halts[m] & this.sleep[m];
     let seq = race.replayed;
     if (seq === null) {
-      if (asleepInitialOfNotdep(this.E, m, this.SLEEP[m], halts, race.v, race.last.tid)) return;
-      seq = this.E.replay(m, race.v, race.last.tid);
+      if (asleepInitialOfNotdep(this.execution, m, this.sleep[m], halts, race.v, race.last.tid)) return;
+      seq = this.execution.replay(m, race.v, race.last.tid);
       if (seq === null) return;
     }
-    if (asleepInitial(this.E, m, this.SLEEP[m], halts, seq)) return;
-    insertSequence(this.WUT[m], seq);
+    if (asleepInitial(this.execution, m, this.sleep[m], halts, seq)) return;
+    insertSequence(this.wakeup[m], seq);
   }
 }

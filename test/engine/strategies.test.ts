@@ -30,7 +30,7 @@ describe('compiled engine: every strategy', () => {
     test(`${m.name}: every variant, the reference engine's counts and verdicts`, () => {
       for (const v of Object.keys(m.variants)) {
         const inst = instantiateWith(m, NO_REDUCTIONS, v, SMALL[m.name] ?? {});
-        for (const strategy of STRATEGIES.filter((x) => x !== 'odpor' || m.name !== 'rmap-vs-vma-adjust')) {
+        for (const strategy of STRATEGIES) {
           // odpor counts executions (487,050 on one variant): a cut-short search has exact counts too.
           const limit = strategy === 'odpor' ? { maxStates: 2000 } : {};
           const opts = { strategy, stopAtFirst: false, runs: 20, seed: 7, preemptionBound: 2, ...limit };
@@ -42,12 +42,11 @@ describe('compiled engine: every strategy', () => {
       }
     });
 
-  // Known bug, found when this test met the ported rmap-vs-vma-adjust (2026-12-05): odpor, on
-  // either engine, asks for the footprint of mprotect's `migration_entry_wait: wait_on_page_locked`
-  // in a state where the local naming the folio was never set (no naive, dfs or bfs execution
-  // reaches it), and stops with a model error. Not yet understood; `test.failing` turns red
-  // when it is fixed, so the exclusion above cannot outlive the bug.
-  test.failing('odpor on rmap-vs-vma-adjust agrees with the naive search (known bug)', () => {
+  // Found when this test met the ported rmap-vs-vma-adjust (2026-12-05): odpor asked for the
+  // footprint of the halting thread's next step after an assertion (mprotect's
+  // `migration_entry_wait: wait_on_page_locked`, the folio local never set: the BUG step's effects
+  // are dropped but its pc moves on) and stopped with a model error (docs/odpor.md).
+  test('odpor on rmap-vs-vma-adjust agrees with the naive search', () => {
     const m = models.find((x) => x.name === 'rmap-vs-vma-adjust')!;
     const inst = instantiateWith(m, NO_REDUCTIONS, 'v2.6.34-rc', { exec: 0 });
     const naive = explore(inst, { strategy: 'naive', stopAtFirst: false });

@@ -10,15 +10,18 @@
  * Then, on random small programs with finite executions (test/helpers/gen.ts with jumps made
  * forward-only): executions = brute-force trace count, sleep-blocked = 0, and verdicts, deadlock
  * and terminal states equal the naive search's; with assertions too (executions cut short),
- * verdicts equal naive and counterexamples replay. A cyclic model is an error, a depth bound
+ * verdicts equal naive and counterexamples replay. Always: every footprint odpor asks for is of a
+ * thread state some state the naive search visits has (never the halting thread's after a BUG). A cyclic model is an error, a depth bound
  * makes the result incomplete. The same on random programs with state-dependent footprints
  * (conditional and indirect accesses), and the issue-11 program pinned. fast-check runs with a
  * fixed seed (MMCHECK_SEED overrides it) and bounded run counts.
  */
 import { describe as suite, expect, test } from '@jest/globals';
 import fc from 'fast-check';
+import { reads } from '../../src/core/access.js';
 import { instantiate, type Instance } from '../../src/core/instantiate.js';
 import { load, store, local } from '../../src/core/ops.js';
+import { assertion } from '../../src/core/property.js';
 import { thread } from '../../src/core/thread.js';
 import { searchOdpor } from '../../src/explore/odpor.js';
 import { replay } from '../../src/explore/replay.js';
@@ -39,7 +42,7 @@ import {
   type Sink,
 } from '../helpers/gen.js';
 import { countTraces, countTracesLex, foata } from '../helpers/mazurkiewicz.js';
-import { observeRun, sorted } from '../helpers/observe.js';
+import { observeRun, sorted, type Observed } from '../helpers/observe.js';
 import { conditionalStoreRace, program, run } from '../helpers/program.js';
 
 const classic = (name: string, variant: string | undefined, n: number): Instance =>
@@ -271,15 +274,32 @@ function optimalAndSound(m: GenModel): void {
   same('verdicts', m, outcomes(inst, odpor.result), outcomes(inst, naive.result));
   same('deadlock states', m, sorted(odpor.deadlocks), sorted(naive.deadlocks));
   same('terminal states', m, sorted(odpor.terminals), sorted(naive.terminals));
+  same('footprints asked outside the states naive reaches', m, outside(odpor, naive), []);
 }
 
-/** With assertion steps (executions cut short): verdicts = naive, counterexamples replay. */
+/**
+ * The thread states where odpor asked for a footprint that no state the naive search checked
+ * has: a footprint need only be defined where its step can run (a model's step may read a local
+ * an earlier step sets). The state after an assertion is not one: the halting thread's pc has
+ * moved past its step, whose effects (its locals too) were dropped (rmap-vs-vma-adjust, 2026-12-05).
+ */
+function outside(odpor: Observed, naive: Observed): string[] {
+  return sorted(odpor.asked).filter((x) => !naive.threads.has(x));
+}
+
+/**
+ * With assertion steps (executions cut short): verdicts = naive, counterexamples replay, and no
+ * footprint asked outside the thread states naive reaches.
+ */
 function soundWithAssertions(m: GenModel): void {
-  const inst = build(m);
+  const sink: Sink = { observe: null };
+  const inst = build(m, sink);
   smallTraceCount(inst);
-  const odpor = run(inst, 'odpor', { stopAtFirst: false });
-  const naive = run(inst, 'naive', { stopAtFirst: false });
-  same('verdicts', m, outcomes(inst, odpor), outcomes(inst, naive));
+  const observed = observeRun(m, inst, sink, 'odpor');
+  const naive = observeRun(m, inst, sink, 'naive');
+  const odpor = observed.result;
+  same('verdicts', m, outcomes(inst, odpor), outcomes(inst, naive.result));
+  same('footprints asked outside the states naive reaches', m, outside(observed, naive), []);
   if (odpor.kind !== 'violation') return;
   for (const v of odpor.violations) {
     const rp = replay(new System(inst, [v.property]), v.trace.schedule);
@@ -365,6 +385,44 @@ suite('odpor on random programs with finite executions', () => {
     };
     expect(countTracesLex(build(m))).toBe(6);
     optimalAndSound(m);
+  });
+
+  /**
+   * Regression (rmap-vs-vma-adjust v2.6.34-rc, exec=0, 2026-12-05): the fault's
+   * migration_entry_to_page BUGs before it sets the local naming the folio, and the next step's
+   * footprint reads that folio. odpor asked for that footprint in the state after the BUG (the
+   * halting thread's pc moved on, its locals did not) and stopped with a model error.
+   *   init pte = 1;  T0: BUG if pte == 0, else f = pte;  wait on folio f.   T1: pte = 0
+   */
+  test('regression: no footprint of the halting thread after its assertion', () => {
+    type FL = { f: number };
+    const inst = program({
+      init: { pte: 1, folio1: 0 },
+      threads: [
+        thread<{ pte: number; folio1: number }, FL>('fault', { f: 0 }, [
+          {
+            label: 'migration_entry_to_page',
+            footprint: () => reads('pte'),
+            run: (s) => (s.pte === 0 ? { violation: { property: 'bug', message: 'no page' } } : { l: { f: s.pte } }),
+          },
+          {
+            label: 'wait_on_page_locked',
+            footprint: (_s, l) => {
+              if (l.f === 0) throw new Error('no folio named');
+              return reads(`folio${l.f}`);
+            },
+            run: () => ({}),
+          },
+        ]),
+        thread('unmap', {}, [store('pte = 0', ['pte'], () => 0)]),
+      ],
+      properties: [assertion('bug', 'migration_entry_to_page BUG_ON')],
+    });
+    const want = outcomes(inst, run(inst, 'naive', { stopAtFirst: false }));
+    expect(want.bug).toBe('violated');
+    const r = run(inst, 'odpor', { stopAtFirst: false });
+    expect(r.kind).toBe('violation');
+    expect(outcomes(inst, r)).toEqual(want);
   });
 
   test('with assertions (executions cut short): verdicts = naive, counterexamples replay', () => {

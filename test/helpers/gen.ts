@@ -239,6 +239,8 @@ export function describe(m: GenModel): string {
 /** Watches the states a search visits (see `observer`). */
 export interface Sink {
   observe: ((v: StateView) => void) | null;
+  /** Told of every footprint a search asks for: the thread, its pc and locals, the shared state. */
+  footprint?: ((tid: number, pc: number, s: unknown, l: unknown) => void) | null;
 }
 
 export const OBSERVE = 'observe';
@@ -334,6 +336,13 @@ export function buildStep(m: GenModel, tid: number, pc: number, o: GenOp, len: n
   }
 }
 
+/** The step, telling the sink of every footprint asked of it. */
+function reporting(sink: Sink | undefined, tid: number, pc: number, st: Step<S, L>): Step<S, L> {
+  if (sink === undefined) return st;
+  const footprint = st.footprint;
+  return { ...st, footprint: (s, l, t) => (sink.footprint?.(tid, pc, s, l), footprint(s, l, t)) };
+}
+
 /**
  * Build the instance. Properties: `inv` (if any), `end` (if any), the assertions `bad-value` and
  * `lock-misuse`, and an `observe` invariant that reads no shared location (so it never makes a
@@ -347,7 +356,7 @@ export function build(m: GenModel, sink?: Sink): Instance {
     thread<S, L>(
       `T${tid}`,
       [0, 0],
-      ops.map((o, pc) => buildStep(m, tid, pc, o, ops.length)),
+      ops.map((o, pc) => reporting(sink, tid, pc, buildStep(m, tid, pc, o, ops.length))),
     ),
   );
   const props: Property[] = [];

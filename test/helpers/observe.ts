@@ -35,7 +35,14 @@ export interface Observed {
   readonly terminals: Set<string>;
   /** Invariant checks (a state checked twice would count twice). */
   readonly checks: number;
+  /** Every unfinished thread's state (threadKey) in the states the search checked. */
+  readonly threads: Set<string>;
+  /** The thread states (threadKey) whose next step's footprint the search asked for. */
+  readonly asked: Set<string>;
 }
+
+/** A thread's pc and locals with the shared state: where its next step's footprint is defined. */
+export const threadKey = (tid: number, pc: number, s: unknown, l: unknown): string => JSON.stringify([tid, pc, s, l]);
 
 export function observeRun(
   m: GenModel,
@@ -48,7 +55,10 @@ export function observeRun(
   const seen = new Set<string>();
   const deadlocks = new Set<string>();
   const terminals = new Set<string>();
+  const threads = new Set<string>();
+  const asked = new Set<string>();
   let checks = 0;
+  sink.footprint = (tid, pc, s, l) => void asked.add(threadKey(tid, pc, s, l));
   sink.observe = (v) => {
     checks++;
     const key = canonical(v);
@@ -58,15 +68,18 @@ export function observeRun(
       s: v.s as unknown,
       t: v.threads.map((th, tid) => ({ pc: pcOf(m, tid, th.at), l: th.l as unknown })),
     };
+    for (let tid = 0; tid < g.t.length; tid++)
+      if (!v.threads[tid].done) threads.add(threadKey(tid, g.t[tid].pc, v.s, g.t[tid].l));
     if (sys.enabledMask(g) !== 0) return;
     if (v.threads.every((th) => th.done)) terminals.add(key);
     else deadlocks.add(key);
   };
   try {
     const result = run(inst, strategy, { stopAtFirst: false, maxStates: MAX_STATES, ...opts });
-    return { result, seen, deadlocks, terminals, checks };
+    return { result, seen, deadlocks, terminals, checks, threads, asked };
   } finally {
     sink.observe = null;
+    sink.footprint = null;
   }
 }
 
