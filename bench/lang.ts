@@ -37,8 +37,8 @@ type Strategy = (typeof STRATEGIES)[number];
 /** The kernel models' size parameter (the models the engine comparison runs by default). */
 const KERNEL_PARAMS: Record<string, string> = {
   'migration-vs-fault': 'readers',
-  'mremap-vs-rmap-walk': 'walkers',
-  'rmap-vs-vma-adjust': 'walkers',
+  'mremap-vs-rmap-walk': 'ptes',
+  'rmap-vs-vma-adjust': 'forks',
   'spf-seqcount': 'readers',
   'put-and-wait-vs-migration': 'readers',
 };
@@ -146,7 +146,7 @@ function compareEngines(args: BenchArgs): void {
   console.log(`compiled vs reference engine, reductions on, symmetry as declared, CPU time, median of ${runs} runs`);
   console.log('model/variant | param | strategy | states | reference st/s | compiled st/s | speed-up | B/state');
   for (const model of chosen) {
-    const param = KERNEL_PARAMS[model.name] ?? args.value('param') ?? 'readers';
+    const param = args.value('param') ?? KERNEL_PARAMS[model.name] ?? 'readers';
     const variants = args.list('variants') ?? Object.keys(model.variants);
     for (const variant of variants)
       for (const n of sizes)

@@ -2,26 +2,40 @@ import { Budget } from '../explore/budget.js';
 import { Recorder } from '../explore/check.js';
 import { finish, guarded } from '../explore/finish.js';
 import type { IncompleteReason, SearchOptions, SearchResult } from '../explore/result.js';
+import { fingerprintSum } from './fingerprint.js';
 import type { VecSystem } from './system.js';
 import { FingerprintSet } from './table.js';
+
+/**
+ * Transitions between two looks at the clock, the memory and the stop flag (Budget.poll): a
+ * poll reads the process's memory figures, which costs as much as a few hundred transitions
+ * here, so this search polls 8× less often than Budget.tick (every few milliseconds still).
+ */
+const POLL_MASK = 32767;
 
 /**
  * Naive exhaustive search on the compiled engine: stateful DFS over every enabled thread at
  * every state, the visited set an 8-byte-a-slot fingerprint set (FingerprintSet, at most 16
  * bytes a state). The same states as the generic naive search (src/explore/naive.ts) on the same
- * system; successors are built in a scratch vector and copied, into the vector kept for their
- * depth, only when new. Under symmetry the
- * key is that of the canonical permutation.
+ * system. Without symmetry a state's key is its additive fingerprint (fingerprintSum), and a
+ * successor's key comes from its parent's by swapping the terms of the slots the step changes
+ * (VecSystem.successorSum): a successor already visited — most of them — is never built.
+ * Under symmetry the key is that of the canonical permutation, computed on the successor built
+ * in a scratch vector. A new successor is built in the vector kept for its depth.
  */
 export function searchVecNaive(sys: VecSystem, opts: SearchOptions = {}): SearchResult {
   return guarded(() => {
     const budget = new Budget(opts, opts.onProgress);
     const rec = new Recorder(sys, opts.stopAtFirst ?? true);
     const table = new FingerprintSet();
+    const incremental = sys.canon === null;
     const V: Int32Array[] = [];
     const EN: number[] = [];
     const NEXT: number[] = [];
     const VIA: number[] = [];
+    /** The additive fingerprint's lanes of V[k] (without symmetry). */
+    const FA: number[] = [];
+    const FB: number[] = [];
     const path = (k: number, last?: number) => {
       const s = VIA.slice(1, k + 1);
       if (last !== undefined) s.push(last);
@@ -30,23 +44,30 @@ export function searchVecNaive(sys: VecSystem, opts: SearchOptions = {}): Search
     let stopped: IncompleteReason | null = null;
     let truncated = false;
 
-    const push = (k: number, v: Int32Array, via: number): boolean => {
+    const push = (k: number, v: Int32Array, via: number, fp: Int32Array): boolean => {
       const en = sys.enabledMask(v);
       V[k] = v;
       EN[k] = en;
       NEXT[k] = 0;
       VIA[k] = via;
+      FA[k] = fp[0];
+      FB[k] = fp[1];
       const found = sys.check(v, en);
       return found.length > 0 && rec.record(found, () => path(k));
     };
 
     const v0 = sys.initial();
-    const fp0 = sys.key(v0);
+    const fp0 = incremental ? fingerprintSum(v0, new Int32Array(2)) : sys.key(v0);
     table.add(fp0[0], fp0[1]);
     const scratch = new Int32Array(v0.length);
+    const out = new Int32Array(2);
     let k = 0;
-    const stats = () => budget.stats('naive', table.size, table.bytes(), sys.symmetryStats());
-    if (push(0, v0, -1)) return finish(rec, null, stats());
+    let transitions = 0;
+    const stats = () => {
+      budget.transitions = transitions;
+      return budget.stats('naive', table.size, table.bytes(), sys.symmetryStats());
+    };
+    if (push(0, v0, -1, fp0)) return finish(rec, null, stats());
     while (k >= 0 && !stopped) {
       let p = NEXT[k];
       while (p < sys.n && (EN[k] & (1 << p)) === 0) p++;
@@ -55,13 +76,23 @@ export function searchVecNaive(sys: VecSystem, opts: SearchOptions = {}): Search
         continue;
       }
       NEXT[k] = p + 1;
-      stopped = budget.tick(table.size, k + 1, k);
-      const bug = sys.apply(V[k], p, scratch);
-      if (bug) {
-        if (rec.record([{ ...bug, kind: 'assertion' }], () => path(k, p))) break;
-        continue;
+      transitions++;
+      if (k + 1 > budget.maxDepth) budget.maxDepth = k + 1;
+      if ((transitions & POLL_MASK) === 0) {
+        budget.transitions = transitions;
+        stopped = budget.poll(table.size, k + 1, k);
       }
-      const fp = sys.key(scratch);
+      const v = V[k];
+      let fp: Int32Array;
+      if (incremental && !sys.move(v, p).violation) fp = sys.successorSum(v, p, FA[k], FB[k], out);
+      else {
+        const bug = sys.apply(v, p, scratch);
+        if (bug) {
+          if (rec.record([{ ...bug, kind: 'assertion' }], () => path(k, p))) break;
+          continue;
+        }
+        fp = sys.key(scratch);
+      }
       if (table.size >= budget.maxStates) {
         // Only a new state is over the limit.
         if (!table.has(fp[0], fp[1])) {
@@ -72,10 +103,11 @@ export function searchVecNaive(sys: VecSystem, opts: SearchOptions = {}): Search
       }
       if (!table.add(fp[0], fp[1])) continue;
       // One vector per depth: a popped state is never looked at again.
-      const w = (V[k + 1] ??= new Int32Array(scratch.length));
-      w.set(scratch);
+      const w = (V[k + 1] ??= new Int32Array(v0.length));
+      if (incremental) sys.apply(v, p, w);
+      else w.set(scratch);
       sys.forget();
-      if (push(k + 1, w, p)) break;
+      if (push(k + 1, w, p, fp)) break;
       if (k + 1 >= budget.depthLimit) {
         if (EN[k + 1] !== 0) truncated = true;
         continue;

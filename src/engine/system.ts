@@ -12,7 +12,7 @@ import { System } from '../explore/system.js';
 import { buildTrace } from '../explore/trace.js';
 import type { Footprint, Moved, TransitionSystem } from '../explore/transition.js';
 import { Encoding } from './encoding.js';
-import { fingerprint } from './fingerprint.js';
+import { fingerprint, termA, termB } from './fingerprint.js';
 import { PropertyMemo } from './properties.js';
 import { VecCanon } from './symmetry.js';
 import { TransitionMemo, type Move } from './transitions.js';
@@ -233,6 +233,38 @@ export class VecSystem implements TransitionSystem<Int32Array> {
     w[at] = m.pc;
     w[at + 1] = m.lid;
     return undefined;
+  }
+
+  /**
+   * The additive fingerprint (fingerprintSum) of thread t's successor of v, from v's lanes
+   * (a, b), without building the successor: each slot the step changes swaps its term. For a
+   * step that neither blocks nor raises (the naive search without symmetry keys states so).
+   */
+  successorSum(v: Int32Array, t: number, a: number, b: number, out: Int32Array): Int32Array {
+    const m = this.move(v, t);
+    const writes = m.writes;
+    for (let i = 0; i < writes.length; i += 2) {
+      const s = writes[i];
+      const x = writes[i + 1];
+      const old = v[s];
+      if (x === old) continue;
+      a = (a + termA(s, x) - termA(s, old)) | 0;
+      b = (b + termB(s, x) - termB(s, old)) | 0;
+    }
+    const at = this.enc.fields + 2 * t;
+    const pc = v[at];
+    if (m.pc !== pc) {
+      a = (a + termA(at, m.pc) - termA(at, pc)) | 0;
+      b = (b + termB(at, m.pc) - termB(at, pc)) | 0;
+    }
+    const lid = v[at + 1];
+    if (m.lid !== lid) {
+      a = (a + termA(at + 1, m.lid) - termA(at + 1, lid)) | 0;
+      b = (b + termB(at + 1, m.lid) - termB(at + 1, lid)) | 0;
+    }
+    out[0] = a;
+    out[1] = b;
+    return out;
   }
 
   key(v: Int32Array): Int32Array {

@@ -16,7 +16,7 @@ export interface Move {
   readonly done: boolean;
   readonly blocked: boolean;
   readonly violation: StepViolation | undefined;
-  /** (slot, encoded value) pairs, in the order the body wrote them. */
+  /** (slot, encoded value) pairs, each written slot once with the last value the body stored. */
   readonly writes: Int32Array;
   readonly pc: number;
   readonly lid: number;
@@ -114,11 +114,11 @@ export class TransitionMemo {
         label: st.label,
       };
     } else {
-      const writes = new Int32Array(2 * e.writes.length);
-      e.writes.forEach(([r, value], i) => {
-        writes[2 * i] = r.id;
-        writes[2 * i + 1] = enc.encodeAt(r.id, value);
-      });
+      // Each slot once, with its last value: applying them is the same, and an incremental
+      // fingerprint (src/engine/fingerprint.ts) swaps one term a written slot.
+      const last = new Map<number, number>();
+      for (const [r, value] of e.writes) last.set(r.id, enc.encodeAt(r.id, value));
+      const writes = Int32Array.from([...last].flat());
       let a;
       try {
         a = st.after(e, t);
