@@ -5,6 +5,8 @@ import type { IncompleteReason, SearchOptions, SearchResult } from '../explore/r
 import { fingerprintSum } from './fingerprint.js';
 import type { VecSystem } from './system.js';
 import { FingerprintSet } from './table.js';
+import { readsAny, type TrieNode } from './trie.js';
+import type { Found } from '../explore/check.js';
 
 /**
  * Transitions between two looks at the clock, the memory and the stop flag (Budget.poll): a
@@ -36,6 +38,11 @@ export function searchVecNaive(sys: VecSystem, opts: SearchOptions = {}): Search
     /** The additive fingerprint's lanes of V[k] (without symmetry). */
     const FA: number[] = [];
     const FB: number[] = [];
+    /** The invariants' memo leaf of V[k], and its key leaves per symmetry group (G a depth). */
+    const INV: (TrieNode<readonly Found[]> | undefined)[] = [];
+    const canon = sys.canon;
+    const G = canon === null ? 0 : canon.used.length;
+    const KEYS: (TrieNode<Float64Array> | undefined)[] = [];
     const path = (k: number, last?: number) => {
       const s = VIA.slice(1, k + 1);
       if (last !== undefined) s.push(last);
@@ -44,7 +51,13 @@ export function searchVecNaive(sys: VecSystem, opts: SearchOptions = {}): Search
     let stopped: IncompleteReason | null = null;
     let truncated = false;
 
-    const push = (k: number, v: Int32Array, via: number, fp: Int32Array): boolean => {
+    const push = (
+      k: number,
+      v: Int32Array,
+      via: number,
+      fp: Int32Array,
+      same: TrieNode<readonly Found[]> | undefined,
+    ): boolean => {
       const en = sys.enabledMask(v);
       V[k] = v;
       EN[k] = en;
@@ -52,7 +65,9 @@ export function searchVecNaive(sys: VecSystem, opts: SearchOptions = {}): Search
       VIA[k] = via;
       FA[k] = fp[0];
       FB[k] = fp[1];
-      const found = sys.check(v, en);
+      for (let gi = 0; gi < G; gi++) KEYS[k * G + gi] = canon!.used[gi];
+      const found = sys.check(v, en, same);
+      INV[k] = sys.invariantLeaf;
       return found.length > 0 && rec.record(found, () => path(k));
     };
 
@@ -67,7 +82,7 @@ export function searchVecNaive(sys: VecSystem, opts: SearchOptions = {}): Search
       budget.transitions = transitions;
       return budget.stats('naive', table.size, table.bytes(), sys.symmetryStats());
     };
-    if (push(0, v0, -1, fp0)) return finish(rec, null, stats());
+    if (push(0, v0, -1, fp0, undefined)) return finish(rec, null, stats());
     while (k >= 0 && !stopped) {
       let p = NEXT[k];
       while (p < sys.n && (EN[k] & (1 << p)) === 0) p++;
@@ -84,12 +99,17 @@ export function searchVecNaive(sys: VecSystem, opts: SearchOptions = {}): Search
       }
       const v = V[k];
       let fp: Int32Array;
+      let changed = -1;
       if (incremental && !sys.move(v, p).violation) fp = sys.successorSum(v, p, FA[k], FB[k], out);
       else {
         const bug = sys.apply(v, p, scratch);
         if (bug) {
           if (rec.record([{ ...bug, kind: 'assertion' }], () => path(k, p))) break;
           continue;
+        }
+        if (canon !== null) {
+          changed = sys.changes(v, p);
+          canon.hint(KEYS, k * G, sys.changed, changed);
         }
         fp = sys.key(scratch);
       }
@@ -104,10 +124,13 @@ export function searchVecNaive(sys: VecSystem, opts: SearchOptions = {}): Search
       if (!table.add(fp[0], fp[1])) continue;
       // One vector per depth: a popped state is never looked at again.
       const w = (V[k + 1] ??= new Int32Array(v0.length));
+      if (changed < 0) changed = sys.changes(v, p);
+      const inv = INV[k];
+      const same = inv !== undefined && !readsAny(inv.reads!, sys.changed, changed) ? inv : undefined;
       if (incremental) sys.apply(v, p, w);
       else w.set(scratch);
       sys.forget();
-      if (push(k + 1, w, p, fp)) break;
+      if (push(k + 1, w, p, fp, same)) break;
       if (k + 1 >= budget.depthLimit) {
         if (EN[k + 1] !== 0) truncated = true;
         continue;

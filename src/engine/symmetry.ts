@@ -3,7 +3,7 @@ import { insertThread, renameSorted } from '../explore/thread-order.js';
 import { H1, H2, tstate } from '../explore/statehash.js';
 import type { Encoding } from './encoding.js';
 import { fingerprint, fingerprintPermuted, MASK, TID } from './fingerprint.js';
-import { ReadTrie } from './trie.js';
+import { ReadTrie, readsAny, type TrieNode } from './trie.js';
 import type { LazyView } from './view.js';
 
 /**
@@ -40,6 +40,10 @@ export class VecCanon {
   private readonly radix: number;
   private last = 0;
   private lastDirty = false;
+  /** Per group: a leaf of its key trie the next `key` is known to reach (`hint`). */
+  private readonly hints: (TrieNode<Float64Array> | undefined)[];
+  /** Per group: the key trie's leaf the last `key` used (undefined: none, or not memoised). */
+  readonly used: (TrieNode<Float64Array> | undefined)[];
   permuted = 0;
 
   constructor(
@@ -64,6 +68,8 @@ export class VecCanon {
     for (const i of tids) this.kinds[i] = TID;
     for (const i of masks) this.kinds[i] = MASK;
     this.keyTries = groups.map(() => new ReadTrie<Float64Array>());
+    this.hints = groups.map(() => undefined);
+    this.used = groups.map(() => undefined);
     this.radix = Math.pow(this.n, this.n) < Number.MAX_SAFE_INTEGER ? this.n : 0;
     this.intern(Int32Array.from({ length: this.n }, (_, i) => i));
   }
@@ -84,12 +90,28 @@ export class VecCanon {
     return this.inverses[id];
   }
 
+  /**
+   * Before a `key` of a successor: `leaves[at + gi]` are group gi's key leaves of its parent,
+   * which differs from it only in `changed[0..n)`; a leaf whose path reads none of them is the
+   * successor's too (its threadKeys are the parent's), so `key` skips the walk.
+   */
+  hint(leaves: readonly (TrieNode<Float64Array> | undefined)[], at: number, changed: Int32Array, n: number): void {
+    for (let gi = 0; gi < this.groups.length; gi++) {
+      const leaf = leaves[at + gi];
+      this.hints[gi] = leaf !== undefined && !readsAny(leaf.reads!, changed, n) ? leaf : undefined;
+    }
+  }
+
   /** The fingerprint of the canonical permutation of v, into `out`. */
   key(v: Int32Array, out: Int32Array): Int32Array {
     const to = this.toBuf;
     for (let t = 0; t < this.n; t++) to[t] = t;
     let identity = true;
-    for (let gi = 0; gi < this.groups.length; gi++) if (!this.sortGroup(v, gi)) identity = false;
+    for (let gi = 0; gi < this.groups.length; gi++) {
+      this.used[gi] = undefined;
+      if (!this.sortGroup(v, gi)) identity = false;
+      this.hints[gi] = undefined;
+    }
     if (identity) {
       this.last = 0;
       this.lastDirty = false;
@@ -178,8 +200,11 @@ export class VecCanon {
   /** threadKey of each thread of group gi, in group order (one trie walk for the group). */
   private keysOf(v: Int32Array, gi: number): Float64Array {
     const trie = this.keyTries[gi];
-    const hit = trie.find(v);
-    if (hit !== undefined) return hit;
+    const hit = this.hints[gi] ?? trie.findLeaf(v);
+    if (hit !== undefined) {
+      this.used[gi] = hit;
+      return hit.leaf!;
+    }
     const view = this.lazy.bind(v);
     const group = this.groups[gi];
     let keys: Float64Array;
@@ -191,7 +216,7 @@ export class VecCanon {
       const s = this.enc.shared(v);
       return Float64Array.from(group, (t) => this.threadKey!(s, t));
     }
-    trie.insert(this.lazy.log.pairs, keys);
+    this.used[gi] = trie.insert(this.lazy.log.pairs, keys);
     return keys;
   }
 

@@ -16,6 +16,7 @@ import { fingerprint, termA, termB } from './fingerprint.js';
 import { PropertyMemo } from './properties.js';
 import { VecCanon } from './symmetry.js';
 import { TransitionMemo, type Move } from './transitions.js';
+import type { TrieNode } from './trie.js';
 import { LazyView } from './view.js';
 
 const VISIBLE = '⟨visible⟩';
@@ -47,6 +48,8 @@ export class VecSystem implements TransitionSystem<Int32Array> {
   private readonly endMemo: PropertyMemo;
   private readonly lazy: LazyView;
   private readonly fp = new Int32Array(2);
+  /** Slots changed by a step (`changes`). */
+  readonly changed: Int32Array;
   private chunk = new Int32Array(0);
   private chunkAt = 0;
   private readonly locIds = new Map<string, number>();
@@ -77,6 +80,7 @@ export class VecSystem implements TransitionSystem<Int32Array> {
     this.visiblePrefixes = this.ref.invariants.flatMap((p) => p.reads ?? []);
     this.loc(VISIBLE);
     const slots = this.enc.fields + 2 * this.n;
+    this.changed = new Int32Array(slots + 2);
     const locs = { footprint: (acc: readonly Access[]) => this.footprintOf(acc) };
     this.memos = this.steps.map(
       (steps, t) =>
@@ -301,8 +305,30 @@ export class VecSystem implements TransitionSystem<Int32Array> {
     };
   }
 
-  check(v: Int32Array, enabled: number): readonly Found[] {
-    const inv = this.invariantMemo.check(v);
+  /**
+   * The slots thread t's step from v changes, into `changed` (returns how many): the written
+   * slots whose value differs, its pc slot and its locals slot when they do.
+   */
+  changes(v: Int32Array, t: number): number {
+    const m = this.move(v, t);
+    const writes = m.writes;
+    const out = this.changed;
+    let n = 0;
+    for (let i = 0; i < writes.length; i += 2) if (v[writes[i]] !== writes[i + 1]) out[n++] = writes[i];
+    const at = this.enc.fields + 2 * t;
+    if (v[at] !== m.pc) out[n++] = at;
+    if (v[at + 1] !== m.lid) out[n++] = at + 1;
+    return n;
+  }
+
+  /** The invariant memo's leaf for the last state `check` looked at (undefined: not memoised). */
+  get invariantLeaf(): TrieNode<readonly Found[]> | undefined {
+    return this.invariantMemo.last;
+  }
+
+  /** `same`: the invariants' leaf v is known to reach (PropertyMemo.check). */
+  check(v: Int32Array, enabled: number, same?: TrieNode<readonly Found[]>): readonly Found[] {
+    const inv = this.invariantMemo.check(v, same);
     if (enabled !== 0) return inv;
     if (this.doneMask(v) === this.allDone) {
       const end = this.endMemo.check(v);

@@ -13,11 +13,26 @@ export interface TrieNode<T> {
   readonly small: (TrieNode<T> | undefined)[];
   big: Map<number, TrieNode<T>> | null;
   leaf: T | undefined;
+  /** At a leaf: the slots on its path, as a bit set (readsAny). */
+  reads: Uint32Array | null;
 }
 
 const SMALL = 32;
 
-const node = <T>(slot: number): TrieNode<T> => ({ slot, small: [], big: null, leaf: undefined });
+const node = <T>(slot: number): TrieNode<T> => ({ slot, small: [], big: null, leaf: undefined, reads: null });
+
+/**
+ * Whether any of `slots[0..n)` is in the bit set `reads` (a leaf's path): when none is, a
+ * state that differs from another only in those slots reaches the same leaf, without a walk.
+ */
+export function readsAny(reads: Uint32Array, slots: Int32Array, n: number): boolean {
+  for (let i = 0; i < n; i++) {
+    const s = slots[i];
+    const w = s >>> 5;
+    if (w < reads.length && (reads[w] & (1 << (s & 31))) !== 0) return true;
+  }
+  return false;
+}
 
 export class ReadTrie<T> {
   private root: TrieNode<T> | undefined;
@@ -26,11 +41,16 @@ export class ReadTrie<T> {
 
   /** The memoised outcome for state `v`, or undefined when no run read these values yet. */
   find(v: Int32Array): T | undefined {
+    return this.findLeaf(v)?.leaf;
+  }
+
+  /** The leaf for state `v` (its outcome and the slots on its path), or undefined. */
+  findLeaf(v: Int32Array): TrieNode<T> | undefined {
     let n = this.root;
     if (n === undefined) return undefined;
     for (;;) {
       const slot: number = n.slot;
-      if (slot < 0) return n.leaf;
+      if (slot < 0) return n;
       const x: number = v[slot];
       n = x >= 0 && x < SMALL ? n.small[x] : (n.big?.get(x) ?? undefined);
       if (n === undefined) return undefined;
@@ -38,7 +58,7 @@ export class ReadTrie<T> {
   }
 
   /** Record a run: the (slot, value) pairs it read, in order, and its outcome. */
-  insert(reads: readonly number[], leaf: T): void {
+  insert(reads: readonly number[], leaf: T): TrieNode<T> {
     if (this.root === undefined) {
       this.root = node<T>(reads.length > 0 ? reads[0] : -1);
       this.nodes++;
@@ -60,6 +80,12 @@ export class ReadTrie<T> {
     }
     if (n.slot >= 0) throw new Error('trie: a run stopped where another read on: not deterministic');
     n.leaf = leaf;
+    let top = 0;
+    for (let i = 0; i < reads.length; i += 2) top = Math.max(top, reads[i]);
+    const bits = new Uint32Array((top >>> 5) + 1);
+    for (let i = 0; i < reads.length; i += 2) bits[reads[i] >>> 5] |= 1 << (reads[i] & 31);
+    n.reads = bits;
+    return n;
   }
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { ReadLog, ReadTrie } from '../../src/engine/trie.js';
+import { ReadLog, readsAny, ReadTrie } from '../../src/engine/trie.js';
 
 describe('ReadTrie', () => {
   test('a lookup follows the recorded reads, branching on each value', () => {
@@ -17,6 +17,16 @@ describe('ReadTrie', () => {
     t.insert([0, -1], 'nobody');
     expect(t.find(Int32Array.of(-1, 0, 0))).toBe('nobody');
     expect(t.nodes).toBe(6);
+  });
+
+  test('a leaf knows the slots on its path: a change elsewhere keeps a state at that leaf', () => {
+    const t = new ReadTrie<string>();
+    const big = t.insert([0, 1, 40, 50], 'big');
+    expect(t.findLeaf(Int32Array.from({ length: 41 }, (_, i) => (i === 0 ? 1 : i === 40 ? 50 : 0)))).toBe(big);
+    expect(readsAny(big.reads!, Int32Array.of(1, 2, 39, 41, 99), 5)).toBe(false);
+    expect(readsAny(big.reads!, Int32Array.of(1, 40), 2)).toBe(true);
+    expect(readsAny(big.reads!, Int32Array.of(1, 40), 1)).toBe(false);
+    expect(readsAny(big.reads!, Int32Array.of(0), 1)).toBe(true);
   });
 
   test('a run that reads differently where another read the same values is refused', () => {
