@@ -1,10 +1,13 @@
 import type { Symmetry } from '../core/symmetry.js';
-import { insertThread, renameSorted } from '../explore/thread-order.js';
+import { renameSorted } from '../explore/thread-order.js';
 import { H1, H2, tstate } from '../explore/statehash.js';
 import type { Encoding } from './encoding.js';
 import { fingerprint, fingerprintPermuted, MASK, TID } from './fingerprint.js';
 import { ReadTrie, readsAny, type TrieNode } from './trie.js';
 import type { LazyView } from './view.js';
+
+/** More than the (pc, locals) pairs a search hashes: `pc * RANKS + rank` orders by pc, then rank. */
+const RANKS = 2 ** 26;
 
 /**
  * Symmetry reduction on state vectors: the canonical permutation of a state, the same algorithm
@@ -23,7 +26,6 @@ export class VecCanon {
   private readonly k0: Float64Array;
   private readonly k1: Float64Array;
   private readonly k2: Float64Array;
-  private readonly k3: Float64Array;
   private readonly fromBuf: Int32Array;
   /** Per field slot: PLAIN, TID or MASK (fingerprint.ts). */
   private readonly kinds: Uint8Array;
@@ -33,6 +35,13 @@ export class VecCanon {
   private hashAt = new Int32Array(1024).fill(-1);
   private readonly h1: number[] = [];
   private readonly h2: number[] = [];
+  private readonly pcOf: number[] = [];
+  /**
+   * Per hash index: the rank of its lanes (h1, h2) among all hashed (pc, locals) (equal lanes,
+   * equal rank), and `pc * RANKS + rank`: comparing it is comparing (pc, h1, h2).
+   */
+  private rank = new Float64Array(64);
+  private pcRank = new Float64Array(64);
   private readonly stride: number;
   private readonly perms: Int32Array[] = [];
   private readonly inverses: Int32Array[] = [];
@@ -62,7 +71,6 @@ export class VecCanon {
     this.k0 = new Float64Array(this.n);
     this.k1 = new Float64Array(this.n);
     this.k2 = new Float64Array(this.n);
-    this.k3 = new Float64Array(this.n);
     this.fromBuf = new Int32Array(this.n);
     this.kinds = new Uint8Array(enc.fields);
     for (const i of tids) this.kinds[i] = TID;
@@ -149,8 +157,13 @@ export class VecCanon {
     return w;
   }
 
+  /**
+   * The group's threads sorted by (pc, threadKey, h1, h2), ties in thread order — the order of
+   * src/explore/thread-order.ts, compared through ranks: (pc, h1, h2) is one number when no
+   * threadKey is needed, else (pc, threadKey, rank). Insertion sort (groups are small; stable).
+   */
   private sortGroup(v: Int32Array, gi: number): boolean {
-    const { k0, k1, k2, k3, order } = this;
+    const { k0, k1, k2, order } = this;
     const group = this.groups[gi];
     const f = this.enc.fields;
     const m = group.length;
@@ -160,11 +173,28 @@ export class VecCanon {
       const t = group[j];
       const pc = v[f + 2 * t];
       const h = this.hashOf(pc, v[f + 2 * t + 1]);
-      k0[t] = pc;
-      k1[t] = keys === null ? 0 : keys[j];
-      k2[t] = this.h1[h];
-      k3[t] = this.h2[h];
-      insertThread(k0, k1, k2, k3, order, j, t);
+      let x = j;
+      if (keys === null) {
+        const c = this.pcRank[h];
+        k0[t] = c;
+        while (x > 0 && k0[order[x - 1]] > c) {
+          order[x] = order[x - 1];
+          x--;
+        }
+      } else {
+        const key = keys[j];
+        const r = this.rank[h];
+        k0[t] = pc;
+        k1[t] = key;
+        k2[t] = r;
+        while (x > 0) {
+          const u = order[x - 1];
+          if (k0[u] < pc || (k0[u] === pc && (k1[u] < key || (k1[u] === key && k2[u] <= r)))) break;
+          order[x] = u;
+          x--;
+        }
+      }
+      order[x] = t;
     }
     return renameSorted(order, group, this.toBuf);
   }
@@ -193,8 +223,28 @@ export class VecCanon {
       this.h1.push(ts[H1]!);
       this.h2.push(ts[H2]!);
       this.hashAt[k] = i;
+      this.pcOf.push(pc);
+      this.rerank();
     }
     return i;
+  }
+
+  /** Rank every hashed (pc, locals) by its lanes again (a new one was hashed: rare). */
+  private rerank(): void {
+    const count = this.h1.length;
+    if (count > this.rank.length) {
+      this.rank = new Float64Array(2 * count);
+      this.pcRank = new Float64Array(2 * count);
+    }
+    const { h1, h2 } = this;
+    const ids = Array.from({ length: count }, (_, i) => i).sort((a, b) => h1[a] - h1[b] || h2[a] - h2[b]);
+    let r = 0;
+    for (let j = 0; j < count; j++) {
+      const i = ids[j];
+      if (j > 0 && (h1[i] !== h1[ids[j - 1]] || h2[i] !== h2[ids[j - 1]])) r++;
+      this.rank[i] = r;
+      this.pcRank[i] = this.pcOf[i] * RANKS + r;
+    }
   }
 
   /** threadKey of each thread of group gi, in group order (one trie walk for the group). */
