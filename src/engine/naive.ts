@@ -4,8 +4,9 @@ import { finish, guarded } from '../explore/finish.js';
 import type { IncompleteReason, SearchOptions, SearchResult } from '../explore/result.js';
 import { fingerprintSum } from './fingerprint.js';
 import type { VecSystem } from './system.js';
+import { DONE, type Move } from './transitions.js';
 import { FingerprintSet } from './table.js';
-import { readsAny, type TrieNode } from './trie.js';
+import { readsAny, type TrieLeaf } from './trie.js';
 import type { Found } from '../explore/check.js';
 
 /**
@@ -39,10 +40,13 @@ export function searchVecNaive(sys: VecSystem, opts: SearchOptions = {}): Search
     const FA: number[] = [];
     const FB: number[] = [];
     /** The invariants' memo leaf of V[k], and its key leaves per symmetry group (G a depth). */
-    const INV: (TrieNode<readonly Found[]> | undefined)[] = [];
+    const INV: (TrieLeaf<readonly Found[]> | undefined)[] = [];
     const canon = sys.canon;
     const G = canon === null ? 0 : canon.used.length;
-    const KEYS: (TrieNode<Float64Array> | undefined)[] = [];
+    const KEYS: (TrieLeaf<Float64Array> | undefined)[] = [];
+    /** What each thread does in V[k]: MOVES[k * n + t]. */
+    const n = sys.n;
+    const MOVES: Move[] = [];
     const path = (k: number, last?: number) => {
       const s = VIA.slice(1, k + 1);
       if (last !== undefined) s.push(last);
@@ -56,9 +60,10 @@ export function searchVecNaive(sys: VecSystem, opts: SearchOptions = {}): Search
       v: Int32Array,
       via: number,
       fp: Int32Array,
-      same: TrieNode<readonly Found[]> | undefined,
+      same: TrieLeaf<readonly Found[]> | undefined,
     ): boolean => {
       const en = sys.enabledMask(v);
+      for (let t = 0; t < n; t++) MOVES[k * n + t] = sys.move(v, t);
       V[k] = v;
       EN[k] = en;
       NEXT[k] = 0;
@@ -98,17 +103,18 @@ export function searchVecNaive(sys: VecSystem, opts: SearchOptions = {}): Search
         stopped = budget.poll(table.size, k + 1, k);
       }
       const v = V[k];
+      const m = MOVES[k * n + p];
       let fp: Int32Array;
       let changed = -1;
-      if (incremental && !sys.move(v, p).violation) fp = sys.successorSum(v, p, FA[k], FB[k], out);
+      if (incremental && !m.violation) fp = sys.successorSum(v, p, FA[k], FB[k], out, m);
       else {
-        const bug = sys.apply(v, p, scratch);
+        const bug = sys.apply(v, p, scratch, m);
         if (bug) {
           if (rec.record([{ ...bug, kind: 'assertion' }], () => path(k, p))) break;
           continue;
         }
         if (canon !== null) {
-          changed = sys.changes(v, p);
+          changed = sys.changes(v, p, m);
           canon.hint(KEYS, k * G, sys.changed, changed);
         }
         fp = sys.key(scratch);
@@ -124,12 +130,17 @@ export function searchVecNaive(sys: VecSystem, opts: SearchOptions = {}): Search
       if (!table.add(fp[0], fp[1])) continue;
       // One vector per depth: a popped state is never looked at again.
       const w = (V[k + 1] ??= new Int32Array(v0.length));
-      if (changed < 0) changed = sys.changes(v, p);
+      if (changed < 0) changed = sys.changes(v, p, m);
       const inv = INV[k];
-      const same = inv !== undefined && !readsAny(inv.reads!, sys.changed, changed) ? inv : undefined;
-      if (incremental) sys.apply(v, p, w);
+      const same = inv !== undefined && !readsAny(inv.reads, sys.changed, changed) ? inv : undefined;
+      if (incremental) sys.apply(v, p, w, m);
       else w.set(scratch);
       sys.forget();
+      // Another thread whose next step read none of the changed slots does the same in w.
+      for (let t = 0; t < n; t++) {
+        const mt = MOVES[k * n + t];
+        if (t !== p && (mt === DONE || !readsAny(mt.reads, sys.changed, changed))) sys.seed(w, t, mt);
+      }
       if (push(k + 1, w, p, fp, same)) break;
       if (k + 1 >= budget.depthLimit) {
         if (EN[k + 1] !== 0) truncated = true;

@@ -2,7 +2,7 @@ import { ModelError } from '../core/errors.js';
 import { verdictOf, type Property, type PropertyKind, type StateView } from '../core/property.js';
 import type { Found } from '../explore/check.js';
 import type { LazyView } from './view.js';
-import { ReadTrie, type TrieNode } from './trie.js';
+import { ReadTrie, type TrieLeaf } from './trie.js';
 
 const NONE: readonly Found[] = [];
 
@@ -16,7 +16,7 @@ const NONE: readonly Found[] = [];
 export class PropertyMemo {
   private readonly trie = new ReadTrie<readonly Found[]>();
   /** The leaf the last `check` ended at (undefined: not memoised), for `check`'s `same`. */
-  last: TrieNode<readonly Found[]> | undefined;
+  last: TrieLeaf<readonly Found[]> | undefined;
 
   constructor(
     private readonly model: string,
@@ -31,11 +31,11 @@ export class PropertyMemo {
    * What the properties find in state v (an empty list when all hold). `same`: a leaf the
    * caller knows v reaches (another state's, which differs from v in no slot on its path).
    */
-  check(v: Int32Array, same?: TrieNode<readonly Found[]>): readonly Found[] {
+  check(v: Int32Array, same?: TrieLeaf<readonly Found[]>): readonly Found[] {
     if (this.props.length === 0) return NONE;
     const hit = same ?? this.trie.findLeaf(v);
     this.last = hit;
-    if (hit !== undefined) return hit.leaf!;
+    if (hit !== undefined) return hit.leaf;
     let found;
     try {
       found = this.run(this.lazy.bind(v));

@@ -3,7 +3,7 @@ import { renameSorted } from '../explore/thread-order.js';
 import { H1, H2, tstate } from '../explore/statehash.js';
 import type { Encoding } from './encoding.js';
 import { fingerprint, fingerprintPermuted, MASK, TID } from './fingerprint.js';
-import { ReadTrie, readsAny, type TrieNode } from './trie.js';
+import { ReadTrie, readsAny, type TrieLeaf } from './trie.js';
 import type { LazyView } from './view.js';
 
 /** More than the (pc, locals) pairs a search hashes: `pc * RANKS + rank` orders by pc, then rank. */
@@ -50,9 +50,9 @@ export class VecCanon {
   private last = 0;
   private lastDirty = false;
   /** Per group: a leaf of its key trie the next `key` is known to reach (`hint`). */
-  private readonly hints: (TrieNode<Float64Array> | undefined)[];
+  private readonly hints: (TrieLeaf<Float64Array> | undefined)[];
   /** Per group: the key trie's leaf the last `key` used (undefined: none, or not memoised). */
-  readonly used: (TrieNode<Float64Array> | undefined)[];
+  readonly used: (TrieLeaf<Float64Array> | undefined)[];
   permuted = 0;
 
   constructor(
@@ -103,10 +103,10 @@ export class VecCanon {
    * which differs from it only in `changed[0..n)`; a leaf whose path reads none of them is the
    * successor's too (its threadKeys are the parent's), so `key` skips the walk.
    */
-  hint(leaves: readonly (TrieNode<Float64Array> | undefined)[], at: number, changed: Int32Array, n: number): void {
+  hint(leaves: readonly (TrieLeaf<Float64Array> | undefined)[], at: number, changed: Int32Array, n: number): void {
     for (let gi = 0; gi < this.groups.length; gi++) {
       const leaf = leaves[at + gi];
-      this.hints[gi] = leaf !== undefined && !readsAny(leaf.reads!, changed, n) ? leaf : undefined;
+      this.hints[gi] = leaf !== undefined && !readsAny(leaf.reads, changed, n) ? leaf : undefined;
     }
   }
 
@@ -253,7 +253,7 @@ export class VecCanon {
     const hit = this.hints[gi] ?? trie.findLeaf(v);
     if (hit !== undefined) {
       this.used[gi] = hit;
-      return hit.leaf!;
+      return hit.leaf;
     }
     const view = this.lazy.bind(v);
     const group = this.groups[gi];

@@ -16,7 +16,7 @@ import { fingerprint, termA, termB } from './fingerprint.js';
 import { PropertyMemo } from './properties.js';
 import { VecCanon } from './symmetry.js';
 import { TransitionMemo, type Move } from './transitions.js';
-import type { TrieNode } from './trie.js';
+import type { TrieLeaf } from './trie.js';
 import { LazyView } from './view.js';
 
 const VISIBLE = '⟨visible⟩';
@@ -174,6 +174,12 @@ export class VecSystem implements TransitionSystem<Int32Array> {
     return w;
   }
 
+  /** Make m thread t's last lookup, in v (the caller knows it is what t does in v). */
+  seed(v: Int32Array, t: number, m: Move): void {
+    this.lastV[t] = v;
+    this.lastMove[t] = m;
+  }
+
   /** Drop the last lookups: a caller is about to reuse a vector for another state. */
   forget(): void {
     this.lastV.fill(null);
@@ -214,8 +220,7 @@ export class VecSystem implements TransitionSystem<Int32Array> {
   }
 
   /** Thread t's step from v, its successor written into `w` (v's length); the BUG it raised, if any. */
-  apply(v: Int32Array, t: number, w: Int32Array): StepViolation | undefined {
-    const m = this.move(v, t);
+  apply(v: Int32Array, t: number, w: Int32Array, m = this.move(v, t)): StepViolation | undefined {
     const at = this.enc.fields + 2 * t;
     w.set(v);
     if (m.violation) {
@@ -244,8 +249,7 @@ export class VecSystem implements TransitionSystem<Int32Array> {
    * (a, b), without building the successor: each slot the step changes swaps its term. For a
    * step that neither blocks nor raises (the naive search without symmetry keys states so).
    */
-  successorSum(v: Int32Array, t: number, a: number, b: number, out: Int32Array): Int32Array {
-    const m = this.move(v, t);
+  successorSum(v: Int32Array, t: number, a: number, b: number, out: Int32Array, m = this.move(v, t)): Int32Array {
     const writes = m.writes;
     for (let i = 0; i < writes.length; i += 2) {
       const s = writes[i];
@@ -309,8 +313,7 @@ export class VecSystem implements TransitionSystem<Int32Array> {
    * The slots thread t's step from v changes, into `changed` (returns how many): the written
    * slots whose value differs, its pc slot and its locals slot when they do.
    */
-  changes(v: Int32Array, t: number): number {
-    const m = this.move(v, t);
+  changes(v: Int32Array, t: number, m = this.move(v, t)): number {
     const writes = m.writes;
     const out = this.changed;
     let n = 0;
@@ -322,12 +325,12 @@ export class VecSystem implements TransitionSystem<Int32Array> {
   }
 
   /** The invariant memo's leaf for the last state `check` looked at (undefined: not memoised). */
-  get invariantLeaf(): TrieNode<readonly Found[]> | undefined {
+  get invariantLeaf(): TrieLeaf<readonly Found[]> | undefined {
     return this.invariantMemo.last;
   }
 
   /** `same`: the invariants' leaf v is known to reach (PropertyMemo.check). */
-  check(v: Int32Array, enabled: number, same?: TrieNode<readonly Found[]>): readonly Found[] {
+  check(v: Int32Array, enabled: number, same?: TrieLeaf<readonly Found[]>): readonly Found[] {
     const inv = this.invariantMemo.check(v, same);
     if (enabled !== 0) return inv;
     if (this.doneMask(v) === this.allDone) {

@@ -24,9 +24,12 @@ export interface Move {
   readonly foot: Footprint;
   /** The step's label (for errors). */
   readonly label: string;
+  /** The slots the lookup read (its trie leaf's path; empty for DONE, which reads the pc slot). */
+  reads: Uint32Array;
 }
 
 const NO_WRITES = new Int32Array(0);
+const NO_READS = new Uint32Array(0);
 export const DONE: Move = {
   done: true,
   blocked: true,
@@ -36,6 +39,7 @@ export const DONE: Move = {
   lid: -1,
   foot: [],
   label: 'exit',
+  reads: new Uint32Array(0),
 };
 
 /** Location ids of footprints, with visibility to invariants (as src/explore/system.ts). */
@@ -112,6 +116,7 @@ export class TransitionMemo {
         lid,
         foot,
         label: st.label,
+        reads: NO_READS,
       };
     } else {
       // Each slot once, with its last value: applying them is the same, and an incremental
@@ -126,9 +131,19 @@ export class TransitionMemo {
         throw this.threw(st.label, 'run', err);
       }
       const next = a.l === e.before ? lid : enc.intern(a.l);
-      m = { done: false, blocked: false, violation: undefined, writes, pc: a.pc, lid: next, foot, label: st.label };
+      m = {
+        done: false,
+        blocked: false,
+        violation: undefined,
+        writes,
+        pc: a.pc,
+        lid: next,
+        foot,
+        label: st.label,
+        reads: NO_READS,
+      };
     }
-    this.trie.insert(log.pairs, m);
+    m.reads = this.trie.insert(log.pairs, m).reads;
     return m;
   }
 

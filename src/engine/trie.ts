@@ -6,20 +6,11 @@
  * form a tree. Looking a state up walks the tree, reading one slot per node and branching on
  * its value, to the leaf that holds the outcome — with no call into the function.
  */
-export interface TrieNode<T> {
-  /** The slot this node reads (-1: a leaf). */
-  readonly slot: number;
-  /** Children by value for values 0..SMALL-1; other values in `big`. */
-  readonly small: (TrieNode<T> | undefined)[];
-  big: Map<number, TrieNode<T>> | null;
-  leaf: T | undefined;
-  /** At a leaf: the slots on its path, as a bit set (readsAny). */
-  reads: Uint32Array | null;
+export interface TrieLeaf<T> {
+  readonly leaf: T;
+  /** The slots on its path, as a bit set (readsAny). */
+  readonly reads: Uint32Array;
 }
-
-const SMALL = 32;
-
-const node = <T>(slot: number): TrieNode<T> => ({ slot, small: [], big: null, leaf: undefined, reads: null });
 
 /**
  * Whether any of `slots[0..n)` is in the bit set `reads` (a leaf's path): when none is, a
@@ -34,8 +25,26 @@ export function readsAny(reads: Uint32Array, slots: Int32Array, n: number): bool
   return false;
 }
 
+/** The slot of a node just made at the end of a path, before its leaf is stored. */
+const PENDING = -0x80000000;
+
+function edgeHash(node: number, x: number): number {
+  const h = Math.imul(node ^ Math.imul(x, 0x85ebca6b), 0x9e3779b1);
+  return h ^ (h >>> 15);
+}
+
+/**
+ * The trie, flat: per node the slot it reads (`-1 - i` at the leaf of index i), and its edges
+ * (node, value) → child in one open-addressing table of 4-int entries, so a walk touches a few
+ * cache lines of typed arrays instead of a chain of objects.
+ */
 export class ReadTrie<T> {
-  private root: TrieNode<T> | undefined;
+  private slot = new Int32Array(64);
+  /** Edges: [node + 1 (0: empty), value, child, unused], linear probing, at most half full. */
+  private table = new Int32Array(4 * 64);
+  private mask = 63;
+  private edges = 0;
+  private readonly leaves: TrieLeaf<T>[] = [];
   /** Nodes in the trie (its size, for statistics). */
   nodes = 0;
 
@@ -45,47 +54,101 @@ export class ReadTrie<T> {
   }
 
   /** The leaf for state `v` (its outcome and the slots on its path), or undefined. */
-  findLeaf(v: Int32Array): TrieNode<T> | undefined {
-    let n = this.root;
-    if (n === undefined) return undefined;
+  findLeaf(v: Int32Array): TrieLeaf<T> | undefined {
+    if (this.nodes === 0) return undefined;
+    const slots = this.slot;
+    const table = this.table;
+    const mask = this.mask;
+    let n = 0;
     for (;;) {
-      const slot: number = n.slot;
-      if (slot < 0) return n;
-      const x: number = v[slot];
-      n = x >= 0 && x < SMALL ? n.small[x] : (n.big?.get(x) ?? undefined);
-      if (n === undefined) return undefined;
+      const s = slots[n];
+      if (s < 0) return this.leaves[-1 - s];
+      const x = v[s];
+      let i = edgeHash(n, x) & mask;
+      for (;;) {
+        const e = 4 * i;
+        const key = table[e];
+        if (key === 0) return undefined;
+        if (key === n + 1 && table[e + 1] === x) {
+          n = table[e + 2];
+          break;
+        }
+        i = (i + 1) & mask;
+      }
     }
   }
 
   /** Record a run: the (slot, value) pairs it read, in order, and its outcome. */
-  insert(reads: readonly number[], leaf: T): TrieNode<T> {
-    if (this.root === undefined) {
-      this.root = node<T>(reads.length > 0 ? reads[0] : -1);
-      this.nodes++;
-    }
-    let n = this.root;
+  insert(reads: readonly number[], leaf: T): TrieLeaf<T> {
+    if (this.nodes === 0) this.node(reads.length > 0 ? reads[0] : PENDING);
+    let n = 0;
     for (let i = 0; i < reads.length; i += 2) {
-      if (n.slot !== reads[i])
-        throw new Error(`trie: a run read slot ${reads[i]} where another read slot ${n.slot}: not deterministic`);
+      const at = this.slot[n];
+      if (at !== reads[i])
+        throw new Error(
+          `trie: a run read slot ${reads[i]} where another read slot ${at < 0 ? -1 : at}: not deterministic`,
+        );
       const x = reads[i + 1];
-      const nextSlot = i + 2 < reads.length ? reads[i + 2] : -1;
-      let c = x >= 0 && x < SMALL ? n.small[x] : n.big?.get(x);
-      if (c === undefined) {
-        c = node<T>(nextSlot);
-        this.nodes++;
-        if (x >= 0 && x < SMALL) n.small[x] = c;
-        else (n.big ??= new Map()).set(x, c);
+      let c = this.child(n, x);
+      if (c < 0) {
+        c = this.node(i + 2 < reads.length ? reads[i + 2] : PENDING);
+        this.link(n, x, c);
       }
       n = c;
     }
-    if (n.slot >= 0) throw new Error('trie: a run stopped where another read on: not deterministic');
-    n.leaf = leaf;
+    const at = this.slot[n];
+    if (at >= 0) throw new Error('trie: a run stopped where another read on: not deterministic');
     let top = 0;
     for (let i = 0; i < reads.length; i += 2) top = Math.max(top, reads[i]);
     const bits = new Uint32Array((top >>> 5) + 1);
     for (let i = 0; i < reads.length; i += 2) bits[reads[i] >>> 5] |= 1 << (reads[i] & 31);
-    n.reads = bits;
-    return n;
+    const made = { leaf, reads: bits };
+    const id = at === PENDING ? this.leaves.length : -1 - at;
+    this.leaves[id] = made;
+    this.slot[n] = -1 - id;
+    return made;
+  }
+
+  private node(slot: number): number {
+    if (this.nodes === this.slot.length) {
+      const a = new Int32Array(2 * this.slot.length);
+      a.set(this.slot);
+      this.slot = a;
+    }
+    this.slot[this.nodes] = slot;
+    return this.nodes++;
+  }
+
+  private child(n: number, x: number): number {
+    const table = this.table;
+    for (let i = edgeHash(n, x) & this.mask; ; i = (i + 1) & this.mask) {
+      const e = 4 * i;
+      if (table[e] === 0) return -1;
+      if (table[e] === n + 1 && table[e + 1] === x) return table[e + 2];
+    }
+  }
+
+  private link(n: number, x: number, c: number): void {
+    if (2 * (this.edges + 1) > this.mask + 1) this.grow();
+    this.put(this.table, this.mask, n, x, c);
+    this.edges++;
+  }
+
+  private put(table: Int32Array, mask: number, n: number, x: number, c: number): void {
+    let i = edgeHash(n, x) & mask;
+    while (table[4 * i] !== 0) i = (i + 1) & mask;
+    table[4 * i] = n + 1;
+    table[4 * i + 1] = x;
+    table[4 * i + 2] = c;
+  }
+
+  private grow(): void {
+    const old = this.table;
+    const mask = 2 * (this.mask + 1) - 1;
+    const table = new Int32Array(4 * (mask + 1));
+    for (let e = 0; e < old.length; e += 4) if (old[e] !== 0) this.put(table, mask, old[e] - 1, old[e + 1], old[e + 2]);
+    this.table = table;
+    this.mask = mask;
   }
 }
 
