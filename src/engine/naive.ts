@@ -12,9 +12,9 @@ import type { Found } from '../explore/check.js';
 /**
  * Transitions between two looks at the clock, the memory and the stop flag (Budget.poll): a
  * poll reads the process's memory figures, which costs as much as a few hundred transitions
- * here, so this search polls 8× less often than Budget.tick (every few milliseconds still).
+ * here, so this search polls 16× less often than Budget.tick (every 50–300 ms still).
  */
-const POLL_MASK = 32767;
+const POLL_MASK = 65535;
 
 /**
  * Naive exhaustive search on the compiled engine: stateful DFS over every enabled thread at

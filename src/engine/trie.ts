@@ -10,6 +10,9 @@ export interface TrieLeaf<T> {
   readonly leaf: T;
   /** The slots on its path, as a bit set (readsAny). */
   readonly reads: Uint32Array;
+  /** Its path: (slot, value) pairs. */
+  readonly pairs: Int32Array;
+  readonly id: number;
 }
 
 /**
@@ -28,9 +31,28 @@ export function readsAny(reads: Uint32Array, slots: Int32Array, n: number): bool
 /** The slot of a node just made at the end of a path, before its leaf is stored. */
 const PENDING = -0x80000000;
 
+/** Paths of at least this many slots get a direct-mapped cache in front of the walk. */
+const DEEP = 8;
+const CACHE_SIZE = 1 << 16;
+/** A trie caches another shape when its walks reach that many more deep leaves of other shapes. */
+const RESHAPE = 256;
+
 function edgeHash(node: number, x: number): number {
   const h = Math.imul(node ^ Math.imul(x, 0x85ebca6b), 0x9e3779b1);
   return h ^ (h >>> 15);
+}
+
+/** Whether state v has the value of every (slot, value) pair of a path. */
+function matches(pairs: Int32Array, v: Int32Array): boolean {
+  for (let i = 0; i < pairs.length; i += 2) if (v[pairs[i]] !== pairs[i + 1]) return false;
+  return true;
+}
+
+/** Whether a path reads exactly the slots of `shape`, in order. */
+function sameSlots(pairs: Int32Array, shape: Int32Array): boolean {
+  if (pairs.length !== 2 * shape.length) return false;
+  for (let i = 0; i < shape.length; i++) if (pairs[2 * i] !== shape[i]) return false;
+  return true;
 }
 
 /**
@@ -45,6 +67,11 @@ export class ReadTrie<T> {
   private mask = 63;
   private edges = 0;
   private readonly leaves: TrieLeaf<T>[] = [];
+  private shape: Int32Array | null = null;
+  /** By hash of a state's values in `shape`: a leaf's index + 1 (0: none). */
+  private cache = new Int32Array(0);
+  /** Walks that reached a deep leaf of another shape, less those that reached one of it. */
+  private others = 0;
   /** Nodes in the trie (its size, for statistics). */
   nodes = 0;
 
@@ -53,8 +80,46 @@ export class ReadTrie<T> {
     return this.findLeaf(v)?.leaf;
   }
 
-  /** The leaf for state `v` (its outcome and the slots on its path), or undefined. */
+  /**
+   * The leaf for state `v` (its outcome and the slots on its path), or undefined. A deep trie
+   * (DEEP) keeps the slots of its first deep path, its `shape`, and a direct-mapped cache from
+   * the hash of v's values in those slots to a leaf of that shape: a leaf whose whole path
+   * matches v is the one the walk reaches (the trie is deterministic), so a checked hit skips
+   * the walk — one hash and two cache lines instead of a cache miss a level.
+   */
   findLeaf(v: Int32Array): TrieLeaf<T> | undefined {
+    const shape = this.shape;
+    if (shape === null) return this.walk(v);
+    let h = 0x2545f491;
+    for (let i = 0; i < shape.length; i++) {
+      h = Math.imul(h + v[shape[i]], 0x9e3779b1);
+      h ^= h >>> 13;
+    }
+    const at = (h ^ (h >>> 16)) & (CACHE_SIZE - 1);
+    const cached = this.cache[at] - 1;
+    if (cached >= 0) {
+      const leaf = this.leaves[cached];
+      if (matches(leaf.pairs, v)) return leaf;
+    }
+    const leaf = this.walk(v);
+    if (leaf === undefined) return leaf;
+    if (sameSlots(leaf.pairs, shape)) {
+      this.cache[at] = leaf.id + 1;
+      if (this.others > 0) this.others--;
+    } else if (leaf.pairs.length >= 2 * DEEP && ++this.others > RESHAPE) {
+      // Most deep leaves have another shape: cache that one instead.
+      this.reshape(leaf.pairs);
+    }
+    return leaf;
+  }
+
+  private reshape(pairs: ArrayLike<number>): void {
+    this.shape = Int32Array.from({ length: pairs.length / 2 }, (_, i) => pairs[2 * i]);
+    this.cache = new Int32Array(CACHE_SIZE);
+    this.others = 0;
+  }
+
+  private walk(v: Int32Array): TrieLeaf<T> | undefined {
     if (this.nodes === 0) return undefined;
     const slots = this.slot;
     const table = this.table;
@@ -102,8 +167,9 @@ export class ReadTrie<T> {
     for (let i = 0; i < reads.length; i += 2) top = Math.max(top, reads[i]);
     const bits = new Uint32Array((top >>> 5) + 1);
     for (let i = 0; i < reads.length; i += 2) bits[reads[i] >>> 5] |= 1 << (reads[i] & 31);
-    const made = { leaf, reads: bits };
     const id = at === PENDING ? this.leaves.length : -1 - at;
+    const made = { leaf, reads: bits, pairs: Int32Array.from(reads), id };
+    if (this.shape === null && reads.length >= 2 * DEEP) this.reshape(reads);
     this.leaves[id] = made;
     this.slot[n] = -1 - id;
     return made;
