@@ -25,7 +25,6 @@ export class VecCanon {
   private readonly order: Int32Array;
   private readonly k0: Float64Array;
   private readonly k1: Float64Array;
-  private readonly k2: Float64Array;
   private readonly fromBuf: Int32Array;
   /** Per field slot: PLAIN, TID or MASK (fingerprint.ts). */
   private readonly kinds: Uint8Array;
@@ -37,10 +36,9 @@ export class VecCanon {
   private readonly h2: number[] = [];
   private readonly pcOf: number[] = [];
   /**
-   * Per hash index: the rank of its lanes (h1, h2) among all hashed (pc, locals) (equal lanes,
-   * equal rank), and `pc * RANKS + rank`: comparing it is comparing (pc, h1, h2).
+   * Per hash index: `pc * RANKS + rank`, the rank of its lanes (h1, h2) among all hashed
+   * (pc, locals) (equal lanes, equal rank): comparing it is comparing (pc, h1, h2).
    */
-  private rank = new Float64Array(64);
   private pcRank = new Float64Array(64);
   private readonly stride: number;
   private readonly perms: Int32Array[] = [];
@@ -70,7 +68,6 @@ export class VecCanon {
     this.order = new Int32Array(this.n);
     this.k0 = new Float64Array(this.n);
     this.k1 = new Float64Array(this.n);
-    this.k2 = new Float64Array(this.n);
     this.fromBuf = new Int32Array(this.n);
     this.kinds = new Uint8Array(enc.fields);
     for (const i of tids) this.kinds[i] = TID;
@@ -163,33 +160,50 @@ export class VecCanon {
    * threadKey is needed, else (pc, threadKey, rank). Insertion sort (groups are small; stable).
    */
   private sortGroup(v: Int32Array, gi: number): boolean {
-    const { k0, k1, k2, order } = this;
+    const { k0, k1, order } = this;
     const group = this.groups[gi];
     const f = this.enc.fields;
     const m = group.length;
-    // threadKey only orders threads at the same pc: without a tie it cannot change the order.
-    const keys = this.threadKey && this.pcTie(v, group) ? this.keysOf(v, gi) : null;
+    // First (pc, rank) of each thread, as one number, and whether two threads share a pc.
+    let tie = false;
+    let lo = 0;
+    let hi = 0;
     for (let j = 0; j < m; j++) {
       const t = group[j];
       const pc = v[f + 2 * t];
-      const h = this.hashOf(pc, v[f + 2 * t + 1]);
+      const lid = v[f + 2 * t + 1];
+      const at = lid * this.stride + pc;
+      let h = at < this.hashAt.length ? this.hashAt[at] : -1;
+      if (h < 0) h = this.hashOf(pc, lid);
+      k0[t] = this.pcRank[h];
+      if (pc < 32) {
+        if ((lo & (1 << pc)) !== 0) tie = true;
+        lo |= 1 << pc;
+      } else if (pc < 64) {
+        if ((hi & (1 << (pc - 32))) !== 0) tie = true;
+        hi |= 1 << (pc - 32);
+      } else if (!tie) tie = this.pcTie(v, group);
+    }
+    // threadKey only orders threads at the same pc: without a tie it cannot change the order.
+    const keys = tie && this.threadKey ? this.keysOf(v, gi) : null;
+    for (let j = 0; j < m; j++) {
+      const t = group[j];
+      const c = k0[t];
       let x = j;
       if (keys === null) {
-        const c = this.pcRank[h];
-        k0[t] = c;
         while (x > 0 && k0[order[x - 1]] > c) {
           order[x] = order[x - 1];
           x--;
         }
       } else {
+        // (pc, threadKey, rank): pc is c's high part, and c orders by rank within a pc.
+        const pc = Math.floor(c / RANKS);
         const key = keys[j];
-        const r = this.rank[h];
-        k0[t] = pc;
         k1[t] = key;
-        k2[t] = r;
         while (x > 0) {
           const u = order[x - 1];
-          if (k0[u] < pc || (k0[u] === pc && (k1[u] < key || (k1[u] === key && k2[u] <= r)))) break;
+          const pu = Math.floor(k0[u] / RANKS);
+          if (pu < pc || (pu === pc && (k1[u] < key || (k1[u] === key && k0[u] <= c)))) break;
           order[x] = u;
           x--;
         }
@@ -232,17 +246,13 @@ export class VecCanon {
   /** Rank every hashed (pc, locals) by its lanes again (a new one was hashed: rare). */
   private rerank(): void {
     const count = this.h1.length;
-    if (count > this.rank.length) {
-      this.rank = new Float64Array(2 * count);
-      this.pcRank = new Float64Array(2 * count);
-    }
+    if (count > this.pcRank.length) this.pcRank = new Float64Array(2 * count);
     const { h1, h2 } = this;
     const ids = Array.from({ length: count }, (_, i) => i).sort((a, b) => h1[a] - h1[b] || h2[a] - h2[b]);
     let r = 0;
     for (let j = 0; j < count; j++) {
       const i = ids[j];
       if (j > 0 && (h1[i] !== h1[ids[j - 1]] || h2[i] !== h2[ids[j - 1]])) r++;
-      this.rank[i] = r;
       this.pcRank[i] = this.pcOf[i] * RANKS + r;
     }
   }
