@@ -9,13 +9,14 @@
  * ratios. A search cut short is an error (the bench has no limits: choose sizes that finish).
  *
  *   node dist/bench/lang.js --engines [--model m] [--variants a,b] [--sizes 3,4,5]
- *                           [--strategies naive,dfs] [--runs 3]
+ *                           [--strategies naive,dfs] [--runs 3] [--warmup 1] [--param p]
  *
  * instead compares the engines (reductions on, symmetry as declared): each strategy on the
  * reference engine and on the compiled engine (src/engine), which must store the same states;
  * one row per model, variant, size and strategy with states/s of each (CPU time of the search,
- * median of the runs: the machine is shared), the speed-up and the compiled visited set's bytes
- * a state. Default: every kernel model written in the language, every variant, sizes 3,4,5.
+ * median of the runs: the machine is shared; each engine first runs `--warmup` times uncounted,
+ * so both are measured with their code compiled by V8), the speed-up and the compiled visited
+ * set's bytes a state. Default: every kernel model written in the language, every variant, sizes 3,4,5.
  *
  *   node dist/bench/lang.js --targets [--strategies dfs,naive]
  *
@@ -37,8 +38,8 @@ type Strategy = (typeof STRATEGIES)[number];
 /** The kernel models' size parameter (the models the engine comparison runs by default). */
 const KERNEL_PARAMS: Record<string, string> = {
   'migration-vs-fault': 'readers',
-  'mremap-vs-rmap-walk': 'walkers',
-  'rmap-vs-vma-adjust': 'walkers',
+  'mremap-vs-rmap-walk': 'ptes',
+  'rmap-vs-vma-adjust': 'forks',
   'spf-seqcount': 'readers',
   'put-and-wait-vs-migration': 'readers',
 };
@@ -55,6 +56,7 @@ benchMain('bench/lang', () => {
     variants: 'value',
     strategies: 'value',
     targets: 'flag',
+    warmup: 'value',
   });
   if (args.flag('engines')) return compareEngines(args);
   if (args.flag('targets')) return targets(args);
@@ -118,12 +120,18 @@ function rate(m: Measured): string {
   return fmt(Math.round(m.states / (m.ms / 1000)));
 }
 
-function measureEngine(inst: () => Instance, strategy: Strategy, engine: Engine, runs: number): Measured {
+function measureEngine(
+  inst: () => Instance,
+  strategy: Strategy,
+  engine: Engine,
+  runs: number,
+  warmup: number,
+): Measured {
   const times: number[] = [];
   let last: { kind: string; stats: Stats } | undefined;
-  for (let i = 0; i < runs; i++) {
+  for (let i = 0; i < warmup + runs; i++) {
     const r = cpu(() => explore(inst(), { strategy, stopAtFirst: false, engine }));
-    times.push(r.ms);
+    if (i >= warmup) times.push(r.ms);
     const res = r.value;
     if (res.kind === 'error' || res.kind === 'incomplete')
       throw new UsageError(`${engine} ${strategy}: ${res.kind === 'error' ? res.message : res.reason}`);
@@ -143,17 +151,21 @@ function compareEngines(args: BenchArgs): void {
   if (sizes.some((n) => !Number.isInteger(n))) throw new UsageError('--sizes: a comma-separated list of integers');
   const strategies = [...(args.choices('strategies', STRATEGIES) ?? ['naive', 'dfs'])] as Strategy[];
   const runs = args.integer('runs', 3);
-  console.log(`compiled vs reference engine, reductions on, symmetry as declared, CPU time, median of ${runs} runs`);
+  const warmup = args.integer('warmup', 1);
+  console.log(
+    `compiled vs reference engine, reductions on, symmetry as declared, CPU time, median of ${runs} runs ` +
+      `after ${warmup} uncounted (each engine, each row)`,
+  );
   console.log('model/variant | param | strategy | states | reference st/s | compiled st/s | speed-up | B/state');
   for (const model of chosen) {
-    const param = KERNEL_PARAMS[model.name] ?? args.value('param') ?? 'readers';
+    const param = args.value('param') ?? KERNEL_PARAMS[model.name] ?? 'readers';
     const variants = args.list('variants') ?? Object.keys(model.variants);
     for (const variant of variants)
       for (const n of sizes)
         for (const strategy of strategies) {
           const inst = () => instantiateWith(model, ALL_REDUCTIONS, variant, { [param]: n });
-          const ref = measureEngine(inst, strategy, 'reference', runs);
-          const vec = measureEngine(inst, strategy, 'compiled', runs);
+          const ref = measureEngine(inst, strategy, 'reference', runs, warmup);
+          const vec = measureEngine(inst, strategy, 'compiled', runs, warmup);
           if (ref.states !== vec.states || ref.kind !== vec.kind)
             throw new Error(`engines disagree: ${ref.kind} ${ref.states} vs ${vec.kind} ${vec.states} states`);
           console.log(

@@ -81,3 +81,34 @@ function mix(h: number): number {
   h ^= h >>> 16;
   return h | 0;
 }
+
+/**
+ * Lane a of the additive fingerprint's term for value x in slot i. For a fixed slot it is a
+ * bijection of x (an odd multiply-add, then murmur3's finaliser), and slots get unrelated terms.
+ */
+export function termA(i: number, x: number): number {
+  return mix(Math.imul(x, 0x9e3779b1) + Math.imul(i, 0x85ebca77) + 0x165667b1);
+}
+
+/** Lane b of the additive fingerprint's term (other constants: the lanes are independent). */
+export function termB(i: number, x: number): number {
+  return mix(Math.imul(x ^ 0x27d4eb2f, 0xc2b2ae3d) ^ Math.imul(i + 1, 0x61c88647));
+}
+
+/**
+ * The additive fingerprint (Zobrist-style hashing): each lane is the sum, modulo 2^32, of one
+ * term per slot. A successor that differs in a few slots gets its fingerprint from its parent's
+ * by swapping those slots' terms, without hashing (or even building) the whole vector:
+ * the naive search keys successors this way (src/engine/naive.ts).
+ */
+export function fingerprintSum(v: Int32Array, out: Int32Array): Int32Array {
+  let a = 0;
+  let b = 0;
+  for (let i = 0; i < v.length; i++) {
+    a = (a + termA(i, v[i])) | 0;
+    b = (b + termB(i, v[i])) | 0;
+  }
+  out[0] = a;
+  out[1] = b;
+  return out;
+}

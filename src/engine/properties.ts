@@ -2,7 +2,7 @@ import { ModelError } from '../core/errors.js';
 import { verdictOf, type Property, type PropertyKind, type StateView } from '../core/property.js';
 import type { Found } from '../explore/check.js';
 import type { LazyView } from './view.js';
-import { ReadTrie } from './trie.js';
+import { ReadTrie, type TrieLeaf } from './trie.js';
 
 const NONE: readonly Found[] = [];
 
@@ -15,6 +15,8 @@ const NONE: readonly Found[] = [];
  */
 export class PropertyMemo {
   private readonly trie = new ReadTrie<readonly Found[]>();
+  /** The leaf the last `check` ended at (undefined: not memoised), for `check`'s `same`. */
+  last: TrieLeaf<readonly Found[]> | undefined;
 
   constructor(
     private readonly model: string,
@@ -25,11 +27,15 @@ export class PropertyMemo {
     private readonly decoded: (v: Int32Array) => StateView,
   ) {}
 
-  /** What the properties find in state v (an empty list when all hold). */
-  check(v: Int32Array): readonly Found[] {
+  /**
+   * What the properties find in state v (an empty list when all hold). `same`: a leaf the
+   * caller knows v reaches (another state's, which differs from v in no slot on its path).
+   */
+  check(v: Int32Array, same?: TrieLeaf<readonly Found[]>): readonly Found[] {
     if (this.props.length === 0) return NONE;
-    const hit = this.trie.find(v);
-    if (hit !== undefined) return hit;
+    const hit = same ?? this.trie.findLeaf(v);
+    this.last = hit;
+    if (hit !== undefined) return hit.leaf;
     let found;
     try {
       found = this.run(this.lazy.bind(v));
@@ -40,7 +46,7 @@ export class PropertyMemo {
       if (e instanceof ModelError && e.code === 'property-threw') return this.run(this.decoded(v));
       throw e;
     }
-    this.trie.insert(this.lazy.log.pairs, found);
+    this.last = this.trie.insert(this.lazy.log.pairs, found);
     return found;
   }
 

@@ -1,10 +1,13 @@
 import type { Symmetry } from '../core/symmetry.js';
-import { insertThread, renameSorted } from '../explore/thread-order.js';
+import { renameSorted } from '../explore/thread-order.js';
 import { H1, H2, tstate } from '../explore/statehash.js';
 import type { Encoding } from './encoding.js';
 import { fingerprint, fingerprintPermuted, MASK, TID } from './fingerprint.js';
-import { ReadTrie } from './trie.js';
+import { ReadTrie, readsAny, type TrieLeaf } from './trie.js';
 import type { LazyView } from './view.js';
+
+/** More than the (pc, locals) pairs a search hashes: `pc * RANKS + rank` orders by pc, then rank. */
+const RANKS = 2 ** 26;
 
 /**
  * Symmetry reduction on state vectors: the canonical permutation of a state, the same algorithm
@@ -22,8 +25,6 @@ export class VecCanon {
   private readonly order: Int32Array;
   private readonly k0: Float64Array;
   private readonly k1: Float64Array;
-  private readonly k2: Float64Array;
-  private readonly k3: Float64Array;
   private readonly fromBuf: Int32Array;
   /** Per field slot: PLAIN, TID or MASK (fingerprint.ts). */
   private readonly kinds: Uint8Array;
@@ -33,6 +34,12 @@ export class VecCanon {
   private hashAt = new Int32Array(1024).fill(-1);
   private readonly h1: number[] = [];
   private readonly h2: number[] = [];
+  private readonly pcOf: number[] = [];
+  /**
+   * Per hash index: `pc * RANKS + rank`, the rank of its lanes (h1, h2) among all hashed
+   * (pc, locals) (equal lanes, equal rank): comparing it is comparing (pc, h1, h2).
+   */
+  private pcRank = new Float64Array(64);
   private readonly stride: number;
   private readonly perms: Int32Array[] = [];
   private readonly inverses: Int32Array[] = [];
@@ -40,6 +47,10 @@ export class VecCanon {
   private readonly radix: number;
   private last = 0;
   private lastDirty = false;
+  /** Per group: a leaf of its key trie the next `key` is known to reach (`hint`). */
+  private readonly hints: (TrieLeaf<Float64Array> | undefined)[];
+  /** Per group: the key trie's leaf the last `key` used (undefined: none, or not memoised). */
+  readonly used: (TrieLeaf<Float64Array> | undefined)[];
   permuted = 0;
 
   constructor(
@@ -57,13 +68,13 @@ export class VecCanon {
     this.order = new Int32Array(this.n);
     this.k0 = new Float64Array(this.n);
     this.k1 = new Float64Array(this.n);
-    this.k2 = new Float64Array(this.n);
-    this.k3 = new Float64Array(this.n);
     this.fromBuf = new Int32Array(this.n);
     this.kinds = new Uint8Array(enc.fields);
     for (const i of tids) this.kinds[i] = TID;
     for (const i of masks) this.kinds[i] = MASK;
     this.keyTries = groups.map(() => new ReadTrie<Float64Array>());
+    this.hints = groups.map(() => undefined);
+    this.used = groups.map(() => undefined);
     this.radix = Math.pow(this.n, this.n) < Number.MAX_SAFE_INTEGER ? this.n : 0;
     this.intern(Int32Array.from({ length: this.n }, (_, i) => i));
   }
@@ -84,12 +95,28 @@ export class VecCanon {
     return this.inverses[id];
   }
 
+  /**
+   * Before a `key` of a successor: `leaves[at + gi]` are group gi's key leaves of its parent,
+   * which differs from it only in `changed[0..n)`; a leaf whose path reads none of them is the
+   * successor's too (its threadKeys are the parent's), so `key` skips the walk.
+   */
+  hint(leaves: readonly (TrieLeaf<Float64Array> | undefined)[], at: number, changed: Int32Array, n: number): void {
+    for (let gi = 0; gi < this.groups.length; gi++) {
+      const leaf = leaves[at + gi];
+      this.hints[gi] = leaf !== undefined && !readsAny(leaf.reads, changed, n) ? leaf : undefined;
+    }
+  }
+
   /** The fingerprint of the canonical permutation of v, into `out`. */
   key(v: Int32Array, out: Int32Array): Int32Array {
     const to = this.toBuf;
     for (let t = 0; t < this.n; t++) to[t] = t;
     let identity = true;
-    for (let gi = 0; gi < this.groups.length; gi++) if (!this.sortGroup(v, gi)) identity = false;
+    for (let gi = 0; gi < this.groups.length; gi++) {
+      this.used[gi] = undefined;
+      if (!this.sortGroup(v, gi)) identity = false;
+      this.hints[gi] = undefined;
+    }
     if (identity) {
       this.last = 0;
       this.lastDirty = false;
@@ -127,22 +154,61 @@ export class VecCanon {
     return w;
   }
 
+  /**
+   * The group's threads sorted by (pc, threadKey, h1, h2), ties in thread order — the order of
+   * src/explore/thread-order.ts, compared through ranks: (pc, h1, h2) is one number when no
+   * threadKey is needed, else (pc, threadKey, rank). Insertion sort (groups are small; stable).
+   */
   private sortGroup(v: Int32Array, gi: number): boolean {
-    const { k0, k1, k2, k3, order } = this;
+    const { k0, k1, order } = this;
     const group = this.groups[gi];
     const f = this.enc.fields;
     const m = group.length;
-    // threadKey only orders threads at the same pc: without a tie it cannot change the order.
-    const keys = this.threadKey && this.pcTie(v, group) ? this.keysOf(v, gi) : null;
+    // First (pc, rank) of each thread, as one number, and whether two threads share a pc.
+    let tie = false;
+    let lo = 0;
+    let hi = 0;
     for (let j = 0; j < m; j++) {
       const t = group[j];
       const pc = v[f + 2 * t];
-      const h = this.hashOf(pc, v[f + 2 * t + 1]);
-      k0[t] = pc;
-      k1[t] = keys === null ? 0 : keys[j];
-      k2[t] = this.h1[h];
-      k3[t] = this.h2[h];
-      insertThread(k0, k1, k2, k3, order, j, t);
+      const lid = v[f + 2 * t + 1];
+      const at = lid * this.stride + pc;
+      let h = at < this.hashAt.length ? this.hashAt[at] : -1;
+      if (h < 0) h = this.hashOf(pc, lid);
+      k0[t] = this.pcRank[h];
+      if (pc < 32) {
+        if ((lo & (1 << pc)) !== 0) tie = true;
+        lo |= 1 << pc;
+      } else if (pc < 64) {
+        if ((hi & (1 << (pc - 32))) !== 0) tie = true;
+        hi |= 1 << (pc - 32);
+      } else if (!tie) tie = this.pcTie(v, group);
+    }
+    // threadKey only orders threads at the same pc: without a tie it cannot change the order.
+    const keys = tie && this.threadKey ? this.keysOf(v, gi) : null;
+    for (let j = 0; j < m; j++) {
+      const t = group[j];
+      const c = k0[t];
+      let x = j;
+      if (keys === null) {
+        while (x > 0 && k0[order[x - 1]] > c) {
+          order[x] = order[x - 1];
+          x--;
+        }
+      } else {
+        // (pc, threadKey, rank): pc is c's high part, and c orders by rank within a pc.
+        const pc = Math.floor(c / RANKS);
+        const key = keys[j];
+        k1[t] = key;
+        while (x > 0) {
+          const u = order[x - 1];
+          const pu = Math.floor(k0[u] / RANKS);
+          if (pu < pc || (pu === pc && (k1[u] < key || (k1[u] === key && k0[u] <= c)))) break;
+          order[x] = u;
+          x--;
+        }
+      }
+      order[x] = t;
     }
     return renameSorted(order, group, this.toBuf);
   }
@@ -171,15 +237,34 @@ export class VecCanon {
       this.h1.push(ts[H1]!);
       this.h2.push(ts[H2]!);
       this.hashAt[k] = i;
+      this.pcOf.push(pc);
+      this.rerank();
     }
     return i;
+  }
+
+  /** Rank every hashed (pc, locals) by its lanes again (a new one was hashed: rare). */
+  private rerank(): void {
+    const count = this.h1.length;
+    if (count > this.pcRank.length) this.pcRank = new Float64Array(2 * count);
+    const { h1, h2 } = this;
+    const ids = Array.from({ length: count }, (_, i) => i).sort((a, b) => h1[a] - h1[b] || h2[a] - h2[b]);
+    let r = 0;
+    for (let j = 0; j < count; j++) {
+      const i = ids[j];
+      if (j > 0 && (h1[i] !== h1[ids[j - 1]] || h2[i] !== h2[ids[j - 1]])) r++;
+      this.pcRank[i] = this.pcOf[i] * RANKS + r;
+    }
   }
 
   /** threadKey of each thread of group gi, in group order (one trie walk for the group). */
   private keysOf(v: Int32Array, gi: number): Float64Array {
     const trie = this.keyTries[gi];
-    const hit = trie.find(v);
-    if (hit !== undefined) return hit;
+    const hit = this.hints[gi] ?? trie.findLeaf(v);
+    if (hit !== undefined) {
+      this.used[gi] = hit;
+      return hit.leaf;
+    }
     const view = this.lazy.bind(v);
     const group = this.groups[gi];
     let keys: Float64Array;
@@ -191,7 +276,7 @@ export class VecCanon {
       const s = this.enc.shared(v);
       return Float64Array.from(group, (t) => this.threadKey!(s, t));
     }
-    trie.insert(this.lazy.log.pairs, keys);
+    this.used[gi] = trie.insert(this.lazy.log.pairs, keys);
     return keys;
   }
 

@@ -11,10 +11,11 @@ import type { Trace } from '../explore/result.js';
 import { System } from '../explore/system.js';
 import type { Footprint, Moved, TransitionSystem } from '../explore/transition.js';
 import { Encoding } from './encoding.js';
-import { fingerprint } from './fingerprint.js';
+import { fingerprint, termA, termB } from './fingerprint.js';
 import { PropertyMemo } from './properties.js';
 import { VecCanon } from './symmetry.js';
 import { TransitionMemo, type Move } from './transitions.js';
+import type { TrieLeaf } from './trie.js';
 import { LazyView } from './view.js';
 
 const VISIBLE = '⟨visible⟩';
@@ -46,6 +47,8 @@ export class VecSystem implements TransitionSystem<Int32Array> {
   private readonly endMemo: PropertyMemo;
   private readonly lazy: LazyView;
   private readonly fp = new Int32Array(2);
+  /** Slots changed by a step (`changes`). */
+  readonly changed: Int32Array;
   private chunk = new Int32Array(0);
   private chunkAt = 0;
   private readonly locIds = new Map<string, number>();
@@ -76,6 +79,7 @@ export class VecSystem implements TransitionSystem<Int32Array> {
     this.visiblePrefixes = this.ref.invariants.flatMap((p) => p.reads ?? []);
     this.loc(VISIBLE);
     const slots = this.enc.fields + 2 * this.n;
+    this.changed = new Int32Array(slots + 2);
     const locs = { footprint: (acc: readonly Access[]) => this.footprintOf(acc) };
     this.memos = this.steps.map(
       (steps, t) =>
@@ -169,6 +173,12 @@ export class VecSystem implements TransitionSystem<Int32Array> {
     return w;
   }
 
+  /** Make m thread t's last lookup, in v (the caller knows it is what t does in v). */
+  seed(v: Int32Array, t: number, m: Move): void {
+    this.lastV[t] = v;
+    this.lastMove[t] = m;
+  }
+
   /** Drop the last lookups: a caller is about to reuse a vector for another state. */
   forget(): void {
     this.lastV.fill(null);
@@ -209,8 +219,7 @@ export class VecSystem implements TransitionSystem<Int32Array> {
   }
 
   /** Thread t's step from v, its successor written into `w` (v's length); the BUG it raised, if any. */
-  apply(v: Int32Array, t: number, w: Int32Array): StepViolation | undefined {
-    const m = this.move(v, t);
+  apply(v: Int32Array, t: number, w: Int32Array, m = this.move(v, t)): StepViolation | undefined {
     const at = this.enc.fields + 2 * t;
     w.set(v);
     if (m.violation) {
@@ -232,6 +241,37 @@ export class VecSystem implements TransitionSystem<Int32Array> {
     w[at] = m.pc;
     w[at + 1] = m.lid;
     return undefined;
+  }
+
+  /**
+   * The additive fingerprint (fingerprintSum) of thread t's successor of v, from v's lanes
+   * (a, b), without building the successor: each slot the step changes swaps its term. For a
+   * step that neither blocks nor raises (the naive search without symmetry keys states so).
+   */
+  successorSum(v: Int32Array, t: number, a: number, b: number, out: Int32Array, m = this.move(v, t)): Int32Array {
+    const writes = m.writes;
+    for (let i = 0; i < writes.length; i += 2) {
+      const s = writes[i];
+      const x = writes[i + 1];
+      const old = v[s];
+      if (x === old) continue;
+      a = (a + termA(s, x) - termA(s, old)) | 0;
+      b = (b + termB(s, x) - termB(s, old)) | 0;
+    }
+    const at = this.enc.fields + 2 * t;
+    const pc = v[at];
+    if (m.pc !== pc) {
+      a = (a + termA(at, m.pc) - termA(at, pc)) | 0;
+      b = (b + termB(at, m.pc) - termB(at, pc)) | 0;
+    }
+    const lid = v[at + 1];
+    if (m.lid !== lid) {
+      a = (a + termA(at + 1, m.lid) - termA(at + 1, lid)) | 0;
+      b = (b + termB(at + 1, m.lid) - termB(at + 1, lid)) | 0;
+    }
+    out[0] = a;
+    out[1] = b;
+    return out;
   }
 
   key(v: Int32Array): Int32Array {
@@ -268,8 +308,29 @@ export class VecSystem implements TransitionSystem<Int32Array> {
     };
   }
 
-  check(v: Int32Array, enabled: number): readonly Found[] {
-    const inv = this.invariantMemo.check(v);
+  /**
+   * The slots thread t's step from v changes, into `changed` (returns how many): the written
+   * slots whose value differs, its pc slot and its locals slot when they do.
+   */
+  changes(v: Int32Array, t: number, m = this.move(v, t)): number {
+    const writes = m.writes;
+    const out = this.changed;
+    let n = 0;
+    for (let i = 0; i < writes.length; i += 2) if (v[writes[i]] !== writes[i + 1]) out[n++] = writes[i];
+    const at = this.enc.fields + 2 * t;
+    if (v[at] !== m.pc) out[n++] = at;
+    if (v[at + 1] !== m.lid) out[n++] = at + 1;
+    return n;
+  }
+
+  /** The invariant memo's leaf for the last state `check` looked at (undefined: not memoised). */
+  get invariantLeaf(): TrieLeaf<readonly Found[]> | undefined {
+    return this.invariantMemo.last;
+  }
+
+  /** `same`: the invariants' leaf v is known to reach (PropertyMemo.check). */
+  check(v: Int32Array, enabled: number, same?: TrieLeaf<readonly Found[]>): readonly Found[] {
+    const inv = this.invariantMemo.check(v, same);
     if (enabled !== 0) return inv;
     if (this.doneMask(v) === this.allDone) {
       const end = this.endMemo.check(v);

@@ -16,7 +16,7 @@ export interface Move {
   readonly done: boolean;
   readonly blocked: boolean;
   readonly violation: StepViolation | undefined;
-  /** (slot, encoded value) pairs, in the order the body wrote them. */
+  /** (slot, encoded value) pairs, each written slot once with the last value the body stored. */
   readonly writes: Int32Array;
   readonly pc: number;
   readonly lid: number;
@@ -24,9 +24,12 @@ export interface Move {
   readonly foot: Footprint;
   /** The step's label (for errors). */
   readonly label: string;
+  /** The slots the lookup read (its trie leaf's path; empty for DONE, which reads the pc slot). */
+  reads: Uint32Array;
 }
 
 const NO_WRITES = new Int32Array(0);
+const NO_READS = new Uint32Array(0);
 export const DONE: Move = {
   done: true,
   blocked: true,
@@ -36,6 +39,7 @@ export const DONE: Move = {
   lid: -1,
   foot: [],
   label: 'exit',
+  reads: new Uint32Array(0),
 };
 
 /** Location ids of footprints, with visibility to invariants (as src/explore/system.ts). */
@@ -112,13 +116,14 @@ export class TransitionMemo {
         lid,
         foot,
         label: st.label,
+        reads: NO_READS,
       };
     } else {
-      const writes = new Int32Array(2 * e.writes.length);
-      e.writes.forEach(([r, value], i) => {
-        writes[2 * i] = r.id;
-        writes[2 * i + 1] = enc.encodeAt(r.id, value);
-      });
+      // Each slot once, with its last value: applying them is the same, and an incremental
+      // fingerprint (src/engine/fingerprint.ts) swaps one term a written slot.
+      const last = new Map<number, number>();
+      for (const [r, value] of e.writes) last.set(r.id, enc.encodeAt(r.id, value));
+      const writes = Int32Array.from([...last].flat());
       let a;
       try {
         a = st.after(e, t);
@@ -126,9 +131,19 @@ export class TransitionMemo {
         throw this.threw(st.label, 'run', err);
       }
       const next = a.l === e.before ? lid : enc.intern(a.l);
-      m = { done: false, blocked: false, violation: undefined, writes, pc: a.pc, lid: next, foot, label: st.label };
+      m = {
+        done: false,
+        blocked: false,
+        violation: undefined,
+        writes,
+        pc: a.pc,
+        lid: next,
+        foot,
+        label: st.label,
+        reads: NO_READS,
+      };
     }
-    this.trie.insert(log.pairs, m);
+    m.reads = this.trie.insert(log.pairs, m).reads;
     return m;
   }
 

@@ -62,6 +62,10 @@ export class LazyView {
     return x;
   }
 
+  /**
+   * The lazy tree for `spec`: plain objects and arrays whose fields are getters (V8 runs a
+   * getter far faster than a Proxy trap), each leaf decoding its slot when read.
+   */
   private proxyOf(spec: Spec, at: { next: number }): () => unknown {
     const k = (spec as { kind?: unknown }).kind;
     if (k === 'int' || k === 'tid' || k === 'mask' || k === 'values') {
@@ -71,40 +75,14 @@ export class LazyView {
     if (k === 'array') {
       const a = spec as { length: number; of: Spec };
       const items = Array.from({ length: a.length }, () => this.proxyOf(a.of, at));
-      const target = new Array<unknown>(a.length).fill(undefined);
-      const p = new Proxy(target, {
-        get: (tg, key, receiver) => {
-          if (typeof key === 'string') {
-            const i = index(key);
-            if (i >= 0 && i < items.length) return items[i]();
-          }
-          return Reflect.get(tg, key, receiver) as unknown;
-        },
-      });
+      const p = new Array<unknown>(a.length);
+      items.forEach((get, i) => Object.defineProperty(p, i, { get, enumerable: true }));
       return () => p;
     }
     const rec = (k === 'unit' ? (spec as { of: Record<string, Spec> }).of : spec) as Record<string, Spec>;
-    const fields = new Map<string, () => unknown>();
-    const target: Record<string, unknown> = {};
-    for (const [name, sub] of Object.entries(rec)) {
-      fields.set(name, this.proxyOf(sub, at));
-      target[name] = undefined;
-    }
-    const p = new Proxy(target, {
-      get: (tg, key, receiver) => {
-        const f = typeof key === 'string' ? fields.get(key) : undefined;
-        return f ? f() : (Reflect.get(tg, key, receiver) as unknown);
-      },
-    });
+    const p: Record<string, unknown> = {};
+    for (const [name, sub] of Object.entries(rec))
+      Object.defineProperty(p, name, { get: this.proxyOf(sub, at), enumerable: true });
     return () => p;
   }
-}
-
-function index(key: string): number {
-  if (key.length === 0 || key.length > 9) return -1;
-  for (let i = 0; i < key.length; i++) {
-    const c = key.charCodeAt(i);
-    if (c < 48 || c > 57) return -1;
-  }
-  return key.length > 1 && key.charCodeAt(0) === 48 ? -1 : Number(key);
 }

@@ -5,7 +5,7 @@
  */
 import { describe, expect, test } from '@jest/globals';
 import { invariant } from '../../src/core/property.js';
-import { fingerprint, fingerprintPermuted, MASK, TID } from '../../src/engine/fingerprint.js';
+import { fingerprint, fingerprintPermuted, fingerprintSum, MASK, TID } from '../../src/engine/fingerprint.js';
 import { VecSystem } from '../../src/engine/system.js';
 import { explore } from '../../src/explore/explore.js';
 import { int, layout, mask, step, thread, tid } from '../../src/lang/index.js';
@@ -47,6 +47,26 @@ describe('VecSystem', () => {
     const a = fingerprint(permuted, new Int32Array(2));
     expect(fingerprintPermuted(v, fields, kinds, to, from, new Int32Array(2))).toEqual(a);
     expect(fingerprint(v, new Int32Array(2))).not.toEqual(a);
+  });
+
+  test("a successor's additive fingerprint comes from its parent's, equal to hashing it whole", () => {
+    const sys = new VecSystem(
+      program(() => null),
+      undefined,
+      { symmetry: false },
+    );
+    let v = sys.initial();
+    const fp = fingerprintSum(v, new Int32Array(2));
+    // T0 owns x, T1 owns x (owner and holders change), T0 adds one, T0 adds one again.
+    for (const t of [0, 1, 0, 0]) {
+      const next = sys.successorSum(v, t, fp[0], fp[1], new Int32Array(2));
+      const w = new Int32Array(v.length);
+      sys.apply(v, t, w);
+      expect(next).toEqual(fingerprintSum(w, new Int32Array(2)));
+      expect(next).not.toEqual(fp);
+      fp.set(next);
+      v = w;
+    }
   });
 
   test('a property the proxies cannot serve (structuredClone) gets the reference verdict', () => {
