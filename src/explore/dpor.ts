@@ -19,6 +19,19 @@ function mergeClock(c: Int32Array, o: Int32Array): void {
   for (let q = 0; q < c.length; q++) if (o[q] > c[q]) c[q] = o[q];
 }
 
+/** Insertion sort, largest first: the candidate lists are short, and Array#sort's comparator calls cost more. */
+function sortDescending(a: number[]): void {
+  for (let x = 1; x < a.length; x++) {
+    const v = a[x];
+    let y = x;
+    while (y > 0 && a[y - 1] < v) {
+      a[y] = a[y - 1];
+      y--;
+    }
+    a[y] = v;
+  }
+}
+
 /**
  * The default search: stateful DFS with partial-order reduction.
  *
@@ -499,7 +512,7 @@ class Dpor<S> {
       }
     }
     if (cand.length === 0) return;
-    cand.sort((x, y) => y - x);
+    sortDescending(cand);
     const last = this.lastOf[p];
     const c = this.raceClock;
     if (last > 0) c.set(this.stack.clock[last]);
