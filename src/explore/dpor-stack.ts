@@ -9,8 +9,9 @@ export class DporStack<S> {
   // ---- Frame k: the state s_k and what the search knows about it.
   /** The concrete state s_k. */
   readonly state: S[] = [];
-  /** s_k's id in the visited table. */
-  readonly stateId: number[] = [];
+  /** s_k's key in the visited table (fingerprint lanes a and b; its slot moves when the table grows). */
+  readonly keyA: number[] = [];
+  readonly keyB: number[] = [];
   /** Permutation id of s_k against its stored canonical form (0: identity, or no symmetry). */
   readonly perm: number[] = [];
   /** Threads enabled in s_k. */

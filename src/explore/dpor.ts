@@ -6,12 +6,19 @@ import { finish, guarded } from './finish.js';
 import type { IncompleteReason, SearchOptions, SearchResult } from './result.js';
 import { System } from './system.js';
 import type { Footprint, TransitionSystem } from './transition.js';
-import { VisitedTable, int32Column, uint8Column } from './visited.js';
+import { MemoTable, SleepSets } from './memo-table.js';
 import { permuteMask } from '../core/symmetry.js';
 
-const ON_STACK = 1;
-const EMPTY: Footprint = [];
+// What the visited table keeps of a state: a word and a tag.
+/** On the stack: the word is its depth. */
+const ON_STACK = 0;
+/** Popped inside an unfinished cycle: the word is its entry in `tainted` (which holds its summary and sleep set). */
+const TAINTED = 1;
+/** Tags from COMPLETE on: finished and complete; the word is its summary, tag − COMPLETE its sleep set's id. */
 const COMPLETE = 2;
+/** Fields of an entry of `tainted`: fingerprint lanes, permutation id, cycle root depth, summary, sleep set. */
+const TAINT_FIELDS = 6;
+const EMPTY: Footprint = [];
 
 const lowestBit = (m: number) => 31 - Math.clz32(m & -m);
 
@@ -74,15 +81,10 @@ class Dpor<S> {
   private readonly n: number;
   private readonly budget: Budget;
   private readonly rec: Recorder;
-  private readonly table = new VisitedTable();
-  /** Per state id: its stored sleep set, in canonical slots. */
-  private readonly sleepCol = int32Column();
-  /** Per state id: its stored summary (canonical slots), or its depth while it is on the stack. */
-  private readonly sumCol = int32Column();
-  /** For a state popped inside an unfinished cycle: its index in `tainted`. */
-  private readonly taintCol = int32Column();
-  /** Per state id: ON_STACK and COMPLETE flags. */
-  private readonly flagCol = uint8Column();
+  /** The visited set: per state a word and a tag (ON_STACK, TAINTED, COMPLETE); thread sets in canonical slots. */
+  private readonly table = new MemoTable();
+  /** The sleep sets finished states store, by id. */
+  private readonly sleeps = new SleepSets();
   private readonly events = new EventTable();
   private readonly sums = new SummaryTable();
   /** Scratch for replaySummary: location → its triple in replayBuf (-1: none). */
@@ -90,7 +92,7 @@ class Dpor<S> {
   private readonly replayBuf: number[] = [];
   /** The DFS stack, indexed by depth (dpor-stack.ts documents each field). */
   private readonly stack = new DporStack<S>();
-  /** States popped inside an unfinished cycle (id, perm, root depth), waiting for their cycle's root. */
+  /** States popped inside an unfinished cycle (TAINT_FIELDS each), waiting for their cycle's root. */
   private readonly tainted: number[] = [];
   /** Per thread: the depth of its last transition on the stack (0: none). */
   private readonly lastOf: Int32Array;
@@ -121,9 +123,10 @@ class Dpor<S> {
   run(): SearchResult {
     const g0 = this.sys.initial();
     const fp = this.sys.key(g0);
-    const id0 = this.newState(fp[0], fp[1]);
+    const a = fp[0];
+    const b = fp[1];
     let stopped: IncompleteReason | null = null;
-    if (this.pushFrame(0, g0, id0, 0, false, this.sys.keyPerm)) return this.result(null);
+    if (this.pushFrame(0, g0, this.table.insert(a, b), a, b, 0, false, this.sys.keyPerm)) return this.result(null);
     let k = 0;
     while (k >= 0) {
       // At the depth limit a frame with a thread left to explore (a revisit's included) is cut.
@@ -156,7 +159,7 @@ class Dpor<S> {
   }
 
   private result(stopped: IncompleteReason | null): SearchResult {
-    const bytes = this.table.bytes() + this.sleepCol.bytes() + this.sumCol.bytes() + this.flagCol.bytes();
+    const bytes = this.table.bytes();
     return finish(
       this.rec,
       stopped,
@@ -185,30 +188,33 @@ class Dpor<S> {
     const sleep = this.childSleep(k, p, F);
     const fp = sys.key(ex.g);
     const perm = sys.keyPerm;
-    let id = this.table.find(fp[0], fp[1]);
-    if (id < 0) {
+    const a = fp[0];
+    const b = fp[1];
+    let slot = this.table.find(a, b);
+    if (slot < 0) {
       if (this.table.size >= this.budget.maxStates) return 'max-states';
-      id = this.newState(fp[0], fp[1]);
+      slot = this.table.insert(a, b);
       this.pushTransition(k + 1, p, F);
-      if (this.pushFrame(k + 1, ex.g, id, sleep, false, perm)) return 'stop';
+      if (this.pushFrame(k + 1, ex.g, slot, a, b, sleep, false, perm)) return 'stop';
       return 'push';
     }
-    const flags = this.flagCol.a[id];
-    if (flags & ON_STACK) {
-      this.backEdge(this.sumCol.a[id], k);
+    const tag = this.table.tag(slot);
+    if (tag === ON_STACK) {
+      this.backEdge(this.table.word(slot), k);
       return 'stay';
     }
-    const root = flags & COMPLETE ? -1 : this.openCycleRoot(id, k);
+    const complete = tag >= COMPLETE;
+    const root = complete ? -1 : this.openCycleRoot(this.table.word(slot), k);
     if (root >= 0) {
       // A state of a cycle still open on the stack: like a back edge to the cycle's root (the
       // root's subtree explores what the state reaches), plus the races of what is known below it.
       this.backEdge(root, k);
-      this.replayRevisit(k, p, F, this.sumFrom(this.sumCol.a[id], perm));
+      this.replayRevisit(k, p, F, this.sumFrom(this.storedSummary(slot), perm));
       return 'stay';
     }
-    const stored = this.sleepFrom(this.sleepCol.a[id], perm);
-    if (flags & COMPLETE && (stored & ~sleep) === 0) {
-      this.replayRevisit(k, p, F, this.sumFrom(this.sumCol.a[id], perm));
+    const stored = this.sleepFrom(this.storedSleep(slot), perm);
+    if (complete && (stored & ~sleep) === 0) {
+      this.replayRevisit(k, p, F, this.sumFrom(this.storedSummary(slot), perm));
       return 'stay';
     }
     // Revisit that must explore more: threads asleep before but awake now, or a cycle-tainted
@@ -218,10 +224,9 @@ class Dpor<S> {
     // asleep, so sleeping them here would make each side skip the other's reorderings (found by
     // the soundness property test: a spin loop and two readers lost a terminal state).
     this.pushTransition(k + 1, p, F);
-    const complete = (flags & COMPLETE) !== 0;
-    const sum = complete ? this.sumFrom(this.sumCol.a[id], perm) : 0;
+    const sum = complete ? this.sumFrom(this.storedSummary(slot), perm) : 0;
     if (complete) this.replaySummary(sum, k + 1);
-    this.pushFrame(k + 1, ex.g, id, sleep, true, perm, complete ? ~stored & this.sys.allDone : 0);
+    this.pushFrame(k + 1, ex.g, slot, a, b, sleep, true, perm, complete ? ~stored & this.sys.allDone : 0);
     if (complete) this.stack.summary[k + 1] = this.sums.union(this.stack.summary[k + 1], sum);
     return 'push';
   }
@@ -247,13 +252,26 @@ class Dpor<S> {
     this.popTransition(k + 1);
   }
 
-  private newState(a: number, b: number): number {
-    const id = this.table.add(a, b);
-    this.sleepCol.ensure(id);
-    this.sumCol.ensure(id);
-    this.taintCol.ensure(id);
-    this.flagCol.ensure(id);
-    return id;
+  /** The summary a finished state (in `slot`) stores, in canonical slots. */
+  private storedSummary(slot: number): number {
+    const tag = this.table.tag(slot);
+    return tag >= COMPLETE ? this.table.word(slot) : this.tainted[this.taintEntry(slot, tag) + 4];
+  }
+
+  /** The sleep set a finished state (in `slot`) stores, in canonical slots. */
+  private storedSleep(slot: number): number {
+    const tag = this.table.tag(slot);
+    return tag >= COMPLETE ? this.sleeps.masks[tag - COMPLETE] : this.tainted[this.taintEntry(slot, tag) + 5];
+  }
+
+  private taintEntry(slot: number, tag: number): number {
+    if (tag !== TAINTED) throw new Error('internal: a state on the stack stores nothing yet');
+    return this.table.word(slot);
+  }
+
+  /** Store a finished, complete state's summary and sleep set (canonical slots). */
+  private storeComplete(slot: number, sum: number, sleep: number): void {
+    this.table.set(slot, sum, COMPLETE + this.sleeps.intern(sleep));
   }
 
   /** Sleep set of the child reached by p: sleeping or already-explored threads independent of p. */
@@ -268,24 +286,37 @@ class Dpor<S> {
     return out;
   }
 
-  /** Push frame k for state g; returns true when the search must stop on a violation. */
-  private pushFrame(k: number, g: S, id: number, sleep: number, revisit: boolean, perm: number, skip = 0): boolean {
+  /**
+   * Push frame k for state g (fingerprint a, b in `slot`; for a revisit, what the slot stores
+   * still there). Returns true when the search must stop on a violation.
+   */
+  private pushFrame(
+    k: number,
+    g: S,
+    slot: number,
+    a: number,
+    b: number,
+    sleep: number,
+    revisit: boolean,
+    perm: number,
+    skip = 0,
+  ): boolean {
     const { sys } = this;
     const en = sys.enabledMask(g);
     this.stack.state[k] = g;
-    this.stack.stateId[k] = id;
+    this.stack.keyA[k] = a;
+    this.stack.keyB[k] = b;
     this.stack.perm[k] = perm;
     this.stack.enabled[k] = en;
     this.stack.done[k] = 0;
     this.stack.sleep[k] = sleep;
     this.stack.skip[k] = skip;
     this.stack.taintedAt[k] = this.tainted.length;
-    this.stack.storedSleep[k] = revisit ? this.sleepFrom(this.sleepCol.a[id], perm) : -1;
+    this.stack.storedSleep[k] = revisit ? this.sleepFrom(this.storedSleep(slot), perm) : -1;
     this.stack.lowLink[k] = k;
     this.stack.revisit[k] = revisit;
-    this.stack.storedSummary[k] = revisit ? this.sumCol.a[id] : 0;
-    this.flagCol.a[id] |= ON_STACK;
-    this.sumCol.a[id] = k;
+    this.stack.storedSummary[k] = revisit ? this.storedSummary(slot) : 0;
+    this.table.set(slot, k, ON_STACK);
     const nf: Footprint[] = (this.stack.nextFootprint[k] ??= []);
     const ne: number[] = (this.stack.nextEvent[k] ??= []);
     // A thread whose next step is the parent frame's (same event) raced with the stack 1..k-1
@@ -316,7 +347,8 @@ class Dpor<S> {
   }
 
   private popFrame(k: number): void {
-    const id = this.stack.stateId[k];
+    const a = this.stack.keyA[k];
+    const b = this.stack.keyB[k];
     const complete = this.stack.lowLink[k] >= k;
     let sleep = this.stack.sleep[k];
     let sum = this.stack.summary[k];
@@ -325,13 +357,13 @@ class Dpor<S> {
       sleep &= this.stack.storedSleep[k];
       sum = this.sums.union(sum, this.sumFrom(this.stack.storedSummary[k], perm));
     }
-    this.sleepCol.a[id] = this.sleepTo(sleep, perm);
-    this.sumCol.a[id] = this.sumTo(sum, perm);
-    this.flagCol.a[id] = complete ? COMPLETE : 0;
-    if (complete) this.completeCycle(k, sum);
-    else {
-      this.taintCol.a[id] = this.tainted.length;
-      this.tainted.push(id, perm, this.stack.lowLink[k]);
+    const slot = this.table.find(a, b);
+    if (complete) {
+      this.storeComplete(slot, this.sumTo(sum, perm), this.sleepTo(sleep, perm));
+      this.completeCycle(k, sum);
+    } else {
+      this.table.set(slot, this.tainted.length, TAINTED);
+      this.tainted.push(a, b, perm, this.stack.lowLink[k], this.sumTo(sum, perm), this.sleepTo(sleep, perm));
     }
     if (k === 0) return;
     this.stack.summary[k - 1] = this.sums.union(this.stack.summary[k - 1], sum);
@@ -348,19 +380,18 @@ class Dpor<S> {
    */
   private completeCycle(k: number, sum: number): void {
     const from = this.stack.taintedAt[k];
-    for (let x = from; x < this.tainted.length; x += 3) {
-      const id = this.tainted[x];
-      this.sumCol.a[id] = this.sumTo(sum, this.tainted[x + 1]);
-      this.flagCol.a[id] = COMPLETE;
+    const t = this.tainted;
+    for (let x = from; x < t.length; x += TAINT_FIELDS) {
+      // The state keeps its latest stored sleep set (a later visit may have stored another).
+      const slot = this.table.find(t[x], t[x + 1]);
+      this.storeComplete(slot, this.sumTo(sum, t[x + 2]), this.storedSleep(slot));
     }
-    this.tainted.length = from;
+    t.length = from;
   }
 
-  /** The depth of the open cycle root a tainted state waits for, or -1 if none is open. */
-  private openCycleRoot(id: number, k: number): number {
-    const x = this.taintCol.a[id];
-    if (x >= this.tainted.length || this.tainted[x] !== id) return -1;
-    const root = this.tainted[x + 2];
+  /** The depth of the open cycle root a tainted state (entry x of `tainted`) waits for, or -1. */
+  private openCycleRoot(x: number, k: number): number {
+    const root = this.tainted[x + 3];
     return root <= k && x >= this.stack.taintedAt[root] ? root : -1;
   }
 
