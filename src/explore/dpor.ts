@@ -86,7 +86,7 @@ class Dpor<S> {
   /** The sleep sets finished states store, by id. */
   private readonly sleeps = new SleepSets();
   private readonly events = new EventTable();
-  private readonly sums = new SummaryTable();
+  private readonly sums = new SummaryTable(this.events);
   /** Scratch for replaySummary: location → its triple in replayBuf (-1: none). */
   private readonly replayAt: number[] = [];
   private readonly replayBuf: number[] = [];
@@ -406,11 +406,11 @@ class Dpor<S> {
   }
 
   private sumTo(sum: number, perm: number): number {
-    return perm === 0 ? sum : this.sums.rename(sum, perm * 2, this.sys.canon!.to(perm), this.events, perm * 2 + 1);
+    return perm === 0 ? sum : this.sums.rename(sum, perm * 2, this.sys.canon!.to(perm), perm * 2 + 1);
   }
 
   private sumFrom(sum: number, perm: number): number {
-    return perm === 0 ? sum : this.sums.rename(sum, perm * 2 + 1, this.sys.canon!.from(perm), this.events, perm * 2);
+    return perm === 0 ? sum : this.sums.rename(sum, perm * 2 + 1, this.sys.canon!.from(perm), perm * 2);
   }
 
   /** A transition from frame k back to frame j on the stack: fully expand the cycle j..k. */
@@ -469,9 +469,10 @@ class Dpor<S> {
     const at = this.replayAt;
     const out = this.replayBuf;
     let n = 0;
-    for (let i = 0; i < set.length; i++) {
-      const bit = 1 << this.events.thread[set[i]];
-      const F = this.events.foot[set[i]];
+    for (let f = 0; f < set.length; f++) {
+      const bit = set[f];
+      if (bit === 0) continue;
+      const F = this.events.footprints[f];
       for (let a = 0; a < F.length; a++) {
         const loc = F[a] >> 1;
         let x = at[loc];

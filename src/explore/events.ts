@@ -1,46 +1,60 @@
 import { mul } from '../core/fingerprint.js';
 import { HashIndex } from './hashindex.js';
 import { PairMap } from './pairmap.js';
+import { permuteMask } from '../core/symmetry.js';
 import type { Footprint } from './system.js';
 
 /**
  * Events (a thread and the footprint of one of its steps) and summaries (sets of events, the
  * next steps met anywhere below a state), both interned to small integers. A state's summary
  * lets a revisit replay the races its subtree would have found against the current stack.
+ * Footprints are interned too (footprint ids), and a summary is stored as one thread mask per
+ * footprint id: union is a bitwise or, and renaming threads (symmetry) permutes each mask.
  */
 export class EventTable {
-  /** Numeric hash of (thread, footprint) → the ids of the events with that hash. */
+  /** Numeric hash of a footprint → the ids of the footprints with that hash. */
   private readonly index = new HashIndex();
   readonly thread: number[] = [];
   readonly foot: Footprint[] = [];
-  /** (event, thread) → the event with that event's footprint and the thread (-1: not yet). */
-  private readonly alias: number[] = [];
+  /** Per event: its footprint's id. */
+  readonly footId: number[] = [];
+  /** Per footprint id: the footprint. */
+  readonly footprints: Footprint[] = [];
+  /** (footprint id, thread) → the event (-1: not yet). */
+  private readonly byPair: number[] = [];
 
   intern(tid: number, f: Footprint): number {
-    let h = tid + 1;
+    const fid = this.footprintId(f);
+    const key = fid * 32 + tid;
+    let id = this.byPair[key];
+    if (id === undefined || id < 0) {
+      id = this.thread.length;
+      this.thread.push(tid);
+      this.foot.push(this.footprints[fid]);
+      this.footId.push(fid);
+      while (this.byPair.length <= key) this.byPair.push(-1);
+      this.byPair[key] = id;
+    }
+    return id;
+  }
+
+  /** Event e's footprint with thread t: `intern(t, foot[e])`. */
+  withThread(e: number, t: number): number {
+    return this.intern(t, this.foot[e]);
+  }
+
+  private footprintId(f: Footprint): number {
+    let h = 1;
     for (let i = 0; i < f.length; i++) h = (mul(h, 31) + f[i]) | 0;
     const index = this.index;
     for (let slot = index.start(h); ; slot = index.next(slot)) {
       const id = index.idAt(slot, h);
       if (id === -1) break;
-      if (id >= 0 && this.thread[id] === tid && sameFootprint(this.foot[id], f)) return id;
+      if (id >= 0 && sameFootprint(this.footprints[id], f)) return id;
     }
-    const id = this.thread.length;
+    const id = this.footprints.length;
     index.insert(h, id);
-    this.thread.push(tid);
-    this.foot.push(f);
-    return id;
-  }
-
-  /** Event e's footprint with thread t: `intern(t, foot[e])`, cached per (e, t). */
-  withThread(e: number, t: number): number {
-    const key = e * 32 + t;
-    let id = this.alias[key];
-    if (id === undefined || id < 0) {
-      id = this.intern(t, this.foot[e]);
-      while (this.alias.length <= key) this.alias.push(-1);
-      this.alias[key] = id;
-    }
+    this.footprints.push(f);
     return id;
   }
 }
@@ -57,64 +71,47 @@ function samePrefix(a: Int32Array, b: Int32Array, n: number): boolean {
   return true;
 }
 
+/**
+ * Summaries interned: a summary is an Int32Array of thread masks indexed by footprint id (bit t
+ * of entry f: the event (t, footprint f) is in the set), without trailing zeros.
+ */
 export class SummaryTable {
   /** Numeric hash of a set → the ids of the sets with that hash. */
   private readonly ids = new HashIndex();
   readonly sets: Int32Array[] = [];
   private readonly unions = new PairMap();
   private readonly renamed = new PairMap();
+  private buf = new Int32Array(64);
   static readonly EMPTY = 0;
 
-  constructor() {
-    this.internSet(new Int32Array(0));
+  constructor(private readonly events: EventTable) {
+    this.internSet(new Int32Array(0), 0);
   }
 
   /** The set of the given event ids (negative ids are skipped). */
   of(events: readonly number[]): number {
-    // Sorted, without duplicates or negatives, into a scratch buffer; allocate only a new set.
-    const len = events.length;
-    if (len > 16) {
-      let buf = this.renameBuf;
-      if (buf.length < len) buf = this.renameBuf = new Int32Array(len * 2);
-      for (let i = 0; i < len; i++) buf[i] = events[i];
-      return this.ofSorting(buf, len);
-    }
-    const buf = this.scratch;
+    const ev = this.events;
+    const buf = this.scratch(ev.footprints.length);
     let n = 0;
-    for (let i = 0; i < len; i++) {
+    for (let i = 0; i < events.length; i++) {
       const e = events[i];
       if (e < 0) continue;
-      let x = n;
-      while (x > 0 && buf[x - 1] > e) {
-        buf[x] = buf[x - 1];
-        x--;
-      }
-      if (x > 0 && buf[x - 1] === e) {
-        for (let y = x; y < n; y++) buf[y] = buf[y + 1];
-        continue;
-      }
-      buf[x] = e;
-      n++;
+      const f = ev.footId[e];
+      buf[f] |= 1 << ev.thread[e];
+      if (f >= n) n = f + 1;
     }
     return this.internSet(buf, n);
   }
 
-  /** The set of the first `len` ids in `buf` (a scratch buffer, reordered here). */
-  private ofSorting(buf: Int32Array, len: number): number {
-    // Typed-array sort, then drop negatives and duplicates in place.
-    buf.subarray(0, len).sort();
-    let n = 0;
-    for (let i = 0; i < len; i++) {
-      const e = buf[i];
-      if (e < 0 || (n > 0 && buf[n - 1] === e)) continue;
-      buf[n++] = e;
-    }
-    return this.internSet(buf, n);
+  /** The event ids of a set, ascending by footprint id then thread. */
+  eventsOf(set: number): number[] {
+    const s = this.sets[set];
+    const out: number[] = [];
+    for (let f = 0; f < s.length; f++)
+      for (let m = s[f]; m !== 0; m &= m - 1)
+        out.push(this.events.intern(31 - Math.clz32(m & -m), this.events.footprints[f]));
+    return out;
   }
-
-  private scratch = new Int32Array(64);
-  private renameBuf = new Int32Array(64);
-  private mergeBuf = new Int32Array(64);
 
   union(a: number, b: number): number {
     if (a === b || b === 0) return a;
@@ -133,46 +130,48 @@ export class SummaryTable {
    * (set, mapId); `mapId` must name `map` uniquely, and `inverseId` (if given) its inverse, so
    * that renaming the result back is cached too.
    */
-  rename(set: number, mapId: number, map: Int32Array, events: EventTable, inverseId = -1): number {
+  rename(set: number, mapId: number, map: Int32Array, inverseId = -1): number {
     if (set === 0) return 0;
     let id = this.renamed.get(set, mapId);
     if (id < 0) {
       const src = this.sets[set];
-      let out = this.renameBuf;
-      if (out.length < src.length) out = this.renameBuf = new Int32Array(src.length * 2);
-      for (let i = 0; i < src.length; i++) out[i] = events.withThread(src[i], map[events.thread[src[i]]]);
-      id = this.ofSorting(out, src.length);
+      const out = this.scratch(src.length);
+      for (let f = 0; f < src.length; f++) out[f] = src[f] === 0 ? 0 : permuteMask(src[f], map);
+      id = this.internSet(out, src.length);
       this.renamed.set(set, mapId, id);
       if (inverseId >= 0) this.renamed.set(id, inverseId, set);
     }
     return id;
   }
 
-  private merge(a: number, b: number): number {
-    const x = this.sets[a];
-    const y = this.sets[b];
-    if (this.mergeBuf.length < x.length + y.length) this.mergeBuf = new Int32Array((x.length + y.length) * 2);
-    const out = this.mergeBuf;
-    let i = 0,
-      j = 0,
-      n = 0;
-    while (i < x.length && j < y.length) {
-      if (x[i] < y[j]) out[n++] = x[i++];
-      else if (x[i] > y[j]) out[n++] = y[j++];
-      else {
-        out[n++] = x[i++];
-        j++;
-      }
-    }
-    while (i < x.length) out[n++] = x[i++];
-    while (j < y.length) out[n++] = y[j++];
-    if (n === x.length) return a;
-    if (n === y.length) return b;
-    return this.internSet(out, n);
+  /** A zeroed scratch buffer of at least n entries. */
+  private scratch(n: number): Int32Array {
+    if (this.buf.length < n) this.buf = new Int32Array(n * 2);
+    else this.buf.fill(0, 0, n);
+    return this.buf;
   }
 
-  /** Intern the first `n` entries of `s` (all of it by default); stores a copy (`s` may be a scratch buffer). */
-  private internSet(s: Int32Array, n = s.length): number {
+  private merge(a: number, b: number): number {
+    let x = this.sets[a];
+    let y = this.sets[b];
+    if (x.length < y.length) [x, y] = [y, x];
+    // x is the longer: the union is x when y adds nothing, y's id when it adds all.
+    let growsX = false;
+    for (let f = 0; f < y.length; f++)
+      if ((y[f] & ~x[f]) !== 0) {
+        growsX = true;
+        break;
+      }
+    if (!growsX) return x === this.sets[a] ? a : b;
+    const out = this.scratch(x.length);
+    for (let f = 0; f < x.length; f++) out[f] = x[f];
+    for (let f = 0; f < y.length; f++) out[f] |= y[f];
+    return this.internSet(out, x.length);
+  }
+
+  /** Intern the first `n` entries of `s` (trailing zeros dropped); stores a copy (`s` may be a scratch buffer). */
+  private internSet(s: Int32Array, n: number): number {
+    while (n > 0 && s[n - 1] === 0) n--;
     let h = n;
     for (let i = 0; i < n; i++) h = (mul(h, 31) + s[i]) | 0;
     const index = this.ids;
