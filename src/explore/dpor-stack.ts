@@ -34,8 +34,11 @@ export class DporStack<S> {
   readonly nextFootprint: Footprint[][] = [];
   /** Event id of each thread's next step from s_k (-1 for a finished thread). */
   readonly nextEvent: number[][] = [];
-  /** Summary id of the events met in s_k's subtree so far (s_k's next steps included). */
-  readonly summary: number[] = [];
+  /**
+   * The events met in s_k's subtree so far (s_k's next steps included): per footprint id, the
+   * threads whose step with that footprint was met (grown in place; interned when s_k is stored).
+   */
+  readonly summary: Int32Array[] = [];
   /** Lowest depth a back edge from s_k's subtree reached (k itself: no open cycle through s_k). */
   readonly lowLink: number[] = [];
   /** Length of the search's `tainted` list when frame k was pushed. */

@@ -209,12 +209,12 @@ class Dpor<S> {
       // A state of a cycle still open on the stack: like a back edge to the cycle's root (the
       // root's subtree explores what the state reaches), plus the races of what is known below it.
       this.backEdge(root, k);
-      this.replayRevisit(k, p, F, this.sumFrom(this.storedSummary(slot), perm));
+      this.replayRevisit(k, p, F, this.sums.sets[this.storedSummary(slot)], this.fromMap(perm));
       return 'stay';
     }
     const stored = this.sleepFrom(this.storedSleep(slot), perm);
     if (complete && (stored & ~sleep) === 0) {
-      this.replayRevisit(k, p, F, this.sumFrom(this.storedSummary(slot), perm));
+      this.replayRevisit(k, p, F, this.sums.sets[this.storedSummary(slot)], this.fromMap(perm));
       return 'stay';
     }
     // Revisit that must explore more: threads asleep before but awake now, or a cycle-tainted
@@ -224,19 +224,37 @@ class Dpor<S> {
     // asleep, so sleeping them here would make each side skip the other's reorderings (found by
     // the soundness property test: a spin loop and two readers lost a terminal state).
     this.pushTransition(k + 1, p, F);
-    const sum = complete ? this.sumFrom(this.storedSummary(slot), perm) : 0;
-    if (complete) this.replaySummary(sum, k + 1);
+    const set = complete ? this.sums.sets[this.storedSummary(slot)] : null;
+    const map = this.fromMap(perm);
+    if (set !== null) this.replaySummary(set, map, k + 1);
     this.pushFrame(k + 1, ex.g, slot, a, b, sleep, true, perm, complete ? ~stored & this.sys.allDone : 0);
-    if (complete) this.stack.summary[k + 1] = this.sums.union(this.stack.summary[k + 1], sum);
+    if (set !== null) this.orSummary(k + 1, set, map);
     return 'push';
   }
 
-  /** Thread p from frame k reaches a state whose subtree summary `sum` stands for it: replay its races. */
-  private replayRevisit(k: number, p: number, F: Footprint, sum: number): void {
+  /**
+   * Thread p from frame k reaches a state whose subtree summary `set` (threads renamed by `map`)
+   * stands for it: replay its races.
+   */
+  private replayRevisit(k: number, p: number, F: Footprint, set: Int32Array, map: Int32Array | null): void {
     this.pushTransition(k + 1, p, F);
-    this.replaySummary(sum, k + 1);
+    this.replaySummary(set, map, k + 1);
     this.popTransition(k + 1);
-    this.stack.summary[k] = this.sums.union(this.stack.summary[k], sum);
+    this.orSummary(k, set, map);
+  }
+
+  /** Add a summary (threads renamed by `map`, null: none) to frame k's. */
+  private orSummary(k: number, set: Int32Array, map: Int32Array | null): void {
+    let dst = this.stack.summary[k];
+    if (dst.length < set.length) {
+      dst = new Int32Array(this.events.footprints.length + 16);
+      dst.set(this.stack.summary[k]);
+      this.stack.summary[k] = dst;
+    }
+    for (let f = 0; f < set.length; f++) {
+      const m = set[f];
+      if (m !== 0) dst[f] |= map === null ? m : permuteMask(m, map);
+    }
   }
 
   /**
@@ -338,7 +356,7 @@ class Dpor<S> {
       ne[q] = e;
       if (q === moved || parentNe === null || parentNe[q] !== e || System.dependent(nf[q], tf!)) this.race(q, nf[q], k);
     }
-    this.stack.summary[k] = this.sums.of(ne);
+    this.startSummary(k, ne);
     const free = en & ~sleep & ~skip;
     this.stack.backtrack[k] = free === 0 ? 0 : free & -free;
     if (en !== 0 && (en & ~sleep) === 0) this.sleepBlocked++;
@@ -346,27 +364,37 @@ class Dpor<S> {
     return this.rec.record(sys.check(g, en), () => this.stack.thread.slice(1, k + 1));
   }
 
+  /** Frame k's summary starts as the threads' next events `ne`. */
+  private startSummary(k: number, ne: readonly number[]): void {
+    const nf = this.events.footprints.length;
+    let vec = this.stack.summary[k];
+    if (vec === undefined || vec.length < nf) vec = this.stack.summary[k] = new Int32Array(nf + 16);
+    else vec.fill(0);
+    for (let q = 0; q < ne.length; q++) if (ne[q] >= 0) vec[this.events.footId[ne[q]]] |= 1 << q;
+  }
+
   private popFrame(k: number): void {
     const a = this.stack.keyA[k];
     const b = this.stack.keyB[k];
     const complete = this.stack.lowLink[k] >= k;
     let sleep = this.stack.sleep[k];
-    let sum = this.stack.summary[k];
     const perm = this.stack.perm[k];
     if (this.stack.revisit[k]) {
       sleep &= this.stack.storedSleep[k];
-      sum = this.sums.union(sum, this.sumFrom(this.stack.storedSummary[k], perm));
+      this.orSummary(k, this.sums.sets[this.stack.storedSummary[k]], this.fromMap(perm));
     }
+    const sum = this.stack.summary[k];
     const slot = this.table.find(a, b);
     if (complete) {
-      this.storeComplete(slot, this.sumTo(sum, perm), this.sleepTo(sleep, perm));
+      this.storeComplete(slot, this.sums.intern(sum, this.toMap(perm)), this.sleepTo(sleep, perm));
       this.completeCycle(k, sum);
     } else {
       this.table.set(slot, this.tainted.length, TAINTED);
-      this.tainted.push(a, b, perm, this.stack.lowLink[k], this.sumTo(sum, perm), this.sleepTo(sleep, perm));
+      const stored = this.sums.intern(sum, this.toMap(perm));
+      this.tainted.push(a, b, perm, this.stack.lowLink[k], stored, this.sleepTo(sleep, perm));
     }
     if (k === 0) return;
-    this.stack.summary[k - 1] = this.sums.union(this.stack.summary[k - 1], sum);
+    this.orSummary(k - 1, sum, null);
     if (this.stack.lowLink[k] < this.stack.lowLink[k - 1]) this.stack.lowLink[k - 1] = this.stack.lowLink[k];
     this.popTransition(k);
   }
@@ -378,13 +406,13 @@ class Dpor<S> {
    * each (a superset only replays more races). Store it for them and mark them complete, so a
    * later revisit replays instead of exploring the cycle again (which was exponential).
    */
-  private completeCycle(k: number, sum: number): void {
+  private completeCycle(k: number, sum: Int32Array): void {
     const from = this.stack.taintedAt[k];
     const t = this.tainted;
     for (let x = from; x < t.length; x += TAINT_FIELDS) {
       // The state keeps its latest stored sleep set (a later visit may have stored another).
       const slot = this.table.find(t[x], t[x + 1]);
-      this.storeComplete(slot, this.sumTo(sum, t[x + 2]), this.storedSleep(slot));
+      this.storeComplete(slot, this.sums.intern(sum, this.toMap(t[x + 2])), this.storedSleep(slot));
     }
     t.length = from;
   }
@@ -405,12 +433,12 @@ class Dpor<S> {
     return perm === 0 ? mask : permuteMask(mask, this.sys.canon!.from(perm));
   }
 
-  private sumTo(sum: number, perm: number): number {
-    return perm === 0 ? sum : this.sums.rename(sum, perm * 2, this.sys.canon!.to(perm), perm * 2 + 1);
+  private toMap(perm: number): Int32Array | null {
+    return perm === 0 ? null : this.sys.canon!.to(perm);
   }
 
-  private sumFrom(sum: number, perm: number): number {
-    return perm === 0 ? sum : this.sums.rename(sum, perm * 2 + 1, this.sys.canon!.from(perm), perm * 2);
+  private fromMap(perm: number): Int32Array | null {
+    return perm === 0 ? null : this.sys.canon!.from(perm);
   }
 
   /** A transition from frame k back to frame j on the stack: fully expand the cycle j..k. */
@@ -433,8 +461,8 @@ class Dpor<S> {
    * write against a read) and passes those two tests; an entry whose backtrack set already holds
    * every enabled thread needs no test.
    */
-  private replaySummary(sum: number, top: number): void {
-    const n = this.replayForm(sum);
+  private replaySummary(set: Int32Array, map: Int32Array | null, top: number): void {
+    const n = this.replayForm(set, map);
     const form = this.replayBuf;
     for (let x = 0; x < n; x += 3) {
       const list = this.locStack[form[x]];
@@ -464,14 +492,13 @@ class Dpor<S> {
    * A summary by location into `replayBuf`: triples (location, threads writing it, threads
    * accessing it); returns the length used.
    */
-  private replayForm(sum: number): number {
-    const set = this.sums.sets[sum];
+  private replayForm(set: Int32Array, map: Int32Array | null): number {
     const at = this.replayAt;
     const out = this.replayBuf;
     let n = 0;
     for (let f = 0; f < set.length; f++) {
-      const bit = set[f];
-      if (bit === 0) continue;
+      if (set[f] === 0) continue;
+      const bit = map === null ? set[f] : permuteMask(set[f], map);
       const F = this.events.footprints[f];
       for (let a = 0; a < F.length; a++) {
         const loc = F[a] >> 1;

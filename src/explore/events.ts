@@ -1,6 +1,5 @@
 import { mul } from '../core/fingerprint.js';
 import { HashIndex } from './hashindex.js';
-import { PairMap } from './pairmap.js';
 import { permuteMask } from '../core/symmetry.js';
 import type { Footprint } from './system.js';
 
@@ -8,8 +7,9 @@ import type { Footprint } from './system.js';
  * Events (a thread and the footprint of one of its steps) and summaries (sets of events, the
  * next steps met anywhere below a state), both interned to small integers. A state's summary
  * lets a revisit replay the races its subtree would have found against the current stack.
- * Footprints are interned too (footprint ids), and a summary is stored as one thread mask per
- * footprint id: union is a bitwise or, and renaming threads (symmetry) permutes each mask.
+ * Footprints are interned too (footprint ids), and a summary is one thread mask per footprint
+ * id: the search grows a frame's summary in place (a bitwise or, renaming threads by permuting
+ * each mask) and interns it only when a state stores it.
  */
 export class EventTable {
   /** Numeric hash of a footprint → the ids of the footprints with that hash. */
@@ -79,8 +79,6 @@ export class SummaryTable {
   /** Numeric hash of a set → the ids of the sets with that hash. */
   private readonly ids = new HashIndex();
   readonly sets: Int32Array[] = [];
-  private readonly unions = new PairMap();
-  private readonly renamed = new PairMap();
   private buf = new Int32Array(64);
   static readonly EMPTY = 0;
 
@@ -103,6 +101,14 @@ export class SummaryTable {
     return this.internSet(buf, n);
   }
 
+  /** The id of a set given as masks (`vec`, any length), with threads renamed by `map` (null: none). */
+  intern(vec: Int32Array, map: Int32Array | null): number {
+    if (map === null) return this.internSet(vec, vec.length);
+    const out = this.scratch(vec.length);
+    for (let f = 0; f < vec.length; f++) out[f] = vec[f] === 0 ? 0 : permuteMask(vec[f], map);
+    return this.internSet(out, vec.length);
+  }
+
   /** The event ids of a set, ascending by footprint id then thread. */
   eventsOf(set: number): number[] {
     const s = this.sets[set];
@@ -113,60 +119,11 @@ export class SummaryTable {
     return out;
   }
 
-  union(a: number, b: number): number {
-    if (a === b || b === 0) return a;
-    if (a === 0) return b;
-    if (a > b) [a, b] = [b, a];
-    let id = this.unions.get(a, b);
-    if (id < 0) {
-      id = this.merge(a, b);
-      this.unions.set(a, b, id);
-    }
-    return id;
-  }
-
-  /**
-   * The set with every event's thread renamed by `map` (footprints unchanged), cached per
-   * (set, mapId); `mapId` must name `map` uniquely, and `inverseId` (if given) its inverse, so
-   * that renaming the result back is cached too.
-   */
-  rename(set: number, mapId: number, map: Int32Array, inverseId = -1): number {
-    if (set === 0) return 0;
-    let id = this.renamed.get(set, mapId);
-    if (id < 0) {
-      const src = this.sets[set];
-      const out = this.scratch(src.length);
-      for (let f = 0; f < src.length; f++) out[f] = src[f] === 0 ? 0 : permuteMask(src[f], map);
-      id = this.internSet(out, src.length);
-      this.renamed.set(set, mapId, id);
-      if (inverseId >= 0) this.renamed.set(id, inverseId, set);
-    }
-    return id;
-  }
-
   /** A zeroed scratch buffer of at least n entries. */
   private scratch(n: number): Int32Array {
     if (this.buf.length < n) this.buf = new Int32Array(n * 2);
     else this.buf.fill(0, 0, n);
     return this.buf;
-  }
-
-  private merge(a: number, b: number): number {
-    let x = this.sets[a];
-    let y = this.sets[b];
-    if (x.length < y.length) [x, y] = [y, x];
-    // x is the longer: the union is x when y adds nothing, y's id when it adds all.
-    let growsX = false;
-    for (let f = 0; f < y.length; f++)
-      if ((y[f] & ~x[f]) !== 0) {
-        growsX = true;
-        break;
-      }
-    if (!growsX) return x === this.sets[a] ? a : b;
-    const out = this.scratch(x.length);
-    for (let f = 0; f < x.length; f++) out[f] = x[f];
-    for (let f = 0; f < y.length; f++) out[f] |= y[f];
-    return this.internSet(out, x.length);
   }
 
   /** Intern the first `n` entries of `s` (trailing zeros dropped); stores a copy (`s` may be a scratch buffer). */
