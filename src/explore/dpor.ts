@@ -16,6 +16,12 @@ const ON_STACK = 0;
 const TAINTED = 1;
 /** Tags from COMPLETE on: finished and complete; the word is its summary, tag − COMPLETE its sleep set's id. */
 const COMPLETE = 2;
+/**
+ * Finished and complete, with a sleep set id too large for a byte: the word is its summary, the
+ * id is in `wideSleeps` (so the tag column stays a byte: some searches meet hundreds of sleep
+ * sets, but most states store one of the first few).
+ */
+const WIDE_SLEEP = 255;
 /** Fields of an entry of `tainted`: fingerprint lanes, permutation id, cycle root depth, summary, sleep set. */
 const TAINT_FIELDS = 6;
 const EMPTY: Footprint = [];
@@ -85,6 +91,8 @@ class Dpor<S> {
   private readonly table = new MemoTable();
   /** The sleep sets finished states store, by id. */
   private readonly sleeps = new SleepSets();
+  /** Fingerprint → sleep set id, for the states tagged WIDE_SLEEP. */
+  private readonly wideSleeps = new MemoTable();
   private readonly events = new EventTable();
   private readonly sums = new SummaryTable(this.events);
   /** Scratch for replaySummary: location → its triple in replayBuf (-1: none). */
@@ -159,7 +167,7 @@ class Dpor<S> {
   }
 
   private result(stopped: IncompleteReason | null): SearchResult {
-    const bytes = this.table.bytes();
+    const bytes = this.table.bytes() + this.wideSleeps.bytes();
     return finish(
       this.rec,
       stopped,
@@ -279,6 +287,10 @@ class Dpor<S> {
   /** The sleep set a finished state (in `slot`) stores, in canonical slots. */
   private storedSleep(slot: number): number {
     const tag = this.table.tag(slot);
+    if (tag === WIDE_SLEEP) {
+      const wide = this.wideSleeps;
+      return this.sleeps.masks[wide.word(wide.find(this.table.keyA(slot), this.table.keyB(slot)))];
+    }
     return tag >= COMPLETE ? this.sleeps.masks[tag - COMPLETE] : this.tainted[this.taintEntry(slot, tag) + 5];
   }
 
@@ -289,7 +301,17 @@ class Dpor<S> {
 
   /** Store a finished, complete state's summary and sleep set (canonical slots). */
   private storeComplete(slot: number, sum: number, sleep: number): void {
-    this.table.set(slot, sum, COMPLETE + this.sleeps.intern(sleep));
+    const id = this.sleeps.intern(sleep);
+    if (COMPLETE + id < WIDE_SLEEP) {
+      this.table.set(slot, sum, COMPLETE + id);
+      return;
+    }
+    this.table.set(slot, sum, WIDE_SLEEP);
+    const a = this.table.keyA(slot);
+    const b = this.table.keyB(slot);
+    const wide = this.wideSleeps;
+    const at = wide.find(a, b);
+    wide.set(at >= 0 ? at : wide.insert(a, b), id, 0);
   }
 
   /** Sleep set of the child reached by p: sleeping or already-explored threads independent of p. */

@@ -53,6 +53,15 @@ export class MemoTable {
     return this.place(this.slots, this.cap, a, b);
   }
 
+  /** The fingerprint in a slot (lane a, lane b; (0, 0) reads as (0, 1)). */
+  keyA(slot: number): number {
+    return this.slots[3 * slot];
+  }
+
+  keyB(slot: number): number {
+    return this.slots[3 * slot + 1];
+  }
+
   word(slot: number): number {
     return this.slots[3 * slot + 2];
   }
