@@ -6,24 +6,19 @@ import { finish, guarded } from './finish.js';
 import type { IncompleteReason, SearchOptions, SearchResult } from './result.js';
 import { System } from './system.js';
 import type { Footprint, TransitionSystem } from './transition.js';
-import { MemoTable, SleepSets } from './memo-table.js';
+import { MemoTable } from './memo-table.js';
 import { permuteMask } from '../core/symmetry.js';
 
-// What the visited table keeps of a state: a word and a tag.
-/** On the stack: the word is its depth. */
+// What the visited table keeps of a state: one word, a tag in its low two bits and a value above.
+/** On the stack: the value is its depth. */
 const ON_STACK = 0;
-/** Popped inside an unfinished cycle: the word is its entry in `tainted` (which holds its summary and sleep set). */
+/** Popped inside an unfinished cycle: the value is its entry in `tainted` (which holds what it stores). */
 const TAINTED = 1;
-/** Tags from COMPLETE on: finished and complete; the word is its summary, tag − COMPLETE its sleep set's id. */
+/** Finished and complete: the value is what it stores, an id in `sums` (sleep set as head, then its summary). */
 const COMPLETE = 2;
-/**
- * Finished and complete, with a sleep set id too large for a byte: the word is its summary, the
- * id is in `wideSleeps` (so the tag column stays a byte: some searches meet hundreds of sleep
- * sets, but most states store one of the first few).
- */
-const WIDE_SLEEP = 255;
-/** Fields of an entry of `tainted`: fingerprint lanes, permutation id, cycle root depth, summary, sleep set. */
-const TAINT_FIELDS = 6;
+/** Fields of an entry of `tainted`: fingerprint lanes, permutation id, cycle root depth, what it stores. */
+const TAINT_FIELDS = 5;
+const MASKS = SummaryTable.MASKS;
 const EMPTY: Footprint = [];
 
 const lowestBit = (m: number) => 31 - Math.clz32(m & -m);
@@ -87,12 +82,8 @@ class Dpor<S> {
   private readonly n: number;
   private readonly budget: Budget;
   private readonly rec: Recorder;
-  /** The visited set: per state a word and a tag (ON_STACK, TAINTED, COMPLETE); thread sets in canonical slots. */
+  /** The visited set: per state one word (ON_STACK, TAINTED, COMPLETE); thread sets in canonical slots. */
   private readonly table = new MemoTable();
-  /** The sleep sets finished states store, by id. */
-  private readonly sleeps = new SleepSets();
-  /** Fingerprint → sleep set id, for the states tagged WIDE_SLEEP. */
-  private readonly wideSleeps = new MemoTable();
   private readonly events = new EventTable();
   private readonly sums = new SummaryTable(this.events);
   /** Scratch for replaySummary: location → its triple in replayBuf (-1: none). */
@@ -167,7 +158,7 @@ class Dpor<S> {
   }
 
   private result(stopped: IncompleteReason | null): SearchResult {
-    const bytes = this.table.bytes() + this.wideSleeps.bytes();
+    const bytes = this.table.bytes();
     return finish(
       this.rec,
       stopped,
@@ -206,23 +197,25 @@ class Dpor<S> {
       if (this.pushFrame(k + 1, ex.g, slot, a, b, sleep, false, perm)) return 'stop';
       return 'push';
     }
-    const tag = this.table.tag(slot);
+    const word = this.table.word(slot);
+    const tag = word & 3;
     if (tag === ON_STACK) {
-      this.backEdge(this.table.word(slot), k);
+      this.backEdge(word >>> 2, k);
       return 'stay';
     }
-    const complete = tag >= COMPLETE;
-    const root = complete ? -1 : this.openCycleRoot(this.table.word(slot), k);
+    const complete = tag === COMPLETE;
+    const kept = this.sums.sets[this.storedOf(word)];
+    const root = complete ? -1 : this.openCycleRoot(word >>> 2, k);
     if (root >= 0) {
       // A state of a cycle still open on the stack: like a back edge to the cycle's root (the
       // root's subtree explores what the state reaches), plus the races of what is known below it.
       this.backEdge(root, k);
-      this.replayRevisit(k, p, F, this.sums.sets[this.storedSummary(slot)], this.fromMap(perm));
+      this.replayRevisit(k, p, F, kept, this.fromMap(perm));
       return 'stay';
     }
-    const stored = this.sleepFrom(this.storedSleep(slot), perm);
+    const stored = this.sleepFrom(kept[0], perm);
     if (complete && (stored & ~sleep) === 0) {
-      this.replayRevisit(k, p, F, this.sums.sets[this.storedSummary(slot)], this.fromMap(perm));
+      this.replayRevisit(k, p, F, kept, this.fromMap(perm));
       return 'stay';
     }
     // Revisit that must explore more: threads asleep before but awake now, or a cycle-tainted
@@ -232,7 +225,7 @@ class Dpor<S> {
     // asleep, so sleeping them here would make each side skip the other's reorderings (found by
     // the soundness property test: a spin loop and two readers lost a terminal state).
     this.pushTransition(k + 1, p, F);
-    const set = complete ? this.sums.sets[this.storedSummary(slot)] : null;
+    const set = complete ? kept : null;
     const map = this.fromMap(perm);
     if (set !== null) this.replaySummary(set, map, k + 1);
     this.pushFrame(k + 1, ex.g, slot, a, b, sleep, true, perm, complete ? ~stored & this.sys.allDone : 0);
@@ -241,8 +234,8 @@ class Dpor<S> {
   }
 
   /**
-   * Thread p from frame k reaches a state whose subtree summary `set` (threads renamed by `map`)
-   * stands for it: replay its races.
+   * Thread p from frame k reaches a state whose stored subtree summary `set` (an entry of `sums`,
+   * threads renamed by `map`) stands for it: replay its races.
    */
   private replayRevisit(k: number, p: number, F: Footprint, set: Int32Array, map: Int32Array | null): void {
     this.pushTransition(k + 1, p, F);
@@ -251,17 +244,20 @@ class Dpor<S> {
     this.orSummary(k, set, map);
   }
 
-  /** Add a summary (threads renamed by `map`, null: none) to frame k's. */
-  private orSummary(k: number, set: Int32Array, map: Int32Array | null): void {
+  /**
+   * Add a summary to frame k's: masks from `set[from]` on (an entry of `sums`: from MASKS; a
+   * frame's: from 0), threads renamed by `map` (null: none).
+   */
+  private orSummary(k: number, set: Int32Array, map: Int32Array | null, from = MASKS): void {
     let dst = this.stack.summary[k];
-    if (dst.length < set.length) {
+    if (dst.length < set.length - from) {
       dst = new Int32Array(this.events.footprints.length + 16);
       dst.set(this.stack.summary[k]);
       this.stack.summary[k] = dst;
     }
-    for (let f = 0; f < set.length; f++) {
+    for (let f = from; f < set.length; f++) {
       const m = set[f];
-      if (m !== 0) dst[f] |= map === null ? m : permuteMask(m, map);
+      if (m !== 0) dst[f - from] |= map === null ? m : permuteMask(m, map);
     }
   }
 
@@ -278,40 +274,12 @@ class Dpor<S> {
     this.popTransition(k + 1);
   }
 
-  /** The summary a finished state (in `slot`) stores, in canonical slots. */
-  private storedSummary(slot: number): number {
-    const tag = this.table.tag(slot);
-    return tag >= COMPLETE ? this.table.word(slot) : this.tainted[this.taintEntry(slot, tag) + 4];
-  }
-
-  /** The sleep set a finished state (in `slot`) stores, in canonical slots. */
-  private storedSleep(slot: number): number {
-    const tag = this.table.tag(slot);
-    if (tag === WIDE_SLEEP) {
-      const wide = this.wideSleeps;
-      return this.sleeps.masks[wide.word(wide.find(this.table.keyA(slot), this.table.keyB(slot)))];
-    }
-    return tag >= COMPLETE ? this.sleeps.masks[tag - COMPLETE] : this.tainted[this.taintEntry(slot, tag) + 5];
-  }
-
-  private taintEntry(slot: number, tag: number): number {
-    if (tag !== TAINTED) throw new Error('internal: a state on the stack stores nothing yet');
-    return this.table.word(slot);
-  }
-
-  /** Store a finished, complete state's summary and sleep set (canonical slots). */
-  private storeComplete(slot: number, sum: number, sleep: number): void {
-    const id = this.sleeps.intern(sleep);
-    if (COMPLETE + id < WIDE_SLEEP) {
-      this.table.set(slot, sum, COMPLETE + id);
-      return;
-    }
-    this.table.set(slot, sum, WIDE_SLEEP);
-    const a = this.table.keyA(slot);
-    const b = this.table.keyB(slot);
-    const wide = this.wideSleeps;
-    const at = wide.find(a, b);
-    wide.set(at >= 0 ? at : wide.insert(a, b), id, 0);
+  /** What a finished state stores (its word's tag TAINTED or COMPLETE): an id in `sums`. */
+  private storedOf(word: number): number {
+    const tag = word & 3;
+    if (tag === COMPLETE) return word >>> 2;
+    if (tag === TAINTED) return this.tainted[(word >>> 2) + 4];
+    throw new Error('internal: a state on the stack stores nothing yet');
   }
 
   /** Sleep set of the child reached by p: sleeping or already-explored threads independent of p. */
@@ -352,11 +320,12 @@ class Dpor<S> {
     this.stack.sleep[k] = sleep;
     this.stack.skip[k] = skip;
     this.stack.taintedAt[k] = this.tainted.length;
-    this.stack.storedSleep[k] = revisit ? this.sleepFrom(this.storedSleep(slot), perm) : -1;
+    const kept = revisit ? this.storedOf(this.table.word(slot)) : 0;
+    this.stack.storedSleep[k] = revisit ? this.sleepFrom(this.sums.head(kept), perm) : -1;
     this.stack.lowLink[k] = k;
     this.stack.revisit[k] = revisit;
-    this.stack.storedSummary[k] = revisit ? this.storedSummary(slot) : 0;
-    this.table.set(slot, k, ON_STACK);
+    this.stack.storedSummary[k] = kept;
+    this.table.setWord(slot, (k << 2) | ON_STACK);
     const nf: Footprint[] = (this.stack.nextFootprint[k] ??= []);
     const ne: number[] = (this.stack.nextEvent[k] ??= []);
     // A thread whose next step is the parent frame's (same event) raced with the stack 1..k-1
@@ -407,16 +376,16 @@ class Dpor<S> {
     }
     const sum = this.stack.summary[k];
     const slot = this.table.find(a, b);
+    const stored = this.sums.intern(this.sleepTo(sleep, perm), sum, this.toMap(perm));
     if (complete) {
-      this.storeComplete(slot, this.sums.intern(sum, this.toMap(perm)), this.sleepTo(sleep, perm));
+      this.table.setWord(slot, (stored << 2) | COMPLETE);
       this.completeCycle(k, sum);
     } else {
-      this.table.set(slot, this.tainted.length, TAINTED);
-      const stored = this.sums.intern(sum, this.toMap(perm));
-      this.tainted.push(a, b, perm, this.stack.lowLink[k], stored, this.sleepTo(sleep, perm));
+      this.table.setWord(slot, (this.tainted.length << 2) | TAINTED);
+      this.tainted.push(a, b, perm, this.stack.lowLink[k], stored);
     }
     if (k === 0) return;
-    this.orSummary(k - 1, sum, null);
+    this.orSummary(k - 1, sum, null, 0);
     if (this.stack.lowLink[k] < this.stack.lowLink[k - 1]) this.stack.lowLink[k - 1] = this.stack.lowLink[k];
     this.popTransition(k);
   }
@@ -434,7 +403,8 @@ class Dpor<S> {
     for (let x = from; x < t.length; x += TAINT_FIELDS) {
       // The state keeps its latest stored sleep set (a later visit may have stored another).
       const slot = this.table.find(t[x], t[x + 1]);
-      this.storeComplete(slot, this.sums.intern(sum, this.toMap(t[x + 2])), this.storedSleep(slot));
+      const sleep = this.sums.head(this.storedOf(this.table.word(slot)));
+      this.table.setWord(slot, (this.sums.intern(sleep, sum, this.toMap(t[x + 2])) << 2) | COMPLETE);
     }
     t.length = from;
   }
@@ -518,10 +488,10 @@ class Dpor<S> {
     const at = this.replayAt;
     const out = this.replayBuf;
     let n = 0;
-    for (let f = 0; f < set.length; f++) {
+    for (let f = MASKS; f < set.length; f++) {
       if (set[f] === 0) continue;
       const bit = map === null ? set[f] : permuteMask(set[f], map);
-      const F = this.events.footprints[f];
+      const F = this.events.footprints[f - MASKS];
       for (let a = 0; a < F.length; a++) {
         const loc = F[a] >> 1;
         let x = at[loc];

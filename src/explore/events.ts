@@ -9,7 +9,7 @@ import type { Footprint } from './system.js';
  * lets a revisit replay the races its subtree would have found against the current stack.
  * Footprints are interned too (footprint ids), and a summary is one thread mask per footprint
  * id: the search grows a frame's summary in place (a bitwise or, renaming threads by permuting
- * each mask) and interns it only when a state stores it.
+ * each mask) and interns it, with the state's sleep set as its head, only when a state stores it.
  */
 export class EventTable {
   /** Numeric hash of a footprint → the ids of the footprints with that hash. */
@@ -72,50 +72,55 @@ function samePrefix(a: Int32Array, b: Int32Array, n: number): boolean {
 }
 
 /**
- * Summaries interned: a summary is an Int32Array of thread masks indexed by footprint id (bit t
- * of entry f: the event (t, footprint f) is in the set), without trailing zeros.
+ * Summaries interned: a summary is an Int32Array, a head word (the search stores a state's sleep
+ * set there) then, from MASKS on, thread masks indexed by footprint id (bit t of entry MASKS + f:
+ * the event (t, footprint f) is in the set), without trailing zeros.
  */
 export class SummaryTable {
   /** Numeric hash of a set → the ids of the sets with that hash. */
   private readonly ids = new HashIndex();
   readonly sets: Int32Array[] = [];
   private buf = new Int32Array(64);
-  static readonly EMPTY = 0;
+  /** Where the masks start in a set's array. */
+  static readonly MASKS = 1;
 
-  constructor(private readonly events: EventTable) {
-    this.internSet(new Int32Array(0), 0);
-  }
+  constructor(private readonly events: EventTable) {}
 
-  /** The set of the given event ids (negative ids are skipped). */
-  of(events: readonly number[]): number {
+  /** The set of the given event ids (negative ids are skipped), with a head word. */
+  of(events: readonly number[], head = 0): number {
     const ev = this.events;
-    const buf = this.scratch(ev.footprints.length);
-    let n = 0;
+    const buf = this.scratch(SummaryTable.MASKS + ev.footprints.length);
+    buf[0] = head;
     for (let i = 0; i < events.length; i++) {
       const e = events[i];
-      if (e < 0) continue;
-      const f = ev.footId[e];
-      buf[f] |= 1 << ev.thread[e];
-      if (f >= n) n = f + 1;
+      if (e >= 0) buf[SummaryTable.MASKS + ev.footId[e]] |= 1 << ev.thread[e];
     }
-    return this.internSet(buf, n);
+    return this.internSet(buf, SummaryTable.MASKS + ev.footprints.length);
   }
 
-  /** The id of a set given as masks (`vec`, any length), with threads renamed by `map` (null: none). */
-  intern(vec: Int32Array, map: Int32Array | null): number {
-    if (map === null) return this.internSet(vec, vec.length);
-    const out = this.scratch(vec.length);
-    for (let f = 0; f < vec.length; f++) out[f] = vec[f] === 0 ? 0 : permuteMask(vec[f], map);
-    return this.internSet(out, vec.length);
+  /**
+   * The id of a set with a head word, given as masks by footprint id (`vec`, any length), with
+   * threads renamed by `map` (null: none).
+   */
+  intern(head: number, vec: Int32Array, map: Int32Array | null): number {
+    const out = this.scratch(SummaryTable.MASKS + vec.length);
+    out[0] = head;
+    for (let f = 0; f < vec.length; f++)
+      out[SummaryTable.MASKS + f] = vec[f] === 0 || map === null ? vec[f] : permuteMask(vec[f], map);
+    return this.internSet(out, SummaryTable.MASKS + vec.length);
+  }
+
+  head(set: number): number {
+    return this.sets[set][0];
   }
 
   /** The event ids of a set, ascending by footprint id then thread. */
   eventsOf(set: number): number[] {
     const s = this.sets[set];
     const out: number[] = [];
-    for (let f = 0; f < s.length; f++)
+    for (let f = SummaryTable.MASKS; f < s.length; f++)
       for (let m = s[f]; m !== 0; m &= m - 1)
-        out.push(this.events.intern(31 - Math.clz32(m & -m), this.events.footprints[f]));
+        out.push(this.events.intern(31 - Math.clz32(m & -m), this.events.footprints[f - SummaryTable.MASKS]));
     return out;
   }
 
@@ -126,9 +131,9 @@ export class SummaryTable {
     return this.buf;
   }
 
-  /** Intern the first `n` entries of `s` (trailing zeros dropped); stores a copy (`s` may be a scratch buffer). */
+  /** Intern the first `n` entries of `s` (trailing zero masks dropped); stores a copy (`s` may be a scratch buffer). */
   private internSet(s: Int32Array, n: number): number {
-    while (n > 0 && s[n - 1] === 0) n--;
+    while (n > SummaryTable.MASKS && s[n - 1] === 0) n--;
     let h = n;
     for (let i = 0; i < n; i++) h = (mul(h, 31) + s[i]) | 0;
     const index = this.ids;

@@ -1,28 +1,25 @@
 import { mul } from '../core/fingerprint.js';
 
 /**
- * Grow past 92% full, by 12%: the table stays 82–92% full, 14.1–15.8 bytes a state with 13-byte
+ * Grow past 90% full, by 15%: the table stays 78–90% full, 13.3–15.3 bytes a state with 12-byte
  * slots. Linear probing that full costs tens of probes for a new state, but on sequential memory,
  * and DPOR spends tens of microseconds a state elsewhere.
  */
-const MAX_LOAD = 0.92;
-const GROWTH = 1.12;
+const MAX_LOAD = 0.9;
+const GROWTH = 1.15;
 
 /**
  * The DPOR search's visited set: 64-bit fingerprints (hash compaction), each with a 32-bit word
- * and a small tag of per-state data, 13 bytes a slot while every tag fits a byte, open
- * addressing with linear probing and no state ids: a state's data lives in its slot, so DPOR
- * keeps no per-state column. Slots move when the table grows, so a slot number is valid only
- * until the next `insert`. The capacity is any integer (a fingerprint lane is scaled to it, not
- * masked), so the table can grow by 12%. The tag column widens (8, 16, 32 bits) when a tag
- * outgrows it. The fingerprint (0, 0) marks an empty slot; a state hashing to it is stored as
- * (0, 1).
+ * of per-state data, 12 bytes a slot, open addressing with linear probing and no state ids: a
+ * state's data lives in its slot, so DPOR keeps no per-state column. Slots move when the table
+ * grows, so a slot number is valid only until the next `insert`. The capacity is any integer (a
+ * fingerprint lane is scaled to it, not masked), so the table can grow by 15%. The fingerprint
+ * (0, 0) marks an empty slot; a state hashing to it is stored as (0, 1).
  */
 export class MemoTable {
   private cap = 64;
-  /** Slot i is slots[3i..3i+2] = (fingerprint lane a, lane b, word), and tags[i]. */
+  /** Slot i is slots[3i..3i+2] = (fingerprint lane a, lane b, word). */
   private slots = new Int32Array(3 * this.cap);
-  private tags: Uint8Array | Uint16Array | Int32Array = new Uint8Array(this.cap);
   size = 0;
 
   /** The slot holding a fingerprint, or -1. */
@@ -43,7 +40,7 @@ export class MemoTable {
     }
   }
 
-  /** Insert a fingerprint not yet present (word and tag 0); returns its slot. */
+  /** Insert a fingerprint not yet present (word 0); returns its slot. */
   insert(a: number, b: number): number {
     if (this.size + 1 > MAX_LOAD * this.cap) this.grow();
     a |= 0;
@@ -53,33 +50,16 @@ export class MemoTable {
     return this.place(this.slots, this.cap, a, b);
   }
 
-  /** The fingerprint in a slot (lane a, lane b; (0, 0) reads as (0, 1)). */
-  keyA(slot: number): number {
-    return this.slots[3 * slot];
-  }
-
-  keyB(slot: number): number {
-    return this.slots[3 * slot + 1];
-  }
-
   word(slot: number): number {
     return this.slots[3 * slot + 2];
   }
 
-  tag(slot: number): number {
-    return this.tags[slot];
-  }
-
-  /** Set a slot's word and tag (a tag is a non-negative int32). */
-  set(slot: number, word: number, tag: number): void {
+  setWord(slot: number, word: number): void {
     this.slots[3 * slot + 2] = word;
-    if (tag > 0xff && this.tags instanceof Uint8Array) this.tags = Uint16Array.from(this.tags);
-    if (tag > 0xffff && this.tags instanceof Uint16Array) this.tags = Int32Array.from(this.tags);
-    this.tags[slot] = tag;
   }
 
   bytes(): number {
-    return this.slots.byteLength + this.tags.byteLength;
+    return this.slots.byteLength;
   }
 
   private place(slots: Int32Array, cap: number, a: number, b: number): number {
@@ -92,39 +72,19 @@ export class MemoTable {
 
   private grow(): void {
     const old = this.slots;
-    const oldTags = this.tags;
     const cap = Math.ceil(this.cap * GROWTH);
     const slots = new Int32Array(3 * cap);
-    const tags = new (oldTags.constructor as new (n: number) => typeof oldTags)(cap);
     for (let x = 0; x < old.length; x += 3) {
       if (old[x] === 0 && old[x + 1] === 0) continue;
       const i = this.place(slots, cap, old[x], old[x + 1]);
       slots[3 * i + 2] = old[x + 2];
-      tags[i] = oldTags[x / 3];
     }
     this.cap = cap;
     this.slots = slots;
-    this.tags = tags;
   }
 }
 
 function home(a: number, b: number, cap: number): number {
   const h = (a ^ mul(b, 0x9e3779b1)) >>> 0;
   return Math.floor((h / 4294967296) * cap);
-}
-
-/** Sleep sets interned to small ids (a search meets few distinct ones). */
-export class SleepSets {
-  private readonly ids = new Map<number, number>();
-  readonly masks: number[] = [];
-
-  intern(mask: number): number {
-    let id = this.ids.get(mask);
-    if (id === undefined) {
-      id = this.masks.length;
-      this.masks.push(mask);
-      this.ids.set(mask, id);
-    }
-    return id;
-  }
 }

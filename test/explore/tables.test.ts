@@ -50,26 +50,33 @@ describe('EventTable and SummaryTable', () => {
   it('summaries: sets are interned, from events or masks, with threads renamed exactly', () => {
     const ev = new EventTable();
     const sums = new SummaryTable(ev);
+    const masks = (id: number) => sums.sets[id].subarray(SummaryTable.MASKS);
     const e = (t: number, l: number) => ev.intern(t, [l * 2 + 1]);
     const sorted = (xs: Iterable<number>) => [...new Set(xs)].sort((x, y) => x - y);
     const a = sums.of([e(0, 1), e(1, 2), -1, e(0, 1)]);
     expect(sorted(sums.eventsOf(a))).toEqual(sorted([e(0, 1), e(1, 2)]));
     expect(sums.of([e(1, 2), e(0, 1)])).toBe(a);
+    // The head word is part of the set: another head, another id.
+    const a5 = sums.of([e(0, 1), e(1, 2)], 5);
+    expect(a5).not.toBe(a);
+    expect([sums.head(a), sums.head(a5)]).toEqual([0, 5]);
+    expect(sums.eventsOf(a5)).toEqual(sums.eventsOf(a));
     const long = Array.from({ length: 40 }, (_, i) => e(i % 3, i % 17));
     const b = sums.of([...long, -1, ...long]);
     expect(sorted(sums.eventsOf(b))).toEqual(sorted(long));
     // Masks with trailing zeros intern to the same set.
-    const padded = new Int32Array(sums.sets[b].length + 5);
-    padded.set(sums.sets[b]);
-    expect(sums.intern(padded, null)).toBe(b);
+    const padded = new Int32Array(masks(b).length + 5);
+    padded.set(masks(b));
+    expect(sums.intern(0, padded, null)).toBe(b);
     const to = Int32Array.from([2, 0, 1]);
     const from = Int32Array.from([1, 2, 0]);
-    const r = sums.intern(sums.sets[b], to);
+    const r = sums.intern(0, masks(b), to);
     expect(sorted(sums.eventsOf(r))).toEqual(sorted(sums.eventsOf(b).map((x) => ev.withThread(x, to[ev.thread[x]]))));
-    expect(sums.intern(sums.sets[r], from)).toBe(b);
+    expect(sums.intern(0, masks(r), from)).toBe(b);
     const ev2 = new EventTable();
     const fresh = new SummaryTable(ev2);
+    const m2 = (id: number) => fresh.sets[id].subarray(SummaryTable.MASKS);
     const b2 = fresh.of(long.map((x) => ev2.intern(ev.thread[x], ev.foot[x])));
-    expect(fresh.intern(fresh.sets[fresh.intern(fresh.sets[b2], to)], from)).toBe(b2);
+    expect(fresh.intern(0, m2(fresh.intern(0, m2(b2), to)), from)).toBe(b2);
   });
 });
