@@ -204,7 +204,7 @@ class Dpor<S> {
       return 'stay';
     }
     const complete = tag === COMPLETE;
-    const kept = this.sums.sets[this.storedOf(word)];
+    const kept = this.storedOf(word);
     const root = complete ? -1 : this.openCycleRoot(word >>> 2, k);
     if (root >= 0) {
       // A state of a cycle still open on the stack: like a back edge to the cycle's root (the
@@ -213,7 +213,7 @@ class Dpor<S> {
       this.replayRevisit(k, p, F, kept, this.fromMap(perm));
       return 'stay';
     }
-    const stored = this.sleepFrom(kept[0], perm);
+    const stored = this.sleepFrom(this.sums.head(kept), perm);
     if (complete && (stored & ~sleep) === 0) {
       this.replayRevisit(k, p, F, kept, this.fromMap(perm));
       return 'stay';
@@ -225,38 +225,39 @@ class Dpor<S> {
     // asleep, so sleeping them here would make each side skip the other's reorderings (found by
     // the soundness property test: a spin loop and two readers lost a terminal state).
     this.pushTransition(k + 1, p, F);
-    const set = complete ? kept : null;
     const map = this.fromMap(perm);
-    if (set !== null) this.replaySummary(set, map, k + 1);
+    if (complete) this.replaySummary(kept, map, k + 1);
     this.pushFrame(k + 1, ex.g, slot, a, b, sleep, true, perm, complete ? ~stored & this.sys.allDone : 0);
-    if (set !== null) this.orSummary(k + 1, set, map);
+    if (complete) this.orStored(k + 1, kept, map);
     return 'push';
   }
 
   /**
-   * Thread p from frame k reaches a state whose stored subtree summary `set` (an entry of `sums`,
+   * Thread p from frame k reaches a state whose stored subtree summary `set` (an id in `sums`,
    * threads renamed by `map`) stands for it: replay its races.
    */
-  private replayRevisit(k: number, p: number, F: Footprint, set: Int32Array, map: Int32Array | null): void {
+  private replayRevisit(k: number, p: number, F: Footprint, set: number, map: Int32Array | null): void {
     this.pushTransition(k + 1, p, F);
     this.replaySummary(set, map, k + 1);
     this.popTransition(k + 1);
-    this.orSummary(k, set, map);
+    this.orStored(k, set, map);
   }
 
-  /**
-   * Add a summary to frame k's: masks from `set[from]` on (an entry of `sums`: from MASKS; a
-   * frame's: from 0), threads renamed by `map` (null: none).
-   */
-  private orSummary(k: number, set: Int32Array, map: Int32Array | null, from = MASKS): void {
+  /** Add a stored summary (an id in `sums`, threads renamed by `map`) to frame k's. */
+  private orStored(k: number, set: number, map: Int32Array | null): void {
+    this.orSummary(k, this.sums.pool, this.sums.start(set) + MASKS, this.sums.end(set), map);
+  }
+
+  /** Add the masks `src[from .. to)` to frame k's summary, threads renamed by `map` (null: none). */
+  private orSummary(k: number, src: Int32Array, from: number, to: number, map: Int32Array | null): void {
     let dst = this.stack.summary[k];
-    if (dst.length < set.length - from) {
+    if (dst.length < to - from) {
       dst = new Int32Array(this.events.footprints.length + 16);
       dst.set(this.stack.summary[k]);
       this.stack.summary[k] = dst;
     }
-    for (let f = from; f < set.length; f++) {
-      const m = set[f];
+    for (let f = from; f < to; f++) {
+      const m = src[f];
       if (m !== 0) dst[f - from] |= map === null ? m : permuteMask(m, map);
     }
   }
@@ -372,7 +373,7 @@ class Dpor<S> {
     const perm = this.stack.perm[k];
     if (this.stack.revisit[k]) {
       sleep &= this.stack.storedSleep[k];
-      this.orSummary(k, this.sums.sets[this.stack.storedSummary[k]], this.fromMap(perm));
+      this.orStored(k, this.stack.storedSummary[k], this.fromMap(perm));
     }
     const sum = this.stack.summary[k];
     const slot = this.table.find(a, b);
@@ -385,7 +386,7 @@ class Dpor<S> {
       this.tainted.push(a, b, perm, this.stack.lowLink[k], stored);
     }
     if (k === 0) return;
-    this.orSummary(k - 1, sum, null, 0);
+    this.orSummary(k - 1, sum, 0, sum.length, null);
     if (this.stack.lowLink[k] < this.stack.lowLink[k - 1]) this.stack.lowLink[k - 1] = this.stack.lowLink[k];
     this.popTransition(k);
   }
@@ -453,7 +454,7 @@ class Dpor<S> {
    * write against a read) and passes those two tests; an entry whose backtrack set already holds
    * every enabled thread needs no test.
    */
-  private replaySummary(set: Int32Array, map: Int32Array | null, top: number): void {
+  private replaySummary(set: number, map: Int32Array | null, top: number): void {
     const n = this.replayForm(set, map);
     const form = this.replayBuf;
     for (let x = 0; x < n; x += 3) {
@@ -484,14 +485,17 @@ class Dpor<S> {
    * A summary by location into `replayBuf`: triples (location, threads writing it, threads
    * accessing it); returns the length used.
    */
-  private replayForm(set: Int32Array, map: Int32Array | null): number {
+  private replayForm(set: number, map: Int32Array | null): number {
     const at = this.replayAt;
     const out = this.replayBuf;
+    const pool = this.sums.pool;
+    const from = this.sums.start(set) + MASKS;
+    const to = this.sums.end(set);
     let n = 0;
-    for (let f = MASKS; f < set.length; f++) {
-      if (set[f] === 0) continue;
-      const bit = map === null ? set[f] : permuteMask(set[f], map);
-      const F = this.events.footprints[f - MASKS];
+    for (let f = from; f < to; f++) {
+      if (pool[f] === 0) continue;
+      const bit = map === null ? pool[f] : permuteMask(pool[f], map);
+      const F = this.events.footprints[f - from];
       for (let a = 0; a < F.length; a++) {
         const loc = F[a] >> 1;
         let x = at[loc];

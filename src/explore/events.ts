@@ -65,21 +65,27 @@ function sameFootprint(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
   return true;
 }
 
-function samePrefix(a: Int32Array, b: Int32Array, n: number): boolean {
-  if (a.length !== n) return false;
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
-  return true;
+/** A copy of `a` with room for at least n entries (doubling). */
+function grown(a: Int32Array, n: number): Int32Array {
+  const b = new Int32Array(Math.max(n, a.length * 2));
+  b.set(a);
+  return b;
 }
 
 /**
- * Summaries interned: a summary is an Int32Array, a head word (the search stores a state's sleep
- * set there) then, from MASKS on, thread masks indexed by footprint id (bit t of entry MASKS + f:
- * the event (t, footprint f) is in the set), without trailing zeros.
+ * Summaries interned: a summary is a head word (the search stores a state's sleep set there)
+ * then, from MASKS on, thread masks indexed by footprint id (bit t of entry MASKS + f: the event
+ * (t, footprint f) is in the set), without trailing zeros. Set `id` is `pool[start(id) ..
+ * end(id))`: one flat array, no object per set (a search stores about one set per state).
  */
 export class SummaryTable {
   /** Numeric hash of a set → the ids of the sets with that hash. */
   private readonly ids = new HashIndex();
-  readonly sets: Int32Array[] = [];
+  /** The sets, back to back (the array is replaced when it grows: read it after interning). */
+  pool: Int32Array = new Int32Array(1024);
+  /** Set i is pool[starts[i] .. starts[i + 1]). */
+  private starts: Int32Array = new Int32Array(256);
+  size = 0;
   private buf = new Int32Array(64);
   /** Where the masks start in a set's array. */
   static readonly MASKS = 1;
@@ -111,17 +117,35 @@ export class SummaryTable {
   }
 
   head(set: number): number {
-    return this.sets[set][0];
+    return this.pool[this.starts[set]];
+  }
+
+  start(set: number): number {
+    return this.starts[set];
+  }
+
+  end(set: number): number {
+    return this.starts[set + 1];
+  }
+
+  /** The masks of a set (a copy). */
+  masks(set: number): Int32Array {
+    return this.pool.slice(this.start(set) + SummaryTable.MASKS, this.end(set));
   }
 
   /** The event ids of a set, ascending by footprint id then thread. */
   eventsOf(set: number): number[] {
-    const s = this.sets[set];
+    const s = this.masks(set);
     const out: number[] = [];
-    for (let f = SummaryTable.MASKS; f < s.length; f++)
+    for (let f = 0; f < s.length; f++)
       for (let m = s[f]; m !== 0; m &= m - 1)
-        out.push(this.events.intern(31 - Math.clz32(m & -m), this.events.footprints[f - SummaryTable.MASKS]));
+        out.push(this.events.intern(31 - Math.clz32(m & -m), this.events.footprints[f]));
     return out;
+  }
+
+  /** Bytes held by the sets and their index. */
+  bytes(): number {
+    return this.pool.byteLength + this.starts.byteLength + this.ids.bytes();
   }
 
   /** A zeroed scratch buffer of at least n entries. */
@@ -140,11 +164,24 @@ export class SummaryTable {
     for (let slot = index.start(h); ; slot = index.next(slot)) {
       const id = index.idAt(slot, h);
       if (id === -1) break;
-      if (id >= 0 && samePrefix(this.sets[id], s, n)) return id;
+      if (id >= 0 && this.same(id, s, n)) return id;
     }
-    const id = this.sets.length;
+    const id = this.size++;
     index.insert(h, id);
-    this.sets.push(s.slice(0, n));
+    if (this.starts.length < id + 2) this.starts = grown(this.starts, id + 2);
+    const at = this.starts[id];
+    if (this.pool.length < at + n) this.pool = grown(this.pool, at + n);
+    this.pool.set(s.subarray(0, n), at);
+    this.starts[id + 1] = at + n;
     return id;
+  }
+
+  /** Set id is the first n entries of s. */
+  private same(id: number, s: Int32Array, n: number): boolean {
+    const at = this.starts[id];
+    if (this.starts[id + 1] - at !== n) return false;
+    const pool = this.pool;
+    for (let i = 0; i < n; i++) if (pool[at + i] !== s[i]) return false;
+    return true;
   }
 }

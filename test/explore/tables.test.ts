@@ -50,7 +50,7 @@ describe('EventTable and SummaryTable', () => {
   it('summaries: sets are interned, from events or masks, with threads renamed exactly', () => {
     const ev = new EventTable();
     const sums = new SummaryTable(ev);
-    const masks = (id: number) => sums.sets[id].subarray(SummaryTable.MASKS);
+    const masks = (id: number) => sums.masks(id);
     const e = (t: number, l: number) => ev.intern(t, [l * 2 + 1]);
     const sorted = (xs: Iterable<number>) => [...new Set(xs)].sort((x, y) => x - y);
     const a = sums.of([e(0, 1), e(1, 2), -1, e(0, 1)]);
@@ -75,7 +75,7 @@ describe('EventTable and SummaryTable', () => {
     expect(sums.intern(0, masks(r), from)).toBe(b);
     const ev2 = new EventTable();
     const fresh = new SummaryTable(ev2);
-    const m2 = (id: number) => fresh.sets[id].subarray(SummaryTable.MASKS);
+    const m2 = (id: number) => fresh.masks(id);
     const b2 = fresh.of(long.map((x) => ev2.intern(ev.thread[x], ev.foot[x])));
     expect(fresh.intern(0, m2(fresh.intern(0, m2(b2), to)), from)).toBe(b2);
   });
