@@ -9,8 +9,9 @@ export class DporStack<S> {
   // ---- Frame k: the state s_k and what the search knows about it.
   /** The concrete state s_k. */
   readonly state: S[] = [];
-  /** s_k's id in the visited table. */
-  readonly stateId: number[] = [];
+  /** s_k's key in the visited table (fingerprint lanes a and b; its slot moves when the table grows). */
+  readonly keyA: number[] = [];
+  readonly keyB: number[] = [];
   /** Permutation id of s_k against its stored canonical form (0: identity, or no symmetry). */
   readonly perm: number[] = [];
   /** Threads enabled in s_k. */
@@ -33,8 +34,11 @@ export class DporStack<S> {
   readonly nextFootprint: Footprint[][] = [];
   /** Event id of each thread's next step from s_k (-1 for a finished thread). */
   readonly nextEvent: number[][] = [];
-  /** Summary id of the events met in s_k's subtree so far (s_k's next steps included). */
-  readonly summary: number[] = [];
+  /**
+   * The events met in s_k's subtree so far (s_k's next steps included): per footprint id, the
+   * threads whose step with that footprint was met (grown in place; interned when s_k is stored).
+   */
+  readonly summary: Int32Array[] = [];
   /** Lowest depth a back edge from s_k's subtree reached (k itself: no open cycle through s_k). */
   readonly lowLink: number[] = [];
   /** Length of the search's `tainted` list when frame k was pushed. */

@@ -6,17 +6,38 @@ import { finish, guarded } from './finish.js';
 import type { IncompleteReason, SearchOptions, SearchResult } from './result.js';
 import { System } from './system.js';
 import type { Footprint, TransitionSystem } from './transition.js';
-import { VisitedTable, int32Column, uint8Column } from './visited.js';
+import { MemoTable } from './memo-table.js';
 import { permuteMask } from '../core/symmetry.js';
 
-const ON_STACK = 1;
-const EMPTY: Footprint = [];
+// What the visited table keeps of a state: one word, a tag in its low two bits and a value above.
+/** On the stack: the value is its depth. */
+const ON_STACK = 0;
+/** Popped inside an unfinished cycle: the value is its entry in `tainted` (which holds what it stores). */
+const TAINTED = 1;
+/** Finished and complete: the value is what it stores, an id in `sums` (sleep set as head, then its summary). */
 const COMPLETE = 2;
+/** Fields of an entry of `tainted`: fingerprint lanes, permutation id, cycle root depth, what it stores. */
+const TAINT_FIELDS = 5;
+const MASKS = SummaryTable.MASKS;
+const EMPTY: Footprint = [];
 
 const lowestBit = (m: number) => 31 - Math.clz32(m & -m);
 
 function mergeClock(c: Int32Array, o: Int32Array): void {
   for (let q = 0; q < c.length; q++) if (o[q] > c[q]) c[q] = o[q];
+}
+
+/** Insertion sort, largest first: the candidate lists are short, and Array#sort's comparator calls cost more. */
+function sortDescending(a: number[]): void {
+  for (let x = 1; x < a.length; x++) {
+    const v = a[x];
+    let y = x;
+    while (y > 0 && a[y - 1] < v) {
+      a[y] = a[y - 1];
+      y--;
+    }
+    a[y] = v;
+  }
 }
 
 /**
@@ -61,23 +82,16 @@ class Dpor<S> {
   private readonly n: number;
   private readonly budget: Budget;
   private readonly rec: Recorder;
-  private readonly table = new VisitedTable();
-  /** Per state id: its stored sleep set, in canonical slots. */
-  private readonly sleepCol = int32Column();
-  /** Per state id: its stored summary (canonical slots), or its depth while it is on the stack. */
-  private readonly sumCol = int32Column();
-  /** For a state popped inside an unfinished cycle: its index in `tainted`. */
-  private readonly taintCol = int32Column();
-  /** Per state id: ON_STACK and COMPLETE flags. */
-  private readonly flagCol = uint8Column();
+  /** The visited set: per state one word (ON_STACK, TAINTED, COMPLETE); thread sets in canonical slots. */
+  private readonly table = new MemoTable();
   private readonly events = new EventTable();
-  private readonly sums = new SummaryTable();
+  private readonly sums = new SummaryTable(this.events);
   /** Scratch for replaySummary: location → its triple in replayBuf (-1: none). */
   private readonly replayAt: number[] = [];
   private readonly replayBuf: number[] = [];
   /** The DFS stack, indexed by depth (dpor-stack.ts documents each field). */
   private readonly stack = new DporStack<S>();
-  /** States popped inside an unfinished cycle (id, perm, root depth), waiting for their cycle's root. */
+  /** States popped inside an unfinished cycle (TAINT_FIELDS each), waiting for their cycle's root. */
   private readonly tainted: number[] = [];
   /** Per thread: the depth of its last transition on the stack (0: none). */
   private readonly lastOf: Int32Array;
@@ -108,9 +122,10 @@ class Dpor<S> {
   run(): SearchResult {
     const g0 = this.sys.initial();
     const fp = this.sys.key(g0);
-    const id0 = this.newState(fp[0], fp[1]);
+    const a = fp[0];
+    const b = fp[1];
     let stopped: IncompleteReason | null = null;
-    if (this.pushFrame(0, g0, id0, 0, false, this.sys.keyPerm)) return this.result(null);
+    if (this.pushFrame(0, g0, this.table.insert(a, b), a, b, 0, false, this.sys.keyPerm)) return this.result(null);
     let k = 0;
     while (k >= 0) {
       // At the depth limit a frame with a thread left to explore (a revisit's included) is cut.
@@ -143,7 +158,7 @@ class Dpor<S> {
   }
 
   private result(stopped: IncompleteReason | null): SearchResult {
-    const bytes = this.table.bytes() + this.sleepCol.bytes() + this.sumCol.bytes() + this.flagCol.bytes();
+    const bytes = this.table.bytes();
     return finish(
       this.rec,
       stopped,
@@ -172,30 +187,35 @@ class Dpor<S> {
     const sleep = this.childSleep(k, p, F);
     const fp = sys.key(ex.g);
     const perm = sys.keyPerm;
-    let id = this.table.find(fp[0], fp[1]);
-    if (id < 0) {
+    const a = fp[0];
+    const b = fp[1];
+    let slot = this.table.find(a, b);
+    if (slot < 0) {
       if (this.table.size >= this.budget.maxStates) return 'max-states';
-      id = this.newState(fp[0], fp[1]);
+      slot = this.table.insert(a, b);
       this.pushTransition(k + 1, p, F);
-      if (this.pushFrame(k + 1, ex.g, id, sleep, false, perm)) return 'stop';
+      if (this.pushFrame(k + 1, ex.g, slot, a, b, sleep, false, perm)) return 'stop';
       return 'push';
     }
-    const flags = this.flagCol.a[id];
-    if (flags & ON_STACK) {
-      this.backEdge(this.sumCol.a[id], k);
+    const word = this.table.word(slot);
+    const tag = word & 3;
+    if (tag === ON_STACK) {
+      this.backEdge(word >>> 2, k);
       return 'stay';
     }
-    const root = flags & COMPLETE ? -1 : this.openCycleRoot(id, k);
+    const complete = tag === COMPLETE;
+    const kept = this.storedOf(word);
+    const root = complete ? -1 : this.openCycleRoot(word >>> 2, k);
     if (root >= 0) {
       // A state of a cycle still open on the stack: like a back edge to the cycle's root (the
       // root's subtree explores what the state reaches), plus the races of what is known below it.
       this.backEdge(root, k);
-      this.replayRevisit(k, p, F, this.sumFrom(this.sumCol.a[id], perm));
+      this.replayRevisit(k, p, F, kept, this.fromMap(perm));
       return 'stay';
     }
-    const stored = this.sleepFrom(this.sleepCol.a[id], perm);
-    if (flags & COMPLETE && (stored & ~sleep) === 0) {
-      this.replayRevisit(k, p, F, this.sumFrom(this.sumCol.a[id], perm));
+    const stored = this.sleepFrom(this.sums.head(kept), perm);
+    if (complete && (stored & ~sleep) === 0) {
+      this.replayRevisit(k, p, F, kept, this.fromMap(perm));
       return 'stay';
     }
     // Revisit that must explore more: threads asleep before but awake now, or a cycle-tainted
@@ -205,20 +225,41 @@ class Dpor<S> {
     // asleep, so sleeping them here would make each side skip the other's reorderings (found by
     // the soundness property test: a spin loop and two readers lost a terminal state).
     this.pushTransition(k + 1, p, F);
-    const complete = (flags & COMPLETE) !== 0;
-    const sum = complete ? this.sumFrom(this.sumCol.a[id], perm) : 0;
-    if (complete) this.replaySummary(sum, k + 1);
-    this.pushFrame(k + 1, ex.g, id, sleep, true, perm, complete ? ~stored & this.sys.allDone : 0);
-    if (complete) this.stack.summary[k + 1] = this.sums.union(this.stack.summary[k + 1], sum);
+    const map = this.fromMap(perm);
+    if (complete) this.replaySummary(kept, map, k + 1);
+    this.pushFrame(k + 1, ex.g, slot, a, b, sleep, true, perm, complete ? ~stored & this.sys.allDone : 0);
+    if (complete) this.orStored(k + 1, kept, map);
     return 'push';
   }
 
-  /** Thread p from frame k reaches a state whose subtree summary `sum` stands for it: replay its races. */
-  private replayRevisit(k: number, p: number, F: Footprint, sum: number): void {
+  /**
+   * Thread p from frame k reaches a state whose stored subtree summary `set` (an id in `sums`,
+   * threads renamed by `map`) stands for it: replay its races.
+   */
+  private replayRevisit(k: number, p: number, F: Footprint, set: number, map: Int32Array | null): void {
     this.pushTransition(k + 1, p, F);
-    this.replaySummary(sum, k + 1);
+    this.replaySummary(set, map, k + 1);
     this.popTransition(k + 1);
-    this.stack.summary[k] = this.sums.union(this.stack.summary[k], sum);
+    this.orStored(k, set, map);
+  }
+
+  /** Add a stored summary (an id in `sums`, threads renamed by `map`) to frame k's. */
+  private orStored(k: number, set: number, map: Int32Array | null): void {
+    this.orSummary(k, this.sums.pool, this.sums.start(set) + MASKS, this.sums.end(set), map);
+  }
+
+  /** Add the masks `src[from .. to)` to frame k's summary, threads renamed by `map` (null: none). */
+  private orSummary(k: number, src: Int32Array, from: number, to: number, map: Int32Array | null): void {
+    let dst = this.stack.summary[k];
+    if (dst.length < to - from) {
+      dst = new Int32Array(this.events.footprints.length + 16);
+      dst.set(this.stack.summary[k]);
+      this.stack.summary[k] = dst;
+    }
+    for (let f = from; f < to; f++) {
+      const m = src[f];
+      if (m !== 0) dst[f - from] |= map === null ? m : permuteMask(m, map);
+    }
   }
 
   /**
@@ -234,13 +275,12 @@ class Dpor<S> {
     this.popTransition(k + 1);
   }
 
-  private newState(a: number, b: number): number {
-    const id = this.table.add(a, b);
-    this.sleepCol.ensure(id);
-    this.sumCol.ensure(id);
-    this.taintCol.ensure(id);
-    this.flagCol.ensure(id);
-    return id;
+  /** What a finished state stores (its word's tag TAINTED or COMPLETE): an id in `sums`. */
+  private storedOf(word: number): number {
+    const tag = word & 3;
+    if (tag === COMPLETE) return word >>> 2;
+    if (tag === TAINTED) return this.tainted[(word >>> 2) + 4];
+    throw new Error('internal: a state on the stack stores nothing yet');
   }
 
   /** Sleep set of the child reached by p: sleeping or already-explored threads independent of p. */
@@ -255,24 +295,38 @@ class Dpor<S> {
     return out;
   }
 
-  /** Push frame k for state g; returns true when the search must stop on a violation. */
-  private pushFrame(k: number, g: S, id: number, sleep: number, revisit: boolean, perm: number, skip = 0): boolean {
+  /**
+   * Push frame k for state g (fingerprint a, b in `slot`; for a revisit, what the slot stores
+   * still there). Returns true when the search must stop on a violation.
+   */
+  private pushFrame(
+    k: number,
+    g: S,
+    slot: number,
+    a: number,
+    b: number,
+    sleep: number,
+    revisit: boolean,
+    perm: number,
+    skip = 0,
+  ): boolean {
     const { sys } = this;
     const en = sys.enabledMask(g);
     this.stack.state[k] = g;
-    this.stack.stateId[k] = id;
+    this.stack.keyA[k] = a;
+    this.stack.keyB[k] = b;
     this.stack.perm[k] = perm;
     this.stack.enabled[k] = en;
     this.stack.done[k] = 0;
     this.stack.sleep[k] = sleep;
     this.stack.skip[k] = skip;
     this.stack.taintedAt[k] = this.tainted.length;
-    this.stack.storedSleep[k] = revisit ? this.sleepFrom(this.sleepCol.a[id], perm) : -1;
+    const kept = revisit ? this.storedOf(this.table.word(slot)) : 0;
+    this.stack.storedSleep[k] = revisit ? this.sleepFrom(this.sums.head(kept), perm) : -1;
     this.stack.lowLink[k] = k;
     this.stack.revisit[k] = revisit;
-    this.stack.storedSummary[k] = revisit ? this.sumCol.a[id] : 0;
-    this.flagCol.a[id] |= ON_STACK;
-    this.sumCol.a[id] = k;
+    this.stack.storedSummary[k] = kept;
+    this.table.setWord(slot, (k << 2) | ON_STACK);
     const nf: Footprint[] = (this.stack.nextFootprint[k] ??= []);
     const ne: number[] = (this.stack.nextEvent[k] ??= []);
     // A thread whose next step is the parent frame's (same event) raced with the stack 1..k-1
@@ -294,7 +348,7 @@ class Dpor<S> {
       ne[q] = e;
       if (q === moved || parentNe === null || parentNe[q] !== e || System.dependent(nf[q], tf!)) this.race(q, nf[q], k);
     }
-    this.stack.summary[k] = this.sums.of(ne);
+    this.startSummary(k, ne);
     const free = en & ~sleep & ~skip;
     this.stack.backtrack[k] = free === 0 ? 0 : free & -free;
     if (en !== 0 && (en & ~sleep) === 0) this.sleepBlocked++;
@@ -302,26 +356,37 @@ class Dpor<S> {
     return this.rec.record(sys.check(g, en), () => this.stack.thread.slice(1, k + 1));
   }
 
+  /** Frame k's summary starts as the threads' next events `ne`. */
+  private startSummary(k: number, ne: readonly number[]): void {
+    const nf = this.events.footprints.length;
+    let vec = this.stack.summary[k];
+    if (vec === undefined || vec.length < nf) vec = this.stack.summary[k] = new Int32Array(nf + 16);
+    else vec.fill(0);
+    for (let q = 0; q < ne.length; q++) if (ne[q] >= 0) vec[this.events.footId[ne[q]]] |= 1 << q;
+  }
+
   private popFrame(k: number): void {
-    const id = this.stack.stateId[k];
+    const a = this.stack.keyA[k];
+    const b = this.stack.keyB[k];
     const complete = this.stack.lowLink[k] >= k;
     let sleep = this.stack.sleep[k];
-    let sum = this.stack.summary[k];
     const perm = this.stack.perm[k];
     if (this.stack.revisit[k]) {
       sleep &= this.stack.storedSleep[k];
-      sum = this.sums.union(sum, this.sumFrom(this.stack.storedSummary[k], perm));
+      this.orStored(k, this.stack.storedSummary[k], this.fromMap(perm));
     }
-    this.sleepCol.a[id] = this.sleepTo(sleep, perm);
-    this.sumCol.a[id] = this.sumTo(sum, perm);
-    this.flagCol.a[id] = complete ? COMPLETE : 0;
-    if (complete) this.completeCycle(k, sum);
-    else {
-      this.taintCol.a[id] = this.tainted.length;
-      this.tainted.push(id, perm, this.stack.lowLink[k]);
+    const sum = this.stack.summary[k];
+    const slot = this.table.find(a, b);
+    const stored = this.sums.intern(this.sleepTo(sleep, perm), sum, this.toMap(perm));
+    if (complete) {
+      this.table.setWord(slot, (stored << 2) | COMPLETE);
+      this.completeCycle(k, sum);
+    } else {
+      this.table.setWord(slot, (this.tainted.length << 2) | TAINTED);
+      this.tainted.push(a, b, perm, this.stack.lowLink[k], stored);
     }
     if (k === 0) return;
-    this.stack.summary[k - 1] = this.sums.union(this.stack.summary[k - 1], sum);
+    this.orSummary(k - 1, sum, 0, sum.length, null);
     if (this.stack.lowLink[k] < this.stack.lowLink[k - 1]) this.stack.lowLink[k - 1] = this.stack.lowLink[k];
     this.popTransition(k);
   }
@@ -333,21 +398,21 @@ class Dpor<S> {
    * each (a superset only replays more races). Store it for them and mark them complete, so a
    * later revisit replays instead of exploring the cycle again (which was exponential).
    */
-  private completeCycle(k: number, sum: number): void {
+  private completeCycle(k: number, sum: Int32Array): void {
     const from = this.stack.taintedAt[k];
-    for (let x = from; x < this.tainted.length; x += 3) {
-      const id = this.tainted[x];
-      this.sumCol.a[id] = this.sumTo(sum, this.tainted[x + 1]);
-      this.flagCol.a[id] = COMPLETE;
+    const t = this.tainted;
+    for (let x = from; x < t.length; x += TAINT_FIELDS) {
+      // The state keeps its latest stored sleep set (a later visit may have stored another).
+      const slot = this.table.find(t[x], t[x + 1]);
+      const sleep = this.sums.head(this.storedOf(this.table.word(slot)));
+      this.table.setWord(slot, (this.sums.intern(sleep, sum, this.toMap(t[x + 2])) << 2) | COMPLETE);
     }
-    this.tainted.length = from;
+    t.length = from;
   }
 
-  /** The depth of the open cycle root a tainted state waits for, or -1 if none is open. */
-  private openCycleRoot(id: number, k: number): number {
-    const x = this.taintCol.a[id];
-    if (x >= this.tainted.length || this.tainted[x] !== id) return -1;
-    const root = this.tainted[x + 2];
+  /** The depth of the open cycle root a tainted state (entry x of `tainted`) waits for, or -1. */
+  private openCycleRoot(x: number, k: number): number {
+    const root = this.tainted[x + 3];
     return root <= k && x >= this.stack.taintedAt[root] ? root : -1;
   }
 
@@ -361,12 +426,12 @@ class Dpor<S> {
     return perm === 0 ? mask : permuteMask(mask, this.sys.canon!.from(perm));
   }
 
-  private sumTo(sum: number, perm: number): number {
-    return perm === 0 ? sum : this.sums.rename(sum, perm * 2, this.sys.canon!.to(perm), this.events, perm * 2 + 1);
+  private toMap(perm: number): Int32Array | null {
+    return perm === 0 ? null : this.sys.canon!.to(perm);
   }
 
-  private sumFrom(sum: number, perm: number): number {
-    return perm === 0 ? sum : this.sums.rename(sum, perm * 2 + 1, this.sys.canon!.from(perm), this.events, perm * 2);
+  private fromMap(perm: number): Int32Array | null {
+    return perm === 0 ? null : this.sys.canon!.from(perm);
   }
 
   /** A transition from frame k back to frame j on the stack: fully expand the cycle j..k. */
@@ -389,8 +454,8 @@ class Dpor<S> {
    * write against a read) and passes those two tests; an entry whose backtrack set already holds
    * every enabled thread needs no test.
    */
-  private replaySummary(sum: number, top: number): void {
-    const n = this.replayForm(sum);
+  private replaySummary(set: number, map: Int32Array | null, top: number): void {
+    const n = this.replayForm(set, map);
     const form = this.replayBuf;
     for (let x = 0; x < n; x += 3) {
       const list = this.locStack[form[x]];
@@ -420,14 +485,17 @@ class Dpor<S> {
    * A summary by location into `replayBuf`: triples (location, threads writing it, threads
    * accessing it); returns the length used.
    */
-  private replayForm(sum: number): number {
-    const set = this.sums.sets[sum];
+  private replayForm(set: number, map: Int32Array | null): number {
     const at = this.replayAt;
     const out = this.replayBuf;
+    const pool = this.sums.pool;
+    const from = this.sums.start(set) + MASKS;
+    const to = this.sums.end(set);
     let n = 0;
-    for (let i = 0; i < set.length; i++) {
-      const bit = 1 << this.events.thread[set[i]];
-      const F = this.events.foot[set[i]];
+    for (let f = from; f < to; f++) {
+      if (pool[f] === 0) continue;
+      const bit = map === null ? pool[f] : permuteMask(pool[f], map);
+      const F = this.events.footprints[f - from];
       for (let a = 0; a < F.length; a++) {
         const loc = F[a] >> 1;
         let x = at[loc];
@@ -499,7 +567,7 @@ class Dpor<S> {
       }
     }
     if (cand.length === 0) return;
-    cand.sort((x, y) => y - x);
+    sortDescending(cand);
     const last = this.lastOf[p];
     const c = this.raceClock;
     if (last > 0) c.set(this.stack.clock[last]);

@@ -26,6 +26,10 @@ export class HashIndex {
     return (slot + 1) & this.mask;
   }
 
+  bytes(): number {
+    return this.hashes.byteLength + this.ids.byteLength;
+  }
+
   insert(h: number, id: number): void {
     if ((this.size + 1) * 10 > (this.mask + 1) * 7) this.grow();
     let i = this.start(h);

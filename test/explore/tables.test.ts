@@ -1,7 +1,7 @@
 /**
- * The typed-array tables behind DPOR's event and summary interning: PairMap (union and rename
- * caches) and HashIndex (via EventTable and SummaryTable), checked against plain Maps across
- * growth, colliding hashes and renaming round trips.
+ * The typed-array tables behind DPOR's event and summary interning: PairMap and HashIndex (via
+ * EventTable and SummaryTable), checked against plain Maps across growth, colliding hashes and
+ * renaming round trips.
  */
 import { describe, expect, it } from '@jest/globals';
 import { EventTable, SummaryTable } from '../../src/explore/events.js';
@@ -47,34 +47,36 @@ describe('EventTable and SummaryTable', () => {
     }
   });
 
-  it('summaries: sets are interned, unions and renames are exact and round-trip', () => {
+  it('summaries: sets are interned, from events or masks, with threads renamed exactly', () => {
     const ev = new EventTable();
-    const sums = new SummaryTable();
+    const sums = new SummaryTable(ev);
+    const masks = (id: number) => sums.masks(id);
     const e = (t: number, l: number) => ev.intern(t, [l * 2 + 1]);
+    const sorted = (xs: Iterable<number>) => [...new Set(xs)].sort((x, y) => x - y);
     const a = sums.of([e(0, 1), e(1, 2), -1, e(0, 1)]);
-    expect(sums.sets[a]).toEqual(Int32Array.from([e(0, 1), e(1, 2)].sort((x, y) => x - y)));
+    expect(sorted(sums.eventsOf(a))).toEqual(sorted([e(0, 1), e(1, 2)]));
     expect(sums.of([e(1, 2), e(0, 1)])).toBe(a);
+    // The head word is part of the set: another head, another id.
+    const a5 = sums.of([e(0, 1), e(1, 2)], 5);
+    expect(a5).not.toBe(a);
+    expect([sums.head(a), sums.head(a5)]).toEqual([0, 5]);
+    expect(sums.eventsOf(a5)).toEqual(sums.eventsOf(a));
     const long = Array.from({ length: 40 }, (_, i) => e(i % 3, i % 17));
     const b = sums.of([...long, -1, ...long]);
-    expect(Array.from(sums.sets[b])).toEqual([...new Set(long)].sort((x, y) => x - y));
-    const u = sums.union(a, b);
-    expect(Array.from(sums.sets[u])).toEqual([...new Set([...sums.sets[a], ...sums.sets[b]])].sort((x, y) => x - y));
+    expect(sorted(sums.eventsOf(b))).toEqual(sorted(long));
+    // Masks with trailing zeros intern to the same set.
+    const padded = new Int32Array(masks(b).length + 5);
+    padded.set(masks(b));
+    expect(sums.intern(0, padded, null)).toBe(b);
     const to = Int32Array.from([2, 0, 1]);
     const from = Int32Array.from([1, 2, 0]);
-    const r = sums.rename(b, 2, to, ev, 3);
-    expect(
-      Array.from(sums.sets[r])
-        .map((x) => ev.thread[x])
-        .sort(),
-    ).toEqual(
-      Array.from(sums.sets[b])
-        .map((x) => to[ev.thread[x]])
-        .sort(),
-    );
-    expect(sums.rename(r, 3, from, ev, 2)).toBe(b);
-    const fresh = new SummaryTable();
+    const r = sums.intern(0, masks(b), to);
+    expect(sorted(sums.eventsOf(r))).toEqual(sorted(sums.eventsOf(b).map((x) => ev.withThread(x, to[ev.thread[x]]))));
+    expect(sums.intern(0, masks(r), from)).toBe(b);
     const ev2 = new EventTable();
+    const fresh = new SummaryTable(ev2);
+    const m2 = (id: number) => fresh.masks(id);
     const b2 = fresh.of(long.map((x) => ev2.intern(ev.thread[x], ev.foot[x])));
-    expect(fresh.rename(fresh.rename(b2, 2, to, ev2), 3, from, ev2)).toBe(b2);
+    expect(fresh.intern(0, m2(fresh.intern(0, m2(b2), to)), from)).toBe(b2);
   });
 });
