@@ -30,13 +30,18 @@ export interface MigrationWalk {
 export interface MigrationEntryView<S> {
   /** Location prefixes the accessors read: writes to them are visible to the partial-order reduction. */
   readonly reads: readonly string[];
-  /** Every PTE: where it is (for messages) and its entry. */
-  readonly ptes: (s: S) => Iterable<readonly [string, Pte]>;
+  /**
+   * Every PTE: where it is (for messages; a function when naming it reads more of the state, so
+   * that it is only read for a violation) and its entry.
+   */
+  readonly ptes: (s: S) => Iterable<readonly [string | (() => string), Pte]>;
   readonly locked: (s: S, folio: string) => boolean;
   readonly freed: (s: S, folio: string) => boolean;
   /** The migrations in progress (for remove-walk-complete). */
   readonly walks?: (s: S) => Iterable<MigrationWalk>;
 }
+
+const named = (where: string | (() => string)) => (typeof where === 'function' ? where() : where);
 
 export const NO_DANGLING = 'no-dangling-migration-entry';
 export const MIGRATION_ENTRY_LOCKED = 'migration-entry-locked';
@@ -51,7 +56,7 @@ export function noDanglingMigrationEntry<S>(view: MigrationEntryView<S>): Proper
     (v) => {
       for (const [where, p] of view.ptes(v.s))
         if (p.kind === 'migration' && !view.locked(v.s, p.folio))
-          return `${where} still holds a migration entry for ${p.folio} after ${p.folio} was unlocked: remove_migration_ptes missed it`;
+          return `${named(where)} still holds a migration entry for ${p.folio} after ${p.folio} was unlocked: remove_migration_ptes missed it`;
       return null;
     },
   );
@@ -94,7 +99,7 @@ export function noPteMapsFreedPage<S>(view: MigrationEntryView<S>): Property<S> 
     (v) => {
       for (const [where, p] of view.ptes(v.s))
         if (p.kind !== 'none' && view.freed(v.s, p.folio))
-          return `${where} ${p.kind === 'migration' ? 'holds a migration entry for' : 'maps'} ${p.folio}, which has been freed`;
+          return `${named(where)} ${p.kind === 'migration' ? 'holds a migration entry for' : 'maps'} ${p.folio}, which has been freed`;
       return null;
     },
   );

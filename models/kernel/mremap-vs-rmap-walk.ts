@@ -96,7 +96,7 @@ function properties(olds: readonly string[]) {
     reads: ['pte', 'walks', ...olds.flatMap((p) => [`folios.${p}.lock`, `folios.${p}.ref`])],
     ptes: (s) =>
       (s.pte ?? []).flatMap((p, a) =>
-        p.kind === 'none' ? [] : [[`pte[${a}] (in ${vmaAt(s, a)?.[0] ?? 'no vma'})`, p] as const],
+        p.kind === 'none' ? [] : [[() => `pte[${a}] (in ${vmaAt(s, a)?.[0] ?? 'no vma'})`, p] as const],
       ),
     locked: (s, f) => s.folios[f].locked !== -1,
     freed: (s, f) => s.folios[f].ref === 0,

@@ -38,6 +38,18 @@ describe('migration-entry properties over model accessors', () => {
     );
     expect(p.reads).toEqual(['pte', 'P']);
   });
+  test('a PTE named by a function is named only for a violation', () => {
+    let named = 0;
+    const lazy: MigrationEntryView<S> = {
+      ...view,
+      ptes: (s) => s.pte.map((p, i) => [() => (named++, `pte[${i}] (in vma)`), p] as const),
+    };
+    const p = noDanglingMigrationEntry(lazy);
+    expect(check(p, st([migrationEntry('P')], true))).toBeNull();
+    expect(named).toBe(0);
+    expect(check(p, st([migrationEntry('P')], false))).toMatch(/^pte\[0\] \(in vma\) still holds/);
+    expect(named).toBe(1);
+  });
   test('migration_entry_to_page BUGs only on an unlocked page', () => {
     expect(migrationEntryToPage(view, st([], true), 'P')).toBeNull();
     expect(migrationEntryToPage(view, st([], false, true), 'P')?.message).toMatch(/swapops.h:105.*unlocked and freed/);
