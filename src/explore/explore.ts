@@ -1,25 +1,24 @@
 import type { Instance } from '../core/instantiate.js';
-import { searchVecNaive } from '../engine/naive.js';
 import { VecSystem } from '../engine/system.js';
-import { searchBfs } from './bfs.js';
-import { searchDpor } from './dpor.js';
 import { guarded } from './finish.js';
-import { searchNaive } from './naive.js';
-import { searchOdpor } from './odpor.js';
-import { searchPreempt, type PreemptOptions } from './preempt.js';
-import { searchRandom, type RandomOptions } from './random.js';
-import type { SearchResult, Strategy } from './result.js';
+import type { SearchResult } from './result.js';
+import {
+  DEFAULT_STRATEGY,
+  strategy as strategyRow,
+  strategyWith,
+  type SearchStrategy,
+  type StrategyOptions,
+  type StrategyRow,
+} from './strategies/registry.js';
 import { System } from './system.js';
-import type { TransitionSystem } from './transition.js';
 
-export type SearchStrategy = Exclude<Strategy, 'replay'>;
-export const STRATEGIES: readonly SearchStrategy[] = ['dfs', 'bfs', 'preempt', 'random', 'naive', 'odpor'];
+export { STRATEGIES, type SearchStrategy } from './strategies/registry.js';
 
-export interface ExploreOptions extends PreemptOptions, RandomOptions {
+export interface ExploreOptions extends StrategyOptions {
   readonly strategy?: SearchStrategy;
-  /** Use the model's declared thread symmetry (default true; dfs, naive and bfs). */
+  /** Use the model's declared thread symmetry (default true; the strategies whose row says `symmetry`). */
   readonly symmetry?: boolean;
-  /** Also run the naive search and report the reduction ratio (dfs only). */
+  /** Also run the plain (naive) search and report the reduction ratio (the strategies that take `compare-naive`). */
   readonly compareNaive?: boolean;
   /**
    * `reference` (default): states as objects (src/explore/system.ts). `compiled`: states as flat
@@ -31,52 +30,31 @@ export interface ExploreOptions extends PreemptOptions, RandomOptions {
 export type Engine = 'reference' | 'compiled';
 export const ENGINES: readonly Engine[] = ['reference', 'compiled'];
 
-/** Check one model instance with one strategy. Never throws: model errors come back as `error`. */
+/**
+ * Check one model instance with one strategy (a row of the strategy table). Never throws: model
+ * errors come back as `error`.
+ */
 export function explore(inst: Instance, opts: ExploreOptions = {}): SearchResult {
-  if (opts.engine === 'compiled') return compiled(inst, opts);
+  const row = strategyRow(opts.strategy ?? DEFAULT_STRATEGY);
   return guarded(() => {
-    const result = run(new System(inst, opts.properties, { symmetry: opts.symmetry }), opts);
-    if (!opts.compareNaive || result.kind === 'error' || (opts.strategy ?? 'dfs') !== 'dfs') return result;
+    const result = runOn(row, inst, opts, opts.symmetry);
+    if (!opts.compareNaive || !row.takes.includes('compare-naive')) return result;
     // No ratio against an incomplete count, on either side.
-    if (result.kind === 'incomplete') return result;
-    const naive = searchNaive(new System(inst, opts.properties, { symmetry: false }), opts);
-    if (naive.kind === 'error' || naive.kind === 'incomplete') return result;
+    if (result.kind === 'error' || result.kind === 'incomplete') return result;
+    const plain = runOn(strategyWith('plain'), inst, opts, false);
+    if (plain.kind === 'error' || plain.kind === 'incomplete') return result;
     return {
       ...result,
-      stats: { ...result.stats, reductionRatio: naive.stats.states / Math.max(1, result.stats.states) },
+      stats: { ...result.stats, reductionRatio: plain.stats.states / Math.max(1, result.stats.states) },
     };
   });
 }
 
-function compiled(inst: Instance, opts: ExploreOptions): SearchResult {
-  return guarded(() => {
-    const sys = new VecSystem(inst, opts.properties, { symmetry: opts.symmetry });
-    if ((opts.strategy ?? 'dfs') === 'naive') return searchVecNaive(sys, opts);
-    const result = run(sys, opts);
-    if (!opts.compareNaive || result.kind === 'error' || result.kind === 'incomplete') return result;
-    if ((opts.strategy ?? 'dfs') !== 'dfs') return result;
-    const naive = searchVecNaive(new VecSystem(inst, opts.properties, { symmetry: false }), opts);
-    if (naive.kind === 'error' || naive.kind === 'incomplete') return result;
-    return {
-      ...result,
-      stats: { ...result.stats, reductionRatio: naive.stats.states / Math.max(1, result.stats.states) },
-    };
-  });
-}
-
-function run<S>(sys: TransitionSystem<S>, opts: ExploreOptions): SearchResult {
-  switch (opts.strategy ?? 'dfs') {
-    case 'dfs':
-      return searchDpor(sys, opts);
-    case 'naive':
-      return searchNaive(sys, opts);
-    case 'bfs':
-      return searchBfs(sys, opts);
-    case 'preempt':
-      return searchPreempt(sys, opts);
-    case 'random':
-      return searchRandom(sys, opts);
-    case 'odpor':
-      return searchOdpor(sys, opts);
+/** A row's search on the engine the options ask for. */
+function runOn(row: StrategyRow, inst: Instance, opts: ExploreOptions, symmetry: boolean | undefined): SearchResult {
+  if (opts.engine === 'compiled') {
+    const sys = new VecSystem(inst, opts.properties, { symmetry });
+    return row.searchCompiled ? row.searchCompiled(sys, opts) : row.search(sys, opts);
   }
+  return row.search(new System(inst, opts.properties, { symmetry }), opts);
 }

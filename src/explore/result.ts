@@ -1,7 +1,9 @@
 import type { ModelErrorCode } from '../core/errors.js';
 import type { PropertyKind } from '../core/property.js';
+import type { SearchStrategy } from './strategies/registry.js';
 
-export type Strategy = 'dfs' | 'naive' | 'bfs' | 'preempt' | 'random' | 'replay' | 'odpor';
+/** A row of the strategy table (strategies/registry.ts). */
+export type Strategy = SearchStrategy;
 
 /** One changed location between two states of a trace (`refcount 2→3`). */
 export interface Change {

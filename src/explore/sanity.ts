@@ -1,9 +1,8 @@
 import { ModelError } from '../core/errors.js';
 import type { Instance } from '../core/instantiate.js';
-import { searchDpor } from './dpor.js';
-import type { ExploreOptions, SearchStrategy } from './explore.js';
-import { searchNaive } from './naive.js';
+import type { ExploreOptions } from './explore.js';
 import type { SearchResult } from './result.js';
+import { DEFAULT_STRATEGY, strategy as strategyRow, strategyWith } from './strategies/registry.js';
 import { checkSymmetry, type SymmetryCheck } from './symmetry-check.js';
 import { System } from './system.js';
 import { verdicts, type PropertyVerdict } from './verdicts.js';
@@ -37,7 +36,7 @@ export interface SanityReport {
  */
 export function sanityCheck(inst: Instance, opts: ExploreOptions, result: SearchResult): SanityReport {
   const where = `model '${inst.model.name}' variant '${inst.variant}'`;
-  const strategy = opts.strategy ?? 'dfs';
+  const strategy = opts.strategy ?? DEFAULT_STRATEGY;
   let symmetry: SymmetryCheck | undefined;
   if (inst.program.symmetry && opts.symmetry !== false) {
     symmetry = checkSymmetry(inst, opts.maxStates ?? SANITY_SYMMETRY_STATES);
@@ -47,19 +46,21 @@ export function sanityCheck(inst: Instance, opts: ExploreOptions, result: Search
         'bad-symmetry',
       );
   }
-  const plainNaive = strategy === 'naive' && (opts.symmetry === false || !inst.program.symmetry);
-  const refStrategy: SearchStrategy = plainNaive ? 'dfs' : 'naive';
+  // The reference: the plain search without symmetry; the default search when that was asked for.
+  const plain = strategyWith('plain');
+  const askedPlain = strategy === plain.name && (opts.symmetry === false || !inst.program.symmetry);
+  const refRow = askedPlain ? strategyRow(DEFAULT_STRATEGY) : plain;
   const sys = new System(inst, opts.properties, {
-    symmetry: plainNaive ? opts.symmetry : false,
+    symmetry: askedPlain ? opts.symmetry : false,
     auditReads: true,
   });
   const limits = { maxStates: opts.maxStates, maxDepth: opts.maxDepth, timeLimitMs: opts.timeLimitMs };
-  const ref = (refStrategy === 'naive' ? searchNaive : searchDpor)(sys, { ...limits, stopAtFirst: false });
+  const ref = refRow.search(sys, { ...limits, stopAtFirst: false });
   if (ref.kind === 'error') throw new ModelError(ref.message, ref.code);
   const mine = verdicts(inst, result);
   const theirs = new Map(verdicts(inst, ref).map((v) => [v.property, v]));
   const searched = `${strategy}${opts.symmetry === false ? ' --no-symmetry' : ''}`;
-  const refName = refStrategy === 'naive' ? 'naive --no-symmetry' : refStrategy;
+  const refName = askedPlain ? refRow.name : `${refRow.name} --no-symmetry`;
   let compared = 0;
   for (const a of mine) {
     const b = theirs.get(a.property);
