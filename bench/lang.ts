@@ -28,12 +28,13 @@ import type { SearchResult, Stats } from '../src/explore/result.js';
 import { ALL_REDUCTIONS, instantiateWith, isLangModel, NO_REDUCTIONS, type Reductions } from '../src/lang/index.js';
 import type { Instance } from '../src/core/instantiate.js';
 import type { Engine } from '../src/explore/explore.js';
+import { STRATEGIES, strategiesWhere, type SearchStrategy as Strategy } from '../src/explore/strategies/registry.js';
 import { models } from '../models/index.js';
 import { BenchArgs, benchMain, UsageError } from './args.js';
 import { fmt, median, ms } from './format.js';
 
-const STRATEGIES = ['naive', 'dfs', 'bfs', 'odpor', 'preempt', 'random'] as const;
-type Strategy = (typeof STRATEGIES)[number];
+/** The stateful exhaustive searches: the ones whose state counts the reductions bench compares. */
+const COUNTING = strategiesWhere((r) => r.proof === 'exhaustive' && r.reports.bytesPerState);
 
 /** The kernel models' size parameter (the models the engine comparison runs by default). */
 const KERNEL_PARAMS: Record<string, string> = {
@@ -68,8 +69,8 @@ benchMain('bench/lang', () => {
   const sizes = (args.value('sizes') ?? '4,5,6').split(',').map(Number);
   if (sizes.some((n) => !Number.isInteger(n))) throw new UsageError('--sizes: a comma-separated list of integers');
   const runs = args.integer('runs', 3);
-  const strategy = (args.value('strategy') ?? 'dfs') as 'dfs' | 'naive' | 'bfs';
-  if (!['dfs', 'naive', 'bfs'].includes(strategy)) throw new UsageError('--strategy: dfs, naive or bfs');
+  const strategy = (args.value('strategy') ?? 'dfs') as Strategy;
+  if (!COUNTING.includes(strategy)) throw new UsageError(`--strategy: ${COUNTING.join(', ')}`);
 
   const measure = (red: Reductions, n: number) => {
     const times: number[] = [];

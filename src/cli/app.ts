@@ -7,7 +7,15 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import yargs, { type Argv } from 'yargs';
-import { ENGINES, STRATEGIES } from '../explore/explore.js';
+import { ENGINES } from '../explore/explore.js';
+import {
+  DEFAULT_STRATEGY,
+  STRATEGIES,
+  strategiesTaking,
+  strategiesWhere,
+  strategyRows,
+  type StrategyOption,
+} from '../explore/strategies/registry.js';
 import { annotation } from '../report/annotations.js';
 import { onGithubActions } from './annotate.js';
 import { checkCommand, type CheckArgs } from './check.js';
@@ -119,6 +127,9 @@ const limitOpts = {
 
 const COMMANDS = ['list', 'check', 'compare', 'replay', 'verify'];
 
+/** `--strategy random`: the strategies that take an option, for its help line. */
+const only = (option: StrategyOption) => `--strategy ${strategiesTaking(option).join(' or ')}`;
+
 /** Run the CLI on arguments (without `node main.js`); resolves to the exit code. */
 export async function runCli(args: readonly string[], io: Io): Promise<number> {
   const first = args.find((a) => !a.startsWith('-'));
@@ -153,17 +164,26 @@ export async function runCli(args: readonly string[], io: Io): Promise<number> {
           param: paramOpt,
           strategy: {
             type: 'string',
-            choices: STRATEGIES as string[],
-            default: 'dfs',
-            describe: 'Search strategy',
+            choices: [...STRATEGIES],
+            default: DEFAULT_STRATEGY,
+            describe: `Search strategy: ${strategyRows()
+              .map((r) => `${r.name}, ${r.describe}`)
+              .join('; ')}`,
             requiresArg: true,
           },
           ...limitOpts,
-          seed: { type: 'string', describe: 'Random walk seed (--strategy random)', requiresArg: true },
-          runs: { type: 'string', describe: 'Random walk schedules (--strategy random)', requiresArg: true },
-          'preemption-bound': { type: 'string', describe: 'Most preemptions (--strategy preempt)', requiresArg: true },
+          seed: { type: 'string', describe: `Random walk seed (${only('seed')})`, requiresArg: true },
+          runs: { type: 'string', describe: `Random walk schedules (${only('runs')})`, requiresArg: true },
+          'preemption-bound': {
+            type: 'string',
+            describe: `Most preemptions (${only('preemption-bound')})`,
+            requiresArg: true,
+          },
           property: { type: 'string', describe: 'Check only this property (repeatable)', requiresArg: true },
-          'compare-naive': { type: 'boolean', describe: 'Also run the naive search and report the reduction (dfs)' },
+          'compare-naive': {
+            type: 'boolean',
+            describe: `Also run the naive search and report the reduction (${only('compare-naive')})`,
+          },
           'lock-order': {
             type: 'boolean',
             describe: 'Also run the lockdep-style lock-order analysis (its own full pass) and report dependency cycles',
@@ -183,8 +203,7 @@ export async function runCli(args: readonly string[], io: Io): Promise<number> {
           symmetry: {
             type: 'boolean',
             default: true,
-            describe:
-              'Merge states that differ by a permutation of the threads the model declares symmetric (dfs, naive, bfs); --no-symmetry turns it off',
+            describe: `Merge states that differ by a permutation of the threads the model declares symmetric (${strategiesWhere((r) => r.symmetry).join(', ')}); --no-symmetry turns it off`,
           },
           ...outputOpts,
           ...traceOpts,

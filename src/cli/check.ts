@@ -24,6 +24,7 @@ import { verdicts } from '../explore/verdicts.js';
 import { checkOutputs, emitJson, jsonOnStdout, type OutputArgs } from './outputs.js';
 import { kindsOf, search, session, shortest, withFile, writeOutput } from './shared.js';
 import { sanityCheck } from '../explore/sanity.js';
+import { strategy, strategyWith } from '../explore/strategies/registry.js';
 import { renderSanity } from './sanity.js';
 import { EXIT_INCOMPLETE, EXIT_OK } from '../report/status.js';
 
@@ -62,10 +63,10 @@ export async function checkCommand(a: CheckArgs, io: Io): Promise<number> {
   const vs = verdicts(inst, result);
   const sanity = a.sanity ? sanityCheck(inst, { ...opts, properties: only }, result) : undefined;
 
-  // Under the default reduced search, rerun breadth-first per violated property for the shortest trace.
+  // Where the strategy's row asks for it, rerun the shortest search per violated property.
   const shortestOf: Record<string, Violation> = {};
   const found = result.kind === 'pass' ? [] : result.violations;
-  if (opts.strategy === 'dfs' || opts.strategy === 'naive')
+  if (strategy(opts.strategy).rerunShortest)
     for (const v of found) {
       const sv = shortest(s, inst, v.property);
       if (sv) shortestOf[v.property] = sv;
@@ -109,7 +110,7 @@ export async function checkCommand(a: CheckArgs, io: Io): Promise<number> {
       const title =
         shortestV === v
           ? `counterexample for ${v.property} (${v.trace.steps.length} steps, ${result.stats.strategy}):`
-          : `shortest counterexample for ${v.property} (${shortestV.trace.steps.length} steps, bfs; ${result.stats.strategy} found one of ${v.trace.steps.length}):`;
+          : `shortest counterexample for ${v.property} (${shortestV.trace.steps.length} steps, ${strategyWith('shortest').name}; ${result.stats.strategy} found one of ${v.trace.steps.length}):`;
       parts.push(
         '',
         p.bold(wrapAnsi(title, width, { hard: true })),

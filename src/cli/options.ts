@@ -1,6 +1,15 @@
 /** Turning command-line values into checked numbers, parameters and search options. */
 import type { Instance } from '../core/instantiate.js';
-import type { ExploreOptions, SearchStrategy } from '../explore/explore.js';
+import type { ExploreOptions } from '../explore/explore.js';
+import {
+  DEFAULT_STRATEGY,
+  STRATEGY_OPTIONS,
+  strategiesTaking,
+  strategy,
+  type SearchStrategy,
+  type StrategyLimit,
+  type StrategyOption,
+} from '../explore/strategies/registry.js';
 import { UsageError } from './errors.js';
 import { parseSize } from './memory.js';
 
@@ -94,30 +103,25 @@ export interface SearchArgs {
   readonly reductions?: boolean;
 }
 
-/** Limits a strategy's search does not implement: refused rather than silently ignored. */
-const IGNORED_LIMITS: Partial<Record<SearchStrategy, readonly (readonly ['max-states' | 'max-depth', string])[]>> = {
-  odpor: [['max-states', 'a stateless search stores no states; bound it with --max-depth or --time-limit']],
-  random: [['max-states', 'a random walk stores no states; --runs and --max-depth bound the walks']],
-  preempt: [
-    ['max-depth', 'it searches by preemption count; bound it with --preemption-bound, --max-states or --time-limit'],
-  ],
-};
+/** The flags of SearchArgs that only some strategies take (the strategy table's STRATEGY_OPTIONS). */
+const given = (a: SearchArgs, option: StrategyOption): boolean =>
+  option === 'compare-naive' ? a['compare-naive'] === true : a[option] !== undefined;
 
-/** The search options of `check`, refusing contradictory combinations. */
+/**
+ * The search options of `check`, refusing contradictory combinations: an option the strategy
+ * does not take, a limit it does not implement (refused rather than silently ignored).
+ */
 export function searchOptions(a: SearchArgs): ExploreOptions & { strategy: SearchStrategy } {
-  const strategy = (a.strategy ?? 'dfs') as SearchStrategy;
-  if ((a.seed !== undefined || a.runs !== undefined) && strategy !== 'random')
-    throw new UsageError(
-      `--${a.seed !== undefined ? 'seed' : 'runs'} needs --strategy random (got --strategy ${strategy})`,
-    );
-  if (a['preemption-bound'] !== undefined && strategy !== 'preempt')
-    throw new UsageError(`--preemption-bound needs --strategy preempt (got --strategy ${strategy})`);
-  if (a['compare-naive'] && strategy !== 'dfs')
-    throw new UsageError(`--compare-naive needs --strategy dfs (got --strategy ${strategy})`);
-  for (const [name, why] of IGNORED_LIMITS[strategy] ?? [])
-    if (a[name] !== undefined) throw new UsageError(`--${name} does not apply to --strategy ${strategy} (${why})`);
+  const row = strategy((a.strategy ?? DEFAULT_STRATEGY) as SearchStrategy);
+  for (const option of STRATEGY_OPTIONS)
+    if (given(a, option) && !row.takes.includes(option))
+      throw new UsageError(
+        `--${option} needs --strategy ${strategiesTaking(option).join(' or ')} (got --strategy ${row.name})`,
+      );
+  for (const [name, why] of Object.entries(row.refuses) as [StrategyLimit, string][])
+    if (a[name] !== undefined) throw new UsageError(`--${name} does not apply to --strategy ${row.name} (${why})`);
   return {
-    strategy,
+    strategy: row.name,
     ...limits(a),
     seed: intOption('seed', a.seed, 0),
     runs: intOption('runs', a.runs, 1),
@@ -125,8 +129,7 @@ export function searchOptions(a: SearchArgs): ExploreOptions & { strategy: Searc
     compareNaive: a['compare-naive'] === true,
     symmetry: a.symmetry !== false,
     engine: a.engine === 'compiled' ? 'compiled' : 'reference',
-    // Every strategy but the random walk can collect the first violation of each property.
-    stopAtFirst: strategy === 'random',
+    stopAtFirst: row.stopAtFirst,
   };
 }
 

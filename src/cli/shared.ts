@@ -15,6 +15,7 @@ import { ModelError, errorMessage } from '../core/errors.js';
 import type { Instance } from '../core/instantiate.js';
 import { explore, type ExploreOptions } from '../explore/explore.js';
 import type { IncompleteReason, SearchResult, Stats, Violation } from '../explore/result.js';
+import { DEFAULT_STRATEGY, strategyWith } from '../explore/strategies/registry.js';
 import { verdicts } from '../explore/verdicts.js';
 import type { RunContext } from '../report/format.js';
 import type { RunReport } from '../report/run.js';
@@ -57,7 +58,7 @@ export function search(
 }
 
 /**
- * The shortest counterexample of one property: a breadth-first search restricted to it. None
+ * The shortest counterexample of one property: the shortest search (bfs) restricted to it. None
  * when the command's time is up or it was interrupted (the counterexample found stands).
  */
 export function shortest(s: Session, inst: Instance, property: string): Violation | undefined {
@@ -65,7 +66,7 @@ export function shortest(s: Session, inst: Instance, property: string): Violatio
   const r = search(
     s,
     inst,
-    { strategy: 'bfs', properties: [property] },
+    { strategy: strategyWith('shortest').name, properties: [property] },
     `${inst.model.name}/${inst.variant} shortest ${property}`,
   );
   if (r.kind === 'violation' || r.kind === 'incomplete') return r.violations.find((v) => v.property === property);
@@ -75,7 +76,7 @@ export function shortest(s: Session, inst: Instance, property: string): Violatio
 /** The report of a run that never started (time up or interrupted first): incomplete, every verdict unknown. */
 export function notRunReport(ctx: RunContext, inst: Instance, reason: IncompleteReason): RunReport {
   const stats: Stats = {
-    strategy: 'dfs',
+    strategy: DEFAULT_STRATEGY,
     checked: inst.properties.map((p) => p.name),
     states: 0,
     transitions: 0,

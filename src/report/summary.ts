@@ -1,5 +1,6 @@
 /** One search result as text: the verdict, the statistics, and per-property verdicts. */
 import type { IncompleteReason, SearchResult, Stats } from '../explore/result.js';
+import { strategy as strategyRow } from '../explore/strategies/registry.js';
 import { meetsExpectation, type PropertyVerdict } from '../explore/verdicts.js';
 import { formatBytes, formatCount, formatDuration, formatRate, instanceName, type RunContext } from './format.js';
 import { plainPalette, type Palette } from './palette.js';
@@ -74,18 +75,15 @@ function summaryLines(result: SearchResult, ctx: RunContext, palette: Palette): 
 
 /** The statistics of a search as one or two lines. */
 export function renderStats(s: Stats): string[] {
-  // A random walk stores no states: its work is counted in schedules and transitions.
-  const stateful = s.strategy !== 'random' && s.strategy !== 'replay';
-  // odpor is stateless: it visits states (with repeats) but stores none.
-  const stores = stateful && s.strategy !== 'odpor';
+  // What the strategy's row says the search counts.
+  const reports = strategyRow(s.strategy).reports;
   const main = [
-    ...(stateful ? [`states ${formatCount(s.states)}`] : []),
+    ...(reports.states ? [`states ${formatCount(s.states)}`] : []),
     `transitions ${formatCount(s.transitions)}`,
-    // The preemption search counts depth in preemptions; its bound is shown below instead.
-    ...(s.strategy === 'preempt' ? [] : [`max depth ${s.maxDepth}`]),
+    ...(reports.depth ? [`max depth ${s.maxDepth}`] : []),
     `time ${formatDuration(s.timeMs)}`,
-    ...(stateful ? [`${formatRate(s.states, s.timeMs)} states/s`] : []),
-    ...(stores ? [`${formatBytes(s.bytesPerState)}/state`] : []),
+    ...(reports.states ? [`${formatRate(s.states, s.timeMs)} states/s`] : []),
+    ...(reports.bytesPerState ? [`${formatBytes(s.bytesPerState)}/state`] : []),
     ...(s.peakRssBytes !== undefined ? [`peak rss ${formatBytes(s.peakRssBytes)}`] : []),
     `peak heap ${formatBytes(s.peakHeapBytes)}`,
   ];
