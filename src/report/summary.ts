@@ -1,6 +1,6 @@
 /** One search result as text: the verdict, the statistics, and per-property verdicts. */
 import type { IncompleteReason, SearchResult, Stats } from '../explore/result.js';
-import { strategy as strategyRow } from '../explore/strategies/registry.js';
+import { strategyNamed } from '../explore/strategies/registry.js';
 import { meetsExpectation, type PropertyVerdict } from '../explore/verdicts.js';
 import { formatBytes, formatCount, formatDuration, formatRate, instanceName, type RunContext } from './format.js';
 import { plainPalette, type Palette } from './palette.js';
@@ -75,8 +75,8 @@ function summaryLines(result: SearchResult, ctx: RunContext, palette: Palette): 
 
 /** The statistics of a search as one or two lines. */
 export function renderStats(s: Stats): string[] {
-  // What the strategy's row says the search counts.
-  const reports = strategyRow(s.strategy).reports;
+  // What the strategy's row says the search counts (all of it for a name no row has).
+  const reports = strategyNamed(s.strategy)?.reports ?? { states: true, bytesPerState: true, depth: true };
   const main = [
     ...(reports.states ? [`states ${formatCount(s.states)}`] : []),
     `transitions ${formatCount(s.transitions)}`,

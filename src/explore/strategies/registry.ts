@@ -173,6 +173,11 @@ export function strategyRows(): readonly StrategyRow[] {
   return STRATEGIES.map((s) => TABLE[s]);
 }
 
+/** The row of a name found in a result (`Stats.strategy`), or undefined for a name no row has. */
+export function strategyNamed(name: string): StrategyRow | undefined {
+  return (STRATEGIES as readonly string[]).includes(name) ? TABLE[name as SearchStrategy] : undefined;
+}
+
 /** The one row with `flag` set: the plain search, the shortest-counterexample search. */
 export function strategyWith(flag: 'plain' | 'shortest'): StrategyRow {
   const rows = strategyRows().filter((r) => r[flag]);
