@@ -94,7 +94,17 @@ describe('the strategy table', () => {
 
   test('a violation: the strategies that stop at the first stop there; dfs and naive get the shortest trace', async () => {
     for (const s of STRATEGIES) {
-      const r = await cli('check', 'peterson', '--variant', 'no-turn', '--strategy', s, ...own(s, 200), '--width', '200');
+      const r = await cli(
+        'check',
+        'peterson',
+        '--variant',
+        'no-turn',
+        '--strategy',
+        s,
+        ...own(s, 200),
+        '--width',
+        '200',
+      );
       expect([s, r.code]).toEqual([s, 1]);
       const scope = strategy(s).stopAtFirst ? `${s} search stopped at the first violation` : `exhaustive ${s} search`;
       expect([s, r.out]).toEqual([s, expect.stringContaining(`mutual-exclusion (${scope})`)]);
