@@ -167,7 +167,7 @@ export async function runCli(args: readonly string[], io: Io): Promise<number> {
             choices: [...STRATEGIES],
             default: DEFAULT_STRATEGY,
             describe: `Search strategy: ${strategyRows()
-              .map((r) => `${r.name}, ${r.describe}`)
+              .map((r) => `${r.name}: ${r.describe}`)
               .join('; ')}`,
             requiresArg: true,
           },

@@ -42,7 +42,7 @@ export type Proof = 'exhaustive' | 'bounded' | 'sampled';
 
 export interface StrategyRow {
   readonly name: SearchStrategy;
-  /** One line, for `--help` and the docs. */
+  /** One line without semicolons (`--help` joins the rows with them), for `--help` and the docs. */
   readonly describe: string;
   /** The search, generic over the engine. */
   readonly search: Search;
@@ -117,7 +117,7 @@ const TABLE: { readonly [K in SearchStrategy]: StrategyRow & { readonly name: K 
   },
   random: {
     name: 'random',
-    describe: 'random walks, --runs schedules from --seed; never a proof',
+    describe: 'random walks (--runs schedules from --seed), never a proof',
     search: searchRandom,
     symmetry: false,
     plain: false,
@@ -148,7 +148,7 @@ const TABLE: { readonly [K in SearchStrategy]: StrategyRow & { readonly name: K 
   },
   odpor: {
     name: 'odpor',
-    describe: 'stateless optimal DPOR, one execution per Mazurkiewicz trace; finite executions only',
+    describe: 'stateless optimal DPOR, one execution per Mazurkiewicz trace, finite executions only',
     search: searchOdpor,
     symmetry: false,
     plain: false,

@@ -66,6 +66,8 @@ describe('the strategy table', () => {
     expect(DEFAULT_STRATEGY).toBe('dfs');
     expect(strategyWith('plain').name).toBe('naive');
     expect(strategyWith('shortest').name).toBe('bfs');
+    // --help joins the descriptions with semicolons.
+    for (const r of strategyRows()) expect([r.name, r.describe]).toEqual([r.name, expect.not.stringContaining(';')]);
   });
 
   for (const s of STRATEGIES)
