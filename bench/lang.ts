@@ -24,7 +24,7 @@
  * fix variants that hold at readers=8.
  */
 import { explore } from '../src/explore/explore.js';
-import type { SearchResult, Stats } from '../src/explore/result.js';
+import type { SearchResult, Stats } from '../src/explore/results/result.js';
 import { ALL_REDUCTIONS, instantiateWith, isLangModel, NO_REDUCTIONS, type Reductions } from '../src/lang/index.js';
 import type { Instance } from '../src/core/instantiate.js';
 import type { Engine } from '../src/explore/explore.js';

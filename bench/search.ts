@@ -17,7 +17,7 @@
 import { instantiate } from '../src/core/instantiate.js';
 import type { Model } from '../src/core/model.js';
 import { explore } from '../src/explore/explore.js';
-import type { SearchResult } from '../src/explore/result.js';
+import type { SearchResult } from '../src/explore/results/result.js';
 import { models } from '../models/index.js';
 import { BenchArgs, benchMain } from './args.js';
 import { fmt, median, ms } from './format.js';

@@ -10,10 +10,10 @@
 import { parseArgs } from 'node:util';
 import { instantiate, type Instance } from '../src/core/instantiate.js';
 import { explore } from '../src/explore/explore.js';
-import { searchOdpor } from '../src/explore/odpor.js';
-import type { SearchResult } from '../src/explore/result.js';
-import { System, type GState } from '../src/explore/system.js';
-import { verdicts } from '../src/explore/verdicts.js';
+import { searchOdpor } from '../src/explore/strategies/odpor/odpor.js';
+import type { SearchResult } from '../src/explore/results/result.js';
+import { System, type GState } from '../src/explore/system/system.js';
+import { verdicts } from '../src/explore/results/verdicts.js';
 import { instantiateWith, isLangModel, NO_REDUCTIONS } from '../src/lang/index.js';
 import { models } from '../models/index.js';
 

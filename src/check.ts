@@ -6,7 +6,7 @@ import { ModelError } from './core/errors.js';
 import { instantiate, type Instance } from './core/instantiate.js';
 import type { Model } from './core/model.js';
 import { explore, type ExploreOptions } from './explore/explore.js';
-import { verdicts } from './explore/verdicts.js';
+import { verdicts } from './explore/results/verdicts.js';
 import { runOk, type RunReport } from './report/run.js';
 
 export interface CheckOptions extends ExploreOptions {

@@ -50,8 +50,8 @@ export { ModelError } from './core/errors.js';
 export { defaultVariant, instantiate, type Instance } from './core/instantiate.js';
 export { check, type CheckOptions, type CheckRun } from './check.js';
 export { explore, STRATEGIES, type ExploreOptions, type SearchStrategy } from './explore/explore.js';
-export { meetsExpectation, verdicts, type Outcome, type PropertyVerdict } from './explore/verdicts.js';
-export { assertSymmetry, checkSymmetry, type SymmetryCheck } from './explore/symmetry-check.js';
+export { meetsExpectation, verdicts, type Outcome, type PropertyVerdict } from './explore/results/verdicts.js';
+export { assertSymmetry, checkSymmetry, type SymmetryCheck } from './explore/sanity/symmetry-check.js';
 export {
   lockOrder,
   type EdgeWitness,
@@ -72,7 +72,7 @@ export type {
   Trace,
   TraceStep,
   Violation,
-} from './explore/result.js';
+} from './explore/results/result.js';
 
 // Reports: text, JSON and JUnit renderers over a search result.
 export { runOk, runIncomplete, type RunReport } from './report/run.js';

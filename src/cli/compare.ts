@@ -1,13 +1,13 @@
 /** `mmcheck compare`: every variant × every property of one model, in one table. */
 import { ModelError } from '../core/errors.js';
 import { instantiate, type Instance } from '../core/instantiate.js';
-import type { SearchResult } from '../explore/result.js';
-import { soloCost, type PathCost } from '../explore/cost.js';
+import type { SearchResult } from '../explore/results/result.js';
+import { soloCost, type PathCost } from '../explore/system/cost.js';
 import { instantiateWith, NO_REDUCTIONS } from '../lang/model.js';
 import { lockOrder, type LockOrderReport } from '../analysis/lock-order.js';
 import { cycleName } from '../report/lock-order.js';
 import type { CostScenario, Model } from '../core/model.js';
-import { verdicts, type PropertyVerdict } from '../explore/verdicts.js';
+import { verdicts, type PropertyVerdict } from '../explore/results/verdicts.js';
 import { formatCount, formatDuration, instanceName } from '../report/format.js';
 import type { Palette } from '../report/palette.js';
 import type { RunReport } from '../report/run.js';
@@ -26,7 +26,7 @@ import { parseParams, rawText, type SearchArgs } from './options.js';
 import { kindsOf, notRunReport, search, session, shortest, withFile, writeOutput } from './shared.js';
 import { exhausted, lockOrderLimits } from './control.js';
 import { INCOMPLETE_REASONS } from '../report/summary.js';
-import type { Violation } from '../explore/result.js';
+import type { Violation } from '../explore/results/result.js';
 import { renderHtml } from '../report/html.js';
 
 /** `compare` judges each variant against its expectations: an expected violation is no failure. */

@@ -3,7 +3,7 @@
  * bound (`--max-memory`) and the interrupt flag (Ctrl-C / SIGTERM, set by the bin), turned into
  * the limits each search phase gets. The library polls them; it never sees a signal itself.
  */
-import type { IncompleteReason, Limits } from '../explore/result.js';
+import type { IncompleteReason, Limits } from '../explore/results/result.js';
 import type { Io } from './io.js';
 import { intOption, memoryOption, secondsOption, type SearchArgs } from './options.js';
 import { defaultMaxMemory } from './memory.js';

@@ -3,7 +3,7 @@
  * the terminal's width so it never wraps and never leaves debris); elsewhere (CI logs) a
  * heartbeat line every 15 s, so a log shows the run is alive. `--quiet` turns both off.
  */
-import type { Progress } from '../explore/result.js';
+import type { Progress } from '../explore/results/result.js';
 import { cut, formatBytes, formatCount, formatDuration, formatRate } from '../report/format.js';
 import type { Io } from './io.js';
 

@@ -1,5 +1,5 @@
 /** The `--sanity` lines of `mmcheck check`. */
-import type { SanityReport } from '../explore/sanity.js';
+import type { SanityReport } from '../explore/sanity/sanity.js';
 import { formatCount } from '../report/format.js';
 import type { Palette } from '../report/palette.js';
 

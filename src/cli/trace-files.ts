@@ -1,7 +1,7 @@
 /** `--itf FILE` and `--html FILE` for check and replay: the counterexamples written to files. */
 import type { Instance } from '../core/instantiate.js';
-import type { Violation } from '../explore/result.js';
-import type { PropertyVerdict } from '../explore/verdicts.js';
+import type { Violation } from '../explore/results/result.js';
+import type { PropertyVerdict } from '../explore/results/verdicts.js';
 import type { RunContext } from '../report/format.js';
 import { renderHtml } from '../report/html.js';
 import { renderItf } from '../report/itf.js';

@@ -1,7 +1,7 @@
 /** `mmcheck verify`: the CI mode — every shipped model and variant against its expectations. */
 import { errorMessage } from '../core/errors.js';
 import { instantiate } from '../core/instantiate.js';
-import type { SearchResult } from '../explore/result.js';
+import type { SearchResult } from '../explore/results/result.js';
 import { renderJson } from '../report/json.js';
 import { renderJunit } from '../report/junit.js';
 import type { RunReport } from '../report/run.js';
@@ -14,7 +14,7 @@ import { lockOrder } from '../analysis/lock-order.js';
 import { choosePalette, outputWidth, type Io } from './io.js';
 import { registry } from './load.js';
 import type { SearchArgs } from './options.js';
-import { verdicts } from '../explore/verdicts.js';
+import { verdicts } from '../explore/results/verdicts.js';
 import { kindsOf, notRunReport, search, session, withFile, writeOutput } from './shared.js';
 
 /** `verify` judges each variant against its expectations: an expected violation is no failure. */

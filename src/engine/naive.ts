@@ -1,14 +1,14 @@
-import { Budget } from '../explore/budget.js';
-import { Recorder } from '../explore/check.js';
-import { finish, guarded } from '../explore/finish.js';
-import type { IncompleteReason, SearchOptions, SearchResult } from '../explore/result.js';
+import { Budget } from '../explore/results/budget.js';
+import { Recorder } from '../explore/system/check.js';
+import { finish, guarded } from '../explore/strategies/finish.js';
+import type { IncompleteReason, SearchOptions, SearchResult } from '../explore/results/result.js';
 import { fingerprintSum } from './fingerprint.js';
 import type { VecSystem } from './system.js';
 import type { VecCanon } from './symmetry.js';
 import { DONE, type Move } from './transitions.js';
 import { FingerprintSet } from './table.js';
 import { readsAny, type TrieLeaf } from './trie.js';
-import type { Found } from '../explore/check.js';
+import type { Found } from '../explore/system/check.js';
 
 /**
  * Transitions between two looks at the clock, the memory and the stop flag (Budget.poll): a

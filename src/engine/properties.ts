@@ -1,6 +1,6 @@
 import { ModelError } from '../core/errors.js';
 import { verdictOf, type Property, type PropertyKind, type StateView } from '../core/property.js';
-import type { Found } from '../explore/check.js';
+import type { Found } from '../explore/system/check.js';
 import type { LazyView } from './view.js';
 import { ReadTrie, type TrieLeaf } from './trie.js';
 

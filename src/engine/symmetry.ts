@@ -1,6 +1,6 @@
 import type { Symmetry } from '../core/symmetry.js';
-import { renameSorted } from '../explore/thread-order.js';
-import { H1, H2, tstate } from '../explore/statehash.js';
+import { renameSorted } from '../explore/system/thread-order.js';
+import { H1, H2, tstate } from '../explore/system/statehash.js';
 import type { Encoding } from './encoding.js';
 import { fingerprint, fingerprintPermuted, MASK, TID } from './fingerprint.js';
 import { ReadTrie, readsAny, type TrieLeaf } from './trie.js';

@@ -2,7 +2,7 @@ import type { Access } from '../core/access.js';
 import { errorMessage, ModelError } from '../core/errors.js';
 import type { StepViolation } from '../core/step.js';
 import type { LangStep } from '../lang/compile.js';
-import type { Footprint } from '../explore/system.js';
+import type { Footprint } from '../explore/system/system.js';
 import type { Encoding } from './encoding.js';
 import { ReadLog, ReadTrie } from './trie.js';
 

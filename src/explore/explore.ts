@@ -1,7 +1,7 @@
 import type { Instance } from '../core/instantiate.js';
 import { VecSystem } from '../engine/system.js';
-import { guarded } from './finish.js';
-import type { SearchResult } from './result.js';
+import { guarded } from './strategies/finish.js';
+import type { SearchResult } from './results/result.js';
 import {
   DEFAULT_STRATEGY,
   strategy as strategyRow,
@@ -10,7 +10,7 @@ import {
   type StrategyOptions,
   type StrategyRow,
 } from './strategies/registry.js';
-import { System } from './system.js';
+import { System } from './system/system.js';
 
 export { STRATEGIES, type SearchStrategy } from './strategies/registry.js';
 

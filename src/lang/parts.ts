@@ -16,7 +16,7 @@ import { errorMessage } from '../core/errors.js';
 import type { Instance } from '../core/instantiate.js';
 import type { Program } from '../core/model.js';
 import type { Step } from '../core/step.js';
-import type { Change, TracePart } from '../explore/result.js';
+import type { Change, TracePart } from '../explore/results/result.js';
 import type { LangStep } from './compile.js';
 import { instantiateWith, isCompiled, isLangModel, NO_REDUCTIONS, traceInstance } from './model.js';
 

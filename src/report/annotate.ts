@@ -5,8 +5,8 @@
  */
 import { errorMessage } from '../core/errors.js';
 import type { Instance } from '../core/instantiate.js';
-import type { Trace, TracePart, TraceStep } from '../explore/result.js';
-import { System, type GState } from '../explore/system.js';
+import type { Trace, TracePart, TraceStep } from '../explore/results/result.js';
+import { System, type GState } from '../explore/system/system.js';
 import { describeChanges, type ShownChange } from './describe.js';
 
 export interface AnnotatedStep extends TraceStep {

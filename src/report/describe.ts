@@ -4,7 +4,7 @@
  * rule matches are shown as `path before→after` (src/report/format.ts).
  */
 import type { ShowRule } from '../core/show.js';
-import type { Change } from '../explore/result.js';
+import type { Change } from '../explore/results/result.js';
 import { formatChanges, formatValue } from './format.js';
 
 /** One line of a step's changes; `bookkeeping` lines are the model's, not the kernel's state. */

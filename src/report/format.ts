@@ -1,5 +1,5 @@
 /** Compact text for values, changes, counts, sizes and durations; shared by every report. */
-import type { Change } from '../explore/result.js';
+import type { Change } from '../explore/results/result.js';
 
 /** Longest rendering of an object value before it is cut with `…`. */
 const MAX_VALUE = 32;

@@ -7,8 +7,8 @@
  * gives one row per kernel step (its parts: src/lang/parts.ts), bracketed, under its one number.
  */
 import type { Instance } from '../core/instantiate.js';
-import type { Violation } from '../explore/result.js';
-import { meetsExpectation, type PropertyVerdict } from '../explore/verdicts.js';
+import type { Violation } from '../explore/results/result.js';
+import { meetsExpectation, type PropertyVerdict } from '../explore/results/verdicts.js';
 import { annotate, chainText, type AnnotatedStep } from './annotate.js';
 import { instanceName, replayCommand, type RunContext } from './format.js';
 import type { Style } from './palette.js';

@@ -8,7 +8,7 @@
  * `{"#unserializable": "null"}`. `readItf` decodes what `renderItf` writes.
  */
 import type { Instance } from '../core/instantiate.js';
-import type { Violation } from '../explore/result.js';
+import type { Violation } from '../explore/results/result.js';
 import { annotate } from './annotate.js';
 import { replayCommand, type RunContext } from './format.js';
 

@@ -4,8 +4,8 @@
  * describes the document; `mmcheck` is its format version.
  */
 import type { LockOrderReport } from '../analysis/lock-order.js';
-import type { Change, Stats, Trace, Violation } from '../explore/result.js';
-import { meetsExpectation } from '../explore/verdicts.js';
+import type { Change, Stats, Trace, Violation } from '../explore/results/result.js';
+import { meetsExpectation } from '../explore/results/verdicts.js';
 import { replayCommand, type RunContext } from './format.js';
 import { runOk, type RunReport } from './run.js';
 import { exitCodeOf, overallStatus, runStatus, type RunStatus, type StatusPolicy } from './status.js';

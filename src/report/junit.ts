@@ -8,7 +8,7 @@
  * viewers do not split `v2.6.34-rc` into packages.
  */
 import { replayCommand } from './format.js';
-import { meetsExpectation, type PropertyVerdict } from '../explore/verdicts.js';
+import { meetsExpectation, type PropertyVerdict } from '../explore/results/verdicts.js';
 import type { RunReport } from './run.js';
 import { INCOMPLETE_REASONS } from './summary.js';
 

@@ -13,7 +13,7 @@
  * property with its message, and the exact command that replays it. No colour, no box drawing.
  */
 import type { Instance } from '../core/instantiate.js';
-import type { Violation } from '../explore/result.js';
+import type { Violation } from '../explore/results/result.js';
 import wrapAnsi from 'wrap-ansi';
 import { labelFunction } from '../core/annotations.js';
 import { annotate, type AnnotatedStep } from './annotate.js';

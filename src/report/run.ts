@@ -1,7 +1,7 @@
 /** What the CLI hands the JSON and JUnit writers for one model instance it searched. */
 import type { LockOrderReport } from '../analysis/lock-order.js';
-import type { IncompleteReason, SearchResult, Violation } from '../explore/result.js';
-import { meetsExpectation, type PropertyVerdict } from '../explore/verdicts.js';
+import type { IncompleteReason, SearchResult, Violation } from '../explore/results/result.js';
+import { meetsExpectation, type PropertyVerdict } from '../explore/results/verdicts.js';
 import type { RunContext } from './format.js';
 
 export interface RunReport {

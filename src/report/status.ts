@@ -5,7 +5,7 @@
  * 2 a usage or model error; 3 incomplete (a limit, a signal, the memory bound) with nothing
  * violated. The JSON's `ok` and `exitCode` are computed here too, so they cannot disagree.
  */
-import { meetsExpectation } from '../explore/verdicts.js';
+import { meetsExpectation } from '../explore/results/verdicts.js';
 import { runIncomplete, type RunReport } from './run.js';
 
 export const EXIT_OK = 0;

@@ -1,7 +1,7 @@
 /** One search result as text: the verdict, the statistics, and per-property verdicts. */
-import type { IncompleteReason, SearchResult, Stats } from '../explore/result.js';
+import type { IncompleteReason, SearchResult, Stats } from '../explore/results/result.js';
 import { strategyNamed } from '../explore/strategies/registry.js';
-import { meetsExpectation, type PropertyVerdict } from '../explore/verdicts.js';
+import { meetsExpectation, type PropertyVerdict } from '../explore/results/verdicts.js';
 import { formatBytes, formatCount, formatDuration, formatRate, instanceName, type RunContext } from './format.js';
 import { plainPalette, type Palette } from './palette.js';
 import { cell, renderTable } from './table.js';

@@ -5,7 +5,7 @@
  * its thread's column under the step's one number.
  */
 import type { Instance } from '../core/instantiate.js';
-import type { Trace, Violation } from '../explore/result.js';
+import type { Trace, Violation } from '../explore/results/result.js';
 import { annotate, chainText, type AnnotatedStep, type AnnotatedTrace } from './annotate.js';
 import { replayCommand, wrapCommand, type RunContext } from './format.js';
 import wrapAnsi from 'wrap-ansi';

@@ -4,7 +4,7 @@
  * then what did not meet its expectation. Column widths are fixed before the first row from the
  * variant names and the output width, so rows can be streamed.
  */
-import { meetsExpectation } from '../explore/verdicts.js';
+import { meetsExpectation } from '../explore/results/verdicts.js';
 import { formatCount, formatDuration, replayCommand, wrapCommand } from './format.js';
 import { cycleName } from './lock-order.js';
 import type { Palette } from './palette.js';

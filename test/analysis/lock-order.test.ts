@@ -8,7 +8,7 @@ import { awaitUntil, store } from '../../src/core/ops.js';
 import { step } from '../../src/core/step.js';
 import { thread } from '../../src/core/thread.js';
 import { explore } from '../../src/explore/explore.js';
-import { verdicts } from '../../src/explore/verdicts.js';
+import { verdicts } from '../../src/explore/results/verdicts.js';
 import { fsReclaimAcquire, fsReclaimMight, fsReclaimRelease } from '../../src/kernel/reclaim.js';
 import { downRead, rwsem, upRead } from '../../src/kernel/rwsem.js';
 import { seqcount, writeSeqcountBegin, writeSeqcountEnd, type SeqSlot } from '../../src/kernel/seqcount.js';

@@ -1,6 +1,6 @@
 /** Progress on long runs (issue 14 §5): a live line on a terminal, a heartbeat elsewhere, none with --quiet. */
 import { describe, expect, test } from '@jest/globals';
-import type { Progress } from '../../src/explore/result.js';
+import type { Progress } from '../../src/explore/results/result.js';
 import type { Io } from '../../src/cli/io.js';
 import { ProgressPrinter, progressMode, progressText } from '../../src/cli/progress.js';
 

@@ -12,7 +12,7 @@ import fc from 'fast-check';
 import type { Instance } from '../../src/core/instantiate.js';
 import { VecSystem } from '../../src/engine/system.js';
 import { explore, type SearchStrategy } from '../../src/explore/explore.js';
-import type { SearchResult } from '../../src/explore/result.js';
+import type { SearchResult } from '../../src/explore/results/result.js';
 import { ALL_REDUCTIONS, NO_REDUCTIONS } from '../../src/lang/index.js';
 import { outcomesOf } from '../helpers/verdicts.js';
 import { sharedStates } from '../lang/helpers.js';

@@ -12,7 +12,7 @@ import { put } from '../helpers/steps.js';
 import { thread as coreThread } from '../../src/core/thread.js';
 import { Encoding } from '../../src/engine/encoding.js';
 import { explore } from '../../src/explore/explore.js';
-import type { SearchResult } from '../../src/explore/result.js';
+import type { SearchResult } from '../../src/explore/results/result.js';
 import { ALL_REDUCTIONS, instantiateWith, isLangModel, NO_REDUCTIONS } from '../../src/lang/index.js';
 import { models } from '../../models/index.js';
 import migration from '../../models/kernel/migration-vs-fault.js';

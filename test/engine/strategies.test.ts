@@ -7,7 +7,7 @@
  */
 import { describe, expect, test } from '@jest/globals';
 import { explore, type SearchStrategy } from '../../src/explore/explore.js';
-import type { SearchResult } from '../../src/explore/result.js';
+import type { SearchResult } from '../../src/explore/results/result.js';
 import { instantiateWith, isLangModel, NO_REDUCTIONS } from '../../src/lang/index.js';
 import { models } from '../../models/index.js';
 import { outcomesOf } from '../helpers/verdicts.js';

@@ -12,10 +12,10 @@ import { describe, expect, test } from '@jest/globals';
 import { invariant } from '../../src/core/property.js';
 import { thread } from '../../src/core/thread.js';
 import { STRATEGIES } from '../../src/explore/explore.js';
-import { replay } from '../../src/explore/replay.js';
-import type { SearchResult } from '../../src/explore/result.js';
-import { System } from '../../src/explore/system.js';
-import { verdicts } from '../../src/explore/verdicts.js';
+import { replay } from '../../src/explore/strategies/replay.js';
+import type { SearchResult } from '../../src/explore/results/result.js';
+import { System } from '../../src/explore/system/system.js';
+import { verdicts } from '../../src/explore/results/verdicts.js';
 import { program, run } from '../helpers/program.js';
 import {
   check,

@@ -8,8 +8,8 @@
 import { describe as suite, expect, test } from '@jest/globals';
 import fc from 'fast-check';
 import type { Instance } from '../../src/core/instantiate.js';
-import type { SearchResult } from '../../src/explore/result.js';
-import { verdicts } from '../../src/explore/verdicts.js';
+import type { SearchResult } from '../../src/explore/results/result.js';
+import { verdicts } from '../../src/explore/results/verdicts.js';
 import { build, describe, genModel, OBSERVE, type GenModel, type Sink } from '../helpers/gen.js';
 import { observeRun, sorted } from '../helpers/observe.js';
 

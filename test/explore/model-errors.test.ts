@@ -10,8 +10,8 @@ import { endState, invariant, type PropertyResult } from '../../src/core/propert
 import type { Step } from '../../src/core/step.js';
 import { thread } from '../../src/core/thread.js';
 import { STRATEGIES } from '../../src/explore/explore.js';
-import type { SearchResult } from '../../src/explore/result.js';
-import { verdicts } from '../../src/explore/verdicts.js';
+import type { SearchResult } from '../../src/explore/results/result.js';
+import { verdicts } from '../../src/explore/results/verdicts.js';
 import { program, run } from '../helpers/program.js';
 import { put, read } from '../helpers/steps.js';
 

@@ -21,10 +21,10 @@
 import { describe as suite, expect, test } from '@jest/globals';
 import fc from 'fast-check';
 import type { Instance } from '../../src/core/instantiate.js';
-import { replay } from '../../src/explore/replay.js';
-import type { SearchResult } from '../../src/explore/result.js';
-import { System } from '../../src/explore/system.js';
-import { verdicts } from '../../src/explore/verdicts.js';
+import { replay } from '../../src/explore/strategies/replay.js';
+import type { SearchResult } from '../../src/explore/results/result.js';
+import { System } from '../../src/explore/system/system.js';
+import { verdicts } from '../../src/explore/results/verdicts.js';
 import {
   build,
   describe,

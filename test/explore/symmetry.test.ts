@@ -22,11 +22,11 @@ import { instantiate } from '../../src/core/instantiate.js';
 import type { StateView } from '../../src/core/property.js';
 import { permuteTid } from '../../src/core/symmetry.js';
 import { canonical } from '../../src/core/fingerprint.js';
-import { replay } from '../../src/explore/replay.js';
-import type { SearchResult } from '../../src/explore/result.js';
-import { assertSymmetry, checkSymmetry } from '../../src/explore/symmetry-check.js';
-import { System } from '../../src/explore/system.js';
-import { verdicts } from '../../src/explore/verdicts.js';
+import { replay } from '../../src/explore/strategies/replay.js';
+import type { SearchResult } from '../../src/explore/results/result.js';
+import { assertSymmetry, checkSymmetry } from '../../src/explore/sanity/symmetry-check.js';
+import { System } from '../../src/explore/system/system.js';
+import { verdicts } from '../../src/explore/results/verdicts.js';
 import { explore } from '../../src/explore/explore.js';
 import {
   build,

@@ -19,7 +19,7 @@
  * ends it). Throws when there are more than `limit` executions or one longer than `maxDepth`.
  */
 import type { Instance } from '../../src/core/instantiate.js';
-import { System, type Footprint, type GState } from '../../src/explore/system.js';
+import { System, type Footprint, type GState } from '../../src/explore/system/system.js';
 
 export interface TraceCount {
   /** Maximal executions (interleavings). */

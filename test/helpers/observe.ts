@@ -14,8 +14,8 @@
 import { canonical } from '../../src/core/fingerprint.js';
 import type { Instance } from '../../src/core/instantiate.js';
 import type { ExploreOptions, SearchStrategy } from '../../src/explore/explore.js';
-import type { SearchResult } from '../../src/explore/result.js';
-import { System, type GState } from '../../src/explore/system.js';
+import type { SearchResult } from '../../src/explore/results/result.js';
+import { System, type GState } from '../../src/explore/system/system.js';
 import { pcOf, type GenModel, type Sink } from './gen.js';
 import { run } from './program.js';
 

@@ -10,7 +10,7 @@ import { endState, type Property } from '../../src/core/property.js';
 import type { Step } from '../../src/core/step.js';
 import { thread, type ThreadDef } from '../../src/core/thread.js';
 import { explore, type ExploreOptions, type SearchStrategy } from '../../src/explore/explore.js';
-import type { SearchResult } from '../../src/explore/result.js';
+import type { SearchResult } from '../../src/explore/results/result.js';
 
 export interface ProgramSpec {
   readonly name?: string;

@@ -4,8 +4,8 @@ import { canonical } from '../../src/core/fingerprint.js';
 import type { Instance } from '../../src/core/instantiate.js';
 import { awaitUntil, load, local, store } from '../../src/core/ops.js';
 import { step, type Step } from '../../src/core/step.js';
-import { parseSchedule } from '../../src/explore/schedule.js';
-import { System } from '../../src/explore/system.js';
+import { parseSchedule } from '../../src/explore/results/schedule.js';
+import { System } from '../../src/explore/system/system.js';
 import { spinLock, spinUnlock } from '../../src/kernel/spinlock.js';
 
 type S = Record<string, number>;

@@ -7,8 +7,8 @@ import type { Instance } from '../../src/core/instantiate.js';
 import { instantiate } from '../../src/core/instantiate.js';
 import type { Model } from '../../src/core/model.js';
 import { explore } from '../../src/explore/explore.js';
-import type { SearchResult } from '../../src/explore/result.js';
-import { verdicts } from '../../src/explore/verdicts.js';
+import type { SearchResult } from '../../src/explore/results/result.js';
+import { verdicts } from '../../src/explore/results/verdicts.js';
 
 export type Params = Readonly<Record<string, number>>;
 export type Outcomes = Record<string, string>;

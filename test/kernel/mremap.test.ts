@@ -3,8 +3,8 @@ import { ModelError } from '../../src/core/errors.js';
 import { assertion } from '../../src/core/property.js';
 import { step, type Step } from '../../src/core/step.js';
 import { thread } from '../../src/core/thread.js';
-import { System } from '../../src/explore/system.js';
-import { verdicts } from '../../src/explore/verdicts.js';
+import { System } from '../../src/explore/system/system.js';
+import { verdicts } from '../../src/explore/results/verdicts.js';
 import { anonVma } from '../../src/kernel/anon-vma.js';
 import {
   avInsert,

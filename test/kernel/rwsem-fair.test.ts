@@ -2,7 +2,7 @@ import { describe, expect, test } from '@jest/globals';
 import type { StepSpec } from '../../src/core/step.js';
 import { thread } from '../../src/core/thread.js';
 import { step } from '../../src/core/step.js';
-import { verdicts } from '../../src/explore/verdicts.js';
+import { verdicts } from '../../src/explore/results/verdicts.js';
 import { downReadFair, downWriteOwn, downWriteQueue, fairRwsem, type FairRwSem } from '../../src/kernel/rwsem-fair.js';
 import { upRead, upWrite } from '../../src/kernel/rwsem.js';
 import { lockMisuse } from '../../src/kernel/spinlock.js';

@@ -3,7 +3,7 @@ import { endState } from '../../src/core/property.js';
 import { step } from '../../src/core/step.js';
 import { thread } from '../../src/core/thread.js';
 import { explore } from '../../src/explore/explore.js';
-import { verdicts } from '../../src/explore/verdicts.js';
+import { verdicts } from '../../src/explore/results/verdicts.js';
 import {
   parityFlipped,
   rawReadSeqcount,

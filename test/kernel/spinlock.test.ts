@@ -2,7 +2,7 @@ import { describe, expect, test } from '@jest/globals';
 import { endState } from '../../src/core/property.js';
 import { step, type StepSpec } from '../../src/core/step.js';
 import { thread } from '../../src/core/thread.js';
-import { verdicts } from '../../src/explore/verdicts.js';
+import { verdicts } from '../../src/explore/results/verdicts.js';
 import {
   LOCK_MISUSE,
   UNLOCKED,

@@ -2,7 +2,7 @@ import { describe, expect, test } from '@jest/globals';
 import { local } from '../../src/core/ops.js';
 import { step, type Step } from '../../src/core/step.js';
 import { thread } from '../../src/core/thread.js';
-import { verdicts } from '../../src/explore/verdicts.js';
+import { verdicts } from '../../src/explore/results/verdicts.js';
 import { lockMisuse, spinLock, spinUnlock } from '../../src/kernel/spinlock.js';
 import {
   EFAULT,

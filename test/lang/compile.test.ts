@@ -6,7 +6,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { assertion } from '../../src/core/property.js';
 import { explore } from '../../src/explore/explore.js';
-import type { SearchResult } from '../../src/explore/result.js';
+import type { SearchResult } from '../../src/explore/results/result.js';
 import {
   break_,
   call,

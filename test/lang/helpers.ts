@@ -1,6 +1,6 @@
 /** A one-variant language model around a fixed program, instantiated with chosen reductions. */
 import type { Instance } from '../../src/core/instantiate.js';
-import { System, type GState } from '../../src/explore/system.js';
+import { System, type GState } from '../../src/explore/system/system.js';
 import type { Verdict } from '../../src/core/model.js';
 import {
   ALL_REDUCTIONS,

@@ -4,8 +4,8 @@
  * program whose rows are derived by hand.
  */
 import { describe, expect, test } from '@jest/globals';
-import { System } from '../../src/explore/system.js';
-import type { Trace } from '../../src/explore/result.js';
+import { System } from '../../src/explore/system/system.js';
+import type { Trace } from '../../src/explore/results/result.js';
 import {
   ALL_REDUCTIONS,
   guardedBy,

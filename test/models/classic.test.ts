@@ -10,7 +10,7 @@ import { instantiate, type Instance } from '../../src/core/instantiate.js';
 import type { Model } from '../../src/core/model.js';
 import { endState, type Property, type StateView } from '../../src/core/property.js';
 import { explore } from '../../src/explore/explore.js';
-import type { SearchResult } from '../../src/explore/result.js';
+import type { SearchResult } from '../../src/explore/results/result.js';
 import { models } from '../../models/index.js';
 import { outcomesOf } from '../helpers/verdicts.js';
 import { instantiateWith, isLangModel, NO_REDUCTIONS } from '../../src/lang/index.js';

@@ -2,7 +2,7 @@ import { describe, expect, test } from '@jest/globals';
 import model from '../../models/kernel/rmap-vs-vma-adjust.js';
 import { instantiate } from '../../src/core/instantiate.js';
 import { explore } from '../../src/explore/explore.js';
-import { soloCost } from '../../src/explore/cost.js';
+import { soloCost } from '../../src/explore/system/cost.js';
 import { outcomesOf, verdictHelpers, type Params } from '../helpers/verdicts.js';
 import { lockOrder } from '../../src/analysis/lock-order.js';
 import { instantiateWith, NO_REDUCTIONS } from '../../src/lang/index.js';

@@ -6,7 +6,7 @@ import { callChain, withCalls, withNotes } from '../../src/core/annotations.js';
 import { instantiate, type Instance } from '../../src/core/instantiate.js';
 import type { Step } from '../../src/core/step.js';
 import { explore } from '../../src/explore/explore.js';
-import type { Trace } from '../../src/explore/result.js';
+import type { Trace } from '../../src/explore/results/result.js';
 import { annotate, chainText } from '../../src/report/annotate.js';
 import { describeChanges } from '../../src/report/describe.js';
 import { renderCounterexample } from '../../src/report/swimlanes.js';

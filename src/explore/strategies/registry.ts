@@ -6,14 +6,14 @@
  */
 import { searchVecNaive } from '../../engine/naive.js';
 import type { VecSystem } from '../../engine/system.js';
-import { searchBfs } from '../bfs.js';
-import { searchDpor } from '../dpor.js';
-import { searchNaive } from '../naive.js';
-import { searchOdpor } from '../odpor.js';
-import { searchPreempt, type PreemptOptions } from '../preempt.js';
-import { searchRandom, type RandomOptions } from '../random.js';
-import type { SearchResult } from '../result.js';
-import type { TransitionSystem } from '../transition.js';
+import { searchBfs } from './bfs.js';
+import { searchDpor } from './dpor/dpor.js';
+import { searchNaive } from './naive.js';
+import { searchOdpor } from './odpor/odpor.js';
+import { searchPreempt, type PreemptOptions } from './preempt.js';
+import { searchRandom, type RandomOptions } from './random.js';
+import type { SearchResult } from '../results/result.js';
+import type { TransitionSystem } from '../system/transition.js';
 
 /** The strategies, in the order the CLI lists them; the first is the default. */
 export const STRATEGIES = ['dfs', 'bfs', 'preempt', 'random', 'naive', 'odpor'] as const;

@@ -1,8 +1,8 @@
 import { describe, expect, test } from '@jest/globals';
 import { ModelError } from '../../../src/core/errors.js';
 import type { Instance } from '../../../src/core/instantiate.js';
-import { soloCost } from '../../../src/explore/cost.js';
-import { System } from '../../../src/explore/system.js';
+import { soloCost } from '../../../src/explore/system/cost.js';
+import { System } from '../../../src/explore/system/system.js';
 import { PTE_NONE, migrationEntry, type Pte } from '../../../src/kernel/pte.js';
 import type { Vma } from '../../../src/kernel/vma.js';
 import { layout, thread } from '../../../src/lang/index.js';

@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { System } from '../../../src/explore/system.js';
+import { System } from '../../../src/explore/system/system.js';
 import { folioSpec } from '../../../src/lang/kernel/folio.js';
 import { PTE_NONE, migrationEntry, present, type Pte } from '../../../src/kernel/pte.js';
 import type { Vma } from '../../../src/kernel/vma.js';

@@ -27,7 +27,7 @@ import {
 } from '../../../src/lang/kernel/seqcount.js';
 import { explore } from '../../../src/explore/explore.js';
 import { langProgram } from '../helpers.js';
-import { verdicts } from '../../../src/explore/verdicts.js';
+import { verdicts } from '../../../src/explore/results/verdicts.js';
 
 const l = layout({ seq: array(2, seqcountSpec(2)) });
 const sc = l.refs.seq.at(0);

@@ -1,0 +1,664 @@
+import { Budget } from '../../results/budget.js';
+import { Recorder } from '../../system/check.js';
+import { DporStack } from './dpor-stack.js';
+import { EventTable, SummaryTable } from './events.js';
+import { finish, guarded } from '../finish.js';
+import type { IncompleteReason, SearchOptions, SearchResult } from '../../results/result.js';
+import { System } from '../../system/system.js';
+import type { Footprint, TransitionSystem } from '../../system/transition.js';
+import { MemoTable } from '../../store/memo-table.js';
+import { permuteMask } from '../../../core/symmetry.js';
+
+// What the visited table keeps of a state: one word, a tag in its low two bits and a value above.
+/** On the stack: the value is its depth. */
+const ON_STACK = 0;
+/** Popped inside an unfinished cycle: the value is its entry in `tainted` (which holds what it stores). */
+const TAINTED = 1;
+/** Finished and complete: the value is what it stores, an id in `sums` (sleep set as head, then its summary). */
+const COMPLETE = 2;
+/** Fields of an entry of `tainted`: fingerprint lanes, permutation id, cycle root depth, what it stores. */
+const TAINT_FIELDS = 5;
+const MASKS = SummaryTable.MASKS;
+const EMPTY: Footprint = [];
+
+const lowestBit = (m: number) => 31 - Math.clz32(m & -m);
+
+function mergeClock(c: Int32Array, o: Int32Array): void {
+  for (let q = 0; q < c.length; q++) if (o[q] > c[q]) c[q] = o[q];
+}
+
+/** Insertion sort, largest first: the candidate lists are short, and Array#sort's comparator calls cost more. */
+function sortDescending(a: number[]): void {
+  for (let x = 1; x < a.length; x++) {
+    const v = a[x];
+    let y = x;
+    while (y > 0 && a[y - 1] < v) {
+      a[y] = a[y - 1];
+      y--;
+    }
+    a[y] = v;
+  }
+}
+
+/**
+ * The default search: stateful DFS with partial-order reduction.
+ *
+ * Persistent sets are computed dynamically, as in Flanagan–Godefroid DPOR: at each new state,
+ * the next step of every unfinished thread p (blocked ones included, so a pending lock acquire
+ * races with the holder's acquire) is checked against the last dependent transition i on the
+ * stack that does not happen-before p (vector clocks); p — or, if p was not enabled there, every
+ * enabled thread — is added to the backtrack set of the state before i. Sleep sets prune
+ * transitions already covered by an explored sibling.
+ *
+ * State caching: each visited state keeps its sleep set and a summary (the set of next-step
+ * events met anywhere below it). Revisiting a finished state replays its summary's races against
+ * the current stack instead of re-exploring; revisiting with a sleep set that is not a superset
+ * of the stored one explores the threads asleep before but awake now, under the current
+ * sleep set (Godefroid), and replays the stored summary for the threads explored before. Cycle condition: a transition back
+ * to a state on the stack fully expands every state of that cycle. A state popped inside an
+ * unfinished cycle waits for the cycle's root: a revisit meanwhile is a back edge to that root
+ * (plus a replay of what is known below the state), and when the root pops, its summary is
+ * stored for every such state, which is then complete (they reach the same states).
+ * Visibility: a step writing what an invariant reads also writes a shared virtual location, so
+ * visible steps are never reordered; invariant, assertion, end-state and deadlock verdicts are
+ * the naive search's.
+ *
+ * Symmetry (when the model declares it, see canon.ts): the visited table is keyed by the
+ * canonical permutation π(g) of a state, so a state g' = σ(g) of a stored g is a revisit of g.
+ * The stack keeps concrete states (traces stay real executions); what is stored per state id —
+ * its sleep set and its summary, thread sets — is stored in canonical slots (renamed by the π of
+ * the frame that stores it) and renamed back by the π' of the concrete state met on a revisit.
+ * g and g' have isomorphic futures (the declaration's promise), with thread t of g playing
+ * π'⁻¹(π(t)) of g', and footprints do not depend on thread ids, so the renamed sleep set and
+ * summary say of g' exactly what the stored ones said of g: every argument above carries over
+ * unchanged. A back edge to a stack state of the same orbit fully expands the cycle, as before.
+ * docs/performance.md gives the full argument.
+ */
+export function searchDpor<S>(sys: TransitionSystem<S>, opts: SearchOptions = {}): SearchResult {
+  return guarded(() => new Dpor(sys, opts).run());
+}
+
+class Dpor<S> {
+  private readonly n: number;
+  private readonly budget: Budget;
+  private readonly rec: Recorder;
+  /** The visited set: per state one word (ON_STACK, TAINTED, COMPLETE); thread sets in canonical slots. */
+  private readonly table = new MemoTable();
+  private readonly events = new EventTable();
+  private readonly sums = new SummaryTable(this.events);
+  /** Scratch for replaySummary: location → its triple in replayBuf (-1: none). */
+  private readonly replayAt: number[] = [];
+  private readonly replayBuf: number[] = [];
+  /** The DFS stack, indexed by depth (dpor-stack.ts documents each field). */
+  private readonly stack = new DporStack<S>();
+  /** States popped inside an unfinished cycle (TAINT_FIELDS each), waiting for their cycle's root. */
+  private readonly tainted: number[] = [];
+  /** Per thread: the depth of its last transition on the stack (0: none). */
+  private readonly lastOf: Int32Array;
+  /** Per location: the transitions on the stack accessing it, as depth * 2 + (1 if a write). */
+  private readonly locStack: number[][] = [];
+  /** Scratch for reverse: the transitions after i that do not happen-after it. */
+  private readonly scratch: number[] = [];
+  /** Scratch for reverse: per thread, the depth of its first transition in v (0: none). */
+  private readonly firstNotdep: Int32Array;
+  /** Scratch for earlierRaces: candidate transitions, and the clock of what is already raced. */
+  private readonly raceScratch: number[] = [];
+  private readonly raceClock: Int32Array;
+  private sleepBlocked = 0;
+  private truncated = false;
+
+  constructor(
+    private readonly sys: TransitionSystem<S>,
+    opts: SearchOptions,
+  ) {
+    this.n = sys.n;
+    this.budget = new Budget(opts, opts.onProgress);
+    this.rec = new Recorder(sys, opts.stopAtFirst ?? true);
+    this.lastOf = new Int32Array(sys.n);
+    this.firstNotdep = new Int32Array(sys.n);
+    this.raceClock = new Int32Array(sys.n);
+  }
+
+  run(): SearchResult {
+    const g0 = this.sys.initial();
+    const fp = this.sys.key(g0);
+    const a = fp[0];
+    const b = fp[1];
+    let stopped: IncompleteReason | null = null;
+    if (this.pushFrame(0, g0, this.table.insert(a, b), a, b, 0, false, this.sys.keyPerm)) return this.result(null);
+    let k = 0;
+    while (k >= 0) {
+      // At the depth limit a frame with a thread left to explore (a revisit's included) is cut.
+      const atLimit = k >= this.budget.depthLimit;
+      if (atLimit && (this.stack.enabled[k] & ~this.stack.skip[k]) !== 0) this.truncated = true;
+      const avail = atLimit
+        ? 0
+        : this.stack.backtrack[k] &
+          ~this.stack.done[k] &
+          ~this.stack.sleep[k] &
+          ~this.stack.skip[k] &
+          this.stack.enabled[k];
+      if (avail === 0) {
+        this.popFrame(k);
+        k--;
+        continue;
+      }
+      stopped = this.budget.tick(this.table.size, k + 1, k);
+      if (stopped) break;
+      const p = lowestBit(avail);
+      const outcome = this.step(k, p);
+      if (outcome === 'stop') return this.result(null);
+      if (outcome === 'max-states') {
+        stopped = 'max-states';
+        break;
+      }
+      if (outcome === 'push') k++;
+    }
+    return this.result(stopped ?? (this.truncated ? 'max-depth' : null));
+  }
+
+  private result(stopped: IncompleteReason | null): SearchResult {
+    const bytes = this.table.bytes();
+    return finish(
+      this.rec,
+      stopped,
+      this.budget.stats('dfs', this.table.size, bytes, {
+        sleepBlocked: this.sleepBlocked,
+        ...this.sys.symmetryStats(),
+      }),
+    );
+  }
+
+  /** Explore thread p from frame k. */
+  private step(k: number, p: number): 'push' | 'stay' | 'stop' | 'max-states' {
+    const { sys } = this;
+    const bit = 1 << p;
+    this.stack.done[k] |= bit;
+    const F = this.stack.nextFootprint[k][p];
+    const ex = sys.exec(this.stack.state[k], p);
+    if (ex.violation) {
+      const stop = this.rec.record([{ ...ex.violation, kind: 'assertion' }], () => [
+        ...this.stack.thread.slice(1, k + 1),
+        p,
+      ]);
+      if (!stop) this.raceAfterDeadEnd(k, p, F);
+      return stop ? 'stop' : 'stay';
+    }
+    const sleep = this.childSleep(k, p, F);
+    const fp = sys.key(ex.g);
+    const perm = sys.keyPerm;
+    const a = fp[0];
+    const b = fp[1];
+    let slot = this.table.find(a, b);
+    if (slot < 0) {
+      if (this.table.size >= this.budget.maxStates) return 'max-states';
+      slot = this.table.insert(a, b);
+      this.pushTransition(k + 1, p, F);
+      if (this.pushFrame(k + 1, ex.g, slot, a, b, sleep, false, perm)) return 'stop';
+      return 'push';
+    }
+    const word = this.table.word(slot);
+    const tag = word & 3;
+    if (tag === ON_STACK) {
+      this.backEdge(word >>> 2, k);
+      return 'stay';
+    }
+    const complete = tag === COMPLETE;
+    const kept = this.storedOf(word);
+    const root = complete ? -1 : this.openCycleRoot(word >>> 2, k);
+    if (root >= 0) {
+      // A state of a cycle still open on the stack: like a back edge to the cycle's root (the
+      // root's subtree explores what the state reaches), plus the races of what is known below it.
+      this.backEdge(root, k);
+      this.replayRevisit(k, p, F, kept, this.fromMap(perm));
+      return 'stay';
+    }
+    const stored = this.sleepFrom(this.sums.head(kept), perm);
+    if (complete && (stored & ~sleep) === 0) {
+      this.replayRevisit(k, p, F, kept, this.fromMap(perm));
+      return 'stay';
+    }
+    // Revisit that must explore more: threads asleep before but awake now, or a cycle-tainted
+    // summary. Godefroid's revisit: explore the threads asleep before but awake now, under the
+    // current sleep set. The threads the earlier visit explored are skipped (its summary replays
+    // their races) but not put to sleep: that visit explored them with the now-awake threads
+    // asleep, so sleeping them here would make each side skip the other's reorderings (found by
+    // the soundness property test: a spin loop and two readers lost a terminal state).
+    this.pushTransition(k + 1, p, F);
+    const map = this.fromMap(perm);
+    if (complete) this.replaySummary(kept, map, k + 1);
+    this.pushFrame(k + 1, ex.g, slot, a, b, sleep, true, perm, complete ? ~stored & this.sys.allDone : 0);
+    if (complete) this.orStored(k + 1, kept, map);
+    return 'push';
+  }
+
+  /**
+   * Thread p from frame k reaches a state whose stored subtree summary `set` (an id in `sums`,
+   * threads renamed by `map`) stands for it: replay its races.
+   */
+  private replayRevisit(k: number, p: number, F: Footprint, set: number, map: Int32Array | null): void {
+    this.pushTransition(k + 1, p, F);
+    this.replaySummary(set, map, k + 1);
+    this.popTransition(k + 1);
+    this.orStored(k, set, map);
+  }
+
+  /** Add a stored summary (an id in `sums`, threads renamed by `map`) to frame k's. */
+  private orStored(k: number, set: number, map: Int32Array | null): void {
+    this.orSummary(k, this.sums.pool, this.sums.start(set) + MASKS, this.sums.end(set), map);
+  }
+
+  /** Add the masks `src[from .. to)` to frame k's summary, threads renamed by `map` (null: none). */
+  private orSummary(k: number, src: Int32Array, from: number, to: number, map: Int32Array | null): void {
+    let dst = this.stack.summary[k];
+    if (dst.length < to - from) {
+      dst = new Int32Array(this.events.footprints.length + 16);
+      dst.set(this.stack.summary[k]);
+      this.stack.summary[k] = dst;
+    }
+    for (let f = from; f < to; f++) {
+      const m = src[f];
+      if (m !== 0) dst[f - from] |= map === null ? m : permuteMask(m, map);
+    }
+  }
+
+  /**
+   * A step that raised an assertion ends its execution, so the later steps of other threads that
+   * could change its outcome never race with it: expand the state fully (the asserting thread
+   * then sleeps until a dependent step wakes it), and race it with the other threads' next steps.
+   */
+  private raceAfterDeadEnd(k: number, p: number, F: Footprint): void {
+    this.stack.backtrack[k] |= this.stack.enabled[k];
+    this.pushTransition(k + 1, p, F);
+    for (let q = 0; q < this.n; q++)
+      if (q !== p && this.stack.nextEvent[k][q] >= 0) this.race(q, this.stack.nextFootprint[k][q], k + 1);
+    this.popTransition(k + 1);
+  }
+
+  /** What a finished state stores (its word's tag TAINTED or COMPLETE): an id in `sums`. */
+  private storedOf(word: number): number {
+    const tag = word & 3;
+    if (tag === COMPLETE) return word >>> 2;
+    if (tag === TAINTED) return this.tainted[(word >>> 2) + 4];
+    throw new Error('internal: a state on the stack stores nothing yet');
+  }
+
+  /** Sleep set of the child reached by p: sleeping or already-explored threads independent of p. */
+  private childSleep(k: number, p: number, F: Footprint): number {
+    let cand = (this.stack.sleep[k] | this.stack.done[k]) & ~(1 << p);
+    let out = 0;
+    while (cand !== 0) {
+      const q = lowestBit(cand);
+      cand &= cand - 1;
+      if (!System.dependent(this.stack.nextFootprint[k][q], F)) out |= 1 << q;
+    }
+    return out;
+  }
+
+  /**
+   * Push frame k for state g (fingerprint a, b in `slot`; for a revisit, what the slot stores
+   * still there). Returns true when the search must stop on a violation.
+   */
+  private pushFrame(
+    k: number,
+    g: S,
+    slot: number,
+    a: number,
+    b: number,
+    sleep: number,
+    revisit: boolean,
+    perm: number,
+    skip = 0,
+  ): boolean {
+    const { sys } = this;
+    const en = sys.enabledMask(g);
+    this.stack.state[k] = g;
+    this.stack.keyA[k] = a;
+    this.stack.keyB[k] = b;
+    this.stack.perm[k] = perm;
+    this.stack.enabled[k] = en;
+    this.stack.done[k] = 0;
+    this.stack.sleep[k] = sleep;
+    this.stack.skip[k] = skip;
+    this.stack.taintedAt[k] = this.tainted.length;
+    const kept = revisit ? this.storedOf(this.table.word(slot)) : 0;
+    this.stack.storedSleep[k] = revisit ? this.sleepFrom(this.sums.head(kept), perm) : -1;
+    this.stack.lowLink[k] = k;
+    this.stack.revisit[k] = revisit;
+    this.stack.storedSummary[k] = kept;
+    this.table.setWord(slot, (k << 2) | ON_STACK);
+    const nf: Footprint[] = (this.stack.nextFootprint[k] ??= []);
+    const ne: number[] = (this.stack.nextEvent[k] ??= []);
+    // A thread whose next step is the parent frame's (same event) raced with the stack 1..k-1
+    // when the parent was pushed; what race() added to a backtrack set is still there, and
+    // reverse() then finds nothing to do (v only grows, so an initial stays an initial). Only
+    // the new transition k can give it a new race: race again only if it is dependent with k.
+    const moved = k > 0 ? this.stack.thread[k] : -1;
+    const parentNe = k > 0 ? this.stack.nextEvent[k - 1] : null;
+    const tf = k > 0 ? this.stack.footprint[k] : null;
+    for (let q = 0; q < this.n; q++) {
+      if (sys.isDone(g, q)) {
+        nf[q] = EMPTY;
+        ne[q] = -1;
+        continue;
+      }
+      const f = sys.footprint(g, q);
+      const e = this.events.intern(q, f);
+      nf[q] = this.events.foot[e];
+      ne[q] = e;
+      if (q === moved || parentNe === null || parentNe[q] !== e || System.dependent(nf[q], tf!)) this.race(q, nf[q], k);
+    }
+    this.startSummary(k, ne);
+    const free = en & ~sleep & ~skip;
+    this.stack.backtrack[k] = free === 0 ? 0 : free & -free;
+    if (en !== 0 && (en & ~sleep) === 0) this.sleepBlocked++;
+    if (revisit) return false;
+    return this.rec.record(sys.check(g, en), () => this.stack.thread.slice(1, k + 1));
+  }
+
+  /** Frame k's summary starts as the threads' next events `ne`. */
+  private startSummary(k: number, ne: readonly number[]): void {
+    const nf = this.events.footprints.length;
+    let vec = this.stack.summary[k];
+    if (vec === undefined || vec.length < nf) vec = this.stack.summary[k] = new Int32Array(nf + 16);
+    else vec.fill(0);
+    for (let q = 0; q < ne.length; q++) if (ne[q] >= 0) vec[this.events.footId[ne[q]]] |= 1 << q;
+  }
+
+  private popFrame(k: number): void {
+    const a = this.stack.keyA[k];
+    const b = this.stack.keyB[k];
+    const complete = this.stack.lowLink[k] >= k;
+    let sleep = this.stack.sleep[k];
+    const perm = this.stack.perm[k];
+    if (this.stack.revisit[k]) {
+      sleep &= this.stack.storedSleep[k];
+      this.orStored(k, this.stack.storedSummary[k], this.fromMap(perm));
+    }
+    const sum = this.stack.summary[k];
+    const slot = this.table.find(a, b);
+    const stored = this.sums.intern(this.sleepTo(sleep, perm), sum, this.toMap(perm));
+    if (complete) {
+      this.table.setWord(slot, (stored << 2) | COMPLETE);
+      this.completeCycle(k, sum);
+    } else {
+      this.table.setWord(slot, (this.tainted.length << 2) | TAINTED);
+      this.tainted.push(a, b, perm, this.stack.lowLink[k], stored);
+    }
+    if (k === 0) return;
+    this.orSummary(k - 1, sum, 0, sum.length, null);
+    if (this.stack.lowLink[k] < this.stack.lowLink[k - 1]) this.stack.lowLink[k - 1] = this.stack.lowLink[k];
+    this.popTransition(k);
+  }
+
+  /**
+   * Frame k is the root of the cycles its descendants closed (every back edge below it ends at
+   * k or deeper): the states popped inside them reach k and k reaches them, so they reach the
+   * same states, and k's summary — everything explored below k — covers what is explored below
+   * each (a superset only replays more races). Store it for them and mark them complete, so a
+   * later revisit replays instead of exploring the cycle again (which was exponential).
+   */
+  private completeCycle(k: number, sum: Int32Array): void {
+    const from = this.stack.taintedAt[k];
+    const t = this.tainted;
+    for (let x = from; x < t.length; x += TAINT_FIELDS) {
+      // The state keeps its latest stored sleep set (a later visit may have stored another).
+      const slot = this.table.find(t[x], t[x + 1]);
+      const sleep = this.sums.head(this.storedOf(this.table.word(slot)));
+      this.table.setWord(slot, (this.sums.intern(sleep, sum, this.toMap(t[x + 2])) << 2) | COMPLETE);
+    }
+    t.length = from;
+  }
+
+  /** The depth of the open cycle root a tainted state (entry x of `tainted`) waits for, or -1. */
+  private openCycleRoot(x: number, k: number): number {
+    const root = this.tainted[x + 3];
+    return root <= k && x >= this.stack.taintedAt[root] ? root : -1;
+  }
+
+  // Stored per-state thread sets are in canonical slots: `To` renames a frame's threads into
+  // them, `From` renames them back into the threads of the concrete state with permutation id.
+  private sleepTo(mask: number, perm: number): number {
+    return perm === 0 ? mask : permuteMask(mask, this.sys.canon!.to(perm));
+  }
+
+  private sleepFrom(mask: number, perm: number): number {
+    return perm === 0 ? mask : permuteMask(mask, this.sys.canon!.from(perm));
+  }
+
+  private toMap(perm: number): Int32Array | null {
+    return perm === 0 ? null : this.sys.canon!.to(perm);
+  }
+
+  private fromMap(perm: number): Int32Array | null {
+    return perm === 0 ? null : this.sys.canon!.from(perm);
+  }
+
+  /** A transition from frame k back to frame j on the stack: fully expand the cycle j..k. */
+  private backEdge(j: number, k: number): void {
+    for (let m = j; m <= k; m++) {
+      this.stack.backtrack[m] |= this.stack.enabled[m];
+      this.stack.sleep[m] &= ~this.stack.enabled[m];
+    }
+    if (j < this.stack.lowLink[k]) this.stack.lowLink[k] = j;
+  }
+
+  /**
+   * The races each event of a revisited state's subtree has with the current stack 1..top. For
+   * a summary event (p, F) the steps between the stack top and the event are not on the stack,
+   * so happens-before is only partly known: every stack entry i on a location of F that
+   * conflicts with it, is by another thread and does not happen-before p races, and every
+   * enabled thread of the state before i is backtracked (a superset, still sound).
+   * Done per location from the summary grouped by location (replayForm): a stack entry races
+   * when some thread of the summary conflicts with it there (any access against a write, a
+   * write against a read) and passes those two tests; an entry whose backtrack set already holds
+   * every enabled thread needs no test.
+   */
+  private replaySummary(set: number, map: Int32Array | null, top: number): void {
+    const n = this.replayForm(set, map);
+    const form = this.replayBuf;
+    for (let x = 0; x < n; x += 3) {
+      const list = this.locStack[form[x]];
+      if (!list) continue;
+      const writers = form[x + 1];
+      const all = form[x + 2];
+      for (let y = list.length - 1; y >= 0; y--) {
+        const entry = list[y];
+        const i = entry >> 1;
+        if (i > top) continue;
+        const en = this.stack.enabled[i - 1];
+        if ((this.stack.backtrack[i - 1] & en) === en) continue;
+        let ps = (entry & 1 ? all : writers) & ~(1 << this.stack.thread[i]);
+        while (ps !== 0) {
+          const p = lowestBit(ps);
+          ps &= ps - 1;
+          if (!this.happensBefore(i, p)) {
+            this.stack.backtrack[i - 1] |= en;
+            break;
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * A summary by location into `replayBuf`: triples (location, threads writing it, threads
+   * accessing it); returns the length used.
+   */
+  private replayForm(set: number, map: Int32Array | null): number {
+    const at = this.replayAt;
+    const out = this.replayBuf;
+    const pool = this.sums.pool;
+    const from = this.sums.start(set) + MASKS;
+    const to = this.sums.end(set);
+    let n = 0;
+    for (let f = from; f < to; f++) {
+      if (pool[f] === 0) continue;
+      const bit = map === null ? pool[f] : permuteMask(pool[f], map);
+      const F = this.events.footprints[f - from];
+      for (let a = 0; a < F.length; a++) {
+        const loc = F[a] >> 1;
+        let x = at[loc];
+        if (x === undefined || x < 0) {
+          x = n;
+          at[loc] = x;
+          out[n] = loc;
+          out[n + 1] = 0;
+          out[n + 2] = 0;
+          n += 3;
+        }
+        if (F[a] & 1) out[x + 1] |= bit;
+        out[x + 2] |= bit;
+      }
+    }
+    for (let x = 0; x < n; x += 3) at[out[x]] = -1;
+    return n;
+  }
+
+  /**
+   * Races of thread p's step (footprint F) with the stack 1..top: the last dependent transition i
+   * of another thread that does not happen-before p, then the earlier ones that happen
+   * immediately before p's step (earlierRaces). The reversal of each is explored from the state
+   * before i by one of its initials (source-DPOR). (A summary event's races are replaySummary's.)
+   */
+  private race(p: number, F: Footprint, top: number): void {
+    let best = 0;
+    for (let a = 0; a < F.length; a++) {
+      const acc = F[a];
+      const list = this.locStack[acc >> 1];
+      if (!list) continue;
+      for (let x = list.length - 1; x >= 0; x--) {
+        const entry = list[x];
+        const i = entry >> 1;
+        if (i <= best) break;
+        if (i > top || ((acc | entry) & 1) === 0) continue;
+        if (this.stack.thread[i] === p || this.happensBefore(i, p)) continue;
+        best = i;
+        break;
+      }
+    }
+    if (best === 0) return;
+    this.reverse(best, p, F, top);
+    this.earlierRaces(p, F, best, top);
+  }
+
+  /**
+   * The races of p's step with transitions before `best` that happen immediately before it: a
+   * dependent transition i of another thread that does not happen-before p's step, nor before a
+   * transition already raced (walking back from `best`). Flanagan–Godefroid reverse the last race
+   * only: in the execution that reverses it, p's step still conflicts with the earlier ones and
+   * races with them there. Not when footprints depend on the state: moved before `best`, p's step
+   * can touch other locations and no longer conflict (`if v2 == 1 then r = v1` reads v1 only
+   * after the store to v2 it was reordered with), so each race is reversed here, as in source-DPOR
+   * (Abdulla et al., JACM 2017, Algorithm 1). With footprints that do not depend on the state the
+   * extra reversals were found later anyway, and they add nothing (the same states on every model).
+   */
+  private earlierRaces(p: number, F: Footprint, best: number, top: number): void {
+    const cand = this.raceScratch;
+    cand.length = 0;
+    for (let a = 0; a < F.length; a++) {
+      const acc = F[a];
+      const list = this.locStack[acc >> 1];
+      if (!list) continue;
+      for (let x = list.length - 1; x >= 0; x--) {
+        const entry = list[x];
+        const i = entry >> 1;
+        if (i < best && i <= top && ((acc | entry) & 1) !== 0 && this.stack.thread[i] !== p) cand.push(i);
+      }
+    }
+    if (cand.length === 0) return;
+    sortDescending(cand);
+    const last = this.lastOf[p];
+    const c = this.raceClock;
+    if (last > 0) c.set(this.stack.clock[last]);
+    else c.fill(0);
+    mergeClock(c, this.stack.clock[best]);
+    for (let x = 0; x < cand.length; x++) {
+      const i = cand[x];
+      if ((x > 0 && cand[x - 1] === i) || c[this.stack.thread[i]] >= i) continue;
+      this.reverse(i, p, F, top);
+      mergeClock(c, this.stack.clock[i]);
+    }
+  }
+
+  /**
+   * Make sure the state before transition i explores a thread that can start the reversed race:
+   * the initials of v = (transitions after i not happening-after i) · p's step. Nothing to do if
+   * one is already in the backtrack set; otherwise add an awake enabled initial, or, if every
+   * initial sleeps or none is enabled, every enabled thread.
+   */
+  private reverse(i: number, p: number, _f: Footprint, top: number): void {
+    const m = i - 1;
+    const ti = this.stack.thread[i];
+    const notdep = this.scratch;
+    const first = this.firstNotdep.fill(0);
+    notdep.length = 0;
+    let initials = 0;
+    for (let j = i + 1; j <= top; j++) {
+      const cj = this.stack.clock[j];
+      if (cj[ti] >= i) continue;
+      const q = this.stack.thread[j];
+      // The first event of q in v is an initial when no earlier event of v happens-before it.
+      if (first[q] === 0 && !this.hasPredecessorIn(cj, first)) initials |= 1 << q;
+      if (first[q] === 0) first[q] = j;
+      notdep.push(j);
+    }
+    if (first[p] === 0) {
+      const last = this.lastOf[p];
+      let initial = last === 0 || !this.hasPredecessorIn(this.stack.clock[last], first);
+      // p's step where v runs it: its footprint at m (F is the one after i, and footprints may
+      // depend on the state). p is an initial of v iff that is independent of all of notdep: then
+      // notdep leaves it unchanged; and if it depended on one, p's step after notdep would too.
+      const Fm = this.stack.nextFootprint[m][p];
+      for (let x = 0; initial && x < notdep.length; x++)
+        if (System.dependent(this.stack.footprint[notdep[x]], Fm)) initial = false;
+      if (initial) initials |= 1 << p;
+    }
+    if ((initials & this.stack.backtrack[m]) !== 0) return;
+    const awake = initials & this.stack.enabled[m] & ~this.stack.sleep[m];
+    this.stack.backtrack[m] |= awake !== 0 ? awake & -awake : this.stack.enabled[m];
+  }
+
+  /** Some event of v (thread r's first at `first[r]`) happens-before the event with clock c. */
+  private hasPredecessorIn(c: Int32Array, first: Int32Array): boolean {
+    for (let r = 0; r < this.n; r++) if (first[r] !== 0 && c[r] >= first[r]) return true;
+    return false;
+  }
+
+  /** Transition i happens-before thread p's last transition on the stack. */
+  private happensBefore(i: number, p: number): boolean {
+    const last = this.lastOf[p];
+    return last > 0 && this.stack.clock[last][this.stack.thread[i]] >= i;
+  }
+
+  private pushTransition(k: number, p: number, F: Footprint): void {
+    this.stack.thread[k] = p;
+    this.stack.footprint[k] = F;
+    const c = (this.stack.clock[k] ??= new Int32Array(this.n));
+    const last = this.lastOf[p];
+    if (last > 0) c.set(this.stack.clock[last]);
+    else c.fill(0);
+    for (let a = 0; a < F.length; a++) {
+      const acc = F[a];
+      const list = this.locStack[acc >> 1];
+      if (!list) continue;
+      for (let x = list.length - 1; x >= 0; x--) {
+        const entry = list[x];
+        if (((acc | entry) & 1) === 0) continue;
+        const other = this.stack.clock[entry >> 1];
+        for (let q = 0; q < this.n; q++) if (other[q] > c[q]) c[q] = other[q];
+        if (entry & 1) break;
+      }
+    }
+    c[p] = k;
+    for (let a = 0; a < F.length; a++) (this.locStack[F[a] >> 1] ??= []).push(k * 2 + (F[a] & 1));
+    this.stack.previousLast[k] = last;
+    this.lastOf[p] = k;
+  }
+
+  private popTransition(k: number): void {
+    const F = this.stack.footprint[k];
+    for (let a = F.length - 1; a >= 0; a--) this.locStack[F[a] >> 1].pop();
+    this.lastOf[this.stack.thread[k]] = this.stack.previousLast[k];
+  }
+}
