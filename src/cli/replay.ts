@@ -54,7 +54,7 @@ export async function replayCommand(a: ReplayArgs, io: Io): Promise<number> {
   const only = checkedProperties(inst, a.property);
   let sys: TransitionSystem<unknown>;
   try {
-    sys = a.engine === 'compiled' ? (new VecSystem(inst, only) as TransitionSystem<unknown>) : new System(inst, only);
+    sys = a.engine === 'compiled' ? new VecSystem(inst, only) : new System(inst, only);
   } catch (e) {
     throw e instanceof ModelError ? e : new ModelError(errorMessage(e), 'internal');
   }
