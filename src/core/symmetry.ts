@@ -12,7 +12,7 @@
  *  - locals hold no thread id;
  *  - every property's verdict is the same for a state and its permutations (messages may name
  *    threads).
- * `checkSymmetry` (src/explore/symmetry-check.ts) tests all four on the reachable states
+ * `checkSymmetry` (src/explore/sanity/symmetry-check.ts) tests all four on the reachable states
  * (invariants everywhere, end-state properties on terminal states).
  */
 export interface Symmetry<S = any> {

@@ -21,7 +21,7 @@ export interface ExploreOptions extends StrategyOptions {
   /** Also run the plain (naive) search and report the reduction ratio (the strategies that take `compare-naive`). */
   readonly compareNaive?: boolean;
   /**
-   * `reference` (default): states as objects (src/explore/system.ts). `compiled`: states as flat
+   * `reference` (default): states as objects (src/explore/system/system.ts). `compiled`: states as flat
    * vectors of a model-language model (src/engine), every strategy.
    */
   readonly engine?: Engine;

@@ -393,7 +393,7 @@ describe('errors', () => {
 
 describe('engine regressions (fixed in src/explore: Dpor.raceAfterDeadEnd, VisitedTable keys)', () => {
   /**
-   * Was a bug (src/explore/dpor.ts, Dpor.step), now fixed: a step that raises an assertion is a dead end — the
+   * Was a bug (src/explore/strategies/dpor/dpor.ts, Dpor.step), now fixed: a step that raises an assertion is a dead end — the
    * search records it and 'stays', pushing no transition — so no later step ever races with it
    * and the other threads are never added to the backtrack set of the state where it fired.
    *   init v = 1;  T0: assert v != 1;  T1: v++ (atomic);  end-state property: at the end v != 2
@@ -420,7 +420,7 @@ describe('engine regressions (fixed in src/explore: Dpor.raceAfterDeadEnd, Visit
   });
 
   /**
-   * BUG (src/explore/preempt.ts key() + src/explore/visited.ts): preempt's node keys are
+   * BUG (src/explore/strategies/preempt.ts key() + src/explore/store/visited.ts): preempt's node keys are
    * signed int32 (`fp[0] ^ Math.imul(last + 2, 0x9e3779b1)` and `(..) | 0`) but VisitedTable
    * stores keys in Uint32Arrays and compares them with ===, so a key with the high bit set is
    * never found again: nodes are re-added forever. On a model with a cycle the search never

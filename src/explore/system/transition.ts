@@ -21,7 +21,7 @@ export interface Permutations {
 
 /**
  * What the searches need of a transition system over states of type S: the reference engine
- * (src/explore/system.ts, states as objects) and the compiled engine (src/engine, states as
+ * (src/explore/system/system.ts, states as objects) and the compiled engine (src/engine, states as
  * flat vectors) both provide it. States are immutable values; `key` and `fingerprint` return a
  * two-lane buffer that the next call overwrites.
  */
