@@ -20,7 +20,7 @@ const POLL_MASK = 65535;
 /**
  * Naive exhaustive search on the compiled engine: stateful DFS over every enabled thread at
  * every state, the visited set an 8-byte-a-slot fingerprint set (FingerprintSet, at most 16
- * bytes a state). The same states as the generic naive search (src/explore/naive.ts) on the same
+ * bytes a state). The same states as the generic naive search (src/explore/strategies/naive.ts) on the same
  * system. Without symmetry a state's key is its additive fingerprint (fingerprintSum), and a
  * successor's key comes from its parent's by swapping the terms of the slots the step changes
  * (VecSystem.successorSum): a successor already visited — most of them — is never built.

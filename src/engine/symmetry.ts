@@ -11,7 +11,7 @@ const RANKS = 2 ** 26;
 
 /**
  * Symmetry reduction on state vectors: the canonical permutation of a state, the same algorithm
- * as the reference engine's Canonicalizer (src/explore/canon.ts) so that both store the same
+ * as the reference engine's Canonicalizer (src/explore/system/canon.ts) so that both store the same
  * states: the threads of each group are sorted by (pc, threadKey, hash of (pc, locals)) — the
  * reference's own hash lanes, computed once per (pc, locals id) — ties by thread id; thread
  * order[j]'s (pc, locals id) block moves to slot group[j], and every `tid()` field is renamed
@@ -156,7 +156,7 @@ export class VecCanon {
 
   /**
    * The group's threads sorted by (pc, threadKey, h1, h2), ties in thread order — the order of
-   * src/explore/thread-order.ts, compared through ranks: (pc, h1, h2) is one number when no
+   * src/explore/system/thread-order.ts, compared through ranks: (pc, h1, h2) is one number when no
    * threadKey is needed, else (pc, threadKey, rank). Insertion sort (groups are small; stable).
    */
   private sortGroup(v: Int32Array, gi: number): boolean {

@@ -42,7 +42,7 @@ export const DONE: Move = {
   reads: new Uint32Array(0),
 };
 
-/** Location ids of footprints, with visibility to invariants (as src/explore/system.ts). */
+/** Location ids of footprints, with visibility to invariants (as src/explore/system/system.ts). */
 export interface Locations {
   footprint(acc: readonly Access[]): Footprint;
 }
