@@ -18,7 +18,7 @@ import type { Program } from '../core/model.js';
 import type { Step } from '../core/step.js';
 import type { Change, TracePart } from '../explore/result.js';
 import type { LangStep } from './compile.js';
-import { instantiateWith, isCompiled, isLangModel, NO_REDUCTIONS, traceInstance } from './model.js';
+import { isCompiled, isLangModel, NO_REDUCTIONS, printerWith, traceInstance } from './model.js';
 
 interface Run {
   s: unknown;
@@ -48,7 +48,7 @@ function expand(
   p: Program & { readonly merges?: { readonly local: boolean } },
   tids: readonly number[],
 ) {
-  const flat = instantiateWith(inst.model, NO_REDUCTIONS, inst.variant, inst.params).program;
+  const flat = unmerged(inst);
   const names = p.threads.map((t) => t.name);
   const m = start(p);
   const u = start(flat);
@@ -64,16 +64,54 @@ function expand(
       while (local()) parts.push(part(flat, u, tid, names));
     }
     exec(p, m, tid);
-    if (diff(m.s, u.s).length > 0 || diff(m.t[tid].l, u.t[tid].l).length > 0) return undefined;
+    if (!equal(m.s, u.s) || !equal(m.t[tid].l, u.t[tid].l)) return undefined;
     out.push(parts.length > 1 ? parts : undefined);
   }
   return out;
 }
 
+/**
+ * Whether `diff(a, b)` is empty, without building its paths (the replays are compared after
+ * every step of a trace, and a naive search's traces are hundreds of steps long).
+ */
+function equal(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  for (const k of Object.keys(x)) if (!equal(x[k], y[k])) return false;
+  for (const k of Object.keys(y)) if (!Object.hasOwn(x, k) && !equal(undefined, y[k])) return false;
+  return true;
+}
+
+/**
+ * What one program's traces rebuild, kept per program: a search that finds several violations
+ * prints several traces of one instance, and each rebuild runs the compiler and its pre-pass.
+ */
+const rebuilt = new WeakMap<Program, { same?: boolean; flat?: Program }>();
+
+function rebuiltOf(p: Program): { same?: boolean; flat?: Program } {
+  let r = rebuilt.get(p);
+  if (r === undefined) rebuilt.set(p, (r = {}));
+  return r;
+}
+
+/** The instance's model, variant and params compiled with every reduction off. */
+function unmerged(inst: Instance): Program {
+  const r = rebuiltOf(inst.program);
+  return (r.flat ??= printerWith(inst.model, NO_REDUCTIONS, inst.variant, inst.params).program);
+}
+
 /** The printer rebuilt from its model is the program it holds (the check `traceInstance` makes). */
 function sameAsBuilt(inst: Instance): boolean {
+  const r = rebuiltOf(inst.program);
+  return (r.same ??= rebuiltSame(inst));
+}
+
+function rebuiltSame(inst: Instance): boolean {
   if (!isCompiled(inst.program)) return false;
-  const again = instantiateWith(inst.model, inst.program.reductions, inst.variant, inst.params);
+  const again = printerWith(inst.model, inst.program.reductions, inst.variant, inst.params);
   const text = (q: Program) =>
     JSON.stringify([q.init, q.threads.map((t): unknown[] => [t.name, t.locals as unknown, t.steps.length])]);
   return text(again.program) === text(inst.program);
