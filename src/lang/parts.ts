@@ -53,6 +53,7 @@ function expand(
   const m = start(p);
   const u = start(flat);
   const out: (readonly TracePart[] | undefined)[] = [];
+  const same = new WeakMap<object, object>();
   for (const tid of tids) {
     const parts: TracePart[] = [];
     const local = () =>
@@ -64,7 +65,7 @@ function expand(
       while (local()) parts.push(part(flat, u, tid, names));
     }
     exec(p, m, tid);
-    if (!equal(m.s, u.s) || !equal(m.t[tid].l, u.t[tid].l)) return undefined;
+    if (!equal(m.s, u.s, same) || !equal(m.t[tid].l, u.t[tid].l, same)) return undefined;
     out.push(parts.length > 1 ? parts : undefined);
   }
   return out;
@@ -72,16 +73,20 @@ function expand(
 
 /**
  * Whether `diff(a, b)` is empty, without building its paths (the replays are compared after
- * every step of a trace, and a naive search's traces are hundreds of steps long).
+ * every step of a trace, and a naive search's traces are hundreds of steps long). States are
+ * immutable (a step copies what it writes), so a pair of objects found equal stays equal:
+ * `same` remembers them, and a later comparison descends only into what either replay copied.
  */
-function equal(a: unknown, b: unknown): boolean {
+function equal(a: unknown, b: unknown, same: WeakMap<object, object>): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
   if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (same.get(a) === b) return true;
   const x = a as Record<string, unknown>;
   const y = b as Record<string, unknown>;
-  for (const k of Object.keys(x)) if (!equal(x[k], y[k])) return false;
-  for (const k of Object.keys(y)) if (!Object.hasOwn(x, k) && !equal(undefined, y[k])) return false;
+  for (const k of Object.keys(x)) if (!equal(x[k], y[k], same)) return false;
+  for (const k of Object.keys(y)) if (!Object.hasOwn(x, k) && !equal(undefined, y[k], same)) return false;
+  same.set(a, b);
   return true;
 }
 
