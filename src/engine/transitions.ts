@@ -65,17 +65,16 @@ function termDelta(
   writes: Int32Array,
   own: readonly number[],
 ): { dA: number; dB: number; blind: Int32Array } {
-  const old = new Map<number, number>();
-  for (let i = 0; i < read.length; i += 2) old.set(read[i], read[i + 1]);
   let dA = 0;
   let dB = 0;
   const blind: number[] = [];
   const swap = (s: number, x: number) => {
-    const was = old.get(s);
-    if (was === undefined) blind.push(s, x);
-    else if (was !== x) {
-      dA = (dA + termA(s, x) - termA(s, was)) | 0;
-      dB = (dB + termB(s, x) - termB(s, was)) | 0;
+    let i = 0;
+    while (i < read.length && read[i] !== s) i += 2;
+    if (i === read.length) blind.push(s, x);
+    else if (read[i + 1] !== x) {
+      dA = (dA + termA(s, x) - termA(s, read[i + 1])) | 0;
+      dB = (dB + termB(s, x) - termB(s, read[i + 1])) | 0;
     }
   };
   for (let i = 0; i < writes.length; i += 2) swap(writes[i], writes[i + 1]);
