@@ -85,8 +85,13 @@ class VecNaive {
   /** Enter state v at depth k; true when what its check found stops the search. */
   private push(k: number, v: Int32Array, via: number, fp: Int32Array, same: TrieLeaf<readonly Found[]> | undefined) {
     const { sys, n } = this;
-    const en = sys.enabledMask(v);
-    for (let t = 0; t < n; t++) this.MOVES[k * n + t] = sys.move(v, t);
+    // sys.enabledMask, from the moves kept for the loop.
+    let en = 0;
+    for (let t = 0; t < n; t++) {
+      const m = sys.move(v, t);
+      this.MOVES[k * n + t] = m;
+      if (!m.blocked) en |= 1 << t;
+    }
     this.V[k] = v;
     this.EN[k] = en;
     this.NEXT[k] = 0;

@@ -249,25 +249,17 @@ export class VecSystem implements TransitionSystem<Int32Array> {
    * step that neither blocks nor raises (the naive search without symmetry keys states so).
    */
   successorSum(v: Int32Array, t: number, a: number, b: number, out: Int32Array, m = this.move(v, t)): Int32Array {
-    const writes = m.writes;
-    for (let i = 0; i < writes.length; i += 2) {
-      const s = writes[i];
-      const x = writes[i + 1];
+    // The swaps of the slots whose old value the move knows are summed in (dA, dB).
+    a = (a + m.dA) | 0;
+    b = (b + m.dB) | 0;
+    const blind = m.blind;
+    for (let i = 0; i < blind.length; i += 2) {
+      const s = blind[i];
+      const x = blind[i + 1];
       const old = v[s];
       if (x === old) continue;
       a = (a + termA(s, x) - termA(s, old)) | 0;
       b = (b + termB(s, x) - termB(s, old)) | 0;
-    }
-    const at = this.enc.fields + 2 * t;
-    const pc = v[at];
-    if (m.pc !== pc) {
-      a = (a + termA(at, m.pc) - termA(at, pc)) | 0;
-      b = (b + termB(at, m.pc) - termB(at, pc)) | 0;
-    }
-    const lid = v[at + 1];
-    if (m.lid !== lid) {
-      a = (a + termA(at + 1, m.lid) - termA(at + 1, lid)) | 0;
-      b = (b + termB(at + 1, m.lid) - termB(at + 1, lid)) | 0;
     }
     out[0] = a;
     out[1] = b;

@@ -4,6 +4,7 @@ import type { StepViolation } from '../core/step.js';
 import type { LangStep } from '../lang/compile.js';
 import type { Footprint } from '../explore/system/system.js';
 import type { Encoding } from './encoding.js';
+import { termA, termB } from './fingerprint.js';
 import { ReadLog, ReadTrie } from './trie.js';
 
 /**
@@ -26,6 +27,15 @@ export interface Move {
   readonly label: string;
   /** The slots the lookup read (its trie leaf's path; empty for DONE, which reads the pc slot). */
   reads: Uint32Array;
+  /**
+   * The change to the additive fingerprint's lanes (fingerprintSum) that the step makes in every
+   * state that reaches it: the pc, the locals id and each written slot the body read before
+   * have known old values (on the leaf's path), so their term swaps are summed once here.
+   */
+  readonly dA: number;
+  readonly dB: number;
+  /** The writes to slots the body did not read: their old value is the state's (slot, value) pairs. */
+  readonly blind: Int32Array;
 }
 
 const NO_WRITES = new Int32Array(0);
@@ -40,7 +50,37 @@ export const DONE: Move = {
   foot: [],
   label: 'exit',
   reads: new Uint32Array(0),
+  dA: 0,
+  dB: 0,
+  blind: NO_WRITES,
 };
+
+/**
+ * The fingerprint change of a step, from the (slot, value) pairs its body read: each write, and
+ * the pc and locals id (`own`: slot, new value pairs), to a slot with a known old value swaps
+ * that slot's terms (nothing when the value stays); the other writes are left `blind`.
+ */
+function termDelta(
+  read: readonly number[],
+  writes: Int32Array,
+  own: readonly number[],
+): { dA: number; dB: number; blind: Int32Array } {
+  let dA = 0;
+  let dB = 0;
+  const blind: number[] = [];
+  const swap = (s: number, x: number) => {
+    let i = 0;
+    while (i < read.length && read[i] !== s) i += 2;
+    if (i === read.length) blind.push(s, x);
+    else if (read[i + 1] !== x) {
+      dA = (dA + termA(s, x) - termA(s, read[i + 1])) | 0;
+      dB = (dB + termB(s, x) - termB(s, read[i + 1])) | 0;
+    }
+  };
+  for (let i = 0; i < writes.length; i += 2) swap(writes[i], writes[i + 1]);
+  for (let i = 0; i < own.length; i += 2) swap(own[i], own[i + 1]);
+  return { dA, dB, blind: blind.length === 0 ? NO_WRITES : Int32Array.from(blind) };
+}
 
 /** Location ids of footprints, with visibility to invariants (as src/explore/system/system.ts). */
 export interface Locations {
@@ -117,6 +157,9 @@ export class TransitionMemo {
         foot,
         label: st.label,
         reads: NO_READS,
+        dA: 0,
+        dB: 0,
+        blind: NO_WRITES,
       };
     } else {
       // Each slot once, with its last value: applying them is the same, and an incremental
@@ -141,6 +184,7 @@ export class TransitionMemo {
         foot,
         label: st.label,
         reads: NO_READS,
+        ...termDelta(log.pairs, writes, [this.pcSlot, a.pc, this.lidSlot, next]),
       };
     }
     m.reads = this.trie.insert(log.pairs, m).reads;

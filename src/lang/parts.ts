@@ -18,7 +18,7 @@ import type { Program } from '../core/model.js';
 import type { Step } from '../core/step.js';
 import type { Change, TracePart } from '../explore/results/result.js';
 import type { LangStep } from './compile.js';
-import { instantiateWith, isCompiled, isLangModel, NO_REDUCTIONS, traceInstance } from './model.js';
+import { isCompiled, isLangModel, NO_REDUCTIONS, printerWith, traceInstance } from './model.js';
 
 interface Run {
   s: unknown;
@@ -48,11 +48,12 @@ function expand(
   p: Program & { readonly merges?: { readonly local: boolean } },
   tids: readonly number[],
 ) {
-  const flat = instantiateWith(inst.model, NO_REDUCTIONS, inst.variant, inst.params).program;
+  const flat = unmerged(inst);
   const names = p.threads.map((t) => t.name);
   const m = start(p);
   const u = start(flat);
   const out: (readonly TracePart[] | undefined)[] = [];
+  const same = new WeakMap<object, object>();
   for (const tid of tids) {
     const parts: TracePart[] = [];
     const local = () =>
@@ -64,16 +65,58 @@ function expand(
       while (local()) parts.push(part(flat, u, tid, names));
     }
     exec(p, m, tid);
-    if (diff(m.s, u.s).length > 0 || diff(m.t[tid].l, u.t[tid].l).length > 0) return undefined;
+    if (!equal(m.s, u.s, same) || !equal(m.t[tid].l, u.t[tid].l, same)) return undefined;
     out.push(parts.length > 1 ? parts : undefined);
   }
   return out;
 }
 
+/**
+ * Whether `diff(a, b)` is empty, without building its paths (the replays are compared after
+ * every step of a trace, and a naive search's traces are hundreds of steps long). States are
+ * immutable (a step copies what it writes), so a pair of objects found equal stays equal:
+ * `same` remembers them, and a later comparison descends only into what either replay copied.
+ */
+function equal(a: unknown, b: unknown, same: WeakMap<object, object>): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (same.get(a) === b) return true;
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  for (const k of Object.keys(x)) if (!equal(x[k], y[k], same)) return false;
+  for (const k of Object.keys(y)) if (!Object.hasOwn(x, k) && !equal(undefined, y[k], same)) return false;
+  same.set(a, b);
+  return true;
+}
+
+/**
+ * What one program's traces rebuild, kept per program: a search that finds several violations
+ * prints several traces of one instance, and each rebuild runs the compiler and its pre-pass.
+ */
+const rebuilt = new WeakMap<Program, { same?: boolean; flat?: Program }>();
+
+function rebuiltOf(p: Program): { same?: boolean; flat?: Program } {
+  let r = rebuilt.get(p);
+  if (r === undefined) rebuilt.set(p, (r = {}));
+  return r;
+}
+
+/** The instance's model, variant and params compiled with every reduction off. */
+function unmerged(inst: Instance): Program {
+  const r = rebuiltOf(inst.program);
+  return (r.flat ??= printerWith(inst.model, NO_REDUCTIONS, inst.variant, inst.params).program);
+}
+
 /** The printer rebuilt from its model is the program it holds (the check `traceInstance` makes). */
 function sameAsBuilt(inst: Instance): boolean {
+  const r = rebuiltOf(inst.program);
+  return (r.same ??= rebuiltSame(inst));
+}
+
+function rebuiltSame(inst: Instance): boolean {
   if (!isCompiled(inst.program)) return false;
-  const again = instantiateWith(inst.model, inst.program.reductions, inst.variant, inst.params);
+  const again = printerWith(inst.model, inst.program.reductions, inst.variant, inst.params);
   const text = (q: Program) =>
     JSON.stringify([q.init, q.threads.map((t): unknown[] => [t.name, t.locals as unknown, t.steps.length])]);
   return text(again.program) === text(inst.program);
