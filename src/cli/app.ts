@@ -242,7 +242,10 @@ export async function runCli(args: readonly string[], io: Io): Promise<number> {
             requiresArg: true,
           },
           ...jsonOpt,
-          engine: engineOpt,
+          engine: {
+            ...engineOpt,
+            describe: 'reference: states as objects; compiled: run the schedule on state vectors (same trace)',
+          },
           reductions: {
             type: 'boolean',
             default: true,

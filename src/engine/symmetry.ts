@@ -1,4 +1,5 @@
 import type { Symmetry } from '../core/symmetry.js';
+import { ModelError } from '../core/errors.js';
 import { renameSorted } from '../explore/system/thread-order.js';
 import { H1, H2, tstate } from '../explore/system/statehash.js';
 import type { Encoding } from './encoding.js';
@@ -246,6 +247,7 @@ export class VecCanon {
   /** Rank every hashed (pc, locals) by its lanes again (a new one was hashed: rare). */
   private rerank(): void {
     const count = this.h1.length;
+    if (count >= RANKS) throw new ModelError(`more than ${RANKS} thread states hashed for symmetry`, 'internal');
     if (count > this.pcRank.length) this.pcRank = new Float64Array(2 * count);
     const { h1, h2 } = this;
     const ids = Array.from({ length: count }, (_, i) => i).sort((a, b) => h1[a] - h1[b] || h2[a] - h2[b]);
