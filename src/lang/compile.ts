@@ -6,6 +6,7 @@ import { commit, evaluateWith, type Body, type Ctx, type Evaluation } from './co
 import { EXIT, flatten, type Flat, type FLocal, type FNode, type FStep } from './flatten.js';
 import type { Layout, Ref } from './layout.js';
 import { LockDisciplineError } from './discipline.js';
+import { LayoutError } from './domain.js';
 import { liveness, type Liveness } from './liveness.js';
 import { lockedSection, type Read, type Section, type SectionCode } from './section.js';
 
@@ -221,8 +222,9 @@ class CompiledCode<L> {
     try {
       return evaluateWith(this.layout, body, read, l, tid);
     } catch (e) {
-      if (!(e instanceof LockDisciplineError) && !(e instanceof UndeclaredUse)) throw e;
-      const code = e instanceof UndeclaredUse ? 'bad-model' : 'lock-discipline';
+      // A field the layout lacks or a value outside its domain is the model's mistake, named like a broken discipline.
+      if (!(e instanceof LockDisciplineError) && !(e instanceof UndeclaredUse) && !(e instanceof LayoutError)) throw e;
+      const code = e instanceof LockDisciplineError ? 'lock-discipline' : 'bad-model';
       throw new StepError(this.thread, n.label, e.message, code, this.opts.model);
     }
   }

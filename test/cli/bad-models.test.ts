@@ -70,11 +70,11 @@ describe('a model the compiler cannot accept is refused before the search', () =
     ],
     [
       'preempted-domain',
-      "model 'preempted-domain' thread 'reader' step 'x = x + 1' threw in guard: set x = 2 is outside its domain (0..1)",
+      "model 'preempted-domain' thread 'reader' step 'x = x + 1': set x = 2 is outside its domain (0..1)",
     ],
     [
       'preempted-field',
-      "model 'preempted-field' thread 'reader' step 'read y' threw in guard: get undefined: not a field of the model's layout",
+      "model 'preempted-field' thread 'reader' step 'read y': get undefined: not a field of the model's layout",
     ],
   ])('%s: an error only a preemption reaches is found by the search, as one line naming the step', (name, line) => {
     for (const engine of ['reference', 'compiled']) {
