@@ -81,6 +81,14 @@ export class StepError extends ModelError {
     this.name = 'StepError';
   }
 
+  /**
+   * The same error naming the thread that ran the step: threads with one body share its compiled
+   * steps, and an error raised inside one names the thread it was compiled for.
+   */
+  ofThread(thread: string): StepError {
+    return new StepError(thread, this.step, this.what, this.code, this.model, this.variant);
+  }
+
   /** The same error naming the model and variant. */
   located(model: string, variant: string): StepError {
     return new StepError(this.thread, this.step, this.what, this.code, model, variant);

@@ -87,6 +87,7 @@ export class VecSystem implements TransitionSystem<Int32Array> {
           this.enc,
           steps,
           t,
+          this.names[t],
           locs,
           (label) => `model '${inst.model.name}' thread '${this.names[t]}' step '${label}'`,
           slots,

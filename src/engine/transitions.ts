@@ -1,5 +1,5 @@
 import type { Access } from '../core/access.js';
-import { errorMessage, ModelError } from '../core/errors.js';
+import { errorMessage, ModelError, StepError } from '../core/errors.js';
 import type { StepViolation } from '../core/step.js';
 import type { LangStep } from '../lang/compile.js';
 import type { Footprint } from '../explore/system/system.js';
@@ -107,6 +107,7 @@ export class TransitionMemo {
     private readonly enc: Encoding,
     private readonly steps: readonly LangStep<unknown>[],
     private readonly t: number,
+    private readonly thread: string,
     private readonly locs: Locations,
     private readonly where: (label: string) => string,
     slots: number,
@@ -196,6 +197,7 @@ export class TransitionMemo {
   }
 
   private threw(label: string, what: string, e: unknown): ModelError {
+    if (e instanceof StepError) return e.ofThread(this.thread);
     if (e instanceof ModelError) return e;
     return new ModelError(`${this.where(label)} threw in ${what}: ${errorMessage(e)}`, 'model-threw');
   }

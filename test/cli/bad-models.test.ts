@@ -84,4 +84,15 @@ describe('a model the compiler cannot accept is refused before the search', () =
       expect(r.err).toBe(`mmcheck: error: ${line}\n`);
     }
   });
+
+  test('an error in a step that threads share names the thread that ran it (reader1, not reader0)', () => {
+    // Both readers run one compiled body; the schedule runs reader1 (thread 2) into the error.
+    for (const engine of ['reference', 'compiled']) {
+      const r = run(['replay', fixture('shared-body'), '--schedule', '0,2,2', '--engine', engine]);
+      expect(r.code).toBe(2);
+      expect(r.err).toBe(
+        "mmcheck: error: model 'shared-body' thread 'reader1' step 'x = x + 1': set x = 2 is outside its domain (0..1)\n",
+      );
+    }
+  });
 });

@@ -16,6 +16,7 @@
  * reads lie in the sets, by induction), so the decision trees cover every reachable state; some
  * of their leaves may be unreachable combinations, which SPIN simply never enables.
  */
+import { StepError } from '../../../src/core/errors.js';
 import { Encoding } from '../../../src/engine/encoding.js';
 import type { Evaluation } from '../../../src/lang/context.js';
 import type { LangStep } from '../../../src/lang/compile.js';
@@ -66,7 +67,8 @@ export interface Machine {
 /** The most leaves one step or property may have (the enumeration bound). */
 export const DEFAULT_LIMIT = 200_000;
 
-const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
+/** A step's error, without the thread and step a StepError names: the Promela comment sits at that step. */
+const errorText = (e: unknown) => (e instanceof StepError ? e.what : e instanceof Error ? e.message : String(e));
 
 export function machineOf(inst: Instance, limit = DEFAULT_LIMIT): Machine {
   const program = inst.program;

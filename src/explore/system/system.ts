@@ -1,5 +1,5 @@
 import type { Access } from '../../core/access.js';
-import { ModelError, errorMessage } from '../../core/errors.js';
+import { ModelError, StepError, errorMessage } from '../../core/errors.js';
 import { deepFreeze, LocationTrie, settle, type LocationNode } from '../../core/settle.js';
 import type { Instance } from '../../core/instantiate.js';
 import type { Property, StateView } from '../../core/property.js';
@@ -395,6 +395,7 @@ export class System implements TransitionSystem<GState> {
   }
 
   private threw(tid: number, st: Step, what: string, e: unknown): ModelError {
+    if (e instanceof StepError) return e.ofThread(this.names[tid]);
     if (e instanceof ModelError) return e;
     if (isFrozenWrite(e))
       return new ModelError(
