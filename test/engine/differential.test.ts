@@ -14,7 +14,7 @@ import { VecSystem } from '../../src/engine/system.js';
 import { explore, type SearchStrategy } from '../../src/explore/explore.js';
 import type { SearchResult } from '../../src/explore/results/result.js';
 import { ALL_REDUCTIONS, NO_REDUCTIONS } from '../../src/lang/index.js';
-import { outcomesOf } from '../helpers/verdicts.js';
+import { outcomesOf, violatedIn } from '../helpers/verdicts.js';
 import { sharedStates } from '../lang/helpers.js';
 import { buildProgram, genThread, type RandomThread } from '../lang/random-program.js';
 
@@ -62,10 +62,11 @@ describe('compiled engine: differential on random programs', () => {
         const inst = build(p);
         const reference = outcomesOf(inst, explore(inst, { strategy: 'naive', stopAtFirst: false, symmetry: false }));
         for (const strategy of ALL) {
-          // random: enough runs from a fixed seed to meet every outcome of these tiny programs.
           const opts = { strategy, stopAtFirst: false, seed: 1, runs: 400 };
           const vec = explore(inst, { ...opts, engine: 'compiled' });
           if (strategy !== 'random') expect([strategy, outcomesOf(inst, vec)]).toEqual([strategy, reference]);
+          // random samples: every violation it reports is one the naive search finds.
+          else expect(violatedIn(outcomesOf(inst, vec)).filter((q) => reference[q] !== 'violated')).toEqual([]);
           if (SAME_ALGORITHM.includes(strategy))
             expect([strategy, counts(vec)]).toEqual([strategy, counts(explore(inst, opts))]);
         }
