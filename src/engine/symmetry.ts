@@ -1,6 +1,7 @@
 import type { Symmetry } from '../core/symmetry.js';
 import { ModelError } from '../core/errors.js';
 import { renameSorted } from '../explore/system/thread-order.js';
+import { PermutationIds } from '../explore/system/permutations.js';
 import { H1, H2, tstate } from '../explore/system/statehash.js';
 import type { Encoding } from './encoding.js';
 import { fingerprint, fingerprintPermuted, MASK, TID } from './fingerprint.js';
@@ -42,10 +43,7 @@ export class VecCanon {
    */
   private pcRank = new Float64Array(64);
   private readonly stride: number;
-  private readonly perms: Int32Array[] = [];
-  private readonly inverses: Int32Array[] = [];
-  private readonly permIds = new Map<string | number, number>();
-  private readonly radix: number;
+  private readonly ids: PermutationIds;
   private last = 0;
   private lastDirty = false;
   /** Per group: a leaf of its key trie the next `key` is known to reach (`hint`). */
@@ -76,24 +74,23 @@ export class VecCanon {
     this.keyTries = groups.map(() => new ReadTrie<Float64Array>());
     this.hints = groups.map(() => undefined);
     this.used = groups.map(() => undefined);
-    this.radix = Math.pow(this.n, this.n) < Number.MAX_SAFE_INTEGER ? this.n : 0;
-    this.intern(Int32Array.from({ length: this.n }, (_, i) => i));
+    this.ids = new PermutationIds(this.n);
   }
 
   get permId(): number {
     if (this.lastDirty) {
-      this.last = this.intern(this.toBuf);
+      this.last = this.ids.intern(this.toBuf);
       this.lastDirty = false;
     }
     return this.last;
   }
 
   to(id: number): Int32Array {
-    return this.perms[id];
+    return this.ids.to(id);
   }
 
   from(id: number): Int32Array {
-    return this.inverses[id];
+    return this.ids.from(id);
   }
 
   /**
@@ -280,26 +277,5 @@ export class VecCanon {
     }
     this.used[gi] = trie.insert(this.lazy.log.pairs, keys);
     return keys;
-  }
-
-  private numericKey(to: ArrayLike<number>): number {
-    let k = 0;
-    for (let t = this.n - 1; t >= 0; t--) k = k * this.radix + to[t];
-    return k;
-  }
-
-  private intern(to: Int32Array): number {
-    const k = this.radix > 0 ? this.numericKey(to) : to.join(',');
-    let id = this.permIds.get(k);
-    if (id === undefined) {
-      id = this.perms.length;
-      this.permIds.set(k, id);
-      const p = Int32Array.from(to);
-      const inv = new Int32Array(this.n);
-      for (let t = 0; t < this.n; t++) inv[p[t]] = t;
-      this.perms.push(p);
-      this.inverses.push(inv);
-    }
-    return id;
   }
 }

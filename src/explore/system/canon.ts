@@ -1,5 +1,6 @@
 import { canonical, hashNode } from '../../core/fingerprint.js';
 import { insertThread, renameSorted } from './thread-order.js';
+import { PermutationIds } from './permutations.js';
 import { ensureHashes, H1, H2, PH1, PH2, PK, sharedNode, stateFingerprint, ThreadLanes } from './statehash.js';
 import { ModelError } from '../../core/errors.js';
 import type { Instance } from '../../core/instantiate.js';
@@ -38,11 +39,7 @@ export class Canonicalizer {
   private readonly order: Int32Array;
   private readonly lanes: ThreadLanes;
   private readonly sh = new Uint32Array(2);
-  private readonly perms: Int32Array[] = [];
-  private readonly inverses: Int32Array[] = [];
-  private readonly permIds = new Map<string | number, number>();
-  /** Radix for numeric permutation keys (`n^n` below 2^53), or 0: string keys. */
-  private readonly radix: number;
+  private readonly ids: PermutationIds;
   /** Permutation of the last key, interned lazily (-1: not yet). */
   private last = 0;
   private lastDirty = false;
@@ -82,14 +79,12 @@ export class Canonicalizer {
     this.k3 = new Float64Array(this.n);
     this.order = new Int32Array(this.n);
     this.lanes = new ThreadLanes(this.n);
-    this.radix = Math.pow(this.n, this.n) < Number.MAX_SAFE_INTEGER ? this.n : 0;
-    const id = Int32Array.from({ length: this.n }, (_, i) => i);
-    this.intern(id);
+    this.ids = new PermutationIds(this.n);
   }
 
   get permId(): number {
     if (this.lastDirty) {
-      this.last = this.intern(this.toBuf);
+      this.last = this.ids.intern(this.toBuf);
       this.lastDirty = false;
     }
     return this.last;
@@ -97,16 +92,16 @@ export class Canonicalizer {
 
   /** Thread → canonical slot for permutation `id`. */
   to(id: number): Int32Array {
-    return this.perms[id];
+    return this.ids.to(id);
   }
 
   /** Canonical slot → thread for permutation `id`. */
   from(id: number): Int32Array {
-    return this.inverses[id];
+    return this.ids.from(id);
   }
 
   get permutations(): number {
-    return this.perms.length;
+    return this.ids.count;
   }
 
   key(g: GState, out: Uint32Array): Uint32Array {
@@ -134,8 +129,8 @@ export class Canonicalizer {
   /** Hash lanes of `permute(g.s, toBuf)` into `sh`, reusing those cached on g for the same permutation. */
   private permutedShared(g: GState): void {
     let pk = -1;
-    if (this.radix > 0) {
-      pk = this.numericKey(this.toBuf);
+    if (this.ids.radix > 0) {
+      pk = this.ids.numericKey(this.toBuf);
       if (g[PK] === pk) {
         this.sh[0] = g[PH1]!;
         this.sh[1] = g[PH2]!;
@@ -165,27 +160,5 @@ export class Canonicalizer {
       insertThread(k0, k1, k2, k3, order, j, t);
     }
     return renameSorted(order, group, this.toBuf);
-  }
-
-  /** A permutation as a number in base `radix` (only when `radix` > 0). */
-  private numericKey(to: Int32Array): number {
-    let k = 0;
-    for (let t = this.n - 1; t >= 0; t--) k = k * this.radix + to[t];
-    return k;
-  }
-
-  private intern(to: Int32Array): number {
-    const k = this.radix > 0 ? this.numericKey(to) : to.join(',');
-    let id = this.permIds.get(k);
-    if (id === undefined) {
-      id = this.perms.length;
-      this.permIds.set(k, id);
-      const p = Int32Array.from(to);
-      const inv = new Int32Array(this.n);
-      for (let t = 0; t < this.n; t++) inv[p[t]] = t;
-      this.perms.push(p);
-      this.inverses.push(inv);
-    }
-    return id;
   }
 }
