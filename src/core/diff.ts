@@ -11,12 +11,19 @@ export interface Delta {
 export function diff(a: unknown, b: unknown, path = '', out: Delta[] = []): Delta[] {
   if (a === b) return out;
   if (isRecord(a) && isRecord(b) && Array.isArray(a) === Array.isArray(b)) {
-    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-    for (const k of keys) diff(a[k], b[k], join(path, k, Array.isArray(a)), out);
+    // a's keys, then b's that a lacks; a key whose values are one object or value costs no path.
+    const index = Array.isArray(a);
+    for (const k of Object.keys(a)) if (a[k] !== b[k]) diff(a[k], b[k], join(path, k, index), out);
+    for (const k of Object.keys(b)) if (!isOwnKey(a, k) && a[k] !== b[k]) diff(a[k], b[k], join(path, k, index), out);
     return out;
   }
   out.push({ path, before: a, after: b });
   return out;
+}
+
+/** Whether `k` is among `Object.keys(v)`: an own enumerable property. */
+function isOwnKey(v: object, k: string): boolean {
+  return Object.prototype.propertyIsEnumerable.call(v, k);
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
