@@ -18,18 +18,38 @@ import type { Program } from '../core/model.js';
 import type { Step } from '../core/step.js';
 import type { Change, TracePart } from '../explore/results/result.js';
 import type { LangStep } from './compile.js';
-import { isCompiled, isLangModel, NO_REDUCTIONS, printerWith, traceInstance } from './model.js';
+import {
+  isAsCompiled,
+  isCompiled,
+  isLangModel,
+  NO_REDUCTIONS,
+  printerWith,
+  recompiled,
+  traceInstance,
+} from './model.js';
 
 interface Run {
   s: unknown;
   readonly t: { pc: number; l: unknown }[];
 }
 
+/** A state of the trace's own replay: the shared state and each thread's pc and locals (a GState). */
+export interface Replayed {
+  readonly s: unknown;
+  readonly t: readonly { readonly pc: number; readonly l: unknown }[];
+}
+
 /**
  * The parts of each step of the schedule `tids` (undefined for a step of one part); undefined
  * when the program merges nothing, is not a language program, or cannot be rebuilt as it ran.
+ * `merged`, when given, is the replay of `tids` on `inst` the trace already made: the state
+ * before each step, and after the last (its states are not changed); else it is replayed here.
  */
-export function traceParts(inst: Instance, tids: readonly number[]): (readonly TracePart[] | undefined)[] | undefined {
+export function traceParts(
+  inst: Instance,
+  tids: readonly number[],
+  merged?: readonly Replayed[],
+): (readonly TracePart[] | undefined)[] | undefined {
   const printer = traceInstance(inst);
   const p = printer.program;
   if (!isLangModel(inst.model) || !isCompiled(p) || !p.merges) return undefined;
@@ -37,7 +57,7 @@ export function traceParts(inst: Instance, tids: readonly number[]): (readonly T
   // A program changed after it was built (a test's start locals) cannot be rebuilt unmerged.
   if (printer === inst && (p.reductions.resetDead || !sameAsBuilt(inst))) return undefined;
   try {
-    return expand(inst, p, tids);
+    return expand(inst, p, tids, printer === inst ? merged : undefined);
   } catch {
     return undefined; // the trace prints as the search ran it (the error shows there if it is one)
   }
@@ -45,26 +65,30 @@ export function traceParts(inst: Instance, tids: readonly number[]): (readonly T
 
 function expand(
   inst: Instance,
-  p: Program & { readonly merges?: { readonly local: boolean } },
+  p: Program & { readonly merges?: { readonly local: boolean; readonly locked: boolean } },
   tids: readonly number[],
+  merged: readonly Replayed[] | undefined,
 ) {
   const flat = unmerged(inst);
   const names = p.threads.map((t) => t.name);
-  const m = start(p);
+  const own = merged ? undefined : start(p);
+  let m: Replayed = merged ? merged[0] : own!;
   const u = start(flat);
   const out: (readonly TracePart[] | undefined)[] = [];
   const same = new WeakMap<object, object>();
-  for (const tid of tids) {
+  for (let i = 0; i < tids.length; i++) {
+    const tid = tids[i];
     const parts: TracePart[] = [];
     const local = () =>
       p.merges?.local && (flat.threads[tid].steps[u.t[tid].pc] as LangStep<unknown> | undefined)?.local;
     while (local()) parts.push(part(flat, u, tid, names));
-    for (let k = count(p, m, tid); k > 0; k--) {
+    for (let k = p.merges?.locked ? count(p, m, tid) : 1; k > 0; k--) {
       if (done(flat, u, tid)) return undefined;
       parts.push(part(flat, u, tid, names));
       while (local()) parts.push(part(flat, u, tid, names));
     }
-    exec(p, m, tid);
+    if (own) exec(p, own, tid);
+    else m = merged![i + 1];
     if (!equal(m.s, u.s, same) || !equal(m.t[tid].l, u.t[tid].l, same)) return undefined;
     out.push(parts.length > 1 ? parts : undefined);
   }
@@ -105,11 +129,14 @@ function rebuiltOf(p: Program): { same?: boolean; flat?: Program } {
 /** The instance's model, variant and params compiled with every reduction off. */
 function unmerged(inst: Instance): Program {
   const r = rebuiltOf(inst.program);
-  return (r.flat ??= printerWith(inst.model, NO_REDUCTIONS, inst.variant, inst.params).program);
+  return (r.flat ??= (
+    recompiled(inst, NO_REDUCTIONS) ?? printerWith(inst.model, NO_REDUCTIONS, inst.variant, inst.params)
+  ).program);
 }
 
 /** The printer rebuilt from its model is the program it holds (the check `traceInstance` makes). */
 function sameAsBuilt(inst: Instance): boolean {
+  if (isAsCompiled(inst.program)) return true;
   const r = rebuiltOf(inst.program);
   return (r.same ??= rebuiltSame(inst));
 }
@@ -125,13 +152,12 @@ function rebuiltSame(inst: Instance): boolean {
 function start(p: Program): Run {
   return { s: p.init, t: p.threads.map((t) => ({ pc: 0, l: t.locals as unknown })) };
 }
-
 function done(p: Program, g: Run, tid: number): boolean {
   return g.t[tid].pc >= p.threads[tid].steps.length;
 }
 
 /** How many steps of the unmerged program the merged step at thread `tid`'s pc runs. */
-function count(p: Program, g: Run, tid: number): number {
+function count(p: Program, g: Replayed, tid: number): number {
   const st = p.threads[tid].steps[g.t[tid].pc] as LangStep<unknown> | undefined;
   if (!st?.evaluate) return 1;
   const s = g.s;
