@@ -13,12 +13,21 @@ export function diff(a: unknown, b: unknown, path = '', out: Delta[] = []): Delt
   if (isRecord(a) && isRecord(b) && Array.isArray(a) === Array.isArray(b)) {
     // a's keys, then b's that a lacks; a key whose values are one object or value costs no path.
     const index = Array.isArray(a);
-    for (const k of Object.keys(a)) if (a[k] !== b[k]) diff(a[k], b[k], join(path, k, index), out);
-    for (const k of Object.keys(b)) if (!isOwnKey(a, k) && a[k] !== b[k]) diff(a[k], b[k], join(path, k, index), out);
+    const ka = Object.keys(a);
+    const kb = Object.keys(b);
+    for (const k of ka) if (a[k] !== b[k]) diff(a[k], b[k], join(path, k, index), out);
+    if (sameKeys(ka, kb)) return out; // the usual case: one shape
+    for (const k of kb) if (!isOwnKey(a, k) && a[k] !== b[k]) diff(a[k], b[k], join(path, k, index), out);
     return out;
   }
   out.push({ path, before: a, after: b });
   return out;
+}
+
+function sameKeys(ka: readonly string[], kb: readonly string[]): boolean {
+  if (ka.length !== kb.length) return false;
+  for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i]) return false;
+  return true;
 }
 
 /** Whether `k` is among `Object.keys(v)`: an own enumerable property. */
