@@ -78,19 +78,24 @@ function expand(
   const same = new WeakMap<object, object>();
   for (let i = 0; i < tids.length; i++) {
     const tid = tids[i];
-    const parts: TracePart[] = [];
+    const ran: Ran[] = [];
     const local = () =>
       p.merges?.local && (flat.threads[tid].steps[u.t[tid].pc] as LangStep<unknown> | undefined)?.local;
-    while (local()) parts.push(part(flat, u, tid, names));
+    while (local()) ran.push(step(flat, u, tid));
     for (let k = p.merges?.locked ? count(p, m, tid) : 1; k > 0; k--) {
       if (done(flat, u, tid)) return undefined;
-      parts.push(part(flat, u, tid, names));
-      while (local()) parts.push(part(flat, u, tid, names));
+      ran.push(step(flat, u, tid));
+      while (local()) ran.push(step(flat, u, tid));
     }
     if (own) exec(p, own, tid);
     else m = merged![i + 1];
     if (!equal(m.s, u.s, same) || !equal(m.t[tid].l, u.t[tid].l, same)) return undefined;
-    out.push(parts.length > 1 ? parts : undefined);
+    // Equal and immutable: the unmerged replay goes on from the merged one's objects, so the
+    // next comparison stops at the first object both share.
+    u.s = m.s;
+    u.t[tid].l = m.t[tid].l;
+    // A step of one part prints as itself: its part is never printed.
+    out.push(ran.length > 1 ? ran.map((r) => part(r, tid, names)) : undefined);
   }
   return out;
 }
@@ -165,15 +170,30 @@ function count(p: Program, g: Replayed, tid: number): number {
   return 'parts' in e ? (e.parts as readonly string[]).length : 1;
 }
 
-/** Run thread `tid`'s next step of the unmerged program, recording it as a part. */
-function part(p: Program, g: Run, tid: number, names: readonly string[]): TracePart {
+/** A step of the unmerged program run by `step`: the states before and after it. */
+interface Ran {
+  readonly st: Step<unknown, unknown>;
+  readonly s: unknown;
+  readonly l: unknown;
+  readonly s2: unknown;
+  readonly l2: unknown;
+}
+
+/** Run thread `tid`'s next step of the unmerged program. */
+function step(p: Program, g: Run, tid: number): Ran {
   const st = p.threads[tid].steps[g.t[tid].pc] as Step<unknown, unknown>;
-  const before = { s: g.s, l: g.t[tid].l };
-  const note = noteOf(st, before.s, before.l, tid, names);
+  const s = g.s;
+  const l = g.t[tid].l;
   exec(p, g, tid);
-  const changes: Change[] = diff(before.s, g.s).map((d) => ({ path: d.path, before: d.before, after: d.after }));
-  for (const d of diff(before.l, g.t[tid].l))
-    changes.push({ path: d.path, before: d.before, after: d.after, local: true });
+  return { st, s, l, s2: g.s, l2: g.t[tid].l };
+}
+
+/** A step run by `step` as a part of a merged step: its label, changes, chain and note. */
+function part(r: Ran, tid: number, names: readonly string[]): TracePart {
+  const { st } = r;
+  const note = noteOf(st, r.s, r.l, tid, names);
+  const changes: Change[] = diff(r.s, r.s2).map((d) => ({ path: d.path, before: d.before, after: d.after }));
+  for (const d of diff(r.l, r.l2)) changes.push({ path: d.path, before: d.before, after: d.after, local: true });
   return {
     label: st.label,
     changes,
