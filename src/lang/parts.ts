@@ -63,13 +63,12 @@ export function traceParts(
   }
 }
 
-function expand(
-  inst: Instance,
-  p: Program & { readonly merges?: { readonly local: boolean; readonly locked: boolean } },
-  tids: readonly number[],
-  merged: readonly Replayed[] | undefined,
-) {
+type MergingProgram = Program & { readonly merges?: { readonly local: boolean; readonly locked: boolean } };
+
+function expand(inst: Instance, p: MergingProgram, tids: readonly number[], merged: readonly Replayed[] | undefined) {
   const flat = unmerged(inst);
+  const plain = plainThreads(p, flat);
+  if (plain.every((x) => x)) return undefined;
   const names = p.threads.map((t) => t.name);
   const own = merged ? undefined : start(p);
   let m: Replayed = merged ? merged[0] : own!;
@@ -78,6 +77,16 @@ function expand(
   const same = new WeakMap<object, object>();
   for (let i = 0; i < tids.length; i++) {
     const tid = tids[i];
+    if (plain[tid]) {
+      // The same step in both programs: the unmerged replay takes its outcome (not its pc: no
+      // step of this thread runs there).
+      if (own) exec(p, own, tid);
+      else m = merged![i + 1];
+      u.s = m.s;
+      u.t[tid].l = m.t[tid].l;
+      out.push(undefined);
+      continue;
+    }
     const ran: Ran[] = [];
     const local = () =>
       p.merges?.local && (flat.threads[tid].steps[u.t[tid].pc] as LangStep<unknown> | undefined)?.local;
@@ -98,6 +107,15 @@ function expand(
     out.push(ran.length > 1 ? ran.map((r) => part(r, tid, names)) : undefined);
   }
   return out;
+}
+
+/**
+ * The threads whose every step is one kernel step: with locked sections not merged, a thread
+ * without local computations compiles to the same steps merged or not (merging local steps
+ * changes nothing else), so neither its steps nor their outcomes differ between the replays.
+ */
+function plainThreads(p: MergingProgram, flat: Program): boolean[] {
+  return flat.threads.map((t) => !p.merges?.locked && !t.steps.some((st) => (st as LangStep<unknown>).local));
 }
 
 /**
