@@ -9,7 +9,9 @@
  *  - then, for each part of the step (one, or the parts of a merged locked section), that part,
  *    followed, with local steps merged, by the local steps after it up to the next shared step.
  * After each merged step the two replays must agree on the shared state and the thread's locals;
- * if they ever do not, no step gets parts and the trace prints as the search ran it.
+ * if they ever do not, no step gets parts and the trace prints as the search ran it. The replay
+ * of the merged program is the trace's own (buildTrace); the unmerged program and the printer are
+ * compiled once per instance, from the language program the instance was compiled from.
  */
 import { diff } from '../core/diff.js';
 import { errorMessage } from '../core/errors.js';
