@@ -124,8 +124,17 @@ export function compileProgram<S>(
     // Each thread run alone before any search (src/lang/prepass.ts).
     precheck: () => void prepass(out),
   };
+  sources.set(out, { lang: p, model });
   return out;
 }
+
+/**
+ * The language program each compiled program was compiled from: a trace compiles it again with
+ * other reductions (`recompiled`) instead of building the model again. A program changed after
+ * it was built (a spread with other threads) is another object, absent here.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- programs of every state type
+const sources = new WeakMap<Program, { readonly lang: LangProgram<any>; readonly model?: string }>();
 
 const isSub = <L>(b: Block<L> | Sub<L>): b is Sub<L> => !Array.isArray(b);
 
@@ -250,14 +259,32 @@ export { ALL_REDUCTIONS, NO_REDUCTIONS };
 export function traceInstance(inst: Instance): Instance {
   const p = inst.program;
   if (!isLangModel(inst.model) || !isCompiled(p) || !p.reductions.resetDead) return inst;
-  const quiet = printerWith(
-    inst.model,
-    { ...p.reductions, resetDead: false, liveness: false },
-    inst.variant,
-    inst.params,
-  );
+  const red = { ...p.reductions, resetDead: false, liveness: false };
+  const again = recompiled(inst, red);
+  if (again !== undefined) return again;
+  const quiet = printerWith(inst.model, red, inst.variant, inst.params);
   // An instance whose program was changed after it was built (a test's other start locals) is printed as it is.
   const text = (q: Program) =>
     JSON.stringify([q.init, q.threads.map((t): unknown[] => [t.name, t.locals as unknown, t.steps.length])]);
   return text(quiet.program) === text(p) ? quiet : inst;
+}
+
+/** Whether the program is the one compiled from its language program, unchanged since (`recompiled`). */
+export function isAsCompiled(p: Program): boolean {
+  return sources.has(p);
+}
+
+/**
+ * The instance with its program compiled again, with other reductions and without the pre-pass,
+ * from the language program it was compiled from; undefined when that is not known (a program
+ * changed after it was built, or not compiled by `compileProgram`). The same program as
+ * `printerWith` builds, without building the model again (a kernel model's build costs more than
+ * its compilation), and without a second `instantiate`: the properties are the same objects.
+ */
+export function recompiled(inst: Instance, red: Reductions): Instance | undefined {
+  const src = sources.get(inst.program);
+  if (src === undefined) return undefined;
+  const program = { ...compileProgram(src.lang, red, src.model), precheck: undefined };
+  sources.set(program, src);
+  return { ...inst, program };
 }

@@ -4,6 +4,9 @@
  * program whose rows are derived by hand.
  */
 import { describe, expect, test } from '@jest/globals';
+import { instantiate } from '../../src/core/instantiate.js';
+import { VecSystem } from '../../src/engine/system.js';
+import { explore } from '../../src/explore/explore.js';
 import { System } from '../../src/explore/system/system.js';
 import type { Trace } from '../../src/explore/results/result.js';
 import {
@@ -23,6 +26,7 @@ import {
 import { swimlanesHtml } from '../../src/report/html.js';
 import { traceToJson } from '../../src/report/json.js';
 import { renderSwimlanes } from '../../src/report/swimlanes.js';
+import { models } from '../../models/index.js';
 import { langProgram } from './helpers.js';
 
 const shared = layout({ x: int(0, 3), k: spinlock(), g: guardedBy('k', int(0, 3)) });
@@ -180,5 +184,42 @@ describe('the parts of merged steps', () => {
       '3 last',
     ]);
     expect(html).toContain('the kernel steps of one atomic step');
+  });
+});
+
+/**
+ * A system compiles the programs its traces replay once (src/lang/model.ts `recompiled`), from
+ * the language program its instance was compiled from, and its traces replay the program once:
+ * every trace must be the one a fresh system prints, and the one printed from a copy of the
+ * program (not the compiled object: its traces build the model again, as before the cache).
+ */
+describe('the programs a trace replays are built once per instance', () => {
+  const model = models.find((m) => m.name === 'rmap-vs-vma-adjust')!;
+  const build = () => instantiate(model, 'vma-seqcount', { exec: 0 });
+  const inst = build();
+  const found = explore(inst, { strategy: 'naive', stopAtFirst: false });
+  const violations = found.kind === 'violation' ? found.violations : [];
+  const schedules = violations.map((v) => v.trace.steps.map((st) => st.tid));
+  const fresh = schedules.map((s) => new System(build()).trace(s));
+
+  test('the search finds counterexamples with merged steps', () => {
+    expect(schedules.map((s) => s.length)).toEqual([57, 59, 60, 62]);
+    expect(fresh.map((t) => t.steps.filter((st) => st.parts).length)).toEqual([1, 1, 2, 2]);
+  });
+
+  test('every trace of one system is the trace of a fresh system, on either engine', () => {
+    const sys = new System(inst);
+    const vec = new VecSystem(inst);
+    const again = [...schedules, ...schedules].map((s) => sys.trace(s));
+    expect(JSON.stringify(again)).toBe(JSON.stringify([...fresh, ...fresh]));
+    expect(again).toStrictEqual([...fresh, ...fresh]);
+    expect(schedules.map((s) => vec.trace(s))).toStrictEqual(fresh);
+    expect(violations.map((v) => v.trace)).toStrictEqual(fresh);
+  });
+
+  test('a copy of the program prints the same traces, built from the model', () => {
+    const copy = new System({ ...inst, program: { ...inst.program } });
+    const traces = schedules.map((s) => copy.trace(s));
+    expect(JSON.stringify(traces)).toBe(JSON.stringify(fresh));
   });
 });

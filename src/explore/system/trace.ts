@@ -8,27 +8,28 @@ import type { TransitionSystem } from './transition.js';
 
 /**
  * Replay a schedule from the initial state, recording each step's label and changes, and the
- * kernel steps of each step the compiler merged (src/lang/parts.ts).
+ * kernel steps of each step the compiler merged (src/lang/parts.ts, given this replay's states).
  */
 export function buildTrace(sys: System, tids: readonly number[]): Trace {
-  const parts = traceParts(sys.inst, tids);
   let g = sys.initial();
-  const steps: TraceStep[] = [];
+  const states: GState[] = [g];
+  const rows: Omit<TraceStep, 'parts'>[] = [];
+  // After a BUG the replay of the parts runs its own way (it does not step past one).
+  let bugBeforeEnd = false;
   for (let i = 0; i < tids.length; i++) {
     const tid = tids[i];
     requireEnabled(sys, g, tid, i);
     const label = sys.label(g, tid);
-    const next = sys.exec(g, tid).g;
-    const more = parts?.[i];
-    steps.push({
-      tid,
-      thread: sys.names[tid],
-      label,
-      changes: changes(g, next, tid),
-      ...(more ? { parts: more } : {}),
-    });
-    g = next;
+    const ex = sys.exec(g, tid);
+    if (ex.violation && i < tids.length - 1) bugBeforeEnd = true;
+    rows.push({ tid, thread: sys.names[tid], label, changes: changes(g, ex.g, tid) });
+    states.push((g = ex.g));
   }
+  const parts = traceParts(sys.inst, tids, bugBeforeEnd ? undefined : states);
+  const steps: TraceStep[] = rows.map((r, i) => {
+    const more = parts?.[i];
+    return more ? { ...r, parts: more } : r;
+  });
   return { threads: sys.names, steps, schedule: formatSchedule(tids) };
 }
 
