@@ -264,6 +264,14 @@ export class VecCanon {
       this.used[gi] = hit;
       return hit.leaf;
     }
+    return this.runKeys(v, gi);
+  }
+
+  /**
+   * threadKey of each thread of group gi, run (a miss of the key trie) and memoised. Its own
+   * method: its closures' context is then allocated on a miss, not at every lookup.
+   */
+  private runKeys(v: Int32Array, gi: number): Float64Array {
     const view = this.lazy.bind(v);
     const group = this.groups[gi];
     let keys: Float64Array;
@@ -275,7 +283,7 @@ export class VecCanon {
       const s = this.enc.shared(v);
       return Float64Array.from(group, (t) => this.threadKey!(s, t));
     }
-    this.used[gi] = trie.insert(this.lazy.log.pairs, keys);
+    this.used[gi] = this.keyTries[gi].insert(this.lazy.log.pairs, keys);
     return keys;
   }
 }
