@@ -6,6 +6,7 @@ import { fingerprintSum } from './fingerprint.js';
 import type { VecSystem } from './system.js';
 import type { VecCanon } from './symmetry.js';
 import { DONE, type Move } from './transitions.js';
+import { KeyCache } from './keycache.js';
 import { FingerprintSet } from './table.js';
 import { readsAny, type TrieLeaf } from './trie.js';
 import type { Found } from '../explore/system/check.js';
@@ -24,8 +25,10 @@ const POLL_MASK = 65535;
  * system. Without symmetry a state's key is its additive fingerprint (fingerprintSum), and a
  * successor's key comes from its parent's by swapping the terms of the slots the step changes
  * (VecSystem.successorSum): a successor already visited — most of them — is never built.
- * Under symmetry the key is that of the canonical permutation, computed on the successor built
- * in a scratch vector. A new successor is built in the vector kept for its depth.
+ * Under symmetry the key is that of the canonical permutation; the successor's additive
+ * fingerprint finds it in a KeyCache when that vector was keyed a little earlier (about half
+ * the time), else it is computed on the successor, built in the vector kept for its depth
+ * (free: a popped state is never looked at again), where a new successor is built anyway.
  */
 export function searchVecNaive(sys: VecSystem, opts: SearchOptions = {}): SearchResult {
   return guarded(() => new VecNaive(sys, opts).run());
@@ -40,7 +43,8 @@ class VecNaive {
   private readonly budget: Budget;
   private readonly rec: Recorder;
   private readonly table = new FingerprintSet();
-  private readonly incremental: boolean;
+  /** Under symmetry: the orbit keys of vectors by their additive fingerprint. */
+  private readonly cache = new KeyCache();
   private readonly canon: VecCanon | null;
   /** Symmetry groups (KEYS holds G leaves a depth). */
   private readonly G: number;
@@ -49,9 +53,11 @@ class VecNaive {
   private readonly EN: number[] = [];
   private readonly NEXT: number[] = [];
   private readonly VIA: number[] = [];
-  /** The additive fingerprint's lanes of V[k] (without symmetry). */
-  private readonly FA: number[] = [];
-  private readonly FB: number[] = [];
+  /**
+   * The additive fingerprint's lanes of V[k] at 2k, 2k + 1 (with symmetry too: KeyCache's key),
+   * in a typed array: lanes never pass as numbers (a 32-bit one would be boxed).
+   */
+  private FP = new Int32Array(128);
   /** The invariants' memo leaf of V[k], and its key leaves per symmetry group. */
   private readonly INV: (TrieLeaf<readonly Found[]> | undefined)[] = [];
   private readonly KEYS: (TrieLeaf<Float64Array> | undefined)[] = [];
@@ -66,7 +72,6 @@ class VecNaive {
     this.budget = new Budget(opts, opts.onProgress);
     this.rec = new Recorder(sys, opts.stopAtFirst ?? true);
     this.canon = sys.canon;
-    this.incremental = sys.canon === null;
     this.G = sys.canon === null ? 0 : sys.canon.used.length;
     this.n = sys.n;
   }
@@ -82,8 +87,18 @@ class VecNaive {
     return this.budget.stats('naive', this.table.size, this.table.bytes(), this.sys.symmetryStats());
   }
 
-  /** Enter state v at depth k; true when what its check found stops the search. */
-  private push(k: number, v: Int32Array, via: number, fp: Int32Array, same: TrieLeaf<readonly Found[]> | undefined) {
+  /**
+   * Enter state v at depth k, its additive fingerprint `fp`; true when what its check found
+   * stops the search. `keyed`: the last VecCanon.key was v's (its key leaves are v's).
+   */
+  private push(
+    k: number,
+    v: Int32Array,
+    via: number,
+    fp: Int32Array,
+    same: TrieLeaf<readonly Found[]> | undefined,
+    keyed: boolean,
+  ) {
     const { sys, n } = this;
     // sys.enabledMask, from the moves kept for the loop.
     let en = 0;
@@ -96,25 +111,41 @@ class VecNaive {
     this.EN[k] = en;
     this.NEXT[k] = 0;
     this.VIA[k] = via;
-    this.FA[k] = fp[0];
-    this.FB[k] = fp[1];
-    for (let gi = 0; gi < this.G; gi++) this.KEYS[k * this.G + gi] = this.canon!.used[gi];
+    if (2 * k + 2 > this.FP.length) {
+      const a = new Int32Array(2 * this.FP.length);
+      a.set(this.FP);
+      this.FP = a;
+    }
+    this.FP[2 * k] = fp[0];
+    this.FP[2 * k + 1] = fp[1];
+    for (let gi = 0; gi < this.G; gi++) this.KEYS[k * this.G + gi] = keyed ? this.canon!.used[gi] : undefined;
     const found = sys.check(v, en, same);
     this.INV[k] = sys.invariantLeaf;
-    return found.length > 0 && this.rec.record(found, () => this.path(k));
+    return found.length > 0 && this.report(found, k);
+  }
+
+  /**
+   * Record what a check or a step found, the path to depth k (then step `last`) its schedule;
+   * true when the search stops. Its own method: a function that makes a closure over its
+   * parameters allocates their context at every call, even when it makes no closure.
+   */
+  private report(found: readonly Found[], k: number, last?: number): boolean {
+    return this.rec.record(found, () => this.path(k, last));
   }
 
   run(): SearchResult {
-    const { sys, budget, table, rec, canon, incremental, n, G, V, EN, NEXT, FA, FB, INV, KEYS, MOVES } = this;
+    const { sys, budget, table, rec, canon, cache, n, G, V, EN, NEXT, INV, KEYS, MOVES } = this;
     const v0 = sys.initial();
-    const fp0 = incremental ? fingerprintSum(v0, new Int32Array(2)) : sys.key(v0);
-    table.add(fp0[0], fp0[1]);
-    const scratch = new Int32Array(v0.length);
+    const len = v0.length;
+    const sum = fingerprintSum(v0, new Int32Array(2));
+    table.add(canon === null ? sum : sys.key(v0));
+    const scratch = new Int32Array(len);
     const out = new Int32Array(2);
+    const keyOut = new Int32Array(2);
     let stopped: IncompleteReason | null = null;
     let truncated = false;
     let k = 0;
-    if (this.push(0, v0, -1, fp0, undefined)) return finish(rec, null, this.stats());
+    if (this.push(0, v0, -1, sum, undefined, true)) return finish(rec, null, this.stats());
     while (k >= 0 && !stopped) {
       let p = NEXT[k];
       while (p < n && (EN[k] & (1 << p)) === 0) p++;
@@ -131,46 +162,51 @@ class VecNaive {
       }
       const v = V[k];
       const m = MOVES[k * n + p];
-      let fp: Int32Array;
+      if (m.violation) {
+        const bug = sys.apply(v, p, scratch, m)!;
+        if (this.report([{ ...bug, kind: 'assertion' }], k, p)) break;
+        continue;
+      }
+      // The vector kept for depth k + 1 is free: a popped state is never looked at again.
+      const w = (V[k + 1] ??= new Int32Array(len));
+      const raw = sys.successorSum(v, p, this.FP, 2 * k, out, m);
+      let fp = raw;
       let changed = -1;
-      if (incremental && !m.violation) fp = sys.successorSum(v, p, FA[k], FB[k], out, m);
-      else {
-        const bug = sys.apply(v, p, scratch, m);
-        if (bug) {
-          const at = k;
-          const via = p;
-          if (rec.record([{ ...bug, kind: 'assertion' }], () => this.path(at, via))) break;
-          continue;
-        }
-        if (canon !== null) {
+      let built = false;
+      let keyed = false;
+      if (canon !== null) {
+        const hit = cache.get(raw, keyOut);
+        if (hit !== null) fp = hit;
+        else {
+          sys.apply(v, p, w, m);
+          built = true;
           changed = sys.changes(v, p, m);
           canon.hint(KEYS, k * G, sys.changed, changed);
+          fp = sys.key(w);
+          keyed = true;
+          cache.set(raw, fp);
         }
-        fp = sys.key(scratch);
       }
       if (table.size >= budget.maxStates) {
         // Only a new state is over the limit.
-        if (!table.has(fp[0], fp[1])) {
+        if (!table.has(fp)) {
           stopped = 'max-states';
           break;
         }
         continue;
       }
-      if (!table.add(fp[0], fp[1])) continue;
-      // One vector per depth: a popped state is never looked at again.
-      const w = (V[k + 1] ??= new Int32Array(v0.length));
+      if (!table.add(fp)) continue;
       if (changed < 0) changed = sys.changes(v, p, m);
       const inv = INV[k];
       const same = inv !== undefined && !readsAny(inv.reads, sys.changed, changed) ? inv : undefined;
-      if (incremental) sys.apply(v, p, w, m);
-      else w.set(scratch);
+      if (!built) sys.apply(v, p, w, m);
       sys.forget();
       // Another thread whose next step read none of the changed slots does the same in w.
       for (let t = 0; t < n; t++) {
         const mt = MOVES[k * n + t];
         if (t !== p && (mt === DONE || !readsAny(mt.reads, sys.changed, changed))) sys.seed(w, t, mt);
       }
-      if (this.push(k + 1, w, p, fp, same)) break;
+      if (this.push(k + 1, w, p, raw, same, keyed)) break;
       if (k + 1 >= budget.depthLimit) {
         if (EN[k + 1] !== 0) truncated = true;
         continue;

@@ -246,13 +246,21 @@ export class VecSystem implements TransitionSystem<Int32Array> {
 
   /**
    * The additive fingerprint (fingerprintSum) of thread t's successor of v, from v's lanes
-   * (a, b), without building the successor: each slot the step changes swaps its term. For a
-   * step that neither blocks nor raises (the naive search without symmetry keys states so).
+   * (`lanes[at]`, `lanes[at + 1]`), without building the successor: each slot the step changes
+   * swaps its term. For a step that neither blocks nor raises (the naive search keys states so).
+   * Lanes go in and out through typed arrays: a 32-bit lane passed as a number would be boxed.
    */
-  successorSum(v: Int32Array, t: number, a: number, b: number, out: Int32Array, m = this.move(v, t)): Int32Array {
+  successorSum(
+    v: Int32Array,
+    t: number,
+    lanes: Int32Array,
+    at: number,
+    out: Int32Array,
+    m = this.move(v, t),
+  ): Int32Array {
     // The swaps of the slots whose old value the move knows are summed in (dA, dB).
-    a = (a + m.dA) | 0;
-    b = (b + m.dB) | 0;
+    let a = (lanes[at] + m.dA) | 0;
+    let b = (lanes[at + 1] + m.dB) | 0;
     const blind = m.blind;
     for (let i = 0; i < blind.length; i += 2) {
       const s = blind[i];

@@ -16,10 +16,13 @@ export class FingerprintSet {
   private slots = new Int32Array(2 * this.cap);
   size = 0;
 
-  /** Add a fingerprint; false when it was already present. */
-  add(a: number, b: number): boolean {
-    a |= 0;
-    b |= 0;
+  /**
+   * Add the fingerprint (fp[0], fp[1]); false when it was already present. Its lanes come in a
+   * typed array: a 32-bit lane passed as a number would be boxed (a heap number a call).
+   */
+  add(fp: Int32Array): boolean {
+    const a = fp[0];
+    let b = fp[1];
     if (a === 0 && b === 0) b = 1;
     const slots = this.slots;
     const cap = this.cap;
@@ -39,9 +42,9 @@ export class FingerprintSet {
     return true;
   }
 
-  has(a: number, b: number): boolean {
-    a |= 0;
-    b |= 0;
+  has(fp: Int32Array): boolean {
+    const a = fp[0];
+    let b = fp[1];
     if (a === 0 && b === 0) b = 1;
     const slots = this.slots;
     let i = this.home(a, b, this.cap);
