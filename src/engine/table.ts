@@ -1,5 +1,3 @@
-import { mul } from '../core/fingerprint.js';
-
 /** Grow past 85% full, by half: the table stays 57–85% full, 9.4–14.1 bytes a state. */
 const MAX_LOAD = 0.85;
 const GROWTH = 1.5;
@@ -61,9 +59,13 @@ export class FingerprintSet {
     return this.slots.byteLength;
   }
 
+  /**
+   * A fingerprint's first slot: its hash scaled to the capacity (h · cap / 2^32, exact: below
+   * 2^53 the product is, and above it the rounding error is far below cap).
+   */
   private home(a: number, b: number, cap: number): number {
-    const h = (a ^ mul(b, 0x9e3779b1)) >>> 0;
-    return Math.floor((h / 4294967296) * cap);
+    const h = (a ^ Math.imul(b, 0x9e3779b1)) >>> 0;
+    return (h * (cap / 4294967296)) | 0;
   }
 
   private grow(): void {
