@@ -61,7 +61,7 @@ class VecNaive {
   /** The invariants' memo leaf of V[k], and its key leaves per symmetry group. */
   private readonly INV: (TrieLeaf<readonly Found[]> | undefined)[] = [];
   private readonly KEYS: (TrieLeaf<Float64Array> | undefined)[] = [];
-  /** What each thread does in V[k]: MOVES[k * n + t]. */
+  /** What each thread does in V[k]: MOVES[k * n + t] (set before V[k] is pushed). */
   private readonly MOVES: Move[] = [];
   private transitions = 0;
 
@@ -99,14 +99,10 @@ class VecNaive {
     same: TrieLeaf<readonly Found[]> | undefined,
     keyed: boolean,
   ) {
-    const { sys, n } = this;
-    // sys.enabledMask, from the moves kept for the loop.
+    const { sys, n, MOVES } = this;
+    // sys.enabledMask, from the moves the caller put in MOVES.
     let en = 0;
-    for (let t = 0; t < n; t++) {
-      const m = sys.move(v, t);
-      this.MOVES[k * n + t] = m;
-      if (!m.blocked) en |= 1 << t;
-    }
+    for (let t = 0; t < n; t++) if (!MOVES[k * n + t].blocked) en |= 1 << t;
     this.V[k] = v;
     this.EN[k] = en;
     this.NEXT[k] = 0;
@@ -145,6 +141,7 @@ class VecNaive {
     let stopped: IncompleteReason | null = null;
     let truncated = false;
     let k = 0;
+    for (let t = 0; t < n; t++) MOVES[t] = sys.lookup(v0, t);
     if (this.push(0, v0, -1, sum, undefined, true)) return finish(rec, null, this.stats());
     while (k >= 0 && !stopped) {
       let p = NEXT[k];
@@ -200,11 +197,11 @@ class VecNaive {
       const inv = INV[k];
       const same = inv !== undefined && !readsAny(inv.reads, sys.changed, changed) ? inv : undefined;
       if (!built) sys.apply(v, p, w, m);
-      sys.forget();
       // Another thread whose next step read none of the changed slots does the same in w.
       for (let t = 0; t < n; t++) {
         const mt = MOVES[k * n + t];
-        if (t !== p && (mt === DONE || !readsAny(mt.reads, sys.changed, changed))) sys.seed(w, t, mt);
+        MOVES[(k + 1) * n + t] =
+          t !== p && (mt === DONE || !readsAny(mt.reads, sys.changed, changed)) ? mt : sys.lookup(w, t);
       }
       if (this.push(k + 1, w, p, raw, same, keyed)) break;
       if (k + 1 >= budget.depthLimit) {

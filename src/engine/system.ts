@@ -160,6 +160,11 @@ export class VecSystem implements TransitionSystem<Int32Array> {
     return m;
   }
 
+  /** What thread t's next step does in v, looked up (for a search that keeps its own moves). */
+  lookup(v: Int32Array, t: number): Move {
+    return this.memos[t].move(v);
+  }
+
   /**
    * A new vector, carved from a shared chunk: a view costs far less than its own ArrayBuffer
    * (vectors are longer than V8 keeps on its heap). A chunk lives while a view into it does.
@@ -172,17 +177,6 @@ export class VecSystem implements TransitionSystem<Int32Array> {
     const w = this.chunk.subarray(this.chunkAt, this.chunkAt + len);
     this.chunkAt += len;
     return w;
-  }
-
-  /** Make m thread t's last lookup, in v (the caller knows it is what t does in v). */
-  seed(v: Int32Array, t: number, m: Move): void {
-    this.lastV[t] = v;
-    this.lastMove[t] = m;
-  }
-
-  /** Drop the last lookups: a caller is about to reuse a vector for another state. */
-  forget(): void {
-    this.lastV.fill(null);
   }
 
   pc(v: Int32Array, t: number): number {
