@@ -18,6 +18,9 @@ import type { Found } from '../explore/system/check.js';
  */
 const POLL_MASK = 65535;
 
+/** At most this many findings remembered as recorded (a list made anew each time is not memoised). */
+const REPORTED = 4096;
+
 /**
  * Naive exhaustive search on the compiled engine: stateful DFS over every enabled thread at
  * every state, the visited set an 8-byte-a-slot fingerprint set (FingerprintSet, at most 16
@@ -42,6 +45,12 @@ export function searchVecNaive(sys: VecSystem, opts: SearchOptions = {}): Search
 class VecNaive {
   private readonly budget: Budget;
   private readonly rec: Recorder;
+  /**
+   * What the search passed to the recorder and did not stop at: a memoised list of findings (a
+   * property memo's leaf) or a step's violation. The recorder keeps the first violation of each
+   * property, so passing one again records nothing: it is skipped, without a record call.
+   */
+  private readonly reported = new Set<object>();
   private readonly table = new FingerprintSet();
   /** Under symmetry: the orbit keys of vectors by their additive fingerprint. */
   private readonly cache = new KeyCache();
@@ -125,8 +134,11 @@ class VecNaive {
    * true when the search stops. Its own method: a function that makes a closure over its
    * parameters allocates their context at every call, even when it makes no closure.
    */
-  private report(found: readonly Found[], k: number, last?: number): boolean {
-    return this.rec.record(found, () => this.path(k, last));
+  private report(found: readonly Found[], k: number, last?: number, what: object = found): boolean {
+    if (this.reported.has(what)) return false;
+    if (this.rec.record(found, () => this.path(k, last))) return true;
+    if (this.reported.size < REPORTED) this.reported.add(what);
+    return false;
   }
 
   run(): SearchResult {
@@ -160,8 +172,9 @@ class VecNaive {
       const v = V[k];
       const m = MOVES[k * n + p];
       if (m.violation) {
+        if (this.reported.has(m.violation)) continue;
         const bug = sys.apply(v, p, scratch, m)!;
-        if (this.report([{ ...bug, kind: 'assertion' }], k, p)) break;
+        if (this.report([{ ...bug, kind: 'assertion' }], k, p, m.violation)) break;
         continue;
       }
       // The vector kept for depth k + 1 is free: a popped state is never looked at again.
