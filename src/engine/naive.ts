@@ -142,19 +142,28 @@ class VecNaive {
   }
 
   run(): SearchResult {
-    const { sys, budget, table, rec, canon, cache, n, G, V, EN, NEXT, INV, KEYS, MOVES } = this;
+    const { sys, table, canon, n } = this;
     const v0 = sys.initial();
-    const len = v0.length;
     const sum = fingerprintSum(v0, new Int32Array(2));
     table.add(canon === null ? sum : sys.key(v0));
+    for (let t = 0; t < n; t++) this.MOVES[t] = sys.lookup(v0, t);
+    if (this.push(0, v0, -1, sum, undefined, true)) return finish(this.rec, null, this.stats());
+    return finish(this.rec, this.dfs(v0.length), this.stats());
+  }
+
+  /**
+   * The search from the state pushed at depth 0 (vectors of `len` slots): why it stopped short,
+   * or null. Only the loop: code after it would run once a search, so the loop's optimised code
+   * (compiled while it runs) would have no feedback there and be thrown away at every search's end.
+   */
+  private dfs(len: number): IncompleteReason | null {
+    const { sys, budget, table, canon, cache, n, G, V, EN, NEXT, INV, KEYS, MOVES } = this;
     const scratch = new Int32Array(len);
     const out = new Int32Array(2);
     const keyOut = new Int32Array(2);
     let stopped: IncompleteReason | null = null;
     let truncated = false;
     let k = 0;
-    for (let t = 0; t < n; t++) MOVES[t] = sys.lookup(v0, t);
-    if (this.push(0, v0, -1, sum, undefined, true)) return finish(rec, null, this.stats());
     while (k >= 0 && !stopped) {
       let p = NEXT[k];
       while (p < n && (EN[k] & (1 << p)) === 0) p++;
@@ -223,6 +232,6 @@ class VecNaive {
       }
       k++;
     }
-    return finish(rec, stopped ?? (truncated ? 'max-depth' : null), this.stats());
+    return stopped ?? (truncated ? 'max-depth' : null);
   }
 }
