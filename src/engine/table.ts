@@ -1,6 +1,8 @@
 /** Grow past 85% full, by half: the table stays 57–85% full, 9.4–14.1 bytes a state. */
 const MAX_LOAD = 0.85;
 const GROWTH = 1.5;
+/** Entries of the recent-fingerprint filter (a power of two): 32 KiB, within the L1/L2 caches. */
+const RECENT = 1 << 12;
 
 /**
  * The compiled naive search's visited set: 64-bit fingerprints (hash compaction), 8 bytes a
@@ -12,6 +14,13 @@ const GROWTH = 1.5;
 export class FingerprintSet {
   private cap = 64;
   private slots = new Int32Array(2 * this.cap);
+  /**
+   * A direct-mapped filter of fingerprints found or added lately. Most successors a search
+   * meets again it met a few steps before (two orders of the same steps); the filter answers
+   * those from a small array that stays in cache, instead of a probe into the table, which
+   * is a cache miss once the table is large. It holds only fingerprints the table holds.
+   */
+  private readonly recent = new Int32Array(2 * RECENT);
   size = 0;
 
   /**
@@ -22,6 +31,11 @@ export class FingerprintSet {
     const a = fp[0];
     let b = fp[1];
     if (a === 0 && b === 0) b = 1;
+    const recent = this.recent;
+    const r = ((a ^ b) & (RECENT - 1)) << 1;
+    if (recent[r] === a && recent[r + 1] === b) return false;
+    recent[r] = a;
+    recent[r + 1] = b;
     const slots = this.slots;
     const cap = this.cap;
     let i = this.home(a, b, cap);
@@ -44,6 +58,8 @@ export class FingerprintSet {
     const a = fp[0];
     let b = fp[1];
     if (a === 0 && b === 0) b = 1;
+    const r = ((a ^ b) & (RECENT - 1)) << 1;
+    if (this.recent[r] === a && this.recent[r + 1] === b) return true;
     const slots = this.slots;
     let i = this.home(a, b, this.cap);
     for (;;) {
