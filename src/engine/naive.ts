@@ -21,6 +21,16 @@ const POLL_MASK = 65535;
 /** At most this many findings remembered as recorded (a list made anew each time is not memoised). */
 const REPORTED = 4096;
 
+/** Depths the per-depth arrays first hold (then twice the depth reached). */
+const DEPTHS = 64;
+
+/** Lengthen `a` to `len` in place, the new elements `fill`. */
+function lengthen<T>(a: T[], len: number, fill: T): void {
+  const old = a.length;
+  a.length = len;
+  a.fill(fill, old);
+}
+
 /**
  * Naive exhaustive search on the compiled engine: stateful DFS over every enabled thread at
  * every state, the visited set an 8-byte-a-slot fingerprint set (FingerprintSet, at most 16
@@ -58,15 +68,24 @@ class VecNaive {
   /** Symmetry groups (KEYS holds G leaves a depth). */
   private readonly G: number;
   private readonly n: number;
-  private readonly V: Int32Array[] = [];
+  /**
+   * Per depth: the state, its enabled set, the next thread to try, the step that reached it.
+   * The per-depth arrays are lengthened ahead (`reserve`), in place and filled: the search's
+   * loop, optimised by V8 in an earlier search, then never meets a store past an array's end
+   * or an array whose elements kind (V8's small integers, objects) changes, which would throw
+   * that code away at the next search's start.
+   */
+  private readonly V: (Int32Array | undefined)[] = [];
   private readonly EN: number[] = [];
   private readonly NEXT: number[] = [];
   private readonly VIA: number[] = [];
+  /** Depths the per-depth arrays hold. */
+  private depths = 0;
   /**
    * The additive fingerprint's lanes of V[k] at 2k, 2k + 1 (with symmetry too: KeyCache's key),
    * in a typed array: lanes never pass as numbers (a 32-bit one would be boxed).
    */
-  private FP = new Int32Array(128);
+  private FP = new Int32Array(0);
   /** The invariants' memo leaf of V[k], and its key leaves per symmetry group. */
   private readonly INV: (TrieLeaf<readonly Found[]> | undefined)[] = [];
   private readonly KEYS: (TrieLeaf<Float64Array> | undefined)[] = [];
@@ -83,6 +102,23 @@ class VecNaive {
     this.canon = sys.canon;
     this.G = sys.canon === null ? 0 : sys.canon.used.length;
     this.n = sys.n;
+    this.reserve(0);
+  }
+
+  /** Room in the per-depth arrays for depths up to k + 1. */
+  private reserve(k: number): void {
+    const d = Math.max(DEPTHS, 2 * (k + 2));
+    lengthen(this.V, d, undefined);
+    lengthen(this.EN, d, 0);
+    lengthen(this.NEXT, d, 0);
+    lengthen(this.VIA, d, 0);
+    lengthen(this.INV, d, undefined);
+    lengthen(this.KEYS, d * this.G, undefined);
+    lengthen(this.MOVES, d * this.n, DONE);
+    const fp = new Int32Array(2 * d);
+    fp.set(this.FP);
+    this.FP = fp;
+    this.depths = d;
   }
 
   private path(k: number, last?: number): number[] {
@@ -108,6 +144,7 @@ class VecNaive {
     same: TrieLeaf<readonly Found[]> | undefined,
     keyed: boolean,
   ) {
+    if (k + 2 > this.depths) this.reserve(k);
     const { sys, n, MOVES } = this;
     // sys.enabledMask, from the moves the caller put in MOVES.
     let en = 0;
@@ -116,11 +153,6 @@ class VecNaive {
     this.EN[k] = en;
     this.NEXT[k] = 0;
     this.VIA[k] = via;
-    if (2 * k + 2 > this.FP.length) {
-      const a = new Int32Array(2 * this.FP.length);
-      a.set(this.FP);
-      this.FP = a;
-    }
     this.FP[2 * k] = fp[0];
     this.FP[2 * k + 1] = fp[1];
     for (let gi = 0; gi < this.G; gi++) this.KEYS[k * this.G + gi] = keyed ? this.canon!.used[gi] : undefined;
@@ -174,11 +206,13 @@ class VecNaive {
       NEXT[k] = p + 1;
       const transitions = ++this.transitions;
       if (k + 1 > budget.maxDepth) budget.maxDepth = k + 1;
-      if ((transitions & POLL_MASK) === 0) {
+      // From the first transition on: the poll then has type feedback before V8 optimises the
+      // loop, whose code would otherwise be thrown away at the first poll of every search.
+      if ((transitions & POLL_MASK) === 1) {
         budget.transitions = transitions;
         stopped = budget.poll(table.size, k + 1, k);
       }
-      const v = V[k];
+      const v = V[k]!;
       const m = MOVES[k * n + p];
       if (m.violation) {
         if (this.reported.has(m.violation)) continue;
