@@ -264,18 +264,25 @@ export class VecCanon {
       this.used[gi] = hit;
       return hit.leaf;
     }
-    const view = this.lazy.bind(v);
+    return this.runKeys(v, gi);
+  }
+
+  /** threadKey of each thread of group gi, run (a miss of the key trie) and memoised. */
+  private runKeys(v: Int32Array, gi: number): Float64Array {
     const group = this.groups[gi];
-    let keys: Float64Array;
+    const threadKey = this.threadKey!;
+    const keys = new Float64Array(group.length);
     try {
-      keys = Float64Array.from(group, (t) => this.threadKey!(view.s, t));
+      const s: unknown = this.lazy.bind(v).s;
+      for (let j = 0; j < group.length; j++) keys[j] = threadKey(s, group[j]);
     } catch {
       // A key the proxies cannot serve runs on the decoded state (not memoised), as on the
       // reference engine, which gives its value or its error.
       const s = this.enc.shared(v);
-      return Float64Array.from(group, (t) => this.threadKey!(s, t));
+      for (let j = 0; j < group.length; j++) keys[j] = threadKey(s, group[j]);
+      return keys;
     }
-    this.used[gi] = trie.insert(this.lazy.log.pairs, keys);
+    this.used[gi] = this.keyTries[gi].insert(this.lazy.log.pairs, keys);
     return keys;
   }
 }

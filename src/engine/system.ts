@@ -160,6 +160,11 @@ export class VecSystem implements TransitionSystem<Int32Array> {
     return m;
   }
 
+  /** What thread t's next step does in v, looked up (for a search that keeps its own moves). */
+  lookup(v: Int32Array, t: number): Move {
+    return this.memos[t].move(v);
+  }
+
   /**
    * A new vector, carved from a shared chunk: a view costs far less than its own ArrayBuffer
    * (vectors are longer than V8 keeps on its heap). A chunk lives while a view into it does.
@@ -172,17 +177,6 @@ export class VecSystem implements TransitionSystem<Int32Array> {
     const w = this.chunk.subarray(this.chunkAt, this.chunkAt + len);
     this.chunkAt += len;
     return w;
-  }
-
-  /** Make m thread t's last lookup, in v (the caller knows it is what t does in v). */
-  seed(v: Int32Array, t: number, m: Move): void {
-    this.lastV[t] = v;
-    this.lastMove[t] = m;
-  }
-
-  /** Drop the last lookups: a caller is about to reuse a vector for another state. */
-  forget(): void {
-    this.lastV.fill(null);
   }
 
   pc(v: Int32Array, t: number): number {
@@ -246,13 +240,21 @@ export class VecSystem implements TransitionSystem<Int32Array> {
 
   /**
    * The additive fingerprint (fingerprintSum) of thread t's successor of v, from v's lanes
-   * (a, b), without building the successor: each slot the step changes swaps its term. For a
-   * step that neither blocks nor raises (the naive search without symmetry keys states so).
+   * (`lanes[at]`, `lanes[at + 1]`), without building the successor: each slot the step changes
+   * swaps its term. For a step that neither blocks nor raises (the naive search keys states so).
+   * Lanes go in and out through typed arrays: a 32-bit lane passed as a number would be boxed.
    */
-  successorSum(v: Int32Array, t: number, a: number, b: number, out: Int32Array, m = this.move(v, t)): Int32Array {
+  successorSum(
+    v: Int32Array,
+    t: number,
+    lanes: Int32Array,
+    at: number,
+    out: Int32Array,
+    m = this.move(v, t),
+  ): Int32Array {
     // The swaps of the slots whose old value the move knows are summed in (dA, dB).
-    a = (a + m.dA) | 0;
-    b = (b + m.dB) | 0;
+    let a = (lanes[at] + m.dA) | 0;
+    let b = (lanes[at + 1] + m.dB) | 0;
     const blind = m.blind;
     for (let i = 0; i < blind.length; i += 2) {
       const s = blind[i];

@@ -1,8 +1,8 @@
-import { mul } from '../core/fingerprint.js';
-
 /** Grow past 85% full, by half: the table stays 57–85% full, 9.4–14.1 bytes a state. */
 const MAX_LOAD = 0.85;
 const GROWTH = 1.5;
+/** Entries of the recent-fingerprint filter (a power of two): 32 KiB, within the L1/L2 caches. */
+const RECENT = 1 << 12;
 
 /**
  * The compiled naive search's visited set: 64-bit fingerprints (hash compaction), 8 bytes a
@@ -14,13 +14,28 @@ const GROWTH = 1.5;
 export class FingerprintSet {
   private cap = 64;
   private slots = new Int32Array(2 * this.cap);
+  /**
+   * A direct-mapped filter of fingerprints found or added lately. Most successors a search
+   * meets again it met a few steps before (two orders of the same steps); the filter answers
+   * those from a small array that stays in cache, instead of a probe into the table, which
+   * is a cache miss once the table is large. It holds only fingerprints the table holds.
+   */
+  private readonly recent = new Int32Array(2 * RECENT);
   size = 0;
 
-  /** Add a fingerprint; false when it was already present. */
-  add(a: number, b: number): boolean {
-    a |= 0;
-    b |= 0;
+  /**
+   * Add the fingerprint (fp[0], fp[1]); false when it was already present. Its lanes come in a
+   * typed array: a 32-bit lane passed as a number would be boxed (a heap number a call).
+   */
+  add(fp: Int32Array): boolean {
+    const a = fp[0];
+    let b = fp[1];
     if (a === 0 && b === 0) b = 1;
+    const recent = this.recent;
+    const r = ((a ^ b) & (RECENT - 1)) << 1;
+    if (recent[r] === a && recent[r + 1] === b) return false;
+    recent[r] = a;
+    recent[r + 1] = b;
     const slots = this.slots;
     const cap = this.cap;
     let i = this.home(a, b, cap);
@@ -39,10 +54,12 @@ export class FingerprintSet {
     return true;
   }
 
-  has(a: number, b: number): boolean {
-    a |= 0;
-    b |= 0;
+  has(fp: Int32Array): boolean {
+    const a = fp[0];
+    let b = fp[1];
     if (a === 0 && b === 0) b = 1;
+    const r = ((a ^ b) & (RECENT - 1)) << 1;
+    if (this.recent[r] === a && this.recent[r + 1] === b) return true;
     const slots = this.slots;
     let i = this.home(a, b, this.cap);
     for (;;) {
@@ -58,9 +75,13 @@ export class FingerprintSet {
     return this.slots.byteLength;
   }
 
+  /**
+   * A fingerprint's first slot: its hash scaled to the capacity (h · cap / 2^32, exact: below
+   * 2^53 the product is, and above it the rounding error is far below cap).
+   */
   private home(a: number, b: number, cap: number): number {
-    const h = (a ^ mul(b, 0x9e3779b1)) >>> 0;
-    return Math.floor((h / 4294967296) * cap);
+    const h = (a ^ Math.imul(b, 0x9e3779b1)) >>> 0;
+    return (h * (cap / 4294967296)) | 0;
   }
 
   private grow(): void {

@@ -59,7 +59,7 @@ describe('VecSystem', () => {
     const fp = fingerprintSum(v, new Int32Array(2));
     // T0 owns x, T1 owns x (owner and holders change), T0 adds one, T0 adds one again.
     for (const t of [0, 1, 0, 0]) {
-      const next = sys.successorSum(v, t, fp[0], fp[1], new Int32Array(2));
+      const next = sys.successorSum(v, t, fp, 0, new Int32Array(2));
       const w = new Int32Array(v.length);
       sys.apply(v, t, w);
       expect(next).toEqual(fingerprintSum(w, new Int32Array(2)));
