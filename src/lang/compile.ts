@@ -162,19 +162,7 @@ class CompiledCode<L> {
   /** Reset the scoped locals that are dead at node i (outside their scope). */
   private reset(i: number, l: L): L {
     if (!this.red.resetDead) return l;
-    let rs = this.resets.get(i);
-    if (!rs) {
-      const n = this.flat.nodes[i];
-      const inside = new Set(n.k === 'step' || n.k === 'local' ? n.scopes : []);
-      const out = new Map(Object.entries(this.flat.scoped).filter(([k]) => !inside.has(k)));
-      // Dead by the analysis of the code: reset to the initial value (a scope's value wins).
-      if (this.red.liveness) {
-        this.live ??= liveness(this.flat.nodes, Object.keys(this.initial as object));
-        for (const k of this.live.deadAt(i)) if (!out.has(k)) out.set(k, (this.initial as Record<string, unknown>)[k]);
-      }
-      rs = [...out].filter(([k]) => !this.keep.has(k));
-      this.resets.set(i, rs);
-    }
+    const rs = this.resets.get(i) ?? this.resetsAt(i);
     let out = l;
     for (const [k, v] of rs)
       if ((out as Record<string, unknown>)[k] !== v) {
@@ -184,9 +172,26 @@ class CompiledCode<L> {
     return out;
   }
 
+  /** The locals dead at node i with the values they are reset to (computed once a node). */
+  private resetsAt(i: number): readonly [string, unknown][] {
+    const n = this.flat.nodes[i];
+    const inside = new Set(n && (n.k === 'step' || n.k === 'local') ? n.scopes : []);
+    const out = new Map(Object.entries(this.flat.scoped).filter(([k]) => !inside.has(k)));
+    // Dead by the analysis of the code: reset to the initial value (a scope's value wins).
+    if (this.red.liveness) {
+      this.live ??= liveness(this.flat.nodes, Object.keys(this.initial as object));
+      for (const k of this.live.deadAt(i)) if (!out.has(k)) out.set(k, (this.initial as Record<string, unknown>)[k]);
+    }
+    const rs = [...out].filter(([k]) => !this.keep.has(k));
+    this.resets.set(i, rs);
+    return rs;
+  }
+
   steps(entry: number): LangStep<L>[] {
     const nodes = this.flat.nodes;
     const ids = nodes.map((_n, i) => i).filter((i) => this.isStep(nodes[i]));
+    // The resets are part of compiling: computed here, not on the search's first visit of a node.
+    if (this.red.resetDead) for (const i of [...ids, EXIT]) this.resetsAt(i);
     ids.sort((a, b) => order(nodes[a]) - order(nodes[b]));
     if (entry !== EXIT) ids.splice(0, 0, ...ids.splice(ids.indexOf(entry), 1));
     ids.forEach((id, pc) => this.pcOf.set(id, pc));
