@@ -8,7 +8,7 @@ import type { VecCanon } from './symmetry.js';
 import { DONE, type Move } from './transitions.js';
 import { FingerprintSet } from './table.js';
 import { readsAny, type TrieLeaf } from './trie.js';
-import type { Found } from '../explore/system/check.js';
+import type { Verdicts } from './properties.js';
 
 /**
  * Transitions between two looks at the clock, the memory and the stop flag (Budget.poll): a
@@ -52,8 +52,8 @@ class VecNaive {
   /** The additive fingerprint's lanes of V[k] (without symmetry). */
   private readonly FA: number[] = [];
   private readonly FB: number[] = [];
-  /** The invariants' memo leaf of V[k], and its key leaves per symmetry group. */
-  private readonly INV: (TrieLeaf<readonly Found[]> | undefined)[] = [];
+  /** The invariants' verdicts in V[k] (with their memo leaves), and its key leaves per symmetry group. */
+  private readonly INV: (Verdicts | undefined)[] = [];
   private readonly KEYS: (TrieLeaf<Float64Array> | undefined)[] = [];
   /** What each thread does in V[k]: MOVES[k * n + t]. */
   private readonly MOVES: Move[] = [];
@@ -82,8 +82,11 @@ class VecNaive {
     return this.budget.stats('naive', this.table.size, this.table.bytes(), this.sys.symmetryStats());
   }
 
-  /** Enter state v at depth k; true when what its check found stops the search. */
-  private push(k: number, v: Int32Array, via: number, fp: Int32Array, same: TrieLeaf<readonly Found[]> | undefined) {
+  /**
+   * Enter state v at depth k; true when what its check found stops the search. `parent`: the
+   * invariants' verdicts in a state v differs from only in `sys.changed[0..changed)`.
+   */
+  private push(k: number, v: Int32Array, via: number, fp: Int32Array, parent?: Verdicts, changed = 0) {
     const { sys, n } = this;
     // sys.enabledMask, from the moves kept for the loop.
     let en = 0;
@@ -99,8 +102,8 @@ class VecNaive {
     this.FA[k] = fp[0];
     this.FB[k] = fp[1];
     for (let gi = 0; gi < this.G; gi++) this.KEYS[k * this.G + gi] = this.canon!.used[gi];
-    const found = sys.check(v, en, same);
-    this.INV[k] = sys.invariantLeaf;
+    const found = sys.check(v, en, parent, changed);
+    this.INV[k] = sys.invariantVerdicts;
     return found.length > 0 && this.rec.record(found, () => this.path(k));
   }
 
@@ -114,7 +117,7 @@ class VecNaive {
     let stopped: IncompleteReason | null = null;
     let truncated = false;
     let k = 0;
-    if (this.push(0, v0, -1, fp0, undefined)) return finish(rec, null, this.stats());
+    if (this.push(0, v0, -1, fp0)) return finish(rec, null, this.stats());
     while (k >= 0 && !stopped) {
       let p = NEXT[k];
       while (p < n && (EN[k] & (1 << p)) === 0) p++;
@@ -160,8 +163,6 @@ class VecNaive {
       // One vector per depth: a popped state is never looked at again.
       const w = (V[k + 1] ??= new Int32Array(v0.length));
       if (changed < 0) changed = sys.changes(v, p, m);
-      const inv = INV[k];
-      const same = inv !== undefined && !readsAny(inv.reads, sys.changed, changed) ? inv : undefined;
       if (incremental) sys.apply(v, p, w, m);
       else w.set(scratch);
       sys.forget();
@@ -170,7 +171,7 @@ class VecNaive {
         const mt = MOVES[k * n + t];
         if (t !== p && (mt === DONE || !readsAny(mt.reads, sys.changed, changed))) sys.seed(w, t, mt);
       }
-      if (this.push(k + 1, w, p, fp, same)) break;
+      if (this.push(k + 1, w, p, fp, INV[k], changed)) break;
       if (k + 1 >= budget.depthLimit) {
         if (EN[k + 1] !== 0) truncated = true;
         continue;
