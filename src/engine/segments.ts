@@ -65,7 +65,7 @@ export class SegmentTrie<T> {
     const off = this.segOff[c];
     const len = this.segLen[c];
     let h = seed(c);
-    for (let j = 0; j < len; j++) h = mix(h, v[slotPool[off + j]]);
+    for (let j = 0; j < len; j++) h = (h + term(j, v[slotPool[off + j]])) | 0;
     for (let i = h & mask; ; i = (i + 1) & mask) {
       const e = table[2 * i] - 1;
       if (e === -1) return MISS;
@@ -149,7 +149,7 @@ export class SegmentTrie<T> {
   private edge(c: number, reads: readonly number[], from: number): number {
     const len = this.segLen[c];
     let h = seed(c);
-    for (let j = 0; j < len; j++) h = mix(h, reads[2 * (from + j) + 1]);
+    for (let j = 0; j < len; j++) h = (h + term(j, reads[2 * (from + j) + 1])) | 0;
     for (let i = h & this.mask; ; i = (i + 1) & this.mask) {
       const e = this.table[2 * i] - 1;
       if (e === -1) return -1;
@@ -175,7 +175,7 @@ export class SegmentTrie<T> {
     this.eNode[e] = c;
     this.eVal[e] = at;
     let h = seed(c);
-    for (let j = 0; j < this.segLen[c]; j++) h = mix(h, this.valPool[at + j]);
+    for (let j = 0; j < this.segLen[c]; j++) h = (h + term(j, this.valPool[at + j])) | 0;
     this.eHash[e] = h;
     this.eNext[e] = this.firstEdge[c];
     this.firstEdge[c] = e;
@@ -226,7 +226,7 @@ export class SegmentTrie<T> {
   private edgeAt(c: number, at: number): number {
     const len = this.segLen[c];
     let h = seed(c);
-    for (let j = 0; j < len; j++) h = mix(h, this.valPool[at + j]);
+    for (let j = 0; j < len; j++) h = (h + term(j, this.valPool[at + j])) | 0;
     for (let i = h & this.mask; ; i = (i + 1) & this.mask) {
       const e = this.table[2 * i] - 1;
       if (e === -1) return -1;
@@ -262,9 +262,13 @@ function seed(node: number): number {
   return Math.imul(node + 0x2545f491, 0x85ebca6b);
 }
 
-function mix(h: number, x: number): number {
-  h = Math.imul(h ^ x, 0x9e3779b1);
-  return h ^ (h >>> 15);
+/**
+ * The hash of value x at position j of a segment: a segment's hash is the sum of its terms, so
+ * the terms are independent (no chain of multiplications through a long segment).
+ */
+function term(j: number, x: number): number {
+  const t = Math.imul(x ^ Math.imul(j + 1, 0x9e3779b1), 0x85ebca6b);
+  return t ^ (t >>> 16);
 }
 
 function grown(a: Int32Array): Int32Array {
