@@ -1,6 +1,7 @@
 import { ModelError } from '../core/errors.js';
 import { verdictOf, type Property, type PropertyKind, type StateView } from '../core/property.js';
 import type { Found } from '../explore/system/check.js';
+import { LeafSteps } from './leafsteps.js';
 import { SegmentTrie } from './segments.js';
 import { readsAny, type TrieLeaf } from './trie.js';
 import type { LazyView } from './view.js';
@@ -32,6 +33,8 @@ export interface Verdicts {
  */
 export class PropertyMemo {
   private readonly tries: SegmentTrie<Found | null>[];
+  /** Per property, the leaf a successor reaches from its parent's (in front of its trie). */
+  private readonly steps: LeafSteps<Found | null>[];
   /** The leaves of the state being checked. */
   private readonly scratch: (PropertyLeaf | undefined)[];
   /** What the properties that could not be memoised found in that state (on `decoded`). */
@@ -49,6 +52,7 @@ export class PropertyMemo {
     private readonly decoded: (v: Int32Array) => StateView,
   ) {
     this.tries = props.map(() => new SegmentTrie<Found | null>());
+    this.steps = props.map(() => new LeafSteps<Found | null>());
     this.scratch = props.map(() => undefined);
     this.fallback = props.map(() => null);
   }
@@ -68,7 +72,7 @@ export class PropertyMemo {
       let leaf = parent?.leaves[i];
       if (leaf === undefined || (n > 0 && readsAny(leaf.reads, changed!, n))) {
         same = false;
-        leaf = this.tries[i].findLeaf(v) ?? this.run(i, v);
+        leaf = leaf === undefined ? this.find(i, v) : this.after(i, leaf, v, changed!, n);
         if (leaf === undefined) {
           memoised = false;
           this.fallback[i] = this.verdict(i, (view ??= this.decoded(v)));
@@ -79,6 +83,22 @@ export class PropertyMemo {
     if (same) return (this.last = parent!).found;
     this.last = memoised ? this.interned.intern(scratch) : this.unmemoised();
     return this.last.found;
+  }
+
+  /** Property i's leaf for v: found in its trie, else a new one (undefined: not memoised). */
+  private find(i: number, v: Int32Array): PropertyLeaf | undefined {
+    return this.tries[i].findLeaf(v) ?? this.run(i, v);
+  }
+
+  /** Property i's leaf for v, which differs from a state at leaf `from` in `changed[0..n)`. */
+  private after(i: number, from: PropertyLeaf, v: Int32Array, changed: Int32Array, n: number) {
+    const steps = this.steps[i];
+    let leaf = steps.get(from, v, changed, n);
+    if (leaf === undefined) {
+      leaf = this.find(i, v);
+      if (leaf !== undefined) steps.put(from, v, changed, n, leaf);
+    }
+    return leaf;
   }
 
   /** Run property i on v; its new leaf (undefined: it ran on the decoded state, not memoised). */
