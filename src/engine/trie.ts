@@ -34,7 +34,7 @@ export function leafOf<T>(reads: readonly number[], leaf: T, id: number): TrieLe
   for (let i = 0; i < reads.length; i += 2) top = Math.max(top, reads[i]);
   const bits = new Uint32Array((top >>> 5) + 1);
   for (let i = 0; i < reads.length; i += 2) bits[reads[i] >>> 5] |= 1 << (reads[i] & 31);
-  return { leaf, reads: bits, pairs: Int32Array.from(reads), id };
+  return { leaf, reads: bits, pairs: new Int32Array(reads), id };
 }
 
 /** The slot of a node just made at the end of a path, before its leaf is stored. */
