@@ -1,4 +1,4 @@
-import type { TrieLeaf } from './trie.js';
+import { objects, type TrieLeaf } from './trie.js';
 
 /**
  * The leaf a state reaches in a read trie, from the leaf its parent reached and the new values
@@ -14,7 +14,7 @@ export class LeafSteps<T> {
   private table = new Int32Array(2 * 256);
   private mask = 255;
   private readonly from: number[] = [];
-  private readonly to: TrieLeaf<T>[] = [];
+  private readonly to: TrieLeaf<T>[] = objects();
   /** Entry e's key: its changed (slot, value) pairs, pairs[at[e]..key[e]); then its extra pairs to at[e + 1]. */
   private readonly at: number[] = [0];
   private readonly key: number[] = [];

@@ -3,7 +3,7 @@ import { verdictOf, type Property, type PropertyKind, type StateView } from '../
 import type { Found } from '../explore/system/check.js';
 import { LeafSteps } from './leafsteps.js';
 import { SegmentTrie } from './segments.js';
-import { readsAny, type TrieLeaf } from './trie.js';
+import { objects, readsAny, type TrieLeaf } from './trie.js';
 import type { LazyView } from './view.js';
 
 const NONE: readonly Found[] = [];
@@ -143,7 +143,7 @@ export class PropertyMemo {
  * messages of its leaves in property order. Open addressing over the hash of the leaves' ids.
  */
 class LeafTuples {
-  private readonly tuples: Verdicts[] = [];
+  private readonly tuples: Verdicts[] = objects();
   /** A tuple's index + 1 (0: empty), linear probing, at most half full. */
   private table = new Int32Array(64);
 

@@ -1,4 +1,4 @@
-import { leafOf, type TrieLeaf } from './trie.js';
+import { leafOf, objects, type TrieLeaf } from './trie.js';
 
 /** Before the first insert: no root yet. */
 const EMPTY = 0x7fffffff;
@@ -38,7 +38,7 @@ export class SegmentTrie<T> {
   private mask = 63;
   /** Table entries in use, removed ones included. */
   private used = 0;
-  private readonly leaves: TrieLeaf<T>[] = [];
+  private readonly leaves: TrieLeaf<T>[] = objects();
   /** Nodes (segments), for statistics. */
   nodes = 0;
 

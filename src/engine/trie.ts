@@ -28,6 +28,17 @@ export function readsAny(reads: Uint32Array, slots: Int32Array, n: number): bool
   return false;
 }
 
+/**
+ * An empty array of objects whose V8 elements kind is already that of objects: an empty literal
+ * starts as small integers and changes kind at its first push, so code optimised on one
+ * search's memo would deoptimise on the next search's new, empty one.
+ */
+export function objects<T>(): T[] {
+  const a = [undefined] as unknown as T[];
+  a.pop();
+  return a;
+}
+
 /** The leaf of a run that read `reads` ((slot, value) pairs) with outcome `leaf`. */
 export function leafOf<T>(reads: readonly number[], leaf: T, id: number): TrieLeaf<T> {
   let top = 0;
@@ -75,7 +86,7 @@ export class ReadTrie<T> {
   private table = new Int32Array(4 * 64);
   private mask = 63;
   private edges = 0;
-  private readonly leaves: TrieLeaf<T>[] = [];
+  private readonly leaves: TrieLeaf<T>[] = objects();
   private shape: Int32Array | null = null;
   /** By hash of a state's values in `shape`: a leaf's index + 1 (0: none). */
   private cache = new Int32Array(0);

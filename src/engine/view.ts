@@ -18,20 +18,19 @@ export interface ThreadShape {
  * state: `bind` points it at a vector.
  */
 export class LazyView {
-  private v: Int32Array = new Int32Array(0);
   readonly log: ReadLog;
   readonly view: StateView;
+  /** What the nodes read through, complete before any node points to it. */
+  private readonly slots: Slots;
 
-  constructor(
-    private readonly enc: Encoding,
-    private readonly shape: ThreadShape,
-  ) {
+  constructor(enc: Encoding, shape: ThreadShape) {
     const fields = enc.fields;
     this.log = new ReadLog(fields + 2 * shape.names.length);
+    this.slots = new Slots(enc, shape, this.log);
     const s = this.treeOf(enc.layout.spec, { next: 0 });
     const threads: ThreadView[] = shape.names.map((name, t) => {
       const tv = { name };
-      hide(tv, this, fields + 2 * t);
+      hide(tv, this.slots, fields + 2 * t);
       Object.defineProperty(tv, 'done', { get: threadDone, enumerable: true });
       Object.defineProperty(tv, 'at', { get: threadAt, enumerable: true });
       Object.defineProperty(tv, 'l', { get: threadLocals, enumerable: true });
@@ -42,10 +41,66 @@ export class LazyView {
 
   /** Point the view at state `v` and start a new read log. */
   bind(v: Int32Array): StateView {
-    this.v = v;
+    this.slots.v = v;
     this.log.reset();
     return this.view;
   }
+
+  /**
+   * The lazy tree for `spec`: plain objects and arrays mirroring the layout. Only a leaf (one
+   * slot) is a getter, decoding its slot when read (V8 runs a getter far faster than a Proxy
+   * trap); an inner node is a plain data property, so `Object.entries` and array methods over
+   * records stay on V8's fast paths. The getters are shared (LEAF_GETTERS: the k-th slot of the
+   * node, from its hidden first slot and view), so nodes of the same spec, in every view, have
+   * the same hidden class and the properties' property loads stay monomorphic. An array of
+   * leaves has getter elements, which V8 keeps in a dictionary that its array builtins walk
+   * slowly: it gets LEAF_ARRAY's methods instead.
+   */
+  private treeOf(spec: Spec, at: { next: number }): { leaf: number } | { node: unknown } {
+    const k = (spec as { kind?: unknown }).kind;
+    if (k === 'int' || k === 'tid' || k === 'mask' || k === 'values') return { leaf: at.next++ };
+    const base = at.next;
+    if (k === 'array') {
+      const a = spec as { length: number; of: Spec };
+      const items = Array.from({ length: a.length }, () => this.treeOf(a.of, at));
+      const p = new Array<unknown>(a.length);
+      if (items.every((x) => 'node' in x)) {
+        items.forEach((x, i) => (p[i] = x.node));
+        return { node: Object.freeze(p) };
+      }
+      hide(p, this.slots, base);
+      items.forEach((_, i) => Object.defineProperty(p, i, { get: leafGetter(i), enumerable: true }));
+      Object.setPrototypeOf(p, LEAF_ARRAY);
+      return { node: p };
+    }
+    const rec = (k === 'unit' ? (spec as { of: Record<string, Spec> }).of : spec) as Record<string, Spec>;
+    const p: Record<string, unknown> = {};
+    hide(p, this.slots, base);
+    for (const [name, sub] of Object.entries(rec)) {
+      const x = this.treeOf(sub, at);
+      Object.defineProperty(
+        p,
+        name,
+        'leaf' in x ? { get: leafGetter(x.leaf - base), enumerable: true } : { value: x.node, enumerable: true },
+      );
+    }
+    return { node: p };
+  }
+}
+
+/**
+ * The state a LazyView is bound to, as its nodes read it: a field slot decoded, a thread's pc
+ * and locals, each read logged. Its own object, built before the nodes, so that the nodes'
+ * hidden field holds an object whose class never changes (a LazyView gains fields after).
+ */
+class Slots {
+  v: Int32Array = new Int32Array(0);
+
+  constructor(
+    private readonly enc: Encoding,
+    private readonly shape: ThreadShape,
+    private readonly log: ReadLog,
+  ) {}
 
   private read(slot: number): number {
     const x = this.v[slot];
@@ -72,47 +127,6 @@ export class LazyView {
   locals(pcSlot: number): unknown {
     return this.enc.locals(this.read(pcSlot + 1));
   }
-
-  /**
-   * The lazy tree for `spec`: plain objects and arrays mirroring the layout. Only a leaf (one
-   * slot) is a getter, decoding its slot when read (V8 runs a getter far faster than a Proxy
-   * trap); an inner node is a plain data property, so `Object.entries` and array methods over
-   * records stay on V8's fast paths. The getters are shared (LEAF_GETTERS: the k-th slot of the
-   * node, from its hidden first slot and view), so nodes of the same spec, in every view, have
-   * the same hidden class and the properties' property loads stay monomorphic. An array of
-   * leaves has getter elements, which V8 keeps in a dictionary that its array builtins walk
-   * slowly: it gets LEAF_ARRAY's methods instead.
-   */
-  private treeOf(spec: Spec, at: { next: number }): { leaf: number } | { node: unknown } {
-    const k = (spec as { kind?: unknown }).kind;
-    if (k === 'int' || k === 'tid' || k === 'mask' || k === 'values') return { leaf: at.next++ };
-    const base = at.next;
-    if (k === 'array') {
-      const a = spec as { length: number; of: Spec };
-      const items = Array.from({ length: a.length }, () => this.treeOf(a.of, at));
-      const p = new Array<unknown>(a.length);
-      if (items.every((x) => 'node' in x)) {
-        items.forEach((x, i) => (p[i] = x.node));
-        return { node: Object.freeze(p) };
-      }
-      hide(p, this, base);
-      items.forEach((_, i) => Object.defineProperty(p, i, { get: leafGetter(i), enumerable: true }));
-      Object.setPrototypeOf(p, LEAF_ARRAY);
-      return { node: p };
-    }
-    const rec = (k === 'unit' ? (spec as { of: Record<string, Spec> }).of : spec) as Record<string, Spec>;
-    const p: Record<string, unknown> = {};
-    hide(p, this, base);
-    for (const [name, sub] of Object.entries(rec)) {
-      const x = this.treeOf(sub, at);
-      Object.defineProperty(
-        p,
-        name,
-        'leaf' in x ? { get: leafGetter(x.leaf - base), enumerable: true } : { value: x.node, enumerable: true },
-      );
-    }
-    return { node: p };
-  }
 }
 
 /** A node's view and first slot (a thread view's pc slot): hidden, not enumerable. */
@@ -120,11 +134,11 @@ const VIEW = Symbol('view');
 const BASE = Symbol('base');
 
 interface Node {
-  readonly [VIEW]: LazyView;
+  readonly [VIEW]: Slots;
   readonly [BASE]: number;
 }
 
-function hide(p: object, view: LazyView, base: number): void {
+function hide(p: object, view: Slots, base: number): void {
   Object.defineProperty(p, VIEW, { value: view });
   Object.defineProperty(p, BASE, { value: base });
 }
