@@ -1,5 +1,8 @@
 import { objects, type TrieLeaf } from './trie.js';
 
+/** Entries at most (some 100 bytes each): past that, lookups go to the trie. */
+const MAX_ENTRIES = 1 << 20;
+
 /**
  * The leaf a state reaches in a read trie, from the leaf its parent reached and the new values
  * of the slots on that leaf's path that the step changed: a memo in front of the trie's lookup,
@@ -42,6 +45,7 @@ export class LeafSteps<T> {
   /** Record that state v, changed from a state at `from` in `changed[0..n)`, reaches `to`. */
   put(from: TrieLeaf<T>, v: Int32Array, changed: Int32Array, n: number, to: TrieLeaf<T>): void {
     const e = this.to.length;
+    if (e === MAX_ENTRIES) return;
     this.from.push(from.id);
     this.to.push(to);
     for (let i = 0; i < n; i++) if (has(from.reads, changed[i])) this.pairs.push(changed[i], v[changed[i]]);
