@@ -19,6 +19,8 @@ export interface Verdicts {
   readonly found: readonly Found[];
   /** Per property (in order), its leaf; undefined when its outcome could not be memoised. */
   readonly leaves: readonly (PropertyLeaf | undefined)[];
+  /** The slots on any of the leaves' paths, as a bit set (readsAny); undefined: not memoised. */
+  readonly reads: Uint32Array | undefined;
 }
 
 /**
@@ -64,6 +66,9 @@ export class PropertyMemo {
   check(v: Int32Array, parent?: Verdicts, changed?: Int32Array, n = 0): readonly Found[] {
     const props = this.props;
     if (props.length === 0) return NONE;
+    // A step that wrote none of the slots any leaf read: all the parent's verdicts hold.
+    if (parent?.reads !== undefined && (n === 0 || !readsAny(parent.reads, changed!, n)))
+      return (this.last = parent).found;
     const scratch = this.scratch;
     let same = parent !== undefined;
     let memoised = true;
@@ -129,7 +134,7 @@ export class PropertyMemo {
       const f = leaf !== undefined ? leaf.leaf : this.fallback[i];
       if (f !== null) found.push(f);
     });
-    return { found, leaves };
+    return { found, leaves, reads: undefined };
   }
 
   /** Nodes in the properties' tries (statistics). */
@@ -160,7 +165,7 @@ class LeafTuples {
   private add(leaves: readonly (PropertyLeaf | undefined)[], i: number): Verdicts {
     let found: Found[] | undefined;
     for (const leaf of leaves) if (leaf!.leaf !== null) (found ??= []).push(leaf!.leaf);
-    const t: Verdicts = { found: found ?? NONE, leaves: [...leaves] };
+    const t: Verdicts = { found: found ?? NONE, leaves: [...leaves], reads: union(leaves) };
     this.tuples.push(t);
     this.table[i] = this.tuples.length;
     if (2 * this.tuples.length > this.table.length) this.grow();
@@ -177,6 +182,13 @@ class LeafTuples {
     });
     this.table = table;
   }
+}
+
+/** The union of the leaves' read sets. */
+function union(leaves: readonly (PropertyLeaf | undefined)[]): Uint32Array {
+  const bits = new Uint32Array(Math.max(...leaves.map((l) => l!.reads.length)));
+  for (const leaf of leaves) leaf!.reads.forEach((w, i) => (bits[i] |= w));
+  return bits;
 }
 
 function hashOf(leaves: readonly (PropertyLeaf | undefined)[]): number {
