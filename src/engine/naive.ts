@@ -1,5 +1,5 @@
 import { Budget } from '../explore/results/budget.js';
-import { Recorder } from '../explore/system/check.js';
+import { Recorder, type Found } from '../explore/system/check.js';
 import { finish, guarded } from '../explore/strategies/finish.js';
 import type { IncompleteReason, SearchOptions, SearchResult } from '../explore/results/result.js';
 import { fingerprintSum } from './fingerprint.js';
@@ -9,7 +9,7 @@ import { DONE, type Move } from './transitions.js';
 import { KeyCache } from './keycache.js';
 import { FingerprintSet } from './table.js';
 import { readsAny, type TrieLeaf } from './trie.js';
-import type { Found } from '../explore/system/check.js';
+import type { Verdicts } from './properties.js';
 
 /**
  * Transitions between two looks at the clock, the memory and the stop flag (Budget.poll): a
@@ -86,8 +86,8 @@ class VecNaive {
    * in a typed array: lanes never pass as numbers (a 32-bit one would be boxed).
    */
   private FP = new Int32Array(0);
-  /** The invariants' memo leaf of V[k], and its key leaves per symmetry group. */
-  private readonly INV: (TrieLeaf<readonly Found[]> | undefined)[] = [];
+  /** The invariants' verdicts in V[k] (with their memo leaves), and its key leaves per symmetry group. */
+  private readonly INV: (Verdicts | undefined)[] = [];
   private readonly KEYS: (TrieLeaf<Float64Array> | undefined)[] = [];
   /** What each thread does in V[k]: MOVES[k * n + t] (set before V[k] is pushed). */
   private readonly MOVES: Move[] = [];
@@ -135,15 +135,10 @@ class VecNaive {
   /**
    * Enter state v at depth k, its additive fingerprint `fp`; true when what its check found
    * stops the search. `keyed`: the last VecCanon.key was v's (its key leaves are v's).
+   * `parent`: the invariants' verdicts in a state v differs from only in
+   * `sys.changed[0..changed)`.
    */
-  private push(
-    k: number,
-    v: Int32Array,
-    via: number,
-    fp: Int32Array,
-    same: TrieLeaf<readonly Found[]> | undefined,
-    keyed: boolean,
-  ) {
+  private push(k: number, v: Int32Array, via: number, fp: Int32Array, keyed: boolean, parent?: Verdicts, changed = 0) {
     if (k + 2 > this.depths) this.reserve(k);
     const { sys, n, MOVES } = this;
     // sys.enabledMask, from the moves the caller put in MOVES.
@@ -156,8 +151,8 @@ class VecNaive {
     this.FP[2 * k] = fp[0];
     this.FP[2 * k + 1] = fp[1];
     for (let gi = 0; gi < this.G; gi++) this.KEYS[k * this.G + gi] = keyed ? this.canon!.used[gi] : undefined;
-    const found = sys.check(v, en, same);
-    this.INV[k] = sys.invariantLeaf;
+    const found = sys.check(v, en, parent, changed);
+    this.INV[k] = sys.invariantVerdicts;
     return found.length > 0 && this.report(found, k);
   }
 
@@ -179,7 +174,7 @@ class VecNaive {
     const sum = fingerprintSum(v0, new Int32Array(2));
     table.add(canon === null ? sum : sys.key(v0));
     for (let t = 0; t < n; t++) this.MOVES[t] = sys.lookup(v0, t);
-    if (this.push(0, v0, -1, sum, undefined, true)) return finish(this.rec, null, this.stats());
+    if (this.push(0, v0, -1, sum, true)) return finish(this.rec, null, this.stats());
     return finish(this.rec, this.dfs(v0.length), this.stats());
   }
 
@@ -250,8 +245,6 @@ class VecNaive {
       }
       if (!table.add(fp)) continue;
       if (changed < 0) changed = sys.changes(v, p, m);
-      const inv = INV[k];
-      const same = inv !== undefined && !readsAny(inv.reads, sys.changed, changed) ? inv : undefined;
       if (!built) sys.apply(v, p, w, m);
       // Another thread whose next step read none of the changed slots does the same in w.
       for (let t = 0; t < n; t++) {
@@ -259,7 +252,7 @@ class VecNaive {
         MOVES[(k + 1) * n + t] =
           t !== p && (mt === DONE || !readsAny(mt.reads, sys.changed, changed)) ? mt : sys.lookup(w, t);
       }
-      if (this.push(k + 1, w, p, raw, same, keyed)) break;
+      if (this.push(k + 1, w, p, raw, keyed, INV[k], changed)) break;
       if (k + 1 >= budget.depthLimit) {
         if (EN[k + 1] !== 0) truncated = true;
         continue;

@@ -12,10 +12,9 @@ import { System } from '../explore/system/system.js';
 import type { Footprint, Moved, TransitionSystem } from '../explore/system/transition.js';
 import { Encoding } from './encoding.js';
 import { fingerprint, termA, termB } from './fingerprint.js';
-import { PropertyMemo } from './properties.js';
+import { PropertyMemo, type Verdicts } from './properties.js';
 import { VecCanon } from './symmetry.js';
 import { TransitionMemo, type Move } from './transitions.js';
-import type { TrieLeaf } from './trie.js';
 import { LazyView } from './view.js';
 
 const VISIBLE = '⟨visible⟩';
@@ -318,14 +317,18 @@ export class VecSystem implements TransitionSystem<Int32Array> {
     return n;
   }
 
-  /** The invariant memo's leaf for the last state `check` looked at (undefined: not memoised). */
-  get invariantLeaf(): TrieLeaf<readonly Found[]> | undefined {
+  /** The invariants' verdicts in the last state `check` looked at (with their memo leaves). */
+  get invariantVerdicts(): Verdicts | undefined {
     return this.invariantMemo.last;
   }
 
-  /** `same`: the invariants' leaf v is known to reach (PropertyMemo.check). */
-  check(v: Int32Array, enabled: number, same?: TrieLeaf<readonly Found[]>): readonly Found[] {
-    const inv = this.invariantMemo.check(v, same);
+  /**
+   * `parent`: the invariants' verdicts in a state v differs from only in the slots
+   * `this.changed[0..changed)` (as `changes` left them; 0: in none), so each invariant whose
+   * memo path reads none of those slots keeps its leaf (PropertyMemo.check).
+   */
+  check(v: Int32Array, enabled: number, parent?: Verdicts, changed = 0): readonly Found[] {
+    const inv = this.invariantMemo.check(v, parent, this.changed, changed);
     if (enabled !== 0) return inv;
     if (this.doneMask(v) === this.allDone) {
       const end = this.endMemo.check(v);

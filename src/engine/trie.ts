@@ -28,6 +28,26 @@ export function readsAny(reads: Uint32Array, slots: Int32Array, n: number): bool
   return false;
 }
 
+/**
+ * An empty array of objects whose V8 elements kind is already that of objects: an empty literal
+ * starts as small integers and changes kind at its first push, so code optimised on one
+ * search's memo would deoptimise on the next search's new, empty one.
+ */
+export function objects<T>(): T[] {
+  const a = [undefined] as unknown as T[];
+  a.pop();
+  return a;
+}
+
+/** The leaf of a run that read `reads` ((slot, value) pairs) with outcome `leaf`. */
+export function leafOf<T>(reads: readonly number[], leaf: T, id: number): TrieLeaf<T> {
+  let top = 0;
+  for (let i = 0; i < reads.length; i += 2) top = Math.max(top, reads[i]);
+  const bits = new Uint32Array((top >>> 5) + 1);
+  for (let i = 0; i < reads.length; i += 2) bits[reads[i] >>> 5] |= 1 << (reads[i] & 31);
+  return { leaf, reads: bits, pairs: new Int32Array(reads), id };
+}
+
 /** The slot of a node just made at the end of a path, before its leaf is stored. */
 const PENDING = -0x80000000;
 
@@ -66,7 +86,7 @@ export class ReadTrie<T> {
   private table = new Int32Array(4 * 64);
   private mask = 63;
   private edges = 0;
-  private readonly leaves: TrieLeaf<T>[] = [];
+  private readonly leaves: TrieLeaf<T>[] = objects();
   private shape: Int32Array | null = null;
   /** By hash of a state's values in `shape`: a leaf's index + 1 (0: none). */
   private cache = new Int32Array(0);
@@ -163,12 +183,8 @@ export class ReadTrie<T> {
     }
     const at = this.slot[n];
     if (at >= 0) throw new Error('trie: a run stopped where another read on: not deterministic');
-    let top = 0;
-    for (let i = 0; i < reads.length; i += 2) top = Math.max(top, reads[i]);
-    const bits = new Uint32Array((top >>> 5) + 1);
-    for (let i = 0; i < reads.length; i += 2) bits[reads[i] >>> 5] |= 1 << (reads[i] & 31);
     const id = at === PENDING ? this.leaves.length : -1 - at;
-    const made = { leaf, reads: bits, pairs: Int32Array.from(reads), id };
+    const made = leafOf(reads, leaf, id);
     if (this.shape === null && reads.length >= 2 * DEEP) this.reshape(reads);
     this.leaves[id] = made;
     this.slot[n] = -1 - id;
