@@ -17,6 +17,8 @@
  * median of the runs: the machine is shared; each engine first runs `--warmup` times uncounted,
  * so both are measured with their code compiled by V8), the speed-up and the compiled visited
  * set's bytes a state. Default: every kernel model written in the language, every variant, sizes 3,4,5.
+ * A summary follows: per model and strategy, the speed-ups of the rows with at least 20,000 states
+ * (smaller searches measure a first search's fixed costs) and the range of the smaller rows.
  *
  *   node dist/bench/lang.js --targets [--strategies dfs,naive]
  *
@@ -44,6 +46,13 @@ const KERNEL_PARAMS: Record<string, string> = {
   'spf-seqcount': 'readers',
   'put-and-wait-vs-migration': 'readers',
 };
+
+/**
+ * Rows with fewer states than this are listed but left out of the per-model summary: a search of
+ * a few thousand states takes a few milliseconds, and what it measures is the fixed cost of a first
+ * search (empty memos, V8 compiling the model's code), not the engine's states a second.
+ */
+const MEASURABLE = 20_000;
 
 benchMain('bench/lang', () => {
   const args = new BenchArgs({
@@ -144,6 +153,24 @@ function measureEngine(
   return { states: last!.stats.states, kind: last!.kind, ms: median(times), bytes: last!.stats.bytesPerState };
 }
 
+/** Speed-ups by model and strategy, for the summary after the table. */
+type Speedups = Map<string, { measured: number[]; small: number[] }>;
+
+function summarise(speedups: Speedups): void {
+  console.log(`\nsummary: speed-up over the rows with at least ${fmt(MEASURABLE)} states (smaller rows apart)`);
+  console.log('model | strategy | rows | min | median | max | smaller rows');
+  for (const [key, { measured, small }] of speedups) {
+    const range = (xs: number[]) =>
+      xs.length === 0 ? '–' : `${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)}×`;
+    const stats =
+      measured.length === 0
+        ? '0 | – | – | –'
+        : `${measured.length} | ${Math.min(...measured).toFixed(1)}× | ${median(measured).toFixed(1)}× | ` +
+          `${Math.max(...measured).toFixed(1)}×`;
+    console.log(`${key} | ${stats} | ${small.length} (${range(small)})`);
+  }
+}
+
 /** Every strategy asked for, reference against compiled, on the same instance. */
 function compareEngines(args: BenchArgs): void {
   const name = args.value('model');
@@ -161,6 +188,7 @@ function compareEngines(args: BenchArgs): void {
       `after ${warmup} uncounted (each engine, each row)`,
   );
   console.log('model/variant | param | strategy | states | reference st/s | compiled st/s | speed-up | B/state');
+  const speedups: Speedups = new Map();
   for (const model of chosen) {
     const param = args.value('param') ?? KERNEL_PARAMS[model.name] ?? 'readers';
     const variants = args.list('variants') ?? Object.keys(model.variants);
@@ -172,12 +200,18 @@ function compareEngines(args: BenchArgs): void {
           const vec = measureEngine(inst, strategy, 'compiled', runs, warmup);
           if (ref.states !== vec.states || ref.kind !== vec.kind)
             throw new Error(`engines disagree: ${ref.kind} ${ref.states} vs ${vec.kind} ${vec.states} states`);
+          const speedup = ref.ms / vec.ms;
           console.log(
             `${model.name}/${variant} | ${param}=${n} | ${strategy} | ${fmt(vec.states)} | ${rate(ref)} | ` +
-              `${rate(vec)} | ${(ref.ms / vec.ms).toFixed(1)}× | ${vec.bytes.toFixed(1)}`,
+              `${rate(vec)} | ${speedup.toFixed(1)}× | ${vec.bytes.toFixed(1)}`,
           );
+          const key = `${model.name} | ${strategy}`;
+          const entry = speedups.get(key) ?? { measured: [], small: [] };
+          (vec.states >= MEASURABLE ? entry.measured : entry.small).push(speedup);
+          speedups.set(key, entry);
         }
   }
+  summarise(speedups);
 }
 
 /** Issue 13's targets on the compiled engine: wall and CPU time, states/s, bytes a state. */
