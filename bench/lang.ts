@@ -9,13 +9,13 @@
  * ratios. A search cut short is an error (the bench has no limits: choose sizes that finish).
  *
  *   node dist/bench/lang.js --engines [--model m] [--variants a,b] [--sizes 3,4,5]
- *                           [--strategies naive,dfs] [--runs 3] [--warmup 1] [--param p]
+ *                           [--strategies naive,dfs] [--runs 3] [--warmup 3] [--param p]
  *
  * instead compares the engines (reductions on, symmetry as declared): each strategy on the
  * reference engine and on the compiled engine (src/engine), which must store the same states;
  * one row per model, variant, size and strategy with states/s of each (CPU time of the search,
  * median of the runs: the machine is shared; each engine first runs `--warmup` times uncounted,
- * so both are measured with their code compiled by V8), the speed-up and the compiled visited
+ * so both are measured with their code optimised by V8), the speed-up and the compiled visited
  * set's bytes a state. Default: every kernel model written in the language, every variant, sizes 3,4,5.
  * A summary follows: per model and strategy, the speed-ups of the rows with at least 20,000 states
  * (smaller searches measure a first search's fixed costs) and the range of the smaller rows.
@@ -182,7 +182,7 @@ function compareEngines(args: BenchArgs): void {
   if (sizes.some((n) => !Number.isInteger(n))) throw new UsageError('--sizes: a comma-separated list of integers');
   const strategies = [...(args.choices('strategies', STRATEGIES) ?? ['naive', 'dfs'])] as Strategy[];
   const runs = args.integer('runs', 3);
-  const warmup = args.integer('warmup', 1);
+  const warmup = args.integer('warmup', 3);
   console.log(
     `compiled vs reference engine, reductions on, symmetry as declared, CPU time, median of ${runs} runs ` +
       `after ${warmup} uncounted (each engine, each row)`,
