@@ -32,11 +32,9 @@ export class DporStack<S> {
   readonly storedSummary: number[] = [];
   /** Footprint of each thread's next step from s_k (empty for a finished thread). */
   readonly nextFootprint: Footprint[][] = [];
-  /** Event id of each thread's next step from s_k (-1 for a finished thread). */
-  readonly nextEvent: number[][] = [];
   /**
-   * The events met in s_k's subtree so far (s_k's next steps included): per footprint id, the
-   * threads whose step with that footprint was met (grown in place; interned when s_k is stored).
+   * The events met in s_k's subtree so far (s_k's next steps included): per access code, the
+   * threads whose step met conflicts with it (events.ts; grown in place, interned when s_k is stored).
    */
   readonly summary: Int32Array[] = [];
   /** Lowest depth a back edge from s_k's subtree reached (k itself: no open cycle through s_k). */

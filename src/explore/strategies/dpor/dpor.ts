@@ -1,7 +1,7 @@
 import { Budget } from '../../results/budget.js';
 import { Recorder } from '../../system/check.js';
 import { DporStack } from './dpor-stack.js';
-import { EventTable, SummaryTable } from './events.js';
+import { addEvent, SummaryTable } from './events.js';
 import { finish, guarded } from '../finish.js';
 import type { IncompleteReason, SearchOptions, SearchResult } from '../../results/result.js';
 import { System } from '../../system/system.js';
@@ -22,6 +22,13 @@ const MASKS = SummaryTable.MASKS;
 const EMPTY: Footprint = [];
 
 const lowestBit = (m: number) => 31 - Math.clz32(m & -m);
+
+function sameFootprint(a: Footprint, b: Footprint): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 
 function mergeClock(c: Int32Array, o: Int32Array): void {
   for (let q = 0; q < c.length; q++) if (o[q] > c[q]) c[q] = o[q];
@@ -84,11 +91,9 @@ class Dpor<S> {
   private readonly rec: Recorder;
   /** The visited set: per state one word (ON_STACK, TAINTED, COMPLETE); thread sets in canonical slots. */
   private readonly table = new MemoTable();
-  private readonly events = new EventTable();
-  private readonly sums = new SummaryTable(this.events);
-  /** Scratch for replaySummary: location → its triple in replayBuf (-1: none). */
-  private readonly replayAt: number[] = [];
-  private readonly replayBuf: number[] = [];
+  private readonly sums = new SummaryTable();
+  /** Length of a summary's masks: above every access code met so far. */
+  private width = 2;
   /** The DFS stack, indexed by depth (dpor-stack.ts documents each field). */
   private readonly stack = new DporStack<S>();
   /** States popped inside an unfinished cycle (TAINT_FIELDS each), waiting for their cycle's root. */
@@ -97,6 +102,8 @@ class Dpor<S> {
   private readonly lastOf: Int32Array;
   /** Per location: the transitions on the stack accessing it, as depth * 2 + (1 if a write). */
   private readonly locStack: number[][] = [];
+  /** Per depth: itself while its frame may lack an enabled thread in its backtrack set, else a depth below (openBelow). */
+  private readonly openLink: number[] = [];
   /** Scratch for reverse: the transitions after i that do not happen-after it. */
   private readonly scratch: number[] = [];
   /** Scratch for reverse: per thread, the depth of its first transition in v (0: none). */
@@ -252,7 +259,7 @@ class Dpor<S> {
   private orSummary(k: number, src: Int32Array, from: number, to: number, map: Int32Array | null): void {
     let dst = this.stack.summary[k];
     if (dst.length < to - from) {
-      dst = new Int32Array(this.events.footprints.length + 16);
+      dst = new Int32Array(this.width + 16);
       dst.set(this.stack.summary[k]);
       this.stack.summary[k] = dst;
     }
@@ -270,8 +277,7 @@ class Dpor<S> {
   private raceAfterDeadEnd(k: number, p: number, F: Footprint): void {
     this.stack.backtrack[k] |= this.stack.enabled[k];
     this.pushTransition(k + 1, p, F);
-    for (let q = 0; q < this.n; q++)
-      if (q !== p && this.stack.nextEvent[k][q] >= 0) this.race(q, this.stack.nextFootprint[k][q], k + 1);
+    for (let q = 0; q < this.n; q++) if (q !== p) this.race(q, this.stack.nextFootprint[k][q], k + 1);
     this.popTransition(k + 1);
   }
 
@@ -324,31 +330,30 @@ class Dpor<S> {
     const kept = revisit ? this.storedOf(this.table.word(slot)) : 0;
     this.stack.storedSleep[k] = revisit ? this.sleepFrom(this.sums.head(kept), perm) : -1;
     this.stack.lowLink[k] = k;
+    this.openLink[k] = k;
     this.stack.revisit[k] = revisit;
     this.stack.storedSummary[k] = kept;
     this.table.setWord(slot, (k << 2) | ON_STACK);
     const nf: Footprint[] = (this.stack.nextFootprint[k] ??= []);
-    const ne: number[] = (this.stack.nextEvent[k] ??= []);
-    // A thread whose next step is the parent frame's (same event) raced with the stack 1..k-1
-    // when the parent was pushed; what race() added to a backtrack set is still there, and
-    // reverse() then finds nothing to do (v only grows, so an initial stays an initial). Only
-    // the new transition k can give it a new race: race again only if it is dependent with k.
+    // A thread whose next step is the parent frame's (same footprint) raced with the stack
+    // 1..k-1 when the parent was pushed; what race() added to a backtrack set is still there,
+    // and reverse() then finds nothing to do (v only grows, so an initial stays an initial).
+    // Only the new transition k can give it a new race: race again only if it is dependent with k.
     const moved = k > 0 ? this.stack.thread[k] : -1;
-    const parentNe = k > 0 ? this.stack.nextEvent[k - 1] : null;
+    const parentNf = k > 0 ? this.stack.nextFootprint[k - 1] : null;
     const tf = k > 0 ? this.stack.footprint[k] : null;
     for (let q = 0; q < this.n; q++) {
       if (sys.isDone(g, q)) {
         nf[q] = EMPTY;
-        ne[q] = -1;
         continue;
       }
       const f = sys.footprint(g, q);
-      const e = this.events.intern(q, f);
-      nf[q] = this.events.foot[e];
-      ne[q] = e;
-      if (q === moved || parentNe === null || parentNe[q] !== e || System.dependent(nf[q], tf!)) this.race(q, nf[q], k);
+      nf[q] = f;
+      for (let a = 0; a < f.length; a++) if (f[a] >= this.width) this.width = (f[a] | 1) + 1;
+      if (q === moved || parentNf === null || !sameFootprint(parentNf[q], f) || System.dependent(f, tf!))
+        this.race(q, f, k);
     }
-    this.startSummary(k, ne);
+    this.startSummary(k, nf);
     const free = en & ~sleep & ~skip;
     this.stack.backtrack[k] = free === 0 ? 0 : free & -free;
     if (en !== 0 && (en & ~sleep) === 0) this.sleepBlocked++;
@@ -356,13 +361,12 @@ class Dpor<S> {
     return this.rec.record(sys.check(g, en), () => this.stack.thread.slice(1, k + 1));
   }
 
-  /** Frame k's summary starts as the threads' next events `ne`. */
-  private startSummary(k: number, ne: readonly number[]): void {
-    const nf = this.events.footprints.length;
+  /** Frame k's summary starts as the threads' next steps, footprints `nf` (EMPTY: finished). */
+  private startSummary(k: number, nf: readonly Footprint[]): void {
     let vec = this.stack.summary[k];
-    if (vec === undefined || vec.length < nf) vec = this.stack.summary[k] = new Int32Array(nf + 16);
+    if (vec === undefined || vec.length < this.width) vec = this.stack.summary[k] = new Int32Array(this.width + 16);
     else vec.fill(0);
-    for (let q = 0; q < ne.length; q++) if (ne[q] >= 0) vec[this.events.footId[ne[q]]] |= 1 << q;
+    for (let q = 0; q < nf.length; q++) addEvent(vec, q, nf[q]);
   }
 
   private popFrame(k: number): void {
@@ -449,70 +453,67 @@ class Dpor<S> {
    * so happens-before is only partly known: every stack entry i on a location of F that
    * conflicts with it, is by another thread and does not happen-before p races, and every
    * enabled thread of the state before i is backtracked (a superset, still sound).
-   * Done per location from the summary grouped by location (replayForm): a stack entry races
-   * when some thread of the summary conflicts with it there (any access against a write, a
-   * write against a read) and passes those two tests; an entry whose backtrack set already holds
-   * every enabled thread needs no test.
+   * A frame whose backtrack set already holds every enabled thread needs no test, and most do:
+   * the frames left open are walked (openBelow), each transition's accesses looked up in the
+   * summary (events.ts keeps it by access code): it races when some thread of the summary
+   * conflicts with it there (any access against a write, a write against a read) and passes those
+   * two tests. Which frames gain their enabled threads does not depend on the order of the tests.
    */
   private replaySummary(set: number, map: Int32Array | null, top: number): void {
-    const n = this.replayForm(set, map);
-    const form = this.replayBuf;
-    for (let x = 0; x < n; x += 3) {
-      const list = this.locStack[form[x]];
-      if (!list) continue;
-      const writers = form[x + 1];
-      const all = form[x + 2];
-      for (let y = list.length - 1; y >= 0; y--) {
-        const entry = list[y];
-        const i = entry >> 1;
-        if (i > top) continue;
-        const en = this.stack.enabled[i - 1];
-        if ((this.stack.backtrack[i - 1] & en) === en) continue;
-        let ps = (entry & 1 ? all : writers) & ~(1 << this.stack.thread[i]);
+    let m = this.openBelow(top - 1);
+    if (m < 0) return;
+    const { stack } = this;
+    const pool = this.sums.pool;
+    const base = this.sums.start(set) + MASKS;
+    const len = this.sums.end(set) - base;
+    const last = this.lastOf;
+    while (m >= 0) {
+      const i = m + 1;
+      const F = stack.footprint[i];
+      const ti = stack.thread[i];
+      search: for (let a = 0; a < F.length; a++) {
+        const acc = F[a];
+        if (acc >= len || pool[base + acc] === 0) continue;
+        let ps = (map === null ? pool[base + acc] : permuteMask(pool[base + acc], map)) & ~(1 << ti);
         while (ps !== 0) {
-          const p = lowestBit(ps);
+          const lp = last[lowestBit(ps)];
           ps &= ps - 1;
-          if (!this.happensBefore(i, p)) {
-            this.stack.backtrack[i - 1] |= en;
-            break;
+          if (lp === 0 || stack.clock[lp][ti] < i) {
+            stack.backtrack[m] |= stack.enabled[m];
+            break search;
           }
         }
       }
+      m = this.openBelow(m - 1);
     }
   }
 
   /**
-   * A summary by location into `replayBuf`: triples (location, threads writing it, threads
-   * accessing it); returns the length used.
+   * The deepest frame at or below depth m whose backtrack set lacks an enabled thread (-1:
+   * none). A frame once full stays full while on the stack, so a full frame links to the frame
+   * below it (`openLink`, path-compressed; a pushed frame links to itself).
    */
-  private replayForm(set: number, map: Int32Array | null): number {
-    const at = this.replayAt;
-    const out = this.replayBuf;
-    const pool = this.sums.pool;
-    const from = this.sums.start(set) + MASKS;
-    const to = this.sums.end(set);
-    let n = 0;
-    for (let f = from; f < to; f++) {
-      if (pool[f] === 0) continue;
-      const bit = map === null ? pool[f] : permuteMask(pool[f], map);
-      const F = this.events.footprints[f - from];
-      for (let a = 0; a < F.length; a++) {
-        const loc = F[a] >> 1;
-        let x = at[loc];
-        if (x === undefined || x < 0) {
-          x = n;
-          at[loc] = x;
-          out[n] = loc;
-          out[n + 1] = 0;
-          out[n + 2] = 0;
-          n += 3;
-        }
-        if (F[a] & 1) out[x + 1] |= bit;
-        out[x + 2] |= bit;
+  private openBelow(m: number): number {
+    const { stack } = this;
+    const link = this.openLink;
+    let r = m;
+    while (r >= 0) {
+      const d = link[r];
+      if (d !== r) {
+        r = d;
+        continue;
       }
+      const en = stack.enabled[r];
+      if ((stack.backtrack[r] & en) !== en) break;
+      link[r] = r - 1;
+      r--;
     }
-    for (let x = 0; x < n; x += 3) at[out[x]] = -1;
-    return n;
+    for (let x = m; x > r;) {
+      const next = link[x];
+      link[x] = r;
+      x = next;
+    }
+    return r;
   }
 
   /**
