@@ -1,13 +1,12 @@
 import { Budget } from '../../results/budget.js';
 import { Recorder } from '../../system/check.js';
 import { DporStack } from './dpor-stack.js';
-import { addEvent, SummaryTable } from './events.js';
+import { addEvent, renameMask, renaming, SummaryTable, type Renaming } from './events.js';
 import { finish, guarded } from '../finish.js';
 import type { IncompleteReason, SearchOptions, SearchResult } from '../../results/result.js';
 import { System } from '../../system/system.js';
 import type { Footprint, TransitionSystem } from '../../system/transition.js';
 import { MemoTable } from '../../store/memo-table.js';
-import { permuteMask } from '../../../core/symmetry.js';
 
 // What the visited table keeps of a state: one word, a tag in its low two bits and a value above.
 /** On the stack: the value is its depth. */
@@ -32,19 +31,6 @@ function sameFootprint(a: Footprint, b: Footprint): boolean {
 
 function mergeClock(c: Int32Array, o: Int32Array): void {
   for (let q = 0; q < c.length; q++) if (o[q] > c[q]) c[q] = o[q];
-}
-
-/** Insertion sort, largest first: the candidate lists are short, and Array#sort's comparator calls cost more. */
-function sortDescending(a: number[]): void {
-  for (let x = 1; x < a.length; x++) {
-    const v = a[x];
-    let y = x;
-    while (y > 0 && a[y - 1] < v) {
-      a[y] = a[y - 1];
-      y--;
-    }
-    a[y] = v;
-  }
 }
 
 /**
@@ -100,17 +86,24 @@ class Dpor<S> {
   private readonly tainted: number[] = [];
   /** Per thread: the depth of its last transition on the stack (0: none). */
   private readonly lastOf: Int32Array;
-  /** Per location: the transitions on the stack accessing it, as depth * 2 + (1 if a write). */
-  private readonly locStack: number[][] = [];
+  /**
+   * Per access code `acc` (a footprint entry): the transitions on the stack that conflict with
+   * such an access, as depth * 2 + (1 if a write), ascending — for a read of location l (2l) the
+   * writes of l, for a write (2l + 1) every access of l.
+   */
+  private readonly conflicts: number[][] = [];
   /** Per depth: itself while its frame may lack an enabled thread in its backtrack set, else a depth below (openBelow). */
   private readonly openLink: number[] = [];
   /** Scratch for reverse: the transitions after i that do not happen-after it. */
   private readonly scratch: number[] = [];
   /** Scratch for reverse: per thread, the depth of its first transition in v (0: none). */
   private readonly firstNotdep: Int32Array;
-  /** Scratch for earlierRaces: candidate transitions, and the clock of what is already raced. */
-  private readonly raceScratch: number[] = [];
+  /** Scratch for earlierRaces: a cursor per access into its location list, and the clock of what is already raced. */
+  private readonly raceCursor: number[] = [];
   private readonly raceClock: Int32Array;
+  /** Per permutation id: its renamings of thread sets into canonical slots and back. */
+  private readonly toRenaming: Renaming[] = [];
+  private readonly fromRenaming: Renaming[] = [];
   private sleepBlocked = 0;
   private truncated = false;
 
@@ -243,7 +236,7 @@ class Dpor<S> {
    * Thread p from frame k reaches a state whose stored subtree summary `set` (an id in `sums`,
    * threads renamed by `map`) stands for it: replay its races.
    */
-  private replayRevisit(k: number, p: number, F: Footprint, set: number, map: Int32Array | null): void {
+  private replayRevisit(k: number, p: number, F: Footprint, set: number, map: Renaming | null): void {
     this.pushTransition(k + 1, p, F);
     this.replaySummary(set, map, k + 1);
     this.popTransition(k + 1);
@@ -251,12 +244,12 @@ class Dpor<S> {
   }
 
   /** Add a stored summary (an id in `sums`, threads renamed by `map`) to frame k's. */
-  private orStored(k: number, set: number, map: Int32Array | null): void {
+  private orStored(k: number, set: number, map: Renaming | null): void {
     this.orSummary(k, this.sums.pool, this.sums.start(set) + MASKS, this.sums.end(set), map);
   }
 
   /** Add the masks `src[from .. to)` to frame k's summary, threads renamed by `map` (null: none). */
-  private orSummary(k: number, src: Int32Array, from: number, to: number, map: Int32Array | null): void {
+  private orSummary(k: number, src: Int32Array, from: number, to: number, map: Renaming | null): void {
     let dst = this.stack.summary[k];
     if (dst.length < to - from) {
       dst = new Int32Array(this.width + 16);
@@ -265,7 +258,7 @@ class Dpor<S> {
     }
     for (let f = from; f < to; f++) {
       const m = src[f];
-      if (m !== 0) dst[f - from] |= map === null ? m : permuteMask(m, map);
+      if (m !== 0) dst[f - from] |= map === null ? m : renameMask(m, map);
     }
   }
 
@@ -423,19 +416,19 @@ class Dpor<S> {
   // Stored per-state thread sets are in canonical slots: `To` renames a frame's threads into
   // them, `From` renames them back into the threads of the concrete state with permutation id.
   private sleepTo(mask: number, perm: number): number {
-    return perm === 0 ? mask : permuteMask(mask, this.sys.canon!.to(perm));
+    return perm === 0 ? mask : renameMask(mask, this.toMap(perm)!);
   }
 
   private sleepFrom(mask: number, perm: number): number {
-    return perm === 0 ? mask : permuteMask(mask, this.sys.canon!.from(perm));
+    return perm === 0 ? mask : renameMask(mask, this.fromMap(perm)!);
   }
 
-  private toMap(perm: number): Int32Array | null {
-    return perm === 0 ? null : this.sys.canon!.to(perm);
+  private toMap(perm: number): Renaming | null {
+    return perm === 0 ? null : (this.toRenaming[perm] ??= renaming(this.sys.canon!.to(perm)));
   }
 
-  private fromMap(perm: number): Int32Array | null {
-    return perm === 0 ? null : this.sys.canon!.from(perm);
+  private fromMap(perm: number): Renaming | null {
+    return perm === 0 ? null : (this.fromRenaming[perm] ??= renaming(this.sys.canon!.from(perm)));
   }
 
   /** A transition from frame k back to frame j on the stack: fully expand the cycle j..k. */
@@ -459,7 +452,7 @@ class Dpor<S> {
    * conflicts with it there (any access against a write, a write against a read) and passes those
    * two tests. Which frames gain their enabled threads does not depend on the order of the tests.
    */
-  private replaySummary(set: number, map: Int32Array | null, top: number): void {
+  private replaySummary(set: number, map: Renaming | null, top: number): void {
     let m = this.openBelow(top - 1);
     if (m < 0) return;
     const { stack } = this;
@@ -474,7 +467,7 @@ class Dpor<S> {
       search: for (let a = 0; a < F.length; a++) {
         const acc = F[a];
         if (acc >= len || pool[base + acc] === 0) continue;
-        let ps = (map === null ? pool[base + acc] : permuteMask(pool[base + acc], map)) & ~(1 << ti);
+        let ps = (map === null ? pool[base + acc] : renameMask(pool[base + acc], map)) & ~(1 << ti);
         while (ps !== 0) {
           const lp = last[lowestBit(ps)];
           ps &= ps - 1;
@@ -525,14 +518,12 @@ class Dpor<S> {
   private race(p: number, F: Footprint, top: number): void {
     let best = 0;
     for (let a = 0; a < F.length; a++) {
-      const acc = F[a];
-      const list = this.locStack[acc >> 1];
+      const list = this.conflicts[F[a]];
       if (!list) continue;
       for (let x = list.length - 1; x >= 0; x--) {
-        const entry = list[x];
-        const i = entry >> 1;
+        const i = list[x] >> 1;
         if (i <= best) break;
-        if (i > top || ((acc | entry) & 1) === 0) continue;
+        if (i > top) continue;
         if (this.stack.thread[i] === p || this.happensBefore(i, p)) continue;
         best = i;
         break;
@@ -555,31 +546,48 @@ class Dpor<S> {
    * extra reversals were found later anyway, and they add nothing (the same states on every model).
    */
   private earlierRaces(p: number, F: Footprint, best: number, top: number): void {
-    const cand = this.raceScratch;
-    cand.length = 0;
+    const { stack } = this;
+    // The candidates, deepest first: a merge of F's conflict lists (each ascending by depth),
+    // one cursor per access at its deepest entry below `best` (best <= top: all are on 1..top).
+    const at = this.raceCursor;
     for (let a = 0; a < F.length; a++) {
-      const acc = F[a];
-      const list = this.locStack[acc >> 1];
-      if (!list) continue;
-      for (let x = list.length - 1; x >= 0; x--) {
-        const entry = list[x];
-        const i = entry >> 1;
-        if (i < best && i <= top && ((acc | entry) & 1) !== 0 && this.stack.thread[i] !== p) cand.push(i);
-      }
+      const list = this.conflicts[F[a]];
+      let x = list === undefined ? -1 : list.length - 1;
+      while (x >= 0 && list[x] >> 1 >= best) x--;
+      at[a] = x;
     }
-    if (cand.length === 0) return;
-    sortDescending(cand);
     const last = this.lastOf[p];
     const c = this.raceClock;
-    if (last > 0) c.set(this.stack.clock[last]);
+    if (last > 0) c.set(stack.clock[last]);
     else c.fill(0);
-    mergeClock(c, this.stack.clock[best]);
-    for (let x = 0; x < cand.length; x++) {
-      const i = cand[x];
-      if ((x > 0 && cand[x - 1] === i) || c[this.stack.thread[i]] >= i) continue;
+    mergeClock(c, stack.clock[best]);
+    // Every candidate at or below `floor` happens-before a raced transition: none is left.
+    let floor = this.clockFloor(c, p);
+    for (;;) {
+      let i = 0;
+      for (let a = 0; a < F.length; a++) {
+        const x = at[a];
+        if (x < 0) continue;
+        const list = this.conflicts[F[a]];
+        let y = x;
+        while (y >= 0 && stack.thread[list[y] >> 1] === p) y--;
+        at[a] = y;
+        if (y >= 0 && list[y] >> 1 > i) i = list[y] >> 1;
+      }
+      if (i <= floor) return;
+      for (let a = 0; a < F.length; a++) if (at[a] >= 0 && this.conflicts[F[a]][at[a]] >> 1 === i) at[a]--;
+      if (c[stack.thread[i]] >= i) continue;
       this.reverse(i, p, F, top);
-      mergeClock(c, this.stack.clock[i]);
+      mergeClock(c, stack.clock[i]);
+      floor = this.clockFloor(c, p);
     }
+  }
+
+  /** The lowest entry of clock c over the threads other than p (a transition of any of them at or below it happens-before c). */
+  private clockFloor(c: Int32Array, p: number): number {
+    let floor = 0x7fffffff;
+    for (let q = 0; q < c.length; q++) if (q !== p && c[q] < floor) floor = c[q];
+    return floor;
   }
 
   /**
@@ -639,27 +647,33 @@ class Dpor<S> {
     const last = this.lastOf[p];
     if (last > 0) c.set(this.stack.clock[last]);
     else c.fill(0);
+    // The conflicting transitions since the location's last write, and that write.
     for (let a = 0; a < F.length; a++) {
-      const acc = F[a];
-      const list = this.locStack[acc >> 1];
+      const list = this.conflicts[F[a]];
       if (!list) continue;
       for (let x = list.length - 1; x >= 0; x--) {
         const entry = list[x];
-        if (((acc | entry) & 1) === 0) continue;
-        const other = this.stack.clock[entry >> 1];
-        for (let q = 0; q < this.n; q++) if (other[q] > c[q]) c[q] = other[q];
+        mergeClock(c, this.stack.clock[entry >> 1]);
         if (entry & 1) break;
       }
     }
     c[p] = k;
-    for (let a = 0; a < F.length; a++) (this.locStack[F[a] >> 1] ??= []).push(k * 2 + (F[a] & 1));
+    for (let a = 0; a < F.length; a++) {
+      const acc = F[a];
+      (this.conflicts[acc | 1] ??= []).push(k * 2 + (acc & 1));
+      if (acc & 1) (this.conflicts[acc - 1] ??= []).push(k * 2 + 1);
+    }
     this.stack.previousLast[k] = last;
     this.lastOf[p] = k;
   }
 
   private popTransition(k: number): void {
     const F = this.stack.footprint[k];
-    for (let a = F.length - 1; a >= 0; a--) this.locStack[F[a] >> 1].pop();
+    for (let a = F.length - 1; a >= 0; a--) {
+      const acc = F[a];
+      if (acc & 1) this.conflicts[acc - 1].pop();
+      this.conflicts[acc | 1].pop();
+    }
     this.lastOf[this.stack.thread[k]] = this.stack.previousLast[k];
   }
 }

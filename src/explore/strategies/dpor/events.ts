@@ -1,6 +1,5 @@
 import { mul } from '../../../core/fingerprint.js';
 import { HashIndex } from '../../store/hashindex.js';
-import { permuteMask } from '../../../core/symmetry.js';
 import type { Footprint } from '../../system/transition.js';
 
 /**
@@ -22,6 +21,32 @@ export function addEvent(vec: Int32Array, t: number, F: Footprint): void {
     vec[acc | 1] |= bit;
     if (acc & 1) vec[acc - 1] |= bit;
   }
+}
+
+/**
+ * A renaming of thread ids (thread t becomes `to[t]`) as a table for bit sets: for nibble j of
+ * a mask and its value v, entry 16j + v is the renamed bits. A search renames every mask of a
+ * summary it stores or reads under symmetry; a lookup per nibble beats a loop per bit.
+ */
+export type Renaming = Int32Array;
+
+export function renaming(to: ArrayLike<number>): Renaming {
+  const nibbles = (to.length + 3) >> 2;
+  const r = new Int32Array(16 * nibbles);
+  for (let j = 0; j < nibbles; j++)
+    for (let v = 1; v < 16; v++) {
+      let out = 0;
+      for (let b = 0; b < 4; b++) if (v & (1 << b) && 4 * j + b < to.length) out |= 1 << to[4 * j + b];
+      r[16 * j + v] = out;
+    }
+  return r;
+}
+
+/** A bit set of thread ids renamed. */
+export function renameMask(mask: number, r: Renaming): number {
+  let out = 0;
+  for (let j = 0; mask !== 0; j += 16, mask >>>= 4) out |= r[j + (mask & 15)];
+  return out;
 }
 
 /** A copy of `a` with room for at least n entries (doubling). */
@@ -53,11 +78,11 @@ export class SummaryTable {
    * The id of a set with a head word, given as masks by access code (`vec`, any length), with
    * threads renamed by `map` (null: none).
    */
-  intern(head: number, vec: Int32Array, map: Int32Array | null): number {
+  intern(head: number, vec: Int32Array, map: Renaming | null): number {
     const out = this.scratch(SummaryTable.MASKS + vec.length);
     out[0] = head;
     for (let f = 0; f < vec.length; f++)
-      out[SummaryTable.MASKS + f] = vec[f] === 0 || map === null ? vec[f] : permuteMask(vec[f], map);
+      out[SummaryTable.MASKS + f] = vec[f] === 0 || map === null ? vec[f] : renameMask(vec[f], map);
     return this.internSet(out, SummaryTable.MASKS + vec.length);
   }
 

@@ -4,7 +4,7 @@
  * hashes and renaming round trips.
  */
 import { describe, expect, it } from '@jest/globals';
-import { addEvent, SummaryTable } from '../../../../src/explore/strategies/dpor/events.js';
+import { addEvent, renameMask, renaming, SummaryTable } from '../../../../src/explore/strategies/dpor/events.js';
 
 /** Footprint access codes: location * 2 + 1 if a write. */
 const read = (l: number) => l * 2;
@@ -18,6 +18,20 @@ describe('addEvent', () => {
     addEvent(vec, 1, []);
     // A read of l conflicts with the writers of l, a write with every access.
     expect([...vec]).toEqual([0, 0, 0b100, 0b101, 0, 0, 0, 0b100]);
+  });
+});
+
+describe('renameMask', () => {
+  it('renames every thread of a set, across nibbles and the sign bit', () => {
+    const to = Array.from({ length: 32 }, (_, t) => (t * 7 + 3) % 32);
+    const r = renaming(to);
+    for (const mask of [0, 1, 0b1011, 0x80000000 | 0, 0x12345678, -1, 0x0f0f0f0f]) {
+      let want = 0;
+      for (let t = 0; t < 32; t++) if (mask & (1 << t)) want |= 1 << to[t];
+      expect(renameMask(mask, r)).toBe(want);
+    }
+    // Fewer threads than a nibble's bits.
+    expect(renameMask(0b101, renaming([2, 0, 1]))).toBe(0b110);
   });
 });
 
@@ -59,10 +73,10 @@ describe('SummaryTable', () => {
     const sums = new SummaryTable();
     const long: [number, number[]][] = Array.from({ length: 40 }, (_, i) => [i % 3, [write(i % 17), read(i % 5)]]);
     const b = sums.intern(0, vecOf(long), null);
-    const to = Int32Array.from([2, 0, 1]);
-    const from = Int32Array.from([1, 2, 0]);
+    const to = renaming([2, 0, 1]);
+    const from = renaming([1, 2, 0]);
     const r = sums.intern(0, sums.masks(b), to);
-    const renamed = sums.intern(0, vecOf(long.map(([t, f]) => [to[t], f])), null);
+    const renamed = sums.intern(0, vecOf(long.map(([t, f]) => [[2, 0, 1][t], f])), null);
     expect(r).toBe(renamed);
     expect(sums.intern(0, sums.masks(r), from)).toBe(b);
     // Another table interns the same sets alike.
