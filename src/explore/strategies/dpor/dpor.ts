@@ -100,6 +100,7 @@ class Dpor<S> {
   private readonly firstNotdep: Int32Array;
   /** Scratch for earlierRaces: a cursor per access into its location list, and the clock of what is already raced. */
   private readonly raceCursor: number[] = [];
+  private readonly raceDepth: number[] = [];
   private readonly raceClock: Int32Array;
   /** Per permutation id: its renamings of thread sets into canonical slots and back. */
   private readonly toRenaming: Renaming[] = [];
@@ -351,7 +352,8 @@ class Dpor<S> {
     this.stack.backtrack[k] = free === 0 ? 0 : free & -free;
     if (en !== 0 && (en & ~sleep) === 0) this.sleepBlocked++;
     if (revisit) return false;
-    return this.rec.record(sys.check(g, en), () => this.stack.thread.slice(1, k + 1));
+    const found = sys.check(g, en);
+    return found.length !== 0 && this.rec.record(found, () => this.stack.thread.slice(1, k + 1));
   }
 
   /** Frame k's summary starts as the threads' next steps, footprints `nf` (EMPTY: finished). */
@@ -563,19 +565,22 @@ class Dpor<S> {
     mergeClock(c, stack.clock[best]);
     // Every candidate at or below `floor` happens-before a raced transition: none is left.
     let floor = this.clockFloor(c, p);
+    const depth = this.raceDepth;
     for (;;) {
       let i = 0;
       for (let a = 0; a < F.length; a++) {
-        const x = at[a];
-        if (x < 0) continue;
+        let y = at[a];
+        if (y < 0) continue;
         const list = this.conflicts[F[a]];
-        let y = x;
-        while (y >= 0 && stack.thread[list[y] >> 1] === p) y--;
+        // Skip p's own transitions, down to the floor.
+        while (y >= 0 && list[y] >> 1 > floor && stack.thread[list[y] >> 1] === p) y--;
+        if (y >= 0 && list[y] >> 1 <= floor) y = -1;
         at[a] = y;
-        if (y >= 0 && list[y] >> 1 > i) i = list[y] >> 1;
+        depth[a] = y < 0 ? 0 : list[y] >> 1;
+        if (depth[a] > i) i = depth[a];
       }
       if (i <= floor) return;
-      for (let a = 0; a < F.length; a++) if (at[a] >= 0 && this.conflicts[F[a]][at[a]] >> 1 === i) at[a]--;
+      for (let a = 0; a < F.length; a++) if (depth[a] === i) at[a]--;
       if (c[stack.thread[i]] >= i) continue;
       this.reverse(i, p, F, top);
       mergeClock(c, stack.clock[i]);
@@ -647,14 +652,16 @@ class Dpor<S> {
     const last = this.lastOf[p];
     if (last > 0) c.set(this.stack.clock[last]);
     else c.fill(0);
-    // The conflicting transitions since the location's last write, and that write.
+    // The conflicting transitions since the location's last write, and that write. A clock is
+    // the join of its transitions' pasts, so one already holding transition j holds j's clock.
+    const { thread, clock } = this.stack;
     for (let a = 0; a < F.length; a++) {
       const list = this.conflicts[F[a]];
       if (!list) continue;
       for (let x = list.length - 1; x >= 0; x--) {
-        const entry = list[x];
-        mergeClock(c, this.stack.clock[entry >> 1]);
-        if (entry & 1) break;
+        const j = list[x] >> 1;
+        if (c[thread[j]] < j) mergeClock(c, clock[j]);
+        if (list[x] & 1) break;
       }
     }
     c[p] = k;

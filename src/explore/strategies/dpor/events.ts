@@ -79,11 +79,18 @@ export class SummaryTable {
    * threads renamed by `map` (null: none).
    */
   intern(head: number, vec: Int32Array, map: Renaming | null): number {
-    const out = this.scratch(SummaryTable.MASKS + vec.length);
+    let len = vec.length;
+    while (len > 0 && vec[len - 1] === 0) len--;
+    const n = SummaryTable.MASKS + len;
+    const out = this.scratch(n);
     out[0] = head;
-    for (let f = 0; f < vec.length; f++)
-      out[SummaryTable.MASKS + f] = vec[f] === 0 || map === null ? vec[f] : renameMask(vec[f], map);
-    return this.internSet(out, SummaryTable.MASKS + vec.length);
+    let h = (mul(n, 31) + head) | 0;
+    for (let f = 0; f < len; f++) {
+      const m = vec[f] === 0 || map === null ? vec[f] : renameMask(vec[f], map);
+      out[SummaryTable.MASKS + f] = m;
+      h = (mul(h, 31) + m) | 0;
+    }
+    return this.internSet(out, n, h);
   }
 
   head(set: number): number {
@@ -114,11 +121,8 @@ export class SummaryTable {
     return this.buf;
   }
 
-  /** Intern the first `n` entries of `s` (trailing zero masks dropped); stores a copy (`s` may be a scratch buffer). */
-  private internSet(s: Int32Array, n: number): number {
-    while (n > SummaryTable.MASKS && s[n - 1] === 0) n--;
-    let h = n;
-    for (let i = 0; i < n; i++) h = (mul(h, 31) + s[i]) | 0;
+  /** Intern the first `n` entries of `s` (no trailing zero mask), of hash h; stores a copy (`s` may be a scratch buffer). */
+  private internSet(s: Int32Array, n: number, h: number): number {
     const index = this.ids;
     for (let slot = index.start(h); ; slot = index.next(slot)) {
       const id = index.idAt(slot, h);
