@@ -2,13 +2,11 @@ import type { Footprint } from '../../system/transition.js';
 
 /**
  * The DFS stack of the DPOR search (dpor.ts), one array per field, indexed by depth k.
- * Frame k holds state s_k; transition k is the step that led from s_{k-1} to s_k (frame 0 has
+ * Frame k stands for state s_k (kept by the search's DporStates); transition k is the step that led from s_{k-1} to s_k (frame 0 has
  * no transition). Thread sets are bit masks over thread ids.
  */
-export class DporStack<S> {
+export class DporStack {
   // ---- Frame k: the state s_k and what the search knows about it.
-  /** The concrete state s_k. */
-  readonly state: S[] = [];
   /** s_k's key in the visited table (fingerprint lanes a and b; its slot moves when the table grows). */
   readonly keyA: number[] = [];
   readonly keyB: number[] = [];

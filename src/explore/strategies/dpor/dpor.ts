@@ -1,6 +1,7 @@
 import { Budget } from '../../results/budget.js';
 import { Recorder } from '../../system/check.js';
 import { DporStack } from './dpor-stack.js';
+import { SystemStates, type DporStates } from './states.js';
 import { addEvent, renameMask, renaming, SummaryTable, type Renaming } from './events.js';
 import { finish, guarded } from '../finish.js';
 import type { IncompleteReason, SearchOptions, SearchResult } from '../../results/result.js';
@@ -68,7 +69,16 @@ function mergeClock(c: Int32Array, o: Int32Array): void {
  * docs/performance.md gives the full argument.
  */
 export function searchDpor<S>(sys: TransitionSystem<S>, opts: SearchOptions = {}): SearchResult {
-  return guarded(() => new Dpor(sys, opts).run());
+  return guarded(() => new Dpor(sys, new SystemStates(sys), opts).run());
+}
+
+/** The DPOR search over a system whose frame states `states` keeps (the compiled engine's own: src/engine/dpor-states.ts). */
+export function searchDporWith<S>(
+  sys: TransitionSystem<S>,
+  states: DporStates,
+  opts: SearchOptions = {},
+): SearchResult {
+  return guarded(() => new Dpor(sys, states, opts).run());
 }
 
 class Dpor<S> {
@@ -81,7 +91,7 @@ class Dpor<S> {
   /** Length of a summary's masks: above every access code met so far. */
   private width = 2;
   /** The DFS stack, indexed by depth (dpor-stack.ts documents each field). */
-  private readonly stack = new DporStack<S>();
+  private readonly stack = new DporStack();
   /** States popped inside an unfinished cycle (TAINT_FIELDS each), waiting for their cycle's root. */
   private readonly tainted: number[] = [];
   /** Per thread: the depth of its last transition on the stack (0: none). */
@@ -110,6 +120,7 @@ class Dpor<S> {
 
   constructor(
     private readonly sys: TransitionSystem<S>,
+    private readonly states: DporStates,
     opts: SearchOptions,
   ) {
     this.n = sys.n;
@@ -121,12 +132,12 @@ class Dpor<S> {
   }
 
   run(): SearchResult {
-    const g0 = this.sys.initial();
-    const fp = this.sys.key(g0);
+    this.states.start();
+    const fp = this.states.key();
     const a = fp[0];
     const b = fp[1];
     let stopped: IncompleteReason | null = null;
-    if (this.pushFrame(0, g0, this.table.insert(a, b), a, b, 0, false, this.sys.keyPerm)) return this.result(null);
+    if (this.pushFrame(0, this.table.insert(a, b), a, b, 0, false, this.states.keyPerm)) return this.result(null);
     let k = 0;
     while (k >= 0) {
       // At the depth limit a frame with a thread left to explore (a revisit's included) is cut.
@@ -172,13 +183,13 @@ class Dpor<S> {
 
   /** Explore thread p from frame k. */
   private step(k: number, p: number): 'push' | 'stay' | 'stop' | 'max-states' {
-    const { sys } = this;
+    const { states } = this;
     const bit = 1 << p;
     this.stack.done[k] |= bit;
     const F = this.stack.nextFootprint[k][p];
-    const ex = sys.exec(this.stack.state[k], p);
-    if (ex.violation) {
-      const stop = this.rec.record([{ ...ex.violation, kind: 'assertion' }], () => [
+    const violation = states.successor(k, p);
+    if (violation) {
+      const stop = this.rec.record([{ ...violation, kind: 'assertion' }], () => [
         ...this.stack.thread.slice(1, k + 1),
         p,
       ]);
@@ -186,8 +197,8 @@ class Dpor<S> {
       return stop ? 'stop' : 'stay';
     }
     const sleep = this.childSleep(k, p, F);
-    const fp = sys.key(ex.g);
-    const perm = sys.keyPerm;
+    const fp = states.key();
+    const perm = states.keyPerm;
     const a = fp[0];
     const b = fp[1];
     let slot = this.table.find(a, b);
@@ -195,7 +206,7 @@ class Dpor<S> {
       if (this.table.size >= this.budget.maxStates) return 'max-states';
       slot = this.table.insert(a, b);
       this.pushTransition(k + 1, p, F);
-      if (this.pushFrame(k + 1, ex.g, slot, a, b, sleep, false, perm)) return 'stop';
+      if (this.pushFrame(k + 1, slot, a, b, sleep, false, perm)) return 'stop';
       return 'push';
     }
     const word = this.table.word(slot);
@@ -228,7 +239,7 @@ class Dpor<S> {
     this.pushTransition(k + 1, p, F);
     const map = this.fromMap(perm);
     if (complete) this.replaySummary(kept, map, k + 1);
-    this.pushFrame(k + 1, ex.g, slot, a, b, sleep, true, perm, complete ? ~stored & this.sys.allDone : 0);
+    this.pushFrame(k + 1, slot, a, b, sleep, true, perm, complete ? ~stored & this.sys.allDone : 0);
     if (complete) this.orStored(k + 1, kept, map);
     return 'push';
   }
@@ -296,12 +307,11 @@ class Dpor<S> {
   }
 
   /**
-   * Push frame k for state g (fingerprint a, b in `slot`; for a revisit, what the slot stores
-   * still there). Returns true when the search must stop on a violation.
+   * Push frame k for the state `states` holds (fingerprint a, b in `slot`; for a revisit, what
+   * the slot stores still there). Returns true when the search must stop on a violation.
    */
   private pushFrame(
     k: number,
-    g: S,
     slot: number,
     a: number,
     b: number,
@@ -310,9 +320,8 @@ class Dpor<S> {
     perm: number,
     skip = 0,
   ): boolean {
-    const { sys } = this;
-    const en = sys.enabledMask(g);
-    this.stack.state[k] = g;
+    const { states } = this;
+    const en = states.enter(k);
     this.stack.keyA[k] = a;
     this.stack.keyB[k] = b;
     this.stack.perm[k] = perm;
@@ -337,11 +346,11 @@ class Dpor<S> {
     const parentNf = k > 0 ? this.stack.nextFootprint[k - 1] : null;
     const tf = k > 0 ? this.stack.footprint[k] : null;
     for (let q = 0; q < this.n; q++) {
-      if (sys.isDone(g, q)) {
+      if (states.isDone(k, q)) {
         nf[q] = EMPTY;
         continue;
       }
-      const f = sys.footprint(g, q);
+      const f = states.footprint(k, q);
       nf[q] = f;
       for (let a = 0; a < f.length; a++) if (f[a] >= this.width) this.width = (f[a] | 1) + 1;
       if (q === moved || parentNf === null || !sameFootprint(parentNf[q], f) || System.dependent(f, tf!))
@@ -352,7 +361,7 @@ class Dpor<S> {
     this.stack.backtrack[k] = free === 0 ? 0 : free & -free;
     if (en !== 0 && (en & ~sleep) === 0) this.sleepBlocked++;
     if (revisit) return false;
-    const found = sys.check(g, en);
+    const found = states.check(k, en);
     return found.length !== 0 && this.rec.record(found, () => this.stack.thread.slice(1, k + 1));
   }
 
