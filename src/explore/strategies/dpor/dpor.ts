@@ -19,6 +19,8 @@ const COMPLETE = 2;
 /** Fields of an entry of `tainted`: fingerprint lanes, permutation id, cycle root depth, what it stores. */
 const TAINT_FIELDS = 5;
 const MASKS = SummaryTable.MASKS;
+/** No race candidate is left (earlierRaces). */
+const NO_FLOOR = 0x7fffffff;
 const EMPTY: Footprint = [];
 
 const lowestBit = (m: number) => 31 - Math.clz32(m & -m);
@@ -198,7 +200,6 @@ class Dpor<S> {
     }
     const sleep = this.childSleep(k, p, F);
     const fp = states.key();
-    const perm = states.keyPerm;
     const a = fp[0];
     const b = fp[1];
     let slot = this.table.find(a, b);
@@ -206,7 +207,7 @@ class Dpor<S> {
       if (this.table.size >= this.budget.maxStates) return 'max-states';
       slot = this.table.insert(a, b);
       this.pushTransition(k + 1, p, F);
-      if (this.pushFrame(k + 1, slot, a, b, sleep, false, perm)) return 'stop';
+      if (this.pushFrame(k + 1, slot, a, b, sleep, false, states.keyPerm)) return 'stop';
       return 'push';
     }
     const word = this.table.word(slot);
@@ -215,6 +216,8 @@ class Dpor<S> {
       this.backEdge(word >>> 2, k);
       return 'stay';
     }
+    // The permutation of the key above (a back edge needs none).
+    const perm = states.keyPerm;
     const complete = tag === COMPLETE;
     const kept = this.storedOf(word);
     const root = complete ? -1 : this.openCycleRoot(word >>> 2, k);
@@ -558,6 +561,14 @@ class Dpor<S> {
    */
   private earlierRaces(p: number, F: Footprint, best: number, top: number): void {
     const { stack } = this;
+    const last = this.lastOf[p];
+    const c = this.raceClock;
+    if (last > 0) c.set(stack.clock[last]);
+    else c.fill(0);
+    mergeClock(c, stack.clock[best]);
+    // Every candidate at or below `floor` happens-before a raced transition: none is left.
+    let floor = this.clockFloor(c, p);
+    if (floor === NO_FLOOR) return;
     // The candidates, deepest first: a merge of F's conflict lists (each ascending by depth),
     // one cursor per access at its deepest entry below `best` (best <= top: all are on 1..top).
     const at = this.raceCursor;
@@ -567,13 +578,6 @@ class Dpor<S> {
       while (x >= 0 && list[x] >> 1 >= best) x--;
       at[a] = x;
     }
-    const last = this.lastOf[p];
-    const c = this.raceClock;
-    if (last > 0) c.set(stack.clock[last]);
-    else c.fill(0);
-    mergeClock(c, stack.clock[best]);
-    // Every candidate at or below `floor` happens-before a raced transition: none is left.
-    let floor = this.clockFloor(c, p);
     const depth = this.raceDepth;
     for (;;) {
       let i = 0;
@@ -594,13 +598,18 @@ class Dpor<S> {
       this.reverse(i, p, F, top);
       mergeClock(c, stack.clock[i]);
       floor = this.clockFloor(c, p);
+      if (floor === NO_FLOOR) return;
     }
   }
 
-  /** The lowest entry of clock c over the threads other than p (a transition of any of them at or below it happens-before c). */
+  /**
+   * The lowest c[q] over the threads q other than p with a transition on the stack that clock c
+   * does not hold (NO_FLOOR: none). A candidate at or below it happens-before c: of a thread
+   * counted, it is at most c[q]; of another, at most its last transition, which c holds.
+   */
   private clockFloor(c: Int32Array, p: number): number {
-    let floor = 0x7fffffff;
-    for (let q = 0; q < c.length; q++) if (q !== p && c[q] < floor) floor = c[q];
+    let floor = NO_FLOOR;
+    for (let q = 0; q < c.length; q++) if (q !== p && this.lastOf[q] > c[q] && c[q] < floor) floor = c[q];
     return floor;
   }
 
