@@ -110,7 +110,7 @@ class Dpor<S> {
   private readonly scratch: number[] = [];
   /** Scratch for reverse: per thread, the depth of its first transition in v (0: none). */
   private readonly firstNotdep: Int32Array;
-  /** Scratch for earlierRaces: a cursor per access into its location list, and the clock of what is already raced. */
+  /** Scratch for earlierRaces: a cursor per access into its conflict list (and the depth there), and the clock of what is already raced. */
   private readonly raceCursor: number[] = [];
   private readonly raceDepth: number[] = [];
   private readonly raceClock: Int32Array;
@@ -271,10 +271,12 @@ class Dpor<S> {
       dst.set(this.stack.summary[k]);
       this.stack.summary[k] = dst;
     }
-    for (let f = from; f < to; f++) {
-      const m = src[f];
-      if (m !== 0) dst[f - from] |= map === null ? m : renameMask(m, map);
-    }
+    if (map === null) for (let f = from; f < to; f++) dst[f - from] |= src[f];
+    else
+      for (let f = from; f < to; f++) {
+        const m = src[f];
+        if (m !== 0) dst[f - from] |= renameMask(m, map);
+      }
   }
 
   /**
@@ -388,7 +390,7 @@ class Dpor<S> {
     }
     const sum = this.stack.summary[k];
     const slot = this.table.find(a, b);
-    const stored = this.sums.intern(this.sleepTo(sleep, perm), sum, this.toMap(perm));
+    const stored = this.sums.intern(this.sleepTo(sleep, perm), sum, this.toMap(perm), this.width);
     if (complete) {
       this.table.setWord(slot, (stored << 2) | COMPLETE);
       this.completeCycle(k, sum);
@@ -397,7 +399,8 @@ class Dpor<S> {
       this.tainted.push(a, b, perm, this.stack.lowLink[k], stored);
     }
     if (k === 0) return;
-    this.orSummary(k - 1, sum, 0, sum.length, null);
+    // A frame's masks past `width` are zero (no access code reaches them).
+    this.orSummary(k - 1, sum, 0, Math.min(sum.length, this.width), null);
     if (this.stack.lowLink[k] < this.stack.lowLink[k - 1]) this.stack.lowLink[k - 1] = this.stack.lowLink[k];
     this.popTransition(k);
   }
@@ -416,7 +419,7 @@ class Dpor<S> {
       // The state keeps its latest stored sleep set (a later visit may have stored another).
       const slot = this.table.find(t[x], t[x + 1]);
       const sleep = this.sums.head(this.storedOf(this.table.word(slot)));
-      this.table.setWord(slot, (this.sums.intern(sleep, sum, this.toMap(t[x + 2])) << 2) | COMPLETE);
+      this.table.setWord(slot, (this.sums.intern(sleep, sum, this.toMap(t[x + 2]), this.width) << 2) | COMPLETE);
     }
     t.length = from;
   }

@@ -75,11 +75,11 @@ export class SummaryTable {
   static readonly MASKS = 1;
 
   /**
-   * The id of a set with a head word, given as masks by access code (`vec`, any length), with
-   * threads renamed by `map` (null: none).
+   * The id of a set with a head word, given as masks by access code (`vec`, any length; the
+   * first `length` entries, the rest zero), with threads renamed by `map` (null: none).
    */
-  intern(head: number, vec: Int32Array, map: Renaming | null): number {
-    let len = vec.length;
+  intern(head: number, vec: Int32Array, map: Renaming | null, length = vec.length): number {
+    let len = Math.min(length, vec.length);
     while (len > 0 && vec[len - 1] === 0) len--;
     const n = SummaryTable.MASKS + len;
     const out = this.scratch(n);
