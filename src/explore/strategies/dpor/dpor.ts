@@ -252,9 +252,10 @@ class Dpor<S> {
    * threads renamed by `map`) stands for it: replay its races.
    */
   private replayRevisit(k: number, p: number, F: Footprint, set: number, map: Renaming | null): void {
-    this.pushTransition(k + 1, p, F);
+    // The replay reads the stack by frame, not the conflict lists: the transition stays off them.
+    this.pushTransition(k + 1, p, F, false);
     this.replaySummary(set, map, k + 1);
-    this.popTransition(k + 1);
+    this.popTransition(k + 1, false);
     this.orStored(k, set, map);
   }
 
@@ -666,7 +667,8 @@ class Dpor<S> {
     return last > 0 && this.stack.clock[last][this.stack.thread[i]] >= i;
   }
 
-  private pushTransition(k: number, p: number, F: Footprint): void {
+  /** Push transition k (thread p, footprint F), on the conflict lists unless `listed` is false. */
+  private pushTransition(k: number, p: number, F: Footprint, listed = true): void {
     this.stack.thread[k] = p;
     this.stack.footprint[k] = F;
     const c = (this.stack.clock[k] ??= new Int32Array(this.n));
@@ -686,7 +688,7 @@ class Dpor<S> {
       }
     }
     c[p] = k;
-    for (let a = 0; a < F.length; a++) {
+    for (let a = 0; listed && a < F.length; a++) {
       const acc = F[a];
       (this.conflicts[acc | 1] ??= []).push(k * 2 + (acc & 1));
       if (acc & 1) (this.conflicts[acc - 1] ??= []).push(k * 2 + 1);
@@ -695,9 +697,9 @@ class Dpor<S> {
     this.lastOf[p] = k;
   }
 
-  private popTransition(k: number): void {
+  private popTransition(k: number, listed = true): void {
     const F = this.stack.footprint[k];
-    for (let a = F.length - 1; a >= 0; a--) {
+    for (let a = F.length - 1; listed && a >= 0; a--) {
       const acc = F[a];
       if (acc & 1) this.conflicts[acc - 1].pop();
       this.conflicts[acc | 1].pop();
