@@ -4,6 +4,7 @@
  * the rows; the reports, `--compare-naive` and `--sanity` read them. Adding a strategy is one
  * module with its search and one row here (docs/strategies.md shows the steps).
  */
+import { searchVecDpor } from '../../engine/dpor-states.js';
 import { searchVecNaive } from '../../engine/naive.js';
 import type { VecSystem } from '../../engine/system.js';
 import { searchBfs } from './bfs.js';
@@ -74,6 +75,7 @@ const TABLE: { readonly [K in SearchStrategy]: StrategyRow & { readonly name: K 
     name: 'dfs',
     describe: 'stateful search with dynamic partial-order reduction (the default)',
     search: searchDpor,
+    searchCompiled: searchVecDpor,
     symmetry: true,
     plain: false,
     shortest: false,

@@ -2,13 +2,11 @@ import type { Footprint } from '../../system/transition.js';
 
 /**
  * The DFS stack of the DPOR search (dpor.ts), one array per field, indexed by depth k.
- * Frame k holds state s_k; transition k is the step that led from s_{k-1} to s_k (frame 0 has
+ * Frame k stands for state s_k (kept by the search's DporStates); transition k is the step that led from s_{k-1} to s_k (frame 0 has
  * no transition). Thread sets are bit masks over thread ids.
  */
-export class DporStack<S> {
+export class DporStack {
   // ---- Frame k: the state s_k and what the search knows about it.
-  /** The concrete state s_k. */
-  readonly state: S[] = [];
   /** s_k's key in the visited table (fingerprint lanes a and b; its slot moves when the table grows). */
   readonly keyA: number[] = [];
   readonly keyB: number[] = [];
@@ -32,11 +30,9 @@ export class DporStack<S> {
   readonly storedSummary: number[] = [];
   /** Footprint of each thread's next step from s_k (empty for a finished thread). */
   readonly nextFootprint: Footprint[][] = [];
-  /** Event id of each thread's next step from s_k (-1 for a finished thread). */
-  readonly nextEvent: number[][] = [];
   /**
-   * The events met in s_k's subtree so far (s_k's next steps included): per footprint id, the
-   * threads whose step with that footprint was met (grown in place; interned when s_k is stored).
+   * The events met in s_k's subtree so far (s_k's next steps included): per access code, the
+   * threads whose step met conflicts with it (events.ts; grown in place, interned when s_k is stored).
    */
   readonly summary: Int32Array[] = [];
   /** Lowest depth a back edge from s_k's subtree reached (k itself: no open cycle through s_k). */

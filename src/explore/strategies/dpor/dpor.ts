@@ -1,13 +1,13 @@
 import { Budget } from '../../results/budget.js';
 import { Recorder } from '../../system/check.js';
 import { DporStack } from './dpor-stack.js';
-import { EventTable, SummaryTable } from './events.js';
+import { SystemStates, type DporStates } from './states.js';
+import { addEvent, renameMask, renaming, SummaryTable, type Renaming } from './events.js';
 import { finish, guarded } from '../finish.js';
 import type { IncompleteReason, SearchOptions, SearchResult } from '../../results/result.js';
 import { System } from '../../system/system.js';
 import type { Footprint, TransitionSystem } from '../../system/transition.js';
 import { MemoTable } from '../../store/memo-table.js';
-import { permuteMask } from '../../../core/symmetry.js';
 
 // What the visited table keeps of a state: one word, a tag in its low two bits and a value above.
 /** On the stack: the value is its depth. */
@@ -19,25 +19,21 @@ const COMPLETE = 2;
 /** Fields of an entry of `tainted`: fingerprint lanes, permutation id, cycle root depth, what it stores. */
 const TAINT_FIELDS = 5;
 const MASKS = SummaryTable.MASKS;
+/** No race candidate is left (earlierRaces). */
+const NO_FLOOR = 0x7fffffff;
 const EMPTY: Footprint = [];
 
 const lowestBit = (m: number) => 31 - Math.clz32(m & -m);
 
-function mergeClock(c: Int32Array, o: Int32Array): void {
-  for (let q = 0; q < c.length; q++) if (o[q] > c[q]) c[q] = o[q];
+function sameFootprint(a: Footprint, b: Footprint): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
-/** Insertion sort, largest first: the candidate lists are short, and Array#sort's comparator calls cost more. */
-function sortDescending(a: number[]): void {
-  for (let x = 1; x < a.length; x++) {
-    const v = a[x];
-    let y = x;
-    while (y > 0 && a[y - 1] < v) {
-      a[y] = a[y - 1];
-      y--;
-    }
-    a[y] = v;
-  }
+function mergeClock(c: Int32Array, o: Int32Array): void {
+  for (let q = 0; q < c.length; q++) if (o[q] > c[q]) c[q] = o[q];
 }
 
 /**
@@ -75,7 +71,16 @@ function sortDescending(a: number[]): void {
  * docs/performance.md gives the full argument.
  */
 export function searchDpor<S>(sys: TransitionSystem<S>, opts: SearchOptions = {}): SearchResult {
-  return guarded(() => new Dpor(sys, opts).run());
+  return guarded(() => new Dpor(sys, new SystemStates(sys), opts).run());
+}
+
+/** The DPOR search over a system whose frame states `states` keeps (the compiled engine's own: src/engine/dpor-states.ts). */
+export function searchDporWith<S>(
+  sys: TransitionSystem<S>,
+  states: DporStates,
+  opts: SearchOptions = {},
+): SearchResult {
+  return guarded(() => new Dpor(sys, states, opts).run());
 }
 
 class Dpor<S> {
@@ -84,31 +89,40 @@ class Dpor<S> {
   private readonly rec: Recorder;
   /** The visited set: per state one word (ON_STACK, TAINTED, COMPLETE); thread sets in canonical slots. */
   private readonly table = new MemoTable();
-  private readonly events = new EventTable();
-  private readonly sums = new SummaryTable(this.events);
-  /** Scratch for replaySummary: location → its triple in replayBuf (-1: none). */
-  private readonly replayAt: number[] = [];
-  private readonly replayBuf: number[] = [];
+  private readonly sums = new SummaryTable();
+  /** Length of a summary's masks: above every access code met so far. */
+  private width = 2;
   /** The DFS stack, indexed by depth (dpor-stack.ts documents each field). */
-  private readonly stack = new DporStack<S>();
+  private readonly stack = new DporStack();
   /** States popped inside an unfinished cycle (TAINT_FIELDS each), waiting for their cycle's root. */
   private readonly tainted: number[] = [];
   /** Per thread: the depth of its last transition on the stack (0: none). */
   private readonly lastOf: Int32Array;
-  /** Per location: the transitions on the stack accessing it, as depth * 2 + (1 if a write). */
-  private readonly locStack: number[][] = [];
+  /**
+   * Per access code `acc` (a footprint entry): the transitions on the stack that conflict with
+   * such an access, as depth * 2 + (1 if a write), ascending — for a read of location l (2l) the
+   * writes of l, for a write (2l + 1) every access of l.
+   */
+  private readonly conflicts: number[][] = [];
+  /** Per depth: itself while its frame may lack an enabled thread in its backtrack set, else a depth below (openBelow). */
+  private readonly openLink: number[] = [];
   /** Scratch for reverse: the transitions after i that do not happen-after it. */
   private readonly scratch: number[] = [];
   /** Scratch for reverse: per thread, the depth of its first transition in v (0: none). */
   private readonly firstNotdep: Int32Array;
-  /** Scratch for earlierRaces: candidate transitions, and the clock of what is already raced. */
-  private readonly raceScratch: number[] = [];
+  /** Scratch for earlierRaces: a cursor per access into its conflict list (and the depth there), and the clock of what is already raced. */
+  private readonly raceCursor: number[] = [];
+  private readonly raceDepth: number[] = [];
   private readonly raceClock: Int32Array;
+  /** Per permutation id: its renamings of thread sets into canonical slots and back. */
+  private readonly toRenaming: Renaming[] = [];
+  private readonly fromRenaming: Renaming[] = [];
   private sleepBlocked = 0;
   private truncated = false;
 
   constructor(
     private readonly sys: TransitionSystem<S>,
+    private readonly states: DporStates,
     opts: SearchOptions,
   ) {
     this.n = sys.n;
@@ -120,12 +134,12 @@ class Dpor<S> {
   }
 
   run(): SearchResult {
-    const g0 = this.sys.initial();
-    const fp = this.sys.key(g0);
+    this.states.start();
+    const fp = this.states.key();
     const a = fp[0];
     const b = fp[1];
     let stopped: IncompleteReason | null = null;
-    if (this.pushFrame(0, g0, this.table.insert(a, b), a, b, 0, false, this.sys.keyPerm)) return this.result(null);
+    if (this.pushFrame(0, this.table.insert(a, b), a, b, 0, false, this.states.keyPerm)) return this.result(null);
     let k = 0;
     while (k >= 0) {
       // At the depth limit a frame with a thread left to explore (a revisit's included) is cut.
@@ -171,13 +185,13 @@ class Dpor<S> {
 
   /** Explore thread p from frame k. */
   private step(k: number, p: number): 'push' | 'stay' | 'stop' | 'max-states' {
-    const { sys } = this;
+    const { states } = this;
     const bit = 1 << p;
     this.stack.done[k] |= bit;
     const F = this.stack.nextFootprint[k][p];
-    const ex = sys.exec(this.stack.state[k], p);
-    if (ex.violation) {
-      const stop = this.rec.record([{ ...ex.violation, kind: 'assertion' }], () => [
+    const violation = states.successor(k, p);
+    if (violation) {
+      const stop = this.rec.record([{ ...violation, kind: 'assertion' }], () => [
         ...this.stack.thread.slice(1, k + 1),
         p,
       ]);
@@ -185,8 +199,7 @@ class Dpor<S> {
       return stop ? 'stop' : 'stay';
     }
     const sleep = this.childSleep(k, p, F);
-    const fp = sys.key(ex.g);
-    const perm = sys.keyPerm;
+    const fp = states.key();
     const a = fp[0];
     const b = fp[1];
     let slot = this.table.find(a, b);
@@ -194,7 +207,7 @@ class Dpor<S> {
       if (this.table.size >= this.budget.maxStates) return 'max-states';
       slot = this.table.insert(a, b);
       this.pushTransition(k + 1, p, F);
-      if (this.pushFrame(k + 1, ex.g, slot, a, b, sleep, false, perm)) return 'stop';
+      if (this.pushFrame(k + 1, slot, a, b, sleep, false, states.keyPerm)) return 'stop';
       return 'push';
     }
     const word = this.table.word(slot);
@@ -203,6 +216,8 @@ class Dpor<S> {
       this.backEdge(word >>> 2, k);
       return 'stay';
     }
+    // The permutation of the key above (a back edge needs none).
+    const perm = states.keyPerm;
     const complete = tag === COMPLETE;
     const kept = this.storedOf(word);
     const root = complete ? -1 : this.openCycleRoot(word >>> 2, k);
@@ -227,7 +242,7 @@ class Dpor<S> {
     this.pushTransition(k + 1, p, F);
     const map = this.fromMap(perm);
     if (complete) this.replaySummary(kept, map, k + 1);
-    this.pushFrame(k + 1, ex.g, slot, a, b, sleep, true, perm, complete ? ~stored & this.sys.allDone : 0);
+    this.pushFrame(k + 1, slot, a, b, sleep, true, perm, complete ? ~stored & this.sys.allDone : 0);
     if (complete) this.orStored(k + 1, kept, map);
     return 'push';
   }
@@ -236,30 +251,33 @@ class Dpor<S> {
    * Thread p from frame k reaches a state whose stored subtree summary `set` (an id in `sums`,
    * threads renamed by `map`) stands for it: replay its races.
    */
-  private replayRevisit(k: number, p: number, F: Footprint, set: number, map: Int32Array | null): void {
-    this.pushTransition(k + 1, p, F);
+  private replayRevisit(k: number, p: number, F: Footprint, set: number, map: Renaming | null): void {
+    // The replay reads the stack by frame, not the conflict lists: the transition stays off them.
+    this.pushTransition(k + 1, p, F, false);
     this.replaySummary(set, map, k + 1);
-    this.popTransition(k + 1);
+    this.popTransition(k + 1, false);
     this.orStored(k, set, map);
   }
 
   /** Add a stored summary (an id in `sums`, threads renamed by `map`) to frame k's. */
-  private orStored(k: number, set: number, map: Int32Array | null): void {
+  private orStored(k: number, set: number, map: Renaming | null): void {
     this.orSummary(k, this.sums.pool, this.sums.start(set) + MASKS, this.sums.end(set), map);
   }
 
   /** Add the masks `src[from .. to)` to frame k's summary, threads renamed by `map` (null: none). */
-  private orSummary(k: number, src: Int32Array, from: number, to: number, map: Int32Array | null): void {
+  private orSummary(k: number, src: Int32Array, from: number, to: number, map: Renaming | null): void {
     let dst = this.stack.summary[k];
     if (dst.length < to - from) {
-      dst = new Int32Array(this.events.footprints.length + 16);
+      dst = new Int32Array(this.width + 16);
       dst.set(this.stack.summary[k]);
       this.stack.summary[k] = dst;
     }
-    for (let f = from; f < to; f++) {
-      const m = src[f];
-      if (m !== 0) dst[f - from] |= map === null ? m : permuteMask(m, map);
-    }
+    if (map === null) for (let f = from; f < to; f++) dst[f - from] |= src[f];
+    else
+      for (let f = from; f < to; f++) {
+        const m = src[f];
+        if (m !== 0) dst[f - from] |= renameMask(m, map);
+      }
   }
 
   /**
@@ -270,8 +288,7 @@ class Dpor<S> {
   private raceAfterDeadEnd(k: number, p: number, F: Footprint): void {
     this.stack.backtrack[k] |= this.stack.enabled[k];
     this.pushTransition(k + 1, p, F);
-    for (let q = 0; q < this.n; q++)
-      if (q !== p && this.stack.nextEvent[k][q] >= 0) this.race(q, this.stack.nextFootprint[k][q], k + 1);
+    for (let q = 0; q < this.n; q++) if (q !== p) this.race(q, this.stack.nextFootprint[k][q], k + 1);
     this.popTransition(k + 1);
   }
 
@@ -296,12 +313,11 @@ class Dpor<S> {
   }
 
   /**
-   * Push frame k for state g (fingerprint a, b in `slot`; for a revisit, what the slot stores
-   * still there). Returns true when the search must stop on a violation.
+   * Push frame k for the state `states` holds (fingerprint a, b in `slot`; for a revisit, what
+   * the slot stores still there). Returns true when the search must stop on a violation.
    */
   private pushFrame(
     k: number,
-    g: S,
     slot: number,
     a: number,
     b: number,
@@ -310,9 +326,8 @@ class Dpor<S> {
     perm: number,
     skip = 0,
   ): boolean {
-    const { sys } = this;
-    const en = sys.enabledMask(g);
-    this.stack.state[k] = g;
+    const { states } = this;
+    const en = states.enter(k);
     this.stack.keyA[k] = a;
     this.stack.keyB[k] = b;
     this.stack.perm[k] = perm;
@@ -324,45 +339,44 @@ class Dpor<S> {
     const kept = revisit ? this.storedOf(this.table.word(slot)) : 0;
     this.stack.storedSleep[k] = revisit ? this.sleepFrom(this.sums.head(kept), perm) : -1;
     this.stack.lowLink[k] = k;
+    this.openLink[k] = k;
     this.stack.revisit[k] = revisit;
     this.stack.storedSummary[k] = kept;
     this.table.setWord(slot, (k << 2) | ON_STACK);
     const nf: Footprint[] = (this.stack.nextFootprint[k] ??= []);
-    const ne: number[] = (this.stack.nextEvent[k] ??= []);
-    // A thread whose next step is the parent frame's (same event) raced with the stack 1..k-1
-    // when the parent was pushed; what race() added to a backtrack set is still there, and
-    // reverse() then finds nothing to do (v only grows, so an initial stays an initial). Only
-    // the new transition k can give it a new race: race again only if it is dependent with k.
+    // A thread whose next step is the parent frame's (same footprint) raced with the stack
+    // 1..k-1 when the parent was pushed; what race() added to a backtrack set is still there,
+    // and reverse() then finds nothing to do (v only grows, so an initial stays an initial).
+    // Only the new transition k can give it a new race: race again only if it is dependent with k.
     const moved = k > 0 ? this.stack.thread[k] : -1;
-    const parentNe = k > 0 ? this.stack.nextEvent[k - 1] : null;
+    const parentNf = k > 0 ? this.stack.nextFootprint[k - 1] : null;
     const tf = k > 0 ? this.stack.footprint[k] : null;
     for (let q = 0; q < this.n; q++) {
-      if (sys.isDone(g, q)) {
+      if (states.isDone(k, q)) {
         nf[q] = EMPTY;
-        ne[q] = -1;
         continue;
       }
-      const f = sys.footprint(g, q);
-      const e = this.events.intern(q, f);
-      nf[q] = this.events.foot[e];
-      ne[q] = e;
-      if (q === moved || parentNe === null || parentNe[q] !== e || System.dependent(nf[q], tf!)) this.race(q, nf[q], k);
+      const f = states.footprint(k, q);
+      nf[q] = f;
+      for (let a = 0; a < f.length; a++) if (f[a] >= this.width) this.width = (f[a] | 1) + 1;
+      if (q === moved || parentNf === null || !sameFootprint(parentNf[q], f) || System.dependent(f, tf!))
+        this.race(q, f, k);
     }
-    this.startSummary(k, ne);
+    this.startSummary(k, nf);
     const free = en & ~sleep & ~skip;
     this.stack.backtrack[k] = free === 0 ? 0 : free & -free;
     if (en !== 0 && (en & ~sleep) === 0) this.sleepBlocked++;
     if (revisit) return false;
-    return this.rec.record(sys.check(g, en), () => this.stack.thread.slice(1, k + 1));
+    const found = states.check(k, en);
+    return found.length !== 0 && this.rec.record(found, () => this.stack.thread.slice(1, k + 1));
   }
 
-  /** Frame k's summary starts as the threads' next events `ne`. */
-  private startSummary(k: number, ne: readonly number[]): void {
-    const nf = this.events.footprints.length;
+  /** Frame k's summary starts as the threads' next steps, footprints `nf` (EMPTY: finished). */
+  private startSummary(k: number, nf: readonly Footprint[]): void {
     let vec = this.stack.summary[k];
-    if (vec === undefined || vec.length < nf) vec = this.stack.summary[k] = new Int32Array(nf + 16);
+    if (vec === undefined || vec.length < this.width) vec = this.stack.summary[k] = new Int32Array(this.width + 16);
     else vec.fill(0);
-    for (let q = 0; q < ne.length; q++) if (ne[q] >= 0) vec[this.events.footId[ne[q]]] |= 1 << q;
+    for (let q = 0; q < nf.length; q++) addEvent(vec, q, nf[q]);
   }
 
   private popFrame(k: number): void {
@@ -377,7 +391,7 @@ class Dpor<S> {
     }
     const sum = this.stack.summary[k];
     const slot = this.table.find(a, b);
-    const stored = this.sums.intern(this.sleepTo(sleep, perm), sum, this.toMap(perm));
+    const stored = this.sums.intern(this.sleepTo(sleep, perm), sum, this.toMap(perm), this.width);
     if (complete) {
       this.table.setWord(slot, (stored << 2) | COMPLETE);
       this.completeCycle(k, sum);
@@ -386,7 +400,8 @@ class Dpor<S> {
       this.tainted.push(a, b, perm, this.stack.lowLink[k], stored);
     }
     if (k === 0) return;
-    this.orSummary(k - 1, sum, 0, sum.length, null);
+    // A frame's masks past `width` are zero (no access code reaches them).
+    this.orSummary(k - 1, sum, 0, Math.min(sum.length, this.width), null);
     if (this.stack.lowLink[k] < this.stack.lowLink[k - 1]) this.stack.lowLink[k - 1] = this.stack.lowLink[k];
     this.popTransition(k);
   }
@@ -405,7 +420,7 @@ class Dpor<S> {
       // The state keeps its latest stored sleep set (a later visit may have stored another).
       const slot = this.table.find(t[x], t[x + 1]);
       const sleep = this.sums.head(this.storedOf(this.table.word(slot)));
-      this.table.setWord(slot, (this.sums.intern(sleep, sum, this.toMap(t[x + 2])) << 2) | COMPLETE);
+      this.table.setWord(slot, (this.sums.intern(sleep, sum, this.toMap(t[x + 2]), this.width) << 2) | COMPLETE);
     }
     t.length = from;
   }
@@ -419,19 +434,19 @@ class Dpor<S> {
   // Stored per-state thread sets are in canonical slots: `To` renames a frame's threads into
   // them, `From` renames them back into the threads of the concrete state with permutation id.
   private sleepTo(mask: number, perm: number): number {
-    return perm === 0 ? mask : permuteMask(mask, this.sys.canon!.to(perm));
+    return perm === 0 ? mask : renameMask(mask, this.toMap(perm)!);
   }
 
   private sleepFrom(mask: number, perm: number): number {
-    return perm === 0 ? mask : permuteMask(mask, this.sys.canon!.from(perm));
+    return perm === 0 ? mask : renameMask(mask, this.fromMap(perm)!);
   }
 
-  private toMap(perm: number): Int32Array | null {
-    return perm === 0 ? null : this.sys.canon!.to(perm);
+  private toMap(perm: number): Renaming | null {
+    return perm === 0 ? null : (this.toRenaming[perm] ??= renaming(this.sys.canon!.to(perm)));
   }
 
-  private fromMap(perm: number): Int32Array | null {
-    return perm === 0 ? null : this.sys.canon!.from(perm);
+  private fromMap(perm: number): Renaming | null {
+    return perm === 0 ? null : (this.fromRenaming[perm] ??= renaming(this.sys.canon!.from(perm)));
   }
 
   /** A transition from frame k back to frame j on the stack: fully expand the cycle j..k. */
@@ -449,70 +464,67 @@ class Dpor<S> {
    * so happens-before is only partly known: every stack entry i on a location of F that
    * conflicts with it, is by another thread and does not happen-before p races, and every
    * enabled thread of the state before i is backtracked (a superset, still sound).
-   * Done per location from the summary grouped by location (replayForm): a stack entry races
-   * when some thread of the summary conflicts with it there (any access against a write, a
-   * write against a read) and passes those two tests; an entry whose backtrack set already holds
-   * every enabled thread needs no test.
+   * A frame whose backtrack set already holds every enabled thread needs no test, and most do:
+   * the frames left open are walked (openBelow), each transition's accesses looked up in the
+   * summary (events.ts keeps it by access code): it races when some thread of the summary
+   * conflicts with it there (any access against a write, a write against a read) and passes those
+   * two tests. Which frames gain their enabled threads does not depend on the order of the tests.
    */
-  private replaySummary(set: number, map: Int32Array | null, top: number): void {
-    const n = this.replayForm(set, map);
-    const form = this.replayBuf;
-    for (let x = 0; x < n; x += 3) {
-      const list = this.locStack[form[x]];
-      if (!list) continue;
-      const writers = form[x + 1];
-      const all = form[x + 2];
-      for (let y = list.length - 1; y >= 0; y--) {
-        const entry = list[y];
-        const i = entry >> 1;
-        if (i > top) continue;
-        const en = this.stack.enabled[i - 1];
-        if ((this.stack.backtrack[i - 1] & en) === en) continue;
-        let ps = (entry & 1 ? all : writers) & ~(1 << this.stack.thread[i]);
+  private replaySummary(set: number, map: Renaming | null, top: number): void {
+    let m = this.openBelow(top - 1);
+    if (m < 0) return;
+    const { stack } = this;
+    const pool = this.sums.pool;
+    const base = this.sums.start(set) + MASKS;
+    const len = this.sums.end(set) - base;
+    const last = this.lastOf;
+    while (m >= 0) {
+      const i = m + 1;
+      const F = stack.footprint[i];
+      const ti = stack.thread[i];
+      search: for (let a = 0; a < F.length; a++) {
+        const acc = F[a];
+        if (acc >= len || pool[base + acc] === 0) continue;
+        let ps = (map === null ? pool[base + acc] : renameMask(pool[base + acc], map)) & ~(1 << ti);
         while (ps !== 0) {
-          const p = lowestBit(ps);
+          const lp = last[lowestBit(ps)];
           ps &= ps - 1;
-          if (!this.happensBefore(i, p)) {
-            this.stack.backtrack[i - 1] |= en;
-            break;
+          if (lp === 0 || stack.clock[lp][ti] < i) {
+            stack.backtrack[m] |= stack.enabled[m];
+            break search;
           }
         }
       }
+      m = this.openBelow(m - 1);
     }
   }
 
   /**
-   * A summary by location into `replayBuf`: triples (location, threads writing it, threads
-   * accessing it); returns the length used.
+   * The deepest frame at or below depth m whose backtrack set lacks an enabled thread (-1:
+   * none). A frame once full stays full while on the stack, so a full frame links to the frame
+   * below it (`openLink`, path-compressed; a pushed frame links to itself).
    */
-  private replayForm(set: number, map: Int32Array | null): number {
-    const at = this.replayAt;
-    const out = this.replayBuf;
-    const pool = this.sums.pool;
-    const from = this.sums.start(set) + MASKS;
-    const to = this.sums.end(set);
-    let n = 0;
-    for (let f = from; f < to; f++) {
-      if (pool[f] === 0) continue;
-      const bit = map === null ? pool[f] : permuteMask(pool[f], map);
-      const F = this.events.footprints[f - from];
-      for (let a = 0; a < F.length; a++) {
-        const loc = F[a] >> 1;
-        let x = at[loc];
-        if (x === undefined || x < 0) {
-          x = n;
-          at[loc] = x;
-          out[n] = loc;
-          out[n + 1] = 0;
-          out[n + 2] = 0;
-          n += 3;
-        }
-        if (F[a] & 1) out[x + 1] |= bit;
-        out[x + 2] |= bit;
+  private openBelow(m: number): number {
+    const { stack } = this;
+    const link = this.openLink;
+    let r = m;
+    while (r >= 0) {
+      const d = link[r];
+      if (d !== r) {
+        r = d;
+        continue;
       }
+      const en = stack.enabled[r];
+      if ((stack.backtrack[r] & en) !== en) break;
+      link[r] = r - 1;
+      r--;
     }
-    for (let x = 0; x < n; x += 3) at[out[x]] = -1;
-    return n;
+    for (let x = m; x > r;) {
+      const next = link[x];
+      link[x] = r;
+      x = next;
+    }
+    return r;
   }
 
   /**
@@ -524,14 +536,12 @@ class Dpor<S> {
   private race(p: number, F: Footprint, top: number): void {
     let best = 0;
     for (let a = 0; a < F.length; a++) {
-      const acc = F[a];
-      const list = this.locStack[acc >> 1];
+      const list = this.conflicts[F[a]];
       if (!list) continue;
       for (let x = list.length - 1; x >= 0; x--) {
-        const entry = list[x];
-        const i = entry >> 1;
+        const i = list[x] >> 1;
         if (i <= best) break;
-        if (i > top || ((acc | entry) & 1) === 0) continue;
+        if (i > top) continue;
         if (this.stack.thread[i] === p || this.happensBefore(i, p)) continue;
         best = i;
         break;
@@ -554,31 +564,57 @@ class Dpor<S> {
    * extra reversals were found later anyway, and they add nothing (the same states on every model).
    */
   private earlierRaces(p: number, F: Footprint, best: number, top: number): void {
-    const cand = this.raceScratch;
-    cand.length = 0;
-    for (let a = 0; a < F.length; a++) {
-      const acc = F[a];
-      const list = this.locStack[acc >> 1];
-      if (!list) continue;
-      for (let x = list.length - 1; x >= 0; x--) {
-        const entry = list[x];
-        const i = entry >> 1;
-        if (i < best && i <= top && ((acc | entry) & 1) !== 0 && this.stack.thread[i] !== p) cand.push(i);
-      }
-    }
-    if (cand.length === 0) return;
-    sortDescending(cand);
+    const { stack } = this;
     const last = this.lastOf[p];
     const c = this.raceClock;
-    if (last > 0) c.set(this.stack.clock[last]);
+    if (last > 0) c.set(stack.clock[last]);
     else c.fill(0);
-    mergeClock(c, this.stack.clock[best]);
-    for (let x = 0; x < cand.length; x++) {
-      const i = cand[x];
-      if ((x > 0 && cand[x - 1] === i) || c[this.stack.thread[i]] >= i) continue;
-      this.reverse(i, p, F, top);
-      mergeClock(c, this.stack.clock[i]);
+    mergeClock(c, stack.clock[best]);
+    // Every candidate at or below `floor` happens-before a raced transition: none is left.
+    let floor = this.clockFloor(c, p);
+    if (floor === NO_FLOOR) return;
+    // The candidates, deepest first: a merge of F's conflict lists (each ascending by depth),
+    // one cursor per access at its deepest entry below `best` (best <= top: all are on 1..top).
+    const at = this.raceCursor;
+    for (let a = 0; a < F.length; a++) {
+      const list = this.conflicts[F[a]];
+      let x = list === undefined ? -1 : list.length - 1;
+      while (x >= 0 && list[x] >> 1 >= best) x--;
+      at[a] = x;
     }
+    const depth = this.raceDepth;
+    for (;;) {
+      let i = 0;
+      for (let a = 0; a < F.length; a++) {
+        let y = at[a];
+        if (y < 0) continue;
+        const list = this.conflicts[F[a]];
+        // Skip p's own transitions, down to the floor.
+        while (y >= 0 && list[y] >> 1 > floor && stack.thread[list[y] >> 1] === p) y--;
+        if (y >= 0 && list[y] >> 1 <= floor) y = -1;
+        at[a] = y;
+        depth[a] = y < 0 ? 0 : list[y] >> 1;
+        if (depth[a] > i) i = depth[a];
+      }
+      if (i <= floor) return;
+      for (let a = 0; a < F.length; a++) if (depth[a] === i) at[a]--;
+      if (c[stack.thread[i]] >= i) continue;
+      this.reverse(i, p, F, top);
+      mergeClock(c, stack.clock[i]);
+      floor = this.clockFloor(c, p);
+      if (floor === NO_FLOOR) return;
+    }
+  }
+
+  /**
+   * The lowest c[q] over the threads q other than p with a transition on the stack that clock c
+   * does not hold (NO_FLOOR: none). A candidate at or below it happens-before c: of a thread
+   * counted, it is at most c[q]; of another, at most its last transition, which c holds.
+   */
+  private clockFloor(c: Int32Array, p: number): number {
+    let floor = NO_FLOOR;
+    for (let q = 0; q < c.length; q++) if (q !== p && this.lastOf[q] > c[q] && c[q] < floor) floor = c[q];
+    return floor;
   }
 
   /**
@@ -631,34 +667,43 @@ class Dpor<S> {
     return last > 0 && this.stack.clock[last][this.stack.thread[i]] >= i;
   }
 
-  private pushTransition(k: number, p: number, F: Footprint): void {
+  /** Push transition k (thread p, footprint F), on the conflict lists unless `listed` is false. */
+  private pushTransition(k: number, p: number, F: Footprint, listed = true): void {
     this.stack.thread[k] = p;
     this.stack.footprint[k] = F;
     const c = (this.stack.clock[k] ??= new Int32Array(this.n));
     const last = this.lastOf[p];
     if (last > 0) c.set(this.stack.clock[last]);
     else c.fill(0);
+    // The conflicting transitions since the location's last write, and that write. A clock is
+    // the join of its transitions' pasts, so one already holding transition j holds j's clock.
+    const { thread, clock } = this.stack;
     for (let a = 0; a < F.length; a++) {
-      const acc = F[a];
-      const list = this.locStack[acc >> 1];
+      const list = this.conflicts[F[a]];
       if (!list) continue;
       for (let x = list.length - 1; x >= 0; x--) {
-        const entry = list[x];
-        if (((acc | entry) & 1) === 0) continue;
-        const other = this.stack.clock[entry >> 1];
-        for (let q = 0; q < this.n; q++) if (other[q] > c[q]) c[q] = other[q];
-        if (entry & 1) break;
+        const j = list[x] >> 1;
+        if (c[thread[j]] < j) mergeClock(c, clock[j]);
+        if (list[x] & 1) break;
       }
     }
     c[p] = k;
-    for (let a = 0; a < F.length; a++) (this.locStack[F[a] >> 1] ??= []).push(k * 2 + (F[a] & 1));
+    for (let a = 0; listed && a < F.length; a++) {
+      const acc = F[a];
+      (this.conflicts[acc | 1] ??= []).push(k * 2 + (acc & 1));
+      if (acc & 1) (this.conflicts[acc - 1] ??= []).push(k * 2 + 1);
+    }
     this.stack.previousLast[k] = last;
     this.lastOf[p] = k;
   }
 
-  private popTransition(k: number): void {
+  private popTransition(k: number, listed = true): void {
     const F = this.stack.footprint[k];
-    for (let a = F.length - 1; a >= 0; a--) this.locStack[F[a] >> 1].pop();
+    for (let a = F.length - 1; listed && a >= 0; a--) {
+      const acc = F[a];
+      if (acc & 1) this.conflicts[acc - 1].pop();
+      this.conflicts[acc | 1].pop();
+    }
     this.lastOf[this.stack.thread[k]] = this.stack.previousLast[k];
   }
 }

@@ -1,68 +1,52 @@
 import { mul } from '../../../core/fingerprint.js';
 import { HashIndex } from '../../store/hashindex.js';
-import { permuteMask } from '../../../core/symmetry.js';
-import type { Footprint } from '../../system/system.js';
+import type { Footprint } from '../../system/transition.js';
 
 /**
- * Events (a thread and the footprint of one of its steps) and summaries (sets of events, the
- * next steps met anywhere below a state), both interned to small integers. A state's summary
- * lets a revisit replay the races its subtree would have found against the current stack.
- * Footprints are interned too (footprint ids), and a summary is one thread mask per footprint
- * id: the search grows a frame's summary in place (a bitwise or, renaming threads by permuting
- * each mask) and interns it, with the state's sleep set as its head, only when a state stores it.
+ * Summaries: the set of events (a thread and the footprint of one of its steps) met anywhere
+ * below a state, kept in the form a replay asks of it (dpor.ts, replaySummary): for an access
+ * code `acc` of the Footprint encoding (location * 2 + 1 if a write), entry `acc` is the
+ * threads whose event conflicts with such an access — entry 2l the threads writing location l,
+ * entry 2l + 1 the threads accessing it. Two event sets with the same entries race alike, so
+ * they are one summary. A search grows a frame's summary in place (a bitwise or, renaming
+ * threads by permuting each mask) and interns it, with the state's sleep set as its head word,
+ * only when a state stores it.
  */
-export class EventTable {
-  /** Numeric hash of a footprint → the ids of the footprints with that hash. */
-  private readonly index = new HashIndex();
-  readonly thread: number[] = [];
-  readonly foot: Footprint[] = [];
-  /** Per event: its footprint's id. */
-  readonly footId: number[] = [];
-  /** Per footprint id: the footprint. */
-  readonly footprints: Footprint[] = [];
-  /** (footprint id, thread) → the event (-1: not yet). */
-  private readonly byPair: number[] = [];
 
-  intern(tid: number, f: Footprint): number {
-    const fid = this.footprintId(f);
-    const key = fid * 32 + tid;
-    let id = this.byPair[key];
-    if (id === undefined || id < 0) {
-      id = this.thread.length;
-      this.thread.push(tid);
-      this.foot.push(this.footprints[fid]);
-      this.footId.push(fid);
-      while (this.byPair.length <= key) this.byPair.push(-1);
-      this.byPair[key] = id;
-    }
-    return id;
-  }
-
-  /** Event e's footprint with thread t: `intern(t, foot[e])`. */
-  withThread(e: number, t: number): number {
-    return this.intern(t, this.foot[e]);
-  }
-
-  private footprintId(f: Footprint): number {
-    let h = 1;
-    for (let i = 0; i < f.length; i++) h = (mul(h, 31) + f[i]) | 0;
-    const index = this.index;
-    for (let slot = index.start(h); ; slot = index.next(slot)) {
-      const id = index.idAt(slot, h);
-      if (id === -1) break;
-      if (id >= 0 && sameFootprint(this.footprints[id], f)) return id;
-    }
-    const id = this.footprints.length;
-    index.insert(h, id);
-    this.footprints.push(f);
-    return id;
+/** Add thread t's event with footprint F to the summary masks `vec` (long enough for F's codes). */
+export function addEvent(vec: Int32Array, t: number, F: Footprint): void {
+  const bit = 1 << t;
+  for (let a = 0; a < F.length; a++) {
+    const acc = F[a];
+    vec[acc | 1] |= bit;
+    if (acc & 1) vec[acc - 1] |= bit;
   }
 }
 
-function sameFootprint(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
+/**
+ * A renaming of thread ids (thread t becomes `to[t]`) as a table for bit sets: for nibble j of
+ * a mask and its value v, entry 16j + v is the renamed bits. A search renames every mask of a
+ * summary it stores or reads under symmetry; a lookup per nibble beats a loop per bit.
+ */
+export type Renaming = Int32Array;
+
+export function renaming(to: ArrayLike<number>): Renaming {
+  const nibbles = (to.length + 3) >> 2;
+  const r = new Int32Array(16 * nibbles);
+  for (let j = 0; j < nibbles; j++)
+    for (let v = 1; v < 16; v++) {
+      let out = 0;
+      for (let b = 0; b < 4; b++) if (v & (1 << b) && 4 * j + b < to.length) out |= 1 << to[4 * j + b];
+      r[16 * j + v] = out;
+    }
+  return r;
+}
+
+/** A bit set of thread ids renamed. */
+export function renameMask(mask: number, r: Renaming): number {
+  let out = 0;
+  for (let j = 0; mask !== 0; j += 16, mask >>>= 4) out |= r[j + (mask & 15)];
+  return out;
 }
 
 /** A copy of `a` with room for at least n entries (doubling). */
@@ -74,9 +58,9 @@ function grown(a: Int32Array, n: number): Int32Array {
 
 /**
  * Summaries interned: a summary is a head word (the search stores a state's sleep set there)
- * then, from MASKS on, thread masks indexed by footprint id (bit t of entry MASKS + f: the event
- * (t, footprint f) is in the set), without trailing zeros. Set `id` is `pool[start(id) ..
- * end(id))`: one flat array, no object per set (a search stores about one set per state).
+ * then, from MASKS on, the thread masks indexed by access code (see above), without trailing
+ * zeros. Set `id` is `pool[start(id) .. end(id))`: one flat array, no object per set (a search
+ * stores about one set per state).
  */
 export class SummaryTable {
   /** Numeric hash of a set → the ids of the sets with that hash. */
@@ -90,30 +74,23 @@ export class SummaryTable {
   /** Where the masks start in a set's array. */
   static readonly MASKS = 1;
 
-  constructor(private readonly events: EventTable) {}
-
-  /** The set of the given event ids (negative ids are skipped), with a head word. */
-  of(events: readonly number[], head = 0): number {
-    const ev = this.events;
-    const buf = this.scratch(SummaryTable.MASKS + ev.footprints.length);
-    buf[0] = head;
-    for (let i = 0; i < events.length; i++) {
-      const e = events[i];
-      if (e >= 0) buf[SummaryTable.MASKS + ev.footId[e]] |= 1 << ev.thread[e];
-    }
-    return this.internSet(buf, SummaryTable.MASKS + ev.footprints.length);
-  }
-
   /**
-   * The id of a set with a head word, given as masks by footprint id (`vec`, any length), with
-   * threads renamed by `map` (null: none).
+   * The id of a set with a head word, given as masks by access code (`vec`, any length; the
+   * first `length` entries, the rest zero), with threads renamed by `map` (null: none).
    */
-  intern(head: number, vec: Int32Array, map: Int32Array | null): number {
-    const out = this.scratch(SummaryTable.MASKS + vec.length);
+  intern(head: number, vec: Int32Array, map: Renaming | null, length = vec.length): number {
+    let len = Math.min(length, vec.length);
+    while (len > 0 && vec[len - 1] === 0) len--;
+    const n = SummaryTable.MASKS + len;
+    const out = this.scratch(n);
     out[0] = head;
-    for (let f = 0; f < vec.length; f++)
-      out[SummaryTable.MASKS + f] = vec[f] === 0 || map === null ? vec[f] : permuteMask(vec[f], map);
-    return this.internSet(out, SummaryTable.MASKS + vec.length);
+    let h = (mul(n, 31) + head) | 0;
+    for (let f = 0; f < len; f++) {
+      const m = vec[f] === 0 || map === null ? vec[f] : renameMask(vec[f], map);
+      out[SummaryTable.MASKS + f] = m;
+      h = (mul(h, 31) + m) | 0;
+    }
+    return this.internSet(out, n, h);
   }
 
   head(set: number): number {
@@ -133,33 +110,19 @@ export class SummaryTable {
     return this.pool.slice(this.start(set) + SummaryTable.MASKS, this.end(set));
   }
 
-  /** The event ids of a set, ascending by footprint id then thread. */
-  eventsOf(set: number): number[] {
-    const s = this.masks(set);
-    const out: number[] = [];
-    for (let f = 0; f < s.length; f++)
-      for (let m = s[f]; m !== 0; m &= m - 1)
-        out.push(this.events.intern(31 - Math.clz32(m & -m), this.events.footprints[f]));
-    return out;
-  }
-
   /** Bytes held by the sets and their index. */
   bytes(): number {
     return this.pool.byteLength + this.starts.byteLength + this.ids.bytes();
   }
 
-  /** A zeroed scratch buffer of at least n entries. */
+  /** A scratch buffer of at least n entries. */
   private scratch(n: number): Int32Array {
     if (this.buf.length < n) this.buf = new Int32Array(n * 2);
-    else this.buf.fill(0, 0, n);
     return this.buf;
   }
 
-  /** Intern the first `n` entries of `s` (trailing zero masks dropped); stores a copy (`s` may be a scratch buffer). */
-  private internSet(s: Int32Array, n: number): number {
-    while (n > SummaryTable.MASKS && s[n - 1] === 0) n--;
-    let h = n;
-    for (let i = 0; i < n; i++) h = (mul(h, 31) + s[i]) | 0;
+  /** Intern the first `n` entries of `s` (no trailing zero mask), of hash h; stores a copy (`s` may be a scratch buffer). */
+  private internSet(s: Int32Array, n: number, h: number): number {
     const index = this.ids;
     for (let slot = index.start(h); ; slot = index.next(slot)) {
       const id = index.idAt(slot, h);
