@@ -1,5 +1,6 @@
 import type { StepViolation } from '../core/step.js';
 import type { Found } from '../explore/system/check.js';
+import type { Verdicts } from './properties.js';
 import type { Footprint } from '../explore/system/transition.js';
 import type { SearchOptions, SearchResult } from '../explore/results/result.js';
 import { searchDporWith } from '../explore/strategies/dpor/dpor.js';
@@ -18,8 +19,9 @@ export function searchVecDpor(sys: VecSystem, opts: SearchOptions = {}): SearchR
  * (naive.ts): a successor is built in a scratch vector, and copied into the vector kept for its
  * depth only when the search enters it (most successors are states seen before). Each frame
  * keeps what every thread does in its state (its moves); a successor's thread whose move read
- * none of the slots the step changed does the same there (its move is seeded, not looked up),
- * and likewise for the symmetry key's leaves (`hint`) and the invariants' leaf.
+ * none of the slots the step changed does the same there (its move is kept, not looked up),
+ * and likewise for the symmetry key's leaves (`hint`) and each invariant whose reads the step
+ * left alone (its parent's verdicts and the changed slots go to VecSystem.check).
  */
 export class VecStates implements DporStates {
   private readonly n: number;
@@ -28,11 +30,14 @@ export class VecStates implements DporStates {
   private readonly V: Int32Array[] = [];
   /** What each thread does in V[k]: MOVES[k * n + t]. */
   private readonly MOVES: Move[] = [];
-  /** V[k]'s key leaves per symmetry group, and its invariants' leaf (undefined: not known). */
+  /** V[k]'s key leaves per symmetry group, and its invariants' verdicts (undefined: not known). */
   private readonly KEYS: (TrieLeaf<Float64Array> | undefined)[] = [];
-  private readonly INV: (TrieLeaf<readonly Found[]> | undefined)[] = [];
-  /** The invariants' leaf V[k] is known to reach (from its parent's). */
-  private readonly SAME: (TrieLeaf<readonly Found[]> | undefined)[] = [];
+  private readonly INV: (Verdicts | undefined)[] = [];
+  /** The entered frame whose check is still to come, its parent's verdicts and changed slots. */
+  private pending = -1;
+  private pendingParent: Verdicts | undefined;
+  private pendingChanged = 0;
+  private readonly changedSlots: Int32Array;
   private scratch: Int32Array;
   /** The held successor: frame `from`'s state stepped by thread `via` (from -1: the initial state). */
   private from = -1;
@@ -44,6 +49,7 @@ export class VecStates implements DporStates {
     this.n = sys.n;
     this.G = sys.canon === null ? 0 : sys.canon.used.length;
     this.scratch = new Int32Array(0);
+    this.changedSlots = new Int32Array(sys.changed.length);
   }
 
   start(): void {
@@ -76,31 +82,32 @@ export class VecStates implements DporStates {
   }
 
   enter(k: number): number {
-    const { sys, n } = this;
+    const { sys, n, MOVES } = this;
     const w = (this.V[k] ??= new Int32Array(this.scratch.length));
     w.set(this.scratch);
     for (let gi = 0; gi < this.G; gi++) this.KEYS[k * this.G + gi] = sys.canon!.used[gi];
-    sys.forget();
-    this.SAME[k] = undefined;
     this.INV[k] = undefined;
+    this.pending = k;
+    this.pendingParent = undefined;
+    this.pendingChanged = 0;
     const parent = this.from;
-    if (parent >= 0) {
+    let en = 0;
+    if (parent < 0) {
+      for (let t = 0; t < n; t++) MOVES[k * n + t] = sys.lookup(w, t);
+    } else {
       const p = this.via;
-      const changed = this.changed >= 0 ? this.changed : sys.changes(this.V[parent], p, this.MOVES[parent * n + p]);
-      const inv = this.INV[parent];
-      if (inv !== undefined && !readsAny(inv.reads, sys.changed, changed)) this.SAME[k] = inv;
+      const changed = this.changed >= 0 ? this.changed : sys.changes(this.V[parent], p, MOVES[parent * n + p]);
+      this.pendingParent = this.INV[parent];
+      this.pendingChanged = changed;
+      this.changedSlots.set(sys.changed.subarray(0, changed));
       // Another thread whose next step read none of the changed slots does the same in w.
       for (let t = 0; t < n; t++) {
-        const mt = this.MOVES[parent * n + t];
-        if (t !== p && (mt === DONE || !readsAny(mt.reads, sys.changed, changed))) sys.seed(w, t, mt);
+        const mt = MOVES[parent * n + t];
+        MOVES[k * n + t] =
+          t !== p && (mt === DONE || !readsAny(mt.reads, sys.changed, changed)) ? mt : sys.lookup(w, t);
       }
     }
-    let en = 0;
-    for (let t = 0; t < n; t++) {
-      const m = sys.move(w, t);
-      this.MOVES[k * n + t] = m;
-      if (!m.blocked) en |= 1 << t;
-    }
+    for (let t = 0; t < n; t++) if (!MOVES[k * n + t].blocked) en |= 1 << t;
     return en;
   }
 
@@ -113,8 +120,15 @@ export class VecStates implements DporStates {
   }
 
   check(k: number, enabled: number): readonly Found[] {
-    const found = this.sys.check(this.V[k], enabled, this.SAME[k]);
-    this.INV[k] = this.sys.invariantLeaf;
+    const { sys } = this;
+    let found;
+    if (k === this.pending && this.pendingParent !== undefined) {
+      // The changed slots as enter() found them (sys.changed may have been used since).
+      sys.changed.set(this.changedSlots.subarray(0, this.pendingChanged));
+      found = sys.check(this.V[k], enabled, this.pendingParent, this.pendingChanged);
+    } else found = sys.check(this.V[k], enabled);
+    this.pending = -1;
+    this.INV[k] = sys.invariantVerdicts;
     return found;
   }
 }
