@@ -5,6 +5,7 @@
  * trace (`benchMain`).
  */
 import { parseArgs } from 'node:util';
+import { ModelError, type ModelErrorCode } from '../src/core/errors.js';
 
 /** A bad command line: `benchMain` prints its message on one line and exits 2. */
 export class UsageError extends Error {}
@@ -85,14 +86,17 @@ export class BenchArgs {
   }
 }
 
+/** Model error codes that mean the benchmark was asked for something that does not exist. */
+const BAD_INPUT = new Set<ModelErrorCode>(['usage', 'unknown-model', 'unknown-variant', 'unknown-param', 'bad-param']);
+
 /**
- * Run a benchmark's main (or option parsing): a UsageError it throws, at once or from the
- * promise it returns, is printed as `<bench>: <message>` and exits 2. Other errors are bugs and
- * keep their stack trace.
+ * Run a benchmark's main (or option parsing): a UsageError it throws, or a model error about the
+ * input (an unknown variant, a parameter out of range), at once or from the promise it returns,
+ * is printed as `<bench>: <message>` and exits 2. Other errors are bugs and keep their stack trace.
  */
 export function benchMain<T>(bench: string, fn: () => T): T {
   const usage = (e: unknown): never => {
-    if (!(e instanceof UsageError)) throw e;
+    if (!(e instanceof UsageError) && !(e instanceof ModelError && BAD_INPUT.has(e.code))) throw e;
     console.error(`${bench}: ${e.message}`);
     process.exit(2);
   };

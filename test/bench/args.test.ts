@@ -1,6 +1,7 @@
 /** The benchmarks' shared flag parsing (bench/args.ts): a bad command line is a one-line UsageError. */
-import { describe, expect, it } from '@jest/globals';
-import { BenchArgs, UsageError } from '../../bench/args.js';
+import { describe, expect, it, jest } from '@jest/globals';
+import { BenchArgs, benchMain, UsageError } from '../../bench/args.js';
+import { ModelError } from '../../src/core/errors.js';
 
 const SPEC = { timeout: 'value', only: 'value', symmetry: 'flag', 'mm-opt': 'values' } as const;
 
@@ -52,5 +53,26 @@ describe('BenchArgs', () => {
 
   it('rejects a list item that is not a known choice', () => {
     expect(() => new BenchArgs(SPEC, ['--only', 'a,zz']).choices('only', ['a', 'b'])).toThrow(/unknown zz/);
+  });
+
+  it('prints a model error about the input as one line and exits 2; a bug keeps its stack', () => {
+    const exit = jest.spyOn(process, 'exit').mockImplementation((() => undefined) as never);
+    const err = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      benchMain('bench/x', () => {
+        throw new ModelError("parameter ptes=12 of model 'm' must be an integer in 1..8", 'bad-param');
+      });
+      expect(exit).toHaveBeenCalledWith(2);
+      expect(err).toHaveBeenCalledWith("bench/x: parameter ptes=12 of model 'm' must be an integer in 1..8");
+      // A model that fails inside the search is not bad input: it keeps its stack trace.
+      expect(() =>
+        benchMain('bench/x', () => {
+          throw new ModelError('boom', 'model-error');
+        }),
+      ).toThrow('boom');
+    } finally {
+      exit.mockRestore();
+      err.mockRestore();
+    }
   });
 });
