@@ -67,6 +67,16 @@ export class BenchArgs {
     return v;
   }
 
+  /** The integer ≥ 0 after `--name` (a count that may be zero), or `dflt` when the flag is absent. */
+  count(name: string, dflt: number): number {
+    const raw = this.value(name);
+    if (raw === undefined) return dflt;
+    const v = Number(raw);
+    if (raw.trim() === '' || !Number.isInteger(v) || v < 0)
+      throw new UsageError(`--${name} needs an integer ≥ 0, got '${raw}'`);
+    return v;
+  }
+
   /** The comma-separated names after `--name`, or null when the flag is absent. */
   list(name: string): string[] | null {
     const raw = this.value(name);

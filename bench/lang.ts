@@ -35,7 +35,7 @@ import type { Engine } from '../src/explore/explore.js';
 import { STRATEGIES, strategiesWhere, type SearchStrategy as Strategy } from '../src/explore/strategies/registry.js';
 import { models } from '../models/index.js';
 import { BenchArgs, benchMain, UsageError } from './args.js';
-import { fmt, median, ms } from './format.js';
+import { fmt, median, middle, ms } from './format.js';
 
 /** The stateful exhaustive searches: the ones whose state counts the reductions bench compares. */
 const COUNTING = strategiesWhere((r) => r.proof === 'exhaustive' && r.reports.bytesPerState);
@@ -151,8 +151,9 @@ function measureEngine(
     const r = cpu(() => explore(built, { strategy, stopAtFirst: false, engine }));
     if (i >= warmup) times.push(r.ms);
     const res = r.value;
-    if (res.kind === 'error' || res.kind === 'incomplete')
-      throw new UsageError(`${engine} ${strategy}: ${res.kind === 'error' ? res.message : res.reason}`);
+    // A model failing in the search is a bug (its stack kept); a search cut short is not a row.
+    if (res.kind === 'error') throw new Error(`${engine} ${strategy}: ${res.message}`);
+    if (res.kind === 'incomplete') throw new UsageError(`${engine} ${strategy}: incomplete (${res.reason})`);
     last = res;
   }
   return { states: last!.stats.states, kind: last!.kind, ms: median(times), bytes: last!.stats.bytesPerState };
@@ -170,7 +171,7 @@ function summarise(speedups: Speedups): void {
     const stats =
       measured.length === 0
         ? '0 | – | – | –'
-        : `${measured.length} | ${Math.min(...measured).toFixed(1)}× | ${median(measured).toFixed(1)}× | ` +
+        : `${measured.length} | ${Math.min(...measured).toFixed(1)}× | ${middle(measured).toFixed(1)}× | ` +
           `${Math.max(...measured).toFixed(1)}×`;
     console.log(`${key} | ${stats} | ${small.length} (${range(small)})`);
   }
@@ -185,7 +186,7 @@ function compareEngines(args: BenchArgs): void {
   if (chosen.length === 0) throw new UsageError(`no model '${name}'`);
   const strategies = [...(args.choices('strategies', STRATEGIES) ?? ['naive', 'dfs'])] as Strategy[];
   const runs = args.integer('runs', 3);
-  const warmup = args.integer('warmup', 3);
+  const warmup = args.count('warmup', 3);
   console.log(
     `compiled vs reference engine, reductions on, symmetry as declared, CPU time, median of ${runs} runs ` +
       `after ${warmup} uncounted (each engine, each row)`,
@@ -244,7 +245,7 @@ function targets(args: BenchArgs): void {
       const r = cpu(() => explore(inst, { strategy, stopAtFirst: false, engine: 'compiled' }));
       const wall = (performance.now() - t0) / 1000;
       const res = r.value;
-      if (res.kind === 'error') throw new UsageError(`${variant}: ${res.message}`);
+      if (res.kind === 'error') throw new Error(`${variant}: ${res.message}`);
       const st = res.stats;
       console.log(
         `${variant} | ${readers} | ${strategy} | ${res.kind} | ${fmt(st.states)} | ${wall.toFixed(1)} | ` +

@@ -34,6 +34,10 @@ describe('BenchArgs', () => {
     expect(new BenchArgs(SPEC, []).number('timeout', 120)).toBe(120);
     expect(() => new BenchArgs(SPEC, ['--timeout', '2.5']).integer('timeout', 1)).toThrow(UsageError);
     expect(new BenchArgs(SPEC, ['--timeout', '3']).integer('timeout', 1)).toBe(3);
+    expect(new BenchArgs(SPEC, ['--timeout', '0']).count('timeout', 3)).toBe(0);
+    expect(new BenchArgs(SPEC, []).count('timeout', 3)).toBe(3);
+    expect(() => new BenchArgs(SPEC, ['--timeout', '-1']).count('timeout', 3)).toThrow(UsageError);
+    expect(() => new BenchArgs(SPEC, ['--timeout', '1.5']).count('timeout', 3)).toThrow(UsageError);
   });
 
   it.each([
