@@ -164,7 +164,10 @@ class VecNaive {
   private report(found: readonly Found[], k: number, last?: number, what: object = found): boolean {
     if (this.reported.has(what)) return false;
     if (this.rec.record(found, () => this.path(k, last))) return true;
-    if (this.reported.size < REPORTED) this.reported.add(what);
+    // Only what can come again: a step's violation, or the invariants' shared list of findings
+    // (a deadlock's or an end state's list is made anew at each state).
+    const shared = what !== found || found === this.sys.invariantVerdicts?.found;
+    if (shared && this.reported.size < REPORTED) this.reported.add(what);
     return false;
   }
 

@@ -150,7 +150,11 @@ export class VecSystem implements TransitionSystem<Int32Array> {
     );
   }
 
-  /** What thread t's next step does in v (the last lookup per thread is kept). */
+  /**
+   * What thread t's next step does in v (the last lookup per thread is kept, by the vector's
+   * identity: never call it on a vector a search overwrites in place, as the naive and dfs
+   * searches do with their per-depth vectors; they keep their own moves and use `lookup`).
+   */
   move(v: Int32Array, t: number): Move {
     if (this.lastV[t] === v) return this.lastMove[t];
     const m = this.memos[t].move(v);

@@ -191,7 +191,7 @@ class CompiledCode<L> {
     const nodes = this.flat.nodes;
     const ids = nodes.map((_n, i) => i).filter((i) => this.isStep(nodes[i]));
     // The resets are part of compiling: computed here, not on the search's first visit of a node.
-    if (this.red.resetDead) for (const i of [...ids, EXIT]) this.resetsAt(i);
+    if (this.red.resetDead) for (const i of [...ids, EXIT]) if (!this.resets.has(i)) this.resetsAt(i);
     ids.sort((a, b) => order(nodes[a]) - order(nodes[b]));
     if (entry !== EXIT) ids.splice(0, 0, ...ids.splice(ids.indexOf(entry), 1));
     ids.forEach((id, pc) => this.pcOf.set(id, pc));
