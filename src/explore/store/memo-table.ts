@@ -21,9 +21,20 @@ export class MemoTable {
   /** Slot i is slots[3i..3i+2] = (fingerprint lane a, lane b, word). */
   private slots = new Int32Array(3 * this.cap);
   size = 0;
+  /** How many times the table grew: a slot number stays valid while this is unchanged. */
+  grows = 0;
 
   /** The slot holding a fingerprint, or -1. */
   find(a: number, b: number): number {
+    const at = this.probe(a, b);
+    return at < 0 ? -1 : at;
+  }
+
+  /**
+   * The slot holding a fingerprint, or, when it is absent, ~slot of the empty slot where it
+   * would go: `insertAt` places it there without probing again.
+   */
+  probe(a: number, b: number): number {
     a |= 0;
     b |= 0;
     if (a === 0 && b === 0) b = 1;
@@ -35,18 +46,28 @@ export class MemoTable {
       const sa = slots[x];
       const sb = slots[x + 1];
       if (sa === a && sb === b) return i;
-      if (sa === 0 && sb === 0) return -1;
+      if (sa === 0 && sb === 0) return ~i;
       i = i + 1 === cap ? 0 : i + 1;
     }
   }
 
   /** Insert a fingerprint not yet present (word 0); returns its slot. */
   insert(a: number, b: number): number {
-    if (this.size + 1 > MAX_LOAD * this.cap) this.grow();
+    return this.insertAt(a, b, -1);
+  }
+
+  /** Insert a fingerprint that `probe` just missed at `hole` (its ~result; -1: unknown); returns its slot. */
+  insertAt(a: number, b: number, hole: number): number {
     a |= 0;
     b |= 0;
     if (a === 0 && b === 0) b = 1;
     this.size++;
+    if (this.size > MAX_LOAD * this.cap) this.grow();
+    else if (hole >= 0) {
+      this.slots[3 * hole] = a;
+      this.slots[3 * hole + 1] = b;
+      return hole;
+    }
     return this.place(this.slots, this.cap, a, b);
   }
 
@@ -81,6 +102,7 @@ export class MemoTable {
     }
     this.cap = cap;
     this.slots = slots;
+    this.grows++;
   }
 }
 

@@ -33,6 +33,28 @@ describe('MemoTable', () => {
     expect(t.find(12345, 678)).toBe(-1);
   });
 
+  it('inserts at the hole a probe missed; a slot holds while the table does not grow', () => {
+    const t = new MemoTable();
+    const fps = fingerprints(20000);
+    const slots: number[] = [];
+    let grows = 0;
+    for (let i = 0; i < fps.length; i++) {
+      const [a, b] = fps[i];
+      const hole = t.probe(a, b);
+      expect(hole).toBeLessThan(0);
+      slots.push(t.insertAt(a, b, ~hole));
+      if (t.grows !== grows) {
+        grows = t.grows;
+        for (let j = 0; j <= i; j++) slots[j] = t.find(fps[j][0], fps[j][1]);
+      }
+      t.setWord(slots[i], i);
+      // Every slot taken since the last growth is still its fingerprint's.
+      if (i % 997 === 0) for (let j = 0; j <= i; j++) expect(t.probe(fps[j][0], fps[j][1])).toBe(slots[j]);
+    }
+    expect(grows).toBeGreaterThan(5);
+    for (let i = 0; i < fps.length; i++) expect(t.word(t.probe(fps[i][0], fps[i][1]))).toBe(i);
+  });
+
   it('stays at most 16 bytes a state (12-byte slots, 78–90 % full)', () => {
     const t = new MemoTable();
     for (const [a, b] of fingerprints(50000)) {

@@ -10,6 +10,9 @@ export class DporStack {
   /** s_k's key in the visited table (fingerprint lanes a and b; its slot moves when the table grows). */
   readonly keyA: number[] = [];
   readonly keyB: number[] = [];
+  /** s_k's slot in the visited table, valid while the table has grown `slotGrows[k]` times. */
+  readonly slot: number[] = [];
+  readonly slotGrows: number[] = [];
   /** Permutation id of s_k against its stored canonical form (0: identity, or no symmetry). */
   readonly perm: number[] = [];
   /** Threads enabled in s_k. */

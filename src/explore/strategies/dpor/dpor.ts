@@ -202,10 +202,10 @@ class Dpor<S> {
     const fp = states.key();
     const a = fp[0];
     const b = fp[1];
-    let slot = this.table.find(a, b);
+    let slot = this.table.probe(a, b);
     if (slot < 0) {
       if (this.table.size >= this.budget.maxStates) return 'max-states';
-      slot = this.table.insert(a, b);
+      slot = this.table.insertAt(a, b, ~slot);
       this.pushTransition(k + 1, p, F);
       if (this.pushFrame(k + 1, slot, a, b, sleep, false, states.keyPerm)) return 'stop';
       return 'push';
@@ -330,6 +330,8 @@ class Dpor<S> {
     const en = states.enter(k);
     this.stack.keyA[k] = a;
     this.stack.keyB[k] = b;
+    this.stack.slot[k] = slot;
+    this.stack.slotGrows[k] = this.table.grows;
     this.stack.perm[k] = perm;
     this.stack.enabled[k] = en;
     this.stack.done[k] = 0;
@@ -390,7 +392,7 @@ class Dpor<S> {
       this.orStored(k, this.stack.storedSummary[k], this.fromMap(perm));
     }
     const sum = this.stack.summary[k];
-    const slot = this.table.find(a, b);
+    const slot = this.stack.slotGrows[k] === this.table.grows ? this.stack.slot[k] : this.table.find(a, b);
     const stored = this.sums.intern(this.sleepTo(sleep, perm), sum, this.toMap(perm), this.width);
     if (complete) {
       this.table.setWord(slot, (stored << 2) | COMPLETE);
