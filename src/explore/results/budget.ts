@@ -2,11 +2,16 @@ import type { IncompleteReason, Limits, Progress, ProgressEstimate, SearchOption
 
 /** Transitions between two looks at the clock, the memory, the stop flag and progress. */
 const POLL_MASK = 4095;
+/**
+ * Milliseconds between two memory samples: with a large heap a sample costs tens of microseconds,
+ * and the compiled engine polls every few milliseconds.
+ */
+const SAMPLE_MS = 25;
 
 /**
  * Limits, timing, memory sampling and progress reports for one search. `tick` is called once
  * per transition and does real work only every 4096 calls: it samples the heap and the resident
- * memory of the whole process (off-heap typed-array tables included), reports progress about once
+ * memory of the whole process (off-heap typed-array tables included; at most every 25 ms), reports progress about once
  * a second, and stops the search at the time limit, the memory bound, or when the caller's `stop`
  * asks for it.
  */
@@ -19,6 +24,7 @@ export class Budget {
   /** The strategy's own estimate of how much is done (e.g. a random walk's schedules run). */
   estimate?: () => ProgressEstimate | undefined;
   private lastReport = this.start;
+  private lastSample = this.start;
 
   constructor(
     readonly limits: Limits,
@@ -44,7 +50,10 @@ export class Budget {
   /** The periodic work of `tick`, also for searches that want to look between transitions. */
   poll(states: number, depth: number, queue: number): IncompleteReason | null {
     const now = performance.now();
-    this.sampleMemory();
+    if (now - this.lastSample >= SAMPLE_MS) {
+      this.lastSample = now;
+      this.sampleMemory();
+    }
     if (this.onProgress && now - this.lastReport > 1000) {
       this.lastReport = now;
       this.onProgress(this.progress(states, depth, queue, now));
