@@ -106,8 +106,6 @@ class Dpor<S> {
   private readonly conflicts: number[][] = [];
   /** Per depth: itself while its frame may lack an enabled thread in its backtrack set, else a depth below (openBelow). */
   private readonly openLink: number[] = [];
-  /** Scratch for reverse: the transitions after i that do not happen-after it. */
-  private readonly scratch: number[] = [];
   /** Scratch for reverse: per thread, the depth of its first transition in v (0: none). */
   private readonly firstNotdep: Int32Array;
   /** Scratch for earlierRaces: a cursor per access into its conflict list (and the depth there), and the clock of what is already raced. */
@@ -240,10 +238,9 @@ class Dpor<S> {
     // asleep, so sleeping them here would make each side skip the other's reorderings (found by
     // the soundness property test: a spin loop and two readers lost a terminal state).
     this.pushTransition(k + 1, p, F);
-    const map = this.fromMap(perm);
-    if (complete) this.replaySummary(kept, map, k + 1);
+    if (complete) this.replaySummary(kept, this.fromMap(perm), k + 1);
+    // Its stored summary joins the frame's when it pops (popFrame): frame summaries are read only then.
     this.pushFrame(k + 1, slot, a, b, sleep, true, perm, complete ? ~stored & this.sys.allDone : 0);
-    if (complete) this.orStored(k + 1, kept, map);
     return 'push';
   }
 
@@ -628,28 +625,27 @@ class Dpor<S> {
   private reverse(i: number, p: number, _f: Footprint, top: number): void {
     const m = i - 1;
     const ti = this.stack.thread[i];
-    const notdep = this.scratch;
+    const { clock, thread, footprint } = this.stack;
     const first = this.firstNotdep.fill(0);
-    notdep.length = 0;
     let initials = 0;
+    // v's transitions before p's step: those after i that do not happen-after it.
     for (let j = i + 1; j <= top; j++) {
-      const cj = this.stack.clock[j];
+      const cj = clock[j];
       if (cj[ti] >= i) continue;
-      const q = this.stack.thread[j];
+      const q = thread[j];
       // The first event of q in v is an initial when no earlier event of v happens-before it.
       if (first[q] === 0 && !this.hasPredecessorIn(cj, first)) initials |= 1 << q;
       if (first[q] === 0) first[q] = j;
-      notdep.push(j);
     }
     if (first[p] === 0) {
       const last = this.lastOf[p];
-      let initial = last === 0 || !this.hasPredecessorIn(this.stack.clock[last], first);
+      let initial = last === 0 || !this.hasPredecessorIn(clock[last], first);
       // p's step where v runs it: its footprint at m (F is the one after i, and footprints may
-      // depend on the state). p is an initial of v iff that is independent of all of notdep: then
-      // notdep leaves it unchanged; and if it depended on one, p's step after notdep would too.
+      // depend on the state). p is an initial of v iff that is independent of all of v's other
+      // transitions: then they leave it unchanged; and if it depended on one, p's step after them would too.
       const Fm = this.stack.nextFootprint[m][p];
-      for (let x = 0; initial && x < notdep.length; x++)
-        if (System.dependent(this.stack.footprint[notdep[x]], Fm)) initial = false;
+      for (let j = i + 1; initial && j <= top; j++)
+        if (clock[j][ti] < i && System.dependent(footprint[j], Fm)) initial = false;
       if (initial) initials |= 1 << p;
     }
     if ((initials & this.stack.backtrack[m]) !== 0) return;
