@@ -57,22 +57,23 @@ function grown(a: Int32Array, n: number): Int32Array {
 }
 
 /**
- * Summaries interned: a summary is a head word (the search stores a state's sleep set there)
- * then, from MASKS on, the thread masks indexed by access code (see above), without trailing
- * zeros. Set `id` is `pool[start(id) .. end(id))`: one flat array, no object per set (a search
- * stores about one set per state).
+ * Summaries interned: a summary is a head word (the search stores a state's sleep set there),
+ * its number of masks, then, from MASKS on, the thread masks indexed by access code (see above),
+ * without trailing zeros. A set's id is where it starts in one flat array, `pool[start(id) ..
+ * end(id))`: no object per set (a search stores about one set per state), and a revisit reads
+ * a stored set's head and masks from one place, without a table of starts to look up first.
  */
 export class SummaryTable {
   /** Numeric hash of a set → the ids of the sets with that hash. */
   private readonly ids = new HashIndex();
   /** The sets, back to back (the array is replaced when it grows: read it after interning). */
   pool: Int32Array = new Int32Array(1024);
-  /** Set i is pool[starts[i] .. starts[i + 1]). */
-  private starts: Int32Array = new Int32Array(256);
+  /** Entries of `pool` in use: where the next set starts. */
+  private used = 0;
   size = 0;
   private buf = new Int32Array(64);
-  /** Where the masks start in a set's array. */
-  static readonly MASKS = 1;
+  /** Where the masks start in a set's array (after the head word and the number of masks). */
+  static readonly MASKS = 2;
 
   /**
    * The id of a set with a head word, given as masks by access code (`vec`, any length; the
@@ -84,6 +85,7 @@ export class SummaryTable {
     const n = SummaryTable.MASKS + len;
     const out = this.scratch(n);
     out[0] = head;
+    out[1] = len;
     let h = (mul(n, 31) + head) | 0;
     for (let f = 0; f < len; f++) {
       const m = vec[f] === 0 || map === null ? vec[f] : renameMask(vec[f], map);
@@ -94,15 +96,15 @@ export class SummaryTable {
   }
 
   head(set: number): number {
-    return this.pool[this.starts[set]];
+    return this.pool[set];
   }
 
   start(set: number): number {
-    return this.starts[set];
+    return set;
   }
 
   end(set: number): number {
-    return this.starts[set + 1];
+    return set + SummaryTable.MASKS + this.pool[set + 1];
   }
 
   /** The masks of a set (a copy). */
@@ -112,7 +114,7 @@ export class SummaryTable {
 
   /** Bytes held by the sets and their index. */
   bytes(): number {
-    return this.pool.byteLength + this.starts.byteLength + this.ids.bytes();
+    return this.pool.byteLength + this.ids.bytes();
   }
 
   /** A scratch buffer of at least n entries. */
@@ -129,22 +131,20 @@ export class SummaryTable {
       if (id === -1) break;
       if (id >= 0 && this.same(id, s, n)) return id;
     }
-    const id = this.size++;
+    const id = this.used;
+    if (id + n > 0x3fffffff) throw new Error('internal: the summary pool is full (2^30 entries)');
     index.insert(h, id);
-    if (this.starts.length < id + 2) this.starts = grown(this.starts, id + 2);
-    const at = this.starts[id];
-    if (this.pool.length < at + n) this.pool = grown(this.pool, at + n);
-    this.pool.set(s.subarray(0, n), at);
-    this.starts[id + 1] = at + n;
+    if (this.pool.length < id + n) this.pool = grown(this.pool, id + n);
+    this.pool.set(s.subarray(0, n), id);
+    this.used = id + n;
+    this.size++;
     return id;
   }
 
-  /** Set id is the first n entries of s. */
+  /** Set id is the first n entries of s (its number of masks, entry 1, is compared before any mask). */
   private same(id: number, s: Int32Array, n: number): boolean {
-    const at = this.starts[id];
-    if (this.starts[id + 1] - at !== n) return false;
     const pool = this.pool;
-    for (let i = 0; i < n; i++) if (pool[at + i] !== s[i]) return false;
+    for (let i = 0; i < n; i++) if (pool[id + i] !== s[i]) return false;
     return true;
   }
 }
