@@ -415,6 +415,8 @@ class Dpor<S> {
   private completeCycle(k: number, sum: Int32Array): void {
     const from = this.stack.taintedAt[k];
     const t = this.tainted;
+    // Most frames close no cycle (setting an array's length is a runtime call, even unchanged).
+    if (t.length === from) return;
     for (let x = from; x < t.length; x += TAINT_FIELDS) {
       // The state keeps its latest stored sleep set (a later visit may have stored another).
       const slot = this.table.find(t[x], t[x + 1]);
