@@ -51,6 +51,8 @@ export class VecCanon {
   /** Per group: the key trie's leaf the last `key` used (undefined: none, or not memoised). */
   readonly used: (TrieLeaf<Float64Array> | undefined)[];
   permuted = 0;
+  /** Times every hashed (pc, locals) was ranked again (`rerank`). */
+  private reranks = 0;
 
   constructor(
     private readonly enc: Encoding,
@@ -108,13 +110,20 @@ export class VecCanon {
   /** The fingerprint of the canonical permutation of v, into `out`. */
   key(v: Int32Array, out: Int32Array): Int32Array {
     const to = this.toBuf;
-    for (let t = 0; t < this.n; t++) to[t] = t;
-    let identity = true;
-    for (let gi = 0; gi < this.groups.length; gi++) {
-      this.used[gi] = undefined;
-      if (!this.sortGroup(v, gi)) identity = false;
-      this.hints[gi] = undefined;
-    }
+    let identity;
+    let reranks;
+    do {
+      // A (pc, locals) hashed for the first time re-ranks all: the ranks of the threads looked
+      // at before it are stale, and the order made of them may not be the canonical one.
+      reranks = this.reranks;
+      for (let t = 0; t < this.n; t++) to[t] = t;
+      identity = true;
+      for (let gi = 0; gi < this.groups.length; gi++) {
+        this.used[gi] = undefined;
+        if (!this.sortGroup(v, gi)) identity = false;
+      }
+    } while (this.reranks !== reranks);
+    for (let gi = 0; gi < this.groups.length; gi++) this.hints[gi] = undefined;
     if (identity) {
       this.last = 0;
       this.lastDirty = false;
@@ -237,6 +246,7 @@ export class VecCanon {
       this.hashAt[k] = i;
       this.pcOf.push(pc);
       this.rerank();
+      this.reranks++;
     }
     return i;
   }
