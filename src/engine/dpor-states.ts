@@ -99,7 +99,8 @@ export class VecStates implements DporStates {
       const changed = this.changed >= 0 ? this.changed : sys.changes(this.V[parent], p, MOVES[parent * n + p]);
       this.pendingParent = this.INV[parent];
       this.pendingChanged = changed;
-      this.changedSlots.set(sys.changed.subarray(0, changed));
+      // A loop, not set(subarray()): a subarray is a new object at every frame entered.
+      for (let i = 0; i < changed; i++) this.changedSlots[i] = sys.changed[i];
       // Another thread whose next step read none of the changed slots does the same in w.
       for (let t = 0; t < n; t++) {
         const mt = MOVES[parent * n + t];
@@ -124,7 +125,7 @@ export class VecStates implements DporStates {
     let found;
     if (k === this.pending && this.pendingParent !== undefined) {
       // The changed slots as enter() found them (sys.changed may have been used since).
-      sys.changed.set(this.changedSlots.subarray(0, this.pendingChanged));
+      for (let i = 0; i < this.pendingChanged; i++) sys.changed[i] = this.changedSlots[i];
       found = sys.check(this.V[k], enabled, this.pendingParent, this.pendingChanged);
     } else found = sys.check(this.V[k], enabled);
     this.pending = -1;
