@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import yargs, { type Argv } from 'yargs';
-import { ENGINES } from '../explore/explore.js';
+import { ENGINE_CHOICES } from '../explore/explore.js';
 import {
   DEFAULT_STRATEGY,
   STRATEGIES,
@@ -77,9 +77,10 @@ const paramOpt = { type: 'string', describe: 'Model parameter NAME=INTEGER (repe
 const variantOpt = { type: 'string', describe: "Variant (default: the model's first)", requiresArg: true } as const;
 const engineOpt = {
   type: 'string',
-  choices: ENGINES as string[],
-  default: 'reference',
-  describe: 'reference: states as objects; compiled: flat state vectors of a model-language model (every strategy)',
+  choices: ENGINE_CHOICES as string[],
+  default: 'auto',
+  describe:
+    'compiled: flat state vectors of a model-language model (every strategy); reference: states as objects (the semantics, and 0.1-API models); auto: compiled when the model can run on it',
   requiresArg: true,
 } as const;
 const modelArg = { type: 'string', describe: 'Registry name or path to a .js/.mjs/.ts model file' } as const;
@@ -224,6 +225,7 @@ export async function runCli(args: readonly string[], io: Io): Promise<number> {
               "Variant the cost columns are compared with (default: the model's first, usually the upstream code)",
             requiresArg: true,
           },
+          engine: engineOpt,
           ...outputOpts,
           ...htmlOpt,
         }),
@@ -244,7 +246,8 @@ export async function runCli(args: readonly string[], io: Io): Promise<number> {
           ...jsonOpt,
           engine: {
             ...engineOpt,
-            describe: 'reference: states as objects; compiled: run the schedule on state vectors (same trace)',
+            describe:
+              'compiled: run the schedule on state vectors; reference: on objects; auto: compiled when the model can run on it (the same trace)',
           },
           reductions: {
             type: 'boolean',
@@ -272,6 +275,7 @@ export async function runCli(args: readonly string[], io: Io): Promise<number> {
             describe: 'Also run the lock-order analysis on every variant and list its cycles',
           },
           verbose: { type: 'boolean', describe: "Also list each variant's per-property verdicts" },
+          engine: engineOpt,
           ...outputOpts,
         }),
       (argv) => handle(() => verifyCommand(argv, io))(),

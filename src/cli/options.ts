@@ -1,6 +1,6 @@
 /** Turning command-line values into checked numbers, parameters and search options. */
 import type { Instance } from '../core/instantiate.js';
-import type { ExploreOptions } from '../explore/explore.js';
+import type { EngineChoice, ExploreOptions } from '../explore/explore.js';
 import {
   DEFAULT_STRATEGY,
   STRATEGY_OPTIONS,
@@ -128,9 +128,14 @@ export function searchOptions(a: SearchArgs): ExploreOptions & { strategy: Searc
     preemptionBound: intOption('preemption-bound', a['preemption-bound'], 0),
     compareNaive: a['compare-naive'] === true,
     symmetry: a.symmetry !== false,
-    engine: a.engine === 'compiled' ? 'compiled' : 'reference',
+    engine: engineChoice(a.engine),
     stopAtFirst: row.stopAtFirst,
   };
+}
+
+/** The `--engine` asked for (yargs has refused any other value): auto unless given. */
+export function engineChoice(raw: string | undefined): EngineChoice {
+  return raw === 'compiled' || raw === 'reference' ? raw : 'auto';
 }
 
 export function limits(a: SearchArgs): { maxStates?: number; maxDepth?: number; timeLimitMs?: number } {

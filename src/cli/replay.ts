@@ -4,6 +4,7 @@ import { DEADLOCK_FREE } from '../core/property.js';
 import { instantiate } from '../core/instantiate.js';
 import { NO_REDUCTIONS, withReductions } from '../lang/model.js';
 import { replay } from '../explore/strategies/replay.js';
+import { engineFor } from '../explore/explore.js';
 import { System } from '../explore/system/system.js';
 import type { TransitionSystem } from '../explore/system/transition.js';
 import { VecSystem } from '../engine/system.js';
@@ -13,7 +14,7 @@ import { choosePalette, outputWidth, type Io } from './io.js';
 import { renderMail } from '../report/mail.js';
 import { writeTraceFiles } from './trace-files.js';
 import { loadModel } from './load.js';
-import { checkedProperties, parseParams } from './options.js';
+import { checkedProperties, engineChoice, parseParams } from './options.js';
 import { renderReplayJson } from '../report/json.js';
 import { checkOutputs, emitJson, jsonOnStdout, type OutputArgs } from './outputs.js';
 import { EXIT_FAIL, EXIT_OK } from './shared.js';
@@ -28,7 +29,7 @@ export interface ReplayArgs extends OutputArgs {
   readonly width?: unknown;
   /** The model-language compiler's reductions (`--no-reductions`: off, as the run that found the schedule). */
   readonly reductions?: boolean;
-  /** `compiled`: run the schedule on state vectors (the trace is still printed by the reference engine). */
+  /** `compiled` (or `auto` on a model-language model): run the schedule on state vectors (the trace is still printed by the reference engine). */
   readonly engine?: string;
 }
 
@@ -54,7 +55,7 @@ export async function replayCommand(a: ReplayArgs, io: Io): Promise<number> {
   const only = checkedProperties(inst, a.property);
   let sys: TransitionSystem<unknown>;
   try {
-    sys = a.engine === 'compiled' ? new VecSystem(inst, only) : new System(inst, only);
+    sys = engineFor(inst, engineChoice(a.engine)) === 'compiled' ? new VecSystem(inst, only) : new System(inst, only);
   } catch (e) {
     throw e instanceof ModelError ? e : new ModelError(errorMessage(e), 'internal');
   }

@@ -13,7 +13,7 @@ import {
 import path from 'node:path';
 import { ModelError, errorMessage } from '../core/errors.js';
 import type { Instance } from '../core/instantiate.js';
-import { explore, type ExploreOptions } from '../explore/explore.js';
+import { explore, type EngineChoice, type ExploreOptions } from '../explore/explore.js';
 import type { IncompleteReason, SearchResult, Stats, Violation } from '../explore/results/result.js';
 import { DEFAULT_STRATEGY, strategyWith } from '../explore/strategies/registry.js';
 import { verdicts } from '../explore/results/verdicts.js';
@@ -22,7 +22,7 @@ import type { RunReport } from '../report/run.js';
 import { runControl, exhausted, phaseLimits, type RunControl } from './control.js';
 import { UsageError } from './errors.js';
 import type { Io } from './io.js';
-import type { SearchArgs } from './options.js';
+import { engineChoice, type SearchArgs } from './options.js';
 import { ProgressPrinter, progressMode } from './progress.js';
 
 export { EXIT_FAIL, EXIT_INCOMPLETE, EXIT_OK, EXIT_USAGE } from '../report/status.js';
@@ -32,11 +32,18 @@ export interface Session {
   readonly io: Io;
   readonly control: RunControl;
   readonly progress: ProgressPrinter;
+  /** The engine every search of the command runs on (`--engine`; auto: compiled for a model-language model). */
+  readonly engine: EngineChoice;
 }
 
 export function session(io: Io, a: SearchArgs & { readonly quiet?: boolean }): Session {
   const control = runControl(a, io);
-  return { io, control, progress: new ProgressPrinter(io, progressMode(io, a.quiet), control.deadline) };
+  return {
+    io,
+    control,
+    progress: new ProgressPrinter(io, progressMode(io, a.quiet), control.deadline),
+    engine: engineChoice(a.engine),
+  };
 }
 
 /**
@@ -51,7 +58,12 @@ export function search(
 ): SearchResult {
   const onProgress = s.progress.callback(what);
   try {
-    return explore(inst, { ...opts, ...phaseLimits(s.control), ...(onProgress ? { onProgress } : {}) });
+    return explore(inst, {
+      engine: s.engine,
+      ...opts,
+      ...phaseLimits(s.control),
+      ...(onProgress ? { onProgress } : {}),
+    });
   } finally {
     s.progress.clear();
   }

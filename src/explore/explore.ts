@@ -1,5 +1,6 @@
 import type { Instance } from '../core/instantiate.js';
 import { VecSystem } from '../engine/system.js';
+import { isCompiled } from '../lang/model.js';
 import { guarded } from './strategies/finish.js';
 import type { SearchResult } from './results/result.js';
 import {
@@ -22,13 +23,22 @@ export interface ExploreOptions extends StrategyOptions {
   readonly compareNaive?: boolean;
   /**
    * `reference` (default): states as objects (src/explore/system/system.ts). `compiled`: states as flat
-   * vectors of a model-language model (src/engine), every strategy.
+   * vectors of a model-language model (src/engine), every strategy. `auto` (the CLI's default):
+   * compiled for a model-language model, reference for a model written against 0.1's step API.
    */
-  readonly engine?: Engine;
+  readonly engine?: EngineChoice;
 }
 
 export type Engine = 'reference' | 'compiled';
 export const ENGINES: readonly Engine[] = ['reference', 'compiled'];
+export type EngineChoice = Engine | 'auto';
+export const ENGINE_CHOICES: readonly EngineChoice[] = ['auto', ...ENGINES];
+
+/** The engine a choice runs an instance on: `auto` takes the compiled one when the model is in the model language. */
+export function engineFor(inst: Instance, choice: EngineChoice = 'reference'): Engine {
+  if (choice !== 'auto') return choice;
+  return isCompiled(inst.program) ? 'compiled' : 'reference';
+}
 
 /**
  * Check one model instance with one strategy (a row of the strategy table). Never throws: model
@@ -52,9 +62,11 @@ export function explore(inst: Instance, opts: ExploreOptions = {}): SearchResult
 
 /** A row's search on the engine the options ask for. */
 function runOn(row: StrategyRow, inst: Instance, opts: ExploreOptions, symmetry: boolean | undefined): SearchResult {
-  if (opts.engine === 'compiled') {
+  const engine = engineFor(inst, opts.engine);
+  let result: SearchResult;
+  if (engine === 'compiled') {
     const sys = new VecSystem(inst, opts.properties, { symmetry });
-    return row.searchCompiled ? row.searchCompiled(sys, opts) : row.search(sys, opts);
-  }
-  return row.search(new System(inst, opts.properties, { symmetry }), opts);
+    result = row.searchCompiled ? row.searchCompiled(sys, opts) : row.search(sys, opts);
+  } else result = row.search(new System(inst, opts.properties, { symmetry }), opts);
+  return result.kind === 'error' ? result : { ...result, stats: { ...result.stats, engine } };
 }

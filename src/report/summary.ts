@@ -95,6 +95,7 @@ export function renderStats(s: Stats): string[] {
   if (s.preemptions !== undefined) extra.push(`preemptions explored ≤ ${s.preemptions}`);
   if (s.collisionBound !== undefined && s.collisionBound > 1e-9)
     extra.push(`hash collision chance ≤ ${s.collisionBound.toExponential(1)}`);
+  if (s.engine !== undefined) extra.push(`${s.engine} engine`);
   return extra.length ? [main.join(' · '), extra.join(' · ')] : [main.join(' · ')];
 }
 

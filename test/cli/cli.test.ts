@@ -165,7 +165,26 @@ export default defineModel({
       expect(r.code).toBe(1);
       expect(r.out).toMatch(/x-is-2\s+end\s+VIOLATED\s+violated\s+ok/);
       expect(r.out).toContain(`mmcheck replay ${file} --variant base --property x-is-2 --schedule '1,0'`);
+      // A model on 0.1's step API runs on the reference engine by default; the compiled one refuses it.
+      expect(r.out).toMatch(/· reference engine$/m);
+      expectUsageError(run('check', file, '--engine', 'compiled'), /is not written in the model language/);
     }
+  });
+
+  test('--engine: auto (the default) runs a model-language model on the compiled engine; the report says which', () => {
+    const args = ['check', 'migration-vs-fault', '--variant', 'opt3-freeze-first', '--param', 'readers=2'];
+    const auto = run(...args, '--width', '400');
+    const ref = run(...args, '--width', '400', '--engine', 'reference');
+    expect([auto.code, ref.code]).toEqual([0, 0]);
+    expect(auto.out).toMatch(/· compiled engine$/m);
+    expect(ref.out).toMatch(/· reference engine$/m);
+    // The same search on either engine: the same states and transitions.
+    const counts = (out: string) => /states [\d,]+ · transitions [\d,]+/.exec(out)?.[0];
+    expect(counts(auto.out)).toMatch(/^states 928 · transitions 1,772$/);
+    expect(counts(ref.out)).toBe(counts(auto.out));
+    const doc = JSON.parse(run(...args, '--json').out) as JsonReport;
+    expect(doc.runs[0].stats?.engine).toBe('compiled');
+    expectUsageError(run(...args, '--engine', 'vectors'), /engine/);
   });
 });
 
@@ -176,6 +195,10 @@ describe('compare', () => {
     expect(r.out).toMatch(/variant\s+mutual-exclusion\s+deadlock-free\s+states\s+time/);
     expect(r.out).toMatch(/^peterson\s+holds\s+holds\s+34\s/m);
     expect(r.out).toMatch(/^no-turn\s+VIOLATED \(6 steps\)\s+holds\s+\d+\s/m);
+    // --engine as check takes it: the same table on the reference engine (times aside).
+    const ref = run('compare', 'peterson', '--engine', 'reference');
+    expect(ref.code).toBe(0);
+    expect(ref.out).toMatch(/^peterson\s+holds\s+holds\s+34\s/m);
   });
 });
 
@@ -239,7 +262,7 @@ describe('replay', () => {
     // every freeze pass fail. Both engines end in the same violation after the same 47 steps.
     const args = ['replay', 'migration-vs-fault', '--variant', 'upstream', '--property', 'migration-succeeds'];
     const schedule = ['--schedule', '0*4,1*2,0*6,1*2,0*25,1*7,2', '--width', '120'];
-    const ref = run(...args, ...schedule);
+    const ref = run(...args, ...schedule, '--engine', 'reference');
     const vec = run(...args, ...schedule, '--engine', 'compiled');
     expect([vec.code, ref.code]).toEqual([1, 1]);
     expect(vec.out).toMatch(/ended: violation of migration-succeeds after 47 steps/);

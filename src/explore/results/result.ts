@@ -78,6 +78,8 @@ export interface Stats {
   readonly symmetry?: boolean;
   /** naive states / reduced states, when both searches ran. */
   readonly reductionRatio?: number;
+  /** The engine the search ran on (explore sets it): `reference` (states as objects) or `compiled` (flat vectors). */
+  readonly engine?: 'reference' | 'compiled';
 }
 
 /**
