@@ -16,6 +16,13 @@ describe('check', () => {
     expect(r.ctx).toEqual({ model: 'peterson', variant: 'peterson', params: {} });
     expect(r.kinds).toEqual({ 'mutual-exclusion': 'invariant', 'deadlock-free': 'deadlock' });
     expect(outcomes(r)).toEqual(['mutual-exclusion:holds', 'deadlock-free:holds']);
+    // As `mmcheck check`: the compiled engine for a model-language model, unless asked otherwise.
+    expect(r.result.kind !== 'error' && r.result.stats.engine).toBe('compiled');
+    const ref = check(peterson, { engine: 'reference' });
+    expect(ref.result.kind !== 'error' && [ref.result.stats.engine, ref.result.stats.states]).toEqual([
+      'reference',
+      34,
+    ]);
   });
 
   test('an expected violation is ok; the search goes on past it so every property gets a verdict', () => {
