@@ -2,7 +2,7 @@ import { Budget } from '../../results/budget.js';
 import { Recorder } from '../../system/check.js';
 import { DporStack } from './dpor-stack.js';
 import { SystemStates, type DporStates } from './states.js';
-import { addEvent, renameMask, renaming, SummaryTable, type Renaming } from './events.js';
+import { addEvent, renameMask, renaming, SummaryPoolFull, SummaryTable, type Renaming } from './events.js';
 import { finish, guarded } from '../finish.js';
 import type { IncompleteReason, SearchOptions, SearchResult } from '../../results/result.js';
 import { System } from '../../system/system.js';
@@ -132,6 +132,16 @@ class Dpor<S> {
   }
 
   run(): SearchResult {
+    try {
+      return this.search();
+    } catch (e) {
+      // Out of room for summaries: cut short like any memory bound, keeping what was found.
+      if (e instanceof SummaryPoolFull) return this.result('memory');
+      throw e;
+    }
+  }
+
+  private search(): SearchResult {
     this.states.start();
     const fp = this.states.key();
     const a = fp[0];

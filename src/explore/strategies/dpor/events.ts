@@ -49,19 +49,25 @@ export function renameMask(mask: number, r: Renaming): number {
   return out;
 }
 
-/** A copy of `a` with room for at least n entries (doubling). */
-function grown(a: Int32Array, n: number): Int32Array {
-  const b = new Int32Array(Math.max(n, a.length * 2));
-  b.set(a);
-  return b;
+
+/** The summary pool holds no more sets: the search stops, incomplete (memory). */
+export class SummaryPoolFull extends Error {
+  constructor() {
+    super('the DPOR summary pool is full');
+  }
 }
+
+/** Sets start at a multiple of this many pool entries, so an id (start / ALIGN) below 2^30 reaches 2^32 entries. */
+const ALIGN = 4;
 
 /**
  * Summaries interned: a summary is a head word (the search stores a state's sleep set there),
  * its number of masks, then, from MASKS on, the thread masks indexed by access code (see above),
- * without trailing zeros. A set's id is where it starts in one flat array, `pool[start(id) ..
- * end(id))`: no object per set (a search stores about one set per state), and a revisit reads
- * a stored set's head and masks from one place, without a table of starts to look up first.
+ * without trailing zeros. A set's id says where it starts in one flat array (`start(id)`, a
+ * multiple of 4: the search keeps ids in 30 bits), `pool[start(id) .. end(id))`: no object per
+ * set (a search stores about one set per state), and a revisit reads a stored set's head and
+ * masks from one place, without a table of starts to look up first. Past `capacity` entries
+ * (2^32, 16 GiB) interning throws SummaryPoolFull.
  */
 export class SummaryTable {
   /** Numeric hash of a set → the ids of the sets with that hash. */
@@ -74,6 +80,8 @@ export class SummaryTable {
   private buf = new Int32Array(64);
   /** Where the masks start in a set's array (after the head word and the number of masks). */
   static readonly MASKS = 2;
+
+  constructor(private readonly capacity = 2 ** 32) {}
 
   /**
    * The id of a set with a head word, given as masks by access code (`vec`, any length; the
@@ -96,15 +104,15 @@ export class SummaryTable {
   }
 
   head(set: number): number {
-    return this.pool[set];
+    return this.pool[set * ALIGN];
   }
 
   start(set: number): number {
-    return set;
+    return set * ALIGN;
   }
 
   end(set: number): number {
-    return set + SummaryTable.MASKS + this.pool[set + 1];
+    return set * ALIGN + SummaryTable.MASKS + this.pool[set * ALIGN + 1];
   }
 
   /** The masks of a set (a copy). */
@@ -131,20 +139,34 @@ export class SummaryTable {
       if (id === -1) break;
       if (id >= 0 && this.same(id, s, n)) return id;
     }
-    const id = this.used;
-    if (id + n > 0x3fffffff) throw new Error('internal: the summary pool is full (2^30 entries)');
+    const at = this.used;
+    if (at + n > this.capacity) throw new SummaryPoolFull();
+    const id = at / ALIGN;
     index.insert(h, id);
-    if (this.pool.length < id + n) this.pool = grown(this.pool, id + n);
-    this.pool.set(s.subarray(0, n), id);
-    this.used = id + n;
+    if (this.pool.length < at + n) this.pool = this.grownPool(at + n);
+    this.pool.set(s.subarray(0, n), at);
+    this.used = at + Math.ceil(n / ALIGN) * ALIGN;
     this.size++;
     return id;
+  }
+
+  /** The pool with room for n entries (doubling, up to the capacity); SummaryPoolFull when it cannot be allocated. */
+  private grownPool(n: number): Int32Array {
+    try {
+      const b = new Int32Array(Math.min(Math.max(n, this.pool.length * 2), this.capacity));
+      b.set(this.pool);
+      return b;
+    } catch (e) {
+      if (e instanceof RangeError) throw new SummaryPoolFull();
+      throw e;
+    }
   }
 
   /** Set id is the first n entries of s (its number of masks, entry 1, is compared before any mask). */
   private same(id: number, s: Int32Array, n: number): boolean {
     const pool = this.pool;
-    for (let i = 0; i < n; i++) if (pool[id + i] !== s[i]) return false;
+    const at = id * ALIGN;
+    for (let i = 0; i < n; i++) if (pool[at + i] !== s[i]) return false;
     return true;
   }
 }

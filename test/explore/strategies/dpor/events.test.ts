@@ -4,7 +4,13 @@
  * hashes and renaming round trips.
  */
 import { describe, expect, it } from '@jest/globals';
-import { addEvent, renameMask, renaming, SummaryTable } from '../../../../src/explore/strategies/dpor/events.js';
+import {
+  addEvent,
+  renameMask,
+  renaming,
+  SummaryPoolFull,
+  SummaryTable,
+} from '../../../../src/explore/strategies/dpor/events.js';
 
 /** Footprint access codes: location * 2 + 1 if a write. */
 const read = (l: number) => l * 2;
@@ -84,5 +90,17 @@ describe('SummaryTable', () => {
     const b2 = fresh.intern(0, vecOf(long), null);
     expect(fresh.intern(0, fresh.masks(fresh.intern(0, fresh.masks(b2), to)), from)).toBe(b2);
     expect([...fresh.masks(b2)]).toEqual([...sums.masks(b)]);
+  });
+
+  it('stops at its capacity with SummaryPoolFull, every set interned before still whole', () => {
+    // Sets of 2 + 3 entries take 8 (they start at multiples of 4): 5 fit in 40 entries.
+    const sums = new SummaryTable(40);
+    const ids = [0, 1, 2, 3, 4].map((t) => sums.intern(t, Int32Array.of(1 << t, 0, 3), null));
+    expect(() => sums.intern(9, Int32Array.of(7, 7, 7), null)).toThrow(SummaryPoolFull);
+    ids.forEach((id, t) => {
+      expect(sums.head(id)).toBe(t);
+      expect([...sums.masks(id)]).toEqual([1 << t, 0, 3]);
+      expect(sums.intern(t, Int32Array.of(1 << t, 0, 3), null)).toBe(id);
+    });
   });
 });
