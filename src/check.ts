@@ -35,7 +35,7 @@ export interface CheckRun extends RunReport {
 export function check(model: Model, opts: CheckOptions = {}): CheckRun {
   const instance = instantiate(model, opts.variant, opts.params);
   requireProperties(instance, opts.properties ?? []);
-  const result = explore(instance, { stopAtFirst: false, engine: 'auto', ...opts });
+  const result = explore(instance, { stopAtFirst: false, ...opts, engine: opts.engine ?? 'auto' });
   const report: RunReport = {
     ctx: { model: opts.ref ?? model.name, variant: instance.variant, params: instance.params },
     result,

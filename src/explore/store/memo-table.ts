@@ -11,8 +11,9 @@ const GROWTH = 1.15;
 /**
  * The DPOR search's visited set: 64-bit fingerprints (hash compaction), each with a 32-bit word
  * of per-state data, 12 bytes a slot, open addressing with linear probing and no state ids: a
- * state's data lives in its slot, so DPOR keeps no per-state column. Slots move when the table
- * grows, so a slot number is valid only until the next `insert`. The capacity is any integer (a
+ * state's data lives in its slot, so DPOR keeps no per-state column. Slots move only when the
+ * table grows (linear probing, nothing deleted), so a slot number is valid while `grows` is
+ * unchanged. The capacity is any integer (a
  * fingerprint lane is scaled to it, not masked), so the table can grow by 15%. The fingerprint
  * (0, 0) marks an empty slot; a state hashing to it is stored as (0, 1).
  */
