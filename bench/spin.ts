@@ -61,8 +61,9 @@ function fail(msg: string): never {
   throw new UsageError(msg);
 }
 
+/** The worker's explore() options: the CLI's defaults (symmetry, the engine `auto` picks), then the flags'. */
 function mmOptions(): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+  const out: Record<string, unknown> = { engine: 'auto' };
   if (flag('no-symmetry')) out.symmetry = false;
   for (const kv of args.values('mm-opt')) {
     const eq = kv.indexOf('=');
