@@ -7,9 +7,7 @@
  */
 import { describe, expect, test } from '@jest/globals';
 import { instantiate } from '../../src/core/instantiate.js';
-import { defineModel as defineCoreModel } from '../../src/core/model.js';
-import { put } from '../helpers/steps.js';
-import { thread as coreThread } from '../../src/core/thread.js';
+import { coreModel } from '../helpers/core-model.js';
 import { Encoding } from '../../src/engine/encoding.js';
 import { explore } from '../../src/explore/explore.js';
 import type { SearchResult } from '../../src/explore/results/result.js';
@@ -71,15 +69,7 @@ describe('compiled engine: naive search', () => {
   });
 
   test('a model not written in the language is refused', () => {
-    const core = defineCoreModel({
-      name: 'core',
-      title: 'core',
-      story: 'a 0.1-style model',
-      params: {},
-      options: {},
-      variants: { v: { doc: 'v', options: {}, expect: {} } },
-      build: () => ({ init: { x: 0 }, threads: [coreThread('T0', {}, [put('x', 1)])], properties: [] }),
-    });
+    const core = coreModel;
     const r = explore(instantiate(core), { strategy: 'naive', engine: 'compiled' });
     expect(r.kind === 'error' && r.message).toBe(
       "model 'core' is not written in the model language: the compiled engine cannot run it (use --engine reference)",

@@ -6,21 +6,11 @@
  */
 import { describe, expect, test } from '@jest/globals';
 import { instantiate } from '../../src/core/instantiate.js';
-import { defineModel as defineCoreModel } from '../../src/core/model.js';
-import { thread as coreThread } from '../../src/core/thread.js';
 import { engineFor, explore } from '../../src/explore/explore.js';
 import template from '../../models/template.js';
-import { put } from '../helpers/steps.js';
+import { coreModel } from '../helpers/core-model.js';
 
-const core = defineCoreModel({
-  name: 'core',
-  title: 'core',
-  story: 'a 0.1-style model',
-  params: {},
-  options: {},
-  variants: { v: { doc: 'v', options: {}, expect: {} } },
-  build: () => ({ init: { x: 0 }, threads: [coreThread('T0', {}, [put('x', 1)])], properties: [] }),
-});
+const core = coreModel;
 
 describe('explore: the engine', () => {
   test('auto: compiled for a model-language model, reference for a 0.1-API model', () => {
