@@ -28,9 +28,10 @@ export interface CheckRun extends RunReport {
 /**
  * Check one variant. Searches past the first violation (`stopAtFirst: false` unless given) so
  * that every property gets a verdict, on the compiled engine for a model-language model
- * (`engine: 'auto'` unless given, as `mmcheck check`). Throws ModelError for a request the model cannot satisfy
- * (unknown variant, parameter or property; a model whose build throws); a model error during the
- * search comes back as a result of kind `error`, as from explore, and `ok` is then false.
+ * (`engine: 'auto'` unless given, as `mmcheck check`). Throws ModelError for a request the model
+ * cannot satisfy (unknown variant, parameter or property; a model whose build throws); a model
+ * error during the search comes back as a result of kind `error`, as from explore, and `ok` is
+ * then false.
  */
 export function check(model: Model, opts: CheckOptions = {}): CheckRun {
   const instance = instantiate(model, opts.variant, opts.params);

@@ -11,9 +11,9 @@ const SAMPLE_MS = 25;
 /**
  * Limits, timing, memory sampling and progress reports for one search. `tick` is called once
  * per transition and does real work only every 4096 calls: it samples the heap and the resident
- * memory of the whole process (off-heap typed-array tables included; at most every 25 ms), reports progress about once
- * a second, and stops the search at the time limit, the memory bound, or when the caller's `stop`
- * asks for it.
+ * memory of the whole process (off-heap typed-array tables included; at most every 25 ms),
+ * reports progress about once a second, and stops the search at the time limit, the memory
+ * bound, or when the caller's `stop` asks for it.
  */
 export class Budget {
   readonly start = performance.now();

@@ -13,9 +13,9 @@ const GROWTH = 1.15;
  * of per-state data, 12 bytes a slot, open addressing with linear probing and no state ids: a
  * state's data lives in its slot, so DPOR keeps no per-state column. Slots move only when the
  * table grows (linear probing, nothing deleted), so a slot number is valid while `grows` is
- * unchanged. The capacity is any integer (a
- * fingerprint lane is scaled to it, not masked), so the table can grow by 15%. The fingerprint
- * (0, 0) marks an empty slot; a state hashing to it is stored as (0, 1).
+ * unchanged. The capacity is any integer (a fingerprint lane is scaled to it, not masked), so
+ * the table can grow by 15%. The fingerprint (0, 0) marks an empty slot; a state hashing to it
+ * is stored as (0, 1).
  */
 export class MemoTable {
   private cap = 64;
