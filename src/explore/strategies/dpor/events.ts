@@ -49,7 +49,6 @@ export function renameMask(mask: number, r: Renaming): number {
   return out;
 }
 
-
 /** The summary pool holds no more sets: the search stops, incomplete (memory). */
 export class SummaryPoolFull extends Error {
   constructor() {
