@@ -1,21 +1,12 @@
 import { describe, expect, test } from '@jest/globals';
 import { ReadLog, readsAny, ReadTrie } from '../../src/engine/trie.js';
+import { expectRecordedLookups } from '../helpers/trie-lookups.js';
 
 describe('ReadTrie', () => {
   test('a lookup follows the recorded reads, branching on each value', () => {
     const t = new ReadTrie<string>();
-    // f(v) = v[0] === 0 ? 'zero' : v[2] > 40 ? 'big' : 'small'
-    t.insert([0, 0], 'zero');
-    t.insert([0, 1, 2, 50], 'big');
-    t.insert([0, 1, 2, 7], 'small');
-    expect(t.find(Int32Array.of(0, 9, 9))).toBe('zero');
-    expect(t.find(Int32Array.of(1, 9, 50))).toBe('big');
-    expect(t.find(Int32Array.of(1, 0, 7))).toBe('small');
-    expect(t.find(Int32Array.of(1, 0, 8))).toBeUndefined();
-    expect(t.find(Int32Array.of(2, 0, 7))).toBeUndefined();
     // Negative and large values (a thread id of -1, a mask) branch through the map.
-    t.insert([0, -1], 'nobody');
-    expect(t.find(Int32Array.of(-1, 0, 0))).toBe('nobody');
+    expectRecordedLookups(t);
     expect(t.nodes).toBe(6);
   });
 
