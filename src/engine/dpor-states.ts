@@ -6,8 +6,8 @@ import type { SearchOptions, SearchResult } from '../explore/results/result.js';
 import { searchDporWith } from '../explore/strategies/dpor/dpor.js';
 import type { DporStates } from '../explore/strategies/dpor/states.js';
 import type { VecSystem } from './system.js';
-import { DONE, type Move } from './transitions.js';
-import { readsAny, type TrieLeaf } from './trie.js';
+import type { Move } from './transitions.js';
+import type { TrieLeaf } from './trie.js';
 
 /** The DPOR search (dfs) on the compiled engine, its frame states kept by VecStates. */
 export function searchVecDpor(sys: VecSystem, opts: SearchOptions = {}): SearchResult {
@@ -101,12 +101,7 @@ export class VecStates implements DporStates {
       this.pendingChanged = changed;
       // A loop, not set(subarray()): a subarray is a new object at every frame entered.
       for (let i = 0; i < changed; i++) this.changedSlots[i] = sys.changed[i];
-      // Another thread whose next step read none of the changed slots does the same in w.
-      for (let t = 0; t < n; t++) {
-        const mt = MOVES[parent * n + t];
-        MOVES[k * n + t] =
-          t !== p && (mt === DONE || !readsAny(mt.reads, sys.changed, changed)) ? mt : sys.lookup(w, t);
-      }
+      for (let t = 0; t < n; t++) MOVES[k * n + t] = sys.moveAfter(MOVES[parent * n + t], t, p, w, changed);
     }
     for (let t = 0; t < n; t++) if (!MOVES[k * n + t].blocked) en |= 1 << t;
     return en;

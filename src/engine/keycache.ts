@@ -1,3 +1,5 @@
+import { edgeHash } from './hash.js';
+
 /** Entries of the cache (a power of two): 256 KiB, and about as many hits as 4× more. */
 const BITS = 14;
 const MASK = (1 << BITS) - 1;
@@ -44,7 +46,6 @@ export class KeyCache {
   }
 
   private static at(a: number, b: number): number {
-    const h = Math.imul(a ^ Math.imul(b, 0x85ebca6b), 0x9e3779b1);
-    return ((h ^ (h >>> 15)) & MASK) << 2;
+    return (edgeHash(a, b) & MASK) << 2;
   }
 }

@@ -1,4 +1,5 @@
-import { objects, type TrieLeaf } from './trie.js';
+import { seed, term } from './hash.js';
+import { hasSlot, objects, type TrieLeaf } from './trie.js';
 
 /** Entries at most (some 100 bytes each): past that, lookups go to the trie. */
 const MAX_ENTRIES = 1 << 20;
@@ -48,10 +49,10 @@ export class LeafSteps<T> {
     if (e === MAX_ENTRIES) return;
     this.from.push(from.id);
     this.to.push(to);
-    for (let i = 0; i < n; i++) if (has(from.reads, changed[i])) this.pairs.push(changed[i], v[changed[i]]);
+    for (let i = 0; i < n; i++) if (hasSlot(from.reads, changed[i])) this.pairs.push(changed[i], v[changed[i]]);
     this.key.push(this.pairs.length);
     const path = to.pairs;
-    for (let i = 0; i < path.length; i += 2) if (!has(from.reads, path[i])) this.pairs.push(path[i], path[i + 1]);
+    for (let i = 0; i < path.length; i += 2) if (!hasSlot(from.reads, path[i])) this.pairs.push(path[i], path[i + 1]);
     this.at.push(this.pairs.length);
     if (2 * (e + 1) > this.mask + 1) this.grow();
     this.place(this.table, this.mask, e, hashOf(from, v, changed, n));
@@ -74,25 +75,18 @@ export class LeafSteps<T> {
   }
 }
 
-function has(bits: Uint32Array, s: number): boolean {
-  const w = s >>> 5;
-  return w < bits.length && (bits[w] & (1 << (s & 31))) !== 0;
-}
-
 function countOf<T>(from: TrieLeaf<T>, changed: Int32Array, n: number): number {
   let k = 0;
-  for (let i = 0; i < n; i++) if (has(from.reads, changed[i])) k++;
+  for (let i = 0; i < n; i++) if (hasSlot(from.reads, changed[i])) k++;
   return k;
 }
 
 /** The hash of `from` and v's values in the changed slots on its path (in any order). */
 function hashOf<T>(from: TrieLeaf<T>, v: Int32Array, changed: Int32Array, n: number): number {
-  let h = Math.imul(from.id + 0x2545f491, 0x85ebca6b);
+  let h = seed(from.id);
   for (let i = 0; i < n; i++) {
     const s = changed[i];
-    if (!has(from.reads, s)) continue;
-    const t = Math.imul(v[s] ^ Math.imul(s + 1, 0x9e3779b1), 0x85ebca6b);
-    h = (h + (t ^ (t >>> 16))) | 0;
+    if (hasSlot(from.reads, s)) h = (h + term(s, v[s])) | 0;
   }
   return h ^ (h >>> 15);
 }

@@ -8,7 +8,7 @@ import type { VecCanon } from './symmetry.js';
 import { DONE, type Move } from './transitions.js';
 import { KeyCache } from './keycache.js';
 import { FingerprintSet } from './table.js';
-import { readsAny, type TrieLeaf } from './trie.js';
+import type { TrieLeaf } from './trie.js';
 import type { Verdicts } from './properties.js';
 
 /**
@@ -249,12 +249,7 @@ class VecNaive {
       if (!table.add(fp)) continue;
       if (changed < 0) changed = sys.changes(v, p, m);
       if (!built) sys.apply(v, p, w, m);
-      // Another thread whose next step read none of the changed slots does the same in w.
-      for (let t = 0; t < n; t++) {
-        const mt = MOVES[k * n + t];
-        MOVES[(k + 1) * n + t] =
-          t !== p && (mt === DONE || !readsAny(mt.reads, sys.changed, changed)) ? mt : sys.lookup(w, t);
-      }
+      for (let t = 0; t < n; t++) MOVES[(k + 1) * n + t] = sys.moveAfter(MOVES[k * n + t], t, p, w, changed);
       if (this.push(k + 1, w, p, raw, keyed, INV[k], changed)) break;
       if (k + 1 >= budget.depthLimit) {
         if (EN[k + 1] !== 0) truncated = true;

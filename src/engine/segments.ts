@@ -1,3 +1,4 @@
+import { seed, term } from './hash.js';
 import { leafOf, objects, type TrieLeaf } from './trie.js';
 
 /** Before the first insert: no root yet. */
@@ -256,19 +257,6 @@ export class SegmentTrie<T> {
       this.used++;
     }
   }
-}
-
-function seed(node: number): number {
-  return Math.imul(node + 0x2545f491, 0x85ebca6b);
-}
-
-/**
- * The hash of value x at position j of a segment: a segment's hash is the sum of its terms, so
- * the terms are independent (no chain of multiplications through a long segment).
- */
-function term(j: number, x: number): number {
-  const t = Math.imul(x ^ Math.imul(j + 1, 0x9e3779b1), 0x85ebca6b);
-  return t ^ (t >>> 16);
 }
 
 function grown(a: Int32Array): Int32Array {

@@ -14,7 +14,8 @@ import { Encoding } from './encoding.js';
 import { fingerprint, termA, termB } from './fingerprint.js';
 import { PropertyMemo, type Verdicts } from './properties.js';
 import { VecCanon } from './symmetry.js';
-import { TransitionMemo, type Move } from './transitions.js';
+import { DONE, TransitionMemo, type Move } from './transitions.js';
+import { readsAny } from './trie.js';
 import { LazyView } from './view.js';
 
 const VISIBLE = '⟨visible⟩';
@@ -166,6 +167,15 @@ export class VecSystem implements TransitionSystem<Int32Array> {
   /** What thread t's next step does in v, looked up (for a search that keeps its own moves). */
   lookup(v: Int32Array, t: number): Move {
     return this.memos[t].move(v);
+  }
+
+  /**
+   * Thread t's move in w, the successor of a state where its move was `before` by thread p's
+   * step, which changed `changed[0..n)`: another thread whose step read none of those slots does
+   * the same in w (its move is kept, not looked up).
+   */
+  moveAfter(before: Move, t: number, p: number, w: Int32Array, n: number): Move {
+    return t !== p && (before === DONE || !readsAny(before.reads, this.changed, n)) ? before : this.lookup(w, t);
   }
 
   /**

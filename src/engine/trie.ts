@@ -6,6 +6,8 @@
  * form a tree. Looking a state up walks the tree, reading one slot per node and branching on
  * its value, to the leaf that holds the outcome — with no call into the function.
  */
+import { edgeHash } from './hash.js';
+
 export interface TrieLeaf<T> {
   readonly leaf: T;
   /** The slots on its path, as a bit set (readsAny). */
@@ -20,12 +22,14 @@ export interface TrieLeaf<T> {
  * state that differs from another only in those slots reaches the same leaf, without a walk.
  */
 export function readsAny(reads: Uint32Array, slots: Int32Array, n: number): boolean {
-  for (let i = 0; i < n; i++) {
-    const s = slots[i];
-    const w = s >>> 5;
-    if (w < reads.length && (reads[w] & (1 << (s & 31))) !== 0) return true;
-  }
+  for (let i = 0; i < n; i++) if (hasSlot(reads, slots[i])) return true;
   return false;
+}
+
+/** Whether slot s is in the bit set `reads`. */
+export function hasSlot(reads: Uint32Array, s: number): boolean {
+  const w = s >>> 5;
+  return w < reads.length && (reads[w] & (1 << (s & 31))) !== 0;
 }
 
 /**
@@ -56,11 +60,6 @@ const DEEP = 8;
 const CACHE_SIZE = 1 << 16;
 /** A trie caches another shape when its walks reach that many more deep leaves of other shapes. */
 const RESHAPE = 256;
-
-function edgeHash(node: number, x: number): number {
-  const h = Math.imul(node ^ Math.imul(x, 0x85ebca6b), 0x9e3779b1);
-  return h ^ (h >>> 15);
-}
 
 /** Whether state v has the value of every (slot, value) pair of a path. */
 function matches(pairs: Int32Array, v: Int32Array): boolean {
