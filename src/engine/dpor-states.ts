@@ -118,11 +118,10 @@ export class VecStates implements DporStates {
   check(k: number, enabled: number): readonly Found[] {
     const { sys } = this;
     let found;
-    if (k === this.pending && this.pendingParent !== undefined) {
+    if (k === this.pending && this.pendingParent !== undefined)
       // The changed slots as enter() found them (sys.changed may have been used since).
-      for (let i = 0; i < this.pendingChanged; i++) sys.changed[i] = this.changedSlots[i];
-      found = sys.check(this.V[k], enabled, this.pendingParent, this.pendingChanged);
-    } else found = sys.check(this.V[k], enabled);
+      found = sys.check(this.V[k], enabled, this.pendingParent, this.pendingChanged, this.changedSlots);
+    else found = sys.check(this.V[k], enabled);
     this.pending = -1;
     this.INV[k] = sys.invariantVerdicts;
     return found;

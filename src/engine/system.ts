@@ -338,11 +338,11 @@ export class VecSystem implements TransitionSystem<Int32Array> {
 
   /**
    * `parent`: the invariants' verdicts in a state v differs from only in the slots
-   * `this.changed[0..changed)` (as `changes` left them; 0: in none), so each invariant whose
-   * memo path reads none of those slots keeps its leaf (PropertyMemo.check).
+   * `slots[0..changed)` (by default `this.changed`, as `changes` left them; 0: in none), so each
+   * invariant whose memo path reads none of those slots keeps its leaf (PropertyMemo.check).
    */
-  check(v: Int32Array, enabled: number, parent?: Verdicts, changed = 0): readonly Found[] {
-    const inv = this.invariantMemo.check(v, parent, this.changed, changed);
+  check(v: Int32Array, enabled: number, parent?: Verdicts, changed = 0, slots = this.changed): readonly Found[] {
+    const inv = this.invariantMemo.check(v, parent, slots, changed);
     if (enabled !== 0) return inv;
     if (this.doneMask(v) === this.allDone) {
       const end = this.endMemo.check(v);
