@@ -22,10 +22,11 @@
  * A summary follows: per model and strategy, the speed-ups of the rows with at least 20,000 states
  * (smaller searches measure a first search's fixed costs) and the range of the smaller rows.
  *
- *   node dist/bench/lang.js --targets [--strategies dfs,naive]
+ *   node dist/bench/lang.js --targets [--strategies auto,dfs,naive]
  *
  * runs issue 13's targets on the compiled engine alone: opt3-freeze-first at readers=6, and the
- * fix variants that hold at readers=8.
+ * fix variants that hold at readers=8. An `auto` row says which search finished and how many runs
+ * its budgets cut first (their time is in the row's).
  */
 import { explore } from '../src/explore/explore.js';
 import type { SearchResult, Stats } from '../src/explore/results/result.js';
@@ -223,7 +224,7 @@ function compareEngines(args: BenchArgs): void {
 /** Issue 13's targets on the compiled engine: wall and CPU time, states/s, bytes a state. */
 function targets(args: BenchArgs): void {
   const model = models.find((m) => m.name === 'migration-vs-fault')!;
-  const strategies = [...(args.choices('strategies', STRATEGIES) ?? ['dfs', 'naive'])] as Strategy[];
+  const strategies = [...(args.choices('strategies', STRATEGIES) ?? ['auto', 'dfs', 'naive'])] as Strategy[];
   const runs: [string, number][] = [
     ['opt3-freeze-first', 6],
     ...['x86-deferred', 'opt1-mkinvalid', 'opt2-xchg', 'opt3-freeze-first', 'opt5-recheck'].map(
@@ -247,8 +248,9 @@ function targets(args: BenchArgs): void {
       const res = r.value;
       if (res.kind === 'error') throw new Error(`${variant}: ${res.message}`);
       const st = res.stats;
+      const ran = st.auto === undefined ? strategy : `${strategy} → ${st.strategy} (${st.auto.length} cut)`;
       console.log(
-        `${variant} | ${readers} | ${strategy} | ${res.kind} | ${fmt(st.states)} | ${wall.toFixed(1)} | ` +
+        `${variant} | ${readers} | ${ran} | ${res.kind} | ${fmt(st.states)} | ${wall.toFixed(1)} | ` +
           `${(r.ms / 1000).toFixed(1)} | ${fmt(Math.round(st.states / (r.ms / 1000)))} | ${st.bytesPerState.toFixed(1)}`,
       );
     }

@@ -1,5 +1,5 @@
 /** One search result as text: the verdict, the statistics, and per-property verdicts. */
-import type { IncompleteReason, SearchResult, Stats } from '../explore/results/result.js';
+import type { AutoRun, IncompleteReason, SearchResult, Stats } from '../explore/results/result.js';
 import { strategyNamed } from '../explore/strategies/registry.js';
 import { meetsExpectation, type PropertyVerdict } from '../explore/results/verdicts.js';
 import { formatBytes, formatCount, formatDuration, formatRate, instanceName, type RunContext } from './format.js';
@@ -96,7 +96,15 @@ export function renderStats(s: Stats): string[] {
   if (s.collisionBound !== undefined && s.collisionBound > 1e-9)
     extra.push(`hash collision chance ≤ ${s.collisionBound.toExponential(1)}`);
   if (s.engine !== undefined) extra.push(`${s.engine} engine`);
+  if (s.auto !== undefined) extra.push(autoChoice(s.strategy, s.auto));
   return extra.length ? [main.join(' · '), extra.join(' · ')] : [main.join(' · ')];
+}
+
+/** What `--strategy auto` ran: `auto: naive, after dfs cut at 5,000 states` (strategies/auto.ts). */
+function autoChoice(chosen: string, cut: readonly AutoRun[]): string {
+  if (cut.length === 0) return `auto: ${chosen}`;
+  const runs = cut.map((r) => `${r.strategy} ${formatCount(r.budget)}`).join(', ');
+  return `auto: ${chosen}, after runs cut at their state budgets (${runs})`;
 }
 
 /** Per-property verdicts against the model's expectations, as a table. */

@@ -116,11 +116,12 @@ describe('--sanity', () => {
 
   test('a footprint that omits a read: a wrong PASS without --sanity, the read audit with it', () => {
     const f = readTypo('read-typo', 'x');
-    const plain = run('check', f);
+    // DPOR trusts the footprint (the default, auto, runs naive on a model this small).
+    const plain = run('check', f, '--strategy', 'dfs');
     expect(plain.code).toBe(0);
     expect(plain.out).toMatch(/^PASS/);
     expectModelError(
-      run('check', f, '--sanity'),
+      run('check', f, '--strategy', 'dfs', '--sanity'),
       /^mmcheck: error: model 'read-typo' thread 'B' step 'r = x' read 'x', which its footprint does not declare \(writes: none; reads: X\)$/,
     );
   });
@@ -128,9 +129,9 @@ describe('--sanity', () => {
   test('footprints that name no location of the state: the naive search disagrees', () => {
     // A declares 'Z' for x: no footprint names x, so neither audit can tell; the verdicts do.
     const f = readTypo('unnamed', 'Z');
-    expect(run('check', f).code).toBe(0);
+    expect(run('check', f, '--strategy', 'dfs').code).toBe(0);
     expectModelError(
-      run('check', f, '--sanity'),
+      run('check', f, '--strategy', 'dfs', '--sanity'),
       /^mmcheck: error: --sanity: dfs and naive --no-symmetry disagree on model 'unnamed' variant 'base': property 'b-saw-a' holds under dfs, violated \(schedule 1,0\) under naive --no-symmetry$/,
     );
   });

@@ -13,7 +13,15 @@ import { models } from '../../models/index.js';
 import { outcomesOf } from '../helpers/verdicts.js';
 
 const summary = (r: SearchResult) =>
-  r.kind === 'error' ? r.message : { kind: r.kind, states: r.stats.states, transitions: r.stats.transitions };
+  r.kind === 'error'
+    ? r.message
+    : {
+        kind: r.kind,
+        ran: r.stats.strategy,
+        states: r.stats.states,
+        transitions: r.stats.transitions,
+        cut: r.stats.auto?.map((a) => `${a.strategy} ${a.budget}`),
+      };
 const SMALL: Record<string, Record<string, number>> = {
   indexer: { n: 2 },
   filesystem: { n: 2 },
@@ -23,7 +31,7 @@ const SMALL: Record<string, Record<string, number>> = {
   'put-and-wait-vs-migration': { passes: 1 },
   'spf-seqcount': { truncate: 0, dontneed: 1 },
 };
-const STRATEGIES: readonly SearchStrategy[] = ['dfs', 'bfs', 'odpor', 'preempt', 'random'];
+const STRATEGIES: readonly SearchStrategy[] = ['auto', 'dfs', 'bfs', 'odpor', 'preempt', 'random'];
 
 describe('compiled engine: every strategy', () => {
   for (const m of models.filter(isLangModel))
@@ -33,7 +41,16 @@ describe('compiled engine: every strategy', () => {
         for (const strategy of STRATEGIES) {
           // odpor counts executions (487,050 on one variant): a cut-short search has exact counts too.
           const limit = strategy === 'odpor' ? { maxStates: 2000 } : {};
-          const opts = { strategy, stopAtFirst: false, runs: 20, seed: 7, preemptionBound: 2, ...limit };
+          // auto from a first budget of 7 states: several runs cut, and the same choice on both engines.
+          const opts = {
+            strategy,
+            stopAtFirst: false,
+            runs: 20,
+            seed: 7,
+            preemptionBound: 2,
+            autoFirstBudget: 7,
+            ...limit,
+          };
           const ref = explore(inst, opts);
           const vec = explore(inst, { ...opts, engine: 'compiled' });
           expect([v, strategy, summary(vec)]).toEqual([v, strategy, summary(ref)]);

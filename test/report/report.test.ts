@@ -15,7 +15,8 @@ import { renderTable } from '../../src/report/table.js';
 import type { JsonReport } from '../../src/report/json.js';
 
 const inst = instantiate(peterson, 'no-turn');
-const result = explore(inst, { stopAtFirst: false });
+// DPOR's result: the fields below name dfs, and peterson's dfs count is 34.
+const result = explore(inst, { strategy: 'dfs', stopAtFirst: false });
 const ctx = { model: 'peterson', variant: 'no-turn', params: {} };
 
 function violation(r: SearchResult): Violation {
@@ -122,7 +123,7 @@ describe('values', () => {
 describe('summary', () => {
   test('violation and pass', () => {
     expect(renderSummary(result, ctx)).toMatch(/^VIOLATED\s+peterson\/no-turn: mutual-exclusion/);
-    const pass = explore(instantiate(peterson), { stopAtFirst: false });
+    const pass = explore(instantiate(peterson), { strategy: 'dfs', stopAtFirst: false });
     const s = renderSummary(pass, { ...ctx, variant: 'peterson' });
     expect(s).toMatch(/^PASS/);
     expect(s).toMatch(/states 34/);
@@ -140,7 +141,7 @@ describe('summary', () => {
   });
 
   test('reduction ratio when present', () => {
-    const r = explore(instantiate(peterson), { compareNaive: true, stopAtFirst: false });
+    const r = explore(instantiate(peterson), { strategy: 'dfs', compareNaive: true, stopAtFirst: false });
     expect(renderSummary(r, ctx)).toMatch(/reduction ×\d/);
   });
 });

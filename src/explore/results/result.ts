@@ -80,6 +80,19 @@ export interface Stats {
   readonly reductionRatio?: number;
   /** The engine the search ran on (explore sets it): `reference` (states as objects) or `compiled` (flat vectors). */
   readonly engine?: 'reference' | 'compiled';
+  /**
+   * `--strategy auto`: the runs its state budgets cut short before the one that gave this result
+   * (`strategy` says which that was; strategies/auto.ts). Their time is in `timeMs`.
+   */
+  readonly auto?: readonly AutoRun[];
+}
+
+/** A run of `--strategy auto` cut short by its state budget, and thrown away. */
+export interface AutoRun {
+  readonly strategy: 'naive' | 'dfs';
+  /** Its state budget, which it reached. */
+  readonly budget: number;
+  readonly timeMs: number;
 }
 
 /**

@@ -5,6 +5,7 @@
  * module with its search and one row here (docs/strategies.md shows the steps).
  */
 import { searchVecDpor } from '../../engine/dpor-states.js';
+import { searchAuto, searchVecAuto, type AutoOptions } from './auto.js';
 import { searchVecNaive } from '../../engine/naive.js';
 import type { VecSystem } from '../../engine/system.js';
 import { searchBfs } from './bfs.js';
@@ -17,12 +18,12 @@ import type { SearchResult } from '../results/result.js';
 import type { TransitionSystem } from '../system/transition.js';
 
 /** The strategies, in the order the CLI lists them; the first is the default. */
-export const STRATEGIES = ['dfs', 'bfs', 'preempt', 'random', 'naive', 'odpor'] as const;
+export const STRATEGIES = ['auto', 'dfs', 'bfs', 'preempt', 'random', 'naive', 'odpor'] as const;
 export type SearchStrategy = (typeof STRATEGIES)[number];
 export const DEFAULT_STRATEGY: SearchStrategy = STRATEGIES[0];
 
 /** What every strategy's search takes: the common search options and every strategy's own. */
-export interface StrategyOptions extends PreemptOptions, RandomOptions {}
+export interface StrategyOptions extends PreemptOptions, RandomOptions, AutoOptions {}
 
 /** A search over any transition system: the reference engine's or the compiled engine's. */
 export type Search = <S>(sys: TransitionSystem<S>, opts: StrategyOptions) => SearchResult;
@@ -53,6 +54,8 @@ export interface StrategyRow {
   readonly symmetry: boolean;
   /** Every interleaving, no footprints, no reduction: the reference of --compare-naive and --sanity. */
   readonly plain: boolean;
+  /** The stateful partial-order reduction: --sanity's reference when the plain search is the one asked for. */
+  readonly reduced: boolean;
   /** Its first counterexample of a property is a shortest one: the search `check` reruns for them. */
   readonly shortest: boolean;
   /** `check` reruns the shortest search for each property it finds violated. */
@@ -71,13 +74,30 @@ export interface StrategyRow {
 const STATEFUL = { states: true, bytesPerState: true, depth: true } as const;
 
 const TABLE: { readonly [K in SearchStrategy]: StrategyRow & { readonly name: K } } = {
+  auto: {
+    name: 'auto',
+    describe: 'naive and dfs in turns under growing state budgets, the first to finish gives the result (the default)',
+    search: searchAuto,
+    searchCompiled: searchVecAuto,
+    symmetry: true,
+    plain: false,
+    reduced: false,
+    shortest: false,
+    rerunShortest: true,
+    takes: [],
+    refuses: {},
+    stopAtFirst: false,
+    proof: 'exhaustive',
+    reports: STATEFUL,
+  },
   dfs: {
     name: 'dfs',
-    describe: 'stateful search with dynamic partial-order reduction (the default)',
+    describe: 'stateful search with dynamic partial-order reduction',
     search: searchDpor,
     searchCompiled: searchVecDpor,
     symmetry: true,
     plain: false,
+    reduced: true,
     shortest: false,
     rerunShortest: true,
     takes: ['compare-naive'],
@@ -92,6 +112,7 @@ const TABLE: { readonly [K in SearchStrategy]: StrategyRow & { readonly name: K 
     search: searchBfs,
     symmetry: true,
     plain: false,
+    reduced: false,
     shortest: true,
     rerunShortest: false,
     takes: [],
@@ -106,6 +127,7 @@ const TABLE: { readonly [K in SearchStrategy]: StrategyRow & { readonly name: K 
     search: searchPreempt,
     symmetry: false,
     plain: false,
+    reduced: false,
     shortest: false,
     rerunShortest: false,
     takes: ['preemption-bound'],
@@ -123,6 +145,7 @@ const TABLE: { readonly [K in SearchStrategy]: StrategyRow & { readonly name: K 
     search: searchRandom,
     symmetry: false,
     plain: false,
+    reduced: false,
     shortest: false,
     rerunShortest: false,
     takes: ['seed', 'runs'],
@@ -140,6 +163,7 @@ const TABLE: { readonly [K in SearchStrategy]: StrategyRow & { readonly name: K 
     searchCompiled: searchVecNaive,
     symmetry: true,
     plain: true,
+    reduced: false,
     shortest: false,
     rerunShortest: true,
     takes: [],
@@ -154,6 +178,7 @@ const TABLE: { readonly [K in SearchStrategy]: StrategyRow & { readonly name: K 
     search: searchOdpor,
     symmetry: false,
     plain: false,
+    reduced: false,
     shortest: false,
     rerunShortest: false,
     takes: [],
@@ -180,8 +205,8 @@ export function strategyNamed(name: string): StrategyRow | undefined {
   return (STRATEGIES as readonly string[]).includes(name) ? TABLE[name as SearchStrategy] : undefined;
 }
 
-/** The one row with `flag` set: the plain search, the shortest-counterexample search. */
-export function strategyWith(flag: 'plain' | 'shortest'): StrategyRow {
+/** The one row with `flag` set: the plain search, the reduced search, the shortest-counterexample search. */
+export function strategyWith(flag: 'plain' | 'reduced' | 'shortest'): StrategyRow {
   const rows = strategyRows().filter((r) => r[flag]);
   if (rows.length !== 1) throw new Error(`internal error: ${rows.length} strategies are '${flag}', not one`);
   return rows[0];

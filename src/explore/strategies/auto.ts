@@ -1,0 +1,92 @@
+import { searchVecDpor } from '../../engine/dpor-states.js';
+import { searchVecNaive } from '../../engine/naive.js';
+import type { VecSystem } from '../../engine/system.js';
+import { searchDpor } from './dpor/dpor.js';
+import { searchNaive } from './naive.js';
+import type { AutoRun, SearchOptions, SearchResult } from '../results/result.js';
+import type { TransitionSystem } from '../system/transition.js';
+
+/** The state budget of auto's first naive run; each later turn's is GROWTH times the one before. */
+export const FIRST_BUDGET = 20_000;
+export const GROWTH = 8;
+/**
+ * What a state costs DPOR in states of the naive search (its race analysis, sleep sets and
+ * summaries; measured 3.3–4× on both engines): dfs's budget in a turn is naive's divided by this,
+ * so both runs of a turn cost about the same.
+ */
+export const DFS_WEIGHT = 4;
+
+export interface AutoOptions {
+  /** The first naive run's state budget (default FIRST_BUDGET); the tests make it small to see the turns. */
+  readonly autoFirstBudget?: number;
+}
+
+type Run = (opts: SearchOptions) => SearchResult;
+
+/**
+ * DPOR where it pays. DPOR stores far fewer states than the naive search where threads have many
+ * independent steps (the classic models: orders of magnitude), but its bookkeeping costs about
+ * four naive states a state, and where symmetry already does the reduction (the kernel models'
+ * identical readers) it saves a few per cent of the states and costs four times the time. Which
+ * case a model is in is not known before searching, so the two take turns under growing state
+ * budgets: naive with 20,000 states, then dfs with 5,000, then naive with 160,000, and so on
+ * (×8 a turn). The first run that ends within its budget gives the result; a run cut by its
+ * budget is thrown away (its violations too: the run that finishes finds them again).
+ *
+ * Sound because each run is a complete search of its own: the result is exactly what
+ * `--strategy naive` or `--strategy dfs` gives, and the budgets, counted in states, make the
+ * choice the same on every run and on both engines. What it costs: the runs thrown away, at most
+ * about twice the winner's states when the winner is naive and just over a budget (×8 growth).
+ * A limit of the caller (--max-states, --time-limit, --max-memory, a signal) cuts the run it
+ * falls in, which is then the result: incomplete, never a pass.
+ */
+export function searchAuto<S>(sys: TransitionSystem<S>, opts: SearchOptions & AutoOptions = {}): SearchResult {
+  return takeTurns(
+    (o) => searchNaive(sys, o),
+    (o) => searchDpor(sys, o),
+    opts,
+  );
+}
+
+/** The same on the compiled engine, with its own naive and DPOR searches. */
+export function searchVecAuto(sys: VecSystem, opts: SearchOptions & AutoOptions = {}): SearchResult {
+  return takeTurns(
+    (o) => searchVecNaive(sys, o),
+    (o) => searchVecDpor(sys, o),
+    opts,
+  );
+}
+
+function takeTurns(naive: Run, dfs: Run, opts: SearchOptions & AutoOptions): SearchResult {
+  const start = performance.now();
+  const cutShort: AutoRun[] = [];
+  const callerMax = opts.maxStates ?? Infinity;
+  for (let budget = opts.autoFirstBudget ?? FIRST_BUDGET; ; budget *= GROWTH) {
+    const turn: [AutoRun['strategy'], Run, number][] = [
+      ['naive', naive, budget],
+      ['dfs', dfs, Math.ceil(budget / DFS_WEIGHT)],
+    ];
+    for (const [strategy, search, cap] of turn) {
+      const capped = cap < callerMax;
+      const result = search(runOptions(opts, capped ? cap : opts.maxStates, performance.now() - start));
+      if (result.kind === 'error') return result;
+      if (capped && result.kind === 'incomplete' && result.reason === 'max-states') {
+        cutShort.push({ strategy, budget: cap, timeMs: result.stats.timeMs });
+        continue;
+      }
+      const timeMs = Math.round((performance.now() - start) * 10) / 10;
+      return { ...result, stats: { ...result.stats, timeMs, auto: cutShort } };
+    }
+  }
+}
+
+/** A run's options: its state budget, the caller's time limit less the time spent, progress times shifted. */
+function runOptions(opts: SearchOptions, maxStates: number | undefined, spentMs: number): SearchOptions {
+  const { onProgress, timeLimitMs } = opts;
+  return {
+    ...opts,
+    maxStates,
+    ...(timeLimitMs !== undefined ? { timeLimitMs: Math.max(0, timeLimitMs - spentMs) } : {}),
+    ...(onProgress ? { onProgress: (p) => onProgress({ ...p, elapsedMs: p.elapsedMs + spentMs }) } : {}),
+  };
+}
