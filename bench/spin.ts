@@ -7,7 +7,7 @@
  *                          --emit bench/spin/pml --emit-size 2]
  *
  * For each language model and variant in the plan (bench/spin/index.ts) and each size: mmcheck's explore()
- * (default strategy dfs, every property, to the first violation) in a fresh worker process, and
+ * (strategy dfs, every property, to the first violation) in a fresh worker process, and
  * SPIN on the generated Promela (`spin -a`, `gcc -O2 -DSAFETY -DCOLLAPSE`, `./pan -m… -w…`, POR
  * on, to the first error), each limited to --timeout seconds. A checker that runs out of time at
  * one size is not run at larger sizes; the sizes stop when both have. Prints the verdicts (which

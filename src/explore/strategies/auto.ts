@@ -3,7 +3,7 @@ import { searchVecNaive } from '../../engine/naive.js';
 import type { VecSystem } from '../../engine/system.js';
 import { searchDpor } from './dpor/dpor.js';
 import { searchNaive } from './naive.js';
-import type { AutoRun, SearchOptions, SearchResult } from '../results/result.js';
+import type { AutoRun, Progress, SearchOptions, SearchResult } from '../results/result.js';
 import type { TransitionSystem } from '../system/transition.js';
 
 /** The state budget of auto's first naive run; each later turn's is GROWTH times the one before. */
@@ -57,7 +57,8 @@ export function searchVecAuto(sys: VecSystem, opts: SearchOptions & AutoOptions 
   );
 }
 
-function takeTurns(naive: Run, dfs: Run, opts: SearchOptions & AutoOptions): SearchResult {
+/** The turns, over any naive and dfs runs (exported for the tests, which give it stand-ins). */
+export function takeTurns(naive: Run, dfs: Run, opts: SearchOptions & AutoOptions): SearchResult {
   const start = performance.now();
   const cutShort: AutoRun[] = [];
   const callerMax = opts.maxStates ?? Infinity;
@@ -68,7 +69,7 @@ function takeTurns(naive: Run, dfs: Run, opts: SearchOptions & AutoOptions): Sea
     ];
     for (const [strategy, search, cap] of turn) {
       const capped = cap < callerMax;
-      const result = search(runOptions(opts, capped ? cap : opts.maxStates, performance.now() - start));
+      const result = search(runOptions(opts, capped ? cap : undefined, performance.now() - start));
       if (result.kind === 'error') return result;
       if (capped && result.kind === 'incomplete' && result.reason === 'max-states') {
         cutShort.push({ strategy, budget: cap, timeMs: result.stats.timeMs });
@@ -80,13 +81,22 @@ function takeTurns(naive: Run, dfs: Run, opts: SearchOptions & AutoOptions): Sea
   }
 }
 
-/** A run's options: its state budget, the caller's time limit less the time spent, progress times shifted. */
-function runOptions(opts: SearchOptions, maxStates: number | undefined, spentMs: number): SearchOptions {
+/**
+ * A run's options: its state budget (`budget`; none: the caller's --max-states), the caller's
+ * time limit less the time spent, progress times shifted. Under auto's own budget a progress
+ * report carries no estimate: the one a search makes from its state limit would read as a
+ * fraction of --max-states.
+ */
+function runOptions(opts: SearchOptions, budget: number | undefined, spentMs: number): SearchOptions {
   const { onProgress, timeLimitMs } = opts;
+  const report = (p: Progress): Progress => {
+    const { estimate, ...rest } = p;
+    return { ...rest, ...(budget === undefined && estimate ? { estimate } : {}), elapsedMs: p.elapsedMs + spentMs };
+  };
   return {
     ...opts,
-    maxStates,
+    maxStates: budget ?? opts.maxStates,
     ...(timeLimitMs !== undefined ? { timeLimitMs: Math.max(0, timeLimitMs - spentMs) } : {}),
-    ...(onProgress ? { onProgress: (p) => onProgress({ ...p, elapsedMs: p.elapsedMs + spentMs }) } : {}),
+    ...(onProgress ? { onProgress: (p) => onProgress(report(p)) } : {}),
   };
 }

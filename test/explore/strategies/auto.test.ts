@@ -9,7 +9,8 @@ import fc from 'fast-check';
 import { instantiate, type Instance } from '../../../src/core/instantiate.js';
 import { explore, type ExploreOptions } from '../../../src/explore/explore.js';
 import type { SearchResult } from '../../../src/explore/results/result.js';
-import { DFS_WEIGHT, FIRST_BUDGET, GROWTH } from '../../../src/explore/strategies/auto.js';
+import { DFS_WEIGHT, FIRST_BUDGET, GROWTH, takeTurns } from '../../../src/explore/strategies/auto.js';
+import type { Progress, SearchOptions } from '../../../src/explore/results/result.js';
 import { verdicts } from '../../../src/explore/results/verdicts.js';
 import { models } from '../../../models/index.js';
 import { build, describe as describeModel, genModel, genModelStateDependent } from '../../helpers/gen.js';
@@ -109,6 +110,60 @@ describe('auto: DPOR where it pays', () => {
 
   /** Which search finished, over the random models: both must, or the test checks one side only. */
   const won = { naive: 0, dfs: 0 };
+
+  test("what each run is given: its budget or the caller's limit, the time left, progress without auto's budget", () => {
+    const given: SearchOptions[] = [];
+    const reports: Progress[] = [];
+    const progress: Progress = {
+      states: 7,
+      transitions: 9,
+      depth: 2,
+      queue: 0,
+      elapsedMs: 5,
+      rssBytes: 1,
+      estimate: { fraction: 0.5, basis: 'of --max-states (an upper bound)' },
+    };
+    // A stand-in search: reports progress once, reaches its state limit until that is 100 or more.
+    const run = (strategy: string) => (o: SearchOptions) => {
+      given.push(o);
+      o.onProgress?.(progress);
+      const stats = {
+        strategy,
+        checked: [],
+        states: o.maxStates!,
+        transitions: 0,
+        maxDepth: 0,
+        timeMs: 1,
+        peakHeapBytes: 0,
+        bytesPerState: 0,
+      };
+      return o.maxStates! < 100
+        ? ({ kind: 'incomplete', reason: 'max-states', violations: [], stats } as const)
+        : ({ kind: 'pass', stats } as const);
+    };
+    const r = takeTurns(run('naive'), run('dfs'), {
+      autoFirstBudget: 4,
+      maxStates: 200,
+      timeLimitMs: 60_000,
+      onProgress: (p) => reports.push(p),
+    });
+    // naive 4, dfs 1, naive 32, dfs 8, then naive 256 > the caller's 200: the caller's limit.
+    expect(given.map((o) => o.maxStates)).toEqual([4, 1, 32, 8, 200]);
+    expect(r).toMatchObject({
+      kind: 'pass',
+      stats: { strategy: 'naive', auto: [{ budget: 4 }, { budget: 1 }, { budget: 32 }, { budget: 8 }] },
+    });
+    for (const o of given) expect(o.timeLimitMs).toBeLessThanOrEqual(60_000);
+    // Under auto's budgets, no estimate; under the caller's --max-states, the search's own.
+    expect(reports.map((p) => p.estimate?.basis)).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      progress.estimate!.basis,
+    ]);
+    expect(reports.every((p) => p.elapsedMs >= 5 && p.states === 7)).toBe(true);
+  });
 
   const sameAsItsRun = (m: Parameters<typeof build>[0], first: number) => {
     const inst = build(m);
