@@ -54,14 +54,17 @@ describe('check', () => {
     expect(r.out).toMatch(/^PASS\s+peterson\/peterson/);
     expect(r.out).toMatch(/mutual-exclusion\s+invariant\s+holds\s+holds\s+ok/);
     expect(r.out).toMatch(/deadlock-free\s+deadlock\s+holds\s+holds\s+ok/);
-    expect(r.out).toMatch(/states 34 /);
+    // The default, auto: peterson's 42 states fit its first naive run.
+    expect(r.out).toMatch(/states 42 /);
+    expect(r.out).toMatch(/· auto: naive$/m);
     expect(r.out).not.toContain('\x1b[');
   });
 
   test('--compare-naive: the ratio, or n/a when the naive search hit a limit (was silently left out)', () => {
     // mremap 3.1: dfs stores 199 states, the naive search more than 300.
-    expect(run('check', 'mremap-vs-rmap-walk', '--compare-naive').out).toMatch(/^ {2}reduction ×\d+\.\d\d vs naive/m);
-    const r = run('check', 'mremap-vs-rmap-walk', '--compare-naive', '--max-states', '300');
+    const dfs = ['--strategy', 'dfs', '--compare-naive'];
+    expect(run('check', 'mremap-vs-rmap-walk', ...dfs).out).toMatch(/^ {2}reduction ×\d+\.\d\d vs naive/m);
+    const r = run('check', 'mremap-vs-rmap-walk', ...dfs, '--max-states', '300');
     expect(r.out).toMatch(/states 199 /);
     expect(r.out).not.toMatch(/reduction ×/);
     expect(r.out).toMatch(/^ {2}reduction vs naive: n\/a \(a search hit a limit/m);
@@ -104,7 +107,8 @@ describe('check', () => {
     expect(runJ).toMatchObject({
       model: 'peterson',
       variant: 'no-turn',
-      strategy: 'dfs',
+      // The search that gave the result: auto's first naive run.
+      strategy: 'naive',
       result: 'violation',
       complete: true,
     });
@@ -166,7 +170,7 @@ export default defineModel({
       expect(r.out).toMatch(/x-is-2\s+end\s+VIOLATED\s+violated\s+ok/);
       expect(r.out).toContain(`mmcheck replay ${file} --variant base --property x-is-2 --schedule '1,0'`);
       // A model on 0.1's step API runs on the reference engine by default; the compiled one refuses it.
-      expect(r.out).toMatch(/· reference engine$/m);
+      expect(r.out).toMatch(/^ {2}reference engine · auto: naive$/m);
       expectUsageError(run('check', file, '--engine', 'compiled'), /is not written in the model language/);
     }
   });
@@ -176,11 +180,12 @@ export default defineModel({
     const auto = run(...args, '--width', '400');
     const ref = run(...args, '--width', '400', '--engine', 'reference');
     expect([auto.code, ref.code]).toEqual([0, 0]);
-    expect(auto.out).toMatch(/· compiled engine$/m);
-    expect(ref.out).toMatch(/· reference engine$/m);
+    expect(auto.out).toMatch(/· compiled engine · auto: naive$/m);
+    expect(ref.out).toMatch(/· reference engine · auto: naive$/m);
     // The same search on either engine: the same states and transitions.
     const counts = (out: string) => /states [\d,]+ · transitions [\d,]+/.exec(out)?.[0];
-    expect(counts(auto.out)).toMatch(/^states 928 · transitions 1,772$/);
+    // auto's first naive run (dfs: 928 states, 1,772 transitions).
+    expect(counts(auto.out)).toMatch(/^states 994 · transitions 2,500$/);
     expect(counts(ref.out)).toBe(counts(auto.out));
     const doc = JSON.parse(run(...args, '--json').out) as JsonReport;
     expect(doc.runs[0].stats?.engine).toBe('compiled');

@@ -25,7 +25,9 @@ describe('signals', () => {
     async (signal) => {
       const json = path.join(TMP, `${signal}.json`);
       const junit = path.join(TMP, `${signal}.xml`);
-      const r = await runSignalled([...LONG, '--json', json, '--junit', junit], HEARTBEAT, [{ signal }]);
+      // dfs: auto may be a few states into a new run when the signal lands (test/explore/strategies/auto.test.ts).
+      const args = [...LONG, '--strategy', 'dfs', '--json', json, '--junit', junit];
+      const r = await runSignalled(args, HEARTBEAT, [{ signal }]);
       expect(r.code).toBe(3);
       expect(r.err).toContain(`mmcheck: ${signal}: stopping the search`);
       expect(r.out).toMatch(/^INCOMPLETE\s+lastzero\/lastzero\(n=16\): the run was interrupted .*\(signal\)/);
@@ -100,8 +102,18 @@ describe('memory', () => {
 
 describe('--time-limit bounds the whole command', () => {
   test('check: no phase starts after the limit (the shortest-counterexample rerun is skipped)', () => {
-    const r = run(['check', 'peterson', '--variant', 'no-turn', '--time-limit', '0.000001', '--quiet']);
-    // peterson's whole search is 39 transitions, done before the first look at the clock.
+    const r = run([
+      'check',
+      'peterson',
+      '--variant',
+      'no-turn',
+      '--strategy',
+      'dfs',
+      '--time-limit',
+      '0.000001',
+      '--quiet',
+    ]);
+    // peterson's whole dfs search is 39 transitions, done before the first look at the clock.
     expect(r.out).toMatch(/^VIOLATED\s+peterson\/no-turn/);
     expect(r.out).toMatch(/^counterexample for mutual-exclusion \(\d+ steps, dfs\):/m);
     expect(r.out).not.toMatch(/shortest counterexample/);

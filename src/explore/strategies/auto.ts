@@ -3,7 +3,7 @@ import { searchVecNaive } from '../../engine/naive.js';
 import type { VecSystem } from '../../engine/system.js';
 import { searchDpor } from './dpor/dpor.js';
 import { searchNaive } from './naive.js';
-import type { AutoRun, Progress, SearchOptions, SearchResult } from '../results/result.js';
+import type { AutoRun, Progress, ProgressEstimate, SearchOptions, SearchResult } from '../results/result.js';
 import type { TransitionSystem } from '../system/transition.js';
 
 /** The state budget of auto's first naive run; each later turn's is GROWTH times the one before. */
@@ -22,6 +22,8 @@ export interface AutoOptions {
 }
 
 type Run = (opts: SearchOptions) => SearchResult;
+/** A run under auto's own budget. */
+type Cut = Pick<AutoRun, 'strategy' | 'budget'>;
 
 /**
  * DPOR where it pays. DPOR stores far fewer states than the naive search where threads have many
@@ -69,7 +71,9 @@ export function takeTurns(naive: Run, dfs: Run, opts: SearchOptions & AutoOption
     ];
     for (const [strategy, search, cap] of turn) {
       const capped = cap < callerMax;
-      const result = search(runOptions(opts, capped ? cap : undefined, performance.now() - start));
+      const result = search(
+        runOptions(opts, capped ? { strategy, budget: cap } : undefined, performance.now() - start),
+      );
       if (result.kind === 'error') return result;
       if (capped && result.kind === 'incomplete' && result.reason === 'max-states') {
         cutShort.push({ strategy, budget: cap, timeMs: result.stats.timeMs });
@@ -82,21 +86,31 @@ export function takeTurns(naive: Run, dfs: Run, opts: SearchOptions & AutoOption
 }
 
 /**
- * A run's options: its state budget (`budget`; none: the caller's --max-states), the caller's
- * time limit less the time spent, progress times shifted. Under auto's own budget a progress
- * report carries no estimate: the one a search makes from its state limit would read as a
- * fraction of --max-states.
+ * A run's options: its state budget (none: the caller's --max-states applies), the caller's time
+ * limit less the time spent, and progress with the time since auto started. Under auto's own
+ * budget, progress says how far the run is into that budget (a search's own estimate from its
+ * state limit would read as a fraction of --max-states, which the caller did not give).
  */
-function runOptions(opts: SearchOptions, budget: number | undefined, spentMs: number): SearchOptions {
+function runOptions(opts: SearchOptions, run: Cut | undefined, spentMs: number): SearchOptions {
   const { onProgress, timeLimitMs } = opts;
-  const report = (p: Progress): Progress => {
-    const { estimate, ...rest } = p;
-    return { ...rest, ...(budget === undefined && estimate ? { estimate } : {}), elapsedMs: p.elapsedMs + spentMs };
-  };
+  const report = (p: Progress): Progress => ({
+    ...p,
+    elapsedMs: p.elapsedMs + spentMs,
+    ...(run ? { estimate: ofBudget(p.states, run) } : {}),
+  });
   return {
     ...opts,
-    maxStates: budget ?? opts.maxStates,
+    maxStates: run?.budget ?? opts.maxStates,
     ...(timeLimitMs !== undefined ? { timeLimitMs: Math.max(0, timeLimitMs - spentMs) } : {}),
     ...(onProgress ? { onProgress: (p) => onProgress(report(p)) } : {}),
+  };
+}
+
+/** How far a run is into its budget: `40% of auto's naive run's budget (160,000 states)`. */
+function ofBudget(states: number, run: Cut): ProgressEstimate {
+  const budget = run.budget.toLocaleString('en-US');
+  return {
+    fraction: Math.min(1, states / run.budget),
+    basis: `of auto's ${run.strategy} run's budget (${budget} states)`,
   };
 }

@@ -111,7 +111,7 @@ describe('auto: DPOR where it pays', () => {
   /** Which search finished, over the random models: both must, or the test checks one side only. */
   const won = { naive: 0, dfs: 0 };
 
-  test("what each run is given: its budget or the caller's limit, the time left, progress without auto's budget", () => {
+  test("what each run is given: its budget or the caller's limit, the time left, progress against its budget", () => {
     const given: SearchOptions[] = [];
     const reports: Progress[] = [];
     const progress: Progress = {
@@ -154,15 +154,40 @@ describe('auto: DPOR where it pays', () => {
       stats: { strategy: 'naive', auto: [{ budget: 4 }, { budget: 1 }, { budget: 32 }, { budget: 8 }] },
     });
     for (const o of given) expect(o.timeLimitMs).toBeLessThanOrEqual(60_000);
-    // Under auto's budgets, no estimate; under the caller's --max-states, the search's own.
+    // Under auto's budgets, how far into the budget; under the caller's --max-states, the search's own.
     expect(reports.map((p) => p.estimate?.basis)).toEqual([
-      undefined,
-      undefined,
-      undefined,
-      undefined,
+      "of auto's naive run's budget (4 states)",
+      "of auto's dfs run's budget (1 states)",
+      "of auto's naive run's budget (32 states)",
+      "of auto's dfs run's budget (8 states)",
       progress.estimate!.basis,
     ]);
+    expect(reports[2].estimate?.fraction).toBeCloseTo(7 / 32);
     expect(reports.every((p) => p.elapsedMs >= 5 && p.states === 7)).toBe(true);
+  });
+
+  test('a run stopped by a signal (or the time, or memory) is the result: incomplete, the runs cut before it listed', () => {
+    const stats = { checked: [], transitions: 0, maxDepth: 0, timeMs: 1, peakHeapBytes: 0, bytesPerState: 0 };
+    const cutByBudget = (strategy: string) => (o: SearchOptions) =>
+      ({
+        kind: 'incomplete',
+        reason: 'max-states',
+        violations: [],
+        stats: { ...stats, strategy, states: o.maxStates! },
+      }) as const;
+    const signalled = (o: SearchOptions) =>
+      ({
+        kind: 'incomplete',
+        reason: o.stop!()!,
+        violations: [],
+        stats: { ...stats, strategy: 'dfs', states: 3 },
+      }) as const;
+    const r = takeTurns(cutByBudget('naive'), signalled, { autoFirstBudget: 8, stop: () => 'signal' });
+    expect(r).toMatchObject({
+      kind: 'incomplete',
+      reason: 'signal',
+      stats: { strategy: 'dfs', states: 3, auto: [{ strategy: 'naive', budget: 8 }] },
+    });
   });
 
   const sameAsItsRun = (m: Parameters<typeof build>[0], first: number) => {
