@@ -149,7 +149,7 @@ describe('--sanity', () => {
   });
 
   test('a sound model: the checks are listed, exit 0; cut short by a limit: not a pass', () => {
-    const ok = run('check', 'peterson', '--sanity');
+    const ok = run('check', 'peterson', '--strategy', 'dfs', '--sanity');
     expect([ok.code, ok.err]).toEqual([0, '']);
     expect(ok.out).toMatch(/^ {2}sanity: naive --no-symmetry agrees on 2 verdicts$/m);
     const sym = run('check', 'readers', '--sanity', '--width', '400');
@@ -157,10 +157,25 @@ describe('--sanity', () => {
     expect(sym.out).toMatch(
       /^ {2}sanity: symmetry declaration holds on all [\d,]+ reachable states · naive --no-symmetry agrees on \d+ verdicts$/m,
     );
-    const cut = run('check', 'peterson', '--sanity', '--max-states', '10', '--width', '400');
+    const cut = run('check', 'peterson', '--strategy', 'dfs', '--sanity', '--max-states', '10', '--width', '400');
     expect(cut.code).toBe(3); // incomplete, not a pass (exit codes in docs/cli.md)
     expect(cut.out).toMatch(
       /^ {2}sanity \(incomplete, not a pass\): naive --no-symmetry agrees on 0 verdicts \(naive --no-symmetry incomplete\)$/m,
+    );
+  });
+
+  test("auto's run that finished is naive: checked against dfs, not against naive again", () => {
+    // Peterson (no symmetry) fits auto's first naive run: naive against naive would check nothing.
+    for (const args of [[], ['--strategy', 'naive']]) {
+      const r = run('check', 'peterson', ...args, '--sanity');
+      expect([r.code, r.err]).toEqual([0, '']);
+      expect(r.out).toMatch(/^PASS .*\(exhaustive naive search\)$/m);
+      expect(r.out).toMatch(/^ {2}sanity: dfs agrees on 2 verdicts$/m);
+    }
+    // Footprints DPOR would trust: auto's naive run finds the violation, --sanity the footprints.
+    expectModelError(
+      run('check', readTypo('unnamed-auto', 'Z'), '--sanity'),
+      /^mmcheck: error: --sanity: naive and dfs disagree on model 'unnamed-auto' variant 'base': property 'b-saw-a' violated \(schedule 1,0\) under naive, holds under dfs$/,
     );
   });
 

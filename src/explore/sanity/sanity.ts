@@ -26,8 +26,9 @@ export interface SanityReport {
  * `--sanity`: check what the search trusts. The symmetry declaration is checked on the reachable
  * states (`checkSymmetry`), and a reference search runs beside the one asked for, at the same
  * parameters and limits: the naive search without symmetry (no footprints, no reduction), or,
- * when that was the search asked for, dfs with its reductions. The reference search audits every
- * step's reads against its footprint (read-audit.ts: `footprint-read`). Every property both searches
+ * when that is the search that ran (asked for, or auto's run that finished), dfs with its
+ * reductions. The reference search audits every step's reads against its footprint
+ * (read-audit.ts: `footprint-read`). Every property both searches
  * settled (holds or violated) must get the same verdict; a property one search found violated and
  * the other left unknown (cut short) is not a disagreement. A disagreement is a ModelError
  * (`bad-symmetry`, `sanity-mismatch`): the model's footprints or symmetry are wrong, or the
@@ -46,12 +47,15 @@ export function sanityCheck(inst: Instance, opts: ExploreOptions, result: Search
         'bad-symmetry',
       );
   }
-  // The reference: the plain search without symmetry; the reduced search when that was asked for.
+  // The search that gave the result (auto's: the run that finished).
+  const ran = result.kind === 'error' ? strategy : result.stats.strategy;
+  // The reference: the plain search without symmetry; the reduced search when that is what ran
+  // (else the plain search would be checked against itself).
   const plain = strategyWith('plain');
-  const askedPlain = strategy === plain.name && (opts.symmetry === false || !inst.program.symmetry);
-  const refRow = askedPlain ? strategyWith('reduced') : plain;
+  const ranPlain = ran === plain.name && (opts.symmetry === false || !inst.program.symmetry);
+  const refRow = ranPlain ? strategyWith('reduced') : plain;
   const sys = new System(inst, opts.properties, {
-    symmetry: askedPlain ? opts.symmetry : false,
+    symmetry: ranPlain ? opts.symmetry : false,
     auditReads: true,
   });
   const limits = { maxStates: opts.maxStates, maxDepth: opts.maxDepth, timeLimitMs: opts.timeLimitMs };
@@ -59,10 +63,8 @@ export function sanityCheck(inst: Instance, opts: ExploreOptions, result: Search
   if (ref.kind === 'error') throw new ModelError(ref.message, ref.code);
   const mine = verdicts(inst, result);
   const theirs = new Map(verdicts(inst, ref).map((v) => [v.property, v]));
-  // The search that gave the result (auto's: the run that finished).
-  const ran = result.kind === 'error' ? strategy : result.stats.strategy;
   const searched = `${ran}${opts.symmetry === false ? ' --no-symmetry' : ''}`;
-  const refName = askedPlain ? refRow.name : `${refRow.name} --no-symmetry`;
+  const refName = ranPlain ? refRow.name : `${refRow.name} --no-symmetry`;
   let compared = 0;
   for (const a of mine) {
     const b = theirs.get(a.property);
