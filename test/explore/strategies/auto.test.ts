@@ -4,13 +4,12 @@
  * which run finishes depends only on state counts. A limit of the caller cuts the run it falls
  * in, and that run is the result: incomplete, never a pass.
  */
-import { describe, expect, test } from '@jest/globals';
+import { describe, expect, jest, test } from '@jest/globals';
 import fc from 'fast-check';
 import { instantiate, type Instance } from '../../../src/core/instantiate.js';
 import { explore, type ExploreOptions } from '../../../src/explore/explore.js';
-import type { SearchResult } from '../../../src/explore/results/result.js';
+import type { Progress, SearchOptions, SearchResult } from '../../../src/explore/results/result.js';
 import { DFS_WEIGHT, FIRST_BUDGET, GROWTH, takeTurns } from '../../../src/explore/strategies/auto.js';
-import type { Progress, SearchOptions } from '../../../src/explore/results/result.js';
 import { verdicts } from '../../../src/explore/results/verdicts.js';
 import { models } from '../../../models/index.js';
 import { build, describe as describeModel, genModel, genModelStateDependent } from '../../helpers/gen.js';
@@ -75,30 +74,85 @@ describe('auto: DPOR where it pays', () => {
 
   test('a limit of the caller cuts the run it falls in: incomplete, never a pass', () => {
     const inst = instantiate(model('indexer'));
-    // Below the first budget: the first naive run is the result.
-    expect(said(auto(inst, { maxStates: 15_000, engine: 'compiled' }))).toMatchObject({
-      kind: 'incomplete',
-      ran: 'naive',
-      states: 15_000,
-      cut: [],
-    });
-    // Above it: naive is cut by its budget (thrown away), dfs finishes within the caller's limit.
+    // Above the first budget: naive is cut by its budget (thrown away), dfs finishes within the caller's limit.
     expect(said(auto(inst, { maxStates: 30_000, engine: 'compiled' }))).toMatchObject({
       kind: 'pass',
       ran: 'dfs',
       cut: ['naive 20000'],
     });
-    // Turns first (naive 10, dfs 3, naive 80, dfs 20), then naive's next budget, 640, is above the
-    // caller's 500: that run is capped by the caller, and it is the result.
-    expect(said(auto(inst, { maxStates: 500, autoFirstBudget: 10, engine: 'compiled' }))).toMatchObject({
-      kind: 'incomplete',
-      ran: 'naive',
-      states: 500,
-      cut: ['naive 10', 'dfs 3', 'naive 80', 'dfs 20'],
-    });
+    // Both searches cut by the caller's limit (dfs needs 49 states): the last run is the result.
+    for (const engine of ENGINES)
+      expect(said(auto(inst, { maxStates: 40, engine }))).toMatchObject({
+        kind: 'incomplete',
+        ran: 'dfs',
+        states: 40,
+        cut: ['naive 40'],
+      });
     const peterson = instantiate(model('peterson'));
     expect(auto(peterson, { maxStates: 5 })).toMatchObject({ kind: 'incomplete', reason: 'max-states' });
     expect(auto(peterson, { maxDepth: 3 })).toMatchObject({ kind: 'incomplete', reason: 'max-depth' });
+  });
+
+  /** auto's result when the caller's `stop` says 'signal' at its poll number `at` (counted over all runs). */
+  const stopAt = (inst: Instance, at: number, opts: ExploreOptions) => {
+    let polls = 0;
+    return auto(inst, { ...opts, stop: () => (++polls === at ? 'signal' : null) });
+  };
+
+  test('cut short by the caller, the result keeps what the runs thrown away found', () => {
+    // naive 20,000 and dfs 5,000 each find three properties violated, then Ctrl-C at the next
+    // run's first poll: on the compiled engine naive polls at its first transition, before it
+    // can find anything again.
+    const engine = 'compiled';
+    const inst = instantiate(model('spf-seqcount'), 'v3');
+    let polls = 0;
+    const count = () => (polls++, null);
+    const cut = (['naive', 'dfs'] as const).map((strategy, i) =>
+      explore(inst, { strategy, stopAtFirst: false, engine, maxStates: [20_000, 5_000][i], stop: count }),
+    );
+    const found = (r: SearchResult) => (r.kind === 'incomplete' ? r.violations.map((v) => v.property).sort() : r);
+    expect(found(cut[0])).toEqual(['seqcount-balanced', 'seqcount-parity', 'writer-exclusive']);
+    expect(found(cut[1])).toEqual(found(cut[0]));
+    const r = stopAt(inst, polls + 1, { engine });
+    expect(said(r)).toMatchObject({ kind: 'incomplete', ran: 'naive', cut: ['naive 20000', 'dfs 5000'] });
+    expect(r.kind === 'incomplete' && r.reason).toBe('signal');
+    expect(found(r)).toEqual(found(cut[0]));
+    // Their counterexamples, not the last run's: the same as the first run's.
+    const first = new Map(cut[0].kind === 'incomplete' ? cut[0].violations.map((v) => [v.property, v]) : []);
+    if (r.kind === 'incomplete') for (const v of r.violations) expect(v).toEqual(first.get(v.property));
+  });
+
+  test("a search the caller's --max-states cuts runs no more: the other may still end within it", () => {
+    const inst = instantiate(model('indexer'));
+    // Below the first budget: naive cut by the caller, dfs proves it in 49 states (as --strategy dfs does).
+    for (const engine of ENGINES) {
+      const dfs = explore(inst, { strategy: 'dfs', stopAtFirst: false, maxStates: 15_000, engine });
+      expect(said(auto(inst, { maxStates: 15_000, engine }))).toEqual({ ...said(dfs), cut: ['naive 15000'] });
+      expect(dfs.kind).toBe('pass');
+    }
+    // Turns first (naive 10, dfs 3, naive 80, dfs 20), then naive's 640 is capped by the caller's
+    // 500 and cut; naive runs no more, and dfs's next budget, 160, is enough.
+    expect(said(auto(inst, { maxStates: 500, autoFirstBudget: 10, engine: 'compiled' }))).toMatchObject({
+      kind: 'pass',
+      ran: 'dfs',
+      states: 49,
+      cut: ['naive 10', 'dfs 3', 'naive 80', 'dfs 20', 'naive 500'],
+    });
+    // naive finds nothing in 20 states, dfs the violation: a verdict instead of all unknown.
+    const noTurn = instantiate(model('peterson'), 'no-turn');
+    const found = auto(noTurn, { maxStates: 20 });
+    expect(said(found)).toMatchObject({ kind: 'incomplete', ran: 'dfs', states: 20, cut: ['naive 20'] });
+    expect(found.kind === 'incomplete' && found.violations.map((v) => v.property)).toEqual(['mutual-exclusion']);
+    // naive meets it by 30 states, cut there; dfs, cut too, meets it as well: its counterexample first.
+    const both = auto(noTurn, { maxStates: 30 });
+    expect(said(both)).toMatchObject({ kind: 'incomplete', ran: 'dfs', states: 30, cut: ['naive 30'] });
+    expect(both.kind === 'incomplete' && both.violations.map((v) => v.property)).toEqual(['mutual-exclusion']);
+  });
+
+  test('a first budget below one state is one state (a budget of 0 would never grow: a hang)', () => {
+    const inst = instantiate(model('peterson'));
+    for (const first of [0, -5])
+      expect(said(auto(inst, { autoFirstBudget: first }))).toEqual(said(auto(inst, { autoFirstBudget: 1 })));
   });
 
   test('stopping at the first violation: the run that meets it gives the result', () => {
@@ -108,8 +162,46 @@ describe('auto: DPOR where it pays', () => {
     expect(r.kind !== 'error' && r.stats.auto!.length).toBeGreaterThan(0);
   });
 
-  /** Which search finished, over the random models: both must, or the test checks one side only. */
-  const won = { naive: 0, dfs: 0 };
+  /**
+   * The progress reports of a search, the clock faked: each poll of the limits moves it on a
+   * second, so the next poll reports (bounded by polls, not by time).
+   */
+  function progressOf(inst: Instance, opts: ExploreOptions): { r: SearchResult; seen: Progress[] } {
+    const seen: Progress[] = [];
+    jest.useFakeTimers({ now: 0 });
+    try {
+      const stop = () => {
+        jest.advanceTimersByTime(1001);
+        return null;
+      };
+      return { r: auto(inst, { ...opts, stop, onProgress: (p) => seen.push(p) }), seen };
+    } finally {
+      jest.useRealTimers();
+    }
+  }
+
+  test("progress across the runs: time from auto's start, the estimate against the run's own budget", () => {
+    // Three runs, two cut by their budgets: reports from dfs's (it polls every 4096 transitions) and the last.
+    const { r, seen } = progressOf(instantiate(model('spf-seqcount'), 'v3'), { engine: 'compiled' });
+    expect(said(r)).toMatchObject({ ran: 'naive', cut: ['naive 20000', 'dfs 5000'] });
+    expect(seen.length).toBeGreaterThan(2);
+    // Never a share of --max-states, which the caller did not give: a share of the run's budget.
+    for (const p of seen)
+      expect([p.estimate?.basis]).toEqual([
+        expect.stringMatching(/^of auto's (naive|dfs) run's budget \((5,000|20,000|160,000) states\)$/),
+      ]);
+    const times = seen.map((p) => p.elapsedMs);
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+  });
+
+  test("a run under the caller's --max-states keeps the estimate against it", () => {
+    // naive cut by the caller's limit (its reports), then dfs proves it in 48 transitions (no poll).
+    const { r, seen } = progressOf(instantiate(model('indexer')), { maxStates: 15_000 });
+    expect(said(r)).toMatchObject({ kind: 'pass', ran: 'dfs', cut: ['naive 15000'] });
+    expect(seen.length).toBeGreaterThan(0);
+    for (const p of seen)
+      expect(p.estimate).toEqual({ fraction: p.states / 15_000, basis: 'of --max-states (an upper bound)' });
+  });
 
   test("what each run is given: its budget or the caller's limit, the time left, progress against its budget", () => {
     const given: SearchOptions[] = [];
@@ -190,6 +282,9 @@ describe('auto: DPOR where it pays', () => {
     });
   });
 
+  /** Which search finished, over the random models: both must, or the test checks one side only. */
+  const won = { naive: 0, dfs: 0 };
+
   const sameAsItsRun = (m: Parameters<typeof build>[0], first: number) => {
     const inst = build(m);
     const r = auto(inst, { autoFirstBudget: first, maxStates: 200_000 });
@@ -218,16 +313,12 @@ describe('auto: DPOR where it pays', () => {
       fc.property(genModel, fc.integer({ min: 1, max: 40 }), (m, first) => sameAsItsRun(m, first)),
       { numRuns: 60, seed: SEED },
     );
-  });
-
-  test('random models with state-dependent footprints: the same', () => {
+    // With state-dependent footprints too.
     fc.assert(
       fc.property(genModelStateDependent, fc.integer({ min: 1, max: 40 }), (m, first) => sameAsItsRun(m, first)),
       { numRuns: 30, seed: SEED },
     );
-  });
-
-  test('over those random models, both searches finished some (dfs less often: a quarter of the budget)', () => {
+    // Both searches finished some of them (dfs less often: a quarter of the budget).
     expect(won.naive).toBeGreaterThan(30);
     expect(won.dfs).toBeGreaterThan(0);
   });
