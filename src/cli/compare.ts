@@ -29,6 +29,9 @@ import { INCOMPLETE_REASONS } from '../report/summary.js';
 import type { Violation } from '../explore/results/result.js';
 import { renderHtml } from '../report/html.js';
 
+/** The search run on each variant, and named by the runs the command did not reach. */
+const STRATEGY = 'dfs';
+
 /** `compare` judges each variant against its expectations: an expected violation is no failure. */
 const POLICY = { anyViolationFails: false } as const;
 
@@ -174,10 +177,10 @@ export async function compareCommand(a: CompareArgs, io: Io): Promise<number> {
     const ctx = { model: ref, variant, params: inst.params };
     const late = exhausted(s.control);
     if (late) {
-      rows.push({ inst, steps: {}, report: notRunReport(ctx, inst, late) });
+      rows.push({ inst, steps: {}, report: notRunReport(ctx, inst, late, STRATEGY) });
       continue;
     }
-    const result = search(s, inst, { strategy: 'dfs', stopAtFirst: false });
+    const result = search(s, inst, { strategy: STRATEGY, stopAtFirst: false });
     if (result.kind === 'error') throw new ModelError(result.message, result.code);
     const vs = verdicts(inst, result);
     const steps: Record<string, string> = {};

@@ -15,7 +15,7 @@ import { ModelError, errorMessage } from '../core/errors.js';
 import type { Instance } from '../core/instantiate.js';
 import { explore, type EngineChoice, type ExploreOptions } from '../explore/explore.js';
 import type { IncompleteReason, SearchResult, Stats, Violation } from '../explore/results/result.js';
-import { DEFAULT_STRATEGY, strategyWith } from '../explore/strategies/registry.js';
+import { strategyWith, type SearchStrategy } from '../explore/strategies/registry.js';
 import { verdicts } from '../explore/results/verdicts.js';
 import type { RunContext } from '../report/format.js';
 import type { RunReport } from '../report/run.js';
@@ -85,10 +85,18 @@ export function shortest(s: Session, inst: Instance, property: string): Violatio
   return undefined;
 }
 
-/** The report of a run that never started (time up or interrupted first): incomplete, every verdict unknown. */
-export function notRunReport(ctx: RunContext, inst: Instance, reason: IncompleteReason): RunReport {
+/**
+ * The report of a run of `strategy` that never started (time up or interrupted first):
+ * incomplete, every verdict unknown.
+ */
+export function notRunReport(
+  ctx: RunContext,
+  inst: Instance,
+  reason: IncompleteReason,
+  strategy: SearchStrategy,
+): RunReport {
   const stats: Stats = {
-    strategy: DEFAULT_STRATEGY,
+    strategy,
     checked: inst.properties.map((p) => p.name),
     states: 0,
     transitions: 0,

@@ -146,7 +146,16 @@ describe('JSON validates against docs/schema/mmcheck.schema.json', () => {
   test('verify, with variants not reached', () => {
     const r = run(['verify', '--time-limit', '0.000001', '--json', '--quiet']);
     expect(r.code).toBe(3);
-    const doc = valid(r.out) as { runs: { notRun: string | null }[] };
+    const doc = valid(r.out) as { runs: { notRun: string | null; strategy: string | null }[] };
     expect(doc.runs.filter((x) => x.notRun === 'time').length).toBeGreaterThan(30);
+    // Named by the search verify runs on each variant (dfs), not by the default strategy (auto).
+    expect([...new Set(doc.runs.map((x) => x.strategy))]).toEqual(['dfs']);
+    const cmp = valid(run(['compare', 'peterson', '--time-limit', '0.000001', '--json', '--quiet']).out) as {
+      runs: { notRun: string | null; strategy: string | null }[];
+    };
+    expect(cmp.runs.map((x) => [x.notRun, x.strategy])).toEqual([
+      ['time', 'dfs'],
+      ['time', 'dfs'],
+    ]);
   });
 });
