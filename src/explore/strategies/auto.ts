@@ -65,12 +65,10 @@ export function searchVecAuto(sys: VecSystem, opts: SearchOptions & AutoOptions 
 /** The turns, over any naive and dfs runs (exported for the tests, which give it stand-ins). */
 export function takeTurns(naive: Run, dfs: Run, opts: SearchOptions & AutoOptions): SearchResult {
   const start = performance.now();
-  const cutShort: AutoRun[] = [];
+  const thrown: ThrownAway = { runs: [], found: new Map(), peakHeapBytes: 0, peakRssBytes: 0 };
   const callerMax = opts.maxStates ?? Infinity;
   /** The search the caller's --max-states cut (it runs no more), if any. */
   let limited: AutoRun['strategy'] | undefined;
-  /** The first violation of each property the runs thrown away found. */
-  const found = new Map<string, Violation>();
   // At least one state: a budget of 0 stays 0 however often it grows, and every run would be cut.
   for (let budget = Math.max(1, opts.autoFirstBudget ?? FIRST_BUDGET); ; budget *= GROWTH) {
     const turn: [AutoRun['strategy'], Run, number][] = [
@@ -88,27 +86,46 @@ export function takeTurns(naive: Run, dfs: Run, opts: SearchOptions & AutoOption
       // Cut by the caller's limit: set aside while the other search may still end within it.
       if (cut && (capped || limited === undefined)) {
         if (!capped) limited = strategy;
-        cutShort.push({ strategy, budget: Math.min(cap, callerMax), timeMs: result.stats.timeMs });
-        for (const v of result.violations) if (!found.has(v.property)) found.set(v.property, v);
+        throwAway(thrown, { strategy, budget: Math.min(cap, callerMax), timeMs: result.stats.timeMs }, result);
         continue;
       }
-      return finished(result, performance.now() - start, cutShort, found);
+      return finished(result, performance.now() - start, thrown);
     }
   }
 }
 
-/** The result of the run that ended, with auto's statistics; cut short, with what the runs thrown away found. */
-function finished(
-  result: SearchResult,
-  elapsedMs: number,
-  cutShort: readonly AutoRun[],
-  found: ReadonlyMap<string, Violation>,
-): SearchResult {
+/** What the runs thrown away leave: the list of them, the first violation of each property they found, their peak memory. */
+interface ThrownAway {
+  readonly runs: AutoRun[];
+  readonly found: Map<string, Violation>;
+  peakHeapBytes: number;
+  peakRssBytes: number;
+}
+
+function throwAway(thrown: ThrownAway, run: AutoRun, result: SearchResult & { kind: 'incomplete' }): void {
+  thrown.runs.push(run);
+  for (const v of result.violations) if (!thrown.found.has(v.property)) thrown.found.set(v.property, v);
+  thrown.peakHeapBytes = Math.max(thrown.peakHeapBytes, result.stats.peakHeapBytes);
+  thrown.peakRssBytes = Math.max(thrown.peakRssBytes, result.stats.peakRssBytes ?? 0);
+}
+
+/**
+ * The result of the run that ended, with auto's statistics (its time and peak memory those of
+ * every run); cut short, with what the runs thrown away found.
+ */
+function finished(result: SearchResult, elapsedMs: number, thrown: ThrownAway): SearchResult {
   if (result.kind === 'error') return result;
-  const stats = { ...result.stats, timeMs: Math.round(elapsedMs * 10) / 10, auto: cutShort };
+  const { peakHeapBytes, peakRssBytes } = result.stats;
+  const stats = {
+    ...result.stats,
+    timeMs: Math.round(elapsedMs * 10) / 10,
+    peakHeapBytes: Math.max(peakHeapBytes, thrown.peakHeapBytes),
+    ...(peakRssBytes !== undefined ? { peakRssBytes: Math.max(peakRssBytes, thrown.peakRssBytes) } : {}),
+    auto: thrown.runs,
+  };
   if (result.kind !== 'incomplete') return { ...result, stats };
   const own = new Set(result.violations.map((v) => v.property));
-  const earlier = [...found.values()].filter((v) => !own.has(v.property));
+  const earlier = [...thrown.found.values()].filter((v) => !own.has(v.property));
   return { ...result, violations: [...result.violations, ...earlier], stats };
 }
 

@@ -282,6 +282,21 @@ describe('auto: DPOR where it pays', () => {
     });
   });
 
+  test('its peak memory is the highest of every run, the runs thrown away included', () => {
+    const stats = { checked: [], transitions: 0, maxDepth: 0, timeMs: 1, bytesPerState: 0 };
+    const run = (strategy: string, heap: number) => (o: SearchOptions) =>
+      o.maxStates! < 10
+        ? ({
+            kind: 'incomplete',
+            reason: 'max-states',
+            violations: [],
+            stats: { ...stats, strategy, states: o.maxStates!, peakHeapBytes: heap, peakRssBytes: heap },
+          } as const)
+        : ({ kind: 'pass', stats: { ...stats, strategy, states: 9, peakHeapBytes: 5, peakRssBytes: 6 } } as const);
+    const r = takeTurns(run('naive', 700), run('dfs', 999), { autoFirstBudget: 4 });
+    expect(r).toMatchObject({ kind: 'pass', stats: { strategy: 'naive', peakHeapBytes: 999, peakRssBytes: 999 } });
+  });
+
   /** Which search finished, over the random models: both must, or the test checks one side only. */
   const won = { naive: 0, dfs: 0 };
 
