@@ -11,8 +11,9 @@ export const FIRST_BUDGET = 20_000;
 export const GROWTH = 8;
 /**
  * What a state costs DPOR in states of the naive search (its race analysis, sleep sets and
- * summaries; measured 3.3–4× on both engines): dfs's budget in a turn is naive's divided by this,
- * so both runs of a turn cost about the same.
+ * summaries): dfs's budget in a turn is naive's divided by this, so both runs of a turn cost about
+ * the same. Measured on the compiled engine (3.6–4×); on the reference engine a DPOR state costs
+ * only 1–1.3 naive states, but the weight is one constant so that both engines choose alike.
  */
 export const DFS_WEIGHT = 4;
 
@@ -24,26 +25,31 @@ export interface AutoOptions {
 type Run = (opts: SearchOptions) => SearchResult;
 /** A run under auto's own budget. */
 type Cut = Pick<AutoRun, 'strategy' | 'budget'>;
+/** A run's result that is no model error (a model error is auto's result at once). */
+type Ended = Exclude<SearchResult, { kind: 'error' }>;
 
 /**
  * DPOR where it pays. DPOR stores far fewer states than the naive search where threads have many
- * independent steps (the classic models: orders of magnitude), but its bookkeeping costs about
- * four naive states a state, and where symmetry already does the reduction (the kernel models'
- * identical readers) it saves a few per cent of the states and costs four times the time. Which
+ * independent steps (the classic models: orders of magnitude), but on the compiled engine its
+ * bookkeeping costs about four naive states a state, and where symmetry already does the
+ * reduction (the kernel models' identical readers) it saves little and costs more time. Which
  * case a model is in is not known before searching, so the two take turns under growing state
- * budgets: naive with 20,000 states, then dfs with 5,000, then naive with 160,000, and so on
- * (×8 a turn). The first run that ends within its budget gives the result; a run cut by its
- * budget is thrown away (its violations too: the run that finishes finds them again).
+ * budgets: naive with 20,000 states, then dfs with 5,000, then naive with 160,000, and so on (×8
+ * a turn). The first run that ends within its budget gives the result; a run its budget cuts is
+ * thrown away.
  *
  * Sound because each run is a complete search of its own: the result is exactly what
  * `--strategy naive` or `--strategy dfs` gives, and the budgets, counted in states, make the
- * choice the same on every run and on both engines. What it costs: the runs thrown away, at most
- * about twice the winner's states when the winner is naive and just over a budget (×8 growth).
- * A limit of the caller (--max-states, --time-limit, --max-memory, a signal) cuts the run it
- * falls in, which is then the result: incomplete, never a pass, and with the violations the runs
- * thrown away found too (their counterexamples stand; only a run that ends finds them again).
- * But a search the caller's --max-states cuts runs no more, and is thrown away while the other
- * may still end within it (dfs proves indexer in 49 states where naive needs 28,561).
+ * choice the same on every run and on both engines. What it costs: the runs thrown away, from
+ * about 2/7 to 16/7 of the winner's work when naive wins, at most about ten times it when dfs
+ * does, plus the first naive run (docs/strategies.md works it out).
+ *
+ * The caller's limits: a search the caller's --max-states cuts is thrown away and runs no more,
+ * while the other keeps its turns up to the same limit (dfs proves indexer in 49 states where
+ * naive needs 28,561); when both are cut, the second is the result. Any other limit (--max-depth,
+ * --time-limit, --max-memory, a signal) makes the run it cuts the result. A result
+ * that ends complete finds every violated property itself; an incomplete one also carries the
+ * first violation of each property the runs thrown away found (real executions).
  */
 export function searchAuto<S>(sys: TransitionSystem<S>, opts: SearchOptions & AutoOptions = {}): SearchResult {
   return takeTurns(
@@ -102,7 +108,7 @@ interface ThrownAway {
   peakRssBytes: number;
 }
 
-function throwAway(thrown: ThrownAway, run: AutoRun, result: SearchResult & { kind: 'incomplete' }): void {
+function throwAway(thrown: ThrownAway, run: AutoRun, result: Ended & { kind: 'incomplete' }): void {
   thrown.runs.push(run);
   for (const v of result.violations) if (!thrown.found.has(v.property)) thrown.found.set(v.property, v);
   thrown.peakHeapBytes = Math.max(thrown.peakHeapBytes, result.stats.peakHeapBytes);
@@ -113,8 +119,7 @@ function throwAway(thrown: ThrownAway, run: AutoRun, result: SearchResult & { ki
  * The result of the run that ended, with auto's statistics (its time and peak memory those of
  * every run); cut short, with what the runs thrown away found.
  */
-function finished(result: SearchResult, elapsedMs: number, thrown: ThrownAway): SearchResult {
-  if (result.kind === 'error') return result;
+function finished(result: Ended, elapsedMs: number, thrown: ThrownAway): SearchResult {
   const { peakHeapBytes, peakRssBytes } = result.stats;
   const stats = {
     ...result.stats,
