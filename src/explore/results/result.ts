@@ -81,16 +81,17 @@ export interface Stats {
   /** The engine the search ran on (explore sets it): `reference` (states as objects) or `compiled` (flat vectors). */
   readonly engine?: 'reference' | 'compiled';
   /**
-   * `--strategy auto`: the runs its state budgets cut short before the one that gave this result
-   * (`strategy` says which that was; strategies/auto.ts). Their time is in `timeMs`.
+   * `--strategy auto`: the runs its state budgets (or the caller's --max-states) cut short before
+   * the one that gave this result (`strategy` says which that was; strategies/auto.ts). Their
+   * time is in `timeMs`.
    */
   readonly auto?: readonly AutoRun[];
 }
 
-/** A run of `--strategy auto` cut short by its state budget, and thrown away. */
+/** A run of `--strategy auto` cut short by its state budget (or the caller's --max-states), and thrown away. */
 export interface AutoRun {
   readonly strategy: 'naive' | 'dfs';
-  /** Its state budget, which it reached. */
+  /** The state limit it reached: auto's budget, or the caller's --max-states when that was lower. */
   readonly budget: number;
   readonly timeMs: number;
 }

@@ -54,7 +54,7 @@ export interface StrategyRow {
   readonly symmetry: boolean;
   /** Every interleaving, no footprints, no reduction: the reference of --compare-naive and --sanity. */
   readonly plain: boolean;
-  /** The stateful partial-order reduction: --sanity's reference when the plain search is the one asked for. */
+  /** The stateful partial-order reduction: --sanity's reference when the plain search is the one that ran. */
   readonly reduced: boolean;
   /** Its first counterexample of a property is a shortest one: the search `check` reruns for them. */
   readonly shortest: boolean;
