@@ -8,7 +8,7 @@ import { describe, expect, jest, test } from '@jest/globals';
 import fc from 'fast-check';
 import { instantiate, type Instance } from '../../../src/core/instantiate.js';
 import { explore, type ExploreOptions } from '../../../src/explore/explore.js';
-import type { Progress, SearchOptions, SearchResult } from '../../../src/explore/results/result.js';
+import type { Progress, SearchOptions, SearchResult, Violation } from '../../../src/explore/results/result.js';
 import { DFS_WEIGHT, FIRST_BUDGET, GROWTH, takeTurns } from '../../../src/explore/strategies/auto.js';
 import { verdicts } from '../../../src/explore/results/verdicts.js';
 import { models } from '../../../models/index.js';
@@ -233,19 +233,31 @@ describe('auto: DPOR where it pays', () => {
         ? ({ kind: 'incomplete', reason: 'max-states', violations: [], stats } as const)
         : ({ kind: 'pass', stats } as const);
     };
-    const r = takeTurns(run('naive'), run('dfs'), {
-      autoFirstBudget: 4,
-      maxStates: 200,
-      timeLimitMs: 60_000,
-      onProgress: (p) => reports.push(p),
-    });
+    // Each run takes a second of a faked clock: the next is given the time left.
+    jest.useFakeTimers({ now: 0 });
+    let r: SearchResult;
+    try {
+      const timed = (search: (o: SearchOptions) => SearchResult) => (o: SearchOptions) => {
+        const result = search(o);
+        jest.advanceTimersByTime(1000);
+        return result;
+      };
+      r = takeTurns(timed(run('naive')), timed(run('dfs')), {
+        autoFirstBudget: 4,
+        maxStates: 200,
+        timeLimitMs: 60_000,
+        onProgress: (p) => reports.push(p),
+      });
+    } finally {
+      jest.useRealTimers();
+    }
     // naive 4, dfs 1, naive 32, dfs 8, then naive 256 > the caller's 200: the caller's limit.
     expect(given.map((o) => o.maxStates)).toEqual([4, 1, 32, 8, 200]);
     expect(r).toMatchObject({
       kind: 'pass',
-      stats: { strategy: 'naive', auto: [{ budget: 4 }, { budget: 1 }, { budget: 32 }, { budget: 8 }] },
+      stats: { strategy: 'naive', auto: [{ budget: 4 }, { budget: 1 }, { budget: 32 }, { budget: 8 }], timeMs: 5000 },
     });
-    for (const o of given) expect(o.timeLimitMs).toBeLessThanOrEqual(60_000);
+    expect(given.map((o) => o.timeLimitMs)).toEqual([60_000, 59_000, 58_000, 57_000, 56_000]);
     // Under auto's budgets, how far into the budget; under the caller's --max-states, the search's own.
     expect(reports.map((p) => p.estimate?.basis)).toEqual([
       "of auto's naive run's budget (4 states)",
@@ -280,6 +292,51 @@ describe('auto: DPOR where it pays', () => {
       reason: 'signal',
       stats: { strategy: 'dfs', states: 3, auto: [{ strategy: 'naive', budget: 8 }] },
     });
+  });
+
+  test('what the runs thrown away found: added to an incomplete result after its own, never to a complete one', () => {
+    const stats = { checked: [], transitions: 0, maxDepth: 0, timeMs: 1, peakHeapBytes: 0, bytesPerState: 0 };
+    const found = (property: string, message: string): Violation => ({
+      property,
+      kind: 'invariant',
+      message,
+      trace: { threads: [], steps: [], schedule: '' },
+    });
+    // naive, cut by its budget, finds p and q; dfs, cut by its budget, finds p again and r.
+    const cut = (strategy: string, vs: Violation[]) => (o: SearchOptions) =>
+      ({
+        kind: 'incomplete',
+        reason: 'max-states',
+        violations: vs,
+        stats: { ...stats, strategy, states: o.maxStates! },
+      }) as const;
+    const naive = cut('naive', [found('p', 'naive p'), found('q', 'naive q')]);
+    const dfs = cut('dfs', [found('p', 'dfs p'), found('r', 'dfs r')]);
+    // The next naive run, stopped by a signal, finds p (its own counterexample stays, first).
+    const turns = (last: SearchResult) => {
+      let runs = 0;
+      return takeTurns((o) => (++runs === 1 ? naive(o) : last), dfs, { autoFirstBudget: 8 });
+    };
+    const signalled = turns({
+      kind: 'incomplete',
+      reason: 'signal',
+      violations: [found('p', 'last p')],
+      stats: { ...stats, strategy: 'naive', states: 3 },
+    });
+    expect(signalled.kind === 'incomplete' && signalled.violations.map((v) => v.message)).toEqual([
+      'last p',
+      'naive q',
+      'dfs r',
+    ]);
+    // A run that ends complete found every violated property itself: nothing is added.
+    const complete = turns({
+      kind: 'violation',
+      violation: found('p', 'last p'),
+      violations: [found('p', 'last p')],
+      exhaustive: true,
+      stats: { ...stats, strategy: 'naive', states: 30 },
+    });
+    expect(complete.kind === 'violation' && complete.violations.map((v) => v.message)).toEqual(['last p']);
   });
 
   test('its peak memory is the highest of every run, the runs thrown away included', () => {
