@@ -9,7 +9,7 @@ import { renderJson } from '../../src/report/json.js';
 import { renderJunit, xmlEscape } from '../../src/report/junit.js';
 import { chalkPalette, plainPalette, visibleWidth } from '../../src/report/palette.js';
 import type { RunReport } from '../../src/report/run.js';
-import { renderSummary } from '../../src/report/summary.js';
+import { renderStats, renderSummary } from '../../src/report/summary.js';
 import { renderCounterexample, renderSwimlanes } from '../../src/report/swimlanes.js';
 import { renderTable } from '../../src/report/table.js';
 import type { JsonReport } from '../../src/report/json.js';
@@ -143,6 +143,16 @@ describe('summary', () => {
   test('reduction ratio when present', () => {
     const r = explore(instantiate(peterson), { strategy: 'dfs', compareNaive: true, stopAtFirst: false });
     expect(renderSummary(r, ctx)).toMatch(/reduction ×\d/);
+  });
+
+  test('auto: the search that finished, after the runs cut first', () => {
+    const last = (r: SearchResult) => (r.kind === 'error' ? r.message : renderStats(r.stats).at(-1));
+    const inst = instantiate(peterson);
+    expect(last(explore(inst, { stopAtFirst: false }))).toMatch(/ · auto: naive$/);
+    // peterson's 42 naive states from a first budget of 10: naive 10 and dfs 3 cut, then naive 80.
+    expect(last(explore(inst, { stopAtFirst: false, autoFirstBudget: 10 }))).toMatch(
+      / · auto: naive, after runs cut at their state budgets \(naive 10, dfs 3\)$/,
+    );
   });
 });
 
