@@ -21,7 +21,7 @@ export function progressMode(io: Io, quiet: boolean | undefined): ProgressMode {
 function progressParts(p: Progress, deadline?: number, now = performance.now()): [string, number][] {
   const parts: [string, number][] = [
     [`${formatCount(p.states)} states`, 0],
-    [`${formatRate(p.states, p.elapsedMs)} states/s`, 3],
+    [`${formatRate(p.states, p.runMs ?? p.elapsedMs)} states/s`, 3],
     [`depth ${p.depth}`, 5],
     [`rss ${formatBytes(p.rssBytes)}`, 2],
     [formatDuration(p.elapsedMs), 1],

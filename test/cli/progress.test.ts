@@ -42,6 +42,10 @@ describe('progress', () => {
       / · 37% of 1000 schedules \(--runs\)$/,
     );
     expect(progressText(p(), 70_000, 10_000)).toMatch(/ · ≤ 1 min 0 s left \(--time-limit\)$/);
+    // A run of auto that started 5 s into it: the rate over its own time, the elapsed time auto's.
+    expect(progressText(p({ runMs: 5000 }))).toBe(
+      '1,234,567 states · 246,913 states/s · depth 37 · rss 3.00 GiB · 10.00 s',
+    );
   });
 
   test('live: each update rewrites the line and stays inside 80 columns, so nothing wraps into debris', () => {

@@ -147,6 +147,8 @@ export interface Progress {
   readonly depth: number;
   readonly queue: number;
   readonly elapsedMs: number;
+  /** The time the states were counted in, when less than `elapsedMs` (auto: the current run's); the rate uses it. */
+  readonly runMs?: number;
   /** Resident memory of the process now. */
   readonly rssBytes: number;
   readonly estimate?: ProgressEstimate;

@@ -136,7 +136,8 @@ function finished(result: Ended, elapsedMs: number, thrown: ThrownAway): SearchR
 
 /**
  * A run's options: its state budget (none: the caller's limits only), the caller's time limit
- * less the time spent, and progress with the time since auto started. Under auto's own budget,
+ * less the time spent, and progress with the time since auto started (the run's own time kept
+ * for the rate, since its state count starts over). Under auto's own budget,
  * progress says how far the run is into that budget (a search's own estimate from its state
  * limit would read as a fraction of --max-states, which the caller did not give).
  */
@@ -145,6 +146,7 @@ function runOptions(opts: SearchOptions, run: Cut | undefined, spentMs: number):
   const report = (p: Progress): Progress => ({
     ...p,
     elapsedMs: p.elapsedMs + spentMs,
+    runMs: p.elapsedMs,
     ...(run ? { estimate: ofBudget(p.states, run) } : {}),
   });
   return {
