@@ -7,7 +7,7 @@
  *                          --emit bench/spin/pml --emit-size 2]
  *
  * For each language model and variant in the plan (bench/spin/index.ts) and each size: mmcheck's explore()
- * (strategy dfs, every property, to the first violation) in a fresh worker process, and
+ * (the default strategy, auto, every property, to the first violation) in a fresh worker process, and
  * SPIN on the generated Promela (`spin -a`, `gcc -O2 -DSAFETY -DCOLLAPSE`, `./pan -m… -w…`, POR
  * on, to the first error), each limited to --timeout seconds. A checker that runs out of time at
  * one size is not run at larger sizes; the sizes stop when both have. Prints the verdicts (which
@@ -28,7 +28,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { BenchArgs, UsageError, benchMain } from './args.js';
-import { WARM_LIMIT_MS, equivalence, measure, type Measurement, type RunConfig } from './spin/compare.js';
+import { MM_STRATEGY, WARM_LIMIT_MS, equivalence, measure, type Measurement, type RunConfig } from './spin/compare.js';
 import { TRANSLATIONS, nameOf, promelaOf, type Translation } from './spin/index.js';
 import { DEFAULT_SPIN, ensureSpin, toolVersions, type SpinSettings } from './spin/pan.js';
 import { models } from '../models/index.js';
@@ -239,7 +239,7 @@ async function main(): Promise<void> {
   if (summaryLines.length) console.log(`${summaryLines.join('\n')}\n`);
   const settings = [
     `SPIN: \`spin -a\`; \`gcc -O2 -DSAFETY ${cfg.spin.defines.join(' ')} -DMEMLIM=${cfg.spin.memLimitMb}\`; \`./pan -m${cfg.spin.depth} -w<k> -n\` with k = ${value('spin-w') ?? 'log2(8 × the states SPIN stored at the previous size), 16..26'} (partial-order reduction on, stop at the first error); SPIN ms (total) = spin -a + gcc + pan, SPIN ms (search) = the pan process (wall time)`,
-    `mmcheck: \`explore(inst, ${JSON.stringify({ strategy: 'dfs', stopAtFirst: true, ...cfg.mmOptions })})\` in a fresh worker process (every property, to the first violation); mmcheck ms (total) = from spawning the worker to receiving its verdict (node start, module loading, instantiate, explore), mmcheck ms (search) = explore() alone`,
+    `mmcheck: \`explore(inst, ${JSON.stringify({ strategy: MM_STRATEGY, stopAtFirst: true, ...cfg.mmOptions })})\` in a fresh worker process (every property, to the first violation); mmcheck ms (total) = from spawning the worker to receiving its verdict (node start, module loading, instantiate, explore), mmcheck ms (search) = explore() alone`,
     `mmcheck ms (warm): the same instantiate + explore() run a second time in the same worker process after the timed one (JIT warm; skipped when the first search took over ${WARM_LIMIT_MS / 1000} s); informative only, in no ratio`,
     `ratios: time mm/SPIN (total) = mmcheck total / SPIN total, (search) = mmcheck search / SPIN search, both only where both checkers finished`,
     `timeout ${timeoutMs / 1000} s per run; a checker out of time at one size is not run at larger ones`,

@@ -33,6 +33,9 @@ export interface MmResult extends WorkerResult {
 /** The worker skips the warm second run after a first search longer than this. */
 export const WARM_LIMIT_MS = 10_000;
 
+/** mmcheck's search: the default, `auto` (naive and dfs in turns, docs/strategies.md), as `mmcheck check` runs it. */
+export const MM_STRATEGY = 'auto';
+
 export interface Measurement {
   readonly t: Translation;
   readonly n: number;
@@ -98,7 +101,7 @@ export function runMmcheck(
   warm = false,
 ): Promise<MmResult> {
   const options = {
-    strategy: 'dfs',
+    strategy: MM_STRATEGY,
     stopAtFirst: true,
     timeLimitMs: cfg.timeoutMs,
     ...cfg.mmOptions,
