@@ -23,14 +23,11 @@ import { choosePalette, outputWidth, type Io } from './io.js';
 import { loadModel } from './load.js';
 import { UsageError } from './errors.js';
 import { parseParams, rawText, type SearchArgs } from './options.js';
-import { kindsOf, notRunReport, search, session, shortest, withFile, writeOutput } from './shared.js';
+import { kindsOf, notRunReport, search, session, shortest, VARIANT_SEARCH, withFile, writeOutput } from './shared.js';
 import { exhausted, lockOrderLimits } from './control.js';
 import { INCOMPLETE_REASONS } from '../report/summary.js';
 import type { Violation } from '../explore/results/result.js';
 import { renderHtml } from '../report/html.js';
-
-/** The search run on each variant, and named by the runs the command did not reach. */
-const STRATEGY = 'dfs';
 
 /** `compare` judges each variant against its expectations: an expected violation is no failure. */
 const POLICY = { anyViolationFails: false } as const;
@@ -177,10 +174,10 @@ export async function compareCommand(a: CompareArgs, io: Io): Promise<number> {
     const ctx = { model: ref, variant, params: inst.params };
     const late = exhausted(s.control);
     if (late) {
-      rows.push({ inst, steps: {}, report: notRunReport(ctx, inst, late, STRATEGY) });
+      rows.push({ inst, steps: {}, report: notRunReport(ctx, inst, late, VARIANT_SEARCH) });
       continue;
     }
-    const result = search(s, inst, { strategy: STRATEGY, stopAtFirst: false });
+    const result = search(s, inst, { strategy: VARIANT_SEARCH, stopAtFirst: false });
     if (result.kind === 'error') throw new ModelError(result.message, result.code);
     const vs = verdicts(inst, result);
     const steps: Record<string, string> = {};

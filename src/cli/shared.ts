@@ -27,6 +27,13 @@ import { ProgressPrinter, progressMode } from './progress.js';
 
 export { EXIT_FAIL, EXIT_INCOMPLETE, EXIT_OK, EXIT_USAGE } from '../report/status.js';
 
+/**
+ * The search verify and compare run on every variant, named also by the runs they do not reach:
+ * the table's partial-order reduction (dfs), not the default, so that compare's cost columns count
+ * the same search's states on every variant.
+ */
+export const VARIANT_SEARCH: SearchStrategy = strategyWith('reduced').name;
+
 /** What every searching command carries: where it prints, its limits, its progress line. */
 export interface Session {
   readonly io: Io;

@@ -15,10 +15,7 @@ import { choosePalette, outputWidth, type Io } from './io.js';
 import { registry } from './load.js';
 import type { SearchArgs } from './options.js';
 import { verdicts } from '../explore/results/verdicts.js';
-import { kindsOf, notRunReport, search, session, withFile, writeOutput } from './shared.js';
-
-/** The search run on each variant, and named by the runs the command did not reach. */
-const STRATEGY = 'dfs';
+import { kindsOf, notRunReport, search, session, VARIANT_SEARCH, withFile, writeOutput } from './shared.js';
 
 /** `verify` judges each variant against its expectations: an expected violation is no failure. */
 const POLICY = { anyViolationFails: false } as const;
@@ -66,13 +63,13 @@ function verifyAll(a: VerifyArgs, io: Io): number {
         const late = exhausted(s.control);
         if (late) {
           report = {
-            ...notRunReport({ model: model.name, variant, params: inst.params }, inst, late, STRATEGY),
+            ...notRunReport({ model: model.name, variant, params: inst.params }, inst, late, VARIANT_SEARCH),
             ...withFile(modelFile(io, model.name)),
           };
           emit(report);
           continue;
         }
-        result = search(s, inst, { strategy: STRATEGY, stopAtFirst: false });
+        result = search(s, inst, { strategy: VARIANT_SEARCH, stopAtFirst: false });
         const lo = a['lock-order'] ? lockOrder(inst, lockOrderLimits(s.control)) : undefined;
         report = {
           ctx: { model: model.name, variant, params: inst.params },
