@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ExploreOptions } from '../../src/explore/explore.js';
+import { DEFAULT_STRATEGY } from '../../src/explore/strategies/registry.js';
 import { MODEL_ERROR } from './generate/index.js';
 import type { Generated } from './generate/index.js';
 import { instanceOf, promelaOf, type Translation } from './index.js';
@@ -34,7 +35,7 @@ export interface MmResult extends WorkerResult {
 export const WARM_LIMIT_MS = 10_000;
 
 /** mmcheck's search: the default, `auto` (naive and dfs in turns, docs/strategies.md), as `mmcheck check` runs it. */
-export const MM_STRATEGY = 'auto';
+export const MM_STRATEGY = DEFAULT_STRATEGY;
 
 export interface Measurement {
   readonly t: Translation;
